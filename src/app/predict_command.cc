@@ -1,0 +1,105 @@
+// diamond predict: stream a CSV of stones through a model file, writing the same CSV with
+// a price_predicted column. Memory stays bounded whatever the input size.
+#include <charconv>
+#include <cmath>
+#include <iostream>
+
+#include "app/cli_support.h"
+#include "app/commands.h"
+#include "app/input_file.h"
+#include "app/output_file.h"
+#include "app/progress.h"
+
+namespace diamond::app {
+
+int RunPredict(const PredictArgs& args) {
+  constexpr std::string_view kCommand = "predict";
+  auto model_doc = LoadModel(args.model);
+  if (!model_doc.ok()) {
+    PrintError(kCommand, model_doc.status().message());
+    return ExitCodeFor(model_doc.status());
+  }
+  const ml::LinearModel& model = model_doc->model;
+
+  auto file = InputFile::Open(args.input);
+  if (!file.ok()) {
+    PrintError(kCommand, file.status().message());
+    return ExitCodeFor(file.status());
+  }
+  const std::string& name = file->display_name();
+  ProgressBar progress("pricing " + name, file->size());
+  ObservedSource source(*file, [&](std::string_view bytes) {
+    progress.Advance(static_cast<int64_t>(bytes.size()));
+  });
+  DiamondCsvReader reader(source, DiamondCsvOptions{.require_price = false});
+  if (Status s = reader.ReadHeader(); !s.ok()) {
+    PrintError(kCommand, name + ": " + s.message());
+    return ExitCodeFor(s);
+  }
+  auto output = OutputFile::Open(args.output);
+  if (!output.ok()) {
+    PrintError(kCommand, output.status().message());
+    return ExitCodeFor(output.status());
+  }
+  output->Write(reader.header().raw);
+  output->Write(",price_predicted\n");
+
+  int64_t skipped = 0;
+  std::optional<FieldError> first_skipped;
+  Diamond stone;
+  char number[64];
+  // A row that cannot be priced: fatal, or counted and left out with --skip-invalid.
+  auto reject = [&](FieldError error) {
+    if (!args.skip_invalid) {
+      PrintError(kCommand, DescribeRowError(name, error));
+      return false;
+    }
+    if (!first_skipped) first_skipped = std::move(error);
+    ++skipped;
+    return true;
+  };
+  while (true) {
+    auto outcome = reader.Next(&stone);
+    if (outcome == DiamondCsvReader::Outcome::kEnd) break;
+    if (outcome == DiamondCsvReader::Outcome::kFailed) {
+      PrintError(kCommand, name + ": " + reader.status().message());
+      return ExitCodeFor(reader.status());
+    }
+    if (outcome == DiamondCsvReader::Outcome::kInvalid) {
+      if (!reject(reader.row_errors().front())) return kExitBadInput;
+      continue;
+    }
+    if (auto problem = CheckPriceable(stone)) {
+      problem->row = reader.rows_read();
+      problem->line = reader.record().line;
+      if (!reject(std::move(*problem))) return kExitBadInput;
+      continue;
+    }
+    const double price = model.PredictPrice(stone);
+    if (!std::isfinite(price)) {
+      if (!reject(FieldError{reader.rows_read(), reader.record().line, "",
+                             "the predicted price is out of range (check carat and x, y, z)"})) {
+        return kExitBadInput;
+      }
+      continue;
+    }
+    // Cents are the unit of a price; to_chars is locale-free and exact.
+    auto [end, ec] =
+        std::to_chars(number, number + sizeof number, price, std::chars_format::fixed, 2);
+    output->Write(reader.record().raw);
+    output->Write(",");
+    output->Write(std::string_view(number, static_cast<size_t>(end - number)));
+    output->Write("\n");
+  }
+  if (Status s = output->Commit(); !s.ok()) {
+    PrintError(kCommand, s.message());
+    return kExitFailure;
+  }
+  if (skipped > 0) {
+    std::cerr << "diamond predict: skipped " << skipped << " invalid row(s); first: "
+              << DescribeRowError(name, *first_skipped) << std::endl;
+  }
+  return kExitOk;
+}
+
+}  // namespace diamond::app
