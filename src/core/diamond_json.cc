@@ -15,6 +15,20 @@ std::string TypeName(const json& v) { return v.type_name(); }
 
 }  // namespace
 
+Result<json> ParseJson(std::string_view text) {
+  // The library reports where and why parsing failed only through an exception; it is
+  // caught here, at the boundary, and becomes a value. The HTTP layer caps body size first.
+  try {
+    return json::parse(text.begin(), text.end());
+  } catch (const json::exception& e) {
+    std::string why = e.what();
+    if (auto bracket = why.find("] "); why.starts_with("[json.exception.") && bracket != std::string::npos) {
+      why.erase(0, bracket + 2);  // "[json.exception.parse_error.101] " says nothing to a user
+    }
+    return Status::InvalidArgument("the body is not valid JSON: " + why);
+  }
+}
+
 bool DiamondFromJson(const json& value, int64_t row, const JsonStoneOptions& options,
                      Diamond* stone, std::vector<FieldError>* errors) {
   const size_t errors_before = errors->size();
@@ -87,10 +101,9 @@ bool DiamondFromJson(const json& value, int64_t row, const JsonStoneOptions& opt
 
 Result<std::vector<Diamond>> ParseStonesJson(std::string_view text, const JsonStoneOptions& options,
                                              std::vector<FieldError>* errors) {
-  // No exceptions: a parse error yields a "discarded" value. Depth is bounded by the
-  // library's recursive parser; the HTTP layer caps the body size before this.
-  json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return Status::InvalidArgument("the body is not valid JSON");
+  auto parsed = ParseJson(text);
+  if (!parsed.ok()) return parsed.status();
+  const json& doc = *parsed;
   std::vector<Diamond> stones;
   int64_t invalid = 0;
   auto decode = [&](const json& item, int64_t row) {

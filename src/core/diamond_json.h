@@ -5,7 +5,7 @@
 // seed's pydantic model does.
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +18,10 @@ struct JsonStoneOptions {
   bool require_price = false;
   size_t max_errors = 100;
 };
+
+// Parses JSON text; a syntax error (or a number too large for a double) is an
+// InvalidArgument saying where and why.
+Result<nlohmann::json> ParseJson(std::string_view text);
 
 // Decodes one stone. Problems are appended to *errors with `row` set; returns false if any.
 bool DiamondFromJson(const nlohmann::json& value, int64_t row, const JsonStoneOptions& options,
