@@ -64,7 +64,7 @@ TEST(DiamondJson, MalformedOrWrongShapeBodies) {
             "the body is not valid JSON: parse error at line 1, column 11: syntax error while "
             "parsing value - unexpected end of input; expected '[', '{', or a literal");
   EXPECT_TRUE(ParseStonesJson("NaN", {}, &errors).status().message().starts_with(
-      "the body is not valid JSON: parse error at line 1, column 2: syntax error while "
+      "the body is not valid JSON: parse error at line 1, column 1: syntax error while "
       "parsing value - invalid literal"));
   EXPECT_EQ(ParseStonesJson("42", {}, &errors).status().message(),
             "expected a stone object or an array of stones, not number");
