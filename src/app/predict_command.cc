@@ -1,6 +1,5 @@
 // diamond predict: stream a CSV of stones through a model file, writing the same CSV with
 // a price_predicted column. Memory stays bounded whatever the input size.
-#include <charconv>
 #include <cmath>
 #include <iostream>
 
@@ -9,6 +8,7 @@
 #include "app/input_file.h"
 #include "app/output_file.h"
 #include "app/progress.h"
+#include "core/price_format.h"
 
 namespace diamond::app {
 
@@ -47,7 +47,7 @@ int RunPredict(const PredictArgs& args) {
   int64_t skipped = 0;
   std::optional<FieldError> first_skipped;
   Diamond stone;
-  char number[64];
+  char number[kPriceTextMax];
   // A row that cannot be priced: fatal, or counted and left out with --skip-invalid.
   auto reject = [&](FieldError error) {
     if (!args.skip_invalid) {
@@ -83,12 +83,9 @@ int RunPredict(const PredictArgs& args) {
       }
       continue;
     }
-    // Cents are the unit of a price; to_chars is locale-free and exact.
-    auto [end, ec] =
-        std::to_chars(number, number + sizeof number, price, std::chars_format::fixed, 2);
     output->Write(reader.record().raw);
     output->Write(",");
-    output->Write(std::string_view(number, static_cast<size_t>(end - number)));
+    output->Write(FormatPrice(price, number));
     output->Write("\n");
   }
   if (Status s = output->Commit(); !s.ok()) {

@@ -147,11 +147,11 @@ DiamondCsvReader::Outcome DiamondCsvReader::Next(Diamond* stone) {
         if (options_.require_price) AddError(field, "missing price");
         continue;
       }
-      auto parsed = ParseFiniteNumber(text);
-      if (auto* value = std::get_if<double>(&parsed)) {
-        stone->price = *value;
+      double value = 0;
+      if (ParseFiniteNumber(text, &value, &error_text_)) {
+        stone->price = value;
       } else {
-        AddError(field, std::get<std::string>(parsed));
+        AddError(field, std::move(error_text_));
       }
     } else if (auto scale = ScaleOf(field)) {
       std::string_view name = TrimSpaces(text);
@@ -164,11 +164,8 @@ DiamondCsvReader::Outcome DiamondCsvReader::Next(Diamond* stone) {
                             " (allowed: " + AllowedGradesText(*scale) + ")");
       }
     } else {
-      auto parsed = ParseFiniteNumber(text);
-      if (auto* value = std::get_if<double>(&parsed)) {
-        *NumberSlot(stone, field) = *value;
-      } else {
-        AddError(field, std::get<std::string>(parsed));
+      if (!ParseFiniteNumber(text, NumberSlot(stone, field), &error_text_)) {
+        AddError(field, std::move(error_text_));
       }
     }
   }

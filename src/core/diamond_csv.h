@@ -55,6 +55,7 @@ class DiamondCsvReader {
   CsvRecord record_;
   std::array<std::optional<size_t>, kNumInputFields> column_of_{};
   std::vector<FieldError> row_errors_;
+  std::string error_text_;  // reused, so a valid row allocates nothing
   int64_t rows_read_ = 0;
   Status status_;
 };

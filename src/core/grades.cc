@@ -42,9 +42,17 @@ std::string_view GradeColumn(GradeScale scale) {
 }
 
 std::optional<int> GradeCode(GradeScale scale, std::string_view name) {
+  // Called three times for every row read: colours are single letters in order, so the
+  // code is arithmetic; the other scales are short lists compared first by size and letter.
+  if (scale == GradeScale::kColor) {
+    if (name.size() == 1 && name[0] >= 'D' && name[0] <= 'Z') return 'Z' - name[0];
+    return std::nullopt;
+  }
   auto names = GradeNames(scale);
   for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == name) return static_cast<int>(i);
+    if (names[i].size() == name.size() && names[i][0] == name[0] && names[i] == name) {
+      return static_cast<int>(i);
+    }
   }
   return std::nullopt;
 }

@@ -115,6 +115,8 @@ struct BadInput {
   const char* expected;  // the whole error line after "diamond predict: error: <file>: "
 };
 
+void PrintTo(const BadInput& input, std::ostream* os) { *os << input.name; }
+
 class CliBadInput : public CliTest, public ::testing::WithParamInterface<BadInput> {};
 
 TEST_P(CliBadInput, OneLineWithRowAndColumnExitTwoAndNoOutputFile) {

@@ -77,6 +77,8 @@ struct BadRow {
   const char* message;
 };
 
+void PrintTo(const BadRow& bad, std::ostream* os) { *os << bad.column << ": " << bad.row; }
+
 class DiamondCsvRowErrors : public ::testing::TestWithParam<BadRow> {};
 
 TEST_P(DiamondCsvRowErrors, NameRowLineColumnAndReason) {

@@ -1,0 +1,119 @@
+// In-process benchmarks of the model path, on data generated from the reference CSV:
+//   BM_ParseAndPredict  CSV text → validated stones → prices → priced CSV text (1M rows)
+//   BM_TrainLinear      the whole `train` step on the 5000 reference rows
+// Run through bench/run_benchmarks.sh, which also times the `diamond predict` command.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "core/diamond_csv.h"
+#include "core/price_format.h"
+#include "ml/trainer.h"
+
+namespace {
+
+std::string ReferenceText() {
+  std::string dir = DIAMOND_SHARED_DATA_DIR;
+  if (const char* env = std::getenv("DIAMOND_DATA_DIR")) dir = env;
+  std::ifstream in(dir + "/diamonds.csv", std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "bench: %s/diamonds.csv not found\n", dir.c_str());
+    std::exit(2);
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The reference rows repeated until there are `rows` data rows, under its header.
+const std::string& MillionRowCsv() {
+  static const std::string csv = [] {
+    const std::string reference = ReferenceText();
+    const size_t header_end = reference.find('\n') + 1;
+    std::string out = reference.substr(0, header_end);
+    std::istringstream body(reference.substr(header_end));
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(body, line);) lines.push_back(line);
+    for (size_t i = 0; i < 1'000'000; ++i) (out += lines[i % lines.size()]) += '\n';
+    return out;
+  }();
+  return csv;
+}
+
+std::vector<diamond::Diamond> ReferenceStones() {
+  const std::string text = ReferenceText();
+  diamond::StringSource source(text);
+  diamond::LoadOptions options;
+  options.csv.require_price = true;
+  return diamond::LoadDiamondsCsv(source, options)->stones;
+}
+
+void BM_ParseAndPredict(benchmark::State& state) {
+  const std::string& csv = MillionRowCsv();
+  diamond::ml::LinearSpec spec;  // the seed's chosen model, linear4C-positive
+  spec.positive = true;
+  auto trained = diamond::ml::TrainLinear(ReferenceStones(), spec, diamond::ml::Validation{});
+  if (!trained.ok()) {
+    state.SkipWithError(trained.status().message().c_str());
+    return;
+  }
+  const auto& model = trained->model;
+  std::string out;
+  out.reserve(csv.size() + 12 * 1'000'000);
+  int64_t rows = 0;
+  for (auto _ : state) {
+    out.clear();
+    diamond::StringSource source(csv);
+    diamond::DiamondCsvReader reader(source, {});
+    if (!reader.ReadHeader().ok()) state.SkipWithError("bad header");
+    diamond::Diamond stone;
+    char number[diamond::kPriceTextMax];
+    while (true) {
+      auto outcome = reader.Next(&stone);
+      if (outcome == diamond::DiamondCsvReader::Outcome::kEnd) break;
+      if (outcome != diamond::DiamondCsvReader::Outcome::kStone || diamond::CheckPriceable(stone)) {
+        continue;
+      }
+      out += reader.record().raw;
+      out += ',';
+      out += diamond::FormatPrice(model.PredictPrice(stone), number);
+      out += '\n';
+      ++rows;
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(rows);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * csv.size()));
+}
+BENCHMARK(BM_ParseAndPredict)->Unit(benchmark::kMillisecond);
+
+void BM_TrainLinear(benchmark::State& state) {
+  const auto stones = ReferenceStones();
+  diamond::ml::LinearSpec spec;
+  spec.positive = state.range(0) != 0;
+  for (auto _ : state) {
+    auto outcome = diamond::ml::TrainLinear(stones, spec, diamond::ml::Validation{});
+    benchmark::DoNotOptimize(outcome.ok());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * stones.size()));
+}
+BENCHMARK(BM_TrainLinear)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond);
+
+void BM_TrainLinearAllFeatures(benchmark::State& state) {
+  const auto stones = ReferenceStones();
+  diamond::ml::LinearSpec spec;
+  spec.selector.assign(diamond::ml::AllFeatures().begin(), diamond::ml::AllFeatures().end());
+  spec.positive = true;
+  for (auto _ : state) {
+    auto outcome = diamond::ml::TrainLinear(stones, spec, diamond::ml::Validation{});
+    benchmark::DoNotOptimize(outcome.ok());
+  }
+}
+BENCHMARK(BM_TrainLinearAllFeatures)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
