@@ -1,0 +1,11 @@
+// Wall-clock time as RFC 3339 UTC text with milliseconds ("2026-11-26T06:50:00.123Z"),
+// which sorts in time order as a string.
+#pragma once
+
+#include <string>
+
+namespace diamond::store {
+
+std::string NowRfc3339();
+
+}  // namespace diamond::store

@@ -1,0 +1,136 @@
+#include "store/file_blob_store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace diamond::store {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kTempMarker = ".tmp-";
+
+Status ErrnoStatus(const std::string& what, const fs::path& path) {
+  return Status::IoError(what + " " + path.string() + ": " + std::strerror(errno));
+}
+
+Status WriteAll(int fd, std::string_view bytes, const fs::path& path) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("cannot write", path);
+    }
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status SyncDirectory(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("cannot open directory", dir);
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return ErrnoStatus("cannot sync directory", dir);
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool IsValidBlobKey(std::string_view key) {
+  if (key.empty() || key.size() > 512) return false;
+  size_t start = 0;
+  while (start <= key.size()) {
+    size_t end = key.find('/', start);
+    if (end == std::string_view::npos) end = key.size();
+    std::string_view segment = key.substr(start, end - start);
+    if (segment.empty() || segment == "." || segment == "..") return false;
+    for (char c : segment) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '.' || c == '_' || c == '-';
+      if (!ok) return false;
+    }
+    if (segment.find(kTempMarker) != std::string_view::npos) return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+Result<std::unique_ptr<FileBlobStore>> FileBlobStore::Open(const fs::path& root) {
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) return Status::IoError("cannot create " + root.string() + ": " + ec.message());
+  // A crash during Put can leave a temporary file; it was never visible under its key.
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (it->is_regular_file() &&
+        it->path().filename().string().find(kTempMarker) != std::string::npos) {
+      fs::remove(it->path(), ec);
+    }
+  }
+  return std::unique_ptr<FileBlobStore>(new FileBlobStore(root));
+}
+
+Status FileBlobStore::Put(const std::string& key, std::string_view bytes) {
+  if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
+  const fs::path target = root_ / key;
+  std::error_code ec;
+  fs::create_directories(target.parent_path(), ec);
+  if (ec) return Status::IoError("cannot create " + target.parent_path().string() + ": " + ec.message());
+  static std::atomic<uint64_t> counter{0};
+  const fs::path temp = target.string() + std::string(kTempMarker) + std::to_string(::getpid()) +
+                        "-" + std::to_string(counter++);
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus("cannot create", temp);
+  Status s = WriteAll(fd, bytes, temp);
+  if (s.ok() && ::fsync(fd) != 0) s = ErrnoStatus("cannot sync", temp);
+  if (::close(fd) != 0 && s.ok()) s = ErrnoStatus("cannot close", temp);
+  if (s.ok() && std::rename(temp.c_str(), target.c_str()) != 0) s = ErrnoStatus("cannot rename onto", target);
+  if (!s.ok()) {
+    fs::remove(temp, ec);
+    return s;
+  }
+  return SyncDirectory(target.parent_path());
+}
+
+Result<std::string> FileBlobStore::Get(const std::string& key) const {
+  if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
+  std::ifstream in(root_ / key, std::ios::binary);
+  if (!in) return Status::NotFound("no blob " + key);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::IoError("cannot read blob " + key);
+  return text.str();
+}
+
+Status FileBlobStore::Delete(const std::string& key) {
+  if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
+  std::error_code ec;
+  fs::remove(root_ / key, ec);
+  if (ec) return Status::IoError("cannot delete blob " + key + ": " + ec.message());
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> FileBlobStore::List(const std::string& prefix) const {
+  std::vector<std::string> keys;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (!it->is_regular_file()) continue;
+    std::string key = fs::relative(it->path(), root_).generic_string();
+    if (key.starts_with(prefix) && IsValidBlobKey(key)) keys.push_back(std::move(key));
+  }
+  if (ec) return Status::IoError("cannot list blobs: " + ec.message());
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+}  // namespace diamond::store

@@ -1,0 +1,85 @@
+// MetadataStore: the durable index of datasets, models, training jobs and price queries.
+// Implementations: SQLite (embedded default) and, next, PostgreSQL — one SOCI-based class
+// serves both (sql_metadata_store.h). Bytes live in the BlobStore; rows here point to them.
+//
+// Every method is atomic (one transaction) and safe to call from many threads. Expected
+// failures are values: NotFound for unknown ids, FailedPrecondition for a conflicting state
+// (the message says which), IoError when the database fails.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "store/records.h"
+
+namespace diamond::store {
+
+class MetadataStore {
+ public:
+  virtual ~MetadataStore() = default;
+
+  // --- datasets -------------------------------------------------------------------------
+  virtual Result<std::pair<std::vector<DatasetRecord>, int64_t>> ListDatasets(Page page) = 0;
+  virtual Result<DatasetRecord> GetDataset(const std::string& id) = 0;
+  // Makes `version` the dataset's current version. `expected_current` is the version the
+  // caller built on (0 = the dataset must not exist yet); a mismatch is FailedPrecondition,
+  // so concurrent writers never lose each other's rows.
+  virtual Status CommitDatasetVersion(const std::string& id, int64_t expected_current,
+                                      const DatasetVersion& version) = 0;
+  // Removes the dataset; returns the blob keys of all its versions, for the caller to delete.
+  virtual Result<std::vector<std::string>> DeleteDataset(const std::string& id) = 0;
+
+  // --- models and training jobs ---------------------------------------------------------
+  virtual Result<std::pair<std::vector<ModelRecord>, int64_t>> ListModels(Page page) = 0;
+  virtual Result<ModelRecord> GetModel(const std::string& id) = 0;
+  // Creates the model (or marks an existing one as training) and queues `job` for it.
+  // FailedPrecondition if the model is already training.
+  virtual Status StartTraining(const std::string& model_id, const std::string& request_json,
+                               const JobRecord& job) = 0;
+  // Makes the job's artifact the model's current one. FailedPrecondition if the job is no
+  // longer running (cancelled, or the model was deleted).
+  virtual Status FinishTraining(const std::string& job_id, const std::string& artifact_key,
+                                const std::string& dataset_id, int64_t dataset_version,
+                                const std::string& summary_json) = 0;
+  virtual Status FailTraining(const std::string& job_id, const std::string& error) = 0;
+  // Removes the model, its queries and jobs; returns blob keys to delete.
+  virtual Result<std::vector<std::string>> DeleteModel(const std::string& id) = 0;
+
+  // --- jobs -----------------------------------------------------------------------------
+  virtual Result<std::pair<std::vector<JobRecord>, int64_t>> ListJobs(Page page) = 0;
+  virtual Result<JobRecord> GetJob(const std::string& id) = 0;
+  // Claims the oldest queued job (running, attempts + 1), if any.
+  virtual Result<std::optional<JobRecord>> ClaimNextJob() = 0;
+  virtual Status UpdateJobProgress(const std::string& id, double progress) = 0;
+  // Queued: cancelled at once. Running: cancel_requested, the worker stops at its next check.
+  // Finished: FailedPrecondition.
+  virtual Result<JobRecord> CancelJob(const std::string& id) = 0;
+  // Puts jobs left running by a process that died back in the queue; returns how many.
+  virtual Result<int64_t> RequeueRunningJobs() = 0;
+  // Jobs per state, for /metrics.
+  virtual Result<std::vector<std::pair<std::string, int64_t>>> CountJobsByState() = 0;
+
+  // --- price queries --------------------------------------------------------------------
+  virtual Status CreateQuery(const QueryRecord& query) = 0;
+  virtual Result<QueryRecord> GetQuery(const std::string& model_id, const std::string& id) = 0;
+  // Appends a batch as number expected_batches + 1; FailedPrecondition if another append
+  // won the race or the results are already computed. Returns the new batch count.
+  virtual Result<int64_t> AddQueryBatch(const std::string& model_id, const std::string& id,
+                                        int64_t expected_batches, const std::string& blob_key,
+                                        int64_t rows) = 0;
+  // The batches' blob keys, in order.
+  virtual Result<std::vector<std::string>> QueryBatchKeys(const std::string& id) = 0;
+  // Records computed results once; FailedPrecondition if they were already recorded.
+  virtual Status SetQueryResults(const std::string& id, const std::string& results_key,
+                                 int64_t model_version) = 0;
+  // Removes the query; returns blob keys to delete.
+  virtual Result<std::vector<std::string>> DeleteQuery(const std::string& model_id,
+                                                       const std::string& id) = 0;
+
+  // True if the database answers.
+  virtual Status Ping() = 0;
+};
+
+}  // namespace diamond::store

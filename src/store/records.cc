@@ -1,0 +1,38 @@
+#include "store/records.h"
+
+namespace diamond::store {
+
+std::string_view ModelStatusName(ModelStatus status) {
+  switch (status) {
+    case ModelStatus::kTraining:
+      return "training";
+    case ModelStatus::kReady:
+      return "ready";
+    case ModelStatus::kFailed:
+      return "failed";
+  }
+  return "";
+}
+
+std::string_view JobStateName(JobState state) {
+  switch (state) {
+    case JobState::kQueued:
+      return "queued";
+    case JobState::kRunning:
+      return "running";
+    case JobState::kSucceeded:
+      return "succeeded";
+    case JobState::kFailed:
+      return "failed";
+    case JobState::kCancelled:
+      return "cancelled";
+  }
+  return "";
+}
+
+bool IsFinished(JobState state) {
+  return state == JobState::kSucceeded || state == JobState::kFailed ||
+         state == JobState::kCancelled;
+}
+
+}  // namespace diamond::store

@@ -1,0 +1,80 @@
+// The rows of the metadata store, as plain structs. Times are RFC 3339 UTC strings;
+// *_json fields hold JSON documents the services own.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace diamond::store {
+
+struct DatasetVersion {
+  int64_t version = 0;
+  std::string blob_key;  // canonical CSV of every row of this version
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  std::string sha256;
+  std::string stats_json;  // per-column min/mean/max and counts per grade
+  std::string created_at;
+};
+
+struct DatasetRecord {
+  std::string id;
+  std::string created_at;
+  std::string updated_at;
+  DatasetVersion current;
+};
+
+enum class ModelStatus { kTraining, kReady, kFailed };
+std::string_view ModelStatusName(ModelStatus status);
+
+struct ModelRecord {
+  std::string id;
+  ModelStatus status = ModelStatus::kTraining;
+  std::string request_json;   // the training request (dataset, algorithm, hyperparameters, ...)
+  std::string job_id;         // the latest training job
+  std::string error;          // why the latest training failed
+  int64_t version = 0;        // how many trainings succeeded; 0 = never ready
+  std::string artifact_key;   // blob of the current model file; empty until ready
+  std::string dataset_id;     // lineage of the current artifact
+  int64_t dataset_version = 0;
+  std::string summary_json;   // metrics, coefficients, timings of the current artifact
+  std::string created_at;
+  std::string updated_at;
+};
+
+enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
+std::string_view JobStateName(JobState state);
+bool IsFinished(JobState state);
+
+struct JobRecord {
+  std::string id;
+  std::string kind;       // "train"
+  std::string model_id;
+  JobState state = JobState::kQueued;
+  double progress = 0;    // 0..1
+  std::string error;
+  std::string payload_json;
+  int64_t attempts = 0;   // times a worker claimed it (a crash mid-run makes it > 1)
+  bool cancel_requested = false;
+  std::string created_at;
+  std::string started_at;
+  std::string finished_at;
+};
+
+struct QueryRecord {
+  std::string id;
+  std::string model_id;
+  int64_t batches = 0;
+  int64_t rows = 0;
+  std::string results_key;  // blob of the computed prices; empty until computed
+  int64_t model_version = 0;  // the model version the results were computed with
+  std::string created_at;
+};
+
+struct Page {
+  int64_t offset = 0;
+  int64_t limit = 100;
+};
+
+}  // namespace diamond::store
