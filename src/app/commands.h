@@ -37,8 +37,22 @@ struct EvaluateArgs {
   bool skip_invalid = false;
 };
 
+struct ServeArgs {
+  std::string data_dir = "var";
+  std::string listen = "127.0.0.1:8080";
+  int io_threads = 2;
+  int work_threads = 4;
+  int job_workers = 1;
+  size_t body_limit = 64 << 20;
+  int read_timeout_seconds = 30;
+  size_t max_predict_stones = 10000;
+  std::string web_dir;
+  bool quiet = false;
+};
+
 int RunTrain(const TrainArgs& args);
 int RunPredict(const PredictArgs& args);
 int RunEvaluate(const EvaluateArgs& args);
+int RunServe(const ServeArgs& args);
 
 }  // namespace diamond::app

@@ -47,6 +47,31 @@ int main(int argc, char** argv) {
   evaluate_cmd->add_flag("--skip-invalid", evaluate.skip_invalid,
                          "Skip invalid rows (and count them) instead of failing");
 
+  diamond::app::ServeArgs serve;
+  serve.web_dir = DIAMOND_DEFAULT_WEB_DIR;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the REST API (embedded storage under --data-dir)");
+  serve_cmd->add_option("--data-dir", serve.data_dir, "Directory for the database and blobs")
+      ->envname("DIAMOND_DATA_DIR")->capture_default_str();
+  serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->envname("DIAMOND_LISTEN")->capture_default_str();
+  serve_cmd->add_option("--threads", serve.io_threads, "I/O threads")
+      ->envname("DIAMOND_THREADS")->check(CLI::Range(1, 64))->capture_default_str();
+  serve_cmd->add_option("--work-threads", serve.work_threads, "Threads for blocking requests")
+      ->envname("DIAMOND_WORK_THREADS")->check(CLI::Range(1, 256))->capture_default_str();
+  serve_cmd->add_option("--job-workers", serve.job_workers, "In-process training workers")
+      ->envname("DIAMOND_JOB_WORKERS")->check(CLI::Range(1, 64))->capture_default_str();
+  serve_cmd->add_option("--body-limit", serve.body_limit, "Largest request body, in bytes")
+      ->envname("DIAMOND_BODY_LIMIT")->check(CLI::Range(size_t{1024}, size_t{1} << 34))->capture_default_str();
+  serve_cmd->add_option("--read-timeout", serve.read_timeout_seconds,
+                        "Seconds to read a request (or wait for the next on a kept-alive connection)")
+      ->envname("DIAMOND_READ_TIMEOUT")->check(CLI::Range(1, 3600))->capture_default_str();
+  serve_cmd->add_option("--max-predict", serve.max_predict_stones, "Most stones in one real-time predict")
+      ->envname("DIAMOND_MAX_PREDICT")->check(CLI::Range(size_t{1}, size_t{1000000}))->capture_default_str();
+  serve_cmd->add_option("--web-dir", serve.web_dir, "swagger-ui-dist directory served at /docs")
+      ->envname("DIAMOND_WEB_DIR")->capture_default_str();
+  serve_cmd->add_flag("--quiet", serve.quiet, "No access log (warnings and errors only)")
+      ->envname("DIAMOND_QUIET");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -61,5 +86,6 @@ int main(int argc, char** argv) {
     return diamond::app::RunTrain(train);
   }
   if (*predict_cmd) return diamond::app::RunPredict(predict);
+  if (*serve_cmd) return diamond::app::RunServe(serve);
   return diamond::app::RunEvaluate(evaluate);
 }

@@ -1,0 +1,131 @@
+#include "http/api.h"
+
+#include <chrono>
+
+#include "http/logger.h"
+#include "http/problem.h"
+#include "service/ids.h"
+
+namespace diamond::http {
+namespace {
+
+double NowSeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// A client's request id is echoed only if it is short, printable ASCII.
+bool IsUsableRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (c < 0x21 || c > 0x7E) return false;
+  }
+  return true;
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ", ";
+    out += item;
+  }
+  return out;
+}
+
+}  // namespace
+
+Api::Api(ApiContext context)
+    : context_(std::move(context)),
+      pool_(std::make_unique<WorkPool>(context_.config.work_threads,
+                                       context_.config.max_queued_requests)) {
+  RegisterRoutes(router_, context_);
+}
+
+Api::~Api() { Drain(); }
+
+void Api::Drain() { pool_->Stop(); }
+
+void Api::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
+  const double started = NowSeconds();
+  auto id = request.Header("x-request-id");
+  request.request_id = id && IsUsableRequestId(*id) ? std::string(*id) : service::NewId();
+  if (request.path == "/v1" || request.path.starts_with("/v1/")) {
+    request.prefix = "/v1";
+    request.path = request.path.size() == 3 ? "/" : request.path.substr(3);
+  }
+
+  Router::Match match = router_.Find(request.method, request.path, &request.path_params);
+  if (match.route == nullptr) {
+    request.route = "unmatched";
+    HttpResponse response;
+    if (match.bad_escape) {
+      response = Problem(400, "bad-request", "Malformed path", "the path has a malformed %-escape");
+    } else if (!match.allowed_methods.empty()) {
+      response = Problem(405, "method-not-allowed", "Method not allowed",
+                         request.method + " is not allowed here; allowed: " + Join(match.allowed_methods));
+      response.headers.emplace_back("Allow", Join(match.allowed_methods));
+    } else {
+      response = Problem(404, "not-found", "Not found", "no route for " + request.path);
+    }
+    Finish(request, std::move(response), started, done);
+    return;
+  }
+  const Route& route = *match.route;
+  request.route = route.pattern;
+  for (const auto& [key, value] : request.query) {
+    const auto& allowed = route.options.query_params;
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      FieldError error{0, 0, key,
+                       allowed.empty() ? "this route takes no query parameters"
+                                       : "unknown query parameter (allowed: " + Join(allowed) + ")"};
+      Finish(request, ValidationProblem("unknown query parameter '" + key + "'", {error}), started, done);
+      return;
+    }
+  }
+  if (!route.options.blocking) {
+    HttpResponse response = Execute(route, request);
+    Finish(request, std::move(response), started, done);
+    return;
+  }
+  auto shared = std::make_shared<HttpRequest>(std::move(request));
+  bool accepted = pool_->Submit([this, &route, shared, started, done] {
+    HttpResponse response = Execute(route, *shared);
+    Finish(*shared, std::move(response), started, done);
+  });
+  if (!accepted) {
+    HttpResponse busy = Problem(503, "overloaded", "Too busy",
+                                "the server has too much work queued; retry shortly");
+    busy.headers.emplace_back("Retry-After", "1");
+    Finish(*shared, std::move(busy), started, done);
+  }
+}
+
+HttpResponse Api::Execute(const Route& route, HttpRequest& request) {
+  try {
+    return route.handler(request);
+  } catch (const std::exception& e) {
+    // A bug, not the caller's fault: log it with the request id, never send it back.
+    Log(LogLevel::kError, "handler failed",
+        {{"request_id", request.request_id}, {"route", route.pattern}, {"error", e.what()}});
+    return Problem(500, "internal", "Internal error",
+                   "the server failed to handle this request; quote request id " + request.request_id);
+  }
+}
+
+void Api::Finish(HttpRequest& request, HttpResponse response, double started,
+                 const std::function<void(HttpResponse)>& done) {
+  response.headers.emplace_back("X-Request-Id", request.request_id);
+  const double seconds = NowSeconds() - started;
+  context_.metrics.ObserveRequest(request.route, request.method, response.status, seconds);
+  if (context_.config.access_log && LogEnabled(LogLevel::kInfo)) {
+    Log(LogLevel::kInfo, "request",
+        {{"request_id", request.request_id},
+         {"method", request.method},
+         {"path", request.prefix + request.path},
+         {"route", request.route},
+         {"status", response.status},
+         {"duration_ms", seconds * 1000}});
+  }
+  done(std::move(response));
+}
+
+}  // namespace diamond::http

@@ -1,0 +1,72 @@
+// Api: the application behind the HTTP server. One entry point, Handle(), which routes a
+// request, runs its handler (inline for cheap routes, on the bounded work pool for the
+// rest), and wraps every response the same way: request id, problem+json errors, metrics,
+// one access-log line. No socket code here (that is server.cc).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http/http_types.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "http/work_pool.h"
+#include "jobs/job_runner.h"
+#include "service/dataset_service.h"
+#include "service/model_service.h"
+#include "service/query_service.h"
+#include "store/metadata_store.h"
+
+namespace diamond::http {
+
+struct ApiConfig {
+  size_t max_predict_stones = 10000;  // per real-time predict request
+  int default_wait_seconds = 30;      // PUT /models waits this long for training by default
+  int max_wait_seconds = 300;
+  int64_t default_page_size = 100;
+  int64_t max_page_size = 1000;
+  int work_threads = 4;               // the pool for blocking routes
+  size_t max_queued_requests = 256;   // beyond this, blocking routes answer 503
+  std::string web_dir;                // swagger-ui-dist's directory, for /docs
+  bool access_log = true;
+};
+
+struct ApiContext {
+  service::DatasetService& datasets;
+  service::ModelService& models;
+  service::QueryService& queries;
+  jobs::JobRunner& jobs;
+  store::MetadataStore& metadata;
+  Metrics& metrics;
+  ApiConfig config;
+};
+
+class Api {
+ public:
+  explicit Api(ApiContext context);
+  ~Api();
+
+  // Calls `done` exactly once with the response, on the calling thread or a pool thread.
+  void Handle(HttpRequest request, std::function<void(HttpResponse)> done);
+
+  // Stops taking blocking work and waits for what is running.
+  void Drain();
+
+  const Router& router() const { return router_; }
+
+ private:
+  HttpResponse Execute(const Route& route, HttpRequest& request);
+  void Finish(HttpRequest& request, HttpResponse response, double started,
+              const std::function<void(HttpResponse)>& done);
+
+  ApiContext context_;
+  Router router_;
+  std::unique_ptr<WorkPool> pool_;
+};
+
+// Registers every route on `router`; the handlers capture `context`. Split by resource in
+// handlers/*.cc. Exposed so tests can list the routes without a server.
+void RegisterRoutes(Router& router, ApiContext& context);
+
+}  // namespace diamond::http

@@ -1,0 +1,115 @@
+// /datasets: the seed's routes (list, create empty, append, delete) plus replace with a
+// body, CSV in and out, and metadata with statistics.
+#include "core/diamond_json.h"
+#include "http/handlers/handler_support.h"
+#include "http/handlers/handlers.h"
+#include "http/problem.h"
+
+namespace diamond::http {
+namespace {
+
+nlohmann::json DatasetJson(const store::DatasetRecord& d, const HttpRequest& request) {
+  auto stats = ParseJson(d.current.stats_json);
+  nlohmann::json out = {{"id_", d.id},
+                        {"id", d.id},
+                        {"location", request.prefix + "/datasets/" + d.id},
+                        {"version", d.current.version},
+                        {"rows", d.current.rows},
+                        {"bytes", d.current.bytes},
+                        {"sha256", d.current.sha256},
+                        {"created_at", d.created_at},
+                        {"updated_at", d.updated_at}};
+  if (stats.ok()) {
+    nlohmann::json s = *stats;
+    for (auto& [name, column] : s["columns"].items()) column.erase("sum");  // internal
+    out["columns"] = s["columns"];
+    out["grades"] = s["grades"];
+  }
+  return out;
+}
+
+nlohmann::json WriteReport(const store::DatasetRecord& d, const HttpRequest& request,
+                           size_t rows_written, int64_t rows_skipped) {
+  nlohmann::json out = DatasetJson(d, request);
+  out["rows_written"] = rows_written;
+  out["rows_skipped"] = rows_skipped;
+  return out;
+}
+
+}  // namespace
+
+void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
+  router.Add("GET", "/datasets", [&ctx](HttpRequest& request) {
+    PageRequest page;
+    if (auto error = ParsePage(request, ctx.config, &page)) return *error;
+    auto listed = ctx.datasets.List(page.ToStorePage());
+    if (!listed.ok()) return ProblemFromStatus(listed.status());
+    nlohmann::json results = nlohmann::json::array();
+    for (const auto& d : listed->first) {
+      results.push_back({{"id_", d.id}, {"version", d.current.version}, {"rows", d.current.rows}});
+    }
+    return Json(200, PageEnvelope(std::move(results), request, page, listed->second));
+  }, WithQuery({"page", "page_size"}));
+
+  router.Add("GET", "/datasets/{dataset_id}", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("dataset_id");
+    if (auto error = CheckId(id, "dataset_id")) return *error;
+    auto dataset = ctx.datasets.Get(id);
+    if (!dataset.ok()) return ProblemFromStatus(dataset.status());
+    return Json(200, DatasetJson(*dataset, request));
+  });
+
+  router.Add("GET", "/datasets/{dataset_id}/rows", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("dataset_id");
+    if (auto error = CheckId(id, "dataset_id")) return *error;
+    auto csv = ctx.datasets.CurrentCsv(id);
+    if (!csv.ok()) return ProblemFromStatus(csv.status());
+    HttpResponse response;
+    response.content_type = "text/csv; charset=utf-8";
+    response.body = std::move(csv).value();
+    return response;
+  });
+
+  // The seed's create (no body: an empty dataset), or create-or-replace with a body.
+  router.Add("PUT", "/datasets/{dataset_id}", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("dataset_id");
+    if (auto error = CheckId(id, "dataset_id")) return *error;
+    bool skip_invalid = false;
+    if (auto error = ParseFlag(request, "skip_invalid", &skip_invalid)) return *error;
+    if (request.body.empty()) {
+      auto created = ctx.datasets.CreateEmpty(id);
+      if (!created.ok()) return ProblemFromStatus(created.status());
+      return Json(200, WriteReport(*created, request, 0, 0));
+    }
+    StonesBody body;
+    if (auto error = ParseStonesBody(request, false, skip_invalid, &body)) return *error;
+    bool created = false;
+    auto written = ctx.datasets.Replace(id, body.stones, &created);
+    if (!written.ok()) return ProblemFromStatus(written.status());
+    return Json(200, WriteReport(*written, request, body.stones.size(), body.rows_invalid));
+  }, WithQuery({"skip_invalid"}));
+
+  // The seed's append of a JSON list of stones (CSV too).
+  router.Add("POST", "/datasets/{dataset_id}", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("dataset_id");
+    if (auto error = CheckId(id, "dataset_id")) return *error;
+    bool skip_invalid = false;
+    if (auto error = ParseFlag(request, "skip_invalid", &skip_invalid)) return *error;
+    StonesBody body;
+    if (auto error = ParseStonesBody(request, false, skip_invalid, &body)) return *error;
+    auto written = ctx.datasets.Append(id, body.stones);
+    if (!written.ok()) return ProblemFromStatus(written.status());
+    return Json(200, WriteReport(*written, request, body.stones.size(), body.rows_invalid));
+  }, WithQuery({"skip_invalid"}));
+
+  auto remove = [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("dataset_id");
+    if (auto error = CheckId(id, "dataset_id")) return *error;
+    if (Status s = ctx.datasets.Delete(id); !s.ok()) return ProblemFromStatus(s);
+    return Json(200, {{"id_", id}, {"deleted", true}});
+  };
+  router.Add("DELETE", "/datasets/{dataset_id}", remove);
+  router.Add("DELETE", "/dataset/{dataset_id}", remove);  // the seed's singular spelling
+}
+
+}  // namespace diamond::http

@@ -1,0 +1,172 @@
+#include "http/handlers/handler_support.h"
+
+#include <charconv>
+
+#include "core/byte_source.h"
+#include "core/diamond_csv.h"
+#include "core/diamond_json.h"
+#include "http/problem.h"
+#include "service/ids.h"
+
+namespace diamond::http {
+namespace {
+
+constexpr size_t kMaxErrorsReported = 100;
+
+std::optional<int64_t> ParseInt(std::string_view text) {
+  int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+HttpResponse Json(int status, const nlohmann::json& body) {
+  return JsonResponse(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+std::optional<HttpResponse> CheckId(const std::string& id, const std::string& what) {
+  if (service::IsValidId(id)) return std::nullopt;
+  return ValidationProblem("invalid " + what,
+                           {FieldError{0, 0, what, "must be " + std::string(service::kIdRule)}});
+}
+
+std::optional<HttpResponse> ParsePage(const HttpRequest& request, const ApiConfig& config,
+                                      PageRequest* out) {
+  std::vector<FieldError> errors;
+  out->page = 1;
+  out->page_size = config.default_page_size;
+  if (auto page = request.Query("page")) {
+    auto value = ParseInt(*page);
+    if (!value || *value < 1) errors.push_back({0, 0, "page", "must be an integer >= 1"});
+    else out->page = *value;
+  }
+  if (auto size = request.Query("page_size")) {
+    auto value = ParseInt(*size);
+    if (!value || *value < 1 || *value > config.max_page_size) {
+      errors.push_back({0, 0, "page_size",
+                        "must be an integer from 1 to " + std::to_string(config.max_page_size)});
+    } else {
+      out->page_size = *value;
+    }
+  }
+  // Guards the offset arithmetic against overflow from a huge page number.
+  if (errors.empty() && out->page > (INT64_MAX / out->page_size)) {
+    errors.push_back({0, 0, "page", "is too large"});
+  }
+  if (errors.empty()) return std::nullopt;
+  return ValidationProblem("invalid paging parameters", errors);
+}
+
+nlohmann::json PageEnvelope(nlohmann::json results, const HttpRequest& request,
+                            const PageRequest& page, int64_t total) {
+  const int64_t total_pages = (total + page.page_size - 1) / page.page_size;
+  nlohmann::json next = nullptr;
+  if (page.page < total_pages) {
+    next = request.prefix + request.path + "?page=" + std::to_string(page.page + 1) +
+           "&page_size=" + std::to_string(page.page_size);
+  }
+  return {{"results", std::move(results)}, {"next_page_location", next}, {"total_pages", total_pages}};
+}
+
+std::optional<HttpResponse> ParseJsonBody(const HttpRequest& request, nlohmann::json* out) {
+  const std::string type = request.MediaType();
+  if (!type.empty() && type != "application/json") {
+    return Problem(415, "unsupported-media-type", "Unsupported media type",
+                   "send application/json, not " + type);
+  }
+  auto parsed = ParseJson(request.body);
+  if (!parsed.ok()) return Problem(400, "malformed-body", "Malformed body", parsed.status().message());
+  *out = std::move(parsed).value();
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> ParseFlag(const HttpRequest& request, const std::string& name,
+                                      bool* out) {
+  auto value = request.Query(name);
+  if (!value) return std::nullopt;
+  if (*value == "true" || *value == "1") {
+    *out = true;
+  } else if (*value == "false" || *value == "0") {
+    *out = false;
+  } else {
+    return ValidationProblem("invalid " + name, {FieldError{0, 0, name, "must be true or false"}});
+  }
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> ParseStonesBody(const HttpRequest& request, bool require_price,
+                                            bool skip_invalid, StonesBody* out) {
+  const std::string type = request.MediaType();
+  std::vector<FieldError> errors;
+  if (type == "text/csv") {
+    StringSource source(request.body);
+    LoadOptions options;
+    options.csv.require_price = require_price;
+    options.skip_invalid = skip_invalid;
+    options.max_errors = kMaxErrorsReported;
+    InvalidRows invalid;
+    auto table = LoadDiamondsCsv(source, options, &invalid);
+    if (!table.ok()) {
+      if (invalid.errors.empty()) {
+        // The header or the CSV syntax is wrong: the body as a whole is malformed.
+        return Problem(400, "malformed-body", "Malformed CSV", table.status().message());
+      }
+      return ValidationProblem(std::to_string(invalid.rows_invalid) +
+                                   " invalid row(s); nothing was written (skip_invalid=true "
+                                   "keeps the valid rows)",
+                               invalid.errors);
+    }
+    out->stones = std::move(table->stones);
+    out->rows_invalid = table->rows_invalid;
+    return std::nullopt;
+  }
+  if (!type.empty() && type != "application/json") {
+    return Problem(415, "unsupported-media-type", "Unsupported media type",
+                   "send application/json or text/csv, not " + type);
+  }
+  auto parsed = ParseJson(request.body);
+  if (!parsed.ok()) return Problem(400, "malformed-body", "Malformed body", parsed.status().message());
+  JsonStoneOptions options{require_price, kMaxErrorsReported};
+  const nlohmann::json& doc = *parsed;
+  if (!doc.is_array() && !doc.is_object()) {
+    return Problem(400, "malformed-body", "Malformed body",
+                   std::string("expected a stone object or an array of stones, not ") + doc.type_name());
+  }
+  int64_t row = 0;
+  auto decode = [&](const nlohmann::json& item) {
+    Diamond stone;
+    if (DiamondFromJson(item, ++row, options, &stone, &errors)) {
+      out->stones.push_back(stone);
+    } else {
+      ++out->rows_invalid;
+    }
+  };
+  if (doc.is_array()) {
+    for (const auto& item : doc) decode(item);
+  } else {
+    decode(doc);
+  }
+  if (out->rows_invalid > 0 && !skip_invalid) {
+    return ValidationProblem(std::to_string(out->rows_invalid) +
+                                 " invalid stone(s); nothing was written (skip_invalid=true "
+                                 "keeps the valid ones)",
+                             errors);
+  }
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> CheckPriceable(const std::vector<Diamond>& stones) {
+  std::vector<FieldError> errors;
+  for (size_t i = 0; i < stones.size() && errors.size() < kMaxErrorsReported; ++i) {
+    if (auto problem = diamond::CheckPriceable(stones[i])) {
+      problem->row = static_cast<int64_t>(i + 1);
+      errors.push_back(std::move(*problem));
+    }
+  }
+  if (errors.empty()) return std::nullopt;
+  return ValidationProblem("stones the model cannot price", errors);
+}
+
+}  // namespace diamond::http

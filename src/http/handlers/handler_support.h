@@ -1,0 +1,54 @@
+// Helpers every handler uses: ids, pages, bodies of stones, JSON output.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/diamond.h"
+#include "http/api.h"
+#include "http/http_types.h"
+#include "store/records.h"
+
+namespace diamond::http {
+
+// 422 naming the parameter unless `id` is a valid resource id.
+std::optional<HttpResponse> CheckId(const std::string& id, const std::string& what);
+
+// Page and page_size from the query (1-based pages), or a 422.
+struct PageRequest {
+  int64_t page = 1;
+  int64_t page_size = 100;
+  store::Page ToStorePage() const { return {(page - 1) * page_size, page_size}; }
+};
+std::optional<HttpResponse> ParsePage(const HttpRequest& request, const ApiConfig& config,
+                                      PageRequest* out);
+
+// The seed's page envelope: {"results": [...], "next_page_location": ..., "total_pages": n}.
+nlohmann::json PageEnvelope(nlohmann::json results, const HttpRequest& request,
+                            const PageRequest& page, int64_t total);
+
+struct StonesBody {
+  std::vector<Diamond> stones;
+  int64_t rows_invalid = 0;  // skipped, with skip_invalid
+};
+// Decodes a body of stones: JSON (one object or an array) or CSV (text/csv). Errors:
+// 415 for another media type, 400 for malformed JSON/CSV, 422 listing bad rows (unless
+// skip_invalid, which drops them and counts them).
+std::optional<HttpResponse> ParseStonesBody(const HttpRequest& request, bool require_price,
+                                            bool skip_invalid, StonesBody* out);
+
+// 422 for the first stones a model cannot price (carat <= 0, a dimension < 0.1).
+std::optional<HttpResponse> CheckPriceable(const std::vector<Diamond>& stones);
+
+// 400/415 unless the body is a JSON document; *out receives it.
+std::optional<HttpResponse> ParseJsonBody(const HttpRequest& request, nlohmann::json* out);
+
+// A boolean query flag ("true"/"false"/"1"/"0"), or a 422.
+std::optional<HttpResponse> ParseFlag(const HttpRequest& request, const std::string& name,
+                                      bool* out);
+
+HttpResponse Json(int status, const nlohmann::json& body);
+
+}  // namespace diamond::http

@@ -1,0 +1,114 @@
+// /models: training (as jobs), metadata, deletion.
+#include <charconv>
+
+#include "core/diamond_json.h"
+#include "http/handlers/handler_support.h"
+#include "http/handlers/handlers.h"
+#include "http/handlers/resource_json.h"
+#include "http/problem.h"
+#include "service/training_request.h"
+
+namespace diamond::http {
+
+void RegisterModelRoutes(Router& router, ApiContext& ctx) {
+  router.Add("GET", "/models", [&ctx](HttpRequest& request) {
+    PageRequest page;
+    if (auto error = ParsePage(request, ctx.config, &page)) return *error;
+    auto listed = ctx.models.List(page.ToStorePage());
+    if (!listed.ok()) return ProblemFromStatus(listed.status());
+    nlohmann::json results = nlohmann::json::array();
+    for (const auto& m : listed->first) {
+      results.push_back({{"id_", m.id}, {"status", store::ModelStatusName(m.status)}, {"version", m.version}});
+    }
+    return Json(200, PageEnvelope(std::move(results), request, page, listed->second));
+  }, WithQuery({"page", "page_size"}));
+
+  router.Add("GET", "/models/{model_id}", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("model_id");
+    if (auto error = CheckId(id, "model_id")) return *error;
+    auto model = ctx.models.Get(id);
+    if (!model.ok()) return ProblemFromStatus(model.status());
+    return Json(200, ModelJson(*model, request.prefix));
+  });
+
+  // Queue a training job, then wait up to `wait` seconds for it: 201 with the model when
+  // it is done in time, else 202 with the job's location.
+  router.Add("PUT", "/models/{model_id}", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("model_id");
+    if (auto error = CheckId(id, "model_id")) return *error;
+    int wait = ctx.config.default_wait_seconds;
+    if (auto text = request.Query("wait")) {
+      auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), wait);
+      if (ec != std::errc() || ptr != text->data() + text->size() || wait < 0 ||
+          wait > ctx.config.max_wait_seconds) {
+        return ValidationProblem("invalid wait", {FieldError{0, 0, "wait",
+            "must be whole seconds from 0 to " + std::to_string(ctx.config.max_wait_seconds)}});
+      }
+    }
+    nlohmann::json body;
+    if (auto error = ParseJsonBody(request, &body)) return *error;
+    std::vector<FieldError> errors;
+    auto training = service::ParseTrainingRequest(body, &errors);
+    if (!training.ok()) return ValidationProblem("invalid training request", errors);
+    auto job_id = ctx.models.StartTraining(id, *training);
+    if (!job_id.ok()) return ProblemFromStatus(job_id.status());
+    ctx.jobs.Notify();
+    auto job = ctx.jobs.WaitFor(*job_id, std::chrono::seconds(wait));
+    if (!job.ok()) return ProblemFromStatus(job.status());
+    if (job->state == store::JobState::kSucceeded) {
+      auto model = ctx.models.Get(id);
+      if (!model.ok()) return ProblemFromStatus(model.status());
+      HttpResponse response = Json(201, ModelJson(*model, request.prefix));
+      response.headers.emplace_back("Location", request.prefix + "/models/" + id);
+      return response;
+    }
+    if (job->state == store::JobState::kFailed) {
+      HttpResponse response = Problem(422, "training-failed", "Training failed", job->error);
+      response.headers.emplace_back("Location", request.prefix + "/jobs/" + job->id);
+      return response;
+    }
+    if (job->state == store::JobState::kCancelled) {
+      return Problem(409, "conflict", "Training was cancelled", "job " + job->id + " was cancelled");
+    }
+    HttpResponse response = Json(202, JobJson(*job, request.prefix));
+    response.headers.emplace_back("Location", request.prefix + "/jobs/" + job->id);
+    return response;
+  }, WithQuery({"wait"}));
+
+  router.Add("DELETE", "/models/{model_id}", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("model_id");
+    if (auto error = CheckId(id, "model_id")) return *error;
+    if (Status s = ctx.models.Delete(id); !s.ok()) return ProblemFromStatus(s);
+    return Json(200, {{"id_", id}, {"deleted", true}});
+  });
+}
+
+void RegisterJobRoutes(Router& router, ApiContext& ctx) {
+  router.Add("GET", "/jobs", [&ctx](HttpRequest& request) {
+    PageRequest page;
+    if (auto error = ParsePage(request, ctx.config, &page)) return *error;
+    auto listed = ctx.metadata.ListJobs(page.ToStorePage());
+    if (!listed.ok()) return ProblemFromStatus(listed.status());
+    nlohmann::json results = nlohmann::json::array();
+    for (const auto& job : listed->first) results.push_back(JobJson(job, request.prefix));
+    return Json(200, PageEnvelope(std::move(results), request, page, listed->second));
+  }, WithQuery({"page", "page_size"}));
+
+  router.Add("GET", "/jobs/{job_id}", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("job_id");
+    if (auto error = CheckId(id, "job_id")) return *error;
+    auto job = ctx.metadata.GetJob(id);
+    if (!job.ok()) return ProblemFromStatus(job.status());
+    return Json(200, JobJson(*job, request.prefix));
+  });
+
+  router.Add("DELETE", "/jobs/{job_id}", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("job_id");
+    if (auto error = CheckId(id, "job_id")) return *error;
+    auto job = ctx.metadata.CancelJob(id);
+    if (!job.ok()) return ProblemFromStatus(job.status());
+    return Json(200, JobJson(*job, request.prefix));
+  });
+}
+
+}  // namespace diamond::http

@@ -1,0 +1,123 @@
+// Operations: the seed's root, health and readiness, Prometheus metrics, the OpenAPI
+// document and its interactive reference page.
+#include <fstream>
+#include <sstream>
+
+#include "http/handlers/handler_support.h"
+#include "http/handlers/handlers.h"
+#include "http/openapi_document.h"
+#include "http/problem.h"
+
+namespace diamond::http {
+namespace {
+
+// Swagger UI's files, served from the npm package the set-up installs (never a CDN).
+struct Asset {
+  const char* name;
+  const char* content_type;
+};
+constexpr Asset kDocsAssets[] = {
+    {"swagger-ui.css", "text/css; charset=utf-8"},
+    {"swagger-ui-bundle.js", "text/javascript; charset=utf-8"},
+    {"favicon-32x32.png", "image/png"},
+};
+
+constexpr const char* kDocsPage = R"html(<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>diamond API reference</title>
+  <link rel="icon" href="/docs/favicon-32x32.png">
+  <link rel="stylesheet" href="/docs/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/swagger-ui-bundle.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true});
+  </script>
+</body>
+</html>
+)html";
+
+}  // namespace
+
+void RegisterOpsRoutes(Router& router, ApiContext& ctx) {
+  router.Add("GET", "/", [](HttpRequest& request) {
+    return Json(200, {{"service", "diamond"},
+                      {"version", "0.1.0"},
+                      {"docs", "/docs"},
+                      {"openapi", "/openapi.json"},
+                      {"datasets", request.prefix + "/datasets"},
+                      {"models", request.prefix + "/models"}});
+  }, Inline());
+
+  router.Add("GET", "/healthz", [](HttpRequest&) {
+    return JsonResponse(200, "{\"status\":\"ok\"}");
+  }, Inline());
+
+  router.Add("GET", "/readyz", [&ctx](HttpRequest&) {
+    if (Status s = ctx.metadata.Ping(); !s.ok()) {
+      return Problem(503, "not-ready", "Not ready", "metadata store: " + s.message());
+    }
+    if (!ctx.jobs.running()) return Problem(503, "not-ready", "Not ready", "job workers are not running");
+    return Json(200, {{"status", "ready"}});
+  });
+
+  router.Add("GET", "/metrics", [&ctx](HttpRequest&) {
+    std::string text = ctx.metrics.Render();
+    text += "# HELP diamond_model_cache_hits_total Predictions served by an already loaded model.\n"
+            "# TYPE diamond_model_cache_hits_total counter\n"
+            "diamond_model_cache_hits_total " + std::to_string(ctx.models.cache().hits()) + "\n"
+            "# HELP diamond_model_cache_misses_total Model lookups that had to load the model.\n"
+            "# TYPE diamond_model_cache_misses_total counter\n"
+            "diamond_model_cache_misses_total " + std::to_string(ctx.models.cache().misses()) + "\n"
+            "# HELP diamond_models_loaded Models held in memory.\n"
+            "# TYPE diamond_models_loaded gauge\n"
+            "diamond_models_loaded " + std::to_string(ctx.models.cache().size()) + "\n";
+    if (auto jobs = ctx.metadata.CountJobsByState(); jobs.ok()) {
+      text += "# HELP diamond_jobs Training jobs by state.\n# TYPE diamond_jobs gauge\n";
+      for (const auto& [state, count] : *jobs) {
+        text += "diamond_jobs{state=\"" + state + "\"} " + std::to_string(count) + "\n";
+      }
+    }
+    HttpResponse response;
+    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    response.body = std::move(text);
+    return response;
+  });
+
+  router.Add("GET", "/openapi.json", [](HttpRequest&) {
+    return JsonResponse(200, std::string(OpenApiDocument()));
+  }, Inline());
+
+  router.Add("GET", "/docs", [](HttpRequest&) {
+    HttpResponse response;
+    response.content_type = "text/html; charset=utf-8";
+    response.body = kDocsPage;
+    return response;
+  }, Inline());
+
+  router.Add("GET", "/docs/{asset}", [&ctx](HttpRequest& request) {
+    const std::string& name = request.Param("asset");
+    for (const Asset& asset : kDocsAssets) {
+      if (name != asset.name) continue;
+      std::ifstream in(ctx.config.web_dir + "/" + asset.name, std::ios::binary);
+      if (!in) {
+        return Problem(503, "docs-unavailable", "API reference page unavailable",
+                       "swagger-ui-dist is not installed in " + ctx.config.web_dir +
+                           " (scripts/bootstrap.sh installs it); /openapi.json still works");
+      }
+      std::ostringstream bytes;
+      bytes << in.rdbuf();
+      HttpResponse response;
+      response.content_type = asset.content_type;
+      response.body = bytes.str();
+      response.headers.emplace_back("Cache-Control", "public, max-age=3600");
+      return response;
+    }
+    return Problem(404, "not-found", "Not found", "no such file under /docs");
+  });
+}
+
+}  // namespace diamond::http

@@ -1,0 +1,43 @@
+#include "http/handlers/resource_json.h"
+
+#include "core/diamond_json.h"
+
+namespace diamond::http {
+
+nlohmann::json ModelJson(const store::ModelRecord& m, const std::string& prefix) {
+  nlohmann::json out = {{"id_", m.id},
+                        {"id", m.id},
+                        {"location", prefix + "/models/" + m.id},
+                        {"status", store::ModelStatusName(m.status)},
+                        {"version", m.version},
+                        {"job_id", m.job_id},
+                        {"job_location", prefix + "/jobs/" + m.job_id},
+                        {"created_at", m.created_at},
+                        {"updated_at", m.updated_at}};
+  if (!m.error.empty()) out["error"] = m.error;
+  if (auto request = ParseJson(m.request_json); request.ok()) out["latest_request"] = *request;
+  // What the current (servable) version is: lineage, metrics, coefficients, timings.
+  if (auto summary = ParseJson(m.summary_json); summary.ok() && summary->is_object()) {
+    for (auto& [key, value] : summary->items()) out[key] = value;
+  }
+  return out;
+}
+
+nlohmann::json JobJson(const store::JobRecord& j, const std::string& prefix) {
+  nlohmann::json out = {{"id", j.id},
+                        {"location", prefix + "/jobs/" + j.id},
+                        {"kind", j.kind},
+                        {"model_id", j.model_id},
+                        {"model_location", prefix + "/models/" + j.model_id},
+                        {"state", store::JobStateName(j.state)},
+                        {"progress", j.progress},
+                        {"attempts", j.attempts},
+                        {"cancel_requested", j.cancel_requested},
+                        {"created_at", j.created_at},
+                        {"started_at", j.started_at.empty() ? nlohmann::json() : nlohmann::json(j.started_at)},
+                        {"finished_at", j.finished_at.empty() ? nlohmann::json() : nlohmann::json(j.finished_at)}};
+  if (!j.error.empty()) out["error"] = j.error;
+  return out;
+}
+
+}  // namespace diamond::http

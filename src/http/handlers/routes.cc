@@ -1,0 +1,13 @@
+#include "http/handlers/handlers.h"
+
+namespace diamond::http {
+
+void RegisterRoutes(Router& router, ApiContext& context) {
+  RegisterOpsRoutes(router, context);
+  RegisterDatasetRoutes(router, context);
+  RegisterModelRoutes(router, context);
+  RegisterJobRoutes(router, context);
+  RegisterPriceRoutes(router, context);
+}
+
+}  // namespace diamond::http

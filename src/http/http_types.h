@@ -1,0 +1,46 @@
+// HttpRequest / HttpResponse: what handlers see. Plain structs with no Boost.Beast in
+// sight, so handlers compile fast and can be tested without sockets; server.cc converts.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace diamond::http {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // without the query string and without the /v1 prefix
+  std::string prefix;  // "/v1" when the request came in under /v1, else ""
+  std::vector<std::pair<std::string, std::string>> query;  // percent-decoded
+  std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
+  std::string body;
+  std::map<std::string, std::string> path_params;  // filled by the router
+  std::string request_id;
+  std::string route;  // the matched pattern, for metrics and logs
+
+  std::optional<std::string_view> Header(std::string_view lowercase_name) const;
+  std::optional<std::string_view> Query(std::string_view name) const;
+  const std::string& Param(const std::string& name) const { return path_params.at(name); }
+  // The media type of the body without parameters, lowercased ("application/json").
+  std::string MediaType() const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+HttpResponse JsonResponse(int status, std::string body);
+
+// Splits "a=1&b=x%20y" into decoded pairs; false on a malformed escape.
+bool ParseQueryString(std::string_view text, std::vector<std::pair<std::string, std::string>>* out);
+// Decodes %XX escapes; false on a malformed one.
+bool PercentDecode(std::string_view text, std::string* out);
+
+}  // namespace diamond::http

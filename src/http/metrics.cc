@@ -1,0 +1,73 @@
+#include "http/metrics.h"
+
+#include <cstdio>
+
+namespace diamond::http {
+
+std::string PrometheusLabel(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+void Metrics::ObserveRequest(const std::string& route, const std::string& method, int status,
+                             double seconds) {
+  std::lock_guard lock(mutex_);
+  ++requests_[{route, method, status}];
+  Histogram& h = latency_[route];
+  for (size_t i = 0; i < kBuckets.size(); ++i) {
+    if (seconds <= kBuckets[i]) ++h.counts[i];
+  }
+  ++h.count;
+  h.sum += seconds;
+}
+
+std::string Metrics::Render() const {
+  std::string out;
+  char line[512];
+  std::lock_guard lock(mutex_);
+  out += "# HELP diamond_http_requests_total HTTP requests by route, method and status.\n";
+  out += "# TYPE diamond_http_requests_total counter\n";
+  for (const auto& [key, count] : requests_) {
+    const auto& [route, method, status] = key;
+    std::snprintf(line, sizeof line,
+                  "diamond_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} %llu\n",
+                  PrometheusLabel(route).c_str(), method.c_str(), status,
+                  static_cast<unsigned long long>(count));
+    out += line;
+  }
+  out += "# HELP diamond_http_request_duration_seconds Time from request read to response ready.\n";
+  out += "# TYPE diamond_http_request_duration_seconds histogram\n";
+  for (const auto& [route, h] : latency_) {
+    const std::string label = PrometheusLabel(route);
+    for (size_t i = 0; i < kBuckets.size(); ++i) {
+      std::snprintf(line, sizeof line,
+                    "diamond_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+                    label.c_str(), kBuckets[i], static_cast<unsigned long long>(h.counts[i]));
+      out += line;
+    }
+    std::snprintf(line, sizeof line,
+                  "diamond_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n"
+                  "diamond_http_request_duration_seconds_sum{route=\"%s\"} %.9g\n"
+                  "diamond_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+                  label.c_str(), static_cast<unsigned long long>(h.count), label.c_str(), h.sum,
+                  label.c_str(), static_cast<unsigned long long>(h.count));
+    out += line;
+  }
+  std::snprintf(line, sizeof line,
+                "# HELP diamond_predicted_rows_total Stones priced (real-time and batch).\n"
+                "# TYPE diamond_predicted_rows_total counter\n"
+                "diamond_predicted_rows_total %lld\n",
+                static_cast<long long>(predicted_rows_.load()));
+  out += line;
+  return out;
+}
+
+}  // namespace diamond::http

@@ -1,0 +1,98 @@
+#include "jobs/job_runner.h"
+
+#include <cstdio>
+
+namespace diamond::jobs {
+
+bool JobContext::CancelRequested() {
+  auto job = metadata_.GetJob(job_id_);
+  // A job whose record vanished (model deleted) is as good as cancelled.
+  return !job.ok() || job->cancel_requested;
+}
+
+void JobContext::ReportProgress(double fraction) { metadata_.UpdateJobProgress(job_id_, fraction); }
+
+JobRunner::JobRunner(store::MetadataStore& metadata, int workers)
+    : metadata_(metadata), worker_count_(workers < 1 ? 1 : workers) {}
+
+JobRunner::~JobRunner() { Stop(); }
+
+void JobRunner::SetExecutor(const std::string& kind, Executor executor) {
+  executors_[kind] = std::move(executor);
+}
+
+Status JobRunner::Start() {
+  auto requeued = metadata_.RequeueRunningJobs();
+  if (!requeued.ok()) return requeued.status();
+  if (*requeued > 0) {
+    std::fprintf(stderr,
+                 "{\"level\":\"info\",\"msg\":\"requeued %lld job(s) left running by a previous process\"}\n",
+                 static_cast<long long>(*requeued));
+  }
+  started_ = true;
+  for (int i = 0; i < worker_count_; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  return Status::Ok();
+}
+
+void JobRunner::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  finished_.notify_all();
+  for (auto& worker : workers_) worker.join();
+  workers_.clear();
+}
+
+void JobRunner::Notify() { wake_.notify_one(); }
+
+void JobRunner::WorkerLoop() {
+  while (!stopping_) {
+    auto job = metadata_.ClaimNextJob();
+    if (job.ok() && job->has_value()) {
+      ++busy_;
+      Run(**job);
+      --busy_;
+      finished_.notify_all();
+      continue;
+    }
+    // Nothing queued (or the database hiccupped): sleep until woken, and look again now
+    // and then for jobs queued by other processes.
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stopping_.load(); });
+  }
+}
+
+void JobRunner::Run(const store::JobRecord& job) {
+  auto executor = executors_.find(job.kind);
+  if (executor == executors_.end()) {
+    metadata_.FailTraining(job.id, "no executor for job kind '" + job.kind + "'");
+    return;
+  }
+  JobContext context(metadata_, job.id);
+  try {
+    executor->second(job, context);
+  } catch (const std::exception& e) {
+    // An executor bug must not take the process down or leave the job running forever.
+    metadata_.FailTraining(job.id, std::string("internal error: ") + e.what());
+  }
+}
+
+Result<store::JobRecord> JobRunner::WaitFor(const std::string& job_id,
+                                            std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto job = metadata_.GetJob(job_id);
+    if (!job.ok() || store::IsFinished(job->state)) return job;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline || stopping_) return job;
+    // Woken when a local worker finishes a job; the slice catches other processes' jobs.
+    std::unique_lock lock(mutex_);
+    finished_.wait_for(lock, std::min<std::chrono::steady_clock::duration>(
+                                 deadline - now, std::chrono::milliseconds(200)));
+  }
+}
+
+}  // namespace diamond::jobs

@@ -1,0 +1,78 @@
+// JobRunner: in-process workers that claim queued jobs from the metadata store and run
+// them. Because the queue lives in the database, a job that was running when the process
+// died is put back in the queue at the next start and runs again; `diamond worker`
+// processes elsewhere can claim from the same queue.
+//
+// Thread-safe. Start() once, Stop() once (the destructor stops too).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/metadata_store.h"
+
+namespace diamond::jobs {
+
+// What a running job may ask of the runner.
+class JobContext {
+ public:
+  JobContext(store::MetadataStore& metadata, std::string job_id)
+      : metadata_(metadata), job_id_(std::move(job_id)) {}
+  // True once someone asked to cancel (checked in the database).
+  bool CancelRequested();
+  void ReportProgress(double fraction);
+
+ private:
+  store::MetadataStore& metadata_;
+  std::string job_id_;
+};
+
+class JobRunner {
+ public:
+  // Runs one job to its end: it must record success or failure in the store itself.
+  using Executor = std::function<void(const store::JobRecord& job, JobContext& context)>;
+
+  JobRunner(store::MetadataStore& metadata, int workers);
+  ~JobRunner();
+  JobRunner(const JobRunner&) = delete;
+  JobRunner& operator=(const JobRunner&) = delete;
+
+  void SetExecutor(const std::string& kind, Executor executor);  // before Start()
+  // Requeues jobs a dead process left running, then starts the workers.
+  Status Start();
+  // Stops claiming jobs and waits for the running ones; any job still unfinished (a
+  // stuck one) stays "running" in the store and is requeued at the next start.
+  void Stop();
+
+  // Wakes a worker: a job was just queued.
+  void Notify();
+  // The job's record once it has finished, or its latest record when `timeout` passes.
+  Result<store::JobRecord> WaitFor(const std::string& job_id, std::chrono::milliseconds timeout);
+
+  int busy_workers() const { return busy_.load(); }
+  bool running() const { return started_ && !stopping_; }
+
+ private:
+  void WorkerLoop();
+  void Run(const store::JobRecord& job);
+
+  store::MetadataStore& metadata_;
+  const int worker_count_;
+  std::map<std::string, Executor> executors_;
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable wake_;      // a job was queued, or stopping
+  std::condition_variable finished_;  // some job finished
+  std::atomic<bool> stopping_{false};
+  bool started_ = false;
+  std::atomic<int> busy_{0};
+};
+
+}  // namespace diamond::jobs

@@ -1,0 +1,120 @@
+#include "jobs/training_job.h"
+
+#include <chrono>
+
+#include "core/diamond_json.h"
+#include "ml/model_file.h"
+#include "service/training_request.h"
+#include "store/clock.h"
+
+namespace diamond::jobs {
+namespace {
+
+using nlohmann::json;
+
+// Training failed for a reason the user can act on; the message is shown on the job.
+struct Failure {
+  std::string message;
+};
+
+ml::DataLineage Lineage(const json& dataset) {
+  return {"dataset:" + dataset.at("id").get<std::string>() + "@v" +
+              std::to_string(dataset.at("version").get<int64_t>()),
+          dataset.at("sha256").get<std::string>(), dataset.at("rows").get<int64_t>()};
+}
+
+json Summary(const ml::TrainingOutcome& outcome, const json& payload, double seconds,
+             const std::string& created_at) {
+  const ml::LinearModel& model = outcome.model;
+  json coefficients = {{"intercept", model.intercept()}};
+  for (size_t i = 0; i < model.spec().selector.size(); ++i) {
+    coefficients[std::string(ml::FeatureName(model.spec().selector[i]))] = model.coefficients()[i];
+  }
+  json metrics = {{"train", ml::MetricsToJson(outcome.train_metrics)}};
+  if (outcome.validation_result) metrics["validation"] = ml::MetricsToJson(outcome.validation_result->metrics);
+  json summary = {{"algorithm", "linear"},
+                  {"hyperparameters", payload["request"]["hyperparameters"]},
+                  {"validation", payload["request"]["validation"]},
+                  {"dataset", payload["dataset"]},
+                  {"cleaning", ml::CleaningToJson(outcome.cleaning)},
+                  {"rows_fit", outcome.rows_fit},
+                  {"metrics", metrics},
+                  {"coefficients", coefficients},
+                  {"training_seconds", seconds},
+                  {"trained_at", created_at}};
+  summary["dataset"].erase("blob_key");
+  if (payload.contains("validation_dataset")) {
+    summary["validation_dataset"] = payload["validation_dataset"];
+    summary["validation_dataset"].erase("blob_key");
+  }
+  return summary;
+}
+
+void Train(const store::JobRecord& job, JobContext& context, store::MetadataStore& metadata,
+           store::BlobStore& blobs, service::DatasetService& datasets, service::ModelCache& cache) {
+  const auto started = std::chrono::steady_clock::now();
+  auto payload_parsed = ParseJson(job.payload_json);
+  if (!payload_parsed.ok()) throw Failure{"the job's payload is damaged"};
+  const json& payload = *payload_parsed;
+
+  std::vector<FieldError> errors;
+  auto request = service::ParseTrainingRequest(payload.at("request"), &errors);
+  if (!request.ok()) throw Failure{"the job's training request is invalid"};
+
+  auto rows = datasets.LoadVersion(payload["dataset"]["blob_key"].get<std::string>());
+  if (!rows.ok()) {
+    throw Failure{rows.status().code() == StatusCode::kNotFound
+                      ? "dataset '" + request->dataset_id + "' was deleted before training ran"
+                      : rows.status().message()};
+  }
+  std::vector<Diamond> validation_rows;
+  if (payload.contains("validation_dataset")) {
+    auto loaded = datasets.LoadVersion(payload["validation_dataset"]["blob_key"].get<std::string>());
+    if (!loaded.ok()) throw Failure{"validation dataset: " + loaded.status().message()};
+    validation_rows = std::move(loaded).value();
+  }
+  context.ReportProgress(0.3);
+
+  auto outcome = ml::TrainLinear(*rows, request->spec, request->validation, validation_rows);
+  if (!outcome.ok()) throw Failure{outcome.status().message()};
+  context.ReportProgress(0.7);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  const std::string created_at = store::NowRfc3339();
+  std::optional<ml::DataLineage> validation_lineage;
+  if (payload.contains("validation_dataset")) validation_lineage = Lineage(payload["validation_dataset"]);
+  const std::string model_file =
+      ml::ModelToJson(*outcome, Lineage(payload["dataset"]), validation_lineage, created_at).dump(2);
+  if (context.CancelRequested()) throw Failure{"training cancelled"};
+
+  const std::string key = "models/" + job.model_id + "/" + job.id + ".json";
+  if (Status s = blobs.Put(key, model_file); !s.ok()) throw Failure{s.message()};
+  const json summary = Summary(*outcome, payload, seconds, created_at);
+  Status finished = metadata.FinishTraining(job.id, key, request->dataset_id,
+                                            payload["dataset"]["version"].get<int64_t>(),
+                                            summary.dump());
+  if (!finished.ok()) {
+    blobs.Delete(key);  // cancelled or deleted meanwhile: nothing references it
+    throw Failure{finished.message()};
+  }
+  cache.Invalidate(job.model_id);  // the next prediction loads the new version
+}
+
+}  // namespace
+
+JobRunner::Executor MakeTrainingExecutor(store::MetadataStore& metadata, store::BlobStore& blobs,
+                                         service::DatasetService& datasets,
+                                         service::ModelCache& cache) {
+  return [&metadata, &blobs, &datasets, &cache](const store::JobRecord& job, JobContext& context) {
+    try {
+      Train(job, context, metadata, blobs, datasets, cache);
+    } catch (const Failure& failure) {
+      metadata.FailTraining(job.id, failure.message);
+    } catch (const json::exception& e) {
+      metadata.FailTraining(job.id, std::string("the job's payload is damaged: ") + e.what());
+    }
+  };
+}
+
+}  // namespace diamond::jobs

@@ -1,0 +1,17 @@
+// The "train" job: fit a model on the dataset version pinned in the job's payload, store
+// the model file, and make it the model's current version.
+#pragma once
+
+#include "jobs/job_runner.h"
+#include "service/dataset_service.h"
+#include "service/model_cache.h"
+#include "store/blob_store.h"
+#include "store/metadata_store.h"
+
+namespace diamond::jobs {
+
+JobRunner::Executor MakeTrainingExecutor(store::MetadataStore& metadata, store::BlobStore& blobs,
+                                         service::DatasetService& datasets,
+                                         service::ModelCache& cache);
+
+}  // namespace diamond::jobs

@@ -1,0 +1,122 @@
+#include "service/dataset_service.h"
+
+#include "core/byte_source.h"
+#include "core/dataset_stats.h"
+#include "core/diamond_csv.h"
+#include "core/diamond_csv_writer.h"
+#include "core/diamond_json.h"
+#include "core/sha256.h"
+#include "service/ids.h"
+
+namespace diamond::service {
+namespace {
+
+// Appends that lose a race against another writer rebuild on the new version and retry.
+constexpr int kMaxAttempts = 5;
+
+}  // namespace
+
+Result<store::DatasetRecord> DatasetService::WriteVersion(const std::string& id,
+                                                          int64_t expected_current,
+                                                          std::string csv,
+                                                          const std::string& stats_json) {
+  store::DatasetVersion version;
+  version.version = expected_current + 1;
+  // A random suffix: a retried or raced write never overwrites a committed version's blob.
+  version.blob_key = "datasets/" + id + "/v" + std::to_string(version.version) + "-" +
+                     NewId().substr(0, 8) + ".csv";
+  version.bytes = static_cast<int64_t>(csv.size());
+  version.sha256 = Sha256Hex(csv);
+  version.stats_json = stats_json;
+  auto parsed = ParseJson(stats_json);
+  auto stats = parsed.ok() ? DatasetStats::FromJson(*parsed) : Result<DatasetStats>(parsed.status());
+  if (!stats.ok()) return stats.status();
+  version.rows = stats->rows();
+  if (Status s = blobs_.Put(version.blob_key, csv); !s.ok()) return s;
+  if (Status s = metadata_.CommitDatasetVersion(id, expected_current, version); !s.ok()) {
+    blobs_.Delete(version.blob_key);  // never referenced
+    return s;
+  }
+  return metadata_.GetDataset(id);
+}
+
+Result<store::DatasetRecord> DatasetService::CreateEmpty(const std::string& id) {
+  return WriteVersion(id, 0, std::string(kCanonicalCsvHeader), DatasetStats().ToJson().dump());
+}
+
+Result<store::DatasetRecord> DatasetService::Replace(const std::string& id,
+                                                     std::span<const Diamond> stones,
+                                                     bool* created) {
+  DatasetStats stats;
+  stats.AddAll(stones);
+  const std::string csv = StonesToCanonicalCsv(stones);
+  const std::string stats_json = stats.ToJson().dump();
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    auto current = metadata_.GetDataset(id);
+    if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
+    const int64_t expected = current.ok() ? current->current.version : 0;
+    *created = !current.ok();
+    auto written = WriteVersion(id, expected, csv, stats_json);
+    if (written.ok() || written.status().code() != StatusCode::kFailedPrecondition) return written;
+  }
+  return Status::FailedPrecondition("dataset '" + id + "' is being changed by others; try again");
+}
+
+Result<store::DatasetRecord> DatasetService::Append(const std::string& id,
+                                                    std::span<const Diamond> stones) {
+  DatasetStats added;
+  added.AddAll(stones);
+  std::string rows;
+  for (const auto& stone : stones) AppendCsvRow(stone, &rows);
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    auto current = metadata_.GetDataset(id);
+    if (!current.ok()) return current.status();
+    auto csv = blobs_.Get(current->current.blob_key);
+    if (!csv.ok()) return csv.status();
+    auto parsed = ParseJson(current->current.stats_json);
+    if (!parsed.ok()) return Status::Corruption("dataset '" + id + "': " + parsed.status().message());
+    auto stats = DatasetStats::FromJson(*parsed);
+    if (!stats.ok()) return stats.status();
+    stats->Merge(added);
+    std::string combined = std::move(csv).value();
+    combined += rows;
+    auto written =
+        WriteVersion(id, current->current.version, std::move(combined), stats->ToJson().dump());
+    if (written.ok() || written.status().code() != StatusCode::kFailedPrecondition) return written;
+  }
+  return Status::FailedPrecondition("dataset '" + id + "' is being changed by others; try again");
+}
+
+Result<store::DatasetRecord> DatasetService::Get(const std::string& id) {
+  return metadata_.GetDataset(id);
+}
+
+Result<std::pair<std::vector<store::DatasetRecord>, int64_t>> DatasetService::List(
+    store::Page page) {
+  return metadata_.ListDatasets(page);
+}
+
+Status DatasetService::Delete(const std::string& id) {
+  auto keys = metadata_.DeleteDataset(id);
+  if (!keys.ok()) return keys.status();
+  // The metadata no longer points at these; a crash here leaves only unreferenced blobs.
+  for (const auto& key : *keys) blobs_.Delete(key);
+  return Status::Ok();
+}
+
+Result<std::string> DatasetService::CurrentCsv(const std::string& id) {
+  auto current = metadata_.GetDataset(id);
+  if (!current.ok()) return current.status();
+  return blobs_.Get(current->current.blob_key);
+}
+
+Result<std::vector<Diamond>> DatasetService::LoadVersion(const std::string& blob_key) {
+  auto csv = blobs_.Get(blob_key);
+  if (!csv.ok()) return csv.status();
+  StringSource source(*csv);
+  auto table = LoadDiamondsCsv(source, LoadOptions{});
+  if (!table.ok()) return Status::Corruption("stored dataset " + blob_key + ": " + table.status().message());
+  return std::move(table->stones);
+}
+
+}  // namespace diamond::service

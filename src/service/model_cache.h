@@ -1,0 +1,48 @@
+// ModelCache: models loaded for prediction, shared by all request threads.
+// A lookup is a shared lock and a map probe, so real-time prediction never touches the
+// database or the blob store once a model is warm. Invalidate() on retrain or delete;
+// a generation counter stops a slow loader from re-inserting a model invalidated meanwhile.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "ml/linear_model.h"
+
+namespace diamond::service {
+
+struct LoadedModel {
+  std::string id;
+  int64_t version = 0;
+  ml::LinearModel model;
+};
+
+class ModelCache {
+ public:
+  struct Lookup {
+    std::shared_ptr<const LoadedModel> model;  // null on a miss
+    uint64_t generation = 0;                   // pass to Put after loading
+  };
+
+  Lookup Find(const std::string& id);
+  // Inserts unless the cache was invalidated since the Lookup that missed.
+  void Put(std::shared_ptr<const LoadedModel> model, uint64_t generation);
+  void Invalidate(const std::string& id);
+
+  uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
+  size_t size() const;
+
+ private:
+  mutable std::shared_mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const LoadedModel>> models_;  // GUARDED_BY(mutex_)
+  uint64_t generation_ = 0;  // GUARDED_BY(mutex_)
+  std::atomic<uint64_t> hits_{0};
+  std::atomic<uint64_t> misses_{0};
+};
+
+}  // namespace diamond::service

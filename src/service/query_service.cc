@@ -1,0 +1,122 @@
+#include "service/query_service.h"
+
+#include <charconv>
+
+#include "core/byte_source.h"
+#include "core/diamond_csv.h"
+#include "core/diamond_csv_writer.h"
+#include "service/ids.h"
+
+namespace diamond::service {
+namespace {
+
+constexpr int kMaxAttempts = 5;
+
+// Results are stored one price per line, in the shortest text that reads back exactly.
+std::string EncodePrices(const std::vector<double>& prices) {
+  std::string out;
+  out.reserve(prices.size() * 20);
+  char buf[32];
+  for (double p : prices) {
+    auto result = std::to_chars(buf, buf + sizeof buf, p);
+    out.append(buf, static_cast<size_t>(result.ptr - buf));
+    out.push_back('\n');
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> QueryService::Create(const std::string& model_id) {
+  auto model = metadata_.GetModel(model_id);
+  if (!model.ok()) return model.status();
+  store::QueryRecord query;
+  query.id = NewId();
+  query.model_id = model_id;
+  if (Status s = metadata_.CreateQuery(query); !s.ok()) return s;
+  return query.id;
+}
+
+Result<int64_t> QueryService::AppendBatch(const std::string& model_id, const std::string& query_id,
+                                          std::span<const Diamond> stones) {
+  const std::string csv = StonesToCanonicalCsv(stones);
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    auto query = metadata_.GetQuery(model_id, query_id);
+    if (!query.ok()) return query.status();
+    if (!query->results_key.empty()) {
+      return Status::FailedPrecondition("the results of price query '" + query_id +
+                                        "' are already computed; open a new query to price more stones");
+    }
+    const std::string key = "queries/" + query_id + "/batch-" +
+                            std::to_string(query->batches + 1) + "-" + NewId().substr(0, 8) + ".csv";
+    if (Status s = blobs_.Put(key, csv); !s.ok()) return s;
+    auto added = metadata_.AddQueryBatch(model_id, query_id, query->batches, key,
+                                         static_cast<int64_t>(stones.size()));
+    if (added.ok()) return added;
+    blobs_.Delete(key);
+    if (added.status().code() != StatusCode::kFailedPrecondition ||
+        added.status().message().find("concurrently") == std::string::npos) {
+      return added.status();
+    }
+  }
+  return Status::FailedPrecondition("price query '" + query_id + "' is busy; try again");
+}
+
+Result<QueryPrices> QueryService::ReadResults(const std::string& key, int64_t model_version) {
+  auto text = blobs_.Get(key);
+  if (!text.ok()) return text.status();
+  QueryPrices out;
+  out.model_version = model_version;
+  const char* p = text->data();
+  const char* end = p + text->size();
+  while (p < end) {
+    double value = 0;
+    auto result = std::from_chars(p, end, value);
+    if (result.ec != std::errc() || result.ptr >= end || *result.ptr != '\n') {
+      return Status::Corruption("stored query results " + key + " are damaged");
+    }
+    out.prices.push_back(value);
+    p = result.ptr + 1;
+  }
+  return out;
+}
+
+Result<QueryPrices> QueryService::Prices(const std::string& model_id, const std::string& query_id) {
+  auto query = metadata_.GetQuery(model_id, query_id);
+  if (!query.ok()) return query.status();
+  if (!query->results_key.empty()) return ReadResults(query->results_key, query->model_version);
+
+  auto model = models_.ForPrediction(model_id);
+  if (!model.ok()) return model.status();
+  auto keys = metadata_.QueryBatchKeys(query_id);
+  if (!keys.ok()) return keys.status();
+  QueryPrices computed;
+  computed.model_version = (*model)->version;
+  for (const auto& key : *keys) {
+    auto csv = blobs_.Get(key);
+    if (!csv.ok()) return csv.status();
+    StringSource source(*csv);
+    auto table = LoadDiamondsCsv(source, LoadOptions{});
+    if (!table.ok()) return Status::Corruption("stored batch " + key + ": " + table.status().message());
+    for (const auto& stone : table->stones) computed.prices.push_back((*model)->model.PredictPrice(stone));
+  }
+  const std::string results_key = "queries/" + query_id + "/results-" + NewId().substr(0, 8) + ".txt";
+  if (Status s = blobs_.Put(results_key, EncodePrices(computed.prices)); !s.ok()) return s;
+  Status recorded = metadata_.SetQueryResults(query_id, results_key, computed.model_version);
+  if (recorded.ok()) return computed;
+  blobs_.Delete(results_key);
+  if (recorded.code() != StatusCode::kFailedPrecondition) return recorded;
+  // Another reader computed them first: theirs are the kept answers.
+  auto again = metadata_.GetQuery(model_id, query_id);
+  if (!again.ok()) return again.status();
+  return ReadResults(again->results_key, again->model_version);
+}
+
+Status QueryService::Delete(const std::string& model_id, const std::string& query_id) {
+  auto keys = metadata_.DeleteQuery(model_id, query_id);
+  if (!keys.ok()) return keys.status();
+  for (const auto& key : *keys) blobs_.Delete(key);
+  return Status::Ok();
+}
+
+}  // namespace diamond::service

@@ -1,0 +1,44 @@
+// Price queries (the seed's batched predictions): open a query on a model, append batches
+// of stones, then read the prices page by page. Prices are computed once, on the first
+// read, with the model version current then, and kept: later reads (and restarts) return
+// the same answers. Appending after that is refused — open a new query.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/diamond.h"
+#include "service/model_service.h"
+#include "store/blob_store.h"
+#include "store/metadata_store.h"
+
+namespace diamond::service {
+
+struct QueryPrices {
+  std::vector<double> prices;  // every row of every batch, in order
+  int64_t model_version = 0;
+};
+
+class QueryService {
+ public:
+  QueryService(store::MetadataStore& metadata, store::BlobStore& blobs, ModelService& models)
+      : metadata_(metadata), blobs_(blobs), models_(models) {}
+
+  // NotFound if the model does not exist. Returns the new query's id.
+  Result<std::string> Create(const std::string& model_id);
+  // Stones must be priceable (checked by the caller). Returns the batch count so far.
+  Result<int64_t> AppendBatch(const std::string& model_id, const std::string& query_id,
+                              std::span<const Diamond> stones);
+  Result<QueryPrices> Prices(const std::string& model_id, const std::string& query_id);
+  Status Delete(const std::string& model_id, const std::string& query_id);
+
+ private:
+  Result<QueryPrices> ReadResults(const std::string& key, int64_t model_version);
+
+  store::MetadataStore& metadata_;
+  store::BlobStore& blobs_;
+  ModelService& models_;
+};
+
+}  // namespace diamond::service
