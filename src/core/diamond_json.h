@@ -3,6 +3,9 @@
 //    "depth": 61.5, "table": 55.0, "x": 4.3, "y": 4.31, "z": 2.65, "price": 650}
 // price is optional (null or absent) unless required. Unknown keys are ignored, as the
 // seed's pydantic model does.
+//
+// Decoding is on the real-time pricing hot path, so it uses simdjson's On-Demand parser
+// (no DOM, no allocation per field); other JSON in the service uses nlohmann-json.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -19,19 +22,24 @@ struct JsonStoneOptions {
   size_t max_errors = 100;
 };
 
-// Parses JSON text; a syntax error (or a number too large for a double) is an
-// InvalidArgument saying where and why.
-Result<nlohmann::json> ParseJson(std::string_view text);
+struct JsonStones {
+  std::vector<Diamond> stones;    // the valid ones, in input order
+  int64_t rows_invalid = 0;       // stones with at least one problem
+  std::vector<FieldError> errors;  // the first max_errors problems (row = 1-based position)
+};
 
-// Decodes one stone. Problems are appended to *errors with `row` set; returns false if any.
-bool DiamondFromJson(const nlohmann::json& value, int64_t row, const JsonStoneOptions& options,
-                     Diamond* stone, std::vector<FieldError>* errors);
+// Decodes one stone object or an array of them. Malformed JSON or a body of the wrong
+// shape is an InvalidArgument status saying where and why; problems with fields are not
+// a failure here but are counted and listed in the result.
+Result<JsonStones> DecodeStonesJson(std::string_view text, const JsonStoneOptions& options);
 
-// Decodes one stone object or an array of them (rows numbered from 1). Malformed JSON or a
-// body of the wrong shape is an InvalidArgument status; field problems fill *errors (first
-// max_errors) and make it InvalidArgument too.
+// As DecodeStonesJson, but any invalid stone makes it InvalidArgument (*errors says why).
 Result<std::vector<Diamond>> ParseStonesJson(std::string_view text, const JsonStoneOptions& options,
                                              std::vector<FieldError>* errors);
+
+// Parses JSON text (nlohmann); a syntax error (or a number too large for a double) is an
+// InvalidArgument saying where and why.
+Result<nlohmann::json> ParseJson(std::string_view text);
 
 nlohmann::json DiamondToJson(const Diamond& stone);
 

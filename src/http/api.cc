@@ -1,10 +1,10 @@
 #include "http/api.h"
 
 #include <chrono>
+#include <random>
 
 #include "http/logger.h"
 #include "http/problem.h"
-#include "service/ids.h"
 
 namespace diamond::http {
 namespace {
@@ -20,6 +20,19 @@ bool IsUsableRequestId(std::string_view id) {
     if (c < 0x21 || c > 0x7E) return false;
   }
   return true;
+}
+
+// Request ids only correlate logs, so a per-thread generator seeded once is enough; it
+// avoids a system call per request that the OS random source would cost.
+std::string NewRequestId() {
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(32, '0');
+  for (int half = 0; half < 2; ++half) {
+    uint64_t bits = generator();
+    for (int i = 0; i < 16; ++i, bits >>= 4) id[static_cast<size_t>(half * 16 + i)] = kHex[bits & 15];
+  }
+  return id;
 }
 
 std::string Join(const std::vector<std::string>& items) {
@@ -47,7 +60,7 @@ void Api::Drain() { pool_->Stop(); }
 void Api::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
   const double started = NowSeconds();
   auto id = request.Header("x-request-id");
-  request.request_id = id && IsUsableRequestId(*id) ? std::string(*id) : service::NewId();
+  request.request_id = id && IsUsableRequestId(*id) ? std::string(*id) : NewRequestId();
   if (request.path == "/v1" || request.path.starts_with("/v1/")) {
     request.prefix = "/v1";
     request.path = request.path.size() == 3 ? "/" : request.path.substr(3);

@@ -18,12 +18,22 @@ std::optional<std::string_view> HttpRequest::Query(std::string_view name) const 
   return std::nullopt;
 }
 
+const std::string& HttpRequest::Param(std::string_view name) const {
+  for (const auto& [key, value] : path_params) {
+    if (key == name) return value;
+  }
+  static const std::string kEmpty;
+  return kEmpty;
+}
+
 std::string HttpRequest::MediaType() const {
   auto type = Header("content-type");
   if (!type) return "";
   std::string out(type->substr(0, type->find(';')));
   while (!out.empty() && out.back() == ' ') out.pop_back();
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
+  }
   return out;
 }
 

@@ -18,13 +18,14 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> query;  // percent-decoded
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
   std::string body;
-  std::map<std::string, std::string> path_params;  // filled by the router
+  std::vector<std::pair<std::string, std::string>> path_params;  // filled by the router
   std::string request_id;
   std::string route;  // the matched pattern, for metrics and logs
 
   std::optional<std::string_view> Header(std::string_view lowercase_name) const;
   std::optional<std::string_view> Query(std::string_view name) const;
-  const std::string& Param(const std::string& name) const { return path_params.at(name); }
+  // A path parameter the matched route declares (the router guarantees it exists).
+  const std::string& Param(std::string_view name) const;
   // The media type of the body without parameters, lowercased ("application/json").
   std::string MediaType() const;
 };

@@ -27,39 +27,44 @@ void Router::Add(std::string method, std::string pattern, Handler handler, Route
 }
 
 Router::Match Router::Find(const std::string& method, const std::string& path,
-                           std::map<std::string, std::string>* params) const {
+                           std::vector<std::pair<std::string, std::string>>* params) const {
+  // Views into `path`: no allocation until a route matches (this runs on every request).
+  std::vector<std::string_view> segments;
+  segments.reserve(8);
+  for (size_t start = 1; path.size() > 1 && start <= path.size();) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    segments.emplace_back(path.data() + start, end - start);
+    start = end + 1;
+  }
   Match match;
-  const std::vector<std::string> segments = Split(path);
+  auto is_param = [](const std::string& s) { return s.size() > 2 && s.front() == '{' && s.back() == '}'; };
   for (const Route& route : routes_) {
     if (route.segments.size() != segments.size()) continue;
-    std::map<std::string, std::string> bound;
     bool matched = true;
     for (size_t i = 0; i < segments.size() && matched; ++i) {
-      const std::string& want = route.segments[i];
-      if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
-        std::string decoded;
-        if (segments[i].empty()) {
-          matched = false;
-        } else if (!PercentDecode(segments[i], &decoded)) {
-          match.bad_escape = true;
-          matched = false;
-        } else {
-          bound[want.substr(1, want.size() - 2)] = std::move(decoded);
-        }
-      } else {
-        matched = want == segments[i];
-      }
+      matched = is_param(route.segments[i]) ? !segments[i].empty() : route.segments[i] == segments[i];
     }
     if (!matched) continue;
-    if (route.method == method) {
-      match.route = &route;
-      *params = std::move(bound);
-      return match;
+    if (route.method != method) {
+      if (std::find(match.allowed_methods.begin(), match.allowed_methods.end(), route.method) ==
+          match.allowed_methods.end()) {
+        match.allowed_methods.push_back(route.method);
+      }
+      continue;
     }
-    if (std::find(match.allowed_methods.begin(), match.allowed_methods.end(), route.method) ==
-        match.allowed_methods.end()) {
-      match.allowed_methods.push_back(route.method);
+    params->clear();
+    for (size_t i = 0; i < segments.size(); ++i) {
+      if (!is_param(route.segments[i])) continue;
+      std::string decoded;
+      if (!PercentDecode(segments[i], &decoded)) {
+        match.bad_escape = true;
+        return match;
+      }
+      params->emplace_back(route.segments[i].substr(1, route.segments[i].size() - 2), std::move(decoded));
     }
+    match.route = &route;
+    return match;
   }
   return match;
 }

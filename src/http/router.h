@@ -45,7 +45,7 @@ class Router {
     bool bad_escape = false;                   // a malformed %XX in the path
   };
   Match Find(const std::string& method, const std::string& path,
-             std::map<std::string, std::string>* params) const;
+             std::vector<std::pair<std::string, std::string>>* params) const;
 
   const std::vector<Route>& routes() const { return routes_; }
 

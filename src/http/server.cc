@@ -80,6 +80,17 @@ class Session : public std::enable_shared_from_this<Session> {
       });
       return;
     }
+    // Most bodies arrive in the same packets as their header: parse what is buffered now
+    // and skip a second asynchronous read when that completes the message.
+    while (!parser_->is_done() && buffer_.size() > 0) {
+      beast::error_code put_ec;
+      const size_t used = parser_->put(buffer_.data(), put_ec);
+      buffer_.consume(used);
+      if (put_ec == bhttp::error::need_more) break;
+      if (put_ec) return OnReadError(put_ec);
+      if (used == 0) break;
+    }
+    if (parser_->is_done()) return OnRead({});
     ReadBody();
   }
 
@@ -123,7 +134,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     for (const auto& field : message) {
       std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (char& c : name) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));  // ASCII; no locale
+      }
       request.headers.emplace_back(std::move(name), std::string(field.value()));
     }
     request.body = std::move(message.body());
@@ -134,7 +147,9 @@ class Session : public std::enable_shared_from_this<Session> {
     auto guard = net::make_work_guard(server_.io);
     server_.api.Handle(std::move(request),
                        [self = shared_from_this(), keep_alive, version, guard](HttpResponse response) mutable {
-                         net::post(self->stream_.get_executor(),
+                         // dispatch: an inline handler is already on this connection's
+                         // strand, so the write starts at once, without a scheduler hop.
+                         net::dispatch(self->stream_.get_executor(),
                                    [self, response = std::move(response), keep_alive, version]() mutable {
                                      self->Write(std::move(response), keep_alive, version);
                                    });

@@ -97,10 +97,9 @@ std::optional<HttpResponse> ParseFlag(const HttpRequest& request, const std::str
 }
 
 std::optional<HttpResponse> ParseStonesBody(const HttpRequest& request, bool require_price,
-                                            bool skip_invalid, StonesBody* out) {
+                                            bool skip_invalid, StonesBody* out, bool allow_csv) {
   const std::string type = request.MediaType();
-  std::vector<FieldError> errors;
-  if (type == "text/csv") {
+  if (allow_csv && type == "text/csv") {
     StringSource source(request.body);
     LoadOptions options;
     options.csv.require_price = require_price;
@@ -124,35 +123,18 @@ std::optional<HttpResponse> ParseStonesBody(const HttpRequest& request, bool req
   }
   if (!type.empty() && type != "application/json") {
     return Problem(415, "unsupported-media-type", "Unsupported media type",
-                   "send application/json or text/csv, not " + type);
+                   std::string(allow_csv ? "send application/json or text/csv" : "send application/json") +
+                       ", not " + type);
   }
-  auto parsed = ParseJson(request.body);
-  if (!parsed.ok()) return Problem(400, "malformed-body", "Malformed body", parsed.status().message());
-  JsonStoneOptions options{require_price, kMaxErrorsReported};
-  const nlohmann::json& doc = *parsed;
-  if (!doc.is_array() && !doc.is_object()) {
-    return Problem(400, "malformed-body", "Malformed body",
-                   std::string("expected a stone object or an array of stones, not ") + doc.type_name());
-  }
-  int64_t row = 0;
-  auto decode = [&](const nlohmann::json& item) {
-    Diamond stone;
-    if (DiamondFromJson(item, ++row, options, &stone, &errors)) {
-      out->stones.push_back(stone);
-    } else {
-      ++out->rows_invalid;
-    }
-  };
-  if (doc.is_array()) {
-    for (const auto& item : doc) decode(item);
-  } else {
-    decode(doc);
-  }
+  auto decoded = DecodeStonesJson(request.body, JsonStoneOptions{require_price, kMaxErrorsReported});
+  if (!decoded.ok()) return Problem(400, "malformed-body", "Malformed body", decoded.status().message());
+  out->stones = std::move(decoded->stones);
+  out->rows_invalid = decoded->rows_invalid;
   if (out->rows_invalid > 0 && !skip_invalid) {
     return ValidationProblem(std::to_string(out->rows_invalid) +
                                  " invalid stone(s); nothing was written (skip_invalid=true "
                                  "keeps the valid ones)",
-                             errors);
+                             decoded->errors);
   }
   return std::nullopt;
 }

@@ -37,7 +37,8 @@ struct StonesBody {
 // 415 for another media type, 400 for malformed JSON/CSV, 422 listing bad rows (unless
 // skip_invalid, which drops them and counts them).
 std::optional<HttpResponse> ParseStonesBody(const HttpRequest& request, bool require_price,
-                                            bool skip_invalid, StonesBody* out);
+                                            bool skip_invalid, StonesBody* out,
+                                            bool allow_csv = true);
 
 // 422 for the first stones a model cannot price (carat <= 0, a dimension < 0.1).
 std::optional<HttpResponse> CheckPriceable(const std::vector<Diamond>& stones);

@@ -15,13 +15,8 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
     if (auto error = CheckId(id, "model_id")) return *error;
     auto model = ctx.models.ForPrediction(id);
     if (!model.ok()) return ProblemFromStatus(model.status());
-    const std::string type = request.MediaType();
-    if (!type.empty() && type != "application/json") {
-      return Problem(415, "unsupported-media-type", "Unsupported media type",
-                     "send application/json, not " + type);
-    }
     StonesBody body;
-    if (auto error = ParseStonesBody(request, false, false, &body)) return *error;
+    if (auto error = ParseStonesBody(request, false, false, &body, /*allow_csv=*/false)) return *error;
     if (body.stones.size() > ctx.config.max_predict_stones) {
       return Problem(413, "too-many-stones", "Too many stones",
                      std::to_string(body.stones.size()) + " stones in one request; the limit is " +
@@ -29,8 +24,14 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
                          " (use a price query for more)");
     }
     if (auto error = CheckPriceable(body.stones)) return *error;
-    std::string out = "{\"model_id\":" + nlohmann::json(id).dump() +
-                      ",\"model_version\":" + std::to_string((*model)->version) + ",\"predictions\":[";
+    // Built by hand: ids are validated ([A-Za-z0-9._-]) so they need no escaping.
+    std::string out;
+    out.reserve(64 + id.size() + 32 * body.stones.size());
+    out += "{\"model_id\":\"";
+    out += id;
+    out += "\",\"model_version\":";
+    out += std::to_string((*model)->version);
+    out += ",\"predictions\":[";
     char number[32];
     for (size_t i = 0; i < body.stones.size(); ++i) {
       const double price = (*model)->model.PredictPrice(body.stones[i]);

@@ -1,0 +1,12 @@
+-- wrk script: POST one stone to /models/bench/predict.
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"carat": 1.1, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 62.0, "table": 55.0, "x": 6.61, "y": 6.65, "z": 4.11}'
+wrk.path = "/models/bench/predict"
+
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT rps=%.0f p50_ms=%.3f p99_ms=%.3f errors=%d non2xx=%d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, summary.errors.connect + summary.errors.read +
+    summary.errors.write + summary.errors.timeout, summary.errors.status))
+end
