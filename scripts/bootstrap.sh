@@ -8,9 +8,12 @@ packages=(
   # toolchain
   g++ cmake ninja-build pkg-config
   # libraries (see docs/dependencies.md for why each one)
-  libfast-float-dev nlohmann-json3-dev libeigen3-dev libcli11-dev libssl-dev
+  libfast-float-dev nlohmann-json3-dev libeigen3-dev libcli11-dev libssl-dev libsimdjson-dev
+  libboost-dev libsoci-dev libsqlite3-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev wrk curl
+  # web assets (/docs) and the OpenAPI validator, from npm
+  nodejs npm
   # the scikit-learn reference for the parity test (Debian's python, not a venv)
   python3 python3-numpy python3-sklearn
 )
@@ -23,15 +26,30 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+# A Node.js from another source (as on some images) already provides node and npm.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  kept=()
+  for p in "${missing[@]}"; do
+    [ "$p" = nodejs ] || [ "$p" = npm ] || kept+=("$p")
+  done
+  missing=("${kept[@]}")
 fi
 
-echo "bootstrap: installing ${missing[*]}" >&2
-sudo_cmd=()
-if [ "$(id -u)" -ne 0 ]; then
-  sudo_cmd=(sudo)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo_cmd=(sudo)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# npm packages, exactly as package-lock.json pins them; reinstalled only when it changes.
+web="$(cd "$(dirname "$0")/.." && pwd)/web"
+if [ ! -f "$web/node_modules/.package-lock.json" ] ||
+   [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+  echo "bootstrap: installing web assets (npm ci)" >&2
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
