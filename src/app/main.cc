@@ -58,8 +58,10 @@ int main(int argc, char** argv) {
       ->envname("DIAMOND_THREADS")->check(CLI::Range(1, 64))->capture_default_str();
   serve_cmd->add_option("--work-threads", serve.work_threads, "Threads for blocking requests")
       ->envname("DIAMOND_WORK_THREADS")->check(CLI::Range(1, 256))->capture_default_str();
-  serve_cmd->add_option("--job-workers", serve.job_workers, "In-process training workers")
-      ->envname("DIAMOND_JOB_WORKERS")->check(CLI::Range(1, 64))->capture_default_str();
+  serve_cmd->add_option("--job-workers", serve.job_workers,
+                        "In-process training workers (0: this process only queues jobs; "
+                        "`diamond serve` processes with workers on the same storage run them)")
+      ->envname("DIAMOND_JOB_WORKERS")->check(CLI::Range(0, 64))->capture_default_str();
   serve_cmd->add_option("--body-limit", serve.body_limit, "Largest request body, in bytes")
       ->envname("DIAMOND_BODY_LIMIT")->check(CLI::Range(size_t{1024}, size_t{1} << 34))->capture_default_str();
   serve_cmd->add_option("--read-timeout", serve.read_timeout_seconds,

@@ -13,7 +13,7 @@ bool JobContext::CancelRequested() {
 void JobContext::ReportProgress(double fraction) { metadata_.UpdateJobProgress(job_id_, fraction); }
 
 JobRunner::JobRunner(store::MetadataStore& metadata, int workers)
-    : metadata_(metadata), worker_count_(workers < 1 ? 1 : workers) {}
+    : metadata_(metadata), worker_count_(workers < 0 ? 0 : workers) {}
 
 JobRunner::~JobRunner() { Stop(); }
 
@@ -22,6 +22,8 @@ void JobRunner::SetExecutor(const std::string& kind, Executor executor) {
 }
 
 Status JobRunner::Start() {
+  started_ = true;
+  if (worker_count_ == 0) return Status::Ok();
   auto requeued = metadata_.RequeueRunningJobs();
   if (!requeued.ok()) return requeued.status();
   if (*requeued > 0) {
@@ -29,7 +31,6 @@ Status JobRunner::Start() {
                  "{\"level\":\"info\",\"msg\":\"requeued %lld job(s) left running by a previous process\"}\n",
                  static_cast<long long>(*requeued));
   }
-  started_ = true;
   for (int i = 0; i < worker_count_; ++i) workers_.emplace_back([this] { WorkerLoop(); });
   return Status::Ok();
 }
@@ -46,22 +47,37 @@ void JobRunner::Stop() {
   workers_.clear();
 }
 
-void JobRunner::Notify() { wake_.notify_one(); }
+void JobRunner::Notify() {
+  {
+    std::lock_guard lock(mutex_);
+    work_pending_ = true;  // under the lock, so a worker about to sleep cannot miss it
+  }
+  wake_.notify_one();
+}
 
 void JobRunner::WorkerLoop() {
   while (!stopping_) {
+    {
+      std::lock_guard lock(mutex_);
+      work_pending_ = false;  // whatever was announced so far, the claim below will see
+    }
     auto job = metadata_.ClaimNextJob();
     if (job.ok() && job->has_value()) {
       ++busy_;
       Run(**job);
       --busy_;
+      {
+        std::lock_guard lock(mutex_);
+        ++finished_count_;
+      }
       finished_.notify_all();
       continue;
     }
     // Nothing queued (or the database hiccupped): sleep until woken, and look again now
     // and then for jobs queued by other processes.
     std::unique_lock lock(mutex_);
-    wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stopping_.load(); });
+    wake_.wait_for(lock, std::chrono::milliseconds(500),
+                   [this] { return stopping_.load() || work_pending_; });
   }
 }
 
@@ -84,14 +100,20 @@ Result<store::JobRecord> JobRunner::WaitFor(const std::string& job_id,
                                             std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
+    uint64_t seen;
+    {
+      std::lock_guard lock(mutex_);
+      seen = finished_count_;  // read before the check, so a finish after it is not missed
+    }
     auto job = metadata_.GetJob(job_id);
     if (!job.ok() || store::IsFinished(job->state)) return job;
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline || stopping_) return job;
     // Woken when a local worker finishes a job; the slice catches other processes' jobs.
     std::unique_lock lock(mutex_);
-    finished_.wait_for(lock, std::min<std::chrono::steady_clock::duration>(
-                                 deadline - now, std::chrono::milliseconds(200)));
+    finished_.wait_for(lock,
+                       std::min<std::chrono::steady_clock::duration>(deadline - now, std::chrono::milliseconds(200)),
+                       [&] { return finished_count_ != seen || stopping_.load(); });
   }
 }
 

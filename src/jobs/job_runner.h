@@ -39,13 +39,16 @@ class JobRunner {
   // Runs one job to its end: it must record success or failure in the store itself.
   using Executor = std::function<void(const store::JobRecord& job, JobContext& context)>;
 
+  // `workers` may be 0: jobs are then only queued here, for other processes to run.
   JobRunner(store::MetadataStore& metadata, int workers);
   ~JobRunner();
   JobRunner(const JobRunner&) = delete;
   JobRunner& operator=(const JobRunner&) = delete;
 
   void SetExecutor(const std::string& kind, Executor executor);  // before Start()
-  // Requeues jobs a dead process left running, then starts the workers.
+  // Requeues jobs a dead process left running, then starts the workers. Only a process
+  // with workers requeues: with several processes on one store, a queue-only replica must
+  // not requeue jobs another process is running.
   Status Start();
   // Stops claiming jobs and waits for the running ones; any job still unfinished (a
   // stuck one) stays "running" in the store and is requeued at the next start.
@@ -71,6 +74,8 @@ class JobRunner {
   std::condition_variable wake_;      // a job was queued, or stopping
   std::condition_variable finished_;  // some job finished
   std::atomic<bool> stopping_{false};
+  bool work_pending_ = false;    // GUARDED_BY(mutex_): Notify() since a worker last looked
+  uint64_t finished_count_ = 0;  // GUARDED_BY(mutex_): jobs finished by local workers
   bool started_ = false;
   std::atomic<int> busy_{0};
 };

@@ -1,0 +1,161 @@
+#include "integration/server_process.h"
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "core/diamond_json.h"
+
+namespace diamond::testing {
+namespace fs = std::filesystem;
+
+namespace {
+
+size_t CollectBody(char* data, size_t size, size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+size_t CollectHeader(char* data, size_t size, size_t count, void* out) {
+  std::string line(data, size * count);
+  const size_t colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
+    (*static_cast<std::map<std::string, std::string>*>(out))[name] = value;
+  }
+  return size * count;
+}
+
+}  // namespace
+
+ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_args)
+    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)) {
+  log_dir_ = data_dir_.string() + "-logs";
+  fs::create_directories(log_dir_);
+  Start();
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  std::error_code ec;
+  fs::remove_all(log_dir_, ec);
+}
+
+void ServerProcess::Start() {
+  const fs::path out = log_dir_ / ("stdout-" + std::to_string(starts_));
+  const fs::path err = log_dir_ / "stderr";
+  ++starts_;
+  std::vector<std::string> argv = {DIAMOND_BINARY, "serve", "--data-dir", data_dir_.string(),
+                                   "--listen", "127.0.0.1:" + std::to_string(port_)};
+  argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    ::dup2(out_fd, 1);
+    ::dup2(err_fd, 2);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  // The server prints its URL once it listens (the first start picks a free port; later
+  // starts reuse it, so clients keep their URLs across restarts).
+  const std::regex url(R"(listening on (http://127\.0\.0\.1:(\d+)))");
+  std::smatch match;
+  const bool up = Eventually([&] {
+    std::ifstream in(out);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string s = text.str();
+    if (std::regex_search(s, match, url)) {
+      base_url_ = match[1];
+      port_ = std::stoi(match[2]);
+      return true;
+    }
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("diamond serve exited at start: " + Log());
+    }
+    return false;
+  }, std::chrono::seconds(20));
+  if (!up) throw std::runtime_error("diamond serve did not start: " + Log());
+}
+
+int ServerProcess::Stop(int signal) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, signal);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string ServerProcess::Log() const {
+  std::ifstream in(log_dir_ / "stderr");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+HttpResult ServerProcess::Request(const std::string& method, const std::string& path,
+                                  const std::string& body, const std::string& content_type,
+                                  const std::vector<std::string>& headers) const {
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) throw std::runtime_error("curl_easy_init failed");
+  HttpResult result;
+  const std::string url = base_url_ + path;
+  curl_slist* header_list = nullptr;
+  if (!content_type.empty()) header_list = curl_slist_append(header_list, ("Content-Type: " + content_type).c_str());
+  for (const auto& h : headers) header_list = curl_slist_append(header_list, h.c_str());
+  header_list = curl_slist_append(header_list, "Expect:");  // no 100-continue round trip
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  if (method == "GET") curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  if (!body.empty() || method == "POST" || method == "PUT") {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  }
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, CollectBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, CollectHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &result.headers);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 120L);
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  CURLcode code = curl_easy_perform(curl);
+  if (code == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
+  curl_slist_free_all(header_list);
+  curl_easy_cleanup(curl);
+  if (code != CURLE_OK) {
+    result.status = 0;
+    result.body = curl_easy_strerror(code);
+  }
+  return result;
+}
+
+std::vector<std::string> ReferenceStonesJson() {
+  std::vector<std::string> out;
+  for (const auto& stone : LoadReferenceStones()) out.push_back(DiamondToJson(stone).dump());
+  return out;
+}
+
+}  // namespace diamond::testing
