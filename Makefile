@@ -5,8 +5,10 @@ BUILD_TYPE ?= Release
 JOBS ?= 2
 DATA ?= ../shared/data/diamonds.csv
 MODEL ?= $(BUILD_DIR)/model.json
+DATA_DIR ?= var
+LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all bootstrap configure build run test bench clean
+.PHONY: all bootstrap configure build run train test bench bench-http clean
 
 all: build
 
@@ -19,9 +21,13 @@ configure: bootstrap
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Trains the seed's chosen model (linear4C-positive) on DATA, prints its metrics,
-# and writes the model file to MODEL.
+# Serves the REST API on the embedded default: SQLite and blobs under DATA_DIR.
 run: build
+	$(BUILD_DIR)/diamond serve --data-dir $(DATA_DIR) --listen $(LISTEN)
+
+# Trains the seed's chosen model (linear4C-positive) on DATA from the command line, prints
+# its metrics, and writes the model file to MODEL.
+train: build
 	$(BUILD_DIR)/diamond train --data $(DATA) --features carat,cut,color,clarity --positive \
 	  --holdout 0.2 --seed 42 -o $(MODEL)
 
@@ -30,6 +36,9 @@ test: build
 
 bench: build
 	bench/run_benchmarks.sh $(BUILD_DIR) $(DATA)
+
+bench-http: build
+	bench/http_load.sh $(BUILD_DIR) $(DATA)
 
 clean:
 	rm -rf $(BUILD_DIR)

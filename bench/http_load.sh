@@ -3,12 +3,15 @@
 # POST /models/{id}/predict with one stone, both at 32 connections over keep-alive, with
 # wrk from Debian. Starts its own server on a free loopback port with a temporary data dir,
 # trains linear4C-positive on the reference data through the API, and stops the server.
+# On a 2-core machine wrk and the server each get one core: wrk -t1 and --threads 1
+# (override with WRK_THREADS and SERVER_ARGS). Rounds alternate healthz and predict so
+# both see the same machine noise; the median of the per-round ratios is reported.
 # Usage: bench/http_load.sh [BUILD_DIR] [REFERENCE_CSV] [SECONDS] [ROUNDS]
 set -euo pipefail
 build=${1:-build}
 data=${2:-../shared/data/diamonds.csv}
-seconds=${3:-10}
-rounds=${4:-3}
+seconds=${3:-5}
+rounds=${4:-7}
 here=$(cd "$(dirname "$0")" && pwd)
 command -v wrk > /dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 2; }
 
@@ -17,7 +20,7 @@ server_pid=
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2> /dev/null; wait 2> /dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-"$build/diamond" serve --data-dir "$work/data" --listen 127.0.0.1:0 --quiet ${SERVER_ARGS:-} > "$work/out" 2> "$work/err" &
+"$build/diamond" serve --data-dir "$work/data" --listen 127.0.0.1:0 --quiet ${SERVER_ARGS:---threads 1} > "$work/out" 2> "$work/err" &
 server_pid=$!
 for _ in $(seq 100); do grep -q listening "$work/out" 2> /dev/null && break; sleep 0.1; done
 url=$(grep -o 'http://[0-9.:]*' "$work/out")
@@ -29,11 +32,11 @@ curl -sf -X POST -H 'Content-Type: application/json' -d @<(sed -n 's/^wrk.body =
   "$url/models/bench/predict"
 echo
 
-echo "== $rounds rounds of ${seconds}s each, 32 connections, 2 wrk threads, server: 2 I/O threads"
+echo "== $rounds rounds of ${seconds}s each, 32 connections, wrk threads: ${WRK_THREADS:-1}, server: ${SERVER_ARGS:---threads 1}"
 ratios=()
 for round in $(seq "$rounds"); do
-  h=$(wrk -t${WRK_THREADS:-2} -c32 -d"${seconds}s" -s "$here/healthz.lua" "$url" | grep RESULT)
-  p=$(wrk -t${WRK_THREADS:-2} -c32 -d"${seconds}s" -s "$here/predict_one.lua" "$url" | grep RESULT)
+  h=$(wrk -t${WRK_THREADS:-1} -c32 -d"${seconds}s" -s "$here/healthz.lua" "$url" | grep RESULT)
+  p=$(wrk -t${WRK_THREADS:-1} -c32 -d"${seconds}s" -s "$here/predict_one.lua" "$url" | grep RESULT)
   echo "round $round healthz: $h"
   echo "round $round predict: $p"
   h_rps=$(echo "$h" | sed 's/.*rps=\([0-9]*\).*/\1/')

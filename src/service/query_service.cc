@@ -92,6 +92,7 @@ Result<QueryPrices> QueryService::Prices(const std::string& model_id, const std:
   if (!keys.ok()) return keys.status();
   QueryPrices computed;
   computed.model_version = (*model)->version;
+  computed.computed_now = true;
   for (const auto& key : *keys) {
     auto csv = blobs_.Get(key);
     if (!csv.ok()) return csv.status();

@@ -18,6 +18,7 @@ namespace diamond::service {
 struct QueryPrices {
   std::vector<double> prices;  // every row of every batch, in order
   int64_t model_version = 0;
+  bool computed_now = false;  // this call priced the stones (the first read), for metering
 };
 
 class QueryService {

@@ -76,6 +76,7 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
     if (auto error = ParsePage(request, ctx.config, &page)) return *error;
     auto prices = ctx.queries.Prices(id, query_id);
     if (!prices.ok()) return ProblemFromStatus(prices.status());
+    if (prices->computed_now) ctx.metrics.AddPredictedRows(static_cast<int64_t>(prices->prices.size()));
     const int64_t total = static_cast<int64_t>(prices->prices.size());
     nlohmann::json results = nlohmann::json::array();
     const int64_t begin = (page.page - 1) * page.page_size;
