@@ -52,10 +52,16 @@ std::optional<FieldError> CheckPriceable(const Diamond& stone) {
   if (!(stone.carat > 0)) {
     return FieldError{0, 0, "carat", "carat must be greater than 0 to be priced"};
   }
+  if (stone.carat > kMaxCarat) {
+    return FieldError{0, 0, "carat", "carat must be at most 10000 to be priced"};
+  }
   const std::pair<const char*, double> dims[] = {{"x", stone.x}, {"y", stone.y}, {"z", stone.z}};
   for (const auto& [name, value] : dims) {
     if (!(value >= kMinDimensionMm)) {
       return FieldError{0, 0, name, std::string(name) + " must be at least 0.1 mm to be priced"};
+    }
+    if (value > kMaxDimensionMm) {
+      return FieldError{0, 0, name, std::string(name) + " must be at most 10000 mm to be priced"};
     }
   }
   return std::nullopt;

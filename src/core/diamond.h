@@ -43,11 +43,14 @@ struct FieldError {
 // "row 3, column 'cut': unknown grade 'Fine' (allowed: …)".
 std::string Describe(const FieldError& error);
 
-// Why a model cannot price this stone (carat <= 0, or a dimension below 0.1),
+// Why a model cannot price this stone (carat <= 0 or > 10000, a dimension below 0.1 mm or
+// above 10000 mm: far beyond any stone ever cut, and where exp() of the model overflows),
 // naming the field; nullopt if it can. Row is left 0 for the caller to fill.
 std::optional<FieldError> CheckPriceable(const Diamond& stone);
 
 // The smallest dimension (x, y, z in mm) the seed's pipeline accepts.
 inline constexpr double kMinDimensionMm = 0.1;
+inline constexpr double kMaxDimensionMm = 10000;
+inline constexpr double kMaxCarat = 10000;
 
 }  // namespace diamond

@@ -212,10 +212,20 @@ simdjson::error_code DecodeDocument(od::document& doc, const JsonStoneOptions& o
 }  // namespace
 
 Result<json> ParseJson(std::string_view text) {
+  // Deep nesting is refused while parsing: the document object model would otherwise take
+  // memory in proportion to a hostile depth (a 64 MiB body of '[' is 32 million levels).
+  struct TooDeep {};
+  auto limit_depth = [](int depth, json::parse_event_t, json&) {
+    if (depth >= kMaxJsonDepth) throw TooDeep{};  // depth counts from 0 at the top
+    return true;
+  };
   // The library reports where and why parsing failed only through an exception; it is
   // caught here, at the boundary, and becomes a value. The HTTP layer caps body size first.
   try {
-    return json::parse(text.begin(), text.end());
+    return json::parse(text.begin(), text.end(), limit_depth);
+  } catch (const TooDeep&) {
+    return Status::InvalidArgument("the body is not valid JSON: nested deeper than " +
+                                   std::to_string(kMaxJsonDepth) + " levels");
   } catch (const json::exception& e) {
     std::string why = e.what();
     if (auto bracket = why.find("] "); why.starts_with("[json.exception.") && bracket != std::string::npos) {
@@ -246,7 +256,11 @@ Result<JsonStones> DecodeStonesJson(std::string_view text, const JsonStoneOption
     return Status::InvalidArgument(std::string("the body is not valid JSON: ") +
                                    simdjson::error_message(error));
   }
-  if (!shape_error.empty()) return Status::InvalidArgument(shape_error);
+  if (!shape_error.empty()) {
+    // Well-formed JSON of the wrong shape is invalid content, not malformed syntax.
+    out.rows_invalid = 1;
+    out.errors.push_back(FieldError{0, 0, "", shape_error});
+  }
   return out;
 }
 

@@ -28,17 +28,19 @@ struct JsonStones {
   std::vector<FieldError> errors;  // the first max_errors problems (row = 1-based position)
 };
 
-// Decodes one stone object or an array of them. Malformed JSON or a body of the wrong
-// shape is an InvalidArgument status saying where and why; problems with fields are not
-// a failure here but are counted and listed in the result.
+// Decodes one stone object or an array of them. Malformed JSON is an InvalidArgument status
+// saying where and why; problems with content (a field, an element that is not an object,
+// a top-level value that is neither object nor array) are not a failure here but are
+// counted and listed in the result.
 Result<JsonStones> DecodeStonesJson(std::string_view text, const JsonStoneOptions& options);
 
 // As DecodeStonesJson, but any invalid stone makes it InvalidArgument (*errors says why).
 Result<std::vector<Diamond>> ParseStonesJson(std::string_view text, const JsonStoneOptions& options,
                                              std::vector<FieldError>* errors);
 
-// Parses JSON text (nlohmann); a syntax error (or a number too large for a double) is an
-// InvalidArgument saying where and why.
+// Parses JSON text (nlohmann); a syntax error, a number too large for a double, or nesting
+// deeper than kMaxJsonDepth is an InvalidArgument saying where and why.
+inline constexpr int kMaxJsonDepth = 64;
 Result<nlohmann::json> ParseJson(std::string_view text);
 
 nlohmann::json DiamondToJson(const Diamond& stone);

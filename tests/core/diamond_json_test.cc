@@ -66,8 +66,8 @@ TEST(DiamondJson, MalformedOrWrongShapeBodies) {
   EXPECT_TRUE(ParseStonesJson("NaN", {}, &errors).status().message().starts_with(
       "the body is not valid JSON: parse error at line 1, column 1: syntax error while "
       "parsing value - invalid literal"));
-  EXPECT_EQ(ParseStonesJson("42", {}, &errors).status().message(),
-            "expected a stone object or an array of stones, not number");
+  EXPECT_FALSE(ParseStonesJson("42", {}, &errors).ok());
+  EXPECT_EQ(errors.back().message, "expected a stone object or an array of stones, not number");
   auto stones = ParseStonesJson("[1]", {}, &errors);
   ASSERT_FALSE(stones.ok());
   EXPECT_EQ(errors.back().message, "a stone must be a JSON object, not number");
@@ -80,6 +80,13 @@ TEST(DiamondJson, HugeNumbersAreNotFinite) {
   auto stones = ParseStonesJson(text, {}, &errors);
   ASSERT_FALSE(stones.ok());
   EXPECT_EQ(stones.status().message(), "the body is not valid JSON: number overflow parsing '1e999'");
+}
+
+TEST(DiamondJson, DocumentsDeeperThanTheLimitAreRefused) {
+  EXPECT_TRUE(ParseJson(std::string(64, '[') + std::string(64, ']')).ok());
+  auto deep = ParseJson(std::string(65, '[') + std::string(65, ']'));
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.status().message(), "the body is not valid JSON: nested deeper than 64 levels");
 }
 
 TEST(DiamondJson, ErrorsAreCapped) {

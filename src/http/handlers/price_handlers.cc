@@ -1,5 +1,6 @@
 // Prices: real-time predict, and the seed's batched price queries.
 #include <charconv>
+#include <cmath>
 
 #include "http/handlers/handler_support.h"
 #include "http/handlers/handlers.h"
@@ -35,6 +36,11 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
     char number[32];
     for (size_t i = 0; i < body.stones.size(); ++i) {
       const double price = (*model)->model.PredictPrice(body.stones[i]);
+      if (!std::isfinite(price)) {  // a model trained on extreme data can still overflow
+        return ValidationProblem("a stone the model cannot price",
+                                 {FieldError{static_cast<int64_t>(i + 1), 0, "",
+                                             "the predicted price is out of range"}});
+      }
       auto result = std::to_chars(number, number + sizeof number, price);
       if (i > 0) out += ',';
       out += "{\"price\":";
