@@ -10,8 +10,10 @@ constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 }  // namespace
 
-CsvReader::CsvReader(ByteSource& source, size_t initial_buffer) : source_(source) {
-  buffer_.resize(std::clamp<size_t>(initial_buffer, 64, kMaxRecordBytes));
+CsvReader::CsvReader(ByteSource& source, size_t initial_buffer)
+    : source_(source),
+      capacity_(std::clamp<size_t>(initial_buffer, 64, kMaxRecordBytes)) {
+  buffer_ = std::make_unique_for_overwrite<char[]>(capacity_);
 }
 
 void CsvReader::Fail(std::string message) {
@@ -22,19 +24,23 @@ bool CsvReader::Refill() {
   if (eof_ || !status_.ok()) return false;
   // Keep the unconsumed tail (a partial record) and move it to the front.
   if (begin_ > 0) {
-    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    std::memmove(buffer_.get(), buffer_.get() + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
   }
-  if (end_ == buffer_.size()) {
-    if (buffer_.size() >= kMaxRecordBytes) {
+  if (end_ == capacity_) {
+    if (capacity_ >= kMaxRecordBytes) {
       Fail("line " + std::to_string(line_) + ": a record is longer than " +
            std::to_string(kMaxRecordBytes >> 20) + " MiB");
       return false;
     }
-    buffer_.resize(std::min(buffer_.size() * 2, kMaxRecordBytes));
+    const size_t grown = std::min(capacity_ * 2, kMaxRecordBytes);
+    auto bigger = std::make_unique_for_overwrite<char[]>(grown);
+    std::memcpy(bigger.get(), buffer_.get(), end_);
+    buffer_ = std::move(bigger);
+    capacity_ = grown;
   }
-  auto count = source_.Read(buffer_.data() + end_, buffer_.size() - end_);
+  auto count = source_.Read(buffer_.get() + end_, capacity_ - end_);
   if (!count.ok()) {
     status_ = count.status();  // an I/O error stays one
     return false;
@@ -54,7 +60,7 @@ bool CsvReader::Next(CsvRecord* record) {
     while (end_ - begin_ < kUtf8Bom.size() && Refill()) {
     }
     if (!status_.ok()) return false;
-    if (std::string_view(buffer_.data() + begin_, end_ - begin_).starts_with(kUtf8Bom)) {
+    if (std::string_view(buffer_.get() + begin_, end_ - begin_).starts_with(kUtf8Bom)) {
       begin_ += kUtf8Bom.size();
     }
   }
@@ -80,10 +86,10 @@ bool CsvReader::Next(CsvRecord* record) {
       case ParseOutcome::kRecord:
         record->fields.resize(spans_.size());
         for (size_t i = 0; i < spans_.size(); ++i) {
-          const char* base = spans_[i].in_scratch ? scratch_.data() : buffer_.data();
+          const char* base = spans_[i].in_scratch ? scratch_.data() : buffer_.get();
           record->fields[i] = std::string_view(base + spans_[i].offset, spans_[i].size);
         }
-        record->raw = std::string_view(buffer_.data() + begin_, raw_end - begin_);
+        record->raw = std::string_view(buffer_.get() + begin_, raw_end - begin_);
         record->line = line_;
         line_ += 1 + newlines;
         begin_ = next;
@@ -100,7 +106,7 @@ CsvReader::ParseOutcome CsvReader::ParseAt(size_t start, size_t* next, size_t* r
   spans_.clear();
   scratch_.clear();
   *newlines = 0;
-  const char* buf = buffer_.data();
+  const char* buf = buffer_.get();
   size_t p = start;
 
   // A blank line (LF, CRLF, or a lone CR at the very end) is skipped, not a record.

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,7 +50,9 @@ class CsvReader {
   void Fail(std::string message);
 
   ByteSource& source_;
-  std::string buffer_;
+  // Uninitialised storage: a resize of a std::string would zero-fill a megabyte per reader.
+  std::unique_ptr<char[]> buffer_;
+  size_t capacity_ = 0;
   size_t begin_ = 0;  // first unconsumed byte
   size_t end_ = 0;    // one past the last valid byte
   bool eof_ = false;
