@@ -15,6 +15,7 @@
 #include "service/model_cache.h"
 #include "service/model_service.h"
 #include "service/query_service.h"
+#include "store/blob_gc.h"
 #include "store/file_blob_store.h"
 #include "store/sql_metadata_store.h"
 
@@ -67,6 +68,14 @@ int RunServe(const ServeArgs& args) {
   if (!blobs.ok()) {
     PrintError(kCommand, blobs.status().message());
     return kExitFailure;
+  }
+
+  // This process is the only writer now: clear blobs a crash left without metadata.
+  if (auto removed = store::RemoveUnreferencedBlobs(**metadata, **blobs); !removed.ok()) {
+    PrintError(kCommand, "cannot clean the blob store: " + removed.status().message());
+    return kExitFailure;
+  } else if (*removed > 0) {
+    http::Log(http::LogLevel::kInfo, "removed blobs left unreferenced by a crash", {{"count", *removed}});
   }
 
   service::ModelCache cache;

@@ -78,6 +78,10 @@ class MetadataStore {
   virtual Result<std::vector<std::string>> DeleteQuery(const std::string& model_id,
                                                        const std::string& id) = 0;
 
+  // Every blob key any row points at (dataset versions, model artifacts, query batches
+  // and results): what the blob store must keep.
+  virtual Result<std::vector<std::string>> ReferencedBlobKeys() = 0;
+
   // True if the database answers.
   virtual Status Ping() = 0;
 };

@@ -186,6 +186,19 @@ Status SqlMetadataStore::Migrate() {
   });
 }
 
+Result<std::vector<std::string>> SqlMetadataStore::ReferencedBlobKeys() {
+  return Locked(mutex_, [&]() -> Result<std::vector<std::string>> {
+    std::vector<std::string> keys;
+    soci::rowset<soci::row> rows =
+        (sql_->prepare << "SELECT blob_key FROM dataset_versions"
+                          " UNION SELECT artifact_key FROM models WHERE artifact_key <> ''"
+                          " UNION SELECT blob_key FROM query_batches"
+                          " UNION SELECT results_key FROM queries WHERE results_key <> ''");
+    for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
+    return keys;
+  });
+}
+
 Status SqlMetadataStore::Ping() {
   return Locked(mutex_, [&]() -> Status {
     Count(*sql_, "SELECT 1");

@@ -60,6 +60,7 @@ class SqlMetadataStore final : public MetadataStore {
                          int64_t model_version) override;
   Result<std::vector<std::string>> DeleteQuery(const std::string& model_id,
                                                const std::string& id) override;
+  Result<std::vector<std::string>> ReferencedBlobKeys() override;
   Status Ping() override;
 
  private:
