@@ -1,0 +1,163 @@
+// Soak: a bounded mixed load (real-time predict, price queries, dataset uploads and
+// appends, training) from several concurrent clients against one server. Promises: every
+// request gets an answer, none is a 5xx, and resident memory stops growing.
+// DIAMOND_SOAK_SECONDS sets the length (default 20 s, as CI runs it); DIAMOND_SOAK_REPORT
+// names a file for the RSS curve (one "second rss_kib requests" line per second).
+#include <curl/curl.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "integration/server_process.h"
+
+namespace diamond::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kStone[] =
+    R"({"carat": 0.9, "cut": "Very Good", "color": "G", "clarity": "VS2", "depth": 62.1, "table": 57, "x": 6.1, "y": 6.15, "z": 3.8})";
+
+int64_t RssKib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
+  }
+  return -1;
+}
+
+std::string Csv(std::mt19937_64& rng, int rows) {
+  std::string out = "carat,cut,color,clarity,depth,table,price,x,y,z\n";
+  static const char* kCuts[] = {"Fair", "Good", "Very Good", "Premium", "Ideal"};
+  static const char* kColors[] = {"D", "E", "F", "G", "H", "I", "J"};
+  static const char* kClarities[] = {"I1", "SI2", "SI1", "VS2", "VS1", "VVS2", "VVS1", "IF"};
+  for (int i = 0; i < rows; ++i) {
+    const double carat = 0.2 + static_cast<double>(rng() % 250) / 100;
+    const double size = 4 + carat * 2;
+    char line[200];
+    std::snprintf(line, sizeof line, "%.2f,%s,%s,%s,%.1f,%.0f,%.0f,%.2f,%.2f,%.2f\n", carat,
+                  kCuts[rng() % 5], kColors[rng() % 7], kClarities[rng() % 8],
+                  58 + static_cast<double>(rng() % 60) / 10, 53.0 + static_cast<double>(rng() % 8),
+                  400 + carat * carat * 4000 + static_cast<double>(rng() % 500), size, size * 1.01, size * 0.62);
+    out += line;
+  }
+  return out;
+}
+
+TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
+  const char* env_seconds = std::getenv("DIAMOND_SOAK_SECONDS");
+  const int seconds = env_seconds ? std::atoi(env_seconds) : 20;
+  curl_global_init(CURL_GLOBAL_ALL);
+  TempDir dir;
+  ServerProcess server(dir / "data", {"--quiet"});
+  std::mt19937_64 setup(7);
+  ASSERT_EQ(server.Request("PUT", "/datasets/base", Csv(setup, 2000), "text/csv").status, 200);
+  ASSERT_EQ(server.PutJson("/models/base", R"({"dataset_id": "base"})").status, 201);
+
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> requests{0}, lost{0}, server_errors{0};
+  std::mutex failures_mutex;
+  std::vector<std::string> failures;
+  auto check = [&](const HttpResult& r, const std::string& what) {
+    ++requests;
+    if (r.status == 0) ++lost;
+    if (r.status >= 500 || r.status == 0) {
+      ++server_errors;
+      std::lock_guard lock(failures_mutex);
+      if (failures.size() < 10) failures.push_back(what + " → " + std::to_string(r.status) + " " + r.body.substr(0, 200));
+    }
+  };
+  auto client = [&](int who) {
+    std::mt19937_64 rng(static_cast<uint64_t>(who) * 7919);
+    std::string query;
+    int64_t query_rows = 0;
+    while (!stop) {
+      const uint64_t dice = rng() % 100;
+      if (dice < 70) {  // real-time prices, one stone or a few
+        const bool many = rng() % 4 == 0;
+        check(server.PostJson("/models/base/predict", many ? std::string("[") + kStone + "," + kStone + "," + kStone + "]" : kStone),
+              "predict");
+      } else if (dice < 85) {  // a price query: open, a few batches, read it all, delete
+        if (query.empty()) {
+          HttpResult r = server.Request("POST", "/models/base/prices");
+          check(r, "open query");
+          if (r.status == 200) query = json::parse(r.body)["location"];
+          query_rows = 0;
+        } else if (query_rows < 30) {
+          std::string batch = "[";
+          for (int i = 0; i < 10; ++i) batch += std::string(i ? "," : "") + kStone;
+          HttpResult r = server.PostJson(query, batch + "]");
+          check(r, "append batch");
+          if (r.status == 200) query_rows += 10;
+        } else {
+          HttpResult r = server.Get(query + "?page=1&page_size=100");
+          check(r, "read query");
+          if (r.status == 200 && json::parse(r.body)["results"].size() != 30u) {
+            std::lock_guard lock(failures_mutex);
+            failures.push_back("query lost rows: " + r.body.substr(0, 200));
+          }
+          check(server.Request("DELETE", query), "delete query");
+          query.clear();
+        }
+      } else if (dice < 95) {  // uploads: replace or append to one of a few datasets
+        const std::string id = "d" + std::to_string(who) + "-" + std::to_string(rng() % 3);
+        const bool append = rng() % 2 == 0;
+        HttpResult r = server.Request(append ? "POST" : "PUT", "/datasets/" + id, Csv(rng, 50), "text/csv");
+        if (append && r.status == 404) {
+          ++requests;  // appending to a dataset not created yet: a correct 404
+        } else {
+          check(r, "upload");
+        }
+      } else {  // training on the client's own dataset (bounded: 3 models per client)
+        const std::string model = "m" + std::to_string(who) + "-" + std::to_string(rng() % 3);
+        HttpResult r = server.PutJson("/models/" + model + "?wait=5", R"({"dataset_id": "base"})");
+        if (r.status == 409) {
+          ++requests;  // already training: a correct refusal
+        } else {
+          check(r, "train");
+        }
+      }
+    }
+  };
+  std::vector<std::thread> clients;
+  for (int who = 0; who < 4; ++who) clients.emplace_back(client, who);
+
+  std::vector<std::pair<int, int64_t>> curve;  // (second, RSS KiB)
+  std::ofstream report;
+  if (const char* path = std::getenv("DIAMOND_SOAK_REPORT")) report.open(path);
+  for (int second = 1; second <= seconds; ++second) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    curve.emplace_back(second, RssKib(server.pid()));
+    if (report) report << second << " " << curve.back().second << " " << requests.load() << std::endl;
+  }
+  stop = true;
+  for (auto& c : clients) c.join();
+
+  for (const auto& f : failures) ADD_FAILURE() << f;
+  EXPECT_EQ(lost.load(), 0);
+  EXPECT_EQ(server_errors.load(), 0);
+  EXPECT_GT(requests.load(), seconds * 100);
+  // Memory levels off: the peak of the last third is within 10 % (+8 MiB of slack for
+  // allocator noise) of the peak of the middle third.
+  auto peak = [&](size_t from, size_t to) {
+    int64_t m = 0;
+    for (size_t i = from; i < to && i < curve.size(); ++i) m = std::max(m, curve[i].second);
+    return m;
+  };
+  const size_t third = curve.size() / 3;
+  const int64_t middle = peak(third, 2 * third), last = peak(2 * third, curve.size());
+  EXPECT_LE(last, middle * 11 / 10 + 8 * 1024) << "RSS still growing: middle third peak " << middle
+                                                << " KiB, last third peak " << last << " KiB";
+  std::string summary;
+  for (const auto& [s, rss] : curve) summary += std::to_string(s) + ":" + std::to_string(rss / 1024) + "MiB ";
+  std::cout << "soak: " << requests.load() << " requests in " << seconds << " s; RSS curve " << summary << std::endl;
+  RecordProperty("requests", static_cast<int>(requests.load()));
+  EXPECT_EQ(server.Get("/healthz").status, 200);
+}
+
+}  // namespace
+}  // namespace diamond::testing
