@@ -8,7 +8,7 @@ MODEL ?= $(BUILD_DIR)/model.json
 DATA_DIR ?= var
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all bootstrap configure build run train test bench bench-http clean
+.PHONY: all bootstrap configure build run train test test-fast bench bench-http clean
 
 all: build
 
@@ -31,7 +31,12 @@ train: build
 	$(BUILD_DIR)/diamond train --data $(DATA) --features carat,cut,color,clarity --positive \
 	  --holdout 0.2 --seed 42 -o $(MODEL)
 
+# Every test: all suites, again under ASan+UBSan and TSan, and short fuzzing (scripts/test_all.sh).
 test: build
+	@JOBS=$(JOBS) scripts/test_all.sh $(BUILD_DIR)
+
+# Only the release build's suites (quick, while developing).
+test-fast: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 bench: build

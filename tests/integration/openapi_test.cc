@@ -7,6 +7,8 @@
 
 #include "http/api.h"
 #include "http/openapi_document.h"
+#include "store/file_blob_store.h"
+#include "store/sql_metadata_store.h"
 #include "support/test_support.h"
 
 namespace diamond::testing {
@@ -25,13 +27,20 @@ std::set<std::string> DocumentedRoutes() {
   return routes;
 }
 
+// The routes of a real Api (services on SQLite in memory and a temporary blob directory).
 std::set<std::string> ServedRoutes() {
-  // Routes are registered without touching the services, so null references never run.
-  http::Router router;
-  alignas(http::ApiContext) static char storage[sizeof(http::ApiContext)] = {};
-  http::RegisterRoutes(router, *reinterpret_cast<http::ApiContext*>(storage));
+  TempDir dir;
+  auto metadata = std::move(store::SqlMetadataStore::OpenSqlite(":memory:")).value();
+  auto blobs = std::move(store::FileBlobStore::Open(dir.path())).value();
+  service::ModelCache cache;
+  service::DatasetService datasets(*metadata, *blobs);
+  service::ModelService models(*metadata, *blobs, cache);
+  service::QueryService queries(*metadata, *blobs, models);
+  jobs::JobRunner runner(*metadata, 0);
+  http::Metrics metrics;
+  http::Api api(http::ApiContext{datasets, models, queries, runner, *metadata, metrics, {}});
   std::set<std::string> routes;
-  for (const auto& route : router.routes()) routes.insert(route.method + " " + route.pattern);
+  for (const auto& route : api.router().routes()) routes.insert(route.method + " " + route.pattern);
   return routes;
 }
 

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Every test, as `make test` and CI run them (docs/testing.md says what runs where):
+#   1. the release build: every suite (unit, CLI, scikit-learn parity, integration with
+#      50 crash cycles and a 20 s soak, hostile input, OpenAPI);
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer (Debug): every suite, with 10 crash
+#      cycles and a 10 s soak (the instrumented server is slower, the code paths the same);
+#   3. ThreadSanitizer (Debug): unit tests and the server under concurrent load (API,
+#      seed flow, hostile input, soak) — where threads meet;
+#   4. each libFuzzer target for a short fixed budget.
+# Usage: scripts/test_all.sh [BUILD_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+jobs=${JOBS:-2}
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "release build: all suites"
+(cd "$build" && ctest --output-on-failure -j "$jobs")
+
+step "AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDIAMOND_SANITIZE=address,undefined \
+  -DDIAMOND_BUILD_BENCH=OFF > /dev/null
+cmake --build build-asan -j "$jobs"
+(cd build-asan && DIAMOND_CRASH_KILLS=10 DIAMOND_SOAK_SECONDS=10 \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --output-on-failure -j "$jobs")
+
+step "ThreadSanitizer"
+cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDIAMOND_SANITIZE=thread \
+  -DDIAMOND_BUILD_BENCH=OFF > /dev/null
+cmake --build build-tsan -j "$jobs" --target diamond diamond_unit_tests diamond_integration_tests
+(cd build-tsan && DIAMOND_SOAK_SECONDS=10 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  ctest --output-on-failure -j "$jobs" -R '^(Csv|Diamond|Grades|Price|Features|Nnls|Linear|Cleaning|Trainer|HoldoutSplit|Metrics|ModelFile|ApiTest|SmallLimitsTest|QueueOnlyTest|SeedFlow|HostileInput|Soak)')
+
+step "fuzzing, 15 s per target"
+scripts/fuzz.sh 15
+
+printf '\nall test stages passed\n'
