@@ -7,11 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "http/api.h"
-#include "http/logger.h"
-#include "jobs/training_job.h"
-#include "store/file_blob_store.h"
-#include "store/sql_metadata_store.h"
+#include "http/service_stack.h"
 
 namespace {
 
@@ -19,30 +15,16 @@ using namespace diamond;
 
 struct Fixture {
   std::filesystem::path dir = std::filesystem::temp_directory_path() / "diamond-api-bench";
-  std::unique_ptr<store::SqlMetadataStore> metadata;
-  std::unique_ptr<store::FileBlobStore> blobs;
-  service::ModelCache cache;
-  std::unique_ptr<service::DatasetService> datasets;
-  std::unique_ptr<service::ModelService> models;
-  std::unique_ptr<service::QueryService> queries;
-  std::unique_ptr<jobs::JobRunner> runner;
-  http::Metrics metrics;
-  std::unique_ptr<http::Api> api;
+  std::unique_ptr<http::ServiceStack> stack;
 
   Fixture() {
     std::filesystem::remove_all(dir);
+    http::StackOptions options;
+    options.metadata_path = (dir / "m.db").string();
+    options.blob_dir = dir / "blobs";
+    options.api.access_log = false;
     std::filesystem::create_directories(dir);
-    metadata = std::move(store::SqlMetadataStore::OpenSqlite((dir / "m.db").string())).value();
-    blobs = std::move(store::FileBlobStore::Open(dir / "blobs")).value();
-    datasets = std::make_unique<service::DatasetService>(*metadata, *blobs);
-    models = std::make_unique<service::ModelService>(*metadata, *blobs, cache);
-    queries = std::make_unique<service::QueryService>(*metadata, *blobs, *models);
-    runner = std::make_unique<jobs::JobRunner>(*metadata, 1);
-    runner->SetExecutor("train", jobs::MakeTrainingExecutor(*metadata, *blobs, *datasets, cache));
-    (void)runner->Start();
-    http::ApiConfig config;
-    config.access_log = false;
-    api = std::make_unique<http::Api>(http::ApiContext{*datasets, *models, *queries, *runner, *metadata, metrics, config});
+    stack = std::move(http::ServiceStack::Open(options)).value();
     std::ifstream in(std::string(DIAMOND_SHARED_DATA_DIR) + "/diamonds.csv");
     std::stringstream csv;
     csv << in.rdbuf();
@@ -50,8 +32,7 @@ struct Fixture {
     Call("PUT", "/models/bench", R"({"dataset_id": "bench"})", "application/json");
   }
   ~Fixture() {
-    api.reset();
-    runner->Stop();
+    stack.reset();
     std::filesystem::remove_all(dir);
   }
   int Call(const std::string& method, const std::string& path, std::string body, const std::string& type) {
@@ -64,7 +45,7 @@ struct Fixture {
     std::mutex m;
     std::condition_variable cv;
     bool done = false;
-    api->Handle(std::move(request), [&](http::HttpResponse response) {
+    stack->api().Handle(std::move(request), [&](http::HttpResponse response) {
       std::lock_guard lock(m);
       status = response.status;
       done = true;

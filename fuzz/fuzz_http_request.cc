@@ -10,45 +10,25 @@
 #include <mutex>
 #include <string>
 
-#include "http/api.h"
+#include <unistd.h>
+
 #include "http/logger.h"
-#include "jobs/training_job.h"
-#include "store/file_blob_store.h"
-#include "store/sql_metadata_store.h"
+#include "http/service_stack.h"
 
 namespace {
 
 using namespace diamond;
 
-struct World {
-  std::unique_ptr<store::SqlMetadataStore> metadata;
-  std::unique_ptr<store::FileBlobStore> blobs;
-  service::ModelCache cache;
-  std::unique_ptr<service::DatasetService> datasets;
-  std::unique_ptr<service::ModelService> models;
-  std::unique_ptr<service::QueryService> queries;
-  std::unique_ptr<jobs::JobRunner> runner;
-  http::Metrics metrics;
-  std::unique_ptr<http::Api> api;
-
-  World() {
-    http::SetLogLevel(http::LogLevel::kError);
-    const auto dir = std::filesystem::temp_directory_path() / ("diamond-fuzz-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    metadata = std::move(store::SqlMetadataStore::OpenSqlite(":memory:")).value();
-    blobs = std::move(store::FileBlobStore::Open(dir)).value();
-    datasets = std::make_unique<service::DatasetService>(*metadata, *blobs);
-    models = std::make_unique<service::ModelService>(*metadata, *blobs, cache);
-    queries = std::make_unique<service::QueryService>(*metadata, *blobs, *models);
-    runner = std::make_unique<jobs::JobRunner>(*metadata, 1);
-    runner->SetExecutor("train", jobs::MakeTrainingExecutor(*metadata, *blobs, *datasets, cache));
-    (void)runner->Start();
-    http::ApiConfig config;
-    config.access_log = false;
-    config.default_wait_seconds = 0;  // never block the fuzzer on training
-    api = std::make_unique<http::Api>(http::ApiContext{*datasets, *models, *queries, *runner, *metadata, metrics, config});
-  }
-};
+// The services under test, built once per fuzzing process.
+std::unique_ptr<http::ServiceStack> MakeStack() {
+  http::SetLogLevel(http::LogLevel::kError);
+  http::StackOptions options;
+  options.metadata_path = ":memory:";
+  options.blob_dir = std::filesystem::temp_directory_path() / ("diamond-fuzz-" + std::to_string(::getpid()));
+  options.api.access_log = false;
+  options.api.default_wait_seconds = 0;  // never block the fuzzer on training
+  return std::move(http::ServiceStack::Open(options)).value();
+}
 
 std::string_view NextLine(std::string_view* rest) {
   const size_t end = rest->find('\n');
@@ -60,7 +40,7 @@ std::string_view NextLine(std::string_view* rest) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static World world;
+  static std::unique_ptr<http::ServiceStack> stack = MakeStack();
   std::string_view rest(reinterpret_cast<const char*>(data), size);
   http::HttpRequest request;
   request.method = std::string(NextLine(&rest));
@@ -80,7 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::condition_variable done_cv;
   bool done = false;
   int status = 0;
-  world.api->Handle(std::move(request), [&](http::HttpResponse response) {
+  stack->api().Handle(std::move(request), [&](http::HttpResponse response) {
     std::lock_guard lock(mutex);
     status = response.status;
     done = true;

@@ -5,19 +5,9 @@
 
 #include "app/cli_support.h"
 #include "app/commands.h"
-#include "http/api.h"
 #include "http/logger.h"
-#include "http/metrics.h"
 #include "http/server.h"
-#include "jobs/job_runner.h"
-#include "jobs/training_job.h"
-#include "service/dataset_service.h"
-#include "service/model_cache.h"
-#include "service/model_service.h"
-#include "service/query_service.h"
-#include "store/blob_gc.h"
-#include "store/file_blob_store.h"
-#include "store/sql_metadata_store.h"
+#include "http/service_stack.h"
 
 namespace diamond::app {
 namespace {
@@ -59,44 +49,24 @@ int RunServe(const ServeArgs& args) {
     PrintError(kCommand, "cannot create --data-dir " + args.data_dir + ": " + ec.message());
     return kExitFailure;
   }
-  auto metadata = store::SqlMetadataStore::OpenSqlite(args.data_dir + "/metadata.db");
-  if (!metadata.ok()) {
-    PrintError(kCommand, metadata.status().message());
+  http::StackOptions options;
+  options.metadata_path = args.data_dir + "/metadata.db";
+  options.blob_dir = args.data_dir + "/blobs";
+  options.job_workers = args.job_workers;
+  options.api.max_predict_stones = args.max_predict_stones;
+  options.api.work_threads = args.work_threads;
+  options.api.web_dir = args.web_dir;
+  options.api.access_log = !args.quiet;
+  auto stack = http::ServiceStack::Open(options);
+  if (!stack.ok()) {
+    PrintError(kCommand, stack.status().message());
     return kExitFailure;
   }
-  auto blobs = store::FileBlobStore::Open(args.data_dir + "/blobs");
-  if (!blobs.ok()) {
-    PrintError(kCommand, blobs.status().message());
-    return kExitFailure;
+  if ((*stack)->blobs_removed_at_open() > 0) {
+    http::Log(http::LogLevel::kInfo, "removed blobs left unreferenced by a crash",
+              {{"count", (*stack)->blobs_removed_at_open()}});
   }
-
-  // This process is the only writer now: clear blobs a crash left without metadata.
-  if (auto removed = store::RemoveUnreferencedBlobs(**metadata, **blobs); !removed.ok()) {
-    PrintError(kCommand, "cannot clean the blob store: " + removed.status().message());
-    return kExitFailure;
-  } else if (*removed > 0) {
-    http::Log(http::LogLevel::kInfo, "removed blobs left unreferenced by a crash", {{"count", *removed}});
-  }
-
-  service::ModelCache cache;
-  service::DatasetService datasets(**metadata, **blobs);
-  service::ModelService models(**metadata, **blobs, cache);
-  service::QueryService queries(**metadata, **blobs, models);
-  jobs::JobRunner runner(**metadata, args.job_workers);
-  runner.SetExecutor("train", jobs::MakeTrainingExecutor(**metadata, **blobs, datasets, cache));
-  if (Status s = runner.Start(); !s.ok()) {
-    PrintError(kCommand, s.message());
-    return kExitFailure;
-  }
-
-  http::Metrics metrics;
-  http::ApiConfig api_config;
-  api_config.max_predict_stones = args.max_predict_stones;
-  api_config.work_threads = args.work_threads;
-  api_config.web_dir = args.web_dir;
-  api_config.access_log = !args.quiet;
-  http::Api api(http::ApiContext{datasets, models, queries, runner, **metadata, metrics, api_config});
-  http::HttpServer server(server_config, api);
+  http::HttpServer server(server_config, (*stack)->api());
   auto port = server.Listen();
   if (!port.ok()) {
     PrintError(kCommand, port.status().message());
@@ -105,8 +75,7 @@ int RunServe(const ServeArgs& args) {
   std::cout << "diamond: listening on http://" << server_config.address << ":" << *port
             << " (data in " << args.data_dir << "; API reference at /docs)" << std::endl;
   server.Run();
-  api.Drain();    // requests handed to the work pool finish
-  runner.Stop();  // a job cut short stays queued in the database and resumes next start
+  stack->reset();  // drains the work pool, then stops the job workers
   http::Log(http::LogLevel::kInfo, "stopped");
   return kExitOk;
 }

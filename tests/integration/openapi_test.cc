@@ -7,8 +7,7 @@
 
 #include "http/api.h"
 #include "http/openapi_document.h"
-#include "store/file_blob_store.h"
-#include "store/sql_metadata_store.h"
+#include "http/service_stack.h"
 #include "support/test_support.h"
 
 namespace diamond::testing {
@@ -30,17 +29,14 @@ std::set<std::string> DocumentedRoutes() {
 // The routes of a real Api (services on SQLite in memory and a temporary blob directory).
 std::set<std::string> ServedRoutes() {
   TempDir dir;
-  auto metadata = std::move(store::SqlMetadataStore::OpenSqlite(":memory:")).value();
-  auto blobs = std::move(store::FileBlobStore::Open(dir.path())).value();
-  service::ModelCache cache;
-  service::DatasetService datasets(*metadata, *blobs);
-  service::ModelService models(*metadata, *blobs, cache);
-  service::QueryService queries(*metadata, *blobs, models);
-  jobs::JobRunner runner(*metadata, 0);
-  http::Metrics metrics;
-  http::Api api(http::ApiContext{datasets, models, queries, runner, *metadata, metrics, {}});
+  http::StackOptions options;
+  options.metadata_path = ":memory:";
+  options.blob_dir = dir.path();
+  options.job_workers = 0;
+  auto stack = http::ServiceStack::Open(options);
+  EXPECT_TRUE(stack.ok());
   std::set<std::string> routes;
-  for (const auto& route : api.router().routes()) routes.insert(route.method + " " + route.pattern);
+  for (const auto& route : (*stack)->api().router().routes()) routes.insert(route.method + " " + route.pattern);
   return routes;
 }
 
