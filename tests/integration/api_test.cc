@@ -5,22 +5,14 @@
 
 #include "core/diamond_csv_writer.h"
 #include "integration/server_process.h"
+#include "integration/test_data.h"
 
 namespace diamond::testing {
 namespace {
 
 using nlohmann::json;
 
-constexpr char kStone[] =
-    R"({"carat": 1.1, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 62.0, "table": 55.0, "x": 6.61, "y": 6.65, "z": 4.11})";
-constexpr char kCsv[] =
-    "carat,cut,color,clarity,depth,table,price,x,y,z\n"
-    "0.3,Ideal,E,VS2,61.5,55,650,4.3,4.31,2.65\n"
-    "1.1,Ideal,H,SI2,62,55,4733,6.61,6.65,4.11\n"
-    "1.5,Premium,G,SI1,62,58,9000,7.3,7.31,4.5\n"
-    "0.7,Very Good,F,VVS2,61,57,3000,5.7,5.72,3.5\n"
-    "2,Good,J,I1,63,59,8000,8,8.05,5\n"
-    "0.5,Fair,D,IF,64,56,2500,5,5.1,3.2\n";  // canonical: shortest round-trip numbers
+constexpr const char* kCsv = kSmallCsv;
 
 class ApiTest : public ::testing::Test {
  protected:
