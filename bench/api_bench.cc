@@ -63,7 +63,7 @@ Fixture& GetFixture() {
 }
 
 constexpr const char* kStone =
-    R"({"carat": 1.1, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 62.0, "table": 55.0, "x": 6.61, "y": 6.65, "z": 4.11})";
+    R"({"carat": 1.05, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 61.9, "table": 56.0, "x": 6.55, "y": 6.59, "z": 4.07})";
 
 void BM_ApiHealthz(benchmark::State& state) {
   Fixture& f = GetFixture();

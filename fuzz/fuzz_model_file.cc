@@ -10,7 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   auto model = diamond::ml::ParseModelFile(text);
   if (model.ok()) {
-    diamond::Diamond stone{1.1, 5, 18, 3, 62.0, 55.0, 6.61, 6.65, 4.11, std::nullopt};
+    diamond::Diamond stone{1.05, 5, 18, 3, 61.9, 56.0, 6.55, 6.59, 4.07, std::nullopt};
     volatile double price = model->model.PredictPrice(stone);
     (void)price;
   }

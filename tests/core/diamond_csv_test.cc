@@ -17,28 +17,28 @@ Result<DiamondTable> Load(const std::string& text, bool require_price = true,
 }
 
 TEST(DiamondCsv, ReadsAStone) {
-  auto table = Load(std::string(kHeader) + "1.1,Ideal,H,SI2,62.0,55.0,4733,6.61,6.65,4.11\n");
+  auto table = Load(std::string(kHeader) + "1.05,Ideal,H,SI2,61.9,56.0,4650,6.55,6.59,4.07\n");
   ASSERT_TRUE(table.ok()) << table.status().message();
   ASSERT_EQ(table->stones.size(), 1u);
   const Diamond& s = table->stones[0];
-  EXPECT_DOUBLE_EQ(s.carat, 1.1);
+  EXPECT_DOUBLE_EQ(s.carat, 1.05);
   EXPECT_EQ(s.cut, 5);
   EXPECT_EQ(s.color, 18);
   EXPECT_EQ(s.clarity, 3);
-  EXPECT_DOUBLE_EQ(s.depth, 62.0);
-  EXPECT_DOUBLE_EQ(s.table, 55.0);
-  EXPECT_EQ(s.price, 4733.0);
-  EXPECT_DOUBLE_EQ(s.x, 6.61);
-  EXPECT_DOUBLE_EQ(s.y, 6.65);
-  EXPECT_DOUBLE_EQ(s.z, 4.11);
+  EXPECT_DOUBLE_EQ(s.depth, 61.9);
+  EXPECT_DOUBLE_EQ(s.table, 56.0);
+  EXPECT_EQ(s.price, 4650.0);
+  EXPECT_DOUBLE_EQ(s.x, 6.55);
+  EXPECT_DOUBLE_EQ(s.y, 6.59);
+  EXPECT_DOUBLE_EQ(s.z, 4.07);
 }
 
 TEST(DiamondCsv, ColumnOrderComesFromTheHeaderAndExtraColumnsAreIgnored) {
   auto table = Load(" Z ,y,X,Price,id,clarity,color,cut,table,depth,CARAT\n"
-                    "4.11,6.65,6.61,4733,abc,SI2,H,Ideal,55,62,1.1\n");
+                    "4.07,6.59,6.55,4650,abc,SI2,H,Ideal,56,61.9,1.05\n");
   ASSERT_TRUE(table.ok()) << table.status().message();
-  EXPECT_DOUBLE_EQ(table->stones[0].z, 4.11);
-  EXPECT_DOUBLE_EQ(table->stones[0].carat, 1.1);
+  EXPECT_DOUBLE_EQ(table->stones[0].z, 4.07);
+  EXPECT_DOUBLE_EQ(table->stones[0].carat, 1.05);
   EXPECT_EQ(table->stones[0].cut, 5);
 }
 
@@ -134,8 +134,8 @@ TEST(DiamondCsv, EveryErrorOfARowIsReported) {
 }
 
 TEST(DiamondCsv, ImplausibleButWellFormedRowsAreNotLoadErrors) {
-  auto table = Load(std::string(kHeader) + "1.0,Good,F,SI1,64.1,60.0,-1,6.25,6.19,3.99\n" +
-                    "2.25,Premium,H,SI2,62.8,59.0,18034,0.0,0.0,0.0\n");
+  auto table = Load(std::string(kHeader) + "1.02,Good,F,SI1,63.8,59.0,-1,6.31,6.27,4.01\n" +
+                    "2.1,Premium,H,SI2,62.4,58.0,17200,0.0,0.0,0.0\n");
   ASSERT_TRUE(table.ok()) << table.status().message();
   EXPECT_EQ(table->stones.size(), 2u);
 }

@@ -159,7 +159,7 @@ TEST_F(ApiTest, RealTimePredictKeepsInputOrderAndRetrainingReplacesTheCachedMode
   EXPECT_GT(prices["predictions"][0]["price"].get<double>(), prices["predictions"][1]["price"].get<double>());
 
   // Retrain on different data: the next prediction uses version 2.
-  ASSERT_EQ(server_->PostJson("/datasets/small", std::string("[") + R"({"carat": 1.1, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 62.0, "table": 55.0, "x": 6.61, "y": 6.65, "z": 4.11, "price": 20000})" + "]").status, 200);
+  ASSERT_EQ(server_->PostJson("/datasets/small", std::string("[") + R"({"carat": 1.05, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 61.9, "table": 56.0, "x": 6.55, "y": 6.59, "z": 4.07, "price": 20000})" + "]").status, 200);
   ASSERT_EQ(server_->PutJson("/models/m", R"({"dataset_id": "small", "validation": {"holdout": 0}})").status, 201);
   json second = json::parse(server_->PostJson("/models/m/predict", kStone).body);
   EXPECT_EQ(second["model_version"], 2);
