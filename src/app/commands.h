@@ -1,4 +1,4 @@
-// The `diamond` subcommands other than the server: train, predict, evaluate.
+// The `diamond` subcommands: train, predict, evaluate, serve, admin.
 // Each returns the process exit code and prints its own one-line errors on stderr.
 #pragma once
 
@@ -48,11 +48,30 @@ struct ServeArgs {
   size_t max_predict_stones = 10000;
   std::string web_dir;
   bool quiet = false;
+  bool private_metrics = false;  // /metrics needs a key
+  bool without_gate = false;     // benchmarks only: no authentication, limits or metering
+};
+
+// diamond admin: accounts on a data dir, with the server stopped or running.
+struct AdminArgs {
+  std::string data_dir = "var";
+  std::string action;       // "users create", "keys revoke", ...
+  std::string target;       // the user, key or plan the action is about
+  std::string role;         // users create/set
+  std::string plan;         // users create/set
+  std::string name;         // keys create
+  std::string month;        // usage
+  std::optional<bool> disabled;  // users set
+  // plans set: only what is given changes
+  std::optional<double> requests_per_second, price_per_1k_rows, price_per_training_minute;
+  std::optional<int64_t> burst, monthly_predicted_rows, max_dataset_rows, max_models,
+      max_training_jobs;
 };
 
 int RunTrain(const TrainArgs& args);
 int RunPredict(const PredictArgs& args);
 int RunEvaluate(const EvaluateArgs& args);
 int RunServe(const ServeArgs& args);
+int RunAdmin(const AdminArgs& args);
 
 }  // namespace diamond::app

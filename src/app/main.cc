@@ -73,6 +73,63 @@ int main(int argc, char** argv) {
       ->envname("DIAMOND_WEB_DIR")->capture_default_str();
   serve_cmd->add_flag("--quiet", serve.quiet, "No access log (warnings and errors only)")
       ->envname("DIAMOND_QUIET");
+  serve_cmd->add_flag("--private-metrics", serve.private_metrics, "Require an API key for /metrics")
+      ->envname("DIAMOND_PRIVATE_METRICS");
+  // Hidden (no group): for the gate-on/off benchmark only.
+  serve_cmd->add_flag("--benchmark-without-gate", serve.without_gate,
+                      "No authentication, limits or metering (benchmarks only)")
+      ->group("");
+
+  diamond::app::AdminArgs admin;
+  auto* admin_cmd = app.add_subcommand("admin", "Manage users, keys, plans and usage on a data dir");
+  admin_cmd->add_option("--data-dir", admin.data_dir, "The server's data directory")
+      ->envname("DIAMOND_DATA_DIR")->capture_default_str();
+  admin_cmd->require_subcommand(1);
+  auto add_action = [&](CLI::App* group, const std::string& verb, const std::string& help) {
+    auto* cmd = group->add_subcommand(verb, help);
+    cmd->callback([&admin, group, verb] { admin.action = group->get_name() + " " + verb; });
+    return cmd;
+  };
+  auto* users = admin_cmd->add_subcommand("users", "Users: create, list, set, disable, enable");
+  users->require_subcommand(1);
+  auto* user_create = add_action(users, "create", "Create a user");
+  user_create->add_option("user", admin.target, "User id")->required();
+  user_create->add_option("--role", admin.role, "admin or member")->default_val("member");
+  user_create->add_option("--plan", admin.plan, "Plan name")->default_val("free");
+  add_action(users, "list", "List users");
+  auto* user_set = add_action(users, "set", "Change a user's role or plan");
+  user_set->add_option("user", admin.target, "User id")->required();
+  user_set->add_option("--role", admin.role, "admin or member");
+  user_set->add_option("--plan", admin.plan, "Plan name");
+  add_action(users, "disable", "Disable a user (their keys stop working)")
+      ->add_option("user", admin.target, "User id")->required();
+  add_action(users, "enable", "Enable a disabled user")
+      ->add_option("user", admin.target, "User id")->required();
+  auto* keys = admin_cmd->add_subcommand("keys", "API keys: create, list, revoke");
+  keys->require_subcommand(1);
+  auto* key_create = add_action(keys, "create", "Create a key for a user (printed once)");
+  key_create->add_option("user", admin.target, "User id")->required();
+  key_create->add_option("--name", admin.name, "A label for the key");
+  add_action(keys, "list", "List keys (of one user, or all)")
+      ->add_option("user", admin.target, "User id");
+  add_action(keys, "revoke", "Revoke a key by its id")
+      ->add_option("key", admin.target, "Key id")->required();
+  auto* plans = admin_cmd->add_subcommand("plans", "Plans: list, set");
+  plans->require_subcommand(1);
+  add_action(plans, "list", "List plans");
+  auto* plan_set = add_action(plans, "set", "Create or change a plan (only the given limits change)");
+  plan_set->add_option("plan", admin.target, "Plan name")->required();
+  plan_set->add_option("--rps", admin.requests_per_second, "Requests per second per key");
+  plan_set->add_option("--burst", admin.burst, "Token bucket size");
+  plan_set->add_option("--monthly-rows", admin.monthly_predicted_rows, "Predicted rows per month");
+  plan_set->add_option("--max-dataset-rows", admin.max_dataset_rows, "Rows in one dataset");
+  plan_set->add_option("--max-models", admin.max_models, "Models owned");
+  plan_set->add_option("--max-training-jobs", admin.max_training_jobs, "Training jobs at once");
+  plan_set->add_option("--price-per-1k-rows", admin.price_per_1k_rows, "Price per 1,000 predicted rows");
+  plan_set->add_option("--price-per-training-minute", admin.price_per_training_minute,
+                       "Price per training minute");
+  auto* usage = add_action(admin_cmd, "usage", "Usage and cost per user for a month");
+  usage->add_option("--month", admin.month, "YYYY-MM (default: this month)");
 
   try {
     app.parse(argc, argv);
@@ -89,5 +146,6 @@ int main(int argc, char** argv) {
   }
   if (*predict_cmd) return diamond::app::RunPredict(predict);
   if (*serve_cmd) return diamond::app::RunServe(serve);
+  if (*admin_cmd) return diamond::app::RunAdmin(admin);
   return diamond::app::RunEvaluate(evaluate);
 }

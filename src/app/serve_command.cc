@@ -57,6 +57,14 @@ int RunServe(const ServeArgs& args) {
   options.api.work_threads = args.work_threads;
   options.api.web_dir = args.web_dir;
   options.api.access_log = !args.quiet;
+  options.api.metrics_public = !args.private_metrics;
+  options.admin_key_file = args.data_dir + "/admin.key";
+  options.gate_enabled = !args.without_gate;
+  if (args.without_gate) {
+    http::Log(http::LogLevel::kWarn,
+              "--benchmark-without-gate: no authentication, rate limits or metering; "
+              "every caller acts as admin. Never use this outside a benchmark.");
+  }
   auto stack = http::ServiceStack::Open(options);
   if (!stack.ok()) {
     PrintError(kCommand, stack.status().message());
@@ -65,6 +73,10 @@ int RunServe(const ServeArgs& args) {
   if ((*stack)->blobs_removed_at_open() > 0) {
     http::Log(http::LogLevel::kInfo, "removed blobs left unreferenced by a crash",
               {{"count", (*stack)->blobs_removed_at_open()}});
+  }
+  if ((*stack)->admin_key_created()) {
+    std::cout << "diamond: created the first admin; its API key is in " << options.admin_key_file.string()
+              << " (readable by you only)" << std::endl;
   }
   http::HttpServer server(server_config, (*stack)->api());
   auto port = server.Listen();

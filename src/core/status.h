@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cassert>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <variant>
@@ -18,6 +19,9 @@ enum class StatusCode {
   kIoError,
   kCorruption,  // stored data (a model file, a dataset) is not what it claims to be
   kFailedPrecondition,
+  kPermissionDenied,  // the caller may see the resource but not do this to it
+  kQuotaExceeded,  // a plan's rate or quota is used up for now; retrying later can succeed
+  kLimitExceeded,  // a plan's size limit forbids this; retrying cannot succeed
 };
 
 class Status {
@@ -37,15 +41,36 @@ class Status {
     return Status(StatusCode::kFailedPrecondition, std::move(msg));
   }
 
+  static Status PermissionDenied(std::string msg) {
+    return Status(StatusCode::kPermissionDenied, std::move(msg));
+  }
+  // Over a plan's limit: which one (its name, as in the plan) and its value.
+  static Status QuotaExceeded(std::string limit, int64_t value, std::string msg) {
+    Status s(StatusCode::kQuotaExceeded, std::move(msg));
+    s.limit_ = std::move(limit);
+    s.limit_value_ = value;
+    return s;
+  }
+  static Status LimitExceeded(std::string limit, int64_t value, std::string msg) {
+    Status s(StatusCode::kLimitExceeded, std::move(msg));
+    s.limit_ = std::move(limit);
+    s.limit_value_ = value;
+    return s;
+  }
+
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
+  const std::string& limit() const { return limit_; }  // for kQuotaExceeded / kLimitExceeded
+  int64_t limit_value() const { return limit_value_; }
 
  private:
   Status(StatusCode code, std::string msg) : code_(code), message_(std::move(msg)) {}
 
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  std::string limit_;
+  int64_t limit_value_ = 0;
 };
 
 template <typename T>

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <random>
 
+#include "accounts/principal.h"
 #include "http/logger.h"
 #include "http/problem.h"
 
@@ -94,6 +95,10 @@ void Api::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
       return;
     }
   }
+  if (auto refused = context_.gate.Admit(route.options.access, request)) {
+    Finish(request, std::move(*refused), started, done);
+    return;
+  }
   if (!route.options.blocking) {
     HttpResponse response = Execute(route, request);
     Finish(request, std::move(response), started, done);
@@ -127,14 +132,18 @@ HttpResponse Api::Execute(const Route& route, HttpRequest& request) {
 void Api::Finish(HttpRequest& request, HttpResponse response, double started,
                  const std::function<void(HttpResponse)>& done) {
   response.headers.emplace_back("X-Request-Id", request.request_id);
+  Gate::AddRateHeaders(request.rate, response);
   const double seconds = NowSeconds() - started;
   context_.metrics.ObserveRequest(request.route, request.method, response.status, seconds);
   if (context_.config.access_log && LogEnabled(LogLevel::kInfo)) {
+    // The key's prefix identifies it; the key itself is never logged.
     Log(LogLevel::kInfo, "request",
         {{"request_id", request.request_id},
          {"method", request.method},
          {"path", request.prefix + request.path},
          {"route", request.route},
+         {"user", request.principal ? request.principal->user_id : std::string()},
+         {"key", request.principal ? request.principal->key_prefix : std::string()},
          {"status", response.status},
          {"duration_ms", seconds * 1000}});
   }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "http/gate.h"
 #include "http/http_types.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -30,6 +31,7 @@ struct ApiConfig {
   size_t max_queued_requests = 256;   // beyond this, blocking routes answer 503
   std::string web_dir;                // swagger-ui-dist's directory, for /docs
   bool access_log = true;
+  bool metrics_public = true;         // /metrics without a key (for a scraper on a private network)
 };
 
 struct ApiContext {
@@ -39,6 +41,7 @@ struct ApiContext {
   jobs::JobRunner& jobs;
   store::MetadataStore& metadata;
   Metrics& metrics;
+  Gate& gate;
   ApiConfig config;
 };
 

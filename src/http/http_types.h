@@ -2,14 +2,28 @@
 // sight, so handlers compile fast and can be tested without sockets; server.cc converts.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+namespace diamond::accounts {
+struct Principal;
+}
+
 namespace diamond::http {
+
+// The caller's token bucket after this request, for the RateLimit-* headers.
+struct RateState {
+  bool known = false;
+  int64_t limit = 0;
+  int64_t remaining = 0;
+  int64_t reset_seconds = 0;
+};
 
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
@@ -21,6 +35,10 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> path_params;  // filled by the router
   std::string request_id;
   std::string route;  // the matched pattern, for metrics and logs
+  // Set by the gate on every non-public route: who is calling. Handlers use its user id
+  // as the owner of everything they touch.
+  std::shared_ptr<const accounts::Principal> principal;
+  RateState rate;
 
   std::optional<std::string_view> Header(std::string_view lowercase_name) const;
   std::optional<std::string_view> Query(std::string_view name) const;

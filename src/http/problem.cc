@@ -40,8 +40,29 @@ HttpResponse ValidationProblem(std::string_view detail, const std::vector<FieldE
   return response;
 }
 
+HttpResponse LimitProblem(int status, std::string_view limit, int64_t value,
+                          std::string_view detail) {
+  nlohmann::json body = {{"type", "/problems/over-limit/" + std::string(limit)},
+                         {"title", status == 429 ? "Over the plan's quota" : "Over the plan's limit"},
+                         {"status", status},
+                         {"detail", detail},
+                         {"limit", limit},
+                         {"limit_value", value}};
+  HttpResponse response;
+  response.status = status;
+  response.content_type = "application/problem+json";
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return response;
+}
+
 HttpResponse ProblemFromStatus(const Status& status) {
   switch (status.code()) {
+    case StatusCode::kPermissionDenied:
+      return Problem(403, "forbidden", "Forbidden", status.message());
+    case StatusCode::kQuotaExceeded:
+      return LimitProblem(429, status.limit(), status.limit_value(), status.message());
+    case StatusCode::kLimitExceeded:
+      return LimitProblem(403, status.limit(), status.limit_value(), status.message());
     case StatusCode::kNotFound:
       return Problem(404, "not-found", "Not found", status.message());
     case StatusCode::kFailedPrecondition:

@@ -25,6 +25,11 @@ HttpResponse ValidationProblem(std::string_view detail, const std::vector<FieldE
 
 // Maps a service Status: NotFound 404, FailedPrecondition 409, InvalidArgument 422,
 // Corruption/IoError 503 (the store is failing, not the caller).
+// Over a plan's limit: type /problems/over-limit/<limit>, with "limit" and "limit_value".
+// 429 for quotas and rates (retry later), 403 for size limits (retrying cannot help).
+HttpResponse LimitProblem(int status, std::string_view limit, int64_t value,
+                          std::string_view detail);
+
 HttpResponse ProblemFromStatus(const Status& status);
 
 }  // namespace diamond::http

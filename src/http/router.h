@@ -13,18 +13,30 @@ namespace diamond::http {
 
 using Handler = std::function<HttpResponse(HttpRequest&)>;
 
+// Who may call a route; the gate (gate.h) enforces it before the handler runs.
+enum class Access {
+  kUser,    // any valid key (the default: a new route is never open by accident)
+  kAdmin,   // a valid key of an admin
+  kPublic,  // no key needed: health, metrics, the API description
+};
+
 struct RouteOptions {
   // Runs on the bounded worker pool instead of an I/O thread: anything that may touch
   // disk, wait, or take more than microseconds.
   bool blocking = true;
   std::vector<std::string> query_params;  // the query parameters it accepts
+  Access access = Access::kUser;
 };
 
 // Options for a cheap route that runs on the I/O thread.
-inline RouteOptions Inline() { return RouteOptions{false, {}}; }
+inline RouteOptions Inline(Access access = Access::kUser) { return RouteOptions{false, {}, access}; }
 // Options for a blocking route that takes these query parameters.
-inline RouteOptions WithQuery(std::vector<std::string> params) {
-  return RouteOptions{true, std::move(params)};
+inline RouteOptions WithQuery(std::vector<std::string> params, Access access = Access::kUser) {
+  return RouteOptions{true, std::move(params), access};
+}
+// Options for a blocking admin route.
+inline RouteOptions AdminOnly(std::vector<std::string> params = {}) {
+  return RouteOptions{true, std::move(params), Access::kAdmin};
 }
 
 struct Route {

@@ -1,5 +1,6 @@
 #include "http/service_stack.h"
 
+#include "accounts/account_admin.h"
 #include "jobs/training_job.h"
 #include "store/blob_gc.h"
 
@@ -18,16 +19,34 @@ Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& opt
     if (!removed.ok()) return Status::IoError("cannot clean the blob store: " + removed.status().message());
     stack->blobs_removed_ = *removed;
   }
-  stack->datasets_ = std::make_unique<service::DatasetService>(*stack->metadata_, *stack->blobs_);
+  if (!options.admin_key_file.empty()) {
+    auto created = accounts::EnsureFirstAdmin(*stack->metadata_, options.admin_key_file);
+    if (!created.ok()) return created.status();
+    stack->admin_key_created_ = *created;
+  }
+  auto accounts = accounts::Accounts::Open(*stack->metadata_, *stack->metadata_);
+  if (!accounts.ok()) return accounts.status();
+  stack->accounts_ = std::move(accounts).value();
+  stack->gate_ = std::make_unique<Gate>(*stack->accounts_, options.gate_enabled);
+  accounts::Meter& meter = stack->accounts_->meter();
+  const bool metered = options.gate_enabled;
+  stack->datasets_ = std::make_unique<service::DatasetService>(
+      *stack->metadata_, *stack->blobs_, [&meter, metered](const std::string& owner) {
+        if (metered) meter.StorageChanged(owner);
+      });
   stack->models_ = std::make_unique<service::ModelService>(*stack->metadata_, *stack->blobs_, stack->cache_);
   stack->queries_ = std::make_unique<service::QueryService>(*stack->metadata_, *stack->blobs_, *stack->models_);
   stack->runner_ = std::make_unique<jobs::JobRunner>(*stack->metadata_, options.job_workers);
   stack->runner_->SetExecutor(
-      "train", jobs::MakeTrainingExecutor(*stack->metadata_, *stack->blobs_, *stack->datasets_, stack->cache_));
+      "train", jobs::MakeTrainingExecutor(*stack->metadata_, *stack->blobs_, *stack->datasets_,
+                                          stack->cache_,
+                                          [&meter, metered](const std::string& owner, double seconds) {
+                                            if (metered) meter.AddTrainingSeconds(owner, seconds);
+                                          }));
   if (Status s = stack->runner_->Start(); !s.ok()) return s;
   stack->api_ = std::make_unique<Api>(ApiContext{*stack->datasets_, *stack->models_, *stack->queries_,
                                                  *stack->runner_, *stack->metadata_, stack->metrics_,
-                                                 options.api});
+                                                 *stack->gate_, options.api});
   return stack;
 }
 

@@ -9,7 +9,9 @@
 #include <memory>
 #include <string>
 
+#include "accounts/accounts.h"
 #include "http/api.h"
+#include "http/gate.h"
 #include "http/metrics.h"
 #include "jobs/job_runner.h"
 #include "service/dataset_service.h"
@@ -26,6 +28,10 @@ struct StackOptions {
   std::filesystem::path blob_dir;
   int job_workers = 1;
   bool remove_unreferenced_blobs = true;  // safe only when this process is the only writer
+  // Where the first start writes the bootstrap admin's key (empty: no bootstrap).
+  std::filesystem::path admin_key_file;
+  // Benchmarks only: false turns authentication, limits and metering off (gate.h).
+  bool gate_enabled = true;
   ApiConfig api;
 };
 
@@ -40,6 +46,9 @@ class ServiceStack {
   Api& api() { return *api_; }
   jobs::JobRunner& runner() { return *runner_; }
   store::SqlMetadataStore& metadata() { return *metadata_; }
+  accounts::Accounts& accounts() { return *accounts_; }
+  // True if this start created the first admin and wrote its key file.
+  bool admin_key_created() const { return admin_key_created_; }
   // Blobs removed at open because a crash had left them unreferenced.
   int64_t blobs_removed_at_open() const { return blobs_removed_; }
 
@@ -48,6 +57,8 @@ class ServiceStack {
 
   std::unique_ptr<store::SqlMetadataStore> metadata_;
   std::unique_ptr<store::FileBlobStore> blobs_;
+  std::unique_ptr<accounts::Accounts> accounts_;
+  std::unique_ptr<Gate> gate_;
   service::ModelCache cache_;
   std::unique_ptr<service::DatasetService> datasets_;
   std::unique_ptr<service::ModelService> models_;
@@ -56,6 +67,7 @@ class ServiceStack {
   Metrics metrics_;
   std::unique_ptr<Api> api_;
   int64_t blobs_removed_ = 0;
+  bool admin_key_created_ = false;
 };
 
 }  // namespace diamond::http

@@ -5,7 +5,7 @@
 namespace diamond::jobs {
 
 bool JobContext::CancelRequested() {
-  auto job = metadata_.GetJob(job_id_);
+  auto job = metadata_.GetJob(owner_, job_id_);
   // A job whose record vanished (model deleted) is as good as cancelled.
   return !job.ok() || job->cancel_requested;
 }
@@ -87,7 +87,7 @@ void JobRunner::Run(const store::JobRecord& job) {
     metadata_.FailTraining(job.id, "no executor for job kind '" + job.kind + "'");
     return;
   }
-  JobContext context(metadata_, job.id);
+  JobContext context(metadata_, job.owner, job.id);
   try {
     executor->second(job, context);
   } catch (const std::exception& e) {
@@ -96,7 +96,7 @@ void JobRunner::Run(const store::JobRecord& job) {
   }
 }
 
-Result<store::JobRecord> JobRunner::WaitFor(const std::string& job_id,
+Result<store::JobRecord> JobRunner::WaitFor(const std::string& owner, const std::string& job_id,
                                             std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
@@ -105,7 +105,7 @@ Result<store::JobRecord> JobRunner::WaitFor(const std::string& job_id,
       std::lock_guard lock(mutex_);
       seen = finished_count_;  // read before the check, so a finish after it is not missed
     }
-    auto job = metadata_.GetJob(job_id);
+    auto job = metadata_.GetJob(owner, job_id);
     if (!job.ok() || store::IsFinished(job->state)) return job;
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline || stopping_) return job;

@@ -23,14 +23,15 @@ namespace diamond::jobs {
 // What a running job may ask of the runner.
 class JobContext {
  public:
-  JobContext(store::MetadataStore& metadata, std::string job_id)
-      : metadata_(metadata), job_id_(std::move(job_id)) {}
+  JobContext(store::MetadataStore& metadata, std::string owner, std::string job_id)
+      : metadata_(metadata), owner_(std::move(owner)), job_id_(std::move(job_id)) {}
   // True once someone asked to cancel (checked in the database).
   bool CancelRequested();
   void ReportProgress(double fraction);
 
  private:
   store::MetadataStore& metadata_;
+  std::string owner_;
   std::string job_id_;
 };
 
@@ -57,7 +58,8 @@ class JobRunner {
   // Wakes a worker: a job was just queued.
   void Notify();
   // The job's record once it has finished, or its latest record when `timeout` passes.
-  Result<store::JobRecord> WaitFor(const std::string& job_id, std::chrono::milliseconds timeout);
+  Result<store::JobRecord> WaitFor(const std::string& owner, const std::string& job_id,
+                                   std::chrono::milliseconds timeout);
 
   int busy_workers() const { return busy_.load(); }
   bool running() const { return started_ && !stopping_; }

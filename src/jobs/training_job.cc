@@ -88,7 +88,7 @@ void Train(const store::JobRecord& job, JobContext& context, store::MetadataStor
       ml::ModelToJson(*outcome, Lineage(payload["dataset"]), validation_lineage, created_at).dump(2);
   if (context.CancelRequested()) throw Failure{"training cancelled"};
 
-  const std::string key = "models/" + job.model_id + "/" + job.id + ".json";
+  const std::string key = "models/" + job.owner + "/" + job.model_id + "/" + job.id + ".json";
   if (Status s = blobs.Put(key, model_file); !s.ok()) throw Failure{s.message()};
   const json summary = Summary(*outcome, payload, seconds, created_at);
   Status finished = metadata.FinishTraining(job.id, key, request->dataset_id,
@@ -105,14 +105,22 @@ void Train(const store::JobRecord& job, JobContext& context, store::MetadataStor
 
 JobRunner::Executor MakeTrainingExecutor(store::MetadataStore& metadata, store::BlobStore& blobs,
                                          service::DatasetService& datasets,
-                                         service::ModelCache& cache) {
-  return [&metadata, &blobs, &datasets, &cache](const store::JobRecord& job, JobContext& context) {
+                                         service::ModelCache& cache,
+                                         TrainingObserver trained) {
+  return [&metadata, &blobs, &datasets, &cache, trained](const store::JobRecord& job,
+                                                         JobContext& context) {
+    const auto started = std::chrono::steady_clock::now();
     try {
       Train(job, context, metadata, blobs, datasets, cache);
     } catch (const Failure& failure) {
       metadata.FailTraining(job.id, failure.message);
     } catch (const json::exception& e) {
       metadata.FailTraining(job.id, std::string("the job's payload is damaged: ") + e.what());
+    }
+    // Every attempt's time is metered, whether it produced a model or not: the work was done.
+    if (trained) {
+      trained(job.owner,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
   };
 }

@@ -2,6 +2,9 @@
 // the model file, and make it the model's current version.
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "jobs/job_runner.h"
 #include "service/dataset_service.h"
 #include "service/model_cache.h"
@@ -10,8 +13,12 @@
 
 namespace diamond::jobs {
 
+// Told the owner and the seconds each training attempt took (for metering).
+using TrainingObserver = std::function<void(const std::string& owner, double seconds)>;
+
 JobRunner::Executor MakeTrainingExecutor(store::MetadataStore& metadata, store::BlobStore& blobs,
                                          service::DatasetService& datasets,
-                                         service::ModelCache& cache);
+                                         service::ModelCache& cache,
+                                         TrainingObserver trained = {});
 
 }  // namespace diamond::jobs

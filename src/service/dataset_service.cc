@@ -16,14 +16,22 @@ constexpr int kMaxAttempts = 5;
 
 }  // namespace
 
-Result<store::DatasetRecord> DatasetService::WriteVersion(const std::string& id,
+Status DatasetService::CheckRowLimit(int64_t rows, int64_t max_rows) const {
+  if (rows <= max_rows) return Status::Ok();
+  return Status::LimitExceeded("max_dataset_rows", max_rows,
+                               "the dataset would have " + std::to_string(rows) +
+                                   " rows; the plan allows " + std::to_string(max_rows));
+}
+
+Result<store::DatasetRecord> DatasetService::WriteVersion(const std::string& owner,
+                                                          const std::string& id,
                                                           int64_t expected_current,
                                                           std::string csv,
                                                           const std::string& stats_json) {
   store::DatasetVersion version;
   version.version = expected_current + 1;
   // A random suffix: a retried or raced write never overwrites a committed version's blob.
-  version.blob_key = "datasets/" + id + "/v" + std::to_string(version.version) + "-" +
+  version.blob_key = "datasets/" + owner + "/" + id + "/v" + std::to_string(version.version) + "-" +
                      NewId().substr(0, 8) + ".csv";
   version.bytes = static_cast<int64_t>(csv.size());
   version.sha256 = Sha256Hex(csv);
@@ -33,44 +41,54 @@ Result<store::DatasetRecord> DatasetService::WriteVersion(const std::string& id,
   if (!stats.ok()) return stats.status();
   version.rows = stats->rows();
   if (Status s = blobs_.Put(version.blob_key, csv); !s.ok()) return s;
-  if (Status s = metadata_.CommitDatasetVersion(id, expected_current, version); !s.ok()) {
+  if (Status s = metadata_.CommitDatasetVersion(owner, id, expected_current, version); !s.ok()) {
     blobs_.Delete(version.blob_key);  // never referenced
     return s;
   }
-  return metadata_.GetDataset(id);
+  if (storage_changed_) storage_changed_(owner);
+  return metadata_.GetDataset(owner, id);
 }
 
-Result<store::DatasetRecord> DatasetService::CreateEmpty(const std::string& id) {
-  return WriteVersion(id, 0, std::string(kCanonicalCsvHeader), DatasetStats().ToJson().dump());
+Result<store::DatasetRecord> DatasetService::CreateEmpty(const std::string& owner,
+                                                         const std::string& id) {
+  return WriteVersion(owner, id, 0, std::string(kCanonicalCsvHeader), DatasetStats().ToJson().dump());
 }
 
-Result<store::DatasetRecord> DatasetService::Replace(const std::string& id,
+Result<store::DatasetRecord> DatasetService::Replace(const std::string& owner,
+                                                     const std::string& id,
                                                      std::span<const Diamond> stones,
-                                                     bool* created) {
+                                                     int64_t max_rows, bool* created) {
+  if (Status s = CheckRowLimit(static_cast<int64_t>(stones.size()), max_rows); !s.ok()) return s;
   DatasetStats stats;
   stats.AddAll(stones);
   const std::string csv = StonesToCanonicalCsv(stones);
   const std::string stats_json = stats.ToJson().dump();
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    auto current = metadata_.GetDataset(id);
+    auto current = metadata_.GetDataset(owner, id);
     if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
     const int64_t expected = current.ok() ? current->current.version : 0;
     *created = !current.ok();
-    auto written = WriteVersion(id, expected, csv, stats_json);
+    auto written = WriteVersion(owner, id, expected, csv, stats_json);
     if (written.ok() || written.status().code() != StatusCode::kFailedPrecondition) return written;
   }
   return Status::FailedPrecondition("dataset '" + id + "' is being changed by others; try again");
 }
 
-Result<store::DatasetRecord> DatasetService::Append(const std::string& id,
-                                                    std::span<const Diamond> stones) {
+Result<store::DatasetRecord> DatasetService::Append(const std::string& owner,
+                                                    const std::string& id,
+                                                    std::span<const Diamond> stones,
+                                                    int64_t max_rows) {
   DatasetStats added;
   added.AddAll(stones);
   std::string rows;
   for (const auto& stone : stones) AppendCsvRow(stone, &rows);
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    auto current = metadata_.GetDataset(id);
+    auto current = metadata_.GetDataset(owner, id);
     if (!current.ok()) return current.status();
+    if (Status s = CheckRowLimit(current->current.rows + static_cast<int64_t>(stones.size()), max_rows);
+        !s.ok()) {
+      return s;
+    }
     auto csv = blobs_.Get(current->current.blob_key);
     if (!csv.ok()) return csv.status();
     auto parsed = ParseJson(current->current.stats_json);
@@ -81,31 +99,32 @@ Result<store::DatasetRecord> DatasetService::Append(const std::string& id,
     std::string combined = std::move(csv).value();
     combined += rows;
     auto written =
-        WriteVersion(id, current->current.version, std::move(combined), stats->ToJson().dump());
+        WriteVersion(owner, id, current->current.version, std::move(combined), stats->ToJson().dump());
     if (written.ok() || written.status().code() != StatusCode::kFailedPrecondition) return written;
   }
   return Status::FailedPrecondition("dataset '" + id + "' is being changed by others; try again");
 }
 
-Result<store::DatasetRecord> DatasetService::Get(const std::string& id) {
-  return metadata_.GetDataset(id);
+Result<store::DatasetRecord> DatasetService::Get(const std::string& owner, const std::string& id) {
+  return metadata_.GetDataset(owner, id);
 }
 
 Result<std::pair<std::vector<store::DatasetRecord>, int64_t>> DatasetService::List(
-    store::Page page) {
-  return metadata_.ListDatasets(page);
+    const std::string& owner, store::Page page) {
+  return metadata_.ListDatasets(owner, page);
 }
 
-Status DatasetService::Delete(const std::string& id) {
-  auto keys = metadata_.DeleteDataset(id);
+Status DatasetService::Delete(const std::string& owner, const std::string& id) {
+  auto keys = metadata_.DeleteDataset(owner, id);
   if (!keys.ok()) return keys.status();
+  if (storage_changed_) storage_changed_(owner);
   // The metadata no longer points at these; a crash here leaves only unreferenced blobs.
   for (const auto& key : *keys) blobs_.Delete(key);
   return Status::Ok();
 }
 
-Result<std::string> DatasetService::CurrentCsv(const std::string& id) {
-  auto current = metadata_.GetDataset(id);
+Result<std::string> DatasetService::CurrentCsv(const std::string& owner, const std::string& id) {
+  auto current = metadata_.GetDataset(owner, id);
   if (!current.ok()) return current.status();
   return blobs_.Get(current->current.blob_key);
 }

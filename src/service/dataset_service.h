@@ -5,6 +5,7 @@
 // Safe for concurrent use.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <string>
 #include <utility>
@@ -18,32 +19,45 @@ namespace diamond::service {
 
 class DatasetService {
  public:
-  DatasetService(store::MetadataStore& metadata, store::BlobStore& blobs)
-      : metadata_(metadata), blobs_(blobs) {}
+  // Called with the owner after their stored bytes changed (for metering).
+  using StorageObserver = std::function<void(const std::string& owner)>;
+
+  DatasetService(store::MetadataStore& metadata, store::BlobStore& blobs,
+                 StorageObserver storage_changed = {})
+      : metadata_(metadata), blobs_(blobs), storage_changed_(std::move(storage_changed)) {}
+
+  // Every method acts on the owner's datasets only. `max_rows` is the owner's plan limit
+  // on one dataset's rows: a change beyond it is LimitExceeded and writes nothing.
 
   // A new, empty dataset (the seed's PUT). FailedPrecondition if it exists.
-  Result<store::DatasetRecord> CreateEmpty(const std::string& id);
+  Result<store::DatasetRecord> CreateEmpty(const std::string& owner, const std::string& id);
   // Creates or replaces the dataset's rows; *created tells which.
-  Result<store::DatasetRecord> Replace(const std::string& id, std::span<const Diamond> stones,
+  Result<store::DatasetRecord> Replace(const std::string& owner, const std::string& id,
+                                       std::span<const Diamond> stones, int64_t max_rows,
                                        bool* created);
   // Adds rows to an existing dataset (NotFound if it does not exist).
-  Result<store::DatasetRecord> Append(const std::string& id, std::span<const Diamond> stones);
+  Result<store::DatasetRecord> Append(const std::string& owner, const std::string& id,
+                                      std::span<const Diamond> stones, int64_t max_rows);
 
-  Result<store::DatasetRecord> Get(const std::string& id);
-  Result<std::pair<std::vector<store::DatasetRecord>, int64_t>> List(store::Page page);
-  Status Delete(const std::string& id);
+  Result<store::DatasetRecord> Get(const std::string& owner, const std::string& id);
+  Result<std::pair<std::vector<store::DatasetRecord>, int64_t>> List(const std::string& owner,
+                                                                     store::Page page);
+  Status Delete(const std::string& owner, const std::string& id);
 
   // The canonical CSV of the dataset's current version.
-  Result<std::string> CurrentCsv(const std::string& id);
+  Result<std::string> CurrentCsv(const std::string& owner, const std::string& id);
   // The stones of one version (by blob key), for training.
   Result<std::vector<Diamond>> LoadVersion(const std::string& blob_key);
 
  private:
-  Result<store::DatasetRecord> WriteVersion(const std::string& id, int64_t expected_current,
-                                            std::string csv, const std::string& stats_json);
+  Status CheckRowLimit(int64_t rows, int64_t max_rows) const;
+  Result<store::DatasetRecord> WriteVersion(const std::string& owner, const std::string& id,
+                                            int64_t expected_current, std::string csv,
+                                            const std::string& stats_json);
 
   store::MetadataStore& metadata_;
   store::BlobStore& blobs_;
+  StorageObserver storage_changed_;
 };
 
 }  // namespace diamond::service

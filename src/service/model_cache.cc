@@ -4,21 +4,26 @@
 
 namespace diamond::service {
 
-ModelCache::Lookup ModelCache::Find(const std::string& id) {
+ModelCache::Lookup ModelCache::Find(const std::string& viewer, const std::string& id) {
   std::shared_lock lock(mutex_);
-  auto it = models_.find(id);
-  if (it != models_.end()) {
-    hits_.fetch_add(1, std::memory_order_relaxed);
-    return {it->second, generation_};
+  auto by_id = models_.find(id);
+  if (by_id != models_.end()) {
+    auto it = by_id->second.find(viewer);
+    if (it != by_id->second.end()) {
+      hits_.fetch_add(1, std::memory_order_relaxed);
+      return {it->second, generation_};
+    }
   }
   misses_.fetch_add(1, std::memory_order_relaxed);
   return {nullptr, generation_};
 }
 
-void ModelCache::Put(std::shared_ptr<const LoadedModel> model, uint64_t generation) {
+void ModelCache::Put(const std::string& viewer, std::shared_ptr<const LoadedModel> model,
+                     uint64_t generation) {
   std::unique_lock lock(mutex_);
   if (generation != generation_) return;  // invalidated while it was loading: stale
-  models_[model->id] = std::move(model);
+  const std::string id = model->id;
+  models_[id][viewer] = std::move(model);
 }
 
 void ModelCache::Invalidate(const std::string& id) {
@@ -29,7 +34,9 @@ void ModelCache::Invalidate(const std::string& id) {
 
 size_t ModelCache::size() const {
   std::shared_lock lock(mutex_);
-  return models_.size();
+  size_t n = 0;
+  for (const auto& [id, viewers] : models_) n += viewers.size();
+  return n;
 }
 
 }  // namespace diamond::service

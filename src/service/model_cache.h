@@ -16,6 +16,7 @@
 namespace diamond::service {
 
 struct LoadedModel {
+  std::string owner;
   std::string id;
   int64_t version = 0;
   ml::LinearModel model;
@@ -28,9 +29,13 @@ class ModelCache {
     uint64_t generation = 0;                   // pass to Put after loading
   };
 
-  Lookup Find(const std::string& id);
+  // The model `viewer` means by `id` (their own, or a shared one), as last resolved.
+  Lookup Find(const std::string& viewer, const std::string& id);
   // Inserts unless the cache was invalidated since the Lookup that missed.
-  void Put(std::shared_ptr<const LoadedModel> model, uint64_t generation);
+  void Put(const std::string& viewer, std::shared_ptr<const LoadedModel> model,
+           uint64_t generation);
+  // Forgets every viewer's entry for models with this id: a retrain, a delete, sharing
+  // or a new model with the same id may change what any of them resolves to.
   void Invalidate(const std::string& id);
 
   uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
@@ -39,7 +44,10 @@ class ModelCache {
 
  private:
   mutable std::shared_mutex mutex_;
-  std::unordered_map<std::string, std::shared_ptr<const LoadedModel>> models_;  // GUARDED_BY(mutex_)
+  // model id -> viewer -> model. Two probes and no key building on the hot path.
+  std::unordered_map<std::string,
+                     std::unordered_map<std::string, std::shared_ptr<const LoadedModel>>>
+      models_;  // GUARDED_BY(mutex_)
   uint64_t generation_ = 0;  // GUARDED_BY(mutex_)
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};

@@ -5,11 +5,42 @@
 
 namespace diamond::service {
 
-Result<std::string> ModelService::StartTraining(const std::string& model_id,
-                                                const TrainingRequest& request) {
+Status ModelService::CheckWritable(const std::string& owner, const std::string& id) {
+  auto visible = metadata_.FindModelFor(owner, id);
+  if (visible.ok() && visible->owner != owner) {
+    return Status::PermissionDenied("model '" + id +
+                                    "' is a shared model: you may predict with it but not change it");
+  }
+  if (!visible.ok() && visible.status().code() != StatusCode::kNotFound) return visible.status();
+  return Status::Ok();
+}
+
+Result<std::string> ModelService::StartTraining(const std::string& owner,
+                                                const std::string& model_id,
+                                                const TrainingRequest& request,
+                                                const TrainingLimits& limits) {
+  if (Status s = CheckWritable(owner, model_id); !s.ok()) return s;
+  auto existing = metadata_.GetModel(owner, model_id);
+  if (!existing.ok() && existing.status().code() != StatusCode::kNotFound) return existing.status();
+  if (!existing.ok()) {
+    auto models = metadata_.CountModels(owner);
+    if (!models.ok()) return models.status();
+    if (*models >= limits.max_models) {
+      return Status::LimitExceeded("max_models", limits.max_models,
+                                   "the plan allows " + std::to_string(limits.max_models) +
+                                       " models; delete one to train another");
+    }
+  }
+  auto active = metadata_.CountActiveJobs(owner);
+  if (!active.ok()) return active.status();
+  if (*active >= limits.max_training_jobs) {
+    return Status::QuotaExceeded("max_training_jobs", limits.max_training_jobs,
+                                 "the plan allows " + std::to_string(limits.max_training_jobs) +
+                                     " training jobs at once; wait for one to finish");
+  }
   // Pin the exact dataset versions now: lineage names what the model was trained on, even
   // if the dataset changes while the job waits in the queue.
-  auto dataset = metadata_.GetDataset(request.dataset_id);
+  auto dataset = metadata_.GetDataset(owner, request.dataset_id);
   if (!dataset.ok()) return dataset.status();
   nlohmann::json payload = {
       {"request", request.ToJson()},
@@ -20,7 +51,7 @@ Result<std::string> ModelService::StartTraining(const std::string& model_id,
         {"sha256", dataset->current.sha256},
         {"rows", dataset->current.rows}}}};
   if (request.validation.kind == ml::Validation::Kind::kSeparateSet) {
-    auto validation = metadata_.GetDataset(request.validation_dataset_id);
+    auto validation = metadata_.GetDataset(owner, request.validation_dataset_id);
     if (!validation.ok()) return validation.status();
     payload["validation_dataset"] = {{"id", validation->id},
                                      {"version", validation->current.version},
@@ -29,32 +60,46 @@ Result<std::string> ModelService::StartTraining(const std::string& model_id,
                                      {"rows", validation->current.rows}};
   }
   store::JobRecord job;
+  job.owner = owner;
   job.id = NewId();
   job.kind = "train";
   job.model_id = model_id;
   job.payload_json = payload.dump();
   if (Status s = metadata_.StartTraining(model_id, request.ToJson().dump(), job); !s.ok()) return s;
+  cache_.Invalidate(model_id);  // a new own model hides a shared one with the same id
   return job.id;
 }
 
-Result<store::ModelRecord> ModelService::Get(const std::string& id) { return metadata_.GetModel(id); }
-
-Result<std::pair<std::vector<store::ModelRecord>, int64_t>> ModelService::List(store::Page page) {
-  return metadata_.ListModels(page);
+Result<store::ModelRecord> ModelService::Get(const std::string& viewer, const std::string& id) {
+  return metadata_.FindModelFor(viewer, id);
 }
 
-Status ModelService::Delete(const std::string& id) {
-  auto keys = metadata_.DeleteModel(id);
+Result<std::pair<std::vector<store::ModelRecord>, int64_t>> ModelService::List(
+    const std::string& viewer, store::Page page) {
+  return metadata_.ListModels(viewer, page);
+}
+
+Status ModelService::SetShared(const std::string& owner, const std::string& id, bool shared) {
+  if (Status s = CheckWritable(owner, id); !s.ok()) return s;
+  if (Status s = metadata_.SetModelShared(owner, id, shared); !s.ok()) return s;
+  cache_.Invalidate(id);
+  return Status::Ok();
+}
+
+Status ModelService::Delete(const std::string& owner, const std::string& id) {
+  if (Status s = CheckWritable(owner, id); !s.ok()) return s;
+  auto keys = metadata_.DeleteModel(owner, id);
   if (!keys.ok()) return keys.status();
   cache_.Invalidate(id);
   for (const auto& key : *keys) blobs_.Delete(key);
   return Status::Ok();
 }
 
-Result<std::shared_ptr<const LoadedModel>> ModelService::ForPrediction(const std::string& id) {
-  ModelCache::Lookup lookup = cache_.Find(id);
+Result<std::shared_ptr<const LoadedModel>> ModelService::ForPrediction(const std::string& viewer,
+                                                                        const std::string& id) {
+  ModelCache::Lookup lookup = cache_.Find(viewer, id);
   if (lookup.model) return lookup.model;
-  auto record = metadata_.GetModel(id);
+  auto record = metadata_.FindModelFor(viewer, id);
   if (!record.ok()) return record.status();
   if (record->version == 0) {
     if (record->status == store::ModelStatus::kTraining) {
@@ -69,8 +114,8 @@ Result<std::shared_ptr<const LoadedModel>> ModelService::ForPrediction(const std
   auto document = ml::ParseModelFile(*text);
   if (!document.ok()) return document.status();
   auto loaded = std::make_shared<const LoadedModel>(
-      LoadedModel{id, record->version, std::move(document->model)});
-  cache_.Put(loaded, lookup.generation);
+      LoadedModel{record->owner, id, record->version, std::move(document->model)});
+  cache_.Put(viewer, loaded, lookup.generation);
   return loaded;
 }
 

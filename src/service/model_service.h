@@ -1,5 +1,9 @@
 // Models: training requests become jobs; ready models are served from the cache.
 // Safe for concurrent use.
+//
+// Tenancy: a model belongs to its owner. A viewer resolves a model id to their own model,
+// else to a shared one (an admin's model shared with everyone), which they may read and
+// predict with but not retrain or delete (PermissionDenied).
 #pragma once
 
 #include <memory>
@@ -15,26 +19,41 @@
 
 namespace diamond::service {
 
+// The owner's plan limits that training checks.
+struct TrainingLimits {
+  int64_t max_models = 0;         // models owned; a new one beyond is LimitExceeded
+  int64_t max_training_jobs = 0;  // queued or running at once; beyond is QuotaExceeded
+};
+
 class ModelService {
  public:
   ModelService(store::MetadataStore& metadata, store::BlobStore& blobs, ModelCache& cache)
       : metadata_(metadata), blobs_(blobs), cache_(cache) {}
 
-  // Resolves the datasets (NotFound if one is missing) and queues a training job;
+  // Resolves the owner's datasets (NotFound if one is missing) and queues a training job;
   // returns the job id. FailedPrecondition if the model is already training.
-  Result<std::string> StartTraining(const std::string& model_id, const TrainingRequest& request);
+  Result<std::string> StartTraining(const std::string& owner, const std::string& model_id,
+                                    const TrainingRequest& request, const TrainingLimits& limits);
 
-  Result<store::ModelRecord> Get(const std::string& id);
-  Result<std::pair<std::vector<store::ModelRecord>, int64_t>> List(store::Page page);
-  Status Delete(const std::string& id);
+  // The model `viewer` means by `id`.
+  Result<store::ModelRecord> Get(const std::string& viewer, const std::string& id);
+  Result<std::pair<std::vector<store::ModelRecord>, int64_t>> List(const std::string& viewer,
+                                                                   store::Page page);
+  Status Delete(const std::string& owner, const std::string& id);
+  // Shares the owner's model with every user, or stops sharing it.
+  Status SetShared(const std::string& owner, const std::string& id, bool shared);
 
   // The model to price with: NotFound, or FailedPrecondition while it has never been
   // trained successfully (still training, or failed).
-  Result<std::shared_ptr<const LoadedModel>> ForPrediction(const std::string& id);
+  Result<std::shared_ptr<const LoadedModel>> ForPrediction(const std::string& viewer,
+                                                           const std::string& id);
 
   ModelCache& cache() { return cache_; }
 
  private:
+  // PermissionDenied if `id` is someone else's model shared with `owner`.
+  Status CheckWritable(const std::string& owner, const std::string& id);
+
   store::MetadataStore& metadata_;
   store::BlobStore& blobs_;
   ModelCache& cache_;

@@ -27,21 +27,24 @@ std::string EncodePrices(const std::vector<double>& prices) {
 
 }  // namespace
 
-Result<std::string> QueryService::Create(const std::string& model_id) {
-  auto model = metadata_.GetModel(model_id);
+Result<std::string> QueryService::Create(const std::string& owner, const std::string& model_id) {
+  auto model = metadata_.FindModelFor(owner, model_id);
   if (!model.ok()) return model.status();
   store::QueryRecord query;
+  query.owner = owner;
   query.id = NewId();
+  query.model_owner = model->owner;
   query.model_id = model_id;
   if (Status s = metadata_.CreateQuery(query); !s.ok()) return s;
   return query.id;
 }
 
-Result<int64_t> QueryService::AppendBatch(const std::string& model_id, const std::string& query_id,
+Result<int64_t> QueryService::AppendBatch(const std::string& owner, const std::string& model_id,
+                                          const std::string& query_id,
                                           std::span<const Diamond> stones) {
   const std::string csv = StonesToCanonicalCsv(stones);
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    auto query = metadata_.GetQuery(model_id, query_id);
+    auto query = metadata_.GetQuery(owner, model_id, query_id);
     if (!query.ok()) return query.status();
     if (!query->results_key.empty()) {
       return Status::FailedPrecondition("the results of price query '" + query_id +
@@ -50,7 +53,7 @@ Result<int64_t> QueryService::AppendBatch(const std::string& model_id, const std
     const std::string key = "queries/" + query_id + "/batch-" +
                             std::to_string(query->batches + 1) + "-" + NewId().substr(0, 8) + ".csv";
     if (Status s = blobs_.Put(key, csv); !s.ok()) return s;
-    auto added = metadata_.AddQueryBatch(model_id, query_id, query->batches, key,
+    auto added = metadata_.AddQueryBatch(owner, model_id, query_id, query->batches, key,
                                          static_cast<int64_t>(stones.size()));
     if (added.ok()) return added;
     blobs_.Delete(key);
@@ -81,13 +84,20 @@ Result<QueryPrices> QueryService::ReadResults(const std::string& key, int64_t mo
   return out;
 }
 
-Result<QueryPrices> QueryService::Prices(const std::string& model_id, const std::string& query_id) {
-  auto query = metadata_.GetQuery(model_id, query_id);
+Result<QueryPrices> QueryService::Prices(const std::string& owner, const std::string& model_id,
+                                         const std::string& query_id, const RowCharge& charge) {
+  auto query = metadata_.GetQuery(owner, model_id, query_id);
   if (!query.ok()) return query.status();
   if (!query->results_key.empty()) return ReadResults(query->results_key, query->model_version);
 
-  auto model = models_.ForPrediction(model_id);
+  auto model = models_.ForPrediction(owner, model_id);
   if (!model.ok()) return model.status();
+  if ((*model)->owner != query->model_owner) {
+    // The shared model the query was opened on is gone or no longer shared.
+    return Status::NotFound("no model '" + model_id + "'");
+  }
+  // Charged before pricing: results are kept once computed, so a refusal must come first.
+  if (Status s = charge(query->rows); !s.ok()) return s;
   auto keys = metadata_.QueryBatchKeys(query_id);
   if (!keys.ok()) return keys.status();
   QueryPrices computed;
@@ -108,13 +118,14 @@ Result<QueryPrices> QueryService::Prices(const std::string& model_id, const std:
   blobs_.Delete(results_key);
   if (recorded.code() != StatusCode::kFailedPrecondition) return recorded;
   // Another reader computed them first: theirs are the kept answers.
-  auto again = metadata_.GetQuery(model_id, query_id);
+  auto again = metadata_.GetQuery(owner, model_id, query_id);
   if (!again.ok()) return again.status();
   return ReadResults(again->results_key, again->model_version);
 }
 
-Status QueryService::Delete(const std::string& model_id, const std::string& query_id) {
-  auto keys = metadata_.DeleteQuery(model_id, query_id);
+Status QueryService::Delete(const std::string& owner, const std::string& model_id,
+                           const std::string& query_id) {
+  auto keys = metadata_.DeleteQuery(owner, model_id, query_id);
   if (!keys.ok()) return keys.status();
   for (const auto& key : *keys) blobs_.Delete(key);
   return Status::Ok();

@@ -4,6 +4,7 @@
 // the same answers. Appending after that is refused — open a new query.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -23,16 +24,23 @@ struct QueryPrices {
 
 class QueryService {
  public:
+  // Counts rows against the owner's quota before they are priced; an error refuses.
+  using RowCharge = std::function<Status(int64_t rows)>;
+
   QueryService(store::MetadataStore& metadata, store::BlobStore& blobs, ModelService& models)
       : metadata_(metadata), blobs_(blobs), models_(models) {}
 
-  // NotFound if the model does not exist. Returns the new query's id.
-  Result<std::string> Create(const std::string& model_id);
+  // Queries belong to the owner who opened them, on a model the owner can see (their own
+  // or a shared one). NotFound if the model does not exist. Returns the new query's id.
+  Result<std::string> Create(const std::string& owner, const std::string& model_id);
   // Stones must be priceable (checked by the caller). Returns the batch count so far.
-  Result<int64_t> AppendBatch(const std::string& model_id, const std::string& query_id,
-                              std::span<const Diamond> stones);
-  Result<QueryPrices> Prices(const std::string& model_id, const std::string& query_id);
-  Status Delete(const std::string& model_id, const std::string& query_id);
+  Result<int64_t> AppendBatch(const std::string& owner, const std::string& model_id,
+                              const std::string& query_id, std::span<const Diamond> stones);
+  // The first read calls `charge` with the query's row count before pricing.
+  Result<QueryPrices> Prices(const std::string& owner, const std::string& model_id,
+                             const std::string& query_id, const RowCharge& charge);
+  Status Delete(const std::string& owner, const std::string& model_id,
+                const std::string& query_id);
 
  private:
   Result<QueryPrices> ReadResults(const std::string& key, int64_t model_version);

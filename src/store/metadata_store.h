@@ -20,22 +20,39 @@ class MetadataStore {
  public:
   virtual ~MetadataStore() = default;
 
+  // Tenancy: datasets, models, jobs and queries belong to an owner (a user id). Every
+  // method that names one takes the owner, and another owner's rows are NotFound — the
+  // store never reveals that they exist. The only exception is a shared model, which
+  // every user may read (FindModelFor) but only its owner may change.
+
   // --- datasets -------------------------------------------------------------------------
-  virtual Result<std::pair<std::vector<DatasetRecord>, int64_t>> ListDatasets(Page page) = 0;
-  virtual Result<DatasetRecord> GetDataset(const std::string& id) = 0;
+  virtual Result<std::pair<std::vector<DatasetRecord>, int64_t>> ListDatasets(
+      const std::string& owner, Page page) = 0;
+  virtual Result<DatasetRecord> GetDataset(const std::string& owner, const std::string& id) = 0;
   // Makes `version` the dataset's current version. `expected_current` is the version the
   // caller built on (0 = the dataset must not exist yet); a mismatch is FailedPrecondition,
   // so concurrent writers never lose each other's rows.
-  virtual Status CommitDatasetVersion(const std::string& id, int64_t expected_current,
-                                      const DatasetVersion& version) = 0;
+  virtual Status CommitDatasetVersion(const std::string& owner, const std::string& id,
+                                      int64_t expected_current, const DatasetVersion& version) = 0;
   // Removes the dataset; returns the blob keys of all its versions, for the caller to delete.
-  virtual Result<std::vector<std::string>> DeleteDataset(const std::string& id) = 0;
+  virtual Result<std::vector<std::string>> DeleteDataset(const std::string& owner,
+                                                         const std::string& id) = 0;
+  // Bytes of every stored dataset version of the owner.
+  virtual Result<int64_t> StoredBytes(const std::string& owner) = 0;
 
   // --- models and training jobs ---------------------------------------------------------
-  virtual Result<std::pair<std::vector<ModelRecord>, int64_t>> ListModels(Page page) = 0;
-  virtual Result<ModelRecord> GetModel(const std::string& id) = 0;
-  // Creates the model (or marks an existing one as training) and queues `job` for it.
-  // FailedPrecondition if the model is already training.
+  // The owner's models and every shared model, by id.
+  virtual Result<std::pair<std::vector<ModelRecord>, int64_t>> ListModels(
+      const std::string& viewer, Page page) = 0;
+  // The owner's own model.
+  virtual Result<ModelRecord> GetModel(const std::string& owner, const std::string& id) = 0;
+  // What `viewer` means by model `id`: their own, else a shared model with that id.
+  virtual Result<ModelRecord> FindModelFor(const std::string& viewer, const std::string& id) = 0;
+  virtual Result<int64_t> CountModels(const std::string& owner) = 0;
+  // Shares or unshares the owner's model.
+  virtual Status SetModelShared(const std::string& owner, const std::string& id, bool shared) = 0;
+  // Creates the model (or marks an existing one as training) and queues `job` for it
+  // (job.owner owns both). FailedPrecondition if the model is already training.
   virtual Status StartTraining(const std::string& model_id, const std::string& request_json,
                                const JobRecord& job) = 0;
   // Makes the job's artifact the model's current one. FailedPrecondition if the job is no
@@ -44,18 +61,22 @@ class MetadataStore {
                                 const std::string& dataset_id, int64_t dataset_version,
                                 const std::string& summary_json) = 0;
   virtual Status FailTraining(const std::string& job_id, const std::string& error) = 0;
-  // Removes the model, its queries and jobs; returns blob keys to delete.
-  virtual Result<std::vector<std::string>> DeleteModel(const std::string& id) = 0;
+  // Removes the model, its queries (whoever opened them) and jobs; returns blob keys to delete.
+  virtual Result<std::vector<std::string>> DeleteModel(const std::string& owner,
+                                                       const std::string& id) = 0;
 
   // --- jobs -----------------------------------------------------------------------------
-  virtual Result<std::pair<std::vector<JobRecord>, int64_t>> ListJobs(Page page) = 0;
-  virtual Result<JobRecord> GetJob(const std::string& id) = 0;
+  virtual Result<std::pair<std::vector<JobRecord>, int64_t>> ListJobs(const std::string& owner,
+                                                                      Page page) = 0;
+  virtual Result<JobRecord> GetJob(const std::string& owner, const std::string& id) = 0;
+  // Jobs of the owner that are queued or running.
+  virtual Result<int64_t> CountActiveJobs(const std::string& owner) = 0;
   // Claims the oldest queued job (running, attempts + 1), if any.
   virtual Result<std::optional<JobRecord>> ClaimNextJob() = 0;
   virtual Status UpdateJobProgress(const std::string& id, double progress) = 0;
   // Queued: cancelled at once. Running: cancel_requested, the worker stops at its next check.
   // Finished: FailedPrecondition.
-  virtual Result<JobRecord> CancelJob(const std::string& id) = 0;
+  virtual Result<JobRecord> CancelJob(const std::string& owner, const std::string& id) = 0;
   // Puts jobs left running by a process that died back in the queue; returns how many.
   virtual Result<int64_t> RequeueRunningJobs() = 0;
   // Jobs per state, for /metrics.
@@ -63,19 +84,22 @@ class MetadataStore {
 
   // --- price queries --------------------------------------------------------------------
   virtual Status CreateQuery(const QueryRecord& query) = 0;
-  virtual Result<QueryRecord> GetQuery(const std::string& model_id, const std::string& id) = 0;
+  // The owner's query `id` on model `model_id` (as the owner resolves that model).
+  virtual Result<QueryRecord> GetQuery(const std::string& owner, const std::string& model_id,
+                                       const std::string& id) = 0;
   // Appends a batch as number expected_batches + 1; FailedPrecondition if another append
   // won the race or the results are already computed. Returns the new batch count.
-  virtual Result<int64_t> AddQueryBatch(const std::string& model_id, const std::string& id,
-                                        int64_t expected_batches, const std::string& blob_key,
-                                        int64_t rows) = 0;
-  // The batches' blob keys, in order.
+  virtual Result<int64_t> AddQueryBatch(const std::string& owner, const std::string& model_id,
+                                        const std::string& id, int64_t expected_batches,
+                                        const std::string& blob_key, int64_t rows) = 0;
+  // The batches' blob keys, in order (query ids are global).
   virtual Result<std::vector<std::string>> QueryBatchKeys(const std::string& id) = 0;
   // Records computed results once; FailedPrecondition if they were already recorded.
   virtual Status SetQueryResults(const std::string& id, const std::string& results_key,
                                  int64_t model_version) = 0;
   // Removes the query; returns blob keys to delete.
-  virtual Result<std::vector<std::string>> DeleteQuery(const std::string& model_id,
+  virtual Result<std::vector<std::string>> DeleteQuery(const std::string& owner,
+                                                       const std::string& model_id,
                                                        const std::string& id) = 0;
 
   // Every blob key any row points at (dataset versions, model artifacts, query batches

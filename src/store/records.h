@@ -19,7 +19,8 @@ struct DatasetVersion {
 };
 
 struct DatasetRecord {
-  std::string id;
+  std::string owner;  // the user who created it; only they see it
+  std::string id;     // chosen by the owner, unique per owner
   std::string created_at;
   std::string updated_at;
   DatasetVersion current;
@@ -29,7 +30,9 @@ enum class ModelStatus { kTraining, kReady, kFailed };
 std::string_view ModelStatusName(ModelStatus status);
 
 struct ModelRecord {
-  std::string id;
+  std::string owner;  // the user who trained it
+  std::string id;     // chosen by the owner, unique per owner
+  bool shared = false;  // an admin's model every user may list and predict with
   ModelStatus status = ModelStatus::kTraining;
   std::string request_json;   // the training request (dataset, algorithm, hyperparameters, ...)
   std::string job_id;         // the latest training job
@@ -48,6 +51,7 @@ std::string_view JobStateName(JobState state);
 bool IsFinished(JobState state);
 
 struct JobRecord {
+  std::string owner;      // the user who started it (and owns its model)
   std::string id;
   std::string kind;       // "train"
   std::string model_id;
@@ -63,7 +67,9 @@ struct JobRecord {
 };
 
 struct QueryRecord {
+  std::string owner;        // the user who opened it
   std::string id;
+  std::string model_owner;  // the model's owner: the caller, or an admin for a shared model
   std::string model_id;
   int64_t batches = 0;
   int64_t rows = 0;

@@ -4,6 +4,7 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include "store/clock.h"
+#include "store/sql_locked.h"
 
 namespace diamond::store {
 namespace {
@@ -35,28 +36,87 @@ const char* const kMigrationV1[] = {
     " blob_key TEXT NOT NULL, rows_count BIGINT NOT NULL, PRIMARY KEY (query_id, batch))",
 };
 
+// v2: tenancy (an owner on every resource; dataset and model ids are unique per owner)
+// and accounts. Rows from v1 belong to "admin", the user the first start creates.
+const char* const kMigrationV2[] = {
+    "ALTER TABLE datasets RENAME TO datasets_v1",
+    "CREATE TABLE datasets (owner TEXT NOT NULL, id TEXT NOT NULL,"
+    " current_version BIGINT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+    " PRIMARY KEY (owner, id))",
+    "INSERT INTO datasets SELECT 'admin', id, current_version, created_at, updated_at"
+    " FROM datasets_v1",
+    "DROP TABLE datasets_v1",
+    "ALTER TABLE dataset_versions RENAME TO dataset_versions_v1",
+    "CREATE TABLE dataset_versions (owner TEXT NOT NULL, dataset_id TEXT NOT NULL,"
+    " version BIGINT NOT NULL, blob_key TEXT NOT NULL, rows_count BIGINT NOT NULL,"
+    " bytes BIGINT NOT NULL, sha256 TEXT NOT NULL, stats_json TEXT NOT NULL,"
+    " created_at TEXT NOT NULL, PRIMARY KEY (owner, dataset_id, version))",
+    "INSERT INTO dataset_versions SELECT 'admin', dataset_id, version, blob_key, rows_count,"
+    " bytes, sha256, stats_json, created_at FROM dataset_versions_v1",
+    "DROP TABLE dataset_versions_v1",
+    "ALTER TABLE models RENAME TO models_v1",
+    "CREATE TABLE models (owner TEXT NOT NULL, id TEXT NOT NULL, shared BIGINT NOT NULL,"
+    " status TEXT NOT NULL, request_json TEXT NOT NULL, job_id TEXT NOT NULL,"
+    " error TEXT NOT NULL, version BIGINT NOT NULL, artifact_key TEXT NOT NULL,"
+    " dataset_id TEXT NOT NULL, dataset_version BIGINT NOT NULL, summary_json TEXT NOT NULL,"
+    " created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (owner, id))",
+    "INSERT INTO models SELECT 'admin', id, 0, status, request_json, job_id, error, version,"
+    " artifact_key, dataset_id, dataset_version, summary_json, created_at, updated_at"
+    " FROM models_v1",
+    "DROP TABLE models_v1",
+    "CREATE INDEX models_shared ON models (shared, id)",
+    "ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT 'admin'",
+    "CREATE INDEX jobs_by_owner ON jobs (owner, created_at)",
+    "ALTER TABLE queries ADD COLUMN owner TEXT NOT NULL DEFAULT 'admin'",
+    "ALTER TABLE queries ADD COLUMN model_owner TEXT NOT NULL DEFAULT 'admin'",
+    "CREATE TABLE users (id TEXT PRIMARY KEY, role TEXT NOT NULL, plan TEXT NOT NULL,"
+    " disabled BIGINT NOT NULL, created_at TEXT NOT NULL)",
+    "CREATE TABLE api_keys (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, prefix TEXT NOT NULL"
+    " UNIQUE, hash TEXT NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL,"
+    " revoked_at TEXT NOT NULL, last_used_at TEXT NOT NULL)",
+    "CREATE TABLE plans (name TEXT PRIMARY KEY, requests_per_second DOUBLE PRECISION NOT NULL,"
+    " burst BIGINT NOT NULL, monthly_predicted_rows BIGINT NOT NULL,"
+    " max_dataset_rows BIGINT NOT NULL, max_models BIGINT NOT NULL,"
+    " max_training_jobs BIGINT NOT NULL, price_per_1k_rows DOUBLE PRECISION NOT NULL,"
+    " price_per_training_minute DOUBLE PRECISION NOT NULL)",
+    // The default plans; `diamond admin plans set` and PUT /admin/plans/{name} edit them.
+    "INSERT INTO plans VALUES ('free', 5, 10, 10000, 10000, 3, 1, 0, 0)",
+    "INSERT INTO plans VALUES ('pro', 50, 100, 1000000, 1000000, 50, 4, 0.5, 0.1)",
+    "INSERT INTO plans VALUES ('enterprise', 1000, 2000, 100000000, 10000000, 1000, 16, 0.2,"
+    " 0.05)",
+    "CREATE TABLE usage (user_id TEXT NOT NULL, day TEXT NOT NULL,"
+    " predicted_rows BIGINT NOT NULL, training_seconds DOUBLE PRECISION NOT NULL,"
+    " stored_bytes BIGINT NOT NULL, PRIMARY KEY (user_id, day))",
+    "CREATE TABLE account_generation (value BIGINT NOT NULL)",
+    "INSERT INTO account_generation VALUES (1)",
+};
+
 constexpr const char* kDatasetColumns =
-    "d.id, d.created_at, d.updated_at, v.version, v.blob_key, v.rows_count, v.bytes, v.sha256,"
+    "d.owner, d.id, d.created_at, d.updated_at, v.version, v.blob_key, v.rows_count, v.bytes, v.sha256,"
     " v.stats_json, v.created_at";
 constexpr const char* kModelColumns =
-    "id, status, request_json, job_id, error, version, artifact_key, dataset_id,"
+    "owner, id, shared, status, request_json, job_id, error, version, artifact_key, dataset_id,"
     " dataset_version, summary_json, created_at, updated_at";
 constexpr const char* kJobColumns =
-    "id, kind, model_id, state, progress, error, payload_json, attempts, cancel_requested,"
-    " created_at, started_at, finished_at";
+    "owner, id, kind, model_id, state, progress, error, payload_json, attempts,"
+    " cancel_requested, created_at, started_at, finished_at";
+constexpr const char* kQueryColumns =
+    "owner, id, model_owner, model_id, batches, rows_count, results_key, model_version,"
+    " created_at";
 
 DatasetRecord ReadDataset(const soci::row& r) {
   DatasetRecord d;
-  d.id = r.get<std::string>(0);
-  d.created_at = r.get<std::string>(1);
-  d.updated_at = r.get<std::string>(2);
-  d.current.version = r.get<ll>(3);
-  d.current.blob_key = r.get<std::string>(4);
-  d.current.rows = r.get<ll>(5);
-  d.current.bytes = r.get<ll>(6);
-  d.current.sha256 = r.get<std::string>(7);
-  d.current.stats_json = r.get<std::string>(8);
-  d.current.created_at = r.get<std::string>(9);
+  d.owner = r.get<std::string>(0);
+  d.id = r.get<std::string>(1);
+  d.created_at = r.get<std::string>(2);
+  d.updated_at = r.get<std::string>(3);
+  d.current.version = r.get<ll>(4);
+  d.current.blob_key = r.get<std::string>(5);
+  d.current.rows = r.get<ll>(6);
+  d.current.bytes = r.get<ll>(7);
+  d.current.sha256 = r.get<std::string>(8);
+  d.current.stats_json = r.get<std::string>(9);
+  d.current.created_at = r.get<std::string>(10);
   return d;
 }
 
@@ -68,18 +128,20 @@ ModelStatus ParseModelStatus(const std::string& s) {
 
 ModelRecord ReadModel(const soci::row& r) {
   ModelRecord m;
-  m.id = r.get<std::string>(0);
-  m.status = ParseModelStatus(r.get<std::string>(1));
-  m.request_json = r.get<std::string>(2);
-  m.job_id = r.get<std::string>(3);
-  m.error = r.get<std::string>(4);
-  m.version = r.get<ll>(5);
-  m.artifact_key = r.get<std::string>(6);
-  m.dataset_id = r.get<std::string>(7);
-  m.dataset_version = r.get<ll>(8);
-  m.summary_json = r.get<std::string>(9);
-  m.created_at = r.get<std::string>(10);
-  m.updated_at = r.get<std::string>(11);
+  m.owner = r.get<std::string>(0);
+  m.id = r.get<std::string>(1);
+  m.shared = r.get<ll>(2) != 0;
+  m.status = ParseModelStatus(r.get<std::string>(3));
+  m.request_json = r.get<std::string>(4);
+  m.job_id = r.get<std::string>(5);
+  m.error = r.get<std::string>(6);
+  m.version = r.get<ll>(7);
+  m.artifact_key = r.get<std::string>(8);
+  m.dataset_id = r.get<std::string>(9);
+  m.dataset_version = r.get<ll>(10);
+  m.summary_json = r.get<std::string>(11);
+  m.created_at = r.get<std::string>(12);
+  m.updated_at = r.get<std::string>(13);
   return m;
 }
 
@@ -93,39 +155,40 @@ JobState ParseJobState(const std::string& s) {
 
 JobRecord ReadJob(const soci::row& r) {
   JobRecord j;
-  j.id = r.get<std::string>(0);
-  j.kind = r.get<std::string>(1);
-  j.model_id = r.get<std::string>(2);
-  j.state = ParseJobState(r.get<std::string>(3));
-  j.progress = r.get<double>(4);
-  j.error = r.get<std::string>(5);
-  j.payload_json = r.get<std::string>(6);
-  j.attempts = r.get<ll>(7);
-  j.cancel_requested = r.get<ll>(8) != 0;
-  j.created_at = r.get<std::string>(9);
-  j.started_at = r.get<std::string>(10);
-  j.finished_at = r.get<std::string>(11);
+  j.owner = r.get<std::string>(0);
+  j.id = r.get<std::string>(1);
+  j.kind = r.get<std::string>(2);
+  j.model_id = r.get<std::string>(3);
+  j.state = ParseJobState(r.get<std::string>(4));
+  j.progress = r.get<double>(5);
+  j.error = r.get<std::string>(6);
+  j.payload_json = r.get<std::string>(7);
+  j.attempts = r.get<ll>(8);
+  j.cancel_requested = r.get<ll>(9) != 0;
+  j.created_at = r.get<std::string>(10);
+  j.started_at = r.get<std::string>(11);
+  j.finished_at = r.get<std::string>(12);
   return j;
+}
+
+QueryRecord ReadQuery(const soci::row& r) {
+  QueryRecord q;
+  q.owner = r.get<std::string>(0);
+  q.id = r.get<std::string>(1);
+  q.model_owner = r.get<std::string>(2);
+  q.model_id = r.get<std::string>(3);
+  q.batches = r.get<ll>(4);
+  q.rows = r.get<ll>(5);
+  q.results_key = r.get<std::string>(6);
+  q.model_version = r.get<ll>(7);
+  q.created_at = r.get<std::string>(8);
+  return q;
 }
 
 ll Count(soci::session& sql, const std::string& query) {
   ll count = 0;
   sql << query, soci::into(count);
   return count;
-}
-
-// Runs `body` under the lock, turning database exceptions into IoError values: SOCI
-// reports every failure by throwing, and no exception may cross this interface.
-template <typename Body>
-auto Locked(std::mutex& mutex, Body&& body) -> decltype(body()) {
-  std::lock_guard<std::mutex> lock(mutex);
-  try {
-    return body();
-  } catch (const soci::soci_error& e) {
-    return Status::IoError(std::string("database error: ") + e.get_error_message());
-  } catch (const std::exception& e) {
-    return Status::IoError(std::string("database error: ") + e.what());
-  }
 }
 
 std::optional<JobRecord> FindJob(soci::session& sql, const std::string& id) {
@@ -135,10 +198,35 @@ std::optional<JobRecord> FindJob(soci::session& sql, const std::string& id) {
   return std::nullopt;
 }
 
-std::optional<ModelRecord> FindModel(soci::session& sql, const std::string& id) {
+std::optional<ModelRecord> FindModel(soci::session& sql, const std::string& owner,
+                                     const std::string& id) {
   soci::rowset<soci::row> rows =
-      (sql.prepare << "SELECT " << kModelColumns << " FROM models WHERE id = :id", soci::use(id));
+      (sql.prepare << "SELECT " << kModelColumns << " FROM models WHERE owner = :o AND id = :id",
+       soci::use(owner), soci::use(id));
   for (const auto& r : rows) return ReadModel(r);
+  return std::nullopt;
+}
+
+// The viewer's own model, else the oldest shared model with that id.
+std::optional<ModelRecord> FindModelVisibleTo(soci::session& sql, const std::string& viewer,
+                                              const std::string& id) {
+  if (auto own = FindModel(sql, viewer, id)) return own;
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT " << kModelColumns
+                   << " FROM models WHERE shared = 1 AND id = :id ORDER BY created_at, owner"
+                      " LIMIT 1",
+       soci::use(id));
+  for (const auto& r : rows) return ReadModel(r);
+  return std::nullopt;
+}
+
+std::optional<QueryRecord> FindQuery(soci::session& sql, const std::string& owner,
+                                     const std::string& model_id, const std::string& id) {
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT " << kQueryColumns
+                   << " FROM queries WHERE id = :id AND owner = :o AND model_id = :m",
+       soci::use(id), soci::use(owner), soci::use(model_id));
+  for (const auto& r : rows) return ReadQuery(r);
   return std::nullopt;
 }
 
@@ -182,6 +270,12 @@ Status SqlMetadataStore::Migrate() {
       sql << "INSERT INTO schema_version (version) VALUES (1)";
       tx.commit();
     }
+    if (version < 2) {
+      soci::transaction tx(sql);
+      for (const char* statement : kMigrationV2) sql << statement;
+      sql << "INSERT INTO schema_version (version) VALUES (2)";
+      tx.commit();
+    }
     return Status::Ok();
   });
 }
@@ -208,42 +302,48 @@ Status SqlMetadataStore::Ping() {
 
 // --- datasets ----------------------------------------------------------------------------
 
-Result<std::pair<std::vector<DatasetRecord>, int64_t>> SqlMetadataStore::ListDatasets(Page page) {
+Result<std::pair<std::vector<DatasetRecord>, int64_t>> SqlMetadataStore::ListDatasets(
+    const std::string& owner, Page page) {
   return Locked(mutex_, [&]() -> Result<std::pair<std::vector<DatasetRecord>, int64_t>> {
     soci::session& sql = *sql_;
     ll limit = page.limit, offset = page.offset;
     std::vector<DatasetRecord> out;
     soci::rowset<soci::row> rows =
         (sql.prepare << "SELECT " << kDatasetColumns
-                     << " FROM datasets d JOIN dataset_versions v ON v.dataset_id = d.id AND"
-                        " v.version = d.current_version ORDER BY d.id LIMIT :limit OFFSET :offset",
-         soci::use(limit), soci::use(offset));
+                     << " FROM datasets d JOIN dataset_versions v ON v.owner = d.owner AND"
+                        " v.dataset_id = d.id AND v.version = d.current_version"
+                        " WHERE d.owner = :o ORDER BY d.id LIMIT :limit OFFSET :offset",
+         soci::use(owner), soci::use(limit), soci::use(offset));
     for (const auto& r : rows) out.push_back(ReadDataset(r));
-    return std::make_pair(std::move(out), static_cast<int64_t>(Count(sql, "SELECT COUNT(*) FROM datasets")));
+    ll total = 0;
+    sql << "SELECT COUNT(*) FROM datasets WHERE owner = :o", soci::use(owner), soci::into(total);
+    return std::make_pair(std::move(out), static_cast<int64_t>(total));
   });
 }
 
-Result<DatasetRecord> SqlMetadataStore::GetDataset(const std::string& id) {
+Result<DatasetRecord> SqlMetadataStore::GetDataset(const std::string& owner, const std::string& id) {
   return Locked(mutex_, [&]() -> Result<DatasetRecord> {
     soci::rowset<soci::row> rows =
         (sql_->prepare << "SELECT " << kDatasetColumns
-                       << " FROM datasets d JOIN dataset_versions v ON v.dataset_id = d.id AND"
-                          " v.version = d.current_version WHERE d.id = :id",
-         soci::use(id));
+                       << " FROM datasets d JOIN dataset_versions v ON v.owner = d.owner AND"
+                          " v.dataset_id = d.id AND v.version = d.current_version"
+                          " WHERE d.owner = :o AND d.id = :id",
+         soci::use(owner), soci::use(id));
     for (const auto& r : rows) return ReadDataset(r);
     return Status::NotFound("no dataset '" + id + "'");
   });
 }
 
-Status SqlMetadataStore::CommitDatasetVersion(const std::string& id, int64_t expected_current,
+Status SqlMetadataStore::CommitDatasetVersion(const std::string& owner, const std::string& id,
+                                              int64_t expected_current,
                                               const DatasetVersion& version) {
   return Locked(mutex_, [&]() -> Status {
     soci::session& sql = *sql_;
     soci::transaction tx(sql);
     ll current = 0;
     soci::indicator ind = soci::i_null;
-    sql << "SELECT current_version FROM datasets WHERE id = :id", soci::use(id),
-        soci::into(current, ind);
+    sql << "SELECT current_version FROM datasets WHERE owner = :o AND id = :id", soci::use(owner),
+        soci::use(id), soci::into(current, ind);
     if (!sql.got_data()) current = 0;
     if (current != expected_current) {
       return Status::FailedPrecondition(
@@ -253,62 +353,111 @@ Status SqlMetadataStore::CommitDatasetVersion(const std::string& id, int64_t exp
     }
     const std::string now = NowRfc3339();
     ll v = version.version, rows = version.rows, bytes = version.bytes;
-    sql << "INSERT INTO dataset_versions (dataset_id, version, blob_key, rows_count, bytes, sha256,"
-           " stats_json, created_at) VALUES (:id, :v, :k, :r, :b, :s, :st, :c)",
-        soci::use(id), soci::use(v), soci::use(version.blob_key), soci::use(rows),
-        soci::use(bytes), soci::use(version.sha256), soci::use(version.stats_json),
-        soci::use(now);
+    sql << "INSERT INTO dataset_versions (owner, dataset_id, version, blob_key, rows_count, bytes,"
+           " sha256, stats_json, created_at) VALUES (:o, :id, :v, :k, :r, :b, :s, :st, :c)",
+        soci::use(owner), soci::use(id), soci::use(v), soci::use(version.blob_key),
+        soci::use(rows), soci::use(bytes), soci::use(version.sha256),
+        soci::use(version.stats_json), soci::use(now);
     if (current == 0) {
-      sql << "INSERT INTO datasets (id, current_version, created_at, updated_at)"
-             " VALUES (:id, :v, :c, :u)",
-          soci::use(id), soci::use(v), soci::use(now), soci::use(now);
+      sql << "INSERT INTO datasets (owner, id, current_version, created_at, updated_at)"
+             " VALUES (:o, :id, :v, :c, :u)",
+          soci::use(owner), soci::use(id), soci::use(v), soci::use(now), soci::use(now);
     } else {
-      sql << "UPDATE datasets SET current_version = :v, updated_at = :u WHERE id = :id",
-          soci::use(v), soci::use(now), soci::use(id);
+      sql << "UPDATE datasets SET current_version = :v, updated_at = :u"
+             " WHERE owner = :o AND id = :id",
+          soci::use(v), soci::use(now), soci::use(owner), soci::use(id);
     }
     tx.commit();
     return Status::Ok();
   });
 }
 
-Result<std::vector<std::string>> SqlMetadataStore::DeleteDataset(const std::string& id) {
+Result<std::vector<std::string>> SqlMetadataStore::DeleteDataset(const std::string& owner,
+                                                                 const std::string& id) {
   return Locked(mutex_, [&]() -> Result<std::vector<std::string>> {
     soci::session& sql = *sql_;
     soci::transaction tx(sql);
     std::vector<std::string> keys;
     soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT blob_key FROM dataset_versions WHERE dataset_id = :id",
-         soci::use(id));
+        (sql.prepare << "SELECT blob_key FROM dataset_versions WHERE owner = :o AND dataset_id = :id",
+         soci::use(owner), soci::use(id));
     for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
-    soci::statement st = (sql.prepare << "DELETE FROM datasets WHERE id = :id", soci::use(id));
+    soci::statement st = (sql.prepare << "DELETE FROM datasets WHERE owner = :o AND id = :id",
+                          soci::use(owner), soci::use(id));
     st.execute(true);
     if (st.get_affected_rows() == 0) return Status::NotFound("no dataset '" + id + "'");
-    sql << "DELETE FROM dataset_versions WHERE dataset_id = :id", soci::use(id);
+    sql << "DELETE FROM dataset_versions WHERE owner = :o AND dataset_id = :id", soci::use(owner),
+        soci::use(id);
     tx.commit();
     return keys;
   });
 }
 
+Result<int64_t> SqlMetadataStore::StoredBytes(const std::string& owner) {
+  return Locked(mutex_, [&]() -> Result<int64_t> {
+    ll bytes = 0;
+    soci::indicator ind = soci::i_null;
+    *sql_ << "SELECT SUM(bytes) FROM dataset_versions WHERE owner = :o", soci::use(owner),
+        soci::into(bytes, ind);
+    return static_cast<int64_t>(ind == soci::i_ok ? bytes : 0);
+  });
+}
+
 // --- models ------------------------------------------------------------------------------
 
-Result<std::pair<std::vector<ModelRecord>, int64_t>> SqlMetadataStore::ListModels(Page page) {
+Result<std::pair<std::vector<ModelRecord>, int64_t>> SqlMetadataStore::ListModels(
+    const std::string& viewer, Page page) {
   return Locked(mutex_, [&]() -> Result<std::pair<std::vector<ModelRecord>, int64_t>> {
     soci::session& sql = *sql_;
     ll limit = page.limit, offset = page.offset;
     std::vector<ModelRecord> out;
     soci::rowset<soci::row> rows =
         (sql.prepare << "SELECT " << kModelColumns
-                     << " FROM models ORDER BY id LIMIT :limit OFFSET :offset",
-         soci::use(limit), soci::use(offset));
+                     << " FROM models WHERE owner = :o OR shared = 1 ORDER BY id, owner"
+                        " LIMIT :limit OFFSET :offset",
+         soci::use(viewer), soci::use(limit), soci::use(offset));
     for (const auto& r : rows) out.push_back(ReadModel(r));
-    return std::make_pair(std::move(out), static_cast<int64_t>(Count(sql, "SELECT COUNT(*) FROM models")));
+    ll total = 0;
+    sql << "SELECT COUNT(*) FROM models WHERE owner = :o OR shared = 1", soci::use(viewer),
+        soci::into(total);
+    return std::make_pair(std::move(out), static_cast<int64_t>(total));
   });
 }
 
-Result<ModelRecord> SqlMetadataStore::GetModel(const std::string& id) {
+Result<ModelRecord> SqlMetadataStore::GetModel(const std::string& owner, const std::string& id) {
   return Locked(mutex_, [&]() -> Result<ModelRecord> {
-    if (auto model = FindModel(*sql_, id)) return *model;
+    if (auto model = FindModel(*sql_, owner, id)) return *model;
     return Status::NotFound("no model '" + id + "'");
+  });
+}
+
+Result<ModelRecord> SqlMetadataStore::FindModelFor(const std::string& viewer, const std::string& id) {
+  return Locked(mutex_, [&]() -> Result<ModelRecord> {
+    if (auto model = FindModelVisibleTo(*sql_, viewer, id)) return *model;
+    return Status::NotFound("no model '" + id + "'");
+  });
+}
+
+Result<int64_t> SqlMetadataStore::CountModels(const std::string& owner) {
+  return Locked(mutex_, [&]() -> Result<int64_t> {
+    ll count = 0;
+    *sql_ << "SELECT COUNT(*) FROM models WHERE owner = :o", soci::use(owner), soci::into(count);
+    return static_cast<int64_t>(count);
+  });
+}
+
+Status SqlMetadataStore::SetModelShared(const std::string& owner, const std::string& id,
+                                        bool shared) {
+  return Locked(mutex_, [&]() -> Status {
+    ll flag = shared ? 1 : 0;
+    const std::string now = NowRfc3339();
+    soci::statement st =
+        (sql_->prepare << "UPDATE models SET shared = :s, updated_at = :u"
+                          " WHERE owner = :o AND id = :id",
+         soci::use(flag), soci::use(now), soci::use(owner), soci::use(id));
+    st.execute(true);
+    if (st.get_affected_rows() == 0) return Status::NotFound("no model '" + id + "'");
+    return Status::Ok();
   });
 }
 
@@ -319,27 +468,27 @@ Status SqlMetadataStore::StartTraining(const std::string& model_id, const std::s
     soci::transaction tx(sql);
     const std::string now = NowRfc3339();
     const std::string training(ModelStatusName(ModelStatus::kTraining));
-    auto existing = FindModel(sql, model_id);
+    auto existing = FindModel(sql, job.owner, model_id);
     if (existing && existing->status == ModelStatus::kTraining) {
       return Status::FailedPrecondition("model '" + model_id + "' is already training (job " +
                                         existing->job_id + ")");
     }
     if (existing) {
       sql << "UPDATE models SET status = :s, request_json = :r, job_id = :j, error = '',"
-             " updated_at = :u WHERE id = :id",
+             " updated_at = :u WHERE owner = :o AND id = :id",
           soci::use(training), soci::use(request_json), soci::use(job.id), soci::use(now),
-          soci::use(model_id);
+          soci::use(job.owner), soci::use(model_id);
     } else {
       sql << "INSERT INTO models (" << kModelColumns
-          << ") VALUES (:id, :s, :r, :j, '', 0, '', '', 0, '{}', :c, :u)",
-          soci::use(model_id), soci::use(training), soci::use(request_json), soci::use(job.id),
-          soci::use(now), soci::use(now);
+          << ") VALUES (:o, :id, 0, :s, :r, :j, '', 0, '', '', 0, '{}', :c, :u)",
+          soci::use(job.owner), soci::use(model_id), soci::use(training), soci::use(request_json),
+          soci::use(job.id), soci::use(now), soci::use(now);
     }
     const std::string queued(JobStateName(JobState::kQueued));
     sql << "INSERT INTO jobs (" << kJobColumns
-        << ") VALUES (:id, :k, :m, :s, 0, '', :p, 0, 0, :c, '', '')",
-        soci::use(job.id), soci::use(job.kind), soci::use(model_id), soci::use(queued),
-        soci::use(job.payload_json), soci::use(now);
+        << ") VALUES (:o, :id, :k, :m, :s, 0, '', :p, 0, 0, :c, '', '')",
+        soci::use(job.owner), soci::use(job.id), soci::use(job.kind), soci::use(model_id),
+        soci::use(queued), soci::use(job.payload_json), soci::use(now);
     tx.commit();
     return Status::Ok();
   });
@@ -355,7 +504,7 @@ Status SqlMetadataStore::FinishTraining(const std::string& job_id, const std::st
     if (!job || job->state != JobState::kRunning || job->cancel_requested) {
       return Status::FailedPrecondition("job " + job_id + " is no longer running");
     }
-    auto model = FindModel(sql, job->model_id);
+    auto model = FindModel(sql, job->owner, job->model_id);
     if (!model || model->job_id != job_id) {
       return Status::FailedPrecondition("model of job " + job_id + " was deleted or retrained");
     }
@@ -364,15 +513,34 @@ Status SqlMetadataStore::FinishTraining(const std::string& job_id, const std::st
     const std::string succeeded(JobStateName(JobState::kSucceeded));
     ll version = model->version + 1, dv = dataset_version;
     sql << "UPDATE models SET status = :s, version = :v, artifact_key = :a, dataset_id = :d,"
-           " dataset_version = :dv, summary_json = :sum, error = '', updated_at = :u WHERE id = :id",
+           " dataset_version = :dv, summary_json = :sum, error = '', updated_at = :u"
+           " WHERE owner = :o AND id = :id",
         soci::use(ready), soci::use(version), soci::use(artifact_key), soci::use(dataset_id),
-        soci::use(dv), soci::use(summary_json), soci::use(now), soci::use(job->model_id);
+        soci::use(dv), soci::use(summary_json), soci::use(now), soci::use(job->owner),
+        soci::use(job->model_id);
     sql << "UPDATE jobs SET state = :s, progress = 1, finished_at = :f WHERE id = :id",
         soci::use(succeeded), soci::use(now), soci::use(job_id);
     tx.commit();
     return Status::Ok();
   });
 }
+
+namespace {
+
+// After a job ends without an artifact: a model that was ready before stays ready with its
+// previous artifact; one that never was is failed.
+void SettleModelAfterJob(soci::session& sql, const JobRecord& job, const std::string& error,
+                         const std::string& now) {
+  auto model = FindModel(sql, job.owner, job.model_id);
+  if (!model || model->job_id != job.id) return;
+  const std::string status(
+      ModelStatusName(model->version > 0 ? ModelStatus::kReady : ModelStatus::kFailed));
+  sql << "UPDATE models SET status = :s, error = :e, updated_at = :u WHERE owner = :o AND id = :id",
+      soci::use(status), soci::use(error), soci::use(now), soci::use(job.owner),
+      soci::use(job.model_id);
+}
+
+}  // namespace
 
 Status SqlMetadataStore::FailTraining(const std::string& job_id, const std::string& error) {
   return Locked(mutex_, [&]() -> Status {
@@ -386,50 +554,47 @@ Status SqlMetadataStore::FailTraining(const std::string& job_id, const std::stri
     const std::string end_name(JobStateName(end));
     sql << "UPDATE jobs SET state = :s, error = :e, finished_at = :f WHERE id = :id",
         soci::use(end_name), soci::use(error), soci::use(now), soci::use(job_id);
-    auto model = FindModel(sql, job->model_id);
-    if (model && model->job_id == job_id) {
-      // A model that was ready before stays ready with its previous artifact.
-      const std::string status(
-          ModelStatusName(model->version > 0 ? ModelStatus::kReady : ModelStatus::kFailed));
-      sql << "UPDATE models SET status = :s, error = :e, updated_at = :u WHERE id = :id",
-          soci::use(status), soci::use(error), soci::use(now), soci::use(job->model_id);
-    }
+    SettleModelAfterJob(sql, *job, error, now);
     tx.commit();
     return Status::Ok();
   });
 }
 
-Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string& id) {
+Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string& owner,
+                                                               const std::string& id) {
   return Locked(mutex_, [&]() -> Result<std::vector<std::string>> {
     soci::session& sql = *sql_;
     soci::transaction tx(sql);
-    auto model = FindModel(sql, id);
+    auto model = FindModel(sql, owner, id);
     if (!model) return Status::NotFound("no model '" + id + "'");
     std::vector<std::string> keys;
     if (!model->artifact_key.empty()) keys.push_back(model->artifact_key);
     {
       soci::rowset<soci::row> rows =
           (sql.prepare << "SELECT b.blob_key FROM query_batches b JOIN queries q ON q.id = b.query_id"
-                          " WHERE q.model_id = :m",
-           soci::use(id));
+                          " WHERE q.model_owner = :o AND q.model_id = :m",
+           soci::use(owner), soci::use(id));
       for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
     }
     {
       soci::rowset<soci::row> rows =
-          (sql.prepare << "SELECT results_key FROM queries WHERE model_id = :m AND results_key <> ''",
-           soci::use(id));
+          (sql.prepare << "SELECT results_key FROM queries WHERE model_owner = :o AND model_id = :m"
+                          " AND results_key <> ''",
+           soci::use(owner), soci::use(id));
       for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
     }
-    sql << "DELETE FROM query_batches WHERE query_id IN (SELECT id FROM queries WHERE model_id = :m)",
+    sql << "DELETE FROM query_batches WHERE query_id IN (SELECT id FROM queries"
+           " WHERE model_owner = :o AND model_id = :m)",
+        soci::use(owner), soci::use(id);
+    sql << "DELETE FROM queries WHERE model_owner = :o AND model_id = :m", soci::use(owner),
         soci::use(id);
-    sql << "DELETE FROM queries WHERE model_id = :m", soci::use(id);
     // Unfinished jobs of the model end as cancelled; a running worker sees that and stops.
     const std::string cancelled(JobStateName(JobState::kCancelled));
     const std::string now = NowRfc3339();
     sql << "UPDATE jobs SET state = :s, cancel_requested = 1, finished_at = :f"
-           " WHERE model_id = :m AND state IN ('queued', 'running')",
-        soci::use(cancelled), soci::use(now), soci::use(id);
-    sql << "DELETE FROM models WHERE id = :id", soci::use(id);
+           " WHERE owner = :o AND model_id = :m AND state IN ('queued', 'running')",
+        soci::use(cancelled), soci::use(now), soci::use(owner), soci::use(id);
+    sql << "DELETE FROM models WHERE owner = :o AND id = :id", soci::use(owner), soci::use(id);
     tx.commit();
     return keys;
   });
@@ -437,24 +602,38 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
 
 // --- jobs --------------------------------------------------------------------------------
 
-Result<std::pair<std::vector<JobRecord>, int64_t>> SqlMetadataStore::ListJobs(Page page) {
+Result<std::pair<std::vector<JobRecord>, int64_t>> SqlMetadataStore::ListJobs(
+    const std::string& owner, Page page) {
   return Locked(mutex_, [&]() -> Result<std::pair<std::vector<JobRecord>, int64_t>> {
     soci::session& sql = *sql_;
     ll limit = page.limit, offset = page.offset;
     std::vector<JobRecord> out;
     soci::rowset<soci::row> rows =
         (sql.prepare << "SELECT " << kJobColumns
-                     << " FROM jobs ORDER BY created_at DESC, id LIMIT :limit OFFSET :offset",
-         soci::use(limit), soci::use(offset));
+                     << " FROM jobs WHERE owner = :o ORDER BY created_at DESC, id"
+                        " LIMIT :limit OFFSET :offset",
+         soci::use(owner), soci::use(limit), soci::use(offset));
     for (const auto& r : rows) out.push_back(ReadJob(r));
-    return std::make_pair(std::move(out), static_cast<int64_t>(Count(sql, "SELECT COUNT(*) FROM jobs")));
+    ll total = 0;
+    sql << "SELECT COUNT(*) FROM jobs WHERE owner = :o", soci::use(owner), soci::into(total);
+    return std::make_pair(std::move(out), static_cast<int64_t>(total));
   });
 }
 
-Result<JobRecord> SqlMetadataStore::GetJob(const std::string& id) {
+Result<JobRecord> SqlMetadataStore::GetJob(const std::string& owner, const std::string& id) {
   return Locked(mutex_, [&]() -> Result<JobRecord> {
-    if (auto job = FindJob(*sql_, id)) return *job;
+    auto job = FindJob(*sql_, id);
+    if (job && job->owner == owner) return *job;
     return Status::NotFound("no job '" + id + "'");
+  });
+}
+
+Result<int64_t> SqlMetadataStore::CountActiveJobs(const std::string& owner) {
+  return Locked(mutex_, [&]() -> Result<int64_t> {
+    ll count = 0;
+    *sql_ << "SELECT COUNT(*) FROM jobs WHERE owner = :o AND state IN ('queued', 'running')",
+        soci::use(owner), soci::into(count);
+    return static_cast<int64_t>(count);
   });
 }
 
@@ -484,12 +663,12 @@ Status SqlMetadataStore::UpdateJobProgress(const std::string& id, double progres
   });
 }
 
-Result<JobRecord> SqlMetadataStore::CancelJob(const std::string& id) {
+Result<JobRecord> SqlMetadataStore::CancelJob(const std::string& owner, const std::string& id) {
   return Locked(mutex_, [&]() -> Result<JobRecord> {
     soci::session& sql = *sql_;
     soci::transaction tx(sql);
     auto job = FindJob(sql, id);
-    if (!job) return Status::NotFound("no job '" + id + "'");
+    if (!job || job->owner != owner) return Status::NotFound("no job '" + id + "'");
     if (IsFinished(job->state)) {
       return Status::FailedPrecondition("job " + id + " already " +
                                         std::string(JobStateName(job->state)));
@@ -499,14 +678,7 @@ Result<JobRecord> SqlMetadataStore::CancelJob(const std::string& id) {
       sql << "UPDATE jobs SET state = 'cancelled', cancel_requested = 1, finished_at = :f"
              " WHERE id = :id",
           soci::use(now), soci::use(id);
-      auto model = FindModel(sql, job->model_id);
-      if (model && model->job_id == id) {
-        const std::string status(
-            ModelStatusName(model->version > 0 ? ModelStatus::kReady : ModelStatus::kFailed));
-        const std::string error = "training cancelled";
-        sql << "UPDATE models SET status = :s, error = :e, updated_at = :u WHERE id = :id",
-            soci::use(status), soci::use(error), soci::use(now), soci::use(job->model_id);
-      }
+      SettleModelAfterJob(sql, *job, "training cancelled", now);
     } else {
       sql << "UPDATE jobs SET cancel_requested = 1 WHERE id = :id", soci::use(id);
     }
@@ -544,47 +716,38 @@ Result<std::vector<std::pair<std::string, int64_t>>> SqlMetadataStore::CountJobs
 Status SqlMetadataStore::CreateQuery(const QueryRecord& query) {
   return Locked(mutex_, [&]() -> Status {
     const std::string now = NowRfc3339();
-    *sql_ << "INSERT INTO queries (id, model_id, batches, rows_count, results_key, model_version,"
-             " created_at) VALUES (:id, :m, 0, 0, '', 0, :c)",
-        soci::use(query.id), soci::use(query.model_id), soci::use(now);
+    *sql_ << "INSERT INTO queries (" << kQueryColumns
+          << ") VALUES (:o, :id, :mo, :m, 0, 0, '', 0, :c)",
+        soci::use(query.owner), soci::use(query.id), soci::use(query.model_owner),
+        soci::use(query.model_id), soci::use(now);
     return Status::Ok();
   });
 }
 
-Result<QueryRecord> SqlMetadataStore::GetQuery(const std::string& model_id, const std::string& id) {
+Result<QueryRecord> SqlMetadataStore::GetQuery(const std::string& owner, const std::string& model_id,
+                                               const std::string& id) {
   return Locked(mutex_, [&]() -> Result<QueryRecord> {
-    soci::rowset<soci::row> rows =
-        (sql_->prepare << "SELECT id, model_id, batches, rows_count, results_key, model_version,"
-                          " created_at FROM queries WHERE id = :id AND model_id = :m",
-         soci::use(id), soci::use(model_id));
-    for (const auto& r : rows) {
-      return QueryRecord{r.get<std::string>(0), r.get<std::string>(1), r.get<ll>(2),
-                         r.get<ll>(3),          r.get<std::string>(4), r.get<ll>(5),
-                         r.get<std::string>(6)};
-    }
+    if (auto query = FindQuery(*sql_, owner, model_id, id)) return *query;
     return Status::NotFound("no price query '" + id + "' for model '" + model_id + "'");
   });
 }
 
-Result<int64_t> SqlMetadataStore::AddQueryBatch(const std::string& model_id, const std::string& id,
-                                                int64_t expected_batches,
+Result<int64_t> SqlMetadataStore::AddQueryBatch(const std::string& owner, const std::string& model_id,
+                                                const std::string& id, int64_t expected_batches,
                                                 const std::string& blob_key, int64_t rows) {
   return Locked(mutex_, [&]() -> Result<int64_t> {
     soci::session& sql = *sql_;
     soci::transaction tx(sql);
-    ll batches = 0;
-    std::string results_key;
-    sql << "SELECT batches, results_key FROM queries WHERE id = :id AND model_id = :m",
-        soci::use(id), soci::use(model_id), soci::into(batches), soci::into(results_key);
-    if (!sql.got_data()) return Status::NotFound("no price query '" + id + "'");
-    if (!results_key.empty()) {
+    auto query = FindQuery(sql, owner, model_id, id);
+    if (!query) return Status::NotFound("no price query '" + id + "'");
+    if (!query->results_key.empty()) {
       return Status::FailedPrecondition("the results of price query '" + id +
                                         "' are already computed; open a new query to price more stones");
     }
-    if (batches != expected_batches) {
+    if (query->batches != expected_batches) {
       return Status::FailedPrecondition("price query '" + id + "' changed concurrently");
     }
-    ll batch = batches + 1, count = rows;
+    ll batch = query->batches + 1, count = rows;
     sql << "INSERT INTO query_batches (query_id, batch, blob_key, rows_count) VALUES (:q, :b, :k, :r)",
         soci::use(id), soci::use(batch), soci::use(blob_key), soci::use(count);
     sql << "UPDATE queries SET batches = :b, rows_count = rows_count + :r WHERE id = :id",
@@ -621,17 +784,16 @@ Status SqlMetadataStore::SetQueryResults(const std::string& id, const std::strin
   });
 }
 
-Result<std::vector<std::string>> SqlMetadataStore::DeleteQuery(const std::string& model_id,
+Result<std::vector<std::string>> SqlMetadataStore::DeleteQuery(const std::string& owner,
+                                                               const std::string& model_id,
                                                                const std::string& id) {
   return Locked(mutex_, [&]() -> Result<std::vector<std::string>> {
     soci::session& sql = *sql_;
     soci::transaction tx(sql);
-    std::string results_key;
-    sql << "SELECT results_key FROM queries WHERE id = :id AND model_id = :m", soci::use(id),
-        soci::use(model_id), soci::into(results_key);
-    if (!sql.got_data()) return Status::NotFound("no price query '" + id + "' for model '" + model_id + "'");
+    auto query = FindQuery(sql, owner, model_id, id);
+    if (!query) return Status::NotFound("no price query '" + id + "' for model '" + model_id + "'");
     std::vector<std::string> keys;
-    if (!results_key.empty()) keys.push_back(results_key);
+    if (!query->results_key.empty()) keys.push_back(query->results_key);
     {
       soci::rowset<soci::row> rows =
           (sql.prepare << "SELECT blob_key FROM query_batches WHERE query_id = :id", soci::use(id));

@@ -98,6 +98,38 @@ void ServerProcess::Start() {
     return false;
   }, std::chrono::seconds(20));
   if (!up) throw std::runtime_error("diamond serve did not start: " + Log());
+  if (admin_key_.empty()) {
+    std::ifstream in(data_dir_ / "admin.key");
+    std::getline(in, admin_key_);
+    if (admin_key_.empty()) throw std::runtime_error("no admin.key after the first start");
+    key_ = admin_key_;
+    PutPlan("test-unlimited", kUnlimitedPlanJson);
+    HttpResult moved = Request("PATCH", "/admin/users/admin", R"({"plan": "test-unlimited"})",
+                               "application/json");
+    if (moved.status != 200) throw std::runtime_error("cannot move admin to the test plan: " + moved.body);
+  }
+}
+
+void ServerProcess::PutPlan(const std::string& name, const std::string& plan_json) const {
+  HttpResult put = RequestAs(admin_key_, "PUT", "/admin/plans/" + name, plan_json, "application/json");
+  if (put.status != 200) throw std::runtime_error("cannot create plan " + name + ": " + put.body);
+}
+
+std::string ServerProcess::CreateUserWithKey(const std::string& id, const std::string& plan,
+                                             const std::string& role) const {
+  HttpResult user = RequestAs(admin_key_, "POST", "/admin/users",
+                              R"({"id": ")" + id + R"(", "plan": ")" + plan + R"(", "role": ")" + role + R"("})",
+                              "application/json");
+  if (user.status != 201 && user.status != 409) {
+    throw std::runtime_error("cannot create user " + id + ": " + user.body);
+  }
+  HttpResult key = RequestAs(admin_key_, "POST", "/admin/users/" + id + "/keys", "", "");
+  const std::regex pattern(R"#("key":"(dmd_[0-9a-f]+)")#");
+  std::smatch match;
+  if (key.status != 201 || !std::regex_search(key.body, match, pattern)) {
+    throw std::runtime_error("cannot create a key for " + id + ": " + key.body);
+  }
+  return match[1];
 }
 
 int ServerProcess::Stop(int signal) {
@@ -119,6 +151,19 @@ std::string ServerProcess::Log() const {
 HttpResult ServerProcess::Request(const std::string& method, const std::string& path,
                                   const std::string& body, const std::string& content_type,
                                   const std::vector<std::string>& headers) const {
+  return RequestAs(key_, method, path, body, content_type, headers);
+}
+
+HttpResult ServerProcess::RequestAs(const std::string& key, const std::string& method,
+                                    const std::string& path, const std::string& body,
+                                    const std::string& content_type,
+                                    const std::vector<std::string>& headers) const {
+  bool own_credentials = false;
+  for (const auto& h : headers) {
+    std::string lower = h.substr(0, h.find(':'));
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    own_credentials = own_credentials || lower == "authorization" || lower == "x-api-key";
+  }
   CURL* curl = curl_easy_init();
   if (curl == nullptr) throw std::runtime_error("curl_easy_init failed");
   HttpResult result;
@@ -126,6 +171,9 @@ HttpResult ServerProcess::Request(const std::string& method, const std::string& 
   curl_slist* header_list = nullptr;
   if (!content_type.empty()) header_list = curl_slist_append(header_list, ("Content-Type: " + content_type).c_str());
   for (const auto& h : headers) header_list = curl_slist_append(header_list, h.c_str());
+  if (!own_credentials && !key.empty()) {
+    header_list = curl_slist_append(header_list, ("Authorization: Bearer " + key).c_str());
+  }
   header_list = curl_slist_append(header_list, "Expect:");  // no 100-continue round trip
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());

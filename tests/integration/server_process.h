@@ -40,9 +40,15 @@ class ServerProcess {
     Start();
   }
 
+  // Requests carry the current key (the bootstrap admin's unless UseKey() chose another)
+  // as a Bearer token, unless `headers` bring their own Authorization or X-API-Key.
   HttpResult Request(const std::string& method, const std::string& path,
                      const std::string& body = "", const std::string& content_type = "",
                      const std::vector<std::string>& headers = {}) const;
+  // The same with `key` ("" sends no key at all).
+  HttpResult RequestAs(const std::string& key, const std::string& method, const std::string& path,
+                       const std::string& body = "", const std::string& content_type = "",
+                       const std::vector<std::string>& headers = {}) const;
   HttpResult Get(const std::string& path) const { return Request("GET", path); }
   HttpResult PostJson(const std::string& path, const std::string& json) const {
     return Request("POST", path, json, "application/json");
@@ -50,6 +56,15 @@ class ServerProcess {
   HttpResult PutJson(const std::string& path, const std::string& json) const {
     return Request("PUT", path, json, "application/json");
   }
+
+  // The bootstrap admin's key (read from <data dir>/admin.key at the first start).
+  const std::string& admin_key() const { return admin_key_; }
+  void UseKey(std::string key) { key_ = std::move(key); }
+  // Creates a user through the admin API and returns a new key of theirs.
+  std::string CreateUserWithKey(const std::string& id, const std::string& plan = "test-unlimited",
+                                const std::string& role = "member") const;
+  // Creates or replaces a plan through the admin API (body: the plan's JSON fields).
+  void PutPlan(const std::string& name, const std::string& plan_json) const;
 
   const std::string& base_url() const { return base_url_; }
   int port() const { return port_; }
@@ -64,7 +79,16 @@ class ServerProcess {
   int port_ = 0;
   int starts_ = 0;
   std::string base_url_;
+  std::string admin_key_;
+  std::string key_;
 };
+
+// A plan without practical limits: tests that are not about limits run on it (the
+// harness moves the bootstrap admin onto it at the first start).
+inline constexpr const char* kUnlimitedPlanJson =
+    R"({"requests_per_second": 1000000, "burst": 1000000, "monthly_predicted_rows": 1000000000000,
+        "max_dataset_rows": 1000000000, "max_models": 1000000, "max_training_jobs": 1000000,
+        "price_per_1k_rows": 0.1, "price_per_training_minute": 0.1})";
 
 // Waits until `predicate` holds, polling; false on timeout.
 template <typename Predicate>

@@ -42,7 +42,7 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/datasets", [&ctx](HttpRequest& request) {
     PageRequest page;
     if (auto error = ParsePage(request, ctx.config, &page)) return *error;
-    auto listed = ctx.datasets.List(page.ToStorePage());
+    auto listed = ctx.datasets.List(Owner(request), page.ToStorePage());
     if (!listed.ok()) return ProblemFromStatus(listed.status());
     nlohmann::json results = nlohmann::json::array();
     for (const auto& d : listed->first) {
@@ -54,7 +54,7 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/datasets/{dataset_id}", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("dataset_id");
     if (auto error = CheckId(id, "dataset_id")) return *error;
-    auto dataset = ctx.datasets.Get(id);
+    auto dataset = ctx.datasets.Get(Owner(request), id);
     if (!dataset.ok()) return ProblemFromStatus(dataset.status());
     return Json(200, DatasetJson(*dataset, request));
   });
@@ -62,7 +62,7 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/datasets/{dataset_id}/rows", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("dataset_id");
     if (auto error = CheckId(id, "dataset_id")) return *error;
-    auto csv = ctx.datasets.CurrentCsv(id);
+    auto csv = ctx.datasets.CurrentCsv(Owner(request), id);
     if (!csv.ok()) return ProblemFromStatus(csv.status());
     HttpResponse response;
     response.content_type = "text/csv; charset=utf-8";
@@ -77,14 +77,15 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
     bool skip_invalid = false;
     if (auto error = ParseFlag(request, "skip_invalid", &skip_invalid)) return *error;
     if (request.body.empty()) {
-      auto created = ctx.datasets.CreateEmpty(id);
+      auto created = ctx.datasets.CreateEmpty(Owner(request), id);
       if (!created.ok()) return ProblemFromStatus(created.status());
       return Json(200, WriteReport(*created, request, 0, 0));
     }
     StonesBody body;
     if (auto error = ParseStonesBody(request, false, skip_invalid, &body)) return *error;
     bool created = false;
-    auto written = ctx.datasets.Replace(id, body.stones, &created);
+    auto written = ctx.datasets.Replace(Owner(request), id, body.stones,
+                                        PlanOf(request).max_dataset_rows, &created);
     if (!written.ok()) return ProblemFromStatus(written.status());
     return Json(200, WriteReport(*written, request, body.stones.size(), body.rows_invalid));
   }, WithQuery({"skip_invalid"}));
@@ -97,7 +98,8 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
     if (auto error = ParseFlag(request, "skip_invalid", &skip_invalid)) return *error;
     StonesBody body;
     if (auto error = ParseStonesBody(request, false, skip_invalid, &body)) return *error;
-    auto written = ctx.datasets.Append(id, body.stones);
+    auto written = ctx.datasets.Append(Owner(request), id, body.stones,
+                                       PlanOf(request).max_dataset_rows);
     if (!written.ok()) return ProblemFromStatus(written.status());
     return Json(200, WriteReport(*written, request, body.stones.size(), body.rows_invalid));
   }, WithQuery({"skip_invalid"}));
@@ -105,7 +107,7 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
   auto remove = [&ctx](HttpRequest& request) {
     const auto& id = request.Param("dataset_id");
     if (auto error = CheckId(id, "dataset_id")) return *error;
-    if (Status s = ctx.datasets.Delete(id); !s.ok()) return ProblemFromStatus(s);
+    if (Status s = ctx.datasets.Delete(Owner(request), id); !s.ok()) return ProblemFromStatus(s);
     return Json(200, {{"id_", id}, {"deleted", true}});
   };
   router.Add("DELETE", "/datasets/{dataset_id}", remove);

@@ -1,5 +1,7 @@
 #include "http/handlers/handler_support.h"
 
+#include "accounts/principal.h"
+
 #include <charconv>
 
 #include "core/byte_source.h"
@@ -9,6 +11,10 @@
 #include "service/ids.h"
 
 namespace diamond::http {
+
+const std::string& Owner(const HttpRequest& request) { return request.principal->user_id; }
+const store::PlanRecord& PlanOf(const HttpRequest& request) { return request.principal->plan; }
+
 namespace {
 
 constexpr size_t kMaxErrorsReported = 100;

@@ -9,9 +9,15 @@
 #include "core/diamond.h"
 #include "http/api.h"
 #include "http/http_types.h"
+#include "store/account_store.h"
 #include "store/records.h"
 
 namespace diamond::http {
+
+// The caller (the gate has authenticated them on every non-public route): the owner of
+// whatever the handler creates or reads, and the plan whose limits apply.
+const std::string& Owner(const HttpRequest& request);
+const store::PlanRecord& PlanOf(const HttpRequest& request);
 
 // 422 naming the parameter unless `id` is a valid resource id.
 std::optional<HttpResponse> CheckId(const std::string& id, const std::string& what);

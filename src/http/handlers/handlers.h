@@ -11,5 +11,6 @@ void RegisterDatasetRoutes(Router& router, ApiContext& context);
 void RegisterModelRoutes(Router& router, ApiContext& context);
 void RegisterJobRoutes(Router& router, ApiContext& context);
 void RegisterPriceRoutes(Router& router, ApiContext& context);
+void RegisterAccountRoutes(Router& router, ApiContext& context);
 
 }  // namespace diamond::http

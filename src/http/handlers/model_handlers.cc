@@ -14,11 +14,12 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/models", [&ctx](HttpRequest& request) {
     PageRequest page;
     if (auto error = ParsePage(request, ctx.config, &page)) return *error;
-    auto listed = ctx.models.List(page.ToStorePage());
+    auto listed = ctx.models.List(Owner(request), page.ToStorePage());
     if (!listed.ok()) return ProblemFromStatus(listed.status());
     nlohmann::json results = nlohmann::json::array();
     for (const auto& m : listed->first) {
-      results.push_back({{"id_", m.id}, {"status", store::ModelStatusName(m.status)}, {"version", m.version}});
+      results.push_back({{"id_", m.id}, {"status", store::ModelStatusName(m.status)},
+                         {"version", m.version}, {"shared", m.shared}});
     }
     return Json(200, PageEnvelope(std::move(results), request, page, listed->second));
   }, WithQuery({"page", "page_size"}));
@@ -26,7 +27,7 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/models/{model_id}", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("model_id");
     if (auto error = CheckId(id, "model_id")) return *error;
-    auto model = ctx.models.Get(id);
+    auto model = ctx.models.Get(Owner(request), id);
     if (!model.ok()) return ProblemFromStatus(model.status());
     return Json(200, ModelJson(*model, request.prefix));
   });
@@ -50,13 +51,15 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
     std::vector<FieldError> errors;
     auto training = service::ParseTrainingRequest(body, &errors);
     if (!training.ok()) return ValidationProblem("invalid training request", errors);
-    auto job_id = ctx.models.StartTraining(id, *training);
+    const store::PlanRecord& plan = PlanOf(request);
+    auto job_id = ctx.models.StartTraining(Owner(request), id, *training,
+                                           {plan.max_models, plan.max_training_jobs});
     if (!job_id.ok()) return ProblemFromStatus(job_id.status());
     ctx.jobs.Notify();
-    auto job = ctx.jobs.WaitFor(*job_id, std::chrono::seconds(wait));
+    auto job = ctx.jobs.WaitFor(Owner(request), *job_id, std::chrono::seconds(wait));
     if (!job.ok()) return ProblemFromStatus(job.status());
     if (job->state == store::JobState::kSucceeded) {
-      auto model = ctx.models.Get(id);
+      auto model = ctx.models.Get(Owner(request), id);
       if (!model.ok()) return ProblemFromStatus(model.status());
       HttpResponse response = Json(201, ModelJson(*model, request.prefix));
       response.headers.emplace_back("Location", request.prefix + "/models/" + id);
@@ -75,10 +78,27 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
     return response;
   }, WithQuery({"wait"}));
 
+  // An admin shares their model with every user (who may then list it and predict with
+  // it, but not change it), or stops sharing it.
+  router.Add("PUT", "/models/{model_id}/sharing", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("model_id");
+    if (auto error = CheckId(id, "model_id")) return *error;
+    nlohmann::json body;
+    if (auto error = ParseJsonBody(request, &body)) return *error;
+    if (!body.is_object() || !body.contains("shared") || !body["shared"].is_boolean() ||
+        body.size() != 1) {
+      return ValidationProblem("invalid sharing request",
+                               {FieldError{0, 0, "shared", "the body must be {\"shared\": true|false}"}});
+    }
+    const bool shared = body["shared"].get<bool>();
+    if (Status s = ctx.models.SetShared(Owner(request), id, shared); !s.ok()) return ProblemFromStatus(s);
+    return Json(200, {{"id_", id}, {"shared", shared}});
+  }, AdminOnly());
+
   router.Add("DELETE", "/models/{model_id}", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("model_id");
     if (auto error = CheckId(id, "model_id")) return *error;
-    if (Status s = ctx.models.Delete(id); !s.ok()) return ProblemFromStatus(s);
+    if (Status s = ctx.models.Delete(Owner(request), id); !s.ok()) return ProblemFromStatus(s);
     return Json(200, {{"id_", id}, {"deleted", true}});
   });
 }
@@ -87,7 +107,7 @@ void RegisterJobRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/jobs", [&ctx](HttpRequest& request) {
     PageRequest page;
     if (auto error = ParsePage(request, ctx.config, &page)) return *error;
-    auto listed = ctx.metadata.ListJobs(page.ToStorePage());
+    auto listed = ctx.metadata.ListJobs(Owner(request), page.ToStorePage());
     if (!listed.ok()) return ProblemFromStatus(listed.status());
     nlohmann::json results = nlohmann::json::array();
     for (const auto& job : listed->first) results.push_back(JobJson(job, request.prefix));
@@ -97,7 +117,7 @@ void RegisterJobRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/jobs/{job_id}", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("job_id");
     if (auto error = CheckId(id, "job_id")) return *error;
-    auto job = ctx.metadata.GetJob(id);
+    auto job = ctx.metadata.GetJob(Owner(request), id);
     if (!job.ok()) return ProblemFromStatus(job.status());
     return Json(200, JobJson(*job, request.prefix));
   });
@@ -105,7 +125,7 @@ void RegisterJobRoutes(Router& router, ApiContext& ctx) {
   router.Add("DELETE", "/jobs/{job_id}", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("job_id");
     if (auto error = CheckId(id, "job_id")) return *error;
-    auto job = ctx.metadata.CancelJob(id);
+    auto job = ctx.metadata.CancelJob(Owner(request), id);
     if (!job.ok()) return ProblemFromStatus(job.status());
     return Json(200, JobJson(*job, request.prefix));
   });

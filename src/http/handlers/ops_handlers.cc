@@ -49,12 +49,13 @@ void RegisterOpsRoutes(Router& router, ApiContext& ctx) {
                       {"docs", "/docs"},
                       {"openapi", "/openapi.json"},
                       {"datasets", request.prefix + "/datasets"},
-                      {"models", request.prefix + "/models"}});
-  }, Inline());
+                      {"models", request.prefix + "/models"},
+                      {"me", request.prefix + "/me"}});
+  }, Inline(Access::kPublic));
 
   router.Add("GET", "/healthz", [](HttpRequest&) {
     return JsonResponse(200, "{\"status\":\"ok\"}");
-  }, Inline());
+  }, Inline(Access::kPublic));
 
   router.Add("GET", "/readyz", [&ctx](HttpRequest&) {
     if (Status s = ctx.metadata.Ping(); !s.ok()) {
@@ -62,7 +63,7 @@ void RegisterOpsRoutes(Router& router, ApiContext& ctx) {
     }
     if (!ctx.jobs.running()) return Problem(503, "not-ready", "Not ready", "job workers are not running");
     return Json(200, {{"status", "ready"}});
-  });
+  }, RouteOptions{true, {}, Access::kPublic});
 
   router.Add("GET", "/metrics", [&ctx](HttpRequest&) {
     std::string text = ctx.metrics.Render();
@@ -85,18 +86,18 @@ void RegisterOpsRoutes(Router& router, ApiContext& ctx) {
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     response.body = std::move(text);
     return response;
-  });
+  }, RouteOptions{true, {}, ctx.config.metrics_public ? Access::kPublic : Access::kUser});
 
   router.Add("GET", "/openapi.json", [](HttpRequest&) {
     return JsonResponse(200, std::string(OpenApiDocument()));
-  }, Inline());
+  }, Inline(Access::kPublic));
 
   router.Add("GET", "/docs", [](HttpRequest&) {
     HttpResponse response;
     response.content_type = "text/html; charset=utf-8";
     response.body = kDocsPage;
     return response;
-  }, Inline());
+  }, Inline(Access::kPublic));
 
   router.Add("GET", "/docs/{asset}", [&ctx](HttpRequest& request) {
     const std::string& name = request.Param("asset");
@@ -117,7 +118,7 @@ void RegisterOpsRoutes(Router& router, ApiContext& ctx) {
       return response;
     }
     return Problem(404, "not-found", "Not found", "no such file under /docs");
-  });
+  }, RouteOptions{true, {}, Access::kPublic});
 }
 
 }  // namespace diamond::http

@@ -14,7 +14,7 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
   router.Add("POST", "/models/{model_id}/predict", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("model_id");
     if (auto error = CheckId(id, "model_id")) return *error;
-    auto model = ctx.models.ForPrediction(id);
+    auto model = ctx.models.ForPrediction(Owner(request), id);
     if (!model.ok()) return ProblemFromStatus(model.status());
     StonesBody body;
     if (auto error = ParseStonesBody(request, false, false, &body, /*allow_csv=*/false)) return *error;
@@ -48,6 +48,10 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
       out += '}';
     }
     out += "]}";
+    // Charged once every stone is priced, so a refused or failed request costs nothing.
+    if (Status s = ctx.gate.ChargeRows(request, static_cast<int64_t>(body.stones.size())); !s.ok()) {
+      return ProblemFromStatus(s);
+    }
     ctx.metrics.AddPredictedRows(static_cast<int64_t>(body.stones.size()));
     return JsonResponse(200, std::move(out));
   }, Inline());
@@ -55,7 +59,7 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
   router.Add("POST", "/models/{model_id}/prices", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("model_id");
     if (auto error = CheckId(id, "model_id")) return *error;
-    auto query = ctx.queries.Create(id);
+    auto query = ctx.queries.Create(Owner(request), id);
     if (!query.ok()) return ProblemFromStatus(query.status());
     return Json(200, {{"location", request.prefix + "/models/" + id + "/prices/" + *query}});
   });
@@ -68,7 +72,7 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
     StonesBody body;
     if (auto error = ParseStonesBody(request, false, false, &body)) return *error;
     if (auto error = CheckPriceable(body.stones)) return *error;
-    auto batches = ctx.queries.AppendBatch(id, query_id, body.stones);
+    auto batches = ctx.queries.AppendBatch(Owner(request), id, query_id, body.stones);
     if (!batches.ok()) return ProblemFromStatus(batches.status());
     return Json(200, {{"batch_number", *batches}});
   });
@@ -80,7 +84,9 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
     if (auto error = CheckId(query_id, "query_id")) return *error;
     PageRequest page;
     if (auto error = ParsePage(request, ctx.config, &page)) return *error;
-    auto prices = ctx.queries.Prices(id, query_id);
+    auto prices = ctx.queries.Prices(Owner(request), id, query_id, [&](int64_t rows) {
+      return ctx.gate.ChargeRows(request, rows);
+    });
     if (!prices.ok()) return ProblemFromStatus(prices.status());
     if (prices->computed_now) ctx.metrics.AddPredictedRows(static_cast<int64_t>(prices->prices.size()));
     const int64_t total = static_cast<int64_t>(prices->prices.size());
@@ -99,7 +105,7 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
     const auto& query_id = request.Param("query_id");
     if (auto error = CheckId(id, "model_id")) return *error;
     if (auto error = CheckId(query_id, "query_id")) return *error;
-    if (Status s = ctx.queries.Delete(id, query_id); !s.ok()) return ProblemFromStatus(s);
+    if (Status s = ctx.queries.Delete(Owner(request), id, query_id); !s.ok()) return ProblemFromStatus(s);
     return Json(200, {{"deleted", true}});
   });
 }

@@ -8,6 +8,7 @@ void RegisterRoutes(Router& router, ApiContext& context) {
   RegisterModelRoutes(router, context);
   RegisterJobRoutes(router, context);
   RegisterPriceRoutes(router, context);
+  RegisterAccountRoutes(router, context);
 }
 
 }  // namespace diamond::http

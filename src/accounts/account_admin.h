@@ -1,0 +1,57 @@
+// Account administration shared by `diamond admin` and the admin API: the same checks
+// whichever way an operator comes in.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "accounts/api_key.h"
+#include "core/status.h"
+#include "store/account_store.h"
+
+namespace diamond::accounts {
+
+inline constexpr const char* kBootstrapAdmin = "admin";
+inline constexpr const char* kBootstrapPlan = "enterprise";
+
+// Validates and creates a user. InvalidArgument for a bad id, role or unknown plan;
+// FailedPrecondition if the id is taken.
+Status CreateUser(store::AccountStore& store, const std::string& id, const std::string& role,
+                  const std::string& plan);
+Status UpdateUser(store::AccountStore& store, const std::string& id,
+                  const std::optional<std::string>& role, const std::optional<std::string>& plan,
+                  const std::optional<bool>& disabled);
+
+struct IssuedKey {
+  store::ApiKeyRecord record;  // hash and prefix, as stored
+  std::string key;             // the key itself: shown once, never stored
+};
+// A new key for the user (NotFound for an unknown user).
+Result<IssuedKey> IssueKey(store::AccountStore& store, const std::string& user_id,
+                           const std::string& name);
+
+// InvalidArgument unless every number is finite and >= 0 and the name is a valid id.
+Status ValidatePlan(const store::PlanRecord& plan);
+
+// On a store with no users: creates the admin user with a key and writes the key to
+// `key_file` (mode 0600, never overwriting). Returns true if it did.
+Result<bool> EnsureFirstAdmin(store::AccountStore& store, const std::filesystem::path& key_file);
+
+struct UserUsage {
+  std::string user_id;
+  std::string plan;
+  int64_t predicted_rows = 0;
+  double training_seconds = 0;
+  int64_t stored_bytes = 0;  // the month's highest daily level
+  double cost_predictions = 0;
+  double cost_training = 0;
+  double cost_total = 0;
+};
+// Every user's usage in `month` (YYYY-MM) and its cost at their plan's prices.
+Result<std::vector<UserUsage>> UsageReport(store::AccountStore& store, const std::string& month);
+// True for "YYYY-MM" with a month 01..12.
+bool IsValidMonth(const std::string& month);
+
+}  // namespace diamond::accounts

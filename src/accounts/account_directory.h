@@ -1,0 +1,65 @@
+// AccountDirectory: an in-memory snapshot of users, keys and plans, so authenticating a
+// request is a hash, a map probe and a constant-time compare — never a database read.
+// Reload() swaps in a new snapshot; requests in flight keep the one they started with.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "accounts/api_key.h"
+#include "accounts/principal.h"
+#include "core/status.h"
+#include "store/account_store.h"
+
+namespace diamond::accounts {
+
+enum class AuthFailure {
+  kNone,
+  kMissing,    // no key presented
+  kMalformed,  // not the shape of a key
+  kUnknown,    // no such key
+  kRevoked,
+  kDisabled,   // the key's user is disabled
+};
+
+struct AuthResult {
+  std::shared_ptr<const Principal> principal;  // set when failure == kNone
+  AuthFailure failure = AuthFailure::kNone;
+};
+
+class AccountDirectory {
+ public:
+  // Reads every user, key and plan. On failure the previous snapshot stays.
+  Status Reload(store::AccountStore& store);
+
+  AuthResult Authenticate(std::string_view presented_key) const;
+
+  // The plan a user is on now (NotFound for an unknown user).
+  Result<store::PlanRecord> PlanOf(const std::string& user_id) const;
+  Result<store::PlanRecord> Plan(const std::string& name) const;
+  std::vector<store::PlanRecord> Plans() const;
+
+ private:
+  struct KeyEntry {
+    KeyDigest digest;
+    bool revoked = false;
+    bool user_disabled = false;
+    std::shared_ptr<const Principal> principal;
+  };
+  struct Snapshot {
+    std::unordered_map<std::string, std::vector<KeyEntry>> keys_by_prefix;
+    std::unordered_map<std::string, store::PlanRecord> plans;
+    std::unordered_map<std::string, std::string> plan_of_user;
+  };
+
+  std::shared_ptr<const Snapshot> Current() const;
+
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Snapshot> snapshot_ = std::make_shared<Snapshot>();  // GUARDED_BY(mutex_)
+};
+
+}  // namespace diamond::accounts

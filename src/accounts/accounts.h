@@ -1,0 +1,59 @@
+// Accounts: the running service's view of who may call and what they used. Owns the
+// in-memory directory, the rate limiter and the meter, and one background thread that
+// every second flushes the meter and reloads the directory if the accounts changed
+// (an admin API call reloads at once; `diamond admin` in another process is seen within
+// a second). Stopping flushes once more, so a clean shutdown loses no counts.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "accounts/account_directory.h"
+#include "accounts/meter.h"
+#include "accounts/rate_limiter.h"
+#include "store/account_store.h"
+#include "store/metadata_store.h"
+
+namespace diamond::accounts {
+
+class Accounts {
+ public:
+  // Loads the directory and this month's usage, then starts the flush thread.
+  static Result<std::unique_ptr<Accounts>> Open(store::AccountStore& accounts,
+                                                store::MetadataStore& metadata);
+  ~Accounts();
+  Accounts(const Accounts&) = delete;
+  Accounts& operator=(const Accounts&) = delete;
+
+  const AccountDirectory& directory() const { return directory_; }
+  RateLimiter& limiter() { return limiter_; }
+  Meter& meter() { return meter_; }
+  store::AccountStore& store() { return accounts_; }
+
+  // Reloads the directory now (after this process changed users, keys or plans).
+  Status Reload();
+  // Writes the meter's counts now (tests and shutdown; the thread does it every second).
+  Status Flush();
+
+ private:
+  Accounts(store::AccountStore& accounts, store::MetadataStore& metadata)
+      : accounts_(accounts), metadata_(metadata) {}
+  void Run();
+
+  store::AccountStore& accounts_;
+  store::MetadataStore& metadata_;
+  AccountDirectory directory_;
+  RateLimiter limiter_;
+  Meter meter_;
+
+  std::mutex flush_mutex_;  // one flush at a time (the thread, Flush(), shutdown)
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;     // GUARDED_BY(mutex_)
+  int64_t generation_ = 0;    // GUARDED_BY(mutex_): of the loaded directory
+  std::thread thread_;
+};
+
+}  // namespace diamond::accounts

@@ -1,0 +1,144 @@
+// diamond admin: accounts on a data dir. Works while the server runs (SQLite allows one
+// writer at a time and waits for it); the server sees changes within a second.
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+
+#include "accounts/account_admin.h"
+#include "app/cli_support.h"
+#include "app/commands.h"
+#include "store/clock.h"
+#include "store/sql_metadata_store.h"
+
+namespace diamond::app {
+namespace {
+
+constexpr std::string_view kCommand = "admin";
+
+int Fail(const Status& status) {
+  PrintError(kCommand, status.message());
+  return status.code() == StatusCode::kIoError ? kExitFailure : kExitBadInput;
+}
+
+void PrintPlan(const store::PlanRecord& p) {
+  std::cout << p.name << "\trps=" << p.requests_per_second << "\tburst=" << p.burst
+            << "\tmonthly_rows=" << p.monthly_predicted_rows
+            << "\tmax_dataset_rows=" << p.max_dataset_rows << "\tmax_models=" << p.max_models
+            << "\tmax_training_jobs=" << p.max_training_jobs
+            << "\tprice_per_1k_rows=" << p.price_per_1k_rows
+            << "\tprice_per_training_minute=" << p.price_per_training_minute << "\n";
+}
+
+int SetPlan(store::AccountStore& store, const AdminArgs& args) {
+  auto plans = store.ListPlans();
+  if (!plans.ok()) return Fail(plans.status());
+  store::PlanRecord plan;
+  plan.name = args.target;
+  for (const auto& p : *plans) {
+    if (p.name == args.target) plan = p;
+  }
+  if (args.requests_per_second) plan.requests_per_second = *args.requests_per_second;
+  if (args.burst) plan.burst = *args.burst;
+  if (args.monthly_predicted_rows) plan.monthly_predicted_rows = *args.monthly_predicted_rows;
+  if (args.max_dataset_rows) plan.max_dataset_rows = *args.max_dataset_rows;
+  if (args.max_models) plan.max_models = *args.max_models;
+  if (args.max_training_jobs) plan.max_training_jobs = *args.max_training_jobs;
+  if (args.price_per_1k_rows) plan.price_per_1k_rows = *args.price_per_1k_rows;
+  if (args.price_per_training_minute) plan.price_per_training_minute = *args.price_per_training_minute;
+  if (Status s = accounts::ValidatePlan(plan); !s.ok()) return Fail(s);
+  if (Status s = store.PutPlan(plan); !s.ok()) return Fail(s);
+  PrintPlan(plan);
+  return kExitOk;
+}
+
+int Usage(store::AccountStore& store, const AdminArgs& args) {
+  const std::string month = args.month.empty() ? store::NowRfc3339().substr(0, 7) : args.month;
+  if (!accounts::IsValidMonth(month)) return Fail(Status::InvalidArgument("--month must be YYYY-MM"));
+  auto report = accounts::UsageReport(store, month);
+  if (!report.ok()) return Fail(report.status());
+  std::cout << "user\tplan\tpredicted_rows\ttraining_seconds\tstored_bytes\tcost\n";
+  for (const auto& u : *report) {
+    std::cout << u.user_id << "\t" << u.plan << "\t" << u.predicted_rows << "\t" << std::fixed
+              << std::setprecision(1) << u.training_seconds << "\t" << u.stored_bytes << "\t"
+              << std::setprecision(2) << u.cost_total << "\n";
+    std::cout.unsetf(std::ios::floatfield);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunAdmin(const AdminArgs& args) {
+  const std::filesystem::path db = std::filesystem::path(args.data_dir) / "metadata.db";
+  if (!std::filesystem::exists(db)) {
+    return Fail(Status::InvalidArgument("no database at " + db.string() +
+                                        " (start `diamond serve --data-dir " + args.data_dir +
+                                        "` once, or pass --data-dir)"));
+  }
+  auto opened = store::SqlMetadataStore::OpenSqlite(db.string());
+  if (!opened.ok()) return Fail(opened.status());
+  store::AccountStore& store = **opened;
+  const std::string& a = args.action;
+
+  if (a == "users create") {
+    if (Status s = accounts::CreateUser(store, args.target, args.role, args.plan); !s.ok()) return Fail(s);
+    std::cout << "created user " << args.target << " (" << args.role << ", plan " << args.plan << ")\n";
+    return kExitOk;
+  }
+  if (a == "users list") {
+    auto users = store.ListUsers();
+    if (!users.ok()) return Fail(users.status());
+    std::cout << "id\trole\tplan\tdisabled\tcreated_at\n";
+    for (const auto& u : *users) {
+      std::cout << u.id << "\t" << u.role << "\t" << u.plan << "\t" << (u.disabled ? "yes" : "no")
+                << "\t" << u.created_at << "\n";
+    }
+    return kExitOk;
+  }
+  if (a == "users set" || a == "users disable" || a == "users enable") {
+    std::optional<std::string> role, plan;
+    std::optional<bool> disabled;
+    if (!args.role.empty()) role = args.role;
+    if (!args.plan.empty()) plan = args.plan;
+    if (a == "users disable") disabled = true;
+    if (a == "users enable") disabled = false;
+    if (Status s = accounts::UpdateUser(store, args.target, role, plan, disabled); !s.ok()) return Fail(s);
+    std::cout << "updated user " << args.target << "\n";
+    return kExitOk;
+  }
+  if (a == "keys create") {
+    auto issued = accounts::IssueKey(store, args.target, args.name);
+    if (!issued.ok()) return Fail(issued.status());
+    std::cerr << "key " << issued->record.id << " for " << args.target
+              << " (shown once; store it now):\n";
+    std::cout << issued->key << "\n";
+    return kExitOk;
+  }
+  if (a == "keys list") {
+    auto keys = store.ListKeys(args.target);
+    if (!keys.ok()) return Fail(keys.status());
+    std::cout << "id\tuser\tprefix\tname\tcreated_at\trevoked_at\tlast_used_at\n";
+    for (const auto& k : *keys) {
+      std::cout << k.id << "\t" << k.user_id << "\t" << k.prefix << "\t" << k.name << "\t"
+                << k.created_at << "\t" << (k.revoked_at.empty() ? "-" : k.revoked_at) << "\t"
+                << (k.last_used_at.empty() ? "-" : k.last_used_at) << "\n";
+    }
+    return kExitOk;
+  }
+  if (a == "keys revoke") {
+    if (Status s = store.RevokeKey("", args.target); !s.ok()) return Fail(s);
+    std::cout << "revoked key " << args.target << "\n";
+    return kExitOk;
+  }
+  if (a == "plans list") {
+    auto plans = store.ListPlans();
+    if (!plans.ok()) return Fail(plans.status());
+    for (const auto& p : *plans) PrintPlan(p);
+    return kExitOk;
+  }
+  if (a == "plans set") return SetPlan(store, args);
+  if (a == "admin usage") return Usage(store, args);
+  return Fail(Status::InvalidArgument("unknown admin action '" + a + "'"));
+}
+
+}  // namespace diamond::app

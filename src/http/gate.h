@@ -1,0 +1,46 @@
+// Gate: the one middleware between the router and the handlers that decides who may
+// call and how much. For every route that is not public it
+//   1. authenticates the key (Authorization: Bearer, or X-API-Key) against the in-memory
+//      directory — 401 with WWW-Authenticate when missing, malformed, unknown, revoked,
+//      or its user is disabled;
+//   2. checks the route's role — 403 for a member on an admin route;
+//   3. takes a token from the key's bucket — 429 with Retry-After when empty;
+// and records the key's use. Tenancy follows from the principal it attaches: handlers
+// act as that user, and the stores return another user's resources as NotFound.
+// Rows priced are charged through ChargeRows, against the plan's monthly quota.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "accounts/accounts.h"
+#include "http/http_types.h"
+#include "http/router.h"
+
+namespace diamond::http {
+
+class Gate {
+ public:
+  // `enabled` false is for benchmarks only: every request acts as the bootstrap admin,
+  // unmetered and unlimited.
+  Gate(accounts::Accounts& accounts, bool enabled);
+
+  // Nothing when the request may proceed (request.principal is then set), else the refusal.
+  std::optional<HttpResponse> Admit(Access access, HttpRequest& request);
+
+  // Counts rows priced for the caller against their plan's monthly quota.
+  Status ChargeRows(const HttpRequest& request, int64_t rows);
+
+  // The RateLimit-* headers for an admitted request.
+  static void AddRateHeaders(const RateState& rate, HttpResponse& response);
+
+  bool enabled() const { return enabled_; }
+  accounts::Accounts& accounts() { return accounts_; }
+
+ private:
+  accounts::Accounts& accounts_;
+  bool enabled_;
+  std::shared_ptr<const accounts::Principal> unchecked_;  // who calls when disabled
+};
+
+}  // namespace diamond::http
