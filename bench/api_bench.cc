@@ -1,12 +1,14 @@
-// In-process cost of one request through the Api (routing, handler, metrics, no sockets):
-// GET /healthz against POST /models/{id}/predict with one stone. The difference is what
-// real-time pricing adds on top of the server's fixed cost per request.
+// In-process cost of one request through the Api (routing, gate, handler, metrics, no
+// sockets): GET /healthz against POST /models/{id}/predict with one stone, the latter with
+// the gate on (authentication, rate limit, metering) and off (--benchmark-without-gate).
+// The differences are what real-time pricing and the gate add per request.
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "accounts/account_admin.h"
 #include "http/service_stack.h"
 
 namespace {
@@ -14,17 +16,31 @@ namespace {
 using namespace diamond;
 
 struct Fixture {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / "diamond-api-bench";
+  std::filesystem::path dir;
   std::unique_ptr<http::ServiceStack> stack;
+  std::string key;  // the admin's, on an unlimited plan (empty with the gate off)
 
-  Fixture() {
+  explicit Fixture(bool gate) {
+    dir = std::filesystem::temp_directory_path() / (gate ? "diamond-api-bench" : "diamond-api-bench-nogate");
     std::filesystem::remove_all(dir);
     http::StackOptions options;
     options.metadata_path = (dir / "m.db").string();
     options.blob_dir = dir / "blobs";
     options.api.access_log = false;
+    options.gate_enabled = gate;
+    options.admin_key_file = dir / "admin.key";
     std::filesystem::create_directories(dir);
     stack = std::move(http::ServiceStack::Open(options)).value();
+    if (gate) {
+      std::ifstream key_file(options.admin_key_file);
+      std::getline(key_file, key);
+      auto& accounts = stack->accounts();
+      if (!accounts.store().PutPlan(accounts::UnlimitedPlan("bench")).ok() ||
+          !accounts.store().UpdateUser("admin", std::nullopt, "bench", std::nullopt).ok() ||
+          !accounts.Reload().ok()) {
+        std::abort();
+      }
+    }
     std::ifstream in(std::string(DIAMOND_SHARED_DATA_DIR) + "/diamonds.csv");
     std::stringstream csv;
     csv << in.rdbuf();
@@ -41,6 +57,7 @@ struct Fixture {
     request.path = path;
     request.body = std::move(body);
     if (!type.empty()) request.headers.emplace_back("content-type", type);
+    if (!key.empty()) request.headers.emplace_back("authorization", "Bearer " + key);
     int status = 0;
     std::mutex m;
     std::condition_variable cv;
@@ -58,7 +75,12 @@ struct Fixture {
 };
 
 Fixture& GetFixture() {
-  static Fixture fixture;
+  static Fixture fixture(true);
+  return fixture;
+}
+
+Fixture& GetFixtureWithoutGate() {
+  static Fixture fixture(false);
   return fixture;
 }
 
@@ -73,15 +95,19 @@ void BM_ApiHealthz(benchmark::State& state) {
 }
 BENCHMARK(BM_ApiHealthz);
 
-void BM_ApiPredictOne(benchmark::State& state) {
-  Fixture& f = GetFixture();
+void PredictOne(benchmark::State& state, Fixture& f) {
   for (auto _ : state) {
     if (f.Call("POST", "/models/bench/predict", kStone, "application/json") != 200) {
       state.SkipWithError("predict failed");
     }
   }
 }
+
+void BM_ApiPredictOne(benchmark::State& state) { PredictOne(state, GetFixture()); }
 BENCHMARK(BM_ApiPredictOne);
+
+void BM_ApiPredictOneWithoutGate(benchmark::State& state) { PredictOne(state, GetFixtureWithoutGate()); }
+BENCHMARK(BM_ApiPredictOneWithoutGate);
 
 }  // namespace
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # HTTP load in one run (docs/performance.md): GET /healthz (the ceiling) against
 # POST /models/{id}/predict with one stone, both at 32 connections over keep-alive, with
-# wrk from Debian. Starts its own server on a free loopback port with a temporary data dir,
-# trains linear4C-positive on the reference data through the API, and stops the server.
+# wrk from Debian — and the same predict on a second server of the same build started with
+# --benchmark-without-gate (no authentication, rate limit or metering), to price the gate.
+# Starts its own servers on free loopback ports with temporary data dirs, trains
+# linear4C-positive on the reference data through the API, and stops the servers.
 # On a 2-core machine wrk and the server each get one core: wrk -t1 and --threads 1
-# (override with WRK_THREADS and SERVER_ARGS). Rounds alternate healthz and predict so
-# both see the same machine noise; the median of the per-round ratios is reported.
+# (override with WRK_THREADS and SERVER_ARGS). Each round runs healthz, predict and
+# predict-without-gate back to back so all see the same machine noise; the medians of
+# the per-round ratios are reported.
 # Usage: bench/http_load.sh [BUILD_DIR] [REFERENCE_CSV] [SECONDS] [ROUNDS]
 set -euo pipefail
 build=${1:-build}
@@ -16,33 +19,65 @@ here=$(cd "$(dirname "$0")" && pwd)
 command -v wrk > /dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 2; }
 
 work=$(mktemp -d)
-server_pid=
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2> /dev/null; wait 2> /dev/null; rm -rf "$work"; }
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done; wait 2> /dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-"$build/diamond" serve --data-dir "$work/data" --listen 127.0.0.1:0 --quiet ${SERVER_ARGS:---threads 1} > "$work/out" 2> "$work/err" &
-server_pid=$!
-for _ in $(seq 100); do grep -q listening "$work/out" 2> /dev/null && break; sleep 0.1; done
-url=$(grep -o 'http://[0-9.:]*' "$work/out")
-curl -sf -X PUT -H 'Content-Type: text/csv' --data-binary @"$data" "$url/datasets/bench" > /dev/null
-curl -sf -X PUT -H 'Content-Type: application/json' \
-  -d '{"dataset_id": "bench", "hyperparams": {"selector": ["carat","cut","color","clarity"], "linear__regressor__positive": true}}' \
-  "$url/models/bench" > /dev/null
-curl -sf -X POST -H 'Content-Type: application/json' -d @<(sed -n 's/^wrk.body = .\(.*\).$/\1/p' "$here/predict_one.lua") \
-  "$url/models/bench/predict"
-echo
+# start NAME [EXTRA_ARGS...]: a server on $work/NAME; prints its URL.
+start() {
+  local name=$1; shift
+  "$build/diamond" serve --data-dir "$work/$name" --listen 127.0.0.1:0 --quiet ${SERVER_ARGS:---threads 1} "$@" \
+    > "$work/$name.out" 2> "$work/$name.err" &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q listening "$work/$name.out" 2> /dev/null && break; sleep 0.1; done
+  grep -o 'http://[0-9.:]*' "$work/$name.out"
+}
 
+# prepare URL KEY: the reference data and the model, through the API.
+prepare() {
+  local url=$1 auth=()
+  [ -n "$2" ] && auth=(-H "Authorization: Bearer $2")
+  curl -sf "${auth[@]}" -X PUT -H 'Content-Type: text/csv' --data-binary @"$data" "$url/datasets/bench" > /dev/null
+  curl -sf "${auth[@]}" -X PUT -H 'Content-Type: application/json' \
+    -d '{"dataset_id": "bench", "hyperparams": {"selector": ["carat","cut","color","clarity"], "linear__regressor__positive": true}}' \
+    "$url/models/bench" > /dev/null
+  curl -sf "${auth[@]}" -X POST -H 'Content-Type: application/json' \
+    -d @<(sed -n 's/^wrk.body = .\(.*\).$/\1/p' "$here/predict_one.lua") "$url/models/bench/predict"
+  echo
+}
+
+url=$(start gated)
+key=$(cat "$work/gated/admin.key")
+# The benchmark's admin needs a plan that never limits it (metering stays on).
+curl -sf -H "Authorization: Bearer $key" -X PUT -H 'Content-Type: application/json' -d \
+  '{"requests_per_second": 1e9, "burst": 1000000000, "monthly_predicted_rows": 1000000000000, "max_dataset_rows": 100000000, "max_models": 1000, "max_training_jobs": 16, "price_per_1k_rows": 0.2, "price_per_training_minute": 0.05}' \
+  "$url/admin/plans/bench" > /dev/null
+curl -sf -H "Authorization: Bearer $key" -X PATCH -H 'Content-Type: application/json' -d '{"plan": "bench"}' \
+  "$url/admin/users/admin" > /dev/null
+prepare "$url" "$key"
+open_url=$(start open --benchmark-without-gate)
+prepare "$open_url" ""
+
+rps() { sed 's/.*rps=\([0-9]*\).*/\1/'; }
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 echo "== $rounds rounds of ${seconds}s each, 32 connections, wrk threads: ${WRK_THREADS:-1}, server: ${SERVER_ARGS:---threads 1}"
 ratios=()
+gate_ratios=()
 for round in $(seq "$rounds"); do
   h=$(wrk -t${WRK_THREADS:-1} -c32 -d"${seconds}s" -s "$here/healthz.lua" "$url" | grep RESULT)
-  p=$(wrk -t${WRK_THREADS:-1} -c32 -d"${seconds}s" -s "$here/predict_one.lua" "$url" | grep RESULT)
-  echo "round $round healthz: $h"
-  echo "round $round predict: $p"
-  h_rps=$(echo "$h" | sed 's/.*rps=\([0-9]*\).*/\1/')
-  p_rps=$(echo "$p" | sed 's/.*rps=\([0-9]*\).*/\1/')
-  ratio=$(awk -v p="$p_rps" -v h="$h_rps" 'BEGIN { printf "%.3f", p / h }')
+  p=$(DIAMOND_KEY=$key wrk -t${WRK_THREADS:-1} -c32 -d"${seconds}s" -s "$here/predict_one.lua" "$url" | grep RESULT)
+  o=$(DIAMOND_KEY= wrk -t${WRK_THREADS:-1} -c32 -d"${seconds}s" -s "$here/predict_one.lua" "$open_url" | grep RESULT)
+  echo "round $round healthz:              $h"
+  echo "round $round predict (gate on):    $p"
+  echo "round $round predict (gate off):   $o"
+  ratio=$(awk -v p="$(echo "$p" | rps)" -v h="$(echo "$h" | rps)" 'BEGIN { printf "%.3f", p / h }')
+  gate=$(awk -v p="$(echo "$p" | rps)" -v o="$(echo "$o" | rps)" 'BEGIN { printf "%.3f", p / o }')
   ratios+=("$ratio")
-  echo "round $round ratio predict/healthz: $ratio"
+  gate_ratios+=("$gate")
+  echo "round $round ratio predict/healthz: $ratio; gate on/off: $gate"
 done
-echo "median ratio predict/healthz: $(printf '%s\n' "${ratios[@]}" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
+echo "median ratio predict/healthz (gate on): $(printf '%s\n' "${ratios[@]}" | median)"
+echo "median ratio predict gate on/off: $(printf '%s\n' "${gate_ratios[@]}" | median)"
+# What the gate metered: every predicted row of the run, as the usage report shows it.
+curl -sf -H "Authorization: Bearer $key" "$url/admin/usage" | sed 's/^/usage: /'
+echo

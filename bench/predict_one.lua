@@ -1,8 +1,11 @@
--- wrk script: POST one stone to /models/bench/predict.
+-- wrk script: POST one stone to /models/bench/predict (with DIAMOND_KEY as a Bearer key).
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"carat": 1.05, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 61.9, "table": 56.0, "x": 6.55, "y": 6.59, "z": 4.07}'
 wrk.path = "/models/bench/predict"
+-- The key, when the server's gate is on (http_load.sh passes it in the environment).
+local key = os.getenv("DIAMOND_KEY")
+if key ~= nil and key ~= "" then wrk.headers["Authorization"] = "Bearer " .. key end
 
 done = function(summary, latency, requests)
   io.write(string.format("RESULT rps=%.0f p50_ms=%.3f p99_ms=%.3f errors=%d non2xx=%d\n",

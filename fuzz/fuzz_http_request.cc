@@ -1,23 +1,33 @@
 // libFuzzer target: the HTTP request path without sockets — routing, query parsing,
 // path-parameter decoding, body parsing and every handler — through Api::Handle, on real
 // services (SQLite in memory, blobs in a temporary directory). The input is split as
-//   METHOD \n TARGET \n CONTENT-TYPE \n BODY
-// Every response must be a well-formed status; no input may crash the process.
+//   METHOD \n TARGET \n CONTENT-TYPE[|AUTHORIZATION] \n BODY
+// Requests carry the admin's key (on an unlimited plan, so handlers stay reachable)
+// unless the third line has a '|': what follows it is sent as the Authorization header,
+// which fuzzes the gate's key parsing. Every response must be a well-formed status; no
+// input may crash the process.
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <string>
 
 #include <unistd.h>
 
+#include "accounts/account_admin.h"
 #include "http/logger.h"
 #include "http/service_stack.h"
 
 namespace {
 
 using namespace diamond;
+
+std::string& AdminKey() {
+  static std::string key;
+  return key;
+}
 
 // The services under test, built once per fuzzing process.
 std::unique_ptr<http::ServiceStack> MakeStack() {
@@ -27,7 +37,19 @@ std::unique_ptr<http::ServiceStack> MakeStack() {
   options.blob_dir = std::filesystem::temp_directory_path() / ("diamond-fuzz-" + std::to_string(::getpid()));
   options.api.access_log = false;
   options.api.default_wait_seconds = 0;  // never block the fuzzer on training
-  return std::move(http::ServiceStack::Open(options)).value();
+  options.admin_key_file = options.blob_dir.string() + "-admin.key";
+  std::filesystem::remove(options.admin_key_file);
+  auto stack = std::move(http::ServiceStack::Open(options)).value();
+  std::ifstream key_file(options.admin_key_file);
+  std::getline(key_file, AdminKey());
+  std::filesystem::remove(options.admin_key_file);
+  auto& accounts = stack->accounts();
+  if (!accounts.store().PutPlan(accounts::UnlimitedPlan("fuzz")).ok() ||
+      !accounts.store().UpdateUser("admin", std::nullopt, "fuzz", std::nullopt).ok() ||
+      !accounts.Reload().ok()) {
+    __builtin_trap();
+  }
+  return stack;
 }
 
 std::string_view NextLine(std::string_view* rest) {
@@ -52,7 +74,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       !http::ParseQueryString(std::string_view(target).substr(question + 1), &request.query)) {
     return 0;  // the server answers 400 before the Api sees it
   }
-  const std::string_view type = NextLine(&rest);
+  std::string_view type = NextLine(&rest);
+  const size_t bar = type.find('|');
+  if (bar == std::string_view::npos) {
+    request.headers.emplace_back("authorization", "Bearer " + AdminKey());
+  } else {
+    request.headers.emplace_back("authorization", std::string(type.substr(bar + 1)));
+    type = type.substr(0, bar);
+  }
   if (!type.empty()) request.headers.emplace_back("content-type", std::string(type));
   request.body = std::string(rest);
 

@@ -80,6 +80,11 @@ Result<IssuedKey> IssueKey(store::AccountStore& store, const std::string& user_i
   return issued;
 }
 
+store::PlanRecord UnlimitedPlan(const std::string& name) {
+  constexpr int64_t kHuge = int64_t{1} << 52;  // exact as a double, far beyond any use
+  return store::PlanRecord{name, static_cast<double>(kHuge), kHuge, kHuge, kHuge, kHuge, kHuge, 0, 0};
+}
+
 Status ValidatePlan(const store::PlanRecord& plan) {
   if (!service::IsValidId(plan.name)) {
     return Status::InvalidArgument("plan name must be " + std::string(service::kIdRule));

@@ -32,6 +32,10 @@ struct IssuedKey {
 Result<IssuedKey> IssueKey(store::AccountStore& store, const std::string& user_id,
                            const std::string& name);
 
+// A plan with no practical limits and no prices, for in-process tools (the API benchmark,
+// the request fuzzer): `diamond admin plans set` can create the same by hand.
+store::PlanRecord UnlimitedPlan(const std::string& name);
+
 // InvalidArgument unless every number is finite and >= 0 and the name is a valid id.
 Status ValidatePlan(const store::PlanRecord& plan);
 

@@ -2,7 +2,7 @@
 
 namespace diamond::accounts {
 
-Status AccountDirectory::Reload(store::AccountStore& store) {
+Status AccountDirectory::Reload(store::AccountStore& store, Meter& meter) {
   auto users = store.ListUsers();
   if (!users.ok()) return users.status();
   auto keys = store.ListKeys("");
@@ -29,6 +29,8 @@ Status AccountDirectory::Reload(store::AccountStore& store) {
     principal->role = user->second->role == "admin" ? Role::kAdmin : Role::kMember;
     principal->key_id = key.id;
     principal->key_prefix = key.prefix;
+    principal->counters = meter.CountersFor(key.user_id);
+    principal->key_state = meter.KeyStateFor(key.id);
     auto plan = next->plans.find(user->second->plan);
     // A user on a plan that was never defined gets no allowance at all.
     if (plan != next->plans.end()) principal->plan = plan->second;

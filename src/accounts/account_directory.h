@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "accounts/api_key.h"
+#include "accounts/meter.h"
 #include "accounts/principal.h"
 #include "core/status.h"
 #include "store/account_store.h"
@@ -33,8 +34,9 @@ struct AuthResult {
 
 class AccountDirectory {
  public:
-  // Reads every user, key and plan. On failure the previous snapshot stays.
-  Status Reload(store::AccountStore& store);
+  // Reads every user, key and plan. On failure the previous snapshot stays. Principals
+  // get their runtime state (counters, buckets) from `meter`.
+  Status Reload(store::AccountStore& store, Meter& meter);
 
   AuthResult Authenticate(std::string_view presented_key) const;
 

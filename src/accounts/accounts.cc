@@ -30,7 +30,7 @@ Status Accounts::Reload() {
   // next check reloads.
   auto generation = accounts_.Generation();
   if (!generation.ok()) return generation.status();
-  if (Status s = directory_.Reload(accounts_); !s.ok()) return s;
+  if (Status s = directory_.Reload(accounts_, meter_); !s.ok()) return s;
   std::lock_guard<std::mutex> lock(mutex_);
   generation_ = *generation;
   return Status::Ok();

@@ -1,5 +1,5 @@
 // Accounts: the running service's view of who may call and what they used. Owns the
-// in-memory directory, the rate limiter and the meter, and one background thread that
+// in-memory directory and the meter (counters, token buckets), and one background thread that
 // every second flushes the meter and reloads the directory if the accounts changed
 // (an admin API call reloads at once; `diamond admin` in another process is seen within
 // a second). Stopping flushes once more, so a clean shutdown loses no counts.
@@ -12,7 +12,6 @@
 
 #include "accounts/account_directory.h"
 #include "accounts/meter.h"
-#include "accounts/rate_limiter.h"
 #include "store/account_store.h"
 #include "store/metadata_store.h"
 
@@ -28,7 +27,6 @@ class Accounts {
   Accounts& operator=(const Accounts&) = delete;
 
   const AccountDirectory& directory() const { return directory_; }
-  RateLimiter& limiter() { return limiter_; }
   Meter& meter() { return meter_; }
   store::AccountStore& store() { return accounts_; }
 
@@ -44,9 +42,8 @@ class Accounts {
 
   store::AccountStore& accounts_;
   store::MetadataStore& metadata_;
+  Meter meter_;  // before the directory: principals point into it
   AccountDirectory directory_;
-  RateLimiter limiter_;
-  Meter meter_;
 
   std::mutex flush_mutex_;  // one flush at a time (the thread, Flush(), shutdown)
   std::mutex mutex_;

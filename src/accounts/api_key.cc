@@ -1,8 +1,11 @@
 #include "accounts/api_key.h"
 
+// The low-level SHA-256 functions are deprecated in OpenSSL 3 (see DigestKey for why
+// they are used anyway).
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include <stdexcept>
 
@@ -53,10 +56,14 @@ bool IsWellFormedKey(std::string_view key) {
 std::string_view KeyPrefix(std::string_view key) { return key.substr(0, kPrefixLength); }
 
 KeyDigest DigestKey(std::string_view key) {
+  // Every request hashes its key, so this is on the hot path. OpenSSL 3's EVP interface
+  // (and SHA256(), which wraps it) spends ~0.85 µs per 44-byte key on provider dispatch;
+  // the low-level SHA256_* functions, deprecated but kept in 3.x, take ~0.08 µs with the
+  // CPU's SHA extensions. Same algorithm, same digest (api_key_test checks a known vector).
   KeyDigest digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(key.data(), key.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1 ||
-      length != digest.size()) {
+  SHA256_CTX context;
+  if (SHA256_Init(&context) != 1 || SHA256_Update(&context, key.data(), key.size()) != 1 ||
+      SHA256_Final(digest.data(), &context) != 1) {
     throw std::runtime_error("SHA-256 failed");
   }
   return digest;

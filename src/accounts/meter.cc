@@ -1,42 +1,64 @@
 #include "accounts/meter.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace diamond::accounts {
 
 Status Meter::Load(store::AccountStore& store, const std::string& month) {
   auto usage = store.UsageForMonth(month);
   if (!usage.ok()) return usage.status();
+  std::unordered_map<std::string, int64_t> rows;
+  std::unordered_map<std::string, double> training;
+  for (const auto& day : *usage) {
+    rows[day.user_id] += day.predicted_rows;
+    training[day.user_id] += day.training_seconds;
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   month_ = month;
-  month_totals_.clear();
-  for (const auto& day : *usage) {
-    MonthTotals& totals = month_totals_[day.user_id];
-    totals.predicted_rows += day.predicted_rows;
-    totals.training_seconds += day.training_seconds;
+  month_training_ = std::move(training);
+  for (auto& [user, counters] : users_) counters->month_rows.store(0);
+  for (const auto& [user, count] : rows) {
+    auto& counters = users_[user];
+    if (!counters) counters = std::make_shared<UserCounters>();
+    counters->month_rows.store(count);
   }
   return Status::Ok();
 }
 
-Status Meter::ChargeRows(const std::string& user_id, int64_t rows, int64_t quota) {
+std::shared_ptr<UserCounters> Meter::CountersFor(const std::string& user_id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  MonthTotals& totals = month_totals_[user_id];
-  if (totals.predicted_rows + rows > quota) {
-    const int64_t left = std::max<int64_t>(0, quota - totals.predicted_rows);
-    return Status::QuotaExceeded(
-        "monthly_predicted_rows", quota,
-        "this request prices " + std::to_string(rows) + " rows but only " + std::to_string(left) +
-            " of the plan's " + std::to_string(quota) + " rows this month are left");
-  }
-  totals.predicted_rows += rows;
-  pending_[user_id].predicted_rows += rows;
+  auto& counters = users_[user_id];
+  if (!counters) counters = std::make_shared<UserCounters>();
+  return counters;
+}
+
+std::shared_ptr<KeyState> Meter::KeyStateFor(const std::string& key_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto& state = keys_[key_id];
+  if (!state) state = std::make_shared<KeyState>();
+  return state;
+}
+
+Status Meter::ChargeRows(UserCounters& user, int64_t rows, int64_t quota) {
+  int64_t current = user.month_rows.load(std::memory_order_relaxed);
+  do {
+    if (rows > quota - current) {
+      const int64_t left = std::max<int64_t>(0, quota - current);
+      return Status::QuotaExceeded(
+          "monthly_predicted_rows", quota,
+          "this request prices " + std::to_string(rows) + " rows but only " + std::to_string(left) +
+              " of the plan's " + std::to_string(quota) + " rows this month are left");
+    }
+  } while (!user.month_rows.compare_exchange_weak(current, current + rows, std::memory_order_relaxed));
+  user.pending_rows.fetch_add(rows, std::memory_order_relaxed);
   return Status::Ok();
 }
 
 void Meter::AddTrainingSeconds(const std::string& user_id, double seconds) {
   std::lock_guard<std::mutex> lock(mutex_);
-  month_totals_[user_id].training_seconds += seconds;
-  pending_[user_id].training_seconds += seconds;
+  month_training_[user_id] += seconds;
+  pending_training_[user_id] += seconds;
 }
 
 void Meter::StorageChanged(const std::string& user_id) {
@@ -44,73 +66,79 @@ void Meter::StorageChanged(const std::string& user_id) {
   storage_changed_.insert(user_id);
 }
 
-void Meter::KeyUsed(const std::string& key_id) {
+MonthTotals Meter::ThisMonth(const std::string& user_id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  keys_used_.insert(key_id);
-}
-
-MonthTotals Meter::ThisMonth(const std::string& user_id) const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = month_totals_.find(user_id);
-  return it == month_totals_.end() ? MonthTotals{} : it->second;
+  MonthTotals totals;
+  if (auto it = users_.find(user_id); it != users_.end()) totals.predicted_rows = it->second->month_rows.load();
+  if (auto it = month_training_.find(user_id); it != month_training_.end()) totals.training_seconds = it->second;
+  return totals;
 }
 
 Status Meter::Flush(store::AccountStore& accounts, store::MetadataStore& metadata,
                     const std::string& day, const std::string& now) {
-  std::unordered_map<std::string, Pending> pending;
+  std::unordered_map<std::string, store::UsageRecord> rows;
+  std::vector<std::pair<std::string, std::string>> touched;
   std::unordered_set<std::string> storage_changed;
-  std::unordered_set<std::string> keys_used;
+  auto row = [&](const std::string& user) -> store::UsageRecord& {
+    store::UsageRecord& r = rows[user];
+    if (r.user_id.empty()) {
+      r.user_id = user;
+      r.day = day;
+      r.stored_bytes = -1;  // unchanged unless set below
+    }
+    return r;
+  };
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    pending.swap(pending_);
+    for (const auto& [user, counters] : users_) {
+      if (const int64_t n = counters->pending_rows.exchange(0, std::memory_order_relaxed); n != 0) {
+        row(user).predicted_rows = n;
+      }
+    }
+    for (const auto& [user, seconds] : pending_training_) row(user).training_seconds = seconds;
+    pending_training_.clear();
+    for (const auto& [key, state] : keys_) {
+      if (state->used.exchange(false, std::memory_order_relaxed)) touched.emplace_back(key, now);
+    }
     storage_changed.swap(storage_changed_);
-    keys_used.swap(keys_used_);
     const std::string month = day.substr(0, 7);
     if (month != month_) {
+      // A new month: the quota starts over. (Rows counted in the last second of the old
+      // month are written onto the new month's first day: the ≤1 s flush granularity.)
       month_ = month;
-      month_totals_.clear();
+      month_training_.clear();
+      for (const auto& [user, counters] : users_) counters->month_rows.store(0);
     }
   }
-  std::unordered_map<std::string, store::UsageRecord> rows;
-  for (const auto& [user, counts] : pending) {
-    store::UsageRecord& r = rows[user];
-    r.user_id = user;
-    r.day = day;
-    r.predicted_rows = counts.predicted_rows;
-    r.training_seconds = counts.training_seconds;
-    r.stored_bytes = -1;  // unchanged
-  }
   Status status = Status::Ok();
+  std::unordered_set<std::string> storage_failed;
   for (const auto& user : storage_changed) {
     auto bytes = metadata.StoredBytes(user);
     if (!bytes.ok()) {
       status = bytes.status();
+      storage_failed.insert(user);
       continue;
     }
-    store::UsageRecord& r = rows[user];
-    r.user_id = user;
-    r.day = day;
-    r.stored_bytes = *bytes;
+    row(user).stored_bytes = *bytes;
   }
   std::vector<store::UsageRecord> deltas;
   deltas.reserve(rows.size());
-  for (auto& [user, r] : rows) deltas.push_back(std::move(r));
+  for (auto& [user, r] : rows) deltas.push_back(r);
   if (Status s = accounts.AddUsage(deltas); !s.ok()) {
     // Keep the counts: the next flush tries again. Nothing is lost unless the process dies.
     std::lock_guard<std::mutex> lock(mutex_);
-    for (const auto& [user, counts] : pending) {
-      pending_[user].predicted_rows += counts.predicted_rows;
-      pending_[user].training_seconds += counts.training_seconds;
+    for (const auto& r : deltas) {
+      if (r.predicted_rows != 0) users_[r.user_id]->pending_rows.fetch_add(r.predicted_rows);
+      if (r.training_seconds != 0) pending_training_[r.user_id] += r.training_seconds;
     }
     storage_changed_.insert(storage_changed.begin(), storage_changed.end());
+    for (const auto& [key, when] : touched) keys_[key]->used.store(true);
     return s;
   }
-  if (!status.ok()) {
+  if (!storage_failed.empty()) {
     std::lock_guard<std::mutex> lock(mutex_);
-    storage_changed_.insert(storage_changed.begin(), storage_changed.end());
+    storage_changed_.insert(storage_failed.begin(), storage_failed.end());
   }
-  std::vector<std::pair<std::string, std::string>> touched;
-  for (const auto& key : keys_used) touched.emplace_back(key, now);
   if (Status s = accounts.TouchKeys(touched); !s.ok()) return s;
   return status;
 }

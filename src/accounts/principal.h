@@ -3,8 +3,10 @@
 // the key, so authenticating allocates nothing.
 #pragma once
 
+#include <memory>
 #include <string>
 
+#include "accounts/meter.h"
 #include "store/account_store.h"
 
 namespace diamond::accounts {
@@ -17,6 +19,8 @@ struct Principal {
   std::string key_id;
   std::string key_prefix;  // safe to log
   store::PlanRecord plan;
+  std::shared_ptr<UserCounters> counters;  // the user's (shared by all their keys)
+  std::shared_ptr<KeyState> key_state;     // this key's bucket and use flag
 
   bool is_admin() const { return role == Role::kAdmin; }
 };

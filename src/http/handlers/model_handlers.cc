@@ -29,7 +29,7 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
     if (auto error = CheckId(id, "model_id")) return *error;
     auto model = ctx.models.Get(Owner(request), id);
     if (!model.ok()) return ProblemFromStatus(model.status());
-    return Json(200, ModelJson(*model, request.prefix));
+    return Json(200, ModelJson(*model, request.prefix, Owner(request)));
   });
 
   // Queue a training job, then wait up to `wait` seconds for it: 201 with the model when
@@ -61,7 +61,7 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
     if (job->state == store::JobState::kSucceeded) {
       auto model = ctx.models.Get(Owner(request), id);
       if (!model.ok()) return ProblemFromStatus(model.status());
-      HttpResponse response = Json(201, ModelJson(*model, request.prefix));
+      HttpResponse response = Json(201, ModelJson(*model, request.prefix, Owner(request)));
       response.headers.emplace_back("Location", request.prefix + "/models/" + id);
       return response;
     }

@@ -4,18 +4,24 @@
 
 namespace diamond::http {
 
-nlohmann::json ModelJson(const store::ModelRecord& m, const std::string& prefix) {
+nlohmann::json ModelJson(const store::ModelRecord& m, const std::string& prefix,
+                         const std::string& viewer) {
   nlohmann::json out = {{"id_", m.id},
                         {"id", m.id},
                         {"location", prefix + "/models/" + m.id},
+                        {"owner", m.owner},
+                        {"shared", m.shared},
                         {"status", store::ModelStatusName(m.status)},
                         {"version", m.version},
-                        {"job_id", m.job_id},
-                        {"job_location", prefix + "/jobs/" + m.job_id},
                         {"created_at", m.created_at},
                         {"updated_at", m.updated_at}};
-  if (!m.error.empty()) out["error"] = m.error;
-  if (auto request = ParseJson(m.request_json); request.ok()) out["latest_request"] = *request;
+  // The training side (jobs, requests, errors) is the owner's business only.
+  if (viewer == m.owner) {
+    out["job_id"] = m.job_id;
+    out["job_location"] = prefix + "/jobs/" + m.job_id;
+    if (!m.error.empty()) out["error"] = m.error;
+    if (auto request = ParseJson(m.request_json); request.ok()) out["latest_request"] = *request;
+  }
   // What the current (servable) version is: lineage, metrics, coefficients, timings.
   if (auto summary = ParseJson(m.summary_json); summary.ok() && summary->is_object()) {
     for (auto& [key, value] : summary->items()) out[key] = value;

@@ -9,7 +9,9 @@
 namespace diamond::http {
 
 // {"id_", "id", "status", "version", "metrics", "coefficients", "dataset", ...}
-nlohmann::json ModelJson(const store::ModelRecord& model, const std::string& prefix);
+// `viewer` sees the training details (job, request, error) only of their own models.
+nlohmann::json ModelJson(const store::ModelRecord& model, const std::string& prefix,
+                         const std::string& viewer);
 // {"id", "kind", "model_id", "state", "progress", "error", "attempts", ...}
 nlohmann::json JobJson(const store::JobRecord& job, const std::string& prefix);
 

@@ -1,12 +1,11 @@
-#include "accounts/rate_limiter.h"
+#include "accounts/token_bucket.h"
 
 #include <algorithm>
 #include <cmath>
 
 namespace diamond::accounts {
 
-RateDecision RateLimiter::Take(const std::string& key_id, double requests_per_second, int64_t burst,
-                               double now) {
+RateDecision TokenBucket::Take(double requests_per_second, int64_t burst, double now) {
   RateDecision decision;
   decision.limit = burst;
   if (burst <= 0 || !(requests_per_second > 0)) {
@@ -19,15 +18,17 @@ RateDecision RateLimiter::Take(const std::string& key_id, double requests_per_se
   double tokens;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto [it, inserted] = buckets_.try_emplace(key_id, Bucket{capacity, now});
-    Bucket& bucket = it->second;
-    if (!inserted) {
-      bucket.tokens = std::min(capacity, bucket.tokens + (now - bucket.updated) * requests_per_second);
-      bucket.updated = now;
+    if (!started_) {
+      started_ = true;
+      tokens_ = capacity;
+    } else {
+      // min(): a plan whose burst shrank caps the bucket at once.
+      tokens_ = std::min(capacity, tokens_ + std::max(0.0, now - updated_) * requests_per_second);
     }
-    decision.allowed = bucket.tokens >= 1.0;
-    if (decision.allowed) bucket.tokens -= 1.0;
-    tokens = bucket.tokens;
+    updated_ = now;
+    decision.allowed = tokens_ >= 1.0;
+    if (decision.allowed) tokens_ -= 1.0;
+    tokens = tokens_;
   }
   decision.remaining = static_cast<int64_t>(std::floor(tokens));
   decision.reset_seconds = static_cast<int64_t>(std::ceil((capacity - tokens) / requests_per_second));
