@@ -4,7 +4,8 @@
 #      50 crash cycles and a 20 s soak, hostile input, OpenAPI);
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer (Debug): every suite, with 10 crash
 #      cycles and a 10 s soak (the instrumented server is slower, the code paths the same);
-#   3. ThreadSanitizer (Debug): unit tests and the server under concurrent load (API,
+#   3. ThreadSanitizer (Debug): unit tests, the accounts (lock-free counters, buckets,
+#      the flush thread) and the server under concurrent load (API, accounts, auth matrix,
 #      seed flow, hostile input, soak) — where threads meet;
 #   4. each libFuzzer target for a short fixed budget.
 # Usage: scripts/test_all.sh [BUILD_DIR]
@@ -29,9 +30,9 @@ cmake --build build-asan -j "$jobs"
 step "ThreadSanitizer"
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDIAMOND_SANITIZE=thread \
   -DDIAMOND_BUILD_BENCH=OFF > /dev/null
-cmake --build build-tsan -j "$jobs" --target diamond diamond_unit_tests diamond_integration_tests
+cmake --build build-tsan -j "$jobs" --target diamond diamond_unit_tests diamond_accounts_tests diamond_integration_tests
 (cd build-tsan && DIAMOND_SOAK_SECONDS=10 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  ctest --output-on-failure -j "$jobs" -R '^(Csv|Diamond|Grades|Price|Features|Nnls|Linear|Cleaning|Trainer|HoldoutSplit|Metrics|ModelFile|ApiTest|SmallLimitsTest|QueueOnlyTest|SeedFlow|HostileInput|Soak)')
+  ctest --output-on-failure -j "$jobs" -R '^(Csv|Diamond|Grades|Price|Features|Nnls|Linear|Cleaning|Trainer|HoldoutSplit|Metrics|ModelFile|ApiTest|SmallLimitsTest|QueueOnlyTest|SeedFlow|HostileInput|Soak|ApiKey|TokenBucket|MeterTest|DirectoryTest|AccountAdmin|SqlMigration|AccountsTest|AccessLogTest|AuthMatrixTest)')
 
 step "fuzzing, 15 s per target"
 scripts/fuzz.sh 15

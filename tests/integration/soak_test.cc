@@ -1,6 +1,8 @@
 // Soak: a bounded mixed load (real-time predict, price queries, dataset uploads and
-// appends, training) from several concurrent clients against one server. Promises: every
-// request gets an answer, none is a 5xx, and resident memory stops growing.
+// appends, training) from several concurrent clients — each its own member with its own
+// key, pricing with the admin's shared model — against one server. Promises: every
+// request gets an answer, none is a 5xx, resident memory stops growing, and the usage
+// report meters exactly the rows each client was answered for.
 // DIAMOND_SOAK_SECONDS sets the length (default 20 s, as CI runs it); DIAMOND_SOAK_REPORT
 // names a file for the RSS curve (one "second rss_kib requests" line per second).
 #include <curl/curl.h>
@@ -8,6 +10,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -57,6 +60,11 @@ TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
   std::mt19937_64 setup(7);
   ASSERT_EQ(server.Request("PUT", "/datasets/base", Csv(setup, 2000), "text/csv").status, 200);
   ASSERT_EQ(server.PutJson("/models/base", R"({"dataset_id": "base"})").status, 201);
+  ASSERT_EQ(server.PutJson("/models/base/sharing", R"({"shared": true})").status, 200);
+  constexpr int kClients = 4;
+  std::vector<std::string> keys;
+  for (int who = 0; who < kClients; ++who) keys.push_back(server.CreateUserWithKey("client" + std::to_string(who)));
+  std::vector<std::atomic<int64_t>> rows_priced(kClients);
 
   std::atomic<bool> stop{false};
   std::atomic<int64_t> requests{0}, lost{0}, server_errors{0};
@@ -73,40 +81,47 @@ TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
   };
   auto client = [&](int who) {
     std::mt19937_64 rng(static_cast<uint64_t>(who) * 7919);
+    const std::string& key = keys[static_cast<size_t>(who)];
+    auto post_json = [&](const std::string& path, const std::string& body) {
+      return server.RequestAs(key, "POST", path, body, "application/json");
+    };
     std::string query;
     int64_t query_rows = 0;
     while (!stop) {
       const uint64_t dice = rng() % 100;
       if (dice < 70) {  // real-time prices, one stone or a few
         const bool many = rng() % 4 == 0;
-        check(server.PostJson("/models/base/predict", many ? std::string("[") + kStone + "," + kStone + "," + kStone + "]" : kStone),
-              "predict");
+        HttpResult r = post_json("/models/base/predict",
+                                 many ? std::string("[") + kStone + "," + kStone + "," + kStone + "]" : kStone);
+        check(r, "predict");
+        if (r.status == 200) rows_priced[static_cast<size_t>(who)] += many ? 3 : 1;
       } else if (dice < 85) {  // a price query: open, a few batches, read it all, delete
         if (query.empty()) {
-          HttpResult r = server.Request("POST", "/models/base/prices");
+          HttpResult r = server.RequestAs(key, "POST", "/models/base/prices");
           check(r, "open query");
           if (r.status == 200) query = json::parse(r.body)["location"];
           query_rows = 0;
         } else if (query_rows < 30) {
           std::string batch = "[";
           for (int i = 0; i < 10; ++i) batch += std::string(i ? "," : "") + kStone;
-          HttpResult r = server.PostJson(query, batch + "]");
+          HttpResult r = post_json(query, batch + "]");
           check(r, "append batch");
           if (r.status == 200) query_rows += 10;
         } else {
-          HttpResult r = server.Get(query + "?page=1&page_size=100");
+          HttpResult r = server.RequestAs(key, "GET", query + "?page=1&page_size=100");
           check(r, "read query");
+          if (r.status == 200) rows_priced[static_cast<size_t>(who)] += 30;
           if (r.status == 200 && json::parse(r.body)["results"].size() != 30u) {
             std::lock_guard lock(failures_mutex);
             failures.push_back("query lost rows: " + r.body.substr(0, 200));
           }
-          check(server.Request("DELETE", query), "delete query");
+          check(server.RequestAs(key, "DELETE", query), "delete query");
           query.clear();
         }
       } else if (dice < 95) {  // uploads: replace or append to one of a few datasets
         const std::string id = "d" + std::to_string(who) + "-" + std::to_string(rng() % 3);
         const bool append = rng() % 2 == 0;
-        HttpResult r = server.Request(append ? "POST" : "PUT", "/datasets/" + id, Csv(rng, 50), "text/csv");
+        HttpResult r = server.RequestAs(key, append ? "POST" : "PUT", "/datasets/" + id, Csv(rng, 50), "text/csv");
         if (append && r.status == 404) {
           ++requests;  // appending to a dataset not created yet: a correct 404
         } else {
@@ -114,9 +129,13 @@ TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
         }
       } else {  // training on the client's own dataset (bounded: 3 models per client)
         const std::string model = "m" + std::to_string(who) + "-" + std::to_string(rng() % 3);
-        HttpResult r = server.PutJson("/models/" + model + "?wait=5", R"({"dataset_id": "base"})");
-        if (r.status == 409) {
-          ++requests;  // already training: a correct refusal
+        const std::string dataset = "d" + std::to_string(who) + "-0";
+        std::string body = R"({"dataset_id": ")";
+        body += dataset;
+        body += R"("})";
+        HttpResult r = server.RequestAs(key, "PUT", "/models/" + model + "?wait=5", body, "application/json");
+        if (r.status == 409 || r.status == 404) {
+          ++requests;  // already training, or the dataset is not uploaded yet: correct refusals
         } else {
           check(r, "train");
         }
@@ -124,7 +143,7 @@ TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
     }
   };
   std::vector<std::thread> clients;
-  for (int who = 0; who < 4; ++who) clients.emplace_back(client, who);
+  for (int who = 0; who < kClients; ++who) clients.emplace_back(client, who);
 
   std::vector<std::pair<int, int64_t>> curve;  // (second, RSS KiB)
   std::ofstream report;
@@ -157,6 +176,14 @@ TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
   std::cout << "soak: " << requests.load() << " requests in " << seconds << " s; RSS curve " << summary << std::endl;
   RecordProperty("requests", static_cast<int>(requests.load()));
   EXPECT_EQ(server.Get("/healthz").status, 200);
+
+  // Metering under load: exactly the rows each client got prices for.
+  json usage = json::parse(server.Get("/admin/usage").body);
+  std::map<std::string, int64_t> metered;
+  for (const auto& r : usage["results"]) metered[r["user"]] = r["predicted_rows"];
+  for (int who = 0; who < kClients; ++who) {
+    EXPECT_EQ(metered["client" + std::to_string(who)], rows_priced[static_cast<size_t>(who)].load()) << who;
+  }
 }
 
 }  // namespace
