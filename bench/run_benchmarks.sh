@@ -2,7 +2,8 @@
 # Measures what docs/performance.md reports:
 #   1. `diamond predict` on 1,000,000 CSV rows made from the reference data, end to end
 #      (file in, priced file out), median of 5 runs;
-#   2. the in-process benchmarks (parse + predict, training) with Google Benchmark.
+#   2. the in-process benchmarks (parse + predict, training) with Google Benchmark;
+#   3. one request through the Api in process: /healthz, and predict with the gate on and off.
 # Usage: bench/run_benchmarks.sh [BUILD_DIR] [REFERENCE_CSV]
 set -euo pipefail
 build=${1:-build}
@@ -38,3 +39,7 @@ awk -v m="$median" -v r="$rows" 'BEGIN { printf "median: %.3f s = %.0f rows/s\n"
 echo
 echo "== in-process benchmarks"
 "$build/bench_pipeline" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+
+echo
+echo "== one request through the Api in process: healthz, predict with the gate on and off"
+"$build/bench_api" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true

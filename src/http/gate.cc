@@ -101,9 +101,6 @@ std::optional<HttpResponse> Gate::Admit(Access access, HttpRequest& request) {
   if (!principal.key_state->used.load(std::memory_order_relaxed)) {
     principal.key_state->used.store(true, std::memory_order_relaxed);
   }
-  if (access == Access::kAdmin && !principal.is_admin()) {
-    return Problem(403, "forbidden", "Forbidden", "this route is for admins");
-  }
   const accounts::RateDecision rate = principal.key_state->bucket.Take(
       principal.plan.requests_per_second, principal.plan.burst, MonotonicSeconds());
   request.rate = RateState{true, rate.limit, rate.remaining, rate.reset_seconds};
@@ -116,6 +113,10 @@ std::optional<HttpResponse> Gate::Admit(Access access, HttpRequest& request) {
             "); retry after " + std::to_string(rate.retry_after) + " s");
     response.headers.emplace_back("Retry-After", std::to_string(rate.retry_after));
     return response;
+  }
+  // After the rate limit: a member probing admin routes spends tokens too.
+  if (access == Access::kAdmin && !principal.is_admin()) {
+    return Problem(403, "forbidden", "Forbidden", "this route is for admins");
   }
   return std::nullopt;
 }

@@ -3,8 +3,8 @@
 //   1. authenticates the key (Authorization: Bearer, or X-API-Key) against the in-memory
 //      directory — 401 with WWW-Authenticate when missing, malformed, unknown, revoked,
 //      or its user is disabled;
-//   2. checks the route's role — 403 for a member on an admin route;
-//   3. takes a token from the key's bucket — 429 with Retry-After when empty;
+//   2. takes a token from the key's bucket — 429 with Retry-After when empty;
+//   3. checks the route's role — 403 for a member on an admin route;
 // and records the key's use. Tenancy follows from the principal it attaches: handlers
 // act as that user, and the stores return another user's resources as NotFound.
 // Rows priced are charged through ChargeRows, against the plan's monthly quota.

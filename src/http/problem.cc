@@ -2,20 +2,31 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/clock.h"
+
 namespace diamond::http {
 
-HttpResponse Problem(int status, std::string_view type, std::string_view title,
-                     std::string_view detail) {
-  nlohmann::json body = {{"type", "/problems/" + std::string(type)},
-                         {"title", title},
-                         {"status", status},
-                         {"detail", detail}};
+namespace {
+
+// The common members of every problem; callers add their extensions before Respond.
+nlohmann::json Members(int status, std::string type, std::string_view title, std::string_view detail) {
+  return {{"type", "/problems/" + std::move(type)}, {"title", title}, {"status", status}, {"detail", detail}};
+}
+
+HttpResponse Respond(int status, const nlohmann::json& body) {
   HttpResponse response;
   response.status = status;
   response.content_type = "application/problem+json";
   // Replace invalid UTF-8 (a hostile id echoed in a detail) instead of throwing.
   response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return response;
+}
+
+}  // namespace
+
+HttpResponse Problem(int status, std::string_view type, std::string_view title,
+                     std::string_view detail) {
+  return Respond(status, Members(status, std::string(type), title, detail));
 }
 
 HttpResponse ValidationProblem(std::string_view detail, const std::vector<FieldError>& errors) {
@@ -28,39 +39,33 @@ HttpResponse ValidationProblem(std::string_view detail, const std::vector<FieldE
     item["message"] = e.message;
     list.push_back(item);
   }
-  nlohmann::json body = {{"type", "/problems/validation"},
-                         {"title", "The request is not valid"},
-                         {"status", 422},
-                         {"detail", detail},
-                         {"errors", list}};
-  HttpResponse response;
-  response.status = 422;
-  response.content_type = "application/problem+json";
-  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return response;
+  nlohmann::json body = Members(422, "validation", "The request is not valid", detail);
+  body["errors"] = std::move(list);
+  return Respond(422, body);
 }
 
 HttpResponse LimitProblem(int status, std::string_view limit, int64_t value,
                           std::string_view detail) {
-  nlohmann::json body = {{"type", "/problems/over-limit/" + std::string(limit)},
-                         {"title", status == 429 ? "Over the plan's quota" : "Over the plan's limit"},
-                         {"status", status},
-                         {"detail", detail},
-                         {"limit", limit},
-                         {"limit_value", value}};
-  HttpResponse response;
-  response.status = status;
-  response.content_type = "application/problem+json";
-  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return response;
+  nlohmann::json body = Members(status, "over-limit/" + std::string(limit),
+                                status == 429 ? "Over the plan's quota" : "Over the plan's limit", detail);
+  body["limit"] = limit;
+  body["limit_value"] = value;
+  return Respond(status, body);
 }
 
 HttpResponse ProblemFromStatus(const Status& status) {
   switch (status.code()) {
     case StatusCode::kPermissionDenied:
       return Problem(403, "forbidden", "Forbidden", status.message());
-    case StatusCode::kQuotaExceeded:
-      return LimitProblem(429, status.limit(), status.limit_value(), status.message());
+    case StatusCode::kQuotaExceeded: {
+      HttpResponse response = LimitProblem(429, status.limit(), status.limit_value(), status.message());
+      // When a retry can succeed: the monthly quota resets with the month; a training slot
+      // frees when a job ends, which for these models takes seconds.
+      const int64_t retry_after =
+          status.limit() == "monthly_predicted_rows" ? store::SecondsUntilNextUtcMonth() : 5;
+      response.headers.emplace_back("Retry-After", std::to_string(retry_after));
+      return response;
+    }
     case StatusCode::kLimitExceeded:
       return LimitProblem(403, status.limit(), status.limit_value(), status.message());
     case StatusCode::kNotFound:

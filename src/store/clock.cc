@@ -20,4 +20,15 @@ std::string NowRfc3339() {
   return text;
 }
 
+int64_t SecondsUntilNextUtcMonth() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  std::tm next{};
+  next.tm_year = utc.tm_mon == 11 ? utc.tm_year + 1 : utc.tm_year;
+  next.tm_mon = (utc.tm_mon + 1) % 12;
+  next.tm_mday = 1;
+  return static_cast<int64_t>(timegm(&next) - now);
+}
+
 }  // namespace diamond::store

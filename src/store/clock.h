@@ -2,10 +2,14 @@
 // which sorts in time order as a string.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace diamond::store {
 
 std::string NowRfc3339();
+
+// Seconds from now to 00:00 UTC on the first day of next month (when monthly quotas reset).
+int64_t SecondsUntilNextUtcMonth();
 
 }  // namespace diamond::store

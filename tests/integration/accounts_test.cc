@@ -129,8 +129,12 @@ TEST_F(AccountsTest, QuotasAndSizeLimitsNameTheLimitAndItsValue) {
   TrainModelFor(alice, "m");
 
   EXPECT_EQ(server_->RequestAs(alice, "POST", "/models/m/predict", Stones(3), "application/json").status, 200);
-  ExpectLimit(server_->RequestAs(alice, "POST", "/models/m/predict", Stones(3), "application/json"), 429,
-              "monthly_predicted_rows", 5);
+  HttpResult over = server_->RequestAs(alice, "POST", "/models/m/predict", Stones(3), "application/json");
+  ExpectLimit(over, 429, "monthly_predicted_rows", 5);
+  // Retry-After: when the month (UTC) ends.
+  ASSERT_FALSE(over.Header("retry-after").empty());
+  EXPECT_GT(std::stoll(over.Header("retry-after")), 0);
+  EXPECT_LE(std::stoll(over.Header("retry-after")), 31 * 24 * 3600);
   EXPECT_EQ(server_->RequestAs(alice, "POST", "/models/m/predict", Stones(2), "application/json").status, 200);
   // Batch pricing counts too: the quota is used up, so the results are refused (and not kept).
   HttpResult query = server_->RequestAs(alice, "POST", "/models/m/prices");
