@@ -7,8 +7,8 @@
 # linear4C-positive on the reference data through the API, and stops the servers.
 # On a 2-core machine wrk and the server each get one core: wrk -t1 and --threads 1
 # (override with WRK_THREADS and SERVER_ARGS). Each round runs healthz, predict and
-# predict-without-gate back to back so all see the same machine noise; the medians of
-# the per-round ratios are reported.
+# predict-without-gate back to back so all see the same machine noise (the two predicts
+# in alternating order); the medians of the per-round ratios are reported.
 # Usage: bench/http_load.sh [BUILD_DIR] [REFERENCE_CSV] [SECONDS] [ROUNDS]
 set -euo pipefail
 build=${1:-build}
@@ -64,9 +64,15 @@ echo "== $rounds rounds of ${seconds}s each, 32 connections, wrk threads: ${WRK_
 ratios=()
 gate_ratios=()
 for round in $(seq "$rounds"); do
+  # Both predict runs send the same bytes (the gate-off server ignores the key), and they
+  # swap order every round so drift in the machine's speed does not favour either.
+  predict() { DIAMOND_KEY=$key wrk -t${WRK_THREADS:-1} -c32 -d"${seconds}s" -s "$here/predict_one.lua" "$1" | grep RESULT; }
   h=$(wrk -t${WRK_THREADS:-1} -c32 -d"${seconds}s" -s "$here/healthz.lua" "$url" | grep RESULT)
-  p=$(DIAMOND_KEY=$key wrk -t${WRK_THREADS:-1} -c32 -d"${seconds}s" -s "$here/predict_one.lua" "$url" | grep RESULT)
-  o=$(DIAMOND_KEY= wrk -t${WRK_THREADS:-1} -c32 -d"${seconds}s" -s "$here/predict_one.lua" "$open_url" | grep RESULT)
+  if [ $((round % 2)) -eq 1 ]; then
+    p=$(predict "$url"); o=$(predict "$open_url")
+  else
+    o=$(predict "$open_url"); p=$(predict "$url")
+  fi
   echo "round $round healthz:              $h"
   echo "round $round predict (gate on):    $p"
   echo "round $round predict (gate off):   $o"

@@ -132,7 +132,7 @@ HttpResponse Api::Execute(const Route& route, HttpRequest& request) {
 void Api::Finish(HttpRequest& request, HttpResponse response, double started,
                  const std::function<void(HttpResponse)>& done) {
   response.headers.emplace_back("X-Request-Id", request.request_id);
-  Gate::AddRateHeaders(request.rate, response);
+  Gate::AddRateHeaders(request.rate, response.status, response);
   const double seconds = NowSeconds() - started;
   context_.metrics.ObserveRequest(request.route, request.method, response.status, seconds);
   if (context_.config.access_log && LogEnabled(LogLevel::kInfo)) {

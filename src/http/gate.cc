@@ -1,5 +1,6 @@
 #include "http/gate.h"
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -127,11 +128,22 @@ Status Gate::ChargeRows(const HttpRequest& request, int64_t rows) {
   return accounts::Meter::ChargeRows(*principal.counters, rows, principal.plan.monthly_predicted_rows);
 }
 
-void Gate::AddRateHeaders(const RateState& rate, HttpResponse& response) {
+void Gate::AddRateHeaders(const RateState& rate, int status, HttpResponse& response) {
   if (!rate.known) return;
-  response.headers.emplace_back("RateLimit-Limit", std::to_string(rate.limit));
-  response.headers.emplace_back("RateLimit-Remaining", std::to_string(rate.remaining));
-  response.headers.emplace_back("RateLimit-Reset", std::to_string(rate.reset_seconds));
+  if (status != 429 && rate.remaining * 2 > rate.limit) return;
+  // Appended to one preformatted block: this runs on every admitted request.
+  std::string& out = response.header_lines;
+  out.reserve(out.size() + 96);
+  auto line = [&out](std::string_view name, int64_t value) {
+    char digits[24];
+    const auto result = std::to_chars(digits, digits + sizeof digits, value);
+    out += name;
+    out.append(digits, static_cast<size_t>(result.ptr - digits));
+    out += "\r\n";
+  };
+  line("RateLimit-Limit: ", rate.limit);
+  line("RateLimit-Remaining: ", rate.remaining);
+  line("RateLimit-Reset: ", rate.reset_seconds);
 }
 
 }  // namespace diamond::http

@@ -31,8 +31,10 @@ class Gate {
   // Counts rows priced for the caller against their plan's monthly quota.
   Status ChargeRows(const HttpRequest& request, int64_t rows);
 
-  // The RateLimit-* headers for an admitted request.
-  static void AddRateHeaders(const RateState& rate, HttpResponse& response);
+  // The RateLimit-* headers, when they tell the client something: on a 429, and once
+  // half of the key's burst is spent. (Every header costs every client parsing time; on
+  // a plan the client is nowhere near, the fields would say only "carry on".)
+  static void AddRateHeaders(const RateState& rate, int status, HttpResponse& response);
 
   bool enabled() const { return enabled_; }
   accounts::Accounts& accounts() { return accounts_; }

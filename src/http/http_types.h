@@ -53,6 +53,10 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Header lines already formatted ("Name: value\r\n" each), written after `headers`:
+  // for middleware that adds the same few headers to every response (the gate's
+  // RateLimit-*), where a pair of strings per header would cost allocations per request.
+  std::string header_lines;
 };
 
 HttpResponse JsonResponse(int status, std::string body);

@@ -167,7 +167,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const unsigned status = static_cast<unsigned>(response.status);
     const beast::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
     auto text = std::make_shared<std::string>();
-    text->reserve(160 + response.body.size() + response.headers.size() * 48);
+    text->reserve(160 + response.body.size() + response.headers.size() * 48 + response.header_lines.size());
     *text += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
     *text += std::to_string(status);
     *text += ' ';
@@ -185,6 +185,7 @@ class Session : public std::enable_shared_from_this<Session> {
       *text += value;
       *text += "\r\n";
     }
+    *text += response.header_lines;
     *text += "\r\n";
     *text += response.body;
     stream_.expires_after(server_.config.read_timeout);
