@@ -74,6 +74,14 @@ TEST_F(AccountsTest, BothHeadersAuthenticateAndRevocationIsImmediate) {
   HttpResult basic = server_->RequestAs("", "GET", "/me", "", "", {"Authorization: Basic YWxpY2U6eA=="});
   EXPECT_EQ(basic.status, 401);
   EXPECT_NE(basic.Header("www-authenticate").find("invalid_token"), std::string::npos);
+  // Hostile credentials: all 401, never a crash or a 5xx.
+  for (const std::string& h : {"Authorization: Bearer " + std::string(8000, 'a'), std::string("Authorization: Bearer dmd_\xff\xfe"),
+                               std::string("X-API-Key: ") + key + key, std::string("Authorization: Bearer  ") + key + " x",
+                               std::string("Authorization:"), std::string("X-API-Key: ") + key.substr(0, 12)}) {
+    HttpResult r = server_->RequestAs("", "GET", "/me", "", "", {h});
+    EXPECT_EQ(r.status, 401) << h.substr(0, 60);
+  }
+  EXPECT_EQ(server_->Get("/healthz").status, 200);
   // A key one character off is unknown.
   std::string wrong = key;
   wrong.back() = wrong.back() == '0' ? '1' : '0';
