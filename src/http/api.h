@@ -1,7 +1,8 @@
 // Api: the application behind the HTTP server. One entry point, Handle(), which routes a
-// request, runs its handler (inline for cheap routes, on the bounded work pool for the
-// rest), and wraps every response the same way: request id, problem+json errors, metrics,
-// one access-log line. No socket code here (that is server.cc).
+// request, passes it through the gate (gate.h: who is calling, may they, how fast), runs
+// its handler (inline for cheap routes, on the bounded work pool for the rest), and wraps
+// every response the same way: request id, problem+json errors, metrics, one access-log
+// line. No socket code here (that is server.cc).
 #pragma once
 
 #include <functional>

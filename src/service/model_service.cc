@@ -20,24 +20,6 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
                                                 const TrainingRequest& request,
                                                 const TrainingLimits& limits) {
   if (Status s = CheckWritable(owner, model_id); !s.ok()) return s;
-  auto existing = metadata_.GetModel(owner, model_id);
-  if (!existing.ok() && existing.status().code() != StatusCode::kNotFound) return existing.status();
-  if (!existing.ok()) {
-    auto models = metadata_.CountModels(owner);
-    if (!models.ok()) return models.status();
-    if (*models >= limits.max_models) {
-      return Status::LimitExceeded("max_models", limits.max_models,
-                                   "the plan allows " + std::to_string(limits.max_models) +
-                                       " models; delete one to train another");
-    }
-  }
-  auto active = metadata_.CountActiveJobs(owner);
-  if (!active.ok()) return active.status();
-  if (*active >= limits.max_training_jobs) {
-    return Status::QuotaExceeded("max_training_jobs", limits.max_training_jobs,
-                                 "the plan allows " + std::to_string(limits.max_training_jobs) +
-                                     " training jobs at once; wait for one to finish");
-  }
   // Pin the exact dataset versions now: lineage names what the model was trained on, even
   // if the dataset changes while the job waits in the queue.
   auto dataset = metadata_.GetDataset(owner, request.dataset_id);
@@ -65,7 +47,7 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
   job.kind = "train";
   job.model_id = model_id;
   job.payload_json = payload.dump();
-  if (Status s = metadata_.StartTraining(model_id, request.ToJson().dump(), job); !s.ok()) return s;
+  if (Status s = metadata_.StartTraining(model_id, request.ToJson().dump(), job, limits); !s.ok()) return s;
   cache_.Invalidate(model_id);  // a new own model hides a shared one with the same id
   return job.id;
 }

@@ -19,11 +19,8 @@
 
 namespace diamond::service {
 
-// The owner's plan limits that training checks.
-struct TrainingLimits {
-  int64_t max_models = 0;         // models owned; a new one beyond is LimitExceeded
-  int64_t max_training_jobs = 0;  // queued or running at once; beyond is QuotaExceeded
-};
+// The owner's plan limits that training checks (atomically, in the store).
+using TrainingLimits = store::MetadataStore::TrainingLimits;
 
 class ModelService {
  public:

@@ -48,13 +48,18 @@ class MetadataStore {
   virtual Result<ModelRecord> GetModel(const std::string& owner, const std::string& id) = 0;
   // What `viewer` means by model `id`: their own, else a shared model with that id.
   virtual Result<ModelRecord> FindModelFor(const std::string& viewer, const std::string& id) = 0;
-  virtual Result<int64_t> CountModels(const std::string& owner) = 0;
   // Shares or unshares the owner's model.
   virtual Status SetModelShared(const std::string& owner, const std::string& id, bool shared) = 0;
+  // The owner's plan limits StartTraining checks in its transaction, so concurrent
+  // requests cannot both slip under them.
+  struct TrainingLimits {
+    int64_t max_models = 0;         // models owned: a new one beyond is LimitExceeded
+    int64_t max_training_jobs = 0;  // queued or running at once: beyond is QuotaExceeded
+  };
   // Creates the model (or marks an existing one as training) and queues `job` for it
   // (job.owner owns both). FailedPrecondition if the model is already training.
   virtual Status StartTraining(const std::string& model_id, const std::string& request_json,
-                               const JobRecord& job) = 0;
+                               const JobRecord& job, const TrainingLimits& limits) = 0;
   // Makes the job's artifact the model's current one. FailedPrecondition if the job is no
   // longer running (cancelled, or the model was deleted).
   virtual Status FinishTraining(const std::string& job_id, const std::string& artifact_key,
@@ -69,8 +74,6 @@ class MetadataStore {
   virtual Result<std::pair<std::vector<JobRecord>, int64_t>> ListJobs(const std::string& owner,
                                                                       Page page) = 0;
   virtual Result<JobRecord> GetJob(const std::string& owner, const std::string& id) = 0;
-  // Jobs of the owner that are queued or running.
-  virtual Result<int64_t> CountActiveJobs(const std::string& owner) = 0;
   // Claims the oldest queued job (running, attempts + 1), if any.
   virtual Result<std::optional<JobRecord>> ClaimNextJob() = 0;
   virtual Status UpdateJobProgress(const std::string& id, double progress) = 0;

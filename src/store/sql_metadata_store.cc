@@ -438,14 +438,6 @@ Result<ModelRecord> SqlMetadataStore::FindModelFor(const std::string& viewer, co
   });
 }
 
-Result<int64_t> SqlMetadataStore::CountModels(const std::string& owner) {
-  return Locked(mutex_, [&]() -> Result<int64_t> {
-    ll count = 0;
-    *sql_ << "SELECT COUNT(*) FROM models WHERE owner = :o", soci::use(owner), soci::into(count);
-    return static_cast<int64_t>(count);
-  });
-}
-
 Status SqlMetadataStore::SetModelShared(const std::string& owner, const std::string& id,
                                         bool shared) {
   return Locked(mutex_, [&]() -> Status {
@@ -462,7 +454,7 @@ Status SqlMetadataStore::SetModelShared(const std::string& owner, const std::str
 }
 
 Status SqlMetadataStore::StartTraining(const std::string& model_id, const std::string& request_json,
-                                       const JobRecord& job) {
+                                       const JobRecord& job, const TrainingLimits& limits) {
   return Locked(mutex_, [&]() -> Status {
     soci::session& sql = *sql_;
     soci::transaction tx(sql);
@@ -472,6 +464,23 @@ Status SqlMetadataStore::StartTraining(const std::string& model_id, const std::s
     if (existing && existing->status == ModelStatus::kTraining) {
       return Status::FailedPrecondition("model '" + model_id + "' is already training (job " +
                                         existing->job_id + ")");
+    }
+    if (!existing) {
+      ll models = 0;
+      sql << "SELECT COUNT(*) FROM models WHERE owner = :o", soci::use(job.owner), soci::into(models);
+      if (models >= limits.max_models) {
+        return Status::LimitExceeded("max_models", limits.max_models,
+                                     "the plan allows " + std::to_string(limits.max_models) +
+                                         " models; delete one to train another");
+      }
+    }
+    ll active = 0;
+    sql << "SELECT COUNT(*) FROM jobs WHERE owner = :o AND state IN ('queued', 'running')",
+        soci::use(job.owner), soci::into(active);
+    if (active >= limits.max_training_jobs) {
+      return Status::QuotaExceeded("max_training_jobs", limits.max_training_jobs,
+                                   "the plan allows " + std::to_string(limits.max_training_jobs) +
+                                       " training jobs at once; wait for one to finish");
     }
     if (existing) {
       sql << "UPDATE models SET status = :s, request_json = :r, job_id = :j, error = '',"
@@ -625,15 +634,6 @@ Result<JobRecord> SqlMetadataStore::GetJob(const std::string& owner, const std::
     auto job = FindJob(*sql_, id);
     if (job && job->owner == owner) return *job;
     return Status::NotFound("no job '" + id + "'");
-  });
-}
-
-Result<int64_t> SqlMetadataStore::CountActiveJobs(const std::string& owner) {
-  return Locked(mutex_, [&]() -> Result<int64_t> {
-    ll count = 0;
-    *sql_ << "SELECT COUNT(*) FROM jobs WHERE owner = :o AND state IN ('queued', 'running')",
-        soci::use(owner), soci::into(count);
-    return static_cast<int64_t>(count);
   });
 }
 

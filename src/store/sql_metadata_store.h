@@ -43,10 +43,9 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
                                                                   Page page) override;
   Result<ModelRecord> GetModel(const std::string& owner, const std::string& id) override;
   Result<ModelRecord> FindModelFor(const std::string& viewer, const std::string& id) override;
-  Result<int64_t> CountModels(const std::string& owner) override;
   Status SetModelShared(const std::string& owner, const std::string& id, bool shared) override;
   Status StartTraining(const std::string& model_id, const std::string& request_json,
-                       const JobRecord& job) override;
+                       const JobRecord& job, const TrainingLimits& limits) override;
   Status FinishTraining(const std::string& job_id, const std::string& artifact_key,
                         const std::string& dataset_id, int64_t dataset_version,
                         const std::string& summary_json) override;
@@ -57,7 +56,6 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Result<std::pair<std::vector<JobRecord>, int64_t>> ListJobs(const std::string& owner,
                                                               Page page) override;
   Result<JobRecord> GetJob(const std::string& owner, const std::string& id) override;
-  Result<int64_t> CountActiveJobs(const std::string& owner) override;
   Result<std::optional<JobRecord>> ClaimNextJob() override;
   Status UpdateJobProgress(const std::string& id, double progress) override;
   Result<JobRecord> CancelJob(const std::string& owner, const std::string& id) override;

@@ -171,6 +171,28 @@ TEST_F(AccountsTest, QuotasAndSizeLimitsNameTheLimitAndItsValue) {
                                "application/json").status, 201);
 }
 
+TEST_F(AccountsTest, ConcurrentTrainingRequestsCannotOvershootTheModelLimit) {
+  server_->PutPlan("three", R"({"requests_per_second": 1000, "burst": 1000, "monthly_predicted_rows": 1000,
+      "max_dataset_rows": 100, "max_models": 3, "max_training_jobs": 100, "price_per_1k_rows": 1,
+      "price_per_training_minute": 1})");
+  const std::string alice = server_->CreateUserWithKey("alice", "three");
+  ASSERT_EQ(server_->RequestAs(alice, "PUT", "/datasets/d", kSmallCsv, "text/csv").status, 200);
+  std::atomic<int> accepted{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      HttpResult r = server_->RequestAs(alice, "PUT", "/models/m" + std::to_string(i) + "?wait=0",
+                                        R"({"dataset_id": "d", "validation": {"holdout": 0}})", "application/json");
+      if (r.status == 201 || r.status == 202) ++accepted;
+      else if (r.status == 403) ++refused;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(accepted.load(), 3);
+  EXPECT_EQ(refused.load(), 5);
+  EXPECT_EQ(json::parse(server_->RequestAs(alice, "GET", "/models").body)["results"].size(), 3u);
+}
+
 TEST_F(AccountsTest, MeteredRowsEqualExactlyWhatWasSentAcrossKeysAndARestart) {
   const std::vector<std::string> users = {"u1", "u2", "u3"};
   std::vector<std::string> keys;
