@@ -59,8 +59,8 @@ int Usage(store::AccountStore& store, const AdminArgs& args) {
   std::cout << "user\tplan\tpredicted_rows\ttraining_seconds\tstored_bytes\tcost\n";
   for (const auto& u : *report) {
     std::cout << u.user_id << "\t" << u.plan << "\t" << u.predicted_rows << "\t" << std::fixed
-              << std::setprecision(1) << u.training_seconds << "\t" << u.stored_bytes << "\t"
-              << std::setprecision(2) << u.cost_total << "\n";
+              << std::setprecision(3) << u.training_seconds << "\t" << u.stored_bytes << "\t"
+              << std::setprecision(4) << u.cost_total << "\n";
     std::cout.unsetf(std::ios::floatfield);
   }
   return kExitOk;
