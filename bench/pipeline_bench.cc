@@ -60,7 +60,7 @@ void BM_ParseAndPredict(benchmark::State& state) {
     state.SkipWithError(trained.status().message().c_str());
     return;
   }
-  const auto& model = trained->model;
+  const diamond::ml::Model& model = *trained->model;
   std::string out;
   out.reserve(csv.size() + 12 * 1'000'000);
   int64_t rows = 0;

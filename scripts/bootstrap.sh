@@ -10,12 +10,16 @@ packages=(
   # libraries (see docs/dependencies.md for why each one)
   libfast-float-dev nlohmann-json3-dev libeigen3-dev libcli11-dev libssl-dev libsimdjson-dev
   libboost-dev libsoci-dev libsqlite3-dev
+  # gradient-boosted trees: the C API, plus the CLI package its CMake config insists on
+  libxgboost-dev xgboost
   # tests and benchmarks (clang and its runtime: libFuzzer, sanitizers)
   clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev wrk curl
   # web assets (/docs) and the OpenAPI validator, from npm
   nodejs npm
   # the scikit-learn reference for the parity test (Debian's python, not a venv)
   python3 python3-numpy python3-sklearn
+  # the reference the tree-training benchmark compares against
+  python3-xgboost
 )
 
 missing=()

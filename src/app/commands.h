@@ -22,6 +22,11 @@ struct TrainArgs {
   double holdout = 0.2;  // 0 = fit on all rows, no validation
   uint64_t seed = 42;
   bool skip_invalid = false;
+  std::string algorithm = "linear";  // or "gbdt"
+  std::vector<std::string> params;   // NAME=VALUE, the API's hyperparameter names
+  std::vector<std::string> grid;     // NAME=V1,V2,...: search every combination
+  int folds = 5;                     // for a search
+  std::string metric = "mae";        // the search picks the best by this
 };
 
 struct PredictArgs {
@@ -29,6 +34,8 @@ struct PredictArgs {
   std::string input;   // "-" or empty = stdin
   std::string output;  // "-" or empty = stdout
   bool skip_invalid = false;
+  bool explain = false;  // base_price and one factor_<feature> column per model feature
+  double interval = 0;   // > 0: price_low and price_high at this level
 };
 
 struct EvaluateArgs {

@@ -19,7 +19,7 @@ int RunEvaluate(const EvaluateArgs& args) {
     PrintError(kCommand, data.status().message());
     return ExitCodeFor(data.status());
   }
-  auto evaluation = ml::Evaluate(model->model, data->table.stones);
+  auto evaluation = ml::Evaluate(*model->model, data->table.stones);
   if (!evaluation.ok()) {
     PrintError(kCommand, data->lineage.name + ": " + evaluation.status().message());
     return kExitBadInput;

@@ -30,6 +30,18 @@ int main(int argc, char** argv) {
       ->required();
   train_cmd->add_flag("--skip-invalid", train.skip_invalid,
                       "Skip invalid rows (and count them) instead of failing");
+  train_cmd->add_option("--algorithm", train.algorithm, "linear or gbdt (gradient-boosted trees)")
+      ->capture_default_str();
+  train_cmd->add_option("--param", train.params,
+                        "Hyperparameter NAME=VALUE, as in the API (repeatable), e.g. "
+                        "max_depth=4; see docs/models.md");
+  train_cmd->add_option("--grid", train.grid,
+                        "Search: NAME=V1,V2,... (repeatable); every combination is scored by "
+                        "k-fold cross-validation and the best refitted");
+  train_cmd->add_option("--folds", train.folds, "Folds of the search's cross-validation")
+      ->capture_default_str();
+  train_cmd->add_option("--metric", train.metric, "The search picks the best by mae, rmse, mape or r2")
+      ->capture_default_str();
 
   diamond::app::PredictArgs predict;
   auto* predict_cmd =
@@ -37,6 +49,12 @@ int main(int argc, char** argv) {
   predict_cmd->add_option("--model", predict.model, "Model file")->required();
   predict_cmd->add_option("--input", predict.input, "CSV to price (default: standard input)");
   predict_cmd->add_option("-o,--output", predict.output, "Priced CSV (default: standard output)");
+  predict_cmd->add_flag("--explain", predict.explain,
+                        "Add base_price and a factor_<feature> column per feature: "
+                        "base_price × factors = price_predicted");
+  predict_cmd->add_option("--interval", predict.interval,
+                          "Add price_low and price_high, a split-conformal interval at this "
+                          "level (e.g. 0.9)");
   predict_cmd->add_flag("--skip-invalid", predict.skip_invalid,
                         "Leave out rows that cannot be priced (and count them) instead of failing");
 

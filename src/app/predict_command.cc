@@ -1,5 +1,6 @@
 // diamond predict: stream a CSV of stones through a model file, writing the same CSV with
 // a price_predicted column. Memory stays bounded whatever the input size.
+#include <charconv>
 #include <cmath>
 #include <iostream>
 
@@ -19,7 +20,21 @@ int RunPredict(const PredictArgs& args) {
     PrintError(kCommand, model_doc.status().message());
     return ExitCodeFor(model_doc.status());
   }
-  const ml::LinearModel& model = model_doc->model;
+  const ml::Model& model = *model_doc->model;
+  double half_width = 0;  // of the interval, in log price
+  if (args.interval != 0) {
+    if (!model_doc->calibration) {
+      PrintError(kCommand, "--interval: the model has no interval calibration (it was trained "
+                           "without held-out rows)");
+      return kExitBadInput;
+    }
+    auto width = model_doc->calibration->HalfWidth(args.interval);
+    if (!width.ok()) {
+      PrintError(kCommand, "--interval: " + width.status().message());
+      return kExitBadInput;
+    }
+    half_width = *width;
+  }
 
   auto file = InputFile::Open(args.input);
   if (!file.ok()) {
@@ -42,7 +57,24 @@ int RunPredict(const PredictArgs& args) {
     return ExitCodeFor(output.status());
   }
   output->Write(reader.header().raw);
-  output->Write(",price_predicted\n");
+  output->Write(",price_predicted");
+  if (args.interval != 0) output->Write(",price_low,price_high");
+  if (args.explain) {
+    output->Write(",base_price");
+    for (ml::Feature f : model.features()) {
+      output->Write(",factor_");
+      output->Write(ml::FeatureName(f));
+    }
+  }
+  output->Write("\n");
+  ml::Explanation explanation;
+  // Factors keep every digit (shortest round-trip form), so their product is the price.
+  auto write_exact = [&](double value) {
+    char text[32];
+    auto end = std::to_chars(text, text + sizeof text, value).ptr;
+    output->Write(",");
+    output->Write(std::string_view(text, static_cast<size_t>(end - text)));
+  };
 
   int64_t skipped = 0;
   std::optional<FieldError> first_skipped;
@@ -75,7 +107,8 @@ int RunPredict(const PredictArgs& args) {
       if (!reject(std::move(*problem))) return kExitBadInput;
       continue;
     }
-    const double price = model.PredictPrice(stone);
+    const double log_price = model.PredictLogPrice(stone);
+    const double price = std::exp(log_price);
     if (!std::isfinite(price)) {
       if (!reject(FieldError{reader.rows_read(), reader.record().line, "",
                              "the predicted price is out of range (check carat and x, y, z)"})) {
@@ -86,6 +119,17 @@ int RunPredict(const PredictArgs& args) {
     output->Write(reader.record().raw);
     output->Write(",");
     output->Write(FormatPrice(price, number));
+    if (args.interval != 0) {
+      output->Write(",");
+      output->Write(FormatPrice(std::exp(log_price - half_width), number));
+      output->Write(",");
+      output->Write(FormatPrice(std::exp(log_price + half_width), number));
+    }
+    if (args.explain) {
+      model.Explain(stone, &explanation);
+      write_exact(std::exp(explanation.base));
+      for (double effect : explanation.effects) write_exact(std::exp(effect));
+    }
     output->Write("\n");
   }
   if (Status s = output->Commit(); !s.ok()) {

@@ -1,11 +1,19 @@
 // diamond train: fit the seed's pipeline on a CSV and write a model file.
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cmath>
 #include <ctime>
 #include <iostream>
+#include <sstream>
 
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/output_file.h"
+#include "ml/gbdt_model.h"
+#include "ml/hyperparameters.h"
 #include "ml/model_file.h"
 #include "ml/trainer.h"
 
@@ -21,20 +29,139 @@ std::string NowRfc3339() {
   return text;
 }
 
+// "4" → 4, "true" → true, "0.05" → 0.05; anything else is taken as a string (and then
+// refused by the hyperparameter's own check, with the allowed values).
+nlohmann::json ParseValue(const std::string& text) {
+  auto value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return value.is_discarded() ? nlohmann::json(text) : value;
+}
+
+// NAME=VALUE → {"NAME": VALUE}; a malformed entry is reported and false returned.
+bool SplitAssignment(const std::string& entry, std::string* name, std::string* value) {
+  const auto eq = entry.find('=');
+  if (eq == std::string::npos || eq == 0) return false;
+  *name = entry.substr(0, eq);
+  *value = entry.substr(eq + 1);
+  return true;
+}
+
+// The model spec and optional search from --algorithm, --features, --positive, --param and
+// --grid, validated by the same code as the API's training request.
+bool BuildSpec(const TrainArgs& args, ml::ModelSpec* spec, std::optional<ml::SearchSpec>* search) {
+  constexpr std::string_view kCommand = "train";
+  if (args.algorithm == "gbdt") {
+    spec->algorithm = ml::ModelSpec::Algorithm::kGbdt;
+  } else if (args.algorithm != "linear") {
+    PrintError(kCommand, "--algorithm must be linear or gbdt");
+    return false;
+  }
+  if (args.positive && spec->algorithm != ml::ModelSpec::Algorithm::kLinear) {
+    PrintError(kCommand, "--positive applies to linear models only");
+    return false;
+  }
+  nlohmann::json params = nlohmann::json::object();
+  if (!args.features.empty()) params["selector"] = args.features;
+  if (args.positive) params["positive"] = true;
+  std::string name, value;
+  for (const std::string& entry : args.params) {
+    if (!SplitAssignment(entry, &name, &value)) {
+      PrintError(kCommand, "--param takes NAME=VALUE, got '" + entry + "'");
+      return false;
+    }
+    params[name] = ParseValue(value);
+  }
+  std::vector<ml::SpecProblem> problems;
+  *spec = ml::ParseHyperparameters(spec->algorithm, params, *spec, &problems);
+  if (!problems.empty()) {
+    PrintError(kCommand, "hyperparameter " + problems.front().field + " " + problems.front().message);
+    return false;
+  }
+  if (args.grid.empty()) return true;
+  nlohmann::json grid = nlohmann::json::object();
+  for (const std::string& entry : args.grid) {
+    if (!SplitAssignment(entry, &name, &value)) {
+      PrintError(kCommand, "--grid takes NAME=V1,V2,..., got '" + entry + "'");
+      return false;
+    }
+    nlohmann::json values = nlohmann::json::array();
+    std::stringstream list(value);
+    for (std::string item; std::getline(list, item, ',');) values.push_back(ParseValue(item));
+    grid[name] = values;
+  }
+  ml::SearchSpec searched;
+  searched.folds = args.folds;
+  searched.metric = args.metric;
+  searched.candidates = ml::ExpandGrid(*spec, params, grid, &problems);
+  if (!problems.empty()) {
+    PrintError(kCommand, "--grid " + problems.front().field + ": " + problems.front().message);
+    return false;
+  }
+  if (args.metric != "mae" && args.metric != "rmse" && args.metric != "r2" && args.metric != "mape") {
+    PrintError(kCommand, "--metric must be mae, rmse, mape or r2");
+    return false;
+  }
+  *search = std::move(searched);
+  return true;
+}
+
+// "training: fit 3 of 13, round 140 of 1000" on stderr, redrawn at most five times a
+// second and only on a terminal.
+class TrainingProgressLine {
+ public:
+  TrainingProgressLine() : enabled_(isatty(STDERR_FILENO) != 0) {}
+  ~TrainingProgressLine() {
+    if (drawn_) std::cerr << "\r\033[K" << std::flush;
+  }
+  bool Update(const ml::Progress& progress) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!enabled_ || now - last_ < std::chrono::milliseconds(200)) return true;
+    last_ = now;
+    drawn_ = true;
+    std::cerr << "\r\033[Ktraining: " << progress.Describe() << std::flush;
+    return true;
+  }
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+// ", positive coefficients" or ", 412 rounds".
+std::string ModelDetail(const ml::TrainingOutcome& outcome) {
+  if (const auto* gbdt = dynamic_cast<const ml::GbdtModel*>(outcome.model.get())) {
+    return ", " + std::to_string(gbdt->rounds()) + " rounds";
+  }
+  return outcome.spec.linear.positive ? ", positive coefficients" : "";
+}
+
+// The cross-validation table, best first.
+std::string SearchTable(const ml::SearchResult& search) {
+  std::ostringstream out;
+  out << "search: " << search.candidates.size() << " candidates x " << search.spec.folds
+      << " folds, best by " << search.spec.metric << "\n";
+  std::vector<const ml::CandidateResult*> ranked;
+  for (const auto& c : search.candidates) ranked.push_back(&c);
+  std::sort(ranked.begin(), ranked.end(), [](auto* a, auto* b) { return a->rank < b->rank; });
+  char line[160];
+  std::snprintf(line, sizeof line, "  %4s %10s %8s %8s %8s  %s\n", "rank", "MAE", "+-", "R2",
+                "MAPE", "hyperparameters");
+  out << line;
+  for (const auto* c : ranked) {
+    std::snprintf(line, sizeof line, "  %4d %10.2f %8.2f %8.4f %7.2f%%  ", c->rank, c->mae.mean,
+                  c->mae.std, c->r2.mean, 100 * c->mape.mean);
+    out << line << ml::HyperparametersToJson(c->spec).dump() << "\n";
+  }
+  return out.str();
+}
+
 }  // namespace
 
 int RunTrain(const TrainArgs& args) {
   constexpr std::string_view kCommand = "train";
-  ml::LinearSpec spec;
-  spec.positive = args.positive;
-  if (!args.features.empty()) {
-    auto selector = ml::ParseSelector(args.features);
-    if (!selector.ok()) {
-      PrintError(kCommand, "--features: " + selector.status().message());
-      return kExitBadInput;
-    }
-    spec.selector = *selector;
-  }
+  ml::ModelSpec spec;
+  std::optional<ml::SearchSpec> search;
+  if (!BuildSpec(args, &spec, &search)) return kExitBadInput;
   ml::Validation validation;
   if (!args.eval.empty()) {
     validation.kind = ml::Validation::Kind::kSeparateSet;
@@ -70,9 +197,14 @@ int RunTrain(const TrainArgs& args) {
   }
 
   const auto started = std::chrono::steady_clock::now();
-  auto outcome = ml::TrainLinear(data->table.stones, spec, validation,
-                                 eval ? std::span<const Diamond>(eval->table.stones)
-                                      : std::span<const Diamond>());
+  Result<ml::TrainingOutcome> outcome = Status::Internal("not trained");
+  {
+    TrainingProgressLine line;
+    outcome = ml::Train(data->table.stones, spec, validation,
+                        eval ? std::span<const Diamond>(eval->table.stones) : std::span<const Diamond>(),
+                        search ? &*search : nullptr,
+                        [&line](const ml::Progress& progress) { return line.Update(progress); });
+  }
   const double train_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
           .count();
@@ -99,16 +231,23 @@ int RunTrain(const TrainArgs& args) {
   if (data->table.rows_invalid > 0) {
     report << "; " << data->table.rows_invalid << " invalid rows skipped";
   }
-  report << "\nmodel: linear on log(price), features "
-         << ml::JoinFeatureNames(outcome->model.spec().selector)
-         << (spec.positive ? ", positive coefficients" : "") << ", fitted on " << outcome->rows_fit
-         << " rows in " << train_ms << " ms\n"
-         << MetricsHeader() << "\n"
+  report << "\nmodel: " << outcome->model->algorithm() << " on log(price), features "
+         << ml::JoinFeatureNames(outcome->model->features()) << ModelDetail(*outcome)
+         << ", fitted on " << outcome->rows_fit << " rows in " << train_ms << " ms\n";
+  if (outcome->search) report << SearchTable(*outcome->search);
+  report << MetricsHeader() << "\n"
          << MetricsLine("train", outcome->train_metrics) << "\n";
   if (outcome->validation_result) {
     const char* label = validation.kind == ml::Validation::Kind::kHoldout ? "holdout" : "eval";
     report << MetricsLine(label, outcome->validation_result->metrics) << "\n";
     if (eval) report << "  eval data: " << CleaningSummary(outcome->validation_result->cleaning) << "\n";
+  }
+  if (outcome->calibration && !outcome->calibration->residuals.empty()) {
+    auto width = outcome->calibration->HalfWidth(0.9);
+    if (width.ok()) {
+      report << "interval: 90% of unseen stones within ×/÷ " << std::exp(*width) << " of the price ("
+             << outcome->calibration->residuals.size() << " calibration rows)\n";
+    }
   }
   if (!output->is_stdout()) report << "model written to " << args.output << "\n";
   return kExitOk;

@@ -22,6 +22,8 @@ enum class StatusCode {
   kPermissionDenied,  // the caller may see the resource but not do this to it
   kQuotaExceeded,  // a plan's rate or quota is used up for now; retrying later can succeed
   kLimitExceeded,  // a plan's size limit forbids this; retrying cannot succeed
+  kCancelled,      // the caller asked for the work to stop, and it stopped
+  kInternal,       // a library we call failed in a way the input does not explain
 };
 
 class Status {
@@ -40,6 +42,9 @@ class Status {
   static Status FailedPrecondition(std::string msg) {
     return Status(StatusCode::kFailedPrecondition, std::move(msg));
   }
+
+  static Status Cancelled(std::string msg) { return Status(StatusCode::kCancelled, std::move(msg)); }
+  static Status Internal(std::string msg) { return Status(StatusCode::kInternal, std::move(msg)); }
 
   static Status PermissionDenied(std::string msg) {
     return Status(StatusCode::kPermissionDenied, std::move(msg));

@@ -77,6 +77,10 @@ HttpResponse ProblemFromStatus(const Status& status) {
     case StatusCode::kCorruption:
     case StatusCode::kIoError:
       return Problem(503, "storage-unavailable", "Storage failed; try again", status.message());
+    case StatusCode::kCancelled:
+      return Problem(409, "cancelled", "Cancelled", status.message());
+    case StatusCode::kInternal:
+      return Problem(500, "internal", "Internal error", status.message());
     case StatusCode::kOk:
       break;
   }

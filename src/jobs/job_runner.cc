@@ -10,7 +10,9 @@ bool JobContext::CancelRequested() {
   return !job.ok() || job->cancel_requested;
 }
 
-void JobContext::ReportProgress(double fraction) { metadata_.UpdateJobProgress(job_id_, fraction); }
+void JobContext::ReportProgress(double fraction, const std::string& detail) {
+  metadata_.UpdateJobProgress(job_id_, fraction, detail);
+}
 
 JobRunner::JobRunner(store::MetadataStore& metadata, int workers)
     : metadata_(metadata), worker_count_(workers < 0 ? 0 : workers) {}

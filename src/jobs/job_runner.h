@@ -27,7 +27,7 @@ class JobContext {
       : metadata_(metadata), owner_(std::move(owner)), job_id_(std::move(job_id)) {}
   // True once someone asked to cancel (checked in the database).
   bool CancelRequested();
-  void ReportProgress(double fraction);
+  void ReportProgress(double fraction, const std::string& detail = {});
 
  private:
   store::MetadataStore& metadata_;

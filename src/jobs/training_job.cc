@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "core/diamond_json.h"
+#include "ml/gbdt_model.h"
+#include "ml/hyperparameters.h"
 #include "ml/model_file.h"
 #include "service/training_request.h"
 #include "store/clock.h"
@@ -25,29 +27,51 @@ ml::DataLineage Lineage(const json& dataset) {
 
 json Summary(const ml::TrainingOutcome& outcome, const json& payload, double seconds,
              const std::string& created_at) {
-  const ml::LinearModel& model = outcome.model;
-  json coefficients = {{"intercept", model.intercept()}};
-  for (size_t i = 0; i < model.spec().selector.size(); ++i) {
-    coefficients[std::string(ml::FeatureName(model.spec().selector[i]))] = model.coefficients()[i];
-  }
+  const ml::Model& model = *outcome.model;
   json metrics = {{"train", ml::MetricsToJson(outcome.train_metrics)}};
   if (outcome.validation_result) metrics["validation"] = ml::MetricsToJson(outcome.validation_result->metrics);
-  json summary = {{"algorithm", "linear"},
-                  {"hyperparameters", payload["request"]["hyperparameters"]},
+  json summary = {{"algorithm", model.algorithm()},
+                  {"hyperparameters", json::parse(ml::HyperparametersToJson(outcome.spec).dump())},
                   {"validation", payload["request"]["validation"]},
                   {"dataset", payload["dataset"]},
                   {"cleaning", ml::CleaningToJson(outcome.cleaning)},
                   {"rows_fit", outcome.rows_fit},
                   {"metrics", metrics},
-                  {"coefficients", coefficients},
-                  {"training_seconds", seconds},
-                  {"trained_at", created_at}};
+                  {"feature_importances", json::parse(ml::ImportancesToJson(model).dump())}};
+  if (const auto* linear = dynamic_cast<const ml::LinearModel*>(&model)) {
+    json coefficients = {{"intercept", linear->intercept()}};
+    for (size_t i = 0; i < linear->spec().selector.size(); ++i) {
+      coefficients[std::string(ml::FeatureName(linear->spec().selector[i]))] = linear->coefficients()[i];
+    }
+    summary["coefficients"] = coefficients;
+  } else if (const auto* gbdt = dynamic_cast<const ml::GbdtModel*>(&model)) {
+    summary["rounds"] = gbdt->rounds();
+  }
+  summary["interval_calibration"] =
+      outcome.calibration ? json::parse(ml::CalibrationSummaryJson(*outcome.calibration).dump())
+                          : json();
+  if (outcome.search) summary["search"] = json::parse(ml::SearchToJson(*outcome.search).dump());
+  summary["training_seconds"] = seconds;
+  summary["trained_at"] = created_at;
   summary["dataset"].erase("blob_key");
   if (payload.contains("validation_dataset")) {
     summary["validation_dataset"] = payload["validation_dataset"];
     summary["validation_dataset"].erase("blob_key");
   }
   return summary;
+}
+
+// Reports progress at most every quarter second, and asks the store whether the job was
+// cancelled at the same pace (each check is a query).
+ml::ProgressObserver Observer(JobContext& context) {
+  auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+  return [&context, last](const ml::Progress& progress) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - *last < std::chrono::milliseconds(250)) return true;
+    *last = now;
+    context.ReportProgress(0.1 + 0.8 * progress.Fraction(), progress.Describe());
+    return !context.CancelRequested();
+  };
 }
 
 void Train(const store::JobRecord& job, JobContext& context, store::MetadataStore& metadata,
@@ -73,11 +97,15 @@ void Train(const store::JobRecord& job, JobContext& context, store::MetadataStor
     if (!loaded.ok()) throw Failure{"validation dataset: " + loaded.status().message()};
     validation_rows = std::move(loaded).value();
   }
-  context.ReportProgress(0.3);
+  context.ReportProgress(0.1, "data loaded");
 
-  auto outcome = ml::TrainLinear(*rows, request->spec, request->validation, validation_rows);
-  if (!outcome.ok()) throw Failure{outcome.status().message()};
-  context.ReportProgress(0.7);
+  auto outcome = ml::Train(*rows, request->spec, request->validation, validation_rows,
+                           request->search ? &*request->search : nullptr, Observer(context));
+  if (!outcome.ok()) {
+    throw Failure{outcome.status().code() == StatusCode::kCancelled ? "training cancelled"
+                                                                    : outcome.status().message()};
+  }
+  context.ReportProgress(0.9, "writing the model");
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 

@@ -52,8 +52,22 @@ double LinearModel::PredictLogPrice(const Diamond& stone) const {
   return log_price;
 }
 
-double LinearModel::PredictPrice(const Diamond& stone) const {
-  return std::exp(PredictLogPrice(stone));
+void LinearModel::Explain(const Diamond& stone, Explanation* out) const {
+  out->base = intercept_;
+  out->effects.resize(coefficients_.size());
+  for (size_t c = 0; c < coefficients_.size(); ++c) {
+    const Feature feature = spec_.selector[c];
+    const auto f = static_cast<size_t>(feature);
+    out->effects[c] = coefficients_[c] *
+                      ((UnscaledFeature(feature, stone, transform_) - transform_.mean[f]) /
+                       transform_.scale[f]);
+  }
+}
+
+std::vector<double> LinearModel::Importances() const {
+  std::vector<double> weights;
+  for (double c : coefficients_) weights.push_back(std::abs(c));
+  return Shares(std::move(weights));
 }
 
 }  // namespace diamond::ml

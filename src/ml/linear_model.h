@@ -8,6 +8,7 @@
 #include "core/diamond.h"
 #include "core/status.h"
 #include "ml/features.h"
+#include "ml/model.h"
 
 namespace diamond::ml {
 
@@ -16,7 +17,7 @@ struct LinearSpec {
   bool positive = false;  // non-negative coefficients (the seed's linear__regressor__positive)
 };
 
-class LinearModel {
+class LinearModel final : public Model {
  public:
   LinearModel(LinearSpec spec, FeatureTransform transform, double intercept,
               std::vector<double> coefficients);
@@ -24,12 +25,16 @@ class LinearModel {
   // Fits on cleaned rows (see cleaning.h); every row must have a price > 0.
   static Result<LinearModel> Fit(std::span<const Diamond> rows, const LinearSpec& spec);
 
-  // log(price) and price of a stone that passed CheckPriceable().
-  double PredictLogPrice(const Diamond& stone) const;
-  double PredictPrice(const Diamond& stone) const;
+  std::string_view algorithm() const override { return "linear"; }
+  const std::vector<Feature>& features() const override { return spec_.selector; }
+  const FeatureTransform& transform() const override { return transform_; }
+  double PredictLogPrice(const Diamond& stone) const override;
+  // Exact: base = intercept, effect = coefficient × scaled feature value.
+  void Explain(const Diamond& stone, Explanation* out) const override;
+  // |coefficient| shares: the coefficients are on standard-scaled features, so comparable.
+  std::vector<double> Importances() const override;
 
   const LinearSpec& spec() const { return spec_; }
-  const FeatureTransform& transform() const { return transform_; }
   double intercept() const { return intercept_; }
   // One per selected feature, in selector order, on the standard-scaled feature.
   const std::vector<double>& coefficients() const { return coefficients_; }

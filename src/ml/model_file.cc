@@ -1,9 +1,14 @@
 #include "ml/model_file.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "core/diamond.h"
 #include "core/grades.h"
+#include "ml/gbdt_model.h"
+#include "ml/hyperparameters.h"
+#include "ml/linear_model.h"
 
 namespace diamond::ml {
 namespace {
@@ -96,15 +101,56 @@ json CleaningToJson(const CleaningReport& report) {
           {"dropped_by_rule", rules}};
 }
 
+json ImportancesToJson(const Model& model) {
+  std::vector<double> shares = model.Importances();
+  std::vector<size_t> order(shares.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return shares[a] > shares[b]; });
+  json out = json::object();
+  for (size_t i : order) out[std::string(FeatureName(model.features()[i]))] = shares[i];
+  return out;
+}
+
+json SearchToJson(const SearchResult& search) {
+  json candidates = json::array();
+  for (const CandidateResult& c : search.candidates) {
+    auto summary = [](const MetricSummary& m) { return json{{"mean", m.mean}, {"std", m.std}}; };
+    candidates.push_back({{"hyperparameters", HyperparametersToJson(c.spec)},
+                          {"mae", summary(c.mae)},
+                          {"rmse", summary(c.rmse)},
+                          {"r2", summary(c.r2)},
+                          {"mape", summary(c.mape)},
+                          {"rank", c.rank}});
+  }
+  return {{"folds", search.spec.folds},
+          {"metric", search.spec.metric},
+          {"seed", search.spec.seed},
+          {"best", search.best},
+          {"candidates", candidates}};
+}
+
+json CalibrationSummaryJson(const Calibration& calibration) {
+  json levels = json::object();
+  for (double level : {0.5, 0.8, 0.9, 0.95}) {
+    auto width = calibration.HalfWidth(level);
+    if (!width.ok()) continue;
+    // As price factors: the interval is [price / factor, price × factor].
+    char name[8];
+    std::snprintf(name, sizeof name, "%.2f", level);
+    levels[name] = std::exp(*width);
+  }
+  return {{"method", "split-conformal"},
+          {"rows", calibration.residuals.size()},
+          {"max_level", calibration.MaxLevel()},
+          {"factor_by_level", levels}};
+}
+
 json ModelToJson(const TrainingOutcome& outcome, const DataLineage& training_data,
                  const std::optional<DataLineage>& validation_data, std::string_view created_at) {
-  const LinearModel& model = outcome.model;
+  const Model& model = *outcome.model;
   const FeatureTransform& t = model.transform();
   json selector = json::array();
-  json coefficients = json::object();
-  for (size_t i = 0; i < model.spec().selector.size(); ++i) {
-    selector.push_back(FeatureName(model.spec().selector[i]));
-  }
+  for (Feature f : model.features()) selector.push_back(FeatureName(f));
   json validation;
   switch (outcome.validation.kind) {
     case Validation::Kind::kNone:
@@ -127,10 +173,10 @@ json ModelToJson(const TrainingOutcome& outcome, const DataLineage& training_dat
       validation["cleaning"] = CleaningToJson(outcome.validation_result->cleaning);
     }
   }
-  return {
+  json doc = {
       {"format", kModelFormat},
       {"format_version", kModelFormatVersion},
-      {"algorithm", "linear"},
+      {"algorithm", model.algorithm()},
       {"target", {{"name", "price"}, {"transform", "log"}}},
       {"inputs", Inputs()},
       {"encodings", Encodings()},
@@ -142,18 +188,33 @@ json ModelToJson(const TrainingOutcome& outcome, const DataLineage& training_dat
         {"scaler_mean", t.mean},
         {"scaler_scale", t.scale},
         {"selector", selector}}},
-      {"linear",
-       {{"positive", model.spec().positive},
-        {"intercept", model.intercept()},
-        {"coefficients", model.coefficients()}}},
-      {"training",
-       {{"created_at", created_at},
-        {"data", LineageToJson(training_data)},
-        {"cleaning", CleaningToJson(outcome.cleaning)},
-        {"rows_fit", outcome.rows_fit},
-        {"validation", validation},
-        {"metrics", metrics}}},
   };
+  if (const auto* linear = dynamic_cast<const LinearModel*>(&model)) {
+    doc["linear"] = {{"positive", linear->spec().positive},
+                     {"intercept", linear->intercept()},
+                     {"coefficients", linear->coefficients()}};
+  } else if (const auto* gbdt = dynamic_cast<const GbdtModel*>(&model)) {
+    ModelSpec spec;
+    spec.algorithm = ModelSpec::Algorithm::kGbdt;
+    spec.gbdt = gbdt->spec();
+    doc["gbdt"] = {{"hyperparameters", HyperparametersToJson(spec)},
+                   {"rounds", gbdt->rounds()},
+                   {"xgboost", gbdt->xgboost_model()}};
+  }
+  if (outcome.calibration) {
+    doc["calibration"] = {{"method", "split-conformal"},
+                          {"space", "log"},
+                          {"abs_log_residuals", outcome.calibration->residuals}};
+  }
+  doc["training"] = {{"created_at", created_at},
+                     {"data", LineageToJson(training_data)},
+                     {"cleaning", CleaningToJson(outcome.cleaning)},
+                     {"rows_fit", outcome.rows_fit},
+                     {"validation", validation},
+                     {"metrics", metrics},
+                     {"importances", ImportancesToJson(model)}};
+  if (outcome.search) doc["training"]["search"] = SearchToJson(*outcome.search);
+  return doc;
 }
 
 Result<ModelDocument> ModelFromJson(const json& doc) {
@@ -161,14 +222,16 @@ Result<ModelDocument> ModelFromJson(const json& doc) {
   if (Member(doc, "format") != json(std::string(kModelFormat))) {
     return Corrupt("'format' is not \"" + std::string(kModelFormat) + "\"");
   }
-  const json& version = Member(doc, "format_version");
-  if (!version.is_number_integer()) return Corrupt("no format_version");
-  if (version.get<int64_t>() != kModelFormatVersion) {
-    return Status::Corruption("unsupported model format_version " +
-                              std::to_string(version.get<int64_t>()) + " (this build reads " +
-                              std::to_string(kModelFormatVersion) + ")");
+  const json& version_json = Member(doc, "format_version");
+  if (!version_json.is_number_integer()) return Corrupt("no format_version");
+  const int64_t version = version_json.get<int64_t>();
+  if (version != 1 && version != kModelFormatVersion) {
+    return Status::Corruption("unsupported model format_version " + std::to_string(version) +
+                              " (this build reads 1 and " + std::to_string(kModelFormatVersion) + ")");
   }
-  if (Member(doc, "algorithm") != json("linear")) return Corrupt("unknown 'algorithm'");
+  const json& algorithm = Member(doc, "algorithm");
+  const bool is_gbdt = version >= 2 && algorithm == json("gbdt");
+  if (algorithm != json("linear") && !is_gbdt) return Corrupt("unknown 'algorithm'");
   // Codes are positions in these lists: a file made with other scales would price wrongly.
   if (Member(doc, "encodings") != Encodings()) return Corrupt("unexpected grade encodings");
   if (Member(doc, "inputs") != Inputs()) return Corrupt("unexpected inputs");
@@ -203,18 +266,47 @@ Result<ModelDocument> ModelFromJson(const json& doc) {
   auto selector = ParseSelector(names);
   if (!selector.ok()) return Corrupt("pipeline: " + selector.status().message());
 
-  const json& linear = Member(doc, "linear");
-  const json& positive = Member(linear, "positive");
-  if (!positive.is_boolean()) return Corrupt("linear: no 'positive'");
-  double intercept = FiniteAt(linear, "intercept", &error);
-  if (!error.empty()) return Corrupt("linear: " + error);
-  std::vector<double> coefficients;
-  if (!FiniteArray(Member(linear, "coefficients"), selector->size(), &coefficients)) {
-    return Corrupt("linear: coefficients need one finite number per selected feature");
+  ModelDocument document;
+  document.training = Member(doc, "training");
+  if (is_gbdt) {
+    const json& gbdt = Member(doc, "gbdt");
+    std::vector<SpecProblem> problems;
+    document.spec = ParseHyperparameters(ModelSpec::Algorithm::kGbdt,
+                                         Member(gbdt, "hyperparameters"), ModelSpec{}, &problems);
+    if (!problems.empty()) {
+      return Corrupt("gbdt hyperparameters: " + problems.front().field + " " + problems.front().message);
+    }
+    if (document.spec.gbdt.selector != *selector) return Corrupt("gbdt: selector differs from the pipeline's");
+    auto model = GbdtModel::FromXgboost(document.spec.gbdt, transform, Member(gbdt, "xgboost"));
+    if (!model.ok()) return model.status();
+    document.model = std::make_shared<GbdtModel>(std::move(model).value());
+  } else {
+    const json& linear = Member(doc, "linear");
+    const json& positive = Member(linear, "positive");
+    if (!positive.is_boolean()) return Corrupt("linear: no 'positive'");
+    double intercept = FiniteAt(linear, "intercept", &error);
+    if (!error.empty()) return Corrupt("linear: " + error);
+    std::vector<double> coefficients;
+    if (!FiniteArray(Member(linear, "coefficients"), selector->size(), &coefficients)) {
+      return Corrupt("linear: coefficients need one finite number per selected feature");
+    }
+    document.spec.linear = LinearSpec{*selector, positive.get<bool>()};
+    document.model = std::make_shared<LinearModel>(document.spec.linear, transform, intercept,
+                                                   std::move(coefficients));
   }
-  LinearSpec spec{*selector, positive.get<bool>()};
-  return ModelDocument{LinearModel(spec, transform, intercept, std::move(coefficients)),
-                       Member(doc, "training")};
+  const json& calibration = Member(doc, "calibration");
+  if (!calibration.is_null()) {
+    Calibration c;
+    const json& residuals = Member(calibration, "abs_log_residuals");
+    if (Member(calibration, "method") != json("split-conformal") ||
+        !FiniteArray(residuals, residuals.size(), &c.residuals) ||
+        !std::is_sorted(c.residuals.begin(), c.residuals.end()) ||
+        (!c.residuals.empty() && c.residuals.front() < 0)) {
+      return Corrupt("calibration: abs_log_residuals must be ascending non-negative numbers");
+    }
+    document.calibration = std::move(c);
+  }
+  return document;
 }
 
 Result<ModelDocument> ParseModelFile(std::string_view text) {

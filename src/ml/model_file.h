@@ -1,27 +1,33 @@
 // The model file: a versioned, self-describing JSON document.
 //
-//   {"format": "diamond-model", "format_version": 1, "algorithm": "linear",
-//    "inputs": [...], "encodings": {...}, "pipeline": {...}, "linear": {...},
-//    "training": {...lineage, cleaning, validation, metrics...}}
+//   {"format": "diamond-model", "format_version": 2, "algorithm": "linear" | "gbdt",
+//    "inputs": [...], "encodings": {...}, "pipeline": {...},
+//    "linear": {...} | "gbdt": {"hyperparameters": {...}, "rounds": n, "xgboost": {...}},
+//    "calibration": {...split-conformal residuals...},
+//    "training": {...lineage, cleaning, validation, metrics, importances, search...}}
+//
+// Version 1 files (linear, no calibration) are still read.
 //
 // Everything needed to predict is in the file; loading checks every part of it, so a
 // truncated or edited file is a Corruption status, never a wrong price.
 // docs/model-file.md describes each field.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/status.h"
-#include "ml/linear_model.h"
+#include "ml/conformal.h"
+#include "ml/model.h"
 #include "ml/trainer.h"
 
 namespace diamond::ml {
 
 inline constexpr std::string_view kModelFormat = "diamond-model";
-inline constexpr int kModelFormatVersion = 1;
+inline constexpr int kModelFormatVersion = 2;  // written; 1 and 2 are read
 
 // Where training data came from: its name (a path or dataset id), the SHA-256 of its
 // bytes, and how many data rows it held.
@@ -32,12 +38,20 @@ struct DataLineage {
 };
 
 struct ModelDocument {
-  LinearModel model;
+  std::shared_ptr<const Model> model;
+  ModelSpec spec;
+  std::optional<Calibration> calibration;  // absent when trained without held-out rows
   nlohmann::ordered_json training;  // lineage, cleaning, validation and metrics, as written
 };
 
 nlohmann::ordered_json MetricsToJson(const Metrics& metrics);
 nlohmann::ordered_json CleaningToJson(const CleaningReport& report);
+// {"carat": 0.61, "clarity": 0.2, ...}: each feature's share, largest first.
+nlohmann::ordered_json ImportancesToJson(const Model& model);
+// The cross-validation table, like scikit-learn's cv_results_ (one entry per candidate).
+nlohmann::ordered_json SearchToJson(const SearchResult& search);
+// What GET /models shows of a calibration: method, rows and a few levels' half-widths.
+nlohmann::ordered_json CalibrationSummaryJson(const Calibration& calibration);
 
 // The whole document; `created_at` is an RFC 3339 time the caller supplies.
 nlohmann::ordered_json ModelToJson(const TrainingOutcome& outcome, const DataLineage& training_data,

@@ -19,4 +19,8 @@ struct Split {
 // Holds out ceil(n * test_fraction) rows (as sklearn's train_test_split), 0 <= fraction < 1.
 Split HoldoutSplit(size_t n, double test_fraction, uint64_t seed);
 
+// k folds of one shuffle: fold i tests on its share of the rows and trains on the rest.
+// 2 <= k <= n.
+std::vector<Split> KFoldSplits(size_t n, size_t k, uint64_t seed);
+
 }  // namespace diamond::ml

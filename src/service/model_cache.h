@@ -11,7 +11,10 @@
 #include <string>
 #include <unordered_map>
 
-#include "ml/linear_model.h"
+#include <optional>
+
+#include "ml/conformal.h"
+#include "ml/model.h"
 
 namespace diamond::service {
 
@@ -19,7 +22,8 @@ struct LoadedModel {
   std::string owner;
   std::string id;
   int64_t version = 0;
-  ml::LinearModel model;
+  std::shared_ptr<const ml::Model> model;
+  std::optional<ml::Calibration> calibration;  // for intervals; absent if never calibrated
 };
 
 class ModelCache {

@@ -96,7 +96,8 @@ Result<std::shared_ptr<const LoadedModel>> ModelService::ForPrediction(const std
   auto document = ml::ParseModelFile(*text);
   if (!document.ok()) return document.status();
   auto loaded = std::make_shared<const LoadedModel>(
-      LoadedModel{record->owner, id, record->version, std::move(document->model)});
+      LoadedModel{record->owner, id, record->version, std::move(document->model),
+                  std::move(document->calibration)});
   cache_.Put(viewer, loaded, lookup.generation);
   return loaded;
 }

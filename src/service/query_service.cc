@@ -109,7 +109,7 @@ Result<QueryPrices> QueryService::Prices(const std::string& owner, const std::st
     StringSource source(*csv);
     auto table = LoadDiamondsCsv(source, LoadOptions{});
     if (!table.ok()) return Status::Corruption("stored batch " + key + ": " + table.status().message());
-    for (const auto& stone : table->stones) computed.prices.push_back((*model)->model.PredictPrice(stone));
+    for (const auto& stone : table->stones) computed.prices.push_back((*model)->model->PredictPrice(stone));
   }
   const std::string results_key = "queries/" + query_id + "/results-" + NewId().substr(0, 8) + ".txt";
   if (Status s = blobs_.Put(results_key, EncodePrices(computed.prices)); !s.ok()) return s;

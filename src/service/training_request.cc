@@ -1,7 +1,10 @@
 #include "service/training_request.h"
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 
+#include "ml/hyperparameters.h"
 #include "service/ids.h"
 
 namespace diamond::service {
@@ -9,11 +12,68 @@ namespace {
 
 using nlohmann::json;
 
+using Fail = std::function<void(const std::string& field, const std::string& message)>;
+
+void ParseSearch(const json& s, const json& base_params, TrainingRequest* request, const Fail& fail) {
+  if (!s.is_object()) {
+    fail("search", "must be an object: {\"grid\": {...}, \"folds\": 5, \"metric\": \"mae\"}");
+    return;
+  }
+  for (const auto& [key, value] : s.items()) {
+    if (key != "grid" && key != "folds" && key != "metric" && key != "seed") {
+      fail("search." + key, "unknown field (allowed: grid, folds, metric, seed)");
+    }
+  }
+  ml::SearchSpec search;
+  auto folds = s.find("folds");
+  if (folds != s.end()) {
+    if (!folds->is_number_integer() || folds->get<int64_t>() < 2 ||
+        folds->get<int64_t>() > ml::kMaxFolds) {
+      fail("search.folds", "must be an integer from 2 to " + std::to_string(ml::kMaxFolds));
+    } else {
+      search.folds = folds->get<int>();
+    }
+  }
+  auto metric = s.find("metric");
+  if (metric != s.end()) {
+    static const std::vector<std::string> kMetrics = {"mae", "rmse", "r2", "mape"};
+    if (!metric->is_string() ||
+        std::find(kMetrics.begin(), kMetrics.end(), metric->get<std::string>()) == kMetrics.end()) {
+      fail("search.metric", "must be one of mae, rmse, mape (lower is better) or r2 (higher)");
+    } else {
+      search.metric = metric->get<std::string>();
+    }
+  }
+  auto seed = s.find("seed");
+  if (seed != s.end()) {
+    if (!seed->is_number_integer() || seed->get<int64_t>() < 0) {
+      fail("search.seed", "must be a non-negative integer");
+    } else {
+      search.seed = seed->get<uint64_t>();
+    }
+  }
+  auto grid = s.find("grid");
+  if (grid == s.end()) {
+    fail("search.grid", "required: an object mapping hyperparameter names to arrays of values");
+    return;
+  }
+  std::vector<ml::SpecProblem> problems;
+  search.candidates = ml::ExpandGrid(request->spec, base_params, *grid, &problems);
+  for (const auto& problem : problems) {
+    fail(problem.field.empty() ? "search.grid" : "search.grid." + problem.field, problem.message);
+  }
+  if (!problems.empty()) return;
+  if (search.candidates.size() * static_cast<size_t>(search.folds) > ml::kMaxSearchFits) {
+    fail("search", "candidates × folds must be at most " + std::to_string(ml::kMaxSearchFits));
+    return;
+  }
+  request->search = std::move(search);
+  request->search_json = s;
+}
+
 }  // namespace
 
 json TrainingRequest::ToJson() const {
-  json selector = json::array();
-  for (ml::Feature f : spec.selector) selector.push_back(ml::FeatureName(f));
   json validation_json;
   switch (validation.kind) {
     case ml::Validation::Kind::kNone:
@@ -26,10 +86,12 @@ json TrainingRequest::ToJson() const {
       validation_json = {{"dataset_id", validation_dataset_id}};
       break;
   }
-  return {{"dataset_id", dataset_id},
-          {"algorithm", algorithm},
-          {"hyperparameters", {{"selector", selector}, {"positive", spec.positive}}},
-          {"validation", validation_json}};
+  json out = {{"dataset_id", dataset_id},
+              {"algorithm", ml::AlgorithmName(spec.algorithm)},
+              {"hyperparameters", json::parse(ml::HyperparametersToJson(spec).dump())},
+              {"validation", validation_json}};
+  if (search) out["search"] = search_json;
+  return out;
 }
 
 Result<TrainingRequest> ParseTrainingRequest(const json& body, std::vector<FieldError>* errors) {
@@ -38,16 +100,17 @@ Result<TrainingRequest> ParseTrainingRequest(const json& body, std::vector<Field
     errors->push_back(FieldError{0, 0, field, message});
   };
   TrainingRequest request;
-  request.spec.positive = true;  // the seed's chosen model unless told otherwise
+  request.spec.linear.positive = true;  // the seed's chosen model unless told otherwise
   if (!body.is_object()) {
     fail("", "the body must be a JSON object");
     return Status::InvalidArgument("invalid training request");
   }
   static const std::vector<std::string> kKnown = {"dataset_id", "hyperparams", "hyperparameters",
-                                                  "algorithm", "validation"};
+                                                  "algorithm", "validation", "search"};
   for (const auto& [key, value] : body.items()) {
     if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end()) {
-      fail(key, "unknown field (allowed: dataset_id, hyperparams, hyperparameters, algorithm, validation)");
+      fail(key, "unknown field (allowed: dataset_id, hyperparams, hyperparameters, algorithm, "
+                "validation, search)");
     }
   }
 
@@ -62,8 +125,10 @@ Result<TrainingRequest> ParseTrainingRequest(const json& body, std::vector<Field
 
   auto algorithm = body.find("algorithm");
   if (algorithm != body.end() && !algorithm->is_null()) {
-    if (!algorithm->is_string() || algorithm->get<std::string>() != "linear") {
-      fail("algorithm", "unsupported algorithm (allowed: linear)");
+    if (*algorithm == "gbdt") {
+      request.spec.algorithm = ml::ModelSpec::Algorithm::kGbdt;
+    } else if (*algorithm != "linear") {
+      fail("algorithm", "unsupported algorithm (allowed: linear, gbdt)");
     }
   }
 
@@ -71,50 +136,38 @@ Result<TrainingRequest> ParseTrainingRequest(const json& body, std::vector<Field
   auto params = body.find("hyperparameters");
   const bool has_seed = seed_params != body.end() && !seed_params->is_null();
   const bool has_new = params != body.end() && !params->is_null();
+  json base_params = json::object();  // what the client gave, for a search to build on
   if (has_seed && has_new) {
     fail("hyperparameters", "give hyperparams (the seed's names) or hyperparameters, not both");
-  } else if (has_seed || has_new) {
-    const json& p = has_seed ? *seed_params : *params;
-    const std::string prefix = has_seed ? "hyperparams" : "hyperparameters";
-    const std::string positive_key = has_seed ? "linear__regressor__positive" : "positive";
+  } else if (has_seed) {
+    // The seed's shape: both names required, linear only.
+    const json& p = *seed_params;
     if (!p.is_object()) {
-      fail(prefix, "must be an object");
+      fail("hyperparams", "must be an object");
+    } else if (request.spec.algorithm != ml::ModelSpec::Algorithm::kLinear) {
+      fail("hyperparams", "the seed's hyperparams describe a linear model; use hyperparameters");
     } else {
       for (const auto& [key, value] : p.items()) {
-        if (key != "selector" && key != positive_key) {
-          fail(prefix + "." + key, "unknown hyperparameter (allowed: selector, " + positive_key + ")");
-        }
+        if (key == "selector") base_params["selector"] = value;
+        else if (key == "linear__regressor__positive") base_params["positive"] = value;
+        else fail("hyperparams." + key, "unknown hyperparameter (allowed: selector, linear__regressor__positive)");
       }
-      auto selector = p.find("selector");
-      if (selector != p.end()) {
-        std::vector<std::string> names;
-        bool strings = selector->is_array();
-        if (strings) {
-          for (const auto& name : *selector) {
-            if (!name.is_string()) strings = false;
-            else names.push_back(name.get<std::string>());
-          }
-        }
-        if (!strings) {
-          fail(prefix + ".selector", "must be an array of feature names");
-        } else if (auto parsed = ml::ParseSelector(names); parsed.ok()) {
-          request.spec.selector = *parsed;
-        } else {
-          fail(prefix + ".selector", parsed.status().message());
-        }
-      } else if (has_seed) {
-        fail(prefix + ".selector", "required");
+      if (!p.contains("selector")) fail("hyperparams.selector", "required");
+      if (!p.contains("linear__regressor__positive")) {
+        fail("hyperparams.linear__regressor__positive", "required");
       }
-      auto positive = p.find(positive_key);
-      if (positive != p.end()) {
-        if (positive->is_boolean()) {
-          request.spec.positive = positive->get<bool>();
-        } else {
-          fail(prefix + "." + positive_key, "must be true or false");
-        }
-      } else if (has_seed) {
-        fail(prefix + "." + positive_key, "required");
-      }
+    }
+  } else if (has_new) {
+    if (!params->is_object()) fail("hyperparameters", "must be an object");
+    else base_params = *params;
+  }
+  if (base_params.is_object()) {
+    std::vector<ml::SpecProblem> problems;
+    request.spec = ml::ParseHyperparameters(request.spec.algorithm, base_params, request.spec, &problems);
+    for (const auto& problem : problems) {
+      const std::string name = has_seed && problem.field == "positive" ? "linear__regressor__positive"
+                                                                        : problem.field;
+      fail(std::string(has_seed ? "hyperparams." : "hyperparameters.") + name, problem.message);
     }
   }
 
@@ -157,6 +210,11 @@ Result<TrainingRequest> ParseTrainingRequest(const json& body, std::vector<Field
         }
       }
     }
+  }
+
+  auto search = body.find("search");
+  if (search != body.end() && !search->is_null() && errors->size() == errors_before) {
+    ParseSearch(*search, base_params, &request, fail);
   }
   if (errors->size() > errors_before) return Status::InvalidArgument("invalid training request");
   return request;

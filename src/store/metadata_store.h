@@ -76,7 +76,8 @@ class MetadataStore {
   virtual Result<JobRecord> GetJob(const std::string& owner, const std::string& id) = 0;
   // Claims the oldest queued job (running, attempts + 1), if any.
   virtual Result<std::optional<JobRecord>> ClaimNextJob() = 0;
-  virtual Status UpdateJobProgress(const std::string& id, double progress) = 0;
+  virtual Status UpdateJobProgress(const std::string& id, double progress,
+                                   const std::string& detail) = 0;
   // Queued: cancelled at once. Running: cancel_requested, the worker stops at its next check.
   // Finished: FailedPrecondition.
   virtual Result<JobRecord> CancelJob(const std::string& owner, const std::string& id) = 0;

@@ -57,6 +57,7 @@ struct JobRecord {
   std::string model_id;
   JobState state = JobState::kQueued;
   double progress = 0;    // 0..1
+  std::string progress_detail;  // what a running job is doing, e.g. "round 140 of 1000"
   std::string error;
   std::string payload_json;
   int64_t attempts = 0;   // times a worker claimed it (a crash mid-run makes it > 1)

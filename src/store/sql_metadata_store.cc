@@ -38,6 +38,11 @@ const char* const kMigrationV1[] = {
 
 // v2: tenancy (an owner on every resource; dataset and model ids are unique per owner)
 // and accounts. Rows from v1 belong to "admin", the user the first start creates.
+// v3: a job says what it is doing ("round 140 of 1000"), beside the fraction done.
+const char* const kMigrationV3[] = {
+    "ALTER TABLE jobs ADD COLUMN progress_detail TEXT NOT NULL DEFAULT ''",
+};
+
 const char* const kMigrationV2[] = {
     "ALTER TABLE datasets RENAME TO datasets_v1",
     "CREATE TABLE datasets (owner TEXT NOT NULL, id TEXT NOT NULL,"
@@ -99,7 +104,7 @@ constexpr const char* kModelColumns =
     " dataset_version, summary_json, created_at, updated_at";
 constexpr const char* kJobColumns =
     "owner, id, kind, model_id, state, progress, error, payload_json, attempts,"
-    " cancel_requested, created_at, started_at, finished_at";
+    " cancel_requested, created_at, started_at, finished_at, progress_detail";
 constexpr const char* kQueryColumns =
     "owner, id, model_owner, model_id, batches, rows_count, results_key, model_version,"
     " created_at";
@@ -168,6 +173,7 @@ JobRecord ReadJob(const soci::row& r) {
   j.created_at = r.get<std::string>(10);
   j.started_at = r.get<std::string>(11);
   j.finished_at = r.get<std::string>(12);
+  j.progress_detail = r.get<std::string>(13);
   return j;
 }
 
@@ -274,6 +280,12 @@ Status SqlMetadataStore::Migrate() {
       soci::transaction tx(sql);
       for (const char* statement : kMigrationV2) sql << statement;
       sql << "INSERT INTO schema_version (version) VALUES (2)";
+      tx.commit();
+    }
+    if (version < 3) {
+      soci::transaction tx(sql);
+      for (const char* statement : kMigrationV3) sql << statement;
+      sql << "INSERT INTO schema_version (version) VALUES (3)";
       tx.commit();
     }
     return Status::Ok();
@@ -495,7 +507,7 @@ Status SqlMetadataStore::StartTraining(const std::string& model_id, const std::s
     }
     const std::string queued(JobStateName(JobState::kQueued));
     sql << "INSERT INTO jobs (" << kJobColumns
-        << ") VALUES (:o, :id, :k, :m, :s, 0, '', :p, 0, 0, :c, '', '')",
+        << ") VALUES (:o, :id, :k, :m, :s, 0, '', :p, 0, 0, :c, '', '', '')",
         soci::use(job.owner), soci::use(job.id), soci::use(job.kind), soci::use(model_id),
         soci::use(queued), soci::use(job.payload_json), soci::use(now);
     tx.commit();
@@ -655,10 +667,11 @@ Result<std::optional<JobRecord>> SqlMetadataStore::ClaimNextJob() {
   });
 }
 
-Status SqlMetadataStore::UpdateJobProgress(const std::string& id, double progress) {
+Status SqlMetadataStore::UpdateJobProgress(const std::string& id, double progress,
+                                           const std::string& detail) {
   return Locked(mutex_, [&]() -> Status {
-    *sql_ << "UPDATE jobs SET progress = :p WHERE id = :id AND state = 'running'",
-        soci::use(progress), soci::use(id);
+    *sql_ << "UPDATE jobs SET progress = :p, progress_detail = :d WHERE id = :id AND state = 'running'",
+        soci::use(progress), soci::use(detail), soci::use(id);
     return Status::Ok();
   });
 }
@@ -691,7 +704,7 @@ Result<JobRecord> SqlMetadataStore::CancelJob(const std::string& owner, const st
 Result<int64_t> SqlMetadataStore::RequeueRunningJobs() {
   return Locked(mutex_, [&]() -> Result<int64_t> {
     soci::statement st =
-        (sql_->prepare << "UPDATE jobs SET state = 'queued', progress = 0 WHERE state = 'running'");
+        (sql_->prepare << "UPDATE jobs SET state = 'queued', progress = 0, progress_detail = '' WHERE state = 'running'");
     st.execute(true);
     return static_cast<int64_t>(st.get_affected_rows());
   });

@@ -19,7 +19,7 @@ class session;
 
 namespace diamond::store {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Both stores in one database: tenancy checks and account changes share transactions'
 // guarantees, and the embedded default stays one file.
@@ -57,7 +57,8 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
                                                               Page page) override;
   Result<JobRecord> GetJob(const std::string& owner, const std::string& id) override;
   Result<std::optional<JobRecord>> ClaimNextJob() override;
-  Status UpdateJobProgress(const std::string& id, double progress) override;
+  Status UpdateJobProgress(const std::string& id, double progress,
+                           const std::string& detail) override;
   Result<JobRecord> CancelJob(const std::string& owner, const std::string& id) override;
   Result<int64_t> RequeueRunningJobs() override;
   Result<std::vector<std::pair<std::string, int64_t>>> CountJobsByState() override;

@@ -96,7 +96,7 @@ TEST_F(CliTest, PredictAddsAPriceColumnMatchingTheModel) {
   diamond::Diamond stone{1.5, 4, 19, 4, 62, 58, 7.3, 7.31, 4.5, std::nullopt};
   char expected[64];
   std::snprintf(expected, sizeof expected, "\"b,2\",1.5,Premium,G,SI1,62,58,7.3,7.31,4.5,%.2f\n",
-                model->model.PredictPrice(stone));
+                model->model->PredictPrice(stone));
   EXPECT_TRUE(out.ends_with(expected)) << out;
 }
 

@@ -45,9 +45,9 @@ TEST(ModelFile, RoundTripGivesBitIdenticalPredictions) {
         {Feature::kCarat, Feature::kClarity, Feature::kVolume, Feature::kTableDistance}, positive);
     auto loaded = ParseModelFile(ModelText(outcome));
     ASSERT_TRUE(loaded.ok()) << loaded.status().message();
-    EXPECT_EQ(loaded->model.spec().positive, positive);
+    EXPECT_EQ(loaded->spec.linear.positive, positive);
     for (const Diamond& s : Stones()) {
-      ASSERT_EQ(loaded->model.PredictPrice(s), outcome.model.PredictPrice(s));
+      ASSERT_EQ(loaded->model->PredictPrice(s), outcome.model->PredictPrice(s));
     }
     EXPECT_EQ(loaded->training["data"]["sha256"], std::string(64, 'a'));
     EXPECT_EQ(loaded->training["data"]["rows"], 300);
@@ -59,7 +59,7 @@ TEST(ModelFile, RoundTripGivesBitIdenticalPredictions) {
 TEST(ModelFile, DescribesItself) {
   nlohmann::ordered_json doc = nlohmann::ordered_json::parse(ModelText(Train(DefaultSelector(), true)));
   EXPECT_EQ(doc["format"], "diamond-model");
-  EXPECT_EQ(doc["format_version"], 1);
+  EXPECT_EQ(doc["format_version"], 2);
   EXPECT_EQ(doc["encodings"]["cut"][0], "Poor");
   EXPECT_EQ(doc["pipeline"]["selector"], nlohmann::ordered_json({"carat", "cut", "color", "clarity"}));
   EXPECT_EQ(doc["linear"]["coefficients"].size(), 4u);
@@ -73,7 +73,7 @@ TEST(ModelFile, RejectsDamagedFiles) {
   const std::vector<std::pair<std::string, std::function<void(json&)>>> edits = {
       {"wrong format", [](json& d) { d["format"] = "other"; }},
       {"format not a string", [](json& d) { d["format"] = 3; }},
-      {"newer version", [](json& d) { d["format_version"] = 2; }},
+      {"newer version", [](json& d) { d["format_version"] = 3; }},
       {"unknown algorithm", [](json& d) { d["algorithm"] = "forest"; }},
       {"reordered grades", [](json& d) { std::swap(d["encodings"]["cut"][0], d["encodings"]["cut"][1]); }},
       {"pipeline not object", [](json& d) { d["pipeline"] = json::array(); }},

@@ -35,7 +35,7 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
     out += ",\"predictions\":[";
     char number[32];
     for (size_t i = 0; i < body.stones.size(); ++i) {
-      const double price = (*model)->model.PredictPrice(body.stones[i]);
+      const double price = (*model)->model->PredictPrice(body.stones[i]);
       if (!std::isfinite(price)) {  // a model trained on extreme data can still overflow
         return ValidationProblem("a stone the model cannot price",
                                  {FieldError{static_cast<int64_t>(i + 1), 0, "",

@@ -37,6 +37,7 @@ nlohmann::json JobJson(const store::JobRecord& j, const std::string& prefix) {
                         {"model_location", prefix + "/models/" + j.model_id},
                         {"state", store::JobStateName(j.state)},
                         {"progress", j.progress},
+                        {"progress_detail", j.progress_detail},
                         {"attempts", j.attempts},
                         {"cancel_requested", j.cancel_requested},
                         {"created_at", j.created_at},

@@ -1,0 +1,59 @@
+#include "ml/gbdt_model.h"
+
+#include <algorithm>
+
+namespace diamond::ml {
+
+GbdtModel::GbdtModel(GbdtSpec spec, FeatureTransform transform,
+                     nlohmann::ordered_json xgboost_model, TreeEnsemble ensemble)
+    : spec_(std::move(spec)),
+      transform_(transform),
+      xgboost_model_(std::move(xgboost_model)),
+      ensemble_(std::move(ensemble)) {}
+
+Result<GbdtModel> GbdtModel::FromXgboost(GbdtSpec spec, FeatureTransform transform,
+                                         nlohmann::ordered_json xgboost_model) {
+  auto ensemble = TreeEnsemble::FromXgboostJson(xgboost_model, spec.selector.size());
+  if (!ensemble.ok()) return ensemble.status();
+  return GbdtModel(std::move(spec), transform, std::move(xgboost_model),
+                   std::move(ensemble).value());
+}
+
+std::array<double, kNumFeatures> GbdtModel::Row(const Diamond& stone) const {
+  std::array<double, kNumFeatures> row{};
+  for (size_t c = 0; c < spec_.selector.size(); ++c) {
+    row[c] = UnscaledFeature(spec_.selector[c], stone, transform_);
+  }
+  return row;
+}
+
+double GbdtModel::PredictLogPrice(const Diamond& stone) const {
+  const auto row = Row(stone);
+  return ensemble_.Predict(std::span<const double>(row.data(), spec_.selector.size()));
+}
+
+void GbdtModel::Explain(const Diamond& stone, Explanation* out) const {
+  const auto row = Row(stone);
+  out->effects.assign(spec_.selector.size(), 0.0);
+  out->base = ensemble_.Shap(std::span<const double>(row.data(), spec_.selector.size()),
+                             out->effects);
+}
+
+std::vector<double> GbdtModel::Importances() const {
+  std::vector<double> gain = ensemble_.TotalGain();
+  for (double& g : gain) g = std::max(g, 0.0);
+  return Shares(std::move(gain));
+}
+
+std::vector<float> GbdtFeatureMatrix(std::span<const Diamond> rows,
+                                     const std::vector<Feature>& selector,
+                                     const FeatureTransform& transform) {
+  std::vector<float> matrix;
+  matrix.reserve(rows.size() * selector.size());
+  for (const Diamond& stone : rows) {
+    for (Feature f : selector) matrix.push_back(static_cast<float>(UnscaledFeature(f, stone, transform)));
+  }
+  return matrix;
+}
+
+}  // namespace diamond::ml

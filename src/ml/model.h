@@ -1,0 +1,52 @@
+// The interface every fitted price model implements, whatever its algorithm.
+//
+// Every model predicts log(price), so an explanation is additive in log space and
+// multiplicative in price: price = exp(base) × Π exp(effect_i). A fitted Model is
+// immutable and safe to share between threads.
+#pragma once
+
+#include <cmath>
+#include <string_view>
+#include <vector>
+
+#include "core/diamond.h"
+#include "ml/features.h"
+
+namespace diamond::ml {
+
+// Why one stone costs what it costs: base + Σ effects == PredictLogPrice (to rounding).
+// `effects` holds one entry per model feature, in features() order.
+struct Explanation {
+  double base = 0;              // log price of the reference stone (see docs/models.md)
+  std::vector<double> effects;  // log-price effect of each feature
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+
+  virtual std::string_view algorithm() const = 0;
+  // The pipeline features the model reads, in the order explanations report them.
+  virtual const std::vector<Feature>& features() const = 0;
+  virtual const FeatureTransform& transform() const = 0;
+
+  // log(price) of a stone that passed CheckPriceable().
+  virtual double PredictLogPrice(const Diamond& stone) const = 0;
+  double PredictPrice(const Diamond& stone) const { return std::exp(PredictLogPrice(stone)); }
+
+  // Fills *out (reusing its storage, so a hot loop does not allocate).
+  virtual void Explain(const Diamond& stone, Explanation* out) const = 0;
+
+  // How much the model relies on each feature, in features() order, summing to 1
+  // (|coefficient| for linear models, total split gain for trees).
+  virtual std::vector<double> Importances() const = 0;
+};
+
+// A feature's value as a person reads it: inputs as given (grades as their codes),
+// volume in mm³, eccentricity and the distances as the pipeline computes them.
+double FeatureValue(Feature feature, const Diamond& stone, const FeatureTransform& transform);
+
+// Normalises non-negative weights to sum to 1 (all zero stays all zero).
+std::vector<double> Shares(std::vector<double> weights);
+
+}  // namespace diamond::ml
