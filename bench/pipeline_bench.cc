@@ -1,6 +1,7 @@
 // In-process benchmarks of the model path, on data generated from the reference CSV:
 //   BM_ParseAndPredict  CSV text → validated stones → prices → priced CSV text (1M rows)
 //   BM_TrainLinear      the whole `train` step on the 5000 reference rows
+//   BM_Gbdt{Predict,Explain}One  one stone through the default tree model (TreeSHAP)
 // Run through bench/run_benchmarks.sh, which also times the `diamond predict` command.
 #include <benchmark/benchmark.h>
 
@@ -113,6 +114,38 @@ void BM_TrainLinearAllFeatures(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_TrainLinearAllFeatures)->Unit(benchmark::kMillisecond);
+
+// The default tree model on the 80/20 split, trained once.
+const diamond::ml::Model& DefaultTrees() {
+  static const std::shared_ptr<const diamond::ml::Model> model = [] {
+    diamond::ml::ModelSpec spec;
+    spec.algorithm = diamond::ml::ModelSpec::Algorithm::kGbdt;
+    return diamond::ml::Train(ReferenceStones(), spec, diamond::ml::Validation{})->model;
+  }();
+  return *model;
+}
+
+void BM_GbdtPredictOne(benchmark::State& state) {
+  const auto stones = ReferenceStones();
+  const auto& model = DefaultTrees();
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(model.PredictLogPrice(stones[i++ % stones.size()]));
+  }
+}
+BENCHMARK(BM_GbdtPredictOne);
+
+void BM_GbdtExplainOne(benchmark::State& state) {
+  const auto stones = ReferenceStones();
+  const auto& model = DefaultTrees();
+  diamond::ml::Explanation explanation;
+  size_t i = 0;
+  for (auto _ : state) {
+    model.Explain(stones[i++ % stones.size()], &explanation);
+    benchmark::DoNotOptimize(explanation.base);
+  }
+}
+BENCHMARK(BM_GbdtExplainOne);
 
 }  // namespace
 

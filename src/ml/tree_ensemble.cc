@@ -1,5 +1,6 @@
 #include "ml/tree_ensemble.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -46,6 +47,17 @@ bool NumberString(const json* value, double* out) {
 }
 
 }  // namespace
+
+struct TreeEnsemble::Path {
+  std::vector<PathFeature> features;  // distinct, in order of first appearance
+  std::vector<double> zero;           // per feature: product of the cover shares
+  double leaf = 0;
+  // The splits on the way, for the tables: node, whether the path goes right there, and
+  // which of `features` the node splits on.
+  std::vector<int32_t> step_node;
+  std::vector<uint8_t> step_right;
+  std::vector<uint8_t> step_feature;
+};
 
 Result<TreeEnsemble> TreeEnsemble::FromXgboostJson(const json& model, size_t num_features) {
   const json* learner = Find(model, "learner");
@@ -124,54 +136,45 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboostJson(const json& model, size_t num
   }
 
   ensemble.bias_ = ensemble.base_score_;
-  for (int32_t root : ensemble.roots_) ensemble.AddPaths(root);
-  for (size_t p = 0; p + 1 < ensemble.path_begin_.size(); ++p) {
-    const size_t d = ensemble.path_begin_[p + 1] - ensemble.path_begin_[p];
-    if (d > kMaxPathFeatures) return Corrupt("a tree is deeper than 32 distinct features");
-  }
-  // Tables of φ over agreement patterns for the short paths.
-  ensemble.table_begin_.assign(ensemble.num_paths(), 0);
-  for (size_t p = 0; p < ensemble.num_paths(); ++p) {
-    const size_t d = ensemble.path_begin_[p + 1] - ensemble.path_begin_[p];
-    if (d > kTableFeatures) continue;
-    ensemble.table_begin_[p] = static_cast<uint32_t>(ensemble.table_.size());
-    ensemble.table_.resize(ensemble.table_.size() + (size_t{1} << d) * d);
-    for (uint32_t mask = 0; mask < (1u << d); ++mask) {
-      ensemble.AddPathShap(
-          p, mask, std::span<double>(ensemble.table_.data() + ensemble.table_begin_[p] + mask * d, d));
+  for (int32_t root : ensemble.roots_) {
+    std::vector<Path> paths = ensemble.TreePaths(root);
+    for (const Path& path : paths) {
+      if (path.features.size() > kMaxPathFeatures) {
+        return Corrupt("a tree is deeper than 32 distinct features");
+      }
+      double expected = path.leaf;
+      for (double z : path.zero) expected *= z;
+      ensemble.bias_ += expected;
+    }
+    if (!ensemble.AddTableTree(root, paths)) {
+      ensemble.fallback_roots_.push_back(root);
+      ensemble.AddFallbackPaths(paths);
     }
   }
   return ensemble;
 }
 
-// Walks every root-to-leaf path of the tree at `root`, merging repeated features into one
-// interval (the row agrees with all of them or not) and one zero fraction (the product
-// of the cover shares), and adds the tree's expected value to the bias.
-void TreeEnsemble::AddPaths(int32_t root) {
-  struct Step {
-    int32_t node;
-    std::vector<PathFeature> features;
-    std::vector<double> zero;
-  };
-  std::vector<Step> stack;
-  stack.push_back({root, {}, {}});
+
+// Every root-to-leaf path of the tree at `root`, with repeated features merged into one
+// interval (the row agrees with all of them or not) and one zero fraction (the product of
+// the cover shares).
+std::vector<TreeEnsemble::Path> TreeEnsemble::TreePaths(int32_t root) const {
+  std::vector<Path> done;
+  std::vector<std::pair<int32_t, Path>> stack;
+  stack.push_back({root, Path{}});
   while (!stack.empty()) {
-    Step step = std::move(stack.back());
+    auto [node_id, path] = std::move(stack.back());
     stack.pop_back();
-    const Node& node = nodes_[static_cast<size_t>(step.node)];
+    const Node& node = nodes_[static_cast<size_t>(node_id)];
     if (node.feature < 0) {
-      double expected = node.threshold;
-      for (double z : step.zero) expected *= z;
-      bias_ += expected;
-      features_.insert(features_.end(), step.features.begin(), step.features.end());
-      zero_fraction_.insert(zero_fraction_.end(), step.zero.begin(), step.zero.end());
-      leaf_value_.push_back(node.threshold);
-      path_begin_.push_back(static_cast<uint32_t>(features_.size()));
+      path.leaf = node.threshold;
+      done.push_back(std::move(path));
       continue;
     }
     for (const bool go_left : {false, true}) {
-      Step child{go_left ? node.left : node.right, step.features, step.zero};
-      const double share = nodes_[static_cast<size_t>(child.node)].cover / node.cover;
+      Path child = path;
+      const int32_t child_id = go_left ? node.left : node.right;
+      const double share = nodes_[static_cast<size_t>(child_id)].cover / node.cover;
       size_t j = 0;
       while (j < child.features.size() && child.features[j].feature != node.feature) ++j;
       if (j == child.features.size()) {
@@ -185,49 +188,162 @@ void TreeEnsemble::AddPaths(int32_t root) {
         child.features[j].lo = std::max(child.features[j].lo, node.threshold);
       }
       child.zero[j] *= share;
-      stack.push_back(std::move(child));
+      child.step_node.push_back(node_id);
+      child.step_right.push_back(go_left ? 0 : 1);
+      child.step_feature.push_back(static_cast<uint8_t>(std::min<size_t>(j, 255)));
+      stack.push_back({child_id, std::move(child)});
     }
   }
+  return done;
 }
 
-// The path's contribution to φ of each of its d features when the row agrees with the
+namespace {
+
+// A path's contribution to φ of each of its d features when the row agrees with the
 // features in `agree_mask`: the Shapley value of the game v(S) = leaf × Π_{k in S} o_k ×
 // Π_{k not in S} z_k, i.e. φ_i = leaf (o_i − z_i) Σ_s c_i[s] s!(d−1−s)!/d!, where c_i[s]
 // is the coefficient of t^s in Π_{k≠i} (z_k + o_k t).
-void TreeEnsemble::AddPathShap(size_t path, uint32_t agree_mask, std::span<double> out) const {
-  const size_t begin = path_begin_[path];
-  const size_t d = path_begin_[path + 1] - begin;
-  std::array<double, kMaxPathFeatures> weight{};  // s!(d-1-s)!/d! = 1 / (d · C(d-1, s))
+void ShapOfPath(const double* zero, size_t d, double leaf, uint32_t agree_mask, double* out) {
+  std::array<double, kMaxPathFeatures + 1> weight{};  // s!(d-1-s)!/d! = 1 / (d · C(d-1, s))
   double binomial = 1;
   for (size_t s = 0; s < d; ++s) {
     weight[s] = 1.0 / (static_cast<double>(d) * binomial);
     binomial = binomial * static_cast<double>(d - 1 - s) / static_cast<double>(s + 1);
   }
   for (size_t i = 0; i < d; ++i) {
-    std::array<double, kMaxPathFeatures + 1> poly{};
+    std::array<double, kMaxPathFeatures + 2> poly{};
     poly[0] = 1;
     size_t degree = 0;
     for (size_t k = 0; k < d; ++k) {
       if (k == i) continue;
-      const double z = zero_fraction_[begin + k];
       const double o = (agree_mask >> k) & 1u ? 1.0 : 0.0;
       ++degree;
-      for (size_t s = degree; s > 0; --s) poly[s] = poly[s] * z + poly[s - 1] * o;
-      poly[0] *= z;
+      for (size_t s = degree; s > 0; --s) poly[s] = poly[s] * zero[k] + poly[s - 1] * o;
+      poly[0] *= zero[k];
     }
     double sum = 0;
     for (size_t s = 0; s < d; ++s) sum += poly[s] * weight[s];
     const double o_i = (agree_mask >> i) & 1u ? 1.0 : 0.0;
-    out[i] = leaf_value_[path] * (o_i - zero_fraction_[begin + i]) * sum;
+    out[i] = leaf * (o_i - zero[i]) * sum;
   }
 }
 
+// Which way the row goes at each of a table tree's splits, as a pattern (bit j = right).
+template <size_t N>
+inline uint32_t Pattern(const float* x, const std::array<uint8_t, N>& feature,
+                        const std::array<float, N>& threshold) {
+  uint32_t pattern = 0;
+  for (size_t j = 0; j < N; ++j) pattern |= static_cast<uint32_t>(x[feature[j]] >= threshold[j]) << j;
+  return pattern;
+}
+
+}  // namespace
+
+void TreeEnsemble::PathShap(const Path& path, uint32_t agree_mask, double* out) {
+  ShapOfPath(path.zero.data(), path.zero.size(), path.leaf, agree_mask, out);
+}
+
+// Tabulates the tree's leaf and φ for every pattern of decisions at its splits; false if
+// it has more than kTreeSplits splits.
+bool TreeEnsemble::AddTableTree(int32_t root, const std::vector<Path>& paths) {
+  std::vector<int32_t> splits;  // node ids; a split's slot is its position here
+  std::vector<int32_t> pending = {root};
+  while (!pending.empty()) {
+    const int32_t id = pending.back();
+    pending.pop_back();
+    const Node& node = nodes_[static_cast<size_t>(id)];
+    if (node.feature < 0) continue;
+    splits.push_back(id);
+    if (splits.size() > kTreeSplits) return false;
+    pending.push_back(node.left);
+    pending.push_back(node.right);
+  }
+  const auto scratch = static_cast<uint8_t>(num_features_);
+  TableTree tree{};
+  tree.split_feature.fill(scratch);
+  tree.split_threshold.fill(std::numeric_limits<float>::infinity());  // never goes right
+  tree.phi_feature.fill(scratch);
+  std::vector<int32_t> features;  // distinct features; a feature's phi slot is its position
+  for (size_t j = 0; j < splits.size(); ++j) {
+    const Node& node = nodes_[static_cast<size_t>(splits[j])];
+    tree.split_feature[j] = static_cast<uint8_t>(node.feature);
+    tree.split_threshold[j] = node.threshold;
+    if (std::find(features.begin(), features.end(), node.feature) == features.end()) {
+      tree.phi_feature[features.size()] = static_cast<uint8_t>(node.feature);
+      features.push_back(node.feature);
+    }
+  }
+  auto slot_of_split = [&](int32_t id) {
+    return static_cast<uint32_t>(std::find(splits.begin(), splits.end(), id) - splits.begin());
+  };
+  tree.offset = static_cast<uint32_t>(tree_leaf_.size());
+  constexpr uint32_t kPatterns = 1u << kTreeSplits;
+  tree_leaf_.resize(tree_leaf_.size() + kPatterns, 0.0);
+  tree_phi_.resize(tree_phi_.size() + kPatterns * kTreeSplits, 0.0);
+  std::array<double, kMaxPathFeatures> path_phi{};
+  for (uint32_t pattern = 0; pattern < kPatterns; ++pattern) {
+    auto goes_right = [&](int32_t id) { return ((pattern >> slot_of_split(id)) & 1u) != 0; };
+    const Node* node = &nodes_[static_cast<size_t>(root)];  // the leaf this pattern reaches
+    while (node->feature >= 0) {
+      const auto id = static_cast<int32_t>(node - nodes_.data());
+      node = &nodes_[static_cast<size_t>(goes_right(id) ? node->right : node->left)];
+    }
+    tree_leaf_[tree.offset + pattern] = node->threshold;
+    double* row = &tree_phi_[(size_t{tree.offset} + pattern) * kTreeSplits];
+    for (const Path& path : paths) {
+      // The row agrees with a path feature when every split on it goes the path's way.
+      uint32_t agree = (1u << path.features.size()) - 1;
+      for (size_t s = 0; s < path.step_node.size(); ++s) {
+        if (goes_right(path.step_node[s]) != (path.step_right[s] != 0)) {
+          agree &= ~(1u << path.step_feature[s]);
+        }
+      }
+      PathShap(path, agree, path_phi.data());
+      for (size_t k = 0; k < path.features.size(); ++k) {
+        const auto slot = static_cast<size_t>(
+            std::find(features.begin(), features.end(), path.features[k].feature) - features.begin());
+        row[slot] += path_phi[k];
+      }
+    }
+  }
+  table_trees_.push_back(tree);
+  return true;
+}
+
+void TreeEnsemble::AddFallbackPaths(const std::vector<Path>& paths) {
+  for (const Path& path : paths) {
+    features_.insert(features_.end(), path.features.begin(), path.features.end());
+    zero_fraction_.insert(zero_fraction_.end(), path.zero.begin(), path.zero.end());
+    leaf_value_.push_back(path.leaf);
+    path_begin_.push_back(static_cast<uint32_t>(features_.size()));
+    const size_t d = path.features.size();
+    table_begin_.push_back(0);
+    if (d > kTableFeatures) continue;
+    table_begin_.back() = static_cast<uint32_t>(table_.size());
+    table_.resize(table_.size() + (size_t{1} << d) * d);
+    for (uint32_t mask = 0; mask < (1u << d); ++mask) {
+      PathShap(path, mask, table_.data() + table_begin_.back() + mask * d);
+    }
+  }
+}
+
+void TreeEnsemble::AddPathShap(size_t path, uint32_t agree_mask, std::span<double> out) const {
+  const size_t begin = path_begin_[path];
+  ShapOfPath(zero_fraction_.data() + begin, path_begin_[path + 1] - begin, leaf_value_[path],
+             agree_mask, out.data());
+}
+
 double TreeEnsemble::Predict(std::span<const double> row) const {
+  std::array<float, 65> x{};  // the features as float, as XGBoost compares them; + scratch
+  for (size_t f = 0; f < num_features_; ++f) x[f] = static_cast<float>(row[f]);
   double margin = base_score_;
-  for (int32_t root : roots_) {
+  for (const TableTree& tree : table_trees_) {
+    margin += tree_leaf_[tree.offset + Pattern(x.data(), tree.split_feature, tree.split_threshold)];
+  }
+  for (int32_t root : fallback_roots_) {
     const Node* node = &nodes_[static_cast<size_t>(root)];
     while (node->feature >= 0) {
-      const auto value = static_cast<float>(row[static_cast<size_t>(node->feature)]);
+      const float value = x[static_cast<size_t>(node->feature)];
       node = &nodes_[static_cast<size_t>(value < node->threshold ? node->left : node->right)];
     }
     margin += node->threshold;
@@ -236,9 +352,13 @@ double TreeEnsemble::Predict(std::span<const double> row) const {
 }
 
 double TreeEnsemble::Shap(std::span<const double> row, std::span<double> phi) const {
-  std::array<float, 64> as_float{};
-  for (size_t f = 0; f < num_features_ && f < as_float.size(); ++f) {
-    as_float[f] = static_cast<float>(row[f]);
+  std::array<float, 65> x{};
+  for (size_t f = 0; f < num_features_; ++f) x[f] = static_cast<float>(row[f]);
+  std::array<double, 65> sum{};  // sum[num_features_] collects the padding's zeros
+  for (const TableTree& tree : table_trees_) {
+    const uint32_t pattern = Pattern(x.data(), tree.split_feature, tree.split_threshold);
+    const double* values = &tree_phi_[(size_t{tree.offset} + pattern) * kTreeSplits];
+    for (size_t j = 0; j < kTreeSplits; ++j) sum[tree.phi_feature[j]] += values[j];
   }
   std::array<double, kMaxPathFeatures> scratch{};
   for (size_t p = 0; p < num_paths(); ++p) {
@@ -247,8 +367,8 @@ double TreeEnsemble::Shap(std::span<const double> row, std::span<double> phi) co
     uint32_t mask = 0;
     for (uint32_t k = 0; k < d; ++k) {
       const PathFeature& pf = features_[begin + k];
-      const float x = as_float[static_cast<size_t>(pf.feature)];
-      mask |= static_cast<uint32_t>(x >= pf.lo && x < pf.hi) << k;
+      const float value = x[static_cast<size_t>(pf.feature)];
+      mask |= static_cast<uint32_t>(value >= pf.lo && value < pf.hi) << k;
     }
     const double* values;
     if (d <= kTableFeatures) {
@@ -257,8 +377,9 @@ double TreeEnsemble::Shap(std::span<const double> row, std::span<double> phi) co
       AddPathShap(p, mask, std::span<double>(scratch.data(), d));
       values = scratch.data();
     }
-    for (uint32_t k = 0; k < d; ++k) phi[static_cast<size_t>(features_[begin + k].feature)] += values[k];
+    for (uint32_t k = 0; k < d; ++k) sum[static_cast<size_t>(features_[begin + k].feature)] += values[k];
   }
+  for (size_t f = 0; f < num_features_; ++f) phi[f] += sum[f];
   return bias_;
 }
 

@@ -8,10 +8,13 @@
 //
 // TreeSHAP here is the per-path form (as in GPUTreeShap): every root-to-leaf path, with
 // repeated features merged, contributes to φ_i as a function of which of its features the
-// row agrees with. Paths with few features keep a table over those agreement patterns,
-// so explaining a row is one interval test and one table lookup per path feature.
+// row agrees with. So a whole tree's φ (and its leaf) depends only on the row's decision
+// at each split: a tree with at most 7 splits (any tree of depth 3 or less) keeps a table
+// over its 128 decision patterns, and explaining a row is 7 comparisons and one table row
+// per tree, without a branch. Larger trees fall back to per-path sums.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <span>
@@ -41,7 +44,7 @@ class TreeEnsemble {
   std::vector<double> TotalGain() const;
 
   size_t num_trees() const { return roots_.size(); }
-  size_t num_paths() const { return path_begin_.size() - 1; }
+  size_t num_paths() const { return path_begin_.size() - 1; }  // of the fallback trees
 
  private:
   struct Node {
@@ -59,8 +62,26 @@ class TreeEnsemble {
     float hi;
   };
 
-  void AddPaths(int32_t root);
+  struct Path;
+  std::vector<Path> TreePaths(int32_t root) const;
+  static void PathShap(const Path& path, uint32_t agree_mask, double* out);
+  bool AddTableTree(int32_t root, const std::vector<Path>& paths);
+  void AddFallbackPaths(const std::vector<Path>& paths);
   void AddPathShap(size_t path, uint32_t agree_mask, std::span<double> out) const;
+
+  // A tree of at most kTreeSplits splits, padded to exactly that many (a padded split
+  // never goes right) and to kTreeSplits features (padding adds into a scratch slot).
+  static constexpr size_t kTreeSplits = 7;
+  struct TableTree {
+    std::array<uint8_t, kTreeSplits> split_feature;
+    std::array<float, kTreeSplits> split_threshold;
+    std::array<uint8_t, kTreeSplits> phi_feature;
+    uint32_t offset;  // of its 2^kTreeSplits rows in tree_phi_ and tree_leaf_
+  };
+  std::vector<TableTree> table_trees_;
+  std::vector<double> tree_phi_;   // [offset + pattern][kTreeSplits]
+  std::vector<double> tree_leaf_;  // [offset + pattern]
+  std::vector<int32_t> fallback_roots_;
 
   size_t num_features_ = 0;
   double base_score_ = 0;

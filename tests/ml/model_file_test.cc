@@ -5,27 +5,12 @@
 #include <cmath>
 #include <random>
 
+#include "support/test_support.h"
+
 namespace diamond::ml {
 namespace {
 
-std::vector<Diamond> Stones() {
-  std::mt19937_64 rng(9);
-  std::uniform_real_distribution<double> u(0, 1);
-  std::vector<Diamond> stones(300);
-  for (auto& s : stones) {
-    s.carat = 0.2 + 2 * u(rng);
-    s.cut = static_cast<int>(u(rng) * 6);
-    s.color = 10 + static_cast<int>(u(rng) * 13);
-    s.clarity = static_cast<int>(u(rng) * 11);
-    s.depth = 58 + 6 * u(rng);
-    s.table = 53 + 8 * u(rng);
-    s.x = 4 + 4 * u(rng);
-    s.y = s.x * (0.98 + 0.04 * u(rng));
-    s.z = s.x * 0.6;
-    s.price = std::exp(8 + std::log(s.carat) * 1.7 + 0.05 * s.clarity + 0.1 * u(rng));
-  }
-  return stones;
-}
+std::vector<Diamond> Stones() { return testing::SyntheticStones(300, 9); }
 
 TrainingOutcome Train(std::vector<Feature> selector, bool positive) {
   auto outcome = TrainLinear(Stones(), LinearSpec{std::move(selector), positive}, Validation{});

@@ -4,7 +4,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
+#include <random>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -17,6 +19,25 @@
 namespace diamond::testing {
 
 namespace fs = std::filesystem;
+
+std::vector<Diamond> SyntheticStones(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<Diamond> stones(n);
+  for (auto& s : stones) {
+    s.carat = 0.2 + 2 * u(rng);
+    s.cut = static_cast<int>(u(rng) * 6);
+    s.color = 10 + static_cast<int>(u(rng) * 13);
+    s.clarity = static_cast<int>(u(rng) * 11);
+    s.depth = 58 + 6 * u(rng);
+    s.table = 53 + 8 * u(rng);
+    s.x = 4 + 4 * u(rng);
+    s.y = s.x * (0.98 + 0.04 * u(rng));
+    s.z = s.x * 0.6;
+    s.price = std::exp(8 + std::log(s.carat) * 1.7 + 0.05 * s.clarity + 0.1 * u(rng));
+  }
+  return stones;
+}
 
 std::optional<fs::path> ReferenceCsv() {
   fs::path dir = DIAMOND_SHARED_DATA_DIR;

@@ -17,6 +17,10 @@ std::optional<std::filesystem::path> ReferenceCsv();
 // All stones of the reference data; the file must exist.
 std::vector<Diamond> LoadReferenceStones();
 
+// `n` made-up stones (no rows of the reference data) whose log price depends on carat and
+// clarity plus noise; the same (n, seed) gives the same stones.
+std::vector<Diamond> SyntheticStones(size_t n, uint64_t seed);
+
 // A fresh directory removed (with its contents) on destruction.
 class TempDir {
  public:
