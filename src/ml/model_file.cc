@@ -106,8 +106,10 @@ json ImportancesToJson(const Model& model) {
   std::vector<size_t> order(shares.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return shares[a] > shares[b]; });
-  json out = json::object();
-  for (size_t i : order) out[std::string(FeatureName(model.features()[i]))] = shares[i];
+  json out = json::array();
+  for (size_t i : order) {
+    out.push_back({{"feature", FeatureName(model.features()[i])}, {"importance", shares[i]}});
+  }
   return out;
 }
 

@@ -46,7 +46,7 @@ struct ModelDocument {
 
 nlohmann::ordered_json MetricsToJson(const Metrics& metrics);
 nlohmann::ordered_json CleaningToJson(const CleaningReport& report);
-// {"carat": 0.61, "clarity": 0.2, ...}: each feature's share, largest first.
+// [{"feature": "carat", "importance": 0.61}, ...]: each feature's share, largest first.
 nlohmann::ordered_json ImportancesToJson(const Model& model);
 // The cross-validation table, like scikit-learn's cv_results_ (one entry per candidate).
 nlohmann::ordered_json SearchToJson(const SearchResult& search);

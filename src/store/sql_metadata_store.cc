@@ -539,7 +539,7 @@ Status SqlMetadataStore::FinishTraining(const std::string& job_id, const std::st
         soci::use(ready), soci::use(version), soci::use(artifact_key), soci::use(dataset_id),
         soci::use(dv), soci::use(summary_json), soci::use(now), soci::use(job->owner),
         soci::use(job->model_id);
-    sql << "UPDATE jobs SET state = :s, progress = 1, finished_at = :f WHERE id = :id",
+    sql << "UPDATE jobs SET state = :s, progress = 1, progress_detail = '', finished_at = :f WHERE id = :id",
         soci::use(succeeded), soci::use(now), soci::use(job_id);
     tx.commit();
     return Status::Ok();
@@ -573,7 +573,7 @@ Status SqlMetadataStore::FailTraining(const std::string& job_id, const std::stri
     // A cancelled job ends as cancelled, whatever made it stop.
     const JobState end = job->cancel_requested ? JobState::kCancelled : JobState::kFailed;
     const std::string end_name(JobStateName(end));
-    sql << "UPDATE jobs SET state = :s, error = :e, finished_at = :f WHERE id = :id",
+    sql << "UPDATE jobs SET state = :s, error = :e, progress_detail = '', finished_at = :f WHERE id = :id",
         soci::use(end_name), soci::use(error), soci::use(now), soci::use(job_id);
     SettleModelAfterJob(sql, *job, error, now);
     tx.commit();
@@ -612,7 +612,7 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
     // Unfinished jobs of the model end as cancelled; a running worker sees that and stops.
     const std::string cancelled(JobStateName(JobState::kCancelled));
     const std::string now = NowRfc3339();
-    sql << "UPDATE jobs SET state = :s, cancel_requested = 1, finished_at = :f"
+    sql << "UPDATE jobs SET state = :s, cancel_requested = 1, progress_detail = '', finished_at = :f"
            " WHERE owner = :o AND model_id = :m AND state IN ('queued', 'running')",
         soci::use(cancelled), soci::use(now), soci::use(owner), soci::use(id);
     sql << "DELETE FROM models WHERE owner = :o AND id = :id", soci::use(owner), soci::use(id);
@@ -688,7 +688,7 @@ Result<JobRecord> SqlMetadataStore::CancelJob(const std::string& owner, const st
     }
     const std::string now = NowRfc3339();
     if (job->state == JobState::kQueued) {
-      sql << "UPDATE jobs SET state = 'cancelled', cancel_requested = 1, finished_at = :f"
+      sql << "UPDATE jobs SET state = 'cancelled', cancel_requested = 1, progress_detail = '', finished_at = :f"
              " WHERE id = :id",
           soci::use(now), soci::use(id);
       SettleModelAfterJob(sql, *job, "training cancelled", now);
