@@ -1,0 +1,176 @@
+// Gradient-boosted trees, explanations, intervals and the grid search, over HTTP against
+// the real binary.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "integration/server_process.h"
+#include "integration/test_data.h"
+#include "support/test_support.h"
+
+namespace diamond::testing {
+namespace {
+
+using nlohmann::json;
+
+class ModelsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ServerProcess>(dir_ / "data");
+    // Made-up stones (support/test_support.h), not reference rows.
+    HttpResult uploaded = server_->Request("PUT", "/datasets/stones",
+                                           StonesToCsv(SyntheticStones(400, 21)), "text/csv");
+    ASSERT_EQ(uploaded.status, 200) << uploaded.body;
+  }
+
+  static void ExpectFieldError(const HttpResult& r, const std::string& field) {
+    EXPECT_EQ(r.status, 422) << r.body;
+    json body = json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(body.is_object()) << r.body;
+    bool found = false;
+    for (const auto& error : body["errors"]) found = found || error["field"] == field;
+    EXPECT_TRUE(found) << "no error for " << field << " in " << r.body;
+  }
+
+  // Checks every prediction's explanation multiplies back to its price, and returns them.
+  static json CheckedPredictions(const HttpResult& r, size_t factors) {
+    EXPECT_EQ(r.status, 200) << r.body;
+    json body = json::parse(r.body);
+    for (const auto& p : body["predictions"]) {
+      const double price = p["price"].get<double>();
+      const json& explanation = p["explanation"];
+      EXPECT_EQ(explanation["factors"].size(), factors);
+      double product = explanation["base_price"].get<double>();
+      for (const auto& f : explanation["factors"]) product *= f["factor"].get<double>();
+      EXPECT_LE(std::abs(product - price), 1e-9 * price) << p.dump();
+    }
+    return body;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+const std::string kThreeStones = std::string("[") + kStone + "," +
+    R"({"carat": 0.3, "cut": "Ideal", "color": "E", "clarity": "VS2", "depth": 61.5, "table": 55, "x": 4.3, "y": 4.31, "z": 2.65})" +
+    "," + R"({"carat": 2.1, "cut": "Good", "color": "J", "clarity": "I1", "depth": 63, "table": 59, "x": 8.1, "y": 8.15, "z": 5.1})" + "]";
+
+TEST_F(ModelsTest, TreesPriceExplainAndBoundEveryStone) {
+  HttpResult trained = server_->PutJson("/models/trees", R"({"dataset_id": "stones", "algorithm": "gbdt",
+      "hyperparameters": {"n_estimators": 120, "max_depth": 3}})");
+  ASSERT_EQ(trained.status, 201) << trained.body;
+  json model = json::parse(server_->Get("/models/trees").body);
+  EXPECT_EQ(model["algorithm"], "gbdt");
+  EXPECT_EQ(model["hyperparameters"]["max_depth"], 3);
+  EXPECT_EQ(model["hyperparameters"]["learning_rate"], 0.1);  // a default
+  EXPECT_EQ(model["feature_importances"].size(), 13u);
+  EXPECT_GE(model["feature_importances"][0]["importance"].get<double>(),
+            model["feature_importances"][12]["importance"].get<double>());
+  EXPECT_EQ(model["interval_calibration"]["rows"], 80);  // the 20 % holdout of 400
+  EXPECT_GT(model["interval_calibration"]["factor_by_level"]["0.90"].get<double>(), 1.0);
+  EXPECT_LE(model["rounds"].get<int>(), 120);
+  EXPECT_TRUE(model["metrics"]["validation"].contains("mae"));
+
+  json plain = json::parse(server_->PostJson("/models/trees/predict", kThreeStones).body);
+  json rich = CheckedPredictions(
+      server_->PostJson("/models/trees/predict?explain=true&interval=0.9", kThreeStones), 13);
+  for (size_t i = 0; i < 3; ++i) {
+    const json& p = rich["predictions"][i];
+    EXPECT_EQ(p["price"], plain["predictions"][i]["price"]);  // options never change the price
+    EXPECT_EQ(p["interval"]["level"], 0.9);
+    EXPECT_LT(p["interval"]["low"].get<double>(), p["price"].get<double>());
+    EXPECT_GT(p["interval"]["high"].get<double>(), p["price"].get<double>());
+  }
+  const json& factors = rich["predictions"][0]["explanation"]["factors"];
+  EXPECT_EQ(factors[0]["feature"], "carat");
+  EXPECT_EQ(factors[0]["value"], 1.05);
+  EXPECT_EQ(factors[1]["value"], "Ideal");
+  EXPECT_EQ(factors[9]["feature"], "volume");
+  EXPECT_NEAR(factors[9]["value"].get<double>(), 6.55 * 6.59 * 4.07, 1e-9);
+
+  ExpectFieldError(server_->PostJson("/models/trees/predict?explain=yes", kStone), "explain");
+  ExpectFieldError(server_->PostJson("/models/trees/predict?interval=1.5", kStone), "interval");
+  ExpectFieldError(server_->PostJson("/models/trees/predict?interval=abc", kStone), "interval");
+  // 80 calibration rows support levels up to 80/81.
+  ExpectFieldError(server_->PostJson("/models/trees/predict?interval=0.99", kStone), "interval");
+  EXPECT_EQ(server_->PostJson("/models/trees/predict?interval=0.98", kStone).status, 200);
+}
+
+TEST_F(ModelsTest, LinearModelsExplainExactlyAndNeedHeldOutRowsForIntervals) {
+  ASSERT_EQ(server_->PutJson("/models/lin", R"({"dataset_id": "stones", "validation": {"holdout": 0}})").status, 201);
+  json model = json::parse(server_->Get("/models/lin").body);
+  EXPECT_EQ(model["feature_importances"].size(), 4u);
+  EXPECT_TRUE(model["interval_calibration"].is_null());
+  CheckedPredictions(server_->PostJson("/models/lin/predict?explain=true", kThreeStones), 4);
+  ExpectFieldError(server_->PostJson("/models/lin/predict?interval=0.9", kStone), "interval");
+}
+
+TEST_F(ModelsTest, OutOfRangeHyperparametersAre422WithEveryFieldNamed) {
+  HttpResult r = server_->PutJson("/models/bad", R"({"dataset_id": "stones", "algorithm": "gbdt",
+      "hyperparameters": {"max_depth": 0, "learning_rate": 2, "subsample": "all", "positive": true,
+                          "n_estimators": 10.5}})");
+  for (const char* field : {"hyperparameters.max_depth", "hyperparameters.learning_rate",
+                            "hyperparameters.subsample", "hyperparameters.positive",
+                            "hyperparameters.n_estimators"}) {
+    ExpectFieldError(r, field);
+  }
+  ExpectFieldError(server_->PutJson("/models/bad", R"({"dataset_id": "stones", "algorithm": "forest"})"), "algorithm");
+  ExpectFieldError(server_->PutJson("/models/bad", R"({"dataset_id": "stones", "algorithm": "gbdt",
+      "search": {"grid": {"colour": [1, 2]}}})"), "search.grid.colour");
+  ExpectFieldError(server_->PutJson("/models/bad", R"({"dataset_id": "stones", "algorithm": "gbdt",
+      "search": {"grid": {"max_depth": [2, 0]}}})"), "search.grid.max_depth");
+  ExpectFieldError(server_->PutJson("/models/bad", R"({"dataset_id": "stones",
+      "search": {"grid": {"positive": [true, false]}, "folds": 1}})"), "search.folds");
+  ExpectFieldError(server_->PutJson("/models/bad", R"({"dataset_id": "stones",
+      "search": {"grid": {"positive": []}}})"), "search.grid.positive");
+  // Nothing was created by any of them.
+  EXPECT_EQ(server_->Get("/models/bad").status, 404);
+}
+
+TEST_F(ModelsTest, SearchStoresTheCvTableAndRefitsTheBest) {
+  HttpResult trained = server_->PutJson("/models/searched", R"({"dataset_id": "stones", "algorithm": "gbdt",
+      "hyperparameters": {"n_estimators": 60},
+      "search": {"grid": {"max_depth": [1, 3], "learning_rate": [0.02, 0.3]}, "folds": 3, "metric": "rmse"}})");
+  ASSERT_EQ(trained.status, 201) << trained.body;
+  json model = json::parse(server_->Get("/models/searched").body);
+  const json& search = model["search"];
+  ASSERT_EQ(search["candidates"].size(), 4u) << model.dump();
+  EXPECT_EQ(search["folds"], 3);
+  EXPECT_EQ(search["metric"], "rmse");
+  std::set<int> ranks;
+  for (const auto& c : search["candidates"]) {
+    ranks.insert(c["rank"].get<int>());
+    EXPECT_GT(c["rmse"]["std"].get<double>(), 0);
+    EXPECT_EQ(c["hyperparameters"]["n_estimators"], 60);  // the base every combination builds on
+  }
+  EXPECT_EQ(ranks, (std::set<int>{1, 2, 3, 4}));
+  const json& best = search["candidates"][search["best"].get<size_t>()];
+  EXPECT_EQ(best["rank"], 1);
+  EXPECT_EQ(best["hyperparameters"], model["hyperparameters"]);
+  EXPECT_EQ(model["hyperparameters"]["learning_rate"], 0.3);  // 0.02 × 60 rounds underfits
+}
+
+TEST_F(ModelsTest, ALongSearchShowsProgressAndStopsWhenCancelled) {
+  HttpResult accepted = server_->PutJson("/models/long?wait=0", R"({"dataset_id": "stones", "algorithm": "gbdt",
+      "hyperparameters": {"n_estimators": 5000, "max_depth": 6, "learning_rate": 0.01, "early_stopping_rounds": 0},
+      "search": {"grid": {"min_child_weight": [0, 1, 2, 3, 4]}, "folds": 10}})");
+  ASSERT_EQ(accepted.status, 202) << accepted.body;
+  const std::string job = accepted.Header("location");
+  std::string detail;
+  ASSERT_TRUE(Eventually([&] {
+    json state = json::parse(server_->Get(job).body);
+    detail = state["progress_detail"].get<std::string>();
+    return state["state"] == "running" && detail.find("round") != std::string::npos;
+  })) << detail;
+  EXPECT_TRUE(detail.starts_with("fit 1 of 51, round ")) << detail;
+  ASSERT_EQ(server_->Request("DELETE", job).status, 200);
+  ASSERT_TRUE(Eventually([&] { return json::parse(server_->Get(job).body)["state"] == "cancelled"; }));
+  json model = json::parse(server_->Get("/models/long").body);
+  EXPECT_EQ(model["status"], "failed");
+  EXPECT_EQ(model["error"], "training cancelled");
+}
+
+}  // namespace
+}  // namespace diamond::testing
