@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 
 #include "ml/model_file.h"
 #include "support/test_support.h"
@@ -244,6 +245,67 @@ TEST(CliReference, SeedModelHasHoldoutR2AboveNinety) {
                              csv->string(), "--skip-invalid", "-o", (dir / "out.csv").string()});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   EXPECT_EQ(CountLines(testing::ReadFile(dir / "out.csv")), 5000u);  // header + 4999
+}
+
+TEST_F(CliTest, TreesTrainWithProgressAndPredictWithExplanationsAndIntervals) {
+  CommandResult trained = Diamond({"train", "--data", Path("train.csv"), "--algorithm", "gbdt",
+                                   "--param", "n_estimators=80", "--param", "max_depth=3",
+                                   "-o", Path("trees.json")});
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  EXPECT_NE(trained.out.find("model: gbdt on log(price)"), std::string::npos) << trained.out;
+  EXPECT_NE(trained.out.find("interval: 90% of unseen stones"), std::string::npos) << trained.out;
+  testing::WriteFile(dir_ / "in.csv", "carat,cut,color,clarity,depth,table,x,y,z\n"
+                                      "1.5,Premium,G,SI1,62,58,7.3,7.31,4.5\n");
+  CommandResult priced = Diamond({"predict", "--model", Path("trees.json"), "--input", Path("in.csv"),
+                                  "--explain", "--interval", "0.8"});
+  ASSERT_EQ(priced.exit_code, 0) << priced.err;
+  const std::string header = priced.out.substr(0, priced.out.find('\n'));
+  EXPECT_TRUE(header.starts_with("carat,cut,color,clarity,depth,table,x,y,z,price_predicted,"
+                                 "price_low,price_high,base_price,factor_carat,factor_cut,"))
+      << header;
+  // The factors multiply back to the price (which the CSV rounds to cents).
+  std::vector<double> cells;
+  std::stringstream row(priced.out.substr(priced.out.find('\n') + 1));
+  size_t column = 0;
+  for (std::string cell; std::getline(row, cell, ','); ++column) {
+    if (column == 0 || column >= 4) cells.push_back(std::stod(cell));  // not the grades
+  }
+  ASSERT_EQ(cells.size(), 6u + 3u + 1u + 13u);  // 6 numeric inputs, price/low/high, base, factors
+  const double price = cells[6], low = cells[7], high = cells[8];
+  double product = cells[9];
+  for (size_t i = 10; i < cells.size(); ++i) product *= cells[i];
+  EXPECT_NEAR(product, price, 0.005 + 1e-9 * price);
+  EXPECT_LT(low, price);
+  EXPECT_GT(high, price);
+
+  CommandResult bad = Diamond({"train", "--data", Path("train.csv"), "--algorithm", "gbdt",
+                               "--param", "max_depth=99", "-o", Path("x.json")});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("max_depth"), std::string::npos) << bad.err;
+  CommandResult no_calibration = Diamond({"train", "--data", Path("train.csv"), "--holdout", "0",
+                                          "-o", Path("nocal.json")});
+  ASSERT_EQ(no_calibration.exit_code, 0);
+  CommandResult refused = Diamond({"predict", "--model", Path("nocal.json"), "--input", Path("in.csv"),
+                                   "--interval", "0.9"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("no interval calibration"), std::string::npos) << refused.err;
+}
+
+TEST_F(CliTest, GridSearchPrintsTheCvTableAndKeepsTheBest) {
+  CommandResult searched = Diamond({"train", "--data", Path("train.csv"), "--grid",
+                                    "selector=[\"carat\"],[\"carat\",\"clarity\"]", "--folds", "3",
+                                    "-o", Path("searched.json")});
+  // A selector is an array, so the grid's comma-split values do not parse: a clear error.
+  EXPECT_EQ(searched.exit_code, 2) << searched.out;
+  searched = Diamond({"train", "--data", Path("train.csv"), "--algorithm", "gbdt", "--param",
+                      "n_estimators=40", "--grid", "max_depth=1,3", "--grid", "learning_rate=0.01,0.3",
+                      "--folds", "3", "-o", Path("searched.json")});
+  ASSERT_EQ(searched.exit_code, 0) << searched.err;
+  EXPECT_NE(searched.out.find("search: 4 candidates x 3 folds, best by mae"), std::string::npos)
+      << searched.out;
+  auto model = nlohmann::json::parse(testing::ReadFile(dir_ / "searched.json"));
+  EXPECT_EQ(model["training"]["search"]["candidates"].size(), 4u);
+  EXPECT_EQ(model["gbdt"]["hyperparameters"]["learning_rate"], 0.3);
 }
 
 }  // namespace
