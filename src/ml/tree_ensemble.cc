@@ -280,7 +280,27 @@ bool TreeEnsemble::AddTableTree(int32_t root, const std::vector<Path>& paths) {
   constexpr uint32_t kPatterns = 1u << kTreeSplits;
   tree_leaf_.resize(tree_leaf_.size() + kPatterns, 0.0);
   tree_phi_.resize(tree_phi_.size() + kPatterns * kTreeSplits, 0.0);
-  std::array<double, kMaxPathFeatures> path_phi{};
+  // Per path: φ for each of its agreement masks (at most 2^7 of them: a path of a table
+  // tree has at most 7 distinct features), the phi slot of each feature, the split slot of
+  // each step. The patterns below then only combine these.
+  struct PathCache {
+    std::vector<double> phi;  // [mask * d + k]
+    std::vector<size_t> phi_slot;
+    std::vector<uint32_t> step_slot;
+  };
+  std::vector<PathCache> caches(paths.size());
+  for (size_t p = 0; p < paths.size(); ++p) {
+    const Path& path = paths[p];
+    const size_t d = path.features.size();
+    PathCache& cache = caches[p];
+    cache.phi.resize((size_t{1} << d) * d);
+    for (uint32_t mask = 0; mask < (1u << d); ++mask) PathShap(path, mask, cache.phi.data() + mask * d);
+    for (const PathFeature& f : path.features) {
+      cache.phi_slot.push_back(static_cast<size_t>(
+          std::find(features.begin(), features.end(), f.feature) - features.begin()));
+    }
+    for (int32_t node : path.step_node) cache.step_slot.push_back(slot_of_split(node));
+  }
   for (uint32_t pattern = 0; pattern < kPatterns; ++pattern) {
     auto goes_right = [&](int32_t id) { return ((pattern >> slot_of_split(id)) & 1u) != 0; };
     const Node* node = &nodes_[static_cast<size_t>(root)];  // the leaf this pattern reaches
@@ -290,20 +310,17 @@ bool TreeEnsemble::AddTableTree(int32_t root, const std::vector<Path>& paths) {
     }
     tree_leaf_[tree.offset + pattern] = node->threshold;
     double* row = &tree_phi_[(size_t{tree.offset} + pattern) * kTreeSplits];
-    for (const Path& path : paths) {
+    for (size_t p = 0; p < paths.size(); ++p) {
+      const Path& path = paths[p];
+      const PathCache& cache = caches[p];
       // The row agrees with a path feature when every split on it goes the path's way.
-      uint32_t agree = (1u << path.features.size()) - 1;
+      const size_t d = path.features.size();
+      uint32_t agree = (1u << d) - 1;
       for (size_t s = 0; s < path.step_node.size(); ++s) {
-        if (goes_right(path.step_node[s]) != (path.step_right[s] != 0)) {
-          agree &= ~(1u << path.step_feature[s]);
-        }
+        const bool right = ((pattern >> cache.step_slot[s]) & 1u) != 0;
+        if (right != (path.step_right[s] != 0)) agree &= ~(1u << path.step_feature[s]);
       }
-      PathShap(path, agree, path_phi.data());
-      for (size_t k = 0; k < path.features.size(); ++k) {
-        const auto slot = static_cast<size_t>(
-            std::find(features.begin(), features.end(), path.features[k].feature) - features.begin());
-        row[slot] += path_phi[k];
-      }
+      for (size_t k = 0; k < d; ++k) row[cache.phi_slot[k]] += cache.phi[agree * d + k];
     }
   }
   table_trees_.push_back(tree);
