@@ -46,15 +46,18 @@ struct Fixture {
     csv << in.rdbuf();
     Call("PUT", "/datasets/bench", csv.str(), "text/csv");
     Call("PUT", "/models/bench", R"({"dataset_id": "bench"})", "application/json");
+    Call("PUT", "/models/trees", R"({"dataset_id": "bench", "algorithm": "gbdt"})", "application/json");
   }
   ~Fixture() {
     stack.reset();
     std::filesystem::remove_all(dir);
   }
-  int Call(const std::string& method, const std::string& path, std::string body, const std::string& type) {
+  int Call(const std::string& method, const std::string& path, std::string body, const std::string& type,
+           std::vector<std::pair<std::string, std::string>> query = {}) {
     http::HttpRequest request;
     request.method = method;
     request.path = path;
+    request.query = std::move(query);
     request.body = std::move(body);
     if (!type.empty()) request.headers.emplace_back("content-type", type);
     if (!key.empty()) request.headers.emplace_back("authorization", "Bearer " + key);
@@ -108,6 +111,19 @@ BENCHMARK(BM_ApiPredictOne);
 
 void BM_ApiPredictOneWithoutGate(benchmark::State& state) { PredictOne(state, GetFixtureWithoutGate()); }
 BENCHMARK(BM_ApiPredictOneWithoutGate);
+
+// One stone through the default tree model, plain and with its explanation and interval.
+void BM_ApiTrees(benchmark::State& state) {
+  Fixture& f = GetFixture();
+  std::vector<std::pair<std::string, std::string>> query;
+  if (state.range(0)) query = {{"explain", "true"}, {"interval", "0.9"}};
+  for (auto _ : state) {
+    if (f.Call("POST", "/models/trees/predict", kStone, "application/json", query) != 200) {
+      state.SkipWithError("trees failed");
+    }
+  }
+}
+BENCHMARK(BM_ApiTrees)->Arg(0)->Arg(1);
 
 }  // namespace
 

@@ -8,7 +8,9 @@
 # On a 2-core machine wrk and the server each get one core: wrk -t1 and --threads 1
 # (override with WRK_THREADS and SERVER_ARGS). Each round runs healthz, predict and
 # predict-without-gate back to back so all see the same machine noise (the two predicts
-# in alternating order); the medians of the per-round ratios are reported.
+# in alternating order), then one stone with ?explain=true&interval=0.9 on the default
+# tree model (gbdt, trained on the same data); the medians of the per-round ratios are
+# reported.
 # Usage: bench/http_load.sh [BUILD_DIR] [REFERENCE_CSV] [SECONDS] [ROUNDS]
 set -euo pipefail
 build=${1:-build}
@@ -46,6 +48,16 @@ prepare() {
   echo
 }
 
+# trees URL KEY: the default tree model on the same data, and one explained price.
+trees() {
+  curl -sf -H "Authorization: Bearer $2" -X PUT -H 'Content-Type: application/json' \
+    -d '{"dataset_id": "bench", "algorithm": "gbdt"}' "$1/models/trees" > /dev/null
+  curl -sf -H "Authorization: Bearer $2" -X POST -H 'Content-Type: application/json' \
+    -d @<(sed -n 's/^wrk.body = .\(.*\).$/\1/p' "$here/predict_one.lua") \
+    "$1/models/trees/predict?explain=true&interval=0.9" | head -c 300
+  echo
+}
+
 url=$(start gated)
 key=$(cat "$work/gated/admin.key")
 # The benchmark's admin needs a plan that never limits it (metering stays on).
@@ -55,6 +67,7 @@ curl -sf -H "Authorization: Bearer $key" -X PUT -H 'Content-Type: application/js
 curl -sf -H "Authorization: Bearer $key" -X PATCH -H 'Content-Type: application/json' -d '{"plan": "bench"}' \
   "$url/admin/users/admin" > /dev/null
 prepare "$url" "$key"
+trees "$url" "$key"
 open_url=$(start open --benchmark-without-gate)
 prepare "$open_url" ""
 
@@ -63,6 +76,7 @@ median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] 
 echo "== $rounds rounds of ${seconds}s each, 32 connections, wrk threads: ${WRK_THREADS:-1}, server: ${SERVER_ARGS:---threads 1}"
 ratios=()
 gate_ratios=()
+explain_ratios=()
 for round in $(seq "$rounds"); do
   # Both predict runs send the same bytes (the gate-off server ignores the key), and they
   # swap order every round so drift in the machine's speed does not favour either.
@@ -75,15 +89,20 @@ for round in $(seq "$rounds"); do
   fi
   echo "round $round healthz:              $h"
   echo "round $round predict (gate on):    $p"
+  e=$(DIAMOND_PATH="/models/trees/predict?explain=true&interval=0.9" predict "$url")
   echo "round $round predict (gate off):   $o"
+  echo "round $round trees explain+interval: $e"
   ratio=$(awk -v p="$(echo "$p" | rps)" -v h="$(echo "$h" | rps)" 'BEGIN { printf "%.3f", p / h }')
   gate=$(awk -v p="$(echo "$p" | rps)" -v o="$(echo "$o" | rps)" 'BEGIN { printf "%.3f", p / o }')
+  explain=$(awk -v e="$(echo "$e" | rps)" -v h="$(echo "$h" | rps)" 'BEGIN { printf "%.3f", e / h }')
   ratios+=("$ratio")
   gate_ratios+=("$gate")
-  echo "round $round ratio predict/healthz: $ratio; gate on/off: $gate"
+  explain_ratios+=("$explain")
+  echo "round $round ratio predict/healthz: $ratio; gate on/off: $gate; trees explain/healthz: $explain"
 done
 echo "median ratio predict/healthz (gate on): $(printf '%s\n' "${ratios[@]}" | median)"
 echo "median ratio predict gate on/off: $(printf '%s\n' "${gate_ratios[@]}" | median)"
+echo "median ratio trees explain+interval/healthz: $(printf '%s\n' "${explain_ratios[@]}" | median)"
 # What the gate metered: every predicted row of the run, as the usage report shows it.
 curl -sf -H "Authorization: Bearer $key" "$url/admin/usage" | sed 's/^/usage: /'
 echo

@@ -1,8 +1,9 @@
--- wrk script: POST one stone to /models/bench/predict (with DIAMOND_KEY as a Bearer key).
+-- wrk script: POST one stone to /models/bench/predict (with DIAMOND_KEY as a Bearer key),
+-- or to DIAMOND_PATH when set (http_load.sh: the tree model with ?explain=true).
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"carat": 1.05, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 61.9, "table": 56.0, "x": 6.55, "y": 6.59, "z": 4.07}'
-wrk.path = "/models/bench/predict"
+wrk.path = os.getenv("DIAMOND_PATH") or "/models/bench/predict"
 -- The key, when the server's gate is on (http_load.sh passes it in the environment).
 local key = os.getenv("DIAMOND_KEY")
 if key ~= nil and key ~= "" then wrk.headers["Authorization"] = "Bearer " .. key end

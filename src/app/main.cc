@@ -1,10 +1,15 @@
 // The `diamond` command: argument parsing only (CLI11 stays in this one translation unit).
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 
 #include "app/commands.h"
 
 int main(int argc, char** argv) {
+  // XGBoost's OpenMP threads sleep between boosting rounds instead of spinning: on a busy
+  // 2-core box spinning threads can slow training a hundredfold (DESIGN.md). Before any
+  // thread starts; an explicit setting in the environment wins.
+  setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0);
   using diamond::app::kExitBadInput;
   CLI::App app{"diamond: prices diamonds with the seed's model, exactly"};
   app.require_subcommand(1);

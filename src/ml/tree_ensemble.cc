@@ -276,10 +276,12 @@ bool TreeEnsemble::AddTableTree(int32_t root, const std::vector<Path>& paths) {
   auto slot_of_split = [&](int32_t id) {
     return static_cast<uint32_t>(std::find(splits.begin(), splits.end(), id) - splits.begin());
   };
-  tree.offset = static_cast<uint32_t>(tree_leaf_.size());
   constexpr uint32_t kPatterns = 1u << kTreeSplits;
+  tree.num_phi = static_cast<uint32_t>(features.size());
+  tree.leaf_offset = static_cast<uint32_t>(tree_leaf_.size());
+  tree.phi_offset = static_cast<uint32_t>(tree_phi_.size());
   tree_leaf_.resize(tree_leaf_.size() + kPatterns, 0.0);
-  tree_phi_.resize(tree_phi_.size() + kPatterns * kTreeSplits, 0.0);
+  tree_phi_.resize(tree_phi_.size() + kPatterns * features.size(), 0.0);
   // Per path: φ for each of its agreement masks (at most 2^7 of them: a path of a table
   // tree has at most 7 distinct features), the phi slot of each feature, the split slot of
   // each step. The patterns below then only combine these.
@@ -308,8 +310,8 @@ bool TreeEnsemble::AddTableTree(int32_t root, const std::vector<Path>& paths) {
       const auto id = static_cast<int32_t>(node - nodes_.data());
       node = &nodes_[static_cast<size_t>(goes_right(id) ? node->right : node->left)];
     }
-    tree_leaf_[tree.offset + pattern] = node->threshold;
-    double* row = &tree_phi_[(size_t{tree.offset} + pattern) * kTreeSplits];
+    tree_leaf_[tree.leaf_offset + pattern] = node->threshold;
+    double* row = &tree_phi_[tree.phi_offset + size_t{pattern} * tree.num_phi];
     for (size_t p = 0; p < paths.size(); ++p) {
       const Path& path = paths[p];
       const PathCache& cache = caches[p];
@@ -355,7 +357,7 @@ double TreeEnsemble::Predict(std::span<const double> row) const {
   for (size_t f = 0; f < num_features_; ++f) x[f] = static_cast<float>(row[f]);
   double margin = base_score_;
   for (const TableTree& tree : table_trees_) {
-    margin += tree_leaf_[tree.offset + Pattern(x.data(), tree.split_feature, tree.split_threshold)];
+    margin += tree_leaf_[tree.leaf_offset + Pattern(x.data(), tree.split_feature, tree.split_threshold)];
   }
   for (int32_t root : fallback_roots_) {
     const Node* node = &nodes_[static_cast<size_t>(root)];
@@ -374,8 +376,8 @@ double TreeEnsemble::Shap(std::span<const double> row, std::span<double> phi) co
   std::array<double, 65> sum{};  // sum[num_features_] collects the padding's zeros
   for (const TableTree& tree : table_trees_) {
     const uint32_t pattern = Pattern(x.data(), tree.split_feature, tree.split_threshold);
-    const double* values = &tree_phi_[(size_t{tree.offset} + pattern) * kTreeSplits];
-    for (size_t j = 0; j < kTreeSplits; ++j) sum[tree.phi_feature[j]] += values[j];
+    const double* values = &tree_phi_[tree.phi_offset + size_t{pattern} * tree.num_phi];
+    for (size_t j = 0; j < tree.num_phi; ++j) sum[tree.phi_feature[j]] += values[j];
   }
   std::array<double, kMaxPathFeatures> scratch{};
   for (size_t p = 0; p < num_paths(); ++p) {

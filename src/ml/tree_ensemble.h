@@ -75,12 +75,14 @@ class TreeEnsemble {
   struct TableTree {
     std::array<uint8_t, kTreeSplits> split_feature;
     std::array<float, kTreeSplits> split_threshold;
-    std::array<uint8_t, kTreeSplits> phi_feature;
-    uint32_t offset;  // of its 2^kTreeSplits rows in tree_phi_ and tree_leaf_
+    std::array<uint8_t, kTreeSplits> phi_feature;  // the tree's distinct features
+    uint32_t num_phi;     // how many: a row of tree_phi_ holds that many values
+    uint32_t leaf_offset; // of its 2^kTreeSplits leaves in tree_leaf_
+    uint32_t phi_offset;  // of its 2^kTreeSplits rows in tree_phi_
   };
   std::vector<TableTree> table_trees_;
-  std::vector<double> tree_phi_;   // [offset + pattern][kTreeSplits]
-  std::vector<double> tree_leaf_;  // [offset + pattern]
+  std::vector<double> tree_phi_;   // [phi_offset + pattern * num_phi + j]
+  std::vector<double> tree_leaf_;  // [leaf_offset + pattern]
   std::vector<int32_t> fallback_roots_;
 
   size_t num_features_ = 0;
