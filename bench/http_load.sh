@@ -8,7 +8,7 @@
 # On a 2-core machine wrk and the server each get one core: wrk -t1 and --threads 1
 # (override with WRK_THREADS and SERVER_ARGS). Each round runs healthz, predict and
 # predict-without-gate back to back so all see the same machine noise (the two predicts
-# in alternating order), then one stone with ?explain=true&interval=0.9 on the default
+# in alternating order), then one stone with ?explain=true on the default
 # tree model (gbdt, trained on the same data); the medians of the per-round ratios are
 # reported.
 # Usage: bench/http_load.sh [BUILD_DIR] [REFERENCE_CSV] [SECONDS] [ROUNDS]
@@ -89,9 +89,9 @@ for round in $(seq "$rounds"); do
   fi
   echo "round $round healthz:              $h"
   echo "round $round predict (gate on):    $p"
-  e=$(DIAMOND_PATH="/models/trees/predict?explain=true&interval=0.9" predict "$url")
+  e=$(DIAMOND_PATH="/models/trees/predict?explain=true" predict "$url")
   echo "round $round predict (gate off):   $o"
-  echo "round $round trees explain+interval: $e"
+  echo "round $round trees explain:          $e"
   ratio=$(awk -v p="$(echo "$p" | rps)" -v h="$(echo "$h" | rps)" 'BEGIN { printf "%.3f", p / h }')
   gate=$(awk -v p="$(echo "$p" | rps)" -v o="$(echo "$o" | rps)" 'BEGIN { printf "%.3f", p / o }')
   explain=$(awk -v e="$(echo "$e" | rps)" -v h="$(echo "$h" | rps)" 'BEGIN { printf "%.3f", e / h }')
@@ -102,7 +102,7 @@ for round in $(seq "$rounds"); do
 done
 echo "median ratio predict/healthz (gate on): $(printf '%s\n' "${ratios[@]}" | median)"
 echo "median ratio predict gate on/off: $(printf '%s\n' "${gate_ratios[@]}" | median)"
-echo "median ratio trees explain+interval/healthz: $(printf '%s\n' "${explain_ratios[@]}" | median)"
+echo "median ratio trees explain/healthz: $(printf '%s\n' "${explain_ratios[@]}" | median)"
 # What the gate metered: every predicted row of the run, as the usage report shows it.
 curl -sf -H "Authorization: Bearer $key" "$url/admin/usage" | sed 's/^/usage: /'
 echo

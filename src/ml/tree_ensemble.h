@@ -81,6 +81,12 @@ class TreeEnsemble {
     uint32_t phi_offset;  // of its 2^kTreeSplits rows in tree_phi_
   };
   std::vector<TableTree> table_trees_;
+  // The table trees' splits again, eight trees at a time, so the decision patterns of
+  // eight trees are one vector computation: [(block * 7 + split) * 8 + lane].
+  static constexpr size_t kLanes = 8;
+  std::vector<int32_t> block_feature_;
+  std::vector<float> block_threshold_;
+  void AddToBlocks(const TableTree& tree);
   std::vector<double> tree_phi_;   // [phi_offset + pattern * num_phi + j]
   std::vector<double> tree_leaf_;  // [leaf_offset + pattern]
   std::vector<int32_t> fallback_roots_;
