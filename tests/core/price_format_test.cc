@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
+#include <random>
 #include <limits>
 #include <string>
 
@@ -34,6 +36,31 @@ TEST(PriceFormat, AgreesWithPrintfAwayFromHalfCentTies) {
     char expected[64];
     std::snprintf(expected, sizeof expected, "%.2f", p);
     EXPECT_EQ(Format(p), expected) << p;
+  }
+}
+
+TEST(FormatSignificant, ShortPlainDecimalsWithinFiveTimesTenToTheMinusTwelve) {
+  char buf[kPriceTextMax];
+  EXPECT_EQ(FormatSignificant(1.05, buf), "1.05");
+  EXPECT_EQ(FormatSignificant(0.934, buf), "0.934");
+  EXPECT_EQ(FormatSignificant(-2.5, buf), "-2.5");
+  EXPECT_EQ(FormatSignificant(175.672, buf), "175.672");
+  EXPECT_EQ(FormatSignificant(1.2948333489987498, buf), "1.294833349");  // 1.29483334900
+  EXPECT_EQ(FormatSignificant(0.99999999999999, buf), "1");
+  EXPECT_EQ(FormatSignificant(123456789012345.0, buf), "123456789012345");
+  EXPECT_EQ(FormatSignificant(0.0, buf), "0");
+  EXPECT_EQ(FormatSignificant(1e-9, buf), "1e-09");
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> exponent(-7, 15);
+  for (int i = 0; i < 200000; ++i) {
+    const double value = std::pow(10.0, exponent(rng)) * (i % 2 ? 1 : -1);
+    const std::string text(FormatSignificant(value, buf));
+    double parsed = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+    ASSERT_EQ(error, std::errc()) << text;
+    ASSERT_EQ(end, text.data() + text.size()) << text;
+    ASSERT_LE(std::abs(parsed - value), 5e-12 * std::abs(value)) << value << " -> " << text;
+    ASSERT_EQ(text.find('e'), std::string::npos) << text;  // plain decimals
   }
 }
 

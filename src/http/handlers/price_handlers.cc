@@ -6,16 +6,25 @@
 #include "http/handlers/handlers.h"
 #include "http/problem.h"
 #include "core/grades.h"
+#include "core/price_format.h"
 #include "ml/model.h"
 
 namespace diamond::http {
 
 namespace {
 
+// Shortest round-trip form: prices and interval bounds, exactly as computed.
 void AppendNumber(std::string& out, double value) {
   char number[32];
   auto result = std::to_chars(number, number + sizeof number, value);
   out.append(number, static_cast<size_t>(result.ptr - number));
+}
+
+// Twelve significant digits: explanation factors, base price and values, whose product
+// still meets the price to 1e-10.
+void AppendSignificant(std::string& out, double value) {
+  char number[kPriceTextMax];
+  out += FormatSignificant(value, number);
 }
 
 // The options of a real-time predict: ?explain=true&interval=0.9.
@@ -64,7 +73,7 @@ std::optional<HttpResponse> ParsePredictOptions(const HttpRequest& request,
 void AppendExplanation(std::string& out, const ml::Model& model, const Diamond& stone,
                        const ml::Explanation& explanation) {
   out += ",\"explanation\":{\"base_price\":";
-  AppendNumber(out, std::exp(explanation.base));
+  AppendSignificant(out, std::exp(explanation.base));
   out += ",\"factors\":[";
   const auto& features = model.features();
   for (size_t j = 0; j < features.size(); ++j) {
@@ -87,10 +96,10 @@ void AppendExplanation(std::string& out, const ml::Model& model, const Diamond& 
         break;
       }
       default:
-        AppendNumber(out, ml::FeatureValue(features[j], stone, model.transform()));
+        AppendSignificant(out, ml::FeatureValue(features[j], stone, model.transform()));
     }
     out += ",\"factor\":";
-    AppendNumber(out, std::exp(explanation.effects[j]));
+    AppendSignificant(out, std::exp(explanation.effects[j]));
     out += '}';
   }
   out += "]}";
