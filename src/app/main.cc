@@ -41,8 +41,9 @@ int main(int argc, char** argv) {
                         "Hyperparameter NAME=VALUE, as in the API (repeatable), e.g. "
                         "max_depth=4; see docs/models.md");
   train_cmd->add_option("--grid", train.grid,
-                        "Search: NAME=V1,V2,... (repeatable); every combination is scored by "
-                        "k-fold cross-validation and the best refitted");
+                        "Search: NAME=V1,V2,... (repeatable; a selector's features joined by +, "
+                        "e.g. selector=carat+cut,carat+cut+color); every combination is scored "
+                        "by k-fold cross-validation and the best refitted");
   train_cmd->add_option("--folds", train.folds, "Folds of the search's cross-validation")
       ->capture_default_str();
   train_cmd->add_option("--metric", train.metric, "The search picks the best by mae, rmse, mape or r2")

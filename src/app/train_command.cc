@@ -85,7 +85,16 @@ bool BuildSpec(const TrainArgs& args, ml::ModelSpec* spec, std::optional<ml::Sea
     }
     nlohmann::json values = nlohmann::json::array();
     std::stringstream list(value);
-    for (std::string item; std::getline(list, item, ',');) values.push_back(ParseValue(item));
+    for (std::string item; std::getline(list, item, ',');) {
+      if (name == "selector") {  // one selector per item, its features joined by '+'
+        nlohmann::json features = nlohmann::json::array();
+        std::stringstream feature_list(item);
+        for (std::string feature; std::getline(feature_list, feature, '+');) features.push_back(feature);
+        values.push_back(features);
+      } else {
+        values.push_back(ParseValue(item));
+      }
+    }
     grid[name] = values;
   }
   ml::SearchSpec searched;
@@ -135,22 +144,38 @@ std::string ModelDetail(const ml::TrainingOutcome& outcome) {
   return outcome.spec.linear.positive ? ", positive coefficients" : "";
 }
 
-// The cross-validation table, best first.
+// The cross-validation table, best first, showing the hyperparameters the grid varies.
 std::string SearchTable(const ml::SearchResult& search) {
+  std::vector<nlohmann::ordered_json> params;
+  for (const auto& c : search.candidates) params.push_back(ml::HyperparametersToJson(c.spec));
+  std::vector<std::string> varied;
+  for (const auto& [name, value] : params.front().items()) {
+    for (const auto& p : params) {
+      if (p[name] != value) {
+        varied.push_back(name);
+        break;
+      }
+    }
+  }
   std::ostringstream out;
   out << "search: " << search.candidates.size() << " candidates x " << search.spec.folds
-      << " folds, best by " << search.spec.metric << "\n";
-  std::vector<const ml::CandidateResult*> ranked;
-  for (const auto& c : search.candidates) ranked.push_back(&c);
-  std::sort(ranked.begin(), ranked.end(), [](auto* a, auto* b) { return a->rank < b->rank; });
+      << " folds, best by " << search.spec.metric << " (mean over the folds, +- its std)\n";
+  std::vector<size_t> ranked(search.candidates.size());
+  for (size_t i = 0; i < ranked.size(); ++i) ranked[i] = i;
+  std::sort(ranked.begin(), ranked.end(), [&](size_t a, size_t b) {
+    return search.candidates[a].rank < search.candidates[b].rank;
+  });
   char line[160];
-  std::snprintf(line, sizeof line, "  %4s %10s %8s %8s %8s  %s\n", "rank", "MAE", "+-", "R2",
-                "MAPE", "hyperparameters");
+  std::snprintf(line, sizeof line, "  %4s %10s %8s %10s %8s %8s  %s\n", "rank", "MAE", "+-", "RMSE",
+                "R2", "MAPE", "hyperparameters");
   out << line;
-  for (const auto* c : ranked) {
-    std::snprintf(line, sizeof line, "  %4d %10.2f %8.2f %8.4f %7.2f%%  ", c->rank, c->mae.mean,
-                  c->mae.std, c->r2.mean, 100 * c->mape.mean);
-    out << line << ml::HyperparametersToJson(c->spec).dump() << "\n";
+  for (size_t i : ranked) {
+    const ml::CandidateResult& c = search.candidates[i];
+    std::snprintf(line, sizeof line, "  %4d %10.2f %8.2f %10.2f %8.4f %7.2f%%  ", c.rank,
+                  c.mae.mean, c.mae.std, c.rmse.mean, c.r2.mean, 100 * c.mape.mean);
+    nlohmann::ordered_json shown = nlohmann::ordered_json::object();
+    for (const auto& name : varied) shown[name] = params[i][name];
+    out << line << shown.dump() << "\n";
   }
   return out.str();
 }

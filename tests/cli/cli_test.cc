@@ -293,10 +293,13 @@ TEST_F(CliTest, TreesTrainWithProgressAndPredictWithExplanationsAndIntervals) {
 
 TEST_F(CliTest, GridSearchPrintsTheCvTableAndKeepsTheBest) {
   CommandResult searched = Diamond({"train", "--data", Path("train.csv"), "--grid",
-                                    "selector=[\"carat\"],[\"carat\",\"clarity\"]", "--folds", "3",
-                                    "-o", Path("searched.json")});
-  // A selector is an array, so the grid's comma-split values do not parse: a clear error.
-  EXPECT_EQ(searched.exit_code, 2) << searched.out;
+                                    "selector=cut,carat+clarity", "--folds", "3", "-o", Path("searched.json")});
+  ASSERT_EQ(searched.exit_code, 0) << searched.err;
+  EXPECT_NE(searched.out.find(R"({"selector":["carat","clarity"]})"), std::string::npos) << searched.out;
+  EXPECT_EQ(nlohmann::json::parse(testing::ReadFile(dir_ / "searched.json"))["pipeline"]["selector"],
+            nlohmann::json({"carat", "clarity"}));
+  EXPECT_EQ(Diamond({"train", "--data", Path("train.csv"), "--grid", "selector=carat+weight",
+                     "-o", Path("x.json")}).exit_code, 2);
   searched = Diamond({"train", "--data", Path("train.csv"), "--algorithm", "gbdt", "--param",
                       "n_estimators=40", "--grid", "max_depth=1,3", "--grid", "learning_rate=0.01,0.3",
                       "--folds", "3", "-o", Path("searched.json")});
