@@ -81,12 +81,21 @@ class TreeEnsemble {
     uint32_t phi_offset;  // of its 2^kTreeSplits rows in tree_phi_
   };
   std::vector<TableTree> table_trees_;
-  // The table trees' splits again, eight trees at a time, so the decision patterns of
-  // eight trees are one vector computation: [(block * 7 + split) * 8 + lane].
-  static constexpr size_t kLanes = 8;
-  std::vector<int32_t> block_feature_;
-  std::vector<float> block_threshold_;
-  void AddToBlocks(const TableTree& tree);
+  // The table trees' decision patterns come from the row's bin on each feature: with the
+  // feature's split thresholds sorted, a value's bin (how many thresholds are <= it) fixes
+  // every split on that feature in every tree. So each (feature, bin) keeps one byte per
+  // tree with the bits of that tree's splits that go right, and a row's patterns are one
+  // binary search per feature and an OR of one byte row per feature (vectorised), instead
+  // of seven comparisons per tree.
+  struct FeatureBins {
+    int32_t feature;
+    std::vector<float> thresholds;  // sorted, distinct
+    size_t offset;                  // of bin 0's row in bin_bits_; bin b's row follows b rows on
+  };
+  std::vector<FeatureBins> feature_bins_;
+  std::vector<uint8_t> bin_bits_;  // [offset + bin * table_trees_.size() + tree]
+  void BuildFeatureBins();
+  void TablePatterns(const float* x, uint8_t* patterns) const;
   std::vector<double> tree_phi_;   // [phi_offset + pattern * num_phi + j]
   std::vector<double> tree_leaf_;  // [leaf_offset + pattern]
   std::vector<int32_t> fallback_roots_;
