@@ -36,15 +36,17 @@ std::string_view FormatSignificant(double value, char* buf) {
     return {buf, static_cast<size_t>(result.ptr - buf)};
   }
   // The decimal exponent: 10^exponent <= magnitude < 10^(exponent + 1).
+  static constexpr double kNegPow10[] = {1e0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7};
   int exponent = 0;
   if (magnitude >= 1) {
     while (exponent < 14 && magnitude >= kPow10[exponent + 1]) ++exponent;
   } else {
-    while (magnitude < 1.0 / kPow10[-exponent]) --exponent;  // at most 7 steps
+    while (magnitude < kNegPow10[-exponent]) --exponent;  // at most 7 steps
   }
   // Digits after the point, so that kDigits are significant; 0 for the largest values.
   const int decimals = std::max(0, kDigits - 1 - exponent);
-  const auto scaled = static_cast<uint64_t>(std::llround(magnitude * kPow10[decimals]));
+  // Rounds half up; the product is below 1e15, so the sum is exact enough and fits.
+  const auto scaled = static_cast<uint64_t>(magnitude * kPow10[decimals] + 0.5);
   const auto unit = static_cast<uint64_t>(kPow10[decimals]);
   uint64_t whole = scaled / unit;
   uint64_t fraction = scaled % unit;
