@@ -1,5 +1,5 @@
-// libFuzzer target: the model-file loader. Any accepted file must price a stone without
-// crashing (the price itself may be anything finite or not: the file is hostile).
+// libFuzzer target: the model-file loader (linear and gbdt). Any accepted file must price
+// and explain a stone without crashing (the numbers may be anything: the file is hostile).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -11,8 +11,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto model = diamond::ml::ParseModelFile(text);
   if (model.ok()) {
     diamond::Diamond stone{1.05, 5, 18, 3, 61.9, 56.0, 6.55, 6.59, 4.07, std::nullopt};
-    volatile double price = model->model.PredictPrice(stone);
+    volatile double price = model->model->PredictPrice(stone);
     (void)price;
+    diamond::ml::Explanation explanation;
+    model->model->Explain(stone, &explanation);
+    volatile double base = explanation.base;
+    (void)base;
   }
   return 0;
 }
