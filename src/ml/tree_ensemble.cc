@@ -15,6 +15,8 @@ using json = nlohmann::ordered_json;
 // Deeper paths than this are refused: XGBoost's max_depth is far below it, and the
 // per-path arithmetic uses fixed-size arrays.
 constexpr size_t kMaxPathFeatures = 32;
+// XGBoost trees we train are at most 10 deep; a file with deeper ones is not ours.
+constexpr uint16_t kMaxTreeDepth = 64;
 
 Status Corrupt(const std::string& why) {
   return Status::Corruption("invalid model file: xgboost model: " + why);
@@ -131,6 +133,15 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboostJson(const json& model, size_t num
         return Corrupt("a leaf with one child");
       }
       ensemble.nodes_.push_back(node);
+    }
+    // Depth by node (children come after their parent): a hostile file could chain a
+    // million splits, and walking every path of such a tree is quadratic.
+    std::vector<uint16_t> depth(n, 0);
+    for (size_t i = 0; i < n; ++i) {
+      if (left[i] == -1) continue;
+      if (depth[i] >= kMaxTreeDepth) return Corrupt("a tree is deeper than 64 levels");
+      depth[static_cast<size_t>(left[i])] = static_cast<uint16_t>(depth[i] + 1);
+      depth[static_cast<size_t>(right[i])] = static_cast<uint16_t>(depth[i] + 1);
     }
     ensemble.roots_.push_back(offset);
   }

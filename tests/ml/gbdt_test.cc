@@ -139,6 +139,29 @@ TEST(Gbdt, DamagedTreesAreCorruptionNotCrashes) {
       {"other objective", [](json& m) { m["learner"]["objective"]["name"] = "binary:logistic"; }},
       {"no trees", [](json& m) { m["learner"]["gradient_booster"]["model"].erase("trees"); }},
       {"bad base score", [](json& m) { m["learner"]["learner_model_param"]["base_score"] = "x"; }},
+      {"a chain of 100 splits", [](json& m) {
+         json& tree = m["learner"]["gradient_booster"]["model"]["trees"][0];
+         const int n = 201;  // node 2k splits into 2k+1 (a leaf) and 2k+2
+         for (const char* key : {"left_children", "right_children", "split_indices", "split_conditions",
+                                 "loss_changes", "sum_hessian", "split_type", "default_left",
+                                 "base_weights", "parents"}) {
+           tree[key] = json::array();
+         }
+         for (int i = 0; i < n; ++i) {
+           const bool split = i % 2 == 0 && i + 2 < n;
+           tree["left_children"].push_back(split ? i + 1 : -1);
+           tree["right_children"].push_back(split ? i + 2 : -1);
+           tree["split_indices"].push_back(0);
+           tree["split_conditions"].push_back(0.5);
+           tree["loss_changes"].push_back(0.0);
+           tree["sum_hessian"].push_back(1.0);
+           tree["split_type"].push_back(0);
+           tree["default_left"].push_back(0);
+           tree["base_weights"].push_back(0.0);
+           tree["parents"].push_back(0);
+         }
+         tree["tree_param"]["num_nodes"] = std::to_string(n);
+       }},
   };
   for (const auto& [name, edit] : edits) {
     json copy = model->xgboost_model();
