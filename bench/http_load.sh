@@ -21,8 +21,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 command -v wrk > /dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 2; }
 
 work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done; wait 2> /dev/null; rm -rf "$work"; }
+# Server pids go to a file: start() runs inside $(...), a subshell, so an array it
+# appended to would be lost and the servers left running after the script.
+cleanup() {
+  if [ -f "$work/pids" ]; then
+    while read -r pid; do kill "$pid" 2> /dev/null || true; done < "$work/pids"
+    while read -r pid; do while kill -0 "$pid" 2> /dev/null; do sleep 0.1; done; done < "$work/pids"
+  fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 # start NAME [EXTRA_ARGS...]: a server on $work/NAME; prints its URL.
@@ -30,7 +37,7 @@ start() {
   local name=$1; shift
   "$build/diamond" serve --data-dir "$work/$name" --listen 127.0.0.1:0 --quiet ${SERVER_ARGS:---threads 1} "$@" \
     > "$work/$name.out" 2> "$work/$name.err" &
-  pids+=($!)
+  echo $! >> "$work/pids"
   for _ in $(seq 100); do grep -q listening "$work/$name.out" 2> /dev/null && break; sleep 0.1; done
   grep -o 'http://[0-9.:]*' "$work/$name.out"
 }
