@@ -10,8 +10,9 @@
 // repeated features merged, contributes to φ_i as a function of which of its features the
 // row agrees with. So a whole tree's φ (and its leaf) depends only on the row's decision
 // at each split: a tree with at most 7 splits (any tree of depth 3 or less) keeps a table
-// over its 128 decision patterns, and explaining a row is 7 comparisons and one table row
-// per tree, without a branch. Larger trees fall back to per-path sums.
+// over its 128 decision patterns, and explaining a row is finding its pattern (from
+// per-feature threshold bins, below) and adding one table row per tree. Larger trees fall
+// back to per-path sums.
 #pragma once
 
 #include <array>
