@@ -146,6 +146,16 @@ void BM_GbdtExplainOne(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_GbdtExplainOne);
+void BM_GbdtExplainSame(benchmark::State& state) {
+  const auto stones = ReferenceStones();
+  const auto& model = DefaultTrees();
+  diamond::ml::Explanation explanation;
+  for (auto _ : state) {
+    model.Explain(stones[7], &explanation);
+    benchmark::DoNotOptimize(explanation.base);
+  }
+}
+BENCHMARK(BM_GbdtExplainSame);
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 #include "core/price_format.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -46,31 +47,42 @@ std::string_view FormatSignificant(double value, char* buf) {
   // Digits after the point, so that kDigits are significant; 0 for the largest values.
   const int decimals = std::max(0, kDigits - 1 - exponent);
   // Rounds half up; the product is below 1e15, so the sum is exact enough and fits.
-  const auto scaled = static_cast<uint64_t>(magnitude * kPow10[decimals] + 0.5);
-  const auto unit = static_cast<uint64_t>(kPow10[decimals]);
-  uint64_t whole = scaled / unit;
-  uint64_t fraction = scaled % unit;
+  uint64_t scaled = static_cast<uint64_t>(magnitude * kPow10[decimals] + 0.5);
+  // Its digits, two at a time from the right (divisions by a constant are multiplies; a
+  // division by 10^decimals to split off the whole part would be a hardware divide, the
+  // slowest step when an explanation prints 27 numbers), then padded with zeros so that
+  // there is a digit before the point.
+  static constexpr char kPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  char digits[32];
+  char* const digits_end = digits + sizeof digits;
+  char* first = digits_end;
+  while (scaled >= 100) {
+    const size_t pair = static_cast<size_t>(scaled % 100) * 2;
+    scaled /= 100;
+    first -= 2;
+    first[0] = kPairs[pair];
+    first[1] = kPairs[pair + 1];
+  }
+  if (scaled >= 10) {
+    first -= 2;
+    first[0] = kPairs[scaled * 2];
+    first[1] = kPairs[scaled * 2 + 1];
+  } else {
+    *--first = static_cast<char>('0' + scaled);
+  }
+  while (digits_end - first < decimals + 1) *--first = '0';  // decimals <= 18
+  const char* const point = digits_end - decimals;
+  const char* last = digits_end;
+  while (last > point && last[-1] == '0') --last;  // trailing zeros say nothing
   char* p = buf;
   if (value < 0) *p++ = '-';
-  char digits[24];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + whole % 10);
-    whole /= 10;
-  } while (whole > 0);
-  while (n > 0) *p++ = digits[--n];
-  if (fraction > 0) {
-    int width = decimals;
-    while (fraction % 10 == 0) {  // trailing zeros say nothing
-      fraction /= 10;
-      --width;
-    }
+  p = std::copy(static_cast<const char*>(first), point, p);
+  if (last > point) {
     *p++ = '.';
-    for (int i = width - 1; i >= 0; --i) {
-      p[i] = static_cast<char>('0' + fraction % 10);
-      fraction /= 10;
-    }
-    p += width;
+    p = std::copy(point, last, p);
   }
   return {buf, static_cast<size_t>(p - buf)};
 }

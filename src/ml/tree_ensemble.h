@@ -76,10 +76,7 @@ class TreeEnsemble {
   struct TableTree {
     std::array<uint8_t, kTreeSplits> split_feature;
     std::array<float, kTreeSplits> split_threshold;
-    std::array<uint8_t, kTreeSplits> phi_feature;  // the tree's distinct features
-    uint32_t num_phi;     // how many: a row of tree_phi_ holds that many values
     uint32_t leaf_offset; // of its 2^kTreeSplits leaves in tree_leaf_
-    uint32_t phi_offset;  // of its 2^kTreeSplits rows in tree_phi_
   };
   std::vector<TableTree> table_trees_;
   // The table trees' decision patterns come from the row's bin on each feature: with the
@@ -97,8 +94,18 @@ class TreeEnsemble {
   std::vector<uint8_t> bin_bits_;  // [offset + bin * table_trees_.size() + tree]
   void BuildFeatureBins();
   void TablePatterns(const float* x, uint8_t* patterns) const;
-  std::vector<double> tree_phi_;   // [phi_offset + pattern * num_phi + j]
   std::vector<double> tree_leaf_;  // [leaf_offset + pattern]
+  // Table tree t's φ for decision pattern p is table_rows_[t * 2^kTreeSplits + p]: one
+  // float per feature and the leaf in the last slot, a cache line per tree, so a row's
+  // explanation is one aligned line and a few vector adds per tree. Floats, like XGBoost's
+  // own leaves and contributions; Shap() restores the exact sum (see there).
+  static constexpr size_t kRowWidth = 16;
+  static constexpr size_t kLeafSlot = kRowWidth - 1;  // so at most 15 features in a table
+  struct alignas(64) TableRow {
+    std::array<float, kRowWidth> value;
+  };
+  std::vector<TableRow> table_rows_;
+  double FallbackLeaves(const float* x) const;
   std::vector<int32_t> fallback_roots_;
 
   size_t num_features_ = 0;
