@@ -50,6 +50,12 @@ TEST(FormatSignificant, ShortPlainDecimalsWithinFiveTimesTenToTheMinusTwelve) {
   EXPECT_EQ(FormatSignificant(123456789012345.0, buf), "123456789012345");
   EXPECT_EQ(FormatSignificant(0.0, buf), "0");
   EXPECT_EQ(FormatSignificant(1e-9, buf), "1e-09");
+  // Rounding that adds a digit, the smallest plain value, a lone fraction digit.
+  EXPECT_EQ(FormatSignificant(9.9999999999996, buf), "10");
+  EXPECT_EQ(FormatSignificant(-999999.99999999, buf), "-1000000");
+  EXPECT_EQ(FormatSignificant(1e-7, buf), "0.0000001");
+  EXPECT_EQ(FormatSignificant(0.5, buf), "0.5");
+  EXPECT_EQ(FormatSignificant(1234567.891234567, buf), "1234567.89123");
   std::mt19937_64 rng(5);
   std::uniform_real_distribution<double> exponent(-7, 15);
   for (int i = 0; i < 200000; ++i) {
