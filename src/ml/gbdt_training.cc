@@ -2,12 +2,14 @@
 
 #include <xgboost/c_api.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "ml/split.h"
 
@@ -93,6 +95,10 @@ Result<GbdtModel> FitGbdt(std::span<const Diamond> rows, const GbdtSpec& spec,
     return XgboostError("XGBoosterCreate");
   }
   Booster booster(booster_handle);
+  // More OpenMP threads than cores only oversubscribes the machine (and every other job
+  // and request on it): a tenant's `threads` is a ceiling, the cores are the other.
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = std::min(spec.threads, cores);
   const std::pair<const char*, std::string> params[] = {
       {"objective", "reg:squarederror"},
       {"tree_method", "hist"},
@@ -106,7 +112,7 @@ Result<GbdtModel> FitGbdt(std::span<const Diamond> rows, const GbdtSpec& spec,
       {"min_child_weight", Number(spec.min_child_weight)},
       {"lambda", Number(spec.reg_lambda)},
       {"seed", std::to_string(spec.seed)},
-      {"nthread", std::to_string(spec.threads)},
+      {"nthread", std::to_string(threads)},
   };
   for (const auto& [name, value] : params) {
     if (XGBoosterSetParam(booster.get(), name, value.c_str()) != 0) {

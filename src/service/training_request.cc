@@ -14,7 +14,11 @@ using nlohmann::json;
 
 using Fail = std::function<void(const std::string& field, const std::string& message)>;
 
-void ParseSearch(const json& s, const json& base_params, TrainingRequest* request, const Fail& fail) {
+// The search's own fields are checked with the rest of the body; its grid only when the
+// rest is valid, since every candidate is the request's hyperparameters with the grid's
+// values put in (an invalid base would make every candidate fail the same way).
+void ParseSearch(const json& s, const json& base_params, bool base_valid, TrainingRequest* request,
+                 const Fail& fail) {
   if (!s.is_object()) {
     fail("search", "must be an object: {\"grid\": {...}, \"folds\": 5, \"metric\": \"mae\"}");
     return;
@@ -57,6 +61,7 @@ void ParseSearch(const json& s, const json& base_params, TrainingRequest* reques
     fail("search.grid", "required: an object mapping hyperparameter names to arrays of values");
     return;
   }
+  if (!base_valid) return;
   std::vector<ml::SpecProblem> problems;
   search.candidates = ml::ExpandGrid(request->spec, base_params, *grid, &problems);
   for (const auto& problem : problems) {
@@ -213,8 +218,8 @@ Result<TrainingRequest> ParseTrainingRequest(const json& body, std::vector<Field
   }
 
   auto search = body.find("search");
-  if (search != body.end() && !search->is_null() && errors->size() == errors_before) {
-    ParseSearch(*search, base_params, &request, fail);
+  if (search != body.end() && !search->is_null()) {
+    ParseSearch(*search, base_params, errors->size() == errors_before, &request, fail);
   }
   if (errors->size() > errors_before) return Status::InvalidArgument("invalid training request");
   return request;

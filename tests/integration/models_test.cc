@@ -128,6 +128,13 @@ TEST_F(ModelsTest, OutOfRangeHyperparametersAre422WithEveryFieldNamed) {
       "search": {"grid": {"positive": [true, false]}, "folds": 1}})"), "search.folds");
   ExpectFieldError(server_->PutJson("/models/bad", R"({"dataset_id": "stones",
       "search": {"grid": {"positive": []}}})"), "search.grid.positive");
+  // The search's own fields are named in the same answer as the other fields' errors.
+  HttpResult both = server_->PutJson("/models/bad", R"({"dataset_id": "stones", "algorithm": "gbdt",
+      "hyperparameters": {"max_depth": 0}, "search": {"grid": {"learning_rate": [0.1]}, "folds": 1,
+      "metric": "accuracy"}})");
+  for (const char* field : {"hyperparameters.max_depth", "search.folds", "search.metric"}) {
+    ExpectFieldError(both, field);
+  }
   // Nothing was created by any of them.
   EXPECT_EQ(server_->Get("/models/bad").status, 404);
 }
