@@ -148,6 +148,9 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboostJson(const json& model, size_t num
   }
 
   ensemble.bias_ = ensemble.base_score_;
+  // Most trees become tables: room for all of them up front, not a 3 MB vector doubling.
+  ensemble.table_rows_.reserve(ensemble.roots_.size() << kTreeSplits);
+  ensemble.tree_leaf_.reserve(ensemble.roots_.size() << kTreeSplits);
   for (int32_t root : ensemble.roots_) {
     std::vector<Path> paths = ensemble.TreePaths(root);
     for (const Path& path : paths) {
@@ -296,8 +299,29 @@ bool TreeEnsemble::AddTableTree(int32_t root, const std::vector<Path>& paths) {
     for (uint32_t mask = 0; mask < (1u << d); ++mask) PathShap(path, mask, cache.phi.data() + mask * d);
     for (int32_t node : path.step_node) cache.step_slot.push_back(slot_of_split(node));
   }
+  // Only patterns a row can produce are filled in (the others are never looked up): no
+  // bit of a padding slot, and a row that goes right at a split goes right at every split
+  // on the same feature with a threshold no higher. That skips about half of the work.
+  const uint32_t padding = (kPatterns - 1) & ~((1u << splits.size()) - 1);
+  std::vector<std::pair<uint32_t, uint32_t>> implied;  // (b, a): bit b set needs bit a set
+  for (uint32_t b = 0; b < splits.size(); ++b) {
+    for (uint32_t a = 0; a < splits.size(); ++a) {
+      if (a != b && tree.split_feature[a] == tree.split_feature[b] &&
+          tree.split_threshold[a] <= tree.split_threshold[b]) {
+        implied.emplace_back(b, a);
+      }
+    }
+  }
+  auto reachable = [&](uint32_t pattern) {
+    if ((pattern & padding) != 0) return false;
+    for (const auto& [b, a] : implied) {
+      if (((pattern >> b) & 1u) != 0 && ((pattern >> a) & 1u) == 0) return false;
+    }
+    return true;
+  };
   std::vector<double> phi(num_features_);
   for (uint32_t pattern = 0; pattern < kPatterns; ++pattern) {
+    if (!reachable(pattern)) continue;
     auto goes_right = [&](int32_t id) { return ((pattern >> slot_of_split(id)) & 1u) != 0; };
     const Node* node = &nodes_[static_cast<size_t>(root)];  // the leaf this pattern reaches
     while (node->feature >= 0) {
