@@ -36,7 +36,7 @@ void GbdtModel::Explain(const Diamond& stone, Explanation* out) const {
   const auto row = Row(stone);
   out->effects.assign(spec_.selector.size(), 0.0);
   out->base = ensemble_.Shap(std::span<const double>(row.data(), spec_.selector.size()),
-                             out->effects);
+                             out->effects, &out->log_price);
 }
 
 std::vector<double> GbdtModel::Importances() const {

@@ -55,12 +55,14 @@ double LinearModel::PredictLogPrice(const Diamond& stone) const {
 void LinearModel::Explain(const Diamond& stone, Explanation* out) const {
   out->base = intercept_;
   out->effects.resize(coefficients_.size());
+  out->log_price = intercept_;  // summed as PredictLogPrice sums
   for (size_t c = 0; c < coefficients_.size(); ++c) {
     const Feature feature = spec_.selector[c];
     const auto f = static_cast<size_t>(feature);
     out->effects[c] = coefficients_[c] *
                       ((UnscaledFeature(feature, stone, transform_) - transform_.mean[f]) /
                        transform_.scale[f]);
+    out->log_price += out->effects[c];
   }
 }
 

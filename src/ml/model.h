@@ -14,11 +14,12 @@
 
 namespace diamond::ml {
 
-// Why one stone costs what it costs: base + Σ effects == PredictLogPrice (to rounding).
+// Why one stone costs what it costs: base + Σ effects == log_price (to rounding).
 // `effects` holds one entry per model feature, in features() order.
 struct Explanation {
   double base = 0;              // log price of the reference stone (see docs/models.md)
   std::vector<double> effects;  // log-price effect of each feature
+  double log_price = 0;         // PredictLogPrice(stone), the same number to the last bit
 };
 
 class Model {

@@ -523,7 +523,7 @@ double TreeEnsemble::Predict(std::span<const double> row) const {
   return base_score_ + leaves.total() + FallbackLeaves(x.data());
 }
 
-double TreeEnsemble::Shap(std::span<const double> row, std::span<double> phi) const {
+double TreeEnsemble::Shap(std::span<const double> row, std::span<double> phi, double* margin_out) const {
   std::array<float, 65> x{};
   for (size_t f = 0; f < num_features_; ++f) x[f] = static_cast<float>(row[f]);
   const size_t trees = table_trees_.size();
@@ -570,6 +570,7 @@ double TreeEnsemble::Shap(std::span<const double> row, std::span<double> phi) co
   for (size_t f = 0; f < num_features_; ++f) {
     phi[f] += scale > 0 ? sum[f] + rest * (std::fabs(sum[f]) / scale) : sum[f];
   }
+  *margin_out = margin;
   return bias_;
 }
 

@@ -37,9 +37,10 @@ class TreeEnsemble {
   // float with `value < threshold` going left; so do we, and sum in double.
   double Predict(std::span<const double> row) const;
 
-  // φ per feature (added into `phi`, which has num_features entries); returns the bias
-  // (expected margin), so bias + Σφ == Predict(row) up to rounding.
-  double Shap(std::span<const double> row, std::span<double> phi) const;
+  // φ per feature (added into `phi`, which has num_features entries) and, in *margin,
+  // Predict(row) to the last bit; returns the bias (expected margin), so bias + Σφ ==
+  // *margin up to rounding.
+  double Shap(std::span<const double> row, std::span<double> phi, double* margin) const;
 
   // Total loss reduction of the splits on each feature (XGBoost's "total_gain").
   std::vector<double> TotalGain() const;

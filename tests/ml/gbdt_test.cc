@@ -91,6 +91,8 @@ TEST(Gbdt, ExplanationsAddUpToTheLogPrice) {
     for (double effect : explanation.effects) product *= std::exp(effect);
     const double price = model->PredictPrice(stone);
     ASSERT_LE(std::abs(product - price), 1e-9 * price);
+    // The price with an explanation is the plain one, to the last bit.
+    ASSERT_EQ(explanation.log_price, model->PredictLogPrice(stone));
   }
 }
 

@@ -74,6 +74,7 @@ TEST(ModelQuality, ThousandExplanationsMultiplyBackToTheirPrices) {
       double product = std::exp(explanation.base);
       for (double effect : explanation.effects) product *= std::exp(effect);
       const double price = model.PredictPrice(stone);
+      ASSERT_EQ(explanation.log_price, model.PredictLogPrice(stone)) << model.algorithm();
       worst = std::max(worst, std::abs(product - price) / price);
     }
     std::cout << model.algorithm() << ": worst relative gap " << worst << "\n";
