@@ -532,6 +532,7 @@ double TreeEnsemble::Shap(std::span<const double> row, std::span<double> phi, do
   TablePatterns(x.data(), patterns.data());
   alignas(64) std::array<double, kRowWidth> table_sum{};
   static_assert(sizeof(TableRow) == kRowWidth * sizeof(float));
+  static_assert(kRowWidth == 16 && (size_t{1} << kTreeSplits) == 128, "SumRows' layout");
   const LeafSum leaves = AddRows(table_rows_.empty() ? nullptr : table_rows_[0].value.data(),
                                  patterns.data(), trees, table_sum.data());
   std::array<double, 65> sum{};

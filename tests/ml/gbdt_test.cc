@@ -82,17 +82,23 @@ TEST(Gbdt, PredictionsAndTreeShapMatchXgboostsOwn) {
 
 TEST(Gbdt, ExplanationsAddUpToTheLogPrice) {
   const std::vector<Diamond> stones = testing::SyntheticStones(400, 5);
-  auto model = FitGbdt(stones, SmallSpec(5));
-  ASSERT_TRUE(model.ok());
-  Explanation explanation;
-  for (const Diamond& stone : stones) {
-    model->Explain(stone, &explanation);
-    double product = std::exp(explanation.base);
-    for (double effect : explanation.effects) product *= std::exp(effect);
-    const double price = model->PredictPrice(stone);
-    ASSERT_LE(std::abs(product - price), 1e-9 * price);
-    // The price with an explanation is the plain one, to the last bit.
-    ASSERT_EQ(explanation.log_price, model->PredictLogPrice(stone));
+  // Tables only (an odd number of trees: a short last block of 16), tables and per-path
+  // trees mixed, per-path trees only.
+  for (const auto& [depth, trees] : {std::pair{3, 37}, std::pair{4, 41}, std::pair{5, 60}}) {
+    GbdtSpec spec = SmallSpec(depth);
+    spec.n_estimators = trees;
+    auto model = FitGbdt(stones, spec);
+    ASSERT_TRUE(model.ok());
+    Explanation explanation;
+    for (const Diamond& stone : stones) {
+      model->Explain(stone, &explanation);
+      double product = std::exp(explanation.base);
+      for (double effect : explanation.effects) product *= std::exp(effect);
+      const double price = model->PredictPrice(stone);
+      ASSERT_LE(std::abs(product - price), 1e-9 * price) << "depth " << depth;
+      // The price with an explanation is the plain one, to the last bit.
+      ASSERT_EQ(explanation.log_price, model->PredictLogPrice(stone)) << "depth " << depth;
+    }
   }
 }
 
