@@ -95,7 +95,10 @@ class TreeEnsemble {
   std::vector<uint8_t> bin_bits_;  // [offset + bin * table_trees_.size() + tree]
   void BuildFeatureBins();
   void TablePatterns(const float* x, uint8_t* patterns) const;
-  std::vector<double> tree_leaf_;  // [leaf_offset + pattern]
+  // [leaf_offset + pattern]. The same values as the rows' leaf slots, kept apart for plain
+  // prediction: 8 bytes per tree out of 400 KB rather than a line out of 3.3 MB (reading
+  // the slots instead made BM_GbdtPredictOne 1.55 -> 1.7 µs).
+  std::vector<double> tree_leaf_;
   // Table tree t's φ for decision pattern p is table_rows_[t * 2^kTreeSplits + p]: one
   // float per feature and the leaf in the last slot, a cache line per tree, so a row's
   // explanation is one aligned line and a few vector adds per tree. Floats, like XGBoost's
