@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "accounts/account_admin.h"
-#include "http/logger.h"
+#include "base/logger.h"
 #include "http/service_stack.h"
 
 namespace {
@@ -31,7 +31,7 @@ std::string& AdminKey() {
 
 // The services under test, built once per fuzzing process.
 std::unique_ptr<http::ServiceStack> MakeStack() {
-  http::SetLogLevel(http::LogLevel::kError);
+  SetLogLevel(LogLevel::kError);
   http::StackOptions options;
   options.metadata_path = ":memory:";
   options.blob_dir = std::filesystem::temp_directory_path() / ("diamond-fuzz-" + std::to_string(::getpid()));

@@ -10,7 +10,7 @@
 
 #include "accounts/principal.h"
 #include "service/ids.h"
-#include "store/clock.h"
+#include "base/clock.h"
 
 namespace diamond::accounts {
 namespace {
@@ -74,7 +74,7 @@ Result<IssuedKey> IssueKey(store::AccountStore& store, const std::string& user_i
   issued.record.prefix = fresh.prefix;
   issued.record.hash = fresh.hash;
   issued.record.name = name;
-  issued.record.created_at = store::NowRfc3339();
+  issued.record.created_at = NowRfc3339();
   issued.key = std::move(fresh.key);
   if (Status s = store.CreateKey(issued.record); !s.ok()) return s;
   return issued;
@@ -110,8 +110,11 @@ Result<bool> EnsureFirstAdmin(store::AccountStore& store, const std::filesystem:
   if (!issued.ok()) return issued.status();
   if (Status s = WriteKeyFile(key_file, issued->key); !s.ok()) {
     // Without the file nobody could use the key: take it back, and say how to recover.
-    store.RevokeKey(kBootstrapAdmin, issued->record.id);
-    return Status::IoError(s.message() + "; create an admin key with `diamond admin keys create admin`");
+    std::string message = s.message() + "; create an admin key with `diamond admin keys create admin`";
+    if (Status revoked = store.RevokeKey(kBootstrapAdmin, issued->record.id); !revoked.ok()) {
+      message += " and revoke key " + issued->record.id + " (" + revoked.message() + ")";
+    }
+    return Status::IoError(message);
   }
   return true;
 }

@@ -2,7 +2,8 @@
 
 #include <chrono>
 
-#include "store/clock.h"
+#include "base/clock.h"
+#include "base/logger.h"
 
 namespace diamond::accounts {
 
@@ -10,7 +11,7 @@ Result<std::unique_ptr<Accounts>> Accounts::Open(store::AccountStore& accounts,
                                                  store::MetadataStore& metadata) {
   std::unique_ptr<Accounts> out(new Accounts(accounts, metadata));
   if (Status s = out->Reload(); !s.ok()) return s;
-  if (Status s = out->meter_.Load(accounts, store::NowRfc3339().substr(0, 7)); !s.ok()) return s;
+  if (Status s = out->meter_.Load(accounts, NowRfc3339().substr(0, 7)); !s.ok()) return s;
   out->thread_ = std::thread([raw = out.get()] { raw->Run(); });
   return out;
 }
@@ -22,7 +23,9 @@ Accounts::~Accounts() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
-  Flush();
+  if (Status s = Flush(); !s.ok()) {
+    Log(LogLevel::kError, "could not record the last second's usage at shutdown", {{"error", s.message()}});
+  }
 }
 
 Status Accounts::Reload() {
@@ -38,7 +41,7 @@ Status Accounts::Reload() {
 
 Status Accounts::Flush() {
   std::lock_guard<std::mutex> lock(flush_mutex_);
-  const std::string now = store::NowRfc3339();
+  const std::string now = NowRfc3339();
   return meter_.Flush(accounts_, metadata_, now.substr(0, 10), now);
 }
 
@@ -49,9 +52,15 @@ void Accounts::Run() {
     if (stopping_) break;
     const int64_t loaded = generation_;
     lock.unlock();
-    Flush();  // a failure keeps the counts for the next round
+    if (Status s = Flush(); !s.ok()) {  // the counts are kept for the next round
+      Log(LogLevel::kWarn, "could not record usage; retrying in a second", {{"error", s.message()}});
+    }
     auto generation = accounts_.Generation();
-    if (generation.ok() && *generation != loaded) Reload();
+    if (generation.ok() && *generation != loaded) {
+      if (Status s = Reload(); !s.ok()) {
+        Log(LogLevel::kWarn, "could not reload accounts; retrying in a second", {{"error", s.message()}});
+      }
+    }
     lock.lock();
   }
 }

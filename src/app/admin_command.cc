@@ -7,7 +7,7 @@
 #include "accounts/account_admin.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
-#include "store/clock.h"
+#include "base/clock.h"
 #include "store/sql_metadata_store.h"
 
 namespace diamond::app {
@@ -52,7 +52,7 @@ int SetPlan(store::AccountStore& store, const AdminArgs& args) {
 }
 
 int Usage(store::AccountStore& store, const AdminArgs& args) {
-  const std::string month = args.month.empty() ? store::NowRfc3339().substr(0, 7) : args.month;
+  const std::string month = args.month.empty() ? NowRfc3339().substr(0, 7) : args.month;
   if (!accounts::IsValidMonth(month)) return Fail(Status::InvalidArgument("--month must be YYYY-MM"));
   auto report = accounts::UsageReport(store, month);
   if (!report.ok()) return Fail(report.status());

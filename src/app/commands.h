@@ -53,6 +53,9 @@ struct ServeArgs {
   size_t body_limit = 64 << 20;
   int read_timeout_seconds = 30;
   size_t max_predict_stones = 10000;
+  int64_t model_cache_mb = 256;
+  int max_job_attempts = 3;
+  int64_t blob_grace_seconds = 3600;
   std::string web_dir;
   bool quiet = false;
   bool private_metrics = false;  // /metrics needs a key

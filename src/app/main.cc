@@ -93,6 +93,15 @@ int main(int argc, char** argv) {
       ->envname("DIAMOND_READ_TIMEOUT")->check(CLI::Range(1, 3600))->capture_default_str();
   serve_cmd->add_option("--max-predict", serve.max_predict_stones, "Most stones in one real-time predict")
       ->envname("DIAMOND_MAX_PREDICT")->check(CLI::Range(size_t{1}, size_t{1000000}))->capture_default_str();
+  serve_cmd->add_option("--model-cache-mb", serve.model_cache_mb,
+                        "Memory for parsed models, in MiB; the least recently used go first")
+      ->envname("DIAMOND_MODEL_CACHE_MB")->check(CLI::Range(1, 1 << 20))->capture_default_str();
+  serve_cmd->add_option("--max-job-attempts", serve.max_job_attempts,
+                        "Starts of one job before it fails for stopping the worker each time")
+      ->envname("DIAMOND_MAX_JOB_ATTEMPTS")->check(CLI::Range(1, 100))->capture_default_str();
+  serve_cmd->add_option("--blob-grace", serve.blob_grace_seconds,
+                        "Seconds an unreferenced blob is spared by the blob GC at start")
+      ->envname("DIAMOND_BLOB_GRACE")->check(CLI::Range(0, 30 * 86400))->capture_default_str();
   serve_cmd->add_option("--web-dir", serve.web_dir, "swagger-ui-dist directory served at /docs")
       ->envname("DIAMOND_WEB_DIR")->capture_default_str();
   serve_cmd->add_flag("--quiet", serve.quiet, "No access log (warnings and errors only)")

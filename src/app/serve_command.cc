@@ -5,7 +5,7 @@
 
 #include "app/cli_support.h"
 #include "app/commands.h"
-#include "http/logger.h"
+#include "base/logger.h"
 #include "http/server.h"
 #include "http/service_stack.h"
 
@@ -41,7 +41,7 @@ int RunServe(const ServeArgs& args) {
   server_config.io_threads = args.io_threads;
   server_config.body_limit = args.body_limit;
   server_config.read_timeout = std::chrono::seconds(args.read_timeout_seconds);
-  if (args.quiet) http::SetLogLevel(http::LogLevel::kWarn);
+  if (args.quiet) SetLogLevel(LogLevel::kWarn);
 
   std::error_code ec;
   std::filesystem::create_directories(args.data_dir, ec);
@@ -53,6 +53,9 @@ int RunServe(const ServeArgs& args) {
   options.metadata_path = args.data_dir + "/metadata.db";
   options.blob_dir = args.data_dir + "/blobs";
   options.job_workers = args.job_workers;
+  options.model_cache_bytes = args.model_cache_mb << 20;
+  options.max_job_attempts = args.max_job_attempts;
+  options.blob_grace = std::chrono::seconds(args.blob_grace_seconds);
   options.api.max_predict_stones = args.max_predict_stones;
   options.api.work_threads = args.work_threads;
   options.api.web_dir = args.web_dir;
@@ -61,7 +64,7 @@ int RunServe(const ServeArgs& args) {
   options.admin_key_file = args.data_dir + "/admin.key";
   options.gate_enabled = !args.without_gate;
   if (args.without_gate) {
-    http::Log(http::LogLevel::kWarn,
+    Log(LogLevel::kWarn,
               "--benchmark-without-gate: no authentication, rate limits or metering; "
               "every caller acts as admin. Never use this outside a benchmark.");
   }
@@ -71,7 +74,7 @@ int RunServe(const ServeArgs& args) {
     return kExitFailure;
   }
   if ((*stack)->blobs_removed_at_open() > 0) {
-    http::Log(http::LogLevel::kInfo, "removed blobs left unreferenced by a crash",
+    Log(LogLevel::kInfo, "removed blobs left unreferenced by a crash",
               {{"count", (*stack)->blobs_removed_at_open()}});
   }
   if ((*stack)->admin_key_created()) {
@@ -88,7 +91,7 @@ int RunServe(const ServeArgs& args) {
             << " (data in " << args.data_dir << "; API reference at /docs)" << std::endl;
   server.Run();
   stack->reset();  // drains the work pool, then stops the job workers
-  http::Log(http::LogLevel::kInfo, "stopped");
+  Log(LogLevel::kInfo, "stopped");
   return kExitOk;
 }
 

@@ -4,7 +4,7 @@
 #include <random>
 
 #include "accounts/principal.h"
-#include "http/logger.h"
+#include "base/logger.h"
 #include "http/problem.h"
 
 namespace diamond::http {
@@ -36,6 +36,16 @@ std::string NewRequestId() {
   return id;
 }
 
+std::string CollapseSlashes(const std::string& path) {
+  std::string out;
+  out.reserve(path.size());
+  for (char c : path) {
+    if (c == '/' && !out.empty() && out.back() == '/') continue;
+    out += c;
+  }
+  return out;
+}
+
 std::string Join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) {
@@ -62,6 +72,9 @@ void Api::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
   const double started = NowSeconds();
   auto id = request.Header("x-request-id");
   request.request_id = id && IsUsableRequestId(*id) ? std::string(*id) : NewRequestId();
+  // Repeated slashes count as one, as in common servers: clients that join BASE + "/" +
+  // a location that starts with a slash (or a BASE that ends with one) still arrive.
+  if (request.path.find("//") != std::string::npos) request.path = CollapseSlashes(request.path);
   if (request.path == "/v1" || request.path.starts_with("/v1/")) {
     request.prefix = "/v1";
     request.path = request.path.size() == 3 ? "/" : request.path.substr(3);

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "store/clock.h"
+#include "base/clock.h"
 
 namespace diamond::http {
 
@@ -62,7 +62,7 @@ HttpResponse ProblemFromStatus(const Status& status) {
       // When a retry can succeed: the monthly quota resets with the month; a training slot
       // frees when a job ends, which for these models takes seconds.
       const int64_t retry_after =
-          status.limit() == "monthly_predicted_rows" ? store::SecondsUntilNextUtcMonth() : 5;
+          status.limit() == "monthly_predicted_rows" ? SecondsUntilNextUtcMonth() : 5;
       response.headers.emplace_back("Retry-After", std::to_string(retry_after));
       return response;
     }

@@ -9,7 +9,7 @@
 #include <set>
 #include <thread>
 
-#include "http/logger.h"
+#include "base/logger.h"
 #include "http/problem.h"
 
 namespace diamond::http {

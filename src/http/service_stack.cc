@@ -15,7 +15,7 @@ Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& opt
   if (!blobs.ok()) return blobs.status();
   stack->blobs_ = std::move(blobs).value();
   if (options.remove_unreferenced_blobs) {
-    auto removed = store::RemoveUnreferencedBlobs(*stack->metadata_, *stack->blobs_);
+    auto removed = store::RemoveUnreferencedBlobs(*stack->metadata_, *stack->blobs_, options.blob_grace);
     if (!removed.ok()) return Status::IoError("cannot clean the blob store: " + removed.status().message());
     stack->blobs_removed_ = *removed;
   }

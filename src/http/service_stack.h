@@ -12,6 +12,8 @@
 #include "accounts/accounts.h"
 #include "http/api.h"
 #include "http/gate.h"
+#include <chrono>
+
 #include "http/metrics.h"
 #include "jobs/job_runner.h"
 #include "service/dataset_service.h"
@@ -27,7 +29,10 @@ struct StackOptions {
   std::string metadata_path;        // a SQLite file, or ":memory:"
   std::filesystem::path blob_dir;
   int job_workers = 1;
-  bool remove_unreferenced_blobs = true;  // safe only when this process is the only writer
+  bool remove_unreferenced_blobs = true;
+  std::chrono::seconds blob_grace{3600};  // spared by that clean-up (blob_gc.h)
+  int64_t model_cache_bytes = int64_t{256} << 20;
+  int max_job_attempts = 3;
   // Where the first start writes the bootstrap admin's key (empty: no bootstrap).
   std::filesystem::path admin_key_file;
   // Benchmarks only: false turns authentication, limits and metering off (gate.h).

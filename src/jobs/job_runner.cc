@@ -1,6 +1,6 @@
 #include "jobs/job_runner.h"
 
-#include <cstdio>
+#include "base/logger.h"
 
 namespace diamond::jobs {
 
@@ -11,7 +11,19 @@ bool JobContext::CancelRequested() {
 }
 
 void JobContext::ReportProgress(double fraction, const std::string& detail) {
-  metadata_.UpdateJobProgress(job_id_, fraction, detail);
+  // Progress is advice to whoever watches; training goes on if it cannot be recorded.
+  if (Status s = metadata_.UpdateJobProgress(job_id_, fraction, detail); !s.ok()) {
+    Log(LogLevel::kWarn, "could not record a job's progress",
+        {{"job_id", job_id_}, {"error", s.message()}});
+  }
+}
+
+void RecordJobFailure(store::MetadataStore& metadata, const std::string& job_id,
+                      const std::string& error) {
+  if (Status s = metadata.FailTraining(job_id, error); !s.ok()) {
+    Log(LogLevel::kError, "could not record a job's failure",
+        {{"job_id", job_id}, {"failure", error}, {"error", s.message()}});
+  }
 }
 
 JobRunner::JobRunner(store::MetadataStore& metadata, int workers)
@@ -29,9 +41,7 @@ Status JobRunner::Start() {
   auto requeued = metadata_.RequeueRunningJobs();
   if (!requeued.ok()) return requeued.status();
   if (*requeued > 0) {
-    std::fprintf(stderr,
-                 "{\"level\":\"info\",\"msg\":\"requeued %lld job(s) left running by a previous process\"}\n",
-                 static_cast<long long>(*requeued));
+    Log(LogLevel::kInfo, "requeued jobs left running by a previous process", {{"count", *requeued}});
   }
   for (int i = 0; i < worker_count_; ++i) workers_.emplace_back([this] { WorkerLoop(); });
   return Status::Ok();
@@ -86,7 +96,7 @@ void JobRunner::WorkerLoop() {
 void JobRunner::Run(const store::JobRecord& job) {
   auto executor = executors_.find(job.kind);
   if (executor == executors_.end()) {
-    metadata_.FailTraining(job.id, "no executor for job kind '" + job.kind + "'");
+    RecordJobFailure(metadata_, job.id, "no executor for job kind '" + job.kind + "'");
     return;
   }
   JobContext context(metadata_, job.owner, job.id);
@@ -94,7 +104,7 @@ void JobRunner::Run(const store::JobRecord& job) {
     executor->second(job, context);
   } catch (const std::exception& e) {
     // An executor bug must not take the process down or leave the job running forever.
-    metadata_.FailTraining(job.id, std::string("internal error: ") + e.what());
+    RecordJobFailure(metadata_, job.id, std::string("internal error: ") + e.what());
   }
 }
 

@@ -35,6 +35,11 @@ class JobContext {
   std::string job_id_;
 };
 
+// Records that a job failed. If the store refuses, the failure is logged: the job then
+// stays running and is retried after a restart, up to the attempt cap.
+void RecordJobFailure(store::MetadataStore& metadata, const std::string& job_id,
+                      const std::string& error);
+
 class JobRunner {
  public:
   // Runs one job to its end: it must record success or failure in the store itself.

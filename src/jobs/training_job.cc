@@ -7,7 +7,7 @@
 #include "ml/hyperparameters.h"
 #include "ml/model_file.h"
 #include "service/training_request.h"
-#include "store/clock.h"
+#include "base/clock.h"
 
 namespace diamond::jobs {
 namespace {
@@ -109,7 +109,7 @@ void Train(const store::JobRecord& job, JobContext& context, store::MetadataStor
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  const std::string created_at = store::NowRfc3339();
+  const std::string created_at = NowRfc3339();
   std::optional<ml::DataLineage> validation_lineage;
   if (payload.contains("validation_dataset")) validation_lineage = Lineage(payload["validation_dataset"]);
   const std::string model_file =
@@ -123,7 +123,7 @@ void Train(const store::JobRecord& job, JobContext& context, store::MetadataStor
                                             payload["dataset"]["version"].get<int64_t>(),
                                             summary.dump());
   if (!finished.ok()) {
-    blobs.Delete(key);  // cancelled or deleted meanwhile: nothing references it
+    store::DeleteUnreferencedBlobs(blobs, {key});  // cancelled or deleted meanwhile
     throw Failure{finished.message()};
   }
   cache.Invalidate(job.model_id);  // the next prediction loads the new version
@@ -141,9 +141,9 @@ JobRunner::Executor MakeTrainingExecutor(store::MetadataStore& metadata, store::
     try {
       Train(job, context, metadata, blobs, datasets, cache);
     } catch (const Failure& failure) {
-      metadata.FailTraining(job.id, failure.message);
+      RecordJobFailure(metadata, job.id, failure.message);
     } catch (const json::exception& e) {
-      metadata.FailTraining(job.id, std::string("the job's payload is damaged: ") + e.what());
+      RecordJobFailure(metadata, job.id, std::string("the job's payload is damaged: ") + e.what());
     }
     // Every attempt's time is metered, whether it produced a model or not: the work was done.
     if (trained) {

@@ -42,16 +42,11 @@ Result<store::DatasetRecord> DatasetService::WriteVersion(const std::string& own
   version.rows = stats->rows();
   if (Status s = blobs_.Put(version.blob_key, csv); !s.ok()) return s;
   if (Status s = metadata_.CommitDatasetVersion(owner, id, expected_current, version); !s.ok()) {
-    blobs_.Delete(version.blob_key);  // never referenced
+    store::DeleteUnreferencedBlobs(blobs_, {version.blob_key});  // never referenced
     return s;
   }
   if (storage_changed_) storage_changed_(owner);
   return metadata_.GetDataset(owner, id);
-}
-
-Result<store::DatasetRecord> DatasetService::CreateEmpty(const std::string& owner,
-                                                         const std::string& id) {
-  return WriteVersion(owner, id, 0, std::string(kCanonicalCsvHeader), DatasetStats().ToJson().dump());
 }
 
 Result<store::DatasetRecord> DatasetService::Replace(const std::string& owner,
@@ -119,7 +114,7 @@ Status DatasetService::Delete(const std::string& owner, const std::string& id) {
   if (!keys.ok()) return keys.status();
   if (storage_changed_) storage_changed_(owner);
   // The metadata no longer points at these; a crash here leaves only unreferenced blobs.
-  for (const auto& key : *keys) blobs_.Delete(key);
+  store::DeleteUnreferencedBlobs(blobs_, *keys);
   return Status::Ok();
 }
 

@@ -29,9 +29,8 @@ class DatasetService {
   // Every method acts on the owner's datasets only. `max_rows` is the owner's plan limit
   // on one dataset's rows: a change beyond it is LimitExceeded and writes nothing.
 
-  // A new, empty dataset (the seed's PUT). FailedPrecondition if it exists.
-  Result<store::DatasetRecord> CreateEmpty(const std::string& owner, const std::string& id);
-  // Creates or replaces the dataset's rows; *created tells which.
+  // Creates or replaces the dataset's rows (none: the seed's empty PUT); *created tells
+  // which. Replacing writes a new version: earlier ones stay readable.
   Result<store::DatasetRecord> Replace(const std::string& owner, const std::string& id,
                                        std::span<const Diamond> stones, int64_t max_rows,
                                        bool* created);

@@ -73,7 +73,7 @@ Status ModelService::Delete(const std::string& owner, const std::string& id) {
   auto keys = metadata_.DeleteModel(owner, id);
   if (!keys.ok()) return keys.status();
   cache_.Invalidate(id);
-  for (const auto& key : *keys) blobs_.Delete(key);
+  store::DeleteUnreferencedBlobs(blobs_, *keys);
   return Status::Ok();
 }
 

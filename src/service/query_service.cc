@@ -10,8 +10,6 @@
 namespace diamond::service {
 namespace {
 
-constexpr int kMaxAttempts = 5;
-
 // Results are stored one price per line, in the shortest text that reads back exactly.
 std::string EncodePrices(const std::vector<double>& prices) {
   std::string out;
@@ -42,27 +40,19 @@ Result<std::string> QueryService::Create(const std::string& owner, const std::st
 Result<int64_t> QueryService::AppendBatch(const std::string& owner, const std::string& model_id,
                                           const std::string& query_id,
                                           std::span<const Diamond> stones) {
-  const std::string csv = StonesToCanonicalCsv(stones);
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    auto query = metadata_.GetQuery(owner, model_id, query_id);
-    if (!query.ok()) return query.status();
-    if (!query->results_key.empty()) {
-      return Status::FailedPrecondition("the results of price query '" + query_id +
-                                        "' are already computed; open a new query to price more stones");
-    }
-    const std::string key = "queries/" + query_id + "/batch-" +
-                            std::to_string(query->batches + 1) + "-" + NewId().substr(0, 8) + ".csv";
-    if (Status s = blobs_.Put(key, csv); !s.ok()) return s;
-    auto added = metadata_.AddQueryBatch(owner, model_id, query_id, query->batches, key,
-                                         static_cast<int64_t>(stones.size()));
-    if (added.ok()) return added;
-    blobs_.Delete(key);
-    if (added.status().code() != StatusCode::kFailedPrecondition ||
-        added.status().message().find("concurrently") == std::string::npos) {
-      return added.status();
-    }
+  auto query = metadata_.GetQuery(owner, model_id, query_id);
+  if (!query.ok()) return query.status();
+  if (!query->results_key.empty()) {
+    return Status::FailedPrecondition("the results of price query '" + query_id +
+                                      "' are already computed; open a new query to price more stones");
   }
-  return Status::FailedPrecondition("price query '" + query_id + "' is busy; try again");
+  // The blob's name is random, not its batch number: the number is assigned by the store
+  // when the batch is recorded, so concurrent appends never contend for it.
+  const std::string key = "queries/" + query_id + "/batch-" + NewId() + ".csv";
+  if (Status s = blobs_.Put(key, StonesToCanonicalCsv(stones)); !s.ok()) return s;
+  auto added = metadata_.AddQueryBatch(owner, model_id, query_id, key, static_cast<int64_t>(stones.size()));
+  if (!added.ok()) store::DeleteUnreferencedBlobs(blobs_, {key});
+  return added;
 }
 
 Result<QueryPrices> QueryService::ReadResults(const std::string& key, int64_t model_version) {
@@ -115,7 +105,7 @@ Result<QueryPrices> QueryService::Prices(const std::string& owner, const std::st
   if (Status s = blobs_.Put(results_key, EncodePrices(computed.prices)); !s.ok()) return s;
   Status recorded = metadata_.SetQueryResults(query_id, results_key, computed.model_version);
   if (recorded.ok()) return computed;
-  blobs_.Delete(results_key);
+  store::DeleteUnreferencedBlobs(blobs_, {results_key});
   if (recorded.code() != StatusCode::kFailedPrecondition) return recorded;
   // Another reader computed them first: theirs are the kept answers.
   auto again = metadata_.GetQuery(owner, model_id, query_id);
@@ -127,7 +117,7 @@ Status QueryService::Delete(const std::string& owner, const std::string& model_i
                            const std::string& query_id) {
   auto keys = metadata_.DeleteQuery(owner, model_id, query_id);
   if (!keys.ok()) return keys.status();
-  for (const auto& key : *keys) blobs_.Delete(key);
+  store::DeleteUnreferencedBlobs(blobs_, *keys);
   return Status::Ok();
 }
 

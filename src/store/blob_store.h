@@ -8,6 +8,7 @@
 // Implementations are safe for concurrent use from many threads.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,18 +17,29 @@
 
 namespace diamond::store {
 
+struct BlobInfo {
+  std::string key;
+  int64_t size = 0;
+  int64_t modified_unix = 0;  // seconds since the epoch, UTC
+};
+
 class BlobStore {
  public:
   virtual ~BlobStore() = default;
 
   virtual Status Put(const std::string& key, std::string_view bytes) = 0;
-  // NotFound if the key does not exist.
+  // NotFound if the key does not exist; IoError if it exists but cannot be read.
   virtual Result<std::string> Get(const std::string& key) const = 0;
   // Deleting a missing key is OK (deletes are retried after crashes).
   virtual Status Delete(const std::string& key) = 0;
-  // Every key that starts with `prefix`, sorted.
-  virtual Result<std::vector<std::string>> List(const std::string& prefix) const = 0;
+  // Every blob whose key starts with `prefix`, sorted by key.
+  virtual Result<std::vector<BlobInfo>> List(const std::string& prefix) const = 0;
 };
+
+// Deletes blobs that no metadata row points at any more. Best effort: a key that cannot
+// be deleted is logged and left for blob GC (blob_gc.h), since the caller's change has
+// already committed and must not be reported as failed.
+void DeleteUnreferencedBlobs(BlobStore& blobs, const std::vector<std::string>& keys);
 
 // True if `key` is a well-formed blob key (see the contract above).
 bool IsValidBlobKey(std::string_view key);

@@ -1,14 +1,13 @@
 #include "store/file_blob_store.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace diamond::store {
 namespace fs = std::filesystem;
@@ -79,12 +78,27 @@ Result<std::unique_ptr<FileBlobStore>> FileBlobStore::Open(const fs::path& root)
   return std::unique_ptr<FileBlobStore>(new FileBlobStore(root));
 }
 
+Status FileBlobStore::CreateDurableDirectories(const fs::path& dir) const {
+  // Walk up to the first directory that exists, then create downwards; each new
+  // directory's entry lives in its parent, which must be synced for it to survive.
+  std::vector<fs::path> missing;
+  std::error_code ec;
+  for (fs::path p = dir; !fs::exists(p, ec); p = p.parent_path()) {
+    if (ec) return Status::IoError("cannot inspect " + p.string() + ": " + ec.message());
+    missing.push_back(p);
+    if (p == root_ || !p.has_parent_path() || p.parent_path() == p) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0755) != 0 && errno != EEXIST) return ErrnoStatus("cannot create", *it);
+    if (Status s = SyncDirectory(it->parent_path()); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 Status FileBlobStore::Put(const std::string& key, std::string_view bytes) {
   if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
   const fs::path target = root_ / key;
-  std::error_code ec;
-  fs::create_directories(target.parent_path(), ec);
-  if (ec) return Status::IoError("cannot create " + target.parent_path().string() + ": " + ec.message());
+  if (Status s = CreateDurableDirectories(target.parent_path()); !s.ok()) return s;
   static std::atomic<uint64_t> counter{0};
   const fs::path temp = target.string() + std::string(kTempMarker) + std::to_string(::getpid()) +
                         "-" + std::to_string(counter++);
@@ -95,6 +109,7 @@ Status FileBlobStore::Put(const std::string& key, std::string_view bytes) {
   if (::close(fd) != 0 && s.ok()) s = ErrnoStatus("cannot close", temp);
   if (s.ok() && std::rename(temp.c_str(), target.c_str()) != 0) s = ErrnoStatus("cannot rename onto", target);
   if (!s.ok()) {
+    std::error_code ec;
     fs::remove(temp, ec);
     return s;
   }
@@ -103,12 +118,29 @@ Status FileBlobStore::Put(const std::string& key, std::string_view bytes) {
 
 Result<std::string> FileBlobStore::Get(const std::string& key) const {
   if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
-  std::ifstream in(root_ / key, std::ios::binary);
-  if (!in) return Status::NotFound("no blob " + key);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::IoError("cannot read blob " + key);
-  return text.str();
+  const fs::path path = root_ / key;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    // Only a missing file is "not found"; permissions, I/O errors and the like are
+    // failures of the store, which must not look like a missing resource (a 404).
+    if (errno == ENOENT || errno == ENOTDIR) return Status::NotFound("no blob " + key);
+    return ErrnoStatus("cannot open blob", path);
+  }
+  std::string text;
+  char buffer[1 << 16];
+  while (true) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Status error = ErrnoStatus("cannot read blob", path);
+      ::close(fd);
+      return error;
+    }
+    if (n == 0) break;
+    text.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return text;
 }
 
 Status FileBlobStore::Delete(const std::string& key) {
@@ -119,18 +151,21 @@ Status FileBlobStore::Delete(const std::string& key) {
   return Status::Ok();
 }
 
-Result<std::vector<std::string>> FileBlobStore::List(const std::string& prefix) const {
-  std::vector<std::string> keys;
+Result<std::vector<BlobInfo>> FileBlobStore::List(const std::string& prefix) const {
+  std::vector<BlobInfo> blobs;
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::end(it);
        it.increment(ec)) {
     if (!it->is_regular_file()) continue;
     std::string key = fs::relative(it->path(), root_).generic_string();
-    if (key.starts_with(prefix) && IsValidBlobKey(key)) keys.push_back(std::move(key));
+    if (!key.starts_with(prefix) || !IsValidBlobKey(key)) continue;
+    struct stat st {};
+    if (::stat(it->path().c_str(), &st) != 0) continue;  // deleted while listing
+    blobs.push_back({std::move(key), static_cast<int64_t>(st.st_size), static_cast<int64_t>(st.st_mtime)});
   }
   if (ec) return Status::IoError("cannot list blobs: " + ec.message());
-  std::sort(keys.begin(), keys.end());
-  return keys;
+  std::sort(blobs.begin(), blobs.end(), [](const BlobInfo& a, const BlobInfo& b) { return a.key < b.key; });
+  return blobs;
 }
 
 }  // namespace diamond::store

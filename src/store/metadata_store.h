@@ -91,11 +91,12 @@ class MetadataStore {
   // The owner's query `id` on model `model_id` (as the owner resolves that model).
   virtual Result<QueryRecord> GetQuery(const std::string& owner, const std::string& model_id,
                                        const std::string& id) = 0;
-  // Appends a batch as number expected_batches + 1; FailedPrecondition if another append
-  // won the race or the results are already computed. Returns the new batch count.
+  // Appends a batch as the next number, in one write transaction: concurrent appends
+  // are serialized here and each gets its own number (1, 2, … with no gap).
+  // FailedPrecondition if the results are already computed. Returns the batch's number.
   virtual Result<int64_t> AddQueryBatch(const std::string& owner, const std::string& model_id,
-                                        const std::string& id, int64_t expected_batches,
-                                        const std::string& blob_key, int64_t rows) = 0;
+                                        const std::string& id, const std::string& blob_key,
+                                        int64_t rows) = 0;
   // The batches' blob keys, in order (query ids are global).
   virtual Result<std::vector<std::string>> QueryBatchKeys(const std::string& id) = 0;
   // Records computed results once; FailedPrecondition if they were already recorded.

@@ -1,7 +1,7 @@
 // AccountStore on the same SQL database as the metadata (see sql_metadata_store.h).
 #include <soci/soci.h>
 
-#include "store/clock.h"
+#include "base/clock.h"
 #include "store/sql_locked.h"
 #include "store/sql_metadata_store.h"
 

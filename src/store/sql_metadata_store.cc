@@ -3,7 +3,7 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
-#include "store/clock.h"
+#include "base/clock.h"
 #include "store/sql_locked.h"
 
 namespace diamond::store {
@@ -746,8 +746,8 @@ Result<QueryRecord> SqlMetadataStore::GetQuery(const std::string& owner, const s
 }
 
 Result<int64_t> SqlMetadataStore::AddQueryBatch(const std::string& owner, const std::string& model_id,
-                                                const std::string& id, int64_t expected_batches,
-                                                const std::string& blob_key, int64_t rows) {
+                                                const std::string& id, const std::string& blob_key,
+                                                int64_t rows) {
   return Locked(mutex_, [&]() -> Result<int64_t> {
     soci::session& sql = *sql_;
     soci::transaction tx(sql);
@@ -756,9 +756,6 @@ Result<int64_t> SqlMetadataStore::AddQueryBatch(const std::string& owner, const 
     if (!query->results_key.empty()) {
       return Status::FailedPrecondition("the results of price query '" + id +
                                         "' are already computed; open a new query to price more stones");
-    }
-    if (query->batches != expected_batches) {
-      return Status::FailedPrecondition("price query '" + id + "' changed concurrently");
     }
     ll batch = query->batches + 1, count = rows;
     sql << "INSERT INTO query_batches (query_id, batch, blob_key, rows_count) VALUES (:q, :b, :k, :r)",

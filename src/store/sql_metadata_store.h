@@ -67,8 +67,8 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Result<QueryRecord> GetQuery(const std::string& owner, const std::string& model_id,
                                const std::string& id) override;
   Result<int64_t> AddQueryBatch(const std::string& owner, const std::string& model_id,
-                                const std::string& id, int64_t expected_batches,
-                                const std::string& blob_key, int64_t rows) override;
+                                const std::string& id, const std::string& blob_key,
+                                int64_t rows) override;
   Result<std::vector<std::string>> QueryBatchKeys(const std::string& id) override;
   Status SetQueryResults(const std::string& id, const std::string& results_key,
                          int64_t model_version) override;

@@ -125,7 +125,7 @@ void Client(const ServerProcess& server, Ledger& ledger, uint64_t seed, int cycl
 // Every result of a paged list, following next_page_location (a long run makes thousands).
 json AllPages(const ServerProcess& server, const std::string& path) {
   json all = json::array();
-  std::string next = path + "?page=1&page_size=1000";
+  std::string next = path + "?page=0&page_size=1000";
   while (!next.empty()) {
     json page = json::parse(server.Get(next).body, nullptr, false);
     if (page.is_discarded() || !page.contains("results")) return json();  // not answered
@@ -216,7 +216,7 @@ TEST_F(CrashConsistency, RandomKillNineUnderConcurrentLoad) {
   std::mt19937_64 rng(seed);
   TempDir dir;
   const fs::path data = dir / "data";
-  ServerProcess server(data, {"--quiet"});
+  ServerProcess server(data, {"--quiet", "--blob-grace", "0"});
   ASSERT_EQ(server.Request("PUT", "/datasets/shared", kHeader + Rows(1, 0, 30), "text/csv").status, 200);
   ASSERT_EQ(server.PutJson("/models/base", R"({"dataset_id": "shared", "validation": {"holdout": 0}})").status, 201);
   Ledger ledger;

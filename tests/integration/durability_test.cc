@@ -68,7 +68,7 @@ TEST(Durability, AcknowledgedWritesSurviveKillNineAndNoTemporaryFilesRemain) {
   ASSERT_EQ(server.Request("POST", "/datasets/d0", csv, "text/csv").status, 200);
   server.Stop(SIGKILL);
   server.Start();
-  json page = json::parse(server.Get("/datasets?page=1&page_size=100").body);
+  json page = json::parse(server.Get("/datasets?page=0&page_size=100").body);
   EXPECT_EQ(page["results"].size(), 20u);
   json d0 = json::parse(server.Get("/datasets/d0").body);
   EXPECT_EQ(d0["rows"], 2);

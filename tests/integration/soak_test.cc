@@ -108,7 +108,7 @@ TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
           check(r, "append batch");
           if (r.status == 200) query_rows += 10;
         } else {
-          HttpResult r = server.RequestAs(key, "GET", query + "?page=1&page_size=100");
+          HttpResult r = server.RequestAs(key, "GET", query + "?page=0&page_size=100");
           check(r, "read query");
           if (r.status == 200) rows_priced[static_cast<size_t>(who)] += 30;
           if (r.status == 200 && json::parse(r.body)["results"].size() != 30u) {

@@ -5,7 +5,7 @@
 #include "http/handlers/handler_support.h"
 #include "http/handlers/handlers.h"
 #include "http/problem.h"
-#include "store/clock.h"
+#include "base/clock.h"
 
 namespace diamond::http {
 namespace {
@@ -125,7 +125,7 @@ void RegisterAccountRoutes(Router& router, ApiContext& ctx) {
                       {"role", me.is_admin() ? "admin" : "member"},
                       {"key", {{"id", me.key_id}, {"prefix", me.key_prefix}}},
                       {"plan", PlanJson(plan)},
-                      {"month", store::NowRfc3339().substr(0, 7)},
+                      {"month", NowRfc3339().substr(0, 7)},
                       {"usage", {{"predicted_rows", month.predicted_rows},
                                  {"training_seconds", month.training_seconds},
                                  {"stored_bytes", *stored}}},
@@ -263,7 +263,7 @@ void RegisterAccountRoutes(Router& router, ApiContext& ctx) {
   }, AdminOnly());
 
   router.Add("GET", "/admin/usage", [&ctx](HttpRequest& request) {
-    std::string month = store::NowRfc3339().substr(0, 7);
+    std::string month = NowRfc3339().substr(0, 7);
     if (auto given = request.Query("month")) month = std::string(*given);
     if (!accounts::IsValidMonth(month)) {
       return ValidationProblem("invalid month", {FieldError{0, 0, "month", "must be YYYY-MM"}});

@@ -70,19 +70,19 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
     return response;
   });
 
-  // The seed's create (no body: an empty dataset), or create-or-replace with a body.
+  // The seed's create-or-replace: no body makes the dataset empty, a body (JSON or CSV)
+  // becomes its rows.
   router.Add("PUT", "/datasets/{dataset_id}", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("dataset_id");
     if (auto error = CheckId(id, "dataset_id")) return *error;
     bool skip_invalid = false;
     if (auto error = ParseFlag(request, "skip_invalid", &skip_invalid)) return *error;
-    if (request.body.empty()) {
-      auto created = ctx.datasets.CreateEmpty(Owner(request), id);
-      if (!created.ok()) return ProblemFromStatus(created.status());
-      return Json(200, WriteReport(*created, request, 0, 0));
-    }
+    // No body: the original's create-or-replace with an empty dataset. On an existing
+    // dataset that is a new, empty version (earlier versions stay readable).
     StonesBody body;
-    if (auto error = ParseStonesBody(request, false, skip_invalid, &body)) return *error;
+    if (!request.body.empty()) {
+      if (auto error = ParseStonesBody(request, false, skip_invalid, &body)) return *error;
+    }
     bool created = false;
     auto written = ctx.datasets.Replace(Owner(request), id, body.stones,
                                         PlanOf(request).max_dataset_rows, &created);

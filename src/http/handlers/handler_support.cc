@@ -41,12 +41,15 @@ std::optional<HttpResponse> CheckId(const std::string& id, const std::string& wh
 std::optional<HttpResponse> ParsePage(const HttpRequest& request, const ApiConfig& config,
                                       PageRequest* out) {
   std::vector<FieldError> errors;
-  out->page = 1;
+  out->page = 0;
   out->page_size = config.default_page_size;
   if (auto page = request.Query("page")) {
     auto value = ParseInt(*page);
-    if (!value || *value < 1) errors.push_back({0, 0, "page", "must be an integer >= 1"});
-    else out->page = *value;
+    if (!value || *value < 0) {
+      errors.push_back({0, 0, "page", "must be an integer >= 0 (pages are 0-based)"});
+    } else {
+      out->page = *value;
+    }
   }
   if (auto size = request.Query("page_size")) {
     auto value = ParseInt(*size);
@@ -57,8 +60,8 @@ std::optional<HttpResponse> ParsePage(const HttpRequest& request, const ApiConfi
       out->page_size = *value;
     }
   }
-  // Guards the offset arithmetic against overflow from a huge page number.
-  if (errors.empty() && out->page > (INT64_MAX / out->page_size)) {
+  // Guards the offset arithmetic (and page + 1) against overflow from a huge page number.
+  if (errors.empty() && out->page >= (INT64_MAX / out->page_size)) {
     errors.push_back({0, 0, "page", "is too large"});
   }
   if (errors.empty()) return std::nullopt;
@@ -69,7 +72,7 @@ nlohmann::json PageEnvelope(nlohmann::json results, const HttpRequest& request,
                             const PageRequest& page, int64_t total) {
   const int64_t total_pages = (total + page.page_size - 1) / page.page_size;
   nlohmann::json next = nullptr;
-  if (page.page < total_pages) {
+  if (page.page + 1 < total_pages) {
     next = request.prefix + request.path + "?page=" + std::to_string(page.page + 1) +
            "&page_size=" + std::to_string(page.page_size);
   }

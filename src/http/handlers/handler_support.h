@@ -22,11 +22,13 @@ const store::PlanRecord& PlanOf(const HttpRequest& request);
 // 422 naming the parameter unless `id` is a valid resource id.
 std::optional<HttpResponse> CheckId(const std::string& id, const std::string& what);
 
-// Page and page_size from the query (1-based pages), or a 422.
+// Page and page_size from the query, or a 422. Pages are 0-based, as in the original
+// service: page P holds items P*page_size ... P*page_size + page_size - 1.
 struct PageRequest {
-  int64_t page = 1;
+  int64_t page = 0;
   int64_t page_size = 100;
-  store::Page ToStorePage() const { return {(page - 1) * page_size, page_size}; }
+  int64_t offset() const { return page * page_size; }
+  store::Page ToStorePage() const { return {offset(), page_size}; }
 };
 std::optional<HttpResponse> ParsePage(const HttpRequest& request, const ApiConfig& config,
                                       PageRequest* out);

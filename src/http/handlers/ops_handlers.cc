@@ -44,7 +44,9 @@ constexpr const char* kDocsPage = R"html(<!doctype html>
 
 void RegisterOpsRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/", [](HttpRequest& request) {
-    return Json(200, {{"service", "diamond"},
+    // "message" is the original service's whole answer; the rest is ours.
+    return Json(200, {{"message", "Diamond model API"},
+                      {"service", "diamond"},
                       {"version", "0.1.0"},
                       {"docs", "/docs"},
                       {"openapi", "/openapi.json"},

@@ -182,7 +182,11 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
     if (auto error = CheckId(id, "model_id")) return *error;
     auto query = ctx.queries.Create(Owner(request), id);
     if (!query.ok()) return ProblemFromStatus(query.status());
-    return Json(200, {{"location", request.prefix + "/models/" + id + "/prices/" + *query}});
+    // The original's form, with no leading slash: its clients call BASE + "/" + location.
+    // Under /v1 it is "v1/models/…", so the same clients stay on the versioned paths.
+    std::string location = request.prefix.empty() ? std::string() : request.prefix.substr(1) + "/";
+    location += "models/" + id + "/prices/" + *query;
+    return Json(200, {{"location", std::move(location)}});
   });
 
   router.Add("POST", "/models/{model_id}/prices/{query_id}", [&ctx](HttpRequest& request) {
@@ -212,7 +216,7 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
     if (prices->computed_now) ctx.metrics.AddPredictedRows(static_cast<int64_t>(prices->prices.size()));
     const int64_t total = static_cast<int64_t>(prices->prices.size());
     nlohmann::json results = nlohmann::json::array();
-    const int64_t begin = (page.page - 1) * page.page_size;
+    const int64_t begin = page.offset();
     for (int64_t i = begin; i < total && i < begin + page.page_size; ++i) {
       results.push_back({{"price", prices->prices[static_cast<size_t>(i)]}});
     }

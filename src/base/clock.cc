@@ -1,10 +1,10 @@
-#include "store/clock.h"
+#include "base/clock.h"
 
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 
-namespace diamond::store {
+namespace diamond {
 
 std::string NowRfc3339() {
   const auto now = std::chrono::system_clock::now();
@@ -31,4 +31,4 @@ int64_t SecondsUntilNextUtcMonth() {
   return static_cast<int64_t>(timegm(&next) - now);
 }
 
-}  // namespace diamond::store
+}  // namespace diamond

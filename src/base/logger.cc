@@ -1,12 +1,12 @@
-#include "http/logger.h"
+#include "base/logger.h"
 
 #include <atomic>
 #include <cstdio>
 #include <mutex>
 
-#include "store/clock.h"
+#include "base/clock.h"
 
-namespace diamond::http {
+namespace diamond {
 namespace {
 
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
@@ -33,7 +33,7 @@ bool LogEnabled(LogLevel level) { return static_cast<int>(level) >= g_level.load
 
 void Log(LogLevel level, std::string_view message, nlohmann::json fields) {
   if (!LogEnabled(level)) return;
-  nlohmann::json line = {{"ts", store::NowRfc3339()}, {"level", Name(level)}, {"msg", message}};
+  nlohmann::json line = {{"ts", NowRfc3339()}, {"level", Name(level)}, {"msg", message}};
   for (auto& [key, value] : fields.items()) line[key] = std::move(value);
   const std::string text =
       line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -41,4 +41,4 @@ void Log(LogLevel level, std::string_view message, nlohmann::json fields) {
   std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
-}  // namespace diamond::http
+}  // namespace diamond

@@ -5,11 +5,11 @@
 #include <cstdint>
 #include <string>
 
-namespace diamond::store {
+namespace diamond {
 
 std::string NowRfc3339();
 
 // Seconds from now to 00:00 UTC on the first day of next month (when monthly quotas reset).
 int64_t SecondsUntilNextUtcMonth();
 
-}  // namespace diamond::store
+}  // namespace diamond

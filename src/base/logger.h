@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
-namespace diamond::http {
+namespace diamond {
 
 enum class LogLevel { kDebug, kInfo, kWarn, kError };
 
@@ -14,4 +14,4 @@ bool LogEnabled(LogLevel level);
 // Adds "ts", "level" and "msg" to `fields` and writes the line.
 void Log(LogLevel level, std::string_view message, nlohmann::json fields = nlohmann::json::object());
 
-}  // namespace diamond::http
+}  // namespace diamond
