@@ -17,10 +17,22 @@ std::string PrometheusLabel(const std::string& value) {
   return out;
 }
 
+std::string_view MethodLabel(std::string_view method) {
+  // Anything a client sends is a method token to the parser; only the ones the API knows
+  // get their own series, so unauthenticated traffic cannot add series (and memory).
+  static constexpr std::string_view kKnown[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+  for (std::string_view known : kKnown) {
+    if (method == known) return known;
+  }
+  return "OTHER";
+}
+
 void Metrics::ObserveRequest(const std::string& route, const std::string& method, int status,
                              double seconds) {
+  // Statuses are three digits; anything else (none is produced today) shares one series.
+  if (status < 100 || status > 599) status = 0;
   std::lock_guard lock(mutex_);
-  ++requests_[{route, method, status}];
+  ++requests_[{route, std::string(MethodLabel(method)), status}];
   Histogram& h = latency_[route];
   for (size_t i = 0; i < kBuckets.size(); ++i) {
     if (seconds <= kBuckets[i]) ++h.counts[i];

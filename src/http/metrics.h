@@ -9,12 +9,15 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 namespace diamond::http {
 
 class Metrics {
  public:
+  // `route` must come from a bounded set (a route pattern, or "unmatched"); the method
+  // is folded by MethodLabel, so the number of series is bounded whatever the traffic.
   void ObserveRequest(const std::string& route, const std::string& method, int status,
                       double seconds);
   void AddPredictedRows(int64_t rows) { predicted_rows_.fetch_add(rows, std::memory_order_relaxed); }
@@ -37,6 +40,9 @@ class Metrics {
   std::map<std::string, Histogram> latency_;                                // GUARDED_BY(mutex_)
   std::atomic<int64_t> predicted_rows_{0};
 };
+
+// The method as a metrics label: the method itself if the API knows it, else "OTHER".
+std::string_view MethodLabel(std::string_view method);
 
 // Escapes a label value for the text format.
 std::string PrometheusLabel(const std::string& value);

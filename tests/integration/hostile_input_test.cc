@@ -138,30 +138,6 @@ TEST_F(HostileInput, EveryCaseGetsItsProblemAndTheServerStaysUp) {
   EXPECT_EQ(json::parse(server_->Get("/datasets").body)["total_pages"], 1);
 }
 
-// Raw socket helpers for what an HTTP library will not send.
-int Connect(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  timeval timeout{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  return fd;
-}
-
-std::string ReadAll(int fd) {
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
-  return out;
-}
-
 TEST_F(HostileInput, HugeHeadersAre431) {
   int fd = Connect(server_->port());
   ASSERT_GE(fd, 0);

@@ -1,7 +1,10 @@
 #include "integration/server_process.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -205,6 +208,59 @@ std::vector<std::string> ReferenceStonesJson() {
   std::vector<std::string> out;
   for (const auto& stone : LoadReferenceStones()) out.push_back(DiamondToJson(stone).dump());
   return out;
+}
+
+int Connect(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  timeval timeout{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  return fd;
+}
+
+std::string ReadAll(int fd) {
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
+  return out;
+}
+
+int ReadOneResponse(int fd, std::string* buffer) {
+  char chunk[8192];
+  while (true) {
+    const size_t end = buffer->find("\r\n\r\n");
+    if (end != std::string::npos) {
+      size_t length = 0;
+      std::string head = buffer->substr(0, end);
+      for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const size_t field = head.find("content-length:");
+      if (field != std::string::npos) length = std::stoul(head.substr(field + 15));
+      if (buffer->size() >= end + 4 + length) {
+        const int status = head.size() > 12 ? std::atoi(head.c_str() + 9) : 0;
+        buffer->erase(0, end + 4 + length);
+        return status;
+      }
+    }
+    const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) return 0;
+    buffer->append(chunk, static_cast<size_t>(n));
+  }
+}
+
+int64_t RssKib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
+  }
+  return -1;
 }
 
 }  // namespace diamond::testing

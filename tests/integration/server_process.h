@@ -101,6 +101,19 @@ bool Eventually(Predicate predicate, std::chrono::milliseconds timeout = std::ch
   return predicate();
 }
 
+// Raw sockets, for what an HTTP library will not send (odd methods, broken requests) and
+// for many requests on one kept-alive connection.
+// A loopback connection with a 10 s receive timeout, or -1.
+int Connect(int port);
+// Everything the peer sends until it closes (or the timeout).
+std::string ReadAll(int fd);
+// Reads one response with a Content-Length body off a kept-alive connection; its status
+// (0 if the connection failed).
+int ReadOneResponse(int fd, std::string* buffer);
+
+// The server's resident memory in KiB (-1 if it is gone).
+int64_t RssKib(pid_t pid);
+
 // The reference data's rows as JSON stones (price included), for seed-style uploads.
 std::vector<std::string> ReferenceStonesJson();
 

@@ -25,14 +25,6 @@ using nlohmann::json;
 constexpr char kStone[] =
     R"({"carat": 0.9, "cut": "Very Good", "color": "G", "clarity": "VS2", "depth": 62.1, "table": 57, "x": 6.1, "y": 6.15, "z": 3.8})";
 
-int64_t RssKib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
-  }
-  return -1;
-}
-
 std::string Csv(std::mt19937_64& rng, int rows) {
   std::string out = "carat,cut,color,clarity,depth,table,price,x,y,z\n";
   static const char* kCuts[] = {"Fair", "Good", "Very Good", "Premium", "Ideal"};
