@@ -188,6 +188,10 @@ simdjson::error_code DecodeDocument(od::document& doc, const JsonStoneOptions& o
       od::json_type element_type;
       if (auto e = value.type().get(element_type)) return e;
       ++row;
+      if (static_cast<size_t>(row) > options.max_stones) {
+        out->too_many = true;  // the rest is neither decoded nor checked
+        return simdjson::SUCCESS;
+      }
       if (element_type != od::json_type::object) {
         NotAnObject(element_type, row, options, out);
         continue;

@@ -8,6 +8,7 @@
 // (no DOM, no allocation per field); other JSON in the service uses nlohmann-json.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <vector>
@@ -20,12 +21,15 @@ namespace diamond {
 struct JsonStoneOptions {
   bool require_price = false;
   size_t max_errors = 100;
+  // Decoding stops at the stone after this many: JsonStones::too_many says so.
+  size_t max_stones = SIZE_MAX;
 };
 
 struct JsonStones {
   std::vector<Diamond> stones;    // the valid ones, in input order
   int64_t rows_invalid = 0;       // stones with at least one problem
   std::vector<FieldError> errors;  // the first max_errors problems (row = 1-based position)
+  bool too_many = false;           // more than max_stones: decoding stopped there
 };
 
 // Decodes one stone object or an array of them. Malformed JSON is an InvalidArgument status

@@ -112,7 +112,7 @@ void Api::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
     Finish(request, std::move(*refused), started, done);
     return;
   }
-  if (!route.options.blocking) {
+  if (!route.options.blocking && (!route.options.inline_when || route.options.inline_when(request))) {
     HttpResponse response = Execute(route, request);
     Finish(request, std::move(response), started, done);
     return;

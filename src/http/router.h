@@ -26,6 +26,9 @@ struct RouteOptions {
   bool blocking = true;
   std::vector<std::string> query_params;  // the query parameters it accepts
   Access access = Access::kUser;
+  // For a non-blocking route: runs on the I/O thread only when this says so (after
+  // routing and the gate), else on the pool — e.g. predict, when its model is not loaded.
+  std::function<bool(const HttpRequest&)> inline_when;
 };
 
 // Options for a cheap route that runs on the I/O thread.

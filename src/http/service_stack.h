@@ -64,7 +64,7 @@ class ServiceStack {
   std::unique_ptr<store::FileBlobStore> blobs_;
   std::unique_ptr<accounts::Accounts> accounts_;
   std::unique_ptr<Gate> gate_;
-  service::ModelCache cache_;
+  std::unique_ptr<service::ModelCache> cache_;
   std::unique_ptr<service::DatasetService> datasets_;
   std::unique_ptr<service::ModelService> models_;
   std::unique_ptr<service::QueryService> queries_;

@@ -39,6 +39,29 @@ void GbdtModel::Explain(const Diamond& stone, Explanation* out) const {
                              out->effects, &out->log_price);
 }
 
+namespace {
+
+// The nodes, strings and containers of a JSON document, roughly as the library lays them
+// out: enough to bound a cache by, not an allocator's exact count.
+size_t JsonBytes(const nlohmann::ordered_json& value) {
+  size_t bytes = sizeof(value);
+  if (value.is_string()) {
+    bytes += value.get_ref<const std::string&>().capacity();
+  } else if (value.is_array()) {
+    for (const auto& item : value) bytes += JsonBytes(item);
+  } else if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) bytes += sizeof(std::string) + key.capacity() + JsonBytes(item);
+  }
+  return bytes;
+}
+
+}  // namespace
+
+size_t GbdtModel::MemoryBytes() const {
+  return sizeof(*this) + spec_.selector.capacity() * sizeof(Feature) + ensemble_.MemoryBytes() +
+         JsonBytes(xgboost_model_);
+}
+
 std::vector<double> GbdtModel::Importances() const {
   std::vector<double> gain = ensemble_.TotalGain();
   for (double& g : gain) g = std::max(g, 0.0);

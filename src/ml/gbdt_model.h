@@ -29,6 +29,7 @@ class GbdtModel final : public Model {
   void Explain(const Diamond& stone, Explanation* out) const override;
   // Total split gain shares.
   std::vector<double> Importances() const override;
+  size_t MemoryBytes() const override;
 
   const GbdtSpec& spec() const { return spec_; }
   const nlohmann::ordered_json& xgboost_model() const { return xgboost_model_; }

@@ -66,6 +66,11 @@ void LinearModel::Explain(const Diamond& stone, Explanation* out) const {
   }
 }
 
+size_t LinearModel::MemoryBytes() const {
+  return sizeof(*this) + spec_.selector.capacity() * sizeof(Feature) +
+         coefficients_.capacity() * sizeof(double);
+}
+
 std::vector<double> LinearModel::Importances() const {
   std::vector<double> weights;
   for (double c : coefficients_) weights.push_back(std::abs(c));

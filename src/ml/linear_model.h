@@ -33,6 +33,7 @@ class LinearModel final : public Model {
   void Explain(const Diamond& stone, Explanation* out) const override;
   // |coefficient| shares: the coefficients are on standard-scaled features, so comparable.
   std::vector<double> Importances() const override;
+  size_t MemoryBytes() const override;
 
   const LinearSpec& spec() const { return spec_; }
   double intercept() const { return intercept_; }

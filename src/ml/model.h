@@ -41,6 +41,9 @@ class Model {
   // How much the model relies on each feature, in features() order, summing to 1
   // (|coefficient| for linear models, total split gain for trees).
   virtual std::vector<double> Importances() const = 0;
+
+  // About how much memory the fitted model holds (for the model cache's byte bound).
+  virtual size_t MemoryBytes() const = 0;
 };
 
 // A feature's value as a person reads it: inputs as given (grades as their codes),

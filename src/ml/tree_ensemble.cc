@@ -575,6 +575,16 @@ double TreeEnsemble::Shap(std::span<const double> row, std::span<double> phi, do
   return bias_;
 }
 
+size_t TreeEnsemble::MemoryBytes() const {
+  auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
+  size_t total = sizeof(*this) + bytes(table_trees_) + bytes(feature_bins_) + bytes(bin_bits_) +
+                 bytes(tree_leaf_) + bytes(table_rows_) + bytes(fallback_roots_) + bytes(nodes_) +
+                 bytes(roots_) + bytes(path_begin_) + bytes(features_) + bytes(zero_fraction_) +
+                 bytes(leaf_value_) + bytes(table_begin_) + bytes(table_);
+  for (const auto& bins : feature_bins_) total += bytes(bins.thresholds);
+  return total;
+}
+
 std::vector<double> TreeEnsemble::TotalGain() const {
   std::vector<double> gain(num_features_, 0.0);
   for (const Node& node : nodes_) {

@@ -45,6 +45,9 @@ class TreeEnsemble {
   // Total loss reduction of the splits on each feature (XGBoost's "total_gain").
   std::vector<double> TotalGain() const;
 
+  // The memory its tables and trees hold.
+  size_t MemoryBytes() const;
+
   size_t num_trees() const { return roots_.size(); }
   size_t num_paths() const { return path_begin_.size() - 1; }  // of the fallback trees
 

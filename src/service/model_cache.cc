@@ -1,42 +1,118 @@
 #include "service/model_cache.h"
 
+#include <limits>
 #include <mutex>
 
 namespace diamond::service {
 
 ModelCache::Lookup ModelCache::Find(const std::string& viewer, const std::string& id) {
   std::shared_lock lock(mutex_);
-  auto by_id = models_.find(id);
-  if (by_id != models_.end()) {
-    auto it = by_id->second.find(viewer);
-    if (it != by_id->second.end()) {
+  auto by_id = by_id_.find(id);
+  if (by_id != by_id_.end()) {
+    auto it = by_id->second.by_viewer.find(viewer);
+    if (it != by_id->second.by_viewer.end()) {
       hits_.fetch_add(1, std::memory_order_relaxed);
-      return {it->second, generation_};
+      it->second->last_used.store(use_clock_.fetch_add(1, std::memory_order_relaxed),
+                                  std::memory_order_relaxed);
+      return {it->second->model, generation_};
     }
   }
   misses_.fetch_add(1, std::memory_order_relaxed);
   return {nullptr, generation_};
 }
 
+bool ModelCache::Contains(const std::string& viewer, const std::string& id) const {
+  std::shared_lock lock(mutex_);
+  auto by_id = by_id_.find(id);
+  return by_id != by_id_.end() && by_id->second.by_viewer.count(viewer) > 0;
+}
+
+std::shared_ptr<const LoadedModel> ModelCache::FindLoaded(const std::string& owner,
+                                                          const std::string& id,
+                                                          int64_t version) const {
+  std::shared_lock lock(mutex_);
+  auto by_id = by_id_.find(id);
+  if (by_id == by_id_.end()) return nullptr;
+  auto it = by_id->second.by_owner.find(owner);
+  if (it == by_id->second.by_owner.end() || it->second->model->version != version) return nullptr;
+  return it->second->model;
+}
+
 void ModelCache::Put(const std::string& viewer, std::shared_ptr<const LoadedModel> model,
                      uint64_t generation) {
   std::unique_lock lock(mutex_);
   if (generation != generation_) return;  // invalidated while it was loading: stale
-  const std::string id = model->id;
-  models_[id][viewer] = std::move(model);
+  IdEntries& entries = by_id_[model->id];
+  auto owned = entries.by_owner.find(model->owner);
+  if (owned == entries.by_owner.end() || owned->second->model->version != model->version) {
+    if (owned != entries.by_owner.end()) RemoveLocked(entries, model->owner);  // an older version
+    auto entry = std::make_shared<Entry>();
+    entry->model = std::move(model);
+    bytes_ += entry->model->bytes;
+    owned = entries.by_owner.emplace(entry->model->owner, std::move(entry)).first;
+  }
+  std::shared_ptr<Entry> entry = owned->second;
+  entry->last_used.store(use_clock_.fetch_add(1, std::memory_order_relaxed), std::memory_order_relaxed);
+  entries.by_viewer[viewer] = entry;
+  EvictLocked(entry.get());
+}
+
+void ModelCache::RemoveLocked(IdEntries& entries, const std::string& owner) {
+  auto owned = entries.by_owner.find(owner);
+  if (owned == entries.by_owner.end()) return;
+  const Entry* gone = owned->second.get();
+  bytes_ -= gone->model->bytes;
+  for (auto it = entries.by_viewer.begin(); it != entries.by_viewer.end();) {
+    it = it->second.get() == gone ? entries.by_viewer.erase(it) : std::next(it);
+  }
+  entries.by_owner.erase(owned);
+}
+
+void ModelCache::EvictLocked(const Entry* keep) {
+  // A scan for the oldest: evictions are rare and the cache holds few models, so an
+  // intrusive list (and a write on every hit to keep it) would cost more than it saves.
+  while (bytes_ > max_bytes_) {
+    IdEntries* oldest_entries = nullptr;
+    std::string oldest_id, oldest_owner;
+    uint64_t oldest = std::numeric_limits<uint64_t>::max();
+    for (auto& [id, entries] : by_id_) {
+      for (auto& [owner, entry] : entries.by_owner) {
+        const uint64_t used = entry->last_used.load(std::memory_order_relaxed);
+        if (entry.get() != keep && used < oldest) {
+          oldest = used;
+          oldest_entries = &entries;
+          oldest_id = id;
+          oldest_owner = owner;
+        }
+      }
+    }
+    if (oldest_entries == nullptr) return;  // only `keep` is left
+    RemoveLocked(*oldest_entries, oldest_owner);
+    if (oldest_entries->by_owner.empty()) by_id_.erase(oldest_id);
+    evictions_.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 void ModelCache::Invalidate(const std::string& id) {
   std::unique_lock lock(mutex_);
-  models_.erase(id);
+  auto by_id = by_id_.find(id);
+  if (by_id != by_id_.end()) {
+    for (const auto& [owner, entry] : by_id->second.by_owner) bytes_ -= entry->model->bytes;
+    by_id_.erase(by_id);
+  }
   ++generation_;
 }
 
 size_t ModelCache::size() const {
   std::shared_lock lock(mutex_);
   size_t n = 0;
-  for (const auto& [id, viewers] : models_) n += viewers.size();
+  for (const auto& [id, entries] : by_id_) n += entries.by_owner.size();
   return n;
+}
+
+size_t ModelCache::bytes() const {
+  std::shared_lock lock(mutex_);
+  return bytes_;
 }
 
 }  // namespace diamond::service

@@ -1,17 +1,23 @@
 // ModelCache: models loaded for prediction, shared by all request threads.
-// A lookup is a shared lock and a map probe, so real-time prediction never touches the
-// database or the blob store once a model is warm. Invalidate() on retrain or delete;
-// a generation counter stops a slow loader from re-inserting a model invalidated meanwhile.
+//
+// A lookup is a shared lock and two hash probes, so real-time prediction never touches
+// the database or the blob store once a model is warm. Each model version is parsed and
+// held once, whoever prices with it: viewers of a shared model point at the same copy.
+// The cache is bounded in bytes (each model's MemoryBytes()); past the bound the least
+// recently used models go first. A model larger than the whole bound is still kept,
+// alone, so that it is not reloaded on every request.
+//
+// Invalidate() on retrain, delete or sharing change; a generation counter stops a slow
+// loader from re-inserting a model invalidated meanwhile.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
-
-#include <optional>
 
 #include "ml/conformal.h"
 #include "ml/model.h"
@@ -24,37 +30,69 @@ struct LoadedModel {
   int64_t version = 0;
   std::shared_ptr<const ml::Model> model;
   std::optional<ml::Calibration> calibration;  // for intervals; absent if never calibrated
+  size_t bytes = 0;                            // what it holds in memory, about
 };
 
 class ModelCache {
  public:
+  static constexpr size_t kDefaultMaxBytes = size_t{256} << 20;
+  explicit ModelCache(size_t max_bytes = kDefaultMaxBytes) : max_bytes_(max_bytes) {}
+
   struct Lookup {
     std::shared_ptr<const LoadedModel> model;  // null on a miss
     uint64_t generation = 0;                   // pass to Put after loading
   };
 
   // The model `viewer` means by `id` (their own, or a shared one), as last resolved.
+  // Counts a hit or a miss.
   Lookup Find(const std::string& viewer, const std::string& id);
-  // Inserts unless the cache was invalidated since the Lookup that missed.
+  // True if Find would hit; counts nothing (for deciding where to run a request).
+  bool Contains(const std::string& viewer, const std::string& id) const;
+  // The copy of (owner, id) at `version` another viewer loaded, if any: no second parse.
+  std::shared_ptr<const LoadedModel> FindLoaded(const std::string& owner, const std::string& id,
+                                                int64_t version) const;
+  // Makes `viewer` resolve `model->id` to `model`, unless the cache was invalidated since
+  // the Lookup that missed. Evicts the least recently used models beyond the bound.
   void Put(const std::string& viewer, std::shared_ptr<const LoadedModel> model,
            uint64_t generation);
   // Forgets every viewer's entry for models with this id: a retrain, a delete, sharing
   // or a new model with the same id may change what any of them resolves to.
   void Invalidate(const std::string& id);
 
+  void RecordLoad() { loads_.fetch_add(1, std::memory_order_relaxed); }
+
   uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
   uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
-  size_t size() const;
+  uint64_t loads() const { return loads_.load(std::memory_order_relaxed); }
+  uint64_t evictions() const { return evictions_.load(std::memory_order_relaxed); }
+  size_t size() const;   // models held (distinct versions)
+  size_t bytes() const;  // their MemoryBytes, summed
+  size_t max_bytes() const { return max_bytes_; }
 
  private:
+  struct Entry {
+    std::shared_ptr<const LoadedModel> model;
+    mutable std::atomic<uint64_t> last_used{0};  // a tick of use_clock_; written under the shared lock
+  };
+  // Everything cached under one model id: the copies by owner, and which copy each
+  // viewer resolves the id to.
+  struct IdEntries {
+    std::unordered_map<std::string, std::shared_ptr<Entry>> by_owner;
+    std::unordered_map<std::string, std::shared_ptr<Entry>> by_viewer;
+  };
+  void RemoveLocked(IdEntries& entries, const std::string& owner);
+  void EvictLocked(const Entry* keep);
+
+  const size_t max_bytes_;
   mutable std::shared_mutex mutex_;
-  // model id -> viewer -> model. Two probes and no key building on the hot path.
-  std::unordered_map<std::string,
-                     std::unordered_map<std::string, std::shared_ptr<const LoadedModel>>>
-      models_;  // GUARDED_BY(mutex_)
-  uint64_t generation_ = 0;  // GUARDED_BY(mutex_)
+  std::unordered_map<std::string, IdEntries> by_id_;  // GUARDED_BY(mutex_)
+  size_t bytes_ = 0;                                 // GUARDED_BY(mutex_)
+  uint64_t generation_ = 0;                          // GUARDED_BY(mutex_)
+  mutable std::atomic<uint64_t> use_clock_{0};
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
+  std::atomic<uint64_t> loads_{0};
+  std::atomic<uint64_t> evictions_{0};
 };
 
 }  // namespace diamond::service

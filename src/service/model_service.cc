@@ -91,15 +91,52 @@ Result<std::shared_ptr<const LoadedModel>> ModelService::ForPrediction(const std
     return Status::FailedPrecondition("model '" + id + "' has no trained version: " +
                                       record->error);
   }
-  auto text = blobs_.Get(record->artifact_key);
+  // Another viewer of the same model version (a shared model) already parsed it.
+  if (auto loaded = cache_.FindLoaded(record->owner, id, record->version)) {
+    cache_.Put(viewer, loaded, lookup.generation);
+    return loaded;
+  }
+  // One load per model version at a time: the first caller parses, the others wait for
+  // its result instead of parsing the same file again.
+  const std::string key = record->owner + "/" + id + "@" + std::to_string(record->version);
+  std::promise<LoadResult> promise;
+  std::shared_future<LoadResult> pending;
+  bool leader = false;
+  {
+    std::lock_guard lock(loading_mutex_);
+    auto it = loading_.find(key);
+    if (it == loading_.end()) {
+      leader = true;
+      pending = promise.get_future().share();
+      loading_.emplace(key, pending);
+    } else {
+      pending = it->second;
+    }
+  }
+  if (!leader) {
+    LoadResult loaded = pending.get();
+    if (loaded.ok()) cache_.Put(viewer, *loaded, lookup.generation);
+    return loaded;
+  }
+  LoadResult loaded = Load(*record);
+  if (loaded.ok()) cache_.Put(viewer, *loaded, lookup.generation);
+  promise.set_value(loaded);
+  std::lock_guard lock(loading_mutex_);
+  loading_.erase(key);
+  return loaded;
+}
+
+ModelService::LoadResult ModelService::Load(const store::ModelRecord& record) {
+  cache_.RecordLoad();
+  auto text = blobs_.Get(record.artifact_key);
   if (!text.ok()) return text.status();
   auto document = ml::ParseModelFile(*text);
   if (!document.ok()) return document.status();
-  auto loaded = std::make_shared<const LoadedModel>(
-      LoadedModel{record->owner, id, record->version, std::move(document->model),
-                  std::move(document->calibration)});
-  cache_.Put(viewer, loaded, lookup.generation);
-  return loaded;
+  const size_t bytes = document->model->MemoryBytes() + sizeof(LoadedModel) +
+                       (document->calibration ? document->calibration->residuals.capacity() * sizeof(double) : 0);
+  return std::make_shared<const LoadedModel>(LoadedModel{record.owner, record.id, record.version,
+                                                         std::move(document->model),
+                                                         std::move(document->calibration), bytes});
 }
 
 }  // namespace diamond::service

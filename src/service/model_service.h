@@ -6,7 +6,10 @@
 // predict with but not retrain or delete (PermissionDenied).
 #pragma once
 
+#include <future>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,15 +48,26 @@ class ModelService {
   Result<std::shared_ptr<const LoadedModel>> ForPrediction(const std::string& viewer,
                                                            const std::string& id);
 
+  // True if a prediction with this model would be served from memory.
+  bool IsWarm(const std::string& viewer, const std::string& id) const {
+    return cache_.Contains(viewer, id);
+  }
+
   ModelCache& cache() { return cache_; }
 
  private:
+  using LoadResult = Result<std::shared_ptr<const LoadedModel>>;
+  // Reads and parses the model file of `record`.
+  LoadResult Load(const store::ModelRecord& record);
+
   // PermissionDenied if `id` is someone else's model shared with `owner`.
   Status CheckWritable(const std::string& owner, const std::string& id);
 
   store::MetadataStore& metadata_;
   store::BlobStore& blobs_;
   ModelCache& cache_;
+  std::mutex loading_mutex_;
+  std::map<std::string, std::shared_future<LoadResult>> loading_;  // GUARDED_BY(loading_mutex_)
 };
 
 }  // namespace diamond::service

@@ -205,7 +205,7 @@ TEST_F(SmallLimitsTest, BodyAndBatchLimitsAre413) {
   EXPECT_EQ(server_->Get("/healthz").status, 200);  // the server is still up
   TrainSmallModel("m");
   ExpectProblem(server_->PostJson("/models/m/predict", std::string("[") + kStone + "," + kStone + "," + kStone + "]"),
-                413, "too-many-stones", "the limit is 2");
+                413, "too-many-stones", "more than 2 stones");
 }
 
 class QueueOnlyTest : public ApiTest {

@@ -106,7 +106,8 @@ std::optional<HttpResponse> ParseFlag(const HttpRequest& request, const std::str
 }
 
 std::optional<HttpResponse> ParseStonesBody(const HttpRequest& request, bool require_price,
-                                            bool skip_invalid, StonesBody* out, bool allow_csv) {
+                                            bool skip_invalid, StonesBody* out, bool allow_csv,
+                                            size_t max_stones) {
   const std::string type = request.MediaType();
   if (allow_csv && type == "text/csv") {
     StringSource source(request.body);
@@ -135,8 +136,14 @@ std::optional<HttpResponse> ParseStonesBody(const HttpRequest& request, bool req
                    std::string(allow_csv ? "send application/json or text/csv" : "send application/json") +
                        ", not " + type);
   }
-  auto decoded = DecodeStonesJson(request.body, JsonStoneOptions{require_price, kMaxErrorsReported});
+  auto decoded =
+      DecodeStonesJson(request.body, JsonStoneOptions{require_price, kMaxErrorsReported, max_stones});
   if (!decoded.ok()) return Problem(400, "malformed-body", "Malformed body", decoded.status().message());
+  if (decoded->too_many) {
+    return Problem(413, "too-many-stones", "Too many stones",
+                   "more than " + std::to_string(max_stones) +
+                       " stones in one request (use a price query for more)");
+  }
   out->stones = std::move(decoded->stones);
   out->rows_invalid = decoded->rows_invalid;
   if (out->rows_invalid > 0 && !skip_invalid) {

@@ -43,10 +43,11 @@ struct StonesBody {
 };
 // Decodes a body of stones: JSON (one object or an array) or CSV (text/csv). Errors:
 // 415 for another media type, 400 for malformed JSON/CSV, 422 listing bad rows (unless
-// skip_invalid, which drops them and counts them).
+// skip_invalid, which drops them and counts them), 413 for more than `max_stones` in a
+// JSON body (found while decoding: the rest is not decoded).
 std::optional<HttpResponse> ParseStonesBody(const HttpRequest& request, bool require_price,
                                             bool skip_invalid, StonesBody* out,
-                                            bool allow_csv = true);
+                                            bool allow_csv = true, size_t max_stones = SIZE_MAX);
 
 // 422 for the first stones a model cannot price (carat <= 0, a dimension < 0.1).
 std::optional<HttpResponse> CheckPriceable(const std::vector<Diamond>& stones);

@@ -13,6 +13,9 @@ namespace diamond::http {
 
 namespace {
 
+// Larger predict bodies (about 400+ stones) are decoded on the work pool.
+constexpr size_t kInlinePredictBodyBytes = 64 << 10;
+
 // Shortest round-trip form: prices and interval bounds, exactly as computed.
 void AppendNumber(std::string& out, double value) {
   char number[32];
@@ -119,12 +122,9 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
     PredictOptions options;
     if (auto error = ParsePredictOptions(request, **model, &options)) return *error;
     StonesBody body;
-    if (auto error = ParseStonesBody(request, false, false, &body, /*allow_csv=*/false)) return *error;
-    if (body.stones.size() > ctx.config.max_predict_stones) {
-      return Problem(413, "too-many-stones", "Too many stones",
-                     std::to_string(body.stones.size()) + " stones in one request; the limit is " +
-                         std::to_string(ctx.config.max_predict_stones) +
-                         " (use a price query for more)");
+    if (auto error = ParseStonesBody(request, false, false, &body, /*allow_csv=*/false,
+                                     ctx.config.max_predict_stones)) {
+      return *error;
     }
     if (auto error = CheckPriceable(body.stones)) return *error;
     const ml::Model& priced_by = *(*model)->model;
@@ -175,7 +175,12 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
     }
     ctx.metrics.AddPredictedRows(static_cast<int64_t>(body.stones.size()));
     return JsonResponse(200, std::move(out));
-  }, RouteOptions{false, {"explain", "interval"}, Access::kUser});
+  }, RouteOptions{false, {"explain", "interval"}, Access::kUser, [&ctx](const HttpRequest& request) {
+    // On the I/O thread only when it cannot block: the model is in memory (else it is read
+    // and parsed on the pool) and the body is small enough to decode in microseconds.
+    return request.body.size() <= kInlinePredictBodyBytes &&
+           ctx.models.IsWarm(Owner(request), request.Param("model_id"));
+  }});
 
   router.Add("POST", "/models/{model_id}/prices", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("model_id");
