@@ -37,7 +37,8 @@ Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& opt
   stack->cache_ = std::make_unique<service::ModelCache>(static_cast<size_t>(options.model_cache_bytes));
   stack->models_ = std::make_unique<service::ModelService>(*stack->metadata_, *stack->blobs_, *stack->cache_);
   stack->queries_ = std::make_unique<service::QueryService>(*stack->metadata_, *stack->blobs_, *stack->models_);
-  stack->runner_ = std::make_unique<jobs::JobRunner>(*stack->metadata_, options.job_workers);
+  stack->runner_ = std::make_unique<jobs::JobRunner>(*stack->metadata_, options.job_workers,
+                                                  options.max_job_attempts);
   stack->runner_->SetExecutor(
       "train", jobs::MakeTrainingExecutor(*stack->metadata_, *stack->blobs_, *stack->datasets_,
                                           *stack->cache_,

@@ -26,8 +26,8 @@ void RecordJobFailure(store::MetadataStore& metadata, const std::string& job_id,
   }
 }
 
-JobRunner::JobRunner(store::MetadataStore& metadata, int workers)
-    : metadata_(metadata), worker_count_(workers < 0 ? 0 : workers) {}
+JobRunner::JobRunner(store::MetadataStore& metadata, int workers, int max_attempts)
+    : metadata_(metadata), worker_count_(workers < 0 ? 0 : workers), max_attempts_(max_attempts) {}
 
 JobRunner::~JobRunner() { Stop(); }
 
@@ -38,7 +38,7 @@ void JobRunner::SetExecutor(const std::string& kind, Executor executor) {
 Status JobRunner::Start() {
   started_ = true;
   if (worker_count_ == 0) return Status::Ok();
-  auto requeued = metadata_.RequeueRunningJobs();
+  auto requeued = metadata_.RequeueRunningJobs(max_attempts_);
   if (!requeued.ok()) return requeued.status();
   if (*requeued > 0) {
     Log(LogLevel::kInfo, "requeued jobs left running by a previous process", {{"count", *requeued}});

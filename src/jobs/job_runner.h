@@ -46,7 +46,7 @@ class JobRunner {
   using Executor = std::function<void(const store::JobRecord& job, JobContext& context)>;
 
   // `workers` may be 0: jobs are then only queued here, for other processes to run.
-  JobRunner(store::MetadataStore& metadata, int workers);
+  JobRunner(store::MetadataStore& metadata, int workers, int max_attempts = 3);
   ~JobRunner();
   JobRunner(const JobRunner&) = delete;
   JobRunner& operator=(const JobRunner&) = delete;
@@ -75,6 +75,7 @@ class JobRunner {
 
   store::MetadataStore& metadata_;
   const int worker_count_;
+  const int max_attempts_;
   std::map<std::string, Executor> executors_;
   std::vector<std::thread> workers_;
   std::mutex mutex_;

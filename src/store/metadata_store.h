@@ -82,7 +82,10 @@ class MetadataStore {
   // Finished: FailedPrecondition.
   virtual Result<JobRecord> CancelJob(const std::string& owner, const std::string& id) = 0;
   // Puts jobs left running by a process that died back in the queue; returns how many.
-  virtual Result<int64_t> RequeueRunningJobs() = 0;
+  // A job already started `max_attempts` times is not retried: it fails, saying that it
+  // stopped the worker that many times (a job that crashes the process would otherwise
+  // crash it again at every start).
+  virtual Result<int64_t> RequeueRunningJobs(int64_t max_attempts) = 0;
   // Jobs per state, for /metrics.
   virtual Result<std::vector<std::pair<std::string, int64_t>>> CountJobsByState() = 0;
 

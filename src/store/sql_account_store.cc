@@ -49,7 +49,7 @@ Result<int64_t> SqlMetadataStore::Generation() {
 Status SqlMetadataStore::CreateUser(const UserRecord& user) {
   return Locked(mutex_, [&]() -> Status {
     soci::session& sql = *sql_;
-    soci::transaction tx(sql);
+    WriteTransaction tx(sql);
     ll exists = 0;
     sql << "SELECT COUNT(*) FROM users WHERE id = :id", soci::use(user.id), soci::into(exists);
     if (exists > 0) return Status::FailedPrecondition("user '" + user.id + "' already exists");
@@ -59,7 +59,7 @@ Status SqlMetadataStore::CreateUser(const UserRecord& user) {
         soci::use(user.id), soci::use(user.role), soci::use(user.plan), soci::use(disabled),
         soci::use(now);
     BumpGeneration(sql);
-    tx.commit();
+    tx.Commit();
     return Status::Ok();
   });
 }
@@ -88,7 +88,7 @@ Status SqlMetadataStore::UpdateUser(const std::string& id, const std::optional<s
                                     const std::optional<bool>& disabled) {
   return Locked(mutex_, [&]() -> Status {
     soci::session& sql = *sql_;
-    soci::transaction tx(sql);
+    WriteTransaction tx(sql);
     ll exists = 0;
     sql << "SELECT COUNT(*) FROM users WHERE id = :id", soci::use(id), soci::into(exists);
     if (exists == 0) return Status::NotFound("no user '" + id + "'");
@@ -99,7 +99,7 @@ Status SqlMetadataStore::UpdateUser(const std::string& id, const std::optional<s
       sql << "UPDATE users SET disabled = :d WHERE id = :id", soci::use(flag), soci::use(id);
     }
     BumpGeneration(sql);
-    tx.commit();
+    tx.Commit();
     return Status::Ok();
   });
 }
@@ -115,7 +115,7 @@ Result<int64_t> SqlMetadataStore::CountUsers() {
 Status SqlMetadataStore::CreateKey(const ApiKeyRecord& key) {
   return Locked(mutex_, [&]() -> Status {
     soci::session& sql = *sql_;
-    soci::transaction tx(sql);
+    WriteTransaction tx(sql);
     ll users = 0;
     sql << "SELECT COUNT(*) FROM users WHERE id = :id", soci::use(key.user_id), soci::into(users);
     if (users == 0) return Status::NotFound("no user '" + key.user_id + "'");
@@ -125,7 +125,7 @@ Status SqlMetadataStore::CreateKey(const ApiKeyRecord& key) {
         soci::use(key.id), soci::use(key.user_id), soci::use(key.prefix), soci::use(key.hash),
         soci::use(key.name), soci::use(now);
     BumpGeneration(sql);
-    tx.commit();
+    tx.Commit();
     return Status::Ok();
   });
 }
@@ -146,7 +146,7 @@ Result<std::vector<ApiKeyRecord>> SqlMetadataStore::ListKeys(const std::string& 
 Status SqlMetadataStore::RevokeKey(const std::string& user_id, const std::string& key_id) {
   return Locked(mutex_, [&]() -> Status {
     soci::session& sql = *sql_;
-    soci::transaction tx(sql);
+    WriteTransaction tx(sql);
     const std::string now = NowRfc3339();
     const int any_user = user_id.empty() ? 1 : 0;
     soci::statement st =
@@ -162,7 +162,7 @@ Status SqlMetadataStore::RevokeKey(const std::string& user_id, const std::string
       return Status::Ok();  // already revoked: revoking is idempotent
     }
     BumpGeneration(sql);
-    tx.commit();
+    tx.Commit();
     return Status::Ok();
   });
 }
@@ -171,11 +171,11 @@ Status SqlMetadataStore::TouchKeys(const std::vector<std::pair<std::string, std:
   if (used.empty()) return Status::Ok();
   return Locked(mutex_, [&]() -> Status {
     soci::session& sql = *sql_;
-    soci::transaction tx(sql);
+    WriteTransaction tx(sql);
     for (const auto& [id, at] : used) {
       sql << "UPDATE api_keys SET last_used_at = :t WHERE id = :id", soci::use(at), soci::use(id);
     }
-    tx.commit();
+    tx.Commit();
     return Status::Ok();
   });
 }
@@ -193,7 +193,7 @@ Result<std::vector<PlanRecord>> SqlMetadataStore::ListPlans() {
 Status SqlMetadataStore::PutPlan(const PlanRecord& plan) {
   return Locked(mutex_, [&]() -> Status {
     soci::session& sql = *sql_;
-    soci::transaction tx(sql);
+    WriteTransaction tx(sql);
     ll burst = plan.burst, rows = plan.monthly_predicted_rows, dataset_rows = plan.max_dataset_rows,
        models = plan.max_models, jobs = plan.max_training_jobs;
     double rps = plan.requests_per_second, per_rows = plan.price_per_1k_rows,
@@ -205,7 +205,7 @@ Status SqlMetadataStore::PutPlan(const PlanRecord& plan) {
         soci::use(dataset_rows), soci::use(models), soci::use(jobs), soci::use(per_rows),
         soci::use(per_minute);
     BumpGeneration(sql);
-    tx.commit();
+    tx.Commit();
     return Status::Ok();
   });
 }
@@ -214,7 +214,7 @@ Status SqlMetadataStore::AddUsage(const std::vector<UsageRecord>& deltas) {
   if (deltas.empty()) return Status::Ok();
   return Locked(mutex_, [&]() -> Status {
     soci::session& sql = *sql_;
-    soci::transaction tx(sql);
+    WriteTransaction tx(sql);
     for (const auto& d : deltas) {
       ll rows = d.predicted_rows, bytes = d.stored_bytes;
       double seconds = d.training_seconds;
@@ -231,7 +231,7 @@ Status SqlMetadataStore::AddUsage(const std::vector<UsageRecord>& deltas) {
             soci::use(bytes), soci::use(d.user_id), soci::use(d.day);
       }
     }
-    tx.commit();
+    tx.Commit();
     return Status::Ok();
   });
 }

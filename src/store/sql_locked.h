@@ -26,4 +26,36 @@ auto Locked(std::mutex& mutex, Body&& body) -> decltype(body()) {
   }
 }
 
+// A write transaction that takes the database's write lock when it begins. SQLite's
+// default (deferred) BEGIN takes it at the first write; a transaction that read first
+// then finds another connection (`diamond admin`, a second process) holding it and fails
+// at once with "database is locked", without waiting, since its reads may be stale.
+// BEGIN IMMEDIATE waits for the lock (up to the connection's busy timeout) before
+// reading, so such conflicts become a short wait. Rolls back unless Commit() was called.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(soci::session& sql) : sql_(sql) {
+    sql_ << (sql_.get_backend_name() == "sqlite3" ? "BEGIN IMMEDIATE" : "BEGIN");
+  }
+  ~WriteTransaction() {
+    if (committed_) return;
+    try {
+      sql_ << "ROLLBACK";
+    } catch (const std::exception&) {
+      // The connection failed; the database rolls back on its own.
+    }
+  }
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+
+  void Commit() {
+    sql_ << "COMMIT";
+    committed_ = true;
+  }
+
+ private:
+  soci::session& sql_;
+  bool committed_ = false;
+};
+
 }  // namespace diamond::store

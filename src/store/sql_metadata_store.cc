@@ -261,6 +261,9 @@ Status SqlMetadataStore::Migrate() {
   return Locked(mutex_, [&]() -> Status {
     soci::session& sql = *sql_;
     sql << "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)";
+    // One write transaction from reading the version to the last step: two processes
+    // starting together cannot both apply the same step.
+    WriteTransaction tx(sql);
     ll version = 0;
     soci::indicator ind = soci::i_null;
     sql << "SELECT MAX(version) FROM schema_version", soci::into(version, ind);
@@ -270,24 +273,16 @@ Status SqlMetadataStore::Migrate() {
                                         std::to_string(version) + ", newer than this build (" +
                                         std::to_string(kSchemaVersion) + ")");
     }
-    if (version < 1) {
-      soci::transaction tx(sql);
-      for (const char* statement : kMigrationV1) sql << statement;
-      sql << "INSERT INTO schema_version (version) VALUES (1)";
-      tx.commit();
-    }
-    if (version < 2) {
-      soci::transaction tx(sql);
-      for (const char* statement : kMigrationV2) sql << statement;
-      sql << "INSERT INTO schema_version (version) VALUES (2)";
-      tx.commit();
-    }
-    if (version < 3) {
-      soci::transaction tx(sql);
-      for (const char* statement : kMigrationV3) sql << statement;
-      sql << "INSERT INTO schema_version (version) VALUES (3)";
-      tx.commit();
-    }
+    auto apply = [&](int target, const auto& statements) {
+      if (version >= target) return;
+      for (const char* statement : statements) sql << statement;
+      ll v = target;
+      sql << "INSERT INTO schema_version (version) VALUES (:v)", soci::use(v);
+    };
+    apply(1, kMigrationV1);
+    apply(2, kMigrationV2);
+    apply(3, kMigrationV3);
+    tx.Commit();
     return Status::Ok();
   });
 }
@@ -351,7 +346,7 @@ Status SqlMetadataStore::CommitDatasetVersion(const std::string& owner, const st
                                               const DatasetVersion& version) {
   return Locked(mutex_, [&]() -> Status {
     soci::session& sql = *sql_;
-    soci::transaction tx(sql);
+    WriteTransaction tx(sql);
     ll current = 0;
     soci::indicator ind = soci::i_null;
     sql << "SELECT current_version FROM datasets WHERE owner = :o AND id = :id", soci::use(owner),
@@ -379,7 +374,7 @@ Status SqlMetadataStore::CommitDatasetVersion(const std::string& owner, const st
              " WHERE owner = :o AND id = :id",
           soci::use(v), soci::use(now), soci::use(owner), soci::use(id);
     }
-    tx.commit();
+    tx.Commit();
     return Status::Ok();
   });
 }
@@ -388,7 +383,7 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteDataset(const std::stri
                                                                  const std::string& id) {
   return Locked(mutex_, [&]() -> Result<std::vector<std::string>> {
     soci::session& sql = *sql_;
-    soci::transaction tx(sql);
+    WriteTransaction tx(sql);
     std::vector<std::string> keys;
     soci::rowset<soci::row> rows =
         (sql.prepare << "SELECT blob_key FROM dataset_versions WHERE owner = :o AND dataset_id = :id",
@@ -400,7 +395,7 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteDataset(const std::stri
     if (st.get_affected_rows() == 0) return Status::NotFound("no dataset '" + id + "'");
     sql << "DELETE FROM dataset_versions WHERE owner = :o AND dataset_id = :id", soci::use(owner),
         soci::use(id);
-    tx.commit();
+    tx.Commit();
     return keys;
   });
 }
@@ -469,7 +464,7 @@ Status SqlMetadataStore::StartTraining(const std::string& model_id, const std::s
                                        const JobRecord& job, const TrainingLimits& limits) {
   return Locked(mutex_, [&]() -> Status {
     soci::session& sql = *sql_;
-    soci::transaction tx(sql);
+    WriteTransaction tx(sql);
     const std::string now = NowRfc3339();
     const std::string training(ModelStatusName(ModelStatus::kTraining));
     auto existing = FindModel(sql, job.owner, model_id);
@@ -510,7 +505,7 @@ Status SqlMetadataStore::StartTraining(const std::string& model_id, const std::s
         << ") VALUES (:o, :id, :k, :m, :s, 0, '', :p, 0, 0, :c, '', '', '')",
         soci::use(job.owner), soci::use(job.id), soci::use(job.kind), soci::use(model_id),
         soci::use(queued), soci::use(job.payload_json), soci::use(now);
-    tx.commit();
+    tx.Commit();
     return Status::Ok();
   });
 }
@@ -520,7 +515,7 @@ Status SqlMetadataStore::FinishTraining(const std::string& job_id, const std::st
                                         const std::string& summary_json) {
   return Locked(mutex_, [&]() -> Status {
     soci::session& sql = *sql_;
-    soci::transaction tx(sql);
+    WriteTransaction tx(sql);
     auto job = FindJob(sql, job_id);
     if (!job || job->state != JobState::kRunning || job->cancel_requested) {
       return Status::FailedPrecondition("job " + job_id + " is no longer running");
@@ -541,7 +536,7 @@ Status SqlMetadataStore::FinishTraining(const std::string& job_id, const std::st
         soci::use(job->model_id);
     sql << "UPDATE jobs SET state = :s, progress = 1, progress_detail = '', finished_at = :f WHERE id = :id",
         soci::use(succeeded), soci::use(now), soci::use(job_id);
-    tx.commit();
+    tx.Commit();
     return Status::Ok();
   });
 }
@@ -566,7 +561,7 @@ void SettleModelAfterJob(soci::session& sql, const JobRecord& job, const std::st
 Status SqlMetadataStore::FailTraining(const std::string& job_id, const std::string& error) {
   return Locked(mutex_, [&]() -> Status {
     soci::session& sql = *sql_;
-    soci::transaction tx(sql);
+    WriteTransaction tx(sql);
     auto job = FindJob(sql, job_id);
     if (!job) return Status::NotFound("no job " + job_id);
     const std::string now = NowRfc3339();
@@ -576,7 +571,7 @@ Status SqlMetadataStore::FailTraining(const std::string& job_id, const std::stri
     sql << "UPDATE jobs SET state = :s, error = :e, progress_detail = '', finished_at = :f WHERE id = :id",
         soci::use(end_name), soci::use(error), soci::use(now), soci::use(job_id);
     SettleModelAfterJob(sql, *job, error, now);
-    tx.commit();
+    tx.Commit();
     return Status::Ok();
   });
 }
@@ -585,7 +580,7 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
                                                                const std::string& id) {
   return Locked(mutex_, [&]() -> Result<std::vector<std::string>> {
     soci::session& sql = *sql_;
-    soci::transaction tx(sql);
+    WriteTransaction tx(sql);
     auto model = FindModel(sql, owner, id);
     if (!model) return Status::NotFound("no model '" + id + "'");
     std::vector<std::string> keys;
@@ -616,7 +611,7 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
            " WHERE owner = :o AND model_id = :m AND state IN ('queued', 'running')",
         soci::use(cancelled), soci::use(now), soci::use(owner), soci::use(id);
     sql << "DELETE FROM models WHERE owner = :o AND id = :id", soci::use(owner), soci::use(id);
-    tx.commit();
+    tx.Commit();
     return keys;
   });
 }
@@ -652,7 +647,7 @@ Result<JobRecord> SqlMetadataStore::GetJob(const std::string& owner, const std::
 Result<std::optional<JobRecord>> SqlMetadataStore::ClaimNextJob() {
   return Locked(mutex_, [&]() -> Result<std::optional<JobRecord>> {
     soci::session& sql = *sql_;
-    soci::transaction tx(sql);
+    WriteTransaction tx(sql);
     std::string id;
     sql << "SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at, id LIMIT 1",
         soci::into(id);
@@ -662,7 +657,7 @@ Result<std::optional<JobRecord>> SqlMetadataStore::ClaimNextJob() {
            " WHERE id = :id AND state = 'queued'",
         soci::use(now), soci::use(id);
     auto job = FindJob(sql, id);
-    tx.commit();
+    tx.Commit();
     return job;
   });
 }
@@ -679,7 +674,7 @@ Status SqlMetadataStore::UpdateJobProgress(const std::string& id, double progres
 Result<JobRecord> SqlMetadataStore::CancelJob(const std::string& owner, const std::string& id) {
   return Locked(mutex_, [&]() -> Result<JobRecord> {
     soci::session& sql = *sql_;
-    soci::transaction tx(sql);
+    WriteTransaction tx(sql);
     auto job = FindJob(sql, id);
     if (!job || job->owner != owner) return Status::NotFound("no job '" + id + "'");
     if (IsFinished(job->state)) {
@@ -696,16 +691,37 @@ Result<JobRecord> SqlMetadataStore::CancelJob(const std::string& owner, const st
       sql << "UPDATE jobs SET cancel_requested = 1 WHERE id = :id", soci::use(id);
     }
     auto updated = FindJob(sql, id);
-    tx.commit();
+    tx.Commit();
     return *updated;
   });
 }
 
-Result<int64_t> SqlMetadataStore::RequeueRunningJobs() {
+Result<int64_t> SqlMetadataStore::RequeueRunningJobs(int64_t max_attempts) {
   return Locked(mutex_, [&]() -> Result<int64_t> {
+    soci::session& sql = *sql_;
+    WriteTransaction tx(sql);
+    const std::string now = NowRfc3339();
+    std::vector<JobRecord> exhausted;
+    {
+      ll cap = max_attempts;
+      soci::rowset<soci::row> rows =
+          (sql.prepare << "SELECT " << kJobColumns << " FROM jobs WHERE state = 'running' AND attempts >= :a",
+           soci::use(cap));
+      for (const auto& r : rows) exhausted.push_back(ReadJob(r));
+    }
+    for (const JobRecord& job : exhausted) {
+      const std::string error = "the job stopped the worker running it " + std::to_string(job.attempts) +
+                                " times (the process ended while it ran); it is not retried";
+      sql << "UPDATE jobs SET state = 'failed', error = :e, progress_detail = '', finished_at = :f"
+             " WHERE id = :id",
+          soci::use(error), soci::use(now), soci::use(job.id);
+      SettleModelAfterJob(sql, job, error, now);
+    }
     soci::statement st =
-        (sql_->prepare << "UPDATE jobs SET state = 'queued', progress = 0, progress_detail = '' WHERE state = 'running'");
+        (sql.prepare << "UPDATE jobs SET state = 'queued', progress = 0, progress_detail = ''"
+                        " WHERE state = 'running'");
     st.execute(true);
+    tx.Commit();
     return static_cast<int64_t>(st.get_affected_rows());
   });
 }
@@ -750,7 +766,7 @@ Result<int64_t> SqlMetadataStore::AddQueryBatch(const std::string& owner, const 
                                                 int64_t rows) {
   return Locked(mutex_, [&]() -> Result<int64_t> {
     soci::session& sql = *sql_;
-    soci::transaction tx(sql);
+    WriteTransaction tx(sql);
     auto query = FindQuery(sql, owner, model_id, id);
     if (!query) return Status::NotFound("no price query '" + id + "'");
     if (!query->results_key.empty()) {
@@ -762,7 +778,7 @@ Result<int64_t> SqlMetadataStore::AddQueryBatch(const std::string& owner, const 
         soci::use(id), soci::use(batch), soci::use(blob_key), soci::use(count);
     sql << "UPDATE queries SET batches = :b, rows_count = rows_count + :r WHERE id = :id",
         soci::use(batch), soci::use(count), soci::use(id);
-    tx.commit();
+    tx.Commit();
     return static_cast<int64_t>(batch);
   });
 }
@@ -799,7 +815,7 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteQuery(const std::string
                                                                const std::string& id) {
   return Locked(mutex_, [&]() -> Result<std::vector<std::string>> {
     soci::session& sql = *sql_;
-    soci::transaction tx(sql);
+    WriteTransaction tx(sql);
     auto query = FindQuery(sql, owner, model_id, id);
     if (!query) return Status::NotFound("no price query '" + id + "' for model '" + model_id + "'");
     std::vector<std::string> keys;
@@ -811,7 +827,7 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteQuery(const std::string
     }
     sql << "DELETE FROM query_batches WHERE query_id = :id", soci::use(id);
     sql << "DELETE FROM queries WHERE id = :id", soci::use(id);
-    tx.commit();
+    tx.Commit();
     return keys;
   });
 }

@@ -60,7 +60,7 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Status UpdateJobProgress(const std::string& id, double progress,
                            const std::string& detail) override;
   Result<JobRecord> CancelJob(const std::string& owner, const std::string& id) override;
-  Result<int64_t> RequeueRunningJobs() override;
+  Result<int64_t> RequeueRunningJobs(int64_t max_attempts) override;
   Result<std::vector<std::pair<std::string, int64_t>>> CountJobsByState() override;
 
   Status CreateQuery(const QueryRecord& query) override;

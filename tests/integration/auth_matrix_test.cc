@@ -54,7 +54,7 @@ class AuthMatrixTest : public ::testing::Test {
     job_ = json::parse(trained.body)["job_id"];
     HttpResult query = server_->RequestAs(owner_, "POST", "/models/m/prices");
     ASSERT_EQ(query.status, 200) << query.body;
-    const std::string location = json::parse(query.body)["location"];
+    const std::string location = "/" + json::parse(query.body)["location"].get<std::string>();
     query_ = location.substr(location.rfind('/') + 1);
     ASSERT_EQ(server_->RequestAs(owner_, "POST", "/models/m/prices/" + query_, kStone, "application/json").status, 200);
 
@@ -243,7 +243,7 @@ TEST_F(AuthMatrixTest, SharedModelsServeEveryoneButOnlyTheirOwnerChangesThem) {
     // Batch pricing on a shared model works too, in the caller's own query.
     HttpResult query = server_->RequestAs(key, "POST", "/models/house/prices");
     ASSERT_EQ(query.status, 200);
-    const std::string location = json::parse(query.body)["location"];
+    const std::string location = "/" + json::parse(query.body)["location"].get<std::string>();
     EXPECT_EQ(server_->RequestAs(key, "POST", location, kStone, "application/json").status, 200);
     EXPECT_EQ(server_->RequestAs(key, "GET", location).status, 200);
     // Read-only for them.

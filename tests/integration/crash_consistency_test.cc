@@ -101,7 +101,7 @@ void Client(const ServerProcess& server, Ledger& ledger, uint64_t seed, int cycl
         if (query.empty()) {
           HttpResult r = server.Request("POST", "/models/base/prices");
           if (r.status != 200) break;
-          query = json::parse(r.body)["location"];
+          query = "/" + json::parse(r.body)["location"].get<std::string>();
           std::lock_guard lock(ledger.mutex);
           ledger.query_rows_acked[query] = 0;
           break;

@@ -91,7 +91,7 @@ TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
         if (query.empty()) {
           HttpResult r = server.RequestAs(key, "POST", "/models/base/prices");
           check(r, "open query");
-          if (r.status == 200) query = json::parse(r.body)["location"];
+          if (r.status == 200) query = "/" + json::parse(r.body)["location"].get<std::string>();
           query_rows = 0;
         } else if (query_rows < 30) {
           std::string batch = "[";
