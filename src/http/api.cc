@@ -114,12 +114,14 @@ void Api::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
   }
   if (!route.options.blocking && (!route.options.inline_when || route.options.inline_when(request))) {
     HttpResponse response = Execute(route, request);
+    if (response.later) return AnswerLater(std::make_shared<HttpRequest>(std::move(request)), std::move(response), started, std::move(done));
     Finish(request, std::move(response), started, done);
     return;
   }
   auto shared = std::make_shared<HttpRequest>(std::move(request));
   bool accepted = pool_->Submit([this, &route, shared, started, done] {
     HttpResponse response = Execute(route, *shared);
+    if (response.later) return AnswerLater(shared, std::move(response), started, done);
     Finish(*shared, std::move(response), started, done);
   });
   if (!accepted) {
@@ -128,6 +130,14 @@ void Api::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
     busy.headers.emplace_back("Retry-After", "1");
     Finish(*shared, std::move(busy), started, done);
   }
+}
+
+void Api::AnswerLater(std::shared_ptr<HttpRequest> request, HttpResponse pending, double started,
+                      std::function<void(HttpResponse)> done) {
+  // The thread is released now; whoever holds `respond` finishes the request.
+  pending.later([this, request, started, done = std::move(done)](HttpResponse response) {
+    Finish(*request, std::move(response), started, done);
+  });
 }
 
 HttpResponse Api::Execute(const Route& route, HttpRequest& request) {

@@ -54,6 +54,9 @@ class Api {
   // Calls `done` exactly once with the response, on the calling thread or a pool thread.
   void Handle(HttpRequest request, std::function<void(HttpResponse)> done);
 
+  // The server is stopping: requests waiting for training are answered now (202 with
+  // their job) instead of at the end of their wait.
+  void BeginShutdown() { context_.jobs.ReleaseWaiters(); }
   // Stops taking blocking work and waits for what is running.
   void Drain();
 
@@ -61,6 +64,8 @@ class Api {
 
  private:
   HttpResponse Execute(const Route& route, HttpRequest& request);
+  void AnswerLater(std::shared_ptr<HttpRequest> request, HttpResponse pending, double started,
+                   std::function<void(HttpResponse)> done);
   void Finish(HttpRequest& request, HttpResponse response, double started,
               const std::function<void(HttpResponse)>& done);
 

@@ -37,6 +37,12 @@ std::string HttpRequest::MediaType() const {
   return out;
 }
 
+HttpResponse Later(std::function<void(HttpResponse::Respond)> start) {
+  HttpResponse response;
+  response.later = std::move(start);
+  return response;
+}
+
 HttpResponse JsonResponse(int status, std::string body) {
   HttpResponse response;
   response.status = status;

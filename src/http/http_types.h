@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -57,7 +58,15 @@ struct HttpResponse {
   // for middleware that adds the same few headers to every response (the gate's
   // RateLimit-*), where a pair of strings per header would cost allocations per request.
   std::string header_lines;
+  // Set by a handler that answers later, without holding its thread (a request that
+  // waits for training): the Api calls it with `respond`, which must then be called
+  // exactly once, from any thread, with the real response.
+  using Respond = std::function<void(HttpResponse)>;
+  std::function<void(Respond respond)> later;
 };
+
+// A response that will come later; see HttpResponse::later.
+HttpResponse Later(std::function<void(HttpResponse::Respond)> start);
 
 HttpResponse JsonResponse(int status, std::string body);
 

@@ -242,6 +242,7 @@ void HttpServer::Impl::Accept() {
 void HttpServer::Impl::BeginStop() {
   if (stopping.exchange(true)) return;
   Log(LogLevel::kInfo, "shutting down: finishing in-flight requests");
+  api.BeginShutdown();
   net::post(io, [this] {
     beast::error_code ignored;
     acceptor.close(ignored);

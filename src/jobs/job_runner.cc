@@ -37,6 +37,7 @@ void JobRunner::SetExecutor(const std::string& kind, Executor executor) {
 
 Status JobRunner::Start() {
   started_ = true;
+  watcher_ = std::thread([this] { WatchLoop(); });
   if (worker_count_ == 0) return Status::Ok();
   auto requeued = metadata_.RequeueRunningJobs(max_attempts_);
   if (!requeued.ok()) return requeued.status();
@@ -54,7 +55,8 @@ void JobRunner::Stop() {
     stopping_ = true;
   }
   wake_.notify_all();
-  finished_.notify_all();
+  watch_.notify_all();
+  if (watcher_.joinable()) watcher_.join();  // answers every waiter first
   for (auto& worker : workers_) worker.join();
   workers_.clear();
 }
@@ -82,7 +84,7 @@ void JobRunner::WorkerLoop() {
         std::lock_guard lock(mutex_);
         ++finished_count_;
       }
-      finished_.notify_all();
+      watch_.notify_all();
       continue;
     }
     // Nothing queued (or the database hiccupped): sleep until woken, and look again now
@@ -108,24 +110,60 @@ void JobRunner::Run(const store::JobRecord& job) {
   }
 }
 
-Result<store::JobRecord> JobRunner::WaitFor(const std::string& owner, const std::string& job_id,
-                                            std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    uint64_t seen;
-    {
-      std::lock_guard lock(mutex_);
-      seen = finished_count_;  // read before the check, so a finish after it is not missed
+void JobRunner::WhenFinished(std::string owner, std::string job_id,
+                             std::chrono::milliseconds timeout, WaitDone done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      waiters_.push_back({std::move(owner), std::move(job_id),
+                          std::chrono::steady_clock::now() + timeout, std::move(done)});
+      watch_.notify_all();
+      return;
     }
-    auto job = metadata_.GetJob(owner, job_id);
-    if (!job.ok() || store::IsFinished(job->state)) return job;
+  }
+  done(metadata_.GetJob(owner, job_id));  // stopping: answer with what there is
+}
+
+void JobRunner::ReleaseWaiters() {
+  {
+    std::lock_guard lock(mutex_);
+    release_waiters_ = true;
+  }
+  watch_.notify_all();
+}
+
+void JobRunner::WatchLoop() {
+  std::unique_lock lock(mutex_);
+  uint64_t seen = finished_count_;
+  while (true) {
+    const bool stop = stopping_.load();
+    const bool release = release_waiters_ || stop;
+    release_waiters_ = false;
+    // Look at each waiting job: answer those that finished, timed out or are released.
+    // Other processes' workers finish jobs too, hence the regular look even unwoken.
+    std::vector<Waiter> waiting;
+    waiting.swap(waiters_);
+    seen = finished_count_;
+    lock.unlock();
+    std::vector<Waiter> keep;
     const auto now = std::chrono::steady_clock::now();
-    if (now >= deadline || stopping_) return job;
-    // Woken when a local worker finishes a job; the slice catches other processes' jobs.
-    std::unique_lock lock(mutex_);
-    finished_.wait_for(lock,
-                       std::min<std::chrono::steady_clock::duration>(deadline - now, std::chrono::milliseconds(200)),
-                       [&] { return finished_count_ != seen || stopping_.load(); });
+    for (Waiter& waiter : waiting) {
+      auto job = metadata_.GetJob(waiter.owner, waiter.job_id);
+      if (release || now >= waiter.deadline || !job.ok() || store::IsFinished(job->state)) {
+        waiter.done(std::move(job));
+      } else {
+        keep.push_back(std::move(waiter));
+      }
+    }
+    lock.lock();
+    for (Waiter& waiter : keep) waiters_.push_back(std::move(waiter));
+    if (stop) return;
+    auto next = std::chrono::steady_clock::now() + std::chrono::milliseconds(250);
+    for (const Waiter& waiter : waiters_) next = std::min(next, waiter.deadline);
+    const size_t count = waiters_.size();
+    watch_.wait_until(lock, next, [&] {
+      return stopping_.load() || release_waiters_ || finished_count_ != seen || waiters_.size() != count;
+    });
   }
 }
 

@@ -62,25 +62,42 @@ class JobRunner {
 
   // Wakes a worker: a job was just queued.
   void Notify();
-  // The job's record once it has finished, or its latest record when `timeout` passes.
-  Result<store::JobRecord> WaitFor(const std::string& owner, const std::string& job_id,
-                                   std::chrono::milliseconds timeout);
+  // Calls `done` once, on the runner's watcher thread, with the job's record when it has
+  // finished, or with its latest record when `timeout` passes (or the runner stops, or
+  // ReleaseWaiters is called). No thread is held while waiting: a request waiting for
+  // training costs a list entry, not a worker.
+  using WaitDone = std::function<void(Result<store::JobRecord>)>;
+  void WhenFinished(std::string owner, std::string job_id, std::chrono::milliseconds timeout,
+                    WaitDone done);
+  // Answers every waiter now with the job's current record (at shutdown).
+  void ReleaseWaiters();
 
   int busy_workers() const { return busy_.load(); }
   bool running() const { return started_ && !stopping_; }
 
  private:
   void WorkerLoop();
+  void WatchLoop();
   void Run(const store::JobRecord& job);
+
+  struct Waiter {
+    std::string owner;
+    std::string job_id;
+    std::chrono::steady_clock::time_point deadline;
+    WaitDone done;
+  };
 
   store::MetadataStore& metadata_;
   const int worker_count_;
   const int max_attempts_;
   std::map<std::string, Executor> executors_;
   std::vector<std::thread> workers_;
+  std::thread watcher_;
+  std::condition_variable watch_;     // a waiter was added, a job finished, or stopping
+  std::vector<Waiter> waiters_;       // GUARDED_BY(mutex_)
+  bool release_waiters_ = false;      // GUARDED_BY(mutex_)
   std::mutex mutex_;
   std::condition_variable wake_;      // a job was queued, or stopping
-  std::condition_variable finished_;  // some job finished
   std::atomic<bool> stopping_{false};
   bool work_pending_ = false;    // GUARDED_BY(mutex_): Notify() since a worker last looked
   uint64_t finished_count_ = 0;  // GUARDED_BY(mutex_): jobs finished by local workers

@@ -11,23 +11,13 @@
 #include <thread>
 
 #include "integration/server_process.h"
+#include "integration/test_data.h"
+#include "support/test_support.h"
 
 namespace diamond::testing {
 namespace {
 
 using nlohmann::json;
-
-constexpr char kSmallCsv[] =
-    "carat,cut,color,clarity,depth,table,price,x,y,z\n"
-    "0.23,Ideal,E,SI2,61.5,55,326,3.95,3.98,2.43\n"
-    "0.31,Good,J,SI2,63.3,58,335,4.34,4.35,2.75\n"
-    "1.01,Premium,F,VS2,61.8,58,6500,6.4,6.36,3.94\n"
-    "0.7,Very Good,H,VS1,62.1,57,2800,5.7,5.73,3.55\n"
-    "1.5,Ideal,G,SI1,61.0,56,10200,7.3,7.35,4.47\n"
-    "0.9,Fair,I,I1,64.5,60,2900,6.0,5.95,3.86\n";
-
-constexpr char kStone[] =
-    R"({"carat": 0.9, "cut": "Very Good", "color": "G", "clarity": "VS2", "depth": 62.1, "table": 57, "x": 6.1, "y": 6.15, "z": 3.8})";
 
 int64_t CountLinesStartingWith(const std::string& text, const std::string& prefix) {
   int64_t count = 0;
@@ -82,6 +72,45 @@ TEST(Hardening, RandomMethodsAndPathsDoNotGrowMetricsOrMemory) {
   EXPECT_NE(after.find("method=\"OTHER\""), std::string::npos);
   EXPECT_LE(RssKib(server.pid()), rss_before + 4 * 1024);
   EXPECT_EQ(server.Get("/healthz").status, 200);
+}
+
+// A request that waits for training holds no worker: four of them (the default pool's
+// size) waiting at once leave every other route answering.
+TEST(Hardening, RequestsWaitingForTrainingDoNotStallOtherRoutes) {
+  TempDir dir;
+  ServerProcess server(dir / "data", {"--quiet", "--work-threads", "4", "--job-workers", "1"});
+  ASSERT_EQ(server.Request("PUT", "/datasets/stones", StonesToCsv(SyntheticStones(400, 21)), "text/csv").status, 200);
+  constexpr int kWaiting = 4;
+  std::vector<std::thread> waiting;
+  std::vector<long> statuses(kWaiting, 0);
+  for (int i = 0; i < kWaiting; ++i) {
+    waiting.emplace_back([&, i] {
+      // Long enough never to finish during the test; cancelled at the end.
+      statuses[static_cast<size_t>(i)] =
+          server.PutJson("/models/slow" + std::to_string(i) + "?wait=300", R"({"dataset_id": "stones", "algorithm": "gbdt",
+              "hyperparameters": {"n_estimators": 5000, "max_depth": 6, "learning_rate": 0.01, "early_stopping_rounds": 0},
+              "search": {"grid": {"min_child_weight": [0, 1, 2, 3, 4]}, "folds": 10}})").status;
+    });
+  }
+  // Every one of them has queued its job (and is now waiting).
+  ASSERT_TRUE(Eventually([&] {
+    HttpResult jobs = server.Get("/jobs?page=0&page_size=10");
+    return jobs.status == 200 && json::parse(jobs.body)["results"].size() == kWaiting;
+  }, std::chrono::seconds(20)));
+  for (const char* path : {"/datasets?page=0&page_size=10", "/models?page=0&page_size=10", "/datasets/stones",
+                           "/jobs?page=0&page_size=10", "/me"}) {
+    const auto started = std::chrono::steady_clock::now();
+    HttpResult r = server.Get(path);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    EXPECT_EQ(r.status, 200) << path;
+    EXPECT_LT(seconds, 1.0) << path << " waited behind the training waits";
+  }
+  json jobs = json::parse(server.Get("/jobs?page=0&page_size=10").body);
+  for (const auto& job : jobs["results"]) {
+    EXPECT_EQ(server.Request("DELETE", "/jobs/" + job["id"].get<std::string>()).status, 200);
+  }
+  for (auto& t : waiting) t.join();
+  for (long status : statuses) EXPECT_EQ(status, 409);  // "Training was cancelled"
 }
 
 }  // namespace

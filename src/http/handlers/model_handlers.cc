@@ -10,6 +10,35 @@
 
 namespace diamond::http {
 
+namespace {
+
+// What PUT /models/{id} answers once its job ended or the wait is over: 201 with the
+// model, 422 if training failed, 409 if it was cancelled, else 202 with the job.
+HttpResponse TrainingAnswer(ApiContext& ctx, const std::string& owner, const std::string& id,
+                            const std::string& prefix, const Result<store::JobRecord>& job) {
+  if (!job.ok()) return ProblemFromStatus(job.status());
+  if (job->state == store::JobState::kSucceeded) {
+    auto model = ctx.models.Get(owner, id);
+    if (!model.ok()) return ProblemFromStatus(model.status());
+    HttpResponse response = Json(201, ModelJson(*model, prefix, owner));
+    response.headers.emplace_back("Location", prefix + "/models/" + id);
+    return response;
+  }
+  if (job->state == store::JobState::kFailed) {
+    HttpResponse response = Problem(422, "training-failed", "Training failed", job->error);
+    response.headers.emplace_back("Location", prefix + "/jobs/" + job->id);
+    return response;
+  }
+  if (job->state == store::JobState::kCancelled) {
+    return Problem(409, "conflict", "Training was cancelled", "job " + job->id + " was cancelled");
+  }
+  HttpResponse response = Json(202, JobJson(*job, prefix));
+  response.headers.emplace_back("Location", prefix + "/jobs/" + job->id);
+  return response;
+}
+
+}  // namespace
+
 void RegisterModelRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/models", [&ctx](HttpRequest& request) {
     PageRequest page;
@@ -56,26 +85,14 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
                                            {plan.max_models, plan.max_training_jobs});
     if (!job_id.ok()) return ProblemFromStatus(job_id.status());
     ctx.jobs.Notify();
-    auto job = ctx.jobs.WaitFor(Owner(request), *job_id, std::chrono::seconds(wait));
-    if (!job.ok()) return ProblemFromStatus(job.status());
-    if (job->state == store::JobState::kSucceeded) {
-      auto model = ctx.models.Get(Owner(request), id);
-      if (!model.ok()) return ProblemFromStatus(model.status());
-      HttpResponse response = Json(201, ModelJson(*model, request.prefix, Owner(request)));
-      response.headers.emplace_back("Location", request.prefix + "/models/" + id);
-      return response;
-    }
-    if (job->state == store::JobState::kFailed) {
-      HttpResponse response = Problem(422, "training-failed", "Training failed", job->error);
-      response.headers.emplace_back("Location", request.prefix + "/jobs/" + job->id);
-      return response;
-    }
-    if (job->state == store::JobState::kCancelled) {
-      return Problem(409, "conflict", "Training was cancelled", "job " + job->id + " was cancelled");
-    }
-    HttpResponse response = Json(202, JobJson(*job, request.prefix));
-    response.headers.emplace_back("Location", request.prefix + "/jobs/" + job->id);
-    return response;
+    // The wait holds no thread: the job runner answers when the job ends or time is up.
+    return Later([&ctx, owner = Owner(request), id, prefix = request.prefix, job_id = *job_id,
+                  wait](HttpResponse::Respond respond) {
+      ctx.jobs.WhenFinished(owner, job_id, std::chrono::seconds(wait),
+                            [&ctx, owner, id, prefix, respond](Result<store::JobRecord> job) {
+                              respond(TrainingAnswer(ctx, owner, id, prefix, job));
+                            });
+    });
   }, WithQuery({"wait"}));
 
   // An admin shares their model with every user (who may then list it and predict with
