@@ -1,5 +1,7 @@
 #include "accounts/account_admin.h"
 
+#include <thread>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -9,7 +11,7 @@
 #include <map>
 
 #include "accounts/principal.h"
-#include "service/ids.h"
+#include "core/ids.h"
 #include "base/clock.h"
 
 namespace diamond::accounts {
@@ -41,8 +43,8 @@ Status WriteKeyFile(const std::filesystem::path& path, const std::string& key) {
 
 Status CreateUser(store::AccountStore& store, const std::string& id, const std::string& role,
                   const std::string& plan) {
-  if (!service::IsValidId(id)) {
-    return Status::InvalidArgument("user id must be " + std::string(service::kIdRule));
+  if (!IsValidId(id)) {
+    return Status::InvalidArgument("user id must be " + std::string(kIdRule));
   }
   if (!IsValidRole(role)) return Status::InvalidArgument("role must be 'admin' or 'member'");
   if (Status s = CheckPlanExists(store, plan); !s.ok()) return s;
@@ -69,7 +71,7 @@ Result<IssuedKey> IssueKey(store::AccountStore& store, const std::string& user_i
   }
   NewApiKey fresh = GenerateApiKey();
   IssuedKey issued;
-  issued.record.id = service::NewId();
+  issued.record.id = NewId();
   issued.record.user_id = user_id;
   issued.record.prefix = fresh.prefix;
   issued.record.hash = fresh.hash;
@@ -82,18 +84,31 @@ Result<IssuedKey> IssueKey(store::AccountStore& store, const std::string& user_i
 
 store::PlanRecord UnlimitedPlan(const std::string& name) {
   constexpr int64_t kHuge = int64_t{1} << 52;  // exact as a double, far beyond any use
-  return store::PlanRecord{name, static_cast<double>(kHuge), kHuge, kHuge, kHuge, kHuge, kHuge, 0, 0};
+  return store::PlanRecord{name, kMaxRequestsPerSecond, kMaxBurst, kHuge, kHuge, kHuge, kHuge, 0, 0,
+                           kHuge, kHuge};
 }
 
 Status ValidatePlan(const store::PlanRecord& plan) {
-  if (!service::IsValidId(plan.name)) {
-    return Status::InvalidArgument("plan name must be " + std::string(service::kIdRule));
+  if (!IsValidId(plan.name)) {
+    return Status::InvalidArgument("plan name must be " + std::string(kIdRule));
   }
   auto bad = [](double v) { return !std::isfinite(v) || v < 0; };
   if (bad(plan.requests_per_second) || bad(plan.price_per_1k_rows) ||
       bad(plan.price_per_training_minute) || plan.burst < 0 || plan.monthly_predicted_rows < 0 ||
-      plan.max_dataset_rows < 0 || plan.max_models < 0 || plan.max_training_jobs < 0) {
+      plan.max_dataset_rows < 0 || plan.max_models < 0 || plan.max_training_jobs < 0 ||
+      plan.max_stored_bytes < 0 || plan.max_datasets < 0) {
     return Status::InvalidArgument("every limit and price must be a finite number >= 0");
+  }
+  // The token bucket divides by the rate and counts tokens in a double: a rate of almost
+  // nothing would make its waits overflow, and a huge burst would lose whole tokens.
+  if (plan.requests_per_second != 0 &&
+      (plan.requests_per_second < kMinRequestsPerSecond || plan.requests_per_second > kMaxRequestsPerSecond)) {
+    return Status::InvalidArgument("requests_per_second must be 0 (no requests) or from " +
+                                   std::to_string(kMinRequestsPerSecond) + " to " +
+                                   std::to_string(static_cast<int64_t>(kMaxRequestsPerSecond)));
+  }
+  if (plan.burst > kMaxBurst) {
+    return Status::InvalidArgument("burst must be at most " + std::to_string(kMaxBurst));
   }
   return Status::Ok();
 }
@@ -157,6 +172,32 @@ Result<std::vector<UserUsage>> UsageReport(store::AccountStore& store, const std
     report.push_back(std::move(out));
   }
   return report;
+}
+
+Status WaitUntilServersLoaded(store::AccountStore& store, std::chrono::milliseconds timeout) {
+  auto generation = store.Generation();  // read after the change committed
+  if (!generation.ok()) return generation.status();
+  constexpr int64_t kLiveMs = 3000;      // servers report every second
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto replicas = store.ListReplicas();
+    if (!replicas.ok()) return replicas.status();
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    std::string behind;
+    for (const auto& r : *replicas) {
+      if (now_ms - r.heartbeat_ms > kLiveMs || r.loaded_generation >= *generation) continue;
+      if (!behind.empty()) behind += ", ";
+      behind += "pid " + std::to_string(r.pid) + " on " + (r.host.empty() ? "?" : r.host);
+    }
+    if (behind.empty()) return Status::Ok();
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status::FailedPrecondition("the change is stored, but these servers have not loaded it yet: " +
+                                        behind);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 }  // namespace diamond::accounts

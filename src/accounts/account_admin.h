@@ -2,6 +2,7 @@
 // whichever way an operator comes in.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -36,12 +37,28 @@ Result<IssuedKey> IssueKey(store::AccountStore& store, const std::string& user_i
 // the request fuzzer): `diamond admin plans set` can create the same by hand.
 store::PlanRecord UnlimitedPlan(const std::string& name);
 
-// InvalidArgument unless every number is finite and >= 0 and the name is a valid id.
+// The rates and bursts a token bucket represents exactly (one request in about 11.6 days
+// at the slowest).
+inline constexpr double kMinRequestsPerSecond = 1e-6;
+inline constexpr double kMaxRequestsPerSecond = 1e9;
+inline constexpr int64_t kMaxBurst = int64_t{1} << 40;
+// A new plan's storage limits when whoever creates it leaves them out (schema v4 gave the
+// same to plans made before these limits existed).
+inline constexpr int64_t kDefaultMaxStoredBytes = int64_t{1} << 40;
+inline constexpr int64_t kDefaultMaxDatasets = 10000;
+
+// InvalidArgument unless every number is finite and >= 0, the rate and burst are within
+// what a token bucket represents, and the name is a valid id.
 Status ValidatePlan(const store::PlanRecord& plan);
 
 // On a store with no users: creates the admin user with a key and writes the key to
 // `key_file` (mode 0600, never overwriting). Returns true if it did.
 Result<bool> EnsureFirstAdmin(store::AccountStore& store, const std::filesystem::path& key_file);
+
+// Waits until every live server on the store (one whose heartbeat is under 3 s old) has
+// loaded the accounts as they are now: after a revocation returns, the key is refused
+// everywhere. FailedPrecondition naming the servers that did not confirm in `timeout`.
+Status WaitUntilServersLoaded(store::AccountStore& store, std::chrono::milliseconds timeout);
 
 struct UserUsage {
   std::string user_id;

@@ -1,9 +1,12 @@
 #include "accounts/accounts.h"
 
+#include <unistd.h>
+
 #include <chrono>
 
 #include "base/clock.h"
 #include "base/logger.h"
+#include "core/ids.h"
 
 namespace diamond::accounts {
 
@@ -12,6 +15,12 @@ Result<std::unique_ptr<Accounts>> Accounts::Open(store::AccountStore& accounts,
   std::unique_ptr<Accounts> out(new Accounts(accounts, metadata));
   if (Status s = out->Reload(); !s.ok()) return s;
   if (Status s = out->meter_.Load(accounts, NowRfc3339().substr(0, 7)); !s.ok()) return s;
+  out->replica_.id = NewId();
+  out->replica_.started_at = NowRfc3339();
+  out->replica_.pid = ::getpid();
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0) out->replica_.host = host;
+  if (Status s = out->Heartbeat(); !s.ok()) return s;
   out->thread_ = std::thread([raw = out.get()] { raw->Run(); });
   return out;
 }
@@ -26,9 +35,15 @@ Accounts::~Accounts() {
   if (Status s = Flush(); !s.ok()) {
     Log(LogLevel::kError, "could not record the last second's usage at shutdown", {{"error", s.message()}});
   }
+  if (Status s = accounts_.RemoveReplica(replica_.id); !s.ok()) {
+    Log(LogLevel::kWarn, "could not remove this server's heartbeat row", {{"error", s.message()}});
+  }
 }
 
 Status Accounts::Reload() {
+  // One reload at a time: a slower one that read the store before a change must not
+  // install its stale snapshot after a newer one (a revoked key would work again).
+  std::lock_guard<std::mutex> reloading(reload_mutex_);
   // Read the generation first: a change racing with the load bumps it again, and the
   // next check reloads.
   auto generation = accounts_.Generation();
@@ -45,20 +60,51 @@ Status Accounts::Flush() {
   return meter_.Flush(accounts_, metadata_, now.substr(0, 10), now);
 }
 
+int64_t Accounts::loaded_generation() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return generation_;
+}
+
+Status Accounts::Heartbeat() {
+  replica_.loaded_generation = loaded_generation();
+  replica_.heartbeat_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+  return accounts_.Heartbeat(replica_);
+}
+
 void Accounts::Run() {
+  // Account changes are looked for every kPollInterval, so a change made by another
+  // process (`diamond admin`) is in force here within that; usage is flushed and the
+  // heartbeat written every second, and the heartbeat also right after each reload, so
+  // that `diamond admin` can tell when every server runs with its change.
+  constexpr auto kPollInterval = std::chrono::milliseconds(100);
+  auto last_flush = std::chrono::steady_clock::now();
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
-    wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+    wake_.wait_for(lock, kPollInterval, [this] { return stopping_; });
     if (stopping_) break;
     const int64_t loaded = generation_;
     lock.unlock();
-    if (Status s = Flush(); !s.ok()) {  // the counts are kept for the next round
-      Log(LogLevel::kWarn, "could not record usage; retrying in a second", {{"error", s.message()}});
-    }
+    bool report = false;
     auto generation = accounts_.Generation();
     if (generation.ok() && *generation != loaded) {
       if (Status s = Reload(); !s.ok()) {
-        Log(LogLevel::kWarn, "could not reload accounts; retrying in a second", {{"error", s.message()}});
+        Log(LogLevel::kWarn, "could not reload accounts; retrying", {{"error", s.message()}});
+      } else {
+        report = true;
+      }
+    }
+    if (std::chrono::steady_clock::now() - last_flush >= std::chrono::seconds(1)) {
+      last_flush = std::chrono::steady_clock::now();
+      report = true;
+      if (Status s = Flush(); !s.ok()) {  // the counts are kept for the next round
+        Log(LogLevel::kWarn, "could not record usage; retrying in a second", {{"error", s.message()}});
+      }
+    }
+    if (report) {
+      if (Status s = Heartbeat(); !s.ok()) {
+        Log(LogLevel::kWarn, "could not record this server's heartbeat", {{"error", s.message()}});
       }
     }
     lock.lock();

@@ -34,22 +34,28 @@ class Accounts {
   Status Reload();
   // Writes the meter's counts now (tests and shutdown; the thread does it every second).
   Status Flush();
+  // The account generation the directory in force was loaded at.
+  int64_t loaded_generation() const;
 
  private:
   Accounts(store::AccountStore& accounts, store::MetadataStore& metadata)
       : accounts_(accounts), metadata_(metadata) {}
   void Run();
+  // Reports this process and its loaded generation (store::ReplicaRecord).
+  Status Heartbeat();
 
   store::AccountStore& accounts_;
   store::MetadataStore& metadata_;
   Meter meter_;  // before the directory: principals point into it
   AccountDirectory directory_;
 
-  std::mutex flush_mutex_;  // one flush at a time (the thread, Flush(), shutdown)
-  std::mutex mutex_;
+  std::mutex flush_mutex_;   // one flush at a time (the thread, Flush(), shutdown)
+  std::mutex reload_mutex_;  // one reload at a time (the thread, admin API calls)
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;     // GUARDED_BY(mutex_)
   int64_t generation_ = 0;    // GUARDED_BY(mutex_): of the loaded directory
+  store::ReplicaRecord replica_;  // only the thread (and Open, before it) writes it
   std::thread thread_;
 };
 

@@ -30,12 +30,12 @@ RateDecision TokenBucket::Take(double requests_per_second, int64_t burst, double
     if (decision.allowed) tokens_ -= 1.0;
     tokens = tokens_;
   }
-  decision.remaining = static_cast<int64_t>(std::floor(tokens));
-  decision.reset_seconds = static_cast<int64_t>(std::ceil((capacity - tokens) / requests_per_second));
-  if (!decision.allowed) {
-    decision.retry_after =
-        std::max<int64_t>(1, static_cast<int64_t>(std::ceil((1.0 - tokens) / requests_per_second)));
-  }
+  // Plans are validated when set (ValidatePlan); the clamps keep a plan stored by an older
+  // build from turning a huge wait into an out-of-range conversion.
+  auto seconds = [](double s) { return static_cast<int64_t>(std::min(std::ceil(s), 1e12)); };
+  decision.remaining = static_cast<int64_t>(std::floor(std::min(tokens, 1e15)));
+  decision.reset_seconds = seconds((capacity - tokens) / requests_per_second);
+  if (!decision.allowed) decision.retry_after = std::max<int64_t>(1, seconds((1.0 - tokens) / requests_per_second));
   return decision;
 }
 

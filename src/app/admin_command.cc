@@ -1,5 +1,6 @@
 // diamond admin: accounts on a data dir. Works while the server runs (SQLite allows one
-// writer at a time and waits for it); the server sees changes within a second.
+// writer at a time and waits for it); a change returns once the running server has
+// loaded it (within about 0.1 s), so a revoked key is refused when the command ends.
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -20,13 +21,25 @@ int Fail(const Status& status) {
   return status.code() == StatusCode::kIoError ? kExitFailure : kExitBadInput;
 }
 
+// After a change to users, keys or plans: returns only once every running server has
+// loaded it (a revoked key is then refused everywhere), or fails saying which has not.
+int Confirmed(store::AccountStore& store, const std::string& done) {
+  if (Status s = accounts::WaitUntilServersLoaded(store, std::chrono::seconds(5)); !s.ok()) {
+    PrintError(kCommand, s.message());
+    return kExitFailure;
+  }
+  std::cout << done << "\n";
+  return kExitOk;
+}
+
 void PrintPlan(const store::PlanRecord& p) {
   std::cout << p.name << "\trps=" << p.requests_per_second << "\tburst=" << p.burst
             << "\tmonthly_rows=" << p.monthly_predicted_rows
             << "\tmax_dataset_rows=" << p.max_dataset_rows << "\tmax_models=" << p.max_models
             << "\tmax_training_jobs=" << p.max_training_jobs
             << "\tprice_per_1k_rows=" << p.price_per_1k_rows
-            << "\tprice_per_training_minute=" << p.price_per_training_minute << "\n";
+            << "\tprice_per_training_minute=" << p.price_per_training_minute
+            << "\tmax_stored_bytes=" << p.max_stored_bytes << "\tmax_datasets=" << p.max_datasets << "\n";
 }
 
 int SetPlan(store::AccountStore& store, const AdminArgs& args) {
@@ -34,6 +47,8 @@ int SetPlan(store::AccountStore& store, const AdminArgs& args) {
   if (!plans.ok()) return Fail(plans.status());
   store::PlanRecord plan;
   plan.name = args.target;
+  plan.max_stored_bytes = accounts::kDefaultMaxStoredBytes;
+  plan.max_datasets = accounts::kDefaultMaxDatasets;
   for (const auto& p : *plans) {
     if (p.name == args.target) plan = p;
   }
@@ -45,10 +60,12 @@ int SetPlan(store::AccountStore& store, const AdminArgs& args) {
   if (args.max_training_jobs) plan.max_training_jobs = *args.max_training_jobs;
   if (args.price_per_1k_rows) plan.price_per_1k_rows = *args.price_per_1k_rows;
   if (args.price_per_training_minute) plan.price_per_training_minute = *args.price_per_training_minute;
+  if (args.max_stored_bytes) plan.max_stored_bytes = *args.max_stored_bytes;
+  if (args.max_datasets) plan.max_datasets = *args.max_datasets;
   if (Status s = accounts::ValidatePlan(plan); !s.ok()) return Fail(s);
   if (Status s = store.PutPlan(plan); !s.ok()) return Fail(s);
   PrintPlan(plan);
-  return kExitOk;
+  return Confirmed(store, "plan " + plan.name + " is in force");
 }
 
 int Usage(store::AccountStore& store, const AdminArgs& args) {
@@ -82,8 +99,7 @@ int RunAdmin(const AdminArgs& args) {
 
   if (a == "users create") {
     if (Status s = accounts::CreateUser(store, args.target, args.role, args.plan); !s.ok()) return Fail(s);
-    std::cout << "created user " << args.target << " (" << args.role << ", plan " << args.plan << ")\n";
-    return kExitOk;
+    return Confirmed(store, "created user " + args.target + " (" + args.role + ", plan " + args.plan + ")");
   }
   if (a == "users list") {
     auto users = store.ListUsers();
@@ -103,8 +119,7 @@ int RunAdmin(const AdminArgs& args) {
     if (a == "users disable") disabled = true;
     if (a == "users enable") disabled = false;
     if (Status s = accounts::UpdateUser(store, args.target, role, plan, disabled); !s.ok()) return Fail(s);
-    std::cout << "updated user " << args.target << "\n";
-    return kExitOk;
+    return Confirmed(store, "updated user " + args.target);
   }
   if (a == "keys create") {
     auto issued = accounts::IssueKey(store, args.target, args.name);
@@ -127,8 +142,7 @@ int RunAdmin(const AdminArgs& args) {
   }
   if (a == "keys revoke") {
     if (Status s = store.RevokeKey("", args.target); !s.ok()) return Fail(s);
-    std::cout << "revoked key " << args.target << "\n";
-    return kExitOk;
+    return Confirmed(store, "revoked key " + args.target);
   }
   if (a == "plans list") {
     auto plans = store.ListPlans();

@@ -158,6 +158,8 @@ int main(int argc, char** argv) {
   plan_set->add_option("--max-dataset-rows", admin.max_dataset_rows, "Rows in one dataset");
   plan_set->add_option("--max-models", admin.max_models, "Models owned");
   plan_set->add_option("--max-training-jobs", admin.max_training_jobs, "Training jobs at once");
+  plan_set->add_option("--max-stored-bytes", admin.max_stored_bytes, "Bytes of datasets kept (all versions)");
+  plan_set->add_option("--max-datasets", admin.max_datasets, "Datasets owned");
   plan_set->add_option("--price-per-1k-rows", admin.price_per_1k_rows, "Price per 1,000 predicted rows");
   plan_set->add_option("--price-per-training-minute", admin.price_per_training_minute,
                        "Price per training minute");

@@ -6,7 +6,7 @@
 #include "core/diamond_csv_writer.h"
 #include "core/diamond_json.h"
 #include "core/sha256.h"
-#include "service/ids.h"
+#include "core/ids.h"
 
 namespace diamond::service {
 namespace {

@@ -1,7 +1,7 @@
 #include "service/model_service.h"
 
 #include "ml/model_file.h"
-#include "service/ids.h"
+#include "core/ids.h"
 
 namespace diamond::service {
 

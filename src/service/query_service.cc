@@ -5,7 +5,7 @@
 #include "core/byte_source.h"
 #include "core/diamond_csv.h"
 #include "core/diamond_csv_writer.h"
-#include "service/ids.h"
+#include "core/ids.h"
 
 namespace diamond::service {
 namespace {

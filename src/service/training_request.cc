@@ -5,7 +5,7 @@
 #include <functional>
 
 #include "ml/hyperparameters.h"
-#include "service/ids.h"
+#include "core/ids.h"
 
 namespace diamond::service {
 namespace {

@@ -44,6 +44,18 @@ struct PlanRecord {
   int64_t max_training_jobs = 0;         // queued or running at once
   double price_per_1k_rows = 0;          // currency units per 1,000 predicted rows
   double price_per_training_minute = 0;  // currency units per minute of training
+  int64_t max_stored_bytes = 0;          // bytes of every dataset version kept, summed
+  int64_t max_datasets = 0;              // datasets owned
+};
+
+// A process serving this database (a server, or a worker), as it last reported.
+struct ReplicaRecord {
+  std::string id;                 // random, per process start
+  int64_t loaded_generation = 0;  // the account generation its directory was loaded at
+  int64_t heartbeat_ms = 0;       // Unix milliseconds of its last report
+  std::string started_at;
+  int64_t pid = 0;
+  std::string host;
 };
 
 // One user's usage on one UTC day (YYYY-MM-DD).
@@ -89,6 +101,11 @@ class AccountStore {
   virtual Status AddUsage(const std::vector<UsageRecord>& deltas) = 0;
   // Every (user, day) row whose day starts with `month` ("2026-11").
   virtual Result<std::vector<UsageRecord>> UsageForMonth(const std::string& month) = 0;
+
+  // Creates or updates the process's row. Does not bump Generation.
+  virtual Status Heartbeat(const ReplicaRecord& replica) = 0;
+  virtual Status RemoveReplica(const std::string& id) = 0;
+  virtual Result<std::vector<ReplicaRecord>> ListReplicas() = 0;
 };
 
 }  // namespace diamond::store

@@ -15,7 +15,8 @@ constexpr const char* kKeyColumns =
     "id, user_id, prefix, hash, name, created_at, revoked_at, last_used_at";
 constexpr const char* kPlanColumns =
     "name, requests_per_second, burst, monthly_predicted_rows, max_dataset_rows, max_models,"
-    " max_training_jobs, price_per_1k_rows, price_per_training_minute";
+    " max_training_jobs, price_per_1k_rows, price_per_training_minute, max_stored_bytes,"
+    " max_datasets";
 
 UserRecord ReadUser(const soci::row& r) {
   return UserRecord{r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2),
@@ -31,7 +32,7 @@ ApiKeyRecord ReadKey(const soci::row& r) {
 PlanRecord ReadPlan(const soci::row& r) {
   return PlanRecord{r.get<std::string>(0), r.get<double>(1), r.get<ll>(2), r.get<ll>(3),
                     r.get<ll>(4),          r.get<ll>(5),     r.get<ll>(6), r.get<double>(7),
-                    r.get<double>(8)};
+                    r.get<double>(8),      r.get<ll>(9),     r.get<ll>(10)};
 }
 
 void BumpGeneration(soci::session& sql) { sql << "UPDATE account_generation SET value = value + 1"; }
@@ -195,15 +196,16 @@ Status SqlMetadataStore::PutPlan(const PlanRecord& plan) {
     soci::session& sql = *sql_;
     WriteTransaction tx(sql);
     ll burst = plan.burst, rows = plan.monthly_predicted_rows, dataset_rows = plan.max_dataset_rows,
-       models = plan.max_models, jobs = plan.max_training_jobs;
+       models = plan.max_models, jobs = plan.max_training_jobs, stored = plan.max_stored_bytes,
+       datasets = plan.max_datasets;
     double rps = plan.requests_per_second, per_rows = plan.price_per_1k_rows,
            per_minute = plan.price_per_training_minute;
     sql << "DELETE FROM plans WHERE name = :n", soci::use(plan.name);
     sql << "INSERT INTO plans (" << kPlanColumns
-        << ") VALUES (:n, :rps, :b, :mr, :dr, :m, :j, :pr, :pm)",
+        << ") VALUES (:n, :rps, :b, :mr, :dr, :m, :j, :pr, :pm, :sb, :ds)",
         soci::use(plan.name), soci::use(rps), soci::use(burst), soci::use(rows),
         soci::use(dataset_rows), soci::use(models), soci::use(jobs), soci::use(per_rows),
-        soci::use(per_minute);
+        soci::use(per_minute), soci::use(stored), soci::use(datasets);
     BumpGeneration(sql);
     tx.Commit();
     return Status::Ok();
@@ -247,6 +249,43 @@ Result<std::vector<UsageRecord>> SqlMetadataStore::UsageForMonth(const std::stri
     for (const auto& r : rows) {
       out.push_back(UsageRecord{r.get<std::string>(0), r.get<std::string>(1), r.get<ll>(2),
                                 r.get<double>(3), r.get<ll>(4)});
+    }
+    return out;
+  });
+}
+
+Status SqlMetadataStore::Heartbeat(const ReplicaRecord& replica) {
+  return Locked(mutex_, [&]() -> Status {
+    soci::session& sql = *sql_;
+    WriteTransaction tx(sql);
+    ll generation = replica.loaded_generation, heartbeat = replica.heartbeat_ms, pid = replica.pid;
+    sql << "INSERT INTO replicas (id, loaded_generation, heartbeat_ms, started_at, pid, host)"
+           " VALUES (:id, :g, :h, :s, :p, :host)"
+           " ON CONFLICT (id) DO UPDATE SET loaded_generation = excluded.loaded_generation,"
+           " heartbeat_ms = excluded.heartbeat_ms",
+        soci::use(replica.id), soci::use(generation), soci::use(heartbeat), soci::use(replica.started_at),
+        soci::use(pid), soci::use(replica.host);
+    tx.Commit();
+    return Status::Ok();
+  });
+}
+
+Status SqlMetadataStore::RemoveReplica(const std::string& id) {
+  return Locked(mutex_, [&]() -> Status {
+    *sql_ << "DELETE FROM replicas WHERE id = :id", soci::use(id);
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<ReplicaRecord>> SqlMetadataStore::ListReplicas() {
+  return Locked(mutex_, [&]() -> Result<std::vector<ReplicaRecord>> {
+    std::vector<ReplicaRecord> out;
+    soci::rowset<soci::row> rows =
+        (sql_->prepare << "SELECT id, loaded_generation, heartbeat_ms, started_at, pid, host"
+                          " FROM replicas ORDER BY id");
+    for (const auto& r : rows) {
+      out.push_back(ReplicaRecord{r.get<std::string>(0), r.get<ll>(1), r.get<ll>(2),
+                                  r.get<std::string>(3), r.get<ll>(4), r.get<std::string>(5)});
     }
     return out;
   });

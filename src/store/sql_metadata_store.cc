@@ -43,6 +43,20 @@ const char* const kMigrationV3[] = {
     "ALTER TABLE jobs ADD COLUMN progress_detail TEXT NOT NULL DEFAULT ''",
 };
 
+// v4: storage limits on plans (bytes stored and datasets owned; plans made before get
+// generous ones, the free and pro plans the defaults below), and the processes serving
+// this database, with the account generation each has loaded (so `diamond admin` can wait
+// until a revocation is in force everywhere).
+const char* const kMigrationV4[] = {
+    "ALTER TABLE plans ADD COLUMN max_stored_bytes BIGINT NOT NULL DEFAULT 1099511627776",
+    "ALTER TABLE plans ADD COLUMN max_datasets BIGINT NOT NULL DEFAULT 10000",
+    "UPDATE plans SET max_stored_bytes = 104857600, max_datasets = 20 WHERE name = 'free'",
+    "UPDATE plans SET max_stored_bytes = 10737418240, max_datasets = 200 WHERE name = 'pro'",
+    "CREATE TABLE replicas (id TEXT PRIMARY KEY, loaded_generation BIGINT NOT NULL,"
+    " heartbeat_ms BIGINT NOT NULL, started_at TEXT NOT NULL, pid BIGINT NOT NULL,"
+    " host TEXT NOT NULL)",
+};
+
 const char* const kMigrationV2[] = {
     "ALTER TABLE datasets RENAME TO datasets_v1",
     "CREATE TABLE datasets (owner TEXT NOT NULL, id TEXT NOT NULL,"
@@ -282,6 +296,7 @@ Status SqlMetadataStore::Migrate() {
     apply(1, kMigrationV1);
     apply(2, kMigrationV2);
     apply(3, kMigrationV3);
+    apply(4, kMigrationV4);
     tx.Commit();
     return Status::Ok();
   });

@@ -19,7 +19,7 @@ class session;
 
 namespace diamond::store {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Both stores in one database: tenancy checks and account changes share transactions'
 // guarantees, and the embedded default stays one file.
@@ -95,6 +95,9 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Status PutPlan(const PlanRecord& plan) override;
   Status AddUsage(const std::vector<UsageRecord>& deltas) override;
   Result<std::vector<UsageRecord>> UsageForMonth(const std::string& month) override;
+  Status Heartbeat(const ReplicaRecord& replica) override;
+  Status RemoveReplica(const std::string& id) override;
+  Result<std::vector<ReplicaRecord>> ListReplicas() override;
 
  private:
   explicit SqlMetadataStore(std::unique_ptr<soci::session> sql);

@@ -39,6 +39,9 @@ class FlakyUsageStore final : public store::AccountStore {
   Result<std::vector<store::UsageRecord>> UsageForMonth(const std::string& m) override {
     return real_.UsageForMonth(m);
   }
+  Status Heartbeat(const store::ReplicaRecord& r) override { return real_.Heartbeat(r); }
+  Status RemoveReplica(const std::string& id) override { return real_.RemoveReplica(id); }
+  Result<std::vector<store::ReplicaRecord>> ListReplicas() override { return real_.ListReplicas(); }
 
  private:
   store::SqlMetadataStore& real_;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -111,6 +112,95 @@ TEST(Hardening, RequestsWaitingForTrainingDoNotStallOtherRoutes) {
   }
   for (auto& t : waiting) t.join();
   for (long status : statuses) EXPECT_EQ(status, 409);  // "Training was cancelled"
+}
+
+// Hammers /me with `key` from another thread while `revoke` runs; every request sent
+// after `revoke` returned must be refused. Returns how many were answered 200 before.
+int64_t RaceRequestsAgainst(const ServerProcess& server, const std::string& key,
+                            const std::function<void()>& revoke) {
+  using Clock = std::chrono::steady_clock;
+  struct Sent {
+    Clock::time_point at;
+    long status;
+  };
+  std::atomic<bool> stop{false};
+  std::vector<Sent> sent;
+  std::thread hammer([&] {
+    while (!stop) {
+      const auto at = Clock::now();
+      sent.push_back({at, server.RequestAs(key, "GET", "/me").status});
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  revoke();
+  const auto revoked = Clock::now();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  stop = true;
+  hammer.join();
+  int64_t before = 0, after = 0;
+  for (const Sent& s : sent) {
+    if (s.at < revoked) {
+      before += s.status == 200;
+      continue;
+    }
+    ++after;
+    EXPECT_EQ(s.status, 401) << "a request sent after the revocation returned was served";
+  }
+  EXPECT_GT(after, 0);
+  return before;
+}
+
+TEST(Hardening, ARevokedKeyIsRefusedAsSoonAsTheRevocationAnswers) {
+  TempDir dir;
+  ServerProcess server(dir / "data", {"--quiet"});
+  for (int round = 0; round < 5; ++round) {
+    const std::string user = "racer" + std::to_string(round);
+    const std::string key = server.CreateUserWithKey(user);
+    json keys = json::parse(server.Get("/admin/users/" + user + "/keys").body);
+    const std::string key_id = keys["results"][0]["id"];
+    const int64_t served = RaceRequestsAgainst(server, key, [&] {
+      ASSERT_EQ(server.Request("DELETE", "/admin/users/" + user + "/keys/" + key_id).status, 200);
+    });
+    EXPECT_GT(served, 0);
+  }
+}
+
+TEST(Hardening, ACommandLineRevocationIsInForceWhenTheCommandReturns) {
+  TempDir dir;
+  const std::string data = (dir / "data").string();
+  ServerProcess server(dir / "data", {"--quiet"});
+  for (int round = 0; round < 3; ++round) {
+    const std::string user = "cli" + std::to_string(round);
+    const std::string key = server.CreateUserWithKey(user);
+    json keys = json::parse(server.Get("/admin/users/" + user + "/keys").body);
+    const std::string key_id = keys["results"][0]["id"];
+    RaceRequestsAgainst(server, key, [&] {
+      CommandResult revoked = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "keys", "revoke", key_id});
+      ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+    });
+  }
+  // Disabling a user through the command line holds the same promise.
+  const std::string key = server.CreateUserWithKey("dora");
+  RaceRequestsAgainst(server, key, [&] {
+    CommandResult disabled = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "users", "disable", "dora"});
+    ASSERT_EQ(disabled.exit_code, 0) << disabled.err;
+  });
+}
+
+TEST(Hardening, RatesATokenBucketCannotRepresentAreRefusedWhenThePlanIsSet) {
+  TempDir dir;
+  ServerProcess server(dir / "data", {"--quiet"});
+  const std::string base = R"("burst": 10, "monthly_predicted_rows": 100, "max_dataset_rows": 100,
+      "max_models": 1, "max_training_jobs": 1, "price_per_1k_rows": 0, "price_per_training_minute": 0)";
+  for (const char* rate : {"1e-300", "5e-324", "1e300"}) {
+    HttpResult r = server.PutJson("/admin/plans/tiny", std::string(R"({"requests_per_second": )") + rate + ", " + base + "}");
+    EXPECT_EQ(r.status, 422) << rate << ": " << r.body;
+  }
+  EXPECT_EQ(server.PutJson("/admin/plans/tiny", R"({"requests_per_second": 0.001, )" + base + "}").status, 200);
+  EXPECT_EQ(server.PutJson("/admin/plans/tiny", R"({"requests_per_second": 1, "burst": 1e15, )" + base.substr(base.find("\"monthly")) + "}").status, 422);
+  CommandResult cli = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", (dir / "data").string(), "plans", "set",
+                                  "tiny", "--rps", "1e-300"});
+  EXPECT_EQ(cli.exit_code, 2) << cli.err;
 }
 
 }  // namespace

@@ -21,7 +21,9 @@ json PlanJson(const store::PlanRecord& p) {
           {"max_models", p.max_models},
           {"max_training_jobs", p.max_training_jobs},
           {"price_per_1k_rows", p.price_per_1k_rows},
-          {"price_per_training_minute", p.price_per_training_minute}};
+          {"price_per_training_minute", p.price_per_training_minute},
+          {"max_stored_bytes", p.max_stored_bytes},
+          {"max_datasets", p.max_datasets}};
 }
 
 json UserJson(const store::UserRecord& u) {
@@ -76,10 +78,14 @@ HttpResponse ReloadThen(ApiContext& ctx, HttpResponse response) {
   return response;
 }
 
+// `existing` gives the optional fields' values when the body leaves them out.
 Result<store::PlanRecord> ParsePlan(const std::string& name, const json& body,
+                                    const std::optional<store::PlanRecord>& existing,
                                     std::vector<FieldError>* errors) {
   store::PlanRecord plan;
   plan.name = name;
+  plan.max_stored_bytes = existing ? existing->max_stored_bytes : accounts::kDefaultMaxStoredBytes;
+  plan.max_datasets = existing ? existing->max_datasets : accounts::kDefaultMaxDatasets;
   auto number = [&](const char* field, double* out) {
     if (!body.contains(field) || !body[field].is_number()) {
       errors->push_back(FieldError{0, 0, field, "required, a number >= 0"});
@@ -104,6 +110,12 @@ Result<store::PlanRecord> ParsePlan(const std::string& name, const json& body,
   integer("max_training_jobs", &plan.max_training_jobs);
   number("price_per_1k_rows", &plan.price_per_1k_rows);
   number("price_per_training_minute", &plan.price_per_training_minute);
+  // Added after the others: optional, so that older clients' plans stay valid.
+  auto optional_integer = [&](const char* field, int64_t* out) {
+    if (body.contains(field)) integer(field, out);
+  };
+  optional_integer("max_stored_bytes", &plan.max_stored_bytes);
+  optional_integer("max_datasets", &plan.max_datasets);
   if (!errors->empty()) return Status::InvalidArgument("invalid plan");
   if (Status s = accounts::ValidatePlan(plan); !s.ok()) {
     errors->push_back(FieldError{0, 0, "", s.message()});
@@ -249,14 +261,16 @@ void RegisterAccountRoutes(Router& router, ApiContext& ctx) {
     if (auto error = ParseJsonBody(request, &body)) return *error;
     if (auto error = CheckMembers(body, {"name", "requests_per_second", "burst", "monthly_predicted_rows",
                                          "max_dataset_rows", "max_models", "max_training_jobs",
-                                         "price_per_1k_rows", "price_per_training_minute"})) {
+                                         "price_per_1k_rows", "price_per_training_minute",
+                                         "max_stored_bytes", "max_datasets"})) {
       return *error;
     }
     if (body.contains("name") && body["name"] != name) {
       return ValidationProblem("invalid plan", {FieldError{0, 0, "name", "must match the path"}});
     }
     std::vector<FieldError> errors;
-    auto plan = ParsePlan(name, body, &errors);
+    auto existing = ctx.gate.accounts().directory().Plan(name);
+    auto plan = ParsePlan(name, body, existing.ok() ? std::optional(*existing) : std::nullopt, &errors);
     if (!plan.ok()) return ValidationProblem("invalid plan", errors);
     if (Status s = ctx.gate.accounts().store().PutPlan(*plan); !s.ok()) return ProblemFromStatus(s);
     return ReloadThen(ctx, Json(200, PlanJson(*plan)));

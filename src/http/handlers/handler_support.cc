@@ -8,7 +8,7 @@
 #include "core/diamond_csv.h"
 #include "core/diamond_json.h"
 #include "http/problem.h"
-#include "service/ids.h"
+#include "core/ids.h"
 
 namespace diamond::http {
 
@@ -33,9 +33,9 @@ HttpResponse Json(int status, const nlohmann::json& body) {
 }
 
 std::optional<HttpResponse> CheckId(const std::string& id, const std::string& what) {
-  if (service::IsValidId(id)) return std::nullopt;
+  if (IsValidId(id)) return std::nullopt;
   return ValidationProblem("invalid " + what,
-                           {FieldError{0, 0, what, "must be " + std::string(service::kIdRule)}});
+                           {FieldError{0, 0, what, "must be " + std::string(kIdRule)}});
 }
 
 std::optional<HttpResponse> ParsePage(const HttpRequest& request, const ApiConfig& config,

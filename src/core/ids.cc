@@ -1,8 +1,8 @@
-#include "service/ids.h"
+#include "core/ids.h"
 
 #include <random>
 
-namespace diamond::service {
+namespace diamond {
 
 bool IsValidId(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
@@ -30,4 +30,4 @@ std::string NewId() {
   return id;
 }
 
-}  // namespace diamond::service
+}  // namespace diamond

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace diamond::service {
+namespace diamond {
 
 // ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$ — safe in URLs and blob keys, never "." or "..".
 bool IsValidId(std::string_view id);
@@ -14,4 +14,4 @@ inline constexpr std::string_view kIdRule =
 // 32 random hex characters (128 bits from the OS's random source).
 std::string NewId();
 
-}  // namespace diamond::service
+}  // namespace diamond
