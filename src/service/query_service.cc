@@ -79,6 +79,12 @@ Result<QueryPrices> QueryService::Prices(const std::string& owner, const std::st
   auto query = metadata_.GetQuery(owner, model_id, query_id);
   if (!query.ok()) return query.status();
   if (!query->results_key.empty()) return ReadResults(query->results_key, query->model_version);
+  // The first read prices and charges, once: concurrent first reads of one query wait
+  // for it here and then read what it kept.
+  std::lock_guard pricing(pricing_locks_[std::hash<std::string>{}(query_id) % pricing_locks_.size()]);
+  query = metadata_.GetQuery(owner, model_id, query_id);
+  if (!query.ok()) return query.status();
+  if (!query->results_key.empty()) return ReadResults(query->results_key, query->model_version);
 
   auto model = models_.ForPrediction(owner, model_id);
   if (!model.ok()) return model.status();

@@ -4,7 +4,9 @@
 // the same answers. Appending after that is refused — open a new query.
 #pragma once
 
+#include <array>
 #include <functional>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -48,6 +50,8 @@ class QueryService {
   store::MetadataStore& metadata_;
   store::BlobStore& blobs_;
   ModelService& models_;
+  // Striped by query id: the first read of a query computes (and charges) alone.
+  std::array<std::mutex, 64> pricing_locks_;
 };
 
 }  // namespace diamond::service

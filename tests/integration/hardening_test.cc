@@ -203,5 +203,40 @@ TEST(Hardening, RatesATokenBucketCannotRepresentAreRefusedWhenThePlanIsSet) {
   EXPECT_EQ(cli.exit_code, 2) << cli.err;
 }
 
+// Trains model `id` on the six stones of kSmallCsv (all of them: no holdout).
+void TrainSmallModel(const ServerProcess& server, const std::string& id) {
+  ASSERT_EQ(server.Request("PUT", "/datasets/small", kSmallCsv, "text/csv").status, 200);
+  HttpResult trained = server.PutJson("/models/" + id, R"({"dataset_id": "small", "validation": {"holdout": 0}})");
+  ASSERT_EQ(trained.status, 201) << trained.body;
+}
+
+TEST(Hardening, ConcurrentFirstReadsOfAQueryChargeItsRowsOnce) {
+  TempDir dir;
+  ServerProcess server(dir / "data", {"--quiet", "--work-threads", "8"});
+  TrainSmallModel(server, "m");
+  constexpr int kQueries = 20, kReaders = 4, kRows = 5;
+  std::string batch = "[";
+  for (int i = 0; i < kRows; ++i) batch += std::string(i ? "," : "") + kStone;
+  batch += "]";
+  std::vector<std::string> queries;
+  for (int q = 0; q < kQueries; ++q) {
+    const std::string query = "/" + json::parse(server.Request("POST", "/models/m/prices").body)["location"].get<std::string>();
+    ASSERT_EQ(server.PostJson(query, batch).status, 200);
+    queries.push_back(query);
+  }
+  const int64_t before = json::parse(server.Get("/me").body)["usage"]["predicted_rows"];
+  for (const auto& query : queries) {
+    std::vector<std::thread> readers;
+    std::vector<std::string> answers(kReaders);
+    for (int r = 0; r < kReaders; ++r) {
+      readers.emplace_back([&, r] { answers[static_cast<size_t>(r)] = server.Get(query + "?page=0&page_size=10").body; });
+    }
+    for (auto& t : readers) t.join();
+    for (const auto& answer : answers) EXPECT_EQ(answer, answers[0]);  // the same kept prices
+  }
+  const int64_t after = json::parse(server.Get("/me").body)["usage"]["predicted_rows"];
+  EXPECT_EQ(after - before, kQueries * kRows);
+}
+
 }  // namespace
 }  // namespace diamond::testing
