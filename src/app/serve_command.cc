@@ -5,6 +5,7 @@
 
 #include "app/cli_support.h"
 #include "app/commands.h"
+#include "app/data_dir_lock.h"
 #include "base/logger.h"
 #include "http/server.h"
 #include "http/service_stack.h"
@@ -47,6 +48,11 @@ int RunServe(const ServeArgs& args) {
   std::filesystem::create_directories(args.data_dir, ec);
   if (ec) {
     PrintError(kCommand, "cannot create --data-dir " + args.data_dir + ": " + ec.message());
+    return kExitFailure;
+  }
+  auto lock = DataDirLock::Acquire(args.data_dir);
+  if (!lock.ok()) {
+    PrintError(kCommand, lock.status().message());
     return kExitFailure;
   }
   http::StackOptions options;

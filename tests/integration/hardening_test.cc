@@ -238,5 +238,63 @@ TEST(Hardening, ConcurrentFirstReadsOfAQueryChargeItsRowsOnce) {
   EXPECT_EQ(after - before, kQueries * kRows);
 }
 
+int64_t MetricValue(const std::string& metrics, const std::string& name) {
+  const size_t at = metrics.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stoll(metrics.substr(at + name.size() + 2));
+}
+
+TEST(Hardening, ASharedModelShowsOtherUsersOnlyWhatPricingNeedsAndIsParsedOnce) {
+  TempDir dir;
+  ServerProcess server(dir / "data", {"--quiet"});
+  TrainSmallModel(server, "m");
+  ASSERT_EQ(server.PutJson("/models/m/sharing", R"({"shared": true})").status, 200);
+  json own = json::parse(server.Get("/models/m").body);
+  EXPECT_EQ(own["dataset"]["id"], "small");  // the owner sees the lineage
+  EXPECT_TRUE(own.contains("cleaning"));
+
+  const std::string alice = server.CreateUserWithKey("alice");
+  const std::string bob = server.CreateUserWithKey("bob");
+  json seen = json::parse(server.RequestAs(alice, "GET", "/models/m").body);
+  EXPECT_EQ(seen["algorithm"], own["algorithm"]);
+  EXPECT_EQ(seen["version"], own["version"]);
+  EXPECT_EQ(seen["hyperparameters"], own["hyperparameters"]);
+  EXPECT_EQ(seen["metrics"]["train"]["mae"], own["metrics"]["train"]["mae"]);
+  for (const char* hidden : {"dataset", "validation_dataset", "cleaning", "rows_fit", "coefficients",
+                             "search", "latest_request", "job_id"}) {
+    EXPECT_FALSE(seen.contains(hidden)) << hidden << " shown to a member: " << seen.dump();
+  }
+  EXPECT_FALSE(seen["metrics"]["train"].contains("rows"));
+  EXPECT_EQ(seen.dump().find("small"), std::string::npos) << seen.dump();
+  EXPECT_EQ(seen.dump().find(own["dataset"]["sha256"].get<std::string>()), std::string::npos);
+
+  // Three users price with the one version: it is read and parsed once.
+  const int64_t loads = MetricValue(server.Get("/metrics").body, "diamond_model_cache_loads_total");
+  for (const std::string& key : {server.admin_key(), alice, bob}) {
+    EXPECT_EQ(server.RequestAs(key, "POST", "/models/m/predict", kStone, "application/json").status, 200);
+  }
+  EXPECT_EQ(MetricValue(server.Get("/metrics").body, "diamond_model_cache_loads_total"), loads + 1);
+  EXPECT_EQ(MetricValue(server.Get("/metrics").body, "diamond_models_loaded"), 1);
+}
+
+TEST(Hardening, ASecondServerOnTheSameDataDirRefusesToStart) {
+  TempDir dir;
+  ServerProcess first(dir / "data", {"--quiet"});
+  TrainSmallModel(first, "m");
+  CommandResult second = RunCommand({DIAMOND_BINARY, "serve", "--data-dir", (dir / "data").string(),
+                                     "--listen", "127.0.0.1:0", "--quiet"});
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.err.find("is in use by another diamond serve"), std::string::npos) << second.err;
+  // The first one is untouched: its data and its answers.
+  EXPECT_EQ(first.PostJson("/models/m/predict", kStone).status, 200);
+  EXPECT_EQ(json::parse(first.Get("/datasets/small").body)["rows"], 6);
+  // `diamond admin` still works beside it.
+  CommandResult listed = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", (dir / "data").string(), "users", "list"});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  // Once it stops, another server may take the directory.
+  EXPECT_EQ(first.Stop(15), 0);
+  first.Start();
+  EXPECT_EQ(first.PostJson("/models/m/predict", kStone).status, 200);
+}
+
 }  // namespace
 }  // namespace diamond::testing

@@ -1,5 +1,8 @@
 #include "http/handlers/resource_json.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "core/diamond_json.h"
 
 namespace diamond::http {
@@ -23,8 +26,29 @@ nlohmann::json ModelJson(const store::ModelRecord& m, const std::string& prefix,
     if (auto request = ParseJson(m.request_json); request.ok()) out["latest_request"] = *request;
   }
   // What the current (servable) version is: lineage, metrics, coefficients, timings.
+  // Another user pricing with a shared model sees only what pricing needs — the
+  // algorithm, its features and hyperparameters, its accuracy, how sure its intervals
+  // can be — and nothing of the owner's data (dataset ids, hashes, row counts).
   if (auto summary = ParseJson(m.summary_json); summary.ok() && summary->is_object()) {
-    for (auto& [key, value] : summary->items()) out[key] = value;
+    static const char* const kForViewers[] = {"algorithm", "hyperparameters", "metrics",
+                                              "feature_importances", "interval_calibration",
+                                              "rounds", "trained_at"};
+    for (auto& [key, value] : summary->items()) {
+      if (viewer == m.owner) {
+        out[key] = value;
+        continue;
+      }
+      if (std::find(std::begin(kForViewers), std::end(kForViewers), key) == std::end(kForViewers)) continue;
+      out[key] = value;
+    }
+    if (viewer != m.owner) {
+      for (const char* set : {"train", "validation"}) {
+        if (out.contains("metrics") && out["metrics"].contains(set)) out["metrics"][set].erase("rows");
+      }
+      if (out.contains("interval_calibration") && out["interval_calibration"].is_object()) {
+        out["interval_calibration"].erase("rows");
+      }
+    }
   }
   return out;
 }
