@@ -27,7 +27,8 @@ Result<store::DatasetRecord> DatasetService::WriteVersion(const std::string& own
                                                           const std::string& id,
                                                           int64_t expected_current,
                                                           std::string csv,
-                                                          const std::string& stats_json) {
+                                                          const std::string& stats_json,
+                                                          const store::MetadataStore::StorageLimits& limits) {
   store::DatasetVersion version;
   version.version = expected_current + 1;
   // A random suffix: a retried or raced write never overwrites a committed version's blob.
@@ -41,7 +42,7 @@ Result<store::DatasetRecord> DatasetService::WriteVersion(const std::string& own
   if (!stats.ok()) return stats.status();
   version.rows = stats->rows();
   if (Status s = blobs_.Put(version.blob_key, csv); !s.ok()) return s;
-  if (Status s = metadata_.CommitDatasetVersion(owner, id, expected_current, version); !s.ok()) {
+  if (Status s = metadata_.CommitDatasetVersion(owner, id, expected_current, version, limits); !s.ok()) {
     store::DeleteUnreferencedBlobs(blobs_, {version.blob_key});  // never referenced
     return s;
   }
@@ -52,8 +53,8 @@ Result<store::DatasetRecord> DatasetService::WriteVersion(const std::string& own
 Result<store::DatasetRecord> DatasetService::Replace(const std::string& owner,
                                                      const std::string& id,
                                                      std::span<const Diamond> stones,
-                                                     int64_t max_rows, bool* created) {
-  if (Status s = CheckRowLimit(static_cast<int64_t>(stones.size()), max_rows); !s.ok()) return s;
+                                                     const Limits& limits, bool* created) {
+  if (Status s = CheckRowLimit(static_cast<int64_t>(stones.size()), limits.max_rows); !s.ok()) return s;
   DatasetStats stats;
   stats.AddAll(stones);
   const std::string csv = StonesToCanonicalCsv(stones);
@@ -63,7 +64,7 @@ Result<store::DatasetRecord> DatasetService::Replace(const std::string& owner,
     if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
     const int64_t expected = current.ok() ? current->current.version : 0;
     *created = !current.ok();
-    auto written = WriteVersion(owner, id, expected, csv, stats_json);
+    auto written = WriteVersion(owner, id, expected, csv, stats_json, limits.storage);
     if (written.ok() || written.status().code() != StatusCode::kFailedPrecondition) return written;
   }
   return Status::FailedPrecondition("dataset '" + id + "' is being changed by others; try again");
@@ -72,7 +73,7 @@ Result<store::DatasetRecord> DatasetService::Replace(const std::string& owner,
 Result<store::DatasetRecord> DatasetService::Append(const std::string& owner,
                                                     const std::string& id,
                                                     std::span<const Diamond> stones,
-                                                    int64_t max_rows) {
+                                                    const Limits& limits) {
   DatasetStats added;
   added.AddAll(stones);
   std::string rows;
@@ -80,7 +81,7 @@ Result<store::DatasetRecord> DatasetService::Append(const std::string& owner,
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     auto current = metadata_.GetDataset(owner, id);
     if (!current.ok()) return current.status();
-    if (Status s = CheckRowLimit(current->current.rows + static_cast<int64_t>(stones.size()), max_rows);
+    if (Status s = CheckRowLimit(current->current.rows + static_cast<int64_t>(stones.size()), limits.max_rows);
         !s.ok()) {
       return s;
     }
@@ -94,7 +95,8 @@ Result<store::DatasetRecord> DatasetService::Append(const std::string& owner,
     std::string combined = std::move(csv).value();
     combined += rows;
     auto written =
-        WriteVersion(owner, id, current->current.version, std::move(combined), stats->ToJson().dump());
+        WriteVersion(owner, id, current->current.version, std::move(combined), stats->ToJson().dump(),
+                     limits.storage);
     if (written.ok() || written.status().code() != StatusCode::kFailedPrecondition) return written;
   }
   return Status::FailedPrecondition("dataset '" + id + "' is being changed by others; try again");
@@ -116,6 +118,19 @@ Status DatasetService::Delete(const std::string& owner, const std::string& id) {
   // The metadata no longer points at these; a crash here leaves only unreferenced blobs.
   store::DeleteUnreferencedBlobs(blobs_, *keys);
   return Status::Ok();
+}
+
+Status DatasetService::DeleteVersion(const std::string& owner, const std::string& id, int64_t version) {
+  auto key = metadata_.DeleteDatasetVersion(owner, id, version);
+  if (!key.ok()) return key.status();
+  if (storage_changed_) storage_changed_(owner);
+  store::DeleteUnreferencedBlobs(blobs_, {*key});
+  return Status::Ok();
+}
+
+Result<std::vector<store::DatasetVersion>> DatasetService::Versions(const std::string& owner,
+                                                                   const std::string& id) {
+  return metadata_.ListDatasetVersions(owner, id);
 }
 
 Result<std::string> DatasetService::CurrentCsv(const std::string& owner, const std::string& id) {

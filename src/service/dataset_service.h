@@ -26,22 +26,30 @@ class DatasetService {
                  StorageObserver storage_changed = {})
       : metadata_(metadata), blobs_(blobs), storage_changed_(std::move(storage_changed)) {}
 
-  // Every method acts on the owner's datasets only. `max_rows` is the owner's plan limit
-  // on one dataset's rows: a change beyond it is LimitExceeded and writes nothing.
+  // Every method acts on the owner's datasets only. A change beyond one of the owner's plan
+  // limits is LimitExceeded and writes nothing.
+  struct Limits {
+    int64_t max_rows = INT64_MAX;  // in one dataset
+    store::MetadataStore::StorageLimits storage;
+  };
 
   // Creates or replaces the dataset's rows (none: the seed's empty PUT); *created tells
   // which. Replacing writes a new version: earlier ones stay readable.
   Result<store::DatasetRecord> Replace(const std::string& owner, const std::string& id,
-                                       std::span<const Diamond> stones, int64_t max_rows,
+                                       std::span<const Diamond> stones, const Limits& limits,
                                        bool* created);
   // Adds rows to an existing dataset (NotFound if it does not exist).
   Result<store::DatasetRecord> Append(const std::string& owner, const std::string& id,
-                                      std::span<const Diamond> stones, int64_t max_rows);
+                                      std::span<const Diamond> stones, const Limits& limits);
 
   Result<store::DatasetRecord> Get(const std::string& owner, const std::string& id);
   Result<std::pair<std::vector<store::DatasetRecord>, int64_t>> List(const std::string& owner,
                                                                      store::Page page);
+  // The whole dataset; versions models were trained on stay until those models go.
   Status Delete(const std::string& owner, const std::string& id);
+  // One version that is neither current nor used by a model (FailedPrecondition).
+  Status DeleteVersion(const std::string& owner, const std::string& id, int64_t version);
+  Result<std::vector<store::DatasetVersion>> Versions(const std::string& owner, const std::string& id);
 
   // The canonical CSV of the dataset's current version.
   Result<std::string> CurrentCsv(const std::string& owner, const std::string& id);
@@ -52,7 +60,8 @@ class DatasetService {
   Status CheckRowLimit(int64_t rows, int64_t max_rows) const;
   Result<store::DatasetRecord> WriteVersion(const std::string& owner, const std::string& id,
                                             int64_t expected_current, std::string csv,
-                                            const std::string& stats_json);
+                                            const std::string& stats_json,
+                                            const store::MetadataStore::StorageLimits& limits);
 
   store::MetadataStore& metadata_;
   store::BlobStore& blobs_;

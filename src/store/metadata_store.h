@@ -7,6 +7,7 @@
 // (the message says which), IoError when the database fails.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,14 +30,31 @@ class MetadataStore {
   virtual Result<std::pair<std::vector<DatasetRecord>, int64_t>> ListDatasets(
       const std::string& owner, Page page) = 0;
   virtual Result<DatasetRecord> GetDataset(const std::string& owner, const std::string& id) = 0;
+  // The owner's plan limits on storage, checked in the commit's transaction so that
+  // concurrent uploads cannot both slip under them.
+  struct StorageLimits {
+    int64_t max_stored_bytes = INT64_MAX;  // every kept version's bytes, summed
+    int64_t max_datasets = INT64_MAX;      // datasets owned
+  };
   // Makes `version` the dataset's current version. `expected_current` is the version the
   // caller built on (0 = the dataset must not exist yet); a mismatch is FailedPrecondition,
-  // so concurrent writers never lose each other's rows.
+  // so concurrent writers never lose each other's rows. LimitExceeded (max_stored_bytes,
+  // max_datasets) writes nothing.
   virtual Status CommitDatasetVersion(const std::string& owner, const std::string& id,
-                                      int64_t expected_current, const DatasetVersion& version) = 0;
-  // Removes the dataset; returns the blob keys of all its versions, for the caller to delete.
+                                      int64_t expected_current, const DatasetVersion& version,
+                                      const StorageLimits& limits) = 0;
+  // Every kept version of the dataset, oldest first.
+  virtual Result<std::vector<DatasetVersion>> ListDatasetVersions(const std::string& owner,
+                                                                  const std::string& id) = 0;
+  // Removes the dataset and every version no model was trained on; the versions models
+  // were trained on stay (unlisted, still counted as stored) until those models are
+  // deleted. Returns the blob keys of the removed versions, for the caller to delete.
   virtual Result<std::vector<std::string>> DeleteDataset(const std::string& owner,
                                                          const std::string& id) = 0;
+  // Removes one version; returns its blob key. FailedPrecondition for the current version
+  // or one a model was trained on (naming the model).
+  virtual Result<std::string> DeleteDatasetVersion(const std::string& owner, const std::string& id,
+                                                   int64_t version) = 0;
   // Bytes of every stored dataset version of the owner.
   virtual Result<int64_t> StoredBytes(const std::string& owner) = 0;
 
@@ -66,7 +84,8 @@ class MetadataStore {
                                 const std::string& dataset_id, int64_t dataset_version,
                                 const std::string& summary_json) = 0;
   virtual Status FailTraining(const std::string& job_id, const std::string& error) = 0;
-  // Removes the model, its queries (whoever opened them) and jobs; returns blob keys to delete.
+  // Removes the model, its queries (whoever opened them) and jobs, and the dataset version
+  // it was trained on if only it kept that version; returns blob keys to delete.
   virtual Result<std::vector<std::string>> DeleteModel(const std::string& owner,
                                                        const std::string& id) = 0;
 

@@ -34,9 +34,14 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
                                                                       Page page) override;
   Result<DatasetRecord> GetDataset(const std::string& owner, const std::string& id) override;
   Status CommitDatasetVersion(const std::string& owner, const std::string& id,
-                              int64_t expected_current, const DatasetVersion& version) override;
+                              int64_t expected_current, const DatasetVersion& version,
+                              const StorageLimits& limits) override;
+  Result<std::vector<DatasetVersion>> ListDatasetVersions(const std::string& owner,
+                                                          const std::string& id) override;
   Result<std::vector<std::string>> DeleteDataset(const std::string& owner,
                                                  const std::string& id) override;
+  Result<std::string> DeleteDatasetVersion(const std::string& owner, const std::string& id,
+                                           int64_t version) override;
   Result<int64_t> StoredBytes(const std::string& owner) override;
 
   Result<std::pair<std::vector<ModelRecord>, int64_t>> ListModels(const std::string& viewer,

@@ -296,5 +296,79 @@ TEST(Hardening, ASecondServerOnTheSameDataDirRefusesToStart) {
   EXPECT_EQ(first.PostJson("/models/m/predict", kStone).status, 200);
 }
 
+void ExpectOverLimit(const HttpResult& r, const std::string& limit, int64_t value) {
+  EXPECT_EQ(r.status, 403) << r.body;
+  json body = json::parse(r.body, nullptr, false);
+  ASSERT_TRUE(body.is_object()) << r.body;
+  EXPECT_EQ(body["type"], "/problems/over-limit/" + limit) << r.body;
+  EXPECT_EQ(body["limit_value"], value);
+}
+
+TEST(Hardening, StorageQuotasRefuseUploadsAndDeletingFreesBytes) {
+  TempDir dir;
+  ServerProcess server(dir / "data", {"--quiet"});
+  const int64_t one_version = static_cast<int64_t>(std::string(kSmallCsv).size());
+  const int64_t quota = one_version * 4;
+  server.PutPlan("small-store", R"({"requests_per_second": 1000, "burst": 1000, "monthly_predicted_rows": 1000000,
+      "max_dataset_rows": 1000, "max_models": 5, "max_training_jobs": 5, "price_per_1k_rows": 0,
+      "price_per_training_minute": 0, "max_stored_bytes": )" + std::to_string(quota) + R"(, "max_datasets": 2})");
+  const std::string key = server.CreateUserWithKey("carol", "small-store");
+  auto as_carol = [&](const std::string& method, const std::string& path, const std::string& body = "",
+                      const std::string& type = "") { return server.RequestAs(key, method, path, body, type); };
+  auto stored = [&] { return json::parse(as_carol("GET", "/me").body)["usage"]["stored_bytes"].get<int64_t>(); };
+
+  ASSERT_EQ(as_carol("PUT", "/datasets/a", kSmallCsv, "text/csv").status, 200);
+  ASSERT_EQ(as_carol("PUT", "/datasets/b", kSmallCsv, "text/csv").status, 200);
+  ExpectOverLimit(as_carol("PUT", "/datasets/c", kSmallCsv, "text/csv"), "max_datasets", 2);
+  EXPECT_EQ(as_carol("GET", "/datasets/c").status, 404);  // nothing written
+  EXPECT_EQ(stored(), 2 * one_version);
+
+  // Replacing "a" adds a version; the next one would pass the quota.
+  ASSERT_EQ(as_carol("PUT", "/datasets/a", kSmallCsv, "text/csv").status, 200);
+  ASSERT_EQ(as_carol("PUT", "/datasets/a", kSmallCsv, "text/csv").status, 200);
+  EXPECT_EQ(stored(), quota);
+  ExpectOverLimit(as_carol("PUT", "/datasets/a", kSmallCsv, "text/csv"), "max_stored_bytes", quota);
+  json a = json::parse(as_carol("GET", "/datasets/a").body);
+  EXPECT_EQ(a["version"], 3);  // nothing written
+  EXPECT_EQ(a["versions"].size(), 3u);
+
+  // The current version cannot go; an old one can, and frees its bytes.
+  EXPECT_EQ(as_carol("DELETE", "/datasets/a/versions/3").status, 409);
+  EXPECT_EQ(as_carol("DELETE", "/datasets/a/versions/1").status, 200);
+  EXPECT_EQ(as_carol("DELETE", "/datasets/a/versions/1").status, 404);
+  EXPECT_EQ(as_carol("DELETE", "/datasets/a/versions/x").status, 422);
+  EXPECT_EQ(stored(), quota - one_version);
+  ASSERT_EQ(as_carol("PUT", "/datasets/a", kSmallCsv, "text/csv").status, 200);  // version 4
+
+  // A version a model was trained on stays until the model is deleted.
+  ASSERT_EQ(as_carol("PUT", "/models/m", R"({"dataset_id": "b", "validation": {"holdout": 0}})", "application/json").status, 201);
+  EXPECT_EQ(as_carol("DELETE", "/datasets/b").status, 200);
+  EXPECT_EQ(as_carol("GET", "/datasets/b").status, 404);
+  EXPECT_EQ(stored(), quota);  // b's version 1 is kept for model m
+  EXPECT_EQ(as_carol("POST", "/models/m/predict", kStone, "application/json").status, 200);
+  ExpectOverLimit(as_carol("PUT", "/datasets/b", kSmallCsv, "text/csv"), "max_stored_bytes", quota);
+  // A new dataset under the same id numbers its versions after the kept one.
+  EXPECT_EQ(as_carol("DELETE", "/datasets/a").status, 200);  // no model used a: all of it goes
+  EXPECT_EQ(stored(), one_version);
+  HttpResult again = as_carol("PUT", "/datasets/b", kSmallCsv, "text/csv");
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(json::parse(again.body)["version"], 2);
+  EXPECT_EQ(stored(), 2 * one_version);
+  // The kept version shows in the new dataset's history; once its model is gone, it can
+  // be deleted like any old version.
+  json b = json::parse(as_carol("GET", "/datasets/b").body);
+  ASSERT_EQ(b["versions"].size(), 2u);
+  EXPECT_EQ(as_carol("DELETE", "/datasets/b/versions/1").status, 409);  // model m uses it
+  EXPECT_EQ(as_carol("DELETE", "/models/m").status, 200);
+  EXPECT_EQ(as_carol("DELETE", "/datasets/b/versions/1").status, 200);
+  EXPECT_EQ(stored(), one_version);
+  // With no dataset left under its id, deleting the model releases the kept version.
+  ASSERT_EQ(as_carol("PUT", "/models/m2", R"({"dataset_id": "b", "validation": {"holdout": 0}})", "application/json").status, 201);
+  EXPECT_EQ(as_carol("DELETE", "/datasets/b").status, 200);
+  EXPECT_EQ(stored(), one_version);
+  EXPECT_EQ(as_carol("DELETE", "/models/m2").status, 200);
+  EXPECT_EQ(stored(), 0);
+}
+
 }  // namespace
 }  // namespace diamond::testing

@@ -1,5 +1,7 @@
 // /datasets: the seed's routes (list, create empty, append, delete) plus replace with a
 // body, CSV in and out, and metadata with statistics.
+#include <charconv>
+
 #include "core/diamond_json.h"
 #include "http/handlers/handler_support.h"
 #include "http/handlers/handlers.h"
@@ -26,6 +28,12 @@ nlohmann::json DatasetJson(const store::DatasetRecord& d, const HttpRequest& req
     out["grades"] = s["grades"];
   }
   return out;
+}
+
+// The caller's plan limits on datasets.
+service::DatasetService::Limits LimitsOf(const HttpRequest& request) {
+  const store::PlanRecord& plan = PlanOf(request);
+  return {plan.max_dataset_rows, {plan.max_stored_bytes, plan.max_datasets}};
 }
 
 nlohmann::json WriteReport(const store::DatasetRecord& d, const HttpRequest& request,
@@ -56,7 +64,15 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
     if (auto error = CheckId(id, "dataset_id")) return *error;
     auto dataset = ctx.datasets.Get(Owner(request), id);
     if (!dataset.ok()) return ProblemFromStatus(dataset.status());
-    return Json(200, DatasetJson(*dataset, request));
+    nlohmann::json out = DatasetJson(*dataset, request);
+    auto versions = ctx.datasets.Versions(Owner(request), id);
+    if (!versions.ok()) return ProblemFromStatus(versions.status());
+    out["versions"] = nlohmann::json::array();
+    for (const auto& v : *versions) {
+      out["versions"].push_back({{"version", v.version}, {"rows", v.rows}, {"bytes", v.bytes},
+                                 {"sha256", v.sha256}, {"created_at", v.created_at}});
+    }
+    return Json(200, out);
   });
 
   router.Add("GET", "/datasets/{dataset_id}/rows", [&ctx](HttpRequest& request) {
@@ -84,8 +100,7 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
       if (auto error = ParseStonesBody(request, false, skip_invalid, &body)) return *error;
     }
     bool created = false;
-    auto written = ctx.datasets.Replace(Owner(request), id, body.stones,
-                                        PlanOf(request).max_dataset_rows, &created);
+    auto written = ctx.datasets.Replace(Owner(request), id, body.stones, LimitsOf(request), &created);
     if (!written.ok()) return ProblemFromStatus(written.status());
     return Json(200, WriteReport(*written, request, body.stones.size(), body.rows_invalid));
   }, WithQuery({"skip_invalid"}));
@@ -98,8 +113,7 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
     if (auto error = ParseFlag(request, "skip_invalid", &skip_invalid)) return *error;
     StonesBody body;
     if (auto error = ParseStonesBody(request, false, skip_invalid, &body)) return *error;
-    auto written = ctx.datasets.Append(Owner(request), id, body.stones,
-                                       PlanOf(request).max_dataset_rows);
+    auto written = ctx.datasets.Append(Owner(request), id, body.stones, LimitsOf(request));
     if (!written.ok()) return ProblemFromStatus(written.status());
     return Json(200, WriteReport(*written, request, body.stones.size(), body.rows_invalid));
   }, WithQuery({"skip_invalid"}));
@@ -112,6 +126,20 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
   };
   router.Add("DELETE", "/datasets/{dataset_id}", remove);
   router.Add("DELETE", "/dataset/{dataset_id}", remove);  // the seed's singular spelling
+
+  // Frees an old version's bytes. Not the current one, nor one a model was trained on.
+  router.Add("DELETE", "/datasets/{dataset_id}/versions/{version}", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("dataset_id");
+    if (auto error = CheckId(id, "dataset_id")) return *error;
+    const auto& text = request.Param("version");
+    int64_t version = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
+    if (ec != std::errc() || end != text.data() + text.size() || version < 1) {
+      return ValidationProblem("invalid version", {FieldError{0, 0, "version", "must be a whole number >= 1"}});
+    }
+    if (Status s = ctx.datasets.DeleteVersion(Owner(request), id, version); !s.ok()) return ProblemFromStatus(s);
+    return Json(200, {{"id_", id}, {"version", version}, {"deleted", true}});
+  });
 }
 
 }  // namespace diamond::http
