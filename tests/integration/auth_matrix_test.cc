@@ -82,7 +82,7 @@ class AuthMatrixTest : public ::testing::Test {
     const std::pair<const char*, std::string> values[] = {
         {"{dataset_id}", "ds"}, {"{model_id}", "m"},          {"{query_id}", query_},
         {"{job_id}", job_},     {"{user_id}", "zed"},         {"{key_id}", zed_key_id_},
-        {"{plan}", "matrix"},   {"{asset}", "swagger-ui.css"}};
+        {"{plan}", "matrix"},   {"{asset}", "swagger-ui.css"}, {"{version}", "1"}};
     for (const auto& [param, value] : values) {
       for (size_t at = path.find(param); at != std::string::npos; at = path.find(param)) {
         path.replace(at, std::string(param).size(), value);
