@@ -42,12 +42,13 @@ Result<store::DatasetRecord> DatasetService::WriteVersion(const std::string& own
   if (!stats.ok()) return stats.status();
   version.rows = stats->rows();
   if (Status s = blobs_.Put(version.blob_key, csv); !s.ok()) return s;
-  if (Status s = metadata_.CommitDatasetVersion(owner, id, expected_current, version, limits); !s.ok()) {
+  auto committed = metadata_.CommitDatasetVersion(owner, id, expected_current, version, limits);
+  if (!committed.ok()) {
     store::DeleteUnreferencedBlobs(blobs_, {version.blob_key});  // never referenced
-    return s;
+    return committed.status();
   }
   if (storage_changed_) storage_changed_(owner);
-  return metadata_.GetDataset(owner, id);
+  return committed;
 }
 
 Result<store::DatasetRecord> DatasetService::Replace(const std::string& owner,

@@ -39,8 +39,9 @@ class MetadataStore {
   // Makes `version` the dataset's current version. `expected_current` is the version the
   // caller built on (0 = the dataset must not exist yet); a mismatch is FailedPrecondition,
   // so concurrent writers never lose each other's rows. LimitExceeded (max_stored_bytes,
-  // max_datasets) writes nothing.
-  virtual Status CommitDatasetVersion(const std::string& owner, const std::string& id,
+  // max_datasets) writes nothing. Returns the dataset as committed (read in the same
+  // transaction: a caller never has to read again, and fail, after its write succeeded).
+  virtual Result<DatasetRecord> CommitDatasetVersion(const std::string& owner, const std::string& id,
                                       int64_t expected_current, const DatasetVersion& version,
                                       const StorageLimits& limits) = 0;
   // Every kept version of the dataset, oldest first.

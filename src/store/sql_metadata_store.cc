@@ -356,11 +356,11 @@ Result<DatasetRecord> SqlMetadataStore::GetDataset(const std::string& owner, con
   });
 }
 
-Status SqlMetadataStore::CommitDatasetVersion(const std::string& owner, const std::string& id,
+Result<DatasetRecord> SqlMetadataStore::CommitDatasetVersion(const std::string& owner, const std::string& id,
                                               int64_t expected_current,
                                               const DatasetVersion& version,
                                               const StorageLimits& limits) {
-  return Locked(mutex_, [&]() -> Status {
+  return Locked(mutex_, [&]() -> Result<DatasetRecord> {
     soci::session& sql = *sql_;
     WriteTransaction tx(sql);
     ll current = 0;
@@ -421,8 +421,19 @@ Status SqlMetadataStore::CommitDatasetVersion(const std::string& owner, const st
              " WHERE owner = :o AND id = :id",
           soci::use(v), soci::use(now), soci::use(owner), soci::use(id);
     }
+    std::optional<DatasetRecord> committed;
+    {
+      soci::rowset<soci::row> rows =
+          (sql.prepare << "SELECT " << kDatasetColumns
+                       << " FROM datasets d JOIN dataset_versions v ON v.owner = d.owner AND"
+                          " v.dataset_id = d.id AND v.version = d.current_version"
+                          " WHERE d.owner = :o AND d.id = :id",
+           soci::use(owner), soci::use(id));
+      for (const auto& r : rows) committed = ReadDataset(r);
+    }
+    if (!committed) return Status::Internal("dataset '" + id + "' vanished inside its own transaction");
     tx.Commit();
-    return Status::Ok();
+    return *committed;
   });
 }
 

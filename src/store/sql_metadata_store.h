@@ -33,7 +33,7 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Result<std::pair<std::vector<DatasetRecord>, int64_t>> ListDatasets(const std::string& owner,
                                                                       Page page) override;
   Result<DatasetRecord> GetDataset(const std::string& owner, const std::string& id) override;
-  Status CommitDatasetVersion(const std::string& owner, const std::string& id,
+  Result<DatasetRecord> CommitDatasetVersion(const std::string& owner, const std::string& id,
                               int64_t expected_current, const DatasetVersion& version,
                               const StorageLimits& limits) override;
   Result<std::vector<DatasetVersion>> ListDatasetVersions(const std::string& owner,

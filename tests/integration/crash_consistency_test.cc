@@ -14,6 +14,8 @@
 #include <set>
 #include <thread>
 
+#include "core/byte_source.h"
+#include "core/diamond_csv.h"
 #include "core/sha256.h"
 
 // GCC 12 at -O3 warns -Wrestrict on `"literal" + std::to_string(...)` inside libstdc++
@@ -36,24 +38,47 @@ uint64_t EnvOr(const char* name, uint64_t fallback) {
   return value ? std::stoull(value) : fallback;
 }
 
-// Rows unique to (who, n), so every acknowledged write can be recognised.
-std::string Rows(uint64_t who, int n, int count) {
+// Rows whose prices are unique across the whole run (a serial number), so every
+// acknowledged row can be found again by its price. Returns the rows and their prices.
+std::pair<std::string, std::vector<int64_t>> Rows(uint64_t who, int n, int count) {
+  static std::atomic<int64_t> serial{0};
   std::string out;
+  std::vector<int64_t> prices;
   for (int i = 0; i < count; ++i) {
+    const int64_t price = 1000 + serial.fetch_add(1);
     char line[160];
-    std::snprintf(line, sizeof line, "%.3f,Ideal,G,VS1,61.5,56,%llu,%.2f,%.2f,%.2f\n",
+    std::snprintf(line, sizeof line, "%.3f,Ideal,G,VS1,61.5,56,%lld,%.2f,%.2f,%.2f\n",
                   0.3 + 0.001 * ((who * 7 + static_cast<uint64_t>(n) * 13 + static_cast<uint64_t>(i)) % 1500),
-                  static_cast<unsigned long long>(500 + who % 10000 + static_cast<uint64_t>(i)), 4.3 + 0.01 * i, 4.31, 2.65);
+                  static_cast<long long>(price), 4.3 + 0.01 * i, 4.31, 2.65);
     out += line;
+    prices.push_back(price);
   }
-  return out;
+  return {out, prices};
+}
+
+// The prices of a dataset's rows, as the server returns them (its canonical CSV).
+std::multiset<int64_t> PricesOf(const std::string& csv) {
+  StringSource source(csv);
+  auto table = LoadDiamondsCsv(source, LoadOptions{});
+  std::multiset<int64_t> prices;
+  if (!table.ok()) {
+    ADD_FAILURE() << "unreadable dataset: " << table.status().message();
+    return prices;
+  }
+  for (const auto& stone : table->stones) prices.insert(static_cast<int64_t>(*stone.price));
+  return prices;
 }
 
 // What clients were told succeeded: the promises to check after each crash.
 struct Ledger {
   std::mutex mutex;
-  std::map<std::string, int64_t> created_rows;     // dataset id → rows it was created with
+  struct Created {
+    std::multiset<int64_t> prices;  // its rows, by their unique prices
+    std::string sha256;             // what the server answered for the version
+  };
+  std::map<std::string, Created> created;           // dataset id → what it was created with
   int64_t shared_rows_acked = 0;                    // the most rows an append reported
+  std::vector<int64_t> shared_prices_acked;         // every row of every acknowledged append
   std::set<std::string> queued_jobs;                // job locations answered 202
   std::map<std::string, int64_t> query_rows_acked;  // query location → rows in acked batches
 };
@@ -70,19 +95,23 @@ void Client(const ServerProcess& server, Ledger& ledger, uint64_t seed, int cycl
       case 0: {  // create a dataset
         const int count = 1 + static_cast<int>(rng() % 40);
         const std::string id = "c" + std::to_string(cycle) + "-" + std::to_string(who) + "-" + std::to_string(n);
-        HttpResult r = server.Request("PUT", "/datasets/" + id, kHeader + Rows(tag, n, count), "text/csv");
+        auto [rows, prices] = Rows(tag, n, count);
+        HttpResult r = server.Request("PUT", "/datasets/" + id, kHeader + rows, "text/csv");
         if (r.status == 200) {
           std::lock_guard lock(ledger.mutex);
-          ledger.created_rows[id] = count;
+          ledger.created[id] = {std::multiset<int64_t>(prices.begin(), prices.end()),
+                                json::parse(r.body)["sha256"].get<std::string>()};
         }
         break;
       }
       case 1: {  // append to the shared dataset
-        HttpResult r = server.Request("POST", "/datasets/shared", kHeader + Rows(tag, n, 5), "text/csv");
+        auto [rows, prices] = Rows(tag, n, 5);
+        HttpResult r = server.Request("POST", "/datasets/shared", kHeader + rows, "text/csv");
         if (r.status == 200) {
-          const int64_t rows = json::parse(r.body)["rows"].get<int64_t>();
+          const int64_t count = json::parse(r.body)["rows"].get<int64_t>();
           std::lock_guard lock(ledger.mutex);
-          ledger.shared_rows_acked = std::max(ledger.shared_rows_acked, rows);
+          ledger.shared_rows_acked = std::max(ledger.shared_rows_acked, count);
+          ledger.shared_prices_acked.insert(ledger.shared_prices_acked.end(), prices.begin(), prices.end());
         }
         break;
       }
@@ -152,14 +181,19 @@ class CrashConsistency : public ::testing::Test {
   void CheckPromises(const ServerProcess& server, Ledger& ledger, const std::string& where, bool full) {
     SCOPED_TRACE(where);
     std::lock_guard lock(ledger.mutex);
-    // Every acknowledged dataset is there with its rows; every listed dataset's bytes hash
-    // to the SHA-256 its metadata records (nothing half-written is visible).
-    for (const auto& [id, rows] : ledger.created_rows) {
-      if (!full && checked_.count(id)) continue;
-      checked_.insert(id);
+    // Every acknowledged dataset is there, on every check: the SHA-256 of the version the
+    // client was answered with, and exactly its rows (by their unique prices) — so a lost
+    // write replaced by another of the same size fails here, not only a lost count.
+    for (const auto& [id, created] : ledger.created) {
       HttpResult r = server.Get("/datasets/" + id);
       ASSERT_EQ(r.status, 200) << "lost acknowledged dataset " << id;
-      EXPECT_EQ(json::parse(r.body)["rows"], rows) << id;
+      EXPECT_EQ(json::parse(r.body)["sha256"], created.sha256) << id;
+      if (!full && checked_.count(id)) continue;  // the bytes behind an unchanged hash: once, and on full passes
+      checked_.insert(id);
+      HttpResult rows = server.Get("/datasets/" + id + "/rows");
+      ASSERT_EQ(rows.status, 200) << id;
+      EXPECT_EQ(Sha256Hex(rows.body), created.sha256) << id;
+      EXPECT_EQ(PricesOf(rows.body), created.prices) << id;
     }
     for (const auto& d : AllPages(server, "/datasets")) {
       if (!full && d["id_"] != "shared") continue;
@@ -171,6 +205,11 @@ class CrashConsistency : public ::testing::Test {
       EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n') - 1, meta["rows"].get<int64_t>()) << id;
     }
     EXPECT_GE(json::parse(server.Get("/datasets/shared").body)["rows"].get<int64_t>(), ledger.shared_rows_acked);
+    // Every row of every acknowledged append is in the shared dataset.
+    const std::multiset<int64_t> shared = PricesOf(server.Get("/datasets/shared/rows").body);
+    for (int64_t price : ledger.shared_prices_acked) {
+      EXPECT_TRUE(shared.count(price)) << "lost an acknowledged appended row (price " << price << ")";
+    }
     // Every ready model's file loads and prices.
     for (const auto& m : AllPages(server, "/models")) {
       if (m["version"].get<int64_t>() == 0) continue;
@@ -217,7 +256,7 @@ TEST_F(CrashConsistency, RandomKillNineUnderConcurrentLoad) {
   TempDir dir;
   const fs::path data = dir / "data";
   ServerProcess server(data, {"--quiet", "--blob-grace", "0"});
-  ASSERT_EQ(server.Request("PUT", "/datasets/shared", kHeader + Rows(1, 0, 30), "text/csv").status, 200);
+  ASSERT_EQ(server.Request("PUT", "/datasets/shared", kHeader + Rows(1, 0, 30).first, "text/csv").status, 200);
   ASSERT_EQ(server.PutJson("/models/base", R"({"dataset_id": "shared", "validation": {"holdout": 0}})").status, 201);
   Ledger ledger;
 
@@ -254,7 +293,7 @@ TEST_F(CrashConsistency, RandomKillNineUnderConcurrentLoad) {
   server.Stop(SIGTERM);
   CheckStoresAgree(data, "final");
   RecordProperty("kills", kills);
-  RecordProperty("datasets_acknowledged", static_cast<int>(ledger.created_rows.size()));
+  RecordProperty("datasets_acknowledged", static_cast<int>(ledger.created.size()));
   RecordProperty("jobs_acknowledged", static_cast<int>(ledger.queued_jobs.size()));
 }
 

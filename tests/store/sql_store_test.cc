@@ -42,7 +42,7 @@ TEST(SqlStore, WritersOnTwoConnectionsWaitForEachOtherInsteadOfFailing) {
       SqlMetadataStore& store = *stores[t % 2];
       const std::string id = "d" + std::to_string(t);
       for (int v = 1; v <= kCommits; ++v) {
-        Status s = store.CommitDatasetVersion("u", id, v - 1, Version(v, id + "/" + std::to_string(v)), {});
+        Status s = store.CommitDatasetVersion("u", id, v - 1, Version(v, id + "/" + std::to_string(v)), {}).status();
         if (s.ok() && t % 2 == 1) s = store.CreateUser(UserRecord{id + "-" + std::to_string(v), "member", "free", false, ""});
         if (!s.ok()) {
           ++failures;

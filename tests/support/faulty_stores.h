@@ -1,0 +1,143 @@
+// Stores that fail on demand, for tests: each forwards to a real store and fails its
+// Nth call (counting every call) with the fault chosen — an I/O error, or for a blob put
+// a short write (half the bytes land under the key, then an error) or a failed fsync
+// (nothing lands, an error). What the services must show under them: a clean error and
+// nothing half-written visible.
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <string>
+
+#include "store/blob_store.h"
+#include "store/metadata_store.h"
+
+namespace diamond::testing {
+
+enum class Fault { kIoError, kShortWrite, kSyncFailure };
+
+// Counts calls and says when the armed one comes.
+class FaultPlan {
+ public:
+  void FailCall(int64_t n, Fault fault) {
+    fail_at_ = n;
+    fault_ = fault;
+  }
+  // The fault for this call, if it is the armed one.
+  std::optional<Fault> Next() {
+    const int64_t call = ++calls_;
+    if (call != fail_at_) return std::nullopt;
+    ++faults_;
+    return fault_;
+  }
+  int64_t calls() const { return calls_; }
+  int64_t faults() const { return faults_; }
+
+ private:
+  std::atomic<int64_t> calls_{0};
+  std::atomic<int64_t> faults_{0};
+  int64_t fail_at_ = -1;
+  Fault fault_ = Fault::kIoError;
+};
+
+class FaultyBlobStore final : public store::BlobStore {
+ public:
+  FaultyBlobStore(store::BlobStore& real, FaultPlan& plan) : real_(real), plan_(plan) {}
+
+  Status Put(const std::string& key, std::string_view bytes) override {
+    if (auto fault = plan_.Next()) {
+      if (*fault == Fault::kShortWrite) {
+        // A torn write the store then reports: half the bytes are there under the key.
+        if (Status s = real_.Put(key, bytes.substr(0, bytes.size() / 2)); !s.ok()) return s;
+        return Status::IoError("injected: short write of " + key);
+      }
+      return Status::IoError(*fault == Fault::kSyncFailure ? "injected: fsync failed for " + key
+                                                           : "injected: cannot write " + key);
+    }
+    return real_.Put(key, bytes);
+  }
+  Result<std::string> Get(const std::string& key) const override {
+    if (plan_.Next()) return Status::IoError("injected: cannot read " + key);
+    return real_.Get(key);
+  }
+  Status Delete(const std::string& key) override {
+    if (plan_.Next()) return Status::IoError("injected: cannot delete " + key);
+    return real_.Delete(key);
+  }
+  Result<std::vector<store::BlobInfo>> List(const std::string& prefix) const override {
+    if (plan_.Next()) return Status::IoError("injected: cannot list");
+    return real_.List(prefix);
+  }
+
+ private:
+  store::BlobStore& real_;
+  FaultPlan& plan_;
+};
+
+// Every MetadataStore call forwards, unless it is the armed one: then IoError, and the
+// real store is not called (the transaction never happened).
+class FaultyMetadataStore final : public store::MetadataStore {
+ public:
+  FaultyMetadataStore(store::MetadataStore& real, FaultPlan& plan) : real_(real), plan_(plan) {}
+
+#define DIAMOND_FORWARD(Ret, Name, Params, Args)                                   \
+  Ret Name Params override {                                                      \
+    if (plan_.Next()) return Status::IoError("injected: database error in " #Name); \
+    return real_.Name Args;                                                       \
+  }
+  using DatasetPage = Result<std::pair<std::vector<store::DatasetRecord>, int64_t>>;
+  using ModelPage = Result<std::pair<std::vector<store::ModelRecord>, int64_t>>;
+  using JobPage = Result<std::pair<std::vector<store::JobRecord>, int64_t>>;
+  using Keys = Result<std::vector<std::string>>;
+  using Counts = Result<std::vector<std::pair<std::string, int64_t>>>;
+
+  DIAMOND_FORWARD(DatasetPage, ListDatasets, (const std::string& o, store::Page p), (o, p))
+  DIAMOND_FORWARD(Result<store::DatasetRecord>, GetDataset, (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Result<store::DatasetRecord>, CommitDatasetVersion,
+                  (const std::string& o, const std::string& id, int64_t e, const store::DatasetVersion& v,
+                   const StorageLimits& l),
+                  (o, id, e, v, l))
+  DIAMOND_FORWARD(Result<std::vector<store::DatasetVersion>>, ListDatasetVersions,
+                  (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Keys, DeleteDataset, (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Result<std::string>, DeleteDatasetVersion, (const std::string& o, const std::string& id, int64_t v),
+                  (o, id, v))
+  DIAMOND_FORWARD(Result<int64_t>, StoredBytes, (const std::string& o), (o))
+  DIAMOND_FORWARD(ModelPage, ListModels, (const std::string& v, store::Page p), (v, p))
+  DIAMOND_FORWARD(Result<store::ModelRecord>, GetModel, (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Result<store::ModelRecord>, FindModelFor, (const std::string& v, const std::string& id), (v, id))
+  DIAMOND_FORWARD(Status, SetModelShared, (const std::string& o, const std::string& id, bool s), (o, id, s))
+  DIAMOND_FORWARD(Status, StartTraining,
+                  (const std::string& m, const std::string& r, const store::JobRecord& j, const TrainingLimits& l),
+                  (m, r, j, l))
+  DIAMOND_FORWARD(Status, FinishTraining,
+                  (const std::string& j, const std::string& a, const std::string& d, int64_t v, const std::string& s),
+                  (j, a, d, v, s))
+  DIAMOND_FORWARD(Status, FailTraining, (const std::string& j, const std::string& e), (j, e))
+  DIAMOND_FORWARD(Keys, DeleteModel, (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(JobPage, ListJobs, (const std::string& o, store::Page p), (o, p))
+  DIAMOND_FORWARD(Result<store::JobRecord>, GetJob, (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Result<std::optional<store::JobRecord>>, ClaimNextJob, (), ())
+  DIAMOND_FORWARD(Status, UpdateJobProgress, (const std::string& id, double p, const std::string& d), (id, p, d))
+  DIAMOND_FORWARD(Result<store::JobRecord>, CancelJob, (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Result<int64_t>, RequeueRunningJobs, (int64_t m), (m))
+  DIAMOND_FORWARD(Counts, CountJobsByState, (), ())
+  DIAMOND_FORWARD(Status, CreateQuery, (const store::QueryRecord& q), (q))
+  DIAMOND_FORWARD(Result<store::QueryRecord>, GetQuery,
+                  (const std::string& o, const std::string& m, const std::string& id), (o, m, id))
+  DIAMOND_FORWARD(Result<int64_t>, AddQueryBatch,
+                  (const std::string& o, const std::string& m, const std::string& id, const std::string& k, int64_t r),
+                  (o, m, id, k, r))
+  DIAMOND_FORWARD(Keys, QueryBatchKeys, (const std::string& id), (id))
+  DIAMOND_FORWARD(Status, SetQueryResults, (const std::string& id, const std::string& k, int64_t v), (id, k, v))
+  DIAMOND_FORWARD(Keys, DeleteQuery, (const std::string& o, const std::string& m, const std::string& id), (o, m, id))
+  DIAMOND_FORWARD(Keys, ReferencedBlobKeys, (), ())
+  DIAMOND_FORWARD(Status, Ping, (), ())
+#undef DIAMOND_FORWARD
+
+ private:
+  store::MetadataStore& real_;
+  FaultPlan& plan_;
+};
+
+}  // namespace diamond::testing
