@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Every test, as `make test` and CI run them (docs/testing.md says what runs where):
 #   1. the release build: every suite (unit, CLI, scikit-learn parity, integration with
-#      50 crash cycles and a 20 s soak, hostile input, OpenAPI);
+#      50 crash cycles and a 60 s soak, hostile input, hardening, fault injection, OpenAPI);
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer (Debug): every suite, with 10 crash
 #      cycles and a 10 s soak (the instrumented server is slower, the code paths the same);
 #   3. ThreadSanitizer (Debug): unit tests, the accounts (lock-free counters, buckets,
 #      the flush thread) and the server under concurrent load (API, accounts, auth matrix,
-#      seed flow, hostile input, soak, tree training jobs beside predictions, searches) —
+#      seed flow, hostile input, hardening, soak, tree training jobs beside predictions,
+#      searches, where requests run, the model cache, fault injection) —
 #      where threads meet. Not the Gbdt unit tests: they load models into XGBoost, whose
 #      OpenMP runtime is not instrumented, which TSan reports as races inside XGBoost;
 #      our own tree code runs single-threaded per call and is covered by the server tests;
@@ -33,9 +34,9 @@ cmake --build build-asan -j "$jobs"
 step "ThreadSanitizer"
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDIAMOND_SANITIZE=thread \
   -DDIAMOND_BUILD_BENCH=OFF > /dev/null
-cmake --build build-tsan -j "$jobs" --target diamond diamond_unit_tests diamond_accounts_tests diamond_integration_tests
+cmake --build build-tsan -j "$jobs" --target diamond diamond_unit_tests diamond_accounts_tests diamond_integration_tests diamond_http_tests
 (cd build-tsan && DIAMOND_SOAK_SECONDS=10 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  ctest --output-on-failure -j "$jobs" -R '^(Csv|Diamond|Grades|Price|Features|Nnls|Linear|Cleaning|Trainer|HoldoutSplit|Metrics|ModelFile|ApiTest|SmallLimitsTest|QueueOnlyTest|SeedFlow|HostileInput|Soak|ApiKey|TokenBucket|MeterTest|DirectoryTest|AccountAdmin|SqlMigration|AccountsTest|AccessLogTest|AuthMatrixTest|ModelsTest|Search)')
+  ctest --output-on-failure -j "$jobs" -R '^(Csv|Diamond|Grades|Price|Features|Nnls|Linear|Cleaning|Trainer|HoldoutSplit|Metrics|ModelFile|ApiTest|SmallLimitsTest|QueueOnlyTest|SeedFlow|HostileInput|Hardening|Soak|ApiKey|TokenBucket|MeterTest|DirectoryTest|AccountAdmin|SqlMigration|SqlStore|AccountsTest|AccessLogTest|AuthMatrixTest|ModelsTest|Search|ApiThreads|ModelCache|FaultInjection|StonesJson)')
 
 step "fuzzing, 15 s per target"
 scripts/fuzz.sh 15

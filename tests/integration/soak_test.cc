@@ -5,8 +5,9 @@
 // resident memory does not grow, and the usage report meters exactly the rows each
 // client was answered for.
 // Memory is sampled four times a second. A run of at least 45 s also fits the growth
-// between its second and last quarters and fails above 1 MiB a minute (a leak of a few
-// hundred bytes a request at this load); shorter runs check only that memory levels off.
+// between its second and last quarters and fails above 512 KiB a minute, so that a leak
+// of 1 MiB a minute fails (the healthy server grows ~0.1 MiB a minute here, as caches and
+// SQLite settle); shorter runs check only that memory levels off.
 // DIAMOND_SOAK_SECONDS sets the length (default 60 s, as the release stage runs it);
 // DIAMOND_SOAK_REPORT names a file for the RSS curve ("seconds rss_kib requests" lines).
 #include <curl/curl.h>
@@ -184,7 +185,7 @@ TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
     const double early = mean(quarter, 2 * quarter), late = mean(3 * quarter, curve.size());
     const double minutes = (curve[(3 * quarter + curve.size()) / 2].first - curve[(3 * quarter) / 2].first) / 60;
     const double kib_per_minute = (late - early) / minutes;
-    EXPECT_LT(kib_per_minute, 1024) << "resident memory grows " << kib_per_minute
+    EXPECT_LT(kib_per_minute, 512) << "resident memory grows " << kib_per_minute
                                     << " KiB a minute (second quarter's mean " << early << " KiB, last " << late << ")";
     RecordProperty("rss_growth_kib_per_minute", static_cast<int>(kib_per_minute));
   }
