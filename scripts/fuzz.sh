@@ -12,7 +12,9 @@ targets=("$@")
 
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DDIAMOND_FUZZ=ON -DDIAMOND_BUILD_TESTS=OFF -DDIAMOND_BUILD_BENCH=OFF > /dev/null
-cmake --build build-fuzz -j "${JOBS:-2}" --target $(printf 'fuzz_%s ' "${targets[@]}")
+# diamond_http_server too: it is no fuzz target, but this is the clang build, where the
+# thread-safety analysis (-Werror=thread-safety) checks every file the server is made of.
+cmake --build build-fuzz -j "${JOBS:-2}" --target $(printf 'fuzz_%s ' "${targets[@]}") diamond_http_server
 
 status=0
 for target in "${targets[@]}"; do

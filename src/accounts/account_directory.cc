@@ -38,13 +38,13 @@ Status AccountDirectory::Reload(store::AccountStore& store, Meter& meter) {
     entry.principal = std::move(principal);
     next->keys_by_prefix[key.prefix].push_back(std::move(entry));
   }
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   snapshot_ = std::move(next);
   return Status::Ok();
 }
 
 std::shared_ptr<const AccountDirectory::Snapshot> AccountDirectory::Current() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   return snapshot_;
 }
 

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/mutex.h"
 #include "accounts/api_key.h"
 #include "accounts/meter.h"
 #include "accounts/principal.h"
@@ -60,8 +61,8 @@ class AccountDirectory {
 
   std::shared_ptr<const Snapshot> Current() const;
 
-  mutable std::mutex mutex_;
-  std::shared_ptr<const Snapshot> snapshot_ = std::make_shared<Snapshot>();  // GUARDED_BY(mutex_)
+  mutable Mutex mutex_;
+  std::shared_ptr<const Snapshot> snapshot_ GUARDED_BY(mutex_) = std::make_shared<Snapshot>();
 };
 
 }  // namespace diamond::accounts

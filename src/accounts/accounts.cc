@@ -27,7 +27,7 @@ Result<std::unique_ptr<Accounts>> Accounts::Open(store::AccountStore& accounts,
 
 Accounts::~Accounts() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -43,25 +43,25 @@ Accounts::~Accounts() {
 Status Accounts::Reload() {
   // One reload at a time: a slower one that read the store before a change must not
   // install its stale snapshot after a newer one (a revoked key would work again).
-  std::lock_guard<std::mutex> reloading(reload_mutex_);
+  MutexLock reloading(reload_mutex_);
   // Read the generation first: a change racing with the load bumps it again, and the
   // next check reloads.
   auto generation = accounts_.Generation();
   if (!generation.ok()) return generation.status();
   if (Status s = directory_.Reload(accounts_, meter_); !s.ok()) return s;
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   generation_ = *generation;
   return Status::Ok();
 }
 
 Status Accounts::Flush() {
-  std::lock_guard<std::mutex> lock(flush_mutex_);
+  MutexLock lock(flush_mutex_);
   const std::string now = NowRfc3339();
   return meter_.Flush(accounts_, metadata_, now.substr(0, 10), now);
 }
 
 int64_t Accounts::loaded_generation() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   return generation_;
 }
 
@@ -80,12 +80,12 @@ void Accounts::Run() {
   // that `diamond admin` can tell when every server runs with its change.
   constexpr auto kPollInterval = std::chrono::milliseconds(100);
   auto last_flush = std::chrono::steady_clock::now();
-  std::unique_lock<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   while (!stopping_) {
-    wake_.wait_for(lock, kPollInterval, [this] { return stopping_; });
+    wake_.wait_for(lock, kPollInterval, [this]() REQUIRES(mutex_) { return stopping_; });
     if (stopping_) break;
     const int64_t loaded = generation_;
-    lock.unlock();
+    lock.Unlock();
     bool report = false;
     auto generation = accounts_.Generation();
     if (generation.ok() && *generation != loaded) {
@@ -107,7 +107,7 @@ void Accounts::Run() {
         Log(LogLevel::kWarn, "could not record this server's heartbeat", {{"error", s.message()}});
       }
     }
-    lock.lock();
+    lock.Lock();
   }
 }
 

@@ -5,11 +5,11 @@
 // a second). Stopping flushes once more, so a clean shutdown loses no counts.
 #pragma once
 
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <thread>
 
+#include "base/mutex.h"
 #include "accounts/account_directory.h"
 #include "accounts/meter.h"
 #include "store/account_store.h"
@@ -49,12 +49,12 @@ class Accounts {
   Meter meter_;  // before the directory: principals point into it
   AccountDirectory directory_;
 
-  std::mutex flush_mutex_;   // one flush at a time (the thread, Flush(), shutdown)
-  std::mutex reload_mutex_;  // one reload at a time (the thread, admin API calls)
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;     // GUARDED_BY(mutex_)
-  int64_t generation_ = 0;    // GUARDED_BY(mutex_): of the loaded directory
+  Mutex flush_mutex_;   // one flush at a time (the thread, Flush(), shutdown)
+  Mutex reload_mutex_;  // one reload at a time (the thread, admin API calls)
+  mutable Mutex mutex_;
+  CondVar wake_;
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  int64_t generation_ GUARDED_BY(mutex_) = 0;  // of the loaded directory
   store::ReplicaRecord replica_;  // only the thread (and Open, before it) writes it
   std::thread thread_;
 };

@@ -14,7 +14,7 @@ Status Meter::Load(store::AccountStore& store, const std::string& month) {
     rows[day.user_id] += day.predicted_rows;
     training[day.user_id] += day.training_seconds;
   }
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   month_ = month;
   month_training_ = std::move(training);
   for (auto& [user, counters] : users_) counters->month_rows.store(0);
@@ -27,14 +27,14 @@ Status Meter::Load(store::AccountStore& store, const std::string& month) {
 }
 
 std::shared_ptr<UserCounters> Meter::CountersFor(const std::string& user_id) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   auto& counters = users_[user_id];
   if (!counters) counters = std::make_shared<UserCounters>();
   return counters;
 }
 
 std::shared_ptr<KeyState> Meter::KeyStateFor(const std::string& key_id) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   auto& state = keys_[key_id];
   if (!state) state = std::make_shared<KeyState>();
   return state;
@@ -56,18 +56,18 @@ Status Meter::ChargeRows(UserCounters& user, int64_t rows, int64_t quota) {
 }
 
 void Meter::AddTrainingSeconds(const std::string& user_id, double seconds) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   month_training_[user_id] += seconds;
   pending_training_[user_id] += seconds;
 }
 
 void Meter::StorageChanged(const std::string& user_id) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   storage_changed_.insert(user_id);
 }
 
 MonthTotals Meter::ThisMonth(const std::string& user_id) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   MonthTotals totals;
   if (auto it = users_.find(user_id); it != users_.end()) totals.predicted_rows = it->second->month_rows.load();
   if (auto it = month_training_.find(user_id); it != month_training_.end()) totals.training_seconds = it->second;
@@ -89,7 +89,7 @@ Status Meter::Flush(store::AccountStore& accounts, store::MetadataStore& metadat
     return r;
   };
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     for (const auto& [user, counters] : users_) {
       if (const int64_t n = counters->pending_rows.exchange(0, std::memory_order_relaxed); n != 0) {
         row(user).predicted_rows = n;
@@ -126,7 +126,7 @@ Status Meter::Flush(store::AccountStore& accounts, store::MetadataStore& metadat
   for (auto& [user, r] : rows) deltas.push_back(r);
   if (Status s = accounts.AddUsage(deltas); !s.ok()) {
     // Keep the counts: the next flush tries again. Nothing is lost unless the process dies.
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     for (const auto& r : deltas) {
       if (r.predicted_rows != 0) users_[r.user_id]->pending_rows.fetch_add(r.predicted_rows);
       if (r.training_seconds != 0) pending_training_[r.user_id] += r.training_seconds;
@@ -136,7 +136,7 @@ Status Meter::Flush(store::AccountStore& accounts, store::MetadataStore& metadat
     return s;
   }
   if (!storage_failed.empty()) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     storage_changed_.insert(storage_failed.begin(), storage_failed.end());
   }
   if (Status s = accounts.TouchKeys(touched); !s.ok()) return s;

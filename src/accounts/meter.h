@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "base/mutex.h"
 #include "accounts/token_bucket.h"
 #include "core/status.h"
 #include "store/account_store.h"
@@ -64,13 +65,13 @@ class Meter {
                const std::string& day, const std::string& now);
 
  private:
-  std::mutex mutex_;
-  std::string month_;                                                   // GUARDED_BY(mutex_)
-  std::unordered_map<std::string, std::shared_ptr<UserCounters>> users_;  // GUARDED_BY(mutex_)
-  std::unordered_map<std::string, std::shared_ptr<KeyState>> keys_;       // GUARDED_BY(mutex_)
-  std::unordered_map<std::string, double> month_training_;              // GUARDED_BY(mutex_)
-  std::unordered_map<std::string, double> pending_training_;            // GUARDED_BY(mutex_)
-  std::unordered_set<std::string> storage_changed_;                     // GUARDED_BY(mutex_)
+  Mutex mutex_;
+  std::string month_ GUARDED_BY(mutex_);
+  std::unordered_map<std::string, std::shared_ptr<UserCounters>> users_ GUARDED_BY(mutex_);
+  std::unordered_map<std::string, std::shared_ptr<KeyState>> keys_ GUARDED_BY(mutex_);
+  std::unordered_map<std::string, double> month_training_ GUARDED_BY(mutex_);
+  std::unordered_map<std::string, double> pending_training_ GUARDED_BY(mutex_);
+  std::unordered_set<std::string> storage_changed_ GUARDED_BY(mutex_);
 };
 
 }  // namespace diamond::accounts

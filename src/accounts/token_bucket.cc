@@ -17,7 +17,7 @@ RateDecision TokenBucket::Take(double requests_per_second, int64_t burst, double
   const double capacity = static_cast<double>(burst);
   double tokens;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     if (!started_) {
       started_ = true;
       tokens_ = capacity;

@@ -4,7 +4,8 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
+
+#include "base/mutex.h"
 
 namespace diamond::accounts {
 
@@ -22,10 +23,10 @@ class TokenBucket {
   RateDecision Take(double requests_per_second, int64_t burst, double now);
 
  private:
-  std::mutex mutex_;
-  bool started_ = false;  // GUARDED_BY(mutex_)
-  double tokens_ = 0;     // GUARDED_BY(mutex_)
-  double updated_ = 0;    // GUARDED_BY(mutex_)
+  Mutex mutex_;
+  bool started_ GUARDED_BY(mutex_) = false;
+  double tokens_ GUARDED_BY(mutex_) = 0;
+  double updated_ GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace diamond::accounts

@@ -31,7 +31,7 @@ void Metrics::ObserveRequest(const std::string& route, const std::string& method
                              double seconds) {
   // Statuses are three digits; anything else (none is produced today) shares one series.
   if (status < 100 || status > 599) status = 0;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ++requests_[{route, std::string(MethodLabel(method)), status}];
   Histogram& h = latency_[route];
   for (size_t i = 0; i < kBuckets.size(); ++i) {
@@ -44,7 +44,7 @@ void Metrics::ObserveRequest(const std::string& route, const std::string& method
 std::string Metrics::Render() const {
   std::string out;
   char line[512];
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   out += "# HELP diamond_http_requests_total HTTP requests by route, method and status.\n";
   out += "# TYPE diamond_http_requests_total counter\n";
   for (const auto& [key, count] : requests_) {

@@ -7,10 +7,11 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <tuple>
+
+#include "base/mutex.h"
 
 namespace diamond::http {
 
@@ -35,9 +36,9 @@ class Metrics {
     uint64_t count = 0;
     double sum = 0;
   };
-  mutable std::mutex mutex_;
-  std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;  // GUARDED_BY(mutex_)
-  std::map<std::string, Histogram> latency_;                                // GUARDED_BY(mutex_)
+  mutable Mutex mutex_;
+  std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_ GUARDED_BY(mutex_);
+  std::map<std::string, Histogram> latency_ GUARDED_BY(mutex_);
   std::atomic<int64_t> predicted_rows_{0};
 };
 

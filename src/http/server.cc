@@ -5,11 +5,11 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <mutex>
 #include <set>
 #include <thread>
 
 #include "base/logger.h"
+#include "base/mutex.h"
 #include "http/problem.h"
 
 namespace diamond::http {
@@ -33,8 +33,8 @@ struct HttpServer::Impl {
   tcp::acceptor acceptor;
   net::signal_set signals;
   std::atomic<bool> stopping{false};
-  std::mutex sessions_mutex;
-  std::set<std::weak_ptr<Session>, std::owner_less<std::weak_ptr<Session>>> sessions;  // GUARDED_BY(sessions_mutex)
+  Mutex sessions_mutex;
+  std::set<std::weak_ptr<Session>, std::owner_less<std::weak_ptr<Session>>> sessions GUARDED_BY(sessions_mutex);
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -227,7 +227,7 @@ void HttpServer::Impl::Accept() {
     } else {
       auto session = std::make_shared<Session>(std::move(socket), *this);
       {
-        std::lock_guard lock(sessions_mutex);
+        MutexLock lock(sessions_mutex);
         for (auto it = sessions.begin(); it != sessions.end();) {
           it = it->expired() ? sessions.erase(it) : std::next(it);
         }
@@ -247,7 +247,7 @@ void HttpServer::Impl::BeginStop() {
     beast::error_code ignored;
     acceptor.close(ignored);
     signals.cancel(ignored);
-    std::lock_guard lock(sessions_mutex);
+    MutexLock lock(sessions_mutex);
     for (const auto& weak : sessions) {
       if (auto session = weak.lock()) session->CloseIfIdle();
     }

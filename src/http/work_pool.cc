@@ -10,7 +10,7 @@ WorkPool::~WorkPool() { Stop(); }
 
 bool WorkPool::Submit(std::function<void()> task) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (stopping_ || queue_.size() >= max_queued_) return false;
     queue_.push_back(std::move(task));
   }
@@ -20,7 +20,7 @@ bool WorkPool::Submit(std::function<void()> task) {
 
 void WorkPool::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (stopping_ && threads_.empty()) return;
     stopping_ = true;
   }
@@ -35,8 +35,8 @@ void WorkPool::Loop() {
   while (true) {
     std::function<void()> task;
     {
-      std::unique_lock lock(mutex_);
-      ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      MutexLock lock(mutex_);
+      ready_.wait(lock, [this]() REQUIRES(mutex_) { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and drained
       task = std::move(queue_.front());
       queue_.pop_front();

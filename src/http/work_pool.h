@@ -3,12 +3,12 @@
 // unbounded memory and latency (admission control).
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "base/mutex.h"
 
 namespace diamond::http {
 
@@ -26,11 +26,11 @@ class WorkPool {
  private:
   void Loop();
 
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  std::deque<std::function<void()>> queue_;  // GUARDED_BY(mutex_)
+  Mutex mutex_;
+  CondVar ready_;
+  std::deque<std::function<void()>> queue_ GUARDED_BY(mutex_);
   size_t max_queued_;
-  bool stopping_ = false;  // GUARDED_BY(mutex_)
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::vector<std::thread> threads_;
 };
 

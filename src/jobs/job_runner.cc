@@ -50,7 +50,7 @@ Status JobRunner::Start() {
 
 void JobRunner::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (stopping_) return;
     stopping_ = true;
   }
@@ -63,7 +63,7 @@ void JobRunner::Stop() {
 
 void JobRunner::Notify() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     work_pending_ = true;  // under the lock, so a worker about to sleep cannot miss it
   }
   wake_.notify_one();
@@ -72,7 +72,7 @@ void JobRunner::Notify() {
 void JobRunner::WorkerLoop() {
   while (!stopping_) {
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       work_pending_ = false;  // whatever was announced so far, the claim below will see
     }
     auto job = metadata_.ClaimNextJob();
@@ -81,7 +81,7 @@ void JobRunner::WorkerLoop() {
       Run(**job);
       --busy_;
       {
-        std::lock_guard lock(mutex_);
+        MutexLock lock(mutex_);
         ++finished_count_;
       }
       watch_.notify_all();
@@ -89,9 +89,9 @@ void JobRunner::WorkerLoop() {
     }
     // Nothing queued (or the database hiccupped): sleep until woken, and look again now
     // and then for jobs queued by other processes.
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     wake_.wait_for(lock, std::chrono::milliseconds(500),
-                   [this] { return stopping_.load() || work_pending_; });
+                   [this]() REQUIRES(mutex_) { return stopping_.load() || work_pending_; });
   }
 }
 
@@ -113,7 +113,7 @@ void JobRunner::Run(const store::JobRecord& job) {
 void JobRunner::WhenFinished(std::string owner, std::string job_id,
                              std::chrono::milliseconds timeout, WaitDone done) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (!stopping_) {
       waiters_.push_back({std::move(owner), std::move(job_id),
                           std::chrono::steady_clock::now() + timeout, std::move(done)});
@@ -126,14 +126,14 @@ void JobRunner::WhenFinished(std::string owner, std::string job_id,
 
 void JobRunner::ReleaseWaiters() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     release_waiters_ = true;
   }
   watch_.notify_all();
 }
 
 void JobRunner::WatchLoop() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   uint64_t seen = finished_count_;
   while (true) {
     const bool stop = stopping_.load();
@@ -144,7 +144,7 @@ void JobRunner::WatchLoop() {
     std::vector<Waiter> waiting;
     waiting.swap(waiters_);
     seen = finished_count_;
-    lock.unlock();
+    lock.Unlock();
     std::vector<Waiter> keep;
     const auto now = std::chrono::steady_clock::now();
     for (Waiter& waiter : waiting) {
@@ -155,13 +155,13 @@ void JobRunner::WatchLoop() {
         keep.push_back(std::move(waiter));
       }
     }
-    lock.lock();
+    lock.Lock();
     for (Waiter& waiter : keep) waiters_.push_back(std::move(waiter));
     if (stop) return;
     auto next = std::chrono::steady_clock::now() + std::chrono::milliseconds(250);
     for (const Waiter& waiter : waiters_) next = std::min(next, waiter.deadline);
     const size_t count = waiters_.size();
-    watch_.wait_until(lock, next, [&] {
+    watch_.wait_until(lock, next, [&]() REQUIRES(mutex_) {
       return stopping_.load() || release_waiters_ || finished_count_ != seen || waiters_.size() != count;
     });
   }

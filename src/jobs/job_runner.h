@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -16,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/mutex.h"
 #include "store/metadata_store.h"
 
 namespace diamond::jobs {
@@ -93,14 +93,14 @@ class JobRunner {
   std::map<std::string, Executor> executors_;
   std::vector<std::thread> workers_;
   std::thread watcher_;
-  std::condition_variable watch_;     // a waiter was added, a job finished, or stopping
-  std::vector<Waiter> waiters_;       // GUARDED_BY(mutex_)
-  bool release_waiters_ = false;      // GUARDED_BY(mutex_)
-  std::mutex mutex_;
-  std::condition_variable wake_;      // a job was queued, or stopping
+  CondVar watch_;     // a waiter was added, a job finished, or stopping
+  std::vector<Waiter> waiters_ GUARDED_BY(mutex_);
+  bool release_waiters_ GUARDED_BY(mutex_) = false;
+  Mutex mutex_;
+  CondVar wake_;      // a job was queued, or stopping
   std::atomic<bool> stopping_{false};
-  bool work_pending_ = false;    // GUARDED_BY(mutex_): Notify() since a worker last looked
-  uint64_t finished_count_ = 0;  // GUARDED_BY(mutex_): jobs finished by local workers
+  bool work_pending_ GUARDED_BY(mutex_) = false;  // Notify() since a worker last looked
+  uint64_t finished_count_ GUARDED_BY(mutex_) = 0;  // jobs finished by local workers
   bool started_ = false;
   std::atomic<int> busy_{0};
 };

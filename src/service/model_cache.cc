@@ -1,12 +1,11 @@
 #include "service/model_cache.h"
 
 #include <limits>
-#include <mutex>
 
 namespace diamond::service {
 
 ModelCache::Lookup ModelCache::Find(const std::string& viewer, const std::string& id) {
-  std::shared_lock lock(mutex_);
+  ReaderLock lock(mutex_);
   auto by_id = by_id_.find(id);
   if (by_id != by_id_.end()) {
     auto it = by_id->second.by_viewer.find(viewer);
@@ -22,7 +21,7 @@ ModelCache::Lookup ModelCache::Find(const std::string& viewer, const std::string
 }
 
 bool ModelCache::Contains(const std::string& viewer, const std::string& id) const {
-  std::shared_lock lock(mutex_);
+  ReaderLock lock(mutex_);
   auto by_id = by_id_.find(id);
   return by_id != by_id_.end() && by_id->second.by_viewer.count(viewer) > 0;
 }
@@ -30,7 +29,7 @@ bool ModelCache::Contains(const std::string& viewer, const std::string& id) cons
 std::shared_ptr<const LoadedModel> ModelCache::FindLoaded(const std::string& owner,
                                                           const std::string& id,
                                                           int64_t version) const {
-  std::shared_lock lock(mutex_);
+  ReaderLock lock(mutex_);
   auto by_id = by_id_.find(id);
   if (by_id == by_id_.end()) return nullptr;
   auto it = by_id->second.by_owner.find(owner);
@@ -40,7 +39,7 @@ std::shared_ptr<const LoadedModel> ModelCache::FindLoaded(const std::string& own
 
 void ModelCache::Put(const std::string& viewer, std::shared_ptr<const LoadedModel> model,
                      uint64_t generation) {
-  std::unique_lock lock(mutex_);
+  WriterLock lock(mutex_);
   if (generation != generation_) return;  // invalidated while it was loading: stale
   IdEntries& entries = by_id_[model->id];
   auto owned = entries.by_owner.find(model->owner);
@@ -94,7 +93,7 @@ void ModelCache::EvictLocked(const Entry* keep) {
 }
 
 void ModelCache::Invalidate(const std::string& id) {
-  std::unique_lock lock(mutex_);
+  WriterLock lock(mutex_);
   auto by_id = by_id_.find(id);
   if (by_id != by_id_.end()) {
     for (const auto& [owner, entry] : by_id->second.by_owner) bytes_ -= entry->model->bytes;
@@ -104,14 +103,14 @@ void ModelCache::Invalidate(const std::string& id) {
 }
 
 size_t ModelCache::size() const {
-  std::shared_lock lock(mutex_);
+  ReaderLock lock(mutex_);
   size_t n = 0;
   for (const auto& [id, entries] : by_id_) n += entries.by_owner.size();
   return n;
 }
 
 size_t ModelCache::bytes() const {
-  std::shared_lock lock(mutex_);
+  ReaderLock lock(mutex_);
   return bytes_;
 }
 

@@ -15,10 +15,10 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
+#include "base/mutex.h"
 #include "ml/conformal.h"
 #include "ml/model.h"
 
@@ -80,14 +80,14 @@ class ModelCache {
     std::unordered_map<std::string, std::shared_ptr<Entry>> by_owner;
     std::unordered_map<std::string, std::shared_ptr<Entry>> by_viewer;
   };
-  void RemoveLocked(IdEntries& entries, const std::string& owner);
-  void EvictLocked(const Entry* keep);
+  void RemoveLocked(IdEntries& entries, const std::string& owner) REQUIRES(mutex_);
+  void EvictLocked(const Entry* keep) REQUIRES(mutex_);
 
   const size_t max_bytes_;
-  mutable std::shared_mutex mutex_;
-  std::unordered_map<std::string, IdEntries> by_id_;  // GUARDED_BY(mutex_)
-  size_t bytes_ = 0;                                 // GUARDED_BY(mutex_)
-  uint64_t generation_ = 0;                          // GUARDED_BY(mutex_)
+  mutable SharedMutex mutex_;
+  std::unordered_map<std::string, IdEntries> by_id_ GUARDED_BY(mutex_);
+  size_t bytes_ GUARDED_BY(mutex_) = 0;
+  uint64_t generation_ GUARDED_BY(mutex_) = 0;
   mutable std::atomic<uint64_t> use_clock_{0};
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};

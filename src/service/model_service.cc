@@ -103,7 +103,7 @@ Result<std::shared_ptr<const LoadedModel>> ModelService::ForPrediction(const std
   std::shared_future<LoadResult> pending;
   bool leader = false;
   {
-    std::lock_guard lock(loading_mutex_);
+    MutexLock lock(loading_mutex_);
     auto it = loading_.find(key);
     if (it == loading_.end()) {
       leader = true;
@@ -121,7 +121,7 @@ Result<std::shared_ptr<const LoadedModel>> ModelService::ForPrediction(const std
   LoadResult loaded = Load(*record);
   if (loaded.ok()) cache_.Put(viewer, *loaded, lookup.generation);
   promise.set_value(loaded);
-  std::lock_guard lock(loading_mutex_);
+  MutexLock lock(loading_mutex_);
   loading_.erase(key);
   return loaded;
 }

@@ -9,11 +9,11 @@
 #include <future>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "base/mutex.h"
 #include "service/dataset_service.h"
 #include "service/model_cache.h"
 #include "service/training_request.h"
@@ -66,8 +66,8 @@ class ModelService {
   store::MetadataStore& metadata_;
   store::BlobStore& blobs_;
   ModelCache& cache_;
-  std::mutex loading_mutex_;
-  std::map<std::string, std::shared_future<LoadResult>> loading_;  // GUARDED_BY(loading_mutex_)
+  Mutex loading_mutex_;
+  std::map<std::string, std::shared_future<LoadResult>> loading_ GUARDED_BY(loading_mutex_);
 };
 
 }  // namespace diamond::service

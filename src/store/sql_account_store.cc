@@ -40,16 +40,16 @@ void BumpGeneration(soci::session& sql) { sql << "UPDATE account_generation SET 
 }  // namespace
 
 Result<int64_t> SqlMetadataStore::Generation() {
-  return Locked(mutex_, [&]() -> Result<int64_t> {
+  return Locked([&](soci::session& session) -> Result<int64_t> {
     ll value = 0;
-    *sql_ << "SELECT value FROM account_generation", soci::into(value);
+    session << "SELECT value FROM account_generation", soci::into(value);
     return static_cast<int64_t>(value);
   });
 }
 
 Status SqlMetadataStore::CreateUser(const UserRecord& user) {
-  return Locked(mutex_, [&]() -> Status {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     ll exists = 0;
     sql << "SELECT COUNT(*) FROM users WHERE id = :id", soci::use(user.id), soci::into(exists);
@@ -66,19 +66,19 @@ Status SqlMetadataStore::CreateUser(const UserRecord& user) {
 }
 
 Result<UserRecord> SqlMetadataStore::GetUser(const std::string& id) {
-  return Locked(mutex_, [&]() -> Result<UserRecord> {
+  return Locked([&](soci::session& session) -> Result<UserRecord> {
     soci::rowset<soci::row> rows =
-        (sql_->prepare << "SELECT " << kUserColumns << " FROM users WHERE id = :id", soci::use(id));
+        (session.prepare << "SELECT " << kUserColumns << " FROM users WHERE id = :id", soci::use(id));
     for (const auto& r : rows) return ReadUser(r);
     return Status::NotFound("no user '" + id + "'");
   });
 }
 
 Result<std::vector<UserRecord>> SqlMetadataStore::ListUsers() {
-  return Locked(mutex_, [&]() -> Result<std::vector<UserRecord>> {
+  return Locked([&](soci::session& session) -> Result<std::vector<UserRecord>> {
     std::vector<UserRecord> out;
     soci::rowset<soci::row> rows =
-        (sql_->prepare << "SELECT " << kUserColumns << " FROM users ORDER BY id");
+        (session.prepare << "SELECT " << kUserColumns << " FROM users ORDER BY id");
     for (const auto& r : rows) out.push_back(ReadUser(r));
     return out;
   });
@@ -87,8 +87,8 @@ Result<std::vector<UserRecord>> SqlMetadataStore::ListUsers() {
 Status SqlMetadataStore::UpdateUser(const std::string& id, const std::optional<std::string>& role,
                                     const std::optional<std::string>& plan,
                                     const std::optional<bool>& disabled) {
-  return Locked(mutex_, [&]() -> Status {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     ll exists = 0;
     sql << "SELECT COUNT(*) FROM users WHERE id = :id", soci::use(id), soci::into(exists);
@@ -106,16 +106,16 @@ Status SqlMetadataStore::UpdateUser(const std::string& id, const std::optional<s
 }
 
 Result<int64_t> SqlMetadataStore::CountUsers() {
-  return Locked(mutex_, [&]() -> Result<int64_t> {
+  return Locked([&](soci::session& session) -> Result<int64_t> {
     ll count = 0;
-    *sql_ << "SELECT COUNT(*) FROM users", soci::into(count);
+    session << "SELECT COUNT(*) FROM users", soci::into(count);
     return static_cast<int64_t>(count);
   });
 }
 
 Status SqlMetadataStore::CreateKey(const ApiKeyRecord& key) {
-  return Locked(mutex_, [&]() -> Status {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     ll users = 0;
     sql << "SELECT COUNT(*) FROM users WHERE id = :id", soci::use(key.user_id), soci::into(users);
@@ -132,11 +132,11 @@ Status SqlMetadataStore::CreateKey(const ApiKeyRecord& key) {
 }
 
 Result<std::vector<ApiKeyRecord>> SqlMetadataStore::ListKeys(const std::string& user_id) {
-  return Locked(mutex_, [&]() -> Result<std::vector<ApiKeyRecord>> {
+  return Locked([&](soci::session& session) -> Result<std::vector<ApiKeyRecord>> {
     std::vector<ApiKeyRecord> out;
     const int all = user_id.empty() ? 1 : 0;
     soci::rowset<soci::row> rows =
-        (sql_->prepare << "SELECT " << kKeyColumns
+        (session.prepare << "SELECT " << kKeyColumns
                        << " FROM api_keys WHERE (:all = 1 OR user_id = :u) ORDER BY created_at, id",
          soci::use(all), soci::use(user_id));
     for (const auto& r : rows) out.push_back(ReadKey(r));
@@ -145,8 +145,8 @@ Result<std::vector<ApiKeyRecord>> SqlMetadataStore::ListKeys(const std::string& 
 }
 
 Status SqlMetadataStore::RevokeKey(const std::string& user_id, const std::string& key_id) {
-  return Locked(mutex_, [&]() -> Status {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     const std::string now = NowRfc3339();
     const int any_user = user_id.empty() ? 1 : 0;
@@ -170,8 +170,8 @@ Status SqlMetadataStore::RevokeKey(const std::string& user_id, const std::string
 
 Status SqlMetadataStore::TouchKeys(const std::vector<std::pair<std::string, std::string>>& used) {
   if (used.empty()) return Status::Ok();
-  return Locked(mutex_, [&]() -> Status {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     for (const auto& [id, at] : used) {
       sql << "UPDATE api_keys SET last_used_at = :t WHERE id = :id", soci::use(at), soci::use(id);
@@ -182,18 +182,18 @@ Status SqlMetadataStore::TouchKeys(const std::vector<std::pair<std::string, std:
 }
 
 Result<std::vector<PlanRecord>> SqlMetadataStore::ListPlans() {
-  return Locked(mutex_, [&]() -> Result<std::vector<PlanRecord>> {
+  return Locked([&](soci::session& session) -> Result<std::vector<PlanRecord>> {
     std::vector<PlanRecord> out;
     soci::rowset<soci::row> rows =
-        (sql_->prepare << "SELECT " << kPlanColumns << " FROM plans ORDER BY name");
+        (session.prepare << "SELECT " << kPlanColumns << " FROM plans ORDER BY name");
     for (const auto& r : rows) out.push_back(ReadPlan(r));
     return out;
   });
 }
 
 Status SqlMetadataStore::PutPlan(const PlanRecord& plan) {
-  return Locked(mutex_, [&]() -> Status {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     ll burst = plan.burst, rows = plan.monthly_predicted_rows, dataset_rows = plan.max_dataset_rows,
        models = plan.max_models, jobs = plan.max_training_jobs, stored = plan.max_stored_bytes,
@@ -214,8 +214,8 @@ Status SqlMetadataStore::PutPlan(const PlanRecord& plan) {
 
 Status SqlMetadataStore::AddUsage(const std::vector<UsageRecord>& deltas) {
   if (deltas.empty()) return Status::Ok();
-  return Locked(mutex_, [&]() -> Status {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     for (const auto& d : deltas) {
       ll rows = d.predicted_rows, bytes = d.stored_bytes;
@@ -239,11 +239,11 @@ Status SqlMetadataStore::AddUsage(const std::vector<UsageRecord>& deltas) {
 }
 
 Result<std::vector<UsageRecord>> SqlMetadataStore::UsageForMonth(const std::string& month) {
-  return Locked(mutex_, [&]() -> Result<std::vector<UsageRecord>> {
+  return Locked([&](soci::session& session) -> Result<std::vector<UsageRecord>> {
     std::vector<UsageRecord> out;
     const std::string pattern = month + "-%";
     soci::rowset<soci::row> rows =
-        (sql_->prepare << "SELECT user_id, day, predicted_rows, training_seconds, stored_bytes"
+        (session.prepare << "SELECT user_id, day, predicted_rows, training_seconds, stored_bytes"
                           " FROM usage WHERE day LIKE :m ORDER BY user_id, day",
          soci::use(pattern));
     for (const auto& r : rows) {
@@ -255,8 +255,8 @@ Result<std::vector<UsageRecord>> SqlMetadataStore::UsageForMonth(const std::stri
 }
 
 Status SqlMetadataStore::Heartbeat(const ReplicaRecord& replica) {
-  return Locked(mutex_, [&]() -> Status {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     ll generation = replica.loaded_generation, heartbeat = replica.heartbeat_ms, pid = replica.pid;
     sql << "INSERT INTO replicas (id, loaded_generation, heartbeat_ms, started_at, pid, host)"
@@ -271,17 +271,17 @@ Status SqlMetadataStore::Heartbeat(const ReplicaRecord& replica) {
 }
 
 Status SqlMetadataStore::RemoveReplica(const std::string& id) {
-  return Locked(mutex_, [&]() -> Status {
-    *sql_ << "DELETE FROM replicas WHERE id = :id", soci::use(id);
+  return Locked([&](soci::session& session) -> Status {
+    session << "DELETE FROM replicas WHERE id = :id", soci::use(id);
     return Status::Ok();
   });
 }
 
 Result<std::vector<ReplicaRecord>> SqlMetadataStore::ListReplicas() {
-  return Locked(mutex_, [&]() -> Result<std::vector<ReplicaRecord>> {
+  return Locked([&](soci::session& session) -> Result<std::vector<ReplicaRecord>> {
     std::vector<ReplicaRecord> out;
     soci::rowset<soci::row> rows =
-        (sql_->prepare << "SELECT id, loaded_generation, heartbeat_ms, started_at, pid, host"
+        (session.prepare << "SELECT id, loaded_generation, heartbeat_ms, started_at, pid, host"
                           " FROM replicas ORDER BY id");
     for (const auto& r : rows) {
       out.push_back(ReplicaRecord{r.get<std::string>(0), r.get<ll>(1), r.get<ll>(2),

@@ -1,24 +1,25 @@
 // Shared by the SQL store's translation units: run a statement sequence under the
-// session's mutex and turn SOCI's exceptions into values.
+// session's mutex and turn SOCI's exceptions into values; begin write transactions.
 #pragma once
 
 #include <soci/soci.h>
 
 #include <exception>
-#include <mutex>
 #include <string>
 
 #include "core/status.h"
+#include "store/sql_metadata_store.h"
 
 namespace diamond::store {
 
-// Runs `body` under the lock, turning database exceptions into IoError values: SOCI
-// reports every failure by throwing, and no exception may cross the store interfaces.
+// Runs `body` with the session, under the store's mutex, turning database exceptions into
+// IoError values: SOCI reports every failure by throwing, and no exception may cross the
+// store interfaces.
 template <typename Body>
-auto Locked(std::mutex& mutex, Body&& body) -> decltype(body()) {
-  std::lock_guard<std::mutex> lock(mutex);
+auto SqlMetadataStore::Locked(Body&& body) -> decltype(body(std::declval<soci::session&>())) {
+  MutexLock lock(mutex_);
   try {
-    return body();
+    return body(*sql_);
   } catch (const soci::soci_error& e) {
     return Status::IoError(std::string("database error: ") + e.get_error_message());
   } catch (const std::exception& e) {

@@ -272,8 +272,8 @@ Result<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::OpenSqlite(const std
 }
 
 Status SqlMetadataStore::Migrate() {
-  return Locked(mutex_, [&]() -> Status {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
     sql << "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)";
     // One write transaction from reading the version to the last step: two processes
     // starting together cannot both apply the same step.
@@ -303,10 +303,10 @@ Status SqlMetadataStore::Migrate() {
 }
 
 Result<std::vector<std::string>> SqlMetadataStore::ReferencedBlobKeys() {
-  return Locked(mutex_, [&]() -> Result<std::vector<std::string>> {
+  return Locked([&](soci::session& session) -> Result<std::vector<std::string>> {
     std::vector<std::string> keys;
     soci::rowset<soci::row> rows =
-        (sql_->prepare << "SELECT blob_key FROM dataset_versions"
+        (session.prepare << "SELECT blob_key FROM dataset_versions"
                           " UNION SELECT artifact_key FROM models WHERE artifact_key <> ''"
                           " UNION SELECT blob_key FROM query_batches"
                           " UNION SELECT results_key FROM queries WHERE results_key <> ''");
@@ -316,8 +316,8 @@ Result<std::vector<std::string>> SqlMetadataStore::ReferencedBlobKeys() {
 }
 
 Status SqlMetadataStore::Ping() {
-  return Locked(mutex_, [&]() -> Status {
-    Count(*sql_, "SELECT 1");
+  return Locked([&](soci::session& session) -> Status {
+    Count(session, "SELECT 1");
     return Status::Ok();
   });
 }
@@ -326,8 +326,8 @@ Status SqlMetadataStore::Ping() {
 
 Result<std::pair<std::vector<DatasetRecord>, int64_t>> SqlMetadataStore::ListDatasets(
     const std::string& owner, Page page) {
-  return Locked(mutex_, [&]() -> Result<std::pair<std::vector<DatasetRecord>, int64_t>> {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Result<std::pair<std::vector<DatasetRecord>, int64_t>> {
+    soci::session& sql = session;
     ll limit = page.limit, offset = page.offset;
     std::vector<DatasetRecord> out;
     soci::rowset<soci::row> rows =
@@ -344,9 +344,9 @@ Result<std::pair<std::vector<DatasetRecord>, int64_t>> SqlMetadataStore::ListDat
 }
 
 Result<DatasetRecord> SqlMetadataStore::GetDataset(const std::string& owner, const std::string& id) {
-  return Locked(mutex_, [&]() -> Result<DatasetRecord> {
+  return Locked([&](soci::session& session) -> Result<DatasetRecord> {
     soci::rowset<soci::row> rows =
-        (sql_->prepare << "SELECT " << kDatasetColumns
+        (session.prepare << "SELECT " << kDatasetColumns
                        << " FROM datasets d JOIN dataset_versions v ON v.owner = d.owner AND"
                           " v.dataset_id = d.id AND v.version = d.current_version"
                           " WHERE d.owner = :o AND d.id = :id",
@@ -360,8 +360,8 @@ Result<DatasetRecord> SqlMetadataStore::CommitDatasetVersion(const std::string& 
                                               int64_t expected_current,
                                               const DatasetVersion& version,
                                               const StorageLimits& limits) {
-  return Locked(mutex_, [&]() -> Result<DatasetRecord> {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Result<DatasetRecord> {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     ll current = 0;
     soci::indicator ind = soci::i_null;
@@ -439,8 +439,8 @@ Result<DatasetRecord> SqlMetadataStore::CommitDatasetVersion(const std::string& 
 
 Result<std::vector<DatasetVersion>> SqlMetadataStore::ListDatasetVersions(const std::string& owner,
                                                                           const std::string& id) {
-  return Locked(mutex_, [&]() -> Result<std::vector<DatasetVersion>> {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Result<std::vector<DatasetVersion>> {
+    soci::session& sql = session;
     ll exists = 0;
     sql << "SELECT COUNT(*) FROM datasets WHERE owner = :o AND id = :id", soci::use(owner), soci::use(id),
         soci::into(exists);
@@ -478,8 +478,8 @@ constexpr const char* kUnusedVersions =
 
 Result<std::vector<std::string>> SqlMetadataStore::DeleteDataset(const std::string& owner,
                                                                  const std::string& id) {
-  return Locked(mutex_, [&]() -> Result<std::vector<std::string>> {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Result<std::vector<std::string>> {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     std::vector<std::string> keys;
     soci::statement st = (sql.prepare << "DELETE FROM datasets WHERE owner = :o AND id = :id",
@@ -499,8 +499,8 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteDataset(const std::stri
 
 Result<std::string> SqlMetadataStore::DeleteDatasetVersion(const std::string& owner, const std::string& id,
                                                            int64_t version) {
-  return Locked(mutex_, [&]() -> Result<std::string> {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Result<std::string> {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     ll current = 0, v = version;
     sql << "SELECT current_version FROM datasets WHERE owner = :o AND id = :id", soci::use(owner),
@@ -532,10 +532,10 @@ Result<std::string> SqlMetadataStore::DeleteDatasetVersion(const std::string& ow
 }
 
 Result<int64_t> SqlMetadataStore::StoredBytes(const std::string& owner) {
-  return Locked(mutex_, [&]() -> Result<int64_t> {
+  return Locked([&](soci::session& session) -> Result<int64_t> {
     ll bytes = 0;
     soci::indicator ind = soci::i_null;
-    *sql_ << "SELECT SUM(bytes) FROM dataset_versions WHERE owner = :o", soci::use(owner),
+    session << "SELECT SUM(bytes) FROM dataset_versions WHERE owner = :o", soci::use(owner),
         soci::into(bytes, ind);
     return static_cast<int64_t>(ind == soci::i_ok ? bytes : 0);
   });
@@ -545,8 +545,8 @@ Result<int64_t> SqlMetadataStore::StoredBytes(const std::string& owner) {
 
 Result<std::pair<std::vector<ModelRecord>, int64_t>> SqlMetadataStore::ListModels(
     const std::string& viewer, Page page) {
-  return Locked(mutex_, [&]() -> Result<std::pair<std::vector<ModelRecord>, int64_t>> {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Result<std::pair<std::vector<ModelRecord>, int64_t>> {
+    soci::session& sql = session;
     ll limit = page.limit, offset = page.offset;
     std::vector<ModelRecord> out;
     soci::rowset<soci::row> rows =
@@ -563,26 +563,26 @@ Result<std::pair<std::vector<ModelRecord>, int64_t>> SqlMetadataStore::ListModel
 }
 
 Result<ModelRecord> SqlMetadataStore::GetModel(const std::string& owner, const std::string& id) {
-  return Locked(mutex_, [&]() -> Result<ModelRecord> {
-    if (auto model = FindModel(*sql_, owner, id)) return *model;
+  return Locked([&](soci::session& session) -> Result<ModelRecord> {
+    if (auto model = FindModel(session, owner, id)) return *model;
     return Status::NotFound("no model '" + id + "'");
   });
 }
 
 Result<ModelRecord> SqlMetadataStore::FindModelFor(const std::string& viewer, const std::string& id) {
-  return Locked(mutex_, [&]() -> Result<ModelRecord> {
-    if (auto model = FindModelVisibleTo(*sql_, viewer, id)) return *model;
+  return Locked([&](soci::session& session) -> Result<ModelRecord> {
+    if (auto model = FindModelVisibleTo(session, viewer, id)) return *model;
     return Status::NotFound("no model '" + id + "'");
   });
 }
 
 Status SqlMetadataStore::SetModelShared(const std::string& owner, const std::string& id,
                                         bool shared) {
-  return Locked(mutex_, [&]() -> Status {
+  return Locked([&](soci::session& session) -> Status {
     ll flag = shared ? 1 : 0;
     const std::string now = NowRfc3339();
     soci::statement st =
-        (sql_->prepare << "UPDATE models SET shared = :s, updated_at = :u"
+        (session.prepare << "UPDATE models SET shared = :s, updated_at = :u"
                           " WHERE owner = :o AND id = :id",
          soci::use(flag), soci::use(now), soci::use(owner), soci::use(id));
     st.execute(true);
@@ -593,8 +593,8 @@ Status SqlMetadataStore::SetModelShared(const std::string& owner, const std::str
 
 Status SqlMetadataStore::StartTraining(const std::string& model_id, const std::string& request_json,
                                        const JobRecord& job, const TrainingLimits& limits) {
-  return Locked(mutex_, [&]() -> Status {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     const std::string now = NowRfc3339();
     const std::string training(ModelStatusName(ModelStatus::kTraining));
@@ -644,8 +644,8 @@ Status SqlMetadataStore::StartTraining(const std::string& model_id, const std::s
 Status SqlMetadataStore::FinishTraining(const std::string& job_id, const std::string& artifact_key,
                                         const std::string& dataset_id, int64_t dataset_version,
                                         const std::string& summary_json) {
-  return Locked(mutex_, [&]() -> Status {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     auto job = FindJob(sql, job_id);
     if (!job || job->state != JobState::kRunning || job->cancel_requested) {
@@ -690,8 +690,8 @@ void SettleModelAfterJob(soci::session& sql, const JobRecord& job, const std::st
 }  // namespace
 
 Status SqlMetadataStore::FailTraining(const std::string& job_id, const std::string& error) {
-  return Locked(mutex_, [&]() -> Status {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     auto job = FindJob(sql, job_id);
     if (!job) return Status::NotFound("no job " + job_id);
@@ -709,8 +709,8 @@ Status SqlMetadataStore::FailTraining(const std::string& job_id, const std::stri
 
 Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string& owner,
                                                                const std::string& id) {
-  return Locked(mutex_, [&]() -> Result<std::vector<std::string>> {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Result<std::vector<std::string>> {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     auto model = FindModel(sql, owner, id);
     if (!model) return Status::NotFound("no model '" + id + "'");
@@ -769,8 +769,8 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
 
 Result<std::pair<std::vector<JobRecord>, int64_t>> SqlMetadataStore::ListJobs(
     const std::string& owner, Page page) {
-  return Locked(mutex_, [&]() -> Result<std::pair<std::vector<JobRecord>, int64_t>> {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Result<std::pair<std::vector<JobRecord>, int64_t>> {
+    soci::session& sql = session;
     ll limit = page.limit, offset = page.offset;
     std::vector<JobRecord> out;
     soci::rowset<soci::row> rows =
@@ -786,16 +786,16 @@ Result<std::pair<std::vector<JobRecord>, int64_t>> SqlMetadataStore::ListJobs(
 }
 
 Result<JobRecord> SqlMetadataStore::GetJob(const std::string& owner, const std::string& id) {
-  return Locked(mutex_, [&]() -> Result<JobRecord> {
-    auto job = FindJob(*sql_, id);
+  return Locked([&](soci::session& session) -> Result<JobRecord> {
+    auto job = FindJob(session, id);
     if (job && job->owner == owner) return *job;
     return Status::NotFound("no job '" + id + "'");
   });
 }
 
 Result<std::optional<JobRecord>> SqlMetadataStore::ClaimNextJob() {
-  return Locked(mutex_, [&]() -> Result<std::optional<JobRecord>> {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Result<std::optional<JobRecord>> {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     std::string id;
     sql << "SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at, id LIMIT 1",
@@ -813,16 +813,16 @@ Result<std::optional<JobRecord>> SqlMetadataStore::ClaimNextJob() {
 
 Status SqlMetadataStore::UpdateJobProgress(const std::string& id, double progress,
                                            const std::string& detail) {
-  return Locked(mutex_, [&]() -> Status {
-    *sql_ << "UPDATE jobs SET progress = :p, progress_detail = :d WHERE id = :id AND state = 'running'",
+  return Locked([&](soci::session& session) -> Status {
+    session << "UPDATE jobs SET progress = :p, progress_detail = :d WHERE id = :id AND state = 'running'",
         soci::use(progress), soci::use(detail), soci::use(id);
     return Status::Ok();
   });
 }
 
 Result<JobRecord> SqlMetadataStore::CancelJob(const std::string& owner, const std::string& id) {
-  return Locked(mutex_, [&]() -> Result<JobRecord> {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Result<JobRecord> {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     auto job = FindJob(sql, id);
     if (!job || job->owner != owner) return Status::NotFound("no job '" + id + "'");
@@ -846,8 +846,8 @@ Result<JobRecord> SqlMetadataStore::CancelJob(const std::string& owner, const st
 }
 
 Result<int64_t> SqlMetadataStore::RequeueRunningJobs(int64_t max_attempts) {
-  return Locked(mutex_, [&]() -> Result<int64_t> {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Result<int64_t> {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     const std::string now = NowRfc3339();
     std::vector<JobRecord> exhausted;
@@ -876,13 +876,13 @@ Result<int64_t> SqlMetadataStore::RequeueRunningJobs(int64_t max_attempts) {
 }
 
 Result<std::vector<std::pair<std::string, int64_t>>> SqlMetadataStore::CountJobsByState() {
-  return Locked(mutex_, [&]() -> Result<std::vector<std::pair<std::string, int64_t>>> {
+  return Locked([&](soci::session& session) -> Result<std::vector<std::pair<std::string, int64_t>>> {
     std::vector<std::pair<std::string, int64_t>> out;
     for (JobState state : {JobState::kQueued, JobState::kRunning, JobState::kSucceeded,
                            JobState::kFailed, JobState::kCancelled}) {
       const std::string name(JobStateName(state));
       ll count = 0;
-      *sql_ << "SELECT COUNT(*) FROM jobs WHERE state = :s", soci::use(name), soci::into(count);
+      session << "SELECT COUNT(*) FROM jobs WHERE state = :s", soci::use(name), soci::into(count);
       out.emplace_back(name, count);
     }
     return out;
@@ -892,9 +892,9 @@ Result<std::vector<std::pair<std::string, int64_t>>> SqlMetadataStore::CountJobs
 // --- price queries -----------------------------------------------------------------------
 
 Status SqlMetadataStore::CreateQuery(const QueryRecord& query) {
-  return Locked(mutex_, [&]() -> Status {
+  return Locked([&](soci::session& session) -> Status {
     const std::string now = NowRfc3339();
-    *sql_ << "INSERT INTO queries (" << kQueryColumns
+    session << "INSERT INTO queries (" << kQueryColumns
           << ") VALUES (:o, :id, :mo, :m, 0, 0, '', 0, :c)",
         soci::use(query.owner), soci::use(query.id), soci::use(query.model_owner),
         soci::use(query.model_id), soci::use(now);
@@ -904,8 +904,8 @@ Status SqlMetadataStore::CreateQuery(const QueryRecord& query) {
 
 Result<QueryRecord> SqlMetadataStore::GetQuery(const std::string& owner, const std::string& model_id,
                                                const std::string& id) {
-  return Locked(mutex_, [&]() -> Result<QueryRecord> {
-    if (auto query = FindQuery(*sql_, owner, model_id, id)) return *query;
+  return Locked([&](soci::session& session) -> Result<QueryRecord> {
+    if (auto query = FindQuery(session, owner, model_id, id)) return *query;
     return Status::NotFound("no price query '" + id + "' for model '" + model_id + "'");
   });
 }
@@ -913,8 +913,8 @@ Result<QueryRecord> SqlMetadataStore::GetQuery(const std::string& owner, const s
 Result<int64_t> SqlMetadataStore::AddQueryBatch(const std::string& owner, const std::string& model_id,
                                                 const std::string& id, const std::string& blob_key,
                                                 int64_t rows) {
-  return Locked(mutex_, [&]() -> Result<int64_t> {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Result<int64_t> {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     auto query = FindQuery(sql, owner, model_id, id);
     if (!query) return Status::NotFound("no price query '" + id + "'");
@@ -933,10 +933,10 @@ Result<int64_t> SqlMetadataStore::AddQueryBatch(const std::string& owner, const 
 }
 
 Result<std::vector<std::string>> SqlMetadataStore::QueryBatchKeys(const std::string& id) {
-  return Locked(mutex_, [&]() -> Result<std::vector<std::string>> {
+  return Locked([&](soci::session& session) -> Result<std::vector<std::string>> {
     std::vector<std::string> keys;
     soci::rowset<soci::row> rows =
-        (sql_->prepare << "SELECT blob_key FROM query_batches WHERE query_id = :id ORDER BY batch",
+        (session.prepare << "SELECT blob_key FROM query_batches WHERE query_id = :id ORDER BY batch",
          soci::use(id));
     for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
     return keys;
@@ -945,10 +945,10 @@ Result<std::vector<std::string>> SqlMetadataStore::QueryBatchKeys(const std::str
 
 Status SqlMetadataStore::SetQueryResults(const std::string& id, const std::string& results_key,
                                          int64_t model_version) {
-  return Locked(mutex_, [&]() -> Status {
+  return Locked([&](soci::session& session) -> Status {
     ll version = model_version;
     soci::statement st =
-        (sql_->prepare << "UPDATE queries SET results_key = :k, model_version = :v"
+        (session.prepare << "UPDATE queries SET results_key = :k, model_version = :v"
                           " WHERE id = :id AND results_key = ''",
          soci::use(results_key), soci::use(version), soci::use(id));
     st.execute(true);
@@ -962,8 +962,8 @@ Status SqlMetadataStore::SetQueryResults(const std::string& id, const std::strin
 Result<std::vector<std::string>> SqlMetadataStore::DeleteQuery(const std::string& owner,
                                                                const std::string& model_id,
                                                                const std::string& id) {
-  return Locked(mutex_, [&]() -> Result<std::vector<std::string>> {
-    soci::session& sql = *sql_;
+  return Locked([&](soci::session& session) -> Result<std::vector<std::string>> {
+    soci::session& sql = session;
     WriteTransaction tx(sql);
     auto query = FindQuery(sql, owner, model_id, id);
     if (!query) return Status::NotFound("no price query '" + id + "' for model '" + model_id + "'");

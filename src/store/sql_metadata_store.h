@@ -7,9 +7,10 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
+#include <utility>
 #include <string>
 
+#include "base/mutex.h"
 #include "store/account_store.h"
 #include "store/metadata_store.h"
 
@@ -107,9 +108,12 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
  private:
   explicit SqlMetadataStore(std::unique_ptr<soci::session> sql);
   Status Migrate();
+  // Runs body(session) holding mutex_ (sql_locked.h); the only way to the session.
+  template <typename Body>
+  auto Locked(Body&& body) -> decltype(body(std::declval<soci::session&>()));
 
-  std::mutex mutex_;
-  std::unique_ptr<soci::session> sql_;  // GUARDED_BY(mutex_)
+  Mutex mutex_;
+  std::unique_ptr<soci::session> sql_ GUARDED_BY(mutex_);
 };
 
 }  // namespace diamond::store

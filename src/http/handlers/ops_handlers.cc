@@ -65,7 +65,7 @@ void RegisterOpsRoutes(Router& router, ApiContext& ctx) {
     }
     if (!ctx.jobs.running()) return Problem(503, "not-ready", "Not ready", "job workers are not running");
     return Json(200, {{"status", "ready"}});
-  }, RouteOptions{true, {}, Access::kPublic});
+  }, RouteOptions{true, {}, Access::kPublic, {}});
 
   router.Add("GET", "/metrics", [&ctx](HttpRequest&) {
     std::string text = ctx.metrics.Render();
@@ -97,7 +97,7 @@ void RegisterOpsRoutes(Router& router, ApiContext& ctx) {
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     response.body = std::move(text);
     return response;
-  }, RouteOptions{true, {}, ctx.config.metrics_public ? Access::kPublic : Access::kUser});
+  }, RouteOptions{true, {}, ctx.config.metrics_public ? Access::kPublic : Access::kUser, {}});
 
   router.Add("GET", "/openapi.json", [](HttpRequest&) {
     return JsonResponse(200, std::string(OpenApiDocument()));
@@ -129,7 +129,7 @@ void RegisterOpsRoutes(Router& router, ApiContext& ctx) {
       return response;
     }
     return Problem(404, "not-found", "Not found", "no such file under /docs");
-  }, RouteOptions{true, {}, Access::kPublic});
+  }, RouteOptions{true, {}, Access::kPublic, {}});
 }
 
 }  // namespace diamond::http
