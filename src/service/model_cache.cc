@@ -11,8 +11,12 @@ ModelCache::Lookup ModelCache::Find(const std::string& viewer, const std::string
     auto it = by_id->second.by_viewer.find(viewer);
     if (it != by_id->second.by_viewer.end()) {
       hits_.fetch_add(1, std::memory_order_relaxed);
-      it->second->last_used.store(use_clock_.fetch_add(1, std::memory_order_relaxed),
-                                  std::memory_order_relaxed);
+      // The clock only moves on Put: a hit reads it, and writes the entry only when the
+      // entry was not used since the last Put, so I/O threads do not fight over a line.
+      const uint64_t now = use_clock_.load(std::memory_order_relaxed);
+      if (it->second->last_used.load(std::memory_order_relaxed) != now) {
+        it->second->last_used.store(now, std::memory_order_relaxed);
+      }
       return {it->second->model, generation_};
     }
   }
@@ -51,7 +55,10 @@ void ModelCache::Put(const std::string& viewer, std::shared_ptr<const LoadedMode
     owned = entries.by_owner.emplace(entry->model->owner, std::move(entry)).first;
   }
   std::shared_ptr<Entry> entry = owned->second;
-  entry->last_used.store(use_clock_.fetch_add(1, std::memory_order_relaxed), std::memory_order_relaxed);
+  // Two ticks: this entry is newer than anything used before it, and anything used after
+  // it (stamped with the clock's new value) is newer than it.
+  entry->last_used.store(use_clock_.fetch_add(1, std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  use_clock_.fetch_add(1, std::memory_order_relaxed);
   entries.by_viewer[viewer] = entry;
   EvictLocked(entry.get());
 }

@@ -72,7 +72,7 @@ class ModelCache {
  private:
   struct Entry {
     std::shared_ptr<const LoadedModel> model;
-    mutable std::atomic<uint64_t> last_used{0};  // a tick of use_clock_; written under the shared lock
+    mutable std::atomic<uint64_t> last_used{0};  // use_clock_ when last used; hits write it under the shared lock
   };
   // Everything cached under one model id: the copies by owner, and which copy each
   // viewer resolves the id to.
@@ -88,7 +88,7 @@ class ModelCache {
   std::unordered_map<std::string, IdEntries> by_id_ GUARDED_BY(mutex_);
   size_t bytes_ GUARDED_BY(mutex_) = 0;
   uint64_t generation_ GUARDED_BY(mutex_) = 0;
-  mutable std::atomic<uint64_t> use_clock_{0};
+  std::atomic<uint64_t> use_clock_{0};  // advanced by Put only
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
   std::atomic<uint64_t> loads_{0};

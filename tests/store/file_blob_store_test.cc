@@ -1,0 +1,82 @@
+// The file blob store's errors and listing, and blob GC beside writers: a read that fails
+// for another reason than a missing file is an error (never "not found", which the API
+// would turn into a 404), and GC spares blobs younger than its grace period.
+#include "store/file_blob_store.h"
+
+#include <gtest/gtest.h>
+#include <utime.h>
+
+#include <filesystem>
+
+#include "store/blob_gc.h"
+#include "store/sql_metadata_store.h"
+#include "support/test_support.h"
+
+namespace diamond::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(FileBlobStore, OnlyAMissingBlobIsNotFound) {
+  testing::TempDir dir;
+  auto blobs = FileBlobStore::Open(dir / "blobs");
+  ASSERT_TRUE(blobs.ok());
+  EXPECT_EQ((*blobs)->Get("a/missing.csv").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ((*blobs)->Get("nodir/at/all.csv").status().code(), StatusCode::kNotFound);
+  // A key whose file cannot be read (here: it is a directory) is an I/O error.
+  fs::create_directories(dir / "blobs" / "a" / "dir.csv");
+  auto unreadable = (*blobs)->Get("a/dir.csv");
+  ASSERT_FALSE(unreadable.ok());
+  EXPECT_EQ(unreadable.status().code(), StatusCode::kIoError) << unreadable.status().message();
+}
+
+TEST(FileBlobStore, PutCreatesItsPathAndListShowsSizes) {
+  testing::TempDir dir;
+  auto blobs = FileBlobStore::Open(dir / "blobs");
+  ASSERT_TRUE(blobs.ok());
+  ASSERT_TRUE((*blobs)->Put("x/y/z/one.csv", "12345").ok());
+  ASSERT_TRUE((*blobs)->Put("x/two.csv", "12").ok());
+  EXPECT_EQ(*(*blobs)->Get("x/y/z/one.csv"), "12345");
+  auto listed = (*blobs)->List("x/");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].key, "x/two.csv");
+  EXPECT_EQ((*listed)[0].size, 2);
+  EXPECT_EQ((*listed)[1].key, "x/y/z/one.csv");
+  EXPECT_EQ((*listed)[1].size, 5);
+  EXPECT_GT((*listed)[1].modified_unix, 1700000000);
+}
+
+TEST(BlobGc, RemovesOldUnreferencedBlobsAndSparesYoungOnes) {
+  testing::TempDir dir;
+  auto blobs = FileBlobStore::Open(dir / "blobs");
+  auto metadata = SqlMetadataStore::OpenSqlite(":memory:");
+  ASSERT_TRUE(blobs.ok() && metadata.ok());
+  DatasetVersion version;
+  version.version = 1;
+  version.blob_key = "datasets/u/d/v1.csv";
+  version.rows = 0;
+  version.stats_json = "{}";
+  ASSERT_TRUE((*blobs)->Put(version.blob_key, "header\n").ok());
+  ASSERT_TRUE((*metadata)->CommitDatasetVersion("u", "d", 0, version, {}).ok());
+  ASSERT_TRUE((*blobs)->Put("datasets/u/d/old-orphan.csv", "x").ok());
+  ASSERT_TRUE((*blobs)->Put("datasets/u/d/young-orphan.csv", "x").ok());
+  // The old orphan was written two hours ago (a crash between blob and row, long past).
+  const fs::path old_path = dir / "blobs" / "datasets/u/d/old-orphan.csv";
+  const time_t two_hours_ago = time(nullptr) - 7200;
+  utimbuf times{two_hours_ago, two_hours_ago};
+  ASSERT_EQ(::utime(old_path.c_str(), &times), 0);
+
+  auto removed = RemoveUnreferencedBlobs(**metadata, **blobs, std::chrono::seconds(3600));
+  ASSERT_TRUE(removed.ok()) << removed.status().message();
+  EXPECT_EQ(*removed, 1);
+  EXPECT_EQ((*blobs)->Get("datasets/u/d/old-orphan.csv").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE((*blobs)->Get("datasets/u/d/young-orphan.csv").ok());  // its row may be on its way
+  EXPECT_TRUE((*blobs)->Get(version.blob_key).ok());
+  // With no grace, the young one goes too; the referenced one never.
+  EXPECT_EQ(*RemoveUnreferencedBlobs(**metadata, **blobs, std::chrono::seconds(0)), 1);
+  EXPECT_TRUE((*blobs)->Get(version.blob_key).ok());
+}
+
+}  // namespace
+}  // namespace diamond::store
