@@ -114,6 +114,20 @@ int ReadOneResponse(int fd, std::string* buffer);
 // The server's resident memory in KiB (-1 if it is gone).
 int64_t RssKib(pid_t pid);
 
+// True in an AddressSanitizer build (the server the tests start is built the same way):
+// its quarantine keeps freed memory resident, so RSS bounds say nothing there.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kAddressSanitizer = true;
+#else
+inline constexpr bool kAddressSanitizer = false;
+#endif
+#else
+inline constexpr bool kAddressSanitizer = false;
+#endif
+
 // The reference data's rows as JSON stones (price included), for seed-style uploads.
 std::vector<std::string> ReferenceStonesJson();
 
