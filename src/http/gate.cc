@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "accounts/account_admin.h"
 #include "accounts/principal.h"
 #include "http/problem.h"
 
@@ -63,11 +64,7 @@ Gate::Gate(accounts::Accounts& accounts, bool enabled) : accounts_(accounts), en
   principal->user_id = "admin";
   principal->role = accounts::Role::kAdmin;
   principal->key_prefix = "gate-off";
-  principal->plan.name = "unmetered";
-  principal->plan.monthly_predicted_rows = std::numeric_limits<int64_t>::max();
-  principal->plan.max_dataset_rows = std::numeric_limits<int64_t>::max();
-  principal->plan.max_models = std::numeric_limits<int64_t>::max();
-  principal->plan.max_training_jobs = std::numeric_limits<int64_t>::max();
+  principal->plan = accounts::UnlimitedPlan("unmetered");  // every limit, storage included
   unchecked_ = std::move(principal);
 }
 
