@@ -33,15 +33,6 @@ Status WriteAll(int fd, std::string_view bytes, const fs::path& path) {
   return Status::Ok();
 }
 
-Status SyncDirectory(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("cannot open directory", dir);
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return ErrnoStatus("cannot sync directory", dir);
-  return Status::Ok();
-}
-
 }  // namespace
 
 bool IsValidBlobKey(std::string_view key) {
@@ -63,7 +54,18 @@ bool IsValidBlobKey(std::string_view key) {
   return true;
 }
 
-Result<std::unique_ptr<FileBlobStore>> FileBlobStore::Open(const fs::path& root) {
+Status FileBlobStore::SyncDirectory(const fs::path& dir) const {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("cannot open directory", dir);
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return ErrnoStatus("cannot sync directory", dir);
+  if (directory_synced_) directory_synced_(dir);
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<FileBlobStore>> FileBlobStore::Open(const fs::path& root,
+                                                           DirectorySynced directory_synced) {
   std::error_code ec;
   fs::create_directories(root, ec);
   if (ec) return Status::IoError("cannot create " + root.string() + ": " + ec.message());
@@ -75,7 +77,7 @@ Result<std::unique_ptr<FileBlobStore>> FileBlobStore::Open(const fs::path& root)
       fs::remove(it->path(), ec);
     }
   }
-  return std::unique_ptr<FileBlobStore>(new FileBlobStore(root));
+  return std::unique_ptr<FileBlobStore>(new FileBlobStore(root, std::move(directory_synced)));
 }
 
 Status FileBlobStore::CreateDurableDirectories(const fs::path& dir) const {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "store/blob_store.h"
@@ -14,8 +15,13 @@ namespace diamond::store {
 
 class FileBlobStore final : public BlobStore {
  public:
+  // Called with each directory the store has just fsynced: lets a test see that every
+  // directory a new key's path needed was made durable, not only the last one.
+  using DirectorySynced = std::function<void(const std::filesystem::path&)>;
+
   // Creates the root directory if needed and removes temporary files left by a crash.
-  static Result<std::unique_ptr<FileBlobStore>> Open(const std::filesystem::path& root);
+  static Result<std::unique_ptr<FileBlobStore>> Open(const std::filesystem::path& root,
+                                                     DirectorySynced directory_synced = {});
 
   Status Put(const std::string& key, std::string_view bytes) override;
   Result<std::string> Get(const std::string& key) const override;
@@ -23,11 +29,14 @@ class FileBlobStore final : public BlobStore {
   Result<std::vector<BlobInfo>> List(const std::string& prefix) const override;
 
  private:
-  explicit FileBlobStore(std::filesystem::path root) : root_(std::move(root)) {}
+  FileBlobStore(std::filesystem::path root, DirectorySynced directory_synced)
+      : root_(std::move(root)), directory_synced_(std::move(directory_synced)) {}
+  Status SyncDirectory(const std::filesystem::path& dir) const;
   // Creates `dir` and any missing parents below the root, fsyncing each new entry's
   // parent directory.
   Status CreateDurableDirectories(const std::filesystem::path& dir) const;
   std::filesystem::path root_;
+  DirectorySynced directory_synced_;
 };
 
 }  // namespace diamond::store

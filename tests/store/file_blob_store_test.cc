@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 #include <utime.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <vector>
 
 #include "store/blob_gc.h"
 #include "store/sql_metadata_store.h"
@@ -45,6 +47,25 @@ TEST(FileBlobStore, PutCreatesItsPathAndListShowsSizes) {
   EXPECT_EQ((*listed)[1].key, "x/y/z/one.csv");
   EXPECT_EQ((*listed)[1].size, 5);
   EXPECT_GT((*listed)[1].modified_unix, 1700000000);
+}
+
+TEST(FileBlobStore, EveryDirectoryANewKeyNeedsIsSynced) {
+  testing::TempDir dir;
+  std::vector<fs::path> synced;
+  auto blobs = FileBlobStore::Open(dir / "blobs", [&](const fs::path& p) { synced.push_back(p); });
+  ASSERT_TRUE(blobs.ok());
+  ASSERT_TRUE((*blobs)->Put("a/b/c/key.csv", "x").ok());
+  // Each new directory's entry lives in its parent: after a power loss, the key's whole
+  // path must exist, so every parent of a created directory is synced, and the last one.
+  auto was_synced = [&](const fs::path& p) { return std::find(synced.begin(), synced.end(), p) != synced.end(); };
+  EXPECT_TRUE(was_synced(dir / "blobs")) << "the root holds the new 'a'";
+  EXPECT_TRUE(was_synced(dir / "blobs" / "a"));
+  EXPECT_TRUE(was_synced(dir / "blobs" / "a" / "b"));
+  EXPECT_TRUE(was_synced(dir / "blobs" / "a" / "b" / "c")) << "it holds the key";
+  // A second key in the same directory creates nothing: only its directory is synced.
+  synced.clear();
+  ASSERT_TRUE((*blobs)->Put("a/b/c/other.csv", "y").ok());
+  EXPECT_EQ(synced, std::vector<fs::path>{dir / "blobs" / "a" / "b" / "c"});
 }
 
 TEST(BlobGc, RemovesOldUnreferencedBlobsAndSparesYoungOnes) {
