@@ -114,7 +114,10 @@ void Api::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
   }
   if (!route.options.blocking && (!route.options.inline_when || route.options.inline_when(request))) {
     HttpResponse response = Execute(route, request);
-    if (response.later) return AnswerLater(std::make_shared<HttpRequest>(std::move(request)), std::move(response), started, std::move(done));
+    if (response.later) {
+      return AnswerLater(std::make_shared<HttpRequest>(std::move(request)), std::move(response), started,
+                         std::move(done));
+    }
     Finish(request, std::move(response), started, done);
     return;
   }

@@ -118,7 +118,14 @@ Result<std::shared_ptr<const LoadedModel>> ModelService::ForPrediction(const std
     if (loaded.ok()) cache_.Put(viewer, *loaded, lookup.generation);
     return loaded;
   }
-  LoadResult loaded = Load(*record);
+  // Whatever happens, the waiters get an answer and the entry goes: a throw left here
+  // would leave every later request for this version waiting on a broken promise.
+  LoadResult loaded = Status::Internal("loading model '" + id + "' failed");
+  try {
+    loaded = Load(*record);
+  } catch (const std::exception& e) {
+    loaded = Status::Internal("loading model '" + id + "' failed: " + e.what());
+  }
   if (loaded.ok()) cache_.Put(viewer, *loaded, lookup.generation);
   promise.set_value(loaded);
   MutexLock lock(loading_mutex_);

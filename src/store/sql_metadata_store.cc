@@ -211,6 +211,19 @@ ll Count(soci::session& sql, const std::string& query) {
   return count;
 }
 
+// The owner's dataset with its current version.
+std::optional<DatasetRecord> FindDataset(soci::session& sql, const std::string& owner,
+                                         const std::string& id) {
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT " << kDatasetColumns
+                   << " FROM datasets d JOIN dataset_versions v ON v.owner = d.owner AND"
+                      " v.dataset_id = d.id AND v.version = d.current_version"
+                      " WHERE d.owner = :o AND d.id = :id",
+       soci::use(owner), soci::use(id));
+  for (const auto& r : rows) return ReadDataset(r);
+  return std::nullopt;
+}
+
 std::optional<JobRecord> FindJob(soci::session& sql, const std::string& id) {
   soci::rowset<soci::row> rows =
       (sql.prepare << "SELECT " << kJobColumns << " FROM jobs WHERE id = :id", soci::use(id));
@@ -345,13 +358,7 @@ Result<std::pair<std::vector<DatasetRecord>, int64_t>> SqlMetadataStore::ListDat
 
 Result<DatasetRecord> SqlMetadataStore::GetDataset(const std::string& owner, const std::string& id) {
   return Locked([&](soci::session& session) -> Result<DatasetRecord> {
-    soci::rowset<soci::row> rows =
-        (session.prepare << "SELECT " << kDatasetColumns
-                       << " FROM datasets d JOIN dataset_versions v ON v.owner = d.owner AND"
-                          " v.dataset_id = d.id AND v.version = d.current_version"
-                          " WHERE d.owner = :o AND d.id = :id",
-         soci::use(owner), soci::use(id));
-    for (const auto& r : rows) return ReadDataset(r);
+    if (auto dataset = FindDataset(session, owner, id)) return *dataset;
     return Status::NotFound("no dataset '" + id + "'");
   });
 }
@@ -421,16 +428,7 @@ Result<DatasetRecord> SqlMetadataStore::CommitDatasetVersion(const std::string& 
              " WHERE owner = :o AND id = :id",
           soci::use(v), soci::use(now), soci::use(owner), soci::use(id);
     }
-    std::optional<DatasetRecord> committed;
-    {
-      soci::rowset<soci::row> rows =
-          (sql.prepare << "SELECT " << kDatasetColumns
-                       << " FROM datasets d JOIN dataset_versions v ON v.owner = d.owner AND"
-                          " v.dataset_id = d.id AND v.version = d.current_version"
-                          " WHERE d.owner = :o AND d.id = :id",
-           soci::use(owner), soci::use(id));
-      for (const auto& r : rows) committed = ReadDataset(r);
-    }
+    std::optional<DatasetRecord> committed = FindDataset(sql, owner, id);
     if (!committed) return Status::Internal("dataset '" + id + "' vanished inside its own transaction");
     tx.Commit();
     return *committed;

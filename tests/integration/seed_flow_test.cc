@@ -10,6 +10,9 @@
 #include <set>
 #include <thread>
 
+// GCC 12 at -O3 warns -Wrestrict on `"literal" + std::to_string(...)` inside libstdc++
+// (GCC bug 105329, a false positive); nothing here overlaps.
+#pragma GCC diagnostic ignored "-Wrestrict"
 #include "integration/server_process.h"
 
 namespace diamond::testing {
@@ -177,9 +180,9 @@ TEST(SeedFlow, ReplacingADatasetWithAnEmptyPutKeepsEarlierVersions) {
   EXPECT_EQ(after["version"], before["version"].get<int>() + 1);
 }
 
-TEST(SeedFlow, LocationsWorkJoinedEitherWayAndUnderV1) {
-  TempDir dir;
-  ServerProcess server(dir / "data", {"--quiet"});
+// Dataset "d" of three stones, and model "m" (carat only) trained on all of them, the
+// seed's way.
+void TrainThreeStoneModel(const ServerProcess& server) {
   ASSERT_EQ(server.Request("PUT", "/datasets/d").status, 200);
   ASSERT_EQ(server.PostJson("/datasets/d", R"([
       {"carat": 1.1, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 62, "table": 55, "x": 6.6, "y": 6.6, "z": 4.1, "price": 5000},
@@ -187,6 +190,12 @@ TEST(SeedFlow, LocationsWorkJoinedEitherWayAndUnderV1) {
       {"carat": 2.0, "cut": "Premium", "color": "J", "clarity": "I1", "depth": 60, "table": 58, "x": 8.1, "y": 8.0, "z": 4.9, "price": 9000}])").status, 200);
   ASSERT_EQ(server.PutJson("/models/m", R"({"dataset_id": "d", "hyperparams": {"selector": ["carat"], "linear__regressor__positive": true},
       "validation": {"holdout": 0}})").status, 201);
+}
+
+TEST(SeedFlow, LocationsWorkJoinedEitherWayAndUnderV1) {
+  TempDir dir;
+  ServerProcess server(dir / "data", {"--quiet"});
+  TrainThreeStoneModel(server);
   const std::string stone =
       R"([{"carat": 1.0, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 62, "table": 55, "x": 6.4, "y": 6.4, "z": 4.0}])";
 
@@ -205,13 +214,7 @@ TEST(SeedFlow, LocationsWorkJoinedEitherWayAndUnderV1) {
 TEST(SeedFlow, ConcurrentAppendsToOneQueryAllSucceedInOrder) {
   TempDir dir;
   ServerProcess server(dir / "data", {"--quiet"});
-  ASSERT_EQ(server.Request("PUT", "/datasets/d").status, 200);
-  ASSERT_EQ(server.PostJson("/datasets/d", R"([
-      {"carat": 1.1, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 62, "table": 55, "x": 6.6, "y": 6.6, "z": 4.1, "price": 5000},
-      {"carat": 0.5, "cut": "Good", "color": "E", "clarity": "VS1", "depth": 61, "table": 57, "x": 5.1, "y": 5.1, "z": 3.1, "price": 1500},
-      {"carat": 2.0, "cut": "Premium", "color": "J", "clarity": "I1", "depth": 60, "table": 58, "x": 8.1, "y": 8.0, "z": 4.9, "price": 9000}])").status, 200);
-  ASSERT_EQ(server.PutJson("/models/m", R"({"dataset_id": "d", "hyperparams": {"selector": ["carat"], "linear__regressor__positive": true},
-      "validation": {"holdout": 0}})").status, 201);
+  TrainThreeStoneModel(server);
   const std::string query = "/" + json::parse(server.Request("POST", "/models/m/prices").body)["location"].get<std::string>();
 
   // Each append is one stone whose carat encodes (client, n): the priced order must be

@@ -40,6 +40,13 @@ constexpr const char* kDocsPage = R"html(<!doctype html>
 </html>
 )html";
 
+// One metric without labels, with its HELP and TYPE lines, in the Prometheus text format.
+void AppendMetric(std::string& text, const char* name, const char* type, const char* help,
+                  uint64_t value) {
+  text += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
+          std::to_string(value) + "\n";
+}
+
 }  // namespace
 
 void RegisterOpsRoutes(Router& router, ApiContext& ctx) {
@@ -69,24 +76,18 @@ void RegisterOpsRoutes(Router& router, ApiContext& ctx) {
 
   router.Add("GET", "/metrics", [&ctx](HttpRequest&) {
     std::string text = ctx.metrics.Render();
-    text += "# HELP diamond_model_cache_hits_total Predictions served by an already loaded model.\n"
-            "# TYPE diamond_model_cache_hits_total counter\n"
-            "diamond_model_cache_hits_total " + std::to_string(ctx.models.cache().hits()) + "\n"
-            "# HELP diamond_model_cache_misses_total Model lookups that had to load the model.\n"
-            "# TYPE diamond_model_cache_misses_total counter\n"
-            "diamond_model_cache_misses_total " + std::to_string(ctx.models.cache().misses()) + "\n"
-            "# HELP diamond_model_cache_loads_total Model files read and parsed (once per version, whoever prices).\n"
-            "# TYPE diamond_model_cache_loads_total counter\n"
-            "diamond_model_cache_loads_total " + std::to_string(ctx.models.cache().loads()) + "\n"
-            "# HELP diamond_model_cache_evictions_total Models dropped to stay within --model-cache-mb.\n"
-            "# TYPE diamond_model_cache_evictions_total counter\n"
-            "diamond_model_cache_evictions_total " + std::to_string(ctx.models.cache().evictions()) + "\n"
-            "# HELP diamond_model_cache_bytes Memory held by loaded models, about.\n"
-            "# TYPE diamond_model_cache_bytes gauge\n"
-            "diamond_model_cache_bytes " + std::to_string(ctx.models.cache().bytes()) + "\n"
-            "# HELP diamond_models_loaded Models held in memory.\n"
-            "# TYPE diamond_models_loaded gauge\n"
-            "diamond_models_loaded " + std::to_string(ctx.models.cache().size()) + "\n";
+    const service::ModelCache& cache = ctx.models.cache();
+    AppendMetric(text, "diamond_model_cache_hits_total", "counter",
+                 "Predictions served by an already loaded model.", cache.hits());
+    AppendMetric(text, "diamond_model_cache_misses_total", "counter",
+                 "Model lookups that found no loaded model.", cache.misses());
+    AppendMetric(text, "diamond_model_cache_loads_total", "counter",
+                 "Model files read and parsed (once per version, whoever prices).", cache.loads());
+    AppendMetric(text, "diamond_model_cache_evictions_total", "counter",
+                 "Models dropped to stay within --model-cache-mb.", cache.evictions());
+    AppendMetric(text, "diamond_model_cache_bytes", "gauge", "Memory held by loaded models, about.",
+                 cache.bytes());
+    AppendMetric(text, "diamond_models_loaded", "gauge", "Models held in memory.", cache.size());
     if (auto jobs = ctx.metadata.CountJobsByState(); jobs.ok()) {
       text += "# HELP diamond_jobs Training jobs by state.\n# TYPE diamond_jobs gauge\n";
       for (const auto& [state, count] : *jobs) {
