@@ -114,18 +114,19 @@ int ReadOneResponse(int fd, std::string* buffer);
 // The server's resident memory in KiB (-1 if it is gone).
 int64_t RssKib(pid_t pid);
 
-// True in an AddressSanitizer build (the server the tests start is built the same way):
-// its quarantine keeps freed memory resident, so RSS bounds say nothing there.
-#if defined(__SANITIZE_ADDRESS__)
-inline constexpr bool kAddressSanitizer = true;
+// True in an AddressSanitizer or ThreadSanitizer build (the server the tests start is
+// built the same way): ASan's quarantine keeps freed memory resident and TSan's shadow
+// and history grow with traffic, so RSS bounds say nothing there.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kMemorySanitized = true;
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-inline constexpr bool kAddressSanitizer = true;
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+inline constexpr bool kMemorySanitized = true;
 #else
-inline constexpr bool kAddressSanitizer = false;
+inline constexpr bool kMemorySanitized = false;
 #endif
 #else
-inline constexpr bool kAddressSanitizer = false;
+inline constexpr bool kMemorySanitized = false;
 #endif
 
 // The reference data's rows as JSON stones (price included), for seed-style uploads.
