@@ -9,7 +9,9 @@ packages=(
   g++ cmake ninja-build pkg-config
   # libraries (see docs/dependencies.md for why each one)
   libfast-float-dev nlohmann-json3-dev libeigen3-dev libcli11-dev libssl-dev libsimdjson-dev
-  libboost-dev libsoci-dev libsqlite3-dev
+  libboost-dev libsoci-dev libsqlite3-dev libpq-dev
+  # the PostgreSQL server the scale-out tests start on a socket (scripts/test_postgres.sh)
+  postgresql
   # gradient-boosted trees: the C API, plus the CLI package its CMake config insists on
   libxgboost-dev xgboost
   # tests and benchmarks (clang and its runtime: libFuzzer, sanitizers)
@@ -46,6 +48,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     sudo_cmd=(sudo)
   fi
   export DEBIAN_FRONTEND=noninteractive
+  # Debian's postgresql package creates and starts a cluster on port 5432 by default; the
+  # tests start their own on a socket, so none is created here (nothing left listening).
+  if [[ " ${missing[*]} " == *" postgresql "* ]] && [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    "${sudo_cmd[@]}" mkdir -p /etc/postgresql-common
+    echo "create_main_cluster = false" | "${sudo_cmd[@]}" tee /etc/postgresql-common/createcluster.conf >/dev/null
+  fi
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

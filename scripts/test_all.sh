@@ -5,7 +5,7 @@
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer (Debug): every suite, with 10 crash
 #      cycles and a 10 s soak (the instrumented server is slower, the code paths the same);
 #   3. ThreadSanitizer (Debug): unit tests, the accounts (lock-free counters, buckets,
-#      the flush thread) and the server under concurrent load (API, accounts, auth matrix,
+#      the flush thread), the store contract suites on SQLite and PostgreSQL, and the server under concurrent load (API, accounts, auth matrix,
 #      seed flow, hostile input, hardening, soak, tree training jobs beside predictions,
 #      searches, where requests run, the model cache, fault injection) —
 #      where threads meet. Not the Gbdt unit tests: they load models into XGBoost, whose
@@ -34,9 +34,9 @@ cmake --build build-asan -j "$jobs"
 step "ThreadSanitizer"
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDIAMOND_SANITIZE=thread \
   -DDIAMOND_BUILD_BENCH=OFF > /dev/null
-cmake --build build-tsan -j "$jobs" --target diamond diamond_unit_tests diamond_accounts_tests diamond_integration_tests diamond_http_tests
+cmake --build build-tsan -j "$jobs" --target diamond diamond_unit_tests diamond_accounts_tests diamond_store_contract_tests diamond_integration_tests diamond_http_tests
 (cd build-tsan && DIAMOND_SOAK_SECONDS=10 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  ctest --output-on-failure -j "$jobs" -R '^(Csv|Diamond|Grades|Price|Features|Nnls|Linear|Cleaning|Trainer|HoldoutSplit|Metrics|ModelFile|ApiTest|SmallLimitsTest|QueueOnlyTest|SeedFlow|HostileInput|Hardening|Soak|ApiKey|TokenBucket|MeterTest|DirectoryTest|AccountAdmin|SqlMigration|SqlStore|AccountsTest|AccessLogTest|AuthMatrixTest|ModelsTest|Search|ApiThreads|ModelCache|FaultInjection|StonesJson)')
+  ctest --output-on-failure -j "$jobs" -R '^(Csv|Diamond|Grades|Price|Features|Nnls|Linear|Cleaning|Trainer|HoldoutSplit|Metrics|ModelFile|ApiTest|SmallLimitsTest|QueueOnlyTest|SeedFlow|HostileInput|Hardening|Soak|ApiKey|TokenBucket|MeterTest|DirectoryTest|AccountAdmin|SqlMigration|Engines|DatabaseUrl|AccountsTest|AccessLogTest|AuthMatrixTest|ModelsTest|Search|ApiThreads|ModelCache|FaultInjection|StonesJson)')
 
 step "fuzzing, 15 s per target"
 scripts/fuzz.sh 15

@@ -78,7 +78,7 @@ Result<std::vector<UserRecord>> SqlMetadataStore::ListUsers() {
   return Locked([&](soci::session& session) -> Result<std::vector<UserRecord>> {
     std::vector<UserRecord> out;
     soci::rowset<soci::row> rows =
-        (session.prepare << "SELECT " << kUserColumns << " FROM users ORDER BY id");
+        (session.prepare << "SELECT " << kUserColumns << " FROM users ORDER BY id COLLATE \"C\"");
     for (const auto& r : rows) out.push_back(ReadUser(r));
     return out;
   });
@@ -137,7 +137,7 @@ Result<std::vector<ApiKeyRecord>> SqlMetadataStore::ListKeys(const std::string& 
     const int all = user_id.empty() ? 1 : 0;
     soci::rowset<soci::row> rows =
         (session.prepare << "SELECT " << kKeyColumns
-                       << " FROM api_keys WHERE (:all = 1 OR user_id = :u) ORDER BY created_at, id",
+                       << " FROM api_keys WHERE (:all = 1 OR user_id = :u) ORDER BY created_at COLLATE \"C\", id COLLATE \"C\"",
          soci::use(all), soci::use(user_id));
     for (const auto& r : rows) out.push_back(ReadKey(r));
     return out;
@@ -185,7 +185,7 @@ Result<std::vector<PlanRecord>> SqlMetadataStore::ListPlans() {
   return Locked([&](soci::session& session) -> Result<std::vector<PlanRecord>> {
     std::vector<PlanRecord> out;
     soci::rowset<soci::row> rows =
-        (session.prepare << "SELECT " << kPlanColumns << " FROM plans ORDER BY name");
+        (session.prepare << "SELECT " << kPlanColumns << " FROM plans ORDER BY name COLLATE \"C\"");
     for (const auto& r : rows) out.push_back(ReadPlan(r));
     return out;
   });
@@ -244,7 +244,7 @@ Result<std::vector<UsageRecord>> SqlMetadataStore::UsageForMonth(const std::stri
     const std::string pattern = month + "-%";
     soci::rowset<soci::row> rows =
         (session.prepare << "SELECT user_id, day, predicted_rows, training_seconds, stored_bytes"
-                          " FROM usage WHERE day LIKE :m ORDER BY user_id, day",
+                          " FROM usage WHERE day LIKE :m ORDER BY user_id COLLATE \"C\", day COLLATE \"C\"",
          soci::use(pattern));
     for (const auto& r : rows) {
       out.push_back(UsageRecord{r.get<std::string>(0), r.get<std::string>(1), r.get<ll>(2),
@@ -282,7 +282,7 @@ Result<std::vector<ReplicaRecord>> SqlMetadataStore::ListReplicas() {
     std::vector<ReplicaRecord> out;
     soci::rowset<soci::row> rows =
         (session.prepare << "SELECT id, loaded_generation, heartbeat_ms, started_at, pid, host"
-                          " FROM replicas ORDER BY id");
+                          " FROM replicas ORDER BY id COLLATE \"C\"");
     for (const auto& r : rows) {
       out.push_back(ReplicaRecord{r.get<std::string>(0), r.get<ll>(1), r.get<ll>(2),
                                   r.get<std::string>(3), r.get<ll>(4), r.get<std::string>(5)});

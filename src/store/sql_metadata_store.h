@@ -1,20 +1,26 @@
-// MetadataStore on SQL through SOCI. The embedded default is SQLite (WAL, synchronous=FULL,
-// so an acknowledged write survives kill -9 and power loss); the same statements are
-// written to run on PostgreSQL. The schema is versioned and migrated forward on open.
+// MetadataStore and AccountStore on SQL through SOCI. The embedded default is SQLite (WAL,
+// synchronous=FULL, so an acknowledged write survives kill -9 and power loss); the same
+// statements run on PostgreSQL, shared by many replicas and workers (what differs between
+// the two lives in sql_dialect.h). The schema is versioned and migrated forward on open,
+// once, under a database lock, however many processes start together.
 //
-// One SOCI session guarded by a mutex: SQLite has a single writer anyway, and metadata
-// calls are short; the hot path (real-time predict) never touches the database.
+// A pool of connections (SQLite: one, since it has a single writer anyway); each call
+// leases one for one transaction. The hot path (real-time predict) never touches the
+// database. The implementation is split by concern: sql_schema.cc, sql_dataset_store.cc,
+// sql_model_store.cc, sql_job_store.cc, sql_query_store.cc, sql_account_store.cc.
 #pragma once
 
+#include <cstddef>
 #include <memory>
-#include <utility>
 #include <string>
+#include <utility>
 
-#include "base/mutex.h"
 #include "store/account_store.h"
 #include "store/metadata_store.h"
+#include "store/sql_dialect.h"
 
 namespace soci {
+class connection_pool;
 class session;
 }
 
@@ -26,8 +32,13 @@ inline constexpr int kSchemaVersion = 4;
 // guarantees, and the embedded default stays one file.
 class SqlMetadataStore final : public MetadataStore, public AccountStore {
  public:
-  // Opens (creating and migrating if needed) the SQLite database at `path`.
+  // Opens (creating and migrating if needed) the database a URL names (sql_dialect.h),
+  // with `pool_size` connections on PostgreSQL. FailedPrecondition if its schema is newer
+  // than this build knows.
+  static Result<std::unique_ptr<SqlMetadataStore>> Open(const std::string& url, size_t pool_size);
+  // The SQLite database at `path` (a file, or ":memory:").
   static Result<std::unique_ptr<SqlMetadataStore>> OpenSqlite(const std::string& path);
+  SqlEngine engine() const { return engine_; }
   ~SqlMetadataStore() override;
 
   // MetadataStore (sql_metadata_store.cc)
@@ -106,14 +117,15 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Result<std::vector<ReplicaRecord>> ListReplicas() override;
 
  private:
-  explicit SqlMetadataStore(std::unique_ptr<soci::session> sql);
+  SqlMetadataStore(std::unique_ptr<soci::connection_pool> pool, SqlEngine engine);
   Status Migrate();
-  // Runs body(session) holding mutex_ (sql_locked.h); the only way to the session.
+  // Runs body(session) on a leased connection, retrying what is worth retrying
+  // (sql_locked.h); the only way to a connection.
   template <typename Body>
   auto Locked(Body&& body) -> decltype(body(std::declval<soci::session&>()));
 
-  Mutex mutex_;
-  std::unique_ptr<soci::session> sql_ GUARDED_BY(mutex_);
+  std::unique_ptr<soci::connection_pool> pool_;  // thread-safe: it hands out connections
+  SqlEngine engine_;
 };
 
 }  // namespace diamond::store

@@ -1,0 +1,217 @@
+// MetadataStore on SQL: datasets and their versions.
+#include <soci/soci.h>
+
+#include "base/clock.h"
+#include "store/sql_locked.h"
+#include "store/sql_rows.h"
+
+namespace diamond::store {
+
+using ll = long long;  // SOCI exchanges 64-bit integers as long long
+using namespace sql;  // the shared row readers and lookups (sql_rows.h)
+
+// --- datasets ----------------------------------------------------------------------------
+
+Result<std::pair<std::vector<DatasetRecord>, int64_t>> SqlMetadataStore::ListDatasets(
+    const std::string& owner, Page page) {
+  return Locked([&](soci::session& session) -> Result<std::pair<std::vector<DatasetRecord>, int64_t>> {
+    soci::session& sql = session;
+    ll limit = page.limit, offset = page.offset;
+    std::vector<DatasetRecord> out;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT " << kDatasetColumns
+                     << " FROM datasets d JOIN dataset_versions v ON v.owner = d.owner AND"
+                        " v.dataset_id = d.id AND v.version = d.current_version"
+                        " WHERE d.owner = :o ORDER BY d.id COLLATE \"C\" LIMIT :limit OFFSET :offset",
+         soci::use(owner), soci::use(limit), soci::use(offset));
+    for (const auto& r : rows) out.push_back(ReadDataset(r));
+    ll total = 0;
+    sql << "SELECT COUNT(*) FROM datasets WHERE owner = :o", soci::use(owner), soci::into(total);
+    return std::make_pair(std::move(out), static_cast<int64_t>(total));
+  });
+}
+
+Result<DatasetRecord> SqlMetadataStore::GetDataset(const std::string& owner, const std::string& id) {
+  return Locked([&](soci::session& session) -> Result<DatasetRecord> {
+    if (auto dataset = FindDataset(session, owner, id)) return *dataset;
+    return Status::NotFound("no dataset '" + id + "'");
+  });
+}
+
+Result<DatasetRecord> SqlMetadataStore::CommitDatasetVersion(const std::string& owner, const std::string& id,
+                                              int64_t expected_current,
+                                              const DatasetVersion& version,
+                                              const StorageLimits& limits) {
+  return Locked([&](soci::session& session) -> Result<DatasetRecord> {
+    soci::session& sql = session;
+    WriteTransaction tx(sql);
+    ll current = 0;
+    soci::indicator ind = soci::i_null;
+    sql << "SELECT current_version FROM datasets WHERE owner = :o AND id = :id", soci::use(owner),
+        soci::use(id), soci::into(current, ind);
+    if (!sql.got_data()) current = 0;
+    if (current != expected_current) {
+      return Status::FailedPrecondition(
+          expected_current == 0 ? "dataset '" + id + "' already exists"
+                                : "dataset '" + id + "' changed concurrently (now version " +
+                                      std::to_string(current) + ")");
+    }
+    if (current == 0) {
+      ll datasets = 0;
+      sql << "SELECT COUNT(*) FROM datasets WHERE owner = :o", soci::use(owner), soci::into(datasets);
+      if (datasets >= limits.max_datasets) {
+        return Status::LimitExceeded("max_datasets", limits.max_datasets,
+                                     "the plan allows " + std::to_string(limits.max_datasets) +
+                                         " datasets; delete one to create another");
+      }
+    }
+    ll stored = 0;
+    soci::indicator stored_ind = soci::i_null;
+    sql << "SELECT SUM(bytes) FROM dataset_versions WHERE owner = :o", soci::use(owner),
+        soci::into(stored, stored_ind);
+    if (stored_ind != soci::i_ok) stored = 0;
+    if (stored + version.bytes > limits.max_stored_bytes) {
+      return Status::LimitExceeded(
+          "max_stored_bytes", limits.max_stored_bytes,
+          "this version (" + std::to_string(version.bytes) + " bytes) would bring the datasets kept to " +
+              std::to_string(stored + version.bytes) + " bytes; the plan allows " +
+              std::to_string(limits.max_stored_bytes) +
+              " (delete old versions or datasets to free space)");
+    }
+    const std::string now = NowRfc3339();
+    ll v = version.version, rows = version.rows, bytes = version.bytes;
+    if (current == 0) {
+      // A dataset deleted earlier under this id may have left versions kept for its
+      // models: the new dataset's versions number on after them.
+      ll kept = 0;
+      soci::indicator kept_ind = soci::i_null;
+      sql << "SELECT MAX(version) FROM dataset_versions WHERE owner = :o AND dataset_id = :id",
+          soci::use(owner), soci::use(id), soci::into(kept, kept_ind);
+      if (kept_ind == soci::i_ok && kept >= v) v = kept + 1;
+    }
+    sql << "INSERT INTO dataset_versions (owner, dataset_id, version, blob_key, rows_count, bytes,"
+           " sha256, stats_json, created_at) VALUES (:o, :id, :v, :k, :r, :b, :s, :st, :c)",
+        soci::use(owner), soci::use(id), soci::use(v), soci::use(version.blob_key),
+        soci::use(rows), soci::use(bytes), soci::use(version.sha256),
+        soci::use(version.stats_json), soci::use(now);
+    if (current == 0) {
+      sql << "INSERT INTO datasets (owner, id, current_version, created_at, updated_at)"
+             " VALUES (:o, :id, :v, :c, :u)",
+          soci::use(owner), soci::use(id), soci::use(v), soci::use(now), soci::use(now);
+    } else {
+      sql << "UPDATE datasets SET current_version = :v, updated_at = :u"
+             " WHERE owner = :o AND id = :id",
+          soci::use(v), soci::use(now), soci::use(owner), soci::use(id);
+    }
+    std::optional<DatasetRecord> committed = FindDataset(sql, owner, id);
+    if (!committed) return Status::Internal("dataset '" + id + "' vanished inside its own transaction");
+    tx.Commit();
+    return *committed;
+  });
+}
+
+Result<std::vector<DatasetVersion>> SqlMetadataStore::ListDatasetVersions(const std::string& owner,
+                                                                          const std::string& id) {
+  return Locked([&](soci::session& session) -> Result<std::vector<DatasetVersion>> {
+    soci::session& sql = session;
+    ll exists = 0;
+    sql << "SELECT COUNT(*) FROM datasets WHERE owner = :o AND id = :id", soci::use(owner), soci::use(id),
+        soci::into(exists);
+    if (exists == 0) return Status::NotFound("no dataset '" + id + "'");
+    std::vector<DatasetVersion> out;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT version, blob_key, rows_count, bytes, sha256, stats_json, created_at"
+                        " FROM dataset_versions WHERE owner = :o AND dataset_id = :id ORDER BY version",
+         soci::use(owner), soci::use(id));
+    for (const auto& r : rows) {
+      DatasetVersion v;
+      v.version = r.get<ll>(0);
+      v.blob_key = r.get<std::string>(1);
+      v.rows = r.get<ll>(2);
+      v.bytes = r.get<ll>(3);
+      v.sha256 = r.get<std::string>(4);
+      v.stats_json = r.get<std::string>(5);
+      v.created_at = r.get<std::string>(6);
+      out.push_back(std::move(v));
+    }
+    return out;
+  });
+}
+
+namespace {
+
+// Versions of the owner's dataset that no model of theirs was trained on: what deleting
+// the dataset removes (the others are kept for the models' lineage).
+constexpr const char* kUnusedVersions =
+    " FROM dataset_versions WHERE owner = :o AND dataset_id = :id AND NOT EXISTS"
+    " (SELECT 1 FROM models m WHERE m.owner = dataset_versions.owner"
+    " AND m.dataset_id = dataset_versions.dataset_id AND m.dataset_version = dataset_versions.version)";
+
+}  // namespace
+
+Result<std::vector<std::string>> SqlMetadataStore::DeleteDataset(const std::string& owner,
+                                                                 const std::string& id) {
+  return Locked([&](soci::session& session) -> Result<std::vector<std::string>> {
+    soci::session& sql = session;
+    WriteTransaction tx(sql);
+    std::vector<std::string> keys;
+    soci::statement st = (sql.prepare << "DELETE FROM datasets WHERE owner = :o AND id = :id",
+                          soci::use(owner), soci::use(id));
+    st.execute(true);
+    if (st.get_affected_rows() == 0) return Status::NotFound("no dataset '" + id + "'");
+    {
+      soci::rowset<soci::row> rows =
+          (sql.prepare << "SELECT blob_key" << kUnusedVersions, soci::use(owner), soci::use(id));
+      for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
+    }
+    sql << "DELETE" << kUnusedVersions, soci::use(owner), soci::use(id);
+    tx.Commit();
+    return keys;
+  });
+}
+
+Result<std::string> SqlMetadataStore::DeleteDatasetVersion(const std::string& owner, const std::string& id,
+                                                           int64_t version) {
+  return Locked([&](soci::session& session) -> Result<std::string> {
+    soci::session& sql = session;
+    WriteTransaction tx(sql);
+    ll current = 0, v = version;
+    sql << "SELECT current_version FROM datasets WHERE owner = :o AND id = :id", soci::use(owner),
+        soci::use(id), soci::into(current);
+    if (!sql.got_data()) return Status::NotFound("no dataset '" + id + "'");
+    std::string key;
+    sql << "SELECT blob_key FROM dataset_versions WHERE owner = :o AND dataset_id = :id AND version = :v",
+        soci::use(owner), soci::use(id), soci::use(v), soci::into(key);
+    if (!sql.got_data()) {
+      return Status::NotFound("dataset '" + id + "' has no version " + std::to_string(version));
+    }
+    if (v == current) {
+      return Status::FailedPrecondition("version " + std::to_string(version) + " is the current version of dataset '" +
+                                        id + "'; replace the dataset or delete it whole");
+    }
+    std::string model;
+    sql << "SELECT id FROM models WHERE owner = :o AND dataset_id = :id AND dataset_version = :v"
+           " ORDER BY id COLLATE \"C\" LIMIT 1",
+        soci::use(owner), soci::use(id), soci::use(v), soci::into(model);
+    if (sql.got_data()) {
+      return Status::FailedPrecondition("model '" + model + "' was trained on version " + std::to_string(version) +
+                                        " of dataset '" + id + "'; it is kept until that model is deleted");
+    }
+    sql << "DELETE FROM dataset_versions WHERE owner = :o AND dataset_id = :id AND version = :v",
+        soci::use(owner), soci::use(id), soci::use(v);
+    tx.Commit();
+    return key;
+  });
+}
+
+Result<int64_t> SqlMetadataStore::StoredBytes(const std::string& owner) {
+  return Locked([&](soci::session& session) -> Result<int64_t> {
+    ll bytes = 0;
+    soci::indicator ind = soci::i_null;
+    session << "SELECT SUM(bytes) FROM dataset_versions WHERE owner = :o", soci::use(owner),
+        soci::into(bytes, ind);
+    return static_cast<int64_t>(ind == soci::i_ok ? bytes : 0);
+  });
+}
+
+}  // namespace diamond::store

@@ -1,0 +1,220 @@
+// MetadataStore on SQL: models, and the transactions that start and end their training.
+#include <soci/soci.h>
+
+#include "base/clock.h"
+#include "store/sql_locked.h"
+#include "store/sql_rows.h"
+
+namespace diamond::store {
+
+using ll = long long;  // SOCI exchanges 64-bit integers as long long
+using namespace sql;  // the shared row readers and lookups (sql_rows.h)
+
+// --- models ------------------------------------------------------------------------------
+
+Result<std::pair<std::vector<ModelRecord>, int64_t>> SqlMetadataStore::ListModels(
+    const std::string& viewer, Page page) {
+  return Locked([&](soci::session& session) -> Result<std::pair<std::vector<ModelRecord>, int64_t>> {
+    soci::session& sql = session;
+    ll limit = page.limit, offset = page.offset;
+    std::vector<ModelRecord> out;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT " << kModelColumns
+                     << " FROM models WHERE owner = :o OR shared = 1 ORDER BY id COLLATE \"C\", owner COLLATE \"C\""
+                        " LIMIT :limit OFFSET :offset",
+         soci::use(viewer), soci::use(limit), soci::use(offset));
+    for (const auto& r : rows) out.push_back(ReadModel(r));
+    ll total = 0;
+    sql << "SELECT COUNT(*) FROM models WHERE owner = :o OR shared = 1", soci::use(viewer),
+        soci::into(total);
+    return std::make_pair(std::move(out), static_cast<int64_t>(total));
+  });
+}
+
+Result<ModelRecord> SqlMetadataStore::GetModel(const std::string& owner, const std::string& id) {
+  return Locked([&](soci::session& session) -> Result<ModelRecord> {
+    if (auto model = FindModel(session, owner, id)) return *model;
+    return Status::NotFound("no model '" + id + "'");
+  });
+}
+
+Result<ModelRecord> SqlMetadataStore::FindModelFor(const std::string& viewer, const std::string& id) {
+  return Locked([&](soci::session& session) -> Result<ModelRecord> {
+    if (auto model = FindModelVisibleTo(session, viewer, id)) return *model;
+    return Status::NotFound("no model '" + id + "'");
+  });
+}
+
+Status SqlMetadataStore::SetModelShared(const std::string& owner, const std::string& id,
+                                        bool shared) {
+  return Locked([&](soci::session& session) -> Status {
+    ll flag = shared ? 1 : 0;
+    const std::string now = NowRfc3339();
+    soci::statement st =
+        (session.prepare << "UPDATE models SET shared = :s, updated_at = :u"
+                          " WHERE owner = :o AND id = :id",
+         soci::use(flag), soci::use(now), soci::use(owner), soci::use(id));
+    st.execute(true);
+    if (st.get_affected_rows() == 0) return Status::NotFound("no model '" + id + "'");
+    return Status::Ok();
+  });
+}
+
+Status SqlMetadataStore::StartTraining(const std::string& model_id, const std::string& request_json,
+                                       const JobRecord& job, const TrainingLimits& limits) {
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
+    WriteTransaction tx(sql);
+    const std::string now = NowRfc3339();
+    const std::string training(ModelStatusName(ModelStatus::kTraining));
+    auto existing = FindModel(sql, job.owner, model_id);
+    if (existing && existing->status == ModelStatus::kTraining) {
+      return Status::FailedPrecondition("model '" + model_id + "' is already training (job " +
+                                        existing->job_id + ")");
+    }
+    if (!existing) {
+      ll models = 0;
+      sql << "SELECT COUNT(*) FROM models WHERE owner = :o", soci::use(job.owner), soci::into(models);
+      if (models >= limits.max_models) {
+        return Status::LimitExceeded("max_models", limits.max_models,
+                                     "the plan allows " + std::to_string(limits.max_models) +
+                                         " models; delete one to train another");
+      }
+    }
+    ll active = 0;
+    sql << "SELECT COUNT(*) FROM jobs WHERE owner = :o AND state IN ('queued', 'running')",
+        soci::use(job.owner), soci::into(active);
+    if (active >= limits.max_training_jobs) {
+      return Status::QuotaExceeded("max_training_jobs", limits.max_training_jobs,
+                                   "the plan allows " + std::to_string(limits.max_training_jobs) +
+                                       " training jobs at once; wait for one to finish");
+    }
+    if (existing) {
+      sql << "UPDATE models SET status = :s, request_json = :r, job_id = :j, error = '',"
+             " updated_at = :u WHERE owner = :o AND id = :id",
+          soci::use(training), soci::use(request_json), soci::use(job.id), soci::use(now),
+          soci::use(job.owner), soci::use(model_id);
+    } else {
+      sql << "INSERT INTO models (" << kModelColumns
+          << ") VALUES (:o, :id, 0, :s, :r, :j, '', 0, '', '', 0, '{}', :c, :u)",
+          soci::use(job.owner), soci::use(model_id), soci::use(training), soci::use(request_json),
+          soci::use(job.id), soci::use(now), soci::use(now);
+    }
+    const std::string queued(JobStateName(JobState::kQueued));
+    sql << "INSERT INTO jobs (" << kJobColumns
+        << ") VALUES (:o, :id, :k, :m, :s, 0, '', :p, 0, 0, :c, '', '', '')",
+        soci::use(job.owner), soci::use(job.id), soci::use(job.kind), soci::use(model_id),
+        soci::use(queued), soci::use(job.payload_json), soci::use(now);
+    tx.Commit();
+    return Status::Ok();
+  });
+}
+
+Status SqlMetadataStore::FinishTraining(const std::string& job_id, const std::string& artifact_key,
+                                        const std::string& dataset_id, int64_t dataset_version,
+                                        const std::string& summary_json) {
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
+    WriteTransaction tx(sql);
+    auto job = FindJob(sql, job_id);
+    if (!job || job->state != JobState::kRunning || job->cancel_requested) {
+      return Status::FailedPrecondition("job " + job_id + " is no longer running");
+    }
+    auto model = FindModel(sql, job->owner, job->model_id);
+    if (!model || model->job_id != job_id) {
+      return Status::FailedPrecondition("model of job " + job_id + " was deleted or retrained");
+    }
+    const std::string now = NowRfc3339();
+    const std::string ready(ModelStatusName(ModelStatus::kReady));
+    const std::string succeeded(JobStateName(JobState::kSucceeded));
+    ll version = model->version + 1, dv = dataset_version;
+    sql << "UPDATE models SET status = :s, version = :v, artifact_key = :a, dataset_id = :d,"
+           " dataset_version = :dv, summary_json = :sum, error = '', updated_at = :u"
+           " WHERE owner = :o AND id = :id",
+        soci::use(ready), soci::use(version), soci::use(artifact_key), soci::use(dataset_id),
+        soci::use(dv), soci::use(summary_json), soci::use(now), soci::use(job->owner),
+        soci::use(job->model_id);
+    sql << "UPDATE jobs SET state = :s, progress = 1, progress_detail = '', finished_at = :f WHERE id = :id",
+        soci::use(succeeded), soci::use(now), soci::use(job_id);
+    tx.Commit();
+    return Status::Ok();
+  });
+}
+
+Status SqlMetadataStore::FailTraining(const std::string& job_id, const std::string& error) {
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
+    WriteTransaction tx(sql);
+    auto job = FindJob(sql, job_id);
+    if (!job) return Status::NotFound("no job " + job_id);
+    const std::string now = NowRfc3339();
+    // A cancelled job ends as cancelled, whatever made it stop.
+    const JobState end = job->cancel_requested ? JobState::kCancelled : JobState::kFailed;
+    const std::string end_name(JobStateName(end));
+    sql << "UPDATE jobs SET state = :s, error = :e, progress_detail = '', finished_at = :f WHERE id = :id",
+        soci::use(end_name), soci::use(error), soci::use(now), soci::use(job_id);
+    SettleModelAfterJob(sql, *job, error, now);
+    tx.Commit();
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string& owner,
+                                                               const std::string& id) {
+  return Locked([&](soci::session& session) -> Result<std::vector<std::string>> {
+    soci::session& sql = session;
+    WriteTransaction tx(sql);
+    auto model = FindModel(sql, owner, id);
+    if (!model) return Status::NotFound("no model '" + id + "'");
+    std::vector<std::string> keys;
+    if (!model->artifact_key.empty()) keys.push_back(model->artifact_key);
+    {
+      soci::rowset<soci::row> rows =
+          (sql.prepare << "SELECT b.blob_key FROM query_batches b JOIN queries q ON q.id = b.query_id"
+                          " WHERE q.model_owner = :o AND q.model_id = :m",
+           soci::use(owner), soci::use(id));
+      for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
+    }
+    {
+      soci::rowset<soci::row> rows =
+          (sql.prepare << "SELECT results_key FROM queries WHERE model_owner = :o AND model_id = :m"
+                          " AND results_key <> ''",
+           soci::use(owner), soci::use(id));
+      for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
+    }
+    sql << "DELETE FROM query_batches WHERE query_id IN (SELECT id FROM queries"
+           " WHERE model_owner = :o AND model_id = :m)",
+        soci::use(owner), soci::use(id);
+    sql << "DELETE FROM queries WHERE model_owner = :o AND model_id = :m", soci::use(owner),
+        soci::use(id);
+    // Unfinished jobs of the model end as cancelled; a running worker sees that and stops.
+    const std::string cancelled(JobStateName(JobState::kCancelled));
+    const std::string now = NowRfc3339();
+    sql << "UPDATE jobs SET state = :s, cancel_requested = 1, progress_detail = '', finished_at = :f"
+           " WHERE owner = :o AND model_id = :m AND state IN ('queued', 'running')",
+        soci::use(cancelled), soci::use(now), soci::use(owner), soci::use(id);
+    sql << "DELETE FROM models WHERE owner = :o AND id = :id", soci::use(owner), soci::use(id);
+    // The version it was trained on, if it was kept only for this model: its dataset was
+    // deleted, and no other model was trained on it.
+    if (!model->dataset_id.empty()) {
+      ll dv = model->dataset_version;
+      soci::rowset<soci::row> rows =
+          (sql.prepare << "SELECT blob_key FROM dataset_versions v WHERE v.owner = :o AND v.dataset_id = :d"
+                          " AND v.version = :v AND NOT EXISTS (SELECT 1 FROM datasets d WHERE d.owner = v.owner"
+                          " AND d.id = v.dataset_id) AND NOT EXISTS (SELECT 1 FROM models m WHERE"
+                          " m.owner = v.owner AND m.dataset_id = v.dataset_id AND m.dataset_version = v.version)",
+           soci::use(owner), soci::use(model->dataset_id), soci::use(dv));
+      std::vector<std::string> released;
+      for (const auto& r : rows) released.push_back(r.get<std::string>(0));
+      if (!released.empty()) {
+        sql << "DELETE FROM dataset_versions WHERE owner = :o AND dataset_id = :d AND version = :v",
+            soci::use(owner), soci::use(model->dataset_id), soci::use(dv);
+        keys.insert(keys.end(), released.begin(), released.end());
+      }
+    }
+    tx.Commit();
+    return keys;
+  });
+}
+
+}  // namespace diamond::store

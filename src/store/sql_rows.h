@@ -1,0 +1,50 @@
+// Shared by the SQL store's files: the column lists of each record, the readers that turn
+// a row into a record, and lookups used inside several transactions. Internal to
+// src/store; callers outside use the MetadataStore interface.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "store/records.h"
+
+namespace soci {
+class row;
+class session;
+}  // namespace soci
+
+namespace diamond::store::sql {
+
+extern const char* const kDatasetColumns;  // d = datasets, v = its current version
+extern const char* const kModelColumns;
+extern const char* const kJobColumns;
+extern const char* const kQueryColumns;
+
+DatasetRecord ReadDataset(const soci::row& r);
+ModelRecord ReadModel(const soci::row& r);
+JobRecord ReadJob(const soci::row& r);
+QueryRecord ReadQuery(const soci::row& r);
+
+long long Count(soci::session& sql, const std::string& query);
+
+// The owner's dataset with its current version.
+std::optional<DatasetRecord> FindDataset(soci::session& sql, const std::string& owner,
+                                         const std::string& id);
+std::optional<JobRecord> FindJob(soci::session& sql, const std::string& id);
+std::optional<ModelRecord> FindModel(soci::session& sql, const std::string& owner,
+                                     const std::string& id);
+// The viewer's own model, else the oldest shared model with that id.
+std::optional<ModelRecord> FindModelVisibleTo(soci::session& sql, const std::string& viewer,
+                                              const std::string& id);
+// for_update: lock the row until the transaction ends (writers that read-then-write it
+// wait for each other instead of colliding on the keys they derive from it).
+std::optional<QueryRecord> FindQuery(soci::session& sql, const std::string& owner,
+                                     const std::string& model_id, const std::string& id,
+                                     bool for_update = false);
+
+// After a job ends without an artifact: a model that was ready before stays ready with its
+// previous artifact; one that never was is failed.
+void SettleModelAfterJob(soci::session& sql, const JobRecord& job, const std::string& error,
+                         const std::string& now);
+
+}  // namespace diamond::store::sql

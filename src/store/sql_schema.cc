@@ -1,0 +1,191 @@
+// The schema and its migrations, opening a store, and whole-database questions (the blob
+// keys still referenced, a liveness ping).
+#include <soci/connection-pool.h>
+#include <soci/soci.h>
+
+#include "store/sql_locked.h"
+#include "store/sql_metadata_store.h"
+#include "store/sql_rows.h"
+
+namespace diamond::store {
+namespace {
+
+using ll = long long;  // SOCI exchanges 64-bit integers as long long
+using namespace sql;  // the shared row readers and lookups (sql_rows.h)
+
+using ll = long long;  // SOCI exchanges 64-bit integers as long long
+using namespace sql;  // the shared row readers and lookups (sql_rows.h)
+
+// The schema, one migration per version. Statements are plain SQL that SQLite and
+// PostgreSQL both accept; 64-bit columns are BIGINT (see DESIGN.md on SOCI).
+const char* const kMigrationV1[] = {
+    "CREATE TABLE datasets (id TEXT PRIMARY KEY, current_version BIGINT NOT NULL,"
+    " created_at TEXT NOT NULL, updated_at TEXT NOT NULL)",
+    "CREATE TABLE dataset_versions (dataset_id TEXT NOT NULL, version BIGINT NOT NULL,"
+    " blob_key TEXT NOT NULL, rows_count BIGINT NOT NULL, bytes BIGINT NOT NULL,"
+    " sha256 TEXT NOT NULL, stats_json TEXT NOT NULL, created_at TEXT NOT NULL,"
+    " PRIMARY KEY (dataset_id, version))",
+    "CREATE TABLE models (id TEXT PRIMARY KEY, status TEXT NOT NULL, request_json TEXT NOT NULL,"
+    " job_id TEXT NOT NULL, error TEXT NOT NULL, version BIGINT NOT NULL,"
+    " artifact_key TEXT NOT NULL, dataset_id TEXT NOT NULL, dataset_version BIGINT NOT NULL,"
+    " summary_json TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)",
+    "CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, model_id TEXT NOT NULL,"
+    " state TEXT NOT NULL, progress DOUBLE PRECISION NOT NULL, error TEXT NOT NULL,"
+    " payload_json TEXT NOT NULL, attempts BIGINT NOT NULL, cancel_requested BIGINT NOT NULL,"
+    " created_at TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT NOT NULL)",
+    "CREATE INDEX jobs_by_state ON jobs (state, created_at)",
+    "CREATE TABLE queries (id TEXT PRIMARY KEY, model_id TEXT NOT NULL, batches BIGINT NOT NULL,"
+    " rows_count BIGINT NOT NULL, results_key TEXT NOT NULL, model_version BIGINT NOT NULL,"
+    " created_at TEXT NOT NULL)",
+    "CREATE TABLE query_batches (query_id TEXT NOT NULL, batch BIGINT NOT NULL,"
+    " blob_key TEXT NOT NULL, rows_count BIGINT NOT NULL, PRIMARY KEY (query_id, batch))",
+};
+
+// v2: tenancy (an owner on every resource; dataset and model ids are unique per owner)
+// and accounts. Rows from v1 belong to "admin", the user the first start creates.
+// v3: a job says what it is doing ("round 140 of 1000"), beside the fraction done.
+const char* const kMigrationV3[] = {
+    "ALTER TABLE jobs ADD COLUMN progress_detail TEXT NOT NULL DEFAULT ''",
+};
+
+// v4: storage limits on plans (bytes stored and datasets owned; plans made before get
+// generous ones, the free and pro plans the defaults below), and the processes serving
+// this database, with the account generation each has loaded (so `diamond admin` can wait
+// until a revocation is in force everywhere).
+const char* const kMigrationV4[] = {
+    "ALTER TABLE plans ADD COLUMN max_stored_bytes BIGINT NOT NULL DEFAULT 1099511627776",
+    "ALTER TABLE plans ADD COLUMN max_datasets BIGINT NOT NULL DEFAULT 10000",
+    "UPDATE plans SET max_stored_bytes = 104857600, max_datasets = 20 WHERE name = 'free'",
+    "UPDATE plans SET max_stored_bytes = 10737418240, max_datasets = 200 WHERE name = 'pro'",
+    "CREATE TABLE replicas (id TEXT PRIMARY KEY, loaded_generation BIGINT NOT NULL,"
+    " heartbeat_ms BIGINT NOT NULL, started_at TEXT NOT NULL, pid BIGINT NOT NULL,"
+    " host TEXT NOT NULL)",
+};
+
+const char* const kMigrationV2[] = {
+    "ALTER TABLE datasets RENAME TO datasets_v1",
+    "CREATE TABLE datasets (owner TEXT NOT NULL, id TEXT NOT NULL,"
+    " current_version BIGINT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+    " PRIMARY KEY (owner, id))",
+    "INSERT INTO datasets SELECT 'admin', id, current_version, created_at, updated_at"
+    " FROM datasets_v1",
+    "DROP TABLE datasets_v1",
+    "ALTER TABLE dataset_versions RENAME TO dataset_versions_v1",
+    "CREATE TABLE dataset_versions (owner TEXT NOT NULL, dataset_id TEXT NOT NULL,"
+    " version BIGINT NOT NULL, blob_key TEXT NOT NULL, rows_count BIGINT NOT NULL,"
+    " bytes BIGINT NOT NULL, sha256 TEXT NOT NULL, stats_json TEXT NOT NULL,"
+    " created_at TEXT NOT NULL, PRIMARY KEY (owner, dataset_id, version))",
+    "INSERT INTO dataset_versions SELECT 'admin', dataset_id, version, blob_key, rows_count,"
+    " bytes, sha256, stats_json, created_at FROM dataset_versions_v1",
+    "DROP TABLE dataset_versions_v1",
+    "ALTER TABLE models RENAME TO models_v1",
+    "CREATE TABLE models (owner TEXT NOT NULL, id TEXT NOT NULL, shared BIGINT NOT NULL,"
+    " status TEXT NOT NULL, request_json TEXT NOT NULL, job_id TEXT NOT NULL,"
+    " error TEXT NOT NULL, version BIGINT NOT NULL, artifact_key TEXT NOT NULL,"
+    " dataset_id TEXT NOT NULL, dataset_version BIGINT NOT NULL, summary_json TEXT NOT NULL,"
+    " created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (owner, id))",
+    "INSERT INTO models SELECT 'admin', id, 0, status, request_json, job_id, error, version,"
+    " artifact_key, dataset_id, dataset_version, summary_json, created_at, updated_at"
+    " FROM models_v1",
+    "DROP TABLE models_v1",
+    "CREATE INDEX models_shared ON models (shared, id)",
+    "ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT 'admin'",
+    "CREATE INDEX jobs_by_owner ON jobs (owner, created_at)",
+    "ALTER TABLE queries ADD COLUMN owner TEXT NOT NULL DEFAULT 'admin'",
+    "ALTER TABLE queries ADD COLUMN model_owner TEXT NOT NULL DEFAULT 'admin'",
+    "CREATE TABLE users (id TEXT PRIMARY KEY, role TEXT NOT NULL, plan TEXT NOT NULL,"
+    " disabled BIGINT NOT NULL, created_at TEXT NOT NULL)",
+    "CREATE TABLE api_keys (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, prefix TEXT NOT NULL"
+    " UNIQUE, hash TEXT NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL,"
+    " revoked_at TEXT NOT NULL, last_used_at TEXT NOT NULL)",
+    "CREATE TABLE plans (name TEXT PRIMARY KEY, requests_per_second DOUBLE PRECISION NOT NULL,"
+    " burst BIGINT NOT NULL, monthly_predicted_rows BIGINT NOT NULL,"
+    " max_dataset_rows BIGINT NOT NULL, max_models BIGINT NOT NULL,"
+    " max_training_jobs BIGINT NOT NULL, price_per_1k_rows DOUBLE PRECISION NOT NULL,"
+    " price_per_training_minute DOUBLE PRECISION NOT NULL)",
+    // The default plans; `diamond admin plans set` and PUT /admin/plans/{name} edit them.
+    "INSERT INTO plans VALUES ('free', 5, 10, 10000, 10000, 3, 1, 0, 0)",
+    "INSERT INTO plans VALUES ('pro', 50, 100, 1000000, 1000000, 50, 4, 0.5, 0.1)",
+    "INSERT INTO plans VALUES ('enterprise', 1000, 2000, 100000000, 10000000, 1000, 16, 0.2,"
+    " 0.05)",
+    "CREATE TABLE usage (user_id TEXT NOT NULL, day TEXT NOT NULL,"
+    " predicted_rows BIGINT NOT NULL, training_seconds DOUBLE PRECISION NOT NULL,"
+    " stored_bytes BIGINT NOT NULL, PRIMARY KEY (user_id, day))",
+    "CREATE TABLE account_generation (value BIGINT NOT NULL)",
+    "INSERT INTO account_generation VALUES (1)",
+};
+
+}  // namespace
+
+SqlMetadataStore::SqlMetadataStore(std::unique_ptr<soci::connection_pool> pool, SqlEngine engine)
+    : pool_(std::move(pool)), engine_(engine) {}
+SqlMetadataStore::~SqlMetadataStore() = default;
+
+Result<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::Open(const std::string& url,
+                                                                 size_t pool_size) {
+  auto parsed = ParseDatabaseUrl(url);
+  if (!parsed.ok()) return parsed.status();
+  auto pool = OpenConnectionPool(*parsed, pool_size);
+  if (!pool.ok()) return pool.status();
+  std::unique_ptr<SqlMetadataStore> store(new SqlMetadataStore(std::move(pool).value(), parsed->engine));
+  if (Status s = store->Migrate(); !s.ok()) return s;
+  return store;
+}
+
+Result<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::OpenSqlite(const std::string& path) {
+  return Open("sqlite:" + path, 1);
+}
+
+Status SqlMetadataStore::Migrate() {
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
+    // One write transaction, under the schema lock, from creating the version table to
+    // the last step: processes starting together wait for the first to finish, then find
+    // nothing left to do. DDL is transactional on both engines.
+    WriteTransaction tx(sql, kSchemaLock);
+    sql << "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)";
+    ll version = 0;
+    soci::indicator ind = soci::i_null;
+    sql << "SELECT MAX(version) FROM schema_version", soci::into(version, ind);
+    if (ind != soci::i_ok) version = 0;
+    if (version > kSchemaVersion) {
+      return Status::FailedPrecondition(
+          "the database has schema version " + std::to_string(version) +
+          ", newer than this build knows (" + std::to_string(kSchemaVersion) +
+          "): a newer diamond migrated it; run that version (downgrades are not supported)");
+    }
+    auto apply = [&](int target, const auto& statements) {
+      if (version >= target) return;
+      for (const char* statement : statements) sql << statement;
+      ll v = target;
+      sql << "INSERT INTO schema_version (version) VALUES (:v)", soci::use(v);
+    };
+    apply(1, kMigrationV1);
+    apply(2, kMigrationV2);
+    apply(3, kMigrationV3);
+    apply(4, kMigrationV4);
+    tx.Commit();
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<std::string>> SqlMetadataStore::ReferencedBlobKeys() {
+  return Locked([&](soci::session& session) -> Result<std::vector<std::string>> {
+    std::vector<std::string> keys;
+    soci::rowset<soci::row> rows =
+        (session.prepare << "SELECT blob_key FROM dataset_versions"
+                          " UNION SELECT artifact_key FROM models WHERE artifact_key <> ''"
+                          " UNION SELECT blob_key FROM query_batches"
+                          " UNION SELECT results_key FROM queries WHERE results_key <> ''");
+    for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
+    return keys;
+  });
+}
+
+Status SqlMetadataStore::Ping() {
+  return Locked([&](soci::session& session) -> Status {
+    Count(session, "SELECT 1");
+    return Status::Ok();
+  });
+}
+}  // namespace diamond::store

@@ -1,0 +1,359 @@
+// The metadata store's contract, run on every SQL engine it supports (SQLite and
+// PostgreSQL): what a backend must do to be one. Each test opens fresh stores on a fresh
+// database; "two processes" are two stores (two connection pools) on the same database.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "store/sql_metadata_store.h"
+#include "support/test_databases.h"
+
+namespace diamond::store {
+namespace {
+
+// prefix + n, appended (GCC 12 warns falsely, -Wrestrict, on "literal" + std::to_string).
+std::string Name(std::string prefix, int64_t n) {
+  prefix += std::to_string(n);
+  return prefix;
+}
+
+DatasetVersion Version(int64_t v, const std::string& key) {
+  DatasetVersion version;
+  version.version = v;
+  version.blob_key = key;
+  version.rows = 1;
+  version.bytes = 10;
+  version.sha256 = "x";
+  version.stats_json = "{}";
+  return version;
+}
+
+JobRecord TrainingJob(const std::string& owner, const std::string& id, const std::string& model) {
+  JobRecord job;
+  job.owner = owner;
+  job.id = id;
+  job.kind = "train";
+  job.model_id = model;
+  job.payload_json = "{}";
+  return job;
+}
+
+// Records the first failure seen by any thread.
+class Failures {
+ public:
+  void Add(const Status& s) {
+    if (s.ok()) return;
+    ++count_;
+    std::lock_guard lock(mutex_);
+    if (first_.empty()) first_ = s.message();
+  }
+  int count() const { return count_.load(); }
+  std::string first() const {
+    std::lock_guard lock(mutex_);
+    return first_;
+  }
+
+ private:
+  std::atomic<int> count_{0};
+  mutable std::mutex mutex_;
+  std::string first_;
+};
+
+class MetadataStoreContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  std::unique_ptr<SqlMetadataStore> OpenStore(size_t pool = 4) {
+    auto opened = SqlMetadataStore::Open(db_.url(), pool);
+    EXPECT_TRUE(opened.ok()) << opened.status().message();
+    return opened.ok() ? std::move(opened).value() : nullptr;
+  }
+  testing::TestDatabase db_{GetParam()};
+};
+
+TEST_P(MetadataStoreContract, WritersOnTwoProcessesNeverFailEachOther) {
+  auto first = OpenStore(), second = OpenStore();
+  ASSERT_TRUE(first && second);
+  SqlMetadataStore* stores[] = {first.get(), second.get()};
+  // Each thread commits versions of its own dataset (read the current version, then
+  // insert): no logical conflict, only connections contending for locks.
+  constexpr int kThreads = 4, kCommits = 60;
+  Failures failures;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      SqlMetadataStore& store = *stores[t % 2];
+      const std::string id = Name("d", t);
+      for (int v = 1; v <= kCommits; ++v) {
+        const std::string key = Name(id + "/", v);
+        Status s = store.CommitDatasetVersion("u", id, v - 1, Version(v, key), {}).status();
+        if (s.ok() && t % 2 == 1) {
+          s = store.CreateUser(UserRecord{Name(id + "-", v), "member", "free", false, ""});
+        }
+        failures.Add(s);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.count(), 0) << failures.first();
+  for (int t = 0; t < kThreads; ++t) {
+    auto dataset = stores[0]->GetDataset("u", Name("d", t));
+    ASSERT_TRUE(dataset.ok());
+    EXPECT_EQ(dataset->current.version, kCommits);
+  }
+}
+
+TEST_P(MetadataStoreContract, RacingCreatorsOfOneDatasetOneWinsTheRestConflict) {
+  auto first = OpenStore(), second = OpenStore();
+  ASSERT_TRUE(first && second);
+  SqlMetadataStore* stores[] = {first.get(), second.get()};
+  std::atomic<int> created{0}, conflicts{0};
+  Failures other;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      auto result = stores[t % 2]->CommitDatasetVersion("u", "same", 0, Version(1, Name("k", t)), {});
+      if (result.ok()) {
+        ++created;
+      } else if (result.status().code() == StatusCode::kFailedPrecondition) {
+        ++conflicts;  // 409 at the API: never an I/O error (503)
+      } else {
+        other.Add(result.status());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created.load(), 1);
+  EXPECT_EQ(conflicts.load(), 7);
+  EXPECT_EQ(other.count(), 0) << other.first();
+}
+
+TEST_P(MetadataStoreContract, ListingsPageThroughIdsInByteOrder) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  // Language collations put "a" before "B" and ignore "_"; byte order does not.
+  const std::vector<std::string> ids = {"a", "B", "_x", "Z9", "b-2", "b.1"};
+  for (const auto& id : ids) ASSERT_TRUE(store->CommitDatasetVersion("u", id, 0, Version(1, id), {}).ok());
+  std::vector<std::string> seen;
+  for (int64_t offset = 0; offset < 6; offset += 4) {
+    auto page = store->ListDatasets("u", Page{offset, 4});
+    ASSERT_TRUE(page.ok());
+    EXPECT_EQ(page->second, 6);
+    for (const auto& d : page->first) seen.push_back(d.id);
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"B", "Z9", "_x", "a", "b-2", "b.1"}));
+}
+
+TEST_P(MetadataStoreContract, VersionsDatasetsAndTheirDeletion) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->CommitDatasetVersion("u", "d", 0, Version(1, "d/1"), {}).ok());
+  auto stale = store->CommitDatasetVersion("u", "d", 0, Version(1, "d/1b"), {});
+  EXPECT_EQ(stale.status().code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(store->CommitDatasetVersion("u", "d", 1, Version(2, "d/2"), {}).ok());
+  auto versions = store->ListDatasetVersions("u", "d");
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 2u);
+  EXPECT_EQ(store->DeleteDatasetVersion("u", "d", 2).status().code(), StatusCode::kFailedPrecondition);
+  auto freed = store->DeleteDatasetVersion("u", "d", 1);
+  ASSERT_TRUE(freed.ok());
+  EXPECT_EQ(*freed, "d/1");
+  EXPECT_EQ(*store->StoredBytes("u"), 10);
+  // Another owner sees nothing of it.
+  EXPECT_EQ(store->GetDataset("v", "d").status().code(), StatusCode::kNotFound);
+  auto keys = store->DeleteDataset("u", "d");
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(*keys, std::vector<std::string>{"d/2"});
+  EXPECT_EQ(store->GetDataset("u", "d").status().code(), StatusCode::kNotFound);
+  auto limited = store->CommitDatasetVersion("u", "e", 0, Version(1, "e/1"), {5, 100});
+  EXPECT_EQ(limited.status().code(), StatusCode::kLimitExceeded);
+}
+
+TEST_P(MetadataStoreContract, ConcurrentBatchesOfOneQueryAreNumberedOnce) {
+  auto first = OpenStore(), second = OpenStore();
+  ASSERT_TRUE(first && second);
+  ASSERT_TRUE(first->CreateQuery(QueryRecord{"u", "q", "u", "m", 0, 0, "", 0, ""}).ok());
+  SqlMetadataStore* stores[] = {first.get(), second.get()};
+  constexpr int kThreads = 6, kBatches = 20;
+  Failures failures;
+  std::mutex numbers_mutex;
+  std::set<int64_t> numbers;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        const std::string key = Name(Name("q/", t) + "-", b);
+        auto number = stores[t % 2]->AddQueryBatch("u", "m", "q", key, 3);
+        failures.Add(number.status());
+        if (number.ok()) {
+          std::lock_guard lock(numbers_mutex);
+          numbers.insert(*number);
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.count(), 0) << failures.first();
+  EXPECT_EQ(numbers.size(), size_t{kThreads * kBatches});
+  if (!numbers.empty()) {
+    EXPECT_EQ(*numbers.begin(), 1);
+    EXPECT_EQ(*numbers.rbegin(), kThreads * kBatches);
+  }
+  auto query = first->GetQuery("u", "m", "q");
+  ASSERT_TRUE(query.ok());
+  EXPECT_EQ(query->rows, 3 * kThreads * kBatches);
+  EXPECT_EQ(first->QueryBatchKeys("q")->size(), size_t{kThreads * kBatches});
+  EXPECT_EQ(db_.QueryInteger("SELECT COUNT(*) FROM query_batches"), kThreads * kBatches);
+}
+
+TEST_P(MetadataStoreContract, EveryQueuedJobIsClaimedExactlyOnce) {
+  auto first = OpenStore(), second = OpenStore();
+  ASSERT_TRUE(first && second);
+  constexpr int kJobs = 24;
+  for (int j = 0; j < kJobs; ++j) {
+    ASSERT_TRUE(first->StartTraining(Name("m", j), "{}", TrainingJob("u", Name("j", j), Name("m", j)), {100, 100}).ok());
+  }
+  SqlMetadataStore* stores[] = {first.get(), second.get()};
+  std::mutex claimed_mutex;
+  std::multiset<std::string> claimed;
+  Failures failures;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (;;) {
+        auto job = stores[t % 2]->ClaimNextJob();
+        failures.Add(job.status());
+        if (!job.ok() || !job->has_value()) return;
+        std::lock_guard lock(claimed_mutex);
+        claimed.insert((*job)->id);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.count(), 0) << failures.first();
+  EXPECT_EQ(claimed.size(), size_t{kJobs});
+  EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()).size(), size_t{kJobs});
+}
+
+TEST_P(MetadataStoreContract, AJobThatKeepsStoppingItsWorkerFailsAfterTheAttemptCap) {
+  auto opened = OpenStore();
+  ASSERT_TRUE(opened);
+  SqlMetadataStore& store = *opened;
+  ASSERT_TRUE(store.StartTraining("m", "{}", TrainingJob("u", "j1", "m"), {10, 10}).ok());
+  // Each round: a worker claims the job, then its process dies (the job stays running)
+  // and the next start requeues it.
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    auto claimed = store.ClaimNextJob();
+    ASSERT_TRUE(claimed.ok() && claimed->has_value()) << "attempt " << attempt;
+    EXPECT_EQ((*claimed)->attempts, attempt);
+    auto requeued = store.RequeueRunningJobs(3);
+    ASSERT_TRUE(requeued.ok());
+    EXPECT_EQ(*requeued, attempt < 3 ? 1 : 0) << "attempt " << attempt;
+  }
+  auto failed = store.GetJob("u", "j1");
+  ASSERT_TRUE(failed.ok());
+  EXPECT_EQ(failed->state, JobState::kFailed);
+  EXPECT_NE(failed->error.find("stopped the worker running it 3 times"), std::string::npos) << failed->error;
+  auto claimed = store.ClaimNextJob();
+  ASSERT_TRUE(claimed.ok());
+  EXPECT_FALSE(claimed->has_value());  // nothing left to run
+  auto model = store.GetModel("u", "m");
+  ASSERT_TRUE(model.ok());
+  EXPECT_EQ(model->status, ModelStatus::kFailed);
+}
+
+TEST_P(MetadataStoreContract, AccountsKeysUsageAndReplicas) {
+  auto first = OpenStore(), second = OpenStore();
+  ASSERT_TRUE(first && second);
+  const int64_t generation = *first->Generation();
+  ASSERT_TRUE(first->CreateUser(UserRecord{"alice", "member", "free", false, ""}).ok());
+  EXPECT_EQ(second->CreateUser(UserRecord{"alice", "member", "free", false, ""}).code(),
+            StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(first->CreateKey(ApiKeyRecord{"k1", "alice", "dk_abc", "h1", "laptop", "", "", ""}).ok());
+  // The same prefix again: the unique constraint answers, as a conflict, not an I/O error.
+  EXPECT_EQ(second->CreateKey(ApiKeyRecord{"k2", "alice", "dk_abc", "h2", "ci", "", "", ""}).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_GT(*second->Generation(), generation);  // every replica sees the change
+  ASSERT_TRUE(second->RevokeKey("alice", "k1").ok());
+  auto keys = first->ListKeys("alice");
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_FALSE((*keys)[0].revoked_at.empty());
+
+  // Usage added by two processes at once sums exactly.
+  Failures failures;
+  std::vector<std::thread> threads;
+  SqlMetadataStore* stores[] = {first.get(), second.get()};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        failures.Add(stores[t % 2]->AddUsage({UsageRecord{"alice", "2026-11-30", 2, 0.5, -1}}));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.count(), 0) << failures.first();
+  auto usage = first->UsageForMonth("2026-11");
+  ASSERT_TRUE(usage.ok());
+  ASSERT_EQ(usage->size(), 1u);
+  EXPECT_EQ((*usage)[0].predicted_rows, 200);
+  EXPECT_DOUBLE_EQ((*usage)[0].training_seconds, 50.0);
+
+  ASSERT_TRUE(first->Heartbeat(ReplicaRecord{"r1", 3, 1000, "t", 1, "h"}).ok());
+  ASSERT_TRUE(second->Heartbeat(ReplicaRecord{"r1", 4, 2000, "t", 1, "h"}).ok());
+  auto replicas = first->ListReplicas();
+  ASSERT_TRUE(replicas.ok());
+  ASSERT_EQ(replicas->size(), 1u);
+  EXPECT_EQ((*replicas)[0].loaded_generation, 4);
+  ASSERT_TRUE(first->RemoveReplica("r1").ok());
+  EXPECT_TRUE(first->ListReplicas()->empty());
+}
+
+TEST_P(MetadataStoreContract, ProcessesStartingTogetherMigrateOnce) {
+  std::vector<std::unique_ptr<SqlMetadataStore>> stores(6);
+  Failures failures;
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < stores.size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto opened = SqlMetadataStore::Open(db_.url(), 2);
+      failures.Add(opened.status());
+      if (opened.ok()) stores[i] = std::move(opened).value();
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.count(), 0) << failures.first();
+  EXPECT_EQ(db_.QueryInteger("SELECT COUNT(*) FROM schema_version"), kSchemaVersion);
+  EXPECT_EQ(db_.QueryInteger("SELECT COUNT(*) FROM plans"), 3);  // seeded once, not 6 times
+}
+
+TEST_P(MetadataStoreContract, ASchemaNewerThanTheBuildIsRefusedWithAReason) {
+  ASSERT_TRUE(OpenStore());
+  db_.Execute(Name("INSERT INTO schema_version (version) VALUES (", kSchemaVersion + 1) + ")");
+  auto opened = SqlMetadataStore::Open(db_.url(), 2);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(opened.status().message().find("newer than this build"), std::string::npos)
+      << opened.status().message();
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, MetadataStoreContract, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+TEST(DatabaseUrl, NamesTheEngineAndHidesThePassword) {
+  auto lite = ParseDatabaseUrl("sqlite:/var/lib/diamond/metadata.db");
+  ASSERT_TRUE(lite.ok());
+  EXPECT_EQ(lite->engine, SqlEngine::kSqlite);
+  EXPECT_EQ(lite->connect, "/var/lib/diamond/metadata.db");
+  auto pg = ParseDatabaseUrl("postgresql://diamond:s3cret@db.internal:5433/prices");
+  ASSERT_TRUE(pg.ok());
+  EXPECT_EQ(pg->engine, SqlEngine::kPostgresql);
+  EXPECT_EQ(pg->display.find("s3cret"), std::string::npos) << pg->display;
+  auto bad = ParseDatabaseUrl("mysql://diamond:s3cret@db/prices");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().find("s3cret"), std::string::npos) << bad.status().message();
+  EXPECT_FALSE(ParseDatabaseUrl("sqlite:").ok());
+}
+
+}  // namespace
+}  // namespace diamond::store
