@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "accounts/account_admin.h"
+#include "app/backends.h"
 #include "http/service_stack.h"
 
 namespace {
@@ -24,13 +25,11 @@ struct Fixture {
     dir = std::filesystem::temp_directory_path() / (gate ? "diamond-api-bench" : "diamond-api-bench-nogate");
     std::filesystem::remove_all(dir);
     http::StackOptions options;
-    options.metadata_path = (dir / "m.db").string();
-    options.blob_dir = dir / "blobs";
     options.api.access_log = false;
     options.gate_enabled = gate;
     options.admin_key_file = dir / "admin.key";
     std::filesystem::create_directories(dir);
-    stack = std::move(http::ServiceStack::Open(options)).value();
+    stack = std::move(http::ServiceStack::Open(options, std::move(app::OpenBackends(app::EmbeddedUrls(dir.string()))).value())).value();
     if (gate) {
       std::ifstream key_file(options.admin_key_file);
       std::getline(key_file, key);

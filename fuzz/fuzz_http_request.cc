@@ -18,6 +18,7 @@
 
 #include "accounts/account_admin.h"
 #include "base/logger.h"
+#include "app/backends.h"
 #include "http/service_stack.h"
 
 namespace {
@@ -33,13 +34,14 @@ std::string& AdminKey() {
 std::unique_ptr<http::ServiceStack> MakeStack() {
   SetLogLevel(LogLevel::kError);
   http::StackOptions options;
-  options.metadata_path = ":memory:";
-  options.blob_dir = std::filesystem::temp_directory_path() / ("diamond-fuzz-" + std::to_string(::getpid()));
+  const std::filesystem::path blob_dir =
+      std::filesystem::temp_directory_path() / ("diamond-fuzz-" + std::to_string(::getpid()));
   options.api.access_log = false;
   options.api.default_wait_seconds = 0;  // never block the fuzzer on training
-  options.admin_key_file = options.blob_dir.string() + "-admin.key";
+  options.admin_key_file = blob_dir.string() + "-admin.key";
   std::filesystem::remove(options.admin_key_file);
-  auto stack = std::move(http::ServiceStack::Open(options)).value();
+  auto stores = std::move(app::OpenBackends({"sqlite::memory:", "file:" + blob_dir.string()})).value();
+  auto stack = std::move(http::ServiceStack::Open(options, std::move(stores))).value();
   std::ifstream key_file(options.admin_key_file);
   std::getline(key_file, AdminKey());
   std::filesystem::remove(options.admin_key_file);

@@ -1,6 +1,7 @@
-// diamond admin: accounts on a data dir. Works while the server runs (SQLite allows one
-// writer at a time and waits for it); a change returns once the running server has
-// loaded it (within about 0.1 s), so a revoked key is refused when the command ends.
+// diamond admin: accounts on a data dir's database or a shared one (--db). Works while
+// servers run (SQLite allows one writer at a time and waits for it); a change returns
+// once every running server has loaded it (within about 0.1 s), so a revoked key is
+// refused everywhere when the command ends. `init` prepares a shared database.
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -9,7 +10,7 @@
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "base/clock.h"
-#include "store/sql_metadata_store.h"
+#include "app/backends.h"
 
 namespace diamond::app {
 namespace {
@@ -83,19 +84,44 @@ int Usage(store::AccountStore& store, const AdminArgs& args) {
   return kExitOk;
 }
 
+// Creates the schema (by opening the database) and the first admin, whose key goes to
+// --key-file once: never over an existing file, and not at all if the database has users.
+int Init(store::AccountStore& store, const AdminArgs& args) {
+  const std::filesystem::path key_file = args.key_file.empty() ? "admin.key" : args.key_file;
+  std::error_code ec;
+  if (std::filesystem::exists(key_file, ec)) {
+    return Fail(Status::FailedPrecondition("key file " + key_file.string() +
+                                           " exists; it is never overwritten (choose another --key-file)"));
+  }
+  auto created = accounts::EnsureFirstAdmin(store, key_file);
+  if (!created.ok()) return Fail(created.status());
+  if (!*created) {
+    std::cout << "the database is ready and already has users; no admin created\n";
+    return kExitOk;
+  }
+  std::cout << "the database is ready; the first admin's API key is in " << key_file.string()
+            << " (readable by you only)\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunAdmin(const AdminArgs& args) {
-  const std::filesystem::path db = std::filesystem::path(args.data_dir) / "metadata.db";
-  if (!std::filesystem::exists(db)) {
-    return Fail(Status::InvalidArgument("no database at " + db.string() +
+  BackendUrls urls = EmbeddedUrls(args.data_dir);
+  if (!args.db.empty()) {
+    urls.db = args.db;
+    urls.db_pool = 1;
+  } else if (!std::filesystem::exists(std::filesystem::path(args.data_dir) / "metadata.db")) {
+    return Fail(Status::InvalidArgument("no database in " + args.data_dir +
                                         " (start `diamond serve --data-dir " + args.data_dir +
-                                        "` once, or pass --data-dir)"));
+                                        "` once, or pass --data-dir or --db)"));
   }
-  auto opened = store::SqlMetadataStore::OpenSqlite(db.string());
+  auto opened = OpenAccountStore(urls);
   if (!opened.ok()) return Fail(opened.status());
   store::AccountStore& store = **opened;
   const std::string& a = args.action;
+
+  if (a == "admin init") return Init(store, args);
 
   if (a == "users create") {
     if (Status s = accounts::CreateUser(store, args.target, args.role, args.plan); !s.ok()) return Fail(s);

@@ -46,6 +46,9 @@ struct EvaluateArgs {
 
 struct ServeArgs {
   std::string data_dir = "var";
+  std::string db;      // --db URL; empty: sqlite under data_dir (app/backends.h)
+  std::string blobs;   // --blobs URL; empty: a directory under data_dir
+  size_t db_pool = 8;  // PostgreSQL connections
   std::string listen = "127.0.0.1:8080";
   int io_threads = 2;
   int work_threads = 4;
@@ -65,6 +68,8 @@ struct ServeArgs {
 // diamond admin: accounts on a data dir, with the server stopped or running.
 struct AdminArgs {
   std::string data_dir = "var";
+  std::string db;  // --db URL; empty: the data dir's SQLite database
+  std::string key_file;  // init: where the first admin's key goes
   std::string action;       // "users create", "keys revoke", ...
   std::string target;       // the user, key or plan the action is about
   std::string role;         // users create/set

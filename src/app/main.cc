@@ -73,9 +73,20 @@ int main(int argc, char** argv) {
 
   diamond::app::ServeArgs serve;
   serve.web_dir = DIAMOND_DEFAULT_WEB_DIR;
-  auto* serve_cmd = app.add_subcommand("serve", "Run the REST API (embedded storage under --data-dir)");
-  serve_cmd->add_option("--data-dir", serve.data_dir, "Directory for the database and blobs")
+  auto* serve_cmd = app.add_subcommand(
+      "serve", "Run the REST API (embedded storage under --data-dir, or --db and --blobs)");
+  serve_cmd->add_option("--data-dir", serve.data_dir,
+                        "Directory for the embedded database and blobs (what --db/--blobs do not name)")
       ->envname("DIAMOND_DATA_DIR")->capture_default_str();
+  serve_cmd->add_option("--db", serve.db,
+                        "Metadata database: sqlite:PATH or postgresql://user@host[:port]/dbname")
+      ->envname("DIAMOND_DB");
+  serve_cmd->add_option("--blobs", serve.blobs,
+                        "Blob store: file:DIR or s3://bucket[/prefix]?endpoint=URL&region=R "
+                        "(credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)")
+      ->envname("DIAMOND_BLOBS");
+  serve_cmd->add_option("--db-pool", serve.db_pool, "Connections to PostgreSQL (SQLite has one)")
+      ->envname("DIAMOND_DB_POOL")->check(CLI::Range(size_t{1}, size_t{256}))->capture_default_str();
   serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->envname("DIAMOND_LISTEN")->capture_default_str();
   serve_cmd->add_option("--threads", serve.io_threads, "I/O threads")
@@ -117,6 +128,8 @@ int main(int argc, char** argv) {
   auto* admin_cmd = app.add_subcommand("admin", "Manage users, keys, plans and usage on a data dir");
   admin_cmd->add_option("--data-dir", admin.data_dir, "The server's data directory")
       ->envname("DIAMOND_DATA_DIR")->capture_default_str();
+  admin_cmd->add_option("--db", admin.db, "The servers' database (instead of --data-dir's)")
+      ->envname("DIAMOND_DB");
   admin_cmd->require_subcommand(1);
   auto add_action = [&](CLI::App* group, const std::string& verb, const std::string& help) {
     auto* cmd = group->add_subcommand(verb, help);
@@ -163,6 +176,10 @@ int main(int argc, char** argv) {
   plan_set->add_option("--price-per-1k-rows", admin.price_per_1k_rows, "Price per 1,000 predicted rows");
   plan_set->add_option("--price-per-training-minute", admin.price_per_training_minute,
                        "Price per training minute");
+  auto* init = add_action(admin_cmd, "init",
+                          "Prepare a database (schema and first admin; run once for --db)");
+  init->add_option("--key-file", admin.key_file, "Where the first admin's key goes (0600, never overwritten)")
+      ->default_str("admin.key");
   auto* usage = add_action(admin_cmd, "usage", "Usage and cost per user for a month");
   usage->add_option("--month", admin.month, "YYYY-MM (default: this month)");
 

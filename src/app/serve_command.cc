@@ -1,8 +1,12 @@
-// diamond serve: the REST API on the embedded default — metadata in SQLite and blobs in a
-// directory, both under --data-dir; training jobs on in-process workers.
+// diamond serve: the REST API, on the embedded default (metadata in SQLite and blobs in a
+// directory, both under --data-dir) or on the stores --db and --blobs name (PostgreSQL and
+// S3 when many replicas share them); training jobs on in-process workers unless
+// --job-workers 0 leaves them to `diamond worker`.
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
+#include "app/backends.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/data_dir_lock.h"
@@ -44,20 +48,30 @@ int RunServe(const ServeArgs& args) {
   server_config.read_timeout = std::chrono::seconds(args.read_timeout_seconds);
   if (args.quiet) SetLogLevel(LogLevel::kWarn);
 
-  std::error_code ec;
-  std::filesystem::create_directories(args.data_dir, ec);
-  if (ec) {
-    PrintError(kCommand, "cannot create --data-dir " + args.data_dir + ": " + ec.message());
+  const ChosenUrls chosen = ChooseBackendUrls(args.data_dir, args.db, args.blobs, args.db_pool);
+  // The data directory is this process's alone (data_dir_lock.h); shared stores are not.
+  std::unique_ptr<DataDirLock> lock;
+  if (chosen.uses_data_dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(args.data_dir, ec);
+    if (ec) {
+      PrintError(kCommand, "cannot create --data-dir " + args.data_dir + ": " + ec.message());
+      return kExitFailure;
+    }
+    auto acquired = DataDirLock::Acquire(args.data_dir);
+    if (!acquired.ok()) {
+      PrintError(kCommand, acquired.status().message());
+      return kExitFailure;
+    }
+    lock = std::move(acquired).value();
+  }
+  auto stores = OpenBackends(chosen.urls);
+  if (!stores.ok()) {
+    PrintError(kCommand, stores.status().message());
     return kExitFailure;
   }
-  auto lock = DataDirLock::Acquire(args.data_dir);
-  if (!lock.ok()) {
-    PrintError(kCommand, lock.status().message());
-    return kExitFailure;
-  }
+  const std::string storage = stores->description;
   http::StackOptions options;
-  options.metadata_path = args.data_dir + "/metadata.db";
-  options.blob_dir = args.data_dir + "/blobs";
   options.job_workers = args.job_workers;
   options.model_cache_bytes = args.model_cache_mb << 20;
   options.max_job_attempts = args.max_job_attempts;
@@ -67,14 +81,16 @@ int RunServe(const ServeArgs& args) {
   options.api.web_dir = args.web_dir;
   options.api.access_log = !args.quiet;
   options.api.metrics_public = !args.private_metrics;
-  options.admin_key_file = args.data_dir + "/admin.key";
+  // The embedded default makes its first admin on first start; a shared database gets one
+  // from `diamond admin --db URL init`, run once, not from replicas racing to start.
+  if (args.db.empty()) options.admin_key_file = args.data_dir + "/admin.key";
   options.gate_enabled = !args.without_gate;
   if (args.without_gate) {
     Log(LogLevel::kWarn,
               "--benchmark-without-gate: no authentication, rate limits or metering; "
               "every caller acts as admin. Never use this outside a benchmark.");
   }
-  auto stack = http::ServiceStack::Open(options);
+  auto stack = http::ServiceStack::Open(options, std::move(stores).value());
   if (!stack.ok()) {
     PrintError(kCommand, stack.status().message());
     return kExitFailure;
@@ -94,7 +110,7 @@ int RunServe(const ServeArgs& args) {
     return kExitFailure;
   }
   std::cout << "diamond: listening on http://" << server_config.address << ":" << *port
-            << " (data in " << args.data_dir << "; API reference at /docs)" << std::endl;
+            << " (storage: " << storage << "; API reference at /docs)" << std::endl;
   server.Run();
   stack->reset();  // drains the work pool, then stops the job workers
   Log(LogLevel::kInfo, "stopped");

@@ -6,48 +6,49 @@
 
 namespace diamond::http {
 
-Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& options) {
+Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& options, store::Stores stores) {
+  if (!stores.metadata || !stores.accounts || !stores.blobs) {
+    return Status::InvalidArgument("a service stack needs a metadata, an account and a blob store");
+  }
   std::unique_ptr<ServiceStack> stack(new ServiceStack());
-  auto metadata = store::SqlMetadataStore::OpenSqlite(options.metadata_path);
-  if (!metadata.ok()) return metadata.status();
-  stack->metadata_ = std::move(metadata).value();
-  auto blobs = store::FileBlobStore::Open(options.blob_dir);
-  if (!blobs.ok()) return blobs.status();
-  stack->blobs_ = std::move(blobs).value();
+  stack->stores_ = std::move(stores);
+  store::MetadataStore& metadata = *stack->stores_.metadata;
+  store::AccountStore& account_store = *stack->stores_.accounts;
+  store::BlobStore& blobs = *stack->stores_.blobs;
   if (options.remove_unreferenced_blobs) {
-    auto removed = store::RemoveUnreferencedBlobs(*stack->metadata_, *stack->blobs_, options.blob_grace);
+    auto removed = store::RemoveUnreferencedBlobs(metadata, blobs, options.blob_grace);
     if (!removed.ok()) return Status::IoError("cannot clean the blob store: " + removed.status().message());
     stack->blobs_removed_ = *removed;
   }
   if (!options.admin_key_file.empty()) {
-    auto created = accounts::EnsureFirstAdmin(*stack->metadata_, options.admin_key_file);
+    auto created = accounts::EnsureFirstAdmin(account_store, options.admin_key_file);
     if (!created.ok()) return created.status();
     stack->admin_key_created_ = *created;
   }
-  auto accounts = accounts::Accounts::Open(*stack->metadata_, *stack->metadata_);
+  auto accounts = accounts::Accounts::Open(account_store, metadata);
   if (!accounts.ok()) return accounts.status();
   stack->accounts_ = std::move(accounts).value();
   stack->gate_ = std::make_unique<Gate>(*stack->accounts_, options.gate_enabled);
   accounts::Meter& meter = stack->accounts_->meter();
   const bool metered = options.gate_enabled;
   stack->datasets_ = std::make_unique<service::DatasetService>(
-      *stack->metadata_, *stack->blobs_, [&meter, metered](const std::string& owner) {
+      metadata, blobs, [&meter, metered](const std::string& owner) {
         if (metered) meter.StorageChanged(owner);
       });
   stack->cache_ = std::make_unique<service::ModelCache>(static_cast<size_t>(options.model_cache_bytes));
-  stack->models_ = std::make_unique<service::ModelService>(*stack->metadata_, *stack->blobs_, *stack->cache_);
-  stack->queries_ = std::make_unique<service::QueryService>(*stack->metadata_, *stack->blobs_, *stack->models_);
-  stack->runner_ = std::make_unique<jobs::JobRunner>(*stack->metadata_, options.job_workers,
+  stack->models_ = std::make_unique<service::ModelService>(metadata, blobs, *stack->cache_);
+  stack->queries_ = std::make_unique<service::QueryService>(metadata, blobs, *stack->models_);
+  stack->runner_ = std::make_unique<jobs::JobRunner>(metadata, options.job_workers,
                                                   options.max_job_attempts);
   stack->runner_->SetExecutor(
-      "train", jobs::MakeTrainingExecutor(*stack->metadata_, *stack->blobs_, *stack->datasets_,
+      "train", jobs::MakeTrainingExecutor(metadata, blobs, *stack->datasets_,
                                           *stack->cache_,
                                           [&meter, metered](const std::string& owner, double seconds) {
                                             if (metered) meter.AddTrainingSeconds(owner, seconds);
                                           }));
   if (Status s = stack->runner_->Start(); !s.ok()) return s;
   stack->api_ = std::make_unique<Api>(ApiContext{*stack->datasets_, *stack->models_, *stack->queries_,
-                                                 *stack->runner_, *stack->metadata_, stack->metrics_,
+                                                 *stack->runner_, metadata, stack->metrics_,
                                                  *stack->gate_, options.api});
   return stack;
 }

@@ -1,6 +1,6 @@
-// ServiceStack: the embedded default wired together — SQLite metadata, a blob directory,
-// the services, the job runner and the Api over them. The one composition root, used by
-// `diamond serve`, the API benchmark, the request fuzzer and tests.
+// ServiceStack: the services, the job runner and the Api wired over the stores it is
+// given (which engines they run on is decided in src/app/backends.h). Used by
+// `diamond serve`, `diamond worker`, the API benchmark, the request fuzzer and tests.
 // Members are declared in dependency order; destruction drains the Api, then stops the
 // job workers, before the stores close.
 #pragma once
@@ -20,14 +20,11 @@
 #include "service/model_cache.h"
 #include "service/model_service.h"
 #include "service/query_service.h"
-#include "store/file_blob_store.h"
-#include "store/sql_metadata_store.h"
+#include "store/stores.h"
 
 namespace diamond::http {
 
 struct StackOptions {
-  std::string metadata_path;        // a SQLite file, or ":memory:"
-  std::filesystem::path blob_dir;
   int job_workers = 1;
   bool remove_unreferenced_blobs = true;
   std::chrono::seconds blob_grace{3600};  // spared by that clean-up (blob_gc.h)
@@ -43,14 +40,13 @@ struct StackOptions {
 class ServiceStack {
  public:
   // Opens the stores, cleans up after a crash (see blob_gc.h), starts the job workers.
-  static Result<std::unique_ptr<ServiceStack>> Open(const StackOptions& options);
+  static Result<std::unique_ptr<ServiceStack>> Open(const StackOptions& options, store::Stores stores);
   ~ServiceStack();
   ServiceStack(const ServiceStack&) = delete;
   ServiceStack& operator=(const ServiceStack&) = delete;
 
   Api& api() { return *api_; }
   jobs::JobRunner& runner() { return *runner_; }
-  store::SqlMetadataStore& metadata() { return *metadata_; }
   accounts::Accounts& accounts() { return *accounts_; }
   // True if this start created the first admin and wrote its key file.
   bool admin_key_created() const { return admin_key_created_; }
@@ -60,8 +56,7 @@ class ServiceStack {
  private:
   ServiceStack() = default;
 
-  std::unique_ptr<store::SqlMetadataStore> metadata_;
-  std::unique_ptr<store::FileBlobStore> blobs_;
+  store::Stores stores_;
   std::unique_ptr<accounts::Accounts> accounts_;
   std::unique_ptr<Gate> gate_;
   std::unique_ptr<service::ModelCache> cache_;

@@ -10,6 +10,7 @@
 
 #include "core/diamond_json.h"
 #include "http/api.h"
+#include "app/backends.h"
 #include "http/service_stack.h"
 #include "support/test_support.h"
 
@@ -37,10 +38,10 @@ class ApiThreads : public ::testing::Test {
  protected:
   void SetUp() override {
     http::StackOptions options;
-    options.metadata_path = (dir_ / "metadata.db").string();
-    options.blob_dir = dir_ / "blobs";
     options.admin_key_file = dir_ / "admin.key";
-    auto stack = http::ServiceStack::Open(options);
+    auto stores = app::OpenBackends(app::EmbeddedUrls(dir_.path().string()));
+    ASSERT_TRUE(stores.ok()) << stores.status().message();
+    auto stack = http::ServiceStack::Open(options, std::move(stores).value());
     ASSERT_TRUE(stack.ok()) << stack.status().message();
     stack_ = std::move(stack).value();
     admin_key_ = ReadFile(dir_ / "admin.key");

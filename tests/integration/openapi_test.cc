@@ -8,6 +8,7 @@
 
 #include "http/api.h"
 #include "http/openapi_document.h"
+#include "app/backends.h"
 #include "http/service_stack.h"
 #include "support/test_support.h"
 
@@ -47,10 +48,11 @@ std::string AccessName(http::Access access) {
 std::map<std::string, std::string> ServedRoutes() {
   TempDir dir;
   http::StackOptions options;
-  options.metadata_path = ":memory:";
-  options.blob_dir = dir.path();
   options.job_workers = 0;
-  auto stack = http::ServiceStack::Open(options);
+  auto stores = app::OpenBackends({"sqlite::memory:", "file:" + dir.path().string()});
+  EXPECT_TRUE(stores.ok());
+  if (!stores.ok()) return {};
+  auto stack = http::ServiceStack::Open(options, std::move(stores).value());
   EXPECT_TRUE(stack.ok());
   std::map<std::string, std::string> routes;
   for (const auto& route : (*stack)->api().router().routes()) {
