@@ -9,13 +9,14 @@ packages=(
   g++ cmake ninja-build pkg-config
   # libraries (see docs/dependencies.md for why each one)
   libfast-float-dev nlohmann-json3-dev libeigen3-dev libcli11-dev libssl-dev libsimdjson-dev
-  libboost-dev libsoci-dev libsqlite3-dev libpq-dev
-  # the PostgreSQL server the scale-out tests start on a socket (scripts/test_postgres.sh)
-  postgresql
+  libboost-dev libsoci-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev libpugixml-dev
+  # what the scale-out tests start on loopback: PostgreSQL on a socket
+  # (scripts/test_postgres.sh) and nginx in front of the replicas
+  postgresql nginx-light
   # gradient-boosted trees: the C API, plus the CLI package its CMake config insists on
   libxgboost-dev xgboost
   # tests and benchmarks (clang and its runtime: libFuzzer, sanitizers)
-  clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev wrk curl
+  clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev wrk curl
   # web assets (/docs) and the OpenAPI validator, from npm
   nodejs npm
   # the scikit-learn reference for the parity test (Debian's python, not a venv)

@@ -1,6 +1,7 @@
 #include "app/backends.h"
 
 #include "store/file_blob_store.h"
+#include "store/s3_blob_store.h"
 #include "store/sql_metadata_store.h"
 
 namespace diamond::app {
@@ -20,6 +21,11 @@ Result<std::shared_ptr<store::BlobStore>> OpenBlobStore(const std::string& url) 
     const std::string dir = url.substr(5);
     if (dir.empty()) return Status::InvalidArgument("blob URL 'file:' names no directory (file:DIR)");
     auto opened = store::FileBlobStore::Open(dir);
+    if (!opened.ok()) return opened.status();
+    return std::shared_ptr<store::BlobStore>(std::move(opened).value());
+  }
+  if (StartsWith(url, "s3://")) {
+    auto opened = store::S3BlobStore::Open(url);
     if (!opened.ok()) return opened.status();
     return std::shared_ptr<store::BlobStore>(std::move(opened).value());
   }

@@ -1,6 +1,6 @@
 // Databases for the backend contract suites: a fresh, empty database per test on each SQL
 // engine the store supports. PostgreSQL comes from the cluster CTest starts as a fixture
-// (scripts/test_postgres.sh); its admin URL is in $DIAMOND_TEST_POSTGRES.
+// (scripts/test_postgres.sh) at an address compiled in; $DIAMOND_TEST_POSTGRES overrides it.
 #pragma once
 
 #include <string>

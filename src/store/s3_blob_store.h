@@ -1,0 +1,40 @@
+// BlobStore on any S3-compatible object store (s3_client.h). Objects larger than the part
+// size go up as multipart uploads following S3's rules: every part but the last at least
+// 5 MiB, the parts' ETags listed in order on completion (whose 200 answer may still carry
+// an error), and AbortMultipartUpload on any failure so no parts are left behind.
+// S3 PUT is atomic and durable once answered, as the BlobStore contract requires.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/blob_store.h"
+#include "store/s3_client.h"
+
+namespace diamond::store {
+
+class S3BlobStore final : public BlobStore {
+ public:
+  static constexpr size_t kMinPartSize = size_t{5} << 20;  // S3's minimum (but the last)
+  static constexpr size_t kDefaultPartSize = size_t{16} << 20;
+
+  // `url`: s3://bucket[/prefix]?endpoint=…&region=…; credentials from the environment.
+  // Checks that the bucket answers before returning.
+  static Result<std::unique_ptr<S3BlobStore>> Open(const std::string& url,
+                                                   size_t part_size = kDefaultPartSize);
+
+  Status Put(const std::string& key, std::string_view bytes) override;
+  Result<std::string> Get(const std::string& key) const override;
+  Status Delete(const std::string& key) override;
+  Result<std::vector<BlobInfo>> List(const std::string& prefix) const override;
+
+ private:
+  S3BlobStore(S3Client client, size_t part_size) : client_(std::move(client)), part_size_(part_size) {}
+  Status PutMultipart(const std::string& object, std::string_view bytes);
+  std::string ObjectKey(const std::string& key) const { return client_.location().prefix + key; }
+
+  S3Client client_;
+  size_t part_size_;
+};
+
+}  // namespace diamond::store

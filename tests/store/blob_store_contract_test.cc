@@ -1,0 +1,197 @@
+// The blob store's contract, run on every backend (a directory, and an S3-compatible
+// server started by CTest as a fixture: scripts/test_s3.sh). Each test works under a
+// fresh directory or a fresh key prefix of the test bucket.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "store/file_blob_store.h"
+#include "store/s3_blob_store.h"
+#include "support/test_support.h"
+
+namespace diamond::store {
+namespace {
+
+int64_t NowUnix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The test S3 server's base URL, from the directory CTest's fixture started it in
+// (tests/CMakeLists.txt; $DIAMOND_TEST_S3 names another), and its fixed credentials.
+std::string S3Endpoint() {
+  const char* dir = std::getenv("DIAMOND_TEST_S3");
+  std::ifstream in(std::string(dir != nullptr ? dir : DIAMOND_TEST_S3_DIR) + "/endpoint");
+  std::string endpoint;
+  std::getline(in, endpoint);
+  if (endpoint.empty()) ADD_FAILURE() << "no test S3 server: run the S3 tests through ctest (scripts/test_s3.sh)";
+  ::setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
+  ::setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
+  return endpoint;
+}
+
+std::string FreshS3Url() {
+  static std::atomic<int> counter{0};
+  return "s3://diamond-test/t" + std::to_string(NowUnix()) + "-" + std::to_string(::getpid()) + "-" +
+         std::to_string(counter++) + "?endpoint=" + S3Endpoint() + "&region=us-east-1";
+}
+
+class BlobStoreContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "file") {
+      auto opened = FileBlobStore::Open(dir_ / "blobs");
+      ASSERT_TRUE(opened.ok()) << opened.status().message();
+      store_ = std::move(opened).value();
+    } else {
+      // The smallest part S3 allows, so a 12 MiB blob goes up in three parts.
+      auto opened = S3BlobStore::Open(FreshS3Url(), S3BlobStore::kMinPartSize);
+      ASSERT_TRUE(opened.ok()) << opened.status().message();
+      store_ = std::move(opened).value();
+    }
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<BlobStore> store_;
+};
+
+TEST_P(BlobStoreContract, PutGetOverwriteDelete) {
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);  // every byte value
+  ASSERT_TRUE(store_->Put("datasets/u/d/v1.csv", bytes).ok());
+  auto got = store_->Get("datasets/u/d/v1.csv");
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(*got, bytes);
+  ASSERT_TRUE(store_->Put("datasets/u/d/v1.csv", "second").ok());
+  EXPECT_EQ(*store_->Get("datasets/u/d/v1.csv"), "second");
+  ASSERT_TRUE(store_->Put("empty", "").ok());
+  EXPECT_EQ(*store_->Get("empty"), "");
+  EXPECT_EQ(store_->Get("datasets/u/d/v2.csv").status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store_->Delete("datasets/u/d/v1.csv").ok());
+  EXPECT_EQ(store_->Get("datasets/u/d/v1.csv").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->Delete("datasets/u/d/v1.csv").ok());  // deletes are retried after crashes
+}
+
+TEST_P(BlobStoreContract, ListingIsSortedWithSizesAndTimesUnderThePrefixOnly) {
+  const int64_t before = NowUnix();
+  ASSERT_TRUE(store_->Put("models/b/2.json", "22").ok());
+  ASSERT_TRUE(store_->Put("models/a/1.json", "1").ok());
+  ASSERT_TRUE(store_->Put("models/a/3.json", "333").ok());
+  ASSERT_TRUE(store_->Put("queries/q/1.csv", "x").ok());
+  auto listed = store_->List("models/");
+  ASSERT_TRUE(listed.ok()) << listed.status().message();
+  ASSERT_EQ(listed->size(), 3u);
+  EXPECT_EQ((*listed)[0].key, "models/a/1.json");
+  EXPECT_EQ((*listed)[1].key, "models/a/3.json");
+  EXPECT_EQ((*listed)[2].key, "models/b/2.json");
+  EXPECT_EQ((*listed)[1].size, 3);
+  for (const auto& blob : *listed) {
+    EXPECT_GE(blob.modified_unix, before - 5) << blob.key;
+    EXPECT_LE(blob.modified_unix, NowUnix() + 5) << blob.key;
+  }
+  EXPECT_EQ(store_->List("")->size(), 4u);
+  EXPECT_TRUE(store_->List("nothing/")->empty());
+}
+
+TEST_P(BlobStoreContract, ALargeBlobRoundTripsExactly) {
+  // 12 MiB + 7 bytes of a pattern that differs between parts: a part sent twice, dropped
+  // or out of order would show.
+  std::string bytes(size_t{12} << 20, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((i * 2654435761u) >> 13);
+  bytes += "the end";
+  ASSERT_TRUE(store_->Put("datasets/u/big/v1.csv", bytes).ok());
+  auto got = store_->Get("datasets/u/big/v1.csv");
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(got->size(), bytes.size());
+  EXPECT_TRUE(*got == bytes);
+  auto listed = store_->List("datasets/u/big/");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);  // the parts are one object, nothing else is left
+  EXPECT_EQ((*listed)[0].size, static_cast<int64_t>(bytes.size()));
+}
+
+TEST_P(BlobStoreContract, ConcurrentWritersOfDifferentKeys) {
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        std::string key = "queries/q" + std::to_string(t);
+        key += "/b" + std::to_string(i);
+        if (!store_->Put(key, key).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto listed = store_->List("queries/");
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 60u);
+  EXPECT_EQ(*store_->Get("queries/q5/b9"), "queries/q5/b9");
+}
+
+TEST_P(BlobStoreContract, AListingLongerThanOnePageIsComplete) {
+  // S3 answers at most 1,000 keys per request: the rest comes through continuation tokens.
+  constexpr int kBlobs = 1010, kThreads = 8;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = t; i < kBlobs; i += kThreads) {
+        char key[32];
+        std::snprintf(key, sizeof key, "many/%05d", i);
+        if (!store_->Put(key, "x").ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(failures.load(), 0);
+  auto listed = store_->List("many/");
+  ASSERT_TRUE(listed.ok()) << listed.status().message();
+  ASSERT_EQ(listed->size(), size_t{kBlobs});
+  EXPECT_EQ(listed->front().key, "many/00000");
+  EXPECT_EQ(listed->back().key, "many/01009");
+}
+
+TEST_P(BlobStoreContract, MalformedKeysAreRefused) {
+  for (const char* key : {"", "../etc/passwd", "a//b", "/abs", "a/../b", "sp ace"}) {
+    EXPECT_EQ(store_->Put(key, "x").code(), StatusCode::kInvalidArgument) << key;
+    EXPECT_EQ(store_->Get(key).status().code(), StatusCode::kInvalidArgument) << key;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, BlobStoreContract, ::testing::Values("file", "s3"),
+                         [](const auto& info) { return info.param; });
+
+TEST(S3BlobStoreOpen, WrongCredentialsOrAMissingBucketFailAtOpenWithTheReason) {
+  const std::string endpoint = S3Endpoint();
+  ::setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret", 1);  // S3Endpoint() set the right one
+  auto wrong = S3BlobStore::Open("s3://diamond-test?endpoint=" + endpoint);
+  ::setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.status().message().find("SignatureDoesNotMatch"), std::string::npos) << wrong.status().message();
+  auto missing = S3BlobStore::Open("s3://no-such-bucket?endpoint=" + endpoint);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("NoSuchBucket"), std::string::npos) << missing.status().message();
+}
+
+TEST(S3Url, ParsesBucketPrefixEndpointAndRegion) {
+  auto url = ParseS3Url("s3://prices/prod/blobs/?endpoint=http://127.0.0.1:9000&region=eu-west-1");
+  ASSERT_TRUE(url.ok()) << url.status().message();
+  EXPECT_EQ(url->bucket, "prices");
+  EXPECT_EQ(url->prefix, "prod/blobs/");
+  EXPECT_EQ(url->host, "127.0.0.1:9000");
+  EXPECT_EQ(url->region, "eu-west-1");
+  auto aws = ParseS3Url("s3://prices");
+  ASSERT_TRUE(aws.ok());
+  EXPECT_EQ(aws->endpoint, "https://s3.us-east-1.amazonaws.com");
+  EXPECT_FALSE(ParseS3Url("s3://?endpoint=http://x").ok());
+  EXPECT_FALSE(ParseS3Url("s3://b?endpoint=ftp://x").ok());
+  EXPECT_FALSE(ParseS3Url("s3://b?secret=x").ok());  // credentials never in the URL
+}
+
+}  // namespace
+}  // namespace diamond::store
