@@ -58,6 +58,7 @@ struct ServeArgs {
   size_t max_predict_stones = 10000;
   int64_t model_cache_mb = 256;
   int max_job_attempts = 3;
+  int job_lease_seconds = 30;  // a job's lease, renewed while it runs (jobs/job_runner.h)
   int64_t blob_grace_seconds = 3600;
   std::string web_dir;
   bool quiet = false;

@@ -110,6 +110,10 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--max-job-attempts", serve.max_job_attempts,
                         "Starts of one job before it fails for stopping the worker each time")
       ->envname("DIAMOND_MAX_JOB_ATTEMPTS")->check(CLI::Range(1, 100))->capture_default_str();
+  serve_cmd->add_option("--job-lease", serve.job_lease_seconds,
+                        "Seconds a job stays leased to its worker unrenewed; after a worker dies, "
+                        "another takes its jobs once this passes")
+      ->envname("DIAMOND_JOB_LEASE")->check(CLI::Range(1, 3600))->capture_default_str();
   serve_cmd->add_option("--blob-grace", serve.blob_grace_seconds,
                         "Seconds an unreferenced blob is spared by the blob GC at start")
       ->envname("DIAMOND_BLOB_GRACE")->check(CLI::Range(0, 30 * 86400))->capture_default_str();

@@ -75,6 +75,9 @@ int RunServe(const ServeArgs& args) {
   options.job_workers = args.job_workers;
   options.model_cache_bytes = args.model_cache_mb << 20;
   options.max_job_attempts = args.max_job_attempts;
+  options.job_lease = std::chrono::seconds(args.job_lease_seconds);
+  // Under the data-dir lock with the data dir's own database, no other process runs jobs.
+  options.sole_user_of_stores = chosen.uses_data_dir && args.db.empty();
   options.blob_grace = std::chrono::seconds(args.blob_grace_seconds);
   options.api.max_predict_stones = args.max_predict_stones;
   options.api.work_threads = args.work_threads;

@@ -38,8 +38,9 @@ Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& opt
   stack->cache_ = std::make_unique<service::ModelCache>(static_cast<size_t>(options.model_cache_bytes));
   stack->models_ = std::make_unique<service::ModelService>(metadata, blobs, *stack->cache_);
   stack->queries_ = std::make_unique<service::QueryService>(metadata, blobs, *stack->models_);
-  stack->runner_ = std::make_unique<jobs::JobRunner>(metadata, options.job_workers,
-                                                  options.max_job_attempts);
+  stack->runner_ = std::make_unique<jobs::JobRunner>(
+      metadata, jobs::JobRunnerOptions{options.job_workers, options.max_job_attempts, options.job_lease,
+                                       options.sole_user_of_stores});
   stack->runner_->SetExecutor(
       "train", jobs::MakeTrainingExecutor(metadata, blobs, *stack->datasets_,
                                           *stack->cache_,

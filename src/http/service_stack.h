@@ -30,6 +30,10 @@ struct StackOptions {
   std::chrono::seconds blob_grace{3600};  // spared by that clean-up (blob_gc.h)
   int64_t model_cache_bytes = int64_t{256} << 20;
   int max_job_attempts = 3;
+  std::chrono::milliseconds job_lease{30000};  // jobs/job_runner.h
+  // The stores are this process's alone (the embedded default under its data-dir lock):
+  // jobs a previous run left running are reclaimed at start, not after their lease.
+  bool sole_user_of_stores = false;
   // Where the first start writes the bootstrap admin's key (empty: no bootstrap).
   std::filesystem::path admin_key_file;
   // Benchmarks only: false turns authentication, limits and metering off (gate.h).

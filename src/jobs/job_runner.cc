@@ -1,33 +1,54 @@
 #include "jobs/job_runner.h"
 
+#include <unistd.h>
+
 #include "base/logger.h"
+#include "core/ids.h"
 
 namespace diamond::jobs {
 
+namespace {
+
+std::string NewWorkerId() {
+  char host[256] = "unknown";
+  gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(getpid()) + ":" + NewId().substr(0, 8);
+}
+
+}  // namespace
+
 bool JobContext::CancelRequested() {
+  if (lost_->load()) return true;
   auto job = metadata_.GetJob(owner_, job_id_);
-  // A job whose record vanished (model deleted) is as good as cancelled.
-  return !job.ok() || job->cancel_requested;
+  // A job whose record vanished (model deleted) is as good as cancelled; so is one that
+  // another attempt holds now.
+  return !job.ok() || job->cancel_requested || job->attempts != attempt_ ||
+         job->state != store::JobState::kRunning;
 }
 
 void JobContext::ReportProgress(double fraction, const std::string& detail) {
   // Progress is advice to whoever watches; training goes on if it cannot be recorded.
-  if (Status s = metadata_.UpdateJobProgress(job_id_, fraction, detail); !s.ok()) {
+  if (Status s = metadata_.UpdateJobProgress(job_id_, attempt_, fraction, detail); !s.ok()) {
     Log(LogLevel::kWarn, "could not record a job's progress",
         {{"job_id", job_id_}, {"error", s.message()}});
   }
 }
 
-void RecordJobFailure(store::MetadataStore& metadata, const std::string& job_id,
+void RecordJobFailure(store::MetadataStore& metadata, const store::JobRecord& job,
                       const std::string& error) {
-  if (Status s = metadata.FailTraining(job_id, error); !s.ok()) {
-    Log(LogLevel::kError, "could not record a job's failure",
-        {{"job_id", job_id}, {"failure", error}, {"error", s.message()}});
+  Status s = metadata.FailTraining(job.id, job.attempts, error);
+  if (s.ok()) return;
+  if (s.code() == StatusCode::kFailedPrecondition) {
+    Log(LogLevel::kInfo, "a job attempt ended after it lost the job; nothing recorded",
+        {{"job_id", job.id}, {"attempt", job.attempts}, {"failure", error}});
+    return;
   }
+  Log(LogLevel::kError, "could not record a job's failure",
+      {{"job_id", job.id}, {"failure", error}, {"error", s.message()}});
 }
 
-JobRunner::JobRunner(store::MetadataStore& metadata, int workers, int max_attempts)
-    : metadata_(metadata), worker_count_(workers < 0 ? 0 : workers), max_attempts_(max_attempts) {}
+JobRunner::JobRunner(store::MetadataStore& metadata, JobRunnerOptions options)
+    : metadata_(metadata), options_(options), worker_id_(NewWorkerId()) {}
 
 JobRunner::~JobRunner() { Stop(); }
 
@@ -38,13 +59,16 @@ void JobRunner::SetExecutor(const std::string& kind, Executor executor) {
 Status JobRunner::Start() {
   started_ = true;
   watcher_ = std::thread([this] { WatchLoop(); });
-  if (worker_count_ == 0) return Status::Ok();
-  auto requeued = metadata_.RequeueRunningJobs(max_attempts_);
-  if (!requeued.ok()) return requeued.status();
-  if (*requeued > 0) {
-    Log(LogLevel::kInfo, "requeued jobs left running by a previous process", {{"count", *requeued}});
+  if (options_.workers <= 0) return Status::Ok();
+  if (options_.reclaim_at_start) {
+    auto expired = metadata_.ExpireJobLeases();
+    if (!expired.ok()) return expired.status();
+    if (*expired > 0) {
+      Log(LogLevel::kInfo, "reclaiming jobs left running by this process's previous run", {{"count", *expired}});
+    }
   }
-  for (int i = 0; i < worker_count_; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  leaser_ = std::thread([this] { LeaseLoop(); });
+  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
   return Status::Ok();
 }
 
@@ -59,6 +83,30 @@ void JobRunner::Stop() {
   if (watcher_.joinable()) watcher_.join();  // answers every waiter first
   for (auto& worker : workers_) worker.join();
   workers_.clear();
+  lease_wake_.notify_all();
+  if (leaser_.joinable()) leaser_.join();  // after the workers: running jobs keep their leases
+}
+
+void JobRunner::LeaseLoop() {
+  MutexLock lock(mutex_);
+  while (!stopping_ || !held_.empty()) {
+    lease_wake_.wait_for(lock, options_.lease / 3, [this]() REQUIRES(mutex_) {
+      return stopping_.load() && held_.empty();
+    });
+    std::vector<std::pair<std::string, Held>> held(held_.begin(), held_.end());
+    lock.Unlock();
+    for (const auto& [job_id, job] : held) {
+      Status s = metadata_.RenewJobLease(job_id, job.attempt, options_.lease.count());
+      if (s.code() == StatusCode::kFailedPrecondition) {
+        // Cancelled, finished, or taken over after a lapse: the attempt must stop.
+        job.lost->store(true);
+      } else if (!s.ok()) {
+        Log(LogLevel::kWarn, "could not renew a job's lease; retrying",
+            {{"job_id", job_id}, {"error", s.message()}});
+      }
+    }
+    lock.Lock();
+  }
 }
 
 void JobRunner::Notify() {
@@ -75,7 +123,8 @@ void JobRunner::WorkerLoop() {
       MutexLock lock(mutex_);
       work_pending_ = false;  // whatever was announced so far, the claim below will see
     }
-    auto job = metadata_.ClaimNextJob();
+    auto job = metadata_.ClaimNextJob(
+        store::MetadataStore::JobClaim{worker_id_, options_.lease.count(), options_.max_attempts});
     if (job.ok() && job->has_value()) {
       ++busy_;
       Run(**job);
@@ -98,16 +147,23 @@ void JobRunner::WorkerLoop() {
 void JobRunner::Run(const store::JobRecord& job) {
   auto executor = executors_.find(job.kind);
   if (executor == executors_.end()) {
-    RecordJobFailure(metadata_, job.id, "no executor for job kind '" + job.kind + "'");
+    RecordJobFailure(metadata_, job, "no executor for job kind '" + job.kind + "'");
     return;
   }
-  JobContext context(metadata_, job.owner, job.id);
+  auto lost = std::make_shared<std::atomic<bool>>(false);
+  {
+    MutexLock lock(mutex_);
+    held_[job.id] = Held{job.attempts, lost};
+  }
+  JobContext context(metadata_, job, lost);
   try {
     executor->second(job, context);
   } catch (const std::exception& e) {
     // An executor bug must not take the process down or leave the job running forever.
-    RecordJobFailure(metadata_, job.id, std::string("internal error: ") + e.what());
+    RecordJobFailure(metadata_, job, std::string("internal error: ") + e.what());
   }
+  MutexLock lock(mutex_);
+  held_.erase(job.id);
 }
 
 void JobRunner::WhenFinished(std::string owner, std::string job_id,

@@ -1,7 +1,10 @@
 // JobRunner: in-process workers that claim queued jobs from the metadata store and run
-// them. Because the queue lives in the database, a job that was running when the process
-// died is put back in the queue at the next start and runs again; `diamond worker`
-// processes elsewhere can claim from the same queue.
+// them. The queue lives in the database and many processes (`diamond serve` replicas,
+// `diamond worker`s) claim from it. A claimed job is leased to its worker, which renews
+// the lease while the job runs (a thread here); if the worker dies or loses the database,
+// the lease lapses and another worker claims the job (attempts + 1). Results are fenced by
+// attempt: a worker whose lease lapsed cannot record anything over a newer attempt, and
+// stops at its next cancellation check.
 //
 // Thread-safe. Start() once, Stop() once (the destructor stops too).
 #pragma once
@@ -10,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -23,9 +27,13 @@ namespace diamond::jobs {
 // What a running job may ask of the runner.
 class JobContext {
  public:
-  JobContext(store::MetadataStore& metadata, std::string owner, std::string job_id)
-      : metadata_(metadata), owner_(std::move(owner)), job_id_(std::move(job_id)) {}
-  // True once someone asked to cancel (checked in the database).
+  // `lost` turns true when the attempt's lease could not be renewed (the runner's lease
+  // thread sets it): the job must stop, another attempt may hold it now.
+  JobContext(store::MetadataStore& metadata, const store::JobRecord& job,
+             std::shared_ptr<std::atomic<bool>> lost = std::make_shared<std::atomic<bool>>(false))
+      : metadata_(metadata), owner_(job.owner), job_id_(job.id), attempt_(job.attempts),
+        lost_(std::move(lost)) {}
+  // True once someone asked to cancel (checked in the database) or the lease was lost.
   bool CancelRequested();
   void ReportProgress(double fraction, const std::string& detail = {});
 
@@ -33,31 +41,41 @@ class JobContext {
   store::MetadataStore& metadata_;
   std::string owner_;
   std::string job_id_;
+  int64_t attempt_;
+  std::shared_ptr<std::atomic<bool>> lost_;
 };
 
-// Records that a job failed. If the store refuses, the failure is logged: the job then
-// stays running and is retried after a restart, up to the attempt cap.
-void RecordJobFailure(store::MetadataStore& metadata, const std::string& job_id,
+// Records that this attempt of a job failed. If the store refuses, it is logged: a lost
+// attempt is simply over; otherwise the job stays running until its lease lapses, and is
+// retried up to the attempt cap.
+void RecordJobFailure(store::MetadataStore& metadata, const store::JobRecord& job,
                       const std::string& error);
+
+struct JobRunnerOptions {
+  int workers = 1;        // 0: jobs are only queued here, for other processes to run
+  int max_attempts = 3;   // starts of one job before it fails for stopping its worker each time
+  std::chrono::milliseconds lease{30000};  // renewed every third of it while a job runs
+  // Only for a process that holds its storage alone (the embedded default's data-dir
+  // lock): at start, jobs its previous run left running are reclaimed at once.
+  bool reclaim_at_start = false;
+};
 
 class JobRunner {
  public:
   // Runs one job to its end: it must record success or failure in the store itself.
   using Executor = std::function<void(const store::JobRecord& job, JobContext& context)>;
 
-  // `workers` may be 0: jobs are then only queued here, for other processes to run.
-  JobRunner(store::MetadataStore& metadata, int workers, int max_attempts = 3);
+  JobRunner(store::MetadataStore& metadata, JobRunnerOptions options);
   ~JobRunner();
   JobRunner(const JobRunner&) = delete;
   JobRunner& operator=(const JobRunner&) = delete;
 
   void SetExecutor(const std::string& kind, Executor executor);  // before Start()
-  // Requeues jobs a dead process left running, then starts the workers. Only a process
-  // with workers requeues: with several processes on one store, a queue-only replica must
-  // not requeue jobs another process is running.
+  // Starts the workers and the lease thread (and, with reclaim_at_start, first lets the
+  // leases of jobs a previous run of this process left lapse).
   Status Start();
-  // Stops claiming jobs and waits for the running ones; any job still unfinished (a
-  // stuck one) stays "running" in the store and is requeued at the next start.
+  // Stops claiming jobs and waits for the running ones; a job still unfinished (a stuck
+  // one) keeps its lease until it lapses, then another worker claims it.
   void Stop();
 
   // Wakes a worker: a job was just queued.
@@ -73,12 +91,20 @@ class JobRunner {
   void ReleaseWaiters();
 
   int busy_workers() const { return busy_.load(); }
+  const std::string& worker_id() const { return worker_id_; }
   bool running() const { return started_ && !stopping_; }
 
  private:
   void WorkerLoop();
   void WatchLoop();
+  void LeaseLoop();
   void Run(const store::JobRecord& job);
+
+  // A job a local worker is running, for the lease thread.
+  struct Held {
+    int64_t attempt;
+    std::shared_ptr<std::atomic<bool>> lost;
+  };
 
   struct Waiter {
     std::string owner;
@@ -88,11 +114,14 @@ class JobRunner {
   };
 
   store::MetadataStore& metadata_;
-  const int worker_count_;
-  const int max_attempts_;
+  const JobRunnerOptions options_;
+  const std::string worker_id_;  // host:pid:random, the lease holder's name in the store
   std::map<std::string, Executor> executors_;
   std::vector<std::thread> workers_;
   std::thread watcher_;
+  std::thread leaser_;
+  CondVar lease_wake_;  // stopping
+  std::map<std::string, Held> held_ GUARDED_BY(mutex_);
   CondVar watch_;     // a waiter was added, a job finished, or stopping
   std::vector<Waiter> waiters_ GUARDED_BY(mutex_);
   bool release_waiters_ GUARDED_BY(mutex_) = false;

@@ -116,10 +116,13 @@ void Train(const store::JobRecord& job, JobContext& context, store::MetadataStor
       ml::ModelToJson(*outcome, Lineage(payload["dataset"]), validation_lineage, created_at).dump(2);
   if (context.CancelRequested()) throw Failure{"training cancelled"};
 
-  const std::string key = "models/" + job.owner + "/" + job.model_id + "/" + job.id + ".json";
+  // One key per attempt: an attempt that lost its lease and writes late cannot overwrite
+  // the file a newer attempt recorded (and deletes only its own when the store refuses it).
+  std::string key = "models/" + job.owner + "/" + job.model_id + "/" + job.id;
+  key += "-a" + std::to_string(job.attempts) + ".json";
   if (Status s = blobs.Put(key, model_file); !s.ok()) throw Failure{s.message()};
   const json summary = Summary(*outcome, payload, seconds, created_at);
-  Status finished = metadata.FinishTraining(job.id, key, request->dataset_id,
+  Status finished = metadata.FinishTraining(job.id, job.attempts, key, request->dataset_id,
                                             payload["dataset"]["version"].get<int64_t>(),
                                             summary.dump());
   if (!finished.ok()) {
@@ -141,9 +144,9 @@ JobRunner::Executor MakeTrainingExecutor(store::MetadataStore& metadata, store::
     try {
       Train(job, context, metadata, blobs, datasets, cache);
     } catch (const Failure& failure) {
-      RecordJobFailure(metadata, job.id, failure.message);
+      RecordJobFailure(metadata, job, failure.message);
     } catch (const json::exception& e) {
-      RecordJobFailure(metadata, job.id, std::string("the job's payload is damaged: ") + e.what());
+      RecordJobFailure(metadata, job, std::string("the job's payload is damaged: ") + e.what());
     }
     // Every attempt's time is metered, whether it produced a model or not: the work was done.
     if (trained) {

@@ -79,12 +79,15 @@ class MetadataStore {
   // (job.owner owns both). FailedPrecondition if the model is already training.
   virtual Status StartTraining(const std::string& model_id, const std::string& request_json,
                                const JobRecord& job, const TrainingLimits& limits) = 0;
-  // Makes the job's artifact the model's current one. FailedPrecondition if the job is no
-  // longer running (cancelled, or the model was deleted).
-  virtual Status FinishTraining(const std::string& job_id, const std::string& artifact_key,
-                                const std::string& dataset_id, int64_t dataset_version,
-                                const std::string& summary_json) = 0;
-  virtual Status FailTraining(const std::string& job_id, const std::string& error) = 0;
+  // Makes the job's artifact the model's current one. FailedPrecondition if attempt
+  // `attempt` no longer holds the job (cancelled, its lease lapsed and another worker took
+  // it, or the model was deleted): a late worker never overwrites a newer attempt.
+  virtual Status FinishTraining(const std::string& job_id, int64_t attempt,
+                                const std::string& artifact_key, const std::string& dataset_id,
+                                int64_t dataset_version, const std::string& summary_json) = 0;
+  // Ends attempt `attempt` as failed (cancelled if cancellation was asked); the same fence.
+  virtual Status FailTraining(const std::string& job_id, int64_t attempt,
+                              const std::string& error) = 0;
   // Removes the model, its queries (whoever opened them) and jobs, and the dataset version
   // it was trained on if only it kept that version; returns blob keys to delete.
   virtual Result<std::vector<std::string>> DeleteModel(const std::string& owner,
@@ -94,18 +97,31 @@ class MetadataStore {
   virtual Result<std::pair<std::vector<JobRecord>, int64_t>> ListJobs(const std::string& owner,
                                                                       Page page) = 0;
   virtual Result<JobRecord> GetJob(const std::string& owner, const std::string& id) = 0;
-  // Claims the oldest queued job (running, attempts + 1), if any.
-  virtual Result<std::optional<JobRecord>> ClaimNextJob() = 0;
-  virtual Status UpdateJobProgress(const std::string& id, double progress,
+  // A worker's claim on jobs: who it is, how long a lease lasts unrenewed, and how many
+  // starts a job gets before it fails for stopping its worker each time.
+  struct JobClaim {
+    std::string worker;
+    int64_t lease_ms = 30000;
+    int64_t max_attempts = 3;
+  };
+  // First settles jobs whose lease lapsed (their worker died or lost the database): back
+  // in the queue, or failed once started max_attempts times (a job that kills its process
+  // would otherwise kill one after another). Then claims the oldest queued job, if any:
+  // running, attempts + 1, leased to claim.worker for lease_ms. Concurrent claimers, in
+  // this process or others, never get the same job.
+  virtual Result<std::optional<JobRecord>> ClaimNextJob(const JobClaim& claim) = 0;
+  // Extends attempt `attempt`'s lease. FailedPrecondition if it no longer holds the job.
+  virtual Status RenewJobLease(const std::string& id, int64_t attempt, int64_t lease_ms) = 0;
+  // Lets every lease lapse now. Only for a process that holds the data directory alone
+  // (the embedded default), at start: what its previous run left is reclaimed at once
+  // instead of after the lease. Returns how many jobs were running.
+  virtual Result<int64_t> ExpireJobLeases() = 0;
+  // Fenced by attempt like FinishTraining; progress of a lost attempt is dropped.
+  virtual Status UpdateJobProgress(const std::string& id, int64_t attempt, double progress,
                                    const std::string& detail) = 0;
   // Queued: cancelled at once. Running: cancel_requested, the worker stops at its next check.
   // Finished: FailedPrecondition.
   virtual Result<JobRecord> CancelJob(const std::string& owner, const std::string& id) = 0;
-  // Puts jobs left running by a process that died back in the queue; returns how many.
-  // A job already started `max_attempts` times is not retried: it fails, saying that it
-  // stopped the worker that many times (a job that crashes the process would otherwise
-  // crash it again at every start).
-  virtual Result<int64_t> RequeueRunningJobs(int64_t max_attempts) = 0;
   // Jobs per state, for /metrics.
   virtual Result<std::vector<std::pair<std::string, int64_t>>> CountJobsByState() = 0;
 

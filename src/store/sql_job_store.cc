@@ -1,6 +1,8 @@
 // MetadataStore on SQL: the job queue (claims, progress, cancellation, recovery).
 #include <soci/soci.h>
 
+#include <chrono>
+
 #include "base/clock.h"
 #include "store/sql_locked.h"
 #include "store/sql_rows.h"
@@ -38,30 +40,102 @@ Result<JobRecord> SqlMetadataStore::GetJob(const std::string& owner, const std::
   });
 }
 
-Result<std::optional<JobRecord>> SqlMetadataStore::ClaimNextJob() {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Jobs whose lease lapsed before `now`: requeued, or failed once they used their attempts.
+void SettleLapsedLeases(soci::session& sql, ll now, ll max_attempts) {
+  std::vector<JobRecord> lapsed;
+  {
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT " << kJobColumns
+                     << " FROM jobs WHERE state = 'running' AND lease_expires_ms < :now"
+                     << ClaimRowSuffix(EngineOf(sql)),
+         soci::use(now));
+    for (const auto& r : rows) lapsed.push_back(ReadJob(r));
+  }
+  const std::string at = NowRfc3339();
+  for (const JobRecord& job : lapsed) {
+    ll attempts = job.attempts;
+    if (job.attempts >= max_attempts) {
+      const std::string error = "the job stopped the worker running it " + std::to_string(job.attempts) +
+                                " times (its process ended, or lost the database, while it ran); it is not retried";
+      const std::string end(JobStateName(job.cancel_requested ? JobState::kCancelled : JobState::kFailed));
+      sql << "UPDATE jobs SET state = :s, error = :e, progress_detail = '', lease_owner = '',"
+             " finished_at = :f WHERE id = :id AND attempts = :a",
+          soci::use(end), soci::use(error), soci::use(at), soci::use(job.id), soci::use(attempts);
+      SettleModelAfterJob(sql, job, error, at);
+    } else {
+      sql << "UPDATE jobs SET state = 'queued', progress = 0, progress_detail = '', lease_owner = ''"
+             " WHERE id = :id AND attempts = :a",
+          soci::use(job.id), soci::use(attempts);
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::optional<JobRecord>> SqlMetadataStore::ClaimNextJob(const JobClaim& claim) {
   return Locked([&](soci::session& session) -> Result<std::optional<JobRecord>> {
     soci::session& sql = session;
     WriteTransaction tx(sql);
+    const ll now = NowMs();
+    SettleLapsedLeases(sql, now, claim.max_attempts);
     std::string id;
     sql << "SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at COLLATE \"C\", id COLLATE \"C\" LIMIT 1"
         << ClaimRowSuffix(EngineOf(sql)),
         soci::into(id);
-    if (!sql.got_data()) return std::optional<JobRecord>();
-    const std::string now = NowRfc3339();
-    sql << "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = :s"
-           " WHERE id = :id AND state = 'queued'",
-        soci::use(now), soci::use(id);
+    if (!sql.got_data()) {
+      tx.Commit();  // the settled leases
+      return std::optional<JobRecord>();
+    }
+    const std::string started = NowRfc3339();
+    const ll expires = now + claim.lease_ms;
+    sql << "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = :s,"
+           " lease_owner = :w, lease_expires_ms = :e WHERE id = :id AND state = 'queued'",
+        soci::use(started), soci::use(claim.worker), soci::use(expires), soci::use(id);
     auto job = FindJob(sql, id);
     tx.Commit();
     return job;
   });
 }
 
-Status SqlMetadataStore::UpdateJobProgress(const std::string& id, double progress,
+Status SqlMetadataStore::RenewJobLease(const std::string& id, int64_t attempt, int64_t lease_ms) {
+  return Locked([&](soci::session& session) -> Status {
+    const ll expires = NowMs() + lease_ms, a = attempt;
+    soci::statement st = (session.prepare << "UPDATE jobs SET lease_expires_ms = :e"
+                                             " WHERE id = :id AND attempts = :a AND state = 'running'",
+                          soci::use(expires), soci::use(id), soci::use(a));
+    st.execute(true);
+    if (st.get_affected_rows() == 0) {
+      return Status::FailedPrecondition("attempt " + std::to_string(attempt) + " of job " + id +
+                                        " no longer holds it");
+    }
+    return Status::Ok();
+  });
+}
+
+Result<int64_t> SqlMetadataStore::ExpireJobLeases() {
+  return Locked([&](soci::session& session) -> Result<int64_t> {
+    soci::statement st =
+        (session.prepare << "UPDATE jobs SET lease_expires_ms = 0 WHERE state = 'running'");
+    st.execute(true);
+    return static_cast<int64_t>(st.get_affected_rows());
+  });
+}
+
+Status SqlMetadataStore::UpdateJobProgress(const std::string& id, int64_t attempt, double progress,
                                            const std::string& detail) {
   return Locked([&](soci::session& session) -> Status {
-    session << "UPDATE jobs SET progress = :p, progress_detail = :d WHERE id = :id AND state = 'running'",
-        soci::use(progress), soci::use(detail), soci::use(id);
+    const ll a = attempt;
+    session << "UPDATE jobs SET progress = :p, progress_detail = :d"
+               " WHERE id = :id AND attempts = :a AND state = 'running'",
+        soci::use(progress), soci::use(detail), soci::use(id), soci::use(a);
     return Status::Ok();
   });
 }
@@ -88,36 +162,6 @@ Result<JobRecord> SqlMetadataStore::CancelJob(const std::string& owner, const st
     auto updated = FindJob(sql, id);
     tx.Commit();
     return *updated;
-  });
-}
-
-Result<int64_t> SqlMetadataStore::RequeueRunningJobs(int64_t max_attempts) {
-  return Locked([&](soci::session& session) -> Result<int64_t> {
-    soci::session& sql = session;
-    WriteTransaction tx(sql);
-    const std::string now = NowRfc3339();
-    std::vector<JobRecord> exhausted;
-    {
-      ll cap = max_attempts;
-      soci::rowset<soci::row> rows =
-          (sql.prepare << "SELECT " << kJobColumns << " FROM jobs WHERE state = 'running' AND attempts >= :a",
-           soci::use(cap));
-      for (const auto& r : rows) exhausted.push_back(ReadJob(r));
-    }
-    for (const JobRecord& job : exhausted) {
-      const std::string error = "the job stopped the worker running it " + std::to_string(job.attempts) +
-                                " times (the process ended while it ran); it is not retried";
-      sql << "UPDATE jobs SET state = 'failed', error = :e, progress_detail = '', finished_at = :f"
-             " WHERE id = :id",
-          soci::use(error), soci::use(now), soci::use(job.id);
-      SettleModelAfterJob(sql, job, error, now);
-    }
-    soci::statement st =
-        (sql.prepare << "UPDATE jobs SET state = 'queued', progress = 0, progress_detail = ''"
-                        " WHERE state = 'running'");
-    st.execute(true);
-    tx.Commit();
-    return static_cast<int64_t>(st.get_affected_rows());
   });
 }
 

@@ -26,7 +26,7 @@ class session;
 
 namespace diamond::store {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // Both stores in one database: tenancy checks and account changes share transactions'
 // guarantees, and the embedded default stays one file.
@@ -63,21 +63,22 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Status SetModelShared(const std::string& owner, const std::string& id, bool shared) override;
   Status StartTraining(const std::string& model_id, const std::string& request_json,
                        const JobRecord& job, const TrainingLimits& limits) override;
-  Status FinishTraining(const std::string& job_id, const std::string& artifact_key,
+  Status FinishTraining(const std::string& job_id, int64_t attempt, const std::string& artifact_key,
                         const std::string& dataset_id, int64_t dataset_version,
                         const std::string& summary_json) override;
-  Status FailTraining(const std::string& job_id, const std::string& error) override;
+  Status FailTraining(const std::string& job_id, int64_t attempt, const std::string& error) override;
   Result<std::vector<std::string>> DeleteModel(const std::string& owner,
                                                const std::string& id) override;
 
   Result<std::pair<std::vector<JobRecord>, int64_t>> ListJobs(const std::string& owner,
                                                               Page page) override;
   Result<JobRecord> GetJob(const std::string& owner, const std::string& id) override;
-  Result<std::optional<JobRecord>> ClaimNextJob() override;
-  Status UpdateJobProgress(const std::string& id, double progress,
+  Result<std::optional<JobRecord>> ClaimNextJob(const JobClaim& claim) override;
+  Status RenewJobLease(const std::string& id, int64_t attempt, int64_t lease_ms) override;
+  Result<int64_t> ExpireJobLeases() override;
+  Status UpdateJobProgress(const std::string& id, int64_t attempt, double progress,
                            const std::string& detail) override;
   Result<JobRecord> CancelJob(const std::string& owner, const std::string& id) override;
-  Result<int64_t> RequeueRunningJobs(int64_t max_attempts) override;
   Result<std::vector<std::pair<std::string, int64_t>>> CountJobsByState() override;
 
   Status CreateQuery(const QueryRecord& query) override;

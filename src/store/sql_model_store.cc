@@ -110,7 +110,8 @@ Status SqlMetadataStore::StartTraining(const std::string& model_id, const std::s
   });
 }
 
-Status SqlMetadataStore::FinishTraining(const std::string& job_id, const std::string& artifact_key,
+Status SqlMetadataStore::FinishTraining(const std::string& job_id, int64_t attempt,
+                                        const std::string& artifact_key,
                                         const std::string& dataset_id, int64_t dataset_version,
                                         const std::string& summary_json) {
   return Locked([&](soci::session& session) -> Status {
@@ -119,6 +120,11 @@ Status SqlMetadataStore::FinishTraining(const std::string& job_id, const std::st
     auto job = FindJob(sql, job_id);
     if (!job || job->state != JobState::kRunning || job->cancel_requested) {
       return Status::FailedPrecondition("job " + job_id + " is no longer running");
+    }
+    if (job->attempts != attempt) {
+      return Status::FailedPrecondition("attempt " + std::to_string(attempt) + " of job " + job_id +
+                                        " lost its lease; attempt " + std::to_string(job->attempts) +
+                                        " holds the job now");
     }
     auto model = FindModel(sql, job->owner, job->model_id);
     if (!model || model->job_id != job_id) {
@@ -134,24 +140,33 @@ Status SqlMetadataStore::FinishTraining(const std::string& job_id, const std::st
         soci::use(ready), soci::use(version), soci::use(artifact_key), soci::use(dataset_id),
         soci::use(dv), soci::use(summary_json), soci::use(now), soci::use(job->owner),
         soci::use(job->model_id);
-    sql << "UPDATE jobs SET state = :s, progress = 1, progress_detail = '', finished_at = :f WHERE id = :id",
+    sql << "UPDATE jobs SET state = :s, progress = 1, progress_detail = '', lease_owner = '',"
+           " finished_at = :f WHERE id = :id",
         soci::use(succeeded), soci::use(now), soci::use(job_id);
     tx.Commit();
     return Status::Ok();
   });
 }
 
-Status SqlMetadataStore::FailTraining(const std::string& job_id, const std::string& error) {
+Status SqlMetadataStore::FailTraining(const std::string& job_id, int64_t attempt,
+                                      const std::string& error) {
   return Locked([&](soci::session& session) -> Status {
     soci::session& sql = session;
     WriteTransaction tx(sql);
     auto job = FindJob(sql, job_id);
     if (!job) return Status::NotFound("no job " + job_id);
+    if (job->state != JobState::kRunning || job->attempts != attempt) {
+      return Status::FailedPrecondition("attempt " + std::to_string(attempt) + " of job " + job_id +
+                                        " no longer holds it (now " +
+                                        std::string(JobStateName(job->state)) + ", attempt " +
+                                        std::to_string(job->attempts) + ")");
+    }
     const std::string now = NowRfc3339();
     // A cancelled job ends as cancelled, whatever made it stop.
     const JobState end = job->cancel_requested ? JobState::kCancelled : JobState::kFailed;
     const std::string end_name(JobStateName(end));
-    sql << "UPDATE jobs SET state = :s, error = :e, progress_detail = '', finished_at = :f WHERE id = :id",
+    sql << "UPDATE jobs SET state = :s, error = :e, progress_detail = '', lease_owner = '',"
+           " finished_at = :f WHERE id = :id",
         soci::use(end_name), soci::use(error), soci::use(now), soci::use(job_id);
     SettleModelAfterJob(sql, *job, error, now);
     tx.Commit();

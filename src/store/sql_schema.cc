@@ -62,6 +62,15 @@ const char* const kMigrationV4[] = {
     " host TEXT NOT NULL)",
 };
 
+// v5: jobs are leased to the worker running them (many workers in many processes share
+// the queue): who holds the lease, and until when (Unix ms). Running jobs from before get
+// an expired lease, so the next claim reclaims them.
+const char* const kMigrationV5[] = {
+    "ALTER TABLE jobs ADD COLUMN lease_owner TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE jobs ADD COLUMN lease_expires_ms BIGINT NOT NULL DEFAULT 0",
+    "CREATE INDEX jobs_by_lease ON jobs (state, lease_expires_ms)",
+};
+
 const char* const kMigrationV2[] = {
     "ALTER TABLE datasets RENAME TO datasets_v1",
     "CREATE TABLE datasets (owner TEXT NOT NULL, id TEXT NOT NULL,"
@@ -164,6 +173,7 @@ Status SqlMetadataStore::Migrate() {
     apply(2, kMigrationV2);
     apply(3, kMigrationV3);
     apply(4, kMigrationV4);
+    apply(5, kMigrationV5);
     tx.Commit();
     return Status::Ok();
   });

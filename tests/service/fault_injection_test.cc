@@ -108,8 +108,8 @@ class FaultInjection : public ::testing::Test {
       return models.StartTraining(kOwner, "m", *request, {10, 10}).status();
     });
     // The job records its own failure; what counts is that it ends cleanly.
-    if (auto job = (*sql)->ClaimNextJob(); job.ok() && job->has_value()) {
-      jobs::JobContext context(metadata, kOwner, (*job)->id);
+    if (auto job = (*sql)->ClaimNextJob({"test-worker", 60000, 3}); job.ok() && job->has_value()) {
+      jobs::JobContext context(metadata, **job);
       EXPECT_NO_THROW(train(**job, context));
     }
     step("open query", [&] {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <mutex>
 #include <set>
+#include <chrono>
 #include <thread>
 
 #include "store/sql_metadata_store.h"
@@ -222,7 +223,7 @@ TEST_P(MetadataStoreContract, EveryQueuedJobIsClaimedExactlyOnce) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (;;) {
-        auto job = stores[t % 2]->ClaimNextJob();
+        auto job = stores[t % 2]->ClaimNextJob({Name("w", t), 60000, 3});
         failures.Add(job.status());
         if (!job.ok() || !job->has_value()) return;
         std::lock_guard lock(claimed_mutex);
@@ -236,31 +237,69 @@ TEST_P(MetadataStoreContract, EveryQueuedJobIsClaimedExactlyOnce) {
   EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()).size(), size_t{kJobs});
 }
 
-TEST_P(MetadataStoreContract, AJobThatKeepsStoppingItsWorkerFailsAfterTheAttemptCap) {
+TEST_P(MetadataStoreContract, AJobWhoseWorkerKeepsDyingFailsAfterTheAttemptCap) {
   auto opened = OpenStore();
   ASSERT_TRUE(opened);
   SqlMetadataStore& store = *opened;
   ASSERT_TRUE(store.StartTraining("m", "{}", TrainingJob("u", "j1", "m"), {10, 10}).ok());
-  // Each round: a worker claims the job, then its process dies (the job stays running)
-  // and the next start requeues it.
+  // Each round a worker claims the job with a short lease, then dies (never renews): once
+  // the lease lapses, the next claim takes the job again.
   for (int attempt = 1; attempt <= 3; ++attempt) {
-    auto claimed = store.ClaimNextJob();
+    auto claimed = store.ClaimNextJob({Name("w", attempt), 20, 3});
     ASSERT_TRUE(claimed.ok() && claimed->has_value()) << "attempt " << attempt;
     EXPECT_EQ((*claimed)->attempts, attempt);
-    auto requeued = store.RequeueRunningJobs(3);
-    ASSERT_TRUE(requeued.ok());
-    EXPECT_EQ(*requeued, attempt < 3 ? 1 : 0) << "attempt " << attempt;
+    // Not before the lease lapses.
+    auto early = store.ClaimNextJob({"other", 20, 3});
+    ASSERT_TRUE(early.ok());
+    EXPECT_FALSE(early->has_value()) << "attempt " << attempt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(40));
   }
+  auto claimed = store.ClaimNextJob({"last", 20, 3});
+  ASSERT_TRUE(claimed.ok());
+  EXPECT_FALSE(claimed->has_value());  // nothing left to run: the third lapse failed it
   auto failed = store.GetJob("u", "j1");
   ASSERT_TRUE(failed.ok());
   EXPECT_EQ(failed->state, JobState::kFailed);
   EXPECT_NE(failed->error.find("stopped the worker running it 3 times"), std::string::npos) << failed->error;
-  auto claimed = store.ClaimNextJob();
-  ASSERT_TRUE(claimed.ok());
-  EXPECT_FALSE(claimed->has_value());  // nothing left to run
   auto model = store.GetModel("u", "m");
   ASSERT_TRUE(model.ok());
   EXPECT_EQ(model->status, ModelStatus::kFailed);
+}
+
+TEST_P(MetadataStoreContract, ALateWorkerCannotOverwriteANewerAttempt) {
+  auto first = OpenStore(), second = OpenStore();
+  ASSERT_TRUE(first && second);
+  ASSERT_TRUE(first->StartTraining("m", "{}", TrainingJob("u", "j1", "m"), {10, 10}).ok());
+  auto slow = first->ClaimNextJob({"slow", 20, 5});
+  ASSERT_TRUE(slow.ok() && slow->has_value());
+  std::this_thread::sleep_for(std::chrono::milliseconds(40));  // the slow worker stalls
+  auto fresh = second->ClaimNextJob({"fresh", 60000, 5});
+  ASSERT_TRUE(fresh.ok() && fresh->has_value());
+  EXPECT_EQ((*fresh)->attempts, 2);
+  // Everything the stale attempt tries is refused; the fresh one's renewals hold.
+  EXPECT_EQ(first->RenewJobLease("j1", 1, 60000).code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(second->RenewJobLease("j1", 2, 60000).ok());
+  ASSERT_TRUE(first->UpdateJobProgress("j1", 1, 0.99, "stale").ok());  // dropped, not an error
+  EXPECT_EQ(first->FinishTraining("j1", 1, "models/u/m/j1-a1.json", "d", 1, "{}").code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(first->FailTraining("j1", 1, "stale failure").code(), StatusCode::kFailedPrecondition);
+  auto running = second->GetJob("u", "j1");
+  ASSERT_TRUE(running.ok());
+  EXPECT_EQ(running->state, JobState::kRunning);
+  EXPECT_NE(running->progress_detail, "stale");
+  ASSERT_TRUE(second->FinishTraining("j1", 2, "models/u/m/j1-a2.json", "d", 1, "{}").ok());
+  auto model = first->GetModel("u", "m");
+  ASSERT_TRUE(model.ok());
+  EXPECT_EQ(model->artifact_key, "models/u/m/j1-a2.json");
+  EXPECT_EQ(first->GetJob("u", "j1")->state, JobState::kSucceeded);
+  // A lease held by a live worker is never taken: ExpireJobLeases is for a sole process.
+  ASSERT_TRUE(first->StartTraining("m2", "{}", TrainingJob("u", "j2", "m2"), {10, 10}).ok());
+  ASSERT_TRUE(first->ClaimNextJob({"a", 60000, 5})->has_value());
+  EXPECT_FALSE(second->ClaimNextJob({"b", 60000, 5})->has_value());
+  EXPECT_EQ(*second->ExpireJobLeases(), 1);
+  auto reclaimed = second->ClaimNextJob({"b", 60000, 5});
+  ASSERT_TRUE(reclaimed.ok() && reclaimed->has_value());
+  EXPECT_EQ((*reclaimed)->id, "j2");
 }
 
 TEST_P(MetadataStoreContract, AccountsKeysUsageAndReplicas) {

@@ -111,16 +111,19 @@ class FaultyMetadataStore final : public store::MetadataStore {
                   (const std::string& m, const std::string& r, const store::JobRecord& j, const TrainingLimits& l),
                   (m, r, j, l))
   DIAMOND_FORWARD(Status, FinishTraining,
-                  (const std::string& j, const std::string& a, const std::string& d, int64_t v, const std::string& s),
-                  (j, a, d, v, s))
-  DIAMOND_FORWARD(Status, FailTraining, (const std::string& j, const std::string& e), (j, e))
+                  (const std::string& j, int64_t n, const std::string& a, const std::string& d, int64_t v,
+                   const std::string& s),
+                  (j, n, a, d, v, s))
+  DIAMOND_FORWARD(Status, FailTraining, (const std::string& j, int64_t n, const std::string& e), (j, n, e))
   DIAMOND_FORWARD(Keys, DeleteModel, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(JobPage, ListJobs, (const std::string& o, store::Page p), (o, p))
   DIAMOND_FORWARD(Result<store::JobRecord>, GetJob, (const std::string& o, const std::string& id), (o, id))
-  DIAMOND_FORWARD(Result<std::optional<store::JobRecord>>, ClaimNextJob, (), ())
-  DIAMOND_FORWARD(Status, UpdateJobProgress, (const std::string& id, double p, const std::string& d), (id, p, d))
+  DIAMOND_FORWARD(Result<std::optional<store::JobRecord>>, ClaimNextJob, (const JobClaim& c), (c))
+  DIAMOND_FORWARD(Status, RenewJobLease, (const std::string& id, int64_t n, int64_t ms), (id, n, ms))
+  DIAMOND_FORWARD(Result<int64_t>, ExpireJobLeases, (), ())
+  DIAMOND_FORWARD(Status, UpdateJobProgress, (const std::string& id, int64_t n, double p, const std::string& d),
+                  (id, n, p, d))
   DIAMOND_FORWARD(Result<store::JobRecord>, CancelJob, (const std::string& o, const std::string& id), (o, id))
-  DIAMOND_FORWARD(Result<int64_t>, RequeueRunningJobs, (int64_t m), (m))
   DIAMOND_FORWARD(Counts, CountJobsByState, (), ())
   DIAMOND_FORWARD(Status, CreateQuery, (const store::QueryRecord& q), (q))
   DIAMOND_FORWARD(Result<store::QueryRecord>, GetQuery,
