@@ -105,4 +105,21 @@ std::string CleaningSummary(const ml::CleaningReport& report) {
   return out;
 }
 
+// "host:port" → (host, port); false if malformed.
+bool ParseListenAddress(const std::string& listen, std::string* host, uint16_t* port) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  try {
+    size_t used = 0;
+    const int value = std::stoi(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1 || value < 0 || value > 65535) return false;
+    *port = static_cast<uint16_t>(value);
+  } catch (const std::exception&) {
+    return false;
+  }
+  *host = listen.substr(0, colon);
+  if (host->size() > 2 && host->front() == '[' && host->back() == ']') *host = host->substr(1, host->size() - 2);
+  return true;
+}
+
 }  // namespace diamond::app

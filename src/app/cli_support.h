@@ -2,6 +2,7 @@
 // printing metrics.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,9 @@ void PrintError(std::string_view command, std::string_view message);
 
 // "data.csv: line 12 (row 11), column 'cut': unknown grade 'Fine' (allowed: …)".
 std::string DescribeRowError(std::string_view file, const FieldError& error);
+
+// "host:port" (or "[v6]:port") → (host, port); false if malformed.
+bool ParseListenAddress(const std::string& listen, std::string* host, uint16_t* port);
 
 // The exit code for a failed status: bad input (2) or a machine failure (1).
 int ExitCodeFor(const Status& status);

@@ -66,6 +66,18 @@ struct ServeArgs {
   bool without_gate = false;     // benchmarks only: no authentication, limits or metering
 };
 
+// diamond worker: runs jobs from a shared queue; serves only /healthz, /readyz, /metrics.
+struct WorkerArgs {
+  std::string db;        // --db URL (required; a worker shares its stores with servers)
+  std::string blobs;     // --blobs URL (required)
+  size_t db_pool = 4;
+  int concurrency = 1;   // jobs at once
+  std::string listen;    // optional HOST:PORT for the health and metrics routes
+  int max_job_attempts = 3;
+  int job_lease_seconds = 30;
+  bool quiet = false;
+};
+
 // diamond admin: accounts on a data dir, with the server stopped or running.
 struct AdminArgs {
   std::string data_dir = "var";
@@ -88,6 +100,7 @@ int RunTrain(const TrainArgs& args);
 int RunPredict(const PredictArgs& args);
 int RunEvaluate(const EvaluateArgs& args);
 int RunServe(const ServeArgs& args);
+int RunWorker(const WorkerArgs& args);
 int RunAdmin(const AdminArgs& args);
 
 }  // namespace diamond::app

@@ -128,6 +128,26 @@ int main(int argc, char** argv) {
                       "No authentication, limits or metering (benchmarks only)")
       ->group("");
 
+  diamond::app::WorkerArgs worker;
+  auto* worker_cmd = app.add_subcommand("worker", "Run jobs from the queue shared with the servers (--db, --blobs)");
+  worker_cmd->add_option("--db", worker.db, "Metadata database the servers use (postgresql://… or sqlite:PATH)")
+      ->envname("DIAMOND_DB");
+  worker_cmd->add_option("--blobs", worker.blobs, "Blob store the servers use (s3://… or file:DIR)")
+      ->envname("DIAMOND_BLOBS");
+  worker_cmd->add_option("--db-pool", worker.db_pool, "Connections to PostgreSQL")
+      ->envname("DIAMOND_DB_POOL")->check(CLI::Range(size_t{1}, size_t{256}))->capture_default_str();
+  worker_cmd->add_option("--concurrency", worker.concurrency, "Jobs run at once")
+      ->envname("DIAMOND_WORKER_CONCURRENCY")->check(CLI::Range(1, 64))->capture_default_str();
+  worker_cmd->add_option("--listen", worker.listen, "HOST:PORT for /healthz, /readyz and /metrics (default: none)")
+      ->envname("DIAMOND_LISTEN");
+  worker_cmd->add_option("--max-job-attempts", worker.max_job_attempts,
+                         "Starts of one job before it fails for stopping its worker each time")
+      ->envname("DIAMOND_MAX_JOB_ATTEMPTS")->check(CLI::Range(1, 100))->capture_default_str();
+  worker_cmd->add_option("--job-lease", worker.job_lease_seconds,
+                         "Seconds a job stays leased to its worker unrenewed")
+      ->envname("DIAMOND_JOB_LEASE")->check(CLI::Range(1, 3600))->capture_default_str();
+  worker_cmd->add_flag("--quiet", worker.quiet, "Warnings and errors only")->envname("DIAMOND_QUIET");
+
   diamond::app::AdminArgs admin;
   auto* admin_cmd = app.add_subcommand("admin", "Manage users, keys, plans and usage on a data dir");
   admin_cmd->add_option("--data-dir", admin.data_dir, "The server's data directory")
@@ -203,5 +223,6 @@ int main(int argc, char** argv) {
   if (*predict_cmd) return diamond::app::RunPredict(predict);
   if (*serve_cmd) return diamond::app::RunServe(serve);
   if (*admin_cmd) return diamond::app::RunAdmin(admin);
+  if (*worker_cmd) return diamond::app::RunWorker(worker);
   return diamond::app::RunEvaluate(evaluate);
 }

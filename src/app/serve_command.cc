@@ -15,31 +15,11 @@
 #include "http/service_stack.h"
 
 namespace diamond::app {
-namespace {
-
-// "host:port" → (host, port); false if malformed.
-bool SplitListen(const std::string& listen, std::string* host, uint16_t* port) {
-  const size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) return false;
-  try {
-    size_t used = 0;
-    const int value = std::stoi(listen.substr(colon + 1), &used);
-    if (used != listen.size() - colon - 1 || value < 0 || value > 65535) return false;
-    *port = static_cast<uint16_t>(value);
-  } catch (const std::exception&) {
-    return false;
-  }
-  *host = listen.substr(0, colon);
-  if (host->size() > 2 && host->front() == '[' && host->back() == ']') *host = host->substr(1, host->size() - 2);
-  return true;
-}
-
-}  // namespace
 
 int RunServe(const ServeArgs& args) {
   constexpr std::string_view kCommand = "serve";
   http::ServerConfig server_config;
-  if (!SplitListen(args.listen, &server_config.address, &server_config.port)) {
+  if (!ParseListenAddress(args.listen, &server_config.address, &server_config.port)) {
     PrintError(kCommand, "--listen must be HOST:PORT, e.g. 127.0.0.1:8080 (got '" + args.listen + "')");
     return kExitBadInput;
   }

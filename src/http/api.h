@@ -33,6 +33,7 @@ struct ApiConfig {
   std::string web_dir;                // swagger-ui-dist's directory, for /docs
   bool access_log = true;
   bool metrics_public = true;         // /metrics without a key (for a scraper on a private network)
+  bool ops_only = false;              // only /, /healthz, /readyz, /metrics… (`diamond worker`)
 };
 
 struct ApiContext {

@@ -4,6 +4,7 @@ namespace diamond::http {
 
 void RegisterRoutes(Router& router, ApiContext& context) {
   RegisterOpsRoutes(router, context);
+  if (context.config.ops_only) return;
   RegisterDatasetRoutes(router, context);
   RegisterModelRoutes(router, context);
   RegisterJobRoutes(router, context);
