@@ -11,8 +11,9 @@
 namespace diamond::accounts {
 
 Result<std::unique_ptr<Accounts>> Accounts::Open(store::AccountStore& accounts,
-                                                 store::MetadataStore& metadata) {
+                                                 store::MetadataStore& metadata, bool serving) {
   std::unique_ptr<Accounts> out(new Accounts(accounts, metadata));
+  out->replica_.serving = serving;
   if (Status s = out->Reload(); !s.ok()) return s;
   if (Status s = out->meter_.Load(accounts, NowRfc3339().substr(0, 7)); !s.ok()) return s;
   out->replica_.id = NewId();
@@ -65,12 +66,32 @@ int64_t Accounts::loaded_generation() const {
   return generation_;
 }
 
+bool Accounts::ReloadIfChangedAfterMiss() {
+  const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+  int64_t last = last_miss_check_ns_.load(std::memory_order_relaxed);
+  const int64_t interval = std::chrono::nanoseconds(kMissCheckInterval).count();
+  if (now - last < interval) return false;
+  if (!last_miss_check_ns_.compare_exchange_strong(last, now)) return false;  // another thread looks
+  auto generation = accounts_.Generation();
+  if (!generation.ok() || *generation == loaded_generation()) return false;
+  return Reload().ok();
+}
+
 Status Accounts::Heartbeat() {
   replica_.loaded_generation = loaded_generation();
   replica_.heartbeat_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::system_clock::now().time_since_epoch())
                               .count();
-  return accounts_.Heartbeat(replica_);
+  if (Status s = accounts_.Heartbeat(replica_); !s.ok()) return s;
+  // The serving processes alive now: heartbeats younger than kLiveHeartbeat.
+  auto replicas = accounts_.ListReplicas();
+  if (!replicas.ok()) return replicas.status();
+  int serving = 0;
+  for (const auto& r : *replicas) {
+    if (r.serving && replica_.heartbeat_ms - r.heartbeat_ms < kLiveHeartbeat.count()) ++serving;
+  }
+  serving_replicas_.store(std::max(1, serving), std::memory_order_relaxed);
+  return Status::Ok();
 }
 
 void Accounts::Run() {

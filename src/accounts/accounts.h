@@ -5,6 +5,8 @@
 // a second). Stopping flushes once more, so a clean shutdown loses no counts.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -19,9 +21,10 @@ namespace diamond::accounts {
 
 class Accounts {
  public:
-  // Loads the directory and this month's usage, then starts the flush thread.
+  // Loads the directory and this month's usage, then starts the flush thread. `serving`:
+  // this process answers API requests (not a `diamond worker`).
   static Result<std::unique_ptr<Accounts>> Open(store::AccountStore& accounts,
-                                                store::MetadataStore& metadata);
+                                                store::MetadataStore& metadata, bool serving = true);
   ~Accounts();
   Accounts(const Accounts&) = delete;
   Accounts& operator=(const Accounts&) = delete;
@@ -36,6 +39,19 @@ class Accounts {
   Status Flush();
   // The account generation the directory in force was loaded at.
   int64_t loaded_generation() const;
+
+  // After a key was not found: if the accounts changed since the last load (a key made
+  // through another replica a moment ago), reloads now and returns true, so the caller
+  // can look again. At most one look at the store per kMissCheckInterval, however many
+  // unknown keys arrive (each look is a query).
+  bool ReloadIfChangedAfterMiss();
+  static constexpr std::chrono::milliseconds kMissCheckInterval{50};
+  // A process whose heartbeat (every second) is older than this is taken for dead.
+  static constexpr std::chrono::milliseconds kLiveHeartbeat{3000};
+
+  // How many processes serve the API on this store now (live heartbeats, at least 1): a
+  // key's rate is shared among them (docs/accounts.md).
+  int serving_replicas() const { return serving_replicas_.load(std::memory_order_relaxed); }
 
  private:
   Accounts(store::AccountStore& accounts, store::MetadataStore& metadata)
@@ -56,6 +72,8 @@ class Accounts {
   bool stopping_ GUARDED_BY(mutex_) = false;
   int64_t generation_ GUARDED_BY(mutex_) = 0;  // of the loaded directory
   store::ReplicaRecord replica_;  // only the thread (and Open, before it) writes it
+  std::atomic<int> serving_replicas_{1};
+  std::atomic<int64_t> last_miss_check_ns_{0};  // steady clock
   std::thread thread_;
 };
 

@@ -140,7 +140,27 @@ Status Meter::Flush(store::AccountStore& accounts, store::MetadataStore& metadat
     storage_changed_.insert(storage_failed.begin(), storage_failed.end());
   }
   if (Status s = accounts.TouchKeys(touched); !s.ok()) return s;
+  if (Status s = ReadBackMonth(accounts, day.substr(0, 7)); !s.ok()) return s;
   return status;
+}
+
+Status Meter::ReadBackMonth(store::AccountStore& accounts, const std::string& month) {
+  // Other processes on the same store (replicas) count rows too: take the month's totals
+  // as stored, plus what this process counted since its last write. A user's quota then
+  // holds across replicas up to what the others priced since their last flush (≤ 1 s).
+  auto usage = accounts.UsageForMonth(month);
+  if (!usage.ok()) return usage.status();
+  std::unordered_map<std::string, int64_t> stored;
+  for (const auto& day : *usage) stored[day.user_id] += day.predicted_rows;
+  MutexLock lock(mutex_);
+  if (month != month_) return Status::Ok();  // the month turned meanwhile; the next flush reads it
+  for (const auto& [user, rows] : stored) {
+    auto& counters = users_[user];
+    if (!counters) counters = std::make_shared<UserCounters>();
+    counters->month_rows.store(rows + counters->pending_rows.load(std::memory_order_relaxed),
+                               std::memory_order_relaxed);
+  }
+  return Status::Ok();
 }
 
 }  // namespace diamond::accounts

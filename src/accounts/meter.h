@@ -65,6 +65,11 @@ class Meter {
                const std::string& day, const std::string& now);
 
  private:
+  // After a flush: every user's month total becomes what the store holds (every process's
+  // flushed rows) plus this process's rows not yet written.
+  Status ReadBackMonth(store::AccountStore& accounts, const std::string& month);
+
+ private:
   Mutex mutex_;
   std::string month_ GUARDED_BY(mutex_);
   std::unordered_map<std::string, std::shared_ptr<UserCounters>> users_ GUARDED_BY(mutex_);

@@ -1,5 +1,6 @@
 #include "http/gate.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -79,6 +80,10 @@ std::optional<HttpResponse> Gate::Admit(Access access, HttpRequest& request) {
     return Unauthorized("the Authorization header must be 'Bearer <key>'", true);
   }
   accounts::AuthResult auth = accounts_.directory().Authenticate(*key);
+  // A key created through another replica a moment ago: look at the store before refusing.
+  if (auth.failure == accounts::AuthFailure::kUnknown && accounts_.ReloadIfChangedAfterMiss()) {
+    auth = accounts_.directory().Authenticate(*key);
+  }
   switch (auth.failure) {
     case accounts::AuthFailure::kNone:
       break;
@@ -99,8 +104,12 @@ std::optional<HttpResponse> Gate::Admit(Access access, HttpRequest& request) {
   if (!principal.key_state->used.load(std::memory_order_relaxed)) {
     principal.key_state->used.store(true, std::memory_order_relaxed);
   }
+  // Each of the N replicas serving the API grants its share of the key's rate and burst,
+  // so that together they grant the plan's (docs/accounts.md).
+  const int replicas = accounts_.serving_replicas();
   const accounts::RateDecision rate = principal.key_state->bucket.Take(
-      principal.plan.requests_per_second, principal.plan.burst, MonotonicSeconds());
+      principal.plan.requests_per_second / replicas,
+      std::max<int64_t>(1, (principal.plan.burst + replicas - 1) / replicas), MonotonicSeconds());
   request.rate = RateState{true, rate.limit, rate.remaining, rate.reset_seconds};
   if (!rate.allowed) {
     HttpResponse response = LimitProblem(

@@ -25,7 +25,7 @@ Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& opt
     if (!created.ok()) return created.status();
     stack->admin_key_created_ = *created;
   }
-  auto accounts = accounts::Accounts::Open(account_store, metadata);
+  auto accounts = accounts::Accounts::Open(account_store, metadata, !options.api.ops_only);
   if (!accounts.ok()) return accounts.status();
   stack->accounts_ = std::move(accounts).value();
   stack->gate_ = std::make_unique<Gate>(*stack->accounts_, options.gate_enabled);

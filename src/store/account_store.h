@@ -56,6 +56,7 @@ struct ReplicaRecord {
   std::string started_at;
   int64_t pid = 0;
   std::string host;
+  bool serving = true;  // answers API requests (a `diamond worker` does not): counts for rate shares
 };
 
 // One user's usage on one UTC day (YYYY-MM-DD).

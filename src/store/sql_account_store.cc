@@ -258,13 +258,14 @@ Status SqlMetadataStore::Heartbeat(const ReplicaRecord& replica) {
   return Locked([&](soci::session& session) -> Status {
     soci::session& sql = session;
     WriteTransaction tx(sql);
-    ll generation = replica.loaded_generation, heartbeat = replica.heartbeat_ms, pid = replica.pid;
-    sql << "INSERT INTO replicas (id, loaded_generation, heartbeat_ms, started_at, pid, host)"
-           " VALUES (:id, :g, :h, :s, :p, :host)"
+    ll generation = replica.loaded_generation, heartbeat = replica.heartbeat_ms, pid = replica.pid,
+       serving = replica.serving ? 1 : 0;
+    sql << "INSERT INTO replicas (id, loaded_generation, heartbeat_ms, started_at, pid, host, serving)"
+           " VALUES (:id, :g, :h, :s, :p, :host, :serving)"
            " ON CONFLICT (id) DO UPDATE SET loaded_generation = excluded.loaded_generation,"
            " heartbeat_ms = excluded.heartbeat_ms",
         soci::use(replica.id), soci::use(generation), soci::use(heartbeat), soci::use(replica.started_at),
-        soci::use(pid), soci::use(replica.host);
+        soci::use(pid), soci::use(replica.host), soci::use(serving);
     tx.Commit();
     return Status::Ok();
   });
@@ -281,11 +282,12 @@ Result<std::vector<ReplicaRecord>> SqlMetadataStore::ListReplicas() {
   return Locked([&](soci::session& session) -> Result<std::vector<ReplicaRecord>> {
     std::vector<ReplicaRecord> out;
     soci::rowset<soci::row> rows =
-        (session.prepare << "SELECT id, loaded_generation, heartbeat_ms, started_at, pid, host"
+        (session.prepare << "SELECT id, loaded_generation, heartbeat_ms, started_at, pid, host, serving"
                           " FROM replicas ORDER BY id COLLATE \"C\"");
     for (const auto& r : rows) {
       out.push_back(ReplicaRecord{r.get<std::string>(0), r.get<ll>(1), r.get<ll>(2),
-                                  r.get<std::string>(3), r.get<ll>(4), r.get<std::string>(5)});
+                                  r.get<std::string>(3), r.get<ll>(4), r.get<std::string>(5),
+                                  r.get<ll>(6) != 0});
     }
     return out;
   });

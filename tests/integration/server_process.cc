@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "core/diamond_json.h"
+#include "integration/cluster.h"
 
 namespace diamond::testing {
 namespace fs = std::filesystem;
@@ -47,8 +48,11 @@ ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_a
     : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)) {
   log_dir_ = data_dir_.string() + "-logs";
   fs::create_directories(log_dir_);
+  if (ClusterMode()) cluster_ = std::make_unique<Cluster>(data_dir_, extra_args_);
   Start();
 }
+
+pid_t ServerProcess::pid() const { return cluster_ ? cluster_->replica_pid(0) : pid_; }
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) {
@@ -60,6 +64,13 @@ ServerProcess::~ServerProcess() {
 }
 
 void ServerProcess::Start() {
+  if (cluster_) {
+    cluster_->Start();
+    base_url_ = cluster_->base_url();
+    port_ = cluster_->port();
+    if (admin_key_.empty()) PrepareAdmin();
+    return;
+  }
   const fs::path out = log_dir_ / ("stdout-" + std::to_string(starts_));
   const fs::path err = log_dir_ / "stderr";
   ++starts_;
@@ -101,7 +112,11 @@ void ServerProcess::Start() {
     return false;
   }, std::chrono::seconds(20));
   if (!up) throw std::runtime_error("diamond serve did not start: " + Log());
-  if (admin_key_.empty()) {
+  if (admin_key_.empty()) PrepareAdmin();
+}
+
+void ServerProcess::PrepareAdmin() {
+  {
     std::ifstream in(data_dir_ / "admin.key");
     std::getline(in, admin_key_);
     if (admin_key_.empty()) throw std::runtime_error("no admin.key after the first start");
@@ -111,6 +126,9 @@ void ServerProcess::Start() {
                                "application/json");
     if (moved.status != 200) throw std::runtime_error("cannot move admin to the test plan: " + moved.body);
   }
+  // Every replica has the plan change within its reload interval (0.1 s); wait that out
+  // so the first requests are not limited by the plan the admin had before.
+  if (cluster_) std::this_thread::sleep_for(std::chrono::milliseconds(300));
 }
 
 void ServerProcess::PutPlan(const std::string& name, const std::string& plan_json) const {
@@ -136,6 +154,7 @@ std::string ServerProcess::CreateUserWithKey(const std::string& id, const std::s
 }
 
 int ServerProcess::Stop(int signal) {
+  if (cluster_) return cluster_->Stop(signal);
   if (pid_ <= 0) return -1;
   ::kill(pid_, signal);
   int status = 0;
@@ -145,6 +164,7 @@ int ServerProcess::Stop(int signal) {
 }
 
 std::string ServerProcess::Log() const {
+  if (cluster_) return cluster_->Log();
   std::ifstream in(log_dir_ / "stderr");
   std::stringstream text;
   text << in.rdbuf();

@@ -1,10 +1,13 @@
 // The real `diamond serve` binary on an ephemeral loopback port with a temporary data dir,
 // and a small HTTP client (libcurl) to talk to it. Tests use it as a user's client would.
+// With DIAMOND_TEST_TOPOLOGY=cluster, the same object runs the scaled-out topology instead
+// (cluster.h: nginx, two replicas, two workers, PostgreSQL, S3) and talks to nginx.
 #pragma once
 
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <string>
@@ -13,6 +16,8 @@
 #include "support/test_support.h"
 
 namespace diamond::testing {
+
+class Cluster;
 
 struct HttpResult {
   long status = 0;
@@ -69,7 +74,8 @@ class ServerProcess {
   const std::string& base_url() const { return base_url_; }
   int port() const { return port_; }
   std::string Log() const;  // what the server wrote on stderr so far
-  pid_t pid() const { return pid_; }
+  pid_t pid() const;
+  Cluster* cluster() const { return cluster_.get(); }  // null unless in cluster mode
 
  private:
   std::filesystem::path data_dir_;
@@ -79,8 +85,10 @@ class ServerProcess {
   int port_ = 0;
   int starts_ = 0;
   std::string base_url_;
+  void PrepareAdmin();  // reads the bootstrap admin's key and moves them to the test plan
   std::string admin_key_;
   std::string key_;
+  std::unique_ptr<Cluster> cluster_;
 };
 
 // A plan without practical limits: tests that are not about limits run on it (the

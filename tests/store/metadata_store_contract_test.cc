@@ -339,12 +339,13 @@ TEST_P(MetadataStoreContract, AccountsKeysUsageAndReplicas) {
   EXPECT_EQ((*usage)[0].predicted_rows, 200);
   EXPECT_DOUBLE_EQ((*usage)[0].training_seconds, 50.0);
 
-  ASSERT_TRUE(first->Heartbeat(ReplicaRecord{"r1", 3, 1000, "t", 1, "h"}).ok());
-  ASSERT_TRUE(second->Heartbeat(ReplicaRecord{"r1", 4, 2000, "t", 1, "h"}).ok());
+  ASSERT_TRUE(first->Heartbeat(ReplicaRecord{"r1", 3, 1000, "t", 1, "h", false}).ok());
+  ASSERT_TRUE(second->Heartbeat(ReplicaRecord{"r1", 4, 2000, "t", 1, "h", false}).ok());
   auto replicas = first->ListReplicas();
   ASSERT_TRUE(replicas.ok());
   ASSERT_EQ(replicas->size(), 1u);
   EXPECT_EQ((*replicas)[0].loaded_generation, 4);
+  EXPECT_FALSE((*replicas)[0].serving);
   ASSERT_TRUE(first->RemoveReplica("r1").ok());
   EXPECT_TRUE(first->ListReplicas()->empty());
 }
