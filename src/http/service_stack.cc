@@ -37,6 +37,9 @@ Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& opt
       });
   stack->cache_ = std::make_unique<service::ModelCache>(static_cast<size_t>(options.model_cache_bytes));
   stack->models_ = std::make_unique<service::ModelService>(metadata, blobs, *stack->cache_);
+  if (!options.api.ops_only) {
+    stack->model_changes_ = std::make_unique<service::ModelChangeWatcher>(metadata, *stack->cache_);
+  }
   stack->queries_ = std::make_unique<service::QueryService>(metadata, blobs, *stack->models_);
   stack->runner_ = std::make_unique<jobs::JobRunner>(
       metadata, jobs::JobRunnerOptions{options.job_workers, options.max_job_attempts, options.job_lease,

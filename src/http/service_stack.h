@@ -18,6 +18,7 @@
 #include "jobs/job_runner.h"
 #include "service/dataset_service.h"
 #include "service/model_cache.h"
+#include "service/model_change_watcher.h"
 #include "service/model_service.h"
 #include "service/query_service.h"
 #include "store/stores.h"
@@ -64,6 +65,7 @@ class ServiceStack {
   std::unique_ptr<accounts::Accounts> accounts_;
   std::unique_ptr<Gate> gate_;
   std::unique_ptr<service::ModelCache> cache_;
+  std::unique_ptr<service::ModelChangeWatcher> model_changes_;  // other replicas' model changes
   std::unique_ptr<service::DatasetService> datasets_;
   std::unique_ptr<service::ModelService> models_;
   std::unique_ptr<service::QueryService> queries_;

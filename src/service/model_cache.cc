@@ -109,6 +109,13 @@ void ModelCache::Invalidate(const std::string& id) {
   ++generation_;
 }
 
+void ModelCache::InvalidateAll() {
+  WriterLock lock(mutex_);
+  by_id_.clear();
+  bytes_ = 0;
+  ++generation_;
+}
+
 size_t ModelCache::size() const {
   ReaderLock lock(mutex_);
   size_t n = 0;

@@ -58,6 +58,8 @@ class ModelCache {
   // Forgets every viewer's entry for models with this id: a retrain, a delete, sharing
   // or a new model with the same id may change what any of them resolves to.
   void Invalidate(const std::string& id);
+  // Forgets everything (a replica that lost track of which models changed).
+  void InvalidateAll();
 
   void RecordLoad() { loads_.fetch_add(1, std::memory_order_relaxed); }
 

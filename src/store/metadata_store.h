@@ -93,6 +93,16 @@ class MetadataStore {
   virtual Result<std::vector<std::string>> DeleteModel(const std::string& owner,
                                                        const std::string& id) = 0;
 
+  // What models changed (retrained, deleted, shared or unshared) after change `seq`:
+  // replicas poll this to drop cached copies. `complete` is false when the log no longer
+  // reaches back to `seq` (then every cached model must go).
+  struct ModelChanges {
+    int64_t latest = 0;
+    bool complete = true;
+    std::vector<std::pair<std::string, std::string>> models;  // (owner, id)
+  };
+  virtual Result<ModelChanges> ModelChangesSince(int64_t seq) = 0;
+
   // --- jobs -----------------------------------------------------------------------------
   virtual Result<std::pair<std::vector<JobRecord>, int64_t>> ListJobs(const std::string& owner,
                                                                       Page page) = 0;

@@ -69,6 +69,7 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Status FailTraining(const std::string& job_id, int64_t attempt, const std::string& error) override;
   Result<std::vector<std::string>> DeleteModel(const std::string& owner,
                                                const std::string& id) override;
+  Result<ModelChanges> ModelChangesSince(int64_t seq) override;
 
   Result<std::pair<std::vector<JobRecord>, int64_t>> ListJobs(const std::string& owner,
                                                               Page page) override;

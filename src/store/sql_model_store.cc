@@ -48,6 +48,7 @@ Result<ModelRecord> SqlMetadataStore::FindModelFor(const std::string& viewer, co
 Status SqlMetadataStore::SetModelShared(const std::string& owner, const std::string& id,
                                         bool shared) {
   return Locked([&](soci::session& session) -> Status {
+    WriteTransaction tx(session);
     ll flag = shared ? 1 : 0;
     const std::string now = NowRfc3339();
     soci::statement st =
@@ -56,6 +57,8 @@ Status SqlMetadataStore::SetModelShared(const std::string& owner, const std::str
          soci::use(flag), soci::use(now), soci::use(owner), soci::use(id));
     st.execute(true);
     if (st.get_affected_rows() == 0) return Status::NotFound("no model '" + id + "'");
+    RecordModelChange(session, owner, id);
+    tx.Commit();
     return Status::Ok();
   });
 }
@@ -99,6 +102,7 @@ Status SqlMetadataStore::StartTraining(const std::string& model_id, const std::s
           << ") VALUES (:o, :id, 0, :s, :r, :j, '', 0, '', '', 0, '{}', :c, :u)",
           soci::use(job.owner), soci::use(model_id), soci::use(training), soci::use(request_json),
           soci::use(job.id), soci::use(now), soci::use(now);
+      RecordModelChange(sql, job.owner, model_id);  // it hides a shared model of that id
     }
     const std::string queued(JobStateName(JobState::kQueued));
     sql << "INSERT INTO jobs (" << kJobColumns
@@ -143,6 +147,7 @@ Status SqlMetadataStore::FinishTraining(const std::string& job_id, int64_t attem
     sql << "UPDATE jobs SET state = :s, progress = 1, progress_detail = '', lease_owner = '',"
            " finished_at = :f WHERE id = :id",
         soci::use(succeeded), soci::use(now), soci::use(job_id);
+    RecordModelChange(sql, job->owner, job->model_id);
     tx.Commit();
     return Status::Ok();
   });
@@ -209,6 +214,7 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
            " WHERE owner = :o AND model_id = :m AND state IN ('queued', 'running')",
         soci::use(cancelled), soci::use(now), soci::use(owner), soci::use(id);
     sql << "DELETE FROM models WHERE owner = :o AND id = :id", soci::use(owner), soci::use(id);
+    RecordModelChange(sql, owner, id);
     // The version it was trained on, if it was kept only for this model: its dataset was
     // deleted, and no other model was trained on it.
     if (!model->dataset_id.empty()) {
@@ -229,6 +235,25 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
     }
     tx.Commit();
     return keys;
+  });
+}
+
+Result<MetadataStore::ModelChanges> SqlMetadataStore::ModelChangesSince(int64_t seq) {
+  return Locked([&](soci::session& session) -> Result<ModelChanges> {
+    ModelChanges out;
+    ll latest = 0;
+    session << "SELECT value FROM model_generation", soci::into(latest);
+    out.latest = latest;
+    if (latest <= seq) return out;
+    ll since = seq, oldest = 0;
+    soci::indicator ind = soci::i_null;
+    session << "SELECT MIN(seq) FROM model_changes", soci::into(oldest, ind);
+    out.complete = ind == soci::i_ok && oldest <= since + 1;
+    soci::rowset<soci::row> rows =
+        (session.prepare << "SELECT owner, model_id FROM model_changes WHERE seq > :s AND seq <= :l",
+         soci::use(since), soci::use(latest));
+    for (const auto& r : rows) out.models.emplace_back(r.get<std::string>(0), r.get<std::string>(1));
+    return out;
   });
 }
 

@@ -165,6 +165,22 @@ std::optional<QueryRecord> FindQuery(soci::session& sql, const std::string& owne
 }
 
 
+void RecordModelChange(soci::session& sql, const std::string& owner, const std::string& id) {
+  // Runs inside a write transaction (BEGIN IMMEDIATE on SQLite, serializable on
+  // PostgreSQL), so sequence numbers are handed out one at a time, in commit order.
+  sql << "UPDATE model_generation SET value = value + 1";
+  ll seq = 0;
+  sql << "SELECT value FROM model_generation", soci::into(seq);
+  sql << "INSERT INTO model_changes (seq, owner, model_id) VALUES (:s, :o, :m)", soci::use(seq),
+      soci::use(owner), soci::use(id);
+  // The log keeps the last kKeptModelChanges entries; a replica further behind drops its
+  // whole cache instead (ModelChangesSince says so).
+  if (seq % 1000 == 0) {
+    const ll oldest = seq - kKeptModelChanges;
+    sql << "DELETE FROM model_changes WHERE seq <= :s", soci::use(oldest);
+  }
+}
+
 // After a job ends without an artifact: a model that was ready before stays ready with its
 // previous artifact; one that never was is failed.
 void SettleModelAfterJob(soci::session& sql, const JobRecord& job, const std::string& error,

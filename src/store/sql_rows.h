@@ -15,6 +15,8 @@ class session;
 
 namespace diamond::store::sql {
 
+inline constexpr long long kKeptModelChanges = 10000;  // entries of the model change log
+
 extern const char* const kDatasetColumns;  // d = datasets, v = its current version
 extern const char* const kModelColumns;
 extern const char* const kJobColumns;
@@ -41,6 +43,10 @@ std::optional<ModelRecord> FindModelVisibleTo(soci::session& sql, const std::str
 std::optional<QueryRecord> FindQuery(soci::session& sql, const std::string& owner,
                                      const std::string& model_id, const std::string& id,
                                      bool for_update = false);
+
+// Logs that what model (owner, id) serves changed (in the caller's write transaction): the
+// generation goes up and the change is listed under it, for ModelChangesSince.
+void RecordModelChange(soci::session& sql, const std::string& owner, const std::string& id);
 
 // After a job ends without an artifact: a model that was ready before stays ready with its
 // previous artifact; one that never was is failed.

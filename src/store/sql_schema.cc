@@ -65,12 +65,18 @@ const char* const kMigrationV4[] = {
 // v5: jobs are leased to the worker running them (many workers in many processes share
 // the queue): who holds the lease, and until when (Unix ms). Running jobs from before get
 // an expired lease, so the next claim reclaims them. Replicas say whether they serve the
-// API (a key's rate is shared among those).
+// API (a key's rate is shared among those). Every change to what a model serves (retrain,
+// delete, sharing) is logged with a sequence number, so that every replica drops its
+// cached copy within one poll (sql_model_changes in sql_rows.cc).
 const char* const kMigrationV5[] = {
     "ALTER TABLE jobs ADD COLUMN lease_owner TEXT NOT NULL DEFAULT ''",
     "ALTER TABLE jobs ADD COLUMN lease_expires_ms BIGINT NOT NULL DEFAULT 0",
     "CREATE INDEX jobs_by_lease ON jobs (state, lease_expires_ms)",
     "ALTER TABLE replicas ADD COLUMN serving BIGINT NOT NULL DEFAULT 1",
+    "CREATE TABLE model_changes (seq BIGINT PRIMARY KEY, owner TEXT NOT NULL,"
+    " model_id TEXT NOT NULL)",
+    "CREATE TABLE model_generation (value BIGINT NOT NULL)",
+    "INSERT INTO model_generation VALUES (0)",
 };
 
 const char* const kMigrationV2[] = {

@@ -252,7 +252,9 @@ TEST_F(AuthMatrixTest, SharedModelsServeEveryoneButOnlyTheirOwnerChangesThem) {
   }
   // Unshared: gone for everyone but the owner.
   ASSERT_EQ(server_->PutJson("/models/house/sharing", R"({"shared": false})").status, 200);
-  EXPECT_EQ(server_->RequestAs(other_, "POST", "/models/house/predict", kStone, "application/json").status, 404);
+  EXPECT_TRUE(server_->HoldsOnEveryReplica([&] {
+    return server_->RequestAs(other_, "POST", "/models/house/predict", kStone, "application/json").status == 404;
+  }));
   EXPECT_EQ(server_->Request("POST", "/models/house/predict", kStone, "application/json").status, 200);
 }
 

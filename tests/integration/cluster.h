@@ -42,10 +42,14 @@ class Cluster {
   void StartReplica(int index);
   void StartWorker(int index);
   pid_t replica_pid(int index) const { return replicas_[index].pid; }
+  pid_t worker_pid(int index) const { return workers_[index].pid; }
+  // A replica directly, past nginx.
+  std::string replica_url(int index) const { return "http://127.0.0.1:" + std::to_string(replicas_[index].port); }
 
   const std::string& base_url() const { return base_url_; }  // nginx
   int port() const { return nginx_port_; }
   const std::string& db_url() const;
+  const TestDatabase& database() const { return *database_; }
   const std::string& blobs_url() const { return blobs_url_; }
   std::string Log() const;  // every process's stderr so far
 

@@ -181,6 +181,13 @@ HttpResult ServerProcess::RequestAs(const std::string& key, const std::string& m
                                     const std::string& path, const std::string& body,
                                     const std::string& content_type,
                                     const std::vector<std::string>& headers) const {
+  return RequestAt(base_url_, key, method, path, body, content_type, headers);
+}
+
+HttpResult ServerProcess::RequestAt(const std::string& base_url, const std::string& key,
+                                    const std::string& method, const std::string& path,
+                                    const std::string& body, const std::string& content_type,
+                                    const std::vector<std::string>& headers) const {
   bool own_credentials = false;
   for (const auto& h : headers) {
     std::string lower = h.substr(0, h.find(':'));
@@ -190,7 +197,7 @@ HttpResult ServerProcess::RequestAs(const std::string& key, const std::string& m
   CURL* curl = curl_easy_init();
   if (curl == nullptr) throw std::runtime_error("curl_easy_init failed");
   HttpResult result;
-  const std::string url = base_url_ + path;
+  const std::string url = base_url + path;
   curl_slist* header_list = nullptr;
   if (!content_type.empty()) header_list = curl_slist_append(header_list, ("Content-Type: " + content_type).c_str());
   for (const auto& h : headers) header_list = curl_slist_append(header_list, h.c_str());

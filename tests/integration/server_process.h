@@ -29,6 +29,17 @@ struct HttpResult {
   }
 };
 
+// Waits until `predicate` holds, polling; false on timeout.
+template <typename Predicate>
+bool Eventually(Predicate predicate, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (predicate()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return predicate();
+}
+
 class ServerProcess {
  public:
   // Starts the server (with `--quiet` unless access logs are wanted) on `data_dir`.
@@ -54,6 +65,10 @@ class ServerProcess {
   HttpResult RequestAs(const std::string& key, const std::string& method, const std::string& path,
                        const std::string& body = "", const std::string& content_type = "",
                        const std::vector<std::string>& headers = {}) const;
+  // The same at another base URL (one replica of a cluster, past nginx).
+  HttpResult RequestAt(const std::string& base_url, const std::string& key, const std::string& method,
+                       const std::string& path, const std::string& body = "",
+                       const std::string& content_type = "", const std::vector<std::string>& headers = {}) const;
   HttpResult Get(const std::string& path) const { return Request("GET", path); }
   HttpResult PostJson(const std::string& path, const std::string& json) const {
     return Request("POST", path, json, "application/json");
@@ -70,6 +85,15 @@ class ServerProcess {
                                 const std::string& role = "member") const;
   // Creates or replaces a plan through the admin API (body: the plan's JSON fields).
   void PutPlan(const std::string& name, const std::string& plan_json) const;
+
+  // A change made through one replica is in force on the others within this (accounts,
+  // sharing, model changes: docs/accounts.md); on one process, at once. `check` holds
+  // now, or (on a cluster) within the bound.
+  template <typename Check>
+  bool HoldsOnEveryReplica(Check check) const {
+    if (!cluster_) return check();
+    return Eventually(check, std::chrono::milliseconds(1000));
+  }
 
   const std::string& base_url() const { return base_url_; }
   int port() const { return port_; }
@@ -98,16 +122,6 @@ inline constexpr const char* kUnlimitedPlanJson =
         "max_dataset_rows": 1000000000, "max_models": 1000000, "max_training_jobs": 1000000,
         "price_per_1k_rows": 0.1, "price_per_training_minute": 0.1})";
 
-// Waits until `predicate` holds, polling; false on timeout.
-template <typename Predicate>
-bool Eventually(Predicate predicate, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return predicate();
-}
 
 // Raw sockets, for what an HTTP library will not send (odd methods, broken requests) and
 // for many requests on one kept-alive connection.

@@ -116,6 +116,7 @@ class FaultyMetadataStore final : public store::MetadataStore {
                   (j, n, a, d, v, s))
   DIAMOND_FORWARD(Status, FailTraining, (const std::string& j, int64_t n, const std::string& e), (j, n, e))
   DIAMOND_FORWARD(Keys, DeleteModel, (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Result<ModelChanges>, ModelChangesSince, (int64_t s), (s))
   DIAMOND_FORWARD(JobPage, ListJobs, (const std::string& o, store::Page p), (o, p))
   DIAMOND_FORWARD(Result<store::JobRecord>, GetJob, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Result<std::optional<store::JobRecord>>, ClaimNextJob, (const JobClaim& c), (c))

@@ -89,6 +89,12 @@ void TestDatabase::Execute(const std::string& statement) const {
   sqlite3_close(db);
 }
 
+std::string TestDatabase::QueryText(const std::string& query) const {
+  PgResult result = PgExec(url_, query);
+  if (!result || PQntuples(result.get()) == 0) return "";
+  return PQgetvalue(result.get(), 0, 0);
+}
+
 long long TestDatabase::QueryInteger(const std::string& query) const {
   if (engine_ == "postgresql") {
     PgResult result = PgExec(url_, query);

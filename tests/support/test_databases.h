@@ -24,6 +24,8 @@ class TestDatabase {
   void Execute(const std::string& statement) const;
   // The first column of the first row of a query, as an integer.
   long long QueryInteger(const std::string& query) const;
+  // The same as text (PostgreSQL only).
+  std::string QueryText(const std::string& query) const;
 
  private:
   std::string engine_;

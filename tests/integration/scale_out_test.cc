@@ -1,0 +1,205 @@
+// What only a scaled-out deployment can get wrong: two replicas behind nginx and two
+// workers on PostgreSQL and S3 (cluster.h). Registered only as Cluster.ScaleOut.* (the
+// topology comes from DIAMOND_TEST_TOPOLOGY=cluster); each test checks one promise of
+// docs/operations.md and docs/accounts.md across processes.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include "integration/cluster.h"
+#include "integration/server_process.h"
+#include "support/test_databases.h"
+
+namespace diamond::testing {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kStone =
+    R"([{"carat": 0.9, "cut": "Ideal", "color": "G", "clarity": "VS1", "depth": 61.5, "table": 56, "x": 6.2, "y": 6.2, "z": 3.8}])";
+
+// A request straight to one replica, past nginx.
+HttpResult Direct(const ServerProcess& server, int replica, const std::string& key, const std::string& method,
+                  const std::string& path, const std::string& body = "", const std::string& type = "") {
+  return server.RequestAt(server.cluster()->replica_url(replica), key, method, path, body, type);
+}
+
+class ScaleOut : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(ClusterMode()) << "ScaleOut tests run on the cluster topology only (ctest -R Cluster.ScaleOut)";
+    server_ = std::make_unique<ServerProcess>(dir_ / "cluster");
+    cluster_ = server_->cluster();
+    HttpResult uploaded = server_->Request("PUT", "/datasets/stones", StonesToCsv(SyntheticStones(400, 21)), "text/csv");
+    ASSERT_EQ(uploaded.status, 200) << uploaded.body;
+  }
+
+  void TrainAndWait(const std::string& key, const std::string& model, const std::string& body) {
+    HttpResult trained = server_->RequestAs(key, "PUT", "/models/" + model + "?wait=120", body, "application/json");
+    ASSERT_TRUE(trained.status == 200 || trained.status == 201) << trained.body;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  Cluster* cluster_ = nullptr;
+};
+
+TEST_F(ScaleOut, AKeyMadeOnOneReplicaWorksOnEveryOneAndARevocationByTheCommandLineHoldsEverywhere) {
+  const std::string key = server_->CreateUserWithKey("alice");
+  // Used at once on both replicas: an unknown key makes a replica look at the store.
+  EXPECT_EQ(Direct(*server_, 0, key, "GET", "/me").status, 200);
+  EXPECT_EQ(Direct(*server_, 1, key, "GET", "/me").status, 200);
+  json keys = json::parse(server_->Get("/admin/users/alice/keys").body);
+  const std::string key_id = keys["results"][0]["id"];
+  const CommandResult revoked =
+      RunCommand({DIAMOND_BINARY, "admin", "--db", cluster_->db_url(), "keys", "revoke", key_id});
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+  // `diamond admin` returns once every live server loaded the change: refused everywhere now.
+  EXPECT_EQ(Direct(*server_, 0, key, "GET", "/me").status, 401);
+  EXPECT_EQ(Direct(*server_, 1, key, "GET", "/me").status, 401);
+}
+
+TEST_F(ScaleOut, UnsharingRetrainingAndDeletingReachEveryReplicaWithinASecond) {
+  const std::string bob = server_->CreateUserWithKey("bob");
+  TrainAndWait(server_->admin_key(), "house", R"({"dataset_id": "stones"})");
+  ASSERT_EQ(server_->PutJson("/models/house/sharing", R"({"shared": true})").status, 200);
+  // Both replicas cache the shared model for bob.
+  for (int replica : {0, 1}) {
+    ASSERT_TRUE(Eventually([&] {
+      return Direct(*server_, replica, bob, "POST", "/models/house/predict", kStone, "application/json").status == 200;
+    }, std::chrono::seconds(2))) << replica;
+  }
+  auto version_on = [&](int replica) {
+    HttpResult r = Direct(*server_, replica, server_->admin_key(), "POST", "/models/house/predict", kStone, "application/json");
+    return r.status == 200 ? json::parse(r.body)["model_version"].get<int64_t>() : -1;
+  };
+  ASSERT_EQ(version_on(0), 1);
+  ASSERT_EQ(version_on(1), 1);
+  // Unshared through replica 0: replica 1 stops serving bob within a second.
+  ASSERT_EQ(Direct(*server_, 0, server_->admin_key(), "PUT", "/models/house/sharing", R"({"shared": false})",
+                   "application/json").status, 200);
+  const auto unshared = Clock::now();
+  ASSERT_TRUE(Eventually([&] {
+    return Direct(*server_, 1, bob, "POST", "/models/house/predict", kStone, "application/json").status == 404;
+  }, std::chrono::seconds(3)));
+  EXPECT_LT(Clock::now() - unshared, std::chrono::milliseconds(1000));
+  // Retrained: both replicas serve version 2 within a second of the job's end.
+  TrainAndWait(server_->admin_key(), "house", R"({"dataset_id": "stones"})");
+  const auto retrained = Clock::now();
+  ASSERT_TRUE(Eventually([&] { return version_on(0) == 2 && version_on(1) == 2; }, std::chrono::seconds(3)));
+  EXPECT_LT(Clock::now() - retrained, std::chrono::milliseconds(1000));
+  // Deleted through replica 1: replica 0 answers 404 within a second.
+  ASSERT_EQ(Direct(*server_, 1, server_->admin_key(), "DELETE", "/models/house").status, 200);
+  const auto deleted = Clock::now();
+  ASSERT_TRUE(Eventually([&] { return version_on(0) == -1; }, std::chrono::seconds(3)));
+  EXPECT_LT(Clock::now() - deleted, std::chrono::milliseconds(1000));
+}
+
+TEST_F(ScaleOut, AKeysRateHoldsAcrossReplicasWithinTenPercentAndOneBurst) {
+  server_->PutPlan("metered", R"({"requests_per_second": 20, "burst": 10, "monthly_predicted_rows": 100000000,
+      "max_dataset_rows": 100000, "max_models": 10, "max_training_jobs": 2, "price_per_1k_rows": 0,
+      "price_per_training_minute": 0})");
+  const std::string key = server_->CreateUserWithKey("carol", "metered");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the plan reaches both replicas
+  // Four clients hammer both replicas (through nginx) for three seconds.
+  constexpr auto kDuration = std::chrono::seconds(3);
+  std::atomic<int> allowed{0}, limited{0}, other{0};
+  const auto start = Clock::now();
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 4; ++c) {
+    clients.emplace_back([&] {
+      while (Clock::now() - start < kDuration) {
+        const long status = server_->RequestAs(key, "GET", "/me").status;
+        if (status == 200) ++allowed;
+        else if (status == 429) ++limited;
+        else ++other;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const double granted = 20 * seconds;
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_GT(limited.load(), 0);
+  EXPECT_LE(allowed.load(), 1.1 * granted + 10) << "allowed " << allowed << " in " << seconds << " s";
+  EXPECT_GE(allowed.load(), 0.8 * granted) << "allowed " << allowed << " in " << seconds << " s";
+}
+
+TEST_F(ScaleOut, AMonthlyQuotaHoldsAcrossReplicasWithinOneFlushOfTheOthers) {
+  server_->PutPlan("small", R"({"requests_per_second": 1000, "burst": 1000, "monthly_predicted_rows": 150,
+      "max_dataset_rows": 100000, "max_models": 10, "max_training_jobs": 2, "price_per_1k_rows": 0,
+      "price_per_training_minute": 0})");
+  const std::string key = server_->CreateUserWithKey("dave", "small");
+  ASSERT_EQ(server_->RequestAs(key, "PUT", "/datasets/mine", StonesToCsv(SyntheticStones(200, 5)), "text/csv").status, 200);
+  TrainAndWait(key, "m", R"({"dataset_id": "mine"})");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  struct Admitted {
+    Clock::time_point at;
+    int replica;
+  };
+  std::vector<Admitted> admitted;
+  Clock::time_point first_refusal{};
+  int refused_in_a_row = 0;
+  for (int i = 0; i < 1000 && refused_in_a_row < 20; ++i) {
+    const int replica = i % 2;
+    HttpResult r = Direct(*server_, replica, key, "POST", "/models/m/predict", kStone, "application/json");
+    if (r.status == 200) {
+      admitted.push_back({Clock::now(), replica});
+      refused_in_a_row = 0;
+    } else {
+      ASSERT_EQ(r.status, 429) << r.body;
+      if (first_refusal == Clock::time_point{}) first_refusal = Clock::now();
+      ++refused_in_a_row;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_NE(first_refusal, Clock::time_point{});
+  const int64_t overshoot = static_cast<int64_t>(admitted.size()) - 150;
+  // The documented bound: beyond the quota, at most what the other replica priced in its
+  // last flush interval (1 s) before the first refusal, plus slack for the flush itself.
+  int64_t window = 0;
+  for (const Admitted& a : admitted) {
+    if (a.at > first_refusal - std::chrono::milliseconds(1500)) ++window;
+  }
+  EXPECT_GE(static_cast<int64_t>(admitted.size()), 150 - window) << "the quota must not refuse early either";
+  EXPECT_LE(overshoot, window) << admitted.size() << " rows admitted for a quota of 150";
+  // Once both flushed and read back, every replica refuses.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  EXPECT_EQ(Direct(*server_, 0, key, "POST", "/models/m/predict", kStone, "application/json").status, 429);
+  EXPECT_EQ(Direct(*server_, 1, key, "POST", "/models/m/predict", kStone, "application/json").status, 429);
+}
+
+TEST_F(ScaleOut, AWorkerKilledMidTrainingLosesItsLeaseAndTheOtherFinishesTheJob) {
+  HttpResult accepted = server_->PutJson("/models/slow?wait=0", R"({"dataset_id": "stones", "algorithm": "gbdt",
+      "hyperparameters": {"n_estimators": 400, "max_depth": 6, "learning_rate": 0.05, "early_stopping_rounds": 0},
+      "search": {"grid": {"min_child_weight": [0, 1, 2]}, "folds": 3}})");
+  ASSERT_EQ(accepted.status, 202) << accepted.body;
+  const std::string job = accepted.Header("location");
+  ASSERT_TRUE(Eventually([&] {
+    json state = json::parse(server_->Get(job).body);
+    return state["state"] == "running" && state["progress_detail"].get<std::string>().find("round") != std::string::npos;
+  }));
+  // Which worker holds it: the lease names host:pid:nonce.
+  const std::string owner = cluster_->database().QueryText("SELECT lease_owner FROM jobs WHERE state = 'running'");
+  const pid_t holder = std::stoi(owner.substr(owner.find(':') + 1));
+  const int index = cluster_->worker_pid(0) == holder ? 0 : 1;
+  ASSERT_EQ(cluster_->worker_pid(index), holder) << owner;
+  cluster_->KillWorker(index);
+  // The lease (3 s in the rig) lapses, the other worker claims the job as attempt 2.
+  ASSERT_TRUE(Eventually([&] {
+    json state = json::parse(server_->Get(job).body);
+    return state["state"] == "succeeded";
+  }, std::chrono::seconds(120))) << server_->Get(job).body;
+  json state = json::parse(server_->Get(job).body);
+  EXPECT_EQ(state["attempts"], 2);
+  EXPECT_EQ(json::parse(server_->Get("/models/slow").body)["status"], "ready");
+  cluster_->StartWorker(index);
+}
+
+}  // namespace
+}  // namespace diamond::testing
