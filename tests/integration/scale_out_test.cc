@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <thread>
 
 #include "integration/cluster.h"
@@ -124,6 +125,7 @@ TEST_F(ScaleOut, AKeysRateHoldsAcrossReplicasWithinTenPercentAndOneBurst) {
   for (auto& t : clients) t.join();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const double granted = 20 * seconds;
+  std::printf("rate: %d allowed, %d limited in %.2f s (plan: 20/s, burst 10)\n", allowed.load(), limited.load(), seconds);
   EXPECT_EQ(other.load(), 0);
   EXPECT_GT(limited.load(), 0);
   EXPECT_LE(allowed.load(), 1.1 * granted + 10) << "allowed " << allowed << " in " << seconds << " s";
@@ -156,16 +158,20 @@ TEST_F(ScaleOut, AMonthlyQuotaHoldsAcrossReplicasWithinOneFlushOfTheOthers) {
       if (first_refusal == Clock::time_point{}) first_refusal = Clock::now();
       ++refused_in_a_row;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // About 50 rows a second: the run spans several flushes (each replica writes its
+    // counts and reads back the other's every second), so the bound below means something.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ASSERT_NE(first_refusal, Clock::time_point{});
   const int64_t overshoot = static_cast<int64_t>(admitted.size()) - 150;
-  // The documented bound: beyond the quota, at most what the other replica priced in its
-  // last flush interval (1 s) before the first refusal, plus slack for the flush itself.
+  // The documented bound: beyond the quota, at most what was priced in the last flush
+  // interval (1 s) before the first refusal, plus slack for the flush itself.
   int64_t window = 0;
   for (const Admitted& a : admitted) {
-    if (a.at > first_refusal - std::chrono::milliseconds(1500)) ++window;
+    if (a.at > first_refusal - std::chrono::milliseconds(1200)) ++window;
   }
+  std::printf("quota: %zu rows admitted for a quota of 150; %lld admitted in the 1.2 s before the first refusal\n",
+              admitted.size(), static_cast<long long>(window));
   EXPECT_GE(static_cast<int64_t>(admitted.size()), 150 - window) << "the quota must not refuse early either";
   EXPECT_LE(overshoot, window) << admitted.size() << " rows admitted for a quota of 150";
   // Once both flushed and read back, every replica refuses.
