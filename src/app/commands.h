@@ -60,6 +60,7 @@ struct ServeArgs {
   int max_job_attempts = 3;
   int job_lease_seconds = 30;  // a job's lease, renewed while it runs (jobs/job_runner.h)
   int64_t blob_grace_seconds = 3600;
+  int64_t blob_gc_interval_seconds = 3600;
   std::string web_dir;
   bool quiet = false;
   bool private_metrics = false;  // /metrics needs a key

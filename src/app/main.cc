@@ -115,8 +115,11 @@ int main(int argc, char** argv) {
                         "another takes its jobs once this passes")
       ->envname("DIAMOND_JOB_LEASE")->check(CLI::Range(1, 3600))->capture_default_str();
   serve_cmd->add_option("--blob-grace", serve.blob_grace_seconds,
-                        "Seconds an unreferenced blob is spared by the blob GC at start")
+                        "Seconds an unreferenced blob is spared by the blob GC (its writer may not have committed yet)")
       ->envname("DIAMOND_BLOB_GRACE")->check(CLI::Range(0, 30 * 86400))->capture_default_str();
+  serve_cmd->add_option("--blob-gc-interval", serve.blob_gc_interval_seconds,
+                        "Seconds between blob GC rounds (one process at a time among those sharing the store)")
+      ->envname("DIAMOND_BLOB_GC_INTERVAL")->check(CLI::Range(10, 7 * 86400))->capture_default_str();
   serve_cmd->add_option("--web-dir", serve.web_dir, "swagger-ui-dist directory served at /docs")
       ->envname("DIAMOND_WEB_DIR")->capture_default_str();
   serve_cmd->add_flag("--quiet", serve.quiet, "No access log (warnings and errors only)")

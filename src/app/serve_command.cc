@@ -59,6 +59,7 @@ int RunServe(const ServeArgs& args) {
   // Under the data-dir lock with the data dir's own database, no other process runs jobs.
   options.sole_user_of_stores = chosen.uses_data_dir && args.db.empty();
   options.blob_grace = std::chrono::seconds(args.blob_grace_seconds);
+  options.blob_gc_interval = std::chrono::seconds(args.blob_gc_interval_seconds);
   options.api.max_predict_stones = args.max_predict_stones;
   options.api.work_threads = args.work_threads;
   options.api.web_dir = args.web_dir;

@@ -16,9 +16,13 @@ Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& opt
   store::AccountStore& account_store = *stack->stores_.accounts;
   store::BlobStore& blobs = *stack->stores_.blobs;
   if (options.remove_unreferenced_blobs) {
-    auto removed = store::RemoveUnreferencedBlobs(metadata, blobs, options.blob_grace);
+    // A round now (what a crash of this or another process left), then periodically;
+    // among processes sharing the store, one at a time.
+    stack->blob_gc_ = std::make_unique<store::PeriodicBlobGc>(metadata, blobs, options.blob_gc_interval,
+                                                              options.blob_grace);
+    auto removed = stack->blob_gc_->RunOnce();
     if (!removed.ok()) return Status::IoError("cannot clean the blob store: " + removed.status().message());
-    stack->blobs_removed_ = *removed;
+    stack->blobs_removed_ = removed->value_or(0);
   }
   if (!options.admin_key_file.empty()) {
     auto created = accounts::EnsureFirstAdmin(account_store, options.admin_key_file);

@@ -21,6 +21,7 @@
 #include "service/model_change_watcher.h"
 #include "service/model_service.h"
 #include "service/query_service.h"
+#include "store/blob_gc.h"
 #include "store/stores.h"
 
 namespace diamond::http {
@@ -29,6 +30,7 @@ struct StackOptions {
   int job_workers = 1;
   bool remove_unreferenced_blobs = true;
   std::chrono::seconds blob_grace{3600};  // spared by that clean-up (blob_gc.h)
+  std::chrono::seconds blob_gc_interval{3600};  // and it runs again this often
   int64_t model_cache_bytes = int64_t{256} << 20;
   int max_job_attempts = 3;
   std::chrono::milliseconds job_lease{30000};  // jobs/job_runner.h
@@ -64,6 +66,7 @@ class ServiceStack {
   store::Stores stores_;
   std::unique_ptr<accounts::Accounts> accounts_;
   std::unique_ptr<Gate> gate_;
+  std::unique_ptr<store::PeriodicBlobGc> blob_gc_;
   std::unique_ptr<service::ModelCache> cache_;
   std::unique_ptr<service::ModelChangeWatcher> model_changes_;  // other replicas' model changes
   std::unique_ptr<service::DatasetService> datasets_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/logger.h"
+#include "core/ids.h"
 
 namespace diamond::store {
 
@@ -35,6 +36,57 @@ Result<int64_t> RemoveUnreferencedBlobs(MetadataStore& metadata, BlobStore& blob
     ++removed;
   }
   return removed;
+}
+
+namespace {
+
+// Long enough for a GC round over a large bucket; a process that dies holding the lease
+// blocks GC for at most this long.
+constexpr int64_t kGcLeaseMs = 30 * 60 * 1000;
+
+}  // namespace
+
+PeriodicBlobGc::PeriodicBlobGc(MetadataStore& metadata, BlobStore& blobs, std::chrono::seconds interval,
+                               std::chrono::seconds grace)
+    : metadata_(metadata), blobs_(blobs), interval_(interval), grace_(grace), holder_(NewId()) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+PeriodicBlobGc::~PeriodicBlobGc() {
+  {
+    MutexLock lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Result<std::optional<int64_t>> PeriodicBlobGc::RunOnce() {
+  auto taken = metadata_.TryTakeLease("blob-gc", holder_, kGcLeaseMs);
+  if (!taken.ok()) return taken.status();
+  if (!*taken) return std::optional<int64_t>();
+  auto removed = RemoveUnreferencedBlobs(metadata_, blobs_, grace_);
+  if (Status s = metadata_.ReleaseLease("blob-gc", holder_); !s.ok()) {
+    Log(LogLevel::kWarn, "could not release the blob GC lease; it expires by itself", {{"error", s.message()}});
+  }
+  if (!removed.ok()) return removed.status();
+  return std::optional<int64_t>(*removed);
+}
+
+void PeriodicBlobGc::Run() {
+  MutexLock lock(mutex_);
+  while (true) {
+    wake_.wait_for(lock, interval_, [this]() REQUIRES(mutex_) { return stopping_; });
+    if (stopping_) return;
+    lock.Unlock();
+    auto removed = RunOnce();
+    if (!removed.ok()) {
+      Log(LogLevel::kWarn, "blob GC failed; retrying next round", {{"error", removed.status().message()}});
+    } else if (removed->has_value() && **removed > 0) {
+      Log(LogLevel::kInfo, "blob GC removed unreferenced blobs", {{"count", **removed}});
+    }
+    lock.Lock();
+  }
 }
 
 }  // namespace diamond::store

@@ -9,6 +9,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "base/mutex.h"
 
 #include "store/blob_store.h"
 #include "store/metadata_store.h"
@@ -20,5 +25,35 @@ inline constexpr std::chrono::seconds kDefaultBlobGracePeriod{3600};
 // Returns how many blobs were removed.
 Result<int64_t> RemoveUnreferencedBlobs(MetadataStore& metadata, BlobStore& blobs,
                                         std::chrono::seconds grace = kDefaultBlobGracePeriod);
+
+// Runs RemoveUnreferencedBlobs every `interval` on a thread (the owner calls RunOnce at
+// start if it wants a round then), on one process at a time among all that share the
+// store (the "blob-gc" lease: whoever holds it runs; the others skip that round). The
+// destructor stops the thread.
+class PeriodicBlobGc {
+ public:
+  PeriodicBlobGc(MetadataStore& metadata, BlobStore& blobs, std::chrono::seconds interval,
+                 std::chrono::seconds grace);
+  ~PeriodicBlobGc();
+  PeriodicBlobGc(const PeriodicBlobGc&) = delete;
+  PeriodicBlobGc& operator=(const PeriodicBlobGc&) = delete;
+
+  // One round now, if this process gets the lease: blobs removed, or nullopt if another
+  // process holds it.
+  Result<std::optional<int64_t>> RunOnce();
+
+ private:
+  void Run();
+
+  MetadataStore& metadata_;
+  BlobStore& blobs_;
+  const std::chrono::seconds interval_;
+  const std::chrono::seconds grace_;
+  const std::string holder_;
+  Mutex mutex_;
+  CondVar wake_;
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  std::thread thread_;
+};
 
 }  // namespace diamond::store

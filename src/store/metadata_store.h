@@ -135,6 +135,13 @@ class MetadataStore {
   // Jobs per state, for /metrics.
   virtual Result<std::vector<std::pair<std::string, int64_t>>> CountJobsByState() = 0;
 
+  // --- maintenance ----------------------------------------------------------------------
+  // A named, expiring lock shared by every process on the store: true if `holder` has it
+  // now (it was free, expired, or already theirs) until ttl_ms from now.
+  virtual Result<bool> TryTakeLease(const std::string& name, const std::string& holder,
+                                    int64_t ttl_ms) = 0;
+  virtual Status ReleaseLease(const std::string& name, const std::string& holder) = 0;
+
   // --- price queries --------------------------------------------------------------------
   virtual Status CreateQuery(const QueryRecord& query) = 0;
   // The owner's query `id` on model `model_id` (as the owner resolves that model).

@@ -82,6 +82,9 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Result<JobRecord> CancelJob(const std::string& owner, const std::string& id) override;
   Result<std::vector<std::pair<std::string, int64_t>>> CountJobsByState() override;
 
+  Result<bool> TryTakeLease(const std::string& name, const std::string& holder, int64_t ttl_ms) override;
+  Status ReleaseLease(const std::string& name, const std::string& holder) override;
+
   Status CreateQuery(const QueryRecord& query) override;
   Result<QueryRecord> GetQuery(const std::string& owner, const std::string& model_id,
                                const std::string& id) override;

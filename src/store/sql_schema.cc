@@ -3,6 +3,8 @@
 #include <soci/connection-pool.h>
 #include <soci/soci.h>
 
+#include <chrono>
+
 #include "store/sql_locked.h"
 #include "store/sql_metadata_store.h"
 #include "store/sql_rows.h"
@@ -67,7 +69,8 @@ const char* const kMigrationV4[] = {
 // an expired lease, so the next claim reclaims them. Replicas say whether they serve the
 // API (a key's rate is shared among those). Every change to what a model serves (retrain,
 // delete, sharing) is logged with a sequence number, so that every replica drops its
-// cached copy within one poll (sql_model_changes in sql_rows.cc).
+// cached copy within one poll (RecordModelChange in sql_rows.cc). Named leases make
+// maintenance (the blob GC) run on one process at a time.
 const char* const kMigrationV5[] = {
     "ALTER TABLE jobs ADD COLUMN lease_owner TEXT NOT NULL DEFAULT ''",
     "ALTER TABLE jobs ADD COLUMN lease_expires_ms BIGINT NOT NULL DEFAULT 0",
@@ -77,6 +80,7 @@ const char* const kMigrationV5[] = {
     " model_id TEXT NOT NULL)",
     "CREATE TABLE model_generation (value BIGINT NOT NULL)",
     "INSERT INTO model_generation VALUES (0)",
+    "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_ms BIGINT NOT NULL)",
 };
 
 const char* const kMigrationV2[] = {
@@ -206,4 +210,33 @@ Status SqlMetadataStore::Ping() {
     return Status::Ok();
   });
 }
+Result<bool> SqlMetadataStore::TryTakeLease(const std::string& name, const std::string& holder,
+                                            int64_t ttl_ms) {
+  return Locked([&](soci::session& session) -> Result<bool> {
+    WriteTransaction tx(session);
+    const ll now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+    const ll expires = now + ttl_ms;
+    session << "INSERT INTO leases (name, holder, expires_ms) VALUES (:n, '', 0) ON CONFLICT (name) DO NOTHING",
+        soci::use(name);
+    soci::statement st = (session.prepare << "UPDATE leases SET holder = :h, expires_ms = :e"
+                                             " WHERE name = :n AND (expires_ms < :now OR holder = :h2)",
+                          soci::use(holder), soci::use(expires), soci::use(name), soci::use(now),
+                          soci::use(holder));
+    st.execute(true);
+    const bool taken = st.get_affected_rows() > 0;
+    tx.Commit();
+    return taken;
+  });
+}
+
+Status SqlMetadataStore::ReleaseLease(const std::string& name, const std::string& holder) {
+  return Locked([&](soci::session& session) -> Status {
+    session << "UPDATE leases SET expires_ms = 0 WHERE name = :n AND holder = :h", soci::use(name),
+        soci::use(holder);
+    return Status::Ok();
+  });
+}
+
 }  // namespace diamond::store

@@ -117,6 +117,8 @@ class FaultyMetadataStore final : public store::MetadataStore {
   DIAMOND_FORWARD(Status, FailTraining, (const std::string& j, int64_t n, const std::string& e), (j, n, e))
   DIAMOND_FORWARD(Keys, DeleteModel, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Result<ModelChanges>, ModelChangesSince, (int64_t s), (s))
+  DIAMOND_FORWARD(Result<bool>, TryTakeLease, (const std::string& n, const std::string& h, int64_t t), (n, h, t))
+  DIAMOND_FORWARD(Status, ReleaseLease, (const std::string& n, const std::string& h), (n, h))
   DIAMOND_FORWARD(JobPage, ListJobs, (const std::string& o, store::Page p), (o, p))
   DIAMOND_FORWARD(Result<store::JobRecord>, GetJob, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Result<std::optional<store::JobRecord>>, ClaimNextJob, (const JobClaim& c), (c))
