@@ -18,7 +18,7 @@
 #include "service/dataset_service.h"
 #include "service/model_service.h"
 #include "service/query_service.h"
-#include "store/metadata_store.h"
+#include "service/job_service.h"
 
 namespace diamond::http {
 
@@ -41,7 +41,7 @@ struct ApiContext {
   service::ModelService& models;
   service::QueryService& queries;
   jobs::JobRunner& jobs;
-  store::MetadataStore& metadata;
+  service::JobService& job_records;  // jobs as the API shows them (and the store's health)
   Metrics& metrics;
   Gate& gate;
   ApiConfig config;

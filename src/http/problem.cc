@@ -76,7 +76,13 @@ HttpResponse ProblemFromStatus(const Status& status) {
       return Problem(422, "validation", "The request is not valid", status.message());
     case StatusCode::kCorruption:
     case StatusCode::kIoError:
-      return Problem(503, "storage-unavailable", "Storage failed; try again", status.message());
+    {
+      // Retries inside the store are spent (serialization failures, a reconnect): say when
+      // to come back rather than leaving the client to guess.
+      HttpResponse response = Problem(503, "storage-unavailable", "Storage failed; try again", status.message());
+      response.headers.emplace_back("Retry-After", "1");
+      return response;
+    }
     case StatusCode::kCancelled:
       return Problem(409, "cancelled", "Cancelled", status.message());
     case StatusCode::kInternal:

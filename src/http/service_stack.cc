@@ -45,6 +45,7 @@ Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& opt
     stack->model_changes_ = std::make_unique<service::ModelChangeWatcher>(metadata, *stack->cache_);
   }
   stack->queries_ = std::make_unique<service::QueryService>(metadata, blobs, *stack->models_);
+  stack->job_records_ = std::make_unique<service::JobService>(metadata);
   stack->runner_ = std::make_unique<jobs::JobRunner>(
       metadata, jobs::JobRunnerOptions{options.job_workers, options.max_job_attempts, options.job_lease,
                                        options.sole_user_of_stores});
@@ -56,7 +57,7 @@ Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& opt
                                           }));
   if (Status s = stack->runner_->Start(); !s.ok()) return s;
   stack->api_ = std::make_unique<Api>(ApiContext{*stack->datasets_, *stack->models_, *stack->queries_,
-                                                 *stack->runner_, metadata, stack->metrics_,
+                                                 *stack->runner_, *stack->job_records_, stack->metrics_,
                                                  *stack->gate_, options.api});
   return stack;
 }

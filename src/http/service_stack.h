@@ -17,6 +17,7 @@
 #include "http/metrics.h"
 #include "jobs/job_runner.h"
 #include "service/dataset_service.h"
+#include "service/job_service.h"
 #include "service/model_cache.h"
 #include "service/model_change_watcher.h"
 #include "service/model_service.h"
@@ -72,6 +73,7 @@ class ServiceStack {
   std::unique_ptr<service::DatasetService> datasets_;
   std::unique_ptr<service::ModelService> models_;
   std::unique_ptr<service::QueryService> queries_;
+  std::unique_ptr<service::JobService> job_records_;
   std::unique_ptr<jobs::JobRunner> runner_;
   Metrics metrics_;
   std::unique_ptr<Api> api_;

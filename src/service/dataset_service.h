@@ -26,6 +26,9 @@ class DatasetService {
                  StorageObserver storage_changed = {})
       : metadata_(metadata), blobs_(blobs), storage_changed_(std::move(storage_changed)) {}
 
+  // Bytes of every version the owner keeps (what max_stored_bytes limits).
+  Result<int64_t> StoredBytes(const std::string& owner) { return metadata_.StoredBytes(owner); }
+
   // Every method acts on the owner's datasets only. A change beyond one of the owner's plan
   // limits is LimitExceeded and writes nothing.
   struct Limits {

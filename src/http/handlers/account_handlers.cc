@@ -130,7 +130,7 @@ void RegisterAccountRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/me", [&ctx](HttpRequest& request) {
     const accounts::Principal& me = *request.principal;
     const accounts::MonthTotals month = ctx.gate.accounts().meter().ThisMonth(me.user_id);
-    auto stored = ctx.metadata.StoredBytes(me.user_id);
+    auto stored = ctx.datasets.StoredBytes(me.user_id);
     if (!stored.ok()) return ProblemFromStatus(stored.status());
     const store::PlanRecord& plan = me.plan;
     return Json(200, {{"user", me.user_id},

@@ -124,7 +124,7 @@ void RegisterJobRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/jobs", [&ctx](HttpRequest& request) {
     PageRequest page;
     if (auto error = ParsePage(request, ctx.config, &page)) return *error;
-    auto listed = ctx.metadata.ListJobs(Owner(request), page.ToStorePage());
+    auto listed = ctx.job_records.List(Owner(request), page.ToStorePage());
     if (!listed.ok()) return ProblemFromStatus(listed.status());
     nlohmann::json results = nlohmann::json::array();
     for (const auto& job : listed->first) results.push_back(JobJson(job, request.prefix));
@@ -134,7 +134,7 @@ void RegisterJobRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/jobs/{job_id}", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("job_id");
     if (auto error = CheckId(id, "job_id")) return *error;
-    auto job = ctx.metadata.GetJob(Owner(request), id);
+    auto job = ctx.job_records.Get(Owner(request), id);
     if (!job.ok()) return ProblemFromStatus(job.status());
     return Json(200, JobJson(*job, request.prefix));
   });
@@ -142,7 +142,7 @@ void RegisterJobRoutes(Router& router, ApiContext& ctx) {
   router.Add("DELETE", "/jobs/{job_id}", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("job_id");
     if (auto error = CheckId(id, "job_id")) return *error;
-    auto job = ctx.metadata.CancelJob(Owner(request), id);
+    auto job = ctx.job_records.Cancel(Owner(request), id);
     if (!job.ok()) return ProblemFromStatus(job.status());
     return Json(200, JobJson(*job, request.prefix));
   });

@@ -67,7 +67,7 @@ void RegisterOpsRoutes(Router& router, ApiContext& ctx) {
   }, Inline(Access::kPublic));
 
   router.Add("GET", "/readyz", [&ctx](HttpRequest&) {
-    if (Status s = ctx.metadata.Ping(); !s.ok()) {
+    if (Status s = ctx.job_records.PingStore(); !s.ok()) {
       return Problem(503, "not-ready", "Not ready", "metadata store: " + s.message());
     }
     if (!ctx.jobs.running()) return Problem(503, "not-ready", "Not ready", "job workers are not running");
@@ -88,7 +88,7 @@ void RegisterOpsRoutes(Router& router, ApiContext& ctx) {
     AppendMetric(text, "diamond_model_cache_bytes", "gauge", "Memory held by loaded models, about.",
                  cache.bytes());
     AppendMetric(text, "diamond_models_loaded", "gauge", "Models held in memory.", cache.size());
-    if (auto jobs = ctx.metadata.CountJobsByState(); jobs.ok()) {
+    if (auto jobs = ctx.job_records.CountByState(); jobs.ok()) {
       text += "# HELP diamond_jobs Training jobs by state.\n# TYPE diamond_jobs gauge\n";
       for (const auto& [state, count] : *jobs) {
         text += "diamond_jobs{state=\"" + state + "\"} " + std::to_string(count) + "\n";
