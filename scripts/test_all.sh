@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Every test, as `make test` and CI run them (docs/testing.md says what runs where):
-#   1. the release build: every suite (unit, CLI, scikit-learn parity, integration with
-#      50 crash cycles and a 60 s soak, hostile input, hardening, fault injection, OpenAPI);
+#   1. the release build: every suite (unit, CLI, scikit-learn parity, the store contract
+#      suites on SQLite + a directory and PostgreSQL + S3, integration with 50 crash cycles
+#      and a 60 s soak, hostile input, hardening, fault injection, OpenAPI, and the flows,
+#      ScaleOut and chaos tests on nginx + 2 replicas + 2 workers: Cluster.*). CTest starts
+#      the throwaway PostgreSQL and S3 server as a fixture and stops them after;
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer (Debug): every suite, with 10 crash
 #      cycles and a 10 s soak (the instrumented server is slower, the code paths the same);
 #   3. ThreadSanitizer (Debug): unit tests, the accounts (lock-free counters, buckets,
@@ -36,7 +39,7 @@ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDIAMOND_SANITIZE=th
   -DDIAMOND_BUILD_BENCH=OFF > /dev/null
 cmake --build build-tsan -j "$jobs" --target diamond diamond_unit_tests diamond_accounts_tests diamond_store_contract_tests diamond_integration_tests diamond_http_tests
 (cd build-tsan && DIAMOND_SOAK_SECONDS=10 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  ctest --output-on-failure -j "$jobs" -R '^(Csv|Diamond|Grades|Price|Features|Nnls|Linear|Cleaning|Trainer|HoldoutSplit|Metrics|ModelFile|ApiTest|SmallLimitsTest|QueueOnlyTest|SeedFlow|HostileInput|Hardening|Soak|ApiKey|TokenBucket|MeterTest|DirectoryTest|AccountAdmin|SqlMigration|Engines|DatabaseUrl|AccountsTest|AccessLogTest|AuthMatrixTest|ModelsTest|Search|ApiThreads|ModelCache|FaultInjection|StonesJson)')
+  ctest --output-on-failure -j "$jobs" -R '^(Csv|Diamond|Grades|Price|Features|Nnls|Linear|Cleaning|Trainer|HoldoutSplit|Metrics|ModelFile|ApiTest|SmallLimitsTest|QueueOnlyTest|SeedFlow|HostileInput|Hardening|Soak|ApiKey|TokenBucket|MeterTest|DirectoryTest|AccountAdmin|SqlMigration|Engines|Backends|SigV4|S3Url|S3BlobStoreOpen|DatabaseUrl|Cluster\.ScaleOut|AccountsTest|AccessLogTest|AuthMatrixTest|ModelsTest|Search|ApiThreads|ModelCache|FaultInjection|StonesJson)')
 
 step "fuzzing, 15 s per target"
 scripts/fuzz.sh 15

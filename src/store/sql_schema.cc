@@ -76,8 +76,7 @@ const char* const kMigrationV5[] = {
     "ALTER TABLE jobs ADD COLUMN lease_expires_ms BIGINT NOT NULL DEFAULT 0",
     "CREATE INDEX jobs_by_lease ON jobs (state, lease_expires_ms)",
     "ALTER TABLE replicas ADD COLUMN serving BIGINT NOT NULL DEFAULT 1",
-    "CREATE TABLE model_changes (seq BIGINT PRIMARY KEY, owner TEXT NOT NULL,"
-    " model_id TEXT NOT NULL)",
+    "CREATE TABLE model_changes (seq BIGINT PRIMARY KEY, owner TEXT NOT NULL, model_id TEXT NOT NULL)",
     "CREATE TABLE model_generation (value BIGINT NOT NULL)",
     "INSERT INTO model_generation VALUES (0)",
     "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_ms BIGINT NOT NULL)",
