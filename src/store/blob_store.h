@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <istream>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +36,19 @@ class BlobStore {
   virtual Status Delete(const std::string& key) = 0;
   // Every blob whose key starts with `prefix`, sorted by key.
   virtual Result<std::vector<BlobInfo>> List(const std::string& prefix) const = 0;
+
+  // The same for blobs too large to hold whole, in bounded memory (a part at a time):
+  // PutFrom reads `in` to its end (atomic like Put: nothing is visible under `key` unless
+  // all of it is; a stream that fails leaves nothing); GetTo writes the blob to `out`
+  // (NotFound if missing; on IoError `out` may hold a prefix of it).
+  virtual Status PutFrom(const std::string& key, std::istream& in) = 0;
+  virtual Status GetTo(const std::string& key, std::ostream& out) const = 0;
+  // Size and last modification, without reading the blob; NotFound if missing.
+  virtual Result<BlobInfo> Stat(const std::string& key) const = 0;
+  // One page of List: blobs under `prefix` whose key sorts after `start_after` ("" for
+  // the first page), at most `limit`, sorted. The next page starts after the last key.
+  virtual Result<std::vector<BlobInfo>> ListPage(const std::string& prefix, const std::string& start_after,
+                                                 size_t limit) const = 0;
 };
 
 // Deletes blobs that no metadata row points at any more. Best effort: a key that cannot

@@ -98,6 +98,24 @@ Status FileBlobStore::CreateDurableDirectories(const fs::path& dir) const {
 }
 
 Status FileBlobStore::Put(const std::string& key, std::string_view bytes) {
+  return PutWith(key, [bytes](int fd, const fs::path& temp) { return WriteAll(fd, bytes, temp); });
+}
+
+Status FileBlobStore::PutFrom(const std::string& key, std::istream& in) {
+  return PutWith(key, [&in](int fd, const fs::path& temp) {
+    std::string buffer(size_t{1} << 20, '\0');
+    while (in) {
+      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      const auto n = static_cast<size_t>(in.gcount());
+      if (Status s = WriteAll(fd, std::string_view(buffer.data(), n), temp); !s.ok()) return s;
+    }
+    if (in.bad()) return Status::IoError("the stream written to " + temp.string() + " failed");
+    return Status::Ok();
+  });
+}
+
+Status FileBlobStore::PutWith(const std::string& key,
+                              const std::function<Status(int fd, const fs::path&)>& write) {
   if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
   const fs::path target = root_ / key;
   if (Status s = CreateDurableDirectories(target.parent_path()); !s.ok()) return s;
@@ -106,7 +124,7 @@ Status FileBlobStore::Put(const std::string& key, std::string_view bytes) {
                         "-" + std::to_string(counter++);
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus("cannot create", temp);
-  Status s = WriteAll(fd, bytes, temp);
+  Status s = write(fd, temp);
   if (s.ok() && ::fsync(fd) != 0) s = ErrnoStatus("cannot sync", temp);
   if (::close(fd) != 0 && s.ok()) s = ErrnoStatus("cannot close", temp);
   if (s.ok() && std::rename(temp.c_str(), target.c_str()) != 0) s = ErrnoStatus("cannot rename onto", target);
@@ -143,6 +161,57 @@ Result<std::string> FileBlobStore::Get(const std::string& key) const {
   }
   ::close(fd);
   return text;
+}
+
+Status FileBlobStore::GetTo(const std::string& key, std::ostream& out) const {
+  if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
+  const fs::path path = root_ / key;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return Status::NotFound("no blob " + key);
+    return ErrnoStatus("cannot open blob", path);
+  }
+  std::string buffer(size_t{1} << 20, '\0');
+  Status status = Status::Ok();
+  while (true) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      status = ErrnoStatus("cannot read blob", path);
+      break;
+    }
+    if (n == 0) break;
+    if (!out.write(buffer.data(), n)) {
+      status = Status::IoError("the stream reading blob " + key + " failed");
+      break;
+    }
+  }
+  ::close(fd);
+  return status;
+}
+
+Result<BlobInfo> FileBlobStore::Stat(const std::string& key) const {
+  if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
+  const fs::path path = root_ / key;
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return Status::NotFound("no blob " + key);
+    return ErrnoStatus("cannot stat blob", path);
+  }
+  return BlobInfo{key, static_cast<int64_t>(info.st_size), static_cast<int64_t>(info.st_mtime)};
+}
+
+Result<std::vector<BlobInfo>> FileBlobStore::ListPage(const std::string& prefix, const std::string& start_after,
+                                                      size_t limit) const {
+  // A directory walk has no cursor: list, then cut the page (the file store serves one
+  // machine's data; S3 pages on the server).
+  auto all = List(prefix);
+  if (!all.ok()) return all.status();
+  auto first = std::upper_bound(all->begin(), all->end(), start_after,
+                                [](const std::string& after, const BlobInfo& blob) { return after < blob.key; });
+  std::vector<BlobInfo> page;
+  for (auto it = first; it != all->end() && page.size() < limit; ++it) page.push_back(*it);
+  return page;
 }
 
 Status FileBlobStore::Delete(const std::string& key) {

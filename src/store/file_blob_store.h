@@ -27,8 +27,16 @@ class FileBlobStore final : public BlobStore {
   Result<std::string> Get(const std::string& key) const override;
   Status Delete(const std::string& key) override;
   Result<std::vector<BlobInfo>> List(const std::string& prefix) const override;
+  Status PutFrom(const std::string& key, std::istream& in) override;
+  Status GetTo(const std::string& key, std::ostream& out) const override;
+  Result<BlobInfo> Stat(const std::string& key) const override;
+  Result<std::vector<BlobInfo>> ListPage(const std::string& prefix, const std::string& start_after,
+                                         size_t limit) const override;
 
  private:
+  // Writes a temporary file with `write` (given its descriptor), syncs it, renames it
+  // onto the key and syncs the directory: the one durable, atomic write path.
+  Status PutWith(const std::string& key, const std::function<Status(int fd, const std::filesystem::path&)>& write);
   FileBlobStore(std::filesystem::path root, DirectorySynced directory_synced)
       : root_(std::move(root)), directory_synced_(std::move(directory_synced)) {}
   Status SyncDirectory(const std::filesystem::path& dir) const;

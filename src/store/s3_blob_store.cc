@@ -56,14 +56,22 @@ Result<std::unique_ptr<S3BlobStore>> S3BlobStore::Open(const std::string& url, s
 Status S3BlobStore::Put(const std::string& key, std::string_view bytes) {
   if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
   const std::string object = ObjectKey(key);
-  if (bytes.size() > part_size_) return PutMultipart(object, bytes);
+  if (bytes.size() > part_size_) {
+    size_t offset = part_size_;
+    return PutMultipart(object, std::string(bytes.substr(0, part_size_)), [&](std::string& part) -> Result<bool> {
+      if (offset >= bytes.size()) return false;
+      part.assign(bytes.substr(offset, part_size_));
+      offset += part.size();
+      return true;
+    });
+  }
   auto response = client_.Send("PUT", object, {}, bytes, {{"content-length", std::to_string(bytes.size())}});
   if (!response.ok()) return response.status();
   if (response->status != 200) return Failed("PUT " + key, *response);
   return Status::Ok();
 }
 
-Status S3BlobStore::PutMultipart(const std::string& object, std::string_view bytes) {
+Status S3BlobStore::PutMultipart(const std::string& object, std::string first, const PartSource& next) {
   auto created = client_.Send("POST", object, {{"uploads", ""}}, "");
   if (!created.ok()) return created.status();
   if (created->status != 200) return Failed("CreateMultipartUpload " + object, *created);
@@ -83,9 +91,9 @@ Status S3BlobStore::PutMultipart(const std::string& object, std::string_view byt
   };
   std::string complete = "<CompleteMultipartUpload>";
   int part = 0;
-  for (size_t offset = 0; offset < bytes.size(); offset += part_size_) {
+  std::string chunk = std::move(first);
+  for (bool more = true; more;) {
     ++part;
-    const std::string_view chunk = bytes.substr(offset, part_size_);
     auto uploaded = client_.Send("PUT", object, {{"partNumber", std::to_string(part)}, {"uploadId", upload_id}},
                                  chunk, {{"content-length", std::to_string(chunk.size())}});
     if (!uploaded.ok()) return abort(uploaded.status());
@@ -96,6 +104,9 @@ Status S3BlobStore::PutMultipart(const std::string& object, std::string_view byt
     }
     complete += "<Part><PartNumber>" + std::to_string(part) + "</PartNumber><ETag>" + XmlEscape(etag->second) +
                 "</ETag></Part>";
+    auto got = next(chunk);
+    if (!got.ok()) return abort(got.status());
+    more = *got && !chunk.empty();
   }
   complete += "</CompleteMultipartUpload>";
   auto completed = client_.Send("POST", object, {{"uploadId", upload_id}}, complete);
@@ -108,6 +119,85 @@ Status S3BlobStore::PutMultipart(const std::string& object, std::string_view byt
     return abort(Failed("CompleteMultipartUpload " + object, *completed));
   }
   return Status::Ok();
+}
+
+Status S3BlobStore::PutFrom(const std::string& key, std::istream& in) {
+  if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
+  auto read_part = [this, &in](std::string& part) -> Result<bool> {
+    part.resize(part_size_);
+    in.read(part.data(), static_cast<std::streamsize>(part_size_));
+    part.resize(static_cast<size_t>(in.gcount()));
+    if (in.bad()) return Status::IoError("the stream being stored failed");
+    return !part.empty();
+  };
+  std::string first;
+  auto got = read_part(first);
+  if (!got.ok()) return got.status();
+  // Up to one part: a plain PUT. More: a multipart upload, one part in memory at a time.
+  if (first.size() < part_size_ || in.peek() == std::char_traits<char>::eof()) {
+    if (in.bad()) return Status::IoError("the stream being stored failed");
+    return Put(key, first);
+  }
+  return PutMultipart(ObjectKey(key), std::move(first), read_part);
+}
+
+Status S3BlobStore::GetTo(const std::string& key, std::ostream& out) const {
+  if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
+  auto response = client_.Send("GET", ObjectKey(key), {}, "", {}, &out);
+  if (!response.ok()) return response.status();
+  if (response->status == 404) return Status::NotFound("no blob '" + key + "'");
+  if (response->status != 200) return Failed("GET " + key, *response);
+  if (!out) return Status::IoError("the stream reading blob " + key + " failed");
+  return Status::Ok();
+}
+
+Result<BlobInfo> S3BlobStore::Stat(const std::string& key) const {
+  if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
+  auto response = client_.Send("HEAD", ObjectKey(key), {}, "");
+  if (!response.ok()) return response.status();
+  if (response->status == 404) return Status::NotFound("no blob '" + key + "'");
+  if (response->status != 200) return Failed("HEAD " + key, *response);
+  BlobInfo info{key, 0, 0};
+  if (auto length = response->headers.find("content-length"); length != response->headers.end()) {
+    info.size = std::stoll("0" + length->second);
+  }
+  if (auto modified = response->headers.find("last-modified"); modified != response->headers.end()) {
+    std::tm tm{};  // RFC 7231: "Mon, 30 Nov 2026 08:00:00 GMT"
+    if (strptime(modified->second.c_str(), "%a, %d %b %Y %H:%M:%S", &tm) != nullptr) info.modified_unix = timegm(&tm);
+  }
+  return info;
+}
+
+Result<std::vector<BlobInfo>> S3BlobStore::ListPage(const std::string& prefix, const std::string& start_after,
+                                                    size_t limit) const {
+  std::vector<BlobInfo> out;
+  const std::string& root = client_.location().prefix;
+  std::string after = start_after.empty() ? "" : root + start_after;
+  while (out.size() < limit) {
+    const size_t want = std::min<size_t>(1000, limit - out.size());
+    std::vector<std::pair<std::string, std::string>> query = {
+        {"list-type", "2"}, {"prefix", root + prefix}, {"max-keys", std::to_string(want)}};
+    if (!after.empty()) query.emplace_back("start-after", after);
+    auto response = client_.Send("GET", "", query, "");
+    if (!response.ok()) return response.status();
+    if (response->status != 200) return Failed("ListObjectsV2 " + prefix, *response);
+    pugi::xml_document doc;
+    if (!doc.load_buffer(response->body.data(), response->body.size())) {
+      return Status::IoError("S3 ListObjectsV2 " + prefix + ": the answer is not XML");
+    }
+    const pugi::xml_node result = doc.child("ListBucketResult");
+    size_t seen = 0;
+    for (pugi::xml_node item : result.children("Contents")) {
+      const std::string key = item.child_value("Key");
+      ++seen;
+      after = key;
+      if (key.compare(0, root.size(), root) != 0 || out.size() >= limit) continue;
+      out.push_back(BlobInfo{key.substr(root.size()), std::stoll(std::string("0") + item.child_value("Size")),
+                             ParseIsoTime(item.child_value("LastModified"))});
+    }
+    if (seen == 0 || std::string(result.child_value("IsTruncated")) != "true") break;
+  }
+  return out;
 }
 
 Result<std::string> S3BlobStore::Get(const std::string& key) const {

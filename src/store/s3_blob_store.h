@@ -5,6 +5,7 @@
 // S3 PUT is atomic and durable once answered, as the BlobStore contract requires.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -27,10 +28,19 @@ class S3BlobStore final : public BlobStore {
   Result<std::string> Get(const std::string& key) const override;
   Status Delete(const std::string& key) override;
   Result<std::vector<BlobInfo>> List(const std::string& prefix) const override;
+  // Memory: one part (part_size) at a time.
+  Status PutFrom(const std::string& key, std::istream& in) override;
+  Status GetTo(const std::string& key, std::ostream& out) const override;
+  Result<BlobInfo> Stat(const std::string& key) const override;
+  Result<std::vector<BlobInfo>> ListPage(const std::string& prefix, const std::string& start_after,
+                                         size_t limit) const override;
 
  private:
   S3BlobStore(S3Client client, size_t part_size) : client_(std::move(client)), part_size_(part_size) {}
-  Status PutMultipart(const std::string& object, std::string_view bytes);
+  // Fills `part` with the next part's bytes (at most part_size); false at the end.
+  using PartSource = std::function<Result<bool>(std::string& part)>;
+  // A multipart upload of `first` and then whatever `next` yields.
+  Status PutMultipart(const std::string& object, std::string first, const PartSource& next);
   std::string ObjectKey(const std::string& key) const { return client_.location().prefix + key; }
 
   S3Client client_;

@@ -29,8 +29,24 @@ std::string Unescape(const std::string& text) {
   return out;
 }
 
+// Where a response body goes: the sink for a 200 when there is one, else the string.
+struct BodyTarget {
+  CURL* curl;
+  std::string* body;
+  std::ostream* sink;
+  bool* wrote_to_sink;
+};
+
 size_t AppendBody(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
+  auto* target = static_cast<BodyTarget*>(out);
+  long status = 0;
+  curl_easy_getinfo(target->curl, CURLINFO_RESPONSE_CODE, &status);
+  if (target->sink != nullptr && status == 200) {
+    *target->wrote_to_sink = true;
+    if (!target->sink->write(data, static_cast<std::streamsize>(size * count))) return 0;  // aborts
+    return size * count;
+  }
+  target->body->append(data, size * count);
   return size * count;
 }
 
@@ -116,13 +132,16 @@ S3Client::S3Client(S3Location location, AwsCredentials credentials)
 Result<S3Response> S3Client::Send(const std::string& method, const std::string& object_key,
                                   const std::vector<std::pair<std::string, std::string>>& query,
                                   std::string_view body,
-                                  const std::vector<std::pair<std::string, std::string>>& extra_headers) const {
+                                  const std::vector<std::pair<std::string, std::string>>& extra_headers,
+                                  std::ostream* sink) const {
   // S3 asks clients to retry 500 and 503 (SlowDown); connection failures too. Every
-  // request the blob store sends is safe to repeat.
+  // request the blob store sends is safe to repeat — unless part of an answer already
+  // went to the caller's sink.
   constexpr int kAttempts = 4;
   for (int attempt = 1;; ++attempt) {
-    auto response = SendOnce(method, object_key, query, body, extra_headers);
-    const bool retry = !response.ok() || response->status == 500 || response->status == 503;
+    bool wrote_to_sink = false;
+    auto response = SendOnce(method, object_key, query, body, extra_headers, sink, &wrote_to_sink);
+    const bool retry = !wrote_to_sink && (!response.ok() || response->status == 500 || response->status == 503);
     if (!retry || attempt == kAttempts) return response;
     std::this_thread::sleep_for(std::chrono::milliseconds(50 << attempt));
   }
@@ -131,7 +150,8 @@ Result<S3Response> S3Client::Send(const std::string& method, const std::string& 
 Result<S3Response> S3Client::SendOnce(const std::string& method, const std::string& object_key,
                                       const std::vector<std::pair<std::string, std::string>>& query,
                                       std::string_view body,
-                                      const std::vector<std::pair<std::string, std::string>>& extra_headers) const {
+                                      const std::vector<std::pair<std::string, std::string>>& extra_headers,
+                                      std::ostream* sink, bool* wrote_to_sink) const {
   std::string path = "/" + location_.bucket;
   if (!object_key.empty()) path += "/" + object_key;
   const std::string amz_date = AmzDate(std::chrono::duration_cast<std::chrono::seconds>(
@@ -166,13 +186,14 @@ Result<S3Response> S3Client::SendOnce(const std::string& method, const std::stri
 
   S3Response response;
   CURL* c = curl.get();
+  BodyTarget target{c, &response.body, sink, wrote_to_sink};
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT, 300L);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &AppendBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &target);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &AppendHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
   if (method == "GET") {

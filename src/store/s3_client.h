@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,16 +47,21 @@ class S3Client {
   // One signed request to /bucket/<object_key> (object_key empty: the bucket itself).
   // IoError only when no HTTP answer came back (after a few retries of connection
   // failures and 5xx answers); an HTTP error status is returned as a response.
+  // With a `sink`, a 200 answer's body goes there as it arrives instead of into the
+  // response (an error's body is still read into it); a request that wrote to the sink is
+  // not retried.
   Result<S3Response> Send(const std::string& method, const std::string& object_key,
                           const std::vector<std::pair<std::string, std::string>>& query,
                           std::string_view body,
-                          const std::vector<std::pair<std::string, std::string>>& extra_headers = {}) const;
+                          const std::vector<std::pair<std::string, std::string>>& extra_headers = {},
+                          std::ostream* sink = nullptr) const;
 
  private:
   Result<S3Response> SendOnce(const std::string& method, const std::string& object_key,
                               const std::vector<std::pair<std::string, std::string>>& query,
                               std::string_view body,
-                              const std::vector<std::pair<std::string, std::string>>& extra_headers) const;
+                              const std::vector<std::pair<std::string, std::string>>& extra_headers,
+                              std::ostream* sink, bool* wrote_to_sink) const;
 
   S3Location location_;
   AwsCredentials credentials_;

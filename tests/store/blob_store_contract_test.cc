@@ -3,7 +3,12 @@
 // fresh directory or a fresh key prefix of the test bucket.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
+#include <iterator>
+#include <sstream>
+#include <stdexcept>
+#include <streambuf>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -111,6 +116,81 @@ TEST_P(BlobStoreContract, ALargeBlobRoundTripsExactly) {
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 1u);  // the parts are one object, nothing else is left
   EXPECT_EQ((*listed)[0].size, static_cast<int64_t>(bytes.size()));
+}
+
+// A stream that delivers `size` pattern bytes, then fails (throws from its buffer, which
+// the istream turns into badbit) if `fail` is set.
+class PatternBuf : public std::streambuf {
+ public:
+  PatternBuf(size_t size, bool fail) : size_(size), fail_(fail) {}
+
+ protected:
+  int_type underflow() override {
+    if (done_ >= size_) {
+      if (fail_) throw std::runtime_error("the source went away");
+      return traits_type::eof();
+    }
+    const size_t n = std::min(chunk_.size(), size_ - done_);
+    for (size_t i = 0; i < n; ++i) chunk_[i] = static_cast<char>(((done_ + i) * 2654435761u) >> 13);
+    done_ += n;
+    setg(chunk_.data(), chunk_.data(), chunk_.data() + n);
+    return traits_type::to_int_type(chunk_[0]);
+  }
+
+ private:
+  size_t size_;
+  bool fail_;
+  size_t done_ = 0;
+  std::array<char, 65536> chunk_{};
+};
+
+TEST_P(BlobStoreContract, StreamsInAndOutInBoundedMemory) {
+  constexpr size_t kSize = (size_t{11} << 20) + 12345;  // three parts on S3, the last short
+  PatternBuf source(kSize, false);
+  std::istream in(&source);
+  ASSERT_TRUE(store_->PutFrom("datasets/u/s/v1.csv", in).ok());
+  std::ostringstream out;
+  ASSERT_TRUE(store_->GetTo("datasets/u/s/v1.csv", out).ok());
+  PatternBuf again(kSize, false);
+  std::istream expected(&again);
+  const std::string want((std::istreambuf_iterator<char>(expected)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(out.str().size(), kSize);
+  EXPECT_TRUE(out.str() == want);
+  auto info = store_->Stat("datasets/u/s/v1.csv");
+  ASSERT_TRUE(info.ok()) << info.status().message();
+  EXPECT_EQ(info->size, static_cast<int64_t>(kSize));
+  EXPECT_GE(info->modified_unix, NowUnix() - 60);
+  // A small stream is one plain write.
+  std::istringstream small("tiny");
+  ASSERT_TRUE(store_->PutFrom("small", small).ok());
+  EXPECT_EQ(*store_->Get("small"), "tiny");
+  std::ostringstream missing;
+  EXPECT_EQ(store_->GetTo("nothing/here", missing).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->Stat("nothing/here").status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(BlobStoreContract, AStreamThatFailsLeavesNothingBehind) {
+  PatternBuf source((size_t{7} << 20) + 3, true);  // fails after the first part on S3
+  std::istream in(&source);
+  EXPECT_FALSE(store_->PutFrom("datasets/u/broken/v1.csv", in).ok());
+  EXPECT_EQ(store_->Stat("datasets/u/broken/v1.csv").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->List("datasets/u/broken/")->empty());
+}
+
+TEST_P(BlobStoreContract, ListingPagesResumeAfterTheLastKey) {
+  for (const char* key : {"p/a", "p/b", "p/c", "p/d", "p/e", "q/x"}) ASSERT_TRUE(store_->Put(key, key).ok());
+  std::vector<std::string> seen;
+  std::string after;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto page = store_->ListPage("p/", after, 2);
+    ASSERT_TRUE(page.ok()) << page.status().message();
+    if (page->empty()) break;
+    EXPECT_LE(page->size(), 2u);
+    for (const auto& blob : *page) seen.push_back(blob.key);
+    after = page->back().key;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"p/a", "p/b", "p/c", "p/d", "p/e"}));
+  EXPECT_EQ(store_->ListPage("p/", "p/c", 100)->size(), 2u);
 }
 
 TEST_P(BlobStoreContract, ConcurrentWritersOfDifferentKeys) {

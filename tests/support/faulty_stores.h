@@ -68,6 +68,23 @@ class FaultyBlobStore final : public store::BlobStore {
     if (plan_.Next()) return Status::IoError("injected: cannot list");
     return real_.List(prefix);
   }
+  Status PutFrom(const std::string& key, std::istream& in) override {
+    if (plan_.Next()) return Status::IoError("injected: cannot write " + key);
+    return real_.PutFrom(key, in);
+  }
+  Status GetTo(const std::string& key, std::ostream& out) const override {
+    if (plan_.Next()) return Status::IoError("injected: cannot read " + key);
+    return real_.GetTo(key, out);
+  }
+  Result<store::BlobInfo> Stat(const std::string& key) const override {
+    if (plan_.Next()) return Status::IoError("injected: cannot stat " + key);
+    return real_.Stat(key);
+  }
+  Result<std::vector<store::BlobInfo>> ListPage(const std::string& prefix, const std::string& after,
+                                                size_t limit) const override {
+    if (plan_.Next()) return Status::IoError("injected: cannot list");
+    return real_.ListPage(prefix, after, limit);
+  }
 
  private:
   store::BlobStore& real_;
