@@ -93,9 +93,10 @@ class MetadataStore {
   virtual Result<std::vector<std::string>> DeleteModel(const std::string& owner,
                                                        const std::string& id) = 0;
 
-  // What models changed (retrained, deleted, shared or unshared) after change `seq`:
-  // replicas poll this to drop cached copies. `complete` is false when the log no longer
-  // reaches back to `seq` (then every cached model must go).
+  // What models changed (retrained, deleted, shared or unshared) after change `seq`,
+  // through other store objects (other processes: this one's own changes were applied to
+  // its cache when made): replicas poll this to drop cached copies. `complete` is false
+  // when the log no longer reaches back to `seq` (then every cached model must go).
   struct ModelChanges {
     int64_t latest = 0;
     bool complete = true;

@@ -131,6 +131,7 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
 
   std::unique_ptr<soci::connection_pool> pool_;  // thread-safe: it hands out connections
   SqlEngine engine_;
+  const std::string instance_id_;  // marks the model changes made through this object
 };
 
 }  // namespace diamond::store

@@ -57,7 +57,7 @@ Status SqlMetadataStore::SetModelShared(const std::string& owner, const std::str
          soci::use(flag), soci::use(now), soci::use(owner), soci::use(id));
     st.execute(true);
     if (st.get_affected_rows() == 0) return Status::NotFound("no model '" + id + "'");
-    RecordModelChange(session, owner, id);
+    RecordModelChange(session, owner, id, instance_id_);
     tx.Commit();
     return Status::Ok();
   });
@@ -102,7 +102,7 @@ Status SqlMetadataStore::StartTraining(const std::string& model_id, const std::s
           << ") VALUES (:o, :id, 0, :s, :r, :j, '', 0, '', '', 0, '{}', :c, :u)",
           soci::use(job.owner), soci::use(model_id), soci::use(training), soci::use(request_json),
           soci::use(job.id), soci::use(now), soci::use(now);
-      RecordModelChange(sql, job.owner, model_id);  // it hides a shared model of that id
+      RecordModelChange(sql, job.owner, model_id, instance_id_);  // it hides a shared model of that id
     }
     const std::string queued(JobStateName(JobState::kQueued));
     sql << "INSERT INTO jobs (" << kJobColumns
@@ -147,7 +147,7 @@ Status SqlMetadataStore::FinishTraining(const std::string& job_id, int64_t attem
     sql << "UPDATE jobs SET state = :s, progress = 1, progress_detail = '', lease_owner = '',"
            " finished_at = :f WHERE id = :id",
         soci::use(succeeded), soci::use(now), soci::use(job_id);
-    RecordModelChange(sql, job->owner, job->model_id);
+    RecordModelChange(sql, job->owner, job->model_id, instance_id_);
     tx.Commit();
     return Status::Ok();
   });
@@ -214,7 +214,7 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
            " WHERE owner = :o AND model_id = :m AND state IN ('queued', 'running')",
         soci::use(cancelled), soci::use(now), soci::use(owner), soci::use(id);
     sql << "DELETE FROM models WHERE owner = :o AND id = :id", soci::use(owner), soci::use(id);
-    RecordModelChange(sql, owner, id);
+    RecordModelChange(sql, owner, id, instance_id_);
     // The version it was trained on, if it was kept only for this model: its dataset was
     // deleted, and no other model was trained on it.
     if (!model->dataset_id.empty()) {
@@ -249,9 +249,12 @@ Result<MetadataStore::ModelChanges> SqlMetadataStore::ModelChangesSince(int64_t 
     soci::indicator ind = soci::i_null;
     session << "SELECT MIN(seq) FROM model_changes", soci::into(oldest, ind);
     out.complete = ind == soci::i_ok && oldest <= since + 1;
+    // Changes made through this store object (this process) were already applied to its
+    // cache by whoever made them; only the others' are news.
     soci::rowset<soci::row> rows =
-        (session.prepare << "SELECT owner, model_id FROM model_changes WHERE seq > :s AND seq <= :l",
-         soci::use(since), soci::use(latest));
+        (session.prepare << "SELECT owner, model_id FROM model_changes WHERE seq > :s AND seq <= :l"
+                            " AND origin <> :me",
+         soci::use(since), soci::use(latest), soci::use(instance_id_));
     for (const auto& r : rows) out.models.emplace_back(r.get<std::string>(0), r.get<std::string>(1));
     return out;
   });

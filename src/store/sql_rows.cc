@@ -165,14 +165,15 @@ std::optional<QueryRecord> FindQuery(soci::session& sql, const std::string& owne
 }
 
 
-void RecordModelChange(soci::session& sql, const std::string& owner, const std::string& id) {
+void RecordModelChange(soci::session& sql, const std::string& owner, const std::string& id,
+                       const std::string& origin) {
   // Runs inside a write transaction (BEGIN IMMEDIATE on SQLite, serializable on
   // PostgreSQL), so sequence numbers are handed out one at a time, in commit order.
   sql << "UPDATE model_generation SET value = value + 1";
   ll seq = 0;
   sql << "SELECT value FROM model_generation", soci::into(seq);
-  sql << "INSERT INTO model_changes (seq, owner, model_id) VALUES (:s, :o, :m)", soci::use(seq),
-      soci::use(owner), soci::use(id);
+  sql << "INSERT INTO model_changes (seq, owner, model_id, origin) VALUES (:s, :o, :m, :g)", soci::use(seq),
+      soci::use(owner), soci::use(id), soci::use(origin);
   // The log keeps the last kKeptModelChanges entries; a replica further behind drops its
   // whole cache instead (ModelChangesSince says so).
   if (seq % 1000 == 0) {

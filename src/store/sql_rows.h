@@ -45,8 +45,10 @@ std::optional<QueryRecord> FindQuery(soci::session& sql, const std::string& owne
                                      bool for_update = false);
 
 // Logs that what model (owner, id) serves changed (in the caller's write transaction): the
-// generation goes up and the change is listed under it, for ModelChangesSince.
-void RecordModelChange(soci::session& sql, const std::string& owner, const std::string& id);
+// generation goes up and the change is listed under it, for ModelChangesSince, with the
+// store object (`origin`: one per process) that made it.
+void RecordModelChange(soci::session& sql, const std::string& owner, const std::string& id,
+                       const std::string& origin);
 
 // After a job ends without an artifact: a model that was ready before stays ready with its
 // previous artifact; one that never was is failed.

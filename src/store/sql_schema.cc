@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "core/ids.h"
 #include "store/sql_locked.h"
 #include "store/sql_metadata_store.h"
 #include "store/sql_rows.h"
@@ -76,7 +77,7 @@ const char* const kMigrationV5[] = {
     "ALTER TABLE jobs ADD COLUMN lease_expires_ms BIGINT NOT NULL DEFAULT 0",
     "CREATE INDEX jobs_by_lease ON jobs (state, lease_expires_ms)",
     "ALTER TABLE replicas ADD COLUMN serving BIGINT NOT NULL DEFAULT 1",
-    "CREATE TABLE model_changes (seq BIGINT PRIMARY KEY, owner TEXT NOT NULL, model_id TEXT NOT NULL)",
+    "CREATE TABLE model_changes (seq BIGINT PRIMARY KEY, owner TEXT NOT NULL, model_id TEXT NOT NULL, origin TEXT NOT NULL)",
     "CREATE TABLE model_generation (value BIGINT NOT NULL)",
     "INSERT INTO model_generation VALUES (0)",
     "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_ms BIGINT NOT NULL)",
@@ -138,7 +139,7 @@ const char* const kMigrationV2[] = {
 }  // namespace
 
 SqlMetadataStore::SqlMetadataStore(std::unique_ptr<soci::connection_pool> pool, SqlEngine engine)
-    : pool_(std::move(pool)), engine_(engine) {}
+    : pool_(std::move(pool)), engine_(engine), instance_id_(NewId()) {}
 SqlMetadataStore::~SqlMetadataStore() = default;
 
 Result<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::Open(const std::string& url,

@@ -101,6 +101,24 @@ TEST_F(ScaleOut, UnsharingRetrainingAndDeletingReachEveryReplicaWithinASecond) {
   EXPECT_LT(Clock::now() - deleted, std::chrono::milliseconds(1000));
 }
 
+TEST_F(ScaleOut, APredictionOfACachedModelNeverReadsTheDatabase) {
+  TrainAndWait(server_->admin_key(), "m", R"({"dataset_id": "stones"})");
+  for (int replica : {0, 1}) {  // loaded and cached on both
+    ASSERT_EQ(Direct(*server_, replica, server_->admin_key(), "POST", "/models/m/predict", kStone, "application/json").status, 200);
+  }
+  // Every read of a model record scans or probes the models table; PostgreSQL counts
+  // both per table (its statistics reach the view within a second of each transaction).
+  const std::string reads = "SELECT seq_scan + COALESCE(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = 'models'";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const long long before = cluster_->database().QueryInteger(reads);
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_EQ(server_->PostJson("/models/m/predict", kStone).status, 200);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const long long after = cluster_->database().QueryInteger(reads);
+  EXPECT_EQ(after - before, 0) << "300 predictions read the models table " << after - before << " times";
+}
+
 TEST_F(ScaleOut, AKeysRateHoldsAcrossReplicasWithinTenPercentAndOneBurst) {
   server_->PutPlan("metered", R"({"requests_per_second": 20, "burst": 10, "monthly_predicted_rows": 100000000,
       "max_dataset_rows": 100000, "max_models": 10, "max_training_jobs": 2, "price_per_1k_rows": 0,
