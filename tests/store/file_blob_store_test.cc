@@ -4,10 +4,12 @@
 #include "store/file_blob_store.h"
 
 #include <gtest/gtest.h>
+
 #include <utime.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <thread>
 #include <vector>
 
 #include "store/blob_gc.h"
@@ -97,6 +99,28 @@ TEST(BlobGc, RemovesOldUnreferencedBlobsAndSparesYoungOnes) {
   // With no grace, the young one goes too; the referenced one never.
   EXPECT_EQ(*RemoveUnreferencedBlobs(**metadata, **blobs, std::chrono::seconds(0)), 1);
   EXPECT_TRUE((*blobs)->Get(version.blob_key).ok());
+}
+
+TEST(BlobGc, RunsPeriodicallyAndOnlyWhileNoOtherProcessHoldsTheLease) {
+  testing::TempDir dir;
+  auto blobs = FileBlobStore::Open(dir / "blobs");
+  auto metadata = SqlMetadataStore::OpenSqlite((dir / "metadata.db").string());
+  ASSERT_TRUE(blobs.ok() && metadata.ok());
+  ASSERT_TRUE((*blobs)->Put("models/u/m/orphan.json", "x").ok());
+  // Another process runs a GC round now: this one skips its round.
+  ASSERT_TRUE(*(*metadata)->TryTakeLease("blob-gc", "another-process", 60000));
+  PeriodicBlobGc gc(**metadata, **blobs, std::chrono::seconds(1), std::chrono::seconds(0));
+  auto skipped = gc.RunOnce();
+  ASSERT_TRUE(skipped.ok());
+  EXPECT_FALSE(skipped->has_value());
+  EXPECT_TRUE((*blobs)->Get("models/u/m/orphan.json").ok());
+  // Its round over (the lease released), the next periodic round here removes the orphan.
+  ASSERT_TRUE((*metadata)->ReleaseLease("blob-gc", "another-process").ok());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((*blobs)->Get("models/u/m/orphan.json").ok() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ((*blobs)->Get("models/u/m/orphan.json").status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace
