@@ -36,6 +36,8 @@ struct PredictArgs {
   bool skip_invalid = false;
   bool explain = false;  // base_price and one factor_<feature> column per model feature
   double interval = 0;   // > 0: price_low and price_high at this level
+  int threads = 0;       // 0 = one per core
+  size_t chunk_bytes = 1 << 20;  // how the input is cut for the threads (tests cut it small)
 };
 
 struct EvaluateArgs {

@@ -61,6 +61,11 @@ int main(int argc, char** argv) {
   predict_cmd->add_option("--interval", predict.interval,
                           "Add price_low and price_high, a split-conformal interval at this "
                           "level (e.g. 0.9)");
+  predict_cmd->add_option("--threads", predict.threads,
+                          "Threads pricing at once (default: one per core); the output is the same for any count")
+      ->check(CLI::Range(0, 1024));
+  // Hidden: tests cut small inputs into many chunks to cross chunk boundaries.
+  predict_cmd->add_option("--chunk-bytes", predict.chunk_bytes)->group("")->check(CLI::Range(1, 1 << 30));
   predict_cmd->add_flag("--skip-invalid", predict.skip_invalid,
                         "Leave out rows that cannot be priced (and count them) instead of failing");
 

@@ -10,9 +10,10 @@ constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 }  // namespace
 
-CsvReader::CsvReader(ByteSource& source, size_t initial_buffer)
+CsvReader::CsvReader(ByteSource& source, size_t initial_buffer, int64_t first_line)
     : source_(source),
-      capacity_(std::clamp<size_t>(initial_buffer, 64, kMaxRecordBytes)) {
+      capacity_(std::clamp<size_t>(initial_buffer, 64, kMaxRecordBytes)),
+      line_(first_line) {
   buffer_ = std::make_unique_for_overwrite<char[]>(capacity_);
 }
 

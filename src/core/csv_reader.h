@@ -28,7 +28,9 @@ class CsvReader {
   // The longest record accepted; a longer one is an error, not an unbounded allocation.
   static constexpr size_t kMaxRecordBytes = 16 << 20;
 
-  explicit CsvReader(ByteSource& source, size_t initial_buffer = 1 << 20);
+  // `first_line`: the line number of the source's first byte (a chunk of a larger input
+  // starts further down; see csv_chunker.h).
+  explicit CsvReader(ByteSource& source, size_t initial_buffer = 1 << 20, int64_t first_line = 1);
 
   // Reads the next record into *record; its views stay valid until the next call.
   // Returns false at the end of input, or on an error (then status() is not OK).

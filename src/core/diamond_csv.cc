@@ -85,7 +85,7 @@ std::string QuoteValue(std::string_view value) {
 }
 
 DiamondCsvReader::DiamondCsvReader(ByteSource& source, DiamondCsvOptions options)
-    : csv_(source), options_(options) {}
+    : csv_(source, 1 << 20, options.first_line), options_(options) {}
 
 Status DiamondCsvReader::ReadHeader() {
   if (!csv_.Next(&header_)) {

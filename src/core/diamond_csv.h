@@ -18,6 +18,7 @@ namespace diamond {
 
 struct DiamondCsvOptions {
   bool require_price = false;  // training data: a missing price is an error
+  int64_t first_line = 1;      // the line number of the source's first byte (csv_chunker.h)
 };
 
 class DiamondCsvReader {

@@ -7,6 +7,7 @@
 #include <random>
 #include <sstream>
 
+#include "core/grades.h"
 #include "ml/model_file.h"
 #include "support/test_support.h"
 
@@ -128,6 +129,14 @@ TEST_P(CliBadInput, OneLineWithRowAndColumnExitTwoAndNoOutputFile) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "diamond predict: error: " + Path("bad.csv") + ": " + GetParam().expected + "\n");
   EXPECT_EQ(Files(), before) << "no output (or temporary) file may be left behind";
+  // Cut into a chunk per record and priced on three threads: the same error, line and row.
+  for (const char* chunk_bytes : {"1", "40"}) {
+    CommandResult chunked = Diamond({"predict", "--model", Path("model.json"), "--input", Path("bad.csv"),
+                                     "-o", Path("out.csv"), "--threads", "3", "--chunk-bytes", chunk_bytes});
+    EXPECT_EQ(chunked.exit_code, 2);
+    EXPECT_EQ(chunked.err, r.err) << "chunks of " << chunk_bytes << " bytes";
+    EXPECT_EQ(Files(), before);
+  }
 }
 
 constexpr char kPredictHeader[] = "carat,cut,color,clarity,depth,table,x,y,z\n";
@@ -176,6 +185,53 @@ TEST_F(CliTest, SkipInvalidLeavesBadRowsOutAndCountsThem) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(CountLines(testing::ReadFile(dir_ / "out.csv")), 3u);
   EXPECT_NE(r.err.find("skipped 2 invalid row(s)"), std::string::npos) << r.err;
+}
+
+// The parallel pricer cuts the input between records; nothing about the output may depend
+// on where: quoted fields with commas and line breaks, CRLF, a byte-order mark, blank
+// lines, skipped rows, explanations and intervals — byte for byte what one thread writes.
+TEST_F(CliTest, PredictOutputIsTheSameForAnyThreadCountAndChunkSize) {
+  std::string csv = "\xEF\xBB\xBF\r\nnote,carat,cut,color,clarity,depth,table,x,y,z\r\n";
+  std::mt19937_64 rng(5);
+  const auto stones = SyntheticStones(700);
+  for (size_t i = 0; i < stones.size(); ++i) {
+    const auto& s = stones[i];
+    std::string note = i % 3 == 0 ? "\"line one\nline \"\"two\"\", with comma\"" : "plain";
+    if (i % 50 == 7) csv += "\r\n";  // a blank line
+    std::string z = i % 97 == 3 ? "0" : std::to_string(s.z);  // unpriceable: skipped
+    csv += note + "," + std::to_string(s.carat) + "," + std::string(GradeName(GradeScale::kCut, s.cut)) + "," +
+           std::string(GradeName(GradeScale::kColor, s.color)) + "," +
+           std::string(GradeName(GradeScale::kClarity, s.clarity)) + "," + std::to_string(s.depth) + "," +
+           std::to_string(s.table) + "," + std::to_string(s.x) + "," + std::to_string(s.y) + "," + z +
+           (i % 2 ? "\r\n" : "\n");
+  }
+  testing::WriteFile(dir_ / "hostile.csv", csv);
+  CommandResult train = Diamond({"train", "--data", Path("train.csv"), "--algorithm", "gbdt",
+                                 "--param", "n_estimators=20", "-o", Path("trees.json")});
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  auto run = [&](const std::string& threads, const std::string& chunk_bytes) {
+    CommandResult r = Diamond({"predict", "--model", Path("trees.json"), "--input", Path("hostile.csv"),
+                               "--skip-invalid", "--explain", "--interval", "0.9", "--threads", threads,
+                               "--chunk-bytes", chunk_bytes});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r;
+  };
+  const CommandResult one = run("1", "1048576");
+  auto count = [&](const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = one.out.find(needle); at != std::string::npos; at = one.out.find(needle, at + 1)) ++n;
+    return n;
+  };
+  ASSERT_EQ(count("\"line one\n") + count("\nplain,"), 700 - 8u) << one.err;  // rows 4, 101, ... skipped
+  EXPECT_NE(one.err.find("skipped 8 invalid row(s); first: " + Path("hostile.csv") + ": line 7 (row 4)"),
+            std::string::npos)
+      << one.err;
+  for (auto [threads, chunk] : std::vector<std::pair<std::string, std::string>>{
+           {"1", "1"}, {"2", "1"}, {"3", "97"}, {"4", "1000"}, {"2", "65536"}, {"8", "4096"}}) {
+    const CommandResult other = run(threads, chunk);
+    EXPECT_TRUE(other.out == one.out) << threads << " threads, chunks of " << chunk << " bytes";
+    EXPECT_EQ(other.err, one.err) << threads << " threads, chunks of " << chunk << " bytes";
+  }
 }
 
 TEST_F(CliTest, TrainRejectsBadRowsWithTheirCount) {
