@@ -21,8 +21,9 @@ packages=(
   nodejs npm
   # the scikit-learn reference for the parity test (Debian's python, not a venv)
   python3 python3-numpy python3-sklearn
-  # the reference the tree-training benchmark compares against
-  python3-xgboost
+  # the references the benchmarks compare against: tree training (xgboost) and
+  # read_csv → predict → to_csv (pandas + scikit-learn)
+  python3-xgboost python3-pandas
 )
 
 missing=()
