@@ -63,6 +63,8 @@ struct ServeArgs {
   int job_lease_seconds = 30;  // a job's lease, renewed while it runs (jobs/job_runner.h)
   int64_t blob_grace_seconds = 3600;
   int64_t blob_gc_interval_seconds = 3600;
+  int64_t upload_expiry_seconds = 24 * 3600;
+  int64_t upload_min_part_bytes = 5 << 20;
   std::string web_dir;
   bool quiet = false;
   bool private_metrics = false;  // /metrics needs a key

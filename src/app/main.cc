@@ -125,6 +125,12 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--blob-gc-interval", serve.blob_gc_interval_seconds,
                         "Seconds between blob GC rounds (one process at a time among those sharing the store)")
       ->envname("DIAMOND_BLOB_GC_INTERVAL")->check(CLI::Range(10, 7 * 86400))->capture_default_str();
+  serve_cmd->add_option("--upload-expiry", serve.upload_expiry_seconds,
+                        "Seconds a multipart upload stays open; then it and its parts are deleted")
+      ->envname("DIAMOND_UPLOAD_EXPIRY")->check(CLI::Range(int64_t{1}, int64_t{30} * 86400))->capture_default_str();
+  serve_cmd->add_option("--upload-min-part", serve.upload_min_part_bytes,
+                        "Smallest part of a multipart upload, in bytes (all but the last part)")
+      ->envname("DIAMOND_UPLOAD_MIN_PART")->check(CLI::Range(int64_t{1}, int64_t{64} << 20))->capture_default_str();
   serve_cmd->add_option("--web-dir", serve.web_dir, "swagger-ui-dist directory served at /docs")
       ->envname("DIAMOND_WEB_DIR")->capture_default_str();
   serve_cmd->add_flag("--quiet", serve.quiet, "No access log (warnings and errors only)")

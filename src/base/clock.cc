@@ -6,11 +6,17 @@
 
 namespace diamond {
 
-std::string NowRfc3339() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string NowRfc3339() { return Rfc3339FromUnixMs(NowUnixMs()); }
+
+std::string Rfc3339FromUnixMs(int64_t unix_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  const int64_t millis = unix_ms % 1000;
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char text[64];

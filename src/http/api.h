@@ -18,6 +18,7 @@
 #include "service/dataset_service.h"
 #include "service/model_service.h"
 #include "service/query_service.h"
+#include "service/upload_service.h"
 #include "service/job_service.h"
 
 namespace diamond::http {
@@ -40,6 +41,7 @@ struct ApiContext {
   service::DatasetService& datasets;
   service::ModelService& models;
   service::QueryService& queries;
+  service::UploadService& uploads;
   jobs::JobRunner& jobs;
   service::JobService& job_records;  // jobs as the API shows them (and the store's health)
   Metrics& metrics;

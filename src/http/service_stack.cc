@@ -35,10 +35,11 @@ Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& opt
   stack->gate_ = std::make_unique<Gate>(*stack->accounts_, options.gate_enabled);
   accounts::Meter& meter = stack->accounts_->meter();
   const bool metered = options.gate_enabled;
-  stack->datasets_ = std::make_unique<service::DatasetService>(
-      metadata, blobs, [&meter, metered](const std::string& owner) {
-        if (metered) meter.StorageChanged(owner);
-      });
+  auto storage_changed = [&meter, metered](const std::string& owner) {
+    if (metered) meter.StorageChanged(owner);
+  };
+  stack->datasets_ = std::make_unique<service::DatasetService>(metadata, blobs, storage_changed);
+  stack->uploads_ = std::make_unique<service::UploadService>(metadata, blobs, storage_changed, options.uploads);
   stack->cache_ = std::make_unique<service::ModelCache>(static_cast<size_t>(options.model_cache_bytes));
   stack->models_ = std::make_unique<service::ModelService>(metadata, blobs, *stack->cache_);
   if (!options.api.ops_only) {
@@ -56,7 +57,7 @@ Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& opt
                                             if (metered) meter.AddTrainingSeconds(owner, seconds);
                                           }));
   if (Status s = stack->runner_->Start(); !s.ok()) return s;
-  stack->api_ = std::make_unique<Api>(ApiContext{*stack->datasets_, *stack->models_, *stack->queries_,
+  stack->api_ = std::make_unique<Api>(ApiContext{*stack->datasets_, *stack->models_, *stack->queries_, *stack->uploads_,
                                                  *stack->runner_, *stack->job_records_, stack->metrics_,
                                                  *stack->gate_, options.api});
   return stack;

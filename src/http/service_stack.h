@@ -22,6 +22,7 @@
 #include "service/model_change_watcher.h"
 #include "service/model_service.h"
 #include "service/query_service.h"
+#include "service/upload_service.h"
 #include "store/blob_gc.h"
 #include "store/stores.h"
 
@@ -42,6 +43,7 @@ struct StackOptions {
   std::filesystem::path admin_key_file;
   // Benchmarks only: false turns authentication, limits and metering off (gate.h).
   bool gate_enabled = true;
+  service::UploadService::Options uploads;
   ApiConfig api;
 };
 
@@ -73,6 +75,7 @@ class ServiceStack {
   std::unique_ptr<service::DatasetService> datasets_;
   std::unique_ptr<service::ModelService> models_;
   std::unique_ptr<service::QueryService> queries_;
+  std::unique_ptr<service::UploadService> uploads_;
   std::unique_ptr<service::JobService> job_records_;
   std::unique_ptr<jobs::JobRunner> runner_;
   Metrics metrics_;

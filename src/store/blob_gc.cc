@@ -16,6 +16,25 @@ void DeleteUnreferencedBlobs(BlobStore& blobs, const std::vector<std::string>& k
   }
 }
 
+Result<int64_t> DeleteExpiredUploads(MetadataStore& metadata, BlobStore& blobs) {
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  auto expired = metadata.ExpiredUploads(now_ms);
+  if (!expired.ok()) return expired.status();
+  int64_t deleted = 0;
+  for (const auto& [owner, id] : *expired) {
+    auto keys = metadata.DeleteUpload(owner, id);
+    if (!keys.ok()) {
+      if (keys.status().code() == StatusCode::kNotFound) continue;  // aborted meanwhile
+      return keys.status();
+    }
+    DeleteUnreferencedBlobs(blobs, *keys);
+    ++deleted;
+  }
+  return deleted;
+}
+
 Result<int64_t> RemoveUnreferencedBlobs(MetadataStore& metadata, BlobStore& blobs,
                                         std::chrono::seconds grace) {
   // List first: anything committed after this listing is referenced by the time the
@@ -65,6 +84,12 @@ Result<std::optional<int64_t>> PeriodicBlobGc::RunOnce() {
   auto taken = metadata_.TryTakeLease("blob-gc", holder_, kGcLeaseMs);
   if (!taken.ok()) return taken.status();
   if (!*taken) return std::optional<int64_t>();
+  auto expired = DeleteExpiredUploads(metadata_, blobs_);
+  if (!expired.ok()) {
+    Log(LogLevel::kWarn, "could not delete expired uploads; retrying next round", {{"error", expired.status().message()}});
+  } else if (*expired > 0) {
+    Log(LogLevel::kInfo, "deleted expired uploads", {{"count", *expired}});
+  }
   auto removed = RemoveUnreferencedBlobs(metadata_, blobs_, grace_);
   if (Status s = metadata_.ReleaseLease("blob-gc", holder_); !s.ok()) {
     Log(LogLevel::kWarn, "could not release the blob GC lease; it expires by itself", {{"error", s.message()}});

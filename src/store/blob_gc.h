@@ -26,7 +26,11 @@ inline constexpr std::chrono::seconds kDefaultBlobGracePeriod{3600};
 Result<int64_t> RemoveUnreferencedBlobs(MetadataStore& metadata, BlobStore& blobs,
                                         std::chrono::seconds grace = kDefaultBlobGracePeriod);
 
-// Runs RemoveUnreferencedBlobs every `interval` on a thread (the owner calls RunOnce at
+// Deletes uploads (metadata_store.h) whose expiry has passed, and their parts' blobs;
+// returns how many. Part of every GC round below.
+Result<int64_t> DeleteExpiredUploads(MetadataStore& metadata, BlobStore& blobs);
+
+// Runs DeleteExpiredUploads and RemoveUnreferencedBlobs every `interval` on a thread (the owner calls RunOnce at
 // start if it wants a round then), on one process at a time among all that share the
 // store (the "blob-gc" lease: whoever holds it runs; the others skip that round). The
 // destructor stops the thread.

@@ -59,6 +59,31 @@ class MetadataStore {
   // Bytes of every stored dataset version of the owner.
   virtual Result<int64_t> StoredBytes(const std::string& owner) = 0;
 
+  // --- multipart uploads ----------------------------------------------------------------
+  virtual Status CreateUpload(const UploadRecord& upload) = 0;
+  virtual Result<UploadRecord> GetUpload(const std::string& owner, const std::string& id) = 0;
+  // The parts received, by number.
+  virtual Result<std::vector<UploadPart>> ListUploadParts(const std::string& owner,
+                                                          const std::string& id) = 0;
+  // Records a part, replacing one with the same number; returns the replaced part's blob
+  // key ("" if none), for the caller to delete. FailedPrecondition once completed.
+  virtual Result<std::string> PutUploadPart(const std::string& owner, const std::string& id,
+                                            const UploadPart& part) = 0;
+  // CommitDatasetVersion, in the same transaction as marking the upload completed with that
+  // version: FailedPrecondition (and nothing written) if the upload is not open any more —
+  // two completions racing commit one version, and a completion cut short by a crash can
+  // simply be run again. Returns the dataset as committed.
+  virtual Result<DatasetRecord> CommitUploadedVersion(const std::string& owner,
+                                                      const std::string& upload_id,
+                                                      int64_t expected_current,
+                                                      const DatasetVersion& version,
+                                                      const StorageLimits& limits) = 0;
+  // Removes the upload and its parts; returns the parts' blob keys.
+  virtual Result<std::vector<std::string>> DeleteUpload(const std::string& owner,
+                                                        const std::string& id) = 0;
+  // Uploads (owner, id) whose expiry is before now_ms, for the sweeper to delete.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ExpiredUploads(int64_t now_ms) = 0;
+
   // --- models and training jobs ---------------------------------------------------------
   // The owner's models and every shared model, by id.
   virtual Result<std::pair<std::vector<ModelRecord>, int64_t>> ListModels(
@@ -165,7 +190,7 @@ class MetadataStore {
                                                        const std::string& id) = 0;
 
   // Every blob key any row points at (dataset versions, model artifacts, query batches
-  // and results): what the blob store must keep.
+  // and results, upload parts): what the blob store must keep.
   virtual Result<std::vector<std::string>> ReferencedBlobKeys() = 0;
 
   // True if the database answers.

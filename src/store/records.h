@@ -79,6 +79,28 @@ struct QueryRecord {
   std::string created_at;
 };
 
+// A multipart upload of rows into a dataset (the S3 multipart model over the public API):
+// parts arrive in any order, each replaceable, until the upload is completed (its rows
+// become one dataset version) or aborted, or it expires.
+struct UploadRecord {
+  std::string owner;
+  std::string id;
+  std::string dataset_id;
+  std::string format;       // "csv" or "json"
+  std::string mode;         // "replace" or "append"
+  std::string state;        // "open" or "completed"
+  int64_t dataset_version = 0;  // the version it became, once completed
+  std::string created_at;
+  int64_t expires_ms = 0;   // Unix ms: an upload still open then is deleted with its parts
+};
+
+struct UploadPart {
+  int64_t part = 0;         // 1..10000
+  int64_t bytes = 0;
+  std::string sha256;       // hex, of the part's bytes
+  std::string blob_key;
+};
+
 struct Page {
   int64_t offset = 0;
   int64_t limit = 100;

@@ -38,75 +38,85 @@ Result<DatasetRecord> SqlMetadataStore::GetDataset(const std::string& owner, con
   });
 }
 
+namespace sql {
+
+Result<DatasetRecord> CommitVersionIn(soci::session& sql, const std::string& owner, const std::string& id,
+                                      int64_t expected_current, const DatasetVersion& version,
+                                      const MetadataStore::StorageLimits& limits) {
+  ll current = 0;
+  soci::indicator ind = soci::i_null;
+  sql << "SELECT current_version FROM datasets WHERE owner = :o AND id = :id", soci::use(owner),
+      soci::use(id), soci::into(current, ind);
+  if (!sql.got_data()) current = 0;
+  if (current != expected_current) {
+    return Status::FailedPrecondition(
+        expected_current == 0 ? "dataset '" + id + "' already exists"
+                              : "dataset '" + id + "' changed concurrently (now version " +
+                                    std::to_string(current) + ")");
+  }
+  if (current == 0) {
+    ll datasets = 0;
+    sql << "SELECT COUNT(*) FROM datasets WHERE owner = :o", soci::use(owner), soci::into(datasets);
+    if (datasets >= limits.max_datasets) {
+      return Status::LimitExceeded("max_datasets", limits.max_datasets,
+                                   "the plan allows " + std::to_string(limits.max_datasets) +
+                                       " datasets; delete one to create another");
+    }
+  }
+  ll stored = 0;
+  soci::indicator stored_ind = soci::i_null;
+  sql << "SELECT SUM(bytes) FROM dataset_versions WHERE owner = :o", soci::use(owner),
+      soci::into(stored, stored_ind);
+  if (stored_ind != soci::i_ok) stored = 0;
+  if (stored + version.bytes > limits.max_stored_bytes) {
+    return Status::LimitExceeded(
+        "max_stored_bytes", limits.max_stored_bytes,
+        "this version (" + std::to_string(version.bytes) + " bytes) would bring the datasets kept to " +
+            std::to_string(stored + version.bytes) + " bytes; the plan allows " +
+            std::to_string(limits.max_stored_bytes) +
+            " (delete old versions or datasets to free space)");
+  }
+  const std::string now = NowRfc3339();
+  ll v = version.version, rows = version.rows, bytes = version.bytes;
+  if (current == 0) {
+    // A dataset deleted earlier under this id may have left versions kept for its
+    // models: the new dataset's versions number on after them.
+    ll kept = 0;
+    soci::indicator kept_ind = soci::i_null;
+    sql << "SELECT MAX(version) FROM dataset_versions WHERE owner = :o AND dataset_id = :id",
+        soci::use(owner), soci::use(id), soci::into(kept, kept_ind);
+    if (kept_ind == soci::i_ok && kept >= v) v = kept + 1;
+  }
+  sql << "INSERT INTO dataset_versions (owner, dataset_id, version, blob_key, rows_count, bytes,"
+         " sha256, stats_json, created_at) VALUES (:o, :id, :v, :k, :r, :b, :s, :st, :c)",
+      soci::use(owner), soci::use(id), soci::use(v), soci::use(version.blob_key),
+      soci::use(rows), soci::use(bytes), soci::use(version.sha256),
+      soci::use(version.stats_json), soci::use(now);
+  if (current == 0) {
+    sql << "INSERT INTO datasets (owner, id, current_version, created_at, updated_at)"
+           " VALUES (:o, :id, :v, :c, :u)",
+        soci::use(owner), soci::use(id), soci::use(v), soci::use(now), soci::use(now);
+  } else {
+    sql << "UPDATE datasets SET current_version = :v, updated_at = :u"
+           " WHERE owner = :o AND id = :id",
+        soci::use(v), soci::use(now), soci::use(owner), soci::use(id);
+  }
+  std::optional<DatasetRecord> committed = FindDataset(sql, owner, id);
+  if (!committed) return Status::Internal("dataset '" + id + "' vanished inside its own transaction");
+  return *committed;
+}
+
+}  // namespace sql
+
 Result<DatasetRecord> SqlMetadataStore::CommitDatasetVersion(const std::string& owner, const std::string& id,
                                               int64_t expected_current,
                                               const DatasetVersion& version,
                                               const StorageLimits& limits) {
   return Locked([&](soci::session& session) -> Result<DatasetRecord> {
-    soci::session& sql = session;
-    WriteTransaction tx(sql);
-    ll current = 0;
-    soci::indicator ind = soci::i_null;
-    sql << "SELECT current_version FROM datasets WHERE owner = :o AND id = :id", soci::use(owner),
-        soci::use(id), soci::into(current, ind);
-    if (!sql.got_data()) current = 0;
-    if (current != expected_current) {
-      return Status::FailedPrecondition(
-          expected_current == 0 ? "dataset '" + id + "' already exists"
-                                : "dataset '" + id + "' changed concurrently (now version " +
-                                      std::to_string(current) + ")");
-    }
-    if (current == 0) {
-      ll datasets = 0;
-      sql << "SELECT COUNT(*) FROM datasets WHERE owner = :o", soci::use(owner), soci::into(datasets);
-      if (datasets >= limits.max_datasets) {
-        return Status::LimitExceeded("max_datasets", limits.max_datasets,
-                                     "the plan allows " + std::to_string(limits.max_datasets) +
-                                         " datasets; delete one to create another");
-      }
-    }
-    ll stored = 0;
-    soci::indicator stored_ind = soci::i_null;
-    sql << "SELECT SUM(bytes) FROM dataset_versions WHERE owner = :o", soci::use(owner),
-        soci::into(stored, stored_ind);
-    if (stored_ind != soci::i_ok) stored = 0;
-    if (stored + version.bytes > limits.max_stored_bytes) {
-      return Status::LimitExceeded(
-          "max_stored_bytes", limits.max_stored_bytes,
-          "this version (" + std::to_string(version.bytes) + " bytes) would bring the datasets kept to " +
-              std::to_string(stored + version.bytes) + " bytes; the plan allows " +
-              std::to_string(limits.max_stored_bytes) +
-              " (delete old versions or datasets to free space)");
-    }
-    const std::string now = NowRfc3339();
-    ll v = version.version, rows = version.rows, bytes = version.bytes;
-    if (current == 0) {
-      // A dataset deleted earlier under this id may have left versions kept for its
-      // models: the new dataset's versions number on after them.
-      ll kept = 0;
-      soci::indicator kept_ind = soci::i_null;
-      sql << "SELECT MAX(version) FROM dataset_versions WHERE owner = :o AND dataset_id = :id",
-          soci::use(owner), soci::use(id), soci::into(kept, kept_ind);
-      if (kept_ind == soci::i_ok && kept >= v) v = kept + 1;
-    }
-    sql << "INSERT INTO dataset_versions (owner, dataset_id, version, blob_key, rows_count, bytes,"
-           " sha256, stats_json, created_at) VALUES (:o, :id, :v, :k, :r, :b, :s, :st, :c)",
-        soci::use(owner), soci::use(id), soci::use(v), soci::use(version.blob_key),
-        soci::use(rows), soci::use(bytes), soci::use(version.sha256),
-        soci::use(version.stats_json), soci::use(now);
-    if (current == 0) {
-      sql << "INSERT INTO datasets (owner, id, current_version, created_at, updated_at)"
-             " VALUES (:o, :id, :v, :c, :u)",
-          soci::use(owner), soci::use(id), soci::use(v), soci::use(now), soci::use(now);
-    } else {
-      sql << "UPDATE datasets SET current_version = :v, updated_at = :u"
-             " WHERE owner = :o AND id = :id",
-          soci::use(v), soci::use(now), soci::use(owner), soci::use(id);
-    }
-    std::optional<DatasetRecord> committed = FindDataset(sql, owner, id);
-    if (!committed) return Status::Internal("dataset '" + id + "' vanished inside its own transaction");
-    tx.Commit();
-    return *committed;
+    WriteTransaction tx(session);
+    auto committed = CommitVersionIn(session, owner, id, expected_current, version, limits);
+    if (committed.ok()) tx.Commit();
+    return committed;
   });
 }
 

@@ -26,7 +26,7 @@ class session;
 
 namespace diamond::store {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // Both stores in one database: tenancy checks and account changes share transactions'
 // guarantees, and the embedded default stays one file.
@@ -55,6 +55,18 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Result<std::string> DeleteDatasetVersion(const std::string& owner, const std::string& id,
                                            int64_t version) override;
   Result<int64_t> StoredBytes(const std::string& owner) override;
+
+  // (sql_upload_store.cc)
+  Status CreateUpload(const UploadRecord& upload) override;
+  Result<UploadRecord> GetUpload(const std::string& owner, const std::string& id) override;
+  Result<std::vector<UploadPart>> ListUploadParts(const std::string& owner, const std::string& id) override;
+  Result<std::string> PutUploadPart(const std::string& owner, const std::string& id,
+                                    const UploadPart& part) override;
+  Result<DatasetRecord> CommitUploadedVersion(const std::string& owner, const std::string& upload_id,
+                                              int64_t expected_current, const DatasetVersion& version,
+                                              const StorageLimits& limits) override;
+  Result<std::vector<std::string>> DeleteUpload(const std::string& owner, const std::string& id) override;
+  Result<std::vector<std::pair<std::string, std::string>>> ExpiredUploads(int64_t now_ms) override;
 
   Result<std::pair<std::vector<ModelRecord>, int64_t>> ListModels(const std::string& viewer,
                                                                   Page page) override;

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "core/status.h"
+#include "store/metadata_store.h"
 #include "store/records.h"
 
 namespace soci {
@@ -54,5 +56,11 @@ void RecordModelChange(soci::session& sql, const std::string& owner, const std::
 // previous artifact; one that never was is failed.
 void SettleModelAfterJob(soci::session& sql, const JobRecord& job, const std::string& error,
                          const std::string& now);
+
+// CommitDatasetVersion's checks and writes, inside the caller's write transaction
+// (sql_dataset_store.cc): shared with the completion of an upload.
+Result<DatasetRecord> CommitVersionIn(soci::session& sql, const std::string& owner, const std::string& id,
+                                      int64_t expected_current, const DatasetVersion& version,
+                                      const MetadataStore::StorageLimits& limits);
 
 }  // namespace diamond::store::sql

@@ -16,9 +16,6 @@ namespace {
 using ll = long long;  // SOCI exchanges 64-bit integers as long long
 using namespace sql;  // the shared row readers and lookups (sql_rows.h)
 
-using ll = long long;  // SOCI exchanges 64-bit integers as long long
-using namespace sql;  // the shared row readers and lookups (sql_rows.h)
-
 // The schema, one migration per version. Statements are plain SQL that SQLite and
 // PostgreSQL both accept; 64-bit columns are BIGINT (see DESIGN.md on SOCI).
 const char* const kMigrationV1[] = {
@@ -81,6 +78,18 @@ const char* const kMigrationV5[] = {
     "CREATE TABLE model_generation (value BIGINT NOT NULL)",
     "INSERT INTO model_generation VALUES (0)",
     "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_ms BIGINT NOT NULL)",
+};
+
+// v6: multipart uploads into datasets, and their parts (each a blob until completion).
+const char* const kMigrationV6[] = {
+    "CREATE TABLE uploads (owner TEXT NOT NULL, id TEXT NOT NULL, dataset_id TEXT NOT NULL,"
+    " format TEXT NOT NULL, mode TEXT NOT NULL, state TEXT NOT NULL,"
+    " dataset_version BIGINT NOT NULL, created_at TEXT NOT NULL, expires_ms BIGINT NOT NULL,"
+    " PRIMARY KEY (owner, id))",
+    "CREATE INDEX uploads_by_expiry ON uploads (expires_ms)",
+    "CREATE TABLE upload_parts (owner TEXT NOT NULL, upload_id TEXT NOT NULL, part BIGINT NOT NULL,"
+    " bytes BIGINT NOT NULL, sha256 TEXT NOT NULL, blob_key TEXT NOT NULL,"
+    " PRIMARY KEY (owner, upload_id, part))",
 };
 
 const char* const kMigrationV2[] = {
@@ -186,6 +195,7 @@ Status SqlMetadataStore::Migrate() {
     apply(3, kMigrationV3);
     apply(4, kMigrationV4);
     apply(5, kMigrationV5);
+    apply(6, kMigrationV6);
     tx.Commit();
     return Status::Ok();
   });
@@ -198,7 +208,8 @@ Result<std::vector<std::string>> SqlMetadataStore::ReferencedBlobKeys() {
         (session.prepare << "SELECT blob_key FROM dataset_versions"
                           " UNION SELECT artifact_key FROM models WHERE artifact_key <> ''"
                           " UNION SELECT blob_key FROM query_batches"
-                          " UNION SELECT results_key FROM queries WHERE results_key <> ''");
+                          " UNION SELECT results_key FROM queries WHERE results_key <> ''"
+                          " UNION SELECT blob_key FROM upload_parts");
     for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
     return keys;
   });

@@ -107,6 +107,7 @@ class FaultyMetadataStore final : public store::MetadataStore {
   using JobPage = Result<std::pair<std::vector<store::JobRecord>, int64_t>>;
   using Keys = Result<std::vector<std::string>>;
   using Counts = Result<std::vector<std::pair<std::string, int64_t>>>;
+  using Expired = Result<std::vector<std::pair<std::string, std::string>>>;
 
   DIAMOND_FORWARD(DatasetPage, ListDatasets, (const std::string& o, store::Page p), (o, p))
   DIAMOND_FORWARD(Result<store::DatasetRecord>, GetDataset, (const std::string& o, const std::string& id), (o, id))
@@ -120,6 +121,18 @@ class FaultyMetadataStore final : public store::MetadataStore {
   DIAMOND_FORWARD(Result<std::string>, DeleteDatasetVersion, (const std::string& o, const std::string& id, int64_t v),
                   (o, id, v))
   DIAMOND_FORWARD(Result<int64_t>, StoredBytes, (const std::string& o), (o))
+  DIAMOND_FORWARD(Status, CreateUpload, (const store::UploadRecord& u), (u))
+  DIAMOND_FORWARD(Result<store::UploadRecord>, GetUpload, (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Result<std::vector<store::UploadPart>>, ListUploadParts,
+                  (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Result<std::string>, PutUploadPart,
+                  (const std::string& o, const std::string& id, const store::UploadPart& p), (o, id, p))
+  DIAMOND_FORWARD(Result<store::DatasetRecord>, CommitUploadedVersion,
+                  (const std::string& o, const std::string& u, int64_t e, const store::DatasetVersion& v,
+                   const StorageLimits& l),
+                  (o, u, e, v, l))
+  DIAMOND_FORWARD(Keys, DeleteUpload, (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Expired, ExpiredUploads, (int64_t now), (now))
   DIAMOND_FORWARD(ModelPage, ListModels, (const std::string& v, store::Page p), (v, p))
   DIAMOND_FORWARD(Result<store::ModelRecord>, GetModel, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Result<store::ModelRecord>, FindModelFor, (const std::string& v, const std::string& id), (v, id))

@@ -6,6 +6,7 @@ void RegisterRoutes(Router& router, ApiContext& context) {
   RegisterOpsRoutes(router, context);
   if (context.config.ops_only) return;
   RegisterDatasetRoutes(router, context);
+  RegisterUploadRoutes(router, context);
   RegisterModelRoutes(router, context);
   RegisterJobRoutes(router, context);
   RegisterPriceRoutes(router, context);

@@ -1,0 +1,355 @@
+#include "service/upload_service.h"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "base/clock.h"
+#include "core/byte_source.h"
+#include "core/dataset_stats.h"
+#include "core/diamond_csv_writer.h"
+#include "core/diamond_json.h"
+#include "core/ids.h"
+#include "core/sha256.h"
+
+namespace diamond::service {
+namespace {
+
+constexpr int kMaxAttempts = 5;  // completions that lose a race with another writer retry
+constexpr size_t kMaxErrors = 100;
+constexpr size_t kFlushBytes = 1 << 20;
+
+// The parts, in order, as one stream; one part in memory at a time.
+class PartsSource final : public ByteSource {
+ public:
+  PartsSource(const store::BlobStore& blobs, const std::vector<store::UploadPart>& parts)
+      : blobs_(blobs), parts_(parts) {}
+
+  Result<size_t> Read(char* buf, size_t n) override {
+    while (pos_ == current_.size()) {
+      if (next_ == parts_.size()) return size_t{0};
+      auto bytes = blobs_.Get(parts_[next_].blob_key);
+      if (!bytes.ok()) {
+        return Status::IoError("part " + std::to_string(parts_[next_].part) + ": " + bytes.status().message());
+      }
+      ++next_;
+      current_ = std::move(bytes).value();
+      pos_ = 0;
+    }
+    const size_t count = std::min(n, current_.size() - pos_);
+    std::memcpy(buf, current_.data() + pos_, count);
+    pos_ += count;
+    return count;
+  }
+
+ private:
+  const store::BlobStore& blobs_;
+  const std::vector<store::UploadPart>& parts_;
+  size_t next_ = 0;
+  std::string current_;
+  size_t pos_ = 0;
+};
+
+// The new version's canonical CSV, staged in a temporary file (removed with the object).
+class StagedCsv {
+ public:
+  explicit StagedCsv(const std::string& dir) {
+    std::filesystem::path base = dir.empty() ? std::filesystem::temp_directory_path() : std::filesystem::path(dir);
+    path_ = base / ("diamond-upload-" + NewId() + ".csv");
+    out_.open(path_, std::ios::binary | std::ios::trunc);
+  }
+  ~StagedCsv() {
+    out_.close();
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  StagedCsv(const StagedCsv&) = delete;
+  StagedCsv& operator=(const StagedCsv&) = delete;
+
+  bool opened() const { return out_.is_open(); }
+  std::ofstream& stream() { return out_; }
+  void Add(const Diamond& stone) {
+    AppendCsvRow(stone, &buffer_);
+    if (buffer_.size() >= kFlushBytes) Flush();
+  }
+  void Write(std::string_view bytes) {
+    Flush();
+    out_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  // Bytes written so far (buffered ones included).
+  int64_t bytes() { return static_cast<int64_t>(out_.tellp()) + static_cast<int64_t>(buffer_.size()); }
+  Status Finish() {
+    Flush();
+    out_.close();
+    if (out_.fail()) return Status::IoError("cannot write the staged upload " + path_.string());
+    return Status::Ok();
+  }
+  Result<std::string> Sha256Of() const {
+    std::ifstream in(path_, std::ios::binary);
+    Sha256 hash;
+    std::string chunk(kFlushBytes, '\0');
+    while (in) {
+      in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      hash.Update(std::string_view(chunk.data(), static_cast<size_t>(in.gcount())));
+    }
+    if (in.bad()) return Status::IoError("cannot read the staged upload " + path_.string());
+    return hash.HexDigest();
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  void Flush() {
+    out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    buffer_.clear();
+  }
+  std::filesystem::path path_;
+  std::ofstream out_;
+  std::string buffer_;
+};
+
+Status RowLimit(int64_t rows, int64_t max_rows) {
+  return Status::LimitExceeded("max_dataset_rows", max_rows,
+                               "the dataset would have more than " + std::to_string(rows - 1) +
+                                   " rows; the plan allows " + std::to_string(max_rows) +
+                                   " (nothing was written)");
+}
+
+}  // namespace
+
+UploadService::UploadService(store::MetadataStore& metadata, store::BlobStore& blobs,
+                             DatasetService::StorageObserver storage_changed, Options options)
+    : metadata_(metadata), blobs_(blobs), storage_changed_(std::move(storage_changed)), options_(std::move(options)) {}
+
+Result<store::UploadRecord> UploadService::Create(const std::string& owner, const std::string& dataset_id,
+                                                  const std::string& format, const std::string& mode) {
+  if (mode == "append") {
+    auto dataset = metadata_.GetDataset(owner, dataset_id);
+    if (!dataset.ok()) return dataset.status();
+  }
+  store::UploadRecord upload;
+  upload.owner = owner;
+  upload.id = NewId();
+  upload.dataset_id = dataset_id;
+  upload.format = format;
+  upload.mode = mode;
+  upload.state = "open";
+  upload.created_at = NowRfc3339();
+  upload.expires_ms = NowUnixMs() + std::chrono::duration_cast<std::chrono::milliseconds>(options_.expiry).count();
+  if (Status s = metadata_.CreateUpload(upload); !s.ok()) return s;
+  return upload;
+}
+
+Result<store::UploadPart> UploadService::PutPart(const std::string& owner, const std::string& id, int64_t part,
+                                                 std::string_view bytes,
+                                                 const std::optional<std::string>& expected_sha256,
+                                                 int64_t max_upload_bytes) {
+  store::UploadPart record;
+  record.part = part;
+  record.bytes = static_cast<int64_t>(bytes.size());
+  record.sha256 = Sha256Hex(bytes);
+  if (expected_sha256 && *expected_sha256 != record.sha256) {
+    return Status::InvalidArgument("checksum: the part's SHA-256 is " + record.sha256 + ", not the " +
+                                   *expected_sha256 + " sent; the part was not stored");
+  }
+  auto listed = Get(owner, id);  // NotFound for another tenant's upload, before any blob is written
+  if (!listed.ok()) return listed.status();
+  if (listed->first.state != "open") {
+    return Status::FailedPrecondition("upload '" + id + "' is " + listed->first.state + ": it takes no more parts");
+  }
+  int64_t total = record.bytes;
+  for (const auto& p : listed->second) total += p.part == part ? 0 : p.bytes;
+  if (total > max_upload_bytes) {
+    return Status::LimitExceeded("max_stored_bytes", max_upload_bytes,
+                                 "the upload's parts would hold " + std::to_string(total) +
+                                     " bytes; the plan stores at most " + std::to_string(max_upload_bytes));
+  }
+  // A fresh key per send: a re-sent part never overwrites bytes a completion may be reading.
+  record.blob_key = "uploads/" + owner + "/" + id + "/part-" + std::to_string(part) + "-" + NewId().substr(0, 8);
+  if (Status s = blobs_.Put(record.blob_key, bytes); !s.ok()) return s;
+  auto replaced = metadata_.PutUploadPart(owner, id, record);
+  if (!replaced.ok()) {
+    store::DeleteUnreferencedBlobs(blobs_, {record.blob_key});
+    return replaced.status();
+  }
+  if (!replaced->empty()) store::DeleteUnreferencedBlobs(blobs_, {*replaced});
+  return record;
+}
+
+Result<std::pair<store::UploadRecord, std::vector<store::UploadPart>>> UploadService::Get(const std::string& owner,
+                                                                                        const std::string& id) {
+  auto upload = metadata_.GetUpload(owner, id);
+  if (!upload.ok()) return upload.status();
+  // Past its expiry an upload is gone, whether or not a GC round has deleted it yet.
+  if (upload->expires_ms < NowUnixMs()) return Status::NotFound("no upload '" + id + "' (it expired)");
+  auto parts = metadata_.ListUploadParts(owner, id);
+  if (!parts.ok()) return parts.status();
+  return std::make_pair(std::move(upload).value(), std::move(parts).value());
+}
+
+Status UploadService::CheckParts(const std::vector<store::UploadPart>& parts) const {
+  if (parts.empty()) return Status::FailedPrecondition("the upload has no parts yet: send part 1 first");
+  std::string missing;
+  int64_t expected = 1;
+  for (const auto& p : parts) {
+    for (; expected < p.part && missing.size() < 200; ++expected) missing += (missing.empty() ? "" : ", ") + std::to_string(expected);
+    expected = p.part + 1;
+  }
+  if (!missing.empty()) {
+    return Status::FailedPrecondition("parts are missing: " + missing + " (parts are numbered 1, 2, 3, ... without gaps)");
+  }
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (parts[i].bytes < options_.min_part_bytes) {
+      return Status::FailedPrecondition("part " + std::to_string(parts[i].part) + " has " +
+                                        std::to_string(parts[i].bytes) + " bytes; every part but the last needs at least " +
+                                        std::to_string(options_.min_part_bytes));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<store::DatasetRecord> UploadService::Complete(const std::string& owner, const std::string& id,
+                                                     const DatasetService::Limits& limits, InvalidRows* invalid) {
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    auto listed = Get(owner, id);
+    if (!listed.ok()) return listed.status();
+    const auto& [upload, parts] = *listed;
+    if (upload.state != "open") {
+      return Status::FailedPrecondition("upload '" + id + "' is already completed (dataset '" + upload.dataset_id +
+                                        "' version " + std::to_string(upload.dataset_version) + ")");
+    }
+    if (Status s = CheckParts(parts); !s.ok()) return s;
+    auto done = CompleteOnce(upload, parts, limits, invalid);
+    if (done.ok()) {
+      // The rows are in the dataset now; the parts are not needed (the record stays, so a
+      // second completion is told it was completed, until the upload expires).
+      std::vector<std::string> keys;
+      for (const auto& p : parts) keys.push_back(p.blob_key);
+      store::DeleteUnreferencedBlobs(blobs_, keys);
+      if (storage_changed_) storage_changed_(owner);
+      return done;
+    }
+    // Retry only when another writer changed the dataset under this completion.
+    if (done.status().code() != StatusCode::kFailedPrecondition ||
+        done.status().message().find("changed concurrently") == std::string::npos) {
+      return done;
+    }
+  }
+  return Status::FailedPrecondition("the dataset is being changed by others; complete the upload again");
+}
+
+Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadRecord& upload,
+                                                         const std::vector<store::UploadPart>& parts,
+                                                         const DatasetService::Limits& limits, InvalidRows* invalid) {
+  // What the new version builds on: nothing (replace) or the current version (append).
+  int64_t expected_current = 0;
+  int64_t rows = 0;
+  DatasetStats stats;
+  std::string base_key;
+  auto current = metadata_.GetDataset(upload.owner, upload.dataset_id);
+  if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
+  if (current.ok()) expected_current = current->current.version;
+  if (upload.mode == "append") {
+    if (!current.ok()) return current.status();
+    auto parsed = ParseJson(current->current.stats_json);
+    if (!parsed.ok()) return Status::Corruption("dataset '" + upload.dataset_id + "': " + parsed.status().message());
+    auto old_stats = DatasetStats::FromJson(*parsed);
+    if (!old_stats.ok()) return old_stats.status();
+    stats = std::move(old_stats).value();
+    rows = current->current.rows;
+    base_key = current->current.blob_key;
+  }
+
+  StagedCsv staged(options_.temp_dir);
+  if (!staged.opened()) return Status::IoError("cannot create a staging file for the upload");
+  if (base_key.empty()) {
+    staged.Write(kCanonicalCsvHeader);
+  } else if (Status s = blobs_.GetTo(base_key, staged.stream()); !s.ok()) {
+    return s;
+  }
+  auto add = [&](const Diamond& stone) -> Status {
+    if (++rows > limits.max_rows) return RowLimit(rows, limits.max_rows);
+    stats.Add(stone);
+    staged.Add(stone);
+    if (staged.bytes() > limits.storage.max_stored_bytes) {
+      return Status::LimitExceeded("max_stored_bytes", limits.storage.max_stored_bytes,
+                                   "the dataset would be larger than the plan stores (" +
+                                       std::to_string(limits.storage.max_stored_bytes) + " bytes); nothing was written");
+    }
+    return Status::Ok();
+  };
+  *invalid = InvalidRows{};
+  PartsSource source(blobs_, parts);
+  if (upload.format == "json") {
+    // JSON is not streamed: the parts are joined (at most one request body's worth).
+    std::string text;
+    for (const auto& p : parts) {
+      if (static_cast<int64_t>(text.size()) + p.bytes > options_.max_part_bytes) {
+        return Status::LimitExceeded("max_json_upload_bytes", options_.max_part_bytes,
+                                     "a JSON upload holds at most " + std::to_string(options_.max_part_bytes) +
+                                         " bytes; send larger data as CSV");
+      }
+      auto bytes = blobs_.Get(p.blob_key);
+      if (!bytes.ok()) return bytes.status();
+      text += *bytes;
+    }
+    auto decoded = DecodeStonesJson(text, JsonStoneOptions{false, kMaxErrors});
+    if (!decoded.ok()) return decoded.status();
+    if (decoded->rows_invalid > 0) {
+      *invalid = InvalidRows{decoded->rows_invalid, decoded->errors};
+      return Status::InvalidArgument(std::to_string(decoded->rows_invalid) + " invalid stone(s); nothing was written");
+    }
+    for (const auto& stone : decoded->stones) {
+      if (Status s = add(stone); !s.ok()) return s;
+    }
+  } else {
+    DiamondCsvReader reader(source, DiamondCsvOptions{});
+    if (Status s = reader.ReadHeader(); !s.ok()) return s;
+    Diamond stone;
+    while (true) {
+      auto outcome = reader.Next(&stone);
+      if (outcome == DiamondCsvReader::Outcome::kEnd) break;
+      if (outcome == DiamondCsvReader::Outcome::kFailed) return reader.status();
+      if (outcome == DiamondCsvReader::Outcome::kInvalid) {
+        ++invalid->rows_invalid;
+        for (const auto& e : reader.row_errors()) {
+          if (invalid->errors.size() < kMaxErrors) invalid->errors.push_back(e);
+        }
+        continue;
+      }
+      if (invalid->rows_invalid > 0) continue;  // only errors matter now: nothing will be written
+      if (Status s = add(stone); !s.ok()) return s;
+    }
+    if (invalid->rows_invalid > 0) {
+      return Status::InvalidArgument(std::to_string(invalid->rows_invalid) + " invalid row(s); nothing was written");
+    }
+  }
+  if (Status s = staged.Finish(); !s.ok()) return s;
+
+  store::DatasetVersion version;
+  version.version = expected_current + 1;
+  version.blob_key = "datasets/" + upload.owner + "/" + upload.dataset_id + "/v" + std::to_string(version.version) +
+                     "-" + NewId().substr(0, 8) + ".csv";
+  version.rows = rows;
+  version.bytes = static_cast<int64_t>(std::filesystem::file_size(staged.path()));
+  auto sha = staged.Sha256Of();
+  if (!sha.ok()) return sha.status();
+  version.sha256 = *sha;
+  version.stats_json = stats.ToJson().dump();
+  {
+    std::ifstream in(staged.path(), std::ios::binary);
+    if (Status s = blobs_.PutFrom(version.blob_key, in); !s.ok()) return s;
+  }
+  auto committed =
+      metadata_.CommitUploadedVersion(upload.owner, upload.id, expected_current, version, limits.storage);
+  if (!committed.ok()) store::DeleteUnreferencedBlobs(blobs_, {version.blob_key});
+  return committed;
+}
+
+Status UploadService::Abort(const std::string& owner, const std::string& id) {
+  auto keys = metadata_.DeleteUpload(owner, id);
+  if (!keys.ok()) return keys.status();
+  store::DeleteUnreferencedBlobs(blobs_, *keys);
+  return Status::Ok();
+}
+
+}  // namespace diamond::service

@@ -1,0 +1,71 @@
+// Multipart uploads into datasets: the S3 multipart model over the public API. A client
+// opens an upload for a dataset, sends numbered parts (any order, in parallel, re-sending a
+// part replaces it), can ask which parts arrived (to resume), and completes it: the parts,
+// in order, are one CSV (or JSON) stream, validated all-or-nothing and committed as one new
+// dataset version. Each part is a blob until then; memory stays at about one part whatever
+// the upload's size (rows stream through the validator into a temporary file that is then
+// streamed into the blob store). Safe for concurrent use.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/diamond_csv.h"
+#include "service/dataset_service.h"
+#include "store/blob_store.h"
+#include "store/metadata_store.h"
+
+namespace diamond::service {
+
+class UploadService {
+ public:
+  struct Options {
+    int64_t min_part_bytes = 5 << 20;    // every part but the last (as S3 asks)
+    int64_t max_part_bytes = 64 << 20;   // one request body
+    int64_t max_parts = 10000;
+    std::chrono::seconds expiry{24 * 3600};  // an upload not completed by then is deleted
+    std::string temp_dir;                // where completions stage rows; "" = the system's
+  };
+
+  UploadService(store::MetadataStore& metadata, store::BlobStore& blobs,
+                DatasetService::StorageObserver storage_changed, Options options);
+
+  const Options& options() const { return options_; }
+
+  // format "csv" or "json", mode "replace" or "append" (the dataset must exist).
+  Result<store::UploadRecord> Create(const std::string& owner, const std::string& dataset_id,
+                                     const std::string& format, const std::string& mode);
+  // Stores part `part`. `expected_sha256` (hex), when given, must match the bytes
+  // (InvalidArgument "checksum" otherwise; nothing is stored).
+  Result<store::UploadPart> PutPart(const std::string& owner, const std::string& id, int64_t part,
+                                    std::string_view bytes, const std::optional<std::string>& expected_sha256,
+                                    int64_t max_upload_bytes);
+  Result<std::pair<store::UploadRecord, std::vector<store::UploadPart>>> Get(const std::string& owner,
+                                                                           const std::string& id);
+  // Validates and commits the upload's rows as a new version of its dataset. Invalid rows:
+  // InvalidArgument, with *invalid listing the first errors and the count (nothing is
+  // written); a malformed stream: InvalidArgument with *invalid empty.
+  Result<store::DatasetRecord> Complete(const std::string& owner, const std::string& id,
+                                        const DatasetService::Limits& limits, InvalidRows* invalid);
+  // Aborts: the upload and its parts are gone. (Expired uploads go the same way, in the
+  // blob GC's rounds: store/blob_gc.h.)
+  Status Abort(const std::string& owner, const std::string& id);
+
+ private:
+  // Why the parts cannot be completed as they are (gaps, a small part in the middle).
+  Status CheckParts(const std::vector<store::UploadPart>& parts) const;
+  Result<store::DatasetRecord> CompleteOnce(const store::UploadRecord& upload,
+                                            const std::vector<store::UploadPart>& parts,
+                                            const DatasetService::Limits& limits, InvalidRows* invalid);
+
+  store::MetadataStore& metadata_;
+  store::BlobStore& blobs_;
+  DatasetService::StorageObserver storage_changed_;
+  Options options_;
+};
+
+}  // namespace diamond::service

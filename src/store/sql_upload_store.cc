@@ -1,0 +1,158 @@
+// MetadataStore on SQL: multipart uploads and their parts.
+#include <soci/soci.h>
+
+#include "store/sql_dialect.h"
+#include "store/sql_locked.h"
+#include "store/sql_rows.h"
+
+namespace diamond::store {
+
+using ll = long long;  // SOCI exchanges 64-bit integers as long long
+using namespace sql;  // the shared row readers and lookups (sql_rows.h)
+
+namespace {
+
+constexpr const char* kUploadColumns =
+    "owner, id, dataset_id, format, mode, state, dataset_version, created_at, expires_ms";
+
+UploadRecord ReadUpload(const soci::row& r) {
+  UploadRecord u;
+  u.owner = r.get<std::string>(0);
+  u.id = r.get<std::string>(1);
+  u.dataset_id = r.get<std::string>(2);
+  u.format = r.get<std::string>(3);
+  u.mode = r.get<std::string>(4);
+  u.state = r.get<std::string>(5);
+  u.dataset_version = r.get<ll>(6);
+  u.created_at = r.get<std::string>(7);
+  u.expires_ms = r.get<ll>(8);
+  return u;
+}
+
+std::optional<UploadRecord> FindUpload(soci::session& sql, const std::string& owner, const std::string& id,
+                                       bool for_update = false) {
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT " << kUploadColumns << " FROM uploads WHERE owner = :o AND id = :id"
+                   << (for_update ? RowLockSuffix(EngineOf(sql)) : ""),
+       soci::use(owner), soci::use(id));
+  for (const auto& r : rows) return ReadUpload(r);
+  return std::nullopt;
+}
+
+Status NoUpload(const std::string& id) { return Status::NotFound("no upload '" + id + "'"); }
+
+}  // namespace
+
+Status SqlMetadataStore::CreateUpload(const UploadRecord& upload) {
+  return Locked([&](soci::session& sql) -> Status {
+    ll version = upload.dataset_version, expires = upload.expires_ms;
+    sql << "INSERT INTO uploads (" << kUploadColumns
+        << ") VALUES (:o, :id, :d, :f, :m, :s, :v, :c, :e)",
+        soci::use(upload.owner), soci::use(upload.id), soci::use(upload.dataset_id), soci::use(upload.format),
+        soci::use(upload.mode), soci::use(upload.state), soci::use(version), soci::use(upload.created_at),
+        soci::use(expires);
+    return Status::Ok();
+  });
+}
+
+Result<UploadRecord> SqlMetadataStore::GetUpload(const std::string& owner, const std::string& id) {
+  return Locked([&](soci::session& sql) -> Result<UploadRecord> {
+    if (auto upload = FindUpload(sql, owner, id)) return *upload;
+    return NoUpload(id);
+  });
+}
+
+Result<std::vector<UploadPart>> SqlMetadataStore::ListUploadParts(const std::string& owner, const std::string& id) {
+  return Locked([&](soci::session& sql) -> Result<std::vector<UploadPart>> {
+    if (!FindUpload(sql, owner, id)) return NoUpload(id);
+    std::vector<UploadPart> parts;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT part, bytes, sha256, blob_key FROM upload_parts"
+                        " WHERE owner = :o AND upload_id = :id ORDER BY part",
+         soci::use(owner), soci::use(id));
+    for (const auto& r : rows) {
+      parts.push_back({r.get<ll>(0), r.get<ll>(1), r.get<std::string>(2), r.get<std::string>(3)});
+    }
+    return parts;
+  });
+}
+
+Result<std::string> SqlMetadataStore::PutUploadPart(const std::string& owner, const std::string& id,
+                                                    const UploadPart& part) {
+  return Locked([&](soci::session& sql) -> Result<std::string> {
+    WriteTransaction tx(sql);
+    auto upload = FindUpload(sql, owner, id, /*for_update=*/true);
+    if (!upload) return NoUpload(id);
+    if (upload->state != "open") {
+      return Status::FailedPrecondition("upload '" + id + "' is " + upload->state + ": it takes no more parts");
+    }
+    ll number = part.part, bytes = part.bytes;
+    std::string replaced;
+    soci::indicator ind = soci::i_null;
+    sql << "SELECT blob_key FROM upload_parts WHERE owner = :o AND upload_id = :id AND part = :p",
+        soci::use(owner), soci::use(id), soci::use(number), soci::into(replaced, ind);
+    if (!sql.got_data() || ind != soci::i_ok) replaced.clear();
+    sql << "DELETE FROM upload_parts WHERE owner = :o AND upload_id = :id AND part = :p", soci::use(owner),
+        soci::use(id), soci::use(number);
+    sql << "INSERT INTO upload_parts (owner, upload_id, part, bytes, sha256, blob_key)"
+           " VALUES (:o, :id, :p, :b, :s, :k)",
+        soci::use(owner), soci::use(id), soci::use(number), soci::use(bytes), soci::use(part.sha256),
+        soci::use(part.blob_key);
+    tx.Commit();
+    return replaced;
+  });
+}
+
+Result<DatasetRecord> SqlMetadataStore::CommitUploadedVersion(const std::string& owner,
+                                                              const std::string& upload_id,
+                                                              int64_t expected_current,
+                                                              const DatasetVersion& version,
+                                                              const StorageLimits& limits) {
+  return Locked([&](soci::session& sql) -> Result<DatasetRecord> {
+    WriteTransaction tx(sql);
+    auto upload = FindUpload(sql, owner, upload_id, /*for_update=*/true);
+    if (!upload) return NoUpload(upload_id);
+    if (upload->state != "open") {
+      return Status::FailedPrecondition("upload '" + upload_id + "' is already completed (dataset '" +
+                                        upload->dataset_id + "' version " +
+                                        std::to_string(upload->dataset_version) + ")");
+    }
+    auto committed = CommitVersionIn(sql, owner, upload->dataset_id, expected_current, version, limits);
+    if (!committed.ok()) return committed.status();
+    ll v = committed->current.version;
+    sql << "UPDATE uploads SET state = 'completed', dataset_version = :v WHERE owner = :o AND id = :id",
+        soci::use(v), soci::use(owner), soci::use(upload_id);
+    tx.Commit();
+    return committed;
+  });
+}
+
+Result<std::vector<std::string>> SqlMetadataStore::DeleteUpload(const std::string& owner, const std::string& id) {
+  return Locked([&](soci::session& sql) -> Result<std::vector<std::string>> {
+    WriteTransaction tx(sql);
+    if (!FindUpload(sql, owner, id, /*for_update=*/true)) return NoUpload(id);
+    std::vector<std::string> keys;
+    soci::rowset<soci::row> rows = (sql.prepare << "SELECT blob_key FROM upload_parts"
+                                                   " WHERE owner = :o AND upload_id = :id",
+                                    soci::use(owner), soci::use(id));
+    for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
+    sql << "DELETE FROM upload_parts WHERE owner = :o AND upload_id = :id", soci::use(owner), soci::use(id);
+    sql << "DELETE FROM uploads WHERE owner = :o AND id = :id", soci::use(owner), soci::use(id);
+    tx.Commit();
+    return keys;
+  });
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SqlMetadataStore::ExpiredUploads(int64_t now_ms) {
+  return Locked([&](soci::session& sql) -> Result<std::vector<std::pair<std::string, std::string>>> {
+    ll now = now_ms;
+    std::vector<std::pair<std::string, std::string>> out;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT owner, id FROM uploads WHERE expires_ms < :now ORDER BY expires_ms",
+         soci::use(now));
+    for (const auto& r : rows) out.emplace_back(r.get<std::string>(0), r.get<std::string>(1));
+    return out;
+  });
+}
+
+}  // namespace diamond::store
