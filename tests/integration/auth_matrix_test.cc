@@ -58,6 +58,13 @@ class AuthMatrixTest : public ::testing::Test {
     query_ = location.substr(location.rfind('/') + 1);
     ASSERT_EQ(server_->RequestAs(owner_, "POST", "/models/m/prices/" + query_, kStone, "application/json").status, 200);
 
+    // Alice's open upload into ds, with one part.
+    HttpResult upload = server_->RequestAs(owner_, "POST", "/datasets/ds/uploads", R"({"mode": "append"})",
+                                           "application/json");
+    ASSERT_EQ(upload.status, 201) << upload.body;
+    upload_ = json::parse(upload.body)["upload_id"];
+    ASSERT_EQ(server_->RequestAs(owner_, "PUT", "/uploads/" + upload_ + "/parts/1", kSmallCsv, "text/csv").status, 200);
+
     // An account for the admin routes to act on.
     zed_key_id_ = "none";
     server_->CreateUserWithKey("zed");
@@ -82,7 +89,8 @@ class AuthMatrixTest : public ::testing::Test {
     const std::pair<const char*, std::string> values[] = {
         {"{dataset_id}", "ds"}, {"{model_id}", "m"},          {"{query_id}", query_},
         {"{job_id}", job_},     {"{user_id}", "zed"},         {"{key_id}", zed_key_id_},
-        {"{plan}", "matrix"},   {"{asset}", "swagger-ui.css"}, {"{version}", "1"}};
+        {"{plan}", "matrix"},   {"{asset}", "swagger-ui.css"}, {"{version}", "1"},
+        {"{upload_id}", upload_}, {"{part}", "1"}};
     for (const auto& [param, value] : values) {
       for (size_t at = path.find(param); at != std::string::npos; at = path.find(param)) {
         path.replace(at, std::string(param).size(), value);
@@ -101,13 +109,16 @@ class AuthMatrixTest : public ::testing::Test {
     if (path == "/admin/users/{user_id}" && method == "PATCH") return {R"({"plan": "free"})", "application/json"};
     if (path == "/admin/plans/{plan}") return {kUnlimitedPlanJson, "application/json"};
     if (path == "/admin/users/{user_id}/keys" && method == "POST") return {R"({"name": "matrix"})", "application/json"};
+    // Append: in another caller's namespace there is no "ds" to append to (404).
+    if (path == "/datasets/{dataset_id}/uploads") return {R"({"mode": "append"})", "application/json"};
+    if (path == "/uploads/{upload_id}/parts/{part}") return {kSmallCsv, "text/csv"};
     if (method == "PUT" || method == "POST") return {kStone, "application/json"};
     return {"", ""};
   }
 
   TempDir dir_;
   std::unique_ptr<ServerProcess> server_;
-  std::string owner_, other_, revoked_, disabled_, job_, query_, zed_key_id_;
+  std::string owner_, other_, revoked_, disabled_, job_, query_, zed_key_id_, upload_;
 };
 
 TEST_F(AuthMatrixTest, EveryDocumentedRouteTimesEveryCaller) {
@@ -140,7 +151,7 @@ TEST_F(AuthMatrixTest, EveryDocumentedRouteTimesEveryCaller) {
   int cells = 0;
   for (const auto& op : operations) {
     // Resources named in the path belong to alice ("member owner").
-    const bool names_resource = std::regex_search(op.path, std::regex(R"(\{(dataset_id|model_id|job_id|query_id)\})"));
+    const bool names_resource = std::regex_search(op.path, std::regex(R"(\{(dataset_id|model_id|job_id|query_id|upload_id)\})"));
     // PUT on a dataset or model id creates in the caller's own namespace: another member
     // would get their own resource, never alice's (OtherMembersNever... checks that); here
     // their requests are ones that create nothing, so later cells still name only alice's.
