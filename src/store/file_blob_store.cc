@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <sstream>
 
 namespace diamond::store {
 namespace fs = std::filesystem;
@@ -137,30 +138,9 @@ Status FileBlobStore::PutWith(const std::string& key,
 }
 
 Result<std::string> FileBlobStore::Get(const std::string& key) const {
-  if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
-  const fs::path path = root_ / key;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    // Only a missing file is "not found"; permissions, I/O errors and the like are
-    // failures of the store, which must not look like a missing resource (a 404).
-    if (errno == ENOENT || errno == ENOTDIR) return Status::NotFound("no blob " + key);
-    return ErrnoStatus("cannot open blob", path);
-  }
-  std::string text;
-  char buffer[1 << 16];
-  while (true) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Status error = ErrnoStatus("cannot read blob", path);
-      ::close(fd);
-      return error;
-    }
-    if (n == 0) break;
-    text.append(buffer, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return text;
+  std::ostringstream out;
+  if (Status s = GetTo(key, out); !s.ok()) return s;
+  return std::move(out).str();
 }
 
 Status FileBlobStore::GetTo(const std::string& key, std::ostream& out) const {
@@ -168,6 +148,8 @@ Status FileBlobStore::GetTo(const std::string& key, std::ostream& out) const {
   const fs::path path = root_ / key;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
+    // Only a missing file is "not found"; permissions, I/O errors and the like are
+    // failures of the store, which must not look like a missing resource (a 404).
     if (errno == ENOENT || errno == ENOTDIR) return Status::NotFound("no blob " + key);
     return ErrnoStatus("cannot open blob", path);
   }

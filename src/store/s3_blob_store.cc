@@ -3,6 +3,7 @@
 #include <pugixml.hpp>
 
 #include <ctime>
+#include <limits>
 
 #include "base/logger.h"
 
@@ -221,31 +222,8 @@ Status S3BlobStore::Delete(const std::string& key) {
 }
 
 Result<std::vector<BlobInfo>> S3BlobStore::List(const std::string& prefix) const {
-  std::vector<BlobInfo> out;
-  const std::string& root = client_.location().prefix;
-  std::string token;
-  for (;;) {
-    std::vector<std::pair<std::string, std::string>> query = {{"list-type", "2"}, {"prefix", root + prefix}};
-    if (!token.empty()) query.emplace_back("continuation-token", token);
-    auto response = client_.Send("GET", "", query, "");
-    if (!response.ok()) return response.status();
-    if (response->status != 200) return Failed("ListObjectsV2 " + prefix, *response);
-    pugi::xml_document doc;
-    if (!doc.load_buffer(response->body.data(), response->body.size())) {
-      return Status::IoError("S3 ListObjectsV2 " + prefix + ": the answer is not XML");
-    }
-    const pugi::xml_node result = doc.child("ListBucketResult");
-    for (pugi::xml_node item : result.children("Contents")) {
-      const std::string key = item.child_value("Key");
-      if (key.compare(0, root.size(), root) != 0) continue;
-      out.push_back(BlobInfo{key.substr(root.size()), std::stoll(std::string("0") + item.child_value("Size")),
-                             ParseIsoTime(item.child_value("LastModified"))});
-    }
-    token = result.child_value("NextContinuationToken");
-    if (std::string(result.child_value("IsTruncated")) != "true" || token.empty()) break;
-  }
-  std::sort(out.begin(), out.end(), [](const BlobInfo& a, const BlobInfo& b) { return a.key < b.key; });
-  return out;
+  // Every page: ListPage follows S3's pages (1,000 keys each) until the listing ends.
+  return ListPage(prefix, "", std::numeric_limits<size_t>::max());
 }
 
 }  // namespace diamond::store
