@@ -50,24 +50,51 @@ class PartsSource final : public ByteSource {
   size_t pos_ = 0;
 };
 
+// What is written to the staging file passes here on its way: hashed and counted once, as
+// it is written (the copied base version as well as the new rows).
+class DigestingBuf final : public std::streambuf {
+ public:
+  explicit DigestingBuf(std::streambuf& file) : file_(file) {}
+  int64_t bytes() const { return bytes_; }
+  std::string HexDigest() { return hash_.HexDigest(); }
+
+ protected:
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    hash_.Update(std::string_view(s, static_cast<size_t>(n)));
+    bytes_ += n;
+    return file_.sputn(s, n);
+  }
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    const char ch = traits_type::to_char_type(c);
+    return xsputn(&ch, 1) == 1 ? c : traits_type::eof();
+  }
+  int sync() override { return file_.pubsync(); }
+
+ private:
+  std::streambuf& file_;
+  Sha256 hash_;
+  int64_t bytes_ = 0;
+};
+
 // The new version's canonical CSV, staged in a temporary file (removed with the object).
 class StagedCsv {
  public:
   explicit StagedCsv(const std::string& dir) {
     std::filesystem::path base = dir.empty() ? std::filesystem::temp_directory_path() : std::filesystem::path(dir);
     path_ = base / ("diamond-upload-" + NewId() + ".csv");
-    out_.open(path_, std::ios::binary | std::ios::trunc);
+    opened_ = file_.open(path_, std::ios::out | std::ios::binary | std::ios::trunc) != nullptr;
   }
   ~StagedCsv() {
-    out_.close();
+    file_.close();
     std::error_code ignored;
     std::filesystem::remove(path_, ignored);
   }
   StagedCsv(const StagedCsv&) = delete;
   StagedCsv& operator=(const StagedCsv&) = delete;
 
-  bool opened() const { return out_.is_open(); }
-  std::ofstream& stream() { return out_; }
+  bool opened() const { return opened_; }
+  std::ostream& stream() { return out_; }
   void Add(const Diamond& stone) {
     AppendCsvRow(stone, &buffer_);
     if (buffer_.size() >= kFlushBytes) Flush();
@@ -77,24 +104,15 @@ class StagedCsv {
     out_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   }
   // Bytes written so far (buffered ones included).
-  int64_t bytes() { return static_cast<int64_t>(out_.tellp()) + static_cast<int64_t>(buffer_.size()); }
+  int64_t bytes() const { return digest_.bytes() + static_cast<int64_t>(buffer_.size()); }
+  // Flushes and closes the file; then bytes() and sha256() describe all of it.
   Status Finish() {
     Flush();
-    out_.close();
-    if (out_.fail()) return Status::IoError("cannot write the staged upload " + path_.string());
+    out_.flush();
+    if (out_.fail() || file_.close() == nullptr) return Status::IoError("cannot write the staged upload " + path_.string());
     return Status::Ok();
   }
-  Result<std::string> Sha256Of() const {
-    std::ifstream in(path_, std::ios::binary);
-    Sha256 hash;
-    std::string chunk(kFlushBytes, '\0');
-    while (in) {
-      in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-      hash.Update(std::string_view(chunk.data(), static_cast<size_t>(in.gcount())));
-    }
-    if (in.bad()) return Status::IoError("cannot read the staged upload " + path_.string());
-    return hash.HexDigest();
-  }
+  std::string sha256() { return digest_.HexDigest(); }
   const std::filesystem::path& path() const { return path_; }
 
  private:
@@ -103,7 +121,10 @@ class StagedCsv {
     buffer_.clear();
   }
   std::filesystem::path path_;
-  std::ofstream out_;
+  std::filebuf file_;
+  bool opened_ = false;
+  DigestingBuf digest_{file_};
+  std::ostream out_{&digest_};
   std::string buffer_;
 };
 
@@ -228,11 +249,10 @@ Result<store::DatasetRecord> UploadService::Complete(const std::string& owner, c
       if (storage_changed_) storage_changed_(owner);
       return done;
     }
-    // Retry only when another writer changed the dataset under this completion.
-    if (done.status().code() != StatusCode::kFailedPrecondition ||
-        done.status().message().find("changed concurrently") == std::string::npos) {
-      return done;
-    }
+    // The commit refused: another writer changed the dataset under this completion (build
+    // again on its version), or another completion of this upload won (the next look at
+    // the upload says so).
+    if (done.status().code() != StatusCode::kFailedPrecondition) return done;
   }
   return Status::FailedPrecondition("the dataset is being changed by others; complete the upload again");
 }
@@ -330,10 +350,8 @@ Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadReco
   version.blob_key = "datasets/" + upload.owner + "/" + upload.dataset_id + "/v" + std::to_string(version.version) +
                      "-" + NewId().substr(0, 8) + ".csv";
   version.rows = rows;
-  version.bytes = static_cast<int64_t>(std::filesystem::file_size(staged.path()));
-  auto sha = staged.Sha256Of();
-  if (!sha.ok()) return sha.status();
-  version.sha256 = *sha;
+  version.bytes = staged.bytes();
+  version.sha256 = staged.sha256();
   version.stats_json = stats.ToJson().dump();
   {
     std::ifstream in(staged.path(), std::ios::binary);

@@ -114,6 +114,9 @@ TEST_F(UploadTest, PartsInAnyOrderWithQuotedFieldsAcrossThemMakeTheSameDatasetAs
   ASSERT_EQ(done.status, 200) << done.body;
   EXPECT_EQ(json::parse(done.body)["rows"], 10000);
   EXPECT_EQ(server_->Get("/datasets/parted/rows").body, OneShotRows(csv));
+  const json one_shot = json::parse(server_->Get("/datasets/one-shot").body);
+  EXPECT_EQ(json::parse(done.body)["sha256"], one_shot["sha256"]);
+  EXPECT_EQ(json::parse(done.body)["bytes"], one_shot["bytes"]);
   EXPECT_EQ(json::parse(server_->Get("/uploads/" + upload).body)["state"], "completed");
 
   HttpResult again = Complete(upload);
@@ -135,7 +138,10 @@ TEST_F(UploadTest, AppendAddsRowsToTheCurrentVersion) {
   EXPECT_EQ(json::parse(done.body)["version"], 2);
   EXPECT_EQ(json::parse(done.body)["rows"], 10000);
   const std::string once = OneShotRows(reference);
-  EXPECT_EQ(server_->Get("/datasets/grow/rows").body, once + once.substr(once.find('\n') + 1));
+  const std::string grown = server_->Get("/datasets/grow/rows").body;
+  EXPECT_EQ(grown, once + once.substr(once.find('\n') + 1));
+  EXPECT_EQ(json::parse(done.body)["sha256"], Sha256Hex(grown)) << "the hash covers the copied rows too";
+  EXPECT_EQ(json::parse(done.body)["bytes"], grown.size());
   EXPECT_EQ(json::parse(server_->PostJson("/datasets/nope/uploads", R"({"mode": "append"})").body)["status"], 404);
 }
 
