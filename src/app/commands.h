@@ -46,6 +46,16 @@ struct EvaluateArgs {
   bool skip_invalid = false;
 };
 
+struct UploadArgs {
+  std::string server;   // http://host:port
+  std::string dataset;
+  std::string file;
+  std::string mode = "replace";  // or "append"
+  std::string format;   // "csv" or "json"; empty: from the file name
+  int parallel = 4;     // parts in flight at once
+  int64_t part_bytes = 0;  // 0: 16 MiB, or larger if the file needs more than 10,000 parts
+};
+
 struct ServeArgs {
   std::string data_dir = "var";
   std::string db;      // --db URL; empty: sqlite under data_dir (app/backends.h)
@@ -107,5 +117,6 @@ int RunEvaluate(const EvaluateArgs& args);
 int RunServe(const ServeArgs& args);
 int RunWorker(const WorkerArgs& args);
 int RunAdmin(const AdminArgs& args);
+int RunUpload(const UploadArgs& args);
 
 }  // namespace diamond::app

@@ -49,6 +49,21 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--metric", train.metric, "The search picks the best by mae, rmse, mape or r2")
       ->capture_default_str();
 
+  diamond::app::UploadArgs upload;
+  auto* upload_cmd = app.add_subcommand(
+      "upload", "Send a file of any size to a dataset in parts (key from DIAMOND_API_KEY); an interrupted upload resumes");
+  upload_cmd->add_option("--server", upload.server, "The API's base URL, e.g. http://127.0.0.1:8080")->required();
+  upload_cmd->add_option("dataset", upload.dataset, "Dataset id")->required();
+  upload_cmd->add_option("file", upload.file, "CSV (or .json) file")->required();
+  upload_cmd->add_option("--mode", upload.mode, "replace the dataset's rows, or append to them")
+      ->check(CLI::IsMember({"replace", "append"}))->capture_default_str();
+  upload_cmd->add_option("--format", upload.format, "csv or json (default: from the file name)")
+      ->check(CLI::IsMember({"csv", "json"}));
+  upload_cmd->add_option("--parallel", upload.parallel, "Parts sent at once")->check(CLI::Range(1, 64))->capture_default_str();
+  upload_cmd->add_option("--part-bytes", upload.part_bytes,
+                         "Bytes per part (default 16 MiB; the server's minimum and maximum apply)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
+
   diamond::app::PredictArgs predict;
   auto* predict_cmd =
       app.add_subcommand("predict", "Price a CSV of stones: the same CSV plus price_predicted");
@@ -235,6 +250,7 @@ int main(int argc, char** argv) {
     return diamond::app::RunTrain(train);
   }
   if (*predict_cmd) return diamond::app::RunPredict(predict);
+  if (*upload_cmd) return diamond::app::RunUpload(upload);
   if (*serve_cmd) return diamond::app::RunServe(serve);
   if (*admin_cmd) return diamond::app::RunAdmin(admin);
   if (*worker_cmd) return diamond::app::RunWorker(worker);

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <cstdlib>
 #include <thread>
 
 #include "core/sha256.h"
@@ -287,6 +288,56 @@ TEST_F(UploadTest, KillNineMidUploadAndMidCompletionThenResume) {
   const std::string stored = server_->Get("/datasets/resumed/rows").body;
   EXPECT_EQ(json::parse(server_->Get("/datasets/resumed").body)["version"], 1) << "one version, not two";
   EXPECT_TRUE(stored == OneShotRows(csv)) << "the resumed upload differs from one made in one go";
+}
+
+// `diamond upload`: parts in parallel; killed mid-way (the server, here, with kill -9), the
+// same command resumes and sends only what is missing; the dataset is the file's rows.
+TEST_F(UploadTest, TheUploadCommandResumesAnInterruptedUpload) {
+  const std::string csv = NotedCsv(20);
+  const fs::path file = dir_ / "stones.csv";
+  WriteFile(file, csv);
+  ::setenv("DIAMOND_API_KEY", server_->admin_key().c_str(), 1);
+  const std::vector<std::string> command = {DIAMOND_BINARY, "upload", "--server", server_->base_url(), "sent",
+                                            file.string(), "--part-bytes", "20000"};
+  const fs::path state = file.string() + ".diamond-upload";
+
+  CommandResult first;
+  std::vector<std::string> serial = command;
+  serial.insert(serial.end(), {"--parallel", "1"});
+  std::thread client([&] { first = RunCommand(serial); });
+  // Once some parts are on the server, take the server away.
+  const bool started = Eventually([&] {
+    if (!fs::exists(state)) return false;
+    const json upload = json::parse(ReadFile(state))["upload_id"];
+    const HttpResult r = server_->Get("/uploads/" + upload.get<std::string>());
+    return r.status == 200 && json::parse(r.body)["parts"].size() >= 5;
+  }, std::chrono::seconds(30));
+  server_->Stop(SIGKILL);
+  client.join();
+  ASSERT_TRUE(started) << first.err;
+  EXPECT_NE(first.exit_code, 0);
+  EXPECT_NE(first.err.find("run the same command again to resume"), std::string::npos) << first.err;
+  ASSERT_TRUE(fs::exists(state));
+
+  server_->Start();
+  CommandResult second = RunCommand(command);  // --parallel 4, the default
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.err.find("resuming upload"), std::string::npos) << second.err;
+  EXPECT_EQ(second.err.find("(0 part(s) already"), std::string::npos) << second.err;
+  EXPECT_NE(second.out.find("dataset sent version 1: 100000 rows"), std::string::npos) << second.out;
+  EXPECT_FALSE(fs::exists(state)) << "a finished upload leaves no resume file";
+  EXPECT_TRUE(server_->Get("/datasets/sent/rows").body == OneShotRows(csv));
+
+  // Without a key, or with a file that is not there: one clear line, exit 2.
+  ::unsetenv("DIAMOND_API_KEY");
+  CommandResult keyless = RunCommand(command);
+  EXPECT_EQ(keyless.exit_code, 2);
+  EXPECT_NE(keyless.err.find("DIAMOND_API_KEY"), std::string::npos) << keyless.err;
+  ::setenv("DIAMOND_API_KEY", server_->admin_key().c_str(), 1);
+  CommandResult missing = RunCommand({DIAMOND_BINARY, "upload", "--server", server_->base_url(), "x",
+                                      (dir_ / "nope.csv").string()});
+  EXPECT_EQ(missing.exit_code, 2);
+  ::unsetenv("DIAMOND_API_KEY");
 }
 
 }  // namespace
