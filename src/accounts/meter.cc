@@ -55,6 +55,11 @@ Status Meter::ChargeRows(UserCounters& user, int64_t rows, int64_t quota) {
   return Status::Ok();
 }
 
+void Meter::CountRows(UserCounters& user, int64_t rows) {
+  user.month_rows.fetch_add(rows, std::memory_order_relaxed);
+  user.pending_rows.fetch_add(rows, std::memory_order_relaxed);
+}
+
 void Meter::AddTrainingSeconds(const std::string& user_id, double seconds) {
   MutexLock lock(mutex_);
   month_training_[user_id] += seconds;

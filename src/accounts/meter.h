@@ -51,6 +51,8 @@ class Meter {
   // Counts `rows` predicted rows unless that would take the user past `quota` rows this
   // month: then nothing is counted and the result is QuotaExceeded. Lock-free.
   static Status ChargeRows(UserCounters& user, int64_t rows, int64_t quota);
+  // Counts rows whose quota was checked before (a batch job's, as it commits them).
+  static void CountRows(UserCounters& user, int64_t rows);
   void AddTrainingSeconds(const std::string& user_id, double seconds);
   // The user's stored bytes changed; the next flush records the new level.
   void StorageChanged(const std::string& user_id);

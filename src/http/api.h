@@ -15,6 +15,7 @@
 #include "http/router.h"
 #include "http/work_pool.h"
 #include "jobs/job_runner.h"
+#include "service/batch_prediction_service.h"
 #include "service/dataset_service.h"
 #include "service/model_service.h"
 #include "service/query_service.h"
@@ -42,6 +43,7 @@ struct ApiContext {
   service::ModelService& models;
   service::QueryService& queries;
   service::UploadService& uploads;
+  service::BatchPredictionService& batches;
   jobs::JobRunner& jobs;
   service::JobService& job_records;  // jobs as the API shows them (and the store's health)
   Metrics& metrics;

@@ -1,6 +1,7 @@
 #include "http/service_stack.h"
 
 #include "accounts/account_admin.h"
+#include "jobs/batch_prediction_job.h"
 #include "jobs/training_job.h"
 #include "store/blob_gc.h"
 
@@ -46,6 +47,7 @@ Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& opt
     stack->model_changes_ = std::make_unique<service::ModelChangeWatcher>(metadata, *stack->cache_);
   }
   stack->queries_ = std::make_unique<service::QueryService>(metadata, blobs, *stack->models_);
+  stack->batches_ = std::make_unique<service::BatchPredictionService>(metadata, blobs, *stack->models_);
   stack->job_records_ = std::make_unique<service::JobService>(metadata);
   stack->runner_ = std::make_unique<jobs::JobRunner>(
       metadata, jobs::JobRunnerOptions{options.job_workers, options.max_job_attempts, options.job_lease,
@@ -56,8 +58,15 @@ Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& opt
                                           [&meter, metered](const std::string& owner, double seconds) {
                                             if (metered) meter.AddTrainingSeconds(owner, seconds);
                                           }));
+  stack->runner_->SetExecutor(
+      service::kBatchPredictKind,
+      jobs::MakeBatchPredictionExecutor(metadata, blobs, options.batches,
+                                        [&meter, metered](const std::string& owner, int64_t rows) {
+                                          // The quota was checked when the batch was accepted.
+                                          if (metered) accounts::Meter::CountRows(*meter.CountersFor(owner), rows);
+                                        }));
   if (Status s = stack->runner_->Start(); !s.ok()) return s;
-  stack->api_ = std::make_unique<Api>(ApiContext{*stack->datasets_, *stack->models_, *stack->queries_, *stack->uploads_,
+  stack->api_ = std::make_unique<Api>(ApiContext{*stack->datasets_, *stack->models_, *stack->queries_, *stack->uploads_, *stack->batches_,
                                                  *stack->runner_, *stack->job_records_, stack->metrics_,
                                                  *stack->gate_, options.api});
   return stack;

@@ -16,6 +16,8 @@
 
 #include "http/metrics.h"
 #include "jobs/job_runner.h"
+#include "jobs/batch_prediction_job.h"
+#include "service/batch_prediction_service.h"
 #include "service/dataset_service.h"
 #include "service/job_service.h"
 #include "service/model_cache.h"
@@ -44,6 +46,7 @@ struct StackOptions {
   // Benchmarks only: false turns authentication, limits and metering off (gate.h).
   bool gate_enabled = true;
   service::UploadService::Options uploads;
+  jobs::BatchPredictionOptions batches;
   ApiConfig api;
 };
 
@@ -76,6 +79,7 @@ class ServiceStack {
   std::unique_ptr<service::ModelService> models_;
   std::unique_ptr<service::QueryService> queries_;
   std::unique_ptr<service::UploadService> uploads_;
+  std::unique_ptr<service::BatchPredictionService> batches_;
   std::unique_ptr<service::JobService> job_records_;
   std::unique_ptr<jobs::JobRunner> runner_;
   Metrics metrics_;

@@ -158,6 +158,20 @@ class MetadataStore {
   // Queued: cancelled at once. Running: cancel_requested, the worker stops at its next check.
   // Finished: FailedPrecondition.
   virtual Result<JobRecord> CancelJob(const std::string& owner, const std::string& id) = 0;
+  // --- batch predictions (jobs of kind "batch-predict") --------------------------------
+  // Queues a job that belongs to no training (its model_id names the model it uses).
+  virtual Status QueueJob(const JobRecord& job) = 0;
+  // Records part `part` of attempt `attempt`'s result (replacing one of that number a lost
+  // attempt may have left) with the job's progress, in one transaction; FailedPrecondition
+  // if the attempt no longer holds the job. The parts recorded are what a later attempt
+  // resumes after.
+  virtual Status CommitBatchPart(const std::string& job_id, int64_t attempt, const BatchPart& part,
+                                 double progress, const std::string& detail) = 0;
+  // The owner's job's committed parts, by number.
+  virtual Result<std::vector<BatchPart>> ListBatchParts(const std::string& owner, const std::string& job_id) = 0;
+  // Ends the attempt as succeeded (same fence as FinishTraining), keeping `detail`.
+  virtual Status FinishJob(const std::string& job_id, int64_t attempt, const std::string& detail) = 0;
+
   // Jobs per state, for /metrics.
   virtual Result<std::vector<std::pair<std::string, int64_t>>> CountJobsByState() = 0;
 
@@ -190,7 +204,7 @@ class MetadataStore {
                                                        const std::string& id) = 0;
 
   // Every blob key any row points at (dataset versions, model artifacts, query batches
-  // and results, upload parts): what the blob store must keep.
+  // and results, upload parts, batch prediction parts): what the blob store must keep.
   virtual Result<std::vector<std::string>> ReferencedBlobKeys() = 0;
 
   // True if the database answers.

@@ -101,6 +101,15 @@ struct UploadPart {
   std::string blob_key;
 };
 
+// One committed piece of a batch prediction's result (part 0 is the header line).
+struct BatchPart {
+  int64_t part = 0;
+  std::string blob_key;
+  int64_t bytes = 0;
+  int64_t rows = 0;     // input rows it covers
+  int64_t skipped = 0;  // of those, rows no model can price (left out, counted)
+};
+
 struct Page {
   int64_t offset = 0;
   int64_t limit = 100;

@@ -26,7 +26,7 @@ class session;
 
 namespace diamond::store {
 
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 // Both stores in one database: tenancy checks and account changes share transactions'
 // guarantees, and the embedded default stays one file.
@@ -93,6 +93,11 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
                            const std::string& detail) override;
   Result<JobRecord> CancelJob(const std::string& owner, const std::string& id) override;
   Result<std::vector<std::pair<std::string, int64_t>>> CountJobsByState() override;
+  Status QueueJob(const JobRecord& job) override;
+  Status CommitBatchPart(const std::string& job_id, int64_t attempt, const BatchPart& part, double progress,
+                         const std::string& detail) override;
+  Result<std::vector<BatchPart>> ListBatchParts(const std::string& owner, const std::string& job_id) override;
+  Status FinishJob(const std::string& job_id, int64_t attempt, const std::string& detail) override;
 
   Result<bool> TryTakeLease(const std::string& name, const std::string& holder, int64_t ttl_ms) override;
   Status ReleaseLease(const std::string& name, const std::string& holder) override;

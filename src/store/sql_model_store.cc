@@ -202,6 +202,16 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
            soci::use(owner), soci::use(id));
       for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
     }
+    {
+      // The results of batch predictions made with the model go with it.
+      soci::rowset<soci::row> rows =
+          (sql.prepare << "SELECT p.blob_key FROM batch_parts p JOIN jobs j ON j.id = p.job_id"
+                          " WHERE j.owner = :o AND j.model_id = :m",
+           soci::use(owner), soci::use(id));
+      for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
+    }
+    sql << "DELETE FROM batch_parts WHERE job_id IN (SELECT id FROM jobs WHERE owner = :o AND model_id = :m)",
+        soci::use(owner), soci::use(id);
     sql << "DELETE FROM query_batches WHERE query_id IN (SELECT id FROM queries"
            " WHERE model_owner = :o AND model_id = :m)",
         soci::use(owner), soci::use(id);

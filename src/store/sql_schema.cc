@@ -92,6 +92,12 @@ const char* const kMigrationV6[] = {
     " PRIMARY KEY (owner, upload_id, part))",
 };
 
+// v7: the committed parts of batch predictions' results (the jobs themselves are jobs).
+const char* const kMigrationV7[] = {
+    "CREATE TABLE batch_parts (job_id TEXT NOT NULL, part BIGINT NOT NULL, blob_key TEXT NOT NULL,"
+    " bytes BIGINT NOT NULL, rows_count BIGINT NOT NULL, skipped BIGINT NOT NULL, PRIMARY KEY (job_id, part))",
+};
+
 const char* const kMigrationV2[] = {
     "ALTER TABLE datasets RENAME TO datasets_v1",
     "CREATE TABLE datasets (owner TEXT NOT NULL, id TEXT NOT NULL,"
@@ -196,6 +202,7 @@ Status SqlMetadataStore::Migrate() {
     apply(4, kMigrationV4);
     apply(5, kMigrationV5);
     apply(6, kMigrationV6);
+    apply(7, kMigrationV7);
     tx.Commit();
     return Status::Ok();
   });
@@ -209,7 +216,8 @@ Result<std::vector<std::string>> SqlMetadataStore::ReferencedBlobKeys() {
                           " UNION SELECT artifact_key FROM models WHERE artifact_key <> ''"
                           " UNION SELECT blob_key FROM query_batches"
                           " UNION SELECT results_key FROM queries WHERE results_key <> ''"
-                          " UNION SELECT blob_key FROM upload_parts");
+                          " UNION SELECT blob_key FROM upload_parts"
+                          " UNION SELECT blob_key FROM batch_parts");
     for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
     return keys;
   });

@@ -133,6 +133,13 @@ class FaultyMetadataStore final : public store::MetadataStore {
                   (o, u, e, v, l))
   DIAMOND_FORWARD(Keys, DeleteUpload, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Expired, ExpiredUploads, (int64_t now), (now))
+  DIAMOND_FORWARD(Status, QueueJob, (const store::JobRecord& j), (j))
+  DIAMOND_FORWARD(Status, CommitBatchPart,
+                  (const std::string& j, int64_t a, const store::BatchPart& p, double pr, const std::string& d),
+                  (j, a, p, pr, d))
+  DIAMOND_FORWARD(Result<std::vector<store::BatchPart>>, ListBatchParts, (const std::string& o, const std::string& j),
+                  (o, j))
+  DIAMOND_FORWARD(Status, FinishJob, (const std::string& j, int64_t a, const std::string& d), (j, a, d))
   DIAMOND_FORWARD(ModelPage, ListModels, (const std::string& v, store::Page p), (v, p))
   DIAMOND_FORWARD(Result<store::ModelRecord>, GetModel, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Result<store::ModelRecord>, FindModelFor, (const std::string& v, const std::string& id), (v, id))

@@ -9,6 +9,7 @@ namespace diamond::http {
 void RegisterOpsRoutes(Router& router, ApiContext& context);
 void RegisterDatasetRoutes(Router& router, ApiContext& context);
 void RegisterUploadRoutes(Router& router, ApiContext& context);
+void RegisterBatchRoutes(Router& router, ApiContext& context);
 void RegisterModelRoutes(Router& router, ApiContext& context);
 void RegisterJobRoutes(Router& router, ApiContext& context);
 void RegisterPriceRoutes(Router& router, ApiContext& context);

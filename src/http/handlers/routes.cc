@@ -7,6 +7,7 @@ void RegisterRoutes(Router& router, ApiContext& context) {
   if (context.config.ops_only) return;
   RegisterDatasetRoutes(router, context);
   RegisterUploadRoutes(router, context);
+  RegisterBatchRoutes(router, context);
   RegisterModelRoutes(router, context);
   RegisterJobRoutes(router, context);
   RegisterPriceRoutes(router, context);

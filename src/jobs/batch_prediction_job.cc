@@ -1,0 +1,160 @@
+#include "jobs/batch_prediction_job.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "core/byte_source.h"
+#include "core/csv_chunker.h"
+#include "core/diamond_json.h"
+#include "core/ids.h"
+#include "ml/csv_pricing.h"
+#include "ml/model_file.h"
+
+namespace diamond::jobs {
+namespace {
+
+using nlohmann::json;
+
+// The job failed for a reason the user can act on; the message is shown on the job.
+struct Failure {
+  std::string message;
+};
+
+// The dataset version copied to a local file while it is read (the blob store pushes bytes;
+// the chunker pulls them). Removed with the object.
+class StagedInput {
+ public:
+  explicit StagedInput(const std::string& dir) {
+    const std::filesystem::path base = dir.empty() ? std::filesystem::temp_directory_path() : std::filesystem::path(dir);
+    path_ = base / ("diamond-batch-" + NewId() + ".csv");
+  }
+  ~StagedInput() {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  StagedInput(const StagedInput&) = delete;
+  StagedInput& operator=(const StagedInput&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+void Run(store::MetadataStore& metadata, store::BlobStore& blobs, const BatchPredictionOptions& options,
+         const RowsObserver& priced, const store::JobRecord& job, JobContext& context) {
+  auto parsed = ParseJson(job.payload_json);
+  if (!parsed.ok()) throw Failure{"the job's payload is damaged"};
+  const json& payload = *parsed;
+  auto model_file = blobs.Get(payload.at("artifact_key").get<std::string>());
+  if (!model_file.ok()) throw Failure{"the model version this batch was pinned to is gone (the model was retrained or deleted)"};
+  auto document = ml::ParseModelFile(*model_file);
+  if (!document.ok()) throw Failure{"the model file is damaged: " + document.status().message()};
+  ml::CsvPricingOptions pricing{.skip_invalid = true, .explain = payload.value("explain", false)};
+  if (const double level = payload.value("interval", 0.0); level > 0) {
+    if (!document->calibration) throw Failure{"the model has no interval calibration"};
+    auto width = document->calibration->HalfWidth(level);
+    if (!width.ok()) throw Failure{"interval: " + width.status().message()};
+    pricing.interval = true;
+    pricing.half_width = *width;
+  }
+  const int64_t rows_total = payload.at("rows").get<int64_t>();
+
+  // What earlier attempts committed: the header (part 0) and parts 1..n, in order.
+  auto committed = metadata.ListBatchParts(job.owner, job.id);
+  if (!committed.ok()) throw Failure{committed.status().message()};
+  int64_t parts_done = 0;
+  int64_t rows_done = 0;
+  int64_t rows_skipped = 0;
+  for (const auto& p : *committed) {
+    if (p.part != parts_done) break;
+    ++parts_done;
+    rows_done += p.rows;
+    rows_skipped += p.skipped;
+  }
+  const int64_t rows_before = rows_done;
+  const auto started = std::chrono::steady_clock::now();
+  auto detail = [&](int64_t parts) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return json{{"rows_done", rows_done},
+                {"rows_total", rows_total},
+                {"rows_skipped", rows_skipped},
+                {"parts", parts},
+                {"rows_per_second", seconds > 0 ? static_cast<double>(rows_done - rows_before) / seconds : 0.0}}
+        .dump();
+  };
+  auto commit = [&](int64_t part, const std::string& bytes, int64_t rows, int64_t skipped) {
+    store::BatchPart record{part, BatchPartKey(job.owner, job.id, part), static_cast<int64_t>(bytes.size()), rows,
+                            skipped};
+    if (Status s = blobs.Put(record.blob_key, bytes); !s.ok()) throw Failure{s.message()};
+    rows_done += rows;
+    rows_skipped += skipped;
+    const double fraction = rows_total > 0 ? static_cast<double>(rows_done) / static_cast<double>(rows_total) : 1.0;
+    if (Status s = metadata.CommitBatchPart(job.id, job.attempts, record, std::min(fraction, 1.0), detail(part + 1));
+        !s.ok()) {
+      throw Failure{s.message()};
+    }
+    if (priced && rows > skipped) priced(job.owner, rows - skipped);
+  };
+
+  StagedInput staged(options.temp_dir);
+  {
+    std::ofstream out(staged.path(), std::ios::binary | std::ios::trunc);
+    if (Status s = blobs.GetTo(payload.at("dataset_blob_key").get<std::string>(), out); !s.ok()) {
+      throw Failure{"the dataset version is gone: " + s.message()};
+    }
+    if (!out.flush()) throw Failure{"cannot stage the dataset in " + staged.path().string()};
+  }
+  std::ifstream in(staged.path(), std::ios::binary);
+  IstreamSource source(in);
+  CsvChunker chunker(source, options.chunk_bytes);
+  CsvChunk chunk;
+  int64_t part = 0;  // the next part to write: 0 is the header, chunk i is part i + 1
+  while (true) {
+    auto more = chunker.Next(&chunk);
+    if (!more.ok()) throw Failure{more.status().message()};
+    if (!*more) break;
+    if (context.CancelRequested()) throw Failure{"cancelled"};
+    if (part == 0) {
+      auto header = ml::ReadPricedHeader(chunk);
+      if (!header.ok()) throw Failure{"the stored dataset cannot be read: " + header.status().message()};
+      if (parts_done == 0) commit(0, ml::PricedCsvHeader(*header, *document->model, pricing), 0, 0);
+      part = 1;
+    }
+    if (part < parts_done) {  // committed by an earlier attempt
+      ++part;
+      continue;
+    }
+    ml::PricedChunk result = ml::PriceCsvChunk(*document->model, pricing, chunk);
+    if (!result.failure.ok()) throw Failure{"the stored dataset cannot be read: " + result.failure.message()};
+    commit(part, result.csv, result.rows_read, result.rows_skipped);
+    ++part;
+  }
+  if (context.CancelRequested()) throw Failure{"cancelled"};
+  if (Status s = metadata.FinishJob(job.id, job.attempts, detail(part)); !s.ok()) throw Failure{s.message()};
+}
+
+}  // namespace
+
+std::string BatchPartKey(const std::string& owner, const std::string& job_id, int64_t part) {
+  char number[16];
+  std::snprintf(number, sizeof number, "%06lld", static_cast<long long>(part));
+  return "batch-predictions/" + owner + "/" + job_id + "/part-" + number;
+}
+
+JobRunner::Executor MakeBatchPredictionExecutor(store::MetadataStore& metadata, store::BlobStore& blobs,
+                                                BatchPredictionOptions options, RowsObserver priced) {
+  return [&metadata, &blobs, options = std::move(options), priced = std::move(priced)](const store::JobRecord& job,
+                                                                                      JobContext& context) {
+    try {
+      Run(metadata, blobs, options, priced, job, context);
+    } catch (const Failure& failure) {
+      RecordJobFailure(metadata, job, failure.message);
+    } catch (const std::exception& e) {
+      RecordJobFailure(metadata, job, std::string("the batch failed: ") + e.what());
+    }
+  };
+}
+
+}  // namespace diamond::jobs

@@ -1,0 +1,106 @@
+#include "service/batch_prediction_service.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/ids.h"
+
+namespace diamond::service {
+
+Result<store::JobRecord> BatchPredictionService::Start(const std::string& viewer, const BatchRequest& request,
+                                                       const std::function<Status(int64_t rows)>& admit) {
+  auto loaded = models_.ForPrediction(viewer, request.model_id);
+  if (!loaded.ok()) return loaded.status();
+  if (request.interval > 0) {
+    if (!(*loaded)->calibration) {
+      return Status::InvalidArgument("interval: the model has no interval calibration (it was trained without held-out rows)");
+    }
+    if (auto width = (*loaded)->calibration->HalfWidth(request.interval); !width.ok()) {
+      return Status::InvalidArgument("interval: " + width.status().message());
+    }
+  }
+  auto model = metadata_.FindModelFor(viewer, request.model_id);
+  if (!model.ok()) return model.status();
+  auto versions = metadata_.ListDatasetVersions(viewer, request.dataset_id);
+  if (!versions.ok()) return versions.status();
+  auto dataset = metadata_.GetDataset(viewer, request.dataset_id);
+  if (!dataset.ok()) return dataset.status();
+  const int64_t wanted = request.dataset_version.value_or(dataset->current.version);
+  const store::DatasetVersion* version = nullptr;
+  for (const auto& v : *versions) {
+    if (v.version == wanted) version = &v;
+  }
+  if (version == nullptr) {
+    return Status::NotFound("dataset '" + request.dataset_id + "' has no version " + std::to_string(wanted));
+  }
+  if (Status s = admit(version->rows); !s.ok()) return s;
+  store::JobRecord job;
+  job.owner = viewer;
+  job.id = NewId();
+  job.kind = kBatchPredictKind;
+  job.model_id = request.model_id;
+  job.payload_json = nlohmann::json{{"model_owner", model->owner},
+                                    {"model_version", model->version},
+                                    {"artifact_key", model->artifact_key},
+                                    {"dataset_id", request.dataset_id},
+                                    {"dataset_version", version->version},
+                                    {"dataset_blob_key", version->blob_key},
+                                    {"rows", version->rows},
+                                    {"explain", request.explain},
+                                    {"interval", request.interval}}
+                         .dump();
+  if (Status s = metadata_.QueueJob(job); !s.ok()) return s;
+  return metadata_.GetJob(viewer, job.id);
+}
+
+Result<store::JobRecord> BatchPredictionService::Get(const std::string& viewer, const std::string& id) {
+  auto job = metadata_.GetJob(viewer, id);
+  if (!job.ok()) return job.status();
+  if (job->kind != kBatchPredictKind) return Status::NotFound("no batch prediction '" + id + "'");
+  return job;
+}
+
+Result<store::JobRecord> BatchPredictionService::Cancel(const std::string& viewer, const std::string& id) {
+  if (auto job = Get(viewer, id); !job.ok()) return job.status();
+  return metadata_.CancelJob(viewer, id);
+}
+
+Result<std::vector<store::BatchPart>> BatchPredictionService::FinishedParts(const std::string& viewer,
+                                                                          const std::string& id) {
+  auto job = Get(viewer, id);
+  if (!job.ok()) return job.status();
+  if (job->state != store::JobState::kSucceeded) {
+    return Status::FailedPrecondition("batch prediction '" + id + "' is " + std::string(store::JobStateName(job->state)) +
+                                      ": its result exists once it has succeeded");
+  }
+  return metadata_.ListBatchParts(viewer, id);
+}
+
+Result<int64_t> BatchPredictionService::ResultSize(const std::string& viewer, const std::string& id) {
+  auto parts = FinishedParts(viewer, id);
+  if (!parts.ok()) return parts.status();
+  int64_t total = 0;
+  for (const auto& p : *parts) total += p.bytes;
+  return total;
+}
+
+Result<std::string> BatchPredictionService::ReadResult(const std::string& viewer, const std::string& id, int64_t offset,
+                                                       int64_t length) {
+  auto parts = FinishedParts(viewer, id);
+  if (!parts.ok()) return parts.status();
+  std::string out;
+  int64_t start = 0;  // of the current part, in the whole result
+  for (const auto& p : *parts) {
+    const int64_t end = start + p.bytes;
+    if (end > offset && start < offset + length) {
+      auto bytes = blobs_.Get(p.blob_key);
+      if (!bytes.ok()) return bytes.status();
+      const int64_t from = std::max(offset, start) - start;
+      const int64_t to = std::min(offset + length, end) - start;
+      out.append(*bytes, static_cast<size_t>(from), static_cast<size_t>(to - from));
+    }
+    start = end;
+  }
+  return out;
+}
+
+}  // namespace diamond::service

@@ -1,0 +1,57 @@
+// Batch predictions: price a stored dataset version with a model, as a job (the job
+// itself is jobs/batch_prediction_job.h), and read its result in byte ranges. A batch is
+// a job of kind "batch-predict": same queue, leases, cancellation and states as training.
+// Safe for concurrent use.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "service/model_service.h"
+#include "store/blob_store.h"
+#include "store/metadata_store.h"
+
+namespace diamond::service {
+
+// The kind of the jobs that run batch predictions.
+inline constexpr const char* kBatchPredictKind = "batch-predict";
+
+struct BatchRequest {
+  std::string model_id;
+  std::string dataset_id;
+  std::optional<int64_t> dataset_version;  // default: the current one
+  bool explain = false;
+  double interval = 0;  // > 0: price_low and price_high at this level
+};
+
+class BatchPredictionService {
+ public:
+  BatchPredictionService(store::MetadataStore& metadata, store::BlobStore& blobs, ModelService& models)
+      : metadata_(metadata), blobs_(blobs), models_(models) {}
+
+  // Pins the model's and the dataset's versions and queues the job, after `admit(rows)`
+  // (the quota check) says yes. NotFound for a model or dataset the viewer cannot see,
+  // FailedPrecondition for a model never trained, InvalidArgument for an interval the
+  // model cannot give.
+  Result<store::JobRecord> Start(const std::string& viewer, const BatchRequest& request,
+                                 const std::function<Status(int64_t rows)>& admit);
+  // The viewer's batch (NotFound for anything else, a training job included).
+  Result<store::JobRecord> Get(const std::string& viewer, const std::string& id);
+  Result<store::JobRecord> Cancel(const std::string& viewer, const std::string& id);
+
+  // The finished result's size, and bytes [offset, offset + length) of it.
+  Result<int64_t> ResultSize(const std::string& viewer, const std::string& id);
+  Result<std::string> ReadResult(const std::string& viewer, const std::string& id, int64_t offset, int64_t length);
+
+ private:
+  // The succeeded batch's parts (FailedPrecondition while it is not finished).
+  Result<std::vector<store::BatchPart>> FinishedParts(const std::string& viewer, const std::string& id);
+
+  store::MetadataStore& metadata_;
+  store::BlobStore& blobs_;
+  ModelService& models_;
+};
+
+}  // namespace diamond::service
