@@ -65,6 +65,15 @@ class AuthMatrixTest : public ::testing::Test {
     upload_ = json::parse(upload.body)["upload_id"];
     ASSERT_EQ(server_->RequestAs(owner_, "PUT", "/uploads/" + upload_ + "/parts/1", kSmallCsv, "text/csv").status, 200);
 
+    // Alice's batch prediction.
+    HttpResult batch = server_->RequestAs(owner_, "POST", "/models/m/batch-predictions", R"({"dataset_id": "ds"})",
+                                          "application/json");
+    ASSERT_EQ(batch.status, 202) << batch.body;
+    batch_ = json::parse(batch.body)["id"];
+    ASSERT_TRUE(Eventually([&] {
+      return json::parse(server_->RequestAs(owner_, "GET", "/batch-predictions/" + batch_).body)["state"] == "succeeded";
+    }, std::chrono::seconds(30)));
+
     // An account for the admin routes to act on.
     zed_key_id_ = "none";
     server_->CreateUserWithKey("zed");
@@ -90,7 +99,7 @@ class AuthMatrixTest : public ::testing::Test {
         {"{dataset_id}", "ds"}, {"{model_id}", "m"},          {"{query_id}", query_},
         {"{job_id}", job_},     {"{user_id}", "zed"},         {"{key_id}", zed_key_id_},
         {"{plan}", "matrix"},   {"{asset}", "swagger-ui.css"}, {"{version}", "1"},
-        {"{upload_id}", upload_}, {"{part}", "1"}};
+        {"{upload_id}", upload_}, {"{part}", "1"}, {"{batch_id}", batch_}};
     for (const auto& [param, value] : values) {
       for (size_t at = path.find(param); at != std::string::npos; at = path.find(param)) {
         path.replace(at, std::string(param).size(), value);
@@ -112,13 +121,14 @@ class AuthMatrixTest : public ::testing::Test {
     // Append: in another caller's namespace there is no "ds" to append to (404).
     if (path == "/datasets/{dataset_id}/uploads") return {R"({"mode": "append"})", "application/json"};
     if (path == "/uploads/{upload_id}/parts/{part}") return {kSmallCsv, "text/csv"};
+    if (path == "/models/{model_id}/batch-predictions") return {R"({"dataset_id": "ds"})", "application/json"};
     if (method == "PUT" || method == "POST") return {kStone, "application/json"};
     return {"", ""};
   }
 
   TempDir dir_;
   std::unique_ptr<ServerProcess> server_;
-  std::string owner_, other_, revoked_, disabled_, job_, query_, zed_key_id_, upload_;
+  std::string owner_, other_, revoked_, disabled_, job_, query_, zed_key_id_, upload_, batch_;
 };
 
 TEST_F(AuthMatrixTest, EveryDocumentedRouteTimesEveryCaller) {
@@ -151,7 +161,7 @@ TEST_F(AuthMatrixTest, EveryDocumentedRouteTimesEveryCaller) {
   int cells = 0;
   for (const auto& op : operations) {
     // Resources named in the path belong to alice ("member owner").
-    const bool names_resource = std::regex_search(op.path, std::regex(R"(\{(dataset_id|model_id|job_id|query_id|upload_id)\})"));
+    const bool names_resource = std::regex_search(op.path, std::regex(R"(\{(dataset_id|model_id|job_id|query_id|upload_id|batch_id)\})"));
     // PUT on a dataset or model id creates in the caller's own namespace: another member
     // would get their own resource, never alice's (OtherMembersNever... checks that); here
     // their requests are ones that create nothing, so later cells still name only alice's.
