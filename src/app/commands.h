@@ -56,6 +56,15 @@ struct UploadArgs {
   int64_t part_bytes = 0;  // 0: 16 MiB, or larger if the file needs more than 10,000 parts
 };
 
+struct BatchArgs {
+  std::string server;
+  std::string model;
+  std::string dataset;
+  std::string output;  // "-" or empty = stdout
+  bool explain = false;
+  double interval = 0;
+};
+
 struct ServeArgs {
   std::string data_dir = "var";
   std::string db;      // --db URL; empty: sqlite under data_dir (app/backends.h)
@@ -119,5 +128,6 @@ int RunServe(const ServeArgs& args);
 int RunWorker(const WorkerArgs& args);
 int RunAdmin(const AdminArgs& args);
 int RunUpload(const UploadArgs& args);
+int RunBatch(const BatchArgs& args);
 
 }  // namespace diamond::app

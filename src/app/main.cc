@@ -64,6 +64,17 @@ int main(int argc, char** argv) {
                          "Bytes per part (default 16 MiB; the server's minimum and maximum apply)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
 
+  diamond::app::BatchArgs batch;
+  auto* batch_cmd = app.add_subcommand(
+      "batch", "Price a stored dataset on the server as a batch job and download the result (key from DIAMOND_API_KEY)");
+  batch_cmd->add_option("--server", batch.server, "The API's base URL, e.g. http://127.0.0.1:8080")->required();
+  batch_cmd->add_option("model", batch.model, "Model id")->required();
+  batch_cmd->add_option("dataset", batch.dataset, "Dataset id (its current version)")->required();
+  batch_cmd->add_option("-o,--output", batch.output, "Priced CSV (default: standard output)");
+  batch_cmd->add_flag("--explain", batch.explain, "Add base_price and a factor_<feature> column per feature");
+  batch_cmd->add_option("--interval", batch.interval, "Add price_low and price_high at this level (e.g. 0.9)")
+      ->check(CLI::Range(0.0, 1.0));
+
   diamond::app::PredictArgs predict;
   auto* predict_cmd =
       app.add_subcommand("predict", "Price a CSV of stones: the same CSV plus price_predicted");
@@ -253,6 +264,7 @@ int main(int argc, char** argv) {
   }
   if (*predict_cmd) return diamond::app::RunPredict(predict);
   if (*upload_cmd) return diamond::app::RunUpload(upload);
+  if (*batch_cmd) return diamond::app::RunBatch(batch);
   if (*serve_cmd) return diamond::app::RunServe(serve);
   if (*admin_cmd) return diamond::app::RunAdmin(admin);
   if (*worker_cmd) return diamond::app::RunWorker(worker);

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -200,7 +201,18 @@ TEST_F(BatchPredictionTest, KillNineMidJobResumesFromTheLastCommittedPart) {
   EXPECT_EQ(done["rows_done"], 200000);
   EXPECT_EQ(fs::last_write_time(first_part), written) << "a committed part was priced again";
   HttpResult result = server_->Get("/batch-predictions/" + id + "/result");
-  EXPECT_TRUE(result.body == CliResult({"--explain"})) << "the resumed result differs";
+  const std::string expected = CliResult({"--explain"});
+  EXPECT_TRUE(result.body == expected) << "the resumed result differs";
+
+  // `diamond batch` runs another one and downloads it in 8 MiB ranges (this one is ~40 MB).
+  ASSERT_GT(expected.size(), size_t{3} * (8 << 20));
+  ::setenv("DIAMOND_API_KEY", server_->admin_key().c_str(), 1);
+  CommandResult cli = RunCommand({DIAMOND_BINARY, "batch", "--server", server_->base_url(), "m", "ds", "--explain",
+                                  "-o", (dir_ / "out.csv").string()});
+  ::unsetenv("DIAMOND_API_KEY");
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_NE(cli.err.find("199960 rows priced, 40 left out"), std::string::npos) << cli.err;
+  EXPECT_TRUE(ReadFile(dir_ / "out.csv") == expected) << "diamond batch's download differs";
 }
 
 }  // namespace
