@@ -212,6 +212,98 @@ TEST_P(MetadataStoreContract, ConcurrentBatchesOfOneQueryAreNumberedOnce) {
   EXPECT_EQ(db_.QueryInteger("SELECT COUNT(*) FROM query_batches"), kThreads * kBatches);
 }
 
+// Two completions of one upload racing from two processes: one version, one winner; the
+// loser is told the upload is completed. Parts are replaced by number and referenced.
+TEST_P(MetadataStoreContract, AnUploadCommitsOnceAndItsPartsAreReplacedAndReferenced) {
+  auto first = OpenStore(), second = OpenStore();
+  ASSERT_TRUE(first && second);
+  UploadRecord upload{"u", "up", "d", "csv", "replace", "open", 0, "now", INT64_MAX};
+  ASSERT_TRUE(first->CreateUpload(upload).ok());
+  EXPECT_EQ(second->GetUpload("v", "up").status().code(), StatusCode::kNotFound) << "another owner's upload";
+  auto replaced = first->PutUploadPart("u", "up", UploadPart{1, 10, "aa", "up/1a"});
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_EQ(*replaced, "");
+  replaced = second->PutUploadPart("u", "up", UploadPart{1, 12, "bb", "up/1b"});
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_EQ(*replaced, "up/1a");
+  ASSERT_TRUE(first->PutUploadPart("u", "up", UploadPart{2, 5, "cc", "up/2"}).ok());
+  auto parts = second->ListUploadParts("u", "up");
+  ASSERT_TRUE(parts.ok());
+  ASSERT_EQ(parts->size(), 2u);
+  EXPECT_EQ((*parts)[0].blob_key, "up/1b");
+  auto referenced = first->ReferencedBlobKeys();
+  ASSERT_TRUE(referenced.ok());
+  EXPECT_EQ(std::count(referenced->begin(), referenced->end(), "up/1b"), 1);
+  EXPECT_EQ(std::count(referenced->begin(), referenced->end(), "up/1a"), 0);
+
+  std::atomic<int> won{0}, told_completed{0};
+  std::vector<std::thread> threads;
+  SqlMetadataStore* stores[] = {first.get(), second.get()};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      auto committed = stores[t % 2]->CommitUploadedVersion("u", "up", 0, Version(1, Name("d/1-", t)), {INT64_MAX, 100});
+      if (committed.ok()) ++won;
+      if (committed.status().code() == StatusCode::kFailedPrecondition) ++told_completed;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(told_completed.load(), 3);
+  auto done = first->GetUpload("u", "up");
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->state, "completed");
+  EXPECT_EQ(done->dataset_version, 1);
+  EXPECT_EQ(second->PutUploadPart("u", "up", UploadPart{3, 1, "dd", "up/3"}).status().code(),
+            StatusCode::kFailedPrecondition);
+  auto versions = second->ListDatasetVersions("u", "d");
+  ASSERT_TRUE(versions.ok());
+  EXPECT_EQ(versions->size(), 1u);
+
+  ASSERT_TRUE(first->CreateUpload(UploadRecord{"u", "old", "d", "csv", "replace", "open", 0, "then", 5}).ok());
+  auto expired = second->ExpiredUploads(10);
+  ASSERT_TRUE(expired.ok());
+  EXPECT_EQ(*expired, (std::vector<std::pair<std::string, std::string>>{{"u", "old"}}));
+  auto keys = second->DeleteUpload("u", "up");
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(keys->size(), 2u);
+  EXPECT_EQ(first->GetUpload("u", "up").status().code(), StatusCode::kNotFound);
+}
+
+// A batch job's parts: recorded only by the attempt that holds the job, listed in order,
+// kept from the blob GC, and the job finishes succeeded with its detail.
+TEST_P(MetadataStoreContract, BatchPartsAreFencedByAttemptAndReferenced) {
+  auto first = OpenStore(), second = OpenStore();
+  ASSERT_TRUE(first && second);
+  JobRecord job = TrainingJob("u", "b1", "m");
+  job.kind = "batch-predict";
+  ASSERT_TRUE(first->QueueJob(job).ok());
+  EXPECT_EQ(first->CommitBatchPart("b1", 1, BatchPart{0, "b1/0", 10, 0, 0}, 0, "{}").code(),
+            StatusCode::kFailedPrecondition) << "not running yet";
+  auto claimed = second->ClaimNextJob({"w1", 60000, 3});
+  ASSERT_TRUE(claimed.ok() && claimed->has_value());
+  EXPECT_EQ((*claimed)->kind, "batch-predict");
+  ASSERT_TRUE(second->CommitBatchPart("b1", 1, BatchPart{0, "b1/0", 10, 0, 0}, 0, "{}").ok());
+  ASSERT_TRUE(first->CommitBatchPart("b1", 1, BatchPart{1, "b1/1", 100, 7, 1}, 0.5, R"({"rows_done": 7})").ok());
+  EXPECT_EQ(first->CommitBatchPart("b1", 2, BatchPart{2, "b1/2", 100, 7, 0}, 1, "{}").code(),
+            StatusCode::kFailedPrecondition) << "attempt 2 does not hold the job";
+  auto parts = first->ListBatchParts("u", "b1");
+  ASSERT_TRUE(parts.ok());
+  ASSERT_EQ(parts->size(), 2u);
+  EXPECT_EQ((*parts)[1].rows, 7);
+  EXPECT_EQ((*parts)[1].skipped, 1);
+  EXPECT_EQ(second->ListBatchParts("v", "b1").status().code(), StatusCode::kNotFound);
+  auto referenced = second->ReferencedBlobKeys();
+  ASSERT_TRUE(referenced.ok());
+  EXPECT_EQ(std::count(referenced->begin(), referenced->end(), "b1/1"), 1);
+  EXPECT_EQ(first->GetJob("u", "b1")->progress_detail, R"({"rows_done": 7})");
+  ASSERT_TRUE(second->FinishJob("b1", 1, R"({"rows_done": 7, "done": true})").ok());
+  auto finished = first->GetJob("u", "b1");
+  ASSERT_TRUE(finished.ok());
+  EXPECT_EQ(finished->state, JobState::kSucceeded);
+  EXPECT_EQ(finished->progress, 1);
+  EXPECT_EQ(first->FinishJob("b1", 1, "{}").code(), StatusCode::kFailedPrecondition) << "only once";
+}
+
 TEST_P(MetadataStoreContract, EveryQueuedJobIsClaimedExactlyOnce) {
   auto first = OpenStore(), second = OpenStore();
   ASSERT_TRUE(first && second);
