@@ -107,15 +107,30 @@ TEST_F(ScaleOut, APredictionOfACachedModelNeverReadsTheDatabase) {
     ASSERT_EQ(Direct(*server_, replica, server_->admin_key(), "POST", "/models/m/predict", kStone, "application/json").status, 200);
   }
   // Every read of a model record scans or probes the models table; PostgreSQL counts
-  // both per table (its statistics reach the view within a second of each transaction).
+  // both per table. A backend reports its counts when a transaction ends a second or more
+  // after its last report, or after 10 s idle (PGSTAT_IDLE_INTERVAL): a pooled connection
+  // that loaded the model and then went idle reports those reads up to 10 s later (a TSan
+  // run caught 2 of them inside the window). So the counter is read once it has held still
+  // for longer than that, before and after.
   const std::string reads = "SELECT seq_scan + COALESCE(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = 'models'";
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  const long long before = cluster_->database().QueryInteger(reads);
+  auto settled_reads = [&] {
+    long long last = cluster_->database().QueryInteger(reads);
+    auto still_since = Clock::now();
+    while (Clock::now() - still_since < std::chrono::milliseconds(10500)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      const long long now = cluster_->database().QueryInteger(reads);
+      if (now != last) {
+        last = now;
+        still_since = Clock::now();
+      }
+    }
+    return last;
+  };
+  const long long before = settled_reads();
   for (int i = 0; i < 300; ++i) {
     ASSERT_EQ(server_->PostJson("/models/m/predict", kStone).status, 200);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  const long long after = cluster_->database().QueryInteger(reads);
+  const long long after = settled_reads();
   EXPECT_EQ(after - before, 0) << "300 predictions read the models table " << after - before << " times";
 }
 
