@@ -1,5 +1,9 @@
-// Incremental SHA-256 (OpenSSL's EVP interface), for dataset lineage; and the digests
-// clients send to check an upload's parts (Content-MD5, x-checksum-sha256).
+// Incremental SHA-256, for dataset lineage; and the digests clients send to check an
+// upload's parts (Content-MD5, x-checksum-sha256).
+//
+// The hash of a dataset version covers its whole CSV, but an append only writes the new
+// rows (a new segment): so the hash's running state is saved with each version and
+// resumed by the next append, which then hashes only what it adds.
 #pragma once
 
 #include <memory>
@@ -19,6 +23,13 @@ class Sha256 {
   void Update(std::string_view bytes);
   // The lowercase hex digest. The object is spent afterwards.
   std::string HexDigest();
+
+  // The running state (everything hashed so far), as printable text to store beside the
+  // digest; Resume continues from it. nullopt if `state` is not one SaveState wrote.
+  std::string SaveState() const;
+  static std::optional<Sha256> Resume(std::string_view state);
+  Sha256(Sha256&&) noexcept;
+  Sha256& operator=(Sha256&&) noexcept;
 
  private:
   struct Impl;

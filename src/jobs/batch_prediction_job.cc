@@ -101,8 +101,12 @@ void Run(store::MetadataStore& metadata, store::BlobStore& blobs, const BatchPre
   StagedInput staged(options.temp_dir);
   {
     std::ofstream out(staged.path(), std::ios::binary | std::ios::trunc);
-    if (Status s = blobs.GetTo(payload.at("dataset_blob_key").get<std::string>(), out); !s.ok()) {
-      throw Failure{"the dataset version is gone: " + s.message()};
+    // Jobs queued before datasets had segments name one blob.
+    const auto segments = payload.contains("dataset_segments")
+                              ? payload["dataset_segments"].get<std::vector<std::string>>()
+                              : std::vector<std::string>{payload.at("dataset_blob_key").get<std::string>()};
+    for (const auto& key : segments) {
+      if (Status s = blobs.GetTo(key, out); !s.ok()) throw Failure{"the dataset version is gone: " + s.message()};
     }
     if (!out.flush()) throw Failure{"cannot stage the dataset in " + staged.path().string()};
   }

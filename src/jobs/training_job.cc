@@ -15,6 +15,13 @@ namespace {
 using nlohmann::json;
 
 // Training failed for a reason the user can act on; the message is shown on the job.
+// The blob keys of a pinned dataset version's segments (a job queued before datasets had
+// segments names one blob).
+std::vector<std::string> SegmentKeysOf(const json& dataset) {
+  if (dataset.contains("segments")) return dataset["segments"].get<std::vector<std::string>>();
+  return {dataset.at("blob_key").get<std::string>()};
+}
+
 struct Failure {
   std::string message;
 };
@@ -85,7 +92,7 @@ void Train(const store::JobRecord& job, JobContext& context, store::MetadataStor
   auto request = service::ParseTrainingRequest(payload.at("request"), &errors);
   if (!request.ok()) throw Failure{"the job's training request is invalid"};
 
-  auto rows = datasets.LoadVersion(payload["dataset"]["blob_key"].get<std::string>());
+  auto rows = datasets.LoadVersion(SegmentKeysOf(payload["dataset"]));
   if (!rows.ok()) {
     throw Failure{rows.status().code() == StatusCode::kNotFound
                       ? "dataset '" + request->dataset_id + "' was deleted before training ran"
@@ -93,7 +100,7 @@ void Train(const store::JobRecord& job, JobContext& context, store::MetadataStor
   }
   std::vector<Diamond> validation_rows;
   if (payload.contains("validation_dataset")) {
-    auto loaded = datasets.LoadVersion(payload["validation_dataset"]["blob_key"].get<std::string>());
+    auto loaded = datasets.LoadVersion(SegmentKeysOf(payload["validation_dataset"]));
     if (!loaded.ok()) throw Failure{"validation dataset: " + loaded.status().message()};
     validation_rows = std::move(loaded).value();
   }

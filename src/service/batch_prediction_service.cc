@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/ids.h"
+#include "store/blob_chain_source.h"
 
 namespace diamond::service {
 
@@ -43,7 +44,7 @@ Result<store::JobRecord> BatchPredictionService::Start(const std::string& viewer
                                     {"artifact_key", model->artifact_key},
                                     {"dataset_id", request.dataset_id},
                                     {"dataset_version", version->version},
-                                    {"dataset_blob_key", version->blob_key},
+                                    {"dataset_segments", store::SegmentKeys(*version)},
                                     {"rows", version->rows},
                                     {"explain", request.explain},
                                     {"interval", request.interval}}

@@ -7,6 +7,7 @@
 #include "core/diamond_json.h"
 #include "core/sha256.h"
 #include "core/ids.h"
+#include "store/blob_chain_source.h"
 
 namespace diamond::service {
 namespace {
@@ -23,28 +24,51 @@ Status DatasetService::CheckRowLimit(int64_t rows, int64_t max_rows) const {
                                    " rows; the plan allows " + std::to_string(max_rows));
 }
 
-Result<store::DatasetRecord> DatasetService::WriteVersion(const std::string& owner,
-                                                          const std::string& id,
+std::string DatasetService::NewSegmentKey(const std::string& owner, const std::string& id, int64_t version) {
+  return "datasets/" + owner + "/" + id + "/v" + std::to_string(version) + "-" + NewId().substr(0, 8) + ".csv";
+}
+
+Result<Sha256> DatasetService::ResumeHash(const store::BlobStore& blobs, const store::DatasetVersion& base) {
+  if (auto resumed = Sha256::Resume(base.sha256_state)) return std::move(*resumed);
+  Sha256 hash;
+  store::BlobChainSource source(blobs, store::SegmentKeys(base));
+  std::string buffer(1 << 20, '\0');
+  while (true) {
+    auto n = source.Read(buffer.data(), buffer.size());
+    if (!n.ok()) return n.status();
+    if (*n == 0) break;
+    hash.Update(std::string_view(buffer.data(), *n));
+  }
+  return hash;
+}
+
+Result<store::DatasetRecord> DatasetService::WriteVersion(const std::string& owner, const std::string& id,
                                                           int64_t expected_current,
-                                                          std::string csv,
+                                                          std::vector<store::DatasetSegment> kept,
+                                                          std::string_view bytes, int64_t new_rows, Sha256 hash,
                                                           const std::string& stats_json,
                                                           const store::MetadataStore::StorageLimits& limits) {
   store::DatasetVersion version;
   version.version = expected_current + 1;
-  // A random suffix: a retried or raced write never overwrites a committed version's blob.
-  version.blob_key = "datasets/" + owner + "/" + id + "/v" + std::to_string(version.version) + "-" +
-                     NewId().substr(0, 8) + ".csv";
-  version.bytes = static_cast<int64_t>(csv.size());
-  version.sha256 = Sha256Hex(csv);
+  version.segments = std::move(kept);
   version.stats_json = stats_json;
   auto parsed = ParseJson(stats_json);
   auto stats = parsed.ok() ? DatasetStats::FromJson(*parsed) : Result<DatasetStats>(parsed.status());
   if (!stats.ok()) return stats.status();
   version.rows = stats->rows();
-  if (Status s = blobs_.Put(version.blob_key, csv); !s.ok()) return s;
+  hash.Update(bytes);
+  version.sha256_state = hash.SaveState();
+  version.sha256 = hash.HexDigest();
+  std::string written;
+  if (!bytes.empty() || version.segments.empty()) {
+    written = NewSegmentKey(owner, id, version.version);
+    if (Status s = blobs_.Put(written, bytes); !s.ok()) return s;
+    version.segments.push_back({written, new_rows, static_cast<int64_t>(bytes.size())});
+  }
+  for (const auto& segment : version.segments) version.bytes += segment.bytes;
   auto committed = metadata_.CommitDatasetVersion(owner, id, expected_current, version, limits);
   if (!committed.ok()) {
-    store::DeleteUnreferencedBlobs(blobs_, {version.blob_key});  // never referenced
+    if (!written.empty()) store::DeleteUnreferencedBlobs(blobs_, {written});  // never referenced
     return committed.status();
   }
   if (storage_changed_) storage_changed_(owner);
@@ -65,7 +89,8 @@ Result<store::DatasetRecord> DatasetService::Replace(const std::string& owner,
     if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
     const int64_t expected = current.ok() ? current->current.version : 0;
     *created = !current.ok();
-    auto written = WriteVersion(owner, id, expected, csv, stats_json, limits.storage);
+    auto written = WriteVersion(owner, id, expected, {}, csv, static_cast<int64_t>(stones.size()), Sha256(),
+                                stats_json, limits.storage);
     if (written.ok() || written.status().code() != StatusCode::kFailedPrecondition) return written;
   }
   return Status::FailedPrecondition("dataset '" + id + "' is being changed by others; try again");
@@ -86,18 +111,27 @@ Result<store::DatasetRecord> DatasetService::Append(const std::string& owner,
         !s.ok()) {
       return s;
     }
-    auto csv = blobs_.Get(current->current.blob_key);
-    if (!csv.ok()) return csv.status();
-    auto parsed = ParseJson(current->current.stats_json);
+    const store::DatasetVersion& base = current->current;
+    auto parsed = ParseJson(base.stats_json);
     if (!parsed.ok()) return Status::Corruption("dataset '" + id + "': " + parsed.status().message());
     auto stats = DatasetStats::FromJson(*parsed);
     if (!stats.ok()) return stats.status();
     stats->Merge(added);
-    std::string combined = std::move(csv).value();
-    combined += rows;
-    auto written =
-        WriteVersion(owner, id, current->current.version, std::move(combined), stats->ToJson().dump(),
-                     limits.storage);
+    Result<store::DatasetRecord> written = Status::Internal("not written");
+    if (base.segments.size() >= kMaxSegments) {
+      // Rewritten as one segment: the base's rows are read once, and copied.
+      auto csv = ReadSegments(store::SegmentKeys(base));
+      if (!csv.ok()) return csv.status();
+      std::string combined = std::move(csv).value();
+      combined += rows;
+      written = WriteVersion(owner, id, base.version, {}, combined, stats->rows(), Sha256(), stats->ToJson().dump(),
+                             limits.storage);
+    } else {
+      auto hash = ResumeHash(blobs_, base);
+      if (!hash.ok()) return hash.status();
+      written = WriteVersion(owner, id, base.version, base.segments, rows, static_cast<int64_t>(stones.size()),
+                             std::move(hash).value(), stats->ToJson().dump(), limits.storage);
+    }
     if (written.ok() || written.status().code() != StatusCode::kFailedPrecondition) return written;
   }
   return Status::FailedPrecondition("dataset '" + id + "' is being changed by others; try again");
@@ -122,10 +156,10 @@ Status DatasetService::Delete(const std::string& owner, const std::string& id) {
 }
 
 Status DatasetService::DeleteVersion(const std::string& owner, const std::string& id, int64_t version) {
-  auto key = metadata_.DeleteDatasetVersion(owner, id, version);
-  if (!key.ok()) return key.status();
+  auto keys = metadata_.DeleteDatasetVersion(owner, id, version);
+  if (!keys.ok()) return keys.status();
   if (storage_changed_) storage_changed_(owner);
-  store::DeleteUnreferencedBlobs(blobs_, {*key});
+  store::DeleteUnreferencedBlobs(blobs_, *keys);
   return Status::Ok();
 }
 
@@ -134,18 +168,29 @@ Result<std::vector<store::DatasetVersion>> DatasetService::Versions(const std::s
   return metadata_.ListDatasetVersions(owner, id);
 }
 
+Result<std::string> DatasetService::ReadSegments(const std::vector<std::string>& segment_keys) const {
+  std::string csv;
+  for (const auto& key : segment_keys) {
+    auto bytes = blobs_.Get(key);
+    if (!bytes.ok()) return bytes.status();
+    csv += *bytes;
+  }
+  return csv;
+}
+
 Result<std::string> DatasetService::CurrentCsv(const std::string& owner, const std::string& id) {
   auto current = metadata_.GetDataset(owner, id);
   if (!current.ok()) return current.status();
-  return blobs_.Get(current->current.blob_key);
+  return ReadSegments(store::SegmentKeys(current->current));
 }
 
-Result<std::vector<Diamond>> DatasetService::LoadVersion(const std::string& blob_key) {
-  auto csv = blobs_.Get(blob_key);
-  if (!csv.ok()) return csv.status();
-  StringSource source(*csv);
+Result<std::vector<Diamond>> DatasetService::LoadVersion(const std::vector<std::string>& segment_keys) {
+  store::BlobChainSource source(blobs_, segment_keys);
   auto table = LoadDiamondsCsv(source, LoadOptions{});
-  if (!table.ok()) return Status::Corruption("stored dataset " + blob_key + ": " + table.status().message());
+  if (!table.ok()) {
+    const std::string first = segment_keys.empty() ? std::string("(no segments)") : segment_keys.front();
+    return Status::Corruption("stored dataset " + first + ": " + table.status().message());
+  }
   return std::move(table->stones);
 }
 

@@ -1,8 +1,11 @@
-// Datasets: named, versioned collections of stones. Every change writes a new immutable
-// version (the canonical CSV of all rows, in the blob store) and then points the dataset
-// at it in one metadata transaction, so readers see the old version or the new one, never
-// a mix, and a crash in between leaves at most an unreferenced blob.
-// Safe for concurrent use.
+// Datasets: named, versioned collections of stones. Every change makes a new immutable
+// version and then points the dataset at it in one metadata transaction, so readers see
+// the old version or the new one, never a mix, and a crash in between leaves at most an
+// unreferenced blob. A version is a list of segments (store/records.h): replacing writes
+// one segment with every row; appending writes only the new rows as one more segment,
+// after the segments of the version it builds on. Past kMaxSegments an append writes the
+// whole version as one segment again, which bounds what a read opens and what the
+// metadata lists per version. Safe for concurrent use.
 #pragma once
 
 #include <functional>
@@ -12,6 +15,7 @@
 #include <vector>
 
 #include "core/diamond.h"
+#include "core/sha256.h"
 #include "store/blob_store.h"
 #include "store/metadata_store.h"
 
@@ -21,6 +25,9 @@ class DatasetService {
  public:
   // Called with the owner after their stored bytes changed (for metering).
   using StorageObserver = std::function<void(const std::string& owner)>;
+
+  // Segments a version may have before an append rewrites it as one.
+  static constexpr size_t kMaxSegments = 64;
 
   DatasetService(store::MetadataStore& metadata, store::BlobStore& blobs,
                  StorageObserver storage_changed = {})
@@ -56,13 +63,26 @@ class DatasetService {
 
   // The canonical CSV of the dataset's current version.
   Result<std::string> CurrentCsv(const std::string& owner, const std::string& id);
-  // The stones of one version (by blob key), for training.
-  Result<std::vector<Diamond>> LoadVersion(const std::string& blob_key);
+  // The stones of one version (by its segments' blob keys), for training.
+  Result<std::vector<Diamond>> LoadVersion(const std::vector<std::string>& segment_keys);
+
+  // For appenders (here and uploads): the hash of `base`'s whole CSV, still running, to
+  // go on with the rows appended. Resumed from the saved state; a version from before
+  // states were saved is read once.
+  static Result<Sha256> ResumeHash(const store::BlobStore& blobs, const store::DatasetVersion& base);
+  // A fresh blob key for a segment of version `version` (random: a retried or raced
+  // write never overwrites a committed segment).
+  static std::string NewSegmentKey(const std::string& owner, const std::string& id, int64_t version);
 
  private:
   Status CheckRowLimit(int64_t rows, int64_t max_rows) const;
+  // The segments' bytes, joined (the whole version in memory).
+  Result<std::string> ReadSegments(const std::vector<std::string>& segment_keys) const;
+  // Stores `bytes` as a new segment after `kept` (the base version's segments, or none)
+  // and commits the version they make.
   Result<store::DatasetRecord> WriteVersion(const std::string& owner, const std::string& id,
-                                            int64_t expected_current, std::string csv,
+                                            int64_t expected_current, std::vector<store::DatasetSegment> kept,
+                                            std::string_view bytes, int64_t new_rows, Sha256 hash,
                                             const std::string& stats_json,
                                             const store::MetadataStore::StorageLimits& limits);
 

@@ -2,6 +2,7 @@
 
 #include "ml/model_file.h"
 #include "core/ids.h"
+#include "store/blob_chain_source.h"
 
 namespace diamond::service {
 
@@ -29,7 +30,7 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
       {"dataset",
        {{"id", dataset->id},
         {"version", dataset->current.version},
-        {"blob_key", dataset->current.blob_key},
+        {"segments", store::SegmentKeys(dataset->current)},
         {"sha256", dataset->current.sha256},
         {"rows", dataset->current.rows}}}};
   if (request.validation.kind == ml::Validation::Kind::kSeparateSet) {
@@ -37,7 +38,7 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
     if (!validation.ok()) return validation.status();
     payload["validation_dataset"] = {{"id", validation->id},
                                      {"version", validation->current.version},
-                                     {"blob_key", validation->current.blob_key},
+                                     {"segments", store::SegmentKeys(validation->current)},
                                      {"sha256", validation->current.sha256},
                                      {"rows", validation->current.rows}};
   }

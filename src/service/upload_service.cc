@@ -11,6 +11,7 @@
 #include "core/diamond_json.h"
 #include "core/ids.h"
 #include "core/sha256.h"
+#include "store/blob_chain_source.h"
 
 namespace diamond::service {
 namespace {
@@ -19,44 +20,13 @@ constexpr int kMaxAttempts = 5;  // completions that lose a race with another wr
 constexpr size_t kMaxErrors = 100;
 constexpr size_t kFlushBytes = 1 << 20;
 
-// The parts, in order, as one stream; one part in memory at a time.
-class PartsSource final : public ByteSource {
- public:
-  PartsSource(const store::BlobStore& blobs, const std::vector<store::UploadPart>& parts)
-      : blobs_(blobs), parts_(parts) {}
-
-  Result<size_t> Read(char* buf, size_t n) override {
-    while (pos_ == current_.size()) {
-      if (next_ == parts_.size()) return size_t{0};
-      auto bytes = blobs_.Get(parts_[next_].blob_key);
-      if (!bytes.ok()) {
-        return Status::IoError("part " + std::to_string(parts_[next_].part) + ": " + bytes.status().message());
-      }
-      ++next_;
-      current_ = std::move(bytes).value();
-      pos_ = 0;
-    }
-    const size_t count = std::min(n, current_.size() - pos_);
-    std::memcpy(buf, current_.data() + pos_, count);
-    pos_ += count;
-    return count;
-  }
-
- private:
-  const store::BlobStore& blobs_;
-  const std::vector<store::UploadPart>& parts_;
-  size_t next_ = 0;
-  std::string current_;
-  size_t pos_ = 0;
-};
-
 // What is written to the staging file passes here on its way: hashed and counted once, as
-// it is written (the copied base version as well as the new rows).
+// it is written. The hash may go on from a base version's (an append's new segment).
 class DigestingBuf final : public std::streambuf {
  public:
-  explicit DigestingBuf(std::streambuf& file) : file_(file) {}
+  DigestingBuf(std::streambuf& file, Sha256 hash) : file_(file), hash_(std::move(hash)) {}
   int64_t bytes() const { return bytes_; }
-  std::string HexDigest() { return hash_.HexDigest(); }
+  Sha256& hash() { return hash_; }
 
  protected:
   std::streamsize xsputn(const char* s, std::streamsize n) override {
@@ -77,10 +47,11 @@ class DigestingBuf final : public std::streambuf {
   int64_t bytes_ = 0;
 };
 
-// The new version's canonical CSV, staged in a temporary file (removed with the object).
+// The new version's segment, staged in a temporary file (removed with the object): the
+// whole canonical CSV, or the rows an append adds (`hash` then goes on from the base's).
 class StagedCsv {
  public:
-  explicit StagedCsv(const std::string& dir) {
+  StagedCsv(const std::string& dir, Sha256 hash) : digest_(file_, std::move(hash)) {
     std::filesystem::path base = dir.empty() ? std::filesystem::temp_directory_path() : std::filesystem::path(dir);
     path_ = base / ("diamond-upload-" + NewId() + ".csv");
     opened_ = file_.open(path_, std::ios::out | std::ios::binary | std::ios::trunc) != nullptr;
@@ -112,7 +83,9 @@ class StagedCsv {
     if (out_.fail() || file_.close() == nullptr) return Status::IoError("cannot write the staged upload " + path_.string());
     return Status::Ok();
   }
-  std::string sha256() { return digest_.HexDigest(); }
+  // After Finish: the hash's state, then the digest (which spends it).
+  std::string sha256_state() { return digest_.hash().SaveState(); }
+  std::string sha256() { return digest_.hash().HexDigest(); }
   const std::filesystem::path& path() const { return path_; }
 
  private:
@@ -123,7 +96,7 @@ class StagedCsv {
   std::filesystem::path path_;
   std::filebuf file_;
   bool opened_ = false;
-  DigestingBuf digest_{file_};
+  DigestingBuf digest_;
   std::ostream out_{&digest_};
   std::string buffer_;
 };
@@ -260,37 +233,53 @@ Result<store::DatasetRecord> UploadService::Complete(const std::string& owner, c
 Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadRecord& upload,
                                                          const std::vector<store::UploadPart>& parts,
                                                          const DatasetService::Limits& limits, InvalidRows* invalid) {
-  // What the new version builds on: nothing (replace) or the current version (append).
+  // What the new version builds on: nothing (replace) or the current version (append):
+  // then the new rows are one more segment after the current version's, unless it has
+  // DatasetService::kMaxSegments already (then the new version is copied whole into one).
   int64_t expected_current = 0;
   int64_t rows = 0;
   DatasetStats stats;
-  std::string base_key;
+  std::vector<store::DatasetSegment> kept;
+  int64_t kept_bytes = 0;
   auto current = metadata_.GetDataset(upload.owner, upload.dataset_id);
   if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
   if (current.ok()) expected_current = current->current.version;
-  if (upload.mode == "append") {
+  const bool append = upload.mode == "append";
+  const bool compact = append && current.ok() && current->current.segments.size() >= DatasetService::kMaxSegments;
+  Sha256 hash;
+  if (append) {
     if (!current.ok()) return current.status();
-    auto parsed = ParseJson(current->current.stats_json);
+    const store::DatasetVersion& base = current->current;
+    auto parsed = ParseJson(base.stats_json);
     if (!parsed.ok()) return Status::Corruption("dataset '" + upload.dataset_id + "': " + parsed.status().message());
     auto old_stats = DatasetStats::FromJson(*parsed);
     if (!old_stats.ok()) return old_stats.status();
     stats = std::move(old_stats).value();
-    rows = current->current.rows;
-    base_key = current->current.blob_key;
+    rows = base.rows;
+    if (!compact) {
+      auto resumed = DatasetService::ResumeHash(blobs_, base);
+      if (!resumed.ok()) return resumed.status();
+      hash = std::move(resumed).value();
+      kept = base.segments;
+      kept_bytes = base.bytes;
+    }
   }
+  const int64_t rows_before = compact ? 0 : rows;
 
-  StagedCsv staged(options_.temp_dir);
+  StagedCsv staged(options_.temp_dir, std::move(hash));
   if (!staged.opened()) return Status::IoError("cannot create a staging file for the upload");
-  if (base_key.empty()) {
+  if (!append) {
     staged.Write(kCanonicalCsvHeader);
-  } else if (Status s = blobs_.GetTo(base_key, staged.stream()); !s.ok()) {
-    return s;
+  } else if (compact) {
+    for (const auto& segment : current->current.segments) {
+      if (Status s = blobs_.GetTo(segment.blob_key, staged.stream()); !s.ok()) return s;
+    }
   }
   auto add = [&](const Diamond& stone) -> Status {
     if (++rows > limits.max_rows) return RowLimit(rows, limits.max_rows);
     stats.Add(stone);
     staged.Add(stone);
-    if (staged.bytes() > limits.storage.max_stored_bytes) {
+    if (kept_bytes + staged.bytes() > limits.storage.max_stored_bytes) {
       return Status::LimitExceeded("max_stored_bytes", limits.storage.max_stored_bytes,
                                    "the dataset would be larger than the plan stores (" +
                                        std::to_string(limits.storage.max_stored_bytes) + " bytes); nothing was written");
@@ -298,7 +287,9 @@ Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadReco
     return Status::Ok();
   };
   *invalid = InvalidRows{};
-  PartsSource source(blobs_, parts);
+  std::vector<std::string> part_keys;
+  for (const auto& p : parts) part_keys.push_back(p.blob_key);
+  store::BlobChainSource source(blobs_, std::move(part_keys));
   if (upload.format == "json") {
     // JSON is not streamed: the parts are joined (at most one request body's worth).
     std::string text;
@@ -347,19 +338,22 @@ Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadReco
 
   store::DatasetVersion version;
   version.version = expected_current + 1;
-  version.blob_key = "datasets/" + upload.owner + "/" + upload.dataset_id + "/v" + std::to_string(version.version) +
-                     "-" + NewId().substr(0, 8) + ".csv";
+  version.segments = std::move(kept);
   version.rows = rows;
-  version.bytes = staged.bytes();
+  version.bytes = kept_bytes + staged.bytes();
+  version.sha256_state = staged.sha256_state();
   version.sha256 = staged.sha256();
   version.stats_json = stats.ToJson().dump();
-  {
+  std::string written;
+  if (staged.bytes() > 0) {
+    written = DatasetService::NewSegmentKey(upload.owner, upload.dataset_id, version.version);
     std::ifstream in(staged.path(), std::ios::binary);
-    if (Status s = blobs_.PutFrom(version.blob_key, in); !s.ok()) return s;
+    if (Status s = blobs_.PutFrom(written, in); !s.ok()) return s;
+    version.segments.push_back({written, rows - rows_before, staged.bytes()});
   }
   auto committed =
       metadata_.CommitUploadedVersion(upload.owner, upload.id, expected_current, version, limits.storage);
-  if (!committed.ok()) store::DeleteUnreferencedBlobs(blobs_, {version.blob_key});
+  if (!committed.ok() && !written.empty()) store::DeleteUnreferencedBlobs(blobs_, {written});
   return committed;
 }
 

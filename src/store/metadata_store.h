@@ -49,14 +49,15 @@ class MetadataStore {
                                                                   const std::string& id) = 0;
   // Removes the dataset and every version no model was trained on; the versions models
   // were trained on stay (unlisted, still counted as stored) until those models are
-  // deleted. Returns the blob keys of the removed versions, for the caller to delete.
+  // deleted. Returns the blob keys of the segments no kept version uses any more, for the
+  // caller to delete.
   virtual Result<std::vector<std::string>> DeleteDataset(const std::string& owner,
                                                          const std::string& id) = 0;
-  // Removes one version; returns its blob key. FailedPrecondition for the current version
-  // or one a model was trained on (naming the model).
-  virtual Result<std::string> DeleteDatasetVersion(const std::string& owner, const std::string& id,
-                                                   int64_t version) = 0;
-  // Bytes of every stored dataset version of the owner.
+  // Removes one version; returns the blob keys of its segments no other version uses.
+  // FailedPrecondition for the current version or one a model was trained on (naming it).
+  virtual Result<std::vector<std::string>> DeleteDatasetVersion(const std::string& owner, const std::string& id,
+                                                                int64_t version) = 0;
+  // Bytes of the owner's stored dataset segments (a segment shared by versions counts once).
   virtual Result<int64_t> StoredBytes(const std::string& owner) = 0;
 
   // --- multipart uploads ----------------------------------------------------------------

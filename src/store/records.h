@@ -5,15 +5,28 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace diamond::store {
 
-struct DatasetVersion {
-  int64_t version = 0;
-  std::string blob_key;  // canonical CSV of every row of this version
+// One immutable piece of a dataset version's CSV. The first segment starts with the
+// header; the others hold rows only, so a version's CSV is its segments, concatenated.
+// An append adds a segment to the segments of the version it builds on, so versions
+// share segments instead of copying rows.
+struct DatasetSegment {
+  std::string blob_key;
   int64_t rows = 0;
   int64_t bytes = 0;
-  std::string sha256;
+};
+
+struct DatasetVersion {
+  int64_t version = 0;
+  std::vector<DatasetSegment> segments;  // in order; their concatenation is the canonical CSV
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  std::string sha256;        // of the whole canonical CSV
+  std::string sha256_state;  // the hash's running state at the end (Sha256::SaveState); "" if
+                             // the version predates it
   std::string stats_json;  // per-column min/mean/max and counts per grade
   std::string created_at;
 };

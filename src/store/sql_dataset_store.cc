@@ -40,6 +40,49 @@ Result<DatasetRecord> SqlMetadataStore::GetDataset(const std::string& owner, con
 
 namespace sql {
 
+namespace {
+
+// Bytes of the owner's distinct segments (a segment shared by many versions counts once).
+int64_t StoredBytesIn(soci::session& sql, const std::string& owner) {
+  ll bytes = 0;
+  soci::indicator ind = soci::i_null;
+  sql << "SELECT SUM(bytes) FROM (SELECT DISTINCT blob_key, bytes FROM dataset_segments WHERE owner = :o) s",
+      soci::use(owner), soci::into(bytes, ind);
+  return ind == soci::i_ok ? bytes : 0;
+}
+
+}  // namespace
+
+std::vector<DatasetSegment> LoadSegments(soci::session& sql, const std::string& owner,
+                                         const std::string& dataset_id, int64_t version) {
+  ll v = version;
+  std::vector<DatasetSegment> out;
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT blob_key, rows_count, bytes FROM dataset_segments"
+                      " WHERE owner = :o AND dataset_id = :id AND version = :v ORDER BY ordinal",
+       soci::use(owner), soci::use(dataset_id), soci::use(v));
+  for (const auto& r : rows) out.push_back({r.get<std::string>(0), r.get<ll>(1), r.get<ll>(2)});
+  return out;
+}
+
+std::vector<std::string> DeleteVersionIn(soci::session& sql, const std::string& owner,
+                                         const std::string& dataset_id, int64_t version) {
+  ll v = version;
+  std::vector<DatasetSegment> segments = LoadSegments(sql, owner, dataset_id, version);
+  sql << "DELETE FROM dataset_segments WHERE owner = :o AND dataset_id = :id AND version = :v", soci::use(owner),
+      soci::use(dataset_id), soci::use(v);
+  sql << "DELETE FROM dataset_versions WHERE owner = :o AND dataset_id = :id AND version = :v", soci::use(owner),
+      soci::use(dataset_id), soci::use(v);
+  std::vector<std::string> freed;
+  for (const DatasetSegment& segment : segments) {
+    ll uses = 0;
+    sql << "SELECT COUNT(*) FROM dataset_segments WHERE blob_key = :k", soci::use(segment.blob_key),
+        soci::into(uses);
+    if (uses == 0) freed.push_back(segment.blob_key);
+  }
+  return freed;
+}
+
 Result<DatasetRecord> CommitVersionIn(soci::session& sql, const std::string& owner, const std::string& id,
                                       int64_t expected_current, const DatasetVersion& version,
                                       const MetadataStore::StorageLimits& limits) {
@@ -63,16 +106,20 @@ Result<DatasetRecord> CommitVersionIn(soci::session& sql, const std::string& own
                                        " datasets; delete one to create another");
     }
   }
-  ll stored = 0;
-  soci::indicator stored_ind = soci::i_null;
-  sql << "SELECT SUM(bytes) FROM dataset_versions WHERE owner = :o", soci::use(owner),
-      soci::into(stored, stored_ind);
-  if (stored_ind != soci::i_ok) stored = 0;
-  if (stored + version.bytes > limits.max_stored_bytes) {
+  // Segments are shared between versions: only those not stored yet take new space.
+  const int64_t stored = StoredBytesIn(sql, owner);
+  int64_t added = 0;
+  for (const DatasetSegment& segment : version.segments) {
+    ll uses = 0;
+    sql << "SELECT COUNT(*) FROM dataset_segments WHERE blob_key = :k", soci::use(segment.blob_key),
+        soci::into(uses);
+    if (uses == 0) added += segment.bytes;
+  }
+  if (stored + added > limits.max_stored_bytes) {
     return Status::LimitExceeded(
         "max_stored_bytes", limits.max_stored_bytes,
-        "this version (" + std::to_string(version.bytes) + " bytes) would bring the datasets kept to " +
-            std::to_string(stored + version.bytes) + " bytes; the plan allows " +
+        "this version (" + std::to_string(added) + " new bytes) would bring the datasets kept to " +
+            std::to_string(stored + added) + " bytes; the plan allows " +
             std::to_string(limits.max_stored_bytes) +
             " (delete old versions or datasets to free space)");
   }
@@ -87,11 +134,20 @@ Result<DatasetRecord> CommitVersionIn(soci::session& sql, const std::string& own
         soci::use(owner), soci::use(id), soci::into(kept, kept_ind);
     if (kept_ind == soci::i_ok && kept >= v) v = kept + 1;
   }
+  if (version.segments.empty()) return Status::Internal("a dataset version needs at least its header's segment");
   sql << "INSERT INTO dataset_versions (owner, dataset_id, version, blob_key, rows_count, bytes,"
-         " sha256, stats_json, created_at) VALUES (:o, :id, :v, :k, :r, :b, :s, :st, :c)",
-      soci::use(owner), soci::use(id), soci::use(v), soci::use(version.blob_key),
+         " sha256, stats_json, created_at, sha256_state) VALUES (:o, :id, :v, :k, :r, :b, :s, :st, :c, :ss)",
+      soci::use(owner), soci::use(id), soci::use(v), soci::use(version.segments.front().blob_key),
       soci::use(rows), soci::use(bytes), soci::use(version.sha256),
-      soci::use(version.stats_json), soci::use(now);
+      soci::use(version.stats_json), soci::use(now), soci::use(version.sha256_state);
+  for (size_t i = 0; i < version.segments.size(); ++i) {
+    const DatasetSegment& segment = version.segments[i];
+    ll ordinal = static_cast<ll>(i), segment_rows = segment.rows, segment_bytes = segment.bytes;
+    sql << "INSERT INTO dataset_segments (owner, dataset_id, version, ordinal, blob_key, rows_count, bytes)"
+           " VALUES (:o, :id, :v, :n, :k, :r, :b)",
+        soci::use(owner), soci::use(id), soci::use(v), soci::use(ordinal), soci::use(segment.blob_key),
+        soci::use(segment_rows), soci::use(segment_bytes);
+  }
   if (current == 0) {
     sql << "INSERT INTO datasets (owner, id, current_version, created_at, updated_at)"
            " VALUES (:o, :id, :v, :c, :u)",
@@ -130,13 +186,13 @@ Result<std::vector<DatasetVersion>> SqlMetadataStore::ListDatasetVersions(const 
     if (exists == 0) return Status::NotFound("no dataset '" + id + "'");
     std::vector<DatasetVersion> out;
     soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT version, blob_key, rows_count, bytes, sha256, stats_json, created_at"
+        (sql.prepare << "SELECT version, sha256_state, rows_count, bytes, sha256, stats_json, created_at"
                         " FROM dataset_versions WHERE owner = :o AND dataset_id = :id ORDER BY version",
          soci::use(owner), soci::use(id));
     for (const auto& r : rows) {
       DatasetVersion v;
       v.version = r.get<ll>(0);
-      v.blob_key = r.get<std::string>(1);
+      v.sha256_state = r.get<std::string>(1);
       v.rows = r.get<ll>(2);
       v.bytes = r.get<ll>(3);
       v.sha256 = r.get<std::string>(4);
@@ -144,6 +200,7 @@ Result<std::vector<DatasetVersion>> SqlMetadataStore::ListDatasetVersions(const 
       v.created_at = r.get<std::string>(6);
       out.push_back(std::move(v));
     }
+    for (DatasetVersion& v : out) v.segments = LoadSegments(sql, owner, id, v.version);
     return out;
   });
 }
@@ -169,30 +226,34 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteDataset(const std::stri
                           soci::use(owner), soci::use(id));
     st.execute(true);
     if (st.get_affected_rows() == 0) return Status::NotFound("no dataset '" + id + "'");
+    std::vector<ll> unused;
     {
       soci::rowset<soci::row> rows =
-          (sql.prepare << "SELECT blob_key" << kUnusedVersions, soci::use(owner), soci::use(id));
-      for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
+          (sql.prepare << "SELECT version" << kUnusedVersions, soci::use(owner), soci::use(id));
+      for (const auto& r : rows) unused.push_back(r.get<ll>(0));
     }
-    sql << "DELETE" << kUnusedVersions, soci::use(owner), soci::use(id);
+    for (ll version : unused) {
+      std::vector<std::string> freed = DeleteVersionIn(sql, owner, id, version);
+      keys.insert(keys.end(), freed.begin(), freed.end());
+    }
     tx.Commit();
     return keys;
   });
 }
 
-Result<std::string> SqlMetadataStore::DeleteDatasetVersion(const std::string& owner, const std::string& id,
-                                                           int64_t version) {
-  return Locked([&](soci::session& session) -> Result<std::string> {
+Result<std::vector<std::string>> SqlMetadataStore::DeleteDatasetVersion(const std::string& owner,
+                                                                        const std::string& id, int64_t version) {
+  return Locked([&](soci::session& session) -> Result<std::vector<std::string>> {
     soci::session& sql = session;
     WriteTransaction tx(sql);
     ll current = 0, v = version;
     sql << "SELECT current_version FROM datasets WHERE owner = :o AND id = :id", soci::use(owner),
         soci::use(id), soci::into(current);
     if (!sql.got_data()) return Status::NotFound("no dataset '" + id + "'");
-    std::string key;
-    sql << "SELECT blob_key FROM dataset_versions WHERE owner = :o AND dataset_id = :id AND version = :v",
-        soci::use(owner), soci::use(id), soci::use(v), soci::into(key);
-    if (!sql.got_data()) {
+    ll exists = 0;
+    sql << "SELECT COUNT(*) FROM dataset_versions WHERE owner = :o AND dataset_id = :id AND version = :v",
+        soci::use(owner), soci::use(id), soci::use(v), soci::into(exists);
+    if (exists == 0) {
       return Status::NotFound("dataset '" + id + "' has no version " + std::to_string(version));
     }
     if (v == current) {
@@ -207,21 +268,14 @@ Result<std::string> SqlMetadataStore::DeleteDatasetVersion(const std::string& ow
       return Status::FailedPrecondition("model '" + model + "' was trained on version " + std::to_string(version) +
                                         " of dataset '" + id + "'; it is kept until that model is deleted");
     }
-    sql << "DELETE FROM dataset_versions WHERE owner = :o AND dataset_id = :id AND version = :v",
-        soci::use(owner), soci::use(id), soci::use(v);
+    std::vector<std::string> freed = DeleteVersionIn(sql, owner, id, version);
     tx.Commit();
-    return key;
+    return freed;
   });
 }
 
 Result<int64_t> SqlMetadataStore::StoredBytes(const std::string& owner) {
-  return Locked([&](soci::session& session) -> Result<int64_t> {
-    ll bytes = 0;
-    soci::indicator ind = soci::i_null;
-    session << "SELECT SUM(bytes) FROM dataset_versions WHERE owner = :o", soci::use(owner),
-        soci::into(bytes, ind);
-    return static_cast<int64_t>(ind == soci::i_ok ? bytes : 0);
-  });
+  return Locked([&](soci::session& session) -> Result<int64_t> { return StoredBytesIn(session, owner); });
 }
 
 }  // namespace diamond::store

@@ -26,7 +26,7 @@ class session;
 
 namespace diamond::store {
 
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 // Both stores in one database: tenancy checks and account changes share transactions'
 // guarantees, and the embedded default stays one file.
@@ -52,7 +52,7 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
                                                           const std::string& id) override;
   Result<std::vector<std::string>> DeleteDataset(const std::string& owner,
                                                  const std::string& id) override;
-  Result<std::string> DeleteDatasetVersion(const std::string& owner, const std::string& id,
+  Result<std::vector<std::string>> DeleteDatasetVersion(const std::string& owner, const std::string& id,
                                            int64_t version) override;
   Result<int64_t> StoredBytes(const std::string& owner) override;
 

@@ -229,18 +229,15 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
     // deleted, and no other model was trained on it.
     if (!model->dataset_id.empty()) {
       ll dv = model->dataset_version;
-      soci::rowset<soci::row> rows =
-          (sql.prepare << "SELECT blob_key FROM dataset_versions v WHERE v.owner = :o AND v.dataset_id = :d"
-                          " AND v.version = :v AND NOT EXISTS (SELECT 1 FROM datasets d WHERE d.owner = v.owner"
-                          " AND d.id = v.dataset_id) AND NOT EXISTS (SELECT 1 FROM models m WHERE"
-                          " m.owner = v.owner AND m.dataset_id = v.dataset_id AND m.dataset_version = v.version)",
-           soci::use(owner), soci::use(model->dataset_id), soci::use(dv));
-      std::vector<std::string> released;
-      for (const auto& r : rows) released.push_back(r.get<std::string>(0));
-      if (!released.empty()) {
-        sql << "DELETE FROM dataset_versions WHERE owner = :o AND dataset_id = :d AND version = :v",
-            soci::use(owner), soci::use(model->dataset_id), soci::use(dv);
-        keys.insert(keys.end(), released.begin(), released.end());
+      ll kept_only_for_it = 0;
+      sql << "SELECT COUNT(*) FROM dataset_versions v WHERE v.owner = :o AND v.dataset_id = :d"
+             " AND v.version = :v AND NOT EXISTS (SELECT 1 FROM datasets d WHERE d.owner = v.owner"
+             " AND d.id = v.dataset_id) AND NOT EXISTS (SELECT 1 FROM models m WHERE"
+             " m.owner = v.owner AND m.dataset_id = v.dataset_id AND m.dataset_version = v.version)",
+          soci::use(owner), soci::use(model->dataset_id), soci::use(dv), soci::into(kept_only_for_it);
+      if (kept_only_for_it > 0) {
+        std::vector<std::string> freed = DeleteVersionIn(sql, owner, model->dataset_id, dv);
+        keys.insert(keys.end(), freed.begin(), freed.end());
       }
     }
     tx.Commit();

@@ -10,7 +10,7 @@ namespace diamond::store::sql {
 using ll = long long;  // SOCI exchanges 64-bit integers as long long
 
 const char* const kDatasetColumns =
-    "d.owner, d.id, d.created_at, d.updated_at, v.version, v.blob_key, v.rows_count, v.bytes, v.sha256,"
+    "d.owner, d.id, d.created_at, d.updated_at, v.version, v.sha256_state, v.rows_count, v.bytes, v.sha256,"
     " v.stats_json, v.created_at";
 const char* const kModelColumns =
     "owner, id, shared, status, request_json, job_id, error, version, artifact_key, dataset_id,"
@@ -29,7 +29,7 @@ DatasetRecord ReadDataset(const soci::row& r) {
   d.created_at = r.get<std::string>(2);
   d.updated_at = r.get<std::string>(3);
   d.current.version = r.get<ll>(4);
-  d.current.blob_key = r.get<std::string>(5);
+  d.current.sha256_state = r.get<std::string>(5);
   d.current.rows = r.get<ll>(6);
   d.current.bytes = r.get<ll>(7);
   d.current.sha256 = r.get<std::string>(8);
@@ -119,8 +119,10 @@ std::optional<DatasetRecord> FindDataset(soci::session& sql, const std::string& 
                       " v.dataset_id = d.id AND v.version = d.current_version"
                       " WHERE d.owner = :o AND d.id = :id",
        soci::use(owner), soci::use(id));
-  for (const auto& r : rows) return ReadDataset(r);
-  return std::nullopt;
+  std::optional<DatasetRecord> found;
+  for (const auto& r : rows) found = ReadDataset(r);
+  if (found) found->current.segments = LoadSegments(sql, owner, id, found->current.version);
+  return found;
 }
 
 std::optional<JobRecord> FindJob(soci::session& sql, const std::string& id) {

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "store/metadata_store.h"
@@ -24,12 +25,20 @@ extern const char* const kModelColumns;
 extern const char* const kJobColumns;
 extern const char* const kQueryColumns;
 
-DatasetRecord ReadDataset(const soci::row& r);
+DatasetRecord ReadDataset(const soci::row& r);  // without the segments (LoadSegments)
 ModelRecord ReadModel(const soci::row& r);
 JobRecord ReadJob(const soci::row& r);
 QueryRecord ReadQuery(const soci::row& r);
 
 long long Count(soci::session& sql, const std::string& query);
+
+// The segments of one dataset version, in order (sql_dataset_store.cc).
+std::vector<DatasetSegment> LoadSegments(soci::session& sql, const std::string& owner,
+                                         const std::string& dataset_id, int64_t version);
+// Deletes one dataset version and its segment rows, inside the caller's write transaction;
+// returns the blob keys of its segments no other version still uses (sql_dataset_store.cc).
+std::vector<std::string> DeleteVersionIn(soci::session& sql, const std::string& owner,
+                                         const std::string& dataset_id, int64_t version);
 
 // The owner's dataset with its current version.
 std::optional<DatasetRecord> FindDataset(soci::session& sql, const std::string& owner,

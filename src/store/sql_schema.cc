@@ -157,6 +157,22 @@ SqlMetadataStore::SqlMetadataStore(std::unique_ptr<soci::connection_pool> pool, 
     : pool_(std::move(pool)), engine_(engine), instance_id_(NewId()) {}
 SqlMetadataStore::~SqlMetadataStore() = default;
 
+// v8: a dataset version is a list of segments (store/records.h), shared between the
+// versions an append builds on each other; versions from before are one segment each.
+// dataset_versions.blob_key stays, holding the first segment's key. The hash's running
+// state lets the next append hash only what it adds ("" for versions from before: their
+// next append reads them once to hash).
+const char* const kMigrationV8[] = {
+    "CREATE TABLE dataset_segments (owner TEXT NOT NULL, dataset_id TEXT NOT NULL,"
+    " version BIGINT NOT NULL, ordinal BIGINT NOT NULL, blob_key TEXT NOT NULL,"
+    " rows_count BIGINT NOT NULL, bytes BIGINT NOT NULL,"
+    " PRIMARY KEY (owner, dataset_id, version, ordinal))",
+    "CREATE INDEX dataset_segments_by_blob ON dataset_segments (blob_key)",
+    "INSERT INTO dataset_segments SELECT owner, dataset_id, version, 0, blob_key, rows_count, bytes"
+    " FROM dataset_versions",
+    "ALTER TABLE dataset_versions ADD COLUMN sha256_state TEXT NOT NULL DEFAULT ''",
+};
+
 Result<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::Open(const std::string& url,
                                                                  size_t pool_size) {
   auto parsed = ParseDatabaseUrl(url);
@@ -203,6 +219,7 @@ Status SqlMetadataStore::Migrate() {
     apply(5, kMigrationV5);
     apply(6, kMigrationV6);
     apply(7, kMigrationV7);
+    apply(8, kMigrationV8);
     tx.Commit();
     return Status::Ok();
   });
@@ -212,7 +229,7 @@ Result<std::vector<std::string>> SqlMetadataStore::ReferencedBlobKeys() {
   return Locked([&](soci::session& session) -> Result<std::vector<std::string>> {
     std::vector<std::string> keys;
     soci::rowset<soci::row> rows =
-        (session.prepare << "SELECT blob_key FROM dataset_versions"
+        (session.prepare << "SELECT blob_key FROM dataset_segments"
                           " UNION SELECT artifact_key FROM models WHERE artifact_key <> ''"
                           " UNION SELECT blob_key FROM query_batches"
                           " UNION SELECT results_key FROM queries WHERE results_key <> ''"

@@ -132,17 +132,31 @@ TEST_F(UploadTest, PartsInAnyOrderWithQuotedFieldsAcrossThemMakeTheSameDatasetAs
 TEST_F(UploadTest, AppendAddsRowsToTheCurrentVersion) {
   const std::string reference = ReadFile(*ReferenceCsv());
   ASSERT_EQ(server_->Request("PUT", "/datasets/grow", reference, "text/csv").status, 200);
+  const std::string once = OneShotRows(reference);
+  auto stored = [&] { return json::parse(server_->Get("/me").body)["usage"]["stored_bytes"].get<int64_t>(); };
+  const int64_t stored_before = stored();
   const std::string upload = Open("grow", R"({"format": "csv", "mode": "append"})");
   ASSERT_EQ(Part(upload, 1, reference).status, 200);
   HttpResult done = Complete(upload);
   ASSERT_EQ(done.status, 200) << done.body;
   EXPECT_EQ(json::parse(done.body)["version"], 2);
   EXPECT_EQ(json::parse(done.body)["rows"], 10000);
-  const std::string once = OneShotRows(reference);
   const std::string grown = server_->Get("/datasets/grow/rows").body;
   EXPECT_EQ(grown, once + once.substr(once.find('\n') + 1));
-  EXPECT_EQ(json::parse(done.body)["sha256"], Sha256Hex(grown)) << "the hash covers the copied rows too";
+  EXPECT_EQ(json::parse(done.body)["sha256"], Sha256Hex(grown)) << "the hash covers the first version's rows too";
   EXPECT_EQ(json::parse(done.body)["bytes"], grown.size());
+  // The first version's rows are not copied: the new version is that segment and one more,
+  // which is all the space it takes.
+  EXPECT_EQ(json::parse(done.body)["segments"], 2);
+  EXPECT_EQ(stored() - stored_before, static_cast<int64_t>(grown.size() - once.size()));
+  // An append through the dataset route adds a third.
+  HttpResult more = server_->Request("POST", "/datasets/grow", reference.substr(0, reference.find('\n', 200) + 1),
+                                     "text/csv");
+  ASSERT_EQ(more.status, 200) << more.body;
+  EXPECT_EQ(json::parse(more.body)["segments"], 3);
+  const std::string third = server_->Get("/datasets/grow/rows").body;
+  EXPECT_EQ(third.substr(0, grown.size()), grown);
+  EXPECT_EQ(json::parse(more.body)["sha256"], Sha256Hex(third));
   EXPECT_EQ(json::parse(server_->PostJson("/datasets/nope/uploads", R"({"mode": "append"})").body)["status"], 404);
 }
 

@@ -141,10 +141,15 @@ class FaultInjection : public ::testing::Test {
     auto versions = sql.ListDatasetVersions(kOwner, "d");
     if (versions.ok()) {
       for (const auto& v : *versions) {
-        auto bytes = files.Get(v.blob_key);
-        ASSERT_TRUE(bytes.ok()) << "dataset version " << v.version << " points at a missing blob";
-        EXPECT_EQ(Sha256Hex(*bytes), v.sha256) << "dataset version " << v.version << " is torn";
-        StringSource source(*bytes);
+        std::string csv;
+        for (const auto& segment : v.segments) {
+          auto part = files.Get(segment.blob_key);
+          ASSERT_TRUE(part.ok()) << "dataset version " << v.version << " points at a missing blob";
+          EXPECT_EQ(static_cast<int64_t>(part->size()), segment.bytes);
+          csv += *part;
+        }
+        EXPECT_EQ(Sha256Hex(csv), v.sha256) << "dataset version " << v.version << " is torn";
+        StringSource source(csv);
         auto table = LoadDiamondsCsv(source, LoadOptions{});
         ASSERT_TRUE(table.ok());
         EXPECT_EQ(static_cast<int64_t>(table->stones.size()), v.rows);

@@ -77,10 +77,11 @@ TEST(BlobGc, RemovesOldUnreferencedBlobsAndSparesYoungOnes) {
   ASSERT_TRUE(blobs.ok() && metadata.ok());
   DatasetVersion version;
   version.version = 1;
-  version.blob_key = "datasets/u/d/v1.csv";
+  const std::string key = "datasets/u/d/v1.csv";
+  version.segments = {{key, 0, 7}};
   version.rows = 0;
   version.stats_json = "{}";
-  ASSERT_TRUE((*blobs)->Put(version.blob_key, "header\n").ok());
+  ASSERT_TRUE((*blobs)->Put(key, "header\n").ok());
   ASSERT_TRUE((*metadata)->CommitDatasetVersion("u", "d", 0, version, {}).ok());
   ASSERT_TRUE((*blobs)->Put("datasets/u/d/old-orphan.csv", "x").ok());
   ASSERT_TRUE((*blobs)->Put("datasets/u/d/young-orphan.csv", "x").ok());
@@ -95,10 +96,10 @@ TEST(BlobGc, RemovesOldUnreferencedBlobsAndSparesYoungOnes) {
   EXPECT_EQ(*removed, 1);
   EXPECT_EQ((*blobs)->Get("datasets/u/d/old-orphan.csv").status().code(), StatusCode::kNotFound);
   EXPECT_TRUE((*blobs)->Get("datasets/u/d/young-orphan.csv").ok());  // its row may be on its way
-  EXPECT_TRUE((*blobs)->Get(version.blob_key).ok());
+  EXPECT_TRUE((*blobs)->Get(key).ok());
   // With no grace, the young one goes too; the referenced one never.
   EXPECT_EQ(*RemoveUnreferencedBlobs(**metadata, **blobs, std::chrono::seconds(0)), 1);
-  EXPECT_TRUE((*blobs)->Get(version.blob_key).ok());
+  EXPECT_TRUE((*blobs)->Get(key).ok());
 }
 
 TEST(BlobGc, RunsPeriodicallyAndOnlyWhileNoOtherProcessHoldsTheLease) {

@@ -3,6 +3,8 @@
 // database; "two processes" are two stores (two connection pools) on the same database.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <atomic>
 #include <mutex>
 #include <set>
@@ -28,7 +30,7 @@ std::string Name(std::string prefix, int64_t n) {
 DatasetVersion Version(int64_t v, const std::string& key) {
   DatasetVersion version;
   version.version = v;
-  version.blob_key = key;
+  version.segments = {{key, 1, 10}};
   version.rows = 1;
   version.bytes = 10;
   version.sha256 = "x";
@@ -163,7 +165,7 @@ TEST_P(MetadataStoreContract, VersionsDatasetsAndTheirDeletion) {
   EXPECT_EQ(store->DeleteDatasetVersion("u", "d", 2).status().code(), StatusCode::kFailedPrecondition);
   auto freed = store->DeleteDatasetVersion("u", "d", 1);
   ASSERT_TRUE(freed.ok());
-  EXPECT_EQ(*freed, "d/1");
+  EXPECT_EQ(*freed, std::vector<std::string>{"d/1"});
   EXPECT_EQ(*store->StoredBytes("u"), 10);
   // Another owner sees nothing of it.
   EXPECT_EQ(store->GetDataset("v", "d").status().code(), StatusCode::kNotFound);
@@ -173,6 +175,56 @@ TEST_P(MetadataStoreContract, VersionsDatasetsAndTheirDeletion) {
   EXPECT_EQ(store->GetDataset("u", "d").status().code(), StatusCode::kNotFound);
   auto limited = store->CommitDatasetVersion("u", "e", 0, Version(1, "e/1"), {5, 100});
   EXPECT_EQ(limited.status().code(), StatusCode::kLimitExceeded);
+}
+
+// An append shares the segments of the version it builds on: they are stored (and
+// counted) once, and freed only when the last version using them goes.
+TEST_P(MetadataStoreContract, VersionsShareSegmentsAndFreeThemWhenTheLastUserGoes) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  auto version = [](int64_t v, std::vector<std::string> keys) {
+    DatasetVersion out = Version(v, keys.front());
+    out.segments.clear();
+    for (const auto& key : keys) out.segments.push_back({key, 1, 10});
+    out.rows = out.bytes = 0;
+    for (const auto& segment : out.segments) out.bytes += segment.bytes;
+    out.sha256_state = Name("state-", v);
+    return out;
+  };
+  ASSERT_TRUE(store->CommitDatasetVersion("u", "d", 0, version(1, {"A"}), {}).ok());
+  ASSERT_TRUE(store->CommitDatasetVersion("u", "d", 1, version(2, {"A", "B"}), {}).ok());
+  // Only the new segment's bytes count against the plan: B and C are stored, D is not.
+  auto over = store->CommitDatasetVersion("u", "d", 2, version(3, {"A", "B", "D", "E"}), {35, 100});
+  EXPECT_EQ(over.status().code(), StatusCode::kLimitExceeded);
+  ASSERT_TRUE(store->CommitDatasetVersion("u", "d", 2, version(3, {"A", "B", "C"}), {30, 100}).ok());
+  EXPECT_EQ(*store->StoredBytes("u"), 30);
+
+  auto current = store->GetDataset("u", "d");
+  ASSERT_TRUE(current.ok());
+  ASSERT_EQ(current->current.segments.size(), 3u);
+  EXPECT_EQ(current->current.segments[2].blob_key, "C");
+  EXPECT_EQ(current->current.bytes, 30);
+  EXPECT_EQ(current->current.sha256_state, "state-3");
+  auto versions = store->ListDatasetVersions("u", "d");
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 3u);
+  EXPECT_EQ((*versions)[1].segments.size(), 2u);
+  EXPECT_EQ((*versions)[1].sha256_state, "state-2");
+
+  // Versions 1 and 2 go without freeing a byte: version 3 still reads A and B.
+  EXPECT_EQ(*store->DeleteDatasetVersion("u", "d", 2), std::vector<std::string>{});
+  EXPECT_EQ(*store->DeleteDatasetVersion("u", "d", 1), std::vector<std::string>{});
+  EXPECT_EQ(*store->StoredBytes("u"), 30);
+  auto referenced = store->ReferencedBlobKeys();
+  ASSERT_TRUE(referenced.ok());
+  for (const char* key : {"A", "B", "C"}) {
+    EXPECT_NE(std::find(referenced->begin(), referenced->end(), key), referenced->end()) << key;
+  }
+  auto keys = store->DeleteDataset("u", "d");
+  ASSERT_TRUE(keys.ok());
+  std::sort(keys->begin(), keys->end());
+  EXPECT_EQ(*keys, (std::vector<std::string>{"A", "B", "C"}));
+  EXPECT_EQ(*store->StoredBytes("u"), 0);
 }
 
 TEST_P(MetadataStoreContract, ConcurrentBatchesOfOneQueryAreNumberedOnce) {

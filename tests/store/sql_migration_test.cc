@@ -43,6 +43,10 @@ TEST(SqlMigration, Version1RowsBelongToAdminAfterTheUpgrade) {
   auto dataset = store.GetDataset("admin", "old");
   ASSERT_TRUE(dataset.ok()) << dataset.status().message();
   EXPECT_EQ(dataset->current.rows, 6);
+  // A version from before segments is one segment: its blob.
+  ASSERT_EQ(dataset->current.segments.size(), 1u);
+  EXPECT_EQ(dataset->current.segments[0].rows, 6);
+  EXPECT_EQ(dataset->current.sha256_state, "");
   EXPECT_EQ(store.GetDataset("alice", "old").status().code(), StatusCode::kNotFound);
   auto model = store.GetModel("admin", "m");
   ASSERT_TRUE(model.ok());

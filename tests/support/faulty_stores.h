@@ -118,7 +118,7 @@ class FaultyMetadataStore final : public store::MetadataStore {
   DIAMOND_FORWARD(Result<std::vector<store::DatasetVersion>>, ListDatasetVersions,
                   (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Keys, DeleteDataset, (const std::string& o, const std::string& id), (o, id))
-  DIAMOND_FORWARD(Result<std::string>, DeleteDatasetVersion, (const std::string& o, const std::string& id, int64_t v),
+  DIAMOND_FORWARD(Keys, DeleteDatasetVersion, (const std::string& o, const std::string& id, int64_t v),
                   (o, id, v))
   DIAMOND_FORWARD(Result<int64_t>, StoredBytes, (const std::string& o), (o))
   DIAMOND_FORWARD(Status, CreateUpload, (const store::UploadRecord& u), (u))

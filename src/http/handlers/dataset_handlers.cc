@@ -19,6 +19,7 @@ nlohmann::json DatasetJson(const store::DatasetRecord& d, const HttpRequest& req
                         {"rows", d.current.rows},
                         {"bytes", d.current.bytes},
                         {"sha256", d.current.sha256},
+                        {"segments", d.current.segments.size()},
                         {"created_at", d.created_at},
                         {"updated_at", d.updated_at}};
   if (stats.ok()) {
@@ -70,7 +71,8 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
     out["versions"] = nlohmann::json::array();
     for (const auto& v : *versions) {
       out["versions"].push_back({{"version", v.version}, {"rows", v.rows}, {"bytes", v.bytes},
-                                 {"sha256", v.sha256}, {"created_at", v.created_at}});
+                                 {"sha256", v.sha256}, {"segments", v.segments.size()},
+                                 {"created_at", v.created_at}});
     }
     return Json(200, out);
   });

@@ -169,7 +169,8 @@ void RegisterUploadRoutes(Router& router, ApiContext& ctx) {
                       {"version", d.current.version},
                       {"rows", d.current.rows},
                       {"bytes", d.current.bytes},
-                      {"sha256", d.current.sha256}});
+                      {"sha256", d.current.sha256},
+                      {"segments", d.current.segments.size()}});
   });
 
   router.Add("DELETE", "/uploads/{upload_id}", [&ctx](HttpRequest& request) {
