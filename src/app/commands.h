@@ -84,6 +84,7 @@ struct ServeArgs {
   int64_t blob_gc_interval_seconds = 3600;
   int64_t upload_expiry_seconds = 24 * 3600;
   int64_t upload_min_part_bytes = 5 << 20;
+  int64_t upload_background_bytes = 64 << 20;
   int64_t batch_chunk_bytes = 8 << 20;
   std::string web_dir;
   bool quiet = false;

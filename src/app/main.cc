@@ -157,6 +157,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--upload-min-part", serve.upload_min_part_bytes,
                         "Smallest part of a multipart upload, in bytes (all but the last part)")
       ->envname("DIAMOND_UPLOAD_MIN_PART")->check(CLI::Range(int64_t{1}, int64_t{64} << 20))->capture_default_str();
+  serve_cmd->add_option("--upload-background-bytes", serve.upload_background_bytes,
+                        "Uploads whose parts hold more bytes complete in a job (202) instead of in the request")
+      ->envname("DIAMOND_UPLOAD_BACKGROUND_BYTES")->check(CLI::Range(int64_t{0}, int64_t{1} << 40))->capture_default_str();
   // Hidden: tests cut small datasets into many committed parts.
   serve_cmd->add_option("--batch-chunk-bytes", serve.batch_chunk_bytes)->group("")->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
   serve_cmd->add_option("--web-dir", serve.web_dir, "swagger-ui-dist directory served at /docs")

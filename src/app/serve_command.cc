@@ -63,6 +63,7 @@ int RunServe(const ServeArgs& args) {
   options.uploads.expiry = std::chrono::seconds(args.upload_expiry_seconds);
   options.uploads.max_part_bytes = std::min<int64_t>(int64_t{64} << 20, static_cast<int64_t>(args.body_limit));
   options.uploads.min_part_bytes = std::min(args.upload_min_part_bytes, options.uploads.max_part_bytes);
+  options.uploads.background_bytes = args.upload_background_bytes;
   options.batches.chunk_bytes = static_cast<size_t>(args.batch_chunk_bytes);
   options.api.max_predict_stones = args.max_predict_stones;
   options.api.work_threads = args.work_threads;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -77,6 +78,41 @@ Status Refused(const std::string& what, const ApiAnswer& answer) {
   return answer.status >= 500 ? Status::IoError(message) : Status::InvalidArgument(message);
 }
 
+// A large upload completes in a job on the server (202): follows the upload until it is
+// completed, or open again with the reason the job failed. Answers as the completion in
+// the request would have: 200 with the version, or the problem.
+Result<ApiAnswer> FollowCompletion(ApiClient& client, const std::string& upload_id) {
+  std::cerr << "diamond upload: the server completes the upload in a job; waiting" << std::endl;
+  while (true) {
+    auto answer = client.Request("GET", "/uploads/" + upload_id);
+    if (!answer.ok()) return answer.status();
+    if (answer->status != 200) return *answer;
+    auto upload = answer->Json();
+    if (!upload.ok()) return upload.status();
+    const std::string state = upload->value("state", "");
+    if (state == "open") {
+      const json problem = upload->value("last_error", json::object());
+      return ApiAnswer{problem.value("status", 500L), problem.dump()};
+    }
+    if (state == "completed") {
+      const std::string dataset = upload->value("dataset_id", "");
+      const int64_t version = upload->value("dataset_version", int64_t{0});
+      auto described = client.Request("GET", "/datasets/" + dataset);
+      if (!described.ok()) return described.status();
+      auto body = described->Json();
+      if (!body.ok()) return body.status();
+      for (const auto& v : body->value("versions", json::array())) {
+        if (v.value("version", int64_t{0}) != version) continue;
+        json out = v;
+        out["dataset_id"] = dataset;
+        return ApiAnswer{200, out.dump()};
+      }
+      return ApiAnswer{200, json{{"dataset_id", dataset}, {"version", version}}.dump()};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
 // Reads part n (1-based) of the file.
 Result<std::string> ReadPart(std::ifstream& in, int64_t n, int64_t part_bytes, int64_t file_size) {
   const int64_t offset = (n - 1) * part_bytes;
@@ -138,7 +174,9 @@ int RunUpload(const UploadArgs& args) {
     auto answer = client.Request("GET", "/uploads/" + previous->upload_id);
     if (!answer.ok()) return fail(answer.status());
     auto body = answer->Json();
-    if (answer->status == 200 && body.ok() && body->value("state", "") == "open") {
+    // "completing": every part is there; completing again follows the job already at it.
+    if (answer->status == 200 && body.ok() &&
+        (body->value("state", "") == "open" || body->value("state", "") == "completing")) {
       state = *previous;
       for (const auto& p : (*body)["parts"]) received[p.value("part", int64_t{0})] = p.value("sha256", "");
       std::cerr << "diamond upload: resuming upload " << state.upload_id << " (" << received.size()
@@ -211,6 +249,7 @@ int RunUpload(const UploadArgs& args) {
   }
 
   auto done = client.Request("POST", "/uploads/" + state.upload_id + "/complete");
+  if (done.ok() && done->status == 202) done = FollowCompletion(client, state.upload_id);
   if (!done.ok()) return fail(Status::IoError(done.status().message() + " (run the same command again to resume)"));
   if (done->status != 200) {
     Status refused = Refused("the server refused the upload", *done);

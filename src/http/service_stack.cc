@@ -3,6 +3,8 @@
 #include "accounts/account_admin.h"
 #include "jobs/batch_prediction_job.h"
 #include "jobs/training_job.h"
+#include "jobs/upload_completion_job.h"
+#include "http/handlers/handlers.h"
 #include "store/blob_gc.h"
 
 namespace diamond::http {
@@ -65,6 +67,11 @@ Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& opt
                                           // The quota was checked when the batch was accepted.
                                           if (metered) accounts::Meter::CountRows(*meter.CountersFor(owner), rows);
                                         }));
+  stack->runner_->SetExecutor(service::kUploadCompleteKind,
+                              jobs::MakeUploadCompletionExecutor(metadata, *stack->uploads_,
+                                                                 [](const Status& status, const InvalidRows& invalid) {
+                                                                   return CompletionProblem(status, invalid).body;
+                                                                 }));
   if (Status s = stack->runner_->Start(); !s.ok()) return s;
   stack->api_ = std::make_unique<Api>(ApiContext{*stack->datasets_, *stack->models_, *stack->queries_, *stack->uploads_, *stack->batches_,
                                                  *stack->runner_, *stack->job_records_, stack->metrics_,

@@ -1,6 +1,5 @@
 #include "service/upload_service.h"
 
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -201,18 +200,66 @@ Status UploadService::CheckParts(const std::vector<store::UploadPart>& parts) co
   return Status::Ok();
 }
 
+namespace {
+
+// Why `upload` cannot be completed by `job_id` ("": in a request) now, if it cannot.
+Status CheckCompletable(const store::UploadRecord& upload, const std::string& job_id) {
+  if (upload.state == "completed") {
+    return Status::FailedPrecondition("upload '" + upload.id + "' is already completed (dataset '" +
+                                      upload.dataset_id + "' version " + std::to_string(upload.dataset_version) + ")");
+  }
+  if (upload.state == "completing" && upload.job_id != job_id) {
+    return Status::FailedPrecondition("upload '" + upload.id + "' is being completed by job '" + upload.job_id + "'");
+  }
+  if (upload.state == "open" && !job_id.empty()) {
+    return Status::FailedPrecondition("upload '" + upload.id + "' is no longer being completed by job '" + job_id + "'");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::optional<store::JobRecord>> UploadService::QueueIfLarge(const std::string& owner, const std::string& id,
+                                                                    const DatasetService::Limits& limits) {
+  auto listed = Get(owner, id);
+  if (!listed.ok()) return listed.status();
+  const auto& [upload, parts] = *listed;
+  if (upload.state == "completed") return CheckCompletable(upload, "");
+  int64_t bytes = 0;
+  for (const auto& p : parts) bytes += p.bytes;
+  if (upload.state == "open") {
+    if (Status s = CheckParts(parts); !s.ok()) return s;
+    if (bytes <= options_.background_bytes) return std::optional<store::JobRecord>();
+  }
+  store::JobRecord job;
+  job.owner = owner;
+  job.id = NewId();
+  job.kind = kUploadCompleteKind;
+  // The plan's limits as they were when the completion was asked for.
+  job.payload_json = nlohmann::json{{"upload_id", id},
+                                    {"dataset_id", upload.dataset_id},
+                                    {"bytes", bytes},
+                                    {"max_rows", limits.max_rows},
+                                    {"max_stored_bytes", limits.storage.max_stored_bytes},
+                                    {"max_datasets", limits.storage.max_datasets}}
+                         .dump();
+  auto queued = metadata_.QueueUploadCompletion(owner, id, job);
+  if (!queued.ok()) return queued.status();
+  return std::optional<store::JobRecord>(std::move(queued).value());
+}
+
 Result<store::DatasetRecord> UploadService::Complete(const std::string& owner, const std::string& id,
-                                                     const DatasetService::Limits& limits, InvalidRows* invalid) {
+                                                     const DatasetService::Limits& limits, InvalidRows* invalid,
+                                                     const std::string& job_id) {
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     auto listed = Get(owner, id);
     if (!listed.ok()) return listed.status();
     const auto& [upload, parts] = *listed;
-    if (upload.state != "open") {
-      return Status::FailedPrecondition("upload '" + id + "' is already completed (dataset '" + upload.dataset_id +
-                                        "' version " + std::to_string(upload.dataset_version) + ")");
-    }
-    if (Status s = CheckParts(parts); !s.ok()) return s;
-    auto done = CompleteOnce(upload, parts, limits, invalid);
+    if (Status s = CheckCompletable(upload, job_id); !s.ok()) return s;
+    // A job's parts were checked when it was queued (by the server that knows the minimum
+    // part size) and cannot change while it completes them.
+    if (Status s = job_id.empty() ? CheckParts(parts) : Status::Ok(); !s.ok()) return s;
+    auto done = CompleteOnce(upload, job_id, parts, limits, invalid);
     if (done.ok()) {
       // The rows are in the dataset now; the parts are not needed (the record stays, so a
       // second completion is told it was completed, until the upload expires).
@@ -230,7 +277,7 @@ Result<store::DatasetRecord> UploadService::Complete(const std::string& owner, c
   return Status::FailedPrecondition("the dataset is being changed by others; complete the upload again");
 }
 
-Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadRecord& upload,
+Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadRecord& upload, const std::string& job_id,
                                                          const std::vector<store::UploadPart>& parts,
                                                          const DatasetService::Limits& limits, InvalidRows* invalid) {
   // What the new version builds on: nothing (replace) or the current version (append):
@@ -352,7 +399,7 @@ Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadReco
     version.segments.push_back({written, rows - rows_before, staged.bytes()});
   }
   auto committed =
-      metadata_.CommitUploadedVersion(upload.owner, upload.id, expected_current, version, limits.storage);
+      metadata_.CommitUploadedVersion(upload.owner, upload.id, job_id, expected_current, version, limits.storage);
   if (!committed.ok() && !written.empty()) store::DeleteUnreferencedBlobs(blobs_, {written});
   return committed;
 }

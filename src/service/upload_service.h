@@ -21,6 +21,9 @@
 
 namespace diamond::service {
 
+// The kind of job that completes a large upload (UploadService::QueueIfLarge).
+inline constexpr const char* kUploadCompleteKind = "upload-complete";
+
 class UploadService {
  public:
   struct Options {
@@ -29,6 +32,8 @@ class UploadService {
     int64_t max_parts = 10000;
     std::chrono::seconds expiry{24 * 3600};  // an upload not completed by then is deleted
     std::string temp_dir;                // where completions stage rows; "" = the system's
+    // Uploads whose parts hold more complete in a job (202) instead of in the request.
+    int64_t background_bytes = 64 << 20;
   };
 
   UploadService(store::MetadataStore& metadata, store::BlobStore& blobs,
@@ -49,8 +54,16 @@ class UploadService {
   // Validates and commits the upload's rows as a new version of its dataset. Invalid rows:
   // InvalidArgument, with *invalid listing the first errors and the count (nothing is
   // written); a malformed stream: InvalidArgument with *invalid empty.
+  // `job_id`: the completion job running this ("" in a request; the upload must be open).
   Result<store::DatasetRecord> Complete(const std::string& owner, const std::string& id,
-                                        const DatasetService::Limits& limits, InvalidRows* invalid);
+                                        const DatasetService::Limits& limits, InvalidRows* invalid,
+                                        const std::string& job_id = "");
+  // An upload whose parts hold more than background_bytes: queues the job that completes
+  // it (or returns the one already doing so) and marks the upload "completing". nullopt
+  // for a smaller one: complete it in the request. The parts are checked first either way
+  // (gaps, small middle parts: FailedPrecondition).
+  Result<std::optional<store::JobRecord>> QueueIfLarge(const std::string& owner, const std::string& id,
+                                                       const DatasetService::Limits& limits);
   // Aborts: the upload and its parts are gone. (Expired uploads go the same way, in the
   // blob GC's rounds: store/blob_gc.h.)
   Status Abort(const std::string& owner, const std::string& id);
@@ -58,7 +71,7 @@ class UploadService {
  private:
   // Why the parts cannot be completed as they are (gaps, a small part in the middle).
   Status CheckParts(const std::vector<store::UploadPart>& parts) const;
-  Result<store::DatasetRecord> CompleteOnce(const store::UploadRecord& upload,
+  Result<store::DatasetRecord> CompleteOnce(const store::UploadRecord& upload, const std::string& job_id,
                                             const std::vector<store::UploadPart>& parts,
                                             const DatasetService::Limits& limits, InvalidRows* invalid);
 

@@ -74,11 +74,23 @@ class MetadataStore {
   // version: FailedPrecondition (and nothing written) if the upload is not open any more —
   // two completions racing commit one version, and a completion cut short by a crash can
   // simply be run again. Returns the dataset as committed.
+  // While a job completes the upload ("completing"), only that job (`job_id`) may commit;
+  // a completion in the request passes "".
   virtual Result<DatasetRecord> CommitUploadedVersion(const std::string& owner,
                                                       const std::string& upload_id,
+                                                      const std::string& job_id,
                                                       int64_t expected_current,
                                                       const DatasetVersion& version,
                                                       const StorageLimits& limits) = 0;
+  // Queues `job` to complete the upload and marks it "completing", in one transaction;
+  // if a job is completing it already (queued or running), returns that job instead.
+  // FailedPrecondition once completed.
+  virtual Result<JobRecord> QueueUploadCompletion(const std::string& owner, const std::string& upload_id,
+                                                  const JobRecord& job) = 0;
+  // The completion job `job_id` failed: the upload is open again (parts can be replaced,
+  // completion retried) and remembers why (`error_json`, a problem document).
+  virtual Status FailUploadCompletion(const std::string& owner, const std::string& upload_id,
+                                      const std::string& job_id, const std::string& error_json) = 0;
   // Removes the upload and its parts; returns the parts' blob keys.
   virtual Result<std::vector<std::string>> DeleteUpload(const std::string& owner,
                                                         const std::string& id) = 0;

@@ -101,10 +101,12 @@ struct UploadRecord {
   std::string dataset_id;
   std::string format;       // "csv" or "json"
   std::string mode;         // "replace" or "append"
-  std::string state;        // "open" or "completed"
+  std::string state;        // "open", "completing" (a job is completing it) or "completed"
   int64_t dataset_version = 0;  // the version it became, once completed
   std::string created_at;
   int64_t expires_ms = 0;   // Unix ms: an upload still open then is deleted with its parts
+  std::string job_id;       // the job completing it (or that last tried), if any
+  std::string error_json;   // why the last completion job failed (a problem document), or ""
 };
 
 struct UploadPart {

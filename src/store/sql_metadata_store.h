@@ -62,8 +62,12 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Result<std::vector<UploadPart>> ListUploadParts(const std::string& owner, const std::string& id) override;
   Result<std::string> PutUploadPart(const std::string& owner, const std::string& id,
                                     const UploadPart& part) override;
+  Result<JobRecord> QueueUploadCompletion(const std::string& owner, const std::string& upload_id,
+                                          const JobRecord& job) override;
+  Status FailUploadCompletion(const std::string& owner, const std::string& upload_id, const std::string& job_id,
+                              const std::string& error_json) override;
   Result<DatasetRecord> CommitUploadedVersion(const std::string& owner, const std::string& upload_id,
-                                              int64_t expected_current, const DatasetVersion& version,
+                                              const std::string& job_id, int64_t expected_current, const DatasetVersion& version,
                                               const StorageLimits& limits) override;
   Result<std::vector<std::string>> DeleteUpload(const std::string& owner, const std::string& id) override;
   Result<std::vector<std::pair<std::string, std::string>>> ExpiredUploads(int64_t now_ms) override;

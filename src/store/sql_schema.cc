@@ -171,6 +171,9 @@ const char* const kMigrationV8[] = {
     "INSERT INTO dataset_segments SELECT owner, dataset_id, version, 0, blob_key, rows_count, bytes"
     " FROM dataset_versions",
     "ALTER TABLE dataset_versions ADD COLUMN sha256_state TEXT NOT NULL DEFAULT ''",
+    // A large upload completes in a job: the upload says which, and why the last one failed.
+    "ALTER TABLE uploads ADD COLUMN job_id TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE uploads ADD COLUMN error_json TEXT NOT NULL DEFAULT ''",
 };
 
 Result<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::Open(const std::string& url,

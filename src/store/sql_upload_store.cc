@@ -1,6 +1,8 @@
 // MetadataStore on SQL: multipart uploads and their parts.
 #include <soci/soci.h>
 
+#include "base/clock.h"
+
 #include "store/sql_dialect.h"
 #include "store/sql_locked.h"
 #include "store/sql_rows.h"
@@ -13,7 +15,7 @@ using namespace sql;  // the shared row readers and lookups (sql_rows.h)
 namespace {
 
 constexpr const char* kUploadColumns =
-    "owner, id, dataset_id, format, mode, state, dataset_version, created_at, expires_ms";
+    "owner, id, dataset_id, format, mode, state, dataset_version, created_at, expires_ms, job_id, error_json";
 
 UploadRecord ReadUpload(const soci::row& r) {
   UploadRecord u;
@@ -26,6 +28,8 @@ UploadRecord ReadUpload(const soci::row& r) {
   u.dataset_version = r.get<ll>(6);
   u.created_at = r.get<std::string>(7);
   u.expires_ms = r.get<ll>(8);
+  u.job_id = r.get<std::string>(9);
+  u.error_json = r.get<std::string>(10);
   return u;
 }
 
@@ -41,16 +45,21 @@ std::optional<UploadRecord> FindUpload(soci::session& sql, const std::string& ow
 
 Status NoUpload(const std::string& id) { return Status::NotFound("no upload '" + id + "'"); }
 
+Status AlreadyCompleted(const UploadRecord& upload) {
+  return Status::FailedPrecondition("upload '" + upload.id + "' is already completed (dataset '" + upload.dataset_id +
+                                    "' version " + std::to_string(upload.dataset_version) + ")");
+}
+
 }  // namespace
 
 Status SqlMetadataStore::CreateUpload(const UploadRecord& upload) {
   return Locked([&](soci::session& sql) -> Status {
     ll version = upload.dataset_version, expires = upload.expires_ms;
     sql << "INSERT INTO uploads (" << kUploadColumns
-        << ") VALUES (:o, :id, :d, :f, :m, :s, :v, :c, :e)",
+        << ") VALUES (:o, :id, :d, :f, :m, :s, :v, :c, :e, :j, :err)",
         soci::use(upload.owner), soci::use(upload.id), soci::use(upload.dataset_id), soci::use(upload.format),
         soci::use(upload.mode), soci::use(upload.state), soci::use(version), soci::use(upload.created_at),
-        soci::use(expires);
+        soci::use(expires), soci::use(upload.job_id), soci::use(upload.error_json);
     return Status::Ok();
   });
 }
@@ -105,6 +114,7 @@ Result<std::string> SqlMetadataStore::PutUploadPart(const std::string& owner, co
 
 Result<DatasetRecord> SqlMetadataStore::CommitUploadedVersion(const std::string& owner,
                                                               const std::string& upload_id,
+                                                              const std::string& job_id,
                                                               int64_t expected_current,
                                                               const DatasetVersion& version,
                                                               const StorageLimits& limits) {
@@ -112,10 +122,9 @@ Result<DatasetRecord> SqlMetadataStore::CommitUploadedVersion(const std::string&
     WriteTransaction tx(sql);
     auto upload = FindUpload(sql, owner, upload_id, /*for_update=*/true);
     if (!upload) return NoUpload(upload_id);
-    if (upload->state != "open") {
-      return Status::FailedPrecondition("upload '" + upload_id + "' is already completed (dataset '" +
-                                        upload->dataset_id + "' version " +
-                                        std::to_string(upload->dataset_version) + ")");
+    if (upload->state == "completed") return AlreadyCompleted(*upload);
+    if (upload->state == "completing" && upload->job_id != job_id) {
+      return Status::FailedPrecondition("upload '" + upload_id + "' is being completed by job '" + upload->job_id + "'");
     }
     auto committed = CommitVersionIn(sql, owner, upload->dataset_id, expected_current, version, limits);
     if (!committed.ok()) return committed.status();
@@ -124,6 +133,40 @@ Result<DatasetRecord> SqlMetadataStore::CommitUploadedVersion(const std::string&
         soci::use(v), soci::use(owner), soci::use(upload_id);
     tx.Commit();
     return committed;
+  });
+}
+
+Result<JobRecord> SqlMetadataStore::QueueUploadCompletion(const std::string& owner, const std::string& upload_id,
+                                                          const JobRecord& job) {
+  return Locked([&](soci::session& sql) -> Result<JobRecord> {
+    WriteTransaction tx(sql);
+    auto upload = FindUpload(sql, owner, upload_id, /*for_update=*/true);
+    if (!upload) return NoUpload(upload_id);
+    if (upload->state == "completed") return AlreadyCompleted(*upload);
+    if (upload->state == "completing") {
+      if (auto running = FindJob(sql, upload->job_id); running && !IsFinished(running->state)) return *running;
+    }
+    const std::string queued(JobStateName(JobState::kQueued));
+    const std::string now = NowRfc3339();
+    sql << "INSERT INTO jobs (" << kJobColumns << ") VALUES (:o, :id, :k, :m, :s, 0, '', :p, 0, 0, :c, '', '', '')",
+        soci::use(job.owner), soci::use(job.id), soci::use(job.kind), soci::use(job.model_id), soci::use(queued),
+        soci::use(job.payload_json), soci::use(now);
+    sql << "UPDATE uploads SET state = 'completing', job_id = :j, error_json = '' WHERE owner = :o AND id = :id",
+        soci::use(job.id), soci::use(owner), soci::use(upload_id);
+    std::optional<JobRecord> created = FindJob(sql, job.id);
+    if (!created) return Status::Internal("job '" + job.id + "' vanished inside its own transaction");
+    tx.Commit();
+    return *created;
+  });
+}
+
+Status SqlMetadataStore::FailUploadCompletion(const std::string& owner, const std::string& upload_id,
+                                              const std::string& job_id, const std::string& error_json) {
+  return Locked([&](soci::session& sql) -> Status {
+    sql << "UPDATE uploads SET state = 'open', error_json = :e"
+           " WHERE owner = :o AND id = :id AND state = 'completing' AND job_id = :j",
+        soci::use(error_json), soci::use(owner), soci::use(upload_id), soci::use(job_id);
+    return Status::Ok();
   });
 }
 

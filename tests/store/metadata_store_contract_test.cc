@@ -269,7 +269,7 @@ TEST_P(MetadataStoreContract, ConcurrentBatchesOfOneQueryAreNumberedOnce) {
 TEST_P(MetadataStoreContract, AnUploadCommitsOnceAndItsPartsAreReplacedAndReferenced) {
   auto first = OpenStore(), second = OpenStore();
   ASSERT_TRUE(first && second);
-  UploadRecord upload{"u", "up", "d", "csv", "replace", "open", 0, "now", INT64_MAX};
+  UploadRecord upload{"u", "up", "d", "csv", "replace", "open", 0, "now", INT64_MAX, "", ""};
   ASSERT_TRUE(first->CreateUpload(upload).ok());
   EXPECT_EQ(second->GetUpload("v", "up").status().code(), StatusCode::kNotFound) << "another owner's upload";
   auto replaced = first->PutUploadPart("u", "up", UploadPart{1, 10, "aa", "up/1a"});
@@ -293,7 +293,7 @@ TEST_P(MetadataStoreContract, AnUploadCommitsOnceAndItsPartsAreReplacedAndRefere
   SqlMetadataStore* stores[] = {first.get(), second.get()};
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
-      auto committed = stores[t % 2]->CommitUploadedVersion("u", "up", 0, Version(1, Name("d/1-", t)), {INT64_MAX, 100});
+      auto committed = stores[t % 2]->CommitUploadedVersion("u", "up", "", 0, Version(1, Name("d/1-", t)), {INT64_MAX, 100});
       if (committed.ok()) ++won;
       if (committed.status().code() == StatusCode::kFailedPrecondition) ++told_completed;
     });
@@ -311,7 +311,7 @@ TEST_P(MetadataStoreContract, AnUploadCommitsOnceAndItsPartsAreReplacedAndRefere
   ASSERT_TRUE(versions.ok());
   EXPECT_EQ(versions->size(), 1u);
 
-  ASSERT_TRUE(first->CreateUpload(UploadRecord{"u", "old", "d", "csv", "replace", "open", 0, "then", 5}).ok());
+  ASSERT_TRUE(first->CreateUpload(UploadRecord{"u", "old", "d", "csv", "replace", "open", 0, "then", 5, "", ""}).ok());
   auto expired = second->ExpiredUploads(10);
   ASSERT_TRUE(expired.ok());
   EXPECT_EQ(*expired, (std::vector<std::pair<std::string, std::string>>{{"u", "old"}}));
@@ -319,6 +319,51 @@ TEST_P(MetadataStoreContract, AnUploadCommitsOnceAndItsPartsAreReplacedAndRefere
   ASSERT_TRUE(keys.ok());
   EXPECT_EQ(keys->size(), 2u);
   EXPECT_EQ(first->GetUpload("u", "up").status().code(), StatusCode::kNotFound);
+}
+
+// A large upload completes in a job: queued once however often it is asked for, the upload
+// closed to parts and to other completions meanwhile, open again (with the reason) if the
+// job fails, and committed only by the job that holds it.
+TEST_P(MetadataStoreContract, AnUploadCompletedByAJobIsQueuedOnceAndCommittedOnlyByIt) {
+  auto first = OpenStore(), second = OpenStore();
+  ASSERT_TRUE(first && second);
+  ASSERT_TRUE(first->CreateUpload(UploadRecord{"u", "up", "d", "csv", "replace", "open", 0, "now", INT64_MAX, "", ""}).ok());
+  ASSERT_TRUE(first->PutUploadPart("u", "up", UploadPart{1, 5, "aa", "up/1"}).ok());
+  JobRecord job = TrainingJob("u", "c1", "");
+  job.kind = "upload-complete";
+  auto queued = first->QueueUploadCompletion("u", "up", job);
+  ASSERT_TRUE(queued.ok()) << queued.status().message();
+  EXPECT_EQ(queued->state, JobState::kQueued);
+  JobRecord other = job;
+  other.id = "c2";
+  auto again = second->QueueUploadCompletion("u", "up", other);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->id, "c1") << "a completion already under way is the answer";
+  EXPECT_EQ(second->GetJob("u", "c2").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(second->GetUpload("u", "up")->state, "completing");
+  EXPECT_EQ(second->PutUploadPart("u", "up", UploadPart{2, 5, "bb", "up/2"}).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(second->CommitUploadedVersion("u", "up", "", 0, Version(1, "d/x"), {INT64_MAX, 100}).status().code(),
+            StatusCode::kFailedPrecondition);
+
+  // The job fails: open again, with why; a new completion is a new job.
+  ASSERT_TRUE(first->FailUploadCompletion("u", "up", "c1", R"({"status": 422})").ok());
+  auto reopened = second->GetUpload("u", "up");
+  EXPECT_EQ(reopened->state, "open");
+  EXPECT_EQ(reopened->error_json, R"({"status": 422})");
+  EXPECT_EQ(reopened->job_id, "c1");
+  auto retried = second->QueueUploadCompletion("u", "up", other);
+  ASSERT_TRUE(retried.ok());
+  EXPECT_EQ(retried->id, "c2");
+  EXPECT_EQ(second->GetUpload("u", "up")->error_json, "");
+  // A stale job cannot fail or commit the new one's completion.
+  ASSERT_TRUE(first->FailUploadCompletion("u", "up", "c1", "{}").ok());
+  EXPECT_EQ(second->GetUpload("u", "up")->state, "completing");
+  EXPECT_EQ(second->CommitUploadedVersion("u", "up", "c1", 0, Version(1, "d/y"), {INT64_MAX, 100}).status().code(),
+            StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(second->CommitUploadedVersion("u", "up", "c2", 0, Version(1, "d/z"), {INT64_MAX, 100}).ok());
+  EXPECT_EQ(first->GetUpload("u", "up")->state, "completed");
+  EXPECT_EQ(first->QueueUploadCompletion("u", "up", job).status().code(), StatusCode::kFailedPrecondition);
 }
 
 // A batch job's parts: recorded only by the attempt that holds the job, listed in order,

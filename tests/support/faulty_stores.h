@@ -128,9 +128,14 @@ class FaultyMetadataStore final : public store::MetadataStore {
   DIAMOND_FORWARD(Result<std::string>, PutUploadPart,
                   (const std::string& o, const std::string& id, const store::UploadPart& p), (o, id, p))
   DIAMOND_FORWARD(Result<store::DatasetRecord>, CommitUploadedVersion,
-                  (const std::string& o, const std::string& u, int64_t e, const store::DatasetVersion& v,
-                   const StorageLimits& l),
-                  (o, u, e, v, l))
+                  (const std::string& o, const std::string& u, const std::string& j, int64_t e,
+                   const store::DatasetVersion& v, const StorageLimits& l),
+                  (o, u, j, e, v, l))
+  DIAMOND_FORWARD(Result<store::JobRecord>, QueueUploadCompletion,
+                  (const std::string& o, const std::string& u, const store::JobRecord& j), (o, u, j))
+  DIAMOND_FORWARD(Status, FailUploadCompletion,
+                  (const std::string& o, const std::string& u, const std::string& j, const std::string& e),
+                  (o, u, j, e))
   DIAMOND_FORWARD(Keys, DeleteUpload, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Expired, ExpiredUploads, (int64_t now), (now))
   DIAMOND_FORWARD(Status, QueueJob, (const store::JobRecord& j), (j))

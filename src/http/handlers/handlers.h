@@ -1,6 +1,7 @@
 // Route registration, one function per resource (each in its own file).
 #pragma once
 
+#include "core/diamond_csv.h"
 #include "http/api.h"
 #include "http/router.h"
 
@@ -14,5 +15,10 @@ void RegisterModelRoutes(Router& router, ApiContext& context);
 void RegisterJobRoutes(Router& router, ApiContext& context);
 void RegisterPriceRoutes(Router& router, ApiContext& context);
 void RegisterAccountRoutes(Router& router, ApiContext& context);
+
+// The answer to an upload completion that failed with `status` (invalid rows: 422 listing
+// them; a malformed stream: 400; else the status's problem). Also what a completion job
+// records on the upload when it fails (upload_handlers.cc).
+HttpResponse CompletionProblem(const Status& status, const InvalidRows& invalid);
 
 }  // namespace diamond::http

@@ -57,8 +57,6 @@ nlohmann::json JobJson(const store::JobRecord& j, const std::string& prefix) {
   nlohmann::json out = {{"id", j.id},
                         {"location", prefix + "/jobs/" + j.id},
                         {"kind", j.kind},
-                        {"model_id", j.model_id},
-                        {"model_location", prefix + "/models/" + j.model_id},
                         {"state", store::JobStateName(j.state)},
                         {"progress", j.progress},
                         {"progress_detail", j.progress_detail},
@@ -67,6 +65,10 @@ nlohmann::json JobJson(const store::JobRecord& j, const std::string& prefix) {
                         {"created_at", j.created_at},
                         {"started_at", j.started_at.empty() ? nlohmann::json() : nlohmann::json(j.started_at)},
                         {"finished_at", j.finished_at.empty() ? nlohmann::json() : nlohmann::json(j.finished_at)}};
+  if (!j.model_id.empty()) {  // an upload's completion has no model
+    out["model_id"] = j.model_id;
+    out["model_location"] = prefix + "/models/" + j.model_id;
+  }
   if (!j.error.empty()) out["error"] = j.error;
   return out;
 }

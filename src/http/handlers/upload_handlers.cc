@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "base/clock.h"
+#include "core/diamond_json.h"
 #include "core/sha256.h"
 #include "http/handlers/handler_support.h"
 #include "http/handlers/handlers.h"
@@ -25,6 +26,13 @@ nlohmann::json UploadJson(const store::UploadRecord& u, const std::vector<store:
                         {"created_at", u.created_at},
                         {"expires_at", Rfc3339FromUnixMs(u.expires_ms)}};
   if (u.state == "completed") out["dataset_version"] = u.dataset_version;
+  if (!u.job_id.empty()) {
+    out["job_id"] = u.job_id;
+    out["job_location"] = request.prefix + "/jobs/" + u.job_id;
+  }
+  // Why the last completion job failed: the problem a completion in the request would have
+  // answered.
+  if (auto problem = ParseJson(u.error_json); !u.error_json.empty() && problem.ok()) out["last_error"] = *problem;
   nlohmann::json list = nlohmann::json::array();
   int64_t bytes = 0;
   for (const auto& p : parts) {
@@ -64,6 +72,17 @@ std::optional<HttpResponse> CheckPartChecksums(const HttpRequest& request, std::
 }
 
 }  // namespace
+
+HttpResponse CompletionProblem(const Status& status, const InvalidRows& invalid) {
+  if (!invalid.errors.empty()) {
+    return ValidationProblem(std::to_string(invalid.rows_invalid) + " invalid row(s) in the upload; nothing was written",
+                             invalid.errors);
+  }
+  if (status.code() == StatusCode::kInvalidArgument) {
+    return Problem(400, "malformed-body", "Malformed upload", status.message());
+  }
+  return ProblemFromStatus(status);
+}
 
 void RegisterUploadRoutes(Router& router, ApiContext& ctx) {
   router.Add("POST", "/datasets/{dataset_id}/uploads", [&ctx](HttpRequest& request) {
@@ -147,20 +166,24 @@ void RegisterUploadRoutes(Router& router, ApiContext& ctx) {
     const auto& id = request.Param("upload_id");
     if (auto error = CheckId(id, "upload_id")) return *error;
     const store::PlanRecord& plan = PlanOf(request);
-    InvalidRows invalid;
-    auto committed = ctx.uploads.Complete(Owner(request), id,
-                                          {plan.max_dataset_rows, {plan.max_stored_bytes, plan.max_datasets}}, &invalid);
-    if (!committed.ok()) {
-      if (!invalid.errors.empty()) {
-        return ValidationProblem(std::to_string(invalid.rows_invalid) +
-                                     " invalid row(s) in the upload; nothing was written",
-                                 invalid.errors);
-      }
-      if (committed.status().code() == StatusCode::kInvalidArgument) {
-        return Problem(400, "malformed-body", "Malformed upload", committed.status().message());
-      }
-      return ProblemFromStatus(committed.status());
+    const service::DatasetService::Limits limits{plan.max_dataset_rows, {plan.max_stored_bytes, plan.max_datasets}};
+    // A large upload completes in a job: 202, and GET /uploads/{id} (or the job) follows it.
+    auto queued = ctx.uploads.QueueIfLarge(Owner(request), id, limits);
+    if (!queued.ok()) return ProblemFromStatus(queued.status());
+    if (queued->has_value()) {
+      const store::JobRecord& job = **queued;
+      ctx.jobs.Notify();
+      HttpResponse response = Json(202, {{"upload_id", id},
+                                         {"state", "completing"},
+                                         {"location", request.prefix + "/uploads/" + id},
+                                         {"job_id", job.id},
+                                         {"job_location", request.prefix + "/jobs/" + job.id}});
+      response.headers.emplace_back("Location", request.prefix + "/uploads/" + id);
+      return response;
     }
+    InvalidRows invalid;
+    auto committed = ctx.uploads.Complete(Owner(request), id, limits, &invalid);
+    if (!committed.ok()) return CompletionProblem(committed.status(), invalid);
     const auto& d = *committed;
     return Json(200, {{"upload_id", id},
                       {"state", "completed"},
