@@ -2,6 +2,7 @@
 # Data of any size, end to end on the embedded default: a CSV of COPIES × the reference
 # rows is uploaded with `diamond upload` (16 MiB parts, 4 in parallel), a linear model is
 # trained on it, and `diamond batch` prices every row as a job and downloads the result.
+# On the way, one more copy is appended: it writes only its rows (a new segment).
 # Prints the time of each step, the job's rows per second, and the server's peak RSS
 # (VmHWM) — the upload's completion streams, so it should not grow with the file.
 # Usage: bench/data_at_scale.sh [BUILD_DIR] [REFERENCE_CSV] [COPIES]   (2000 copies = 10M rows)
@@ -31,6 +32,15 @@ echo "server at start: peak RSS $(rss)"
 t=$(date +%s.%N)
 "$build/diamond" upload --server "$url" big "$work/big.csv" --parallel 4
 echo "upload + completion: $(seconds "$t") s; server peak RSS so far $(rss)"
+
+# An append writes only its rows (one more segment), whatever the dataset's size.
+stored() { du -sb "$work/var/blobs/datasets" | cut -f1; }
+before=$(stored)
+t=$(date +%s.%N)
+curl -sf -X POST -H "Authorization: Bearer $DIAMOND_API_KEY" -H 'Content-Type: text/csv'   --data-binary @"$data" "$url/v1/datasets/big" > "$work/append.json"
+echo "append of $(($(wc -l < "$data") - 1)) rows through POST /v1/datasets/big: $(seconds "$t") s;" \
+  "dataset blobs grew by $((($(stored) - before) / 1024)) KB;" \
+  "$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("now %d rows in %d segments" % (d["rows"], d["segments"]))' "$work/append.json")"
 
 t=$(date +%s.%N)
 curl -sf -X PUT -H "Authorization: Bearer $DIAMOND_API_KEY" -H 'Content-Type: application/json' \
