@@ -1,6 +1,7 @@
 #include "http/api.h"
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "accounts/principal.h"
@@ -157,6 +158,14 @@ HttpResponse Api::Execute(const Route& route, HttpRequest& request) {
 
 void Api::Finish(HttpRequest& request, HttpResponse response, double started,
                  const std::function<void(HttpResponse)>& done) {
+  // The Open Inference Protocol's routes answer errors in its own form, whoever refused
+  // the request (the router, the gate or the handler): {"error": "<what went wrong>"}.
+  if ((request.path == "/v2" || request.path.starts_with("/v2/")) && response.content_type == "application/problem+json") {
+    auto problem = nlohmann::json::parse(response.body, nullptr, false);
+    std::string message = problem.is_object() ? problem.value("detail", problem.value("title", std::string())) : "";
+    response.body = nlohmann::json{{"error", message.empty() ? "request failed" : message}}.dump();
+    response.content_type = "application/json";
+  }
   response.headers.emplace_back("X-Request-Id", request.request_id);
   Gate::AddRateHeaders(request.rate, response.status, response);
   const double seconds = NowSeconds() - started;

@@ -12,6 +12,7 @@ void RegisterRoutes(Router& router, ApiContext& context) {
   RegisterJobRoutes(router, context);
   RegisterPriceRoutes(router, context);
   RegisterAccountRoutes(router, context);
+  RegisterOipRoutes(router, context);
 }
 
 }  // namespace diamond::http
