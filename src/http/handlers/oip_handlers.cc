@@ -3,9 +3,10 @@
 // readiness, and inference with one named tensor per stone column. The same keys,
 // tenancy, rate limits and metering as every other route; errors are the protocol's
 // {"error": "..."} (Api::Finish reshapes every problem answered under /v2, the gate's too).
+#include <charconv>
 #include <cmath>
 
-#include "core/grades.h"
+#include "core/inference_request.h"
 #include "http/handlers/handler_support.h"
 #include "http/handlers/handlers.h"
 #include "http/problem.h"
@@ -18,123 +19,29 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kNumberInputs[] = {"carat", "depth", "table", "x", "y", "z"};
-constexpr const char* kGradeInputs[] = {"cut", "color", "clarity"};
+constexpr const char* kGradeInputs[] = {"cut", "color", "clarity"};  // BYTES
 
 HttpResponse OipError(int status, const std::string& message) { return Json(status, {{"error", message}}); }
-
-double* NumberSlot(Diamond& stone, std::string_view name) {
-  if (name == "carat") return &stone.carat;
-  if (name == "depth") return &stone.depth;
-  if (name == "table") return &stone.table;
-  if (name == "x") return &stone.x;
-  if (name == "y") return &stone.y;
-  return &stone.z;
-}
-
-int* GradeSlot(Diamond& stone, std::string_view name) {
-  if (name == "cut") return &stone.cut;
-  if (name == "color") return &stone.color;
-  return &stone.clarity;
-}
-
-GradeScale ScaleOf(std::string_view name) {
-  return name == "cut" ? GradeScale::kCut : name == "color" ? GradeScale::kColor : GradeScale::kClarity;
-}
-
-bool IsNumberInput(std::string_view name) {
-  for (const char* n : kNumberInputs) {
-    if (name == n) return true;
-  }
-  return false;
-}
-
-bool IsGradeInput(std::string_view name) {
-  for (const char* n : kGradeInputs) {
-    if (name == n) return true;
-  }
-  return false;
-}
-
-// The tensor's elements in row-major order (the protocol allows nested arrays).
-void Flatten(const json& data, std::vector<const json*>* out) {
-  if (!data.is_array()) {
-    out->push_back(&data);
-    return;
-  }
-  for (const auto& item : data) Flatten(item, out);
-}
-
-// The stones the input tensors describe: every column once, each of shape [N] (or [N, 1]),
-// numbers as FP64/FP32 (integers accepted), grades as BYTES. An error names the tensor,
-// and the element for a bad value.
-std::optional<std::string> StonesFromTensors(const json& inputs, std::vector<Diamond>* stones) {
-  if (!inputs.is_array() || inputs.empty()) return "'inputs' must be a non-empty array of tensors";
-  std::optional<size_t> rows;
-  std::vector<std::string> seen;
-  for (const auto& tensor : inputs) {
-    if (!tensor.is_object() || !tensor.contains("name") || !tensor["name"].is_string()) {
-      return "every input needs a 'name'";
-    }
-    const std::string name = tensor["name"];
-    const bool number = IsNumberInput(name);
-    if (!number && !IsGradeInput(name)) {
-      return "unknown input '" + name + "' (the inputs are carat, cut, color, clarity, depth, table, x, y, z)";
-    }
-    if (std::find(seen.begin(), seen.end(), name) != seen.end()) return "input '" + name + "' is given twice";
-    seen.push_back(name);
-    const std::string datatype = tensor.value("datatype", "");
-    const bool number_type = datatype == "FP64" || datatype == "FP32" || datatype == "INT64" || datatype == "INT32";
-    if (number ? !number_type : datatype != "BYTES") {
-      return "input '" + name + "' must have datatype " + (number ? "FP64 or FP32" : "BYTES") + ", not '" +
-             datatype + "'";
-    }
-    const json& shape = tensor.contains("shape") ? tensor["shape"] : json();
-    if (!shape.is_array() || shape.empty() || shape.size() > 2 || !shape[0].is_number_integer() ||
-        shape[0].get<int64_t>() < 0 || (shape.size() == 2 && shape[1] != 1)) {
-      return "input '" + name + "' must have shape [N] or [N, 1]";
-    }
-    const size_t n = shape[0].get<size_t>();
-    if (rows && *rows != n) return "input '" + name + "' has " + std::to_string(n) + " rows, the others " + std::to_string(*rows);
-    rows = n;
-    if (!tensor.contains("data")) return "input '" + name + "' has no 'data'";
-    std::vector<const json*> values;
-    Flatten(tensor["data"], &values);
-    if (values.size() != n) {
-      return "input '" + name + "' has " + std::to_string(values.size()) + " elements for shape [" +
-             std::to_string(n) + "]";
-    }
-    if (stones->empty()) stones->resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      const json& v = *values[i];
-      const std::string where = "input '" + name + "' element " + std::to_string(i) + ": ";
-      if (number) {
-        if (!v.is_number() || !std::isfinite(v.get<double>())) return where + "not a finite number";
-        *NumberSlot((*stones)[i], name) = v.get<double>();
-      } else {
-        if (!v.is_string()) return where + "not a string";
-        auto code = GradeCode(ScaleOf(name), v.get<std::string>());
-        if (!code) {
-          return where + "unknown grade '" + v.get<std::string>() + "' (allowed: " + AllowedGradesText(ScaleOf(name)) + ")";
-        }
-        *GradeSlot((*stones)[i], name) = *code;
-      }
-    }
-  }
-  for (const char* n : kNumberInputs) {
-    if (std::find(seen.begin(), seen.end(), n) == seen.end()) return std::string("input '") + n + "' is missing";
-  }
-  for (const char* n : kGradeInputs) {
-    if (std::find(seen.begin(), seen.end(), n) == seen.end()) return std::string("input '") + n + "' is missing";
-  }
-  return std::nullopt;
-}
 
 json TensorMeta(const std::string& name, const char* datatype) {
   return {{"name", name}, {"datatype", datatype}, {"shape", {-1}}};
 }
 
-json Tensor(const std::string& name, const std::vector<double>& data) {
-  return {{"name", name}, {"datatype", "FP64"}, {"shape", {data.size()}}, {"data", data}};
+// ,{"name":"<name>","datatype":"FP64","shape":[N],"data":[...]} built by hand, as /predict
+// builds its answer: numbers in their shortest round-trip form.
+void AppendTensor(std::string& out, std::string_view name, const std::vector<double>& data) {
+  out += "{\"name\":\"";
+  out += name;
+  out += "\",\"datatype\":\"FP64\",\"shape\":[";
+  out += std::to_string(data.size());
+  out += "],\"data\":[";
+  char number[32];
+  for (size_t i = 0; i < data.size(); ++i) {
+    if (i > 0) out += ',';
+    auto result = std::to_chars(number, number + sizeof number, data[i]);
+    out.append(number, static_cast<size_t>(result.ptr - number));
+  }
+  out += "]}";
 }
 
 // The model `viewer` means by the path's id, at the path's version if it names one.
@@ -186,90 +93,96 @@ HttpResponse Ready(ApiContext& ctx, HttpRequest& request) {
 HttpResponse Infer(ApiContext& ctx, HttpRequest& request) {
   auto model = ResolveModel(ctx, request);
   if (!model.ok()) return ProblemFromStatus(model.status());
-  json body;
-  if (auto error = ParseJsonBody(request, &body)) return *error;
-  if (!body.is_object()) return OipError(400, "the inference request must be a JSON object");
-  std::vector<Diamond> stones;
-  if (auto error = StonesFromTensors(body.contains("inputs") ? body["inputs"] : json(), &stones)) {
-    return OipError(400, *error);
+  if (request.MediaType() != "application/json") {
+    return OipError(415, "send the inference request as application/json");
   }
-  if (stones.size() > ctx.config.max_predict_stones) {
+  auto decoded = DecodeInferenceRequest(request.body);
+  if (!decoded.ok()) return OipError(400, decoded.status().message());
+  InferenceRequest& infer = *decoded;
+  const size_t n = infer.stones.size();
+  if (n > ctx.config.max_predict_stones) {
     return OipError(413, "at most " + std::to_string(ctx.config.max_predict_stones) + " stones per request");
   }
-  if (auto error = CheckPriceable(stones)) return *error;
-  const json parameters = body.value("parameters", json::object());
-  if (!parameters.is_object()) return OipError(400, "'parameters' must be an object");
-  const json explain_flag = parameters.value("explain", json(false));
-  if (!explain_flag.is_boolean()) return OipError(400, "parameter 'explain' must be true or false");
-  const bool explain = explain_flag.get<bool>();
+  if (auto error = CheckPriceable(infer.stones)) return *error;
   double half_width = 0;
-  const bool interval = parameters.contains("interval");
-  if (interval) {
-    if (!parameters["interval"].is_number()) return OipError(400, "parameter 'interval' must be a level such as 0.9");
+  if (infer.interval) {
     if (!(*model)->calibration) {
       return OipError(400, "the model has no interval calibration: it was trained without held-out rows");
     }
-    auto width = (*model)->calibration->HalfWidth(parameters["interval"].get<double>());
+    auto width = (*model)->calibration->HalfWidth(*infer.interval);
     if (!width.ok()) return OipError(400, "parameter 'interval': " + width.status().message());
     half_width = *width;
   }
   const ml::Model& m = *(*model)->model;
-  const size_t n = stones.size();
   std::vector<double> price(n), low, high, base;
   std::vector<std::vector<double>> contributions;
-  if (interval) low.resize(n), high.resize(n);
-  if (explain) base.resize(n), contributions.assign(m.features().size(), std::vector<double>(n));
-  ml::Explanation explanation;
+  if (infer.interval) low.resize(n), high.resize(n);
+  if (infer.explain) base.resize(n), contributions.assign(m.features().size(), std::vector<double>(n));
+  thread_local ml::Explanation explanation;  // reused: no allocation per stone
   for (size_t i = 0; i < n; ++i) {
     double log_price;
-    if (explain) {
-      m.Explain(stones[i], &explanation);
+    if (infer.explain) {
+      m.Explain(infer.stones[i], &explanation);
       log_price = explanation.log_price;
       base[i] = explanation.base;
       for (size_t j = 0; j < contributions.size(); ++j) contributions[j][i] = explanation.effects[j];
     } else {
-      log_price = m.PredictLogPrice(stones[i]);
+      log_price = m.PredictLogPrice(infer.stones[i]);
     }
     price[i] = std::exp(log_price);
     if (!std::isfinite(price[i])) return OipError(400, "stone " + std::to_string(i) + ": the predicted price is out of range");
-    if (interval) {
+    if (infer.interval) {
       low[i] = std::exp(log_price - half_width);
       high[i] = std::exp(log_price + half_width);
     }
   }
-  json outputs = json::array({Tensor("price", price)});
-  if (interval) {
-    outputs.push_back(Tensor("price_low", low));
-    outputs.push_back(Tensor("price_high", high));
+  // The outputs this request produces, in the metadata's order.
+  std::vector<std::pair<std::string, const std::vector<double>*>> produced = {{"price", &price}};
+  if (infer.interval) {
+    produced.emplace_back("price_low", &low);
+    produced.emplace_back("price_high", &high);
   }
-  if (explain) {
-    outputs.push_back(Tensor("log_base_price", base));
+  if (infer.explain) {
+    produced.emplace_back("log_base_price", &base);
     for (size_t j = 0; j < contributions.size(); ++j) {
-      outputs.push_back(Tensor("contribution_" + std::string(ml::FeatureName(m.features()[j])), contributions[j]));
+      produced.emplace_back("contribution_" + std::string(ml::FeatureName(m.features()[j])), &contributions[j]);
     }
   }
-  // Only the outputs asked for, when the request names them.
-  if (body.contains("outputs")) {
-    if (!body["outputs"].is_array()) return OipError(400, "'outputs' must be an array");
-    json chosen = json::array();
-    for (const auto& wanted : body["outputs"]) {
-      const std::string name = wanted.is_object() ? wanted.value("name", "") : "";
-      auto found = std::find_if(outputs.begin(), outputs.end(), [&](const json& t) { return t["name"] == name; });
-      if (found == outputs.end()) {
+  // Only those asked for, in the order asked, when the request names them.
+  if (!infer.outputs.empty()) {
+    std::vector<std::pair<std::string, const std::vector<double>*>> chosen;
+    for (const auto& name : infer.outputs) {
+      auto found = std::find_if(produced.begin(), produced.end(), [&](const auto& p) { return p.first == name; });
+      if (found == produced.end()) {
         return OipError(400, "unknown output '" + name + "' (this request produces " +
-                                 std::to_string(outputs.size()) + " outputs; see the model's metadata)");
+                                 std::to_string(produced.size()) + "; see the model's metadata and parameters)");
       }
       chosen.push_back(*found);
     }
-    outputs = std::move(chosen);
+    produced = std::move(chosen);
   }
   if (Status s = ctx.gate.ChargeRows(request, static_cast<int64_t>(n)); !s.ok()) return ProblemFromStatus(s);
   ctx.metrics.AddPredictedRows(static_cast<int64_t>(n));
-  json out = {{"model_name", request.Param("model_id")},
-              {"model_version", std::to_string((*model)->version)},
-              {"outputs", std::move(outputs)}};
-  if (body.contains("id") && body["id"].is_string()) out["id"] = body["id"];
-  return Json(200, out);
+  // Built by hand: ids are validated ([A-Za-z0-9._-]) and need no escaping; the request id
+  // is the client's text and is escaped.
+  std::string out;
+  out.reserve(96 + produced.size() * (48 + 24 * n));
+  out += "{\"model_name\":\"";
+  out += request.Param("model_id");
+  out += "\",\"model_version\":\"";
+  out += std::to_string((*model)->version);
+  out += '"';
+  if (infer.id) {
+    out += ",\"id\":";
+    out += json(*infer.id).dump();
+  }
+  out += ",\"outputs\":[";
+  for (size_t k = 0; k < produced.size(); ++k) {
+    if (k > 0) out += ',';
+    AppendTensor(out, produced[k].first, *produced[k].second);
+  }
+  out += "]}";
+  return JsonResponse(200, std::move(out));
 }
 
 }  // namespace
