@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Proves the OpenAPI document good enough to generate a working client: openapi-typescript
+# (npm) generates types from a live server's /openapi.json, tsc --strict compiles
+# clients/typescript/smoke.mts against them with openapi-fetch, and node runs it against
+# that server (loopback, temporary data dir; stopped afterwards, also on failure).
+# Usage: scripts/test_generated_client.sh DIAMOND_BINARY
+set -euo pipefail
+binary=$1
+here=$(cd "$(dirname "$0")/.." && pwd)
+web=$here/web
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+[ -x "$web/node_modules/.bin/openapi-typescript" ] || { echo "npm packages missing: run scripts/bootstrap.sh" >&2; exit 1; }
+
+: > "$work/serve.log"
+"$binary" serve --data-dir "$work/var" --listen 127.0.0.1:0 --quiet > "$work/serve.log" 2>&1 &
+server_pid=$!
+url=
+for _ in $(seq 100); do
+  url=$(sed -n 's/.*listening on \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$work/serve.log" | head -n 1)
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "the server did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
+
+ln -s "$web/node_modules" "$work/node_modules"
+cp "$here/clients/typescript/smoke.mts" "$work/"
+# Fields with a default are optional in requests (openapi-typescript would make them required).
+"$web/node_modules/.bin/openapi-typescript" "$url/openapi.json" -o "$work/schema.d.ts" --silent \
+  --default-non-nullable false
+"$web/node_modules/.bin/tsc" --strict --target es2022 --module nodenext --moduleResolution nodenext \
+  --skipLibCheck --outDir "$work/out" "$work/smoke.mts"
+DIAMOND_URL=$url DIAMOND_API_KEY=$(cat "$work/var/admin.key") node "$work/out/smoke.mjs"
