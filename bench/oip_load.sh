@@ -54,7 +54,7 @@ echo "predict: $p"
 echo "infer:   $i"
 
 load() {  # PATH BODY
-  DIAMOND_KEY=$key DIAMOND_PATH=$1 DIAMOND_BODY=$2 wrk -t${WRK_THREADS:-1} -c32 -d"${seconds}s" -s "$here/post_body.lua" "$url" | grep RESULT
+  DIAMOND_KEY=$key DIAMOND_PATH=$1 DIAMOND_BODY=$2 wrk -t${WRK_THREADS:-1} -c32 -d"${seconds}s" -s "$here/predict_one.lua" "$url" | grep RESULT
 }
 rps() { sed 's/.*rps=\([0-9]*\).*/\1/'; }
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }

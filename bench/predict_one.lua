@@ -1,9 +1,17 @@
 -- wrk script: POST one stone to /models/bench/predict (with DIAMOND_KEY as a Bearer key),
--- or to DIAMOND_PATH when set (http_load.sh: the tree model with ?explain=true).
+-- or to DIAMOND_PATH when set (http_load.sh: the tree model with ?explain=true), or the
+-- body in the file DIAMOND_BODY when set.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"carat": 1.05, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 61.9, "table": 56.0, "x": 6.55, "y": 6.59, "z": 4.07}'
 wrk.path = os.getenv("DIAMOND_PATH") or "/models/bench/predict"
+-- Or the file DIAMOND_BODY (oip_load.sh: the same stones to /predict and to the OIP route).
+local body_file = os.getenv("DIAMOND_BODY")
+if body_file ~= nil and body_file ~= "" then
+  local file = assert(io.open(body_file, "rb"))
+  wrk.body = file:read("*a")
+  file:close()
+end
 -- The key, when the server's gate is on (http_load.sh passes it in the environment).
 local key = os.getenv("DIAMOND_KEY")
 if key ~= nil and key ~= "" then wrk.headers["Authorization"] = "Bearer " .. key end

@@ -9,24 +9,15 @@ binary=$1
 here=$(cd "$(dirname "$0")/.." && pwd)
 web=$here/web
 work=$(mktemp -d)
-server_pid=
+source "$here/scripts/test_server_lib.sh"
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  stop_test_server
   rm -rf "$work"
 }
 trap cleanup EXIT
 [ -x "$web/node_modules/.bin/openapi-typescript" ] || { echo "npm packages missing: run scripts/bootstrap.sh" >&2; exit 1; }
 
-: > "$work/serve.log"
-"$binary" serve --data-dir "$work/var" --listen 127.0.0.1:0 --quiet > "$work/serve.log" 2>&1 &
-server_pid=$!
-url=
-for _ in $(seq 100); do
-  url=$(sed -n 's/.*listening on \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$work/serve.log" | head -n 1)
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "the server did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
+start_test_server "$binary"
 
 ln -s "$web/node_modules" "$work/node_modules"
 cp "$here/clients/typescript/smoke.mts" "$work/"
