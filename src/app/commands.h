@@ -126,6 +126,8 @@ int RunTrain(const TrainArgs& args);
 int RunPredict(const PredictArgs& args);
 int RunEvaluate(const EvaluateArgs& args);
 int RunServe(const ServeArgs& args);
+// diamond lambda: the same application as serve, answering AWS Lambda invocations.
+int RunLambda(const ServeArgs& args);
 int RunWorker(const WorkerArgs& args);
 int RunAdmin(const AdminArgs& args);
 int RunUpload(const UploadArgs& args);

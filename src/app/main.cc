@@ -5,6 +5,66 @@
 
 #include "app/commands.h"
 
+namespace {
+
+// The options of the application itself (storage, sizes, jobs, logging), which `serve`
+// and `lambda` share; how requests arrive is each command's own.
+void AddApplicationOptions(CLI::App* cmd, diamond::app::ServeArgs& args) {
+  cmd->add_option("--data-dir", args.data_dir,
+                  "Directory for the embedded database and blobs (what --db/--blobs do not name)")
+      ->envname("DIAMOND_DATA_DIR")->capture_default_str();
+  cmd->add_option("--db", args.db,
+                  "Metadata database: sqlite:PATH or postgresql://user@host[:port]/dbname")
+      ->envname("DIAMOND_DB");
+  cmd->add_option("--blobs", args.blobs,
+                  "Blob store: file:DIR or s3://bucket[/prefix]?endpoint=URL&region=R "
+                  "(credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)")
+      ->envname("DIAMOND_BLOBS");
+  cmd->add_option("--db-pool", args.db_pool, "Connections to PostgreSQL (SQLite has one)")
+      ->envname("DIAMOND_DB_POOL")->check(CLI::Range(size_t{1}, size_t{256}))->capture_default_str();
+  cmd->add_option("--work-threads", args.work_threads, "Threads for blocking requests")
+      ->envname("DIAMOND_WORK_THREADS")->check(CLI::Range(1, 256))->capture_default_str();
+  cmd->add_option("--job-workers", args.job_workers,
+                  "In-process training workers (0: this process only queues jobs; "
+                  "`diamond serve` processes with workers on the same storage run them)")
+      ->envname("DIAMOND_JOB_WORKERS")->check(CLI::Range(0, 64))->capture_default_str();
+  cmd->add_option("--max-predict", args.max_predict_stones, "Most stones in one real-time predict")
+      ->envname("DIAMOND_MAX_PREDICT")->check(CLI::Range(size_t{1}, size_t{1000000}))->capture_default_str();
+  cmd->add_option("--model-cache-mb", args.model_cache_mb,
+                  "Memory for parsed models, in MiB; the least recently used go first")
+      ->envname("DIAMOND_MODEL_CACHE_MB")->check(CLI::Range(1, 1 << 20))->capture_default_str();
+  cmd->add_option("--max-job-attempts", args.max_job_attempts,
+                  "Starts of one job before it fails for stopping the worker each time")
+      ->envname("DIAMOND_MAX_JOB_ATTEMPTS")->check(CLI::Range(1, 100))->capture_default_str();
+  cmd->add_option("--job-lease", args.job_lease_seconds,
+                  "Seconds a job stays leased to its worker unrenewed; after a worker dies, "
+                  "another takes its jobs once this passes")
+      ->envname("DIAMOND_JOB_LEASE")->check(CLI::Range(1, 3600))->capture_default_str();
+  cmd->add_option("--blob-grace", args.blob_grace_seconds,
+                  "Seconds an unreferenced blob is spared by the blob GC (its writer may not have committed yet)")
+      ->envname("DIAMOND_BLOB_GRACE")->check(CLI::Range(0, 30 * 86400))->capture_default_str();
+  cmd->add_option("--blob-gc-interval", args.blob_gc_interval_seconds,
+                  "Seconds between blob GC rounds (one process at a time among those sharing the store)")
+      ->envname("DIAMOND_BLOB_GC_INTERVAL")->check(CLI::Range(10, 7 * 86400))->capture_default_str();
+  cmd->add_option("--upload-expiry", args.upload_expiry_seconds,
+                  "Seconds a multipart upload stays open; then it and its parts are deleted")
+      ->envname("DIAMOND_UPLOAD_EXPIRY")->check(CLI::Range(int64_t{1}, int64_t{30} * 86400))->capture_default_str();
+  cmd->add_option("--upload-min-part", args.upload_min_part_bytes,
+                  "Smallest part of a multipart upload, in bytes (all but the last part)")
+      ->envname("DIAMOND_UPLOAD_MIN_PART")->check(CLI::Range(int64_t{1}, int64_t{64} << 20))->capture_default_str();
+  cmd->add_option("--upload-background-bytes", args.upload_background_bytes,
+                  "Uploads whose parts hold more bytes complete in a job (202) instead of in the request")
+      ->envname("DIAMOND_UPLOAD_BACKGROUND_BYTES")->check(CLI::Range(int64_t{0}, int64_t{1} << 40))->capture_default_str();
+  // Hidden: tests cut small datasets into many committed parts.
+  cmd->add_option("--batch-chunk-bytes", args.batch_chunk_bytes)->group("")->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
+  cmd->add_flag("--quiet", args.quiet, "No access log (warnings and errors only)")
+      ->envname("DIAMOND_QUIET");
+  cmd->add_flag("--private-metrics", args.private_metrics, "Require an API key for /metrics")
+      ->envname("DIAMOND_PRIVATE_METRICS");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   // XGBoost's OpenMP threads sleep between boosting rounds instead of spinning: on a busy
   // 2-core box spinning threads can slow training a hundredfold (DESIGN.md). Before any
@@ -106,72 +166,32 @@ int main(int argc, char** argv) {
   serve.web_dir = DIAMOND_DEFAULT_WEB_DIR;
   auto* serve_cmd = app.add_subcommand(
       "serve", "Run the REST API (embedded storage under --data-dir, or --db and --blobs)");
-  serve_cmd->add_option("--data-dir", serve.data_dir,
-                        "Directory for the embedded database and blobs (what --db/--blobs do not name)")
-      ->envname("DIAMOND_DATA_DIR")->capture_default_str();
-  serve_cmd->add_option("--db", serve.db,
-                        "Metadata database: sqlite:PATH or postgresql://user@host[:port]/dbname")
-      ->envname("DIAMOND_DB");
-  serve_cmd->add_option("--blobs", serve.blobs,
-                        "Blob store: file:DIR or s3://bucket[/prefix]?endpoint=URL&region=R "
-                        "(credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)")
-      ->envname("DIAMOND_BLOBS");
-  serve_cmd->add_option("--db-pool", serve.db_pool, "Connections to PostgreSQL (SQLite has one)")
-      ->envname("DIAMOND_DB_POOL")->check(CLI::Range(size_t{1}, size_t{256}))->capture_default_str();
+  AddApplicationOptions(serve_cmd, serve);
   serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->envname("DIAMOND_LISTEN")->capture_default_str();
   serve_cmd->add_option("--threads", serve.io_threads, "I/O threads")
       ->envname("DIAMOND_THREADS")->check(CLI::Range(1, 64))->capture_default_str();
-  serve_cmd->add_option("--work-threads", serve.work_threads, "Threads for blocking requests")
-      ->envname("DIAMOND_WORK_THREADS")->check(CLI::Range(1, 256))->capture_default_str();
-  serve_cmd->add_option("--job-workers", serve.job_workers,
-                        "In-process training workers (0: this process only queues jobs; "
-                        "`diamond serve` processes with workers on the same storage run them)")
-      ->envname("DIAMOND_JOB_WORKERS")->check(CLI::Range(0, 64))->capture_default_str();
   serve_cmd->add_option("--body-limit", serve.body_limit, "Largest request body, in bytes")
       ->envname("DIAMOND_BODY_LIMIT")->check(CLI::Range(size_t{1024}, size_t{1} << 34))->capture_default_str();
   serve_cmd->add_option("--read-timeout", serve.read_timeout_seconds,
                         "Seconds to read a request (or wait for the next on a kept-alive connection)")
       ->envname("DIAMOND_READ_TIMEOUT")->check(CLI::Range(1, 3600))->capture_default_str();
-  serve_cmd->add_option("--max-predict", serve.max_predict_stones, "Most stones in one real-time predict")
-      ->envname("DIAMOND_MAX_PREDICT")->check(CLI::Range(size_t{1}, size_t{1000000}))->capture_default_str();
-  serve_cmd->add_option("--model-cache-mb", serve.model_cache_mb,
-                        "Memory for parsed models, in MiB; the least recently used go first")
-      ->envname("DIAMOND_MODEL_CACHE_MB")->check(CLI::Range(1, 1 << 20))->capture_default_str();
-  serve_cmd->add_option("--max-job-attempts", serve.max_job_attempts,
-                        "Starts of one job before it fails for stopping the worker each time")
-      ->envname("DIAMOND_MAX_JOB_ATTEMPTS")->check(CLI::Range(1, 100))->capture_default_str();
-  serve_cmd->add_option("--job-lease", serve.job_lease_seconds,
-                        "Seconds a job stays leased to its worker unrenewed; after a worker dies, "
-                        "another takes its jobs once this passes")
-      ->envname("DIAMOND_JOB_LEASE")->check(CLI::Range(1, 3600))->capture_default_str();
-  serve_cmd->add_option("--blob-grace", serve.blob_grace_seconds,
-                        "Seconds an unreferenced blob is spared by the blob GC (its writer may not have committed yet)")
-      ->envname("DIAMOND_BLOB_GRACE")->check(CLI::Range(0, 30 * 86400))->capture_default_str();
-  serve_cmd->add_option("--blob-gc-interval", serve.blob_gc_interval_seconds,
-                        "Seconds between blob GC rounds (one process at a time among those sharing the store)")
-      ->envname("DIAMOND_BLOB_GC_INTERVAL")->check(CLI::Range(10, 7 * 86400))->capture_default_str();
-  serve_cmd->add_option("--upload-expiry", serve.upload_expiry_seconds,
-                        "Seconds a multipart upload stays open; then it and its parts are deleted")
-      ->envname("DIAMOND_UPLOAD_EXPIRY")->check(CLI::Range(int64_t{1}, int64_t{30} * 86400))->capture_default_str();
-  serve_cmd->add_option("--upload-min-part", serve.upload_min_part_bytes,
-                        "Smallest part of a multipart upload, in bytes (all but the last part)")
-      ->envname("DIAMOND_UPLOAD_MIN_PART")->check(CLI::Range(int64_t{1}, int64_t{64} << 20))->capture_default_str();
-  serve_cmd->add_option("--upload-background-bytes", serve.upload_background_bytes,
-                        "Uploads whose parts hold more bytes complete in a job (202) instead of in the request")
-      ->envname("DIAMOND_UPLOAD_BACKGROUND_BYTES")->check(CLI::Range(int64_t{0}, int64_t{1} << 40))->capture_default_str();
-  // Hidden: tests cut small datasets into many committed parts.
-  serve_cmd->add_option("--batch-chunk-bytes", serve.batch_chunk_bytes)->group("")->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
   serve_cmd->add_option("--web-dir", serve.web_dir, "swagger-ui-dist directory served at /docs")
       ->envname("DIAMOND_WEB_DIR")->capture_default_str();
-  serve_cmd->add_flag("--quiet", serve.quiet, "No access log (warnings and errors only)")
-      ->envname("DIAMOND_QUIET");
-  serve_cmd->add_flag("--private-metrics", serve.private_metrics, "Require an API key for /metrics")
-      ->envname("DIAMOND_PRIVATE_METRICS");
   // Hidden (no group): for the gate-on/off benchmark only.
   serve_cmd->add_flag("--benchmark-without-gate", serve.without_gate,
                       "No authentication, limits or metering (benchmarks only)")
       ->group("");
+
+
+
+  diamond::app::ServeArgs lambda;
+  lambda.data_dir = "/tmp/diamond";  // the only writable directory in a Lambda environment
+  // A synchronous invocation carries at most 6 MB, JSON-escaped: parts stay below that.
+  lambda.body_limit = 6000000;
+  auto* lambda_cmd = app.add_subcommand(
+      "lambda", "Run as an AWS Lambda custom runtime behind API Gateway (Runtime API from AWS_LAMBDA_RUNTIME_API)");
+  AddApplicationOptions(lambda_cmd, lambda);
 
   diamond::app::WorkerArgs worker;
   auto* worker_cmd = app.add_subcommand("worker", "Run jobs from the queue shared with the servers (--db, --blobs)");
@@ -269,6 +289,7 @@ int main(int argc, char** argv) {
   if (*upload_cmd) return diamond::app::RunUpload(upload);
   if (*batch_cmd) return diamond::app::RunBatch(batch);
   if (*serve_cmd) return diamond::app::RunServe(serve);
+  if (*lambda_cmd) return diamond::app::RunLambda(lambda);
   if (*admin_cmd) return diamond::app::RunAdmin(admin);
   if (*worker_cmd) return diamond::app::RunWorker(worker);
   return diamond::app::RunEvaluate(evaluate);

@@ -5,6 +5,8 @@
 #define OPENSSL_API_COMPAT 10101
 #include "core/sha256.h"
 
+#include "core/base64.h"
+
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
@@ -113,21 +115,13 @@ std::string Md5Base64(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_md5(), nullptr);
-  unsigned char text[64];
-  const int length = EVP_EncodeBlock(text, digest, static_cast<int>(size));
-  return std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(length));
+  return Base64Encode(std::string_view(reinterpret_cast<const char*>(digest), size));
 }
 
 std::optional<std::string> Base64ToHex(std::string_view text, size_t expected_bytes) {
-  // EVP_DecodeBlock keeps the padding's zero bytes in its count: decode a short, exact form only.
-  const size_t encoded = (expected_bytes + 2) / 3 * 4;
-  if (text.size() != encoded) return std::nullopt;
-  unsigned char decoded[96];
-  if (encoded / 4 * 3 > sizeof decoded) return std::nullopt;
-  const int length = EVP_DecodeBlock(decoded, reinterpret_cast<const unsigned char*>(text.data()),
-                                     static_cast<int>(text.size()));
-  if (length < 0 || static_cast<size_t>(length) < expected_bytes) return std::nullopt;
-  return Hex(decoded, expected_bytes);
+  auto decoded = Base64Decode(text);
+  if (!decoded || decoded->size() != expected_bytes) return std::nullopt;
+  return Hex(reinterpret_cast<const unsigned char*>(decoded->data()), expected_bytes);
 }
 
 std::string Sha256Hex(std::string_view bytes) {

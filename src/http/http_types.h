@@ -2,6 +2,7 @@
 // sight, so handlers compile fast and can be tested without sockets; server.cc converts.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -40,6 +41,10 @@ struct HttpRequest {
   // as the owner of everything they touch.
   std::shared_ptr<const accounts::Principal> principal;
   RateState rate;
+  // The last moment the caller can still take an answer (an AWS Lambda invocation's
+  // deadline, less a margin): requests that wait (PUT /models with ?wait) stop waiting by
+  // then and answer with what they have. Unset for HTTP clients, who wait as they asked.
+  std::optional<std::chrono::steady_clock::time_point> answer_by;
 
   std::optional<std::string_view> Header(std::string_view lowercase_name) const;
   std::optional<std::string_view> Query(std::string_view name) const;

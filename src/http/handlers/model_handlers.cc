@@ -1,5 +1,7 @@
 // /models: training (as jobs), metadata, deletion.
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 
 #include "core/diamond_json.h"
 #include "http/handlers/handler_support.h"
@@ -85,10 +87,17 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
                                            {plan.max_models, plan.max_training_jobs});
     if (!job_id.ok()) return ProblemFromStatus(job_id.status());
     ctx.jobs.Notify();
-    // The wait holds no thread: the job runner answers when the job ends or time is up.
+    // The wait holds no thread: the job runner answers when the job ends or time is up,
+    // which is earlier when the caller must have its answer sooner (a Lambda's deadline).
+    std::chrono::milliseconds timeout = std::chrono::seconds(wait);
+    if (request.answer_by) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          *request.answer_by - std::chrono::steady_clock::now());
+      timeout = std::clamp(left, std::chrono::milliseconds(0), timeout);
+    }
     return Later([&ctx, owner = Owner(request), id, prefix = request.prefix, job_id = *job_id,
-                  wait](HttpResponse::Respond respond) {
-      ctx.jobs.WhenFinished(owner, job_id, std::chrono::seconds(wait),
+                  timeout](HttpResponse::Respond respond) {
+      ctx.jobs.WhenFinished(owner, job_id, timeout,
                             [&ctx, owner, id, prefix, respond](Result<store::JobRecord> job) {
                               respond(TrainingAnswer(ctx, owner, id, prefix, job));
                             });

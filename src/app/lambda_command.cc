@@ -1,0 +1,120 @@
+// diamond lambda: the binary as an AWS Lambda custom runtime (the `bootstrap` of a
+// provided.al2023 function). It opens the same stores and service stack as `diamond serve`
+// (serving_stack.h), then loops on the Runtime API: take the next invocation, turn its API
+// Gateway event into a request (http/lambda_event.h), run it through the same Api — router,
+// gate, handlers — and post the answer. What is not an API Gateway event is posted as the
+// invocation's error; a stack that cannot open is posted as the init error, and the
+// process exits for Lambda to report it.
+#include <condition_variable>
+#include <cstdlib>
+#include <iostream>
+#include <mutex>
+
+#include "app/cli_support.h"
+#include "app/commands.h"
+#include "app/lambda_runtime_client.h"
+#include "app/serving_stack.h"
+#include "base/logger.h"
+#include "http/lambda_event.h"
+#include "http/problem.h"
+
+namespace diamond::app {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Requests that wait (training with ?wait) stop waiting this long before the deadline, so
+// that their 202 reaches the caller; a request still unanswered this long before it is
+// answered 504, so that Lambda does not end the invocation with a bare timeout.
+constexpr auto kWaitMargin = std::chrono::milliseconds(500);
+constexpr auto kGiveUpMargin = std::chrono::milliseconds(200);
+
+// AWS Lambda refuses a synchronous response larger than 6 MB.
+constexpr size_t kMaxResponseBytes = size_t{6} << 20;
+
+// Runs one request through the Api, which may answer on another thread, and waits for it.
+http::HttpResponse Invoke(http::Api& api, http::HttpRequest request, std::optional<Clock::time_point> deadline) {
+  struct Pending {
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::optional<http::HttpResponse> response;
+  };
+  auto pending = std::make_shared<Pending>();
+  if (deadline) request.answer_by = *deadline - kWaitMargin;
+  api.Handle(std::move(request), [pending](http::HttpResponse response) {
+    std::lock_guard lock(pending->mutex);
+    pending->response = std::move(response);
+    pending->ready.notify_all();
+  });
+  std::unique_lock lock(pending->mutex);
+  auto answered = [&] { return pending->response.has_value(); };
+  if (!deadline) {
+    pending->ready.wait(lock, answered);
+  } else if (!pending->ready.wait_until(lock, *deadline - kGiveUpMargin, answered)) {
+    // The handler goes on (and its late answer is dropped); what it started, such as a
+    // job, is in the stores for the caller to find.
+    return http::Problem(504, "deadline-exceeded", "Out of time",
+                         "the function's time ran out before the answer was ready; work the request started "
+                         "may still finish (a training job: GET /v1/jobs)");
+  }
+  return std::move(*pending->response);
+}
+
+std::string Answer(const http::HttpResponse& response, int payload_version) {
+  std::string document = http::FormatApiGatewayResponse(response, payload_version);
+  if (document.size() <= kMaxResponseBytes) return document;
+  auto too_large = http::Problem(
+      500, "response-too-large", "Answer too large for AWS Lambda",
+      "the answer is " + std::to_string(document.size()) + " bytes and Lambda returns at most " +
+          std::to_string(kMaxResponseBytes) + ": ask for less (a smaller page, a Range of the file)");
+  return http::FormatApiGatewayResponse(too_large, payload_version);
+}
+
+}  // namespace
+
+int RunLambda(const ServeArgs& args) {
+  constexpr std::string_view kCommand = "lambda";
+  const char* address = std::getenv("AWS_LAMBDA_RUNTIME_API");
+  if (address == nullptr || *address == '\0') {
+    PrintError(kCommand, "AWS_LAMBDA_RUNTIME_API is not set: `diamond lambda` runs inside AWS Lambda (or an "
+                         "emulator of its Runtime API); to serve HTTP, use `diamond serve`");
+    return kExitBadInput;
+  }
+  if (args.quiet) SetLogLevel(LogLevel::kWarn);
+  LambdaRuntimeClient runtime(address);
+  auto serving = OpenServingStack(args);
+  if (!serving.ok()) {
+    PrintError(kCommand, serving.status().message());
+    if (Status reported = runtime.FailInit("Diamond.InitError", serving.status().message()); !reported.ok()) {
+      PrintError(kCommand, reported.message());
+    }
+    return kExitFailure;
+  }
+  Log(LogLevel::kInfo, "lambda runtime ready", {{"runtime_api", std::string(address)}, {"storage", serving->storage}});
+  http::Api& api = serving->stack->api();
+  for (;;) {
+    auto invocation = runtime.Next();
+    if (!invocation.ok()) {
+      // Lambda never ends the loop this way; if its API is gone, so is the environment.
+      PrintError(kCommand, invocation.status().message());
+      return kExitFailure;
+    }
+    auto event = http::ParseApiGatewayEvent(invocation->event);
+    Status posted;
+    if (!event.ok()) {
+      Log(LogLevel::kWarn, "not an API Gateway event",
+          {{"lambda_request_id", invocation->request_id}, {"error", event.status().message()}});
+      posted = runtime.Fail(invocation->request_id, "Diamond.UnsupportedEvent", event.status().message());
+    } else {
+      http::HttpResponse response = event->refusal ? std::move(*event->refusal)
+                                                   : Invoke(api, std::move(event->request), invocation->deadline);
+      posted = runtime.Respond(invocation->request_id, Answer(response, event->payload_version));
+    }
+    if (!posted.ok()) {
+      Log(LogLevel::kError, "could not post the invocation's answer",
+          {{"lambda_request_id", invocation->request_id}, {"error", posted.message()}});
+    }
+  }
+}
+
+}  // namespace diamond::app
