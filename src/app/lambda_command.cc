@@ -5,10 +5,8 @@
 // gate, handlers — and post the answer. What is not an API Gateway event is posted as the
 // invocation's error; a stack that cannot open is posted as the init error, and the
 // process exits for Lambda to report it.
-#include <condition_variable>
 #include <cstdlib>
 #include <iostream>
-#include <mutex>
 
 #include "app/cli_support.h"
 #include "app/commands.h"
@@ -21,44 +19,8 @@
 namespace diamond::app {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// Requests that wait (training with ?wait) stop waiting this long before the deadline, so
-// that their 202 reaches the caller; a request still unanswered this long before it is
-// answered 504, so that Lambda does not end the invocation with a bare timeout.
-constexpr auto kWaitMargin = std::chrono::milliseconds(500);
-constexpr auto kGiveUpMargin = std::chrono::milliseconds(200);
-
 // AWS Lambda refuses a synchronous response larger than 6 MB.
 constexpr size_t kMaxResponseBytes = size_t{6} << 20;
-
-// Runs one request through the Api, which may answer on another thread, and waits for it.
-http::HttpResponse Invoke(http::Api& api, http::HttpRequest request, std::optional<Clock::time_point> deadline) {
-  struct Pending {
-    std::mutex mutex;
-    std::condition_variable ready;
-    std::optional<http::HttpResponse> response;
-  };
-  auto pending = std::make_shared<Pending>();
-  if (deadline) request.answer_by = *deadline - kWaitMargin;
-  api.Handle(std::move(request), [pending](http::HttpResponse response) {
-    std::lock_guard lock(pending->mutex);
-    pending->response = std::move(response);
-    pending->ready.notify_all();
-  });
-  std::unique_lock lock(pending->mutex);
-  auto answered = [&] { return pending->response.has_value(); };
-  if (!deadline) {
-    pending->ready.wait(lock, answered);
-  } else if (!pending->ready.wait_until(lock, *deadline - kGiveUpMargin, answered)) {
-    // The handler goes on (and its late answer is dropped); what it started, such as a
-    // job, is in the stores for the caller to find.
-    return http::Problem(504, "deadline-exceeded", "Out of time",
-                         "the function's time ran out before the answer was ready; work the request started "
-                         "may still finish (a training job: GET /v1/jobs)");
-  }
-  return std::move(*pending->response);
-}
 
 std::string Answer(const http::HttpResponse& response, int payload_version) {
   std::string document = http::FormatApiGatewayResponse(response, payload_version);
@@ -92,6 +54,9 @@ int RunLambda(const ServeArgs& args) {
   }
   Log(LogLevel::kInfo, "lambda runtime ready", {{"runtime_api", std::string(address)}, {"storage", serving->storage}});
   http::Api& api = serving->stack->api();
+  const http::RequestHandler handle = [&api](http::HttpRequest request, std::function<void(http::HttpResponse)> done) {
+    api.Handle(std::move(request), std::move(done));
+  };
   for (;;) {
     auto invocation = runtime.Next();
     if (!invocation.ok()) {
@@ -107,7 +72,8 @@ int RunLambda(const ServeArgs& args) {
       posted = runtime.Fail(invocation->request_id, "Diamond.UnsupportedEvent", event.status().message());
     } else {
       http::HttpResponse response = event->refusal ? std::move(*event->refusal)
-                                                   : Invoke(api, std::move(event->request), invocation->deadline);
+                                                   : http::HandleBefore(handle, std::move(event->request),
+                                                                        invocation->deadline);
       posted = runtime.Respond(invocation->request_id, Answer(response, event->payload_version));
     }
     if (!posted.ok()) {

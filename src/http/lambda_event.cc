@@ -1,5 +1,8 @@
 #include "http/lambda_event.h"
 
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
@@ -172,6 +175,36 @@ Result<ApiGatewayEvent> ParseApiGatewayEvent(std::string_view text) {
     }
   }
   return out;
+}
+
+HttpResponse HandleBefore(const RequestHandler& handle, HttpRequest request,
+                          std::optional<std::chrono::steady_clock::time_point> deadline) {
+  constexpr auto kWaitMargin = std::chrono::milliseconds(500);
+  constexpr auto kGiveUpMargin = std::chrono::milliseconds(200);
+  struct Pending {
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::optional<HttpResponse> response;
+  };
+  auto pending = std::make_shared<Pending>();  // shared with an answer that comes too late
+  if (deadline) request.answer_by = *deadline - kWaitMargin;
+  handle(std::move(request), [pending](HttpResponse response) {
+    std::lock_guard lock(pending->mutex);
+    pending->response = std::move(response);
+    pending->ready.notify_all();
+  });
+  std::unique_lock lock(pending->mutex);
+  auto answered = [&] { return pending->response.has_value(); };
+  if (!deadline) {
+    pending->ready.wait(lock, answered);
+  } else if (!pending->ready.wait_until(lock, *deadline - kGiveUpMargin, answered)) {
+    // The handler goes on (its late answer is dropped); what it started, such as a job,
+    // is in the stores for the caller to find.
+    return Problem(504, "deadline-exceeded", "Out of time",
+                   "the function's time ran out before the answer was ready; work the request started "
+                   "may still finish (a training job: GET /v1/jobs)");
+  }
+  return std::move(*pending->response);
 }
 
 std::string FormatApiGatewayResponse(const HttpResponse& response, int payload_version) {

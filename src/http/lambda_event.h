@@ -6,6 +6,8 @@
 // No Lambda or socket code here: app/lambda_command.cc talks to the Runtime API.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +33,14 @@ struct ApiGatewayEvent {
 // InvalidArgument when `event` is not an API Gateway proxy event at all (another AWS
 // service's event, or not JSON): the caller reports it as the invocation's error.
 Result<ApiGatewayEvent> ParseApiGatewayEvent(std::string_view event);
+
+// Runs `request` through `handle` (Api::Handle, which may answer on another thread) and
+// waits for the answer. With a deadline (the invocation's), requests that wait are told to
+// stop 500 ms before it (HttpRequest::answer_by), and an answer still missing 200 ms before
+// it becomes a 504 problem, so that Lambda never ends the invocation with a bare timeout.
+using RequestHandler = std::function<void(HttpRequest, std::function<void(HttpResponse)>)>;
+HttpResponse HandleBefore(const RequestHandler& handle, HttpRequest request,
+                          std::optional<std::chrono::steady_clock::time_point> deadline);
 
 // The JSON document API Gateway turns into the HTTP response. Bodies that are not valid
 // UTF-8 are sent base64-encoded (isBase64Encoded), as JSON cannot carry them.

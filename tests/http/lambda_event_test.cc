@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 namespace diamond::http {
 namespace {
@@ -146,6 +147,45 @@ TEST(LambdaEvent, BodiesThatAreNotUtf8GoAsBase64) {
   const json document = json::parse(FormatApiGatewayResponse(response, 2));
   EXPECT_EQ(document["isBase64Encoded"], true);
   EXPECT_EQ(document["body"], "/wAB");
+}
+
+using Clock = std::chrono::steady_clock;
+
+TEST(LambdaHandleBefore, WaitsForAnAnswerFromAnotherThread) {
+  std::thread worker;
+  HttpResponse response = HandleBefore(
+      [&worker](HttpRequest request, std::function<void(HttpResponse)> done) {
+        EXPECT_FALSE(request.answer_by.has_value());  // no deadline: waits as asked
+        worker = std::thread([done] {
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          done(JsonResponse(201, "{}"));
+        });
+      },
+      HttpRequest{}, std::nullopt);
+  worker.join();
+  EXPECT_EQ(response.status, 201);
+}
+
+TEST(LambdaHandleBefore, TellsWaitingRequestsToStopBeforeTheDeadline) {
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  HttpResponse response = HandleBefore(
+      [deadline](HttpRequest request, std::function<void(HttpResponse)> done) {
+        ASSERT_TRUE(request.answer_by.has_value());
+        EXPECT_LT(*request.answer_by, deadline);
+        done(JsonResponse(200, "{}"));  // answered on the calling thread
+      },
+      HttpRequest{}, deadline);
+  EXPECT_EQ(response.status, 200);
+}
+
+TEST(LambdaHandleBefore, AnAnswerMissingAtTheDeadlineIsA504AndALateOneIsDropped) {
+  std::function<void(HttpResponse)> kept;
+  HttpResponse response = HandleBefore(
+      [&kept](HttpRequest, std::function<void(HttpResponse)> done) { kept = std::move(done); },
+      HttpRequest{}, Clock::now() + std::chrono::milliseconds(300));
+  EXPECT_EQ(response.status, 504);
+  EXPECT_EQ(response.content_type, "application/problem+json");
+  kept(JsonResponse(200, "{}"));  // the handler's answer, after the invocation ended: harmless
 }
 
 }  // namespace
