@@ -24,19 +24,31 @@ from runtime_api_peer import RuntimeApiPeer, http_api_event, rest_api_event  # n
 
 BINARY = None
 DATA_CSV = None
+REPOSITORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
 
 class LambdaProcess:
     """`diamond lambda` on a temporary data dir, talking to its own Runtime API peer."""
 
-    def __init__(self, *extra_args, wait_ready=True):
+    def __init__(self, *extra_args, wait_ready=True, via_bootstrap=False):
         self.work = tempfile.mkdtemp(prefix="diamond-lambda-")
         self.data_dir = os.path.join(self.work, "var")
         self.peer = RuntimeApiPeer()
         self.log_path = os.path.join(self.work, "lambda.log")
         env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=self.peer.address)
+        command = [BINARY, "lambda"]
+        if via_bootstrap:
+            # Laid out as the zip package is in $LAMBDA_TASK_ROOT: bootstrap, bin/diamond.
+            root = os.path.join(self.work, "task")
+            os.makedirs(os.path.join(root, "bin"))
+            os.symlink(os.path.abspath(BINARY), os.path.join(root, "bin", "diamond"))
+            shutil.copy(os.path.join(REPOSITORY, "deploy", "lambda", "bootstrap"), root)
+            env.update(LAMBDA_TASK_ROOT=root, DIAMOND_DATA_DIR=self.data_dir)
+            command = [os.path.join(root, "bootstrap")]
+        else:
+            command += ["--data-dir", self.data_dir]
         with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen([BINARY, "lambda", "--data-dir", self.data_dir, "--quiet", *extra_args],
+            self.process = subprocess.Popen(command + ["--quiet", *extra_args],
                                             env=env, stdout=log, stderr=subprocess.STDOUT)
         if wait_ready:
             self._wait_until_ready()
@@ -254,6 +266,19 @@ class LambdaDeadlineTest(unittest.TestCase):
             self.assertEqual(answer.status, 202, answer.body)
             self.assertIn(answer.json()["state"], ("queued", "running"))
             self.assertTrue(answer.headers["location"].startswith("/v1/jobs/"))
+        finally:
+            fn.stop()
+
+
+class LambdaPackagingTest(unittest.TestCase):
+    def test_the_bootstrap_script_runs_the_runtime(self):
+        # deploy/lambda/bootstrap, in a task root laid out as the zip package; storage from
+        # the environment (DIAMOND_DATA_DIR), as a function's configuration gives it.
+        fn = LambdaProcess(via_bootstrap=True)
+        try:
+            me = LambdaRuntimeTest.call(2, "GET", "/v1/me", fn=fn)
+            self.assertEqual(me.status, 200, me.body)
+            self.assertEqual(me.json()["role"], "admin")
         finally:
             fn.stop()
 
