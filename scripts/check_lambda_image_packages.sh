@@ -10,9 +10,10 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 dockerfile="$here/deploy/lambda/Dockerfile"
 in_base_image="libc6 libgcc-s1 libstdc++6 zlib1g"
 missing=0
+cache=$(PATH="$PATH:/sbin:/usr/sbin" ldconfig -p)  # read whole: awk leaving a pipe early would fail the script (pipefail)
 for library in $(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
   case "$library" in lib[at]san.so*|libubsan.so*) continue ;; esac  # a sanitizer build's, not a release's
-  path=$(ldconfig -p | awk -v lib="$library" '$1 == lib && /x86-64|x86_64|AArch64|aarch64/ {print $NF; exit}')
+  path=$(awk -v lib="$library" '$1 == lib && /x86-64|x86_64|AArch64|aarch64/ {print $NF; exit}' <<< "$cache")
   [ -n "$path" ] || { echo "no path for $library" >&2; missing=1; continue; }
   package=$(dpkg -S "$(readlink -f "$path")" 2> /dev/null || dpkg -S "$path" 2> /dev/null || true)
   package=${package%%:*}
