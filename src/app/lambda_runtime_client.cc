@@ -78,6 +78,9 @@ Result<LambdaRuntimeClient::Reply> LambdaRuntimeClient::Call(const std::string& 
   // Waiting for the next invocation has no end; posting an answer should take moments.
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, wait_forever ? 0L : 60L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  // The Runtime API is on the function's own host: never through an HTTP_PROXY the
+  // function's environment sets for its calls out.
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
   if (method == "POST") {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
