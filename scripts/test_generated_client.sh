@@ -8,13 +8,8 @@ set -euo pipefail
 binary=$1
 here=$(cd "$(dirname "$0")/.." && pwd)
 web=$here/web
-work=$(mktemp -d)
 source "$here/scripts/test_server_lib.sh"
-cleanup() {
-  stop_test_server
-  rm -rf "$work"
-}
-trap cleanup EXIT
+use_test_work
 [ -x "$web/node_modules/.bin/openapi-typescript" ] || { echo "npm packages missing: run scripts/bootstrap.sh" >&2; exit 1; }
 
 start_test_server "$binary"
@@ -26,4 +21,4 @@ cp "$here/clients/typescript/smoke.mts" "$work/"
   --default-non-nullable false
 "$web/node_modules/.bin/tsc" --strict --target es2022 --module nodenext --moduleResolution nodenext \
   --skipLibCheck --outDir "$work/out" "$work/smoke.mts"
-DIAMOND_URL=$url DIAMOND_API_KEY=$(cat "$work/var/admin.key") node "$work/out/smoke.mjs"
+DIAMOND_URL=$url DIAMOND_API_KEY=$admin_key node "$work/out/smoke.mjs"

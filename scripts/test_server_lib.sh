@@ -1,7 +1,12 @@
-# Sourced by the scripts that test a client against a live server: start_test_server BINARY
-# starts `diamond serve` on a free loopback port with a temporary data dir ($work must
-# exist) and sets $url and $server_pid; stop_test_server stops it (call it from the
-# caller's EXIT trap, so it also runs when a test fails).
+# Sourced by the scripts that test a client against a live server. use_test_work makes
+# $work (a temporary directory) and an EXIT trap that stops the server and removes $work,
+# so both happen also when a test fails; start_test_server BINARY starts `diamond serve` on
+# a free loopback port with its data dir in $work and sets $url, $server_pid and $admin_key.
+use_test_work() {
+  work=$(mktemp -d)
+  trap 'stop_test_server; rm -rf "$work"' EXIT
+}
+
 start_test_server() {
   : > "$work/serve.log"
   "$1" serve --data-dir "$work/var" --listen 127.0.0.1:0 --quiet > "$work/serve.log" 2>&1 &
@@ -13,6 +18,7 @@ start_test_server() {
     sleep 0.1
   done
   [ -n "$url" ] || { echo "the server did not start:" >&2; cat "$work/serve.log" >&2; return 1; }
+  admin_key=$(cat "$work/var/admin.key")
 }
 
 stop_test_server() {
