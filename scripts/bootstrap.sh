@@ -17,8 +17,10 @@ packages=(
   libxgboost-dev xgboost
   # tests and benchmarks (clang and its runtime: libFuzzer, sanitizers)
   clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev wrk curl
-  # web assets (/docs) and the OpenAPI validator, from npm
+  # web assets (/docs, /console) and the OpenAPI validator, from npm
   nodejs npm
+  # the console's end-to-end tests drive Debian's headless Chromium (never a downloaded one)
+  chromium
   # the scikit-learn reference for the parity test (Debian's python, not a venv)
   python3 python3-numpy python3-sklearn
   # the references the benchmarks compare against: tree training (xgboost) and

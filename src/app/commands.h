@@ -87,6 +87,7 @@ struct ServeArgs {
   int64_t upload_background_bytes = 64 << 20;
   int64_t batch_chunk_bytes = 8 << 20;
   std::string web_dir;
+  std::string console_dir;
   bool quiet = false;
   bool private_metrics = false;  // /metrics needs a key
   bool without_gate = false;     // benchmarks only: no authentication, limits or metering

@@ -164,6 +164,7 @@ int main(int argc, char** argv) {
 
   diamond::app::ServeArgs serve;
   serve.web_dir = DIAMOND_DEFAULT_WEB_DIR;
+  serve.console_dir = DIAMOND_DEFAULT_CONSOLE_DIR;
   auto* serve_cmd = app.add_subcommand(
       "serve", "Run the REST API (embedded storage under --data-dir, or --db and --blobs)");
   AddApplicationOptions(serve_cmd, serve);
@@ -176,6 +177,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--read-timeout", serve.read_timeout_seconds,
                         "Seconds to read a request (or wait for the next on a kept-alive connection)")
       ->envname("DIAMOND_READ_TIMEOUT")->check(CLI::Range(1, 3600))->capture_default_str();
+  serve_cmd->add_option("--console-dir", serve.console_dir, "The staff console's built files, served at /console")
+      ->envname("DIAMOND_CONSOLE_DIR")->capture_default_str();
   serve_cmd->add_option("--web-dir", serve.web_dir, "swagger-ui-dist directory served at /docs")
       ->envname("DIAMOND_WEB_DIR")->capture_default_str();
   // Hidden (no group): for the gate-on/off benchmark only.

@@ -40,6 +40,7 @@ Result<ServingStack> OpenServingStack(const ServeArgs& args) {
   options.api.max_predict_stones = args.max_predict_stones;
   options.api.work_threads = args.work_threads;
   options.api.web_dir = args.web_dir;
+  options.api.console_dir = args.console_dir;
   options.api.access_log = !args.quiet;
   options.api.metrics_public = !args.private_metrics;
   // The embedded default makes its first admin on first start; a shared database gets one

@@ -33,6 +33,7 @@ struct ApiConfig {
   int work_threads = 4;               // the pool for blocking routes
   size_t max_queued_requests = 256;   // beyond this, blocking routes answer 503
   std::string web_dir;                // swagger-ui-dist's directory, for /docs
+  std::string console_dir;            // the staff console's assembled files, for /console
   bool access_log = true;
   bool metrics_public = true;         // /metrics without a key (for a scraper on a private network)
   bool ops_only = false;              // only /, /healthz, /readyz, /metrics… (`diamond worker`)

@@ -16,6 +16,7 @@ void RegisterJobRoutes(Router& router, ApiContext& context);
 void RegisterPriceRoutes(Router& router, ApiContext& context);
 void RegisterAccountRoutes(Router& router, ApiContext& context);
 void RegisterOipRoutes(Router& router, ApiContext& context);  // Open Inference Protocol V2
+void RegisterConsoleRoutes(Router& router, ApiContext& context);  // the staff console's files
 
 // The answer to an upload completion that failed with `status` (invalid rows: 422 listing
 // them; a malformed stream: 400; else the status's problem). Also what a completion job

@@ -13,6 +13,7 @@ void RegisterRoutes(Router& router, ApiContext& context) {
   RegisterPriceRoutes(router, context);
   RegisterAccountRoutes(router, context);
   RegisterOipRoutes(router, context);
+  RegisterConsoleRoutes(router, context);
 }
 
 }  // namespace diamond::http
