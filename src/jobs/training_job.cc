@@ -57,6 +57,10 @@ json Summary(const ml::TrainingOutcome& outcome, const json& payload, double sec
   summary["interval_calibration"] =
       outcome.calibration ? json::parse(ml::CalibrationSummaryJson(*outcome.calibration).dump())
                           : json();
+  if (outcome.validation_result && !outcome.validation_result->sample_actual.empty()) {
+    summary["validation_sample"] = {{"actual", outcome.validation_result->sample_actual},
+                                    {"predicted", outcome.validation_result->sample_predicted}};
+  }
   if (outcome.search) summary["search"] = json::parse(ml::SearchToJson(*outcome.search).dump());
   summary["training_seconds"] = seconds;
   summary["trained_at"] = created_at;

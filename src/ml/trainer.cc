@@ -20,6 +20,16 @@ Metrics Score(const Model& model, std::span<const Diamond> rows) {
   return ComputeMetrics(actual, predicted);
 }
 
+// Every k-th row's actual and predicted price, k chosen so that at most
+// kEvaluationSampleRows are kept.
+void SampleRows(const Model& model, std::span<const Diamond> rows, Evaluation* evaluation) {
+  const size_t step = (rows.size() + kEvaluationSampleRows - 1) / kEvaluationSampleRows;
+  for (size_t i = 0; step > 0 && i < rows.size(); i += step) {
+    evaluation->sample_actual.push_back(*rows[i].price);
+    evaluation->sample_predicted.push_back(model.PredictPrice(rows[i]));
+  }
+}
+
 std::vector<Diamond> Pick(std::span<const Diamond> rows, const std::vector<size_t>& indices) {
   std::vector<Diamond> out;
   out.reserve(indices.size());
@@ -151,6 +161,7 @@ Result<Evaluation> Evaluate(const Model& model, std::span<const Diamond> rows) {
   std::vector<Diamond> clean = CleanForTraining(rows, &evaluation.cleaning);
   if (clean.empty()) return Status::InvalidArgument("no rows with a price left to evaluate on");
   evaluation.metrics = Score(model, clean);
+  SampleRows(model, clean, &evaluation);
   return evaluation;
 }
 
@@ -203,6 +214,7 @@ Result<TrainingOutcome> Train(std::span<const Diamond> rows, const ModelSpec& sp
     evaluation.cleaning.rows_in = evaluation.cleaning.rows_kept =
         static_cast<int64_t>(holdout_rows.size());
     evaluation.metrics = Score(*outcome.model, holdout_rows);
+    SampleRows(*outcome.model, holdout_rows, &evaluation);
     outcome.validation_result = evaluation;
     outcome.calibration = Calibrate(*outcome.model, holdout_rows);
   } else if (validation.kind == Validation::Kind::kSeparateSet) {

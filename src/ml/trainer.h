@@ -64,9 +64,15 @@ struct SearchResult {
   size_t best = 0;  // index into candidates
 };
 
+// Predicted against actual prices of at most this many evaluation rows, for a plot.
+inline constexpr size_t kEvaluationSampleRows = 500;
+
 struct Evaluation {
   CleaningReport cleaning;  // rows that cannot be scored (no price, not priceable) are dropped
   Metrics metrics;
+  // Rows evenly spaced over the evaluated ones (all of them up to kEvaluationSampleRows),
+  // in row order: actual[i] is a row's price, predicted[i] the model's for it.
+  std::vector<double> sample_actual, sample_predicted;
 };
 
 struct TrainingOutcome {

@@ -133,6 +133,19 @@ try {
   await page.click("form.upload button");
   await waitOutcome("form.upload", /Stored 5,000 rows/);
   assert.equal(await page.$eval("form.upload progress", (p) => p.value), 1);
+  // The same by drag and drop: a file (the first 100 stones) dropped on the zone.
+  await open("#/datasets", /^Datasets$/);
+  await page.type("#upload-id", "console-dropped");
+  const head = readFileSync(csvPath, "utf8").split("\n").slice(0, 101).join("\n") + "\n";
+  await page.evaluate((content) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([content], "dropped.csv", { type: "text/csv" }));
+    const zone = document.getElementById("drop-zone");
+    for (const type of ["dragover", "drop"]) zone.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, head);
+  await page.click("form.upload button");
+  await waitOutcome("form.upload", /Stored 100 rows/);
+  assert.match(await text("main table"), /console-dropped/);
   await checkAccessible("datasets");
   await screenshot("datasets");
   await page.click('a[href="#/datasets/console-reference"]');
@@ -148,6 +161,8 @@ try {
     await page.type("#train-id", id);
     await page.select("#train-dataset", "console-reference");
     await page.select("#train-algorithm", algorithm);
+    // The trees with a grid search over their depth (each candidate cross-validated).
+    if (algorithm === "gbdt") await page.type("#train-grid", "max_depth=2,3");
     await page.click('form[aria-label="Train a model"] button[type=submit]');
     await waitOutcome('form[aria-label="Train a model"]', /Trained/);
   }
@@ -158,6 +173,8 @@ try {
   await open("#/models/console-trees", /Model console-trees/);
   await waitText("main", /Feature importances/);
   assert.match(await text("main"), /validation/);
+  await page.waitForSelector("figure.chart canvas");  // the predicted-vs-actual scatter
+  assert.match(await text("main"), /Grid search[\s\S]*max_depth=2[\s\S]*max_depth=3|Grid search[\s\S]*max_depth=3[\s\S]*max_depth=2/);
   await checkAccessible("model");
   await screenshot("model");
 

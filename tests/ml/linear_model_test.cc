@@ -147,5 +147,26 @@ TEST(Trainer, HoldoutAndValidationChoices) {
                    .ok());
 }
 
+TEST(Trainer, ValidationSampleIsEvenlySpacedAndPricedByTheModel) {
+  const std::vector<Feature> selector = DefaultSelector();
+  for (int rows : {500, 3000}) {  // a holdout of 100 rows (all kept), of 600 (every 2nd)
+    auto stones = SyntheticStones(static_cast<size_t>(rows), 11);
+    PriceWith(&stones, selector, 8.0, {1.0, 0.05, 0.1, 0.2}, 0.1, 12);
+    auto outcome = TrainLinear(stones, LinearSpec{selector, true}, Validation{});
+    ASSERT_TRUE(outcome.ok()) << outcome.status().message();
+    const Evaluation& validation = *outcome->validation_result;
+    const size_t held = static_cast<size_t>(validation.metrics.rows);
+    const size_t expected = held <= kEvaluationSampleRows ? held : (held + 1) / 2;
+    ASSERT_EQ(validation.sample_actual.size(), expected) << rows;
+    ASSERT_EQ(validation.sample_predicted.size(), expected);
+    EXPECT_LE(validation.sample_actual.size(), kEvaluationSampleRows);
+    for (size_t i = 0; i < expected; ++i) {
+      EXPECT_GT(validation.sample_actual[i], 0);
+      // Predictions near the prices on this nearly noiseless data.
+      EXPECT_NEAR(validation.sample_predicted[i] / validation.sample_actual[i], 1.0, 0.5);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace diamond::ml

@@ -61,8 +61,9 @@ export function waterfall(explanation, price) {
 }
 
 // Labelled horizontal bars (counts per grade, feature importances).
-export function bars(items, { format = (v) => formatNumber(v), label } = {}) {
-  const max = Math.max(...items.map((i) => i.value), 1e-12);
+// `max` fixes the scale (1 for shares of a quota); by default the largest item fills it.
+export function bars(items, { format = (v) => formatNumber(v), label, max: fixed } = {}) {
+  const max = fixed || Math.max(...items.map((i) => i.value), 1e-12);
   const rowHeight = 22, left = 130, width = 360;
   const drawing = svg("svg", { viewBox: `0 0 600 ${items.length * rowHeight + 6}`, class: "bars", role: "img",
     "aria-label": label || items.map((i) => `${i.label} ${format(i.value)}`).join(", ") });
@@ -97,6 +98,28 @@ export function histogram(values, { title, binCount = 30, width = 560 } = {}) {
                      paths: uPlot.paths.bars({ size: [0.95, 100], align: 1 }), points: { show: false } }],
     }, [starts, counts], holder);
     holder.plot = plot;
+  });
+  return holder;
+}
+
+// Predicted against actual prices as points, with the line where they would be equal.
+export function scatter(actual, predicted, { title } = {}) {
+  const holder = el("figure", { class: "chart", role: "img",
+    "aria-label": `${title}: ${actual.length} validation rows; points on the diagonal are priced exactly` },
+    el("figcaption", {}, title));
+  if (!actual.length || typeof uPlot === "undefined") return holder;
+  // uPlot wants x ascending: the pairs sorted by actual price.
+  const order = actual.map((_, i) => i).sort((a, b) => actual[a] - actual[b]);
+  const xs = order.map((i) => actual[i]);
+  const ys = order.map((i) => predicted[i]);
+  requestAnimationFrame(() => {
+    holder.plot = new uPlot({
+      width: Math.min(560, holder.clientWidth || 560), height: 320, legend: { show: false },
+      scales: { x: { time: false } },
+      axes: [{ stroke: "#334155", label: "actual price" }, { stroke: "#334155", label: "predicted price" }],
+      series: [{}, { label: "predicted", stroke: "#1d4ed8", paths: () => null, points: { show: true, size: 4, fill: "#1d4ed8" } },
+               { label: "actual", stroke: "#94a3b8", width: 1, points: { show: false } }],
+    }, [xs, ys, xs], holder);
   });
   return holder;
 }

@@ -4,6 +4,13 @@ import { call } from "./api.js";
 import { bars } from "./charts.js";
 import { el, formatNumber, showPage, table } from "./ui.js";
 
+// Every user's keys, as prefixes (the API never shows a key again after creating it).
+async function keysOf(users) {
+  const lists = await Promise.all(users.map((u) => call("GET", `/admin/users/${encodeURIComponent(u.id)}/keys`)));
+  return lists.flatMap((list, i) => list.results.map((k) => [users[i].id, `${k.prefix}…`, k.name || "",
+    k.created_at || "", k.last_used_at || "", k.revoked ? "revoked" : ""]));
+}
+
 export async function renderAccount() {
   const me = await call("GET", "/me");
   const plan = me.plan;
@@ -15,10 +22,10 @@ export async function renderAccount() {
   ];
   const content = [
     el("p", {}, `Signed in as ${me.user} (${me.role}), key ${me.key.prefix}…, plan `, el("strong", {}, plan.name), `, ${me.month}.`),
-    el("figure", { class: "chart" }, el("figcaption", {}, "This month against the plan"),
+    el("figure", { class: "chart" }, el("figcaption", {}, "This month, as a share of the plan's quotas"),
       bars(used.map((u) => ({ label: u.label, value: u.value })), {
-        format: (v) => `${(v * 100).toFixed(2)}%`, label: used.map((u) => `${u.label}: ${u.text}`).join("; ") })),
-    table(["", ""], [["rows left this month", formatNumber(me.remaining.monthly_predicted_rows)],
+        max: 1, format: (v) => `${(v * 100).toFixed(2)}%`, label: used.map((u) => `${u.label}: ${u.text}`).join("; ") })),
+    table(["", "this month"], [["rows left this month", formatNumber(me.remaining.monthly_predicted_rows)],
                      ["training this month", `${formatNumber(me.usage.training_seconds)} s`],
                      ["requests per second", formatNumber(plan.requests_per_second)],
                      ["price per 1,000 rows", `$${plan.price_per_1k_rows}`]], "Plan and usage"),
@@ -28,6 +35,7 @@ export async function renderAccount() {
                                                       call("GET", "/admin/usage", { query: { month: me.month } })]);
     content.push(el("h2", {}, "Administration"),
       table(["user", "role", "plan", "disabled"], users.results.map((u) => [u.id, u.role, u.plan, u.disabled ? "yes" : ""]), "Users"),
+      table(["user", "key", "name", "created", "last used", ""], await keysOf(users.results), "API keys (prefixes; keys are shown once, at creation)"),
       table(["plan", "rows / month", "req/s", "max models"], plans.results.map((p) =>
         [p.name, formatNumber(p.monthly_predicted_rows), formatNumber(p.requests_per_second), formatNumber(p.max_models)]), "Plans"),
       table(["user", "plan", "rows", "training s", "cost"], usage.results.map((u) =>

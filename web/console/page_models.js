@@ -2,7 +2,7 @@
 // grid) whose job is watched live, and one model's metrics, feature importances and
 // interval calibration.
 import { call, listAll, sleep } from "./api.js";
-import { bars } from "./charts.js";
+import { bars, scatter } from "./charts.js";
 import { announce, el, formatNumber, problemBox, showPage, table } from "./ui.js";
 
 const LINEAR_FEATURES = ["carat", "cut", "color", "clarity", "depth", "table", "x", "y", "z", "volume",
@@ -92,7 +92,7 @@ export async function renderModels() {
 
 export async function renderModel(id) {
   const m = await call("GET", `/models/${encodeURIComponent(id)}`);
-  const metrics = m.metrics ? table(["rows", "count", "MAE ($)", "RMSE ($)", "MAPE", "R²"],
+  const metrics = m.metrics ? table(["set", "rows", "MAE ($)", "RMSE ($)", "MAPE", "R²"],
     Object.entries(m.metrics).map(([set, s]) => [set, formatNumber(s.rows), formatNumber(s.mae), formatNumber(s.rmse),
       `${(s.mape * 100).toFixed(1)}%`, s.r2.toFixed(4)]), "Errors") : null;
   const importances = (m.feature_importances || []).map((f) => ({ label: f.feature, value: f.importance }));
@@ -100,10 +100,20 @@ export async function renderModel(id) {
     ? table(["level", "half-width factor"], Object.entries(m.interval_calibration.factor_by_level).map(([level, factor]) =>
         [level, `×${Number(factor).toFixed(3)} either side`]), `Intervals (${m.interval_calibration.method}, ${m.interval_calibration.rows} held-out rows)`)
     : el("p", {}, "No interval calibration (trained without held-out rows).");
+  // A grid search's candidates, best first, scored by cross-validation on the training rows.
+  const search = m.search ? table(["rank", "hyperparameters tried", `${m.search.metric} (mean ± std over ${m.search.folds} folds)`],
+    [...m.search.candidates].sort((a, b) => a.rank - b.rank).map((c) => {
+      const varied = Object.keys((m.latest_request && m.latest_request.search && m.latest_request.search.grid) || c.hyperparameters);
+      const shown = varied.map((k) => `${k}=${JSON.stringify(c.hyperparameters[k])}`).join(", ");
+      const score = c[m.search.metric] || c.mae;
+      return [String(c.rank), shown, `${formatNumber(score.mean)} ± ${formatNumber(score.std)}`];
+    }), "Grid search") : null;
   return showPage(`Model ${id}`,
     el("p", {}, `${m.algorithm}, trained on `, el("a", { href: `#/datasets/${encodeURIComponent(m.dataset.id)}` }, m.dataset.id),
       ` version ${m.dataset.version}. `, el("a", { href: "#/price" }, "Price a stone with it")),
-    metrics,
+    metrics, search,
+    m.validation_sample ? scatter(m.validation_sample.actual, m.validation_sample.predicted,
+                                  { title: "Predicted against actual price (validation rows)" }) : null,
     importances.length ? el("figure", { class: "chart" }, el("figcaption", {}, "Feature importances"),
       bars(importances, { format: (v) => `${(v * 100).toFixed(1)}%` })) : null,
     calibration);
