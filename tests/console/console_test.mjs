@@ -72,6 +72,9 @@ try {
       await page.setViewport(viewport);
       await new Promise((resolve) => setTimeout(resolve, 150));  // charts redraw at the new width
       await page.screenshot({ path: `${shots}/${name}-${size}.png`, fullPage: true });
+      // The page reflows to the width: nothing makes the whole page scroll sideways.
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= viewport.width, `${name} at ${size}: ${width} px wide in a ${viewport.width} px viewport`);
     }
     await page.setViewport(SIZES.desktop);
   }
@@ -82,8 +85,12 @@ try {
 
   // What a form ends in: the pattern, or a problem shown (which fails the test at once).
   async function waitOutcome(selector, pattern, timeout = 180000) {
-    await page.waitForFunction((s, p) => [...document.querySelectorAll(s)].some((n) =>
-      new RegExp(p).test(n.textContent) || n.querySelector(".problem")), { timeout }, selector, pattern.source);
+    try {
+      await page.waitForFunction((s, p) => [...document.querySelectorAll(s)].some((n) =>
+        new RegExp(p).test(n.textContent) || n.querySelector(".problem")), { timeout }, selector, pattern.source);
+    } catch (error) {
+      throw new Error(`${selector} never showed ${pattern}: "${await text(selector)}"`);
+    }
     const shown = await text(selector);
     assert.match(shown, pattern, `${selector} shows a problem`);
   }
@@ -95,6 +102,32 @@ try {
     assert.deepEqual(unlabelled, [], `${name}: controls without a label`);
     const unnamed = await page.$$eval("svg", (svgs) => svgs.filter((s) => !s.getAttribute("aria-label")).length);
     assert.equal(unnamed, 0, `${name}: drawings without a text alternative`);
+    // Text contrast at least 4.5:1 (WCAG AA) against the nearest background behind it.
+    const low = await page.evaluate(() => {
+      const rgb = (text) => (text.match(/[\d.]+/g) || []).map(Number);
+      const luminance = ([r, g, b]) => {
+        const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+      };
+      const background = (node) => {
+        for (let n = node; n; n = n.parentElement) {
+          const c = rgb(getComputedStyle(n).backgroundColor);
+          if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+        }
+        return [255, 255, 255];
+      };
+      const found = [];
+      for (const node of document.querySelectorAll("main *, header *")) {
+        const own = [...node.childNodes].some((c) => c.nodeType === 3 && c.textContent.trim());
+        if (!own || node.closest("svg") || !node.getClientRects().length) continue;
+        const style = getComputedStyle(node);
+        const fg = luminance(rgb(style.color).slice(0, 3)), bg = luminance(background(node));
+        const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+        if (ratio < 4.5) found.push(`${node.tagName} "${node.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+      }
+      return found;
+    });
+    assert.deepEqual(low, [], `${name}: text below 4.5:1 contrast`);
   }
 
   // A page of the console, rendered afresh (a hash change re-renders; the same hash would not).
@@ -221,6 +254,13 @@ try {
   assert.ok(lines.length > 4900, `${lines.length} lines`);
   await checkAccessible("batch");
   await screenshot("batch");
+  // A CSV file priced the same way: stored as a dataset first, through the upload API.
+  await open("#/batch", /Batch prices/);
+  await page.select("#batch-model", "console-trees");
+  await (await page.$("#batch-file")).uploadFile(csvPath);
+  await page.click('form[aria-label="Price a batch"] button[type=submit]');
+  await waitOutcome('form[aria-label="Price a batch"]', /Priced 5,000 rows/);
+  assert.equal((await api("GET", "/datasets/batch-diamonds.csv")).json.rows, 5000);
 
   // Account: plan, usage, and the admin's tables.
   await open("#/account", /Account/);

@@ -77,6 +77,14 @@ export function bars(items, { format = (v) => formatNumber(v), label, max: fixed
   return drawing;
 }
 
+// A uPlot chart that follows its figure's width (a phone turned, a window resized).
+function fitted(holder, options, data) {
+  const width = () => Math.max(200, Math.min(options.maxWidth || 560, holder.clientWidth || 560));
+  const plot = new uPlot({ ...options, width: width() }, data, holder);
+  new ResizeObserver(() => plot.setSize({ width: width(), height: options.height })).observe(holder);
+  return plot;
+}
+
 // A histogram with uPlot: `values` binned into `binCount` equal bins.
 export function histogram(values, { title, binCount = 30, width = 560 } = {}) {
   const holder = el("figure", { class: "chart" }, el("figcaption", {}, title));
@@ -90,14 +98,13 @@ export function histogram(values, { title, binCount = 30, width = 560 } = {}) {
   holder.setAttribute("role", "img");
   // uPlot draws once the element is in the document and sized.
   requestAnimationFrame(() => {
-    const plot = new uPlot({
-      width: Math.min(width, holder.clientWidth || width), height: 200, legend: { show: false },
+    holder.plot = fitted(holder, {
+      maxWidth: width, height: 200, legend: { show: false },
       scales: { x: { time: false } },
       axes: [{ stroke: "#334155" }, { stroke: "#334155" }],
       series: [{}, { label: "rows", fill: "rgba(29, 78, 216, 0.55)", stroke: "#1d4ed8", width: 1,
                      paths: uPlot.paths.bars({ size: [0.95, 100], align: 1 }), points: { show: false } }],
-    }, [starts, counts], holder);
-    holder.plot = plot;
+    }, [starts, counts]);
   });
   return holder;
 }
@@ -113,13 +120,13 @@ export function scatter(actual, predicted, { title } = {}) {
   const xs = order.map((i) => actual[i]);
   const ys = order.map((i) => predicted[i]);
   requestAnimationFrame(() => {
-    holder.plot = new uPlot({
-      width: Math.min(560, holder.clientWidth || 560), height: 320, legend: { show: false },
+    holder.plot = fitted(holder, {
+      height: 320, legend: { show: false },
       scales: { x: { time: false } },
       axes: [{ stroke: "#334155", label: "actual price" }, { stroke: "#334155", label: "predicted price" }],
       series: [{}, { label: "predicted", stroke: "#1d4ed8", paths: () => null, points: { show: true, size: 4, fill: "#1d4ed8" } },
                { label: "actual", stroke: "#94a3b8", width: 1, points: { show: false } }],
-    }, [xs, ys, xs], holder);
+    }, [xs, ys, xs]);
   });
   return holder;
 }
