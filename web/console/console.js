@@ -6,7 +6,7 @@ import { renderBatch } from "./page_batch.js";
 import { renderDataset, renderDatasets } from "./page_datasets.js";
 import { renderModel, renderModels } from "./page_models.js";
 import { renderPrice } from "./page_price.js";
-import { el, problemBox, showPage } from "./ui.js";
+import { el, makePage, mount, problemBox } from "./ui.js";
 
 const ROUTES = [
   [/^#\/price$/, renderPrice],
@@ -18,7 +18,10 @@ const ROUTES = [
   [/^#\/account$/, renderAccount],
 ];
 
+let navigation = 0;  // counts route() and sign-in renders: only the latest may show a page
+
 function renderSignIn(reason) {
+  navigation += 1;  // a page still loading for the signed-out key is never shown
   document.getElementById("nav").hidden = true;
   const input = el("input", { id: "api-key", name: "key", type: "password", autocomplete: "off", required: true,
                               spellcheck: "false" });
@@ -32,19 +35,21 @@ function renderSignIn(reason) {
     signIn(input.value.trim());
     try {
       await call("GET", "/me");
-      location.hash = "#/price";
-      route();
+      // The hash change routes; when the hash is already #/price, route here.
+      if (location.hash === "#/price") route();
+      else location.hash = "#/price";
     } catch (error) {
       signOut();
       message.replaceChildren(problemBox(error));
       input.focus();
     }
   });
-  showPage("Sign in", form);
+  mount(makePage("Sign in", form));
   input.focus();
 }
 
 async function route() {
+  const current = ++navigation;
   if (!key()) return renderSignIn();
   document.getElementById("nav").hidden = false;
   const hash = location.hash || "#/price";
@@ -52,21 +57,22 @@ async function route() {
     if (hash.startsWith(link.getAttribute("href"))) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
+  const show = (page) => { if (current === navigation) mount(page); };
   for (const [pattern, render] of ROUTES) {
     const match = hash.match(pattern);
     if (!match) continue;
     try {
-      await render(...match.slice(1));
+      show(await render(...match.slice(1)));
     } catch (error) {
       if (error.status === 401) {
         signOut();
         return renderSignIn("The key was refused; sign in again.");
       }
-      showPage("Something went wrong", problemBox(error));
+      show(makePage("Something went wrong", problemBox(error)));
     }
     return;
   }
-  showPage("Not found", el("p", {}, "No such page. ", el("a", { href: "#/price" }, "Price a stone")));
+  show(makePage("Not found", el("p", {}, "No such page. ", el("a", { href: "#/price" }, "Price a stone"))));
 }
 
 document.getElementById("sign-out").addEventListener("click", () => {

@@ -2,7 +2,7 @@
 // admins also see users, plans and the month's usage report.
 import { call } from "./api.js";
 import { bars } from "./charts.js";
-import { el, formatNumber, showPage, table } from "./ui.js";
+import { el, formatNumber, makePage, table } from "./ui.js";
 
 // Every user's keys, as prefixes (the API never shows a key again after creating it).
 async function keysOf(users) {
@@ -42,5 +42,5 @@ export async function renderAccount() {
         [u.user, u.plan, formatNumber(u.predicted_rows), formatNumber(u.training_seconds), `$${u.cost.total.toFixed(2)}`]),
         `Usage, ${usage.month}`));
   }
-  return showPage("Account", ...content);
+  return makePage("Account", ...content);
 }

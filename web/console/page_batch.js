@@ -1,13 +1,13 @@
 // Batch: price a CSV file (uploaded as a dataset through the multipart API) or a stored
 // dataset with the batch-prediction API, follow the job, and download the priced CSV.
 import { call, key, listAll, sleep } from "./api.js";
-import { announce, el, formatNumber, problemBox, showPage } from "./ui.js";
+import { announce, el, formatNumber, problemBox, makePage } from "./ui.js";
 import { uploadFile } from "./upload.js";
 
 export async function renderBatch() {
   const [models, datasets] = await Promise.all([listAll("/models"), listAll("/datasets")]);
   if (!models.length) {
-    return showPage("Batch prices", el("p", {}, "No models yet: ", el("a", { href: "#/models" }, "train one"), " first."));
+    return makePage("Batch prices", el("p", {}, "No models yet: ", el("a", { href: "#/models" }, "train one"), " first."));
   }
   const fileInput = el("input", { id: "batch-file", type: "file", accept: ".csv,text/csv" });
   const progress = el("progress", { max: 1, value: 0, hidden: true, "aria-label": "Batch progress" });
@@ -58,5 +58,5 @@ export async function renderBatch() {
       message.replaceChildren(problemBox(error));
     }
   });
-  return showPage("Batch prices", form);
+  return makePage("Batch prices", form);
 }

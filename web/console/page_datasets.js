@@ -3,7 +3,7 @@
 // price from its rows, counts per grade, its versions.
 import { call, key, listAll } from "./api.js";
 import { bars, histogram } from "./charts.js";
-import { announce, el, formatNumber, problemBox, showPage, table } from "./ui.js";
+import { announce, el, formatNumber, problemBox, makePage, table } from "./ui.js";
 import { uploadFile } from "./upload.js";
 
 // Histograms read the rows; past this size the page shows the statistics alone.
@@ -57,7 +57,7 @@ function uploadForm(onDone) {
 
 export async function renderDatasets() {
   const list = el("div", {});
-  const page = showPage("Datasets", list, uploadForm(() => refresh()));
+  const page = makePage("Datasets", list, uploadForm(() => refresh()));
   async function refresh() {
     const items = await listAll("/datasets");
     list.replaceChildren(items.length
@@ -96,12 +96,14 @@ export async function renderDataset(id) {
     bars(Object.entries(counts).map(([label, value]) => ({ label, value })), { format: (v) => formatNumber(v) })));
   const versions = (d.versions || []).map((v) => [String(v.version), formatNumber(v.rows), formatNumber(v.bytes), v.created_at || ""]);
   const charts = el("div", { class: "charts" });
-  const page = showPage(`Dataset ${id}`,
+  const page = makePage(`Dataset ${id}`,
     el("p", {}, `${formatNumber(d.rows)} rows, ${formatNumber(d.bytes)} bytes, version ${d.version}, ${d.segments} segment(s). SHA-256 `,
       el("code", {}, d.sha256)),
     charts, stats, el("div", { class: "charts" }, grades),
     versions.length ? table(["version", "rows", "bytes", "created"], versions, "Versions") : null);
-  const values = await columnValues(id, d.bytes);
-  if (values) charts.append(histogram(values.carat, { title: "Carat" }), histogram(values.price, { title: "Price" }));
+  // The histograms come when the rows have been read; the page shows meanwhile.
+  columnValues(id, d.bytes).then((values) => {
+    if (values) charts.append(histogram(values.carat, { title: "Carat" }), histogram(values.price, { title: "Price" }));
+  }, (error) => charts.append(problemBox(error)));
   return page;
 }

@@ -3,7 +3,7 @@
 // interval calibration.
 import { call, listAll, sleep } from "./api.js";
 import { bars, scatter } from "./charts.js";
-import { announce, el, formatNumber, problemBox, showPage, table } from "./ui.js";
+import { announce, el, formatNumber, problemBox, makePage, table } from "./ui.js";
 
 const LINEAR_FEATURES = ["carat", "cut", "color", "clarity", "depth", "table", "x", "y", "z", "volume",
                          "eccentricity", "table_distance", "depth_distance"];
@@ -85,7 +85,7 @@ export async function renderModels() {
     ? table(["model"], items.map((m) => [el("a", { href: `#/models/${encodeURIComponent(m.id_)}` }, m.id_)]), "Your models and shared ones")
     : el("p", {}, "No models yet."));
   show(models);
-  return showPage("Models", list, datasets.length
+  return makePage("Models", list, datasets.length
     ? trainForm(datasets.map((d) => d.id_), async () => show(await listAll("/models")))
     : el("p", {}, "Upload a dataset first: ", el("a", { href: "#/datasets" }, "Datasets"), "."));
 }
@@ -108,7 +108,7 @@ export async function renderModel(id) {
       const score = c[m.search.metric] || c.mae;
       return [String(c.rank), shown, `${formatNumber(score.mean)} ± ${formatNumber(score.std)}`];
     }), "Grid search") : null;
-  return showPage(`Model ${id}`,
+  return makePage(`Model ${id}`,
     el("p", {}, `${m.algorithm}, trained on `, el("a", { href: `#/datasets/${encodeURIComponent(m.dataset.id)}` }, m.dataset.id),
       ` version ${m.dataset.version}. `, el("a", { href: "#/price" }, "Price a stone with it")),
     metrics, search,

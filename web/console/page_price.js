@@ -3,7 +3,7 @@
 // side — the price with its interval as a band, and the explanation as a waterfall.
 import { call, listAll, stoneSchema } from "./api.js";
 import { intervalBand, waterfall } from "./charts.js";
-import { announce, el, formatNumber, money, problemBox, showPage, table } from "./ui.js";
+import { announce, el, formatNumber, money, problemBox, makePage, table } from "./ui.js";
 
 // The API's limits for a stone it can price (core/diamond.cc, CheckPriceable).
 const NUMBERS = [
@@ -70,13 +70,12 @@ function resultColumn(modelId, { model, prediction }) {
 export async function renderPrice() {
   const [schema, models] = await Promise.all([stoneSchema(), listAll("/models")]);
   const ids = models.map((m) => m.id_);
+  if (!ids.length) {
+    return makePage("Price a stone", el("p", {}, "No models yet: ", el("a", { href: "#/models" }, "train one"), " first."));
+  }
   const form = el("form", { class: "stone-form", novalidate: true });
   const results = el("div", { class: "results", "aria-live": "polite" });
-  const page = showPage("Price a stone", form, results);
-  if (!ids.length) {
-    form.replaceWith(el("p", {}, "No models yet: ", el("a", { href: "#/models" }, "train one"), " first."));
-    return page;
-  }
+  const page = makePage("Price a stone", form, results);
   const modelSelect = (id, withNone) => el("select", { id, name: id },
     withNone ? el("option", { value: "" }, "(none)") : null, ids.map((m) => el("option", { value: m }, m)));
   form.append(

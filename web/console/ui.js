@@ -15,15 +15,20 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
-// A page: replaces the main region and moves focus to its heading (screen readers
+// A page: what each render function returns, mounted by the router (console.js) only if
+// the user has not moved on meanwhile, so that a slow page never replaces a later one.
+export function makePage(title, ...content) {
+  return { title, content };
+}
+
+// Shows a page in the main region and moves focus to its heading (screen readers
 // announce the new page; keyboard users start from its top).
-export function showPage(title, ...content) {
+export function mount(page) {
   const main = document.getElementById("main");
-  const heading = el("h1", { tabindex: "-1" }, title);
-  main.replaceChildren(heading, ...content);
-  document.title = `${title} · diamond console`;
+  const heading = el("h1", { tabindex: "-1" }, page.title);
+  main.replaceChildren(heading, ...page.content.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  document.title = `${page.title} · diamond console`;
   heading.focus();
-  return main;
 }
 
 export function announce(text) {
