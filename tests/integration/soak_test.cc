@@ -177,19 +177,22 @@ TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
   EXPECT_LE(last, middle * 11 / 10 + 8 * 1024) << "RSS still growing: middle third peak " << middle
                                                 << " KiB, last third peak " << last << " KiB";
   if (seconds >= 45) {
-    // Growth per minute between the means of the second and the last quarter (the first
-    // is warm-up: caches, arenas, the first models and queries).
+    // Growth per minute between the troughs of the second and the last quarter (the first
+    // is warm-up: caches, arenas, the first models and queries). Troughs, not means: RSS
+    // swings by 1-2 MiB as the allocator takes and returns memory under the mixed load, which
+    // moves a quarter's mean by more than the bound (a CI run failed on 633 KiB/min with a
+    // flat 30-32 MiB curve); memory that is never given back raises every trough.
     const size_t quarter = curve.size() / 4;
-    auto mean = [&](size_t from, size_t to) {
-      double sum = 0;
-      for (size_t i = from; i < to; ++i) sum += static_cast<double>(curve[i].second);
-      return sum / static_cast<double>(to - from);
+    auto trough = [&](size_t from, size_t to) {
+      int64_t low = curve[from].second;
+      for (size_t i = from; i < to; ++i) low = std::min(low, curve[i].second);
+      return static_cast<double>(low);
     };
-    const double early = mean(quarter, 2 * quarter), late = mean(3 * quarter, curve.size());
+    const double early = trough(quarter, 2 * quarter), late = trough(3 * quarter, curve.size());
     const double minutes = (curve[(3 * quarter + curve.size()) / 2].first - curve[(3 * quarter) / 2].first) / 60;
     const double kib_per_minute = (late - early) / minutes;
     EXPECT_LT(kib_per_minute, 512) << "resident memory grows " << kib_per_minute
-                                    << " KiB a minute (second quarter's mean " << early << " KiB, last " << late << ")";
+                                    << " KiB a minute (second quarter's trough " << early << " KiB, last " << late << ")";
     RecordProperty("rss_growth_kib_per_minute", static_cast<int>(kib_per_minute));
   }
   std::string summary;
