@@ -18,6 +18,7 @@ data=${2:-../shared/data/diamonds.csv}
 seconds=${3:-5}
 rounds=${4:-7}
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/bench_lib.sh"
 command -v wrk > /dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 2; }
 
 work=$(mktemp -d)
@@ -68,11 +69,7 @@ trees() {
 url=$(start gated)
 key=$(cat "$work/gated/admin.key")
 # The benchmark's admin needs a plan that never limits it (metering stays on).
-curl -sf -H "Authorization: Bearer $key" -X PUT -H 'Content-Type: application/json' -d \
-  '{"requests_per_second": 1e9, "burst": 1000000000, "monthly_predicted_rows": 1000000000000, "max_dataset_rows": 100000000, "max_models": 1000, "max_training_jobs": 16, "price_per_1k_rows": 0.2, "price_per_training_minute": 0.05}' \
-  "$url/admin/plans/bench" > /dev/null
-curl -sf -H "Authorization: Bearer $key" -X PATCH -H 'Content-Type: application/json' -d '{"plan": "bench"}' \
-  "$url/admin/users/admin" > /dev/null
+unlimited_plan "$url" "$key"
 prepare "$url" "$key"
 trees "$url" "$key"
 open_url=$(start open --benchmark-without-gate)

@@ -12,6 +12,7 @@ seconds=${3:-5}
 rounds=${4:-5}
 n=${5:-100}
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/bench_lib.sh"
 command -v wrk > /dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 2; }
 work=$(mktemp -d)
 server_pid=
@@ -25,14 +26,8 @@ for _ in $(seq 100); do grep -q listening "$work/serve.out" && break; sleep 0.1;
 url=$(grep -o 'http://[0-9.:]*' "$work/serve.out" | head -n 1)
 key=$(cat "$work/var/admin.key")
 auth=(-H "Authorization: Bearer $key")
-curl -sf "${auth[@]}" -X PUT -H 'Content-Type: application/json' -d \
-  '{"requests_per_second": 1e9, "burst": 1000000000, "monthly_predicted_rows": 1000000000000, "max_dataset_rows": 100000000, "max_models": 1000, "max_training_jobs": 16, "price_per_1k_rows": 0.2, "price_per_training_minute": 0.05}' \
-  "$url/admin/plans/bench" > /dev/null
-curl -sf "${auth[@]}" -X PATCH -H 'Content-Type: application/json' -d '{"plan": "bench"}' "$url/admin/users/admin" > /dev/null
-curl -sf "${auth[@]}" -X PUT -H 'Content-Type: text/csv' --data-binary @"$data" "$url/datasets/bench" > /dev/null
-curl -sf "${auth[@]}" -X PUT -H 'Content-Type: application/json' \
-  -d '{"dataset_id": "bench", "hyperparams": {"selector": ["carat","cut","color","clarity"], "linear__regressor__positive": true}}' \
-  "$url/models/bench" > /dev/null
+unlimited_plan "$url" "$key"
+seed_model "$url" "$key" "$data"
 
 # The bodies: the same stones as a JSON array (predict) and as named tensors (infer).
 /usr/bin/python3 - "$data" "$work" "$n" <<'PY'

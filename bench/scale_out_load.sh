@@ -15,6 +15,7 @@ data=${2:-../shared/data/diamonds.csv}
 seconds=${3:-5}
 rounds=${4:-5}
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/bench_lib.sh"
 root=$(cd "$here/.." && pwd)
 command -v wrk > /dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 2; }
 
@@ -68,15 +69,8 @@ PY
 balanced="http://127.0.0.1:$nginx_port"
 direct="http://127.0.0.1:${ports[0]}"
 
-auth=(-H "Authorization: Bearer $key")
-curl -sf "${auth[@]}" -X PUT -H 'Content-Type: application/json' -d \
-  '{"requests_per_second": 1e9, "burst": 1000000000, "monthly_predicted_rows": 1000000000000, "max_dataset_rows": 100000000, "max_models": 1000, "max_training_jobs": 16, "price_per_1k_rows": 0.2, "price_per_training_minute": 0.05}' \
-  "$balanced/admin/plans/bench" > /dev/null
-curl -sf "${auth[@]}" -X PATCH -H 'Content-Type: application/json' -d '{"plan": "bench"}' "$balanced/admin/users/admin" > /dev/null
-curl -sf "${auth[@]}" -X PUT -H 'Content-Type: text/csv' --data-binary @"$data" "$balanced/datasets/bench" > /dev/null
-curl -sf "${auth[@]}" -X PUT -H 'Content-Type: application/json' \
-  -d '{"dataset_id": "bench", "hyperparams": {"selector": ["carat","cut","color","clarity"], "linear__regressor__positive": true}}' \
-  "$balanced/models/bench?wait=120" > /dev/null
+unlimited_plan "$balanced" "$key"
+seed_model "$balanced" "$key" "$data"
 sleep 1  # the plan change reaches both replicas
 
 rps() { sed 's/.*rps=\([0-9]*\).*/\1/'; }

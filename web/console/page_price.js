@@ -44,8 +44,10 @@ function setFieldError(form, name, message) {
   return true;
 }
 
-async function priceWith(modelId, stone, level) {
-  const model = await call("GET", `/models/${encodeURIComponent(modelId)}`);
+// A model's details (whether it has an interval calibration), read once per page.
+async function priceWith(models, modelId, stone, level) {
+  if (!models.has(modelId)) models.set(modelId, call("GET", `/models/${encodeURIComponent(modelId)}`));
+  const model = await models.get(modelId).catch((error) => { models.delete(modelId); throw error; });
   const query = { explain: "true" };
   if (model.interval_calibration && level) query.interval = level;
   const answer = await call("POST", `/models/${encodeURIComponent(modelId)}/predict`, { body: stone, query });
@@ -76,6 +78,7 @@ export async function renderPrice() {
   const form = el("form", { class: "stone-form", novalidate: true });
   const results = el("div", { class: "results", "aria-live": "polite" });
   const page = makePage("Price a stone", form, results);
+  const details = new Map();
   const modelSelect = (id, withNone) => el("select", { id, name: id },
     withNone ? el("option", { value: "" }, "(none)") : null, ids.map((m) => el("option", { value: m }, m)));
   form.append(
@@ -114,7 +117,7 @@ export async function renderPrice() {
     const chosen = [String(data.get("model-a")), String(data.get("model-b"))].filter((m, i, all) => m && all.indexOf(m) === i);
     results.replaceChildren(el("p", { class: "muted" }, "Pricing…"));
     try {
-      const answers = await Promise.all(chosen.map((m) => priceWith(m, stone, String(data.get("level")))));
+      const answers = await Promise.all(chosen.map((m) => priceWith(details, m, stone, String(data.get("level")))));
       results.replaceChildren(el("div", { class: "columns" }, answers.map((a, i) => resultColumn(chosen[i], a))));
       announce(`Priced at ${money(answers[0].prediction.price)}`);
     } catch (error) {

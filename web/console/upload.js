@@ -8,13 +8,12 @@ export async function uploadFile(datasetId, file, onProgress, mode = "replace") 
   const upload = await call("POST", `/datasets/${encodeURIComponent(datasetId)}/uploads`, { body: { format, mode } });
   // Every part but the last must reach min_part_bytes; none may pass max_part_bytes.
   const partBytes = Math.min(upload.max_part_bytes, Math.max(upload.min_part_bytes, 8 << 20));
-  let sent = 0;
-  for (let start = 0, part = 1; start < file.size || part === 1; start += partBytes, part += 1) {
+  const parts = Math.max(1, Math.ceil(file.size / partBytes));  // an empty file is one empty part
+  for (let part = 1; part <= parts; part += 1) {
+    const start = (part - 1) * partBytes;
     const blob = file.slice(start, start + partBytes);
-    await putWithProgress(`/uploads/${upload.upload_id}/parts/${part}`, blob, (loaded) => onProgress(sent + loaded, file.size));
-    sent += blob.size;
-    onProgress(sent, file.size);
-    if (file.size === 0) break;
+    await putWithProgress(`/uploads/${upload.upload_id}/parts/${part}`, blob, (loaded) => onProgress(start + loaded, file.size));
+    onProgress(start + blob.size, file.size);
   }
   let done = await call("POST", `/uploads/${upload.upload_id}/complete`);
   while (done.state === "completing") {
