@@ -2,13 +2,13 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
+#include <istream>
+#include <ostream>
 
+#include "base/scratch_file.h"
 #include "core/byte_source.h"
 #include "core/csv_chunker.h"
 #include "core/diamond_json.h"
-#include "core/ids.h"
 #include "ml/csv_pricing.h"
 #include "ml/model_file.h"
 
@@ -20,26 +20,6 @@ using nlohmann::json;
 // The job failed for a reason the user can act on; the message is shown on the job.
 struct Failure {
   std::string message;
-};
-
-// The dataset version copied to a local file while it is read (the blob store pushes bytes;
-// the chunker pulls them). Removed with the object.
-class StagedInput {
- public:
-  explicit StagedInput(const std::string& dir) {
-    const std::filesystem::path base = dir.empty() ? std::filesystem::temp_directory_path() : std::filesystem::path(dir);
-    path_ = base / ("diamond-batch-" + NewId() + ".csv");
-  }
-  ~StagedInput() {
-    std::error_code ignored;
-    std::filesystem::remove(path_, ignored);
-  }
-  StagedInput(const StagedInput&) = delete;
-  StagedInput& operator=(const StagedInput&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
 };
 
 void Run(store::MetadataStore& metadata, store::BlobStore& blobs, const BatchPredictionOptions& options,
@@ -98,9 +78,12 @@ void Run(store::MetadataStore& metadata, store::BlobStore& blobs, const BatchPre
     if (priced && rows > skipped) priced(job.owner, rows - skipped);
   };
 
-  StagedInput staged(options.temp_dir);
+  // The dataset version copied to local disk while it is read (the blob store pushes bytes;
+  // the chunker pulls them), in a file without a name: nothing is left if the worker dies.
+  ScratchFile staged(options.temp_dir, "diamond-batch-");
+  if (!staged.opened()) throw Failure{"cannot create a staging file in " + staged.where()};
   {
-    std::ofstream out(staged.path(), std::ios::binary | std::ios::trunc);
+    std::ostream out(&staged.buffer());
     // Jobs queued before datasets had segments name one blob.
     const auto segments = payload.contains("dataset_segments")
                               ? payload["dataset_segments"].get<std::vector<std::string>>()
@@ -108,9 +91,9 @@ void Run(store::MetadataStore& metadata, store::BlobStore& blobs, const BatchPre
     for (const auto& key : segments) {
       if (Status s = blobs.GetTo(key, out); !s.ok()) throw Failure{"the dataset version is gone: " + s.message()};
     }
-    if (!out.flush()) throw Failure{"cannot stage the dataset in " + staged.path().string()};
+    if (!out.flush() || !staged.Rewind()) throw Failure{"cannot stage the dataset in " + staged.where()};
   }
-  std::ifstream in(staged.path(), std::ios::binary);
+  std::istream in(&staged.buffer());
   IstreamSource source(in);
   CsvChunker chunker(source, options.chunk_bytes);
   CsvChunk chunk;

@@ -1,9 +1,10 @@
 #include "service/upload_service.h"
 
-#include <filesystem>
-#include <fstream>
+#include <istream>
+#include <ostream>
 
 #include "base/clock.h"
+#include "base/scratch_file.h"
 #include "core/byte_source.h"
 #include "core/dataset_stats.h"
 #include "core/diamond_csv_writer.h"
@@ -46,24 +47,16 @@ class DigestingBuf final : public std::streambuf {
   int64_t bytes_ = 0;
 };
 
-// The new version's segment, staged in a temporary file (removed with the object): the
-// whole canonical CSV, or the rows an append adds (`hash` then goes on from the base's).
+// The new version's segment, staged in a scratch file (nameless: a crash leaves nothing):
+// the whole canonical CSV, or the rows an append adds (`hash` then goes on from the base's).
 class StagedCsv {
  public:
-  StagedCsv(const std::string& dir, Sha256 hash) : digest_(file_, std::move(hash)) {
-    std::filesystem::path base = dir.empty() ? std::filesystem::temp_directory_path() : std::filesystem::path(dir);
-    path_ = base / ("diamond-upload-" + NewId() + ".csv");
-    opened_ = file_.open(path_, std::ios::out | std::ios::binary | std::ios::trunc) != nullptr;
-  }
-  ~StagedCsv() {
-    file_.close();
-    std::error_code ignored;
-    std::filesystem::remove(path_, ignored);
-  }
+  StagedCsv(const std::string& dir, Sha256 hash)
+      : file_(dir, "diamond-upload-"), digest_(file_.buffer(), std::move(hash)) {}
   StagedCsv(const StagedCsv&) = delete;
   StagedCsv& operator=(const StagedCsv&) = delete;
 
-  bool opened() const { return opened_; }
+  bool opened() const { return file_.opened(); }
   std::ostream& stream() { return out_; }
   void Add(const Diamond& stone) {
     AppendCsvRow(stone, &buffer_);
@@ -75,26 +68,25 @@ class StagedCsv {
   }
   // Bytes written so far (buffered ones included).
   int64_t bytes() const { return digest_.bytes() + static_cast<int64_t>(buffer_.size()); }
-  // Flushes and closes the file; then bytes() and sha256() describe all of it.
+  // Flushes the file and rewinds it for reading; then bytes() and sha256() describe all of it.
   Status Finish() {
     Flush();
     out_.flush();
-    if (out_.fail() || file_.close() == nullptr) return Status::IoError("cannot write the staged upload " + path_.string());
+    if (out_.fail() || !file_.Rewind()) return Status::IoError("cannot write the staged upload in " + file_.where());
     return Status::Ok();
   }
   // After Finish: the hash's state, then the digest (which spends it).
   std::string sha256_state() { return digest_.hash().SaveState(); }
   std::string sha256() { return digest_.hash().HexDigest(); }
-  const std::filesystem::path& path() const { return path_; }
+  // After Finish: the staged bytes, from the first.
+  std::streambuf& contents() { return file_.buffer(); }
 
  private:
   void Flush() {
     out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
     buffer_.clear();
   }
-  std::filesystem::path path_;
-  std::filebuf file_;
-  bool opened_ = false;
+  ScratchFile file_;
   DigestingBuf digest_;
   std::ostream out_{&digest_};
   std::string buffer_;
@@ -394,7 +386,7 @@ Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadReco
   std::string written;
   if (staged.bytes() > 0) {
     written = DatasetService::NewSegmentKey(upload.owner, upload.dataset_id, version.version);
-    std::ifstream in(staged.path(), std::ios::binary);
+    std::istream in(&staged.contents());
     if (Status s = blobs_.PutFrom(written, in); !s.ok()) return s;
     version.segments.push_back({written, rows - rows_before, staged.bytes()});
   }
