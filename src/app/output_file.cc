@@ -52,9 +52,14 @@ OutputFile::~OutputFile() {
 }
 
 void OutputFile::Flush() {
+  WriteAll(buffer_);
+  buffer_.clear();
+}
+
+void OutputFile::WriteAll(std::string_view bytes) {
   size_t done = 0;
-  while (status_.ok() && done < buffer_.size()) {
-    ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+  while (status_.ok() && done < bytes.size()) {
+    ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
       status_ = Status::IoError(ErrnoText("cannot write", is_stdout() ? "standard output" : path_));
@@ -62,7 +67,17 @@ void OutputFile::Flush() {
       done += static_cast<size_t>(n);
     }
   }
-  buffer_.clear();
+  written_ += static_cast<int64_t>(done);
+  if (!is_stdout() && written_ - written_back_ >= kWritebackBytes) StartWriteback();
+}
+
+// Asks the kernel to start writing what is in the page cache, without waiting for it (the
+// technique of RocksDB's bytes_per_sync): a 50 MB output then spends a few milliseconds in
+// Commit()'s fsync instead of tens. Only a hint: its failure changes nothing, as fsync
+// still decides whether the file is durable.
+void OutputFile::StartWriteback() {
+  ::sync_file_range(fd_, written_back_, written_ - written_back_, SYNC_FILE_RANGE_WRITE);
+  written_back_ = written_;
 }
 
 Status OutputFile::Commit() {

@@ -21,8 +21,14 @@ class OutputFile {
   OutputFile(const OutputFile&) = delete;
   ~OutputFile();
 
-  // Buffered; errors surface at the next flush or at Commit().
+  // Buffered (a large piece goes straight out, not through the buffer); errors surface at
+  // the next flush or at Commit().
   void Write(std::string_view bytes) {
+    if (bytes.size() >= kFlushBytes) {
+      Flush();
+      WriteAll(bytes);
+      return;
+    }
     buffer_.append(bytes);
     if (buffer_.size() >= kFlushBytes) Flush();
   }
@@ -31,13 +37,20 @@ class OutputFile {
 
  private:
   static constexpr size_t kFlushBytes = 1 << 20;
+  // A file's written bytes are handed to the disk every this many, while the command goes
+  // on, so that Commit()'s fsync finds little left to write.
+  static constexpr int64_t kWritebackBytes = 8 << 20;
   OutputFile(int fd, std::string path, std::string temp_path);
   void Flush();
+  void WriteAll(std::string_view bytes);
+  void StartWriteback();
 
   int fd_ = -1;
   std::string path_;       // empty for stdout
   std::string temp_path_;  // empty for stdout
   std::string buffer_;
+  int64_t written_ = 0;       // bytes written to the file so far
+  int64_t written_back_ = 0;  // of which writeback was started
   Status status_;
   bool committed_ = false;
 };

@@ -84,6 +84,118 @@ std::string QuoteValue(std::string_view value) {
   return out;
 }
 
+Result<DiamondColumns> DiamondColumns::FromHeader(const std::vector<std::string_view>& header,
+                                                  bool require_price) {
+  std::vector<std::string> names;
+  for (auto field : header) names.push_back(LowerTrimmed(field));
+  DiamondColumns columns;
+  columns.require_price_ = require_price;
+  std::string missing;
+  for (InputField field : AllInputFields()) {
+    auto it = std::find(names.begin(), names.end(), FieldName(field));
+    if (it != names.end()) {
+      const auto column = static_cast<size_t>(it - names.begin());
+      columns.column_of_[static_cast<size_t>(field)] = column;
+      if (columns.field_at_.size() <= column) columns.field_at_.resize(column + 1, kIgnoredColumn);
+      columns.field_at_[column] = static_cast<int8_t>(field);
+    } else if (field != InputField::kPrice || require_price) {
+      if (!missing.empty()) missing += ", ";
+      missing += FieldName(field);
+    }
+  }
+  if (!missing.empty()) return Status::InvalidArgument("the header has no column " + missing);
+  return columns;
+}
+
+bool DiamondColumns::ToStone(const std::vector<std::string_view>& fields, int64_t row, int64_t line,
+                             Diamond* stone, std::vector<FieldError>* errors) const {
+  const size_t errors_before = errors->size();
+  auto add_error = [&](InputField field, std::string message) {
+    errors->push_back(FieldError{row, line, std::string(FieldName(field)), std::move(message)});
+  };
+  std::string error_text;  // empty until a field is bad: a valid row allocates nothing
+  *stone = Diamond{};
+  for (InputField field : AllInputFields()) {
+    const auto& column = column_of_[static_cast<size_t>(field)];
+    if (!column.has_value()) continue;  // only an optional price column can be absent
+    if (*column >= fields.size()) {
+      add_error(field, "missing value (the row has " + std::to_string(fields.size()) +
+                           " fields, the header names " + std::to_string(*column + 1) + " or more)");
+      continue;
+    }
+    std::string_view text = fields[*column];
+    if (field == InputField::kPrice) {
+      if (TrimSpaces(text).empty()) {
+        if (require_price_) add_error(field, "missing price");
+        continue;
+      }
+      double value = 0;
+      if (ParseFiniteNumber(text, &value, &error_text)) {
+        stone->price = value;
+      } else {
+        add_error(field, std::move(error_text));
+      }
+    } else if (auto scale = ScaleOf(field)) {
+      std::string_view name = TrimSpaces(text);
+      if (auto code = GradeCode(*scale, name)) {
+        *GradeSlot(stone, field) = *code;
+      } else if (name.empty()) {
+        add_error(field, "missing value");
+      } else {
+        add_error(field, "unknown grade " + QuoteValue(name) + " (allowed: " + AllowedGradesText(*scale) + ")");
+      }
+    } else {
+      if (!ParseFiniteNumber(text, NumberSlot(stone, field), &error_text)) {
+        add_error(field, std::move(error_text));
+      }
+    }
+  }
+  return errors->size() == errors_before;
+}
+
+bool DiamondColumns::ParsePlainRecord(std::string_view record, Diamond* stone) const {
+  *stone = Diamond{};
+  const char* p = record.data();
+  const char* const end = p + record.size();
+  auto field_end = [&](const char* from) {  // fields are short: a loop beats memchr's call
+    while (from != end && *from != ',') ++from;
+    return from;
+  };
+  for (size_t column = 0; column < field_at_.size(); ++column) {
+    if (column > 0) {
+      if (p == end) return false;  // fewer fields than the header names
+      ++p;                         // the comma
+    }
+    const char* next = nullptr;
+    const int8_t at = field_at_[column];
+    if (at == kIgnoredColumn) {
+      next = field_end(p);
+    } else {
+      const auto field = static_cast<InputField>(at);
+      if (double* slot = NumberSlot(stone, field)) {
+        next = ScanPlainDecimal(p, end, slot);
+      } else if (field == InputField::kPrice) {
+        if (p == end || *p == ',') {  // no price: a stone to be priced
+          if (require_price_) return false;
+          next = p;
+        } else {
+          double value = 0;
+          next = ScanPlainDecimal(p, end, &value);
+          stone->price = value;
+        }
+      } else {
+        next = field_end(p);
+        auto code = GradeCode(*ScaleOf(field), std::string_view(p, static_cast<size_t>(next - p)));
+        if (!code) return false;
+        *GradeSlot(stone, field) = *code;
+      }
+      if (next == nullptr || (next != end && *next != ',')) return false;
+    }
+    p = next;
+  }
+  return true;
+}
+
 DiamondCsvReader::DiamondCsvReader(ByteSource& source, DiamondCsvOptions options)
     : csv_(source, 1 << 20, options.first_line), options_(options) {}
 
@@ -93,32 +205,17 @@ Status DiamondCsvReader::ReadHeader() {
                                  : csv_.status();
     return status_;
   }
+  auto columns = DiamondColumns::FromHeader(header_.fields, options_.require_price);
   // The header's views point into the reader's buffer, which moves: keep a copy.
   header_storage_.assign(header_.raw);
-  std::vector<std::string> names;
-  for (auto field : header_.fields) names.push_back(LowerTrimmed(field));
   header_.raw = header_storage_;
-  header_.fields.clear();  // names are kept below; the raw line is all callers need
-
-  std::string missing;
-  for (InputField field : AllInputFields()) {
-    auto it = std::find(names.begin(), names.end(), FieldName(field));
-    if (it != names.end()) {
-      column_of_[Index(field)] = static_cast<size_t>(it - names.begin());
-    } else if (field != InputField::kPrice || options_.require_price) {
-      if (!missing.empty()) missing += ", ";
-      missing += FieldName(field);
-    }
+  header_.fields.clear();  // the raw line is all callers need
+  if (!columns.ok()) {
+    status_ = columns.status();
+    return status_;
   }
-  if (!missing.empty()) {
-    status_ = Status::InvalidArgument("the header has no column " + missing);
-  }
+  columns_ = std::move(columns).value();
   return status_;
-}
-
-void DiamondCsvReader::AddError(InputField field, std::string message) {
-  row_errors_.push_back(
-      FieldError{rows_read_, record_.line, std::string(FieldName(field)), std::move(message)});
 }
 
 DiamondCsvReader::Outcome DiamondCsvReader::Next(Diamond* stone) {
@@ -132,44 +229,8 @@ DiamondCsvReader::Outcome DiamondCsvReader::Next(Diamond* stone) {
   }
   ++rows_read_;
   row_errors_.clear();
-  *stone = Diamond{};
-  for (InputField field : AllInputFields()) {
-    const auto& column = column_of_[Index(field)];
-    if (!column.has_value()) continue;  // only an optional price column can be absent
-    if (*column >= record_.fields.size()) {
-      AddError(field, "missing value (the row has " + std::to_string(record_.fields.size()) +
-                          " fields, the header names " + std::to_string(*column + 1) + " or more)");
-      continue;
-    }
-    std::string_view text = record_.fields[*column];
-    if (field == InputField::kPrice) {
-      if (TrimSpaces(text).empty()) {
-        if (options_.require_price) AddError(field, "missing price");
-        continue;
-      }
-      double value = 0;
-      if (ParseFiniteNumber(text, &value, &error_text_)) {
-        stone->price = value;
-      } else {
-        AddError(field, std::move(error_text_));
-      }
-    } else if (auto scale = ScaleOf(field)) {
-      std::string_view name = TrimSpaces(text);
-      if (auto code = GradeCode(*scale, name)) {
-        *GradeSlot(stone, field) = *code;
-      } else if (name.empty()) {
-        AddError(field, "missing value");
-      } else {
-        AddError(field, "unknown grade " + QuoteValue(name) +
-                            " (allowed: " + AllowedGradesText(*scale) + ")");
-      }
-    } else {
-      if (!ParseFiniteNumber(text, NumberSlot(stone, field), &error_text_)) {
-        AddError(field, std::move(error_text_));
-      }
-    }
-  }
-  return row_errors_.empty() ? Outcome::kStone : Outcome::kInvalid;
+  return columns_.ToStone(record_.fields, rows_read_, record_.line, stone, &row_errors_) ? Outcome::kStone
+                                                                                         : Outcome::kInvalid;
 }
 
 Result<DiamondTable> LoadDiamondsCsv(ByteSource& source, const LoadOptions& options,

@@ -21,6 +21,36 @@ struct DiamondCsvOptions {
   int64_t first_line = 1;      // the line number of the source's first byte (csv_chunker.h)
 };
 
+// Which column of an input holds which field (from its header), and how a record becomes
+// a stone. Shared by the streaming reader below and the in-memory one
+// (diamond_text_reader.h), so that both judge every record the same way.
+class DiamondColumns {
+ public:
+  DiamondColumns() = default;
+  // From the header record's fields. An error (InvalidArgument) lists every missing column.
+  static Result<DiamondColumns> FromHeader(const std::vector<std::string_view>& names, bool require_price);
+
+  // Converts a record's fields into *stone and returns true; otherwise appends each of its
+  // problems, with `row` and `line`, to *errors and returns false.
+  bool ToStone(const std::vector<std::string_view>& fields, int64_t row, int64_t line, Diamond* stone,
+               std::vector<FieldError>* errors) const;
+
+  // The fast path for a record without quotes (`record` without its line terminator):
+  // true if every field read is in its plainest form — numbers plain decimals
+  // (ScanPlainDecimal), grades exact, nothing to trim — and then *stone is exactly what
+  // ToStone gives. False says only that ToStone must judge the record.
+  bool ParsePlainRecord(std::string_view record, Diamond* stone) const;
+
+  bool has_price() const { return column_of_[static_cast<size_t>(InputField::kPrice)].has_value(); }
+
+ private:
+  std::array<std::optional<size_t>, kNumInputFields> column_of_{};
+  bool require_price_ = false;
+  // The field each column holds (kIgnoredColumn for none), up to the last column read.
+  static constexpr int8_t kIgnoredColumn = -1;
+  std::vector<int8_t> field_at_;
+};
+
 class DiamondCsvReader {
  public:
   enum class Outcome {
@@ -42,21 +72,17 @@ class DiamondCsvReader {
   const CsvRecord& record() const { return record_; }  // the row Next just read
   const std::vector<FieldError>& row_errors() const { return row_errors_; }
   int64_t rows_read() const { return rows_read_; }  // data rows so far, valid or not
-  bool has_price_column() const { return column_of_[Index(InputField::kPrice)].has_value(); }
+  bool has_price_column() const { return columns_.has_price(); }
   const Status& status() const { return status_; }
 
  private:
-  static size_t Index(InputField f) { return static_cast<size_t>(f); }
-  void AddError(InputField field, std::string message);
-
   CsvReader csv_;
   DiamondCsvOptions options_;
   CsvRecord header_;
   std::string header_storage_;  // header_ views point here, not into the moving buffer
   CsvRecord record_;
-  std::array<std::optional<size_t>, kNumInputFields> column_of_{};
+  DiamondColumns columns_;
   std::vector<FieldError> row_errors_;
-  std::string error_text_;  // reused, so a valid row allocates nothing
   int64_t rows_read_ = 0;
   Status status_;
 };

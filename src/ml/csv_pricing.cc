@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "core/byte_source.h"
+#include "core/diamond_text_reader.h"
 #include "core/price_format.h"
 
 namespace diamond::ml {
@@ -21,11 +21,19 @@ void AppendExact(double value, std::string* out) {
   out->append(text, static_cast<size_t>(end - text));
 }
 
-void AppendPrice(double price, std::string* out) {
-  char number[kPriceTextMax];
-  out->push_back(',');
-  out->append(FormatPrice(price, number));
-}
+// A row's added price columns are assembled here, then appended to the output at once.
+class PriceColumns {
+ public:
+  void Add(double price) {
+    *end_++ = ',';
+    end_ += FormatPrice(price, end_).size();
+  }
+  std::string_view text() const { return {text_, static_cast<size_t>(end_ - text_)}; }
+
+ private:
+  char text_[3 * (kPriceTextMax + 1)];  // price, low, high
+  char* end_ = text_;
+};
 
 }  // namespace
 
@@ -46,17 +54,15 @@ std::string PricedCsvHeader(std::string_view input_header, const Model& model,
 }
 
 Result<std::string> ReadPricedHeader(const CsvChunk& first_chunk) {
-  StringSource source(first_chunk.text);
-  DiamondCsvReader reader(source, ReaderOptions(first_chunk));
+  DiamondTextReader reader(first_chunk.text, ReaderOptions(first_chunk));
   if (Status s = reader.ReadHeader(); !s.ok()) return s;
-  return std::string(reader.header().raw);
+  return std::string(reader.header_raw());
 }
 
 PricedChunk PriceCsvChunk(const Model& model, const CsvPricingOptions& options,
                           const CsvChunk& chunk) {
   PricedChunk result;
-  StringSource source(chunk.text);
-  DiamondCsvReader reader(source, ReaderOptions(chunk));
+  DiamondTextReader reader(chunk.text, ReaderOptions(chunk));
   if (Status s = reader.ReadHeader(); !s.ok()) {
     result.failure = s;
     return result;
@@ -76,36 +82,38 @@ PricedChunk PriceCsvChunk(const Model& model, const CsvPricingOptions& options,
   Diamond stone;
   while (true) {
     auto outcome = reader.Next(&stone);
-    if (outcome == DiamondCsvReader::Outcome::kEnd) break;
-    if (outcome == DiamondCsvReader::Outcome::kFailed) {
+    if (outcome == DiamondTextReader::Outcome::kEnd) break;
+    if (outcome == DiamondTextReader::Outcome::kFailed) {
       result.failure = reader.status();
       break;
     }
-    if (outcome == DiamondCsvReader::Outcome::kInvalid) {
+    if (outcome == DiamondTextReader::Outcome::kInvalid) {
       if (!reject(reader.row_errors().front())) break;
       continue;
     }
     if (auto problem = CheckPriceable(stone)) {
       problem->row = reader.rows_read();
-      problem->line = reader.record().line;
+      problem->line = reader.record_line();
       if (!reject(std::move(*problem))) break;
       continue;
     }
     const double log_price = model.PredictLogPrice(stone);
     const double price = std::exp(log_price);
     if (!std::isfinite(price)) {
-      if (!reject(FieldError{reader.rows_read(), reader.record().line, "",
+      if (!reject(FieldError{reader.rows_read(), reader.record_line(), "",
                              "the predicted price is out of range (check carat and x, y, z)"})) {
         break;
       }
       continue;
     }
-    result.csv.append(reader.record().raw);
-    AppendPrice(price, &result.csv);
+    PriceColumns prices;
+    prices.Add(price);
     if (options.interval) {
-      AppendPrice(std::exp(log_price - options.half_width), &result.csv);
-      AppendPrice(std::exp(log_price + options.half_width), &result.csv);
+      prices.Add(std::exp(log_price - options.half_width));
+      prices.Add(std::exp(log_price + options.half_width));
     }
+    result.csv.append(reader.record_raw());
+    result.csv.append(prices.text());
     if (options.explain) {
       model.Explain(stone, &explanation);
       AppendExact(std::exp(explanation.base), &result.csv);
