@@ -184,10 +184,19 @@ bool DiamondColumns::ParsePlainRecord(std::string_view record, Diamond* stone) c
           stone->price = value;
         }
       } else {
-        next = field_end(p);
-        auto code = GradeCode(*ScaleOf(field), std::string_view(p, static_cast<size_t>(next - p)));
-        if (!code) return false;
-        *GradeSlot(stone, field) = *code;
+        const GradeScale scale = *ScaleOf(field);
+        size_t length = 0;
+        // Most grades sit mid-record, with 16 bytes to read; the rest are looked up by name.
+        const int code = end - p >= 16 ? GradeCodeInWindow(scale, p, &length) : -1;
+        if (code >= 0) {
+          next = p + length;
+          *GradeSlot(stone, field) = code;
+        } else {
+          next = field_end(p);
+          auto named = GradeCode(scale, std::string_view(p, static_cast<size_t>(next - p)));
+          if (!named) return false;
+          *GradeSlot(stone, field) = *named;
+        }
       }
       if (next == nullptr || (next != end && *next != ',')) return false;
     }

@@ -23,6 +23,13 @@ std::string_view GradeColumn(GradeScale scale);
 // Matching is exact (case-sensitive), as in the seed's encoder.
 std::optional<int> GradeCode(GradeScale scale, std::string_view name);
 
+// The bulk decoder's grade reader (DiamondColumns::ParsePlainRecord). `window` is 16
+// readable bytes from the start of a field. When the field is a name of `scale` followed
+// by a comma within the window, returns its code and sets *length to the name's length;
+// otherwise returns -1 (and the caller reads the field the general way). Free of branches
+// on the name: grades come in no order, and a mispredicted branch costs more than the work.
+int GradeCodeInWindow(GradeScale scale, const char* window, size_t* length);
+
 // The name of `code` on `scale`; code must be valid.
 std::string_view GradeName(GradeScale scale, int code);
 
