@@ -1,5 +1,8 @@
 // In-process benchmarks of the model path, on data generated from the reference CSV:
-//   BM_ParseAndPredict  CSV text → validated stones → prices → priced CSV text (1M rows)
+//   BM_ParseAndPredict  CSV text → validated stones → prices → priced CSV text (1M rows),
+//                       through the streaming reader (DiamondCsvReader)
+//   BM_PriceCsvChunks   the same text cut into 1 MiB chunks and priced as `diamond predict`
+//                       and batch jobs price them (CsvChunker, PriceCsvChunk), one thread
 //   BM_TrainLinear      the whole `train` step on the 5000 reference rows
 //   BM_Gbdt{Predict,Explain}One  one stone through the default tree model (TreeSHAP)
 // Run through bench/run_benchmarks.sh, which also times the `diamond predict` command.
@@ -10,8 +13,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/csv_chunker.h"
 #include "core/diamond_csv.h"
 #include "core/price_format.h"
+#include "ml/csv_pricing.h"
 #include "ml/trainer.h"
 
 namespace {
@@ -90,6 +95,34 @@ void BM_ParseAndPredict(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * csv.size()));
 }
 BENCHMARK(BM_ParseAndPredict)->Unit(benchmark::kMillisecond);
+
+void BM_PriceCsvChunks(benchmark::State& state) {
+  const std::string& csv = MillionRowCsv();
+  diamond::ml::LinearSpec spec;
+  spec.positive = true;
+  auto trained = diamond::ml::TrainLinear(ReferenceStones(), spec, diamond::ml::Validation{});
+  if (!trained.ok()) {
+    state.SkipWithError(trained.status().message().c_str());
+    return;
+  }
+  const diamond::ml::CsvPricingOptions options{.skip_invalid = true};
+  int64_t rows = 0;
+  for (auto _ : state) {
+    diamond::StringSource source(csv);
+    diamond::CsvChunker chunker(source, 1 << 20);
+    diamond::CsvChunk chunk;
+    size_t bytes_out = 0;
+    while (*chunker.Next(&chunk)) {
+      const auto priced = diamond::ml::PriceCsvChunk(*trained->model, options, chunk);
+      bytes_out += priced.csv.size();
+      rows += priced.rows_priced;
+    }
+    benchmark::DoNotOptimize(bytes_out);
+  }
+  state.SetItemsProcessed(rows);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * csv.size()));
+}
+BENCHMARK(BM_PriceCsvChunks)->Unit(benchmark::kMillisecond);
 
 void BM_TrainLinear(benchmark::State& state) {
   const auto stones = ReferenceStones();
