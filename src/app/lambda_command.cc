@@ -71,9 +71,13 @@ int RunLambda(const ServeArgs& args) {
           {{"lambda_request_id", invocation->request_id}, {"error", event.status().message()}});
       posted = runtime.Fail(invocation->request_id, "Diamond.UnsupportedEvent", event.status().message());
     } else {
-      http::HttpResponse response = event->refusal ? std::move(*event->refusal)
-                                                   : http::HandleBefore(handle, std::move(event->request),
-                                                                        invocation->deadline);
+      http::HttpResponse response;
+      if (event->refusal) {
+        api.Refuse(std::move(event->request), std::move(*event->refusal),
+                   [&response](http::HttpResponse answer) { response = std::move(answer); });
+      } else {
+        response = http::HandleBefore(handle, std::move(event->request), invocation->deadline);
+      }
       posted = runtime.Respond(invocation->request_id, Answer(response, event->payload_version));
     }
     if (!posted.ok()) {

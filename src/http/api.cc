@@ -37,6 +37,12 @@ std::string NewRequestId() {
   return id;
 }
 
+// The client's X-Request-Id if it is usable, else a new one.
+std::string RequestIdOf(const HttpRequest& request) {
+  auto id = request.Header("x-request-id");
+  return id && IsUsableRequestId(*id) ? std::string(*id) : NewRequestId();
+}
+
 std::string CollapseSlashes(const std::string& path) {
   std::string out;
   out.reserve(path.size());
@@ -69,10 +75,16 @@ Api::~Api() { Drain(); }
 
 void Api::Drain() { pool_->Stop(); }
 
+void Api::Refuse(HttpRequest request, HttpResponse refusal, const std::function<void(HttpResponse)>& done) {
+  const double started = NowSeconds();
+  request.request_id = RequestIdOf(request);
+  request.route = "unmatched";
+  Finish(request, std::move(refusal), started, done);
+}
+
 void Api::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
   const double started = NowSeconds();
-  auto id = request.Header("x-request-id");
-  request.request_id = id && IsUsableRequestId(*id) ? std::string(*id) : NewRequestId();
+  request.request_id = RequestIdOf(request);
   // Repeated slashes count as one, as in common servers: clients that join BASE + "/" +
   // a location that starts with a slash (or a BASE that ends with one) still arrive.
   if (request.path.find("//") != std::string::npos) request.path = CollapseSlashes(request.path);

@@ -59,6 +59,10 @@ class Api {
 
   // Calls `done` exactly once with the response, on the calling thread or a pool thread.
   void Handle(HttpRequest request, std::function<void(HttpResponse)> done);
+  // Answers a request its transport refused before it could be routed (an API Gateway
+  // event with a malformed query or body) as every answer goes: with its X-Request-Id,
+  // counted in the metrics, in the access log. Calls `done` on the calling thread.
+  void Refuse(HttpRequest request, HttpResponse refusal, const std::function<void(HttpResponse)>& done);
 
   // The server is stopping: requests waiting for training are answered now (202 with
   // their job) instead of at the end of their wait.

@@ -213,9 +213,11 @@ class LambdaRuntimeTest(unittest.TestCase):
             self.assertEqual(unknown.status, 422)
             self.assertEqual(unknown.headers["content-type"], "application/problem+json")
         # An HTTP API passes the raw query string: a bad escape is the client's error.
-        malformed = self.call(2, "GET", "/v1/datasets", query="page=%zz")
+        malformed = self.call(2, "GET", "/v1/datasets", query="page=%zz", request_id="gw-malformed")
         self.assertEqual(malformed.status, 400)
         self.assertEqual(malformed.headers["content-type"], "application/problem+json")
+        # Refused before routing, it is still answered as every request is: with its id.
+        self.assertEqual(malformed.headers["x-request-id"], "gw-malformed")
 
     def test_refusals_are_problems(self):
         anonymous = self.call(2, "GET", "/v1/me", key=False)
@@ -224,6 +226,7 @@ class LambdaRuntimeTest(unittest.TestCase):
         not_base64 = self.call(1, "PUT", "/v1/datasets/x", body="***", base64_body=True)
         self.assertEqual(not_base64.status, 400)
         self.assertIn("base64", not_base64.json()["detail"])
+        self.assertRegex(not_base64.headers["x-request-id"], r"^\S+$")
         nowhere = self.call(2, "GET", "/v1/no/such/route")
         self.assertEqual(nowhere.status, 404)
 
