@@ -43,6 +43,10 @@ class BlobStore {
   // (NotFound if missing; on IoError `out` may hold a prefix of it).
   virtual Status PutFrom(const std::string& key, std::istream& in) = 0;
   virtual Status GetTo(const std::string& key, std::ostream& out) const = 0;
+  // Bytes [offset, offset + length) of a blob — fewer at its end, none past it — for a
+  // reader that must not hold a whole blob (a download sends one piece at a time).
+  // NotFound if the blob is missing.
+  virtual Result<std::string> GetRange(const std::string& key, int64_t offset, int64_t length) const = 0;
   // Size and last modification, without reading the blob; NotFound if missing.
   virtual Result<BlobInfo> Stat(const std::string& key) const = 0;
   // One page of List: blobs under `prefix` whose key sorts after `start_after` ("" for

@@ -143,6 +143,34 @@ Result<std::string> FileBlobStore::Get(const std::string& key) const {
   return std::move(out).str();
 }
 
+Result<std::string> FileBlobStore::GetRange(const std::string& key, int64_t offset, int64_t length) const {
+  if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
+  if (offset < 0 || length < 0) return Status::InvalidArgument("a negative range of blob " + key);
+  const fs::path path = root_ / key;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return Status::NotFound("no blob " + key);
+    return ErrnoStatus("cannot open blob", path);
+  }
+  std::string out(static_cast<size_t>(length), '\0');
+  size_t done = 0;
+  Status status = Status::Ok();
+  while (done < out.size()) {
+    const ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(offset) + static_cast<off_t>(done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      status = ErrnoStatus("cannot read blob", path);
+      break;
+    }
+    if (n == 0) break;  // the blob ends first
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  if (!status.ok()) return status;
+  out.resize(done);
+  return out;
+}
+
 Status FileBlobStore::GetTo(const std::string& key, std::ostream& out) const {
   if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
   const fs::path path = root_ / key;

@@ -29,6 +29,7 @@ class FileBlobStore final : public BlobStore {
   Result<std::vector<BlobInfo>> List(const std::string& prefix) const override;
   Status PutFrom(const std::string& key, std::istream& in) override;
   Status GetTo(const std::string& key, std::ostream& out) const override;
+  Result<std::string> GetRange(const std::string& key, int64_t offset, int64_t length) const override;
   Result<BlobInfo> Stat(const std::string& key) const override;
   Result<std::vector<BlobInfo>> ListPage(const std::string& prefix, const std::string& start_after,
                                          size_t limit) const override;

@@ -152,6 +152,29 @@ Status S3BlobStore::GetTo(const std::string& key, std::ostream& out) const {
   return Status::Ok();
 }
 
+Result<std::string> S3BlobStore::GetRange(const std::string& key, int64_t offset, int64_t length) const {
+  if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
+  if (offset < 0 || length < 0) return Status::InvalidArgument("a negative range of blob " + key);
+  if (length == 0) {  // no Range header can ask for nothing; the blob must still exist
+    auto info = Stat(key);
+    if (!info.ok()) return info.status();
+    return std::string();
+  }
+  const std::string range = "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
+  auto response = client_.Send("GET", ObjectKey(key), {}, "", {{"Range", range}});
+  if (!response.ok()) return response.status();
+  if (response->status == 404) return Status::NotFound("no blob '" + key + "'");
+  if (response->status == 416) return std::string();  // the range starts past the end
+  if (response->status == 206) return std::move(response->body);
+  // A server that ignores Range sends the whole object.
+  if (response->status == 200) {
+    std::string& body = response->body;
+    if (offset >= static_cast<int64_t>(body.size())) return std::string();
+    return body.substr(static_cast<size_t>(offset), static_cast<size_t>(length));
+  }
+  return Failed("GET " + key + " " + range, *response);
+}
+
 Result<BlobInfo> S3BlobStore::Stat(const std::string& key) const {
   if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
   auto response = client_.Send("HEAD", ObjectKey(key), {}, "");

@@ -31,6 +31,7 @@ class S3BlobStore final : public BlobStore {
   // Memory: one part (part_size) at a time.
   Status PutFrom(const std::string& key, std::istream& in) override;
   Status GetTo(const std::string& key, std::ostream& out) const override;
+  Result<std::string> GetRange(const std::string& key, int64_t offset, int64_t length) const override;
   Result<BlobInfo> Stat(const std::string& key) const override;
   Result<std::vector<BlobInfo>> ListPage(const std::string& prefix, const std::string& start_after,
                                          size_t limit) const override;

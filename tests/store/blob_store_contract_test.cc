@@ -118,6 +118,25 @@ TEST_P(BlobStoreContract, ALargeBlobRoundTripsExactly) {
   EXPECT_EQ((*listed)[0].size, static_cast<int64_t>(bytes.size()));
 }
 
+TEST_P(BlobStoreContract, RangesAreReadWithoutTheRestOfTheBlob) {
+  std::string bytes;
+  for (int i = 0; i < 5000; ++i) bytes += std::to_string(i) + ",";
+  ASSERT_TRUE(store_->Put("results/u/r/part-1", bytes).ok());
+  const int64_t size = static_cast<int64_t>(bytes.size());
+  const std::pair<int64_t, int64_t> ranges[] = {{0, 10},  {0, size},      {17, 1000}, {size - 3, 3},
+                                                {size - 3, 100}, {size, 10}, {size + 5, 10}, {42, 0}};
+  for (const auto& [offset, length] : ranges) {
+    auto got = store_->GetRange("results/u/r/part-1", offset, length);
+    ASSERT_TRUE(got.ok()) << offset << "+" << length << ": " << got.status().message();
+    const std::string expected = offset >= size ? "" : bytes.substr(static_cast<size_t>(offset), static_cast<size_t>(length));
+    EXPECT_TRUE(*got == expected) << offset << "+" << length << " gave " << got->size() << " bytes";
+  }
+  EXPECT_EQ(store_->GetRange("results/u/r/missing", 0, 10).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetRange("results/u/r/missing", 0, 0).status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(store_->GetRange("results/u/r/part-1", -1, 10).ok());
+  EXPECT_FALSE(store_->GetRange("../escape", 0, 10).ok());
+}
+
 // A stream that delivers `size` pattern bytes, then fails (throws from its buffer, which
 // the istream turns into badbit) if `fail` is set.
 class PatternBuf : public std::streambuf {

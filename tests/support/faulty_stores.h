@@ -76,6 +76,10 @@ class FaultyBlobStore final : public store::BlobStore {
     if (plan_.Next()) return Status::IoError("injected: cannot read " + key);
     return real_.GetTo(key, out);
   }
+  Result<std::string> GetRange(const std::string& key, int64_t offset, int64_t length) const override {
+    if (plan_.Next()) return Status::IoError("injected: cannot read " + key);
+    return real_.GetRange(key, offset, length);
+  }
   Result<store::BlobInfo> Stat(const std::string& key) const override {
     if (plan_.Next()) return Status::IoError("injected: cannot stat " + key);
     return real_.Stat(key);
