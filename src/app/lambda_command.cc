@@ -22,14 +22,27 @@ namespace {
 // AWS Lambda refuses a synchronous response larger than 6 MB.
 constexpr size_t kMaxResponseBytes = size_t{6} << 20;
 
-std::string Answer(const http::HttpResponse& response, int payload_version) {
-  std::string document = http::FormatApiGatewayResponse(response, payload_version);
-  if (document.size() <= kMaxResponseBytes) return document;
+std::string TooLarge(int64_t bytes, int payload_version) {
   auto too_large = http::Problem(
       500, "response-too-large", "Answer too large for AWS Lambda",
-      "the answer is " + std::to_string(document.size()) + " bytes and Lambda returns at most " +
+      "the answer is " + std::to_string(bytes) + " bytes and Lambda returns at most " +
           std::to_string(kMaxResponseBytes) + ": ask for less (a smaller page, a Range of the file)");
   return http::FormatApiGatewayResponse(too_large, payload_version);
+}
+
+std::string Answer(http::HttpResponse response, int payload_version) {
+  // Lambda answers whole: a download is read into the answer, unless it could never fit.
+  if (response.streamed && response.streamed->size > static_cast<int64_t>(kMaxResponseBytes)) {
+    return TooLarge(response.streamed->size, payload_version);
+  }
+  if (!http::ReadWholeBody(&response)) {
+    return http::FormatApiGatewayResponse(
+        http::Problem(500, "internal", "Internal error", "the answer's body could not be read; try again"),
+        payload_version);
+  }
+  std::string document = http::FormatApiGatewayResponse(response, payload_version);
+  if (document.size() <= kMaxResponseBytes) return document;
+  return TooLarge(static_cast<int64_t>(document.size()), payload_version);
 }
 
 }  // namespace
@@ -78,7 +91,7 @@ int RunLambda(const ServeArgs& args) {
       } else {
         response = http::HandleBefore(handle, std::move(event->request), invocation->deadline);
       }
-      posted = runtime.Respond(invocation->request_id, Answer(response, event->payload_version));
+      posted = runtime.Respond(invocation->request_id, Answer(std::move(response), event->payload_version));
     }
     if (!posted.ok()) {
       Log(LogLevel::kError, "could not post the invocation's answer",

@@ -75,6 +75,15 @@ Api::~Api() { Drain(); }
 
 void Api::Drain() { pool_->Stop(); }
 
+void Api::ReadPiece(std::shared_ptr<StreamedBody> body, size_t max, std::function<void(bool, std::string)> done) {
+  auto read = [body, max, done] {
+    std::string piece;
+    const bool ok = body->read(max, &piece);
+    done(ok, std::move(piece));
+  };
+  if (!pool_->Submit(read)) read();
+}
+
 void Api::Refuse(HttpRequest request, HttpResponse refusal, const std::function<void(HttpResponse)>& done) {
   const double started = NowSeconds();
   request.request_id = RequestIdOf(request);

@@ -64,6 +64,11 @@ class Api {
   // counted in the metrics, in the access log. Calls `done` on the calling thread.
   void Refuse(HttpRequest request, HttpResponse refusal, const std::function<void(HttpResponse)>& done);
 
+  // Reads the next piece of a streamed body on the work pool (where reads may block), then
+  // calls `done` there with the outcome and the bytes. When the pool takes no more work
+  // (full, or stopping) the piece is read on the calling thread.
+  void ReadPiece(std::shared_ptr<StreamedBody> body, size_t max, std::function<void(bool, std::string)> done);
+
   // The server is stopping: requests waiting for training are answered now (202 with
   // their job) instead of at the end of their wait.
   void BeginShutdown() { context_.jobs.ReleaseWaiters(); }

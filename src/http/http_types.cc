@@ -1,5 +1,7 @@
 #include "http/http_types.h"
 
+#include <algorithm>
+
 #include <cctype>
 
 namespace diamond::http {
@@ -48,6 +50,22 @@ HttpResponse JsonResponse(int status, std::string body) {
   response.status = status;
   response.body = std::move(body);
   return response;
+}
+
+bool ReadWholeBody(HttpResponse* response) {
+  if (!response->streamed) return true;
+  const auto streamed = std::move(response->streamed);
+  response->body.clear();
+  response->body.reserve(static_cast<size_t>(streamed->size));
+  std::string piece;
+  while (static_cast<int64_t>(response->body.size()) < streamed->size) {
+    const auto left = static_cast<size_t>(streamed->size - static_cast<int64_t>(response->body.size()));
+    if (!streamed->read(std::min<size_t>(left, size_t{1} << 20), &piece) || piece.empty() || piece.size() > left) {
+      return false;
+    }
+    response->body += piece;
+  }
+  return true;
 }
 
 bool PercentDecode(std::string_view text, std::string* out) {

@@ -54,10 +54,23 @@ struct HttpRequest {
   std::string MediaType() const;
 };
 
+// A body too large to hold at once (a dataset's rows, a batch result): `size` bytes that
+// `read` hands over in pieces while the response is sent. `read` sets *piece to the next
+// bytes (at most `max`, at least one) and returns true, or returns false if they cannot be
+// read (it logs why; the connection is then closed, so the client sees a body shorter than
+// its Content-Length, never a wrong one). It may block — it runs on the work pool — and is
+// never called twice at once, nor again once `size` bytes were given.
+struct StreamedBody {
+  int64_t size = 0;
+  std::function<bool(size_t max, std::string* piece)> read;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // Instead of `body`, for downloads: see StreamedBody.
+  std::shared_ptr<StreamedBody> streamed;
   std::vector<std::pair<std::string, std::string>> headers;
   // Header lines already formatted ("Name: value\r\n" each), written after `headers`:
   // for middleware that adds the same few headers to every response (the gate's
@@ -74,6 +87,10 @@ struct HttpResponse {
 HttpResponse Later(std::function<void(HttpResponse::Respond)> start);
 
 HttpResponse JsonResponse(int status, std::string body);
+
+// Reads a streamed body into `body` (for a transport that sends answers whole, such as
+// AWS Lambda); false if a piece cannot be read. Nothing to do for other responses.
+bool ReadWholeBody(HttpResponse* response);
 
 // Splits "a=1&b=x%20y" into decoded pairs; false on a malformed escape.
 bool ParseQueryString(std::string_view text, std::vector<std::pair<std::string, std::string>>* out);

@@ -191,7 +191,7 @@ class Session : public std::enable_shared_from_this<Session> {
     *text += "\r\nServer: diamond\r\nContent-Type: ";
     *text += response.content_type;
     *text += "\r\nContent-Length: ";
-    *text += std::to_string(response.body.size());
+    *text += std::to_string(response.streamed ? response.streamed->size : static_cast<int64_t>(response.body.size()));
     *text += "\r\n";
     if (version == 10 && keep_alive) *text += "Connection: keep-alive\r\n";
     if (version != 10 && !keep_alive) *text += "Connection: close\r\n";
@@ -206,10 +206,42 @@ class Session : public std::enable_shared_from_this<Session> {
     *text += response.body;
     stream_.expires_after(server_.config.read_timeout);
     net::async_write(stream_, net::buffer(*text),
-                     [self = shared_from_this(), text, keep_alive](beast::error_code ec, size_t) {
-                       if (ec || !keep_alive) return self->Close();
+                     [self = shared_from_this(), text, keep_alive, streamed = std::move(response.streamed)](
+                         beast::error_code ec, size_t) mutable {
+                       if (ec) return self->Close();
+                       if (streamed) return self->WritePieces(std::move(streamed), streamed->size, keep_alive);
+                       if (!keep_alive) return self->Close();
                        self->ReadHeader();
                      });
+  }
+
+  // The rest of a streamed body, `left` bytes, a piece at a time: each is read on the work
+  // pool (reads may block on the blob store) and written before the next is read, so a
+  // download holds one piece in memory however large it is and however slow its reader.
+  void WritePieces(std::shared_ptr<StreamedBody> body, int64_t left, bool keep_alive) {
+    if (left == 0) {
+      if (!keep_alive) return Close();
+      return ReadHeader();
+    }
+    constexpr int64_t kPieceBytes = int64_t{1} << 20;
+    auto guard = net::make_work_guard(server_.io);  // io.run() waits for the read
+    server_.api.ReadPiece(body, static_cast<size_t>(std::min(left, kPieceBytes)),
+                          [self = shared_from_this(), body, left, keep_alive, guard](bool ok, std::string piece) mutable {
+                            net::dispatch(self->stream_.get_executor(), [self, body = std::move(body), left, keep_alive, ok,
+                                                                         piece = std::move(piece)]() mutable {
+                              if (!ok || piece.empty() || static_cast<int64_t>(piece.size()) > left) return self->Close();
+                              auto text = std::make_shared<std::string>(std::move(piece));
+                              self->stream_.expires_after(self->server_.config.read_timeout);
+                              net::async_write(self->stream_, net::buffer(*text),
+                                               [self, body = std::move(body), text, left, keep_alive](
+                                                   beast::error_code ec, size_t) mutable {
+                                                 if (ec) return self->Close();
+                                                 self->WritePieces(std::move(body),
+                                                                   left - static_cast<int64_t>(text->size()), keep_alive);
+                                               });
+                            });
+                            guard.reset();
+                          });
   }
 
   void Close() {

@@ -76,32 +76,13 @@ Result<std::vector<store::BatchPart>> BatchPredictionService::FinishedParts(cons
   return metadata_.ListBatchParts(viewer, id);
 }
 
-Result<int64_t> BatchPredictionService::ResultSize(const std::string& viewer, const std::string& id) {
+Result<store::BlobRangeReader> BatchPredictionService::ReadResult(const std::string& viewer, const std::string& id) {
   auto parts = FinishedParts(viewer, id);
   if (!parts.ok()) return parts.status();
-  int64_t total = 0;
-  for (const auto& p : *parts) total += p.bytes;
-  return total;
-}
-
-Result<std::string> BatchPredictionService::ReadResult(const std::string& viewer, const std::string& id, int64_t offset,
-                                                       int64_t length) {
-  auto parts = FinishedParts(viewer, id);
-  if (!parts.ok()) return parts.status();
-  std::string out;
-  int64_t start = 0;  // of the current part, in the whole result
-  for (const auto& p : *parts) {
-    const int64_t end = start + p.bytes;
-    if (end > offset && start < offset + length) {
-      auto bytes = blobs_.Get(p.blob_key);
-      if (!bytes.ok()) return bytes.status();
-      const int64_t from = std::max(offset, start) - start;
-      const int64_t to = std::min(offset + length, end) - start;
-      out.append(*bytes, static_cast<size_t>(from), static_cast<size_t>(to - from));
-    }
-    start = end;
-  }
-  return out;
+  std::vector<store::BlobExtent> extents;
+  extents.reserve(parts->size());
+  for (const auto& p : *parts) extents.push_back({p.blob_key, p.bytes});
+  return store::BlobRangeReader(blobs_, std::move(extents));
 }
 
 }  // namespace diamond::service

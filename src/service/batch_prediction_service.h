@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "service/model_service.h"
+#include "store/blob_range_reader.h"
 #include "store/blob_store.h"
 #include "store/metadata_store.h"
 
@@ -42,8 +43,8 @@ class BatchPredictionService {
   Result<store::JobRecord> Cancel(const std::string& viewer, const std::string& id);
 
   // The finished result's size, and bytes [offset, offset + length) of it.
-  Result<int64_t> ResultSize(const std::string& viewer, const std::string& id);
-  Result<std::string> ReadResult(const std::string& viewer, const std::string& id, int64_t offset, int64_t length);
+  // A succeeded batch's result (its header, then its parts), read a piece at a time.
+  Result<store::BlobRangeReader> ReadResult(const std::string& viewer, const std::string& id);
 
  private:
   // The succeeded batch's parts (FailedPrecondition while it is not finished).

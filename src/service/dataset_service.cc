@@ -184,6 +184,14 @@ Result<std::string> DatasetService::CurrentCsv(const std::string& owner, const s
   return ReadSegments(store::SegmentKeys(current->current));
 }
 
+Result<store::BlobRangeReader> DatasetService::ReadCurrent(const std::string& owner, const std::string& id) {
+  auto current = metadata_.GetDataset(owner, id);
+  if (!current.ok()) return current.status();
+  std::vector<store::BlobExtent> extents;
+  for (const auto& segment : current->current.segments) extents.push_back({segment.blob_key, segment.bytes});
+  return store::BlobRangeReader(blobs_, std::move(extents));
+}
+
 Result<std::vector<Diamond>> DatasetService::LoadVersion(const std::vector<std::string>& segment_keys) {
   store::BlobChainSource source(blobs_, segment_keys);
   auto table = LoadDiamondsCsv(source, LoadOptions{});

@@ -16,6 +16,7 @@
 
 #include "core/diamond.h"
 #include "core/sha256.h"
+#include "store/blob_range_reader.h"
 #include "store/blob_store.h"
 #include "store/metadata_store.h"
 
@@ -63,6 +64,8 @@ class DatasetService {
 
   // The canonical CSV of the dataset's current version.
   Result<std::string> CurrentCsv(const std::string& owner, const std::string& id);
+  // The same, read a piece at a time (a download of any size).
+  Result<store::BlobRangeReader> ReadCurrent(const std::string& owner, const std::string& id);
   // The stones of one version (by its segments' blob keys), for training.
   Result<std::vector<Diamond>> LoadVersion(const std::vector<std::string>& segment_keys);
 

@@ -5,10 +5,12 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "core/sha256.h"
 #include "integration/server_process.h"
 
 namespace diamond::testing {
@@ -105,6 +107,10 @@ TEST_F(BatchPredictionTest, TheResultIsWhatPredictWritesWholeOrByRanges) {
   HttpResult middle = range("bytes=150000-450000");
   EXPECT_EQ(middle.status, 206);
   EXPECT_TRUE(middle.body == result.body.substr(150000, 300001));
+  // Over a megabyte, a range is streamed a piece at a time, from the middle of a part.
+  HttpResult large = range("bytes=123457-" + std::to_string(total - 99999));
+  EXPECT_EQ(large.status, 206);
+  EXPECT_TRUE(large.body == result.body.substr(123457, static_cast<size_t>(total - 99999 - 123457 + 1)));
   EXPECT_EQ(range("bytes=-50").body, result.body.substr(total - 50));
   EXPECT_EQ(range("bytes=" + std::to_string(total - 10) + "-").body, result.body.substr(total - 10));
   for (const std::string& bad : {"bytes=" + std::to_string(total) + "-", std::string("bytes=5-2"),
@@ -115,6 +121,24 @@ TEST_F(BatchPredictionTest, TheResultIsWhatPredictWritesWholeOrByRanges) {
   }
   // The rows were metered as they were committed.
   EXPECT_GE(json::parse(server_->Get("/me").body)["usage"]["predicted_rows"].get<int64_t>(), 20000 - 4);
+}
+
+// Downloads over a megabyte are streamed (the server holds one piece at a time): the whole
+// dataset arrives exactly, across the segments an append adds.
+TEST_F(BatchPredictionTest, LargeDatasetDownloadsAreStreamedWhole) {
+  Start();
+  ASSERT_EQ(server_->Request("PUT", "/datasets/big", Copies(30), "text/csv").status, 200);
+  ASSERT_EQ(server_->Request("POST", "/datasets/big", Copies(2), "text/csv").status, 200);  // a second segment
+  const json dataset = json::parse(server_->Get("/datasets/big").body);
+  const json& version = dataset["versions"].back();
+  ASSERT_EQ(version["segments"], 2) << dataset.dump();
+  ASSERT_GT(version["bytes"].get<int64_t>(), int64_t{4} << 20);
+  HttpResult rows = server_->Get("/datasets/big/rows");
+  ASSERT_EQ(rows.status, 200);
+  EXPECT_EQ(rows.Header("content-type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(static_cast<int64_t>(rows.body.size()), version["bytes"].get<int64_t>());
+  EXPECT_EQ(Sha256Hex(rows.body), version["sha256"]);
+  EXPECT_EQ(std::count(rows.body.begin(), rows.body.end(), '\n'), 32 * 5000 + 1);
 }
 
 TEST_F(BatchPredictionTest, HostileRequestsAndOtherTenants) {

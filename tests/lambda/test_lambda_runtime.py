@@ -9,6 +9,7 @@ Usage: test_lambda_runtime.py DIAMOND_BINARY REFERENCE_CSV   (run by ctest)
 
 import base64
 import csv
+import hashlib
 import io
 import json
 import os
@@ -198,6 +199,31 @@ class LambdaRuntimeTest(unittest.TestCase):
         self.assertFalse(download.document["isBase64Encoded"])
         self.assertEqual(len(download.body.decode().strip().split("\n")), len(rows) + 1)
         # The Open Inference Protocol's routes too, with their own error shape.
+        self.check_open_inference_protocol()
+
+    def test_downloads_are_answered_whole_up_to_lambdas_limit(self):
+        # Over a megabyte, the server streams a download; Lambda answers whole, so it is read
+        # into the answer — up to Lambda's 6 MB, past which the answer says to ask for less.
+        with open(DATA_CSV, "rb") as f:
+            header, _, body = f.read().partition(b"\n")
+        def put(method, copies):
+            answer = self.call(2, method, "/v1/datasets/lambda-big", headers={"Content-Type": "text/csv"},
+                               body=(header + b"\n" + body * copies).decode())
+            self.assertEqual(answer.status, 200, answer.body[:300])
+            return answer.json()
+        put("PUT", 10)
+        versions = self.call(2, "GET", "/v1/datasets/lambda-big").json()["versions"]
+        download = self.call(2, "GET", "/v1/datasets/lambda-big/rows")
+        self.assertEqual(download.status, 200)
+        self.assertGreater(len(download.body), 1 << 20)
+        self.assertEqual(len(download.body), versions[-1]["bytes"])
+        self.assertEqual(hashlib.sha256(download.body).hexdigest(), versions[-1]["sha256"])
+        put("POST", 20)  # appended: now past 6 MB
+        too_large = self.call(2, "GET", "/v1/datasets/lambda-big/rows")
+        self.assertEqual(too_large.status, 500)
+        self.assertEqual(too_large.json()["type"].rsplit("/", 1)[-1], "response-too-large")
+
+    def check_open_inference_protocol(self):
         live = self.call(2, "GET", "/v2/health/live", key=False)
         self.assertEqual(live.json(), {"live": True})
         missing = self.call(2, "POST", "/v2/models/nope/infer", body="{}")

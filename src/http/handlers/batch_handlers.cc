@@ -147,27 +147,26 @@ void RegisterBatchRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/batch-predictions/{batch_id}/result", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("batch_id");
     if (auto error = CheckId(id, "batch_id")) return *error;
-    auto total = ctx.batches.ResultSize(Owner(request), id);
-    if (!total.ok()) return ProblemFromStatus(total.status());
-    int64_t first = 0, last = *total - 1;
+    auto reader = ctx.batches.ReadResult(Owner(request), id);
+    if (!reader.ok()) return ProblemFromStatus(reader.status());
+    const int64_t total = reader->size();
+    int64_t first = 0, last = total - 1;
     const auto range = request.Header("range");
-    if (range && !ParseRange(*range, *total, &first, &last)) {
+    if (range && !ParseRange(*range, total, &first, &last)) {
       HttpResponse response = Problem(416, "range-not-satisfiable", "Range not satisfiable",
-                                      "the result has " + std::to_string(*total) +
+                                      "the result has " + std::to_string(total) +
                                           " bytes; ask for one range, e.g. bytes=0-1048575");
-      response.headers.emplace_back("Content-Range", "bytes */" + std::to_string(*total));
+      response.headers.emplace_back("Content-Range", "bytes */" + std::to_string(total));
       return response;
     }
-    auto bytes = ctx.batches.ReadResult(Owner(request), id, first, last - first + 1);
-    if (!bytes.ok()) return ProblemFromStatus(bytes.status());
-    HttpResponse response;
-    response.status = range ? 206 : 200;
-    response.content_type = "text/csv; charset=utf-8";
-    response.body = std::move(bytes).value();
+    reader->Seek(first);
+    HttpResponse response = CsvDownload(std::move(reader).value(), last - first + 1);
+    if (response.status != 200) return response;  // the stored result cannot be read
+    if (range) response.status = 206;
     response.headers.emplace_back("Accept-Ranges", "bytes");
     if (range) {
       response.headers.emplace_back("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" +
-                                                         std::to_string(*total));
+                                                         std::to_string(total));
     }
     return response;
   });

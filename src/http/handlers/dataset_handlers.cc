@@ -80,12 +80,10 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/datasets/{dataset_id}/rows", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("dataset_id");
     if (auto error = CheckId(id, "dataset_id")) return *error;
-    auto csv = ctx.datasets.CurrentCsv(Owner(request), id);
-    if (!csv.ok()) return ProblemFromStatus(csv.status());
-    HttpResponse response;
-    response.content_type = "text/csv; charset=utf-8";
-    response.body = std::move(csv).value();
-    return response;
+    auto reader = ctx.datasets.ReadCurrent(Owner(request), id);
+    if (!reader.ok()) return ProblemFromStatus(reader.status());
+    const int64_t size = reader->size();
+    return CsvDownload(std::move(reader).value(), size);
   });
 
   // The seed's create-or-replace: no body makes the dataset empty, a body (JSON or CSV)

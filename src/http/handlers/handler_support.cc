@@ -1,5 +1,7 @@
 #include "http/handlers/handler_support.h"
 
+#include "base/logger.h"
+
 #include "accounts/principal.h"
 
 #include <charconv>
@@ -165,6 +167,39 @@ std::optional<HttpResponse> CheckPriceable(const std::vector<Diamond>& stones) {
   }
   if (errors.empty()) return std::nullopt;
   return ValidationProblem("stones the model cannot price", errors);
+}
+
+HttpResponse CsvDownload(store::BlobRangeReader reader, int64_t length) {
+  HttpResponse response;
+  response.content_type = "text/csv; charset=utf-8";
+  if (length <= kWholeDownloadBytes) {
+    auto bytes = reader.Next(static_cast<size_t>(length));
+    while (bytes.ok() && static_cast<int64_t>(bytes->size()) < length) {  // pieces end at blob ends
+      auto more = reader.Next(static_cast<size_t>(length) - bytes->size());
+      if (!more.ok()) {
+        bytes = more.status();
+        break;
+      }
+      if (more->empty()) break;
+      *bytes += *more;
+    }
+    if (!bytes.ok()) return ProblemFromStatus(bytes.status());
+    response.body = std::move(bytes).value();
+    return response;
+  }
+  response.streamed = std::make_shared<StreamedBody>();
+  response.streamed->size = length;
+  auto shared = std::make_shared<store::BlobRangeReader>(std::move(reader));
+  response.streamed->read = [shared](size_t max, std::string* piece) {
+    auto next = shared->Next(max);
+    if (!next.ok()) {
+      Log(LogLevel::kError, "a download stopped: its stored bytes cannot be read", {{"error", next.status().message()}});
+      return false;
+    }
+    *piece = std::move(next).value();
+    return !piece->empty();
+  };
+  return response;
 }
 
 }  // namespace diamond::http

@@ -10,6 +10,7 @@
 #include "http/api.h"
 #include "http/http_types.h"
 #include "store/account_store.h"
+#include "store/blob_range_reader.h"
 #include "store/records.h"
 
 namespace diamond::http {
@@ -60,5 +61,11 @@ std::optional<HttpResponse> ParseFlag(const HttpRequest& request, const std::str
                                       bool* out);
 
 HttpResponse Json(int status, const nlohmann::json& body);
+
+// A download: `length` bytes of `reader` from where it stands, as a text/csv body. Up to
+// kWholeDownloadBytes are read here; a larger one is streamed (StreamedBody), so that the
+// server holds one piece of it at a time whatever its size.
+inline constexpr int64_t kWholeDownloadBytes = int64_t{1} << 20;
+HttpResponse CsvDownload(store::BlobRangeReader reader, int64_t length);
 
 }  // namespace diamond::http
