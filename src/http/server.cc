@@ -209,7 +209,10 @@ class Session : public std::enable_shared_from_this<Session> {
                      [self = shared_from_this(), text, keep_alive, streamed = std::move(response.streamed)](
                          beast::error_code ec, size_t) mutable {
                        if (ec) return self->Close();
-                       if (streamed) return self->WritePieces(std::move(streamed), streamed->size, keep_alive);
+                       if (streamed) {
+                         const int64_t size = streamed->size;  // before the pointer moves
+                         return self->WritePieces(std::move(streamed), size, keep_alive);
+                       }
                        if (!keep_alive) return self->Close();
                        self->ReadHeader();
                      });
