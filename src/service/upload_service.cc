@@ -6,9 +6,11 @@
 #include "base/clock.h"
 #include "base/scratch_file.h"
 #include "core/byte_source.h"
+#include "core/csv_chunker.h"
 #include "core/dataset_stats.h"
 #include "core/diamond_csv_writer.h"
 #include "core/diamond_json.h"
+#include "core/diamond_text_reader.h"
 #include "core/ids.h"
 #include "core/sha256.h"
 #include "store/blob_chain_source.h"
@@ -19,6 +21,7 @@ namespace {
 constexpr int kMaxAttempts = 5;  // completions that lose a race with another writer retry
 constexpr size_t kMaxErrors = 100;
 constexpr size_t kFlushBytes = 1 << 20;
+constexpr size_t kValidateChunkBytes = 1 << 20;  // of CSV text decoded at a time
 
 // What is written to the staging file passes here on its way: hashed and counted once, as
 // it is written. The hash may go on from a base version's (an append's new segment).
@@ -352,22 +355,36 @@ Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadReco
       if (Status s = add(stone); !s.ok()) return s;
     }
   } else {
-    DiamondCsvReader reader(source, DiamondCsvOptions{});
-    if (Status s = reader.ReadHeader(); !s.ok()) return s;
+    // A chunk of whole records at a time, decoded in memory as `diamond predict` does
+    // (diamond_text_reader.h: the same rows and errors as the streaming reader, faster);
+    // row numbers go on across chunks.
+    CsvChunker chunker(source, kValidateChunkBytes);
+    CsvChunk chunk;
+    int64_t rows_before = 0;
     Diamond stone;
     while (true) {
-      auto outcome = reader.Next(&stone);
-      if (outcome == DiamondCsvReader::Outcome::kEnd) break;
-      if (outcome == DiamondCsvReader::Outcome::kFailed) return reader.status();
-      if (outcome == DiamondCsvReader::Outcome::kInvalid) {
-        ++invalid->rows_invalid;
-        for (const auto& e : reader.row_errors()) {
-          if (invalid->errors.size() < kMaxErrors) invalid->errors.push_back(e);
+      auto more = chunker.Next(&chunk);
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      DiamondTextReader reader(chunk.text, DiamondCsvOptions{.first_line = chunk.first_line_of_text});
+      if (Status s = reader.ReadHeader(); !s.ok()) return s;
+      while (true) {
+        auto outcome = reader.Next(&stone);
+        if (outcome == DiamondTextReader::Outcome::kEnd) break;
+        if (outcome == DiamondTextReader::Outcome::kFailed) return reader.status();
+        if (outcome == DiamondTextReader::Outcome::kInvalid) {
+          ++invalid->rows_invalid;
+          for (const auto& e : reader.row_errors()) {
+            if (invalid->errors.size() >= kMaxErrors) break;
+            invalid->errors.push_back(e);
+            invalid->errors.back().row += rows_before;
+          }
+          continue;
         }
-        continue;
+        if (invalid->rows_invalid > 0) continue;  // only errors matter now: nothing will be written
+        if (Status s = add(stone); !s.ok()) return s;
       }
-      if (invalid->rows_invalid > 0) continue;  // only errors matter now: nothing will be written
-      if (Status s = add(stone); !s.ok()) return s;
+      rows_before += reader.rows_read();
     }
     if (invalid->rows_invalid > 0) {
       return Status::InvalidArgument(std::to_string(invalid->rows_invalid) + " invalid row(s); nothing was written");
