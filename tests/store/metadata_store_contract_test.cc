@@ -436,18 +436,21 @@ TEST_P(MetadataStoreContract, AJobWhoseWorkerKeepsDyingFailsAfterTheAttemptCap) 
   SqlMetadataStore& store = *opened;
   ASSERT_TRUE(store.StartTraining("m", "{}", TrainingJob("u", "j1", "m"), {10, 10}).ok());
   // Each round a worker claims the job with a short lease, then dies (never renews): once
-  // the lease lapses, the next claim takes the job again.
+  // the lease lapses, the next claim takes the job again. The lease must outlast the two
+  // statements between a claim and the "too early" one on the slowest build: at 20 ms, a
+  // TSan run on a busy 2-core machine once took longer, and the early claim took the job.
+  constexpr int kLeaseMs = 500;
   for (int attempt = 1; attempt <= 3; ++attempt) {
-    auto claimed = store.ClaimNextJob({Name("w", attempt), 20, 3});
+    auto claimed = store.ClaimNextJob({Name("w", attempt), kLeaseMs, 3});
     ASSERT_TRUE(claimed.ok() && claimed->has_value()) << "attempt " << attempt;
     EXPECT_EQ((*claimed)->attempts, attempt);
     // Not before the lease lapses.
-    auto early = store.ClaimNextJob({"other", 20, 3});
+    auto early = store.ClaimNextJob({"other", kLeaseMs, 3});
     ASSERT_TRUE(early.ok());
     EXPECT_FALSE(early->has_value()) << "attempt " << attempt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    std::this_thread::sleep_for(std::chrono::milliseconds(kLeaseMs + 100));
   }
-  auto claimed = store.ClaimNextJob({"last", 20, 3});
+  auto claimed = store.ClaimNextJob({"last", kLeaseMs, 3});
   ASSERT_TRUE(claimed.ok());
   EXPECT_FALSE(claimed->has_value());  // nothing left to run: the third lapse failed it
   auto failed = store.GetJob("u", "j1");
