@@ -179,7 +179,9 @@ try {
   }, head);
   await page.click("form.upload button");
   await waitOutcome("form.upload", /Stored 100 rows/);
-  assert.match(await text("main table"), /console-dropped/);
+  // The list is fetched again after the message shows: wait for it rather than race it.
+  await waitText("main table", /console-dropped/, 30000)
+    .catch(async () => { throw new Error(`the list never showed console-dropped: "${await text("main")}"`); });
   await checkAccessible("datasets");
   await screenshot("datasets");
   await page.click('a[href="#/datasets/console-reference"]');
