@@ -13,6 +13,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -53,6 +54,31 @@ class BlobStore {
   // the first page), at most `limit`, sorted. The next page starts after the last key.
   virtual Result<std::vector<BlobInfo>> ListPage(const std::string& prefix, const std::string& start_after,
                                                  size_t limit) const = 0;
+
+  // --- a blob built from numbered parts (S3's multipart upload model) -----------------
+  // Parts are sent in any order, each replaceable, and are not blobs: nothing is visible
+  // under `key` (nor listed) until CompleteParts assembles them, in the order given,
+  // atomically and durably; then the parts are gone. Parts live until completed or
+  // aborted, across restarts. On S3 these are S3's own multipart calls (every part but the
+  // last at least 5 MiB there); on the file store, part files outside the blobs' names.
+  //
+  // Opens the parts of a future `key`; returns their handle (S3's UploadId).
+  virtual Result<std::string> StartParts(const std::string& key) = 0;
+  // Stores part `number` (1..10000), replacing one sent before; returns its tag (S3's
+  // ETag), which CompleteParts must be given. NotFound if the handle is not open.
+  virtual Result<std::string> PutPart(const std::string& key, const std::string& parts_id, int64_t number,
+                                      std::string_view bytes) = 0;
+  // The same with bytes [offset, offset + length) of the blob `source`, copied inside the
+  // store (S3's UploadPartCopy: nothing passes through this process).
+  virtual Result<std::string> CopyPart(const std::string& key, const std::string& parts_id, int64_t number,
+                                       const std::string& source, int64_t offset, int64_t length) = 0;
+  // Assembles the parts listed, (number, tag) in ascending numbers, into `key`. A tag
+  // that is not the part's latest (a part re-sent meanwhile) or a missing part fails it
+  // (FailedPrecondition) and leaves the parts as they were.
+  virtual Status CompleteParts(const std::string& key, const std::string& parts_id,
+                               const std::vector<std::pair<int64_t, std::string>>& parts) = 0;
+  // Discards the parts (a handle already gone is OK: aborts are retried).
+  virtual Status AbortParts(const std::string& key, const std::string& parts_id) = 0;
 };
 
 // Deletes blobs that no metadata row points at any more. Best effort: a key that cannot

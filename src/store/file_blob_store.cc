@@ -10,12 +10,16 @@
 #include <cstring>
 #include <sstream>
 
+#include "core/ids.h"
+
 namespace diamond::store {
 namespace fs = std::filesystem;
 
 namespace {
 
 constexpr std::string_view kTempMarker = ".tmp-";
+constexpr std::string_view kPartsDirectory = ".tmp-parts";  // holds the marker: never a blob key
+constexpr int64_t kMaxPartNumber = 10000;
 
 Status ErrnoStatus(const std::string& what, const fs::path& path) {
   return Status::IoError(what + " " + path.string() + ": " + std::strerror(errno));
@@ -32,6 +36,60 @@ Status WriteAll(int fd, std::string_view bytes, const fs::path& path) {
     done += static_cast<size_t>(n);
   }
   return Status::Ok();
+}
+
+// Copies `length` bytes from `in` at `offset` to the end of `out`, in the kernel where
+// the file system can (copy_file_range), by read/write where it cannot. Fewer bytes in
+// `in` than asked is an error: a part is copied whole or not at all.
+Status CopyRange(int in, int64_t offset, int64_t length, int out, const fs::path& from) {
+  auto in_offset = static_cast<off_t>(offset);
+  bool kernel = true;
+  std::string buffer;
+  while (length > 0) {
+    const auto want = static_cast<size_t>(std::min<int64_t>(length, int64_t{1} << 30));
+    ssize_t n = -1;
+    if (kernel) {
+      n = ::copy_file_range(in, &in_offset, out, nullptr, want, 0);
+      if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL)) {
+        kernel = false;
+        continue;
+      }
+    } else {
+      buffer.resize(std::min<size_t>(want, size_t{1} << 20));
+      n = ::pread(in, buffer.data(), buffer.size(), in_offset);
+      if (n > 0) {
+        if (Status s = WriteAll(out, std::string_view(buffer.data(), static_cast<size_t>(n)), from); !s.ok()) return s;
+        in_offset += n;
+      }
+    }
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("cannot copy from", from);
+    }
+    if (n == 0) return Status::InvalidArgument("the range copied is past the end of " + from.filename().string());
+    length -= n;
+  }
+  return Status::Ok();
+}
+
+// Opens `path` for reading: NotFound if it is not there.
+Result<int> OpenForReading(const fs::path& path, const std::string& what) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) return fd;
+  if (errno == ENOENT || errno == ENOTDIR) return Status::NotFound("no " + what);
+  return ErrnoStatus("cannot open", path);
+}
+
+// A part file's identity: its inode and the time of its last write (a re-sent part is a
+// new file, so a new tag).
+std::string PartTag(const struct stat& info) {
+  return std::to_string(info.st_ino) + "t" + std::to_string(info.st_mtim.tv_sec) + "n" +
+         std::to_string(info.st_mtim.tv_nsec);
+}
+
+bool IsPartsId(const std::string& id) {
+  return !id.empty() && id.size() <= 64 &&
+         std::all_of(id.begin(), id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'); });
 }
 
 }  // namespace
@@ -115,10 +173,12 @@ Status FileBlobStore::PutFrom(const std::string& key, std::istream& in) {
   });
 }
 
-Status FileBlobStore::PutWith(const std::string& key,
-                              const std::function<Status(int fd, const fs::path&)>& write) {
+Status FileBlobStore::PutWith(const std::string& key, const Writer& write) {
   if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
-  const fs::path target = root_ / key;
+  return WriteDurably(root_ / key, write);
+}
+
+Status FileBlobStore::WriteDurably(const fs::path& target, const Writer& write) {
   if (Status s = CreateDurableDirectories(target.parent_path()); !s.ok()) return s;
   static std::atomic<uint64_t> counter{0};
   const fs::path temp = target.string() + std::string(kTempMarker) + std::to_string(::getpid()) +
@@ -247,6 +307,110 @@ Result<std::vector<BlobInfo>> FileBlobStore::List(const std::string& prefix) con
   if (ec) return Status::IoError("cannot list blobs: " + ec.message());
   std::sort(blobs.begin(), blobs.end(), [](const BlobInfo& a, const BlobInfo& b) { return a.key < b.key; });
   return blobs;
+}
+
+}  // namespace diamond::store
+
+namespace diamond::store {
+
+Result<std::string> FileBlobStore::StartParts(const std::string& key) {
+  if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
+  std::string id = NewId();
+  if (Status s = CreateDurableDirectories(root_ / kPartsDirectory / id); !s.ok()) return s;
+  return id;
+}
+
+Result<fs::path> FileBlobStore::PartsDirectory(const std::string& key, const std::string& parts_id) const {
+  if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
+  const fs::path dir = root_ / kPartsDirectory / parts_id;
+  std::error_code ec;
+  if (!IsPartsId(parts_id) || !fs::is_directory(dir, ec)) {
+    return Status::NotFound("no open parts '" + parts_id + "' (completed or aborted)");
+  }
+  return dir;
+}
+
+Result<std::string> FileBlobStore::WritePart(const std::string& key, const std::string& parts_id, int64_t number,
+                                             const Writer& write) {
+  if (number < 1 || number > kMaxPartNumber) return Status::InvalidArgument("a part number is 1 to 10000");
+  auto dir = PartsDirectory(key, parts_id);
+  if (!dir.ok()) return dir.status();
+  // Renamed over any earlier send of the part (the last one wins, as on S3); the tag is
+  // the new file's identity, read from it before the rename.
+  std::string tag;
+  Status s = WriteDurably(*dir / std::to_string(number), [&](int fd, const fs::path& temp) {
+    if (Status w = write(fd, temp); !w.ok()) return w;
+    struct stat info {};
+    if (::fstat(fd, &info) != 0) return ErrnoStatus("cannot stat", temp);
+    tag = PartTag(info);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return tag;
+}
+
+Result<std::string> FileBlobStore::PutPart(const std::string& key, const std::string& parts_id, int64_t number,
+                                           std::string_view bytes) {
+  return WritePart(key, parts_id, number, [bytes](int fd, const fs::path& temp) { return WriteAll(fd, bytes, temp); });
+}
+
+Result<std::string> FileBlobStore::CopyPart(const std::string& key, const std::string& parts_id, int64_t number,
+                                            const std::string& source, int64_t offset, int64_t length) {
+  if (!IsValidBlobKey(source)) return Status::InvalidArgument("invalid blob key '" + source + "'");
+  if (offset < 0 || length <= 0) return Status::InvalidArgument("a part is copied from a non-empty range");
+  auto in = OpenForReading(root_ / source, "blob " + source);
+  if (!in.ok()) return in.status();
+  auto tag = WritePart(key, parts_id, number, [&](int fd, const fs::path&) {
+    return CopyRange(*in, offset, length, fd, root_ / source);
+  });
+  ::close(*in);
+  return tag;
+}
+
+Status FileBlobStore::CompleteParts(const std::string& key, const std::string& parts_id,
+                                    const std::vector<std::pair<int64_t, std::string>>& parts) {
+  auto dir = PartsDirectory(key, parts_id);
+  if (!dir.ok()) return dir.status();
+  std::vector<fs::path> files;
+  int64_t previous = 0;
+  for (const auto& [number, tag] : parts) {
+    if (number <= previous) return Status::InvalidArgument("parts are listed in ascending numbers");
+    previous = number;
+    files.push_back(*dir / std::to_string(number));
+  }
+  // Each part is opened, then checked to be the send its tag names: a part re-sent
+  // meanwhile is another file, and is not copied.
+  Status written = PutWith(key, [&](int fd, const fs::path&) {
+    for (size_t i = 0; i < files.size(); ++i) {
+      const std::string name = "part " + std::to_string(parts[i].first);
+      auto in = OpenForReading(files[i], name);
+      if (!in.ok()) {
+        if (in.status().code() == StatusCode::kNotFound) return Status::FailedPrecondition(name + " was never stored");
+        return in.status();
+      }
+      struct stat info {};
+      Status s = ::fstat(*in, &info) != 0 ? ErrnoStatus("cannot stat", files[i])
+                 : PartTag(info) != parts[i].second
+                     ? Status::FailedPrecondition(name + " is not the send tagged '" + parts[i].second + "' (re-sent since)")
+                     : CopyRange(*in, 0, info.st_size, fd, files[i]);
+      ::close(*in);
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  });
+  if (!written.ok()) return written;
+  // The blob is durable; the parts are spent. Left behind by a crash here they are only
+  // disk space (AbortParts of the handle removes them).
+  return AbortParts(key, parts_id);
+}
+
+Status FileBlobStore::AbortParts(const std::string& key, const std::string& parts_id) {
+  if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
+  if (!IsPartsId(parts_id)) return Status::Ok();
+  std::error_code ec;
+  fs::remove_all(root_ / kPartsDirectory / parts_id, ec);
+  if (ec) return Status::IoError("cannot remove parts '" + parts_id + "': " + ec.message());
+  return Status::Ok();
 }
 
 }  // namespace diamond::store

@@ -3,6 +3,13 @@
 // directory it had to create is fsynced in its parent too, so after a power loss the
 // key's whole path exists. A crash at any point leaves the old state or the new one,
 // never a torn file.
+//
+// Parts of a blob not yet assembled (StartParts …) are files <root>/.tmp-parts/<parts
+// id>/<number>: no blob key may hold ".tmp-", so they are never listed and cannot collide
+// with a blob. A part is written like a blob (a re-send is renamed over it); its tag is
+// the file's inode and write time, so a stale tag is caught. CompleteParts copies the
+// files, in order, into the blob with copy_file_range (in the kernel) through the same
+// durable write path as Put.
 #pragma once
 
 #include <filesystem>
@@ -33,11 +40,28 @@ class FileBlobStore final : public BlobStore {
   Result<BlobInfo> Stat(const std::string& key) const override;
   Result<std::vector<BlobInfo>> ListPage(const std::string& prefix, const std::string& start_after,
                                          size_t limit) const override;
+  Result<std::string> StartParts(const std::string& key) override;
+  Result<std::string> PutPart(const std::string& key, const std::string& parts_id, int64_t number,
+                              std::string_view bytes) override;
+  Result<std::string> CopyPart(const std::string& key, const std::string& parts_id, int64_t number,
+                               const std::string& source, int64_t offset, int64_t length) override;
+  Status CompleteParts(const std::string& key, const std::string& parts_id,
+                       const std::vector<std::pair<int64_t, std::string>>& parts) override;
+  Status AbortParts(const std::string& key, const std::string& parts_id) override;
 
  private:
+  using Writer = std::function<Status(int fd, const std::filesystem::path&)>;
+  // The durable write path: a temporary file beside `target` filled by `write`, synced,
+  // renamed onto it, the directory synced.
+  Status WriteDurably(const std::filesystem::path& target, const Writer& write);
+  // The directory of an open set of parts; NotFound if the handle is malformed or gone.
+  Result<std::filesystem::path> PartsDirectory(const std::string& key, const std::string& parts_id) const;
+  // Writes part `number` with `write` under a fresh tag; returns the tag.
+  Result<std::string> WritePart(const std::string& key, const std::string& parts_id, int64_t number,
+                                const Writer& write);
   // Writes a temporary file with `write` (given its descriptor), syncs it, renames it
   // onto the key and syncs the directory: the one durable, atomic write path.
-  Status PutWith(const std::string& key, const std::function<Status(int fd, const std::filesystem::path&)>& write);
+  Status PutWith(const std::string& key, const Writer& write);
   FileBlobStore(std::filesystem::path root, DirectorySynced directory_synced)
       : root_(std::move(root)), directory_synced_(std::move(directory_synced)) {}
   Status SyncDirectory(const std::filesystem::path& dir) const;

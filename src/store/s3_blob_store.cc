@@ -59,7 +59,7 @@ Status S3BlobStore::Put(const std::string& key, std::string_view bytes) {
   const std::string object = ObjectKey(key);
   if (bytes.size() > part_size_) {
     size_t offset = part_size_;
-    return PutMultipart(object, std::string(bytes.substr(0, part_size_)), [&](std::string& part) -> Result<bool> {
+    return PutMultipart(key, std::string(bytes.substr(0, part_size_)), [&](std::string& part) -> Result<bool> {
       if (offset >= bytes.size()) return false;
       part.assign(bytes.substr(offset, part_size_));
       offset += part.size();
@@ -72,53 +72,118 @@ Status S3BlobStore::Put(const std::string& key, std::string_view bytes) {
   return Status::Ok();
 }
 
-Status S3BlobStore::PutMultipart(const std::string& object, std::string first, const PartSource& next) {
-  auto created = client_.Send("POST", object, {{"uploads", ""}}, "");
+Result<std::string> S3BlobStore::StartParts(const std::string& key) {
+  if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
+  auto created = client_.Send("POST", ObjectKey(key), {{"uploads", ""}}, "");
   if (!created.ok()) return created.status();
-  if (created->status != 200) return Failed("CreateMultipartUpload " + object, *created);
+  if (created->status != 200) return Failed("CreateMultipartUpload " + key, *created);
   pugi::xml_document doc;
   doc.load_buffer(created->body.data(), created->body.size());
-  const std::string upload_id = doc.child("InitiateMultipartUploadResult").child_value("UploadId");
-  if (upload_id.empty()) return Status::IoError("S3 CreateMultipartUpload " + object + ": no UploadId in the answer");
+  std::string upload_id = doc.child("InitiateMultipartUploadResult").child_value("UploadId");
+  if (upload_id.empty()) return Status::IoError("S3 CreateMultipartUpload " + key + ": no UploadId in the answer");
+  return upload_id;
+}
 
-  // Every failure after this point aborts the upload, so its parts do not linger (and cost).
-  auto abort = [&](Status failure) {
-    auto aborted = client_.Send("DELETE", object, {{"uploadId", upload_id}}, "");
-    if (!aborted.ok() || (aborted->status != 204 && aborted->status != 200)) {
-      Log(LogLevel::kWarn, "S3 AbortMultipartUpload failed; the bucket's lifecycle rule must remove the parts",
-          {{"object", object}, {"upload_id", upload_id}});
-    }
-    return failure;
-  };
-  std::string complete = "<CompleteMultipartUpload>";
-  int part = 0;
-  std::string chunk = std::move(first);
-  for (bool more = true; more;) {
-    ++part;
-    auto uploaded = client_.Send("PUT", object, {{"partNumber", std::to_string(part)}, {"uploadId", upload_id}},
-                                 chunk, {{"content-length", std::to_string(chunk.size())}});
-    if (!uploaded.ok()) return abort(uploaded.status());
-    if (uploaded->status != 200) return abort(Failed("UploadPart " + std::to_string(part) + " of " + object, *uploaded));
-    const auto etag = uploaded->headers.find("etag");
-    if (etag == uploaded->headers.end() || etag->second.empty()) {
-      return abort(Status::IoError("S3 UploadPart " + std::to_string(part) + " of " + object + ": no ETag"));
-    }
-    complete += "<Part><PartNumber>" + std::to_string(part) + "</PartNumber><ETag>" + XmlEscape(etag->second) +
-                "</ETag></Part>";
-    auto got = next(chunk);
-    if (!got.ok()) return abort(got.status());
-    more = *got && !chunk.empty();
+Result<std::string> S3BlobStore::SendPart(const std::string& key, const std::string& parts_id, int64_t number,
+                                          std::string_view bytes,
+                                          const std::vector<std::pair<std::string, std::string>>& headers) {
+  if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
+  if (number < 1 || number > 10000) return Status::InvalidArgument("a part number is 1 to 10000");
+  const std::string what = "part " + std::to_string(number) + " of " + key;
+  auto sent = client_.Send("PUT", ObjectKey(key), {{"partNumber", std::to_string(number)}, {"uploadId", parts_id}},
+                           bytes, headers);
+  if (!sent.ok()) return sent.status();
+  if (sent->status == 404) return Status::NotFound("S3 " + what + ": " + S3ErrorText(*sent) + " (completed or aborted)");
+  if (sent->status != 200) return Failed("UploadPart " + what, *sent);
+  // UploadPartCopy answers with a CopyPartResult (or, with 200, an Error); UploadPart
+  // with an ETag header.
+  std::string etag;
+  if (const auto header = sent->headers.find("etag"); header != sent->headers.end()) etag = header->second;
+  if (!sent->body.empty()) {
+    pugi::xml_document doc;
+    doc.load_buffer(sent->body.data(), sent->body.size());
+    if (doc.child("Error")) return Failed("UploadPartCopy " + what, *sent);
+    if (const char* copied = doc.child("CopyPartResult").child_value("ETag"); *copied != '\0') etag = copied;
   }
-  complete += "</CompleteMultipartUpload>";
-  auto completed = client_.Send("POST", object, {{"uploadId", upload_id}}, complete);
-  if (!completed.ok()) return abort(completed.status());
+  if (etag.empty()) return Status::IoError("S3 UploadPart " + what + ": no ETag");
+  return etag;
+}
+
+Result<std::string> S3BlobStore::PutPart(const std::string& key, const std::string& parts_id, int64_t number,
+                                         std::string_view bytes) {
+  return SendPart(key, parts_id, number, bytes, {{"content-length", std::to_string(bytes.size())}});
+}
+
+Result<std::string> S3BlobStore::CopyPart(const std::string& key, const std::string& parts_id, int64_t number,
+                                          const std::string& source, int64_t offset, int64_t length) {
+  if (!IsValidBlobKey(source)) return Status::InvalidArgument("invalid blob key '" + source + "'");
+  if (offset < 0 || length <= 0) return Status::InvalidArgument("a part is copied from a non-empty range");
+  // Keys are made of [A-Za-z0-9._-/] only: nothing in the source needs escaping.
+  return SendPart(key, parts_id, number, "",
+                  {{"x-amz-copy-source", "/" + client_.location().bucket + "/" + ObjectKey(source)},
+                   {"x-amz-copy-source-range",
+                    "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1)}});
+}
+
+Status S3BlobStore::CompleteParts(const std::string& key, const std::string& parts_id,
+                                  const std::vector<std::pair<int64_t, std::string>>& parts) {
+  if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
+  if (parts.empty()) return Status::InvalidArgument("a blob is assembled from one part at least");
+  std::string request = "<CompleteMultipartUpload>";
+  for (const auto& [number, etag] : parts) {
+    request += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + XmlEscape(etag) + "</ETag></Part>";
+  }
+  request += "</CompleteMultipartUpload>";
+  auto completed = client_.Send("POST", ObjectKey(key), {{"uploadId", parts_id}}, request);
+  if (!completed.ok()) return completed.status();
   // S3 may answer 200 and report the failure in the body, once the upload has been
   // assembled: only a CompleteMultipartUploadResult is success.
   pugi::xml_document result;
   result.load_buffer(completed->body.data(), completed->body.size());
-  if (completed->status != 200 || !result.child("CompleteMultipartUploadResult")) {
-    return abort(Failed("CompleteMultipartUpload " + object, *completed));
+  if (completed->status == 200 && result.child("CompleteMultipartUploadResult")) return Status::Ok();
+  const std::string code = result.child("Error").child_value("Code");
+  if (completed->status == 404) return Status::NotFound("S3 CompleteMultipartUpload " + key + ": " + S3ErrorText(*completed));
+  if (code == "InvalidPart" || code == "InvalidPartOrder" || code == "EntityTooSmall") {
+    return Status::FailedPrecondition("S3 CompleteMultipartUpload " + key + ": " + S3ErrorText(*completed));
   }
+  return Failed("CompleteMultipartUpload " + key, *completed);
+}
+
+Status S3BlobStore::AbortParts(const std::string& key, const std::string& parts_id) {
+  if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
+  auto aborted = client_.Send("DELETE", ObjectKey(key), {{"uploadId", parts_id}}, "");
+  if (!aborted.ok()) return aborted.status();
+  // 204 when aborted; 404 (NoSuchUpload) when completed or aborted before.
+  if (aborted->status != 204 && aborted->status != 200 && aborted->status != 404) {
+    return Failed("AbortMultipartUpload " + key, *aborted);
+  }
+  return Status::Ok();
+}
+
+Status S3BlobStore::PutMultipart(const std::string& key, std::string first, const PartSource& next) {
+  auto started = StartParts(key);
+  if (!started.ok()) return started.status();
+  const std::string& upload_id = *started;
+  // Every failure after this point aborts the upload, so its parts do not linger (and cost).
+  auto abort = [&](Status failure) {
+    if (Status s = AbortParts(key, upload_id); !s.ok()) {
+      Log(LogLevel::kWarn, "S3 AbortMultipartUpload failed; the bucket's lifecycle rule must remove the parts",
+          {{"key", key}, {"upload_id", upload_id}, {"error", s.message()}});
+    }
+    return failure;
+  };
+  std::vector<std::pair<int64_t, std::string>> parts;
+  std::string chunk = std::move(first);
+  for (bool more = true; more;) {
+    const auto number = static_cast<int64_t>(parts.size()) + 1;
+    auto etag = PutPart(key, upload_id, number, chunk);
+    if (!etag.ok()) return abort(etag.status());
+    parts.emplace_back(number, std::move(etag).value());
+    auto got = next(chunk);
+    if (!got.ok()) return abort(got.status());
+    more = *got && !chunk.empty();
+  }
+  if (Status s = CompleteParts(key, upload_id, parts); !s.ok()) return abort(s);
   return Status::Ok();
 }
 
@@ -139,7 +204,7 @@ Status S3BlobStore::PutFrom(const std::string& key, std::istream& in) {
     if (in.bad()) return Status::IoError("the stream being stored failed");
     return Put(key, first);
   }
-  return PutMultipart(ObjectKey(key), std::move(first), read_part);
+  return PutMultipart(key, std::move(first), read_part);
 }
 
 Status S3BlobStore::GetTo(const std::string& key, std::ostream& out) const {

@@ -35,13 +35,29 @@ class S3BlobStore final : public BlobStore {
   Result<BlobInfo> Stat(const std::string& key) const override;
   Result<std::vector<BlobInfo>> ListPage(const std::string& prefix, const std::string& start_after,
                                          size_t limit) const override;
+  // S3's CreateMultipartUpload, UploadPart, UploadPartCopy (with a source range),
+  // CompleteMultipartUpload and AbortMultipartUpload. Parts left by a process that died
+  // are S3's to expire: give the bucket a lifecycle rule that aborts incomplete multipart
+  // uploads after a day or two (docs/operations.md).
+  Result<std::string> StartParts(const std::string& key) override;
+  Result<std::string> PutPart(const std::string& key, const std::string& parts_id, int64_t number,
+                              std::string_view bytes) override;
+  Result<std::string> CopyPart(const std::string& key, const std::string& parts_id, int64_t number,
+                               const std::string& source, int64_t offset, int64_t length) override;
+  Status CompleteParts(const std::string& key, const std::string& parts_id,
+                       const std::vector<std::pair<int64_t, std::string>>& parts) override;
+  Status AbortParts(const std::string& key, const std::string& parts_id) override;
 
  private:
   S3BlobStore(S3Client client, size_t part_size) : client_(std::move(client)), part_size_(part_size) {}
   // Fills `part` with the next part's bytes (at most part_size); false at the end.
   using PartSource = std::function<Result<bool>(std::string& part)>;
   // A multipart upload of `first` and then whatever `next` yields.
-  Status PutMultipart(const std::string& object, std::string first, const PartSource& next);
+  Status PutMultipart(const std::string& key, std::string first, const PartSource& next);
+  // One UploadPart (or UploadPartCopy, given x-amz-copy-source headers); returns the ETag.
+  Result<std::string> SendPart(const std::string& key, const std::string& parts_id, int64_t number,
+                               std::string_view bytes,
+                               const std::vector<std::pair<std::string, std::string>>& headers);
   std::string ObjectKey(const std::string& key) const { return client_.location().prefix + key; }
 
   S3Client client_;

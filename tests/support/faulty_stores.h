@@ -89,6 +89,29 @@ class FaultyBlobStore final : public store::BlobStore {
     if (plan_.Next()) return Status::IoError("injected: cannot list");
     return real_.ListPage(prefix, after, limit);
   }
+  Result<std::string> StartParts(const std::string& key) override {
+    if (plan_.Next()) return Status::IoError("injected: cannot start parts of " + key);
+    return real_.StartParts(key);
+  }
+  Result<std::string> PutPart(const std::string& key, const std::string& id, int64_t number,
+                              std::string_view bytes) override {
+    if (plan_.Next()) return Status::IoError("injected: cannot write a part of " + key);
+    return real_.PutPart(key, id, number, bytes);
+  }
+  Result<std::string> CopyPart(const std::string& key, const std::string& id, int64_t number, const std::string& source,
+                               int64_t offset, int64_t length) override {
+    if (plan_.Next()) return Status::IoError("injected: cannot copy a part of " + key);
+    return real_.CopyPart(key, id, number, source, offset, length);
+  }
+  Status CompleteParts(const std::string& key, const std::string& id,
+                       const std::vector<std::pair<int64_t, std::string>>& parts) override {
+    if (plan_.Next()) return Status::IoError("injected: cannot complete " + key);
+    return real_.CompleteParts(key, id, parts);
+  }
+  Status AbortParts(const std::string& key, const std::string& id) override {
+    if (plan_.Next()) return Status::IoError("injected: cannot abort the parts of " + key);
+    return real_.AbortParts(key, id);
+  }
 
  private:
   store::BlobStore& real_;
