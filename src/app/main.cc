@@ -50,7 +50,7 @@ void AddApplicationOptions(CLI::App* cmd, diamond::app::ServeArgs& args) {
                   "Seconds a multipart upload stays open; then it and its parts are deleted")
       ->envname("DIAMOND_UPLOAD_EXPIRY")->check(CLI::Range(int64_t{1}, int64_t{30} * 86400))->capture_default_str();
   cmd->add_option("--upload-min-part", args.upload_min_part_bytes,
-                  "Smallest part of a multipart upload, in bytes (all but the last part)")
+                  "Smallest part of a multipart upload, in bytes (all but the last part; S3 needs 5 MiB)")
       ->envname("DIAMOND_UPLOAD_MIN_PART")->check(CLI::Range(int64_t{1}, int64_t{64} << 20))->capture_default_str();
   cmd->add_option("--upload-background-bytes", args.upload_background_bytes,
                   "Uploads whose parts hold more bytes complete in a job (202) instead of in the request")

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "base/clock.h"
+#include "base/logger.h"
 #include "base/scratch_file.h"
 #include "core/byte_source.h"
 #include "core/csv_chunker.h"
@@ -14,6 +15,7 @@
 #include "core/ids.h"
 #include "core/sha256.h"
 #include "store/blob_chain_source.h"
+#include "store/blob_gc.h"
 
 namespace diamond::service {
 namespace {
@@ -95,6 +97,12 @@ class StagedCsv {
   std::string buffer_;
 };
 
+Status BeingCompleted(const std::string& id) {
+  return Status::FailedPrecondition("upload '" + id +
+                                    "' is closed to parts by a completion: wait for it to end (a failed completion "
+                                    "opens the upload again; if it could not, completing again does)");
+}
+
 Status RowLimit(int64_t rows, int64_t max_rows) {
   return Status::LimitExceeded("max_dataset_rows", max_rows,
                                "the dataset would have more than " + std::to_string(rows - 1) +
@@ -123,8 +131,29 @@ Result<store::UploadRecord> UploadService::Create(const std::string& owner, cons
   upload.state = "open";
   upload.created_at = NowRfc3339();
   upload.expires_ms = NowUnixMs() + std::chrono::duration_cast<std::chrono::milliseconds>(options_.expiry).count();
-  if (Status s = metadata_.CreateUpload(upload); !s.ok()) return s;
+  // The parts go to the blob store's own parts (an S3 multipart upload; part files).
+  upload.parts_key = NewPartsKey(owner, upload.id);
+  auto handle = blobs_.StartParts(upload.parts_key);
+  if (!handle.ok()) return handle.status();
+  upload.parts_id = std::move(handle).value();
+  if (Status s = metadata_.CreateUpload(upload); !s.ok()) {
+    AbortParts(upload.parts_key, upload.parts_id);
+    return s;
+  }
   return upload;
+}
+
+std::string UploadService::NewPartsKey(const std::string& owner, const std::string& id) {
+  // A new key for each set of parts: a blob assembled by an earlier completion is never
+  // taken for the parts of a later one.
+  return "uploads/" + owner + "/" + id + "/parts-" + NewId().substr(0, 8);
+}
+
+void UploadService::AbortParts(const std::string& key, const std::string& parts_id) {
+  if (Status s = blobs_.AbortParts(key, parts_id); !s.ok()) {
+    Log(LogLevel::kWarn, "could not abort an upload's parts; the store's expiry of parts must remove them",
+        {{"key", key}, {"error", s.message()}});
+  }
 }
 
 Result<store::UploadPart> UploadService::PutPart(const std::string& owner, const std::string& id, int64_t part,
@@ -151,10 +180,23 @@ Result<store::UploadPart> UploadService::PutPart(const std::string& owner, const
                                  "the upload's parts would hold " + std::to_string(total) +
                                      " bytes; the plan stores at most " + std::to_string(max_upload_bytes));
   }
-  // A fresh key per send: a re-sent part never overwrites bytes a completion may be reading.
+  const store::UploadRecord& upload = listed->first;
+  if (!upload.parts_key.empty()) {
+    if (upload.parts_closed) return BeingCompleted(id);
+    auto tag = blobs_.PutPart(upload.parts_key, upload.parts_id, part, bytes);
+    if (!tag.ok()) return tag.status().code() == StatusCode::kNotFound ? BeingCompleted(id) : tag.status();
+    record.etag = std::move(tag).value();
+    // Refused if a completion closed the parts meanwhile: the client is told, and sends
+    // the part again once that completion has failed (or it committed without it).
+    auto recorded = metadata_.PutUploadPart(owner, id, record, upload.parts_id);
+    if (!recorded.ok()) return recorded.status();
+    return record;
+  }
+  // An upload opened before schema v9: each part is a blob of its own, under a fresh key
+  // per send (a re-sent part never overwrites bytes a completion may be reading).
   record.blob_key = "uploads/" + owner + "/" + id + "/part-" + std::to_string(part) + "-" + NewId().substr(0, 8);
   if (Status s = blobs_.Put(record.blob_key, bytes); !s.ok()) return s;
-  auto replaced = metadata_.PutUploadPart(owner, id, record);
+  auto replaced = metadata_.PutUploadPart(owner, id, record, "");
   if (!replaced.ok()) {
     store::DeleteUnreferencedBlobs(blobs_, {record.blob_key});
     return replaced.status();
@@ -246,6 +288,7 @@ Result<std::optional<store::JobRecord>> UploadService::QueueIfLarge(const std::s
 Result<store::DatasetRecord> UploadService::Complete(const std::string& owner, const std::string& id,
                                                      const DatasetService::Limits& limits, InvalidRows* invalid,
                                                      const std::string& job_id) {
+  Status last = Status::FailedPrecondition("the dataset is being changed by others; complete the upload again");
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     auto listed = Get(owner, id);
     if (!listed.ok()) return listed.status();
@@ -254,26 +297,116 @@ Result<store::DatasetRecord> UploadService::Complete(const std::string& owner, c
     // A job's parts were checked when it was queued (by the server that knows the minimum
     // part size) and cannot change while it completes them.
     if (Status s = job_id.empty() ? CheckParts(parts) : Status::Ok(); !s.ok()) return s;
-    auto done = CompleteOnce(upload, job_id, parts, limits, invalid);
+    if (!upload.parts_key.empty() && !upload.parts_closed) {
+      // Close the parts first (a part sent from now on is refused), then read them again:
+      // the list assembled is the one closed.
+      Status closed = metadata_.SetUploadParts(owner, id, upload.parts_id, upload.parts_key, upload.parts_id, true, {});
+      if (!closed.ok() && closed.code() != StatusCode::kFailedPrecondition) return closed;
+      continue;
+    }
+    auto sources = Assemble(upload, parts);
+    if (!sources.ok()) return sources.status();
+    auto done = CompleteOnce(upload, job_id, parts, *sources, limits, invalid);
     if (done.ok()) {
       // The rows are in the dataset now; the parts are not needed (the record stays, so a
       // second completion is told it was completed, until the upload expires).
-      std::vector<std::string> keys;
-      for (const auto& p : parts) keys.push_back(p.blob_key);
-      store::DeleteUnreferencedBlobs(blobs_, keys);
+      store::DeleteUnreferencedBlobs(blobs_, *sources);
       if (storage_changed_) storage_changed_(owner);
       return done;
     }
     // The commit refused: another writer changed the dataset under this completion (build
     // again on its version), or another completion of this upload won (the next look at
-    // the upload says so).
-    if (done.status().code() != StatusCode::kFailedPrecondition) return done;
+    // the upload says so). Anything else ends this completion: the parts are opened again.
+    if (done.status().code() != StatusCode::kFailedPrecondition) {
+      // A completion racing this one may have committed (and removed the blob this one
+      // was reading): then that is the answer.
+      auto now = metadata_.GetUpload(owner, id);
+      if (now.ok() && now->state == "completed") return CheckCompletable(*now, job_id);
+      Reopen(upload, parts);
+      return done;
+    }
+    last = done.status();
   }
-  return Status::FailedPrecondition("the dataset is being changed by others; complete the upload again");
+  auto listed = Get(owner, id);
+  if (listed.ok() && listed->first.state != "completed") Reopen(listed->first, listed->second);
+  return last;
+}
+
+Result<std::vector<std::string>> UploadService::Assemble(const store::UploadRecord& upload,
+                                                         const std::vector<store::UploadPart>& parts) {
+  if (upload.parts_key.empty()) {  // an upload from before schema v9: its parts are blobs
+    std::vector<std::string> keys;
+    for (const auto& p : parts) keys.push_back(p.blob_key);
+    return keys;
+  }
+  // Assembled already by a completion cut short (a crash, a lost answer)?
+  auto there = blobs_.Stat(upload.parts_key);
+  if (there.ok()) return std::vector<std::string>{upload.parts_key};
+  if (there.status().code() != StatusCode::kNotFound) return there.status();
+  std::vector<std::pair<int64_t, std::string>> tags;
+  for (const auto& p : parts) tags.emplace_back(p.part, p.etag);
+  Status assembled = blobs_.CompleteParts(upload.parts_key, upload.parts_id, tags);
+  if (assembled.ok()) return std::vector<std::string>{upload.parts_key};
+  // Gone: another completion assembled them a moment ago.
+  if (assembled.code() == StatusCode::kNotFound && blobs_.Stat(upload.parts_key).ok()) {
+    return std::vector<std::string>{upload.parts_key};
+  }
+  // Not assembled: the parts are still the store's, open them to the client again.
+  Status reopened = metadata_.SetUploadParts(upload.owner, upload.id, upload.parts_id, upload.parts_key,
+                                             upload.parts_id, false, {});
+  if (!reopened.ok()) {
+    Log(LogLevel::kWarn, "could not reopen an upload's parts", {{"upload", upload.id}, {"error", reopened.message()}});
+  }
+  if (assembled.code() == StatusCode::kFailedPrecondition) {
+    return Status::FailedPrecondition("a part of upload '" + upload.id +
+                                      "' was sent again while it was being completed; send again any part sent "
+                                      "meanwhile, then complete it");
+  }
+  return assembled;
+}
+
+void UploadService::Reopen(const store::UploadRecord& upload, const std::vector<store::UploadPart>& parts) {
+  if (upload.parts_key.empty()) return;  // blobs of their own: never closed
+  auto assembled = blobs_.Stat(upload.parts_key);
+  if (!assembled.ok()) {
+    // Never assembled: the store's parts are still open, and only need the client back.
+    if (upload.parts_closed && assembled.status().code() == StatusCode::kNotFound) {
+      (void)metadata_.SetUploadParts(upload.owner, upload.id, upload.parts_id, upload.parts_key, upload.parts_id,
+                                     false, {});
+    }
+    return;
+  }
+  // The store's parts became one blob, which cannot take parts again: new parts are copied
+  // from its ranges, inside the store (S3's UploadPartCopy), under a new handle.
+  const std::string key = NewPartsKey(upload.owner, upload.id);
+  auto handle = blobs_.StartParts(key);
+  Status status = handle.status();
+  std::vector<std::pair<int64_t, std::string>> tags;
+  int64_t offset = 0;
+  for (size_t i = 0; status.ok() && i < parts.size(); ++i) {
+    const auto& p = parts[i];
+    auto tag = p.bytes > 0 ? blobs_.CopyPart(key, *handle, p.part, upload.parts_key, offset, p.bytes)
+                           : blobs_.PutPart(key, *handle, p.part, "");
+    offset += p.bytes;
+    if (tag.ok()) tags.emplace_back(p.part, std::move(tag).value());
+    status = tag.status();
+  }
+  if (status.ok()) {
+    status = metadata_.SetUploadParts(upload.owner, upload.id, upload.parts_id, key, *handle, false, tags);
+  }
+  if (!status.ok()) {
+    if (handle.ok()) AbortParts(key, *handle);
+    // Still assembled and closed: completing it again reads the assembled blob.
+    Log(LogLevel::kWarn, "could not reopen an upload's parts after a failed completion",
+        {{"upload", upload.id}, {"error", status.message()}});
+    return;
+  }
+  store::DeleteUnreferencedBlobs(blobs_, {upload.parts_key});
 }
 
 Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadRecord& upload, const std::string& job_id,
                                                          const std::vector<store::UploadPart>& parts,
+                                                         const std::vector<std::string>& sources,
                                                          const DatasetService::Limits& limits, InvalidRows* invalid) {
   // What the new version builds on: nothing (replace) or the current version (append):
   // then the new rows are one more segment after the current version's, unless it has
@@ -329,19 +462,19 @@ Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadReco
     return Status::Ok();
   };
   *invalid = InvalidRows{};
-  std::vector<std::string> part_keys;
-  for (const auto& p : parts) part_keys.push_back(p.blob_key);
-  store::BlobChainSource source(blobs_, std::move(part_keys));
+  store::BlobChainSource source(blobs_, sources);
   if (upload.format == "json") {
     // JSON is not streamed: the parts are joined (at most one request body's worth).
+    int64_t total = 0;
+    for (const auto& p : parts) total += p.bytes;
+    if (total > options_.max_part_bytes) {
+      return Status::LimitExceeded("max_json_upload_bytes", options_.max_part_bytes,
+                                   "a JSON upload holds at most " + std::to_string(options_.max_part_bytes) +
+                                       " bytes; send larger data as CSV");
+    }
     std::string text;
-    for (const auto& p : parts) {
-      if (static_cast<int64_t>(text.size()) + p.bytes > options_.max_part_bytes) {
-        return Status::LimitExceeded("max_json_upload_bytes", options_.max_part_bytes,
-                                     "a JSON upload holds at most " + std::to_string(options_.max_part_bytes) +
-                                         " bytes; send larger data as CSV");
-      }
-      auto bytes = blobs_.Get(p.blob_key);
+    for (const auto& key : sources) {
+      auto bytes = blobs_.Get(key);
       if (!bytes.ok()) return bytes.status();
       text += *bytes;
     }
@@ -414,10 +547,7 @@ Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadReco
 }
 
 Status UploadService::Abort(const std::string& owner, const std::string& id) {
-  auto keys = metadata_.DeleteUpload(owner, id);
-  if (!keys.ok()) return keys.status();
-  store::DeleteUnreferencedBlobs(blobs_, *keys);
-  return Status::Ok();
+  return store::DiscardUpload(metadata_, blobs_, owner, id);
 }
 
 }  // namespace diamond::service

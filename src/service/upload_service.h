@@ -2,9 +2,11 @@
 // opens an upload for a dataset, sends numbered parts (any order, in parallel, re-sending a
 // part replaces it), can ask which parts arrived (to resume), and completes it: the parts,
 // in order, are one CSV (or JSON) stream, validated all-or-nothing and committed as one new
-// dataset version. Each part is a blob until then; memory stays at about one part whatever
-// the upload's size (rows stream through the validator into a temporary file that is then
-// streamed into the blob store). Safe for concurrent use.
+// dataset version. The parts are the blob store's (BlobStore::StartParts: an S3 multipart
+// upload, or part files): a completion closes them, assembles them into one blob and
+// streams it through the validator; a failed one opens them again. Memory stays at about
+// one part whatever the upload's size (rows stream through the validator into a temporary
+// file that is then streamed into the blob store). Safe for concurrent use.
 #pragma once
 
 #include <chrono>
@@ -71,9 +73,23 @@ class UploadService {
  private:
   // Why the parts cannot be completed as they are (gaps, a small part in the middle).
   Status CheckParts(const std::vector<store::UploadPart>& parts) const;
+  // Validates and commits the rows of `sources` (the blobs holding the parts, in order).
   Result<store::DatasetRecord> CompleteOnce(const store::UploadRecord& upload, const std::string& job_id,
                                             const std::vector<store::UploadPart>& parts,
+                                            const std::vector<std::string>& sources,
                                             const DatasetService::Limits& limits, InvalidRows* invalid);
+  // The blobs holding a closed upload's parts, in order: the store's parts assembled into
+  // the upload's parts_key (once; a completion cut short finds them assembled), or the
+  // parts' own blobs for an upload from before schema v9. Parts that cannot be assembled
+  // are opened to the client again.
+  Result<std::vector<std::string>> Assemble(const store::UploadRecord& upload,
+                                            const std::vector<store::UploadPart>& parts);
+  // After a failed completion: the assembled parts are copied into new parts (a range of
+  // the blob each) under a new handle, so the client can replace some and complete again.
+  // Best effort: if it fails, the upload stays closed and a completion reads the blob.
+  void Reopen(const store::UploadRecord& upload, const std::vector<store::UploadPart>& parts);
+  static std::string NewPartsKey(const std::string& owner, const std::string& id);
+  void AbortParts(const std::string& key, const std::string& parts_id);
 
   store::MetadataStore& metadata_;
   store::BlobStore& blobs_;

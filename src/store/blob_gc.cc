@@ -16,6 +16,23 @@ void DeleteUnreferencedBlobs(BlobStore& blobs, const std::vector<std::string>& k
   }
 }
 
+Status DiscardUpload(MetadataStore& metadata, BlobStore& blobs, const std::string& owner, const std::string& id) {
+  auto upload = metadata.GetUpload(owner, id);
+  if (!upload.ok()) return upload.status();
+  auto keys = metadata.DeleteUpload(owner, id);
+  if (!keys.ok()) return keys.status();
+  DeleteUnreferencedBlobs(blobs, *keys);
+  // A reopening racing this delete may have moved the parts to a new handle; those are
+  // left to the store's expiry of parts, like those of a process that died.
+  if (!upload->parts_id.empty()) {
+    if (Status s = blobs.AbortParts(upload->parts_key, upload->parts_id); !s.ok()) {
+      Log(LogLevel::kWarn, "could not abort an upload's parts; the store's expiry of parts must remove them",
+          {{"key", upload->parts_key}, {"error", s.message()}});
+    }
+  }
+  return Status::Ok();
+}
+
 Result<int64_t> DeleteExpiredUploads(MetadataStore& metadata, BlobStore& blobs) {
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
@@ -24,12 +41,9 @@ Result<int64_t> DeleteExpiredUploads(MetadataStore& metadata, BlobStore& blobs) 
   if (!expired.ok()) return expired.status();
   int64_t deleted = 0;
   for (const auto& [owner, id] : *expired) {
-    auto keys = metadata.DeleteUpload(owner, id);
-    if (!keys.ok()) {
-      if (keys.status().code() == StatusCode::kNotFound) continue;  // aborted meanwhile
-      return keys.status();
-    }
-    DeleteUnreferencedBlobs(blobs, *keys);
+    Status s = DiscardUpload(metadata, blobs, owner, id);
+    if (s.code() == StatusCode::kNotFound) continue;  // aborted meanwhile
+    if (!s.ok()) return s;
     ++deleted;
   }
   return deleted;

@@ -26,6 +26,11 @@ inline constexpr std::chrono::seconds kDefaultBlobGracePeriod{3600};
 Result<int64_t> RemoveUnreferencedBlobs(MetadataStore& metadata, BlobStore& blobs,
                                         std::chrono::seconds grace = kDefaultBlobGracePeriod);
 
+// Deletes an upload (an abort, an expiry): its record, then what it leaves in the blob
+// store — blobs (best effort, as above) and the store's open parts (BlobStore::AbortParts;
+// a failure is logged: the store's own expiry of parts must remove them).
+Status DiscardUpload(MetadataStore& metadata, BlobStore& blobs, const std::string& owner, const std::string& id);
+
 // Deletes uploads (metadata_store.h) whose expiry has passed, and their parts' blobs;
 // returns how many. Part of every GC round below.
 Result<int64_t> DeleteExpiredUploads(MetadataStore& metadata, BlobStore& blobs);

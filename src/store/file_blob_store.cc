@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <sstream>
@@ -20,6 +21,10 @@ namespace {
 constexpr std::string_view kTempMarker = ".tmp-";
 constexpr std::string_view kPartsDirectory = ".tmp-parts";  // holds the marker: never a blob key
 constexpr int64_t kMaxPartNumber = 10000;
+// Parts untouched for longer belong to no upload (an upload expires within 30 days:
+// --upload-expiry): a process died between StartParts and recording the handle. S3's
+// lifecycle rule does the same for multipart uploads.
+constexpr auto kAbandonedParts = std::chrono::hours(31 * 24);
 
 Status ErrnoStatus(const std::string& what, const fs::path& path) {
   return Status::IoError(what + " " + path.string() + ": " + std::strerror(errno));
@@ -135,6 +140,11 @@ Result<std::unique_ptr<FileBlobStore>> FileBlobStore::Open(const fs::path& root,
         it->path().filename().string().find(kTempMarker) != std::string::npos) {
       fs::remove(it->path(), ec);
     }
+  }
+  const auto abandoned = fs::file_time_type::clock::now() - kAbandonedParts;
+  for (auto it = fs::directory_iterator(root / kPartsDirectory, ec); !ec && it != fs::end(it); it.increment(ec)) {
+    std::error_code age_ec;
+    if (it->is_directory() && it->last_write_time(age_ec) < abandoned && !age_ec) fs::remove_all(it->path(), age_ec);
   }
   return std::unique_ptr<FileBlobStore>(new FileBlobStore(root, std::move(directory_synced)));
 }

@@ -67,9 +67,18 @@ class MetadataStore {
   virtual Result<std::vector<UploadPart>> ListUploadParts(const std::string& owner,
                                                           const std::string& id) = 0;
   // Records a part, replacing one with the same number; returns the replaced part's blob
-  // key ("" if none), for the caller to delete. FailedPrecondition once completed.
+  // key ("" if none), for the caller to delete. FailedPrecondition unless the upload takes
+  // parts and they are still under the store's handle `parts_id` (UploadRecord): open,
+  // not closed by a completion, not moved by a reopening.
   virtual Result<std::string> PutUploadPart(const std::string& owner, const std::string& id,
-                                            const UploadPart& part) = 0;
+                                            const UploadPart& part, const std::string& parts_id) = 0;
+  // Moves an upload's parts, if they are still under the handle `expected_parts_id`
+  // (FailedPrecondition otherwise): to `parts_key`/`parts_id`, closed or not (a completion
+  // closes them; a failed one reopens them, as copies under a new handle). `etags`, when
+  // not empty, are the parts' tags under the new handle, by number.
+  virtual Status SetUploadParts(const std::string& owner, const std::string& id, const std::string& expected_parts_id,
+                                const std::string& parts_key, const std::string& parts_id, bool closed,
+                                const std::vector<std::pair<int64_t, std::string>>& etags) = 0;
   // CommitDatasetVersion, in the same transaction as marking the upload completed with that
   // version: FailedPrecondition (and nothing written) if the upload is not open any more —
   // two completions racing commit one version, and a completion cut short by a crash can
@@ -91,7 +100,8 @@ class MetadataStore {
   // completion retried) and remembers why (`error_json`, a problem document).
   virtual Status FailUploadCompletion(const std::string& owner, const std::string& upload_id,
                                       const std::string& job_id, const std::string& error_json) = 0;
-  // Removes the upload and its parts; returns the parts' blob keys.
+  // Removes the upload and its parts; returns the blobs they leave: parts of an upload from
+  // before v9, and the blob the parts assemble into (which may not exist).
   virtual Result<std::vector<std::string>> DeleteUpload(const std::string& owner,
                                                         const std::string& id) = 0;
   // Uploads (owner, id) whose expiry is before now_ms, for the sweeper to delete.

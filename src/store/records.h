@@ -107,13 +107,20 @@ struct UploadRecord {
   int64_t expires_ms = 0;   // Unix ms: an upload still open then is deleted with its parts
   std::string job_id;       // the job completing it (or that last tried), if any
   std::string error_json;   // why the last completion job failed (a problem document), or ""
+  // The parts are the blob store's (BlobStore::StartParts): the blob they assemble into
+  // and the store's handle of them. "" for an upload from before schema v9, whose parts
+  // are blobs of their own (UploadPart::blob_key).
+  std::string parts_key;
+  std::string parts_id;
+  bool parts_closed = false;  // a completion has begun: no more parts until reopened
 };
 
 struct UploadPart {
   int64_t part = 0;         // 1..10000
   int64_t bytes = 0;
   std::string sha256;       // hex, of the part's bytes
-  std::string blob_key;
+  std::string blob_key;     // only for an upload from before schema v9 (parts_key "")
+  std::string etag;         // the blob store's tag of the part (BlobStore::PutPart)
 };
 
 // One committed piece of a batch prediction's result (part 0 is the header line).

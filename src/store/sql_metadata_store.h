@@ -26,7 +26,7 @@ class session;
 
 namespace diamond::store {
 
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 // Both stores in one database: tenancy checks and account changes share transactions'
 // guarantees, and the embedded default stays one file.
@@ -60,8 +60,11 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Status CreateUpload(const UploadRecord& upload) override;
   Result<UploadRecord> GetUpload(const std::string& owner, const std::string& id) override;
   Result<std::vector<UploadPart>> ListUploadParts(const std::string& owner, const std::string& id) override;
+  Status SetUploadParts(const std::string& owner, const std::string& id, const std::string& expected_parts_id,
+                        const std::string& parts_key, const std::string& parts_id, bool closed,
+                        const std::vector<std::pair<int64_t, std::string>>& etags) override;
   Result<std::string> PutUploadPart(const std::string& owner, const std::string& id,
-                                    const UploadPart& part) override;
+                                    const UploadPart& part, const std::string& parts_id) override;
   Result<JobRecord> QueueUploadCompletion(const std::string& owner, const std::string& upload_id,
                                           const JobRecord& job) override;
   Status FailUploadCompletion(const std::string& owner, const std::string& upload_id, const std::string& job_id,

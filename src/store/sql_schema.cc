@@ -176,6 +176,17 @@ const char* const kMigrationV8[] = {
     "ALTER TABLE uploads ADD COLUMN error_json TEXT NOT NULL DEFAULT ''",
 };
 
+// v9: an upload's parts are the blob store's (S3 multipart parts; part files), assembled
+// into one blob when it is completed: the blob, the store's handle, whether a completion
+// has closed them, and each part's tag. Uploads from before keep their parts as blobs
+// (parts_key '').
+const char* const kMigrationV9[] = {
+    "ALTER TABLE uploads ADD COLUMN parts_key TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE uploads ADD COLUMN parts_id TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE uploads ADD COLUMN parts_closed BIGINT NOT NULL DEFAULT 0",
+    "ALTER TABLE upload_parts ADD COLUMN etag TEXT NOT NULL DEFAULT ''",
+};
+
 Result<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::Open(const std::string& url,
                                                                  size_t pool_size) {
   auto parsed = ParseDatabaseUrl(url);
@@ -223,6 +234,7 @@ Status SqlMetadataStore::Migrate() {
     apply(6, kMigrationV6);
     apply(7, kMigrationV7);
     apply(8, kMigrationV8);
+    apply(9, kMigrationV9);
     tx.Commit();
     return Status::Ok();
   });
@@ -236,7 +248,8 @@ Result<std::vector<std::string>> SqlMetadataStore::ReferencedBlobKeys() {
                           " UNION SELECT artifact_key FROM models WHERE artifact_key <> ''"
                           " UNION SELECT blob_key FROM query_batches"
                           " UNION SELECT results_key FROM queries WHERE results_key <> ''"
-                          " UNION SELECT blob_key FROM upload_parts"
+                          " UNION SELECT blob_key FROM upload_parts WHERE blob_key <> ''"
+                          " UNION SELECT parts_key FROM uploads WHERE parts_key <> '' AND state <> 'completed'"
                           " UNION SELECT blob_key FROM batch_parts");
     for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
     return keys;

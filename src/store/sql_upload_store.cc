@@ -15,7 +15,8 @@ using namespace sql;  // the shared row readers and lookups (sql_rows.h)
 namespace {
 
 constexpr const char* kUploadColumns =
-    "owner, id, dataset_id, format, mode, state, dataset_version, created_at, expires_ms, job_id, error_json";
+    "owner, id, dataset_id, format, mode, state, dataset_version, created_at, expires_ms, job_id, error_json,"
+    " parts_key, parts_id, parts_closed";
 
 UploadRecord ReadUpload(const soci::row& r) {
   UploadRecord u;
@@ -30,6 +31,9 @@ UploadRecord ReadUpload(const soci::row& r) {
   u.expires_ms = r.get<ll>(8);
   u.job_id = r.get<std::string>(9);
   u.error_json = r.get<std::string>(10);
+  u.parts_key = r.get<std::string>(11);
+  u.parts_id = r.get<std::string>(12);
+  u.parts_closed = r.get<ll>(13) != 0;
   return u;
 }
 
@@ -54,12 +58,13 @@ Status AlreadyCompleted(const UploadRecord& upload) {
 
 Status SqlMetadataStore::CreateUpload(const UploadRecord& upload) {
   return Locked([&](soci::session& sql) -> Status {
-    ll version = upload.dataset_version, expires = upload.expires_ms;
+    ll version = upload.dataset_version, expires = upload.expires_ms, closed = upload.parts_closed ? 1 : 0;
     sql << "INSERT INTO uploads (" << kUploadColumns
-        << ") VALUES (:o, :id, :d, :f, :m, :s, :v, :c, :e, :j, :err)",
+        << ") VALUES (:o, :id, :d, :f, :m, :s, :v, :c, :e, :j, :err, :pk, :pi, :pc)",
         soci::use(upload.owner), soci::use(upload.id), soci::use(upload.dataset_id), soci::use(upload.format),
         soci::use(upload.mode), soci::use(upload.state), soci::use(version), soci::use(upload.created_at),
-        soci::use(expires), soci::use(upload.job_id), soci::use(upload.error_json);
+        soci::use(expires), soci::use(upload.job_id), soci::use(upload.error_json), soci::use(upload.parts_key),
+        soci::use(upload.parts_id), soci::use(closed);
     return Status::Ok();
   });
 }
@@ -76,24 +81,27 @@ Result<std::vector<UploadPart>> SqlMetadataStore::ListUploadParts(const std::str
     if (!FindUpload(sql, owner, id)) return NoUpload(id);
     std::vector<UploadPart> parts;
     soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT part, bytes, sha256, blob_key FROM upload_parts"
+        (sql.prepare << "SELECT part, bytes, sha256, blob_key, etag FROM upload_parts"
                         " WHERE owner = :o AND upload_id = :id ORDER BY part",
          soci::use(owner), soci::use(id));
     for (const auto& r : rows) {
-      parts.push_back({r.get<ll>(0), r.get<ll>(1), r.get<std::string>(2), r.get<std::string>(3)});
+      parts.push_back({r.get<ll>(0), r.get<ll>(1), r.get<std::string>(2), r.get<std::string>(3), r.get<std::string>(4)});
     }
     return parts;
   });
 }
 
 Result<std::string> SqlMetadataStore::PutUploadPart(const std::string& owner, const std::string& id,
-                                                    const UploadPart& part) {
+                                                    const UploadPart& part, const std::string& parts_id) {
   return Locked([&](soci::session& sql) -> Result<std::string> {
     WriteTransaction tx(sql);
     auto upload = FindUpload(sql, owner, id, /*for_update=*/true);
     if (!upload) return NoUpload(id);
     if (upload->state != "open") {
       return Status::FailedPrecondition("upload '" + id + "' is " + upload->state + ": it takes no more parts");
+    }
+    if (upload->parts_closed || upload->parts_id != parts_id) {
+      return Status::FailedPrecondition("upload '" + id + "' is being completed: it takes no parts meanwhile");
     }
     ll number = part.part, bytes = part.bytes;
     std::string replaced;
@@ -103,12 +111,37 @@ Result<std::string> SqlMetadataStore::PutUploadPart(const std::string& owner, co
     if (!sql.got_data() || ind != soci::i_ok) replaced.clear();
     sql << "DELETE FROM upload_parts WHERE owner = :o AND upload_id = :id AND part = :p", soci::use(owner),
         soci::use(id), soci::use(number);
-    sql << "INSERT INTO upload_parts (owner, upload_id, part, bytes, sha256, blob_key)"
-           " VALUES (:o, :id, :p, :b, :s, :k)",
+    sql << "INSERT INTO upload_parts (owner, upload_id, part, bytes, sha256, blob_key, etag)"
+           " VALUES (:o, :id, :p, :b, :s, :k, :t)",
         soci::use(owner), soci::use(id), soci::use(number), soci::use(bytes), soci::use(part.sha256),
-        soci::use(part.blob_key);
+        soci::use(part.blob_key), soci::use(part.etag);
     tx.Commit();
     return replaced;
+  });
+}
+
+Status SqlMetadataStore::SetUploadParts(const std::string& owner, const std::string& id,
+                                        const std::string& expected_parts_id, const std::string& parts_key,
+                                        const std::string& parts_id, bool closed,
+                                        const std::vector<std::pair<int64_t, std::string>>& etags) {
+  return Locked([&](soci::session& sql) -> Status {
+    WriteTransaction tx(sql);
+    auto upload = FindUpload(sql, owner, id, /*for_update=*/true);
+    if (!upload) return NoUpload(id);
+    if (upload->state == "completed") return AlreadyCompleted(*upload);
+    if (upload->parts_id != expected_parts_id) {
+      return Status::FailedPrecondition("upload '" + id + "': its parts were moved by another completion");
+    }
+    ll c = closed ? 1 : 0;
+    sql << "UPDATE uploads SET parts_key = :k, parts_id = :p, parts_closed = :c WHERE owner = :o AND id = :id",
+        soci::use(parts_key), soci::use(parts_id), soci::use(c), soci::use(owner), soci::use(id);
+    for (const auto& [number, etag] : etags) {
+      ll n = number;
+      sql << "UPDATE upload_parts SET etag = :t WHERE owner = :o AND upload_id = :id AND part = :p", soci::use(etag),
+          soci::use(owner), soci::use(id), soci::use(n);
+    }
+    tx.Commit();
+    return Status::Ok();
   });
 }
 
@@ -173,12 +206,14 @@ Status SqlMetadataStore::FailUploadCompletion(const std::string& owner, const st
 Result<std::vector<std::string>> SqlMetadataStore::DeleteUpload(const std::string& owner, const std::string& id) {
   return Locked([&](soci::session& sql) -> Result<std::vector<std::string>> {
     WriteTransaction tx(sql);
-    if (!FindUpload(sql, owner, id, /*for_update=*/true)) return NoUpload(id);
+    auto upload = FindUpload(sql, owner, id, /*for_update=*/true);
+    if (!upload) return NoUpload(id);
     std::vector<std::string> keys;
     soci::rowset<soci::row> rows = (sql.prepare << "SELECT blob_key FROM upload_parts"
-                                                   " WHERE owner = :o AND upload_id = :id",
+                                                   " WHERE owner = :o AND upload_id = :id AND blob_key <> ''",
                                     soci::use(owner), soci::use(id));
     for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
+    if (!upload->parts_key.empty()) keys.push_back(upload->parts_key);
     sql << "DELETE FROM upload_parts WHERE owner = :o AND upload_id = :id", soci::use(owner), soci::use(id);
     sql << "DELETE FROM uploads WHERE owner = :o AND id = :id", soci::use(owner), soci::use(id);
     tx.Commit();

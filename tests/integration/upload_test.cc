@@ -10,7 +10,9 @@
 #include <thread>
 
 #include "core/sha256.h"
+#include "integration/cluster.h"
 #include "integration/server_process.h"
+#include "store/s3_blob_store.h"
 
 namespace diamond::testing {
 namespace {
@@ -79,6 +81,33 @@ class UploadTest : public ::testing::Test {
   HttpResult Complete(const std::string& upload) {
     return server_->Request("POST", "/uploads/" + upload + "/complete");
   }
+  // Blobs under uploads/ in the store the server writes (its data directory, or the
+  // cluster's S3 bucket). An upload's parts are the store's parts (S3 multipart parts,
+  // part files), not blobs: only a completion makes one, and removes it when done.
+  std::vector<std::string> UploadBlobs() {
+    std::vector<std::string> keys;
+    if (server_->cluster() != nullptr) {
+      auto s3 = store::S3BlobStore::Open(server_->cluster()->blobs_url());
+      EXPECT_TRUE(s3.ok()) << s3.status().message();
+      if (!s3.ok()) return {"(no S3)"};
+      auto listed = (*s3)->List("uploads/");
+      EXPECT_TRUE(listed.ok()) << listed.status().message();
+      for (const auto& blob : listed.value()) keys.push_back(blob.key);
+      return keys;
+    }
+    const fs::path root = dir_ / "data" / "blobs" / "uploads";
+    if (!fs::exists(root)) return keys;
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+      if (entry.is_regular_file()) keys.push_back(fs::relative(entry.path(), root).string());
+    }
+    return keys;
+  }
+  // Sets of parts the file store holds open (a directory of part files each).
+  size_t OpenPartSets() {
+    const fs::path root = dir_ / "data" / "blobs" / ".tmp-parts";
+    if (!fs::exists(root)) return 0;
+    return static_cast<size_t>(std::distance(fs::directory_iterator(root), fs::directory_iterator()));
+  }
   // The dataset as PUT in one body would store it: the reference for every upload.
   std::string OneShotRows(const std::string& csv) {
     EXPECT_EQ(server_->Request("PUT", "/datasets/one-shot", csv, "text/csv").status, 200);
@@ -108,6 +137,7 @@ TEST_F(UploadTest, PartsInAnyOrderWithQuotedFieldsAcrossThemMakeTheSameDatasetAs
   const json listed = json::parse(server_->Get("/uploads/" + upload).body);
   EXPECT_EQ(listed["state"], "open");
   EXPECT_EQ(listed["parts"].size(), parts.size());
+  EXPECT_EQ(UploadBlobs(), std::vector<std::string>{}) << "parts are the store's parts, not blobs";
   EXPECT_EQ(listed["bytes"], csv.size());
   EXPECT_EQ(listed["parts"][1]["sha256"], Sha256Hex(parts[1]));
 
@@ -124,9 +154,11 @@ TEST_F(UploadTest, PartsInAnyOrderWithQuotedFieldsAcrossThemMakeTheSameDatasetAs
   EXPECT_EQ(again.status, 409) << again.body;
   EXPECT_NE(again.body.find("already completed"), std::string::npos) << again.body;
   EXPECT_EQ(Part(upload, 1, parts[0]).status, 409) << "a completed upload takes no more parts";
-  // The parts are gone from the blob store once their rows are in the dataset.
-  EXPECT_FALSE(fs::exists(dir_ / "data" / "blobs" / "uploads" / "admin" / upload) &&
-               !fs::is_empty(dir_ / "data" / "blobs" / "uploads" / "admin" / upload));
+  // The parts, and the blob they made, are gone once their rows are in the dataset.
+  EXPECT_EQ(UploadBlobs(), std::vector<std::string>{});
+  if (!server_->cluster()) {
+    EXPECT_EQ(OpenPartSets(), 0u);
+  }
 }
 
 TEST_F(UploadTest, AppendAddsRowsToTheCurrentVersion) {
@@ -215,23 +247,44 @@ TEST_F(UploadTest, HostileRequestsGetPreciseAnswers) {
 
   // A bad row anywhere: nothing is written, and the problem names it.
   const std::string broken = Open("broken");
-  ASSERT_EQ(Part(broken, 1, "carat,cut,color,clarity,depth,table,x,y,z\n0.3,Ideal,E,VS2,61.5,55,4.3,4.31,2.65\n"
-                            "0.3,Fine,E,VS2,61.5,55,4.3,4.31,2.65\n").status, 200);
+  std::string rows = "carat,cut,color,clarity,depth,table,x,y,z\n";
+  for (int i = 0; i < 30; ++i) rows += "0.3,Ideal,E,VS2,61.5,55,4.3,4.31,2.65\n";
+  const std::string bad_row = "0.3,Fine,E,VS2,61.5,55,4.3,4.31,2.65\n", good_row = "0.3,Good,E,VS2,61.5,55,4.3,4.31,2.65\n";
+  ASSERT_EQ(Part(broken, 1, rows + bad_row).status, 200);
+  ASSERT_EQ(Part(broken, 2, good_row).status, 200);
   HttpResult invalid = Complete(broken);
   EXPECT_EQ(invalid.status, 422) << invalid.body;
-  EXPECT_EQ(json::parse(invalid.body)["errors"][0]["row"], 2);
+  EXPECT_EQ(json::parse(invalid.body)["errors"][0]["row"], 31);
   EXPECT_EQ(json::parse(invalid.body)["errors"][0]["column"], "cut");
   EXPECT_EQ(server_->Get("/datasets/broken").status, 404);
+  // The refused upload is open again with its parts as they were (copied out of the blob
+  // the completion assembled): replacing one part keeps the other byte for byte, and
+  // replacing the bad one makes it complete.
+  const json after = json::parse(server_->Get("/uploads/" + broken).body);
+  EXPECT_EQ(after["state"], "open");
+  ASSERT_EQ(after["parts"].size(), 2u);
+  EXPECT_EQ(after["parts"][0]["sha256"], Sha256Hex(rows + bad_row));
+  ASSERT_EQ(Part(broken, 2, good_row + good_row).status, 200);
+  HttpResult still = Complete(broken);
+  EXPECT_EQ(still.status, 422) << still.body;
+  EXPECT_EQ(json::parse(still.body)["errors"][0]["row"], 31) << "part 1 is the one sent";
+  ASSERT_EQ(Part(broken, 1, rows + good_row).status, 200);
+  HttpResult fixed = Complete(broken);
+  ASSERT_EQ(fixed.status, 200) << fixed.body;
+  EXPECT_EQ(json::parse(fixed.body)["rows"], 33);
   const std::string malformed = Open("malformed");
   ASSERT_EQ(Part(malformed, 1, "carat,cut,color,clarity,depth,table,x,y,z\n\"0.3,Ideal\n").status, 200);
   EXPECT_EQ(Complete(malformed).status, 400);
 
   // Aborted: gone, parts and all.
+  const size_t open_before = OpenPartSets();
   ASSERT_EQ(server_->Request("DELETE", "/uploads/" + upload).status, 200);
   EXPECT_EQ(server_->Get("/uploads/" + upload).status, 404);
   EXPECT_EQ(Part(upload, 1, "x").status, 404);
-  const fs::path parts_dir = dir_ / "data" / "blobs" / "uploads" / "admin" / upload;
-  EXPECT_TRUE(!fs::exists(parts_dir) || fs::is_empty(parts_dir));
+  if (!server_->cluster()) {
+    EXPECT_EQ(OpenPartSets(), open_before - 1);
+  }
+  EXPECT_EQ(UploadBlobs(), std::vector<std::string>{}) << "no assembled blob is left behind";
 }
 
 TEST_F(UploadTest, UploadsPastThePlansLimitsCommitNothing) {
@@ -264,13 +317,13 @@ TEST_F(UploadTest, AnUploadExpires) {
                                std::to_string(kMinPart)});
   const std::string upload = Open("late");
   ASSERT_EQ(Part(upload, 1, "carat,cut\n").status, 200);
-  const fs::path parts_dir = dir_ / "data" / "blobs" / "uploads" / "admin" / upload;
-  ASSERT_FALSE(fs::is_empty(parts_dir));
+  ASSERT_EQ(OpenPartSets(), 1u);
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   EXPECT_EQ(server_->Get("/uploads/" + upload).status, 404);
   EXPECT_EQ(Complete(upload).status, 404);
   server_->Restart();  // a blob GC round at start deletes expired uploads and their parts
-  EXPECT_TRUE(!fs::exists(parts_dir) || fs::is_empty(parts_dir));
+  EXPECT_EQ(OpenPartSets(), 0u);
+  EXPECT_EQ(UploadBlobs(), std::vector<std::string>{});
 }
 
 // kill -9 between parts, and during a completion: the upload resumes where it stopped and

@@ -6,6 +6,7 @@
 // a metadata row points at is whole (its hash, its rows, a model file that loads).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/byte_source.h"
@@ -179,17 +180,11 @@ TEST_F(FaultInjection, EveryFailingStoreCallEndsCleanlyWithNothingHalfWritten) {
   const Run clean = Scenario(-1, Fault::kIoError);
   for (const auto& error : clean.step_errors) ASSERT_EQ(error, "") << "the scenario fails without faults";
   ASSERT_GT(clean.calls, 20);
-  int64_t failed_runs = 0;
-  for (Fault fault : {Fault::kIoError, Fault::kShortWrite, Fault::kSyncFailure}) {
-    for (int64_t call = 1; call <= clean.calls; ++call) {
-      SCOPED_TRACE("fault " + std::to_string(static_cast<int>(fault)) + " at call " + std::to_string(call));
-      const Run run = Scenario(call, fault);
-      bool any_error = false;
-      for (const auto& error : run.step_errors) any_error = any_error || !error.empty();
-      failed_runs += any_error;
-      if (HasFatalFailure()) return;
-    }
-  }
+  const int64_t failed_runs = RunWithEachCallFailing(
+      clean.calls, {Fault::kIoError, Fault::kShortWrite, Fault::kSyncFailure}, [&](int64_t call, Fault fault) {
+        const Run run = Scenario(call, fault);
+        return std::any_of(run.step_errors.begin(), run.step_errors.end(), [](const auto& e) { return !e.empty(); });
+      });
   // Most injected faults surface as a failed step (others hit best-effort work such as
   // progress reports, or the training job, which records its own failure).
   EXPECT_GT(failed_runs, clean.calls);

@@ -358,6 +358,17 @@ TEST(FileBlobStoreParts, AStaleTagFailsTheCompletionAndLeavesThePartsOpen) {
   store = FileBlobStore::Open(dir / "blobs");
   ASSERT_TRUE((*store)->CompleteParts("k2", *id2, {{1, *tag}}).ok());
   EXPECT_EQ(*(*store)->Get("k2"), "kept");
+  // Parts no upload has touched for longer than any upload lives (a process died before
+  // recording their handle) are removed when the store opens; others stay.
+  auto lost = (*store)->StartParts("k3");
+  auto open = (*store)->StartParts("k4");
+  ASSERT_TRUE((*store)->PutPart("k3", *lost, 1, "lost").ok());
+  const std::filesystem::path lost_dir = dir / "blobs" / ".tmp-parts" / *lost;
+  std::filesystem::last_write_time(lost_dir, std::filesystem::file_time_type::clock::now() - std::chrono::hours(40 * 24));
+  store = FileBlobStore::Open(dir / "blobs");
+  EXPECT_FALSE(std::filesystem::exists(lost_dir));
+  EXPECT_EQ((*store)->PutPart("k3", *lost, 1, "x").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE((*store)->PutPart("k4", *open, 1, "x").ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BlobStoreContract, ::testing::Values("file", "s3"),

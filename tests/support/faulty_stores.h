@@ -5,7 +5,10 @@
 // nothing half-written visible.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <atomic>
+#include <initializer_list>
 #include <optional>
 #include <string>
 
@@ -133,6 +136,7 @@ class FaultyMetadataStore final : public store::MetadataStore {
   using ModelPage = Result<std::pair<std::vector<store::ModelRecord>, int64_t>>;
   using JobPage = Result<std::pair<std::vector<store::JobRecord>, int64_t>>;
   using Keys = Result<std::vector<std::string>>;
+  using Tags = std::vector<std::pair<int64_t, std::string>>;
   using Counts = Result<std::vector<std::pair<std::string, int64_t>>>;
   using Expired = Result<std::vector<std::pair<std::string, std::string>>>;
 
@@ -153,7 +157,12 @@ class FaultyMetadataStore final : public store::MetadataStore {
   DIAMOND_FORWARD(Result<std::vector<store::UploadPart>>, ListUploadParts,
                   (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Result<std::string>, PutUploadPart,
-                  (const std::string& o, const std::string& id, const store::UploadPart& p), (o, id, p))
+                  (const std::string& o, const std::string& id, const store::UploadPart& p, const std::string& h),
+                  (o, id, p, h))
+  DIAMOND_FORWARD(Status, SetUploadParts,
+                  (const std::string& o, const std::string& id, const std::string& e, const std::string& k,
+                   const std::string& h, bool c, const Tags& t),
+                  (o, id, e, k, h, c, t))
   DIAMOND_FORWARD(Result<store::DatasetRecord>, CommitUploadedVersion,
                   (const std::string& o, const std::string& u, const std::string& j, int64_t e,
                    const store::DatasetVersion& v, const StorageLimits& l),
@@ -214,5 +223,21 @@ class FaultyMetadataStore final : public store::MetadataStore {
   store::MetadataStore& real_;
   FaultPlan& plan_;
 };
+
+// Runs `scenario(call, fault)` once per call 1..calls and per fault, that call failing;
+// `scenario` says whether a step of it reported a failure. Returns how many did (stops at
+// the first fatal test failure).
+template <typename Scenario>
+int64_t RunWithEachCallFailing(int64_t calls, std::initializer_list<Fault> faults, Scenario&& scenario) {
+  int64_t failed_runs = 0;
+  for (Fault fault : faults) {
+    for (int64_t call = 1; call <= calls; ++call) {
+      SCOPED_TRACE("fault " + std::to_string(static_cast<int>(fault)) + " at call " + std::to_string(call));
+      failed_runs += scenario(call, fault) ? 1 : 0;
+      if (::testing::Test::HasFatalFailure()) return failed_runs;
+    }
+  }
+  return failed_runs;
+}
 
 }  // namespace diamond::testing
