@@ -8,11 +8,28 @@ namespace diamond::store {
 Result<size_t> BlobChainSource::Read(char* buf, size_t n) {
   while (pos_ == current_.size()) {
     if (next_ == keys_.size()) return size_t{0};
-    auto bytes = blobs_.Get(keys_[next_]);
-    if (!bytes.ok()) return Status::IoError(keys_[next_] + ": " + bytes.status().message());
-    ++next_;
-    current_ = std::move(bytes).value();
+    const std::string& key = keys_[next_];
+    if (size_ < 0) {  // a blob begins: its size says how many pieces (and asks for no empty range)
+      auto info = blobs_.Stat(key);
+      if (!info.ok()) return Status::IoError(key + ": " + info.status().message());
+      size_ = info->size;
+      offset_ = 0;
+    }
+    if (offset_ == size_) {
+      ++next_;
+      size_ = -1;
+      continue;
+    }
+    const int64_t want = std::min(static_cast<int64_t>(piece_bytes_), size_ - offset_);
+    auto piece = blobs_.GetRange(key, offset_, want);
+    if (!piece.ok()) return Status::IoError(key + ": " + piece.status().message());
+    if (static_cast<int64_t>(piece->size()) != want) {
+      return Status::IoError(key + ": the blob changed while it was read (" + std::to_string(piece->size()) +
+                             " bytes where " + std::to_string(want) + " were due)");
+    }
+    current_ = std::move(piece).value();
     pos_ = 0;
+    offset_ += want;
   }
   const size_t count = std::min(n, current_.size() - pos_);
   std::memcpy(buf, current_.data() + pos_, count);

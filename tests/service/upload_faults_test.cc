@@ -158,5 +158,29 @@ TEST_F(UploadFaults, EveryFailingStoreCallLeavesAnUploadTheClientCanFinish) {
   EXPECT_GT(failed_runs, clean.calls);
 }
 
+// An upload opened before schema v9 (no parts key: the migration's default) keeps its
+// parts as blobs of their own: it takes parts, completes, and leaves nothing behind.
+TEST(UploadFromBeforeV9, KeepsItsPartsAsBlobsAndCompletes) {
+  TempDir dir;
+  auto sql = store::SqlMetadataStore::OpenSqlite((dir / "metadata.db").string());
+  auto files = store::FileBlobStore::Open(dir / "blobs");
+  ASSERT_TRUE(sql.ok() && files.ok());
+  service::UploadService::Options options;
+  options.min_part_bytes = 1;
+  service::UploadService uploads(**sql, **files, nullptr, options);
+  store::UploadRecord old{kOwner, "old", "d", "csv", "replace", "open", 0, "then", INT64_MAX, "", "", "", ""};
+  ASSERT_TRUE((*sql)->CreateUpload(old).ok());
+  const std::string csv = StonesToCanonicalCsv(SyntheticStones(10, 7));
+  const size_t cut = csv.size() / 2;
+  ASSERT_TRUE(uploads.PutPart(kOwner, "old", 2, csv.substr(cut), std::nullopt, INT64_MAX).ok());
+  ASSERT_TRUE(uploads.PutPart(kOwner, "old", 1, csv.substr(0, cut), std::nullopt, INT64_MAX).ok());
+  EXPECT_EQ((*files)->List("uploads/")->size(), 2u) << "its parts are blobs";
+  InvalidRows invalid;
+  auto done = uploads.Complete(kOwner, "old", service::DatasetService::Limits{}, &invalid);
+  ASSERT_TRUE(done.ok()) << done.status().message();
+  EXPECT_EQ(done->current.sha256, Sha256Hex(csv));
+  EXPECT_TRUE((*files)->List("uploads/")->empty());
+}
+
 }  // namespace
 }  // namespace diamond::testing

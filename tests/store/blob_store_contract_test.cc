@@ -15,6 +15,7 @@
 #include <fstream>
 #include <thread>
 
+#include "store/blob_chain_source.h"
 #include "store/file_blob_store.h"
 #include "store/s3_blob_store.h"
 #include "support/test_support.h"
@@ -369,6 +370,40 @@ TEST(FileBlobStoreParts, AStaleTagFailsTheCompletionAndLeavesThePartsOpen) {
   EXPECT_FALSE(std::filesystem::exists(lost_dir));
   EXPECT_EQ((*store)->PutPart("k3", *lost, 1, "x").status().code(), StatusCode::kNotFound);
   EXPECT_TRUE((*store)->PutPart("k4", *open, 1, "x").ok());
+}
+
+// Blobs read as one stream a piece at a time: every size around the piece's, an empty
+// blob, and a missing one (an error naming it, not a short stream).
+TEST_P(BlobStoreContract, AChainOfBlobsReadsAsOneStreamAPieceAtATime) {
+  std::vector<std::string> keys;
+  std::string expected;
+  const size_t sizes[] = {0, 1, 3, 4, 5, 12, 0, 9};
+  for (size_t i = 0; i < std::size(sizes); ++i) {
+    keys.push_back("chain/" + std::to_string(i));
+    const std::string bytes = PatternBytes(sizes[i], static_cast<uint32_t>(i));
+    ASSERT_TRUE(store_->Put(keys.back(), bytes).ok());
+    expected += bytes;
+  }
+  for (size_t read_size : {1, 3, 4, 64}) {
+    BlobChainSource source(*store_, keys, /*piece_bytes=*/4);
+    std::string got, buffer(read_size, '\0');
+    while (true) {
+      auto n = source.Read(buffer.data(), buffer.size());
+      ASSERT_TRUE(n.ok()) << n.status().message();
+      if (*n == 0) break;
+      got.append(buffer.data(), *n);
+    }
+    EXPECT_EQ(got, expected) << "reads of " << read_size;
+  }
+  keys.insert(keys.begin() + 2, "chain/missing");
+  BlobChainSource broken(*store_, keys, 4);
+  std::string buffer(64, '\0');
+  Result<size_t> n = size_t{0};
+  do {
+    n = broken.Read(buffer.data(), buffer.size());
+  } while (n.ok() && *n > 0);
+  ASSERT_FALSE(n.ok()) << "a missing blob ended the stream quietly";
+  EXPECT_NE(n.status().message().find("chain/missing"), std::string::npos) << n.status().message();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BlobStoreContract, ::testing::Values("file", "s3"),
