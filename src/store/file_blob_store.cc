@@ -379,6 +379,7 @@ Result<std::string> FileBlobStore::CopyPart(const std::string& key, const std::s
 
 Status FileBlobStore::CompleteParts(const std::string& key, const std::string& parts_id,
                                     const std::vector<std::pair<int64_t, std::string>>& parts) {
+  if (parts.empty()) return Status::InvalidArgument("a blob is assembled from one part at least");
   auto dir = PartsDirectory(key, parts_id);
   if (!dir.ok()) return dir.status();
   std::vector<fs::path> files;
