@@ -178,12 +178,6 @@ Result<std::string> DatasetService::ReadSegments(const std::vector<std::string>&
   return csv;
 }
 
-Result<std::string> DatasetService::CurrentCsv(const std::string& owner, const std::string& id) {
-  auto current = metadata_.GetDataset(owner, id);
-  if (!current.ok()) return current.status();
-  return ReadSegments(store::SegmentKeys(current->current));
-}
-
 Result<store::BlobRangeReader> DatasetService::ReadCurrent(const std::string& owner, const std::string& id) {
   auto current = metadata_.GetDataset(owner, id);
   if (!current.ok()) return current.status();

@@ -62,9 +62,8 @@ class DatasetService {
   Status DeleteVersion(const std::string& owner, const std::string& id, int64_t version);
   Result<std::vector<store::DatasetVersion>> Versions(const std::string& owner, const std::string& id);
 
-  // The canonical CSV of the dataset's current version.
-  Result<std::string> CurrentCsv(const std::string& owner, const std::string& id);
-  // The same, read a piece at a time (a download of any size).
+  // The canonical CSV of the dataset's current version, read a piece at a time (a
+  // download of any size).
   Result<store::BlobRangeReader> ReadCurrent(const std::string& owner, const std::string& id);
   // The stones of one version (by its segments' blob keys), for training.
   Result<std::vector<Diamond>> LoadVersion(const std::vector<std::string>& segment_keys);

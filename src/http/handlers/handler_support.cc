@@ -172,33 +172,24 @@ std::optional<HttpResponse> CheckPriceable(const std::vector<Diamond>& stones) {
 HttpResponse CsvDownload(store::BlobRangeReader reader, int64_t length) {
   HttpResponse response;
   response.content_type = "text/csv; charset=utf-8";
-  if (length <= kWholeDownloadBytes) {
-    auto bytes = reader.Next(static_cast<size_t>(length));
-    while (bytes.ok() && static_cast<int64_t>(bytes->size()) < length) {  // pieces end at blob ends
-      auto more = reader.Next(static_cast<size_t>(length) - bytes->size());
-      if (!more.ok()) {
-        bytes = more.status();
-        break;
-      }
-      if (more->empty()) break;
-      *bytes += *more;
-    }
-    if (!bytes.ok()) return ProblemFromStatus(bytes.status());
-    response.body = std::move(bytes).value();
-    return response;
-  }
   response.streamed = std::make_shared<StreamedBody>();
   response.streamed->size = length;
   auto shared = std::make_shared<store::BlobRangeReader>(std::move(reader));
-  response.streamed->read = [shared](size_t max, std::string* piece) {
+  auto failure = std::make_shared<Status>(Status::Ok());
+  response.streamed->read = [shared, failure](size_t max, std::string* piece) {
     auto next = shared->Next(max);
     if (!next.ok()) {
       Log(LogLevel::kError, "a download stopped: its stored bytes cannot be read", {{"error", next.status().message()}});
+      *failure = next.status();
       return false;
     }
     *piece = std::move(next).value();
     return !piece->empty();
   };
+  // A small download is read here, whole: a failure is then still a problem document.
+  if (length <= kWholeDownloadBytes && !ReadWholeBody(&response)) {
+    return ProblemFromStatus(failure->ok() ? Status::IoError("the stored bytes are shorter than recorded") : *failure);
+  }
   return response;
 }
 
