@@ -52,14 +52,12 @@ class FaultInjection : public ::testing::Test {
 
   // Runs the scenario on fresh stores with call `fail_at` failing (-1: none).
   Run Scenario(int64_t fail_at, Fault fault) {
-    TempDir dir;
-    auto sql = store::SqlMetadataStore::OpenSqlite((dir / "metadata.db").string());
-    auto files = store::FileBlobStore::Open(dir / "blobs");
-    EXPECT_TRUE(sql.ok() && files.ok());
-    FaultPlan plan;
-    plan.FailCall(fail_at, fault);
-    FaultyMetadataStore metadata(**sql, plan);
-    FaultyBlobStore blobs(**files, plan);
+    FaultyStores stores(fail_at, fault);
+    store::SqlMetadataStore* sql = stores.sql();
+    store::FileBlobStore* files = stores.files();
+    FaultPlan& plan = stores.plan();
+    FaultyMetadataStore& metadata = stores.metadata();
+    FaultyBlobStore& blobs = stores.blobs();
     service::ModelCache cache;
     service::DatasetService datasets(metadata, blobs);
     service::ModelService models(metadata, blobs, cache);
@@ -70,13 +68,13 @@ class FaultInjection : public ::testing::Test {
 
     auto observe = [&] {
       Observed o;
-      if (auto d = (*sql)->GetDataset(kOwner, "d"); d.ok()) {
+      if (auto d = sql->GetDataset(kOwner, "d"); d.ok()) {
         o.dataset_version = d->current.version;
         o.dataset_sha = d->current.sha256;
       }
-      if (auto m = (*sql)->GetModel(kOwner, "m"); m.ok()) o.model_version = m->version;
+      if (auto m = sql->GetModel(kOwner, "m"); m.ok()) o.model_version = m->version;
       if (!query_id.empty()) {
-        if (auto q = (*sql)->GetQuery(kOwner, "m", query_id); q.ok()) {
+        if (auto q = sql->GetQuery(kOwner, "m", query_id); q.ok()) {
           o.query_batches = q->batches;
           o.query_priced = !q->results_key.empty();
         }
@@ -109,7 +107,7 @@ class FaultInjection : public ::testing::Test {
       return models.StartTraining(kOwner, "m", *request, {10, 10}).status();
     });
     // The job records its own failure; what counts is that it ends cleanly.
-    if (auto job = (*sql)->ClaimNextJob({"test-worker", 60000, 3}); job.ok() && job->has_value()) {
+    if (auto job = sql->ClaimNextJob({"test-worker", 60000, 3}); job.ok() && job->has_value()) {
       jobs::JobContext context(metadata, **job);
       EXPECT_NO_THROW(train(**job, context));
     }
@@ -131,7 +129,7 @@ class FaultInjection : public ::testing::Test {
     step("replace", [&] {
       return datasets.Replace(kOwner, "d", std::span(stones).first(5), limits, &created).status();
     });
-    CheckNothingHalfWritten(**sql, **files);
+    CheckNothingHalfWritten(*sql, *files);
     run.calls = plan.calls();
     EXPECT_LE(plan.faults(), 1);
     return run;

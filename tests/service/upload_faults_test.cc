@@ -34,14 +34,13 @@ class UploadFaults : public ::testing::Test {
  protected:
   // Runs the flow with call `fail_at` failing (-1: none); fills `run` (void: it asserts).
   void Scenario(int64_t fail_at, Fault fault, Outcome& run) {
-    TempDir dir;
-    auto sql = store::SqlMetadataStore::OpenSqlite((dir / "metadata.db").string());
-    auto files = store::FileBlobStore::Open(dir / "blobs");
-    EXPECT_TRUE(sql.ok() && files.ok());
-    FaultPlan plan;
-    plan.FailCall(fail_at, fault);
-    FaultyMetadataStore metadata(**sql, plan);
-    FaultyBlobStore blobs(**files, plan);
+    FaultyStores stores(fail_at, fault);
+    store::SqlMetadataStore* sql = stores.sql();
+    store::FileBlobStore* files = stores.files();
+    FaultPlan& plan = stores.plan();
+    FaultyMetadataStore& metadata = stores.metadata();
+    FaultyBlobStore& blobs = stores.blobs();
+    const TempDir& dir = stores.dir();
     service::UploadService::Options options;
     options.min_part_bytes = 1;
     service::UploadService uploads(metadata, blobs, nullptr, options);
@@ -77,7 +76,7 @@ class UploadFaults : public ::testing::Test {
       if (refused.status().code() == StatusCode::kInvalidArgument && invalid.rows_invalid == 1 &&
           step(put(id, 1, first))) {
         step(uploads.Complete(kOwner, id, limits, &invalid).status());
-        EXPECT_FALSE((*sql)->GetDataset(kOwner, "d").ok() && failed) << "a failed completion committed the dataset";
+        EXPECT_FALSE(sql->GetDataset(kOwner, "d").ok() && failed) << "a failed completion committed the dataset";
       } else if (refused.status().code() != StatusCode::kInvalidArgument) {
         record(refused.status());
       }
@@ -117,7 +116,7 @@ class UploadFaults : public ::testing::Test {
                                 done.status().message().find("already completed") != std::string::npos);
     }
     EXPECT_TRUE(committed) << "the client could not finish its upload";
-    auto dataset = (*sql)->GetDataset(kOwner, "d");
+    auto dataset = sql->GetDataset(kOwner, "d");
     ASSERT_TRUE(dataset.ok()) << dataset.status().message();
     EXPECT_EQ(dataset->current.version, 1) << "committed once";
     EXPECT_EQ(dataset->current.sha256, Sha256Hex(expected));
@@ -125,15 +124,15 @@ class UploadFaults : public ::testing::Test {
 
     // What is left: nothing a row does not name once blob GC has run, and at most the
     // parts of one failed abort (the store's expiry of parts removes those).
-    ASSERT_TRUE(store::RemoveUnreferencedBlobs(**sql, **files, std::chrono::seconds(0)).ok());
-    auto referenced = (*sql)->ReferencedBlobKeys();
+    ASSERT_TRUE(store::RemoveUnreferencedBlobs(*sql, *files, std::chrono::seconds(0)).ok());
+    auto referenced = sql->ReferencedBlobKeys();
     ASSERT_TRUE(referenced.ok());
     for (const auto& key : *referenced) {
       if (key.starts_with("uploads/")) continue;  // the completed upload's assembled blob, deleted
-      auto bytes = (*files)->Get(key);
+      auto bytes = files->Get(key);
       EXPECT_TRUE(bytes.ok()) << "a row points at missing blob " << key;
     }
-    EXPECT_TRUE((*files)->List("uploads/")->empty()) << "an assembled blob outlived its upload";
+    EXPECT_TRUE(files->List("uploads/")->empty()) << "an assembled blob outlived its upload";
     const std::filesystem::path parts = dir / "blobs" / ".tmp-parts";
     const auto left = std::filesystem::exists(parts)
                           ? std::distance(std::filesystem::directory_iterator(parts), std::filesystem::directory_iterator())
@@ -161,25 +160,24 @@ TEST_F(UploadFaults, EveryFailingStoreCallLeavesAnUploadTheClientCanFinish) {
 // An upload opened before schema v9 (no parts key: the migration's default) keeps its
 // parts as blobs of their own: it takes parts, completes, and leaves nothing behind.
 TEST(UploadFromBeforeV9, KeepsItsPartsAsBlobsAndCompletes) {
-  TempDir dir;
-  auto sql = store::SqlMetadataStore::OpenSqlite((dir / "metadata.db").string());
-  auto files = store::FileBlobStore::Open(dir / "blobs");
-  ASSERT_TRUE(sql.ok() && files.ok());
+  FaultyStores stores(-1, Fault::kIoError);  // the real stores only
+  store::SqlMetadataStore* sql = stores.sql();
+  store::FileBlobStore* files = stores.files();
   service::UploadService::Options options;
   options.min_part_bytes = 1;
-  service::UploadService uploads(**sql, **files, nullptr, options);
+  service::UploadService uploads(*sql, *files, nullptr, options);
   store::UploadRecord old{kOwner, "old", "d", "csv", "replace", "open", 0, "then", INT64_MAX, "", "", "", ""};
-  ASSERT_TRUE((*sql)->CreateUpload(old).ok());
+  ASSERT_TRUE(sql->CreateUpload(old).ok());
   const std::string csv = StonesToCanonicalCsv(SyntheticStones(10, 7));
   const size_t cut = csv.size() / 2;
   ASSERT_TRUE(uploads.PutPart(kOwner, "old", 2, csv.substr(cut), std::nullopt, INT64_MAX).ok());
   ASSERT_TRUE(uploads.PutPart(kOwner, "old", 1, csv.substr(0, cut), std::nullopt, INT64_MAX).ok());
-  EXPECT_EQ((*files)->List("uploads/")->size(), 2u) << "its parts are blobs";
+  EXPECT_EQ(files->List("uploads/")->size(), 2u) << "its parts are blobs";
   InvalidRows invalid;
   auto done = uploads.Complete(kOwner, "old", service::DatasetService::Limits{}, &invalid);
   ASSERT_TRUE(done.ok()) << done.status().message();
   EXPECT_EQ(done->current.sha256, Sha256Hex(csv));
-  EXPECT_TRUE((*files)->List("uploads/")->empty());
+  EXPECT_TRUE(files->List("uploads/")->empty());
 }
 
 }  // namespace

@@ -9,11 +9,16 @@
 
 #include <atomic>
 #include <initializer_list>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "store/blob_store.h"
+#include "store/file_blob_store.h"
 #include "store/metadata_store.h"
+#include "store/sql_metadata_store.h"
+#include "support/test_support.h"
 
 namespace diamond::testing {
 
@@ -222,6 +227,40 @@ class FaultyMetadataStore final : public store::MetadataStore {
  private:
   store::MetadataStore& real_;
   FaultPlan& plan_;
+};
+
+// Real stores — SQLite and a directory, in a fresh temporary directory — and the same
+// behind the faulty wrappers, call `fail_at` of either failing (-1: none): one run of a
+// fault-injection scenario.
+class FaultyStores {
+ public:
+  FaultyStores(int64_t fail_at, Fault fault)
+      : sql_(Opened(store::SqlMetadataStore::OpenSqlite((dir_ / "metadata.db").string()))),
+        files_(Opened(store::FileBlobStore::Open(dir_ / "blobs"))),
+        metadata_(*sql_, plan_),
+        blobs_(*files_, plan_) {
+    plan_.FailCall(fail_at, fault);
+  }
+
+  const TempDir& dir() const { return dir_; }
+  FaultPlan& plan() { return plan_; }
+  store::SqlMetadataStore* sql() { return sql_.get(); }  // the real stores, for checks
+  store::FileBlobStore* files() { return files_.get(); }
+  FaultyMetadataStore& metadata() { return metadata_; }  // the ones that fail
+  FaultyBlobStore& blobs() { return blobs_; }
+
+ private:
+  template <typename T>
+  static std::unique_ptr<T> Opened(Result<std::unique_ptr<T>> opened) {
+    if (!opened.ok()) throw std::runtime_error("cannot open a store for the test: " + opened.status().message());
+    return std::move(opened).value();
+  }
+  TempDir dir_;
+  FaultPlan plan_;
+  std::unique_ptr<store::SqlMetadataStore> sql_;
+  std::unique_ptr<store::FileBlobStore> files_;
+  FaultyMetadataStore metadata_;
+  FaultyBlobStore blobs_;
 };
 
 // Runs `scenario(call, fault)` once per call 1..calls and per fault, that call failing;
