@@ -37,13 +37,10 @@ class UploadFaults : public ::testing::Test {
     FaultyStores stores(fail_at, fault);
     store::SqlMetadataStore* sql = stores.sql();
     store::FileBlobStore* files = stores.files();
-    FaultPlan& plan = stores.plan();
-    FaultyMetadataStore& metadata = stores.metadata();
-    FaultyBlobStore& blobs = stores.blobs();
     const TempDir& dir = stores.dir();
     service::UploadService::Options options;
     options.min_part_bytes = 1;
-    service::UploadService uploads(metadata, blobs, nullptr, options);
+    service::UploadService uploads(stores.metadata(), stores.blobs(), nullptr, options);  // the stores that fail
     const auto stones = SyntheticStones(40, 5);
     const std::string first = StonesToCanonicalCsv(std::span(stones).first(20));
     const std::string second = StonesToCanonicalCsv(std::span(stones).subspan(20));
@@ -84,8 +81,8 @@ class UploadFaults : public ::testing::Test {
 
     // The client retries, as the API's answers tell it, with the stores well again (faults
     // are injected into the flow's calls only).
-    run.calls = plan.calls();
-    plan.FailCall(-1, fault);
+    run.calls = stores.plan().calls();
+    stores.plan().FailCall(-1, fault);
     bool committed = false;
     for (int round = 0; round < 4 && !committed; ++round) {
       auto got = uploads.Get(kOwner, id);
