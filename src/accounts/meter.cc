@@ -55,6 +55,13 @@ Status Meter::ChargeRows(UserCounters& user, int64_t rows, int64_t quota) {
   return Status::Ok();
 }
 
+void Meter::RefundRows(UserCounters& user, int64_t rows) {
+  // A flush may have taken the charge already: pending then goes below zero, and the next
+  // flush writes the refund as a negative count.
+  user.month_rows.fetch_sub(rows, std::memory_order_relaxed);
+  user.pending_rows.fetch_sub(rows, std::memory_order_relaxed);
+}
+
 void Meter::CountRows(UserCounters& user, int64_t rows) {
   user.month_rows.fetch_add(rows, std::memory_order_relaxed);
   user.pending_rows.fetch_add(rows, std::memory_order_relaxed);

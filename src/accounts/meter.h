@@ -51,6 +51,9 @@ class Meter {
   // Counts `rows` predicted rows unless that would take the user past `quota` rows this
   // month: then nothing is counted and the result is QuotaExceeded. Lock-free.
   static Status ChargeRows(UserCounters& user, int64_t rows, int64_t quota);
+  // Gives back rows charged for work that then failed (rows are charged before the work,
+  // so a key over its quota costs no computation).
+  static void RefundRows(UserCounters& user, int64_t rows);
   // Counts rows whose quota was checked before (a batch job's, as it commits them).
   static void CountRows(UserCounters& user, int64_t rows);
   void AddTrainingSeconds(const std::string& user_id, double seconds);

@@ -3,6 +3,7 @@
 #include "store/file_blob_store.h"
 #include "store/s3_blob_store.h"
 #include "store/sql_metadata_store.h"
+#include "store/store_binding.h"
 
 namespace diamond::app {
 namespace {
@@ -57,6 +58,13 @@ Result<store::Stores> OpenBackends(const BackendUrls& urls) {
   if (!database.ok()) return database.status();
   auto blobs = OpenBlobStore(urls.blobs);
   if (!blobs.ok()) return blobs.status();
+  // Before anything can write or collect blobs: are these two one deployment's?
+  store::DatabaseFacts facts;
+  auto id = (*database)->DatabaseId();
+  if (!id.ok()) return id.status();
+  facts.id = *id;
+  facts.referenced = [&] { return (*database)->ReferencedBlobKeys(); };
+  if (Status s = store::BindOrVerifyBlobStore(facts, **blobs, urls.blobs); !s.ok()) return s;
   store::Stores backends;
   backends.metadata = *database;
   backends.accounts = *database;

@@ -67,6 +67,7 @@ struct BatchArgs {
 
 struct ServeArgs {
   std::string data_dir = "var";
+  bool data_dir_given = false;  // on the command line or in DIAMOND_DATA_DIR
   std::string db;      // --db URL; empty: sqlite under data_dir (app/backends.h)
   std::string blobs;   // --blobs URL; empty: a directory under data_dir
   size_t db_pool = 8;  // PostgreSQL connections
@@ -75,7 +76,13 @@ struct ServeArgs {
   int work_threads = 4;
   int job_workers = 1;
   size_t body_limit = 64 << 20;
-  int read_timeout_seconds = 30;
+  int idle_timeout_seconds = 30;    // http::ServerConfig says what each of these bounds
+  int header_timeout_seconds = 5;
+  int body_grace_seconds = 10;
+  size_t body_min_rate = 16 << 10;
+  size_t max_connections = 0;       // 0: sized from the open-file limit
+  size_t max_connections_per_ip = 64;
+  std::vector<std::string> trusted_proxies;
   size_t max_predict_stones = 10000;
   int64_t model_cache_mb = 256;
   int max_job_attempts = 3;

@@ -10,6 +10,9 @@ namespace {
 // The options of the application itself (storage, sizes, jobs, logging), which `serve`
 // and `lambda` share; how requests arrive is each command's own.
 void AddApplicationOptions(CLI::App* cmd, diamond::app::ServeArgs& args) {
+  // Whether --data-dir (or DIAMOND_DATA_DIR) was given, not defaulted: only then may it
+  // supply the one of --db/--blobs that is missing (app/backends.h).
+  cmd->callback([cmd, &args] { args.data_dir_given = cmd->get_option("--data-dir")->count() > 0; });
   cmd->add_option("--data-dir", args.data_dir,
                   "Directory for the embedded database and blobs (what --db/--blobs do not name)")
       ->envname("DIAMOND_DATA_DIR")->capture_default_str();
@@ -174,9 +177,30 @@ int main(int argc, char** argv) {
       ->envname("DIAMOND_THREADS")->check(CLI::Range(1, 64))->capture_default_str();
   serve_cmd->add_option("--body-limit", serve.body_limit, "Largest request body, in bytes")
       ->envname("DIAMOND_BODY_LIMIT")->check(CLI::Range(size_t{1024}, size_t{1} << 34))->capture_default_str();
-  serve_cmd->add_option("--read-timeout", serve.read_timeout_seconds,
-                        "Seconds to read a request (or wait for the next on a kept-alive connection)")
-      ->envname("DIAMOND_READ_TIMEOUT")->check(CLI::Range(1, 3600))->capture_default_str();
+  // Connections (docs/operations.md, "Connections"). --read-timeout is this option's
+  // earlier name.
+  serve_cmd->add_option("--idle-timeout,--read-timeout", serve.idle_timeout_seconds,
+                        "Seconds a kept-alive connection may wait for its next request")
+      ->envname("DIAMOND_IDLE_TIMEOUT")->check(CLI::Range(1, 3600))->capture_default_str();
+  serve_cmd->add_option("--header-timeout", serve.header_timeout_seconds,
+                        "Seconds from a request's first byte to the end of its header")
+      ->envname("DIAMOND_HEADER_TIMEOUT")->check(CLI::Range(1, 600))->capture_default_str();
+  serve_cmd->add_option("--body-grace", serve.body_grace_seconds,
+                        "Seconds a request body may take before --body-min-rate applies")
+      ->envname("DIAMOND_BODY_GRACE")->check(CLI::Range(1, 3600))->capture_default_str();
+  serve_cmd->add_option("--body-min-rate", serve.body_min_rate,
+                        "Bytes a second a request body must average after --body-grace")
+      ->envname("DIAMOND_BODY_MIN_RATE")->check(CLI::Range(size_t{1}, size_t{1} << 30))->capture_default_str();
+  serve_cmd->add_option("--max-connections", serve.max_connections,
+                        "Open client connections at most (0: sized from the open-file limit)")
+      ->envname("DIAMOND_MAX_CONNECTIONS")->check(CLI::Range(size_t{0}, size_t{1} << 22))->capture_default_str();
+  serve_cmd->add_option("--max-connections-per-ip", serve.max_connections_per_ip,
+                        "Open connections from one client address at most (trusted proxies are exempt)")
+      ->envname("DIAMOND_MAX_CONNECTIONS_PER_IP")->check(CLI::Range(size_t{1}, size_t{1} << 22))->capture_default_str();
+  serve_cmd->add_option("--trusted-proxy", serve.trusted_proxies,
+                        "Address of a proxy (nginx) whose X-Forwarded-For names the client and whose "
+                        "connections have no per-address cap; repeatable")
+      ->envname("DIAMOND_TRUSTED_PROXIES")->delimiter(',');
   serve_cmd->add_option("--console-dir", serve.console_dir, "The staff console's built files, served at /console")
       ->envname("DIAMOND_CONSOLE_DIR")->capture_default_str();
   serve_cmd->add_option("--web-dir", serve.web_dir, "swagger-ui-dist directory served at /docs")

@@ -21,13 +21,19 @@ int RunServe(const ServeArgs& args) {
   }
   server_config.io_threads = args.io_threads;
   server_config.body_limit = args.body_limit;
-  server_config.read_timeout = std::chrono::seconds(args.read_timeout_seconds);
+  server_config.idle_timeout = std::chrono::seconds(args.idle_timeout_seconds);
+  server_config.header_timeout = std::chrono::seconds(args.header_timeout_seconds);
+  server_config.body_grace = std::chrono::seconds(args.body_grace_seconds);
+  server_config.body_min_rate = args.body_min_rate;
+  server_config.limits.max_connections = args.max_connections;
+  server_config.limits.max_per_address = args.max_connections_per_ip;
+  server_config.limits.trusted_proxies = args.trusted_proxies;
   if (args.quiet) SetLogLevel(LogLevel::kWarn);
 
   auto serving = OpenServingStack(args);
   if (!serving.ok()) {
     PrintError(kCommand, serving.status().message());
-    return kExitFailure;
+    return ExitCodeFor(serving.status());
   }
   http::HttpServer server(server_config, serving->stack->api());
   auto port = server.Listen();

@@ -10,6 +10,14 @@ namespace diamond::app {
 
 Result<ServingStack> OpenServingStack(const ServeArgs& args) {
   ServingStack out;
+  // One of the two shared stores without the other is a deployment missing a variable
+  // (an unquoted & in an env file drops DIAMOND_BLOBS): half of it would be a fresh local
+  // store no other replica sees. Only an explicit --data-dir may supply the other half.
+  if (args.db.empty() != args.blobs.empty() && !args.data_dir_given) {
+    return Status::InvalidArgument(
+        std::string(args.db.empty() ? "--blobs is given without --db" : "--db is given without --blobs") +
+        " (DIAMOND_DB, DIAMOND_BLOBS): pass both, or name --data-dir to keep the other one there");
+  }
   const ChosenUrls chosen = ChooseBackendUrls(args.data_dir, args.db, args.blobs, args.db_pool);
   // The data directory is this process's alone (data_dir_lock.h); shared stores are not.
   if (chosen.uses_data_dir) {

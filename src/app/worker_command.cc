@@ -39,7 +39,7 @@ int RunWorker(const WorkerArgs& args) {
   auto stores = OpenBackends(urls);
   if (!stores.ok()) {
     PrintError(kCommand, stores.status().message());
-    return kExitFailure;
+    return ExitCodeFor(stores.status());
   }
   const std::string storage = stores->description;
   http::StackOptions options;

@@ -134,6 +134,11 @@ Status Gate::ChargeRows(const HttpRequest& request, int64_t rows) {
   return accounts::Meter::ChargeRows(*principal.counters, rows, principal.plan.monthly_predicted_rows);
 }
 
+void Gate::RefundRows(const HttpRequest& request, int64_t rows) {
+  if (!enabled_) return;
+  accounts::Meter::RefundRows(*request.principal->counters, rows);
+}
+
 Status Gate::CheckRowsLeft(const HttpRequest& request, int64_t rows) const {
   if (!enabled_) return Status::Ok();
   const accounts::Principal& principal = *request.principal;

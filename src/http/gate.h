@@ -30,6 +30,7 @@ class Gate {
 
   // Counts rows priced for the caller against their plan's monthly quota.
   Status ChargeRows(const HttpRequest& request, int64_t rows);
+  void RefundRows(const HttpRequest& request, int64_t rows);
   // QuotaExceeded if `rows` more would take the caller past this month's quota; charges
   // nothing (a batch job is charged as it commits its rows).
   Status CheckRowsLeft(const HttpRequest& request, int64_t rows) const;

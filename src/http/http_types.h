@@ -36,6 +36,9 @@ struct HttpRequest {
   std::string body;
   std::vector<std::pair<std::string, std::string>> path_params;  // filled by the router
   std::string request_id;
+  // Who sent it: the peer's address, or what a trusted proxy's X-Forwarded-For says
+  // (http/connection_limits.h). For logs; empty where the transport does not say.
+  std::string client_address;
   std::string route;  // the matched pattern, for metrics and logs
   // Set by the gate on every non-public route: who is calling. Handlers use its user id
   // as the owner of everything they touch.

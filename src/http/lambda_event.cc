@@ -100,6 +100,8 @@ Result<ApiGatewayEvent> ParseApiGatewayEvent(std::string_view text) {
     if (!ok || !method || !path) return NotAnEvent("a 2.0 event needs requestContext.http.method and rawPath");
     request.method = *method;
     request.path = *path;
+    // API Gateway's own view of the client (not a header the client could write).
+    if (auto source = OptionalString(http, "sourceIp", &ok)) request.client_address = *source;
     // A named stage's name leads rawPath ("/prod/v1/models"); the $default stage has none.
     auto stage = OptionalString(context, "stage", &ok);
     if (stage && !stage->empty() && *stage != "$default") {
@@ -134,6 +136,9 @@ Result<ApiGatewayEvent> ParseApiGatewayEvent(std::string_view text) {
     if (!ok || !method || !path) return NotAnEvent("a 1.0 event needs httpMethod and path");
     request.method = *method;
     request.path = *path;
+    const json& identity =
+        context.contains("identity") && context["identity"].is_object() ? context["identity"] : no_context;
+    if (auto source = OptionalString(identity, "sourceIp", &ok)) request.client_address = *source;
     // The multi-value forms hold every value; the single-value ones only the last.
     auto add_header = [&](const std::string& name, const std::string& value) {
       request.headers.emplace_back(Lowercase(name), value);

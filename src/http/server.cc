@@ -5,9 +5,11 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <set>
+#include <algorithm>
+#include <map>
 #include <thread>
 
+#include "base/log_throttle.h"
 #include "base/logger.h"
 #include "base/mutex.h"
 #include "http/problem.h"
@@ -22,31 +24,66 @@ using tcp = net::ip::tcp;
 class Session;
 
 struct HttpServer::Impl {
-  Impl(ServerConfig c, Api& a) : config(std::move(c)), api(a), acceptor(io), signals(io, SIGINT, SIGTERM) {}
+  Impl(ServerConfig c, Api& a)
+      : config(std::move(c)),
+        api(a),
+        addresses(config.limits.max_per_address),
+        acceptor(io),
+        accept_pause(io),
+        signals(io, SIGINT, SIGTERM) {}
 
   void Accept();
+  void PauseAccepting();
+  void Admit(tcp::socket socket);
+  void Forget(const std::string& counted_address);
+  void PruneClosedSessions() REQUIRES(sessions_mutex);
+  bool EvictOneWaiting() REQUIRES(sessions_mutex);
   void BeginStop();
 
   ServerConfig config;
   Api& api;
+  // Declared before the io_context: a session's destructor updates them, and the
+  // io_context's destructor may destroy the last handlers that hold sessions.
+  std::atomic<size_t> open_connections{0};
+  Mutex addresses_mutex;  // taken after sessions_mutex or alone, never before it
+  AddressCounts addresses GUARDED_BY(addresses_mutex);
   net::io_context io;
   tcp::acceptor acceptor;
+  net::steady_timer accept_pause;  // waits out a lack of descriptors
+  std::chrono::milliseconds accept_backoff{0};
   net::signal_set signals;
   std::atomic<bool> stopping{false};
+  // Lines that a client can make repeat: at most one each per interval, with a count.
+  LogThrottle accept_failures{std::chrono::seconds(10)};
+  LogThrottle refusals{std::chrono::seconds(10)};
+  // Every connection by id, which is the order they were accepted in: the first one
+  // waiting for a request is the one closed to make room. Closed ones leave the map when
+  // it is next pruned: a session's destructor must not take this lock, which is held
+  // while weak pointers are locked (and a locked pointer may be the last one).
   Mutex sessions_mutex;
-  std::set<std::weak_ptr<Session>, std::owner_less<std::weak_ptr<Session>>> sessions GUARDED_BY(sessions_mutex);
+  uint64_t next_id GUARDED_BY(sessions_mutex) = 0;
+  std::map<uint64_t, std::weak_ptr<Session>> sessions GUARDED_BY(sessions_mutex);
 };
+
+std::optional<std::string_view> OptionalField(const bhttp::request<bhttp::string_body>& message,
+                                              beast::string_view name) {
+  auto it = message.find(name);
+  if (it == message.end()) return std::nullopt;
+  return std::string_view(it->value().data(), it->value().size());
+}
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, HttpServer::Impl& server)
-      : stream_(std::move(socket)), server_(server) {
+  // `counted`: the connection counts against its address's cap (not a trusted proxy's).
+  Session(tcp::socket socket, HttpServer::Impl& server, std::string peer, bool counted)
+      : stream_(std::move(socket)), server_(server), peer_(std::move(peer)), counted_(counted) {
     // Beast reads max(512, free capacity) bytes at a time, and a flat buffer grows only to
     // what it was asked for: without room reserved, every request over 512 bytes (an
     // Open Inference Protocol request for one stone is ~800) takes two reads and two trips
     // through the executor. 4 KiB holds a typical request whole in one read.
     buffer_.reserve(4096);
   }
+  ~Session() { server_.Forget(counted_ ? peer_ : std::string()); }
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
@@ -56,26 +93,67 @@ class Session : public std::enable_shared_from_this<Session> {
   // the middle of a request closes after its response.
   void CloseIfIdle() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->idle_) self->Close();
+      if (self->waiting_) self->Close();
     });
   }
 
+  // Claims this connection to be closed for a newer one, if it is waiting for a request
+  // (between requests, or inside a header that has not ended). From any thread; true
+  // once per connection. The close itself runs on the connection's strand, and leaves a
+  // connection alone whose header has ended meanwhile.
+  bool ClaimForEviction() {
+    if (!evictable_.exchange(false)) return false;
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->waiting_) self->Close();
+    });
+    return true;
+  }
+
  private:
+  using Clock = std::chrono::steady_clock;
+
+  // Waits for the next request's first byte for up to idle_timeout, then gives its header
+  // header_timeout: a client that trickles a header (slowloris) is dropped in seconds,
+  // while a kept-alive connection may sit quiet for as long as an idle one may.
   void ReadHeader() {
-    idle_ = true;
+    SetWaiting(true);
     parser_.emplace();
     parser_->body_limit(server_.config.body_limit);
     parser_->header_limit(static_cast<uint32_t>(server_.config.header_limit));
-    stream_.expires_after(server_.config.read_timeout);
+    if (buffer_.size() > 0) return ContinueHeader();  // a pipelined request is here already
+    stream_.expires_after(server_.config.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      if (ec) return self->OnReadError(ec);
+      self->buffer_.commit(n);
+      self->ContinueHeader();
+    });
+  }
+
+  // Some of a request is buffered: parse what is there, read the rest of the header
+  // within header_timeout of now.
+  void ContinueHeader() {
+    beast::error_code ec;
+    const size_t used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (parser_->is_header_done()) return OnHeader({});
+    if (ec && ec != bhttp::error::need_more) return OnReadError(ec);
+    stream_.expires_after(server_.config.header_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, size_t) {
                                self->OnHeader(ec);
                              });
   }
 
+  void SetWaiting(bool waiting) {
+    waiting_ = waiting;
+    evictable_.store(waiting, std::memory_order_relaxed);
+  }
+
   void OnHeader(beast::error_code ec) {
-    idle_ = false;
+    SetWaiting(false);
     if (ec) return OnReadError(ec);
+    body_started_ = Clock::now();
+    body_bytes_ = 0;
     auto& request = parser_->get();
     if (beast::iequals(request[bhttp::field::expect], "100-continue")) {
       // The client waits for this before sending a large body.
@@ -100,10 +178,21 @@ class Session : public std::enable_shared_from_this<Session> {
     ReadBody();
   }
 
+  // The body, a read at a time, each with the deadline its rate rule gives: body_grace
+  // after the header, plus one second per body_min_rate bytes received. A client sending
+  // at least that fast never meets it; one that stalls meets it within body_grace.
   void ReadBody() {
-    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      self->OnRead(ec);
-    });
+    const auto allowance = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(static_cast<double>(body_bytes_) /
+                                      static_cast<double>(std::max<size_t>(1, server_.config.body_min_rate))));
+    stream_.expires_at(body_started_ + server_.config.body_grace + allowance);
+    bhttp::async_read_some(stream_, buffer_, *parser_,
+                           [self = shared_from_this()](beast::error_code ec, size_t n) {
+                             if (ec) return self->OnRead(ec);
+                             self->body_bytes_ += n;
+                             if (self->parser_->is_done()) return self->OnRead({});
+                             self->ReadBody();
+                           });
   }
 
   void OnReadError(beast::error_code ec) {
@@ -130,6 +219,11 @@ class Session : public std::enable_shared_from_this<Session> {
     auto message = parser_->release();
     HttpRequest request;
     request.method = std::string(message.method_string());
+    request.client_address =
+        server_.config.limits.trusted_proxies.empty()
+            ? peer_
+            : ClientAddress(peer_, OptionalField(message, "X-Forwarded-For"),
+                            server_.config.limits.trusted_proxies);
     const std::string_view target(message.target().data(), message.target().size());
     const size_t question = target.find('?');
     request.path = std::string(target.substr(0, question));
@@ -204,7 +298,7 @@ class Session : public std::enable_shared_from_this<Session> {
     *text += response.header_lines;
     *text += "\r\n";
     *text += response.body;
-    stream_.expires_after(server_.config.read_timeout);
+    stream_.expires_after(server_.config.idle_timeout);
     net::async_write(stream_, net::buffer(*text),
                      [self = shared_from_this(), text, keep_alive, streamed = std::move(response.streamed)](
                          beast::error_code ec, size_t) mutable {
@@ -234,7 +328,7 @@ class Session : public std::enable_shared_from_this<Session> {
                                                                          piece = std::move(piece)]() mutable {
                               if (!ok || piece.empty() || static_cast<int64_t>(piece.size()) > left) return self->Close();
                               auto text = std::make_shared<std::string>(std::move(piece));
-                              self->stream_.expires_after(self->server_.config.read_timeout);
+                              self->stream_.expires_after(self->server_.config.idle_timeout);
                               net::async_write(self->stream_, net::buffer(*text),
                                                [self, body = std::move(body), text, left, keep_alive](
                                                    beast::error_code ec, size_t) mutable {
@@ -257,27 +351,113 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   HttpServer::Impl& server_;
-  bool idle_ = true;
+  const std::string peer_;  // the peer's address, as text
+  const bool counted_;
+  bool waiting_ = true;     // on the strand: between requests or inside a header
+  std::atomic<bool> evictable_{true};  // the same, for other threads; cleared once claimed
+  Clock::time_point body_started_;
+  size_t body_bytes_ = 0;
 };
+
 
 void HttpServer::Impl::Accept() {
   acceptor.async_accept(net::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor.is_open()) return;  // stopping
     if (ec) {
-      if (ec == net::error::operation_aborted || !acceptor.is_open()) return;  // stopping
-      Log(LogLevel::kWarn, "accept failed", {{"error", ec.message()}});
-    } else {
-      auto session = std::make_shared<Session>(std::move(socket), *this);
-      {
-        MutexLock lock(sessions_mutex);
-        for (auto it = sessions.begin(); it != sessions.end();) {
-          it = it->expired() ? sessions.erase(it) : std::next(it);
-        }
-        sessions.insert(session);
+      int64_t held_back = 0;
+      if (accept_failures.Admit(&held_back)) {
+        Log(LogLevel::kWarn, "accept failed", {{"error", ec.message()}, {"repeats_not_logged", held_back}});
       }
-      session->Start();
+      // Out of descriptors (or kernel memory): the pending connection stays in the backlog
+      // and accepting again at once fails again — the loop would spin. Free a slot held by
+      // a connection that is only waiting, and try again after a pause that doubles.
+      if (ec == net::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system ||
+          ec == net::error::no_buffer_space || ec == net::error::no_memory) {
+        {
+          MutexLock lock(sessions_mutex);
+          EvictOneWaiting();
+        }
+        return PauseAccepting();
+      }
+    } else {
+      accept_backoff = std::chrono::milliseconds(0);
+      Admit(std::move(socket));
     }
     if (!stopping) Accept();
   });
+}
+
+void HttpServer::Impl::PauseAccepting() {
+  accept_backoff = std::clamp(accept_backoff * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+  accept_pause.expires_after(accept_backoff);
+  accept_pause.async_wait([this](beast::error_code ec) {
+    if (!ec && !stopping) Accept();
+  });
+}
+
+bool HttpServer::Impl::EvictOneWaiting() {
+  for (auto& [id, weak] : sessions) {
+    auto session = weak.lock();
+    if (session && session->ClaimForEviction()) return true;
+  }
+  return false;
+}
+
+void HttpServer::Impl::PruneClosedSessions() {
+  // Amortised: a sweep when closed entries could outnumber open ones.
+  if (sessions.size() < 2 * open_connections.load() + 64) return;
+  std::erase_if(sessions, [](const auto& entry) { return entry.second.expired(); });
+}
+
+void HttpServer::Impl::Admit(tcp::socket socket) {
+  beast::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return;  // the peer is gone already; closing the socket is all there is to do
+  std::string peer = endpoint.address().to_string();
+  const bool counted = !IsTrustedProxy(peer, config.limits.trusted_proxies);
+  const char* refused = nullptr;
+  std::shared_ptr<Session> session;
+  {
+    MutexLock lock(sessions_mutex);
+    PruneClosedSessions();
+    bool added = true;
+    if (counted) {
+      MutexLock address_lock(addresses_mutex);
+      added = addresses.TryAdd(peer);
+    }
+    if (!added) {
+      refused = "over the connections-per-address cap";
+    } else if (open_connections.load() >= config.limits.max_connections && !EvictOneWaiting()) {
+      // Room is made by closing the oldest connection that only waits for a request;
+      // when every one is busy with a request, the new one is turned away.
+      refused = "over the connection cap, every connection busy";
+      if (counted) {
+        MutexLock address_lock(addresses_mutex);
+        addresses.Remove(peer);
+      }
+    } else {
+      ++open_connections;
+      session = std::make_shared<Session>(std::move(socket), *this, peer, counted);
+      sessions.emplace(next_id++, session);
+    }
+  }
+  if (refused) {
+    int64_t held_back = 0;
+    if (refusals.Admit(&held_back)) {
+      Log(LogLevel::kWarn, "connection refused",
+          {{"reason", refused}, {"client", peer}, {"repeats_not_logged", held_back}});
+    }
+    socket.close(ec);
+    return;
+  }
+  session->Start();
+}
+
+void HttpServer::Impl::Forget(const std::string& counted_address) {
+  --open_connections;
+  if (counted_address.empty()) return;
+  MutexLock lock(addresses_mutex);
+  addresses.Remove(counted_address);
 }
 
 void HttpServer::Impl::BeginStop() {
@@ -288,8 +468,9 @@ void HttpServer::Impl::BeginStop() {
     beast::error_code ignored;
     acceptor.close(ignored);
     signals.cancel(ignored);
+    accept_pause.cancel();
     MutexLock lock(sessions_mutex);
-    for (const auto& weak : sessions) {
+    for (const auto& [id, weak] : sessions) {
       if (auto session = weak.lock()) session->CloseIfIdle();
     }
   });
@@ -301,6 +482,14 @@ HttpServer::HttpServer(ServerConfig config, Api& api)
 HttpServer::~HttpServer() = default;
 
 Result<uint16_t> HttpServer::Listen() {
+  auto& limits = impl_->config.limits;
+  const size_t open_files = RaiseOpenFileLimit();
+  if (limits.max_connections == 0) limits.max_connections = DefaultMaxConnections(open_files);
+  Log(LogLevel::kInfo, "connection limits",
+      {{"max_connections", limits.max_connections},
+       {"max_connections_per_ip", limits.max_per_address},
+       {"open_file_limit", open_files},
+       {"trusted_proxies", limits.trusted_proxies}});
   beast::error_code ec;
   auto address = net::ip::make_address(impl_->config.address, ec);
   if (ec) return Status::InvalidArgument("invalid listen address '" + impl_->config.address + "'");

@@ -2,9 +2,18 @@
 //
 // Shape (after Beast's advanced server): a listener accepting connections, one session
 // per connection reading a request at a time with a fresh parser (header and body size
-// limits, a read timeout that also closes slow-loris connections), keep-alive honoured,
-// 100-continue answered. Handlers run through Api::Handle, never on socket code.
-// SIGINT/SIGTERM stop accepting, close idle connections, let in-flight requests finish.
+// limits), keep-alive honoured, 100-continue answered. Handlers run through Api::Handle,
+// never on socket code. SIGINT/SIGTERM stop accepting, close idle connections, let
+// in-flight requests finish.
+//
+// Against clients that hold connections without finishing requests (docs/operations.md,
+// "Connections"): three deadlines — the wait for a request's first byte on a kept-alive
+// connection (idle_timeout), the rest of its header (header_timeout, a few seconds), and
+// its body, which must arrive at an average of at least body_min_rate bytes a second after
+// body_grace; caps on connections in total and per client address (connection_limits.h),
+// the oldest connection waiting for a request closed to make room for a new one; and an
+// accept loop that pauses, with back-off, when the process is out of descriptors, logging
+// once per interval with a count instead of once per attempt.
 // Boost.Beast is included only in server.cc.
 #pragma once
 
@@ -16,6 +25,7 @@
 
 #include "core/status.h"
 #include "http/api.h"
+#include "http/connection_limits.h"
 
 namespace diamond::http {
 
@@ -25,7 +35,11 @@ struct ServerConfig {
   int io_threads = 2;
   size_t body_limit = 64 << 20;
   size_t header_limit = 16 << 10;
-  std::chrono::seconds read_timeout{30};  // to read one request, or wait for the next
+  std::chrono::seconds idle_timeout{30};    // a kept-alive connection's wait for its next request
+  std::chrono::seconds header_timeout{5};   // from a request's first byte to its header's end
+  std::chrono::seconds body_grace{10};      // a body's allowance before its rate counts
+  size_t body_min_rate = 16 << 10;          // bytes a second a body must average after that
+  ConnectionLimitsConfig limits;
 };
 
 class HttpServer {

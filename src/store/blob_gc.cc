@@ -4,6 +4,7 @@
 
 #include "base/logger.h"
 #include "core/ids.h"
+#include "store/store_binding.h"
 
 namespace diamond::store {
 
@@ -64,6 +65,7 @@ Result<int64_t> RemoveUnreferencedBlobs(MetadataStore& metadata, BlobStore& blob
   int64_t removed = 0;
   for (const auto& blob : *stored) {
     if (std::binary_search(referenced->begin(), referenced->end(), blob.key)) continue;
+    if (blob.key == kStoreBindingKey) continue;  // which database the store belongs to
     if (now - blob.modified_unix < grace.count()) continue;  // its row may be on its way
     if (Status s = blobs.Delete(blob.key); !s.ok()) return s;
     ++removed;

@@ -5,7 +5,12 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <cctype>
 #include <cstring>
+#include <memory>
 
 namespace diamond::store {
 namespace {
@@ -54,7 +59,52 @@ std::string WithoutPassword(const std::string& url) {
   return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
+// One keyword=value pair of a libpq connection string. A value of plain characters goes
+// as it is; any other (a password with spaces or quotes, an empty one) single-quoted with
+// backslash escapes, libpq's rule, so that it stays one value.
+void AppendKeyword(std::string* out, const char* keyword, const char* value) {
+  if (!out->empty()) *out += ' ';
+  *out += keyword;
+  *out += '=';
+  const bool plain = *value && std::all_of(value, value + std::strlen(value), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_-./:,@", c) != nullptr;
+  });
+  if (plain) {
+    *out += value;
+    return;
+  }
+  *out += '\'';
+  for (const char* c = value; *c; ++c) {
+    if (*c == '\\' || *c == '\'') *out += '\\';
+    *out += *c;
+  }
+  *out += '\'';
+}
+
 }  // namespace
+
+Result<std::string> PostgresKeywords(const std::string& url) {
+  // libpq's own URI parser, so that every form it documents (user, password, host or
+  // [v6], port, several hosts, database, and any keyword as a query parameter, all
+  // percent-decoded) means what it means to psql. What it returns is handed on as
+  // keyword=value pairs: SOCI's PostgreSQL backend reads its connection string as such
+  // pairs itself (for its own options) and mangles a URI whose path is not one
+  // (postgresql://u@h/db reached the server as database "db=").
+  char* error = nullptr;
+  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(PQconninfoParse(url.c_str(), &error),
+                                                                        &PQconninfoFree);
+  if (!options) {
+    std::string message = error ? error : "out of memory";
+    if (error) PQfreemem(error);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    return Status::InvalidArgument(message);
+  }
+  std::string keywords;
+  for (const PQconninfoOption* option = options.get(); option->keyword; ++option) {
+    if (option->val && *option->val) AppendKeyword(&keywords, option->keyword, option->val);
+  }
+  return keywords;
+}
 
 Result<SqlDatabaseUrl> ParseDatabaseUrl(const std::string& url) {
   SqlDatabaseUrl out;
@@ -67,8 +117,14 @@ Result<SqlDatabaseUrl> ParseDatabaseUrl(const std::string& url) {
   }
   if (StartsWith(url, "postgresql://") || StartsWith(url, "postgres://")) {
     out.engine = SqlEngine::kPostgresql;
-    out.connect = url;  // libpq parses its own URIs, ?host=/socket/dir included
     out.display = WithoutPassword(url);
+    auto keywords = PostgresKeywords(url);
+    if (!keywords.ok()) {
+      return Status::InvalidArgument("database URL '" + out.display + "' is not a PostgreSQL URI libpq accepts (" +
+                                     keywords.status().message() +
+                                     "); the form is postgresql://user[:password]@host[:port]/dbname[?keyword=value]");
+    }
+    out.connect = *std::move(keywords);
     return out;
   }
   return Status::InvalidArgument("database URL '" + WithoutPassword(url) +

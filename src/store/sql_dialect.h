@@ -22,13 +22,17 @@ enum class SqlEngine { kSqlite, kPostgresql };
 
 struct SqlDatabaseUrl {
   SqlEngine engine = SqlEngine::kSqlite;
-  std::string connect;  // what the engine's driver takes: a file path, or a libpq URI
+  std::string connect;  // what the engine's driver takes: a file path, or libpq keyword=value pairs
   std::string display;  // for messages and logs: the URL without its password
 };
 
 // `sqlite:PATH` (or a bare path), or `postgresql://user[:pass]@host[:port]/db[?host=/dir]`
 // (also `postgres://`). InvalidArgument says what is wrong with anything else.
 Result<SqlDatabaseUrl> ParseDatabaseUrl(const std::string& url);
+
+// A PostgreSQL URI as libpq's keyword='value' pairs (libpq parses it; values quoted).
+// InvalidArgument with libpq's reason for a URI it refuses. May hold a password.
+Result<std::string> PostgresKeywords(const std::string& url);
 
 // Opens `size` connections (SQLite: always one; its single writer makes more pointless),
 // each configured for the engine. IoError names the URL (without a password).

@@ -26,7 +26,7 @@ class session;
 
 namespace diamond::store {
 
-inline constexpr int kSchemaVersion = 9;
+inline constexpr int kSchemaVersion = 10;
 
 // Both stores in one database: tenancy checks and account changes share transactions'
 // guarantees, and the embedded default stays one file.
@@ -123,6 +123,9 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
                                                const std::string& id) override;
   Result<std::vector<std::string>> ReferencedBlobKeys() override;
   Status Ping() override;
+  // This database's identity: random, made once when its schema is created (or migrated
+  // to v10), never changed; a blob store is bound to it (store_binding.h).
+  Result<std::string> DatabaseId();
 
   // AccountStore (sql_account_store.cc)
   Result<int64_t> Generation() override;

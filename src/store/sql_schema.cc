@@ -187,6 +187,12 @@ const char* const kMigrationV9[] = {
     "ALTER TABLE upload_parts ADD COLUMN etag TEXT NOT NULL DEFAULT ''",
 };
 
+// v10: the database's identity, which its blob store records (store_binding.h) so that a
+// process given another database's bucket refuses to start instead of collecting its blobs.
+const char* const kMigrationV10[] = {
+    "CREATE TABLE store_identity (id TEXT NOT NULL)",
+};
+
 Result<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::Open(const std::string& url,
                                                                  size_t pool_size) {
   auto parsed = ParseDatabaseUrl(url);
@@ -235,6 +241,11 @@ Status SqlMetadataStore::Migrate() {
     apply(7, kMigrationV7);
     apply(8, kMigrationV8);
     apply(9, kMigrationV9);
+    if (version < 10) {
+      apply(10, kMigrationV10);
+      std::string id = NewId();
+      sql << "INSERT INTO store_identity (id) VALUES (:id)", soci::use(id);
+    }
     tx.Commit();
     return Status::Ok();
   });
@@ -253,6 +264,16 @@ Result<std::vector<std::string>> SqlMetadataStore::ReferencedBlobKeys() {
                           " UNION SELECT blob_key FROM batch_parts");
     for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
     return keys;
+  });
+}
+
+Result<std::string> SqlMetadataStore::DatabaseId() {
+  return Locked([&](soci::session& session) -> Result<std::string> {
+    std::string id;
+    soci::indicator ind = soci::i_null;
+    session << "SELECT id FROM store_identity", soci::into(id, ind);
+    if (!session.got_data() || ind != soci::i_ok) return Status::Internal("the database has no identity row");
+    return id;
   });
 }
 

@@ -92,6 +92,12 @@ TEST_F(ApiThreads, PredictLoadsAColdModelOnThePoolAndRunsInlineOnceWarm) {
   Answer big = Call("POST", "/models/m/predict", many + "]");
   ASSERT_EQ(big.response.status, 200);
   EXPECT_FALSE(big.answered_inline);
+  // An explanation's cost grows with the model (0.2 s a stone for the largest trees a
+  // plan admits): never on the I/O thread, where it would hold up /healthz (issue 30).
+  Answer explained = Call("POST", "/models/m/predict?explain=true", kStone);
+  ASSERT_EQ(explained.response.status, 200) << explained.response.body;
+  EXPECT_FALSE(explained.answered_inline);
+  EXPECT_TRUE(Call("POST", "/models/m/predict?explain=false", kStone).answered_inline);
 }
 
 TEST(StonesJson, DecodingStopsAfterMaxStones) {

@@ -110,7 +110,10 @@ Cluster::~Cluster() {
 const std::string& Cluster::db_url() const { return database_->url(); }
 
 std::vector<std::string> Cluster::ReplicaArgv(int index) const {
+  // nginx (on 127.0.0.1) is the replicas' trusted proxy: its connections are not capped
+  // per address, and its X-Forwarded-For names the client (docs/operations.md).
   std::vector<std::string> argv = {DIAMOND_BINARY, "serve", "--db", db_url(), "--blobs", blobs_url_,
+                                   "--trusted-proxy", "127.0.0.1",
                                    "--job-workers", "0", "--db-pool", "4", "--quiet",
                                    "--listen", "127.0.0.1:" + std::to_string(replicas_[index].port)};
   argv.insert(argv.end(), serve_args_.begin(), serve_args_.end());

@@ -108,7 +108,7 @@ class HostileInput : public ::testing::Test {
     dir_ = new TempDir();
     // 4 s: short enough for the slow-loris checks, long enough for a ThreadSanitizer
     // build under parallel load to read the 2 MB nesting bodies (2 s was not).
-    server_ = new ServerProcess(dir_->path() / "data", {"--quiet", "--read-timeout", "4"});
+    server_ = new ServerProcess(dir_->path() / "data", {"--quiet", "--idle-timeout", "4", "--header-timeout", "4", "--body-grace", "4"});
     ASSERT_EQ(server_->Request("PUT", "/datasets/d", kCsv, "text/csv").status, 200);
     ASSERT_EQ(server_->PutJson("/models/m", R"({"dataset_id": "d", "validation": {"holdout": 0}})").status, 201);
   }
@@ -162,7 +162,7 @@ TEST_F(HostileInput, GarbageRequestLineIs400) {
 
 TEST_F(HostileInput, SlowLorisConnectionsAreClosedByTheReadTimeout) {
   // Several connections each send half a request and then nothing: each is closed after
-  // --read-timeout (4 s here) without an answer, while others are served meanwhile.
+  // --header-timeout (4 s here) without an answer, while others are served meanwhile.
   std::vector<int> fds;
   for (int i = 0; i < 8; ++i) {
     int fd = Connect(server_->port());
@@ -179,7 +179,7 @@ TEST_F(HostileInput, SlowLorisConnectionsAreClosedByTheReadTimeout) {
   }
   const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   EXPECT_LT(waited, 12.0);
-  // A body that stops halfway is cut off the same way.
+  // A body that stops halfway is cut off by its rate rule (--body-grace, 4 s here).
   int fd = Connect(server_->port());
   const std::string half = "POST /datasets/d HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: 1000\r\n\r\ncarat,";
   ::send(fd, half.data(), half.size(), MSG_NOSIGNAL);

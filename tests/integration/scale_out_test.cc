@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -249,6 +250,53 @@ TEST_F(ScaleOut, AWorkerKilledMidTrainingLosesItsLeaseAndTheOtherFinishesTheJob)
   EXPECT_EQ(state["attempts"], 2);
   EXPECT_EQ(json::parse(server_->Get("/models/slow").body)["status"], "ready");
   cluster_->StartWorker(index);
+}
+
+// Issue 28: the shipped nginx config passed any body to a replica, whose early 413 and
+// close nginx took for a failure of every replica in turn: 502 for everyone for a second.
+TEST_F(ScaleOut, AnOversizedKeylessBodyIs413AndNoOtherClientSeesA502) {
+  const std::string huge(70u << 20, 'a');
+  std::atomic<bool> done{false};
+  std::atomic<int> others = 0, bad = 0;
+  std::thread bystander([&] {
+    while (!done) {
+      const long status = server_->RequestAs("", "GET", "/healthz").status;
+      ++others;
+      if (status != 200) ++bad;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
+  for (int i = 0; i < 3; ++i) {
+    HttpResult refused = server_->RequestAs("", "POST", "/datasets/x", huge, "text/csv");
+    EXPECT_EQ(refused.status, 413);
+    EXPECT_EQ(refused.Header("content-type"), "application/problem+json");
+    EXPECT_NE(refused.body.find("/problems/payload-too-large"), std::string::npos) << refused.body;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  done = true;
+  bystander.join();
+  EXPECT_GT(others.load(), 10);
+  EXPECT_EQ(bad.load(), 0) << "of " << others.load() << " bystander requests";
+}
+
+// Issue 28: a replica given the shared bucket without (or with another) database opened a
+// fresh SQLite whose start-up GC deleted the bucket. It now refuses to start.
+TEST_F(ScaleOut, AReplicaWithTheBucketButAnotherDatabaseRefusesToStartAndTheBucketIsIntact) {
+  TempDir other;
+  for (const std::vector<std::string>& storage : {
+           std::vector<std::string>{"--data-dir", (other / "a").string(), "--blobs", cluster_->blobs_url()},
+           std::vector<std::string>{"--blobs", cluster_->blobs_url()},
+       }) {
+    std::vector<std::string> argv = {"/usr/bin/timeout", "30", DIAMOND_BINARY, "serve", "--listen", "127.0.0.1:0",
+                                     "--quiet", "--blob-grace", "0"};
+    argv.insert(argv.end(), storage.begin(), storage.end());
+    CommandResult refused = RunCommand(argv);
+    EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  }
+  // Everything stored is still there and still served.
+  HttpResult rows = server_->Get("/datasets/stones/rows");
+  ASSERT_EQ(rows.status, 200) << rows.body;
+  EXPECT_EQ(std::count(rows.body.begin(), rows.body.end(), '\n'), 401);  // the header and 400 stones
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 #include <chrono>
 #include <thread>
 
+#include <soci/soci.h>
+
 #include "store/sql_metadata_store.h"
 #include "support/test_databases.h"
 
@@ -685,6 +687,44 @@ TEST(DatabaseUrl, NamesTheEngineAndHidesThePassword) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message().find("s3cret"), std::string::npos) << bad.status().message();
   EXPECT_FALSE(ParseDatabaseUrl("sqlite:").ok());
+}
+
+// The URL reaches the driver as libpq's keywords (issue 28: the documented form used to
+// reach the server as database "diamond=").
+TEST(DatabaseUrl, PostgresUrisBecomeLibpqKeywords) {
+  auto pg = ParseDatabaseUrl("postgresql://diamond@db.internal:5432/diamond");
+  ASSERT_TRUE(pg.ok()) << pg.status().message();
+  EXPECT_EQ(pg->connect, "user=diamond dbname=diamond host=db.internal port=5432");
+  auto quoted = PostgresKeywords("postgresql://di%20amond:p%27ss%20w@[::1]/prices?sslmode=require");
+  ASSERT_TRUE(quoted.ok()) << quoted.status().message();
+  EXPECT_EQ(*quoted, R"(user='di amond' password='p\'ss w' dbname=prices host=::1 sslmode=require)");
+  auto socket = PostgresKeywords("postgresql://diamond@/diamond?host=/var/run/postgresql");
+  ASSERT_TRUE(socket.ok());
+  EXPECT_EQ(*socket, "user=diamond dbname=diamond host=/var/run/postgresql");
+  EXPECT_EQ(*PostgresKeywords("postgres://db.internal"), "host=db.internal");
+  auto bad = ParseDatabaseUrl("postgresql://diamond:s3cret@db/prices?nosuchkeyword=1");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("nosuchkeyword"), std::string::npos) << bad.status().message();
+  EXPECT_EQ(bad.status().message().find("s3cret"), std::string::npos) << bad.status().message();
+}
+
+// Every form docs/operations.md writes, against the test cluster on 127.0.0.1.
+TEST(DatabaseUrl, EveryDocumentedFormConnects) {
+  const std::string port = DIAMOND_TEST_POSTGRES_PORT;
+  const std::string socket_url = DIAMOND_TEST_POSTGRES_URL;
+  for (const std::string& url : {
+           "postgresql://postgres@127.0.0.1:" + port + "/postgres",
+           "postgresql://postgres@localhost:" + port + "/postgres?sslmode=disable",
+           "postgresql://postgres:unused%20secret@127.0.0.1:" + port + "/postgres",
+           "postgres://postgres@127.0.0.1/postgres?port=" + port,
+           socket_url,
+       }) {
+    SCOPED_TRACE(url);
+    auto parsed = ParseDatabaseUrl(url);
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    auto pool = OpenConnectionPool(*parsed, 1);
+    EXPECT_TRUE(pool.ok()) << pool.status().message();
+  }
 }
 
 }  // namespace

@@ -127,6 +127,10 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
       return *error;
     }
     if (auto error = CheckPriceable(body.stones)) return *error;
+    // Charged before the work (and given back if it fails): a key over its quota gets its
+    // 429 without costing any computation.
+    const auto rows = static_cast<int64_t>(body.stones.size());
+    if (Status s = ctx.gate.ChargeRows(request, rows); !s.ok()) return ProblemFromStatus(s);
     const ml::Model& priced_by = *(*model)->model;
     // Built by hand: ids are validated ([A-Za-z0-9._-]) so they need no escaping.
     std::string out;
@@ -149,6 +153,7 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
       }
       const double price = std::exp(log_price);
       if (!std::isfinite(price)) {  // a model trained on extreme data can still overflow
+        ctx.gate.RefundRows(request, rows);
         return ValidationProblem("a stone the model cannot price",
                                  {FieldError{static_cast<int64_t>(i + 1), 0, "",
                                              "the predicted price is out of range"}});
@@ -169,15 +174,15 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
       out += '}';
     }
     out += "]}";
-    // Charged once every stone is priced, so a refused or failed request costs nothing.
-    if (Status s = ctx.gate.ChargeRows(request, static_cast<int64_t>(body.stones.size())); !s.ok()) {
-      return ProblemFromStatus(s);
-    }
-    ctx.metrics.AddPredictedRows(static_cast<int64_t>(body.stones.size()));
+    ctx.metrics.AddPredictedRows(rows);
     return JsonResponse(200, std::move(out));
   }, RouteOptions{false, {"explain", "interval"}, Access::kUser, [&ctx](const HttpRequest& request) {
     // On the I/O thread only when it cannot block: the model is in memory (else it is read
-    // and parsed on the pool) and the body is small enough to decode in microseconds.
+    // and parsed on the pool) and the body is small enough to decode in microseconds, and
+    // no explanation is asked for — its cost grows with the model's trees and depth (0.2 s
+    // a stone for the largest model a plan admits), and on an I/O thread it would hold up
+    // every other connection of that thread, /healthz included (issue 30).
+    if (auto explain = request.Query("explain"); explain && *explain != "false" && *explain != "0") return false;
     return request.body.size() <= kInlinePredictBodyBytes &&
            ctx.models.IsWarm(Owner(request), request.Param("model_id"));
   }});
