@@ -84,10 +84,17 @@ int Usage(store::AccountStore& store, const AdminArgs& args) {
   return kExitOk;
 }
 
-// Creates the schema (by opening the database) and the first admin, whose key goes to
-// --key-file once: never over an existing file, and not at all if the database has users.
+// Creates or migrates the schema (by opening the database) and, on a database without
+// users, the first admin, whose key goes to --key-file once (never over an existing file).
+// Run again for an upgrade it migrates and changes nothing else, whatever files exist.
 int Init(store::AccountStore& store, const AdminArgs& args) {
   const std::filesystem::path key_file = args.key_file.empty() ? "admin.key" : args.key_file;
+  auto users = store.CountUsers();
+  if (!users.ok()) return Fail(users.status());
+  if (*users > 0) {
+    std::cout << "the database is ready (schema up to date) and already has users; no admin created\n";
+    return kExitOk;
+  }
   std::error_code ec;
   if (std::filesystem::exists(key_file, ec)) {
     return Fail(Status::FailedPrecondition("key file " + key_file.string() +

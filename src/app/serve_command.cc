@@ -33,7 +33,9 @@ int RunServe(const ServeArgs& args) {
   auto serving = OpenServingStack(args);
   if (!serving.ok()) {
     PrintError(kCommand, serving.status().message());
-    return ExitCodeFor(serving.status());
+    // Arguments that cannot work (a URL no backend takes, stores that do not belong
+    // together) exit 2; the machine (a held data dir, an unreachable database) 1.
+    return serving.status().code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitFailure;
   }
   http::HttpServer server(server_config, serving->stack->api());
   auto port = server.Listen();

@@ -39,7 +39,7 @@ int RunWorker(const WorkerArgs& args) {
   auto stores = OpenBackends(urls);
   if (!stores.ok()) {
     PrintError(kCommand, stores.status().message());
-    return ExitCodeFor(stores.status());
+    return stores.status().code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitFailure;
   }
   const std::string storage = stores->description;
   http::StackOptions options;

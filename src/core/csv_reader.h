@@ -27,6 +27,10 @@ class CsvReader {
  public:
   // The longest record accepted; a longer one is an error, not an unbounded allocation.
   static constexpr size_t kMaxRecordBytes = 16 << 20;
+  // The most fields in one record. Each field costs its span and view (and a header's a
+  // name), so a line of commas multiplied its size in memory: a 4 MiB header of commas
+  // took +474 MB (issue 30). A diamond file has ten columns.
+  static constexpr size_t kMaxFields = 1024;
 
   // `first_line`: the line number of the source's first byte (a chunk of a larger input
   // starts further down; see csv_chunker.h).

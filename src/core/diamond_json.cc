@@ -1,13 +1,12 @@
 #include "core/diamond_json.h"
 
-#include <simdjson.h>
-
 #include <array>
 #include <cmath>
 #include <optional>
 
 #include "core/diamond_csv.h"
 #include "core/grades.h"
+#include "core/json_scratch.h"
 
 namespace diamond {
 namespace {
@@ -240,15 +239,11 @@ Result<json> ParseJson(std::string_view text) {
 }
 
 Result<JsonStones> DecodeStonesJson(std::string_view text, const JsonStoneOptions& options) {
-  // Both reused across requests on this thread: no allocation per document.
-  thread_local od::parser parser;
-  thread_local std::string padded;
-  padded.assign(text);
-  padded.resize(text.size() + simdjson::SIMDJSON_PADDING);  // the parser reads ahead
+  TrimmedScratch scratch;  // this thread's parser, reused; before the document it holds
   JsonStones out;
   std::string shape_error;
   od::document doc;
-  simdjson::error_code error = parser.iterate(padded.data(), text.size(), padded.size()).get(doc);
+  simdjson::error_code error = scratch->Iterate(text).get(doc);
   if (!error) error = DecodeDocument(doc, options, &out, &shape_error);
   if (error) {
     if (error == simdjson::DEPTH_ERROR) {

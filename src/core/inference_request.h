@@ -6,6 +6,7 @@
 // this is the hot path of inference platforms calling diamond.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,7 +26,9 @@ struct InferenceRequest {
 };
 
 // Malformed JSON, or a request of the wrong shape or with a bad value: InvalidArgument
-// whose message names the tensor (and the element, for a value).
-Result<InferenceRequest> DecodeInferenceRequest(std::string_view text);
+// whose message names the tensor (and the element, for a value). More than `max_rows`
+// stones: LimitExceeded, found from a shape or at the first element past it, before the
+// rest is stored (memory stays bounded by max_rows, not by the body).
+Result<InferenceRequest> DecodeInferenceRequest(std::string_view text, size_t max_rows = SIZE_MAX);
 
 }  // namespace diamond

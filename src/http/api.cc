@@ -62,6 +62,17 @@ std::string Join(const std::vector<std::string>& items) {
   return out;
 }
 
+// Repeated slashes count as one, as in common servers: clients that join BASE + "/" + a
+// location that starts with a slash (or a BASE that ends with one) still arrive. A /v1
+// prefix is taken off the path and kept aside.
+void NormalizePath(HttpRequest& request) {
+  if (request.path.find("//") != std::string::npos) request.path = CollapseSlashes(request.path);
+  if (request.path == "/v1" || request.path.starts_with("/v1/")) {
+    request.prefix = "/v1";
+    request.path = request.path.size() == 3 ? "/" : request.path.substr(3);
+  }
+}
+
 }  // namespace
 
 Api::Api(ApiContext context)
@@ -91,16 +102,23 @@ void Api::Refuse(HttpRequest request, HttpResponse refusal, const std::function<
   Finish(request, std::move(refusal), started, done);
 }
 
+bool Api::AnswerBeforeBody(HttpRequest& head, const std::function<void(HttpResponse)>& done) {
+  const double started = NowSeconds();
+  NormalizePath(head);
+  Router::Match match = router_.Find(head.method, head.path, &head.path_params);
+  if (match.route == nullptr) return false;
+  auto refused = context_.gate.RefuseKeyless(match.route->options.access, head);
+  if (!refused) return false;
+  head.request_id = RequestIdOf(head);
+  head.route = match.route->pattern;
+  Finish(head, std::move(*refused), started, done);
+  return true;
+}
+
 void Api::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
   const double started = NowSeconds();
   request.request_id = RequestIdOf(request);
-  // Repeated slashes count as one, as in common servers: clients that join BASE + "/" +
-  // a location that starts with a slash (or a BASE that ends with one) still arrive.
-  if (request.path.find("//") != std::string::npos) request.path = CollapseSlashes(request.path);
-  if (request.path == "/v1" || request.path.starts_with("/v1/")) {
-    request.prefix = "/v1";
-    request.path = request.path.size() == 3 ? "/" : request.path.substr(3);
-  }
+  NormalizePath(request);
 
   Router::Match match = router_.Find(request.method, request.path, &request.path_params);
   if (match.route == nullptr) {

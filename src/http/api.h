@@ -63,6 +63,12 @@ class Api {
   // event with a malformed query or body) as every answer goes: with its X-Request-Id,
   // counted in the metrics, in the access log. Calls `done` on the calling thread.
   void Refuse(HttpRequest request, HttpResponse refusal, const std::function<void(HttpResponse)>& done);
+  // Given a request's header before its body is read (`head` has no body): when it will be
+  // refused whatever its body — it names a route that needs a key and carries none —
+  // answers it now, as every answer goes, calling `done` on the calling thread, and
+  // returns true; the server then never reads the body. Otherwise false, and nothing was
+  // done. Decided from the headers alone: no store is asked.
+  bool AnswerBeforeBody(HttpRequest& head, const std::function<void(HttpResponse)>& done);
 
   // Reads the next piece of a streamed body on the work pool (where reads may block), then
   // calls `done` there with the outcome and the bytes. When the pool takes no more work

@@ -69,6 +69,16 @@ Gate::Gate(accounts::Accounts& accounts, bool enabled) : accounts_(accounts), en
   unchecked_ = std::move(principal);
 }
 
+std::optional<HttpResponse> Gate::RefuseKeyless(Access access, const HttpRequest& request) const {
+  if (access == Access::kPublic || !enabled_) return std::nullopt;
+  auto key = PresentedKey(request);
+  if (!key) return Unauthorized("the Authorization header must be 'Bearer <key>'", true);
+  if (key->empty()) {
+    return Unauthorized("send an API key: 'Authorization: Bearer <key>' or 'X-API-Key: <key>'", false);
+  }
+  return std::nullopt;
+}
+
 std::optional<HttpResponse> Gate::Admit(Access access, HttpRequest& request) {
   if (access == Access::kPublic) return std::nullopt;
   if (!enabled_) {

@@ -28,9 +28,35 @@ class Gate {
   // Nothing when the request may proceed (request.principal is then set), else the refusal.
   std::optional<HttpResponse> Admit(Access access, HttpRequest& request);
 
+  // The refusal Admit would give a request that presents no key (or a credential that is
+  // not a bearer token) on a route that needs one; nullopt otherwise, including for every
+  // request that does present a key. From the headers alone: no store is asked.
+  std::optional<HttpResponse> RefuseKeyless(Access access, const HttpRequest& request) const;
+
   // Counts rows priced for the caller against their plan's monthly quota.
   Status ChargeRows(const HttpRequest& request, int64_t rows);
   void RefundRows(const HttpRequest& request, int64_t rows);
+  // Charges `rows` now, before the work they pay for (a key over its quota costs nothing),
+  // and gives them back when the reservation goes unless the work succeeded and said so.
+  class RowReservation {
+   public:
+    RowReservation(Gate& gate, const HttpRequest& request, int64_t rows)
+        : gate_(gate), request_(request), rows_(rows), status_(gate.ChargeRows(request, rows)) {}
+    ~RowReservation() {
+      if (status_.ok() && !kept_) gate_.RefundRows(request_, rows_);
+    }
+    RowReservation(const RowReservation&) = delete;
+    RowReservation& operator=(const RowReservation&) = delete;
+    const Status& status() const { return status_; }  // QuotaExceeded: nothing was charged
+    void Keep() { kept_ = true; }
+
+   private:
+    Gate& gate_;
+    const HttpRequest& request_;
+    const int64_t rows_;
+    const Status status_;
+    bool kept_ = false;
+  };
   // QuotaExceeded if `rows` more would take the caller past this month's quota; charges
   // nothing (a batch job is charged as it commits its rows).
   Status CheckRowsLeft(const HttpRequest& request, int64_t rows) const;

@@ -6,6 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <algorithm>
+#include <array>
 #include <map>
 #include <thread>
 
@@ -74,6 +75,9 @@ std::optional<std::string_view> OptionalField(const bhttp::request<bhttp::string
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
+  // Bodies up to this size are read with their header before anything is decided.
+  static constexpr uint64_t kSmallBodyBytes = 64 << 10;
+
   // `counted`: the connection counts against its address's cap (not a trusted proxy's).
   Session(tcp::socket socket, HttpServer::Impl& server, std::string peer, bool counted)
       : stream_(std::move(socket)), server_(server), peer_(std::move(peer)), counted_(counted) {
@@ -97,12 +101,17 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  // Claims this connection to be closed for a newer one, if it is waiting for a request
-  // (between requests, or inside a header that has not ended). From any thread; true
-  // once per connection. The close itself runs on the connection's strand, and leaves a
-  // connection alone whose header has ended meanwhile.
-  bool ClaimForEviction() {
-    if (!evictable_.exchange(false)) return false;
+  // What a connection is doing, as far as making room goes: a connection inside a header
+  // that has not ended (how slow-header clients hold slots) goes before one idle between
+  // requests (a well-behaved kept-alive client); one busy with a request never goes.
+  enum EvictionClass : uint8_t { kBusy = 0, kIdle = 1, kInHeader = 2 };
+
+  // Claims this connection to be closed for a newer one, if it is in class `wanted`. From
+  // any thread; true once per connection. The close itself runs on the connection's
+  // strand, and leaves a connection alone whose header has ended meanwhile.
+  bool ClaimForEviction(EvictionClass wanted) {
+    uint8_t expected = wanted;
+    if (!eviction_class_.compare_exchange_strong(expected, kBusy)) return false;
     net::post(stream_.get_executor(), [self = shared_from_this()] {
       if (self->waiting_) self->Close();
     });
@@ -137,6 +146,9 @@ class Session : public std::enable_shared_from_this<Session> {
     buffer_.consume(used);
     if (parser_->is_header_done()) return OnHeader({});
     if (ec && ec != bhttp::error::need_more) return OnReadError(ec);
+    // Unless claimed for closing meanwhile, now a connection inside a header.
+    uint8_t idle = kIdle;
+    eviction_class_.compare_exchange_strong(idle, kInHeader);
     stream_.expires_after(server_.config.header_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -146,7 +158,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void SetWaiting(bool waiting) {
     waiting_ = waiting;
-    evictable_.store(waiting, std::memory_order_relaxed);
+    eviction_class_.store(waiting ? kIdle : kBusy);
   }
 
   void OnHeader(beast::error_code ec) {
@@ -155,7 +167,9 @@ class Session : public std::enable_shared_from_this<Session> {
     body_started_ = Clock::now();
     body_bytes_ = 0;
     auto& request = parser_->get();
-    if (beast::iequals(request[bhttp::field::expect], "100-continue")) {
+    const bool expects_continue = beast::iequals(request[bhttp::field::expect], "100-continue");
+    if (AnsweredBeforeBody(expects_continue)) return;
+    if (expects_continue) {
       // The client waits for this before sending a large body.
       auto interim = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, request.version());
       bhttp::async_write(stream_, *interim, [self = shared_from_this(), interim](beast::error_code wec, size_t) {
@@ -214,30 +228,69 @@ class Session : public std::enable_shared_from_this<Session> {
     Write(std::move(problem), /*keep_alive=*/false, 11);
   }
 
-  void OnRead(beast::error_code ec) {
-    if (ec) return OnReadError(ec);
-    auto message = parser_->release();
-    HttpRequest request;
-    request.method = std::string(message.method_string());
-    request.client_address =
+  // The request's line and header fields as an HttpRequest (no body); false when its
+  // query string is malformed.
+  bool ToRequest(const bhttp::request<bhttp::string_body>& message, HttpRequest* request) const {
+    request->method = std::string(message.method_string());
+    request->client_address =
         server_.config.limits.trusted_proxies.empty()
             ? peer_
-            : ClientAddress(peer_, OptionalField(message, "X-Forwarded-For"),
-                            server_.config.limits.trusted_proxies);
+            : ClientAddress(peer_, OptionalField(message, "X-Forwarded-For"), server_.config.limits.trusted_proxies);
     const std::string_view target(message.target().data(), message.target().size());
     const size_t question = target.find('?');
-    request.path = std::string(target.substr(0, question));
-    if (question != std::string_view::npos &&
-        !ParseQueryString(target.substr(question + 1), &request.query)) {
-      return Write(Problem(400, "bad-request", "Malformed query string", "a %-escape is malformed"),
-                   message.keep_alive(), message.version());
+    request->path = std::string(target.substr(0, question));
+    if (question != std::string_view::npos && !ParseQueryString(target.substr(question + 1), &request->query)) {
+      return false;
     }
     for (const auto& field : message) {
       std::string name(field.name_string());
       for (char& c : name) {
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));  // ASCII; no locale
       }
-      request.headers.emplace_back(std::move(name), std::string(field.value()));
+      request->headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    return true;
+  }
+
+  // A request announcing a large body (or waiting for 100 Continue) that will be refused
+  // whatever its body says — no key on a route that needs one — is answered from its
+  // header, and its body is never read (a keyless 60 MiB body used to be read in full,
+  // and 100 Continue sent, before the 401). True when answered.
+  bool AnsweredBeforeBody(bool expects_continue) {
+    const auto& message = parser_->get();
+    if (!expects_continue && !parser_->chunked() && parser_->content_length().value_or(0) <= kSmallBodyBytes) {
+      return false;  // small: read with its header anyway, and refused the usual way
+    }
+    HttpRequest head;
+    if (!ToRequest(message, &head)) return false;  // answered 400 once read
+    const unsigned version = message.version();
+    return server_.api.AnswerBeforeBody(head, [this, version](HttpResponse response) {
+      linger_ = true;  // the client may still be sending the body: let it, then close
+      Write(std::move(response), /*keep_alive=*/false, version);
+    });
+  }
+
+  // After an answer sent before the body: no more writes, and what the client still sends
+  // is read and dropped for a moment, so that its side sees the answer rather than a
+  // reset (closing with unread bytes would send one).
+  void Linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(2));
+    auto discard = std::make_shared<std::array<char, 16384>>();
+    stream_.async_read_some(net::buffer(*discard), [self = shared_from_this(), discard](beast::error_code ec, size_t) {
+      if (ec) return self->Close();
+      self->Linger();
+    });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    auto message = parser_->release();
+    HttpRequest request;
+    if (!ToRequest(message, &request)) {
+      return Write(Problem(400, "bad-request", "Malformed query string", "a %-escape is malformed"),
+                   message.keep_alive(), message.version());
     }
     request.body = std::move(message.body());
     const bool keep_alive = message.keep_alive();
@@ -303,6 +356,7 @@ class Session : public std::enable_shared_from_this<Session> {
                      [self = shared_from_this(), text, keep_alive, streamed = std::move(response.streamed)](
                          beast::error_code ec, size_t) mutable {
                        if (ec) return self->Close();
+                       if (self->linger_) return self->Linger();
                        if (streamed) {
                          const int64_t size = streamed->size;  // before the pointer moves
                          return self->WritePieces(std::move(streamed), size, keep_alive);
@@ -354,9 +408,10 @@ class Session : public std::enable_shared_from_this<Session> {
   const std::string peer_;  // the peer's address, as text
   const bool counted_;
   bool waiting_ = true;     // on the strand: between requests or inside a header
-  std::atomic<bool> evictable_{true};  // the same, for other threads; cleared once claimed
+  std::atomic<uint8_t> eviction_class_{kIdle};  // for other threads; kBusy once claimed
   Clock::time_point body_started_;
   size_t body_bytes_ = 0;
+  bool linger_ = false;  // answered before the body: drain, then close
 };
 
 
@@ -396,9 +451,12 @@ void HttpServer::Impl::PauseAccepting() {
 }
 
 bool HttpServer::Impl::EvictOneWaiting() {
-  for (auto& [id, weak] : sessions) {
-    auto session = weak.lock();
-    if (session && session->ClaimForEviction()) return true;
+  // The oldest connection stuck inside a header first; else the oldest idle one.
+  for (auto wanted : {Session::kInHeader, Session::kIdle}) {
+    for (auto& [id, weak] : sessions) {
+      auto session = weak.lock();
+      if (session && session->ClaimForEviction(wanted)) return true;
+    }
   }
   return false;
 }

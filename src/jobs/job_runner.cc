@@ -27,6 +27,12 @@ bool JobContext::CancelRequested() {
 }
 
 void JobContext::ReportProgress(double fraction, const std::string& detail) {
+  // For operators following a long job in the log: a line at each quarter it passes.
+  if (const int quarter = static_cast<int>(fraction * 4); quarter > logged_quarter_ && quarter < 4) {
+    logged_quarter_ = quarter;
+    Log(LogLevel::kInfo, "job progress",
+        {{"job_id", job_id_}, {"owner", owner_}, {"attempt", attempt_}, {"percent", quarter * 25}, {"detail", detail}});
+  }
   // Progress is advice to whoever watches; training goes on if it cannot be recorded.
   if (Status s = metadata_.UpdateJobProgress(job_id_, attempt_, fraction, detail); !s.ok()) {
     Log(LogLevel::kWarn, "could not record a job's progress",
@@ -145,6 +151,16 @@ void JobRunner::WorkerLoop() {
 }
 
 void JobRunner::Run(const store::JobRecord& job) {
+  // What an operator needs to follow a job across workers: its id, kind, owner, attempt.
+  const nlohmann::json about = {{"job_id", job.id}, {"kind", job.kind}, {"owner", job.owner},
+                                {"attempt", job.attempts}, {"worker", worker_id_}};
+  if (job.attempts > 1) {
+    // An earlier attempt's worker stopped without finishing it: died, or lost its lease.
+    Log(LogLevel::kWarn, "job taken over: an earlier attempt did not finish", about);
+  } else {
+    Log(LogLevel::kInfo, "job claimed", about);
+  }
+  const auto started = std::chrono::steady_clock::now();
   auto executor = executors_.find(job.kind);
   if (executor == executors_.end()) {
     RecordJobFailure(metadata_, job, "no executor for job kind '" + job.kind + "'");
@@ -162,8 +178,19 @@ void JobRunner::Run(const store::JobRecord& job) {
     // An executor bug must not take the process down or leave the job running forever.
     RecordJobFailure(metadata_, job, std::string("internal error: ") + e.what());
   }
-  MutexLock lock(mutex_);
-  held_.erase(job.id);
+  {
+    MutexLock lock(mutex_);
+    held_.erase(job.id);
+  }
+  nlohmann::json ended = about;
+  ended["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  auto record = metadata_.GetJob(job.owner, job.id);
+  if (record.ok()) {
+    ended["state"] = std::string(store::JobStateName(record->state));
+    if (!record->error.empty()) ended["error"] = record->error;
+  }
+  const bool failed = record.ok() && record->state == store::JobState::kFailed;
+  Log(failed ? LogLevel::kWarn : LogLevel::kInfo, failed ? "job failed" : "job ended", ended);
 }
 
 void JobRunner::WhenFinished(std::string owner, std::string job_id,

@@ -43,6 +43,7 @@ class JobContext {
   std::string job_id_;
   int64_t attempt_;
   std::shared_ptr<std::atomic<bool>> lost_;
+  int logged_quarter_ = 0;  // progress milestones logged so far (25, 50, 75 %)
 };
 
 // Records that this attempt of a job failed. If the store refuses, it is logged: a lost

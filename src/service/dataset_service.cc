@@ -1,5 +1,9 @@
 #include "service/dataset_service.h"
 
+#include <chrono>
+#include <random>
+#include <thread>
+
 #include "core/byte_source.h"
 #include "core/dataset_stats.h"
 #include "core/diamond_csv.h"
@@ -12,8 +16,11 @@
 namespace diamond::service {
 namespace {
 
-// Appends that lose a race against another writer rebuild on the new version and retry.
-constexpr int kMaxAttempts = 5;
+// A write beaten to its commit by another writer (another process on the same database:
+// in-process writers take turns) rebuilds on the new version and tries again, after a
+// short random pause, for up to this long: an append is never refused for being raced
+// (the original service never refused one), only for a store that keeps failing.
+constexpr auto kRacedRetryFor = std::chrono::seconds(60);
 
 }  // namespace
 
@@ -75,6 +82,20 @@ Result<store::DatasetRecord> DatasetService::WriteVersion(const std::string& own
   return committed;
 }
 
+Result<store::DatasetRecord> DatasetService::UntilNotRaced(
+    const std::string& owner, const std::string& id, const std::function<Result<store::DatasetRecord>()>& attempt) {
+  MutexLock turn(writers_[std::hash<std::string>{}(owner + '/' + id) % writers_.size()]);
+  const auto give_up = std::chrono::steady_clock::now() + kRacedRetryFor;
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  for (int pause_ms = 1;; pause_ms = std::min(pause_ms * 2, 64)) {
+    auto written = attempt();
+    if (written.ok() || written.status().code() != StatusCode::kFailedPrecondition) return written;
+    if (std::chrono::steady_clock::now() >= give_up) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1 + jitter() % pause_ms));
+  }
+  return Status::FailedPrecondition("dataset '" + id + "' is being changed by others; try again");
+}
+
 Result<store::DatasetRecord> DatasetService::Replace(const std::string& owner,
                                                      const std::string& id,
                                                      std::span<const Diamond> stones,
@@ -84,16 +105,14 @@ Result<store::DatasetRecord> DatasetService::Replace(const std::string& owner,
   stats.AddAll(stones);
   const std::string csv = StonesToCanonicalCsv(stones);
   const std::string stats_json = stats.ToJson().dump();
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+  return UntilNotRaced(owner, id, [&]() -> Result<store::DatasetRecord> {
     auto current = metadata_.GetDataset(owner, id);
     if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
     const int64_t expected = current.ok() ? current->current.version : 0;
     *created = !current.ok();
-    auto written = WriteVersion(owner, id, expected, {}, csv, static_cast<int64_t>(stones.size()), Sha256(),
-                                stats_json, limits.storage);
-    if (written.ok() || written.status().code() != StatusCode::kFailedPrecondition) return written;
-  }
-  return Status::FailedPrecondition("dataset '" + id + "' is being changed by others; try again");
+    return WriteVersion(owner, id, expected, {}, csv, static_cast<int64_t>(stones.size()), Sha256(), stats_json,
+                        limits.storage);
+  });
 }
 
 Result<store::DatasetRecord> DatasetService::Append(const std::string& owner,
@@ -104,7 +123,7 @@ Result<store::DatasetRecord> DatasetService::Append(const std::string& owner,
   added.AddAll(stones);
   std::string rows;
   for (const auto& stone : stones) AppendCsvRow(stone, &rows);
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+  return UntilNotRaced(owner, id, [&]() -> Result<store::DatasetRecord> {
     auto current = metadata_.GetDataset(owner, id);
     if (!current.ok()) return current.status();
     if (Status s = CheckRowLimit(current->current.rows + static_cast<int64_t>(stones.size()), limits.max_rows);
@@ -117,24 +136,20 @@ Result<store::DatasetRecord> DatasetService::Append(const std::string& owner,
     auto stats = DatasetStats::FromJson(*parsed);
     if (!stats.ok()) return stats.status();
     stats->Merge(added);
-    Result<store::DatasetRecord> written = Status::Internal("not written");
     if (base.segments.size() >= kMaxSegments) {
       // Rewritten as one segment: the base's rows are read once, and copied.
       auto csv = ReadSegments(store::SegmentKeys(base));
       if (!csv.ok()) return csv.status();
       std::string combined = std::move(csv).value();
       combined += rows;
-      written = WriteVersion(owner, id, base.version, {}, combined, stats->rows(), Sha256(), stats->ToJson().dump(),
-                             limits.storage);
-    } else {
-      auto hash = ResumeHash(blobs_, base);
-      if (!hash.ok()) return hash.status();
-      written = WriteVersion(owner, id, base.version, base.segments, rows, static_cast<int64_t>(stones.size()),
-                             std::move(hash).value(), stats->ToJson().dump(), limits.storage);
+      return WriteVersion(owner, id, base.version, {}, combined, stats->rows(), Sha256(), stats->ToJson().dump(),
+                          limits.storage);
     }
-    if (written.ok() || written.status().code() != StatusCode::kFailedPrecondition) return written;
-  }
-  return Status::FailedPrecondition("dataset '" + id + "' is being changed by others; try again");
+    auto hash = ResumeHash(blobs_, base);
+    if (!hash.ok()) return hash.status();
+    return WriteVersion(owner, id, base.version, base.segments, rows, static_cast<int64_t>(stones.size()),
+                        std::move(hash).value(), stats->ToJson().dump(), limits.storage);
+  });
 }
 
 Result<store::DatasetRecord> DatasetService::Get(const std::string& owner, const std::string& id) {

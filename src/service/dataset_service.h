@@ -5,15 +5,18 @@
 // one segment with every row; appending writes only the new rows as one more segment,
 // after the segments of the version it builds on. Past kMaxSegments an append writes the
 // whole version as one segment again, which bounds what a read opens and what the
-// metadata lists per version. Safe for concurrent use.
+// metadata lists per version. Safe for concurrent use: writers of one dataset take turns
+// in a process and retry when another process wins, so concurrent appends all succeed.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "base/mutex.h"
 #include "core/diamond.h"
 #include "core/sha256.h"
 #include "store/blob_range_reader.h"
@@ -88,9 +91,17 @@ class DatasetService {
                                             const std::string& stats_json,
                                             const store::MetadataStore::StorageLimits& limits);
 
+  // Runs `attempt` (read the current version, write the next) until it is not beaten to
+  // the commit by another writer; see dataset_service.cc.
+  Result<store::DatasetRecord> UntilNotRaced(const std::string& owner, const std::string& id,
+                                             const std::function<Result<store::DatasetRecord>()>& attempt);
+
   store::MetadataStore& metadata_;
   store::BlobStore& blobs_;
   StorageObserver storage_changed_;
+  // Writers of one dataset in this process take turns (a stripe per hash of owner and id):
+  // they would otherwise each build a version on the same base and all but one lose.
+  std::array<Mutex, 64> writers_;
 };
 
 }  // namespace diamond::service

@@ -11,8 +11,10 @@ std::string BindingText(const std::string& database_id) {
              .dump() + "\n";
 }
 
+// InvalidArgument: the command line (or environment) names stores that do not belong
+// together; the commands exit 2 for it.
 Status Refuse(const std::string& why) {
-  return Status::FailedPrecondition(why + ". Nothing was changed; check --db and --blobs (DIAMOND_DB, DIAMOND_BLOBS): "
+  return Status::InvalidArgument(why + ". Nothing was changed; check --db and --blobs (DIAMOND_DB, DIAMOND_BLOBS): "
                                           "a database and its blob store are used together (docs/operations.md)");
 }
 

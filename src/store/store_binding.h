@@ -29,12 +29,12 @@ struct DatabaseFacts {
 
 // Checks that `blobs` belongs to the database, binding them if the store is new:
 //   - the store names this database: ok;
-//   - it names another: FailedPrecondition (both ids in the message);
+//   - it names another: InvalidArgument (both ids in the message);
 //   - it names none (a new store, or one from before bindings): bound now if it is empty
 //     and the database refers to no blob, or if it holds a blob the database refers to
-//     (a deployment from before this check); otherwise FailedPrecondition — an empty store
+//     (a deployment from before this check); otherwise refused — an empty store
 //     for a database that has blobs (the wrong --blobs), or a store of blobs none of which
-//     are this database's (the wrong --db).
+//     are this database's (the wrong --db). Both InvalidArgument; nothing is written then.
 // `where` names the store in messages (its URL).
 Status BindOrVerifyBlobStore(const DatabaseFacts& database, BlobStore& blobs, const std::string& where);
 

@@ -110,6 +110,20 @@ TEST(CsvReader, UnterminatedQuoteIsAnErrorWithItsLine) {
   EXPECT_NE(p.status.message().find("never closed"), std::string::npos);
 }
 
+// A line of commas is a million fields, each a span and a view: the reader refuses a record
+// past kMaxFields before holding them (issue 30); exactly the limit is still a record.
+TEST(CsvReader, ARecordWithMoreFieldsThanTheLimitIsAnError) {
+  auto at_limit = ParseString(std::string(CsvReader::kMaxFields - 1, ',') + "\n");
+  ASSERT_TRUE(at_limit.status.ok()) << at_limit.status.message();
+  EXPECT_EQ(at_limit.rows.at(0).size(), CsvReader::kMaxFields);
+  auto over = ParseString("a\n" + std::string(1u << 20, ',') + "\n");
+  EXPECT_FALSE(over.status.ok());
+  EXPECT_NE(over.status.message().find("line 2: a record has more than 1024 fields"), std::string::npos)
+      << over.status.message();
+  auto quoted = ParseString(std::string(CsvReader::kMaxFields, ',') + "\"x\"\n");
+  EXPECT_FALSE(quoted.status.ok());
+}
+
 TEST(CsvReader, GarbageAfterClosingQuoteIsAnError) {
   auto p = ParseString("a,b\n\"x\"y,1\n");
   EXPECT_FALSE(p.status.ok());

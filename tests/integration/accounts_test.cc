@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -254,6 +255,25 @@ TEST_F(AccountsTest, MeteredRowsEqualExactlyWhatWasSentAcrossKeysAndARestart) {
     }
   }
   EXPECT_EQ(server_->Get("/admin/usage?month=2026-13").status, 422);
+}
+
+// Issue 28: `admin init` for an upgrade exited 2 before migrating when ./admin.key existed.
+// Run again it migrates and succeeds; only a first admin's key is never written over a file.
+TEST(AdminInit, RunAgainForAnUpgradeSucceedsBesideItsKeyFile) {
+  TempDir dir;
+  const std::string db = "sqlite:" + (dir / "metadata.db").string();
+  const std::string key_file = (dir / "admin.key").string();
+  CommandResult first = RunCommand({DIAMOND_BINARY, "admin", "--db", db, "init", "--key-file", key_file});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_TRUE(std::filesystem::exists(key_file));
+  CommandResult again = RunCommand({DIAMOND_BINARY, "admin", "--db", db, "init", "--key-file", key_file});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("already has users"), std::string::npos) << again.out;
+  // A new database would need a first admin: its key is not written over the file.
+  CommandResult other = RunCommand({DIAMOND_BINARY, "admin", "--db", "sqlite:" + (dir / "other.db").string(),
+                                    "init", "--key-file", key_file});
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_NE(other.err.find("never overwritten"), std::string::npos) << other.err;
 }
 
 TEST_F(AccountsTest, AdminCommandWorksBesideTheRunningServer) {

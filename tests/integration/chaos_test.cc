@@ -23,6 +23,7 @@
 #include "store/blob_gc.h"
 #include "store/s3_blob_store.h"
 #include "store/sql_metadata_store.h"
+#include "store/store_binding.h"
 
 namespace diamond::testing {
 namespace {
@@ -223,7 +224,9 @@ TEST(Chaos, RandomKillsOfReplicasAndWorkersLoseNothingAcknowledged) {
   ASSERT_TRUE(removed.ok());
   std::printf("chaos: %zu blobs referenced, %lld orphans removed by the GC\n", referenced->size(),
               static_cast<long long>(*removed));
-  EXPECT_EQ((*blobs)->List("")->size(), referenced->size());
+  // Besides the referenced blobs, only the object binding the bucket to its database.
+  EXPECT_EQ((*blobs)->List("")->size(), referenced->size() + 1);
+  EXPECT_TRUE((*blobs)->Stat(store::kStoreBindingKey).ok());
 }
 
 }  // namespace

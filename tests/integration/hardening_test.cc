@@ -375,5 +375,81 @@ TEST(Hardening, StorageQuotasRefuseUploadsAndDeletingFreesBytes) {
   EXPECT_EQ(stored(), 0);
 }
 
+// Issue 30, finding 2: decoders that stored every element before checking the limit, a
+// CSV header of commas kept as a million fields, and per-thread JSON buffers that kept the
+// largest body's size for good. Each probe is refused, and the server's memory stays
+// within 64 MiB of where it was (release build; sanitizers keep freed memory resident).
+TEST(Hardening, DecodersKeepMemoryBoundedByTheLimitsNotByTheBody) {
+  TempDir dir;
+  ServerProcess server(dir / "data", {"--quiet"});
+  TrainSmallModel(server, "m");
+  ASSERT_EQ(server.PostJson("/models/m/predict", kStone).status, 200);
+  const int64_t before = RssKib(server.pid());
+  int64_t highest = before;
+  auto note_rss = [&] { highest = std::max(highest, RssKib(server.pid())); };
+
+  // OIP: 8 MiB of numbers in one tensor, data before shape; and a shape announcing 10^8.
+  std::string numbers = R"({"inputs": [{"name": "carat", "datatype": "FP64", "data": [)";
+  while (numbers.size() < (8u << 20)) numbers += "1.5,";
+  numbers += R"(1.5], "shape": [1]}]})";
+  HttpResult infer = server.PostJson("/v2/models/m/infer", numbers);
+  EXPECT_EQ(infer.status, 413) << infer.body.substr(0, 300);
+  EXPECT_NE(infer.body.find("stones per request"), std::string::npos) << infer.body.substr(0, 300);
+  note_rss();
+  HttpResult shaped = server.PostJson(
+      "/v2/models/m/infer", R"({"inputs": [{"name": "carat", "datatype": "FP64", "shape": [100000000], "data": [1]}]})");
+  EXPECT_EQ(shaped.status, 413) << shaped.body;
+
+  // CSV: a 4 MiB header of commas.
+  HttpResult commas = server.Request("PUT", "/datasets/wide", std::string(4u << 20, ',') + "\n1\n", "text/csv");
+  EXPECT_GE(commas.status, 400) << commas.body.substr(0, 300);
+  EXPECT_LT(commas.status, 500) << commas.body.substr(0, 300);
+  EXPECT_NE(commas.body.find("fields"), std::string::npos) << commas.body.substr(0, 300);
+  note_rss();
+
+  // JSON: a 30 MiB predict body (refused: too many stones), three times.
+  std::string many = "[";
+  while (many.size() < (30u << 20)) many += std::string(kStone) + ",";
+  many += std::string(kStone) + "]";
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(server.PostJson("/models/m/predict", many).status, 413);
+    note_rss();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const int64_t after = RssKib(server.pid());
+  std::cout << "server RSS: " << before << " KiB before, highest seen " << highest << ", " << after << " after\n";
+  if (!kMemorySanitized) {
+    EXPECT_LT(after, before + 64 * 1024);
+  }
+  EXPECT_EQ(server.PostJson("/models/m/predict", kStone).status, 200);
+}
+
+// Issue 30, finding 6: a keyless body was read in full (+61 MB for 60 MiB) before its
+// 401, and 100 Continue was sent to keyless clients. Now the 401 comes from the header.
+TEST(Hardening, AKeylessBodyIsRefusedFromItsHeaderWithoutBeingRead) {
+  TempDir dir;
+  ServerProcess server(dir / "data", {"--quiet"});
+  for (const bool expect_continue : {false, true}) {
+    SCOPED_TRACE(expect_continue ? "Expect: 100-continue" : "no Expect");
+    int fd = Connect(server.port());
+    ASSERT_GE(fd, 0);
+    // 60 MiB announced, none of it sent: the answer must come anyway.
+    std::string head = "PUT /datasets/x HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: " +
+                       std::to_string(60u << 20) + "\r\n";
+    if (expect_continue) head += "Expect: 100-continue\r\n";
+    head += "\r\n";
+    ASSERT_GT(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), 0);
+    std::string response;
+    EXPECT_EQ(ReadOneResponse(fd, &response), 401) << response.substr(0, 300);
+    ::close(fd);
+  }
+  // With a key (even a wrong one), a small body is read and refused the usual way.
+  HttpResult wrong = server.RequestAs("dk_wrong", "PUT", "/datasets/x", "carat\n", "text/csv");
+  EXPECT_EQ(wrong.status, 401);
+  // The refusals are in the access metrics like any answer.
+  EXPECT_NE(server.Get("/metrics").body.find("status=\"401\""), std::string::npos);
+  EXPECT_EQ(server.Get("/healthz").status, 200);
+}
+
 }  // namespace
 }  // namespace diamond::testing

@@ -249,6 +249,15 @@ TEST_F(ScaleOut, AWorkerKilledMidTrainingLosesItsLeaseAndTheOtherFinishesTheJob)
   json state = json::parse(server_->Get(job).body);
   EXPECT_EQ(state["attempts"], 2);
   EXPECT_EQ(json::parse(server_->Get("/models/slow").body)["status"], "ready");
+  // The worker that took it over said so, naming the job (issue 28: operators saw nothing).
+  const std::string job_id = job.substr(job.rfind('/') + 1);
+  const std::string log = cluster_->Log();
+  const size_t takeover = log.find("job taken over");
+  ASSERT_NE(takeover, std::string::npos) << log.substr(0, 3000);
+  const size_t begins = log.rfind('\n', takeover) == std::string::npos ? 0 : log.rfind('\n', takeover) + 1;
+  const std::string line = log.substr(begins, log.find('\n', takeover) - begins);
+  EXPECT_NE(line.find(job_id), std::string::npos) << line;
+  EXPECT_NE(line.find("\"attempt\":2"), std::string::npos) << line;
   cluster_->StartWorker(index);
 }
 
@@ -277,6 +286,14 @@ TEST_F(ScaleOut, AnOversizedKeylessBodyIs413AndNoOtherClientSeesA502) {
   bystander.join();
   EXPECT_GT(others.load(), 10);
   EXPECT_EQ(bad.load(), 0) << "of " << others.load() << " bystander requests";
+}
+
+// Issue 28: /metrics was public through the load balancer. The shipped template keeps it
+// to the replicas' own addresses, where the operator's scraper reads each one.
+TEST_F(ScaleOut, MetricsAreNotServedThroughTheLoadBalancer) {
+  EXPECT_EQ(server_->RequestAs("", "GET", "/metrics").status, 404);
+  EXPECT_EQ(server_->RequestAs("", "GET", "/v1/metrics").status, 404);
+  EXPECT_EQ(Direct(*server_, 0, "", "GET", "/metrics").status, 200);
 }
 
 // Issue 28: a replica given the shared bucket without (or with another) database opened a

@@ -96,13 +96,12 @@ HttpResponse Infer(ApiContext& ctx, HttpRequest& request) {
   if (request.MediaType() != "application/json") {
     return OipError(415, "send the inference request as application/json");
   }
-  auto decoded = DecodeInferenceRequest(request.body);
-  if (!decoded.ok()) return OipError(400, decoded.status().message());
+  auto decoded = DecodeInferenceRequest(request.body, ctx.config.max_predict_stones);
+  if (!decoded.ok()) {
+    return OipError(decoded.status().code() == StatusCode::kLimitExceeded ? 413 : 400, decoded.status().message());
+  }
   InferenceRequest& infer = *decoded;
   const size_t n = infer.stones.size();
-  if (n > ctx.config.max_predict_stones) {
-    return OipError(413, "at most " + std::to_string(ctx.config.max_predict_stones) + " stones per request");
-  }
   if (auto error = CheckPriceable(infer.stones)) return *error;
   double half_width = 0;
   if (infer.interval) {
@@ -113,6 +112,9 @@ HttpResponse Infer(ApiContext& ctx, HttpRequest& request) {
     if (!width.ok()) return OipError(400, "parameter 'interval': " + width.status().message());
     half_width = *width;
   }
+  // Charged before the work (given back if it fails): over quota, nothing is computed.
+  Gate::RowReservation charge(ctx.gate, request, static_cast<int64_t>(n));
+  if (!charge.status().ok()) return ProblemFromStatus(charge.status());
   const ml::Model& m = *(*model)->model;
   std::vector<double> price(n), low, high, base;
   std::vector<std::vector<double>> contributions;
@@ -161,7 +163,7 @@ HttpResponse Infer(ApiContext& ctx, HttpRequest& request) {
     }
     produced = std::move(chosen);
   }
-  if (Status s = ctx.gate.ChargeRows(request, static_cast<int64_t>(n)); !s.ok()) return ProblemFromStatus(s);
+  charge.Keep();
   ctx.metrics.AddPredictedRows(static_cast<int64_t>(n));
   // Built by hand: ids are validated ([A-Za-z0-9._-]) and need no escaping; the request id
   // is the client's text and is escaped.
@@ -204,7 +206,11 @@ void RegisterOipRoutes(Router& router, ApiContext& ctx) {
                RouteOptions{true, {}, Access::kUser, {}});
     router.Add("POST", base + "/infer", [&ctx](HttpRequest& request) { return Infer(ctx, request); },
                RouteOptions{false, {}, Access::kUser, [&ctx](const HttpRequest& request) {
-                 return request.body.size() <= (64 << 10) && ctx.models.IsWarm(Owner(request), request.Param("model_id"));
+                 // As /predict: inline only when cheap. The explain parameter is in the body,
+                 // so a body that mentions it at all goes to the pool (issue 30).
+                 return request.body.size() <= (64 << 10) &&
+                        request.body.find("\"explain\"") == std::string::npos &&
+                        ctx.models.IsWarm(Owner(request), request.Param("model_id"));
                }});
   }
 }

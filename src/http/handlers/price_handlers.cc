@@ -130,7 +130,8 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
     // Charged before the work (and given back if it fails): a key over its quota gets its
     // 429 without costing any computation.
     const auto rows = static_cast<int64_t>(body.stones.size());
-    if (Status s = ctx.gate.ChargeRows(request, rows); !s.ok()) return ProblemFromStatus(s);
+    Gate::RowReservation charge(ctx.gate, request, rows);
+    if (!charge.status().ok()) return ProblemFromStatus(charge.status());
     const ml::Model& priced_by = *(*model)->model;
     // Built by hand: ids are validated ([A-Za-z0-9._-]) so they need no escaping.
     std::string out;
@@ -153,7 +154,6 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
       }
       const double price = std::exp(log_price);
       if (!std::isfinite(price)) {  // a model trained on extreme data can still overflow
-        ctx.gate.RefundRows(request, rows);
         return ValidationProblem("a stone the model cannot price",
                                  {FieldError{static_cast<int64_t>(i + 1), 0, "",
                                              "the predicted price is out of range"}});
@@ -174,6 +174,7 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
       out += '}';
     }
     out += "]}";
+    charge.Keep();
     ctx.metrics.AddPredictedRows(rows);
     return JsonResponse(200, std::move(out));
   }, RouteOptions{false, {"explain", "interval"}, Access::kUser, [&ctx](const HttpRequest& request) {
