@@ -1,6 +1,7 @@
 // The `diamond` command: argument parsing only (CLI11 stays in this one translation unit).
 #include <CLI/CLI.hpp>
 #include <malloc.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <iostream>
@@ -323,6 +324,9 @@ int main(int argc, char** argv) {
   if (*predict_cmd) return diamond::app::RunPredict(predict);
   if (*upload_cmd) return diamond::app::RunUpload(upload);
   if (*batch_cmd) return diamond::app::RunBatch(batch);
+  // What the service writes (the database, blobs, keys) is its tenants' and its own: for
+  // the service user only, whatever umask the service manager or shell left.
+  if (*serve_cmd || *lambda_cmd || *worker_cmd || *admin_cmd) ::umask(077);
   if (*serve_cmd) return diamond::app::RunServe(serve);
   if (*lambda_cmd) return diamond::app::RunLambda(lambda);
   if (*admin_cmd) return diamond::app::RunAdmin(admin);

@@ -1,5 +1,6 @@
 #include "http/api.h"
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -71,6 +72,31 @@ void NormalizePath(HttpRequest& request) {
     request.prefix = "/v1";
     request.path = request.path.size() == 3 ? "/" : request.path.substr(3);
   }
+}
+
+// What the server failed at is for its operators, not its callers: a store's message can
+// hold file paths, SQL or a library's exception text. The caller gets the problem's type
+// and title and the request id to quote; the log gets the detail under that id.
+void ConcealServerFailure(const HttpRequest& request, HttpResponse& response) {
+  auto problem = nlohmann::json::parse(response.body, nullptr, false);
+  if (!problem.is_object() || !problem.contains("detail") || !problem["detail"].is_string()) return;
+  // Only the failures whose detail comes from inside (others, such as an overloaded work
+  // queue or a Lambda answer over its size, say what the caller can do about them).
+  const std::string type = problem.value("type", std::string());
+  if (type != "/problems/internal" && type != "/problems/storage-unavailable" && type != "/problems/not-ready") return;
+  const std::string detail = problem["detail"].get<std::string>();
+  const std::string told = response.status == 503
+                               ? "the service cannot do this right now; retry shortly (request id " +
+                                     request.request_id + ")"
+                               : "the server failed to handle this request; quote request id " + request.request_id;
+  if (detail == told) return;
+  // (Readiness logs its own reason, throttled: probes repeat.)
+  if (type != "/problems/not-ready" && !detail.starts_with("the server failed to handle this request")) {
+    Log(LogLevel::kError, "request failed on the server's side",
+        {{"request_id", request.request_id}, {"route", request.route}, {"status", response.status}, {"detail", detail}});
+  }
+  problem["detail"] = told;
+  response.body = problem.dump();
 }
 
 }  // namespace
@@ -205,7 +231,15 @@ void Api::Finish(HttpRequest& request, HttpResponse response, double started,
     response.body = nlohmann::json{{"error", message.empty() ? "request failed" : message}}.dump();
     response.content_type = "application/json";
   }
+  if (response.status >= 500 && response.content_type == "application/problem+json") ConcealServerFailure(request, response);
   response.headers.emplace_back("X-Request-Id", request.request_id);
+  // No answer of the API is a document to sniff or a page to cache; routes that serve
+  // files (/docs, /console, /openapi.json) say how to cache them themselves.
+  response.header_lines += "X-Content-Type-Options: nosniff\r\n";
+  if (std::none_of(response.headers.begin(), response.headers.end(),
+                   [](const auto& header) { return header.first == "Cache-Control"; })) {
+    response.header_lines += "Cache-Control: no-store\r\n";
+  }
   Gate::AddRateHeaders(request.rate, response.status, response);
   const double seconds = NowSeconds() - started;
   context_.metrics.ObserveRequest(request.route, request.method, response.status, seconds);

@@ -167,6 +167,13 @@ class Session : public std::enable_shared_from_this<Session> {
     body_started_ = Clock::now();
     body_bytes_ = 0;
     auto& request = parser_->get();
+    // Only chunked framing is understood: anything else (gzip, or gzip then chunked) would
+    // be read as no body, or as a body in an encoding nobody decodes.
+    if (const auto te = request[bhttp::field::transfer_encoding]; !te.empty() && !beast::iequals(te, "chunked")) {
+      return Write(Problem(400, "bad-request", "Unsupported Transfer-Encoding",
+                           "only 'Transfer-Encoding: chunked' is accepted (or a Content-Length)"),
+                   /*keep_alive=*/false, request.version());
+    }
     const bool expects_continue = beast::iequals(request[bhttp::field::expect], "100-continue");
     if (AnsweredBeforeBody(expects_continue)) return;
     if (expects_continue) {

@@ -160,7 +160,7 @@ Status FileBlobStore::CreateDurableDirectories(const fs::path& dir) const {
     if (p == root_ || !p.has_parent_path() || p.parent_path() == p) break;
   }
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    if (::mkdir(it->c_str(), 0755) != 0 && errno != EEXIST) return ErrnoStatus("cannot create", *it);
+    if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) return ErrnoStatus("cannot create", *it);
     if (Status s = SyncDirectory(it->parent_path()); !s.ok()) return s;
   }
   return Status::Ok();
@@ -193,7 +193,7 @@ Status FileBlobStore::WriteDurably(const fs::path& target, const Writer& write) 
   static std::atomic<uint64_t> counter{0};
   const fs::path temp = target.string() + std::string(kTempMarker) + std::to_string(::getpid()) +
                         "-" + std::to_string(counter++);
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);  // tenants' data: the service user only
   if (fd < 0) return ErrnoStatus("cannot create", temp);
   Status s = write(fd, temp);
   if (s.ok() && ::fsync(fd) != 0) s = ErrnoStatus("cannot sync", temp);

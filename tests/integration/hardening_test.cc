@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -449,6 +450,41 @@ TEST(Hardening, AKeylessBodyIsRefusedFromItsHeaderWithoutBeingRead) {
   // The refusals are in the access metrics like any answer.
   EXPECT_NE(server.Get("/metrics").body.find("status=\"401\""), std::string::npos);
   EXPECT_EQ(server.Get("/healthz").status, 200);
+}
+
+// Issue 30, finding 9: answers without nosniff/no-store, a Transfer-Encoding other than
+// chunked taken as "no body", the last admin able to demote themselves, tenants' files
+// readable by every local user.
+TEST(Hardening, AnswersFramingAdminsAndFilesGiveNothingAway) {
+  TempDir dir;
+  ServerProcess server(dir / "data", {"--quiet"});
+  ASSERT_EQ(server.Request("PUT", "/datasets/d", kSmallCsv, "text/csv").status, 200);
+  HttpResult me = server.Get("/me");
+  EXPECT_EQ(me.Header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(me.Header("cache-control"), "no-store");
+  EXPECT_EQ(server.RequestAs("", "GET", "/nowhere").Header("cache-control"), "no-store");
+
+  int fd = Connect(server.port());
+  ASSERT_GE(fd, 0);
+  const std::string gzip = "POST /datasets/d HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n";
+  ::send(fd, gzip.data(), gzip.size(), MSG_NOSIGNAL);
+  std::string response;
+  EXPECT_EQ(ReadOneResponse(fd, &response), 400);
+  ::close(fd);
+
+  // The bootstrap admin is the only one: neither demoted nor disabled.
+  EXPECT_EQ(server.Request("PATCH", "/admin/users/admin", R"({"role": "member"})", "application/json").status, 409);
+  EXPECT_EQ(server.Request("PATCH", "/admin/users/admin", R"({"disabled": true})", "application/json").status, 409);
+  server.CreateUserWithKey("second", "test-unlimited", "admin");
+  EXPECT_EQ(server.Request("PATCH", "/admin/users/admin", R"({"role": "member"})", "application/json").status, 200);
+
+  // Files 0600, directories 0700.
+  namespace fs = std::filesystem;
+  for (const auto& entry : fs::recursive_directory_iterator(dir / "data")) {
+    const auto perms = entry.status().permissions();
+    const auto others = fs::perms::group_all | fs::perms::others_all;
+    EXPECT_EQ(perms & others, fs::perms::none) << entry.path();
+  }
 }
 
 }  // namespace

@@ -196,7 +196,8 @@ void RegisterOipRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/v2/health/live", [](HttpRequest&) { return Json(200, {{"live", true}}); },
              RouteOptions{false, {}, Access::kPublic, {}});
   router.Add("GET", "/v2/health/ready", [&ctx](HttpRequest&) {
-    if (Status s = ctx.job_records.PingStore(); !s.ok()) return OipError(503, "metadata store: " + s.message());
+    // Public: says whether, never why (the reason is in /readyz's log line).
+    if (Status s = ctx.job_records.PingStore(); !s.ok()) return OipError(503, "not ready");
     return Json(200, {{"ready", true}});
   }, RouteOptions{true, {}, Access::kPublic, {}});
   for (const std::string base : {"/v2/models/{model_id}", "/v2/models/{model_id}/versions/{version}"}) {

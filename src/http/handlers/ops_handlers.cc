@@ -1,8 +1,11 @@
 // Operations: the seed's root, health and readiness, Prometheus metrics, the OpenAPI
 // document and its interactive reference page.
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
+#include "base/log_throttle.h"
+#include "base/logger.h"
 #include "http/handlers/handler_support.h"
 #include "http/handlers/handlers.h"
 #include "http/openapi_document.h"
@@ -66,12 +69,23 @@ void RegisterOpsRoutes(Router& router, ApiContext& ctx) {
     return JsonResponse(200, "{\"status\":\"ok\"}");
   }, Inline(Access::kPublic));
 
+  // Public: the answer says whether, the log says why (once per 10 s at most: probes and
+  // anyone else may call it often while a store is down).
   router.Add("GET", "/readyz", [&ctx](HttpRequest&) {
+    static LogThrottle not_ready_lines(std::chrono::seconds(10));
+    std::string why;
     if (Status s = ctx.job_records.PingStore(); !s.ok()) {
-      return Problem(503, "not-ready", "Not ready", "metadata store: " + s.message());
+      why = "metadata store: " + s.message();
+    } else if (!ctx.jobs.running()) {
+      why = "job workers are not running";
+    } else {
+      return Json(200, {{"status", "ready"}});
     }
-    if (!ctx.jobs.running()) return Problem(503, "not-ready", "Not ready", "job workers are not running");
-    return Json(200, {{"status", "ready"}});
+    int64_t held_back = 0;
+    if (not_ready_lines.Admit(&held_back)) {
+      Log(LogLevel::kWarn, "not ready", {{"reason", why}, {"repeats_not_logged", held_back}});
+    }
+    return Problem(503, "not-ready", "Not ready", why);
   }, RouteOptions{true, {}, Access::kPublic, {}});
 
   router.Add("GET", "/metrics", [&ctx](HttpRequest&) {
