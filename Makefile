@@ -8,7 +8,9 @@ MODEL ?= $(BUILD_DIR)/model.json
 DATA_DIR ?= var
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all bootstrap configure build run train test test-fast bench bench-http clean
+PREFIX ?= /usr/local
+
+.PHONY: all bootstrap configure build install run train test test-fast bench bench-http clean
 
 all: build
 
@@ -20,6 +22,11 @@ configure: bootstrap
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The binary in PREFIX/bin and the files it serves (/docs, /console) in PREFIX/share/diamond,
+# where the installed binary finds them (docs/operations.md, "Installing").
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 # Serves the REST API on the embedded default: SQLite and blobs under DATA_DIR.
 run: build

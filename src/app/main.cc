@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "app/asset_dirs.h"
 #include "app/commands.h"
 
 namespace {
@@ -175,8 +176,8 @@ int main(int argc, char** argv) {
                          "Skip invalid rows (and count them) instead of failing");
 
   diamond::app::ServeArgs serve;
-  serve.web_dir = DIAMOND_DEFAULT_WEB_DIR;
-  serve.console_dir = DIAMOND_DEFAULT_CONSOLE_DIR;
+  serve.web_dir = diamond::app::DefaultAssetDir("docs", "swagger-ui-bundle.js", DIAMOND_DEFAULT_WEB_DIR);
+  serve.console_dir = diamond::app::DefaultAssetDir("console", "index.html", DIAMOND_DEFAULT_CONSOLE_DIR);
   auto* serve_cmd = app.add_subcommand(
       "serve", "Run the REST API (embedded storage under --data-dir, or --db and --blobs)");
   AddApplicationOptions(serve_cmd, serve);

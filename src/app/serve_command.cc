@@ -4,6 +4,7 @@
 // --job-workers 0 leaves them to `diamond worker`.
 #include <iostream>
 
+#include "app/asset_dirs.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/serving_stack.h"
@@ -29,6 +30,7 @@ int RunServe(const ServeArgs& args) {
   server_config.limits.max_per_address = args.max_connections_per_ip;
   server_config.limits.trusted_proxies = args.trusted_proxies;
   if (args.quiet) SetLogLevel(LogLevel::kWarn);
+  WarnIfAssetsMissing(args.web_dir, args.console_dir);
 
   auto serving = OpenServingStack(args);
   if (!serving.ok()) {

@@ -189,6 +189,10 @@ TEST_F(ApiTest, OperationsEndpoints) {
   HttpResult docs = server_->Get("/docs");
   EXPECT_EQ(docs.status, 200);
   EXPECT_NE(docs.body.find("swagger-ui-bundle.js"), std::string::npos);
+  // Its own policy, and no inline script for it to allow (issue 30).
+  EXPECT_NE(docs.Header("content-security-policy").find("script-src 'self';"), std::string::npos);
+  EXPECT_EQ(docs.body.find("<script>"), std::string::npos);
+  EXPECT_EQ(server_->Get("/docs/diamond-docs.js").status, 200);
   HttpResult bundle = server_->Get("/docs/swagger-ui-bundle.js");
   EXPECT_EQ(bundle.status, 200) << "web assets missing: run scripts/bootstrap.sh";
   EXPECT_GT(bundle.body.size(), 100000u);

@@ -44,8 +44,9 @@ size_t CollectHeader(char* data, size_t size, size_t count, void* out) {
 
 }  // namespace
 
-ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_args)
-    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)) {
+ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_args, std::string binary)
+    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)),
+      binary_(binary.empty() ? std::string(DIAMOND_BINARY) : std::move(binary)) {
   log_dir_ = data_dir_.string() + "-logs";
   fs::create_directories(log_dir_);
   if (ClusterMode()) cluster_ = std::make_unique<Cluster>(data_dir_, extra_args_);
@@ -74,7 +75,7 @@ void ServerProcess::Start() {
   const fs::path out = log_dir_ / ("stdout-" + std::to_string(starts_));
   const fs::path err = log_dir_ / "stderr";
   ++starts_;
-  std::vector<std::string> argv = {DIAMOND_BINARY, "serve", "--data-dir", data_dir_.string(),
+  std::vector<std::string> argv = {binary_, "serve", "--data-dir", data_dir_.string(),
                                    "--listen", "127.0.0.1:" + std::to_string(port_)};
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   pid_ = ::fork();

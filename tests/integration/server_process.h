@@ -43,7 +43,9 @@ bool Eventually(Predicate predicate, std::chrono::milliseconds timeout = std::ch
 class ServerProcess {
  public:
   // Starts the server (with `--quiet` unless access logs are wanted) on `data_dir`.
-  explicit ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {});
+  // `binary`: another `diamond` than the build's (an installed copy); empty for the build's.
+  explicit ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {},
+                         std::string binary = "");
   ~ServerProcess();  // SIGKILLs the server if it still runs
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -104,6 +106,7 @@ class ServerProcess {
  private:
   std::filesystem::path data_dir_;
   std::vector<std::string> extra_args_;
+  std::string binary_;
   std::filesystem::path log_dir_;
   pid_t pid_ = -1;
   int port_ = 0;
