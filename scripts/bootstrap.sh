@@ -13,6 +13,8 @@ packages=(
   # what the scale-out tests start on loopback: PostgreSQL on a socket
   # (scripts/test_postgres.sh) and nginx in front of the replicas
   postgresql nginx-light
+  # a throwaway TLS certificate for nginx's TLS listener in the tests
+  openssl
   # gradient-boosted trees: the C API, plus the CLI package its CMake config insists on
   libxgboost-dev xgboost
   # tests and benchmarks (clang and its runtime: libFuzzer, sanitizers)

@@ -163,6 +163,18 @@ void Cluster::StartNginx() {
   replace("@DIR@", (dir_ / "nginx").string());
   replace("@UPSTREAMS@", upstreams);
   replace("@LISTEN@", "127.0.0.1:" + std::to_string(nginx_port_));
+  // TLS with a throwaway self-signed certificate for localhost (clients trust it with
+  // --cacert tls_certificate()).
+  tls_port_ = FreePort();
+  const fs::path cert = dir_ / "nginx" / "tls.crt", key = dir_ / "nginx" / "tls.key";
+  const CommandResult made = RunCommand({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                         "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
+                                         "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                                         "-keyout", key.string(), "-out", cert.string()});
+  if (made.exit_code != 0) throw std::runtime_error("openssl could not make a test certificate: " + made.err);
+  replace("@TLS_LISTEN@", "127.0.0.1:" + std::to_string(tls_port_));
+  replace("@TLS_CERT@", cert.string());
+  replace("@TLS_KEY@", key.string());
   const fs::path conf = dir_ / "nginx" / "nginx.conf";
   std::ofstream(conf) << config;
   nginx_pid_ = Spawn({"/usr/sbin/nginx", "-p", (dir_ / "nginx").string(), "-c", conf.string(), "-g", "daemon off;"},

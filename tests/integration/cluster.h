@@ -48,6 +48,9 @@ class Cluster {
 
   const std::string& base_url() const { return base_url_; }  // nginx
   int port() const { return nginx_port_; }
+  // nginx's TLS listener on 127.0.0.1, with a self-signed certificate for localhost.
+  int tls_port() const { return tls_port_; }
+  std::filesystem::path tls_certificate() const { return dir_ / "nginx" / "tls.crt"; }
   const std::string& db_url() const;
   const TestDatabase& database() const { return *database_; }
   const std::string& blobs_url() const { return blobs_url_; }
@@ -72,6 +75,7 @@ class Cluster {
   Child workers_[kWorkers];
   pid_t nginx_pid_ = -1;
   int nginx_port_ = 0;
+  int tls_port_ = 0;
   std::string base_url_;
   bool prepared_ = false;
 };
