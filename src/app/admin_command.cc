@@ -5,12 +5,13 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "accounts/account_admin.h"
+#include "app/backends.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "base/clock.h"
-#include "app/backends.h"
 
 namespace diamond::app {
 namespace {
@@ -111,6 +112,56 @@ int Init(store::AccountStore& store, const AdminArgs& args) {
   return kExitOk;
 }
 
+nlohmann::json JobJson(const store::JobRecord& job) {
+  nlohmann::json out = {{"id", job.id},           {"kind", job.kind},         {"owner", job.owner},
+                        {"state", store::JobStateName(job.state)},            {"attempts", job.attempts},
+                        {"progress", job.progress}, {"progress_detail", job.progress_detail},
+                        {"cancel_requested", job.cancel_requested},           {"created_at", job.created_at},
+                        {"started_at", job.started_at}, {"finished_at", job.finished_at}};
+  if (!job.model_id.empty()) out["model_id"] = job.model_id;
+  if (!job.error.empty()) out["error"] = job.error;
+  return out;
+}
+
+// Every tenant's jobs, for operators (the same view as GET /admin/jobs).
+int Jobs(store::MetadataStore& metadata, const AdminArgs& args) {
+  store::MetadataStore::JobFilter filter;
+  if (args.action == "jobs list") {
+    if (!args.state.empty() && !store::JobStateNamed(args.state)) {
+      return Fail(Status::InvalidArgument("--state must be queued, running, succeeded, failed or cancelled"));
+    }
+    filter.state = args.state;
+    filter.kind = args.kind;
+    filter.owner = args.owner;
+    auto listed = metadata.ListAllJobs(filter, store::Page{0, 1000});
+    if (!listed.ok()) return Fail(listed.status());
+    std::cout << "id\tkind\towner\tstate\tattempts\tcreated_at\tdetail\n";
+    for (const auto& job : listed->first) {
+      std::cout << job.id << "\t" << job.kind << "\t" << job.owner << "\t" << store::JobStateName(job.state) << "\t"
+                << job.attempts << "\t" << job.created_at << "\t"
+                << (job.error.empty() ? job.progress_detail : job.error) << "\n";
+    }
+    if (listed->second > static_cast<int64_t>(listed->first.size())) {
+      std::cout << "(" << listed->second - static_cast<int64_t>(listed->first.size())
+                << " more; narrow with --state, --kind or --owner)\n";
+    }
+    return kExitOk;
+  }
+  filter.id = args.target;
+  auto found = metadata.ListAllJobs(filter, store::Page{0, 1});
+  if (!found.ok()) return Fail(found.status());
+  if (found->first.empty()) return Fail(Status::NotFound("no job '" + args.target + "'"));
+  if (args.action == "jobs show") {
+    std::cout << JobJson(found->first.front()).dump(2) << "\n";
+    return kExitOk;
+  }
+  auto cancelled = metadata.CancelJob(found->first.front().owner, args.target);  // "jobs cancel"
+  if (!cancelled.ok()) return Fail(cancelled.status());
+  std::cout << "job " << args.target << " is " << store::JobStateName(cancelled->state)
+            << (cancelled->state == store::JobState::kRunning ? " (it stops at its next check)" : "") << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunAdmin(const AdminArgs& args) {
@@ -122,6 +173,11 @@ int RunAdmin(const AdminArgs& args) {
     return Fail(Status::InvalidArgument("no database in " + args.data_dir +
                                         " (start `diamond serve --data-dir " + args.data_dir +
                                         "` once, or pass --data-dir or --db)"));
+  }
+  if (args.action.starts_with("jobs ")) {
+    auto metadata = OpenMetadataStore(urls);
+    if (!metadata.ok()) return Fail(metadata.status());
+    return Jobs(**metadata, args);
   }
   auto opened = OpenAccountStore(urls);
   if (!opened.ok()) return Fail(opened.status());

@@ -80,4 +80,10 @@ Result<std::shared_ptr<store::AccountStore>> OpenAccountStore(const BackendUrls&
   return std::shared_ptr<store::AccountStore>(*database);
 }
 
+Result<std::shared_ptr<store::MetadataStore>> OpenMetadataStore(const BackendUrls& urls) {
+  auto database = OpenDatabase(urls);
+  if (!database.ok()) return database.status();
+  return std::shared_ptr<store::MetadataStore>(*database);
+}
+
 }  // namespace diamond::app

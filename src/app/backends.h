@@ -37,7 +37,8 @@ ChosenUrls ChooseBackendUrls(const std::string& data_dir, const std::string& db,
 // no backend takes; FailedPrecondition for a schema newer than this build.
 Result<store::Stores> OpenBackends(const BackendUrls& urls);
 
-// Only the database (diamond admin).
+// Only the database (diamond admin): its accounts, or its metadata (jobs).
 Result<std::shared_ptr<store::AccountStore>> OpenAccountStore(const BackendUrls& urls);
+Result<std::shared_ptr<store::MetadataStore>> OpenMetadataStore(const BackendUrls& urls);
 
 }  // namespace diamond::app

@@ -123,6 +123,7 @@ struct AdminArgs {
   std::string plan;         // users create/set
   std::string name;         // keys create
   std::string month;        // usage
+  std::string state, kind, owner;  // jobs list: filters
   std::optional<bool> disabled;  // users set
   // plans set: only what is given changes
   std::optional<double> requests_per_second, price_per_1k_rows, price_per_training_minute;

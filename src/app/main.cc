@@ -306,6 +306,15 @@ int main(int argc, char** argv) {
                           "Prepare a database (schema and first admin; run once for --db)");
   init->add_option("--key-file", admin.key_file, "Where the first admin's key goes (0600, never overwritten)")
       ->default_str("admin.key");
+  auto* jobs = admin_cmd->add_subcommand("jobs", "Every tenant's jobs: list, show, cancel");
+  jobs->require_subcommand(1);
+  auto* jobs_list = add_action(jobs, "list", "List jobs, newest first (at most 1,000)");
+  jobs_list->add_option("--state", admin.state, "queued, running, succeeded, failed or cancelled");
+  jobs_list->add_option("--kind", admin.kind, "train, batch-predict or upload-complete");
+  jobs_list->add_option("--owner", admin.owner, "A user id");
+  add_action(jobs, "show", "One job, as JSON")->add_option("job", admin.target, "Job id")->required();
+  add_action(jobs, "cancel", "Cancel a job (a running one stops at its next check)")
+      ->add_option("job", admin.target, "Job id")->required();
   auto* usage = add_action(admin_cmd, "usage", "Usage and cost per user for a month");
   usage->add_option("--month", admin.month, "YYYY-MM (default: this month)");
 

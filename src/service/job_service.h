@@ -27,6 +27,25 @@ class JobService {
     return metadata_.CancelJob(owner, id);
   }
   Result<std::vector<std::pair<std::string, int64_t>>> CountByState() { return metadata_.CountJobsByState(); }
+
+  // For operators, across owners.
+  Result<std::pair<std::vector<store::JobRecord>, int64_t>> ListAll(const store::MetadataStore::JobFilter& filter,
+                                                                   store::Page page) {
+    return metadata_.ListAllJobs(filter, page);
+  }
+  Result<store::JobRecord> GetAny(const std::string& id) {
+    store::MetadataStore::JobFilter filter;
+    filter.id = id;
+    auto found = metadata_.ListAllJobs(filter, store::Page{0, 1});
+    if (!found.ok()) return found.status();
+    if (found->first.empty()) return Status::NotFound("no job '" + id + "'");
+    return found->first.front();
+  }
+  Result<store::JobRecord> CancelAny(const std::string& id) {
+    auto job = GetAny(id);
+    if (!job.ok()) return job.status();
+    return metadata_.CancelJob(job->owner, id);
+  }
   // OK if the metadata store answers.
   Status PingStore() { return metadata_.Ping(); }
 

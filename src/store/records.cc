@@ -30,6 +30,14 @@ std::string_view JobStateName(JobState state) {
   return "";
 }
 
+std::optional<JobState> JobStateNamed(std::string_view name) {
+  for (JobState state : {JobState::kQueued, JobState::kRunning, JobState::kSucceeded, JobState::kFailed,
+                         JobState::kCancelled}) {
+    if (JobStateName(state) == name) return state;
+  }
+  return std::nullopt;
+}
+
 bool IsFinished(JobState state) {
   return state == JobState::kSucceeded || state == JobState::kFailed ||
          state == JobState::kCancelled;

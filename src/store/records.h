@@ -61,6 +61,8 @@ struct ModelRecord {
 
 enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
 std::string_view JobStateName(JobState state);
+// The state JobStateName names, or nullopt for any other text.
+std::optional<JobState> JobStateNamed(std::string_view name);
 bool IsFinished(JobState state);
 
 struct JobRecord {

@@ -32,6 +32,31 @@ Result<std::pair<std::vector<JobRecord>, int64_t>> SqlMetadataStore::ListJobs(
   });
 }
 
+Result<std::pair<std::vector<JobRecord>, int64_t>> SqlMetadataStore::ListAllJobs(const JobFilter& filter,
+                                                                                  Page page) {
+  return Locked([&](soci::session& session) -> Result<std::pair<std::vector<JobRecord>, int64_t>> {
+    soci::session& sql = session;
+    ll limit = page.limit, offset = page.offset;
+    // Each field narrows only when given: (:x = '' OR column = :x), each value bound twice.
+    const std::string where =
+        " WHERE (:i1 = '' OR id = :i2) AND (:o1 = '' OR owner = :o2) AND (:s1 = '' OR state = :s2)"
+        " AND (:k1 = '' OR kind = :k2)";
+    std::vector<JobRecord> out;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT " << kJobColumns << " FROM jobs" << where
+                     << " ORDER BY created_at COLLATE \"C\" DESC, id COLLATE \"C\" LIMIT :limit OFFSET :offset",
+         soci::use(filter.id), soci::use(filter.id), soci::use(filter.owner), soci::use(filter.owner),
+         soci::use(filter.state), soci::use(filter.state), soci::use(filter.kind), soci::use(filter.kind),
+         soci::use(limit), soci::use(offset));
+    for (const auto& r : rows) out.push_back(ReadJob(r));
+    ll total = 0;
+    sql << "SELECT COUNT(*) FROM jobs" << where, soci::use(filter.id), soci::use(filter.id), soci::use(filter.owner),
+        soci::use(filter.owner), soci::use(filter.state), soci::use(filter.state), soci::use(filter.kind),
+        soci::use(filter.kind), soci::into(total);
+    return std::make_pair(std::move(out), static_cast<int64_t>(total));
+  });
+}
+
 Result<JobRecord> SqlMetadataStore::GetJob(const std::string& owner, const std::string& id) {
   return Locked([&](soci::session& session) -> Result<JobRecord> {
     auto job = FindJob(session, id);

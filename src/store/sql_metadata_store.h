@@ -93,6 +93,7 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Result<std::pair<std::vector<JobRecord>, int64_t>> ListJobs(const std::string& owner,
                                                               Page page) override;
   Result<JobRecord> GetJob(const std::string& owner, const std::string& id) override;
+  Result<std::pair<std::vector<JobRecord>, int64_t>> ListAllJobs(const JobFilter& filter, Page page) override;
   Result<std::optional<JobRecord>> ClaimNextJob(const JobClaim& claim) override;
   Status RenewJobLease(const std::string& id, int64_t attempt, int64_t lease_ms) override;
   Result<int64_t> ExpireJobLeases() override;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/diamond_csv_writer.h"
 #include "integration/server_process.h"
@@ -236,6 +237,50 @@ TEST_F(QueueOnlyTest, PredictingWithAModelStillTrainingIs409AndJobsCanBeCancelle
   EXPECT_EQ(model["status"], "failed");
   EXPECT_EQ(model["error"], "training cancelled");
   ExpectProblem(server_->PostJson("/models/m/predict", kStone), 409, "conflict", "no trained version");
+}
+
+// Issue 28: jobs were invisible to operators. An admin lists every tenant's jobs (with
+// filters), looks at one and cancels one, over the API and from the command line.
+TEST_F(QueueOnlyTest, AnAdminSeesEveryTenantsJobsAndCancelsOne) {
+  const std::string alice = server_->CreateUserWithKey("alice"), bob = server_->CreateUserWithKey("bob");
+  for (const std::string& key : {alice, bob}) {
+    ASSERT_EQ(server_->RequestAs(key, "PUT", "/datasets/small", kCsv, "text/csv").status, 200);
+    ASSERT_EQ(server_->RequestAs(key, "PUT", "/models/m?wait=0", R"({"dataset_id": "small"})", "application/json").status,
+              202);
+  }
+  json all = json::parse(server_->Get("/admin/jobs").body);
+  ASSERT_EQ(all["results"].size(), 2u) << all.dump();
+  std::set<std::string> owners;
+  for (const auto& job : all["results"]) owners.insert(job["owner"].get<std::string>());
+  EXPECT_EQ(owners, (std::set<std::string>{"alice", "bob"}));
+  json bobs = json::parse(server_->Get("/admin/jobs?owner=bob&state=queued&kind=train").body);
+  ASSERT_EQ(bobs["results"].size(), 1u);
+  const std::string bob_job = bobs["results"][0]["id"];
+  EXPECT_EQ(bobs["results"][0]["location"], "/admin/jobs/" + bob_job);
+  EXPECT_EQ(server_->Get("/admin/jobs?state=sleeping").status, 422);
+  EXPECT_EQ(server_->Get("/admin/jobs?kind=nap").status, 422);
+  EXPECT_EQ(server_->RequestAs(alice, "GET", "/admin/jobs").status, 403);
+  EXPECT_EQ(json::parse(server_->Get("/admin/jobs/" + bob_job).body)["owner"], "bob");
+  EXPECT_EQ(server_->Get("/admin/jobs/nosuchjob").status, 404);
+
+  // The command line, beside the running server: list, show, cancel.
+  const std::string data = (dir_ / "data").string();
+  CommandResult listed = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "jobs", "list", "--owner", "bob"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find(bob_job + "\ttrain\tbob\tqueued"), std::string::npos) << listed.out;
+  EXPECT_EQ(listed.out.find("alice"), std::string::npos) << listed.out;
+  CommandResult shown = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "jobs", "show", bob_job});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_EQ(json::parse(shown.out)["owner"], "bob");
+  CommandResult cancelled = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "jobs", "cancel", bob_job});
+  ASSERT_EQ(cancelled.exit_code, 0) << cancelled.err;
+  EXPECT_EQ(json::parse(server_->RequestAs(bob, "GET", "/jobs/" + bob_job).body)["state"], "cancelled");
+  EXPECT_EQ(RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "jobs", "list", "--state", "napping"}).exit_code, 2);
+  // And over the API: alice's job.
+  const std::string alice_job = json::parse(server_->Get("/admin/jobs?owner=alice").body)["results"][0]["id"];
+  HttpResult api_cancel = server_->Request("DELETE", "/admin/jobs/" + alice_job);
+  ASSERT_EQ(api_cancel.status, 200) << api_cancel.body;
+  EXPECT_EQ(json::parse(api_cancel.body)["state"], "cancelled");
 }
 
 }  // namespace

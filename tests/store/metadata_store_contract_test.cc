@@ -448,6 +448,40 @@ TEST_P(MetadataStoreContract, BatchPartsAreFencedByAttemptAndReferenced) {
   EXPECT_EQ(first->FinishJob("b1", 1, "{}").code(), StatusCode::kFailedPrecondition) << "only once";
 }
 
+// Operators see every owner's jobs (GET /admin/jobs), narrowed by any of id, owner, state
+// and kind, newest first, with the total for paging.
+TEST_P(MetadataStoreContract, EveryOwnersJobsAreListedForOperatorsByAnyFilter) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  JobRecord a = TrainingJob("alice", "ja", "m");
+  JobRecord b = TrainingJob("bob", "jb", "m");
+  b.kind = "batch-predict";
+  JobRecord c = TrainingJob("bob", "jc", "m2");
+  ASSERT_TRUE(store->QueueJob(a).ok());
+  ASSERT_TRUE(store->QueueJob(b).ok());
+  ASSERT_TRUE(store->QueueJob(c).ok());
+  ASSERT_TRUE(store->CancelJob("bob", "jc").ok());
+  auto ids = [&](MetadataStore::JobFilter filter, Page page = Page{0, 100}) {
+    std::set<std::string> out;
+    auto listed = store->ListAllJobs(filter, page);
+    EXPECT_TRUE(listed.ok()) << listed.status().message();
+    if (listed.ok()) {
+      for (const auto& job : listed->first) out.insert(job.owner + "/" + job.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(ids({}), (std::set<std::string>{"alice/ja", "bob/jb", "bob/jc"}));
+  EXPECT_EQ(ids({"", "bob", "", ""}), (std::set<std::string>{"bob/jb", "bob/jc"}));
+  EXPECT_EQ(ids({"", "", "cancelled", ""}), (std::set<std::string>{"bob/jc"}));
+  EXPECT_EQ(ids({"", "", "", "batch-predict"}), (std::set<std::string>{"bob/jb"}));
+  EXPECT_EQ(ids({"ja", "", "", ""}), (std::set<std::string>{"alice/ja"}));
+  EXPECT_EQ(ids({"", "carol", "", ""}), (std::set<std::string>{}));
+  auto page = store->ListAllJobs({}, Page{1, 1});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->first.size(), 1u);
+  EXPECT_EQ(page->second, 3);
+}
+
 TEST_P(MetadataStoreContract, EveryQueuedJobIsClaimedExactlyOnce) {
   auto first = OpenStore(), second = OpenStore();
   ASSERT_TRUE(first && second);

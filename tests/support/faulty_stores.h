@@ -204,6 +204,7 @@ class FaultyMetadataStore final : public store::MetadataStore {
   DIAMOND_FORWARD(Status, ReleaseLease, (const std::string& n, const std::string& h), (n, h))
   DIAMOND_FORWARD(JobPage, ListJobs, (const std::string& o, store::Page p), (o, p))
   DIAMOND_FORWARD(Result<store::JobRecord>, GetJob, (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(JobPage, ListAllJobs, (const JobFilter& f, store::Page p), (f, p))
   DIAMOND_FORWARD(Result<std::optional<store::JobRecord>>, ClaimNextJob, (const JobClaim& c), (c))
   DIAMOND_FORWARD(Status, RenewJobLease, (const std::string& id, int64_t n, int64_t ms), (id, n, ms))
   DIAMOND_FORWARD(Result<int64_t>, ExpireJobLeases, (), ())

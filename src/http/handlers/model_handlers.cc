@@ -8,7 +8,9 @@
 #include "http/handlers/handlers.h"
 #include "http/handlers/resource_json.h"
 #include "http/problem.h"
+#include "service/batch_prediction_service.h"
 #include "service/training_request.h"
+#include "service/upload_service.h"
 
 namespace diamond::http {
 
@@ -155,6 +157,56 @@ void RegisterJobRoutes(Router& router, ApiContext& ctx) {
     if (!job.ok()) return ProblemFromStatus(job.status());
     return Json(200, JobJson(*job, request.prefix));
   });
+
+  // Operators: every tenant's jobs, each with its owner.
+  auto admin_job_json = [](const store::JobRecord& job, const std::string& prefix) {
+    nlohmann::json out = JobJson(job, prefix);
+    out["owner"] = job.owner;
+    out["location"] = prefix + "/admin/jobs/" + job.id;
+    return out;
+  };
+  router.Add("GET", "/admin/jobs", [&ctx, admin_job_json](HttpRequest& request) {
+    PageRequest page;
+    if (auto error = ParsePage(request, ctx.config, &page)) return *error;
+    store::MetadataStore::JobFilter filter;
+    if (auto owner = request.Query("owner")) filter.owner = std::string(*owner);
+    if (auto kind = request.Query("kind")) {
+      filter.kind = std::string(*kind);
+      if (filter.kind != "train" && filter.kind != service::kBatchPredictKind &&
+          filter.kind != service::kUploadCompleteKind) {
+        return ValidationProblem("invalid query parameter",
+                                 {FieldError{0, 0, "kind", "must be train, batch-predict or upload-complete"}});
+      }
+    }
+    if (auto state = request.Query("state")) {
+      filter.state = std::string(*state);
+      if (!store::JobStateNamed(filter.state)) {
+        return ValidationProblem("invalid query parameter",
+                                 {FieldError{0, 0, "state", "must be queued, running, succeeded, failed or cancelled"}});
+      }
+    }
+    auto listed = ctx.job_records.ListAll(filter, page.ToStorePage());
+    if (!listed.ok()) return ProblemFromStatus(listed.status());
+    nlohmann::json results = nlohmann::json::array();
+    for (const auto& job : listed->first) results.push_back(admin_job_json(job, request.prefix));
+    return Json(200, PageEnvelope(std::move(results), request, page, listed->second));
+  }, AdminOnly({"page", "page_size", "state", "kind", "owner"}));
+
+  router.Add("GET", "/admin/jobs/{job_id}", [&ctx, admin_job_json](HttpRequest& request) {
+    const auto& id = request.Param("job_id");
+    if (auto error = CheckId(id, "job_id")) return *error;
+    auto job = ctx.job_records.GetAny(id);
+    if (!job.ok()) return ProblemFromStatus(job.status());
+    return Json(200, admin_job_json(*job, request.prefix));
+  }, AdminOnly());
+
+  router.Add("DELETE", "/admin/jobs/{job_id}", [&ctx, admin_job_json](HttpRequest& request) {
+    const auto& id = request.Param("job_id");
+    if (auto error = CheckId(id, "job_id")) return *error;
+    auto job = ctx.job_records.CancelAny(id);
+    if (!job.ok()) return ProblemFromStatus(job.status());
+    return Json(200, admin_job_json(*job, request.prefix));
+  }, AdminOnly());
 }
 
 }  // namespace diamond::http
