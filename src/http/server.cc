@@ -46,6 +46,7 @@ struct HttpServer::Impl {
   // Declared before the io_context: a session's destructor updates them, and the
   // io_context's destructor may destroy the last handlers that hold sessions.
   std::atomic<size_t> open_connections{0};
+  std::atomic<size_t> closing{0};  // of those, claimed to make room and about to close
   Mutex addresses_mutex;  // taken after sessions_mutex or alone, never before it
   AddressCounts addresses GUARDED_BY(addresses_mutex);
   net::io_context io;
@@ -87,7 +88,10 @@ class Session : public std::enable_shared_from_this<Session> {
     // through the executor. 4 KiB holds a typical request whole in one read.
     buffer_.reserve(4096);
   }
-  ~Session() { server_.Forget(counted_ ? peer_ : std::string()); }
+  ~Session() {
+    if (claimed_.exchange(false)) --server_.closing;
+    server_.Forget(counted_ ? peer_ : std::string());
+  }
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
@@ -106,14 +110,24 @@ class Session : public std::enable_shared_from_this<Session> {
   // requests (a well-behaved kept-alive client); one busy with a request never goes.
   enum EvictionClass : uint8_t { kBusy = 0, kIdle = 1, kInHeader = 2 };
 
+  bool Is(EvictionClass what) const { return eviction_class_.load() == what; }
+  const std::string& peer() const { return peer_; }
+  bool counted() const { return counted_; }
+
   // Claims this connection to be closed for a newer one, if it is in class `wanted`. From
   // any thread; true once per connection. The close itself runs on the connection's
   // strand, and leaves a connection alone whose header has ended meanwhile.
   bool ClaimForEviction(EvictionClass wanted) {
     uint8_t expected = wanted;
     if (!eviction_class_.compare_exchange_strong(expected, kBusy)) return false;
+    // Counted as gone from now on (Impl::closing), so that the connections accepted before
+    // this close runs do not each claim another one.
+    claimed_ = true;
+    ++server_.closing;
     net::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->waiting_) self->Close();
+      if (self->waiting_) return self->Close();
+      // Its request arrived meanwhile: it stays, and counts again.
+      if (self->claimed_.exchange(false)) --self->server_.closing;
     });
     return true;
   }
@@ -416,6 +430,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const bool counted_;
   bool waiting_ = true;     // on the strand: between requests or inside a header
   std::atomic<uint8_t> eviction_class_{kIdle};  // for other threads; kBusy once claimed
+  std::atomic<bool> claimed_{false};  // claimed for closing, and counted in Impl::closing
   Clock::time_point body_started_;
   size_t body_bytes_ = 0;
   bool linger_ = false;  // answered before the body: drain, then close
@@ -458,11 +473,23 @@ void HttpServer::Impl::PauseAccepting() {
 }
 
 bool HttpServer::Impl::EvictOneWaiting() {
-  // The oldest connection stuck inside a header first; else the oldest idle one.
-  for (auto wanted : {Session::kInHeader, Session::kIdle}) {
-    for (auto& [id, weak] : sessions) {
-      auto session = weak.lock();
-      if (session && session->ClaimForEviction(wanted)) return true;
+  // In this order, oldest first within each: a connection inside a header from an address
+  // that holds others, an idle one from such an address, then the same from any address.
+  // A client holding many slots loses them before one holding a single slot (a browser,
+  // a well-behaved API client between its requests) loses that.
+  auto shares_address = [this](const Session& session) {
+    if (!session.counted()) return false;  // a trusted proxy speaks for many clients
+    MutexLock lock(addresses_mutex);
+    return addresses.Count(session.peer()) > 1;
+  };
+  for (const bool only_shared : {true, false}) {
+    for (auto wanted : {Session::kInHeader, Session::kIdle}) {
+      for (auto& [id, weak] : sessions) {
+        auto session = weak.lock();
+        if (!session || !session->Is(wanted)) continue;
+        if (only_shared && !shares_address(*session)) continue;
+        if (session->ClaimForEviction(wanted)) return true;
+      }
     }
   }
   return false;
@@ -492,7 +519,9 @@ void HttpServer::Impl::Admit(tcp::socket socket) {
     }
     if (!added) {
       refused = "over the connections-per-address cap";
-    } else if (open_connections.load() >= config.limits.max_connections && !EvictOneWaiting()) {
+    } else if (open_connections.load() - std::min(closing.load(), open_connections.load()) >=
+                   config.limits.max_connections &&
+               !EvictOneWaiting()) {
       // Room is made by closing the oldest connection that only waits for a request;
       // when every one is busy with a request, the new one is turned away.
       refused = "over the connection cap, every connection busy";

@@ -11,8 +11,8 @@
 // connection (idle_timeout), the rest of its header (header_timeout, a few seconds), and
 // its body, which must arrive at an average of at least body_min_rate bytes a second after
 // body_grace; caps on connections in total and per client address (connection_limits.h),
-// the oldest connection stuck inside a header (else the oldest idle between requests)
-// closed to make room for a new one; and an
+// a waiting connection closed to make room for a new one (from an address that holds
+// several first, inside a header before idle, oldest first); and an
 // accept loop that pauses, with back-off, when the process is out of descriptors, logging
 // once per interval with a count instead of once per attempt.
 // Boost.Beast is included only in server.cc.

@@ -55,6 +55,8 @@ TEST_F(DirectoryTest, SaysWhyAKeyIsRefused) {
   EXPECT_EQ(directory_.Authenticate("dmd_" + std::string(40, 'f')).failure, AuthFailure::kUnknown);
 
   ASSERT_TRUE(sql_->RevokeKey("alice", alice_.record.id).ok());
+  // (Another admin first: the last enabled admin cannot be disabled.)
+  ASSERT_TRUE(CreateUser(*sql_, "root2", "admin", "free").ok());
   ASSERT_TRUE(UpdateUser(*sql_, "root", std::nullopt, std::nullopt, true).ok());
   // Until the reload the old snapshot answers; after it, the new state.
   EXPECT_EQ(directory_.Authenticate(alice_.key).failure, AuthFailure::kNone);

@@ -175,7 +175,10 @@ TEST(Connections, SlowHeaderFloodOfTenTimesTheCapLeavesPredictionsAnswering) {
     const auto started = Clock::now();
     HttpResult r = server.PostJson("/models/m/predict", kStone);
     latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
-    if (r.status != 200) ++failures;
+    if (r.status != 200) {
+      ++failures;
+      std::cout << "a prediction failed: status " << r.status << " " << r.body.substr(0, 200) << "\n";
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   const int64_t rss_during = RssKib(server.pid());
