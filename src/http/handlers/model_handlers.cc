@@ -192,21 +192,16 @@ void RegisterJobRoutes(Router& router, ApiContext& ctx) {
     return Json(200, PageEnvelope(std::move(results), request, page, listed->second));
   }, AdminOnly({"page", "page_size", "state", "kind", "owner"}));
 
-  router.Add("GET", "/admin/jobs/{job_id}", [&ctx, admin_job_json](HttpRequest& request) {
-    const auto& id = request.Param("job_id");
-    if (auto error = CheckId(id, "job_id")) return *error;
-    auto job = ctx.job_records.GetAny(id);
-    if (!job.ok()) return ProblemFromStatus(job.status());
-    return Json(200, admin_job_json(*job, request.prefix));
-  }, AdminOnly());
-
-  router.Add("DELETE", "/admin/jobs/{job_id}", [&ctx, admin_job_json](HttpRequest& request) {
-    const auto& id = request.Param("job_id");
-    if (auto error = CheckId(id, "job_id")) return *error;
-    auto job = ctx.job_records.CancelAny(id);
-    if (!job.ok()) return ProblemFromStatus(job.status());
-    return Json(200, admin_job_json(*job, request.prefix));
-  }, AdminOnly());
+  // GET looks at any tenant's job, DELETE cancels it.
+  for (const bool cancel : {false, true}) {
+    router.Add(cancel ? "DELETE" : "GET", "/admin/jobs/{job_id}", [&ctx, admin_job_json, cancel](HttpRequest& request) {
+      const auto& id = request.Param("job_id");
+      if (auto error = CheckId(id, "job_id")) return *error;
+      auto job = cancel ? ctx.job_records.CancelAny(id) : ctx.job_records.GetAny(id);
+      if (!job.ok()) return ProblemFromStatus(job.status());
+      return Json(200, admin_job_json(*job, request.prefix));
+    }, AdminOnly());
+  }
 }
 
 }  // namespace diamond::http
