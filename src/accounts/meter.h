@@ -27,6 +27,9 @@ namespace diamond::accounts {
 struct UserCounters {
   std::atomic<int64_t> month_rows{0};    // predicted rows this month, flushed or not
   std::atomic<int64_t> pending_rows{0};  // not yet written
+  // The plan's rate for all of the user's keys together (each key has its own as well):
+  // N keys must not get N times the plan.
+  TokenBucket bucket;
 };
 
 struct KeyState {

@@ -117,17 +117,28 @@ std::optional<HttpResponse> Gate::Admit(Access access, HttpRequest& request) {
   // Each of the N replicas serving the API grants its share of the key's rate and burst,
   // so that together they grant the plan's (docs/accounts.md).
   const int replicas = accounts_.serving_replicas();
-  const accounts::RateDecision rate = principal.key_state->bucket.Take(
-      principal.plan.requests_per_second / replicas,
-      std::max<int64_t>(1, (principal.plan.burst + replicas - 1) / replicas), MonotonicSeconds());
+  const double share_rate = principal.plan.requests_per_second / replicas;
+  const int64_t share_burst = std::max<int64_t>(1, (principal.plan.burst + replicas - 1) / replicas);
+  const double now = MonotonicSeconds();
+  // The key's bucket, then the user's (all their keys together): a user with N keys gets
+  // the plan's rate once, not N times. With one key both agree, so nothing changes then.
+  accounts::RateDecision rate = principal.key_state->bucket.Take(share_rate, share_burst, now);
+  const char* per = "per key";
+  if (rate.allowed) {
+    const accounts::RateDecision user_rate = principal.counters->bucket.Take(share_rate, share_burst, now);
+    if (!user_rate.allowed || user_rate.remaining < rate.remaining) {
+      rate = user_rate;
+      per = "per user (all of the user's keys together)";
+    }
+  }
   request.rate = RateState{true, rate.limit, rate.remaining, rate.reset_seconds};
   if (!rate.allowed) {
     HttpResponse response = LimitProblem(
         429, "requests_per_second",
         static_cast<int64_t>(std::ceil(principal.plan.requests_per_second)),
-        "the plan allows " + std::to_string(principal.plan.requests_per_second) +
-            " requests per second per key (burst " + std::to_string(principal.plan.burst) +
-            "); retry after " + std::to_string(rate.retry_after) + " s");
+        "the plan allows " + std::to_string(principal.plan.requests_per_second) + " requests per second " + per +
+            " (burst " + std::to_string(principal.plan.burst) + "); retry after " +
+            std::to_string(rate.retry_after) + " s");
     response.headers.emplace_back("Retry-After", std::to_string(rate.retry_after));
     return response;
   }

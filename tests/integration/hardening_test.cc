@@ -487,5 +487,31 @@ TEST(Hardening, AnswersFramingAdminsAndFilesGiveNothingAway) {
   }
 }
 
+// Issue 30, finding 9: rate buckets were per key, so a user with N keys had N times the
+// plan's rate. The user's keys now share one bucket besides their own.
+TEST(Hardening, AUsersKeysShareThePlansRate) {
+  TempDir dir;
+  ServerProcess server(dir / "data", {"--quiet"});
+  const std::string base = kUnlimitedPlanJson;
+  server.PutPlan("slow", R"({"requests_per_second": 0.1, "burst": 2, )" + base.substr(base.find("\"monthly")));
+  std::vector<std::string> keys = {server.CreateUserWithKey("multi", "slow")};
+  for (int i = 0; i < 2; ++i) {
+    HttpResult made = server.Request("POST", "/admin/users/multi/keys", "{}", "application/json");
+    ASSERT_EQ(made.status, 201) << made.body;
+    keys.push_back(json::parse(made.body)["key"]);
+  }
+  int allowed = 0, refused = 0;
+  for (int i = 0; i < 6; ++i) {
+    HttpResult r = server.RequestAs(keys[i % 3], "GET", "/me");
+    if (r.status == 200) ++allowed;
+    if (r.status == 429) {
+      ++refused;
+      EXPECT_NE(r.body.find("per user"), std::string::npos) << r.body;
+    }
+  }
+  EXPECT_EQ(allowed, 2);  // the burst, once for the user (it was 6: 2 per key)
+  EXPECT_EQ(refused, 4);
+}
+
 }  // namespace
 }  // namespace diamond::testing
