@@ -83,12 +83,18 @@ void ConcealServerFailure(const HttpRequest& request, HttpResponse& response) {
   // Only the failures whose detail comes from inside (others, such as an overloaded work
   // queue or a Lambda answer over its size, say what the caller can do about them).
   const std::string type = problem.value("type", std::string());
-  if (type != "/problems/internal" && type != "/problems/storage-unavailable" && type != "/problems/not-ready") return;
+  if (type != "/problems/internal" && type != "/problems/storage-unavailable" && type != "/problems/not-ready" &&
+      type != "/problems/storage-inconsistent") {
+    return;
+  }
   const std::string detail = problem["detail"].get<std::string>();
-  const std::string told = response.status == 503
-                               ? "the service cannot do this right now; retry shortly (request id " +
-                                     request.request_id + ")"
-                               : "the server failed to handle this request; quote request id " + request.request_id;
+  const std::string told =
+      response.status == 503
+          ? "the service cannot do this right now; retry shortly (request id " + request.request_id + ")"
+      : type == "/problems/storage-inconsistent"
+          ? "stored data this request needs is missing or damaged, and retrying will not help; report request id " +
+                request.request_id
+          : "the server failed to handle this request; quote request id " + request.request_id;
   if (detail == told) return;
   // (Readiness logs its own reason, throttled: probes repeat.)
   if (type != "/problems/not-ready" && !detail.starts_with("the server failed to handle this request")) {

@@ -75,6 +75,9 @@ HttpResponse ProblemFromStatus(const Status& status) {
     case StatusCode::kInvalidArgument:
       return Problem(422, "validation", "The request is not valid", status.message());
     case StatusCode::kCorruption:
+      // Stored data that is missing or damaged stays so: no Retry-After, and a type that
+      // says so (an operator restores it from a backup; docs/operations.md).
+      return Problem(500, "storage-inconsistent", "Stored data is missing or damaged", status.message());
     case StatusCode::kIoError:
     {
       // Retries inside the store are spent (serialization failures, a reconnect): say when

@@ -137,6 +137,11 @@ Result<std::shared_ptr<const LoadedModel>> ModelService::ForPrediction(const std
 ModelService::LoadResult ModelService::Load(const store::ModelRecord& record) {
   cache_.RecordLoad();
   auto text = blobs_.Get(record.artifact_key);
+  if (!text.ok() && text.status().code() == StatusCode::kNotFound) {
+    // The row names a file the store does not have: lost, not "try again".
+    return Status::Corruption("model '" + record.id + "' version " + std::to_string(record.version) +
+                              ": its file " + record.artifact_key + " is missing from the blob store");
+  }
   if (!text.ok()) return text.status();
   auto document = ml::ParseModelFile(*text);
   if (!document.ok()) return document.status();

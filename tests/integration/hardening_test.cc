@@ -513,5 +513,30 @@ TEST(Hardening, AUsersKeysShareThePlansRate) {
   EXPECT_EQ(refused, 4);
 }
 
+// Issue 28: a permanently missing blob answered "Storage failed; try again". A model whose
+// file is gone is a 500 that says retrying will not help (no Retry-After), names the
+// request id, and leaves the file's name to the log.
+TEST(Hardening, AMissingModelFileIsReportedAsPermanentNotAsARetry) {
+  TempDir dir;
+  ServerProcess server(dir / "data", {"--quiet"});
+  TrainSmallModel(server, "m");
+  server.Stop(15);
+  namespace fs = std::filesystem;
+  int removed = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir / "data" / "blobs" / "models")) {
+    if (entry.is_regular_file()) removed += fs::remove(entry.path()) ? 1 : 0;
+  }
+  ASSERT_GE(removed, 1);
+  server.Start();
+  HttpResult r = server.PostJson("/models/m/predict", kStone);
+  EXPECT_EQ(r.status, 500) << r.body;
+  EXPECT_EQ(r.Header("retry-after"), "");
+  json problem = json::parse(r.body);
+  EXPECT_EQ(problem["type"], "/problems/storage-inconsistent");
+  EXPECT_NE(problem["detail"].get<std::string>().find(r.Header("x-request-id")), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("models/"), std::string::npos) << "the file's name is for the log: " << r.body;
+  EXPECT_NE(server.Log().find("is missing from the blob store"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace diamond::testing
