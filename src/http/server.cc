@@ -297,7 +297,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void Linger() {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(std::chrono::seconds(2));
+    // Two seconds in all, however fast the client keeps sending.
+    if (linger_until_ == Clock::time_point{}) linger_until_ = Clock::now() + std::chrono::seconds(2);
+    stream_.expires_at(linger_until_);
     auto discard = std::make_shared<std::array<char, 16384>>();
     stream_.async_read_some(net::buffer(*discard), [self = shared_from_this(), discard](beast::error_code ec, size_t) {
       if (ec) return self->Close();
@@ -434,8 +436,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Clock::time_point body_started_;
   size_t body_bytes_ = 0;
   bool linger_ = false;  // answered before the body: drain, then close
+  Clock::time_point linger_until_;
 };
-
 
 void HttpServer::Impl::Accept() {
   acceptor.async_accept(net::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
