@@ -6,6 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <algorithm>
+#include <cerrno>
 #include <array>
 #include <map>
 #include <thread>
@@ -450,8 +451,11 @@ void HttpServer::Impl::Accept() {
       // Out of descriptors (or kernel memory): the pending connection stays in the backlog
       // and accepting again at once fails again — the loop would spin. Free a slot held by
       // a connection that is only waiting, and try again after a pause that doubles.
-      if (ec == net::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system ||
-          ec == net::error::no_buffer_space || ec == net::error::no_memory) {
+      // (By errno value: comparing with an errc condition calls into Boost's category
+      // objects in a way UBSan's vptr check reports, with Boost 1.74.)
+      const int code = ec.value();
+      if (ec.category() == boost::system::system_category() &&
+          (code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM)) {
         {
           MutexLock lock(sessions_mutex);
           EvictOneWaiting();

@@ -185,7 +185,8 @@ TEST(Connections, SlowHeaderFloodOfTenTimesTheCapLeavesPredictionsAnswering) {
   const int64_t reopened = attacker.reopened();
 
   EXPECT_EQ(failures, 0);
-  ASSERT_GE(latencies_ms.size(), 100u);
+  // Sanitized servers answer several times slower under the flood (61 in 12 s under ASan).
+  ASSERT_GE(latencies_ms.size(), kMemorySanitized ? 20u : 100u);
   std::sort(latencies_ms.begin(), latencies_ms.end());
   const double p99 = latencies_ms[latencies_ms.size() * 99 / 100];
   std::cout << "predictions during the flood: " << latencies_ms.size() << ", p50 "
