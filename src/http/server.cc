@@ -451,8 +451,6 @@ void HttpServer::Impl::Accept() {
       // Out of descriptors (or kernel memory): the pending connection stays in the backlog
       // and accepting again at once fails again — the loop would spin. Free a slot held by
       // a connection that is only waiting, and try again after a pause that doubles.
-      // (By errno value: comparing with an errc condition calls into Boost's category
-      // objects in a way UBSan's vptr check reports, with Boost 1.74.)
       const int code = ec.value();
       if (ec.category() == boost::system::system_category() &&
           (code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM)) {
