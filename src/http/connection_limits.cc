@@ -43,12 +43,8 @@ std::string ClientAddress(std::string_view peer, std::optional<std::string_view>
 }
 
 bool AddressCounts::TryAdd(const std::string& address) {
-  size_t& count = counts_[address];
-  if (count >= max_per_address_) {
-    if (count == 0) counts_.erase(address);
-    return false;
-  }
-  ++count;
+  if (Count(address) >= max_per_address_) return false;
+  ++counts_[address];
   return true;
 }
 
