@@ -89,6 +89,23 @@ std::string MetricsLine(std::string_view label, const ml::Metrics& m) {
   return line;
 }
 
+std::string MonotonicitySummary(const ml::MonotonicityReport& report) {
+  int64_t steps = 0;
+  std::string detail;
+  for (const ml::MonotonicityCheck& check : report.checks) {
+    steps += check.steps;
+    if (!detail.empty()) detail += ", ";
+    detail += check.name + " " + std::to_string(check.inversions) + "/" + std::to_string(check.steps);
+    if (check.inversions > 0) {
+      char worst[32];
+      std::snprintf(worst, sizeof worst, " (worst -%.2f%%)", 100 * check.worst_drop);
+      detail += worst;
+    }
+  }
+  return std::to_string(report.inversions()) + " price drops in " + std::to_string(steps) +
+         " one-step upgrades of " + std::to_string(report.stones) + " stones (" + detail + ")";
+}
+
 std::string CleaningSummary(const ml::CleaningReport& report) {
   std::string out = std::to_string(report.rows_in) + " rows, " +
                     std::to_string(report.rows_dropped) + " dropped by cleaning";

@@ -41,5 +41,8 @@ Result<ml::ModelDocument> LoadModel(const std::string& path);
 std::string MetricsHeader();
 std::string MetricsLine(std::string_view label, const ml::Metrics& metrics);
 std::string CleaningSummary(const ml::CleaningReport& report);
+// "0 price drops in 19600 one-step upgrades of 400 stones (cut 0/2000, …)", with the worst
+// drop of each kind that has any.
+std::string MonotonicitySummary(const ml::MonotonicityReport& report);
 
 }  // namespace diamond::app

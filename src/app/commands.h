@@ -12,6 +12,7 @@ namespace diamond::app {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;   // the machine failed us: I/O, disk full
 inline constexpr int kExitBadInput = 2;  // the caller's input or arguments are wrong
+inline constexpr int kExitCheckFailed = 3;  // a check the caller asked for found problems
 
 struct TrainArgs {
   std::string data;                   // training CSV ("-" = stdin)
@@ -44,6 +45,7 @@ struct EvaluateArgs {
   std::string model;
   std::string data;
   bool skip_invalid = false;
+  bool monotone_check = false;  // also probe grade and size steps (ml/monotonicity.h)
 };
 
 struct UploadArgs {

@@ -1,8 +1,11 @@
-// diamond evaluate: score a model file on a CSV with prices.
+// diamond evaluate: score a model file on a CSV with prices, and optionally probe it for
+// prices that drop when the stone gets better (--monotone-check).
 #include <iostream>
 
 #include "app/cli_support.h"
 #include "app/commands.h"
+#include "ml/cleaning.h"
+#include "ml/monotonicity.h"
 #include "ml/trainer.h"
 
 namespace diamond::app {
@@ -28,7 +31,12 @@ int RunEvaluate(const EvaluateArgs& args) {
             << "  " << CleaningSummary(evaluation->cleaning) << "\n"
             << MetricsHeader() << "\n"
             << MetricsLine("evaluation", evaluation->metrics) << "\n";
-  return kExitOk;
+  if (!args.monotone_check) return kExitOk;
+  ml::CleaningReport ignored;
+  const std::vector<Diamond> stones = ml::CleanForTraining(data->table.stones, &ignored);
+  const ml::MonotonicityReport report = ml::CheckMonotonicity(*model->model, stones);
+  std::cout << "monotonicity: " << MonotonicitySummary(report) << "\n";
+  return report.inversions() == 0 ? kExitOk : kExitCheckFailed;
 }
 
 }  // namespace diamond::app

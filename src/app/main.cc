@@ -93,9 +93,10 @@ int main(int argc, char** argv) {
   auto* train_cmd = app.add_subcommand("train", "Fit a model on a CSV of priced stones");
   train_cmd->add_option("--data", train.data, "Training CSV (- for standard input)")->required();
   train_cmd->add_option("--features", features,
-                        "Comma-separated selector (default carat,cut,color,clarity); any of "
+                        "Comma-separated selector (default: linear carat,cut,color,clarity; gbdt "
+                        "every feature but x,y,z,volume); any of "
                         "carat,cut,color,clarity,depth,table,x,y,z,volume,eccentricity,"
-                        "table_distance,depth_distance");
+                        "table_distance,depth_distance,volume_per_carat");
   train_cmd->add_flag("--positive", train.positive, "Constrain coefficients to be non-negative");
   auto* holdout = train_cmd->add_option(
       "--holdout", train.holdout, "Fraction of rows held out for validation (0 = none)")
@@ -112,7 +113,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   train_cmd->add_option("--param", train.params,
                         "Hyperparameter NAME=VALUE, as in the API (repeatable), e.g. "
-                        "max_depth=4; see docs/models.md");
+                        "max_depth=4 or monotone=false; see docs/models.md");
   train_cmd->add_option("--grid", train.grid,
                         "Search: NAME=V1,V2,... (repeatable; a selector's features joined by +, "
                         "e.g. selector=carat+cut,carat+cut+color); every combination is scored "
@@ -174,6 +175,9 @@ int main(int argc, char** argv) {
   evaluate_cmd->add_option("--data", evaluate.data, "CSV with a price column")->required();
   evaluate_cmd->add_flag("--skip-invalid", evaluate.skip_invalid,
                          "Skip invalid rows (and count them) instead of failing");
+  evaluate_cmd->add_flag("--monotone-check", evaluate.monotone_check,
+                         "Also price up to 400 of the stones at every grade and at +5 … +50 % "
+                         "size; exit 3 if a better or bigger stone is priced lower");
 
   diamond::app::ServeArgs serve;
   serve.web_dir = diamond::app::DefaultAssetDir("docs", "swagger-ui-bundle.js", DIAMOND_DEFAULT_WEB_DIR);

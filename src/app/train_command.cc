@@ -267,6 +267,7 @@ int RunTrain(const TrainArgs& args) {
     report << MetricsLine(label, outcome->validation_result->metrics) << "\n";
     if (eval) report << "  eval data: " << CleaningSummary(outcome->validation_result->cleaning) << "\n";
   }
+  report << "monotonicity: " << MonotonicitySummary(outcome->monotonicity) << "\n";
   if (outcome->calibration && !outcome->calibration->residuals.empty()) {
     auto width = outcome->calibration->HalfWidth(0.9);
     if (width.ok()) {

@@ -44,7 +44,8 @@ json Summary(const ml::TrainingOutcome& outcome, const json& payload, double sec
                   {"cleaning", ml::CleaningToJson(outcome.cleaning)},
                   {"rows_fit", outcome.rows_fit},
                   {"metrics", metrics},
-                  {"feature_importances", json::parse(ml::ImportancesToJson(model).dump())}};
+                  {"feature_importances", json::parse(ml::ImportancesToJson(model).dump())},
+                  {"monotonicity", json::parse(ml::MonotonicityToJson(outcome.monotonicity).dump())}};
   if (const auto* linear = dynamic_cast<const ml::LinearModel*>(&model)) {
     json coefficients = {{"intercept", linear->intercept()}};
     for (size_t i = 0; i < linear->spec().selector.size(); ++i) {
@@ -53,6 +54,7 @@ json Summary(const ml::TrainingOutcome& outcome, const json& payload, double sec
     summary["coefficients"] = coefficients;
   } else if (const auto* gbdt = dynamic_cast<const ml::GbdtModel*>(&model)) {
     summary["rounds"] = gbdt->rounds();
+    summary["monotone_constraints"] = json::parse(ml::MonotoneConstraintsJson(gbdt->spec()).dump());
   }
   summary["interval_calibration"] =
       outcome.calibration ? json::parse(ml::CalibrationSummaryJson(*outcome.calibration).dump())

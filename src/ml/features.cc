@@ -8,7 +8,8 @@ namespace {
 
 constexpr std::array<std::string_view, kNumFeatures> kNames = {
     "carat", "cut", "color", "clarity", "depth", "table", "x",
-    "y",     "z",   "volume", "eccentricity", "table_distance", "depth_distance"};
+    "y",     "z",   "volume", "eccentricity", "table_distance", "depth_distance",
+    "volume_per_carat"};
 
 }  // namespace
 
@@ -32,11 +33,34 @@ const std::array<Feature, kNumFeatures>& AllFeatures() {
 
 bool IsLogFeature(Feature feature) {
   return feature == Feature::kCarat || feature == Feature::kX || feature == Feature::kY ||
-         feature == Feature::kZ || feature == Feature::kVolume;
+         feature == Feature::kZ || feature == Feature::kVolume || feature == Feature::kVolumePerCarat;
+}
+
+bool IsIncreasingFeature(Feature feature) {
+  switch (feature) {
+    case Feature::kCarat:
+    case Feature::kCut:
+    case Feature::kColor:
+    case Feature::kClarity:
+    case Feature::kX:
+    case Feature::kY:
+    case Feature::kZ:
+    case Feature::kVolume:
+      return true;
+    default:
+      return false;
+  }
 }
 
 std::vector<Feature> DefaultSelector() {
   return {Feature::kCarat, Feature::kCut, Feature::kColor, Feature::kClarity};
+}
+
+std::vector<Feature> DefaultGbdtSelector() {
+  return {Feature::kCarat,        Feature::kCut,           Feature::kColor,
+          Feature::kClarity,      Feature::kDepth,         Feature::kTable,
+          Feature::kEccentricity, Feature::kTableDistance, Feature::kDepthDistance,
+          Feature::kVolumePerCarat};
 }
 
 std::string JoinFeatureNames(std::span<const Feature> features) {
@@ -93,6 +117,8 @@ double UnscaledFeature(Feature feature, const Diamond& s, const FeatureTransform
       return std::abs(s.table - t.table_mean);
     case Feature::kDepthDistance:
       return std::abs(s.depth - t.depth_mean);
+    case Feature::kVolumePerCarat:
+      return std::log(s.x * s.y * s.z / s.carat);
   }
   return 0;
 }

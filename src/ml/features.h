@@ -1,6 +1,6 @@
 // The seed's feature pipeline, stage by stage (DESIGN.md, "The model"):
 //   ordinal codes → derived features (volume, eccentricity, table/depth distance)
-//   → log of x, y, z, volume, carat → standard scaling → selector.
+//   → log of x, y, z, volume, carat, volume per carat → standard scaling → selector.
 // Pure functions of a Diamond and fitted statistics; no I/O, no globals.
 #pragma once
 
@@ -31,18 +31,33 @@ enum class Feature {
   kEccentricity,
   kTableDistance,
   kDepthDistance,
+  // log(x·y·z / carat): how much outline a carat buys, whatever the stone's size. With
+  // eccentricity and depth it describes the shape without the size, so trees can be made
+  // monotone in carat without being handed x, y, z (see DefaultGbdtSelector).
+  kVolumePerCarat,
 };
-inline constexpr size_t kNumFeatures = 13;
+inline constexpr size_t kNumFeatures = 14;
+// Model files written before volume_per_carat existed list the first 13 features.
+inline constexpr size_t kLegacyNumFeatures = 13;
 using FeatureRow = std::array<double, kNumFeatures>;
 
 std::string_view FeatureName(Feature feature);
 std::optional<Feature> FeatureFromName(std::string_view name);
 const std::array<Feature, kNumFeatures>& AllFeatures();
-// Whether the pipeline takes the log of this feature (x, y, z, volume, carat).
+// Whether the pipeline takes the log of this feature (x, y, z, volume, carat, volume per carat).
 bool IsLogFeature(Feature feature);
 
 // The seed's chosen selector: carat, cut, color, clarity.
 std::vector<Feature> DefaultSelector();
+
+// The trees' default: every feature that does not grow with the stone's size besides carat
+// (carat, the grades, depth, table, eccentricity, the distances, volume per carat), so a
+// bigger stone of the same shape differs from a smaller one in carat alone.
+std::vector<Feature> DefaultGbdtSelector();
+
+// Whether more of this feature is never worth less: carat, the grades (a higher code is a
+// better grade) and the size measures x, y, z, volume. Monotone trees constrain these.
+bool IsIncreasingFeature(Feature feature);
 
 // Parses feature names; unknown, repeated or no names are an InvalidArgument that lists
 // the allowed names.

@@ -59,6 +59,16 @@ std::string Number(double value) {
   return text;
 }
 
+// XGBoost's tuple syntax: "(1,1,0)", one entry per column.
+std::string ConstraintsText(const std::vector<int>& constraints) {
+  std::string text = "(";
+  for (size_t i = 0; i < constraints.size(); ++i) {
+    if (i > 0) text += ',';
+    text += std::to_string(constraints[i]);
+  }
+  return text + ")";
+}
+
 }  // namespace
 
 Result<GbdtModel> FitGbdt(std::span<const Diamond> rows, const GbdtSpec& spec,
@@ -113,6 +123,7 @@ Result<GbdtModel> FitGbdt(std::span<const Diamond> rows, const GbdtSpec& spec,
       {"lambda", Number(spec.reg_lambda)},
       {"seed", std::to_string(spec.seed)},
       {"nthread", std::to_string(threads)},
+      {"monotone_constraints", ConstraintsText(MonotoneConstraints(spec))},
   };
   for (const auto& [name, value] : params) {
     if (XGBoosterSetParam(booster.get(), name, value.c_str()) != 0) {

@@ -75,7 +75,7 @@ void ReadNumber(const Json& value, const char* name, double* out, std::vector<Sp
 const std::vector<std::string>& HyperparameterNames(ModelSpec::Algorithm algorithm) {
   static const std::vector<std::string> kLinear = {"selector", "positive"};
   static const std::vector<std::string> kGbdt = {
-      "selector",         "n_estimators", "max_depth",  "learning_rate",
+      "selector",         "monotone",     "n_estimators", "max_depth",  "learning_rate",
       "subsample",        "colsample_bytree", "min_child_weight", "reg_lambda",
       "early_stopping_rounds", "seed",    "threads"};
   return algorithm == ModelSpec::Algorithm::kLinear ? kLinear : kGbdt;
@@ -87,6 +87,7 @@ nlohmann::ordered_json HyperparametersToJson(const ModelSpec& spec) {
   }
   const GbdtSpec& g = spec.gbdt;
   return {{"selector", SelectorJson(g.selector)},
+          {"monotone", g.monotone},
           {"n_estimators", g.n_estimators},
           {"max_depth", g.max_depth},
           {"learning_rate", g.learning_rate},
@@ -128,7 +129,10 @@ ModelSpec ParseHyperparameters(ModelSpec::Algorithm algorithm, const Json& param
     }
     GbdtSpec& g = spec.gbdt;
     if (key == "selector") ReadSelector(value, &g.selector, problems);
-    else if (key == "n_estimators") ReadInteger(value, "n_estimators", &g.n_estimators, problems);
+    else if (key == "monotone") {
+      if (value.is_boolean()) g.monotone = value.template get<bool>();
+      else problems->push_back({"monotone", "must be true or false"});
+    } else if (key == "n_estimators") ReadInteger(value, "n_estimators", &g.n_estimators, problems);
     else if (key == "max_depth") ReadInteger(value, "max_depth", &g.max_depth, problems);
     else if (key == "learning_rate") ReadNumber(value, "learning_rate", &g.learning_rate, problems);
     else if (key == "subsample") ReadNumber(value, "subsample", &g.subsample, problems);

@@ -2,7 +2,8 @@
 // GET /models shows.
 //
 //   linear: {"selector": ["carat", ...], "positive": true}
-//   gbdt:   {"selector": [...], "n_estimators": 1000, "max_depth": 4, "learning_rate": 0.05,
+//   gbdt:   {"selector": [...], "monotone": true, "n_estimators": 1000, "max_depth": 4,
+//            "learning_rate": 0.05,
 //            "subsample": 0.8, "colsample_bytree": 0.8, "min_child_weight": 1,
 //            "reg_lambda": 1, "early_stopping_rounds": 50, "seed": 42, "threads": 1}
 #pragma once

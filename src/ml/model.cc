@@ -16,6 +16,8 @@ double FeatureValue(Feature feature, const Diamond& s, const FeatureTransform& t
       return s.z;
     case Feature::kVolume:
       return s.x * s.y * s.z;
+    case Feature::kVolumePerCarat:
+      return s.x * s.y * s.z / s.carat;  // mm³ per carat
     default:
       return UnscaledFeature(feature, s, t);  // not logged: the pipeline's own value
   }

@@ -43,16 +43,17 @@ json Inputs() {
   return out;
 }
 
-json FeatureNames() {
+// The pipeline's features, or the first `count` of them (the list older files carry).
+json FeatureNames(size_t count = kNumFeatures) {
   json out = json::array();
-  for (Feature f : AllFeatures()) out.push_back(FeatureName(f));
+  for (size_t i = 0; i < count; ++i) out.push_back(FeatureName(AllFeatures()[i]));
   return out;
 }
 
-json LogFeatureNames() {
+json LogFeatureNames(size_t count = kNumFeatures) {
   json out = json::array();
-  for (Feature f : AllFeatures()) {
-    if (IsLogFeature(f)) out.push_back(FeatureName(f));
+  for (size_t i = 0; i < count; ++i) {
+    if (IsLogFeature(AllFeatures()[i])) out.push_back(FeatureName(AllFeatures()[i]));
   }
   return out;
 }
@@ -131,6 +132,25 @@ json SearchToJson(const SearchResult& search) {
           {"candidates", candidates}};
 }
 
+json MonotoneConstraintsJson(const GbdtSpec& spec) {
+  json constraints = json::object();
+  const std::vector<int> monotone = MonotoneConstraints(spec);
+  for (size_t i = 0; i < monotone.size(); ++i) {
+    if (monotone[i] != 0) constraints[std::string(FeatureName(spec.selector[i]))] = monotone[i];
+  }
+  return constraints;
+}
+
+json MonotonicityToJson(const MonotonicityReport& report) {
+  json checks = json::object();
+  for (const MonotonicityCheck& check : report.checks) {
+    checks[check.name] = {{"steps", check.steps},
+                          {"inversions", check.inversions},
+                          {"worst_drop", check.worst_drop}};
+  }
+  return {{"stones", report.stones}, {"inversions", report.inversions()}, {"checks", checks}};
+}
+
 json CalibrationSummaryJson(const Calibration& calibration) {
   json levels = json::object();
   for (double level : {0.5, 0.8, 0.9, 0.95}) {
@@ -200,6 +220,7 @@ json ModelToJson(const TrainingOutcome& outcome, const DataLineage& training_dat
     spec.algorithm = ModelSpec::Algorithm::kGbdt;
     spec.gbdt = gbdt->spec();
     doc["gbdt"] = {{"hyperparameters", HyperparametersToJson(spec)},
+                   {"monotone_constraints", MonotoneConstraintsJson(spec.gbdt)},
                    {"rounds", gbdt->rounds()},
                    {"xgboost", gbdt->xgboost_model()}};
   }
@@ -214,7 +235,8 @@ json ModelToJson(const TrainingOutcome& outcome, const DataLineage& training_dat
                      {"rows_fit", outcome.rows_fit},
                      {"validation", validation},
                      {"metrics", metrics},
-                     {"importances", ImportancesToJson(model)}};
+                     {"importances", ImportancesToJson(model)},
+                     {"monotonicity", MonotonicityToJson(outcome.monotonicity)}};
   if (outcome.search) doc["training"]["search"] = SearchToJson(*outcome.search);
   return doc;
 }
@@ -239,8 +261,14 @@ Result<ModelDocument> ModelFromJson(const json& doc) {
   if (Member(doc, "inputs") != Inputs()) return Corrupt("unexpected inputs");
 
   const json& pipeline = Member(doc, "pipeline");
-  if (Member(pipeline, "features") != FeatureNames() ||
-      Member(pipeline, "log_features") != LogFeatureNames()) {
+  // Files written before volume_per_carat was added list 13 features; the one they lack
+  // gets a neutral scaler and no selector of theirs names it.
+  size_t feature_count = kNumFeatures;
+  if (Member(pipeline, "features") == FeatureNames(kLegacyNumFeatures)) {
+    feature_count = kLegacyNumFeatures;
+  }
+  if (Member(pipeline, "features") != FeatureNames(feature_count) ||
+      Member(pipeline, "log_features") != LogFeatureNames(feature_count)) {
     return Corrupt("unexpected pipeline features");
   }
   std::string error;
@@ -249,11 +277,13 @@ Result<ModelDocument> ModelFromJson(const json& doc) {
   transform.depth_mean = FiniteAt(pipeline, "depth_mean", &error);
   if (!error.empty()) return Corrupt("pipeline: " + error);
   std::vector<double> mean, scale;
-  if (!FiniteArray(Member(pipeline, "scaler_mean"), kNumFeatures, &mean) ||
-      !FiniteArray(Member(pipeline, "scaler_scale"), kNumFeatures, &scale)) {
-    return Corrupt("pipeline: scaler_mean and scaler_scale need 13 finite numbers each");
+  if (!FiniteArray(Member(pipeline, "scaler_mean"), feature_count, &mean) ||
+      !FiniteArray(Member(pipeline, "scaler_scale"), feature_count, &scale)) {
+    return Corrupt("pipeline: scaler_mean and scaler_scale need " + std::to_string(feature_count) +
+                   " finite numbers each");
   }
-  for (size_t i = 0; i < kNumFeatures; ++i) {
+  transform.scale.fill(1.0);
+  for (size_t i = 0; i < feature_count; ++i) {
     if (!(scale[i] > 0)) return Corrupt("pipeline: scaler_scale must be positive");
     transform.mean[i] = mean[i];
     transform.scale[i] = scale[i];
@@ -267,14 +297,20 @@ Result<ModelDocument> ModelFromJson(const json& doc) {
   }
   auto selector = ParseSelector(names);
   if (!selector.ok()) return Corrupt("pipeline: " + selector.status().message());
+  for (Feature f : *selector) {
+    if (static_cast<size_t>(f) >= feature_count) return Corrupt("pipeline: selector names a feature the pipeline lacks");
+  }
 
   ModelDocument document;
   document.training = Member(doc, "training");
   if (is_gbdt) {
     const json& gbdt = Member(doc, "gbdt");
     std::vector<SpecProblem> problems;
+    // Trees written before "monotone" existed were not constrained.
+    ModelSpec base;
+    base.gbdt.monotone = false;
     document.spec = ParseHyperparameters(ModelSpec::Algorithm::kGbdt,
-                                         Member(gbdt, "hyperparameters"), ModelSpec{}, &problems);
+                                         Member(gbdt, "hyperparameters"), base, &problems);
     if (!problems.empty()) {
       return Corrupt("gbdt hyperparameters: " + problems.front().field + " " + problems.front().message);
     }

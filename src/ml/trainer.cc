@@ -208,6 +208,7 @@ Result<TrainingOutcome> Train(std::span<const Diamond> rows, const ModelSpec& sp
   outcome.cleaning = cleaning;
   outcome.rows_fit = static_cast<int64_t>(fit_rows.size());
   outcome.train_metrics = Score(*outcome.model, fit_rows);
+  outcome.monotonicity = CheckMonotonicity(*outcome.model, fit_rows);
   if (validation.kind == Validation::Kind::kHoldout) {
     if (holdout_rows.empty()) return Status::InvalidArgument("the holdout is empty");
     Evaluation evaluation;

@@ -19,6 +19,7 @@
 #include "ml/linear_model.h"
 #include "ml/metrics.h"
 #include "ml/model.h"
+#include "ml/monotonicity.h"
 
 namespace diamond::ml {
 
@@ -85,6 +86,7 @@ struct TrainingOutcome {
   std::optional<Evaluation> validation_result;  // absent for Kind::kNone
   std::optional<Calibration> calibration;       // from the validation rows, when there are any
   std::optional<SearchResult> search;
+  MonotonicityReport monotonicity;  // the probe on the fitted rows (monotonicity.h)
 };
 
 // What training is doing, for progress reports. A search runs `fits` fits (candidates ×

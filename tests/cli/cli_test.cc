@@ -326,7 +326,8 @@ TEST_F(CliTest, TreesTrainWithProgressAndPredictWithExplanationsAndIntervals) {
   for (std::string cell; std::getline(row, cell, ','); ++column) {
     if (column == 0 || column >= 4) cells.push_back(std::stod(cell));  // not the grades
   }
-  ASSERT_EQ(cells.size(), 6u + 3u + 1u + 13u);  // 6 numeric inputs, price/low/high, base, factors
+  // 6 numeric inputs, price/low/high, base, one factor per default tree feature.
+  ASSERT_EQ(cells.size(), 6u + 3u + 1u + ml::DefaultGbdtSelector().size());
   const double price = cells[6], low = cells[7], high = cells[8];
   double product = cells[9];
   for (size_t i = 10; i < cells.size(); ++i) product *= cells[i];

@@ -65,9 +65,13 @@ TEST_F(ModelsTest, TreesPriceExplainAndBoundEveryStone) {
   EXPECT_EQ(model["algorithm"], "gbdt");
   EXPECT_EQ(model["hyperparameters"]["max_depth"], 3);
   EXPECT_EQ(model["hyperparameters"]["learning_rate"], 0.1);  // a default
-  EXPECT_EQ(model["feature_importances"].size(), 13u);
+  EXPECT_EQ(model["feature_importances"].size(), 10u);  // the default size-free features
   EXPECT_GE(model["feature_importances"][0]["importance"].get<double>(),
-            model["feature_importances"][12]["importance"].get<double>());
+            model["feature_importances"][9]["importance"].get<double>());
+  // Monotone by default, and the model says in what.
+  EXPECT_EQ(model["hyperparameters"]["monotone"], true);
+  EXPECT_EQ(model["monotone_constraints"], json({{"carat", 1}, {"cut", 1}, {"color", 1}, {"clarity", 1}}));
+  EXPECT_EQ(model["monotonicity"]["inversions"], 0) << model["monotonicity"];
   EXPECT_EQ(model["interval_calibration"]["rows"], 80);  // the 20 % holdout of 400
   EXPECT_GT(model["interval_calibration"]["factor_by_level"]["0.90"].get<double>(), 1.0);
   EXPECT_LE(model["rounds"].get<int>(), 120);
@@ -75,7 +79,7 @@ TEST_F(ModelsTest, TreesPriceExplainAndBoundEveryStone) {
 
   json plain = json::parse(server_->PostJson("/models/trees/predict", kThreeStones).body);
   json rich = CheckedPredictions(
-      server_->PostJson("/models/trees/predict?explain=true&interval=0.9", kThreeStones), 13);
+      server_->PostJson("/models/trees/predict?explain=true&interval=0.9", kThreeStones), 10);
   for (size_t i = 0; i < 3; ++i) {
     const json& p = rich["predictions"][i];
     // Options never change the price (beyond rounding: an explained price is the sum of its
@@ -90,8 +94,8 @@ TEST_F(ModelsTest, TreesPriceExplainAndBoundEveryStone) {
   EXPECT_EQ(factors[0]["feature"], "carat");
   EXPECT_EQ(factors[0]["value"], 1.05);
   EXPECT_EQ(factors[1]["value"], "Ideal");
-  EXPECT_EQ(factors[9]["feature"], "volume");
-  EXPECT_NEAR(factors[9]["value"].get<double>(), 6.55 * 6.59 * 4.07, 1e-8);  // 12 digits
+  EXPECT_EQ(factors[9]["feature"], "volume_per_carat");  // mm³ per carat
+  EXPECT_NEAR(factors[9]["value"].get<double>(), 6.55 * 6.59 * 4.07 / 1.05, 1e-8);  // 12 digits
 
   ExpectFieldError(server_->PostJson("/models/trees/predict?explain=yes", kStone), "explain");
   ExpectFieldError(server_->PostJson("/models/trees/predict?interval=1.5", kStone), "interval");
@@ -99,6 +103,23 @@ TEST_F(ModelsTest, TreesPriceExplainAndBoundEveryStone) {
   // 80 calibration rows support levels up to 80/81.
   ExpectFieldError(server_->PostJson("/models/trees/predict?interval=0.99", kStone), "interval");
   EXPECT_EQ(server_->PostJson("/models/trees/predict?interval=0.98", kStone).status, 200);
+}
+
+TEST_F(ModelsTest, UnconstrainedTreesAreOnRequestAndSaySo) {
+  HttpResult trained = server_->PutJson("/models/free", R"({"dataset_id": "stones", "algorithm": "gbdt",
+      "hyperparameters": {"n_estimators": 60, "monotone": false,
+                          "selector": ["carat", "cut", "x", "y", "z", "volume"]}})");
+  ASSERT_EQ(trained.status, 201) << trained.body;
+  json model = json::parse(server_->Get("/models/free").body);
+  EXPECT_EQ(model["hyperparameters"]["monotone"], false);
+  EXPECT_EQ(model["monotone_constraints"], json::object());
+  EXPECT_TRUE(model["monotonicity"].contains("checks")) << model;
+  json rich = CheckedPredictions(server_->PostJson("/models/free/predict?explain=true", kStone), 6);
+  const json& factors = rich["predictions"][0]["explanation"]["factors"];
+  EXPECT_EQ(factors[5]["feature"], "volume");
+  EXPECT_NEAR(factors[5]["value"].get<double>(), 6.55 * 6.59 * 4.07, 1e-8);
+  ExpectFieldError(server_->PutJson("/models/free", R"({"dataset_id": "stones", "algorithm": "gbdt",
+      "hyperparameters": {"monotone": "yes"}})"), "hyperparameters.monotone");
 }
 
 TEST_F(ModelsTest, LinearModelsExplainExactlyAndNeedHeldOutRowsForIntervals) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <random>
 
 #include "support/test_support.h"
@@ -70,6 +71,14 @@ TEST(ModelFile, RejectsDamagedFiles) {
       {"coefficient null", [](json& d) { d["linear"]["coefficients"][0] = nullptr; }},
       {"positive missing", [](json& d) { d["linear"].erase("positive"); }},
       {"linear not object", [](json& d) { d["linear"] = 5; }},
+      {"legacy features, new scaler", [](json& d) { d["pipeline"]["features"].erase(13); }},
+      {"legacy list naming the new feature", [](json& d) {
+         d["pipeline"]["features"].erase(13);
+         d["pipeline"]["log_features"].erase(5);
+         d["pipeline"]["scaler_mean"].erase(13);
+         d["pipeline"]["scaler_scale"].erase(13);
+         d["pipeline"]["selector"][0] = "volume_per_carat";
+       }},
   };
   for (const auto& [name, edit] : edits) {
     json doc = json::parse(good);
@@ -81,6 +90,24 @@ TEST(ModelFile, RejectsDamagedFiles) {
   EXPECT_FALSE(ParseModelFile(good.substr(0, good.size() / 2)).ok());
   EXPECT_FALSE(ParseModelFile("").ok());
   EXPECT_FALSE(ParseModelFile("[]").ok());
+}
+
+// Files written before volume_per_carat and monotone trees (13 features, no "monotone")
+// still load, price as they did, and read as unconstrained.
+TEST(ModelFile, FilesFromBeforeMonotoneTreesStillLoad) {
+  for (const char* name : {"gbdt.json", "linear.json"}) {
+    const auto path = std::filesystem::path(DIAMOND_SOURCE_DIR) / "fuzz/corpus/model_file" / name;
+    const std::string text = testing::ReadFile(path);
+    ASSERT_EQ(nlohmann::json::parse(text)["pipeline"]["scaler_mean"].size(), kLegacyNumFeatures) << name;
+    auto loaded = ParseModelFile(text);
+    ASSERT_TRUE(loaded.ok()) << name << ": " << loaded.status().message();
+    if (loaded->spec.algorithm == ModelSpec::Algorithm::kGbdt) EXPECT_FALSE(loaded->spec.gbdt.monotone);
+    for (const Diamond& s : Stones()) ASSERT_TRUE(std::isfinite(loaded->model->PredictPrice(s))) << name;
+  }
+  // The legacy list with a 14th scaler entry is damage, not a format.
+  nlohmann::ordered_json doc = nlohmann::ordered_json::parse(ModelText(Train(DefaultSelector(), true)));
+  EXPECT_EQ(doc["pipeline"]["features"].size(), kNumFeatures);
+  EXPECT_EQ(doc["pipeline"]["features"][13], "volume_per_carat");
 }
 
 }  // namespace

@@ -6,7 +6,7 @@ import { bars, scatter } from "./charts.js";
 import { announce, el, formatNumber, problemBox, makePage, table } from "./ui.js";
 
 const LINEAR_FEATURES = ["carat", "cut", "color", "clarity", "depth", "table", "x", "y", "z", "volume",
-                         "eccentricity", "table_distance", "depth_distance"];
+                         "eccentricity", "table_distance", "depth_distance", "volume_per_carat"];
 
 // "max_depth=2,3,4" lines into {"max_depth": [2, 3, 4]}.
 function parseGrid(text) {
@@ -30,7 +30,9 @@ function trainForm(datasets, onTrained) {
     el("input", { id: `train-${name}`, name, type: "number", value, step }));
   const gbdt = el("fieldset", { id: "gbdt-params", hidden: true }, el("legend", {}, "Trees"),
     number("max_depth", "max_depth", 3, "1"), number("learning_rate", "learning_rate", 0.1, "0.01"),
-    number("n_estimators", "n_estimators", 400, "1"));
+    number("n_estimators", "n_estimators", 400, "1"),
+    el("label", { class: "check" }, el("input", { type: "checkbox", name: "monotone", checked: true }),
+      "monotone: a better grade or a bigger stone never costs less"));
   algorithm.addEventListener("change", () => { linear.hidden = algorithm.value !== "linear"; gbdt.hidden = algorithm.value !== "gbdt"; });
   const progress = el("progress", { max: 1, value: 0, hidden: true, "aria-label": "Training progress" });
   const message = el("div", { "aria-live": "polite" });
@@ -54,6 +56,7 @@ function trainForm(datasets, onTrained) {
         body.hyperparameters = { selector: data.getAll("selector"), positive: data.get("positive") === "on" };
       } else {
         body.hyperparameters = Object.fromEntries(["max_depth", "learning_rate", "n_estimators"].map((n) => [n, Number(data.get(n))]));
+        body.hyperparameters.monotone = data.get("monotone") === "on";
       }
       const grid = String(data.get("grid") || "").trim();
       if (grid) body.search = { grid: parseGrid(grid) };
@@ -108,6 +111,12 @@ export async function renderModel(id) {
       const score = c[m.search.metric] || c.mae;
       return [String(c.rank), shown, `${formatNumber(score.mean)} ± ${formatNumber(score.std)}`];
     }), "Grid search") : null;
+  // The probe training ran: one-step grade upgrades and +5 … +50 % sizes of up to 400 stones.
+  const probe = m.monotonicity ? table(["upgrade", "steps", "price drops", "worst drop"],
+    Object.entries(m.monotonicity.checks).map(([kind, c]) => [kind, formatNumber(c.steps), formatNumber(c.inversions),
+      c.inversions ? `${(c.worst_drop * 100).toFixed(2)}%` : "—"]),
+    `Monotonicity (${m.monotonicity.stones} stones` + (m.monotone_constraints
+      ? `; constrained: ${Object.keys(m.monotone_constraints).join(", ") || "none"})` : ")")) : null;
   return makePage(`Model ${id}`,
     el("p", {}, `${m.algorithm}, trained on `, el("a", { href: `#/datasets/${encodeURIComponent(m.dataset.id)}` }, m.dataset.id),
       ` version ${m.dataset.version}. `, el("a", { href: "#/price" }, "Price a stone with it")),
@@ -116,5 +125,5 @@ export async function renderModel(id) {
                                   { title: "Predicted against actual price (validation rows)" }) : null,
     importances.length ? el("figure", { class: "chart" }, el("figcaption", {}, "Feature importances"),
       bars(importances, { format: (v) => `${(v * 100).toFixed(1)}%` })) : null,
-    calibration);
+    probe, calibration);
 }

@@ -32,7 +32,8 @@ nlohmann::json ModelJson(const store::ModelRecord& m, const std::string& prefix,
   if (auto summary = ParseJson(m.summary_json); summary.ok() && summary->is_object()) {
     static const char* const kForViewers[] = {"algorithm", "hyperparameters", "metrics",
                                               "feature_importances", "interval_calibration",
-                                              "rounds", "trained_at"};
+                                              "rounds", "trained_at", "monotone_constraints",
+                                              "monotonicity"};
     for (auto& [key, value] : summary->items()) {
       if (viewer == m.owner) {
         out[key] = value;
