@@ -42,10 +42,13 @@ struct PredictArgs {
 };
 
 struct EvaluateArgs {
-  std::string model;
+  std::vector<std::string> models;  // model files; with cv, their hyperparameters are refitted
   std::string data;
   bool skip_invalid = false;
   bool monotone_check = false;  // also probe grade and size steps (ml/monotonicity.h)
+  int cv = 0;                   // k > 0: repeated k-fold cross-validation instead
+  int repeats = 1;
+  uint64_t seed = 42;           // fold shuffles (repeat r uses seed + r)
 };
 
 struct UploadArgs {

@@ -171,13 +171,24 @@ int main(int argc, char** argv) {
 
   diamond::app::EvaluateArgs evaluate;
   auto* evaluate_cmd = app.add_subcommand("evaluate", "Score a model on a CSV of priced stones");
-  evaluate_cmd->add_option("--model", evaluate.model, "Model file")->required();
+  evaluate_cmd->add_option("--model", evaluate.models,
+                           "Model file (repeatable: each is scored; with --cv, on the same folds)")
+      ->required();
   evaluate_cmd->add_option("--data", evaluate.data, "CSV with a price column")->required();
   evaluate_cmd->add_flag("--skip-invalid", evaluate.skip_invalid,
                          "Skip invalid rows (and count them) instead of failing");
   evaluate_cmd->add_flag("--monotone-check", evaluate.monotone_check,
                          "Also price up to 400 of the stones at every grade and at +5 … +50 % "
                          "size; exit 3 if a better or bigger stone is priced lower");
+  auto* cv = evaluate_cmd->add_option("--cv", evaluate.cv,
+                            "Cross-validate instead: refit each model's hyperparameters on K "
+                            "folds of the data and score each fold (mean ± standard error)")
+      ->check(CLI::Range(2, 10));
+  evaluate_cmd->add_option("--repeats", evaluate.repeats, "With --cv: shuffles of the folds")
+      ->check(CLI::Range(1, 20))->needs(cv)->capture_default_str();
+  evaluate_cmd->add_option("--seed", evaluate.seed, "With --cv: seed of the first shuffle")
+      ->needs(cv)->capture_default_str();
+  cv->excludes(evaluate_cmd->get_option("--monotone-check"));
 
   diamond::app::ServeArgs serve;
   serve.web_dir = diamond::app::DefaultAssetDir("docs", "swagger-ui-bundle.js", DIAMOND_DEFAULT_WEB_DIR);

@@ -165,6 +165,59 @@ Result<Evaluation> Evaluate(const Model& model, std::span<const Diamond> rows) {
   return evaluation;
 }
 
+MetricSummary MeanAndStandardError(std::span<const double> values) {
+  MetricSummary summary;
+  if (values.empty()) return summary;
+  for (double v : values) summary.mean += v;
+  const double n = static_cast<double>(values.size());
+  summary.mean /= n;
+  if (values.size() < 2) return summary;
+  double squares = 0;
+  for (double v : values) squares += (v - summary.mean) * (v - summary.mean);
+  summary.std = std::sqrt(squares / (n - 1)) / std::sqrt(n);
+  return summary;
+}
+
+Result<CrossValidationResult> CrossValidateSpecs(std::span<const Diamond> rows,
+                                                 std::span<const ModelSpec> specs,
+                                                 const CrossValidationSpec& cv,
+                                                 const ProgressObserver& observer) {
+  if (cv.folds < 2 || cv.folds > kMaxFolds) {
+    return Status::InvalidArgument("folds must be from 2 to " + std::to_string(kMaxFolds));
+  }
+  if (cv.repeats < 1 || cv.repeats > kMaxRepeats) {
+    return Status::InvalidArgument("repeats must be from 1 to " + std::to_string(kMaxRepeats));
+  }
+  CrossValidationResult result;
+  const std::vector<Diamond> clean = CleanForTraining(rows, &result.cleaning);
+  if (clean.size() < static_cast<size_t>(cv.folds)) {
+    return Status::InvalidArgument("too few rows for " + std::to_string(cv.folds) + " folds: " +
+                                   std::to_string(clean.size()) + " after cleaning");
+  }
+  result.scores.assign(specs.size(), {});
+  Progress progress;
+  progress.fits = static_cast<int>(specs.size()) * cv.folds * cv.repeats;
+  for (int repeat = 0; repeat < cv.repeats; ++repeat) {
+    const std::vector<Split> folds =
+        KFoldSplits(clean.size(), static_cast<size_t>(cv.folds), cv.seed + static_cast<uint64_t>(repeat));
+    for (const Split& fold : folds) {
+      const std::vector<Diamond> train = Pick(clean, fold.train);
+      const std::vector<Diamond> test = Pick(clean, fold.test);
+      for (size_t s = 0; s < specs.size(); ++s) {
+        if (train.size() < MinimumRows(specs[s]) || test.empty()) {
+          return Status::InvalidArgument("too few rows for " + std::to_string(cv.folds) +
+                                         " folds: " + std::to_string(clean.size()) + " after cleaning");
+        }
+        auto model = FitModel(train, specs[s], observer, progress);
+        if (!model.ok()) return model.status();
+        result.scores[s].push_back(Score(**model, test));
+        ++progress.fit;
+      }
+    }
+  }
+  return result;
+}
+
 Result<TrainingOutcome> Train(std::span<const Diamond> rows, const ModelSpec& spec,
                               const Validation& validation, std::span<const Diamond> eval_rows,
                               const SearchSpec* search, const ProgressObserver& observer) {

@@ -124,4 +124,31 @@ Result<TrainingOutcome> TrainLinear(std::span<const Diamond> rows, const LinearS
 // Scores a model on rows with prices (cleaned by the training rules first).
 Result<Evaluation> Evaluate(const Model& model, std::span<const Diamond> rows);
 
+// Repeated k-fold cross-validation, to judge and compare models on more than one split:
+// every spec is fitted on the same folds (repeat r shuffles with seed + r), so differences
+// between specs can be read fold by fold (paired).
+struct CrossValidationSpec {
+  int folds = 5;
+  int repeats = 1;
+  uint64_t seed = 42;
+};
+inline constexpr int kMaxRepeats = 20;
+
+struct CrossValidationResult {
+  CleaningReport cleaning;
+  // scores[s][f]: spec s on fold f (repeat-major: repeat r's folds are r·folds … r·folds+folds−1).
+  std::vector<std::vector<Metrics>> scores;
+};
+
+// The mean of `values` and its standard error (sample standard deviation / √n; 0 for n < 2).
+MetricSummary MeanAndStandardError(std::span<const double> values);
+
+// Cleans `rows` by the training rules, then fits and scores every spec on every fold.
+// InvalidArgument for folds outside 2…kMaxFolds, repeats outside 1…kMaxRepeats, or too
+// few rows for a fold.
+Result<CrossValidationResult> CrossValidateSpecs(std::span<const Diamond> rows,
+                                                 std::span<const ModelSpec> specs,
+                                                 const CrossValidationSpec& cv,
+                                                 const ProgressObserver& observer = {});
+
 }  // namespace diamond::ml

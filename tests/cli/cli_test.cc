@@ -253,6 +253,58 @@ TEST_F(CliTest, EvaluateScoresAModel) {
   EXPECT_NE(r.out.find("evaluation        400"), std::string::npos) << r.out;
 }
 
+TEST_F(CliTest, MonotoneCheckPassesDefaultTreesAndFailsAPriceThatFallsWithClarity) {
+  CommandResult trees = Diamond({"train", "--data", Path("train.csv"), "--algorithm", "gbdt",
+                                 "--param", "n_estimators=60", "-o", Path("trees.json")});
+  ASSERT_EQ(trees.exit_code, 0) << trees.err;
+  // Probed on the 320 rows it was fitted on (the other 80 are the holdout).
+  EXPECT_NE(trees.out.find("monotonicity: 0 price drops in 15040 one-step upgrades of 320 stones"),
+            std::string::npos) << trees.out;
+  CommandResult checked = Diamond({"evaluate", "--model", Path("trees.json"), "--data",
+                                   Path("train.csv"), "--monotone-check"});
+  EXPECT_EQ(checked.exit_code, 0) << checked.err;
+  EXPECT_NE(checked.out.find("monotonicity: 0 price drops"), std::string::npos) << checked.out;
+
+  // Stones whose price falls as clarity improves: an unconstrained linear fit follows them.
+  std::vector<diamond::Diamond> stones = SyntheticStones(400);
+  for (auto& s : stones) s.price = std::round(5000 * s.carat * std::exp(-0.1 * s.clarity));
+  testing::WriteFile(dir_ / "odd.csv", testing::StonesToCsv(stones));
+  ASSERT_EQ(Diamond({"train", "--data", Path("odd.csv"), "--features", "carat,clarity", "-o",
+                     Path("odd.json")}).exit_code, 0);
+  CommandResult failed = Diamond({"evaluate", "--model", Path("odd.json"), "--data",
+                                  Path("odd.csv"), "--monotone-check"});
+  EXPECT_EQ(failed.exit_code, 3) << failed.out << failed.err;
+  EXPECT_NE(failed.out.find("clarity 4000/4000 (worst -9.52%)"), std::string::npos) << failed.out;
+}
+
+TEST_F(CliTest, CrossValidationScoresEveryModelOnTheSameFolds) {
+  ASSERT_EQ(Diamond({"train", "--data", Path("train.csv"), "--features", "carat", "-o",
+                     Path("carat.json")}).exit_code, 0);
+  CommandResult r = Diamond({"evaluate", "--model", Path("model.json"), "--model", Path("carat.json"),
+                             "--model", Path("model.json"), "--data", Path("train.csv"), "--cv", "4",
+                             "--repeats", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("cross-validation: 2 x 4 folds on 400 rows (seed 42); mean ± standard error "
+                       "over 8 folds"), std::string::npos) << r.out;
+  // Each model's line; the same model twice scores the same on every fold (ratio exactly 1).
+  std::vector<std::string> lines;
+  std::stringstream out(r.out);
+  for (std::string line; std::getline(out, line);) {
+    if (line.find(".json") != std::string::npos) lines.push_back(line);
+  }
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  EXPECT_TRUE(lines[0].ends_with("1.000 ± 0.000")) << lines[0];
+  EXPECT_TRUE(lines[2].ends_with("1.000 ± 0.000")) << lines[2];
+  EXPECT_EQ(lines[0], lines[2]);
+  // Carat alone misses clarity's share of the price: a larger error, fold by fold.
+  EXPECT_FALSE(lines[1].ends_with("1.000 ± 0.000")) << lines[1];
+
+  EXPECT_EQ(Diamond({"evaluate", "--model", Path("model.json"), "--data", Path("train.csv"),
+                     "--cv", "11"}).exit_code, 2);
+  EXPECT_EQ(Diamond({"evaluate", "--model", Path("model.json"), "--data", Path("train.csv"),
+                     "--repeats", "3"}).exit_code, 2);
+}
+
 TEST_F(CliTest, DamagedModelFileIsACleanError) {
   testing::WriteFile(dir_ / "broken.json", "{\"format\": \"diamond-model\"");
   CommandResult r = Diamond({"predict", "--model", Path("broken.json")}, kPredictHeader);

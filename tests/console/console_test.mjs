@@ -188,6 +188,12 @@ try {
   await page.waitForSelector("figure.chart canvas");  // uPlot's histograms
   assert.match(await text("main"), /5,000 rows/);
   assert.ok(await page.$$eval("figure.chart canvas", (c) => c.length) >= 2);
+  // Grade bars read worst to best, never alphabetically.
+  const gradeBars = await page.$$eval("svg.bars", (charts) => charts.map((c) => c.getAttribute("aria-label")));
+  const order = (label) => label.split(", ").map((entry) => entry.replace(/ [\d,]+$/, ""));
+  assert.deepEqual(order(gradeBars[0]), ["Fair", "Good", "Very Good", "Premium", "Ideal"]);
+  assert.deepEqual(order(gradeBars[1]), ["J", "I", "H", "G", "F", "E", "D"]);
+  assert.deepEqual(order(gradeBars[2]), ["I1", "SI2", "SI1", "VS2", "VS1", "VVS2", "VVS1", "IF"]);
   await checkAccessible("dataset");
   await screenshot("dataset");
 

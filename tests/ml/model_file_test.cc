@@ -101,7 +101,9 @@ TEST(ModelFile, FilesFromBeforeMonotoneTreesStillLoad) {
     ASSERT_EQ(nlohmann::json::parse(text)["pipeline"]["scaler_mean"].size(), kLegacyNumFeatures) << name;
     auto loaded = ParseModelFile(text);
     ASSERT_TRUE(loaded.ok()) << name << ": " << loaded.status().message();
-    if (loaded->spec.algorithm == ModelSpec::Algorithm::kGbdt) EXPECT_FALSE(loaded->spec.gbdt.monotone);
+    if (loaded->spec.algorithm == ModelSpec::Algorithm::kGbdt) {
+      EXPECT_FALSE(loaded->spec.gbdt.monotone);
+    }
     for (const Diamond& s : Stones()) ASSERT_TRUE(std::isfinite(loaded->model->PredictPrice(s))) << name;
   }
   // The legacy list with a 14th scaler entry is damage, not a format.

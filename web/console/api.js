@@ -67,4 +67,11 @@ export function stoneSchema() {
   return schemaPromise;
 }
 
+// Each grade scale worst to best (Fair → Ideal, J → D, I1 → IF), as the schema lists them:
+// charts and selects show grades in this order, never alphabetically.
+export async function gradeScales() {
+  const schema = await stoneSchema();
+  return Object.fromEntries(["cut", "color", "clarity"].map((g) => [g, schema.properties[g].enum]));
+}
+
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,7 +1,7 @@
 // Datasets: the list, an upload by drag and drop (or a file picker) through the multipart
 // upload API with a progress bar, and one dataset's statistics — histograms of carat and
 // price from its rows, counts per grade, its versions.
-import { call, key, listAll } from "./api.js";
+import { call, gradeScales, key, listAll } from "./api.js";
 import { bars, histogram } from "./charts.js";
 import { announce, el, formatNumber, problemBox, makePage, table } from "./ui.js";
 import { uploadFile } from "./upload.js";
@@ -91,9 +91,13 @@ export async function renderDataset(id) {
   const d = await call("GET", `/datasets/${encodeURIComponent(id)}`);
   const stats = table(["column", "count", "min", "mean", "max"], Object.entries(d.columns).map(([name, c]) =>
     [name, formatNumber(c.count), formatNumber(c.min), formatNumber(c.mean), formatNumber(c.max)]), "Columns");
-  const grades = Object.entries(d.grades).map(([grade, counts]) => el("figure", { class: "chart" },
-    el("figcaption", {}, `Rows per ${grade}`),
-    bars(Object.entries(counts).map(([label, value]) => ({ label, value })), { format: (v) => formatNumber(v) })));
+  const scales = await gradeScales();
+  const inGradeOrder = (scale, counts) => (scales[scale] || Object.keys(counts))
+    .filter((label) => label in counts).map((label) => ({ label, value: counts[label] }));
+  const grades = ["cut", "color", "clarity"].filter((g) => d.grades[g]).map((grade) => [grade, d.grades[grade]])
+    .map(([grade, counts]) => el("figure", { class: "chart" },
+    el("figcaption", {}, `Rows per ${grade} (worst to best)`),
+    bars(inGradeOrder(grade, counts), { format: (v) => formatNumber(v) })));
   const versions = (d.versions || []).map((v) => [String(v.version), formatNumber(v.rows), formatNumber(v.bytes), v.created_at || ""]);
   const charts = el("div", { class: "charts" });
   const page = makePage(`Dataset ${id}`,
