@@ -55,19 +55,19 @@ Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& opt
       metadata, jobs::JobRunnerOptions{options.job_workers, options.max_job_attempts, options.job_lease,
                                        options.sole_user_of_stores});
   stack->runner_->SetExecutor(
-      "train", jobs::MakeTrainingExecutor(metadata, blobs, *stack->datasets_,
+      std::string(service::kTrainJobKind), jobs::MakeTrainingExecutor(metadata, blobs, *stack->datasets_,
                                           *stack->cache_,
                                           [&meter, metered](const std::string& owner, double seconds) {
                                             if (metered) meter.AddTrainingSeconds(owner, seconds);
                                           }));
   stack->runner_->SetExecutor(
-      service::kBatchPredictKind,
+      std::string(service::kBatchPredictJobKind),
       jobs::MakeBatchPredictionExecutor(metadata, blobs, options.batches,
                                         [&meter, metered](const std::string& owner, int64_t rows) {
                                           // The quota was checked when the batch was accepted.
                                           if (metered) accounts::Meter::CountRows(*meter.CountersFor(owner), rows);
                                         }));
-  stack->runner_->SetExecutor(service::kUploadCompleteKind,
+  stack->runner_->SetExecutor(std::string(service::kUploadCompleteJobKind),
                               jobs::MakeUploadCompletionExecutor(metadata, *stack->uploads_,
                                                                  [](const Status& status, const InvalidRows& invalid) {
                                                                    return CompletionProblem(status, invalid).body;

@@ -11,6 +11,7 @@
 #include "core/diamond_json.h"
 #include "ml/csv_pricing.h"
 #include "ml/model_file.h"
+#include "service/job_payloads.h"
 
 namespace diamond::jobs {
 namespace {
@@ -24,22 +25,22 @@ struct Failure {
 
 void Run(store::MetadataStore& metadata, store::BlobStore& blobs, const BatchPredictionOptions& options,
          const RowsObserver& priced, const store::JobRecord& job, JobContext& context) {
-  auto parsed = ParseJson(job.payload_json);
-  if (!parsed.ok()) throw Failure{"the job's payload is damaged"};
-  const json& payload = *parsed;
-  auto model_file = blobs.Get(payload.at("artifact_key").get<std::string>());
+  auto parsed = service::BatchPredictJobPayload::Parse(job.payload_json);
+  if (!parsed.ok()) throw Failure{parsed.status().message()};
+  const service::BatchPredictJobPayload& payload = *parsed;
+  auto model_file = blobs.Get(payload.artifact_key);
   if (!model_file.ok()) throw Failure{"the model version this batch was pinned to is gone (the model was retrained or deleted)"};
   auto document = ml::ParseModelFile(*model_file);
   if (!document.ok()) throw Failure{"the model file is damaged: " + document.status().message()};
-  ml::CsvPricingOptions pricing{.skip_invalid = true, .explain = payload.value("explain", false)};
-  if (const double level = payload.value("interval", 0.0); level > 0) {
+  ml::CsvPricingOptions pricing{.skip_invalid = true, .explain = payload.explain};
+  if (const double level = payload.interval; level > 0) {
     if (!document->calibration) throw Failure{"the model has no interval calibration"};
     auto width = document->calibration->HalfWidth(level);
     if (!width.ok()) throw Failure{"interval: " + width.status().message()};
     pricing.interval = true;
     pricing.half_width = *width;
   }
-  const int64_t rows_total = payload.at("rows").get<int64_t>();
+  const int64_t rows_total = payload.rows;
 
   // What earlier attempts committed: the header (part 0) and parts 1..n, in order.
   auto committed = metadata.ListBatchParts(job.owner, job.id);
@@ -84,11 +85,7 @@ void Run(store::MetadataStore& metadata, store::BlobStore& blobs, const BatchPre
   if (!staged.opened()) throw Failure{"cannot create a staging file in " + staged.where()};
   {
     std::ostream out(&staged.buffer());
-    // Jobs queued before datasets had segments name one blob.
-    const auto segments = payload.contains("dataset_segments")
-                              ? payload["dataset_segments"].get<std::vector<std::string>>()
-                              : std::vector<std::string>{payload.at("dataset_blob_key").get<std::string>()};
-    for (const auto& key : segments) {
+    for (const auto& key : payload.dataset_segments) {
       if (Status s = blobs.GetTo(key, out); !s.ok()) throw Failure{"the dataset version is gone: " + s.message()};
     }
     if (!out.flush() || !staged.Rewind()) throw Failure{"cannot stage the dataset in " + staged.where()};

@@ -6,6 +6,7 @@
 #include "ml/gbdt_model.h"
 #include "ml/hyperparameters.h"
 #include "ml/model_file.h"
+#include "service/job_payloads.h"
 #include "service/training_request.h"
 #include "base/clock.h"
 
@@ -17,30 +18,23 @@ using nlohmann::json;
 // Training failed for a reason the user can act on; the message is shown on the job.
 // The blob keys of a pinned dataset version's segments (a job queued before datasets had
 // segments names one blob).
-std::vector<std::string> SegmentKeysOf(const json& dataset) {
-  if (dataset.contains("segments")) return dataset["segments"].get<std::vector<std::string>>();
-  return {dataset.at("blob_key").get<std::string>()};
-}
-
 struct Failure {
   std::string message;
 };
 
-ml::DataLineage Lineage(const json& dataset) {
-  return {"dataset:" + dataset.at("id").get<std::string>() + "@v" +
-              std::to_string(dataset.at("version").get<int64_t>()),
-          dataset.at("sha256").get<std::string>(), dataset.at("rows").get<int64_t>()};
+ml::DataLineage Lineage(const service::PinnedDataset& dataset) {
+  return {"dataset:" + dataset.id + "@v" + std::to_string(dataset.version), dataset.sha256, dataset.rows};
 }
 
-json Summary(const ml::TrainingOutcome& outcome, const json& payload, double seconds,
-             const std::string& created_at) {
+json Summary(const ml::TrainingOutcome& outcome, const service::TrainJobPayload& payload,
+             double seconds, const std::string& created_at) {
   const ml::Model& model = *outcome.model;
   json metrics = {{"train", ml::MetricsToJson(outcome.train_metrics)}};
   if (outcome.validation_result) metrics["validation"] = ml::MetricsToJson(outcome.validation_result->metrics);
   json summary = {{"algorithm", model.algorithm()},
                   {"hyperparameters", json::parse(ml::HyperparametersToJson(outcome.spec).dump())},
-                  {"validation", payload["request"]["validation"]},
-                  {"dataset", payload["dataset"]},
+                  {"validation", payload.request.value("validation", json())},
+                  {"dataset", service::PinnedDatasetJson(payload.dataset)},
                   {"cleaning", ml::CleaningToJson(outcome.cleaning)},
                   {"rows_fit", outcome.rows_fit},
                   {"metrics", metrics},
@@ -66,10 +60,8 @@ json Summary(const ml::TrainingOutcome& outcome, const json& payload, double sec
   if (outcome.search) summary["search"] = json::parse(ml::SearchToJson(*outcome.search).dump());
   summary["training_seconds"] = seconds;
   summary["trained_at"] = created_at;
-  summary["dataset"].erase("blob_key");
-  if (payload.contains("validation_dataset")) {
-    summary["validation_dataset"] = payload["validation_dataset"];
-    summary["validation_dataset"].erase("blob_key");
+  if (payload.validation_dataset) {
+    summary["validation_dataset"] = service::PinnedDatasetJson(*payload.validation_dataset);
   }
   return summary;
 }
@@ -90,23 +82,23 @@ ml::ProgressObserver Observer(JobContext& context) {
 void Train(const store::JobRecord& job, JobContext& context, store::MetadataStore& metadata,
            store::BlobStore& blobs, service::DatasetService& datasets, service::ModelCache& cache) {
   const auto started = std::chrono::steady_clock::now();
-  auto payload_parsed = ParseJson(job.payload_json);
-  if (!payload_parsed.ok()) throw Failure{"the job's payload is damaged"};
-  const json& payload = *payload_parsed;
+  auto parsed = service::TrainJobPayload::Parse(job.payload_json);
+  if (!parsed.ok()) throw Failure{parsed.status().message()};
+  const service::TrainJobPayload& payload = *parsed;
 
   std::vector<FieldError> errors;
-  auto request = service::ParseTrainingRequest(payload.at("request"), &errors);
+  auto request = service::ParseTrainingRequest(payload.request, &errors);
   if (!request.ok()) throw Failure{"the job's training request is invalid"};
 
-  auto rows = datasets.LoadVersion(SegmentKeysOf(payload["dataset"]));
+  auto rows = datasets.LoadVersion(payload.dataset.segments);
   if (!rows.ok()) {
     throw Failure{rows.status().code() == StatusCode::kNotFound
                       ? "dataset '" + request->dataset_id + "' was deleted before training ran"
                       : rows.status().message()};
   }
   std::vector<Diamond> validation_rows;
-  if (payload.contains("validation_dataset")) {
-    auto loaded = datasets.LoadVersion(SegmentKeysOf(payload["validation_dataset"]));
+  if (payload.validation_dataset) {
+    auto loaded = datasets.LoadVersion(payload.validation_dataset->segments);
     if (!loaded.ok()) throw Failure{"validation dataset: " + loaded.status().message()};
     validation_rows = std::move(loaded).value();
   }
@@ -124,9 +116,9 @@ void Train(const store::JobRecord& job, JobContext& context, store::MetadataStor
 
   const std::string created_at = NowRfc3339();
   std::optional<ml::DataLineage> validation_lineage;
-  if (payload.contains("validation_dataset")) validation_lineage = Lineage(payload["validation_dataset"]);
+  if (payload.validation_dataset) validation_lineage = Lineage(*payload.validation_dataset);
   const std::string model_file =
-      ml::ModelToJson(*outcome, Lineage(payload["dataset"]), validation_lineage, created_at).dump(2);
+      ml::ModelToJson(*outcome, Lineage(payload.dataset), validation_lineage, created_at).dump(2);
   if (context.CancelRequested()) throw Failure{"training cancelled"};
 
   // One key per attempt: an attempt that lost its lease and writes late cannot overwrite
@@ -136,7 +128,7 @@ void Train(const store::JobRecord& job, JobContext& context, store::MetadataStor
   if (Status s = blobs.Put(key, model_file); !s.ok()) throw Failure{s.message()};
   const json summary = Summary(*outcome, payload, seconds, created_at);
   Status finished = metadata.FinishTraining(job.id, job.attempts, key, request->dataset_id,
-                                            payload["dataset"]["version"].get<int64_t>(),
+                                            payload.dataset.version,
                                             summary.dump());
   if (!finished.ok()) {
     store::DeleteUnreferencedBlobs(blobs, {key});  // cancelled or deleted meanwhile

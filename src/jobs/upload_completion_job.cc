@@ -1,25 +1,23 @@
 #include "jobs/upload_completion_job.h"
 
-#include "core/diamond_json.h"
+#include "service/job_payloads.h"
 
 namespace diamond::jobs {
 namespace {
 
-using nlohmann::json;
-
 void Run(store::MetadataStore& metadata, service::UploadService& uploads, const DescribeCompletionFailure& describe,
          const store::JobRecord& job, JobContext& context) {
-  auto parsed = ParseJson(job.payload_json);
-  if (!parsed.ok() || !parsed->is_object()) {
-    RecordJobFailure(metadata, job, "the job's payload is damaged");
+  auto parsed = service::UploadCompleteJobPayload::Parse(job.payload_json);
+  if (!parsed.ok()) {
+    // Fail closed: without its plan limits the completion must not run as "no limit".
+    RecordJobFailure(metadata, job, parsed.status().message());
     return;
   }
-  const json& payload = *parsed;
-  const std::string upload_id = payload.value("upload_id", "");
-  const service::DatasetService::Limits limits{
-      payload.value("max_rows", INT64_MAX),
-      {payload.value("max_stored_bytes", INT64_MAX), payload.value("max_datasets", INT64_MAX)}};
-  context.ReportProgress(0, "validating and storing " + std::to_string(payload.value("bytes", int64_t{0})) + " bytes");
+  const service::UploadCompleteJobPayload& payload = *parsed;
+  const std::string& upload_id = payload.upload_id;
+  const service::DatasetService::Limits limits{payload.max_rows,
+                                               {payload.max_stored_bytes, payload.max_datasets}};
+  context.ReportProgress(0, "validating and storing " + std::to_string(payload.bytes) + " bytes");
   InvalidRows invalid;
   auto done = uploads.Complete(job.owner, upload_id, limits, &invalid, job.id);
   if (!done.ok()) {

@@ -37,18 +37,18 @@ Result<store::JobRecord> BatchPredictionService::Start(const std::string& viewer
   store::JobRecord job;
   job.owner = viewer;
   job.id = NewId();
-  job.kind = kBatchPredictKind;
+  job.kind = kBatchPredictJobKind;
   job.model_id = request.model_id;
-  job.payload_json = nlohmann::json{{"model_owner", model->owner},
-                                    {"model_version", model->version},
-                                    {"artifact_key", model->artifact_key},
-                                    {"dataset_id", request.dataset_id},
-                                    {"dataset_version", version->version},
-                                    {"dataset_segments", store::SegmentKeys(*version)},
-                                    {"rows", version->rows},
-                                    {"explain", request.explain},
-                                    {"interval", request.interval}}
-                         .dump();
+  job.payload_json = BatchPredictJobPayload{model->owner,
+                                            model->version,
+                                            model->artifact_key,
+                                            request.dataset_id,
+                                            version->version,
+                                            store::SegmentKeys(*version),
+                                            version->rows,
+                                            request.explain,
+                                            request.interval}
+                         .ToJson();
   if (Status s = metadata_.QueueJob(job); !s.ok()) return s;
   return metadata_.GetJob(viewer, job.id);
 }
@@ -56,7 +56,7 @@ Result<store::JobRecord> BatchPredictionService::Start(const std::string& viewer
 Result<store::JobRecord> BatchPredictionService::Get(const std::string& viewer, const std::string& id) {
   auto job = metadata_.GetJob(viewer, id);
   if (!job.ok()) return job.status();
-  if (job->kind != kBatchPredictKind) return Status::NotFound("no batch prediction '" + id + "'");
+  if (job->kind != kBatchPredictJobKind) return Status::NotFound("no batch prediction '" + id + "'");
   return job;
 }
 

@@ -9,15 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "service/job_payloads.h"
 #include "service/model_service.h"
 #include "store/blob_range_reader.h"
 #include "store/blob_store.h"
 #include "store/metadata_store.h"
 
 namespace diamond::service {
-
-// The kind of the jobs that run batch predictions.
-inline constexpr const char* kBatchPredictKind = "batch-predict";
 
 struct BatchRequest {
   std::string model_id;

@@ -1,6 +1,7 @@
 #include "service/model_service.h"
 
 #include "ml/model_file.h"
+#include "service/job_payloads.h"
 #include "core/ids.h"
 #include "store/blob_chain_source.h"
 
@@ -25,29 +26,21 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
   // if the dataset changes while the job waits in the queue.
   auto dataset = metadata_.GetDataset(owner, request.dataset_id);
   if (!dataset.ok()) return dataset.status();
-  nlohmann::json payload = {
-      {"request", request.ToJson()},
-      {"dataset",
-       {{"id", dataset->id},
-        {"version", dataset->current.version},
-        {"segments", store::SegmentKeys(dataset->current)},
-        {"sha256", dataset->current.sha256},
-        {"rows", dataset->current.rows}}}};
+  auto pinned = [](const store::DatasetRecord& d) {
+    return PinnedDataset{d.id, d.current.version, store::SegmentKeys(d.current), d.current.sha256, d.current.rows};
+  };
+  TrainJobPayload payload{request.ToJson(), pinned(*dataset), std::nullopt};
   if (request.validation.kind == ml::Validation::Kind::kSeparateSet) {
     auto validation = metadata_.GetDataset(owner, request.validation_dataset_id);
     if (!validation.ok()) return validation.status();
-    payload["validation_dataset"] = {{"id", validation->id},
-                                     {"version", validation->current.version},
-                                     {"segments", store::SegmentKeys(validation->current)},
-                                     {"sha256", validation->current.sha256},
-                                     {"rows", validation->current.rows}};
+    payload.validation_dataset = pinned(*validation);
   }
   store::JobRecord job;
   job.owner = owner;
   job.id = NewId();
-  job.kind = "train";
+  job.kind = kTrainJobKind;
   job.model_id = model_id;
-  job.payload_json = payload.dump();
+  job.payload_json = payload.ToJson();
   if (Status s = metadata_.StartTraining(model_id, request.ToJson().dump(), job, limits); !s.ok()) return s;
   cache_.Invalidate(model_id);  // a new own model hides a shared one with the same id
   return job.id;

@@ -271,15 +271,15 @@ Result<std::optional<store::JobRecord>> UploadService::QueueIfLarge(const std::s
   store::JobRecord job;
   job.owner = owner;
   job.id = NewId();
-  job.kind = kUploadCompleteKind;
+  job.kind = kUploadCompleteJobKind;
   // The plan's limits as they were when the completion was asked for.
-  job.payload_json = nlohmann::json{{"upload_id", id},
-                                    {"dataset_id", upload.dataset_id},
-                                    {"bytes", bytes},
-                                    {"max_rows", limits.max_rows},
-                                    {"max_stored_bytes", limits.storage.max_stored_bytes},
-                                    {"max_datasets", limits.storage.max_datasets}}
-                         .dump();
+  job.payload_json = UploadCompleteJobPayload{id,
+                                              upload.dataset_id,
+                                              bytes,
+                                              limits.max_rows,
+                                              limits.storage.max_stored_bytes,
+                                              limits.storage.max_datasets}
+                         .ToJson();
   auto queued = metadata_.QueueUploadCompletion(owner, id, job);
   if (!queued.ok()) return queued.status();
   return std::optional<store::JobRecord>(std::move(queued).value());

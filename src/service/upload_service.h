@@ -20,11 +20,9 @@
 #include "service/dataset_service.h"
 #include "store/blob_store.h"
 #include "store/metadata_store.h"
+#include "service/job_payloads.h"
 
 namespace diamond::service {
-
-// The kind of job that completes a large upload (UploadService::QueueIfLarge).
-inline constexpr const char* kUploadCompleteKind = "upload-complete";
 
 class UploadService {
  public:

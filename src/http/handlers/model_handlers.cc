@@ -172,8 +172,7 @@ void RegisterJobRoutes(Router& router, ApiContext& ctx) {
     if (auto owner = request.Query("owner")) filter.owner = std::string(*owner);
     if (auto kind = request.Query("kind")) {
       filter.kind = std::string(*kind);
-      if (filter.kind != "train" && filter.kind != service::kBatchPredictKind &&
-          filter.kind != service::kUploadCompleteKind) {
+      if (!service::IsJobKind(filter.kind)) {
         return ValidationProblem("invalid query parameter",
                                  {FieldError{0, 0, "kind", "must be train, batch-predict or upload-complete"}});
       }

@@ -1,0 +1,79 @@
+// What a job carries from the service that queues it to the executor that runs it
+// (src/jobs): one struct per kind, the kinds' names in one place, JSON both ways.
+//
+// Reading is strict: a missing or mistyped field is a Corruption status, so a damaged
+// payload fails its job instead of running with a default — an upload completion without
+// its plan limits must not run as "no limit".
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace diamond::service {
+
+inline constexpr std::string_view kTrainJobKind = "train";
+inline constexpr std::string_view kBatchPredictJobKind = "batch-predict";
+inline constexpr std::string_view kUploadCompleteJobKind = "upload-complete";
+
+// Every kind a job may have, for filters and checks.
+inline constexpr std::string_view kJobKinds[] = {kTrainJobKind, kBatchPredictJobKind,
+                                                  kUploadCompleteJobKind};
+bool IsJobKind(std::string_view kind);
+
+// A dataset version pinned when the job was queued: lineage names what was used even if
+// the dataset changes while the job waits.
+struct PinnedDataset {
+  std::string id;
+  int64_t version = 0;
+  std::vector<std::string> segments;  // blob keys, in order
+  std::string sha256;
+  int64_t rows = 0;
+};
+
+// {"id", "version", "segments", "sha256", "rows"}.
+nlohmann::json PinnedDatasetJson(const PinnedDataset& dataset);
+
+struct TrainJobPayload {
+  nlohmann::json request;  // the training request (service/training_request.h), as sent
+  PinnedDataset dataset;
+  std::optional<PinnedDataset> validation_dataset;  // for validation on a separate dataset
+
+  std::string ToJson() const;
+  static Result<TrainJobPayload> Parse(std::string_view text);
+};
+
+struct BatchPredictJobPayload {
+  std::string model_owner;
+  int64_t model_version = 0;
+  std::string artifact_key;  // the model file of that version
+  std::string dataset_id;
+  int64_t dataset_version = 0;
+  std::vector<std::string> dataset_segments;
+  int64_t rows = 0;
+  bool explain = false;
+  double interval = 0;  // 0 = no interval
+
+  std::string ToJson() const;
+  static Result<BatchPredictJobPayload> Parse(std::string_view text);
+};
+
+struct UploadCompleteJobPayload {
+  std::string upload_id;
+  std::string dataset_id;
+  int64_t bytes = 0;
+  // The plan's limits as they were when the completion was asked for.
+  int64_t max_rows = 0;
+  int64_t max_stored_bytes = 0;
+  int64_t max_datasets = 0;
+
+  std::string ToJson() const;
+  static Result<UploadCompleteJobPayload> Parse(std::string_view text);
+};
+
+}  // namespace diamond::service
