@@ -12,7 +12,7 @@
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "app/output_file.h"
-#include "ml/gbdt_model.h"
+#include "ml/algorithm.h"
 #include "ml/hyperparameters.h"
 #include "ml/model_file.h"
 #include "ml/trainer.h"
@@ -49,12 +49,12 @@ bool SplitAssignment(const std::string& entry, std::string* name, std::string* v
 // --grid, validated by the same code as the API's training request.
 bool BuildSpec(const TrainArgs& args, ml::ModelSpec* spec, std::optional<ml::SearchSpec>* search) {
   constexpr std::string_view kCommand = "train";
-  if (args.algorithm == "gbdt") {
-    spec->algorithm = ml::ModelSpec::Algorithm::kGbdt;
-  } else if (args.algorithm != "linear") {
-    PrintError(kCommand, "--algorithm must be linear or gbdt");
+  const ml::Algorithm* algorithm = ml::FindAlgorithm(args.algorithm);
+  if (algorithm == nullptr) {
+    PrintError(kCommand, "--algorithm must be one of " + ml::AlgorithmNames());
     return false;
   }
+  spec->algorithm = algorithm->id();
   if (args.positive && spec->algorithm != ml::ModelSpec::Algorithm::kLinear) {
     PrintError(kCommand, "--positive applies to linear models only");
     return false;
@@ -135,14 +135,6 @@ class TrainingProgressLine {
   bool drawn_ = false;
   std::chrono::steady_clock::time_point last_{};
 };
-
-// ", positive coefficients" or ", 412 rounds".
-std::string ModelDetail(const ml::TrainingOutcome& outcome) {
-  if (const auto* gbdt = dynamic_cast<const ml::GbdtModel*>(outcome.model.get())) {
-    return ", " + std::to_string(gbdt->rounds()) + " rounds";
-  }
-  return outcome.spec.linear.positive ? ", positive coefficients" : "";
-}
 
 // The cross-validation table, best first, showing the hyperparameters the grid varies.
 std::string SearchTable(const ml::SearchResult& search) {
@@ -257,7 +249,7 @@ int RunTrain(const TrainArgs& args) {
     report << "; " << data->table.rows_invalid << " invalid rows skipped";
   }
   report << "\nmodel: " << outcome->model->algorithm() << " on log(price), features "
-         << ml::JoinFeatureNames(outcome->model->features()) << ModelDetail(*outcome)
+         << ml::JoinFeatureNames(outcome->model->features()) << outcome->model->Detail()
          << ", fitted on " << outcome->rows_fit << " rows in " << train_ms << " ms\n";
   if (outcome->search) report << SearchTable(*outcome->search);
   report << MetricsHeader() << "\n"

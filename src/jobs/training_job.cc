@@ -3,7 +3,6 @@
 #include <chrono>
 
 #include "core/diamond_json.h"
-#include "ml/gbdt_model.h"
 #include "ml/hyperparameters.h"
 #include "ml/model_file.h"
 #include "service/job_payloads.h"
@@ -40,16 +39,9 @@ json Summary(const ml::TrainingOutcome& outcome, const service::TrainJobPayload&
                   {"metrics", metrics},
                   {"feature_importances", json::parse(ml::ImportancesToJson(model).dump())},
                   {"monotonicity", json::parse(ml::MonotonicityToJson(outcome.monotonicity).dump())}};
-  if (const auto* linear = dynamic_cast<const ml::LinearModel*>(&model)) {
-    json coefficients = {{"intercept", linear->intercept()}};
-    for (size_t i = 0; i < linear->spec().selector.size(); ++i) {
-      coefficients[std::string(ml::FeatureName(linear->spec().selector[i]))] = linear->coefficients()[i];
-    }
-    summary["coefficients"] = coefficients;
-  } else if (const auto* gbdt = dynamic_cast<const ml::GbdtModel*>(&model)) {
-    summary["rounds"] = gbdt->rounds();
-    summary["monotone_constraints"] = json::parse(ml::MonotoneConstraintsJson(gbdt->spec()).dump());
-  }
+  // The algorithm's own facts: coefficients, or rounds and monotone constraints.
+  const nlohmann::ordered_json facts = model.Summary();  // kept alive while iterated
+  for (const auto& [key, value] : facts.items()) summary[key] = json::parse(value.dump());
   summary["interval_calibration"] =
       outcome.calibration ? json::parse(ml::CalibrationSummaryJson(*outcome.calibration).dump())
                           : json();

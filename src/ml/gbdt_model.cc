@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ml/hyperparameters.h"
+
 namespace diamond::ml {
 
 GbdtModel::GbdtModel(GbdtSpec spec, FeatureTransform transform,
@@ -77,6 +79,31 @@ std::vector<float> GbdtFeatureMatrix(std::span<const Diamond> rows,
     for (Feature f : selector) matrix.push_back(static_cast<float>(UnscaledFeature(f, stone, transform)));
   }
   return matrix;
+}
+
+nlohmann::ordered_json GbdtModel::FileSection() const {
+  ModelSpec spec;
+  spec.algorithm = ModelSpec::Algorithm::kGbdt;
+  spec.gbdt = spec_;
+  return {{"hyperparameters", HyperparametersToJson(spec)},
+          {"monotone_constraints", MonotoneConstraintsJson(spec_)},
+          {"rounds", rounds()},
+          {"xgboost", xgboost_model_}};
+}
+
+nlohmann::ordered_json GbdtModel::Summary() const {
+  return {{"rounds", rounds()}, {"monotone_constraints", MonotoneConstraintsJson(spec_)}};
+}
+
+std::string GbdtModel::Detail() const { return ", " + std::to_string(rounds()) + " rounds"; }
+
+nlohmann::ordered_json MonotoneConstraintsJson(const GbdtSpec& spec) {
+  nlohmann::ordered_json constraints = nlohmann::ordered_json::object();
+  const std::vector<int> monotone = MonotoneConstraints(spec);
+  for (size_t i = 0; i < monotone.size(); ++i) {
+    if (monotone[i] != 0) constraints[std::string(FeatureName(spec.selector[i]))] = monotone[i];
+  }
+  return constraints;
 }
 
 }  // namespace diamond::ml

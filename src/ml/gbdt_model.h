@@ -30,6 +30,10 @@ class GbdtModel final : public Model {
   // Total split gain shares.
   std::vector<double> Importances() const override;
   size_t MemoryBytes() const override;
+  // {"hyperparameters", "monotone_constraints", "rounds", "xgboost"}.
+  nlohmann::ordered_json FileSection() const override;
+  nlohmann::ordered_json Summary() const override;
+  std::string Detail() const override;
 
   const GbdtSpec& spec() const { return spec_; }
   const nlohmann::ordered_json& xgboost_model() const { return xgboost_model_; }
@@ -46,6 +50,9 @@ class GbdtModel final : public Model {
   nlohmann::ordered_json xgboost_model_;
   TreeEnsemble ensemble_;
 };
+
+// {"carat": 1, "cut": 1, …}: the features the trees are constrained to be increasing in.
+nlohmann::ordered_json MonotoneConstraintsJson(const GbdtSpec& spec);
 
 // The feature matrix XGBoost trains on: one row per stone, spec.selector's columns.
 std::vector<float> GbdtFeatureMatrix(std::span<const Diamond> rows,

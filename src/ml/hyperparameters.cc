@@ -3,14 +3,11 @@
 #include <algorithm>
 #include <string>
 
+#include "ml/algorithm.h"
+#include "ml/hyperparameter_readers.h"
+
 namespace diamond::ml {
 namespace {
-
-nlohmann::ordered_json SelectorJson(const std::vector<Feature>& selector) {
-  nlohmann::ordered_json names = nlohmann::ordered_json::array();
-  for (Feature f : selector) names.push_back(FeatureName(f));
-  return names;
-}
 
 std::string Joined(const std::vector<std::string>& names) {
   std::string out;
@@ -18,14 +15,22 @@ std::string Joined(const std::vector<std::string>& names) {
   return out;
 }
 
-template <typename Json>
-void ReadSelector(const Json& value, std::vector<Feature>* out, std::vector<SpecProblem>* problems) {
+}  // namespace
+
+nlohmann::ordered_json SelectorJson(const std::vector<Feature>& selector) {
+  nlohmann::ordered_json names = nlohmann::ordered_json::array();
+  for (Feature f : selector) names.push_back(FeatureName(f));
+  return names;
+}
+
+void ReadSelector(const nlohmann::ordered_json& value, std::vector<Feature>* out,
+                  std::vector<SpecProblem>* problems) {
   std::vector<std::string> names;
   bool strings = value.is_array();
   if (strings) {
     for (const auto& name : value) {
       if (!name.is_string()) strings = false;
-      else names.push_back(name.template get<std::string>());
+      else names.push_back(name.get<std::string>());
     }
   }
   if (!strings) {
@@ -37,117 +42,53 @@ void ReadSelector(const Json& value, std::vector<Feature>* out, std::vector<Spec
   }
 }
 
-template <typename Json, typename Int>
-void ReadInteger(const Json& value, const char* name, Int* out, std::vector<SpecProblem>* problems) {
-  if (!value.is_number_integer()) {
-    problems->push_back({name, "must be an integer"});
-    return;
-  }
-  const auto v = value.template get<int64_t>();
-  if (value.is_number_unsigned() && value.template get<uint64_t>() > 1ull << 40) {
-    problems->push_back({name, "is out of range"});
-    return;
-  }
-  if constexpr (std::is_unsigned_v<Int>) {
-    if (v < 0) {
-      problems->push_back({name, "must not be negative"});
-      return;
-    }
-  }
-  if (v < -(int64_t{1} << 40) || v > (int64_t{1} << 40)) {
-    problems->push_back({name, "is out of range"});
-    return;
-  }
-  *out = static_cast<Int>(v);
-}
-
-template <typename Json>
-void ReadNumber(const Json& value, const char* name, double* out, std::vector<SpecProblem>* problems) {
+void ReadNumber(const nlohmann::ordered_json& value, const char* name, double* out,
+                std::vector<SpecProblem>* problems) {
   if (!value.is_number()) {
     problems->push_back({name, "must be a number"});
     return;
   }
-  *out = value.template get<double>();
+  *out = value.get<double>();
 }
 
-}  // namespace
+void ReadBoolean(const nlohmann::ordered_json& value, const char* name, bool* out,
+                 std::vector<SpecProblem>* problems) {
+  if (!value.is_boolean()) {
+    problems->push_back({name, "must be true or false"});
+    return;
+  }
+  *out = value.get<bool>();
+}
 
 const std::vector<std::string>& HyperparameterNames(ModelSpec::Algorithm algorithm) {
-  static const std::vector<std::string> kLinear = {"selector", "positive"};
-  static const std::vector<std::string> kGbdt = {
-      "selector",         "monotone",     "n_estimators", "max_depth",  "learning_rate",
-      "subsample",        "colsample_bytree", "min_child_weight", "reg_lambda",
-      "early_stopping_rounds", "seed",    "threads"};
-  return algorithm == ModelSpec::Algorithm::kLinear ? kLinear : kGbdt;
+  return AlgorithmFor(algorithm).hyperparameter_names();
 }
 
 nlohmann::ordered_json HyperparametersToJson(const ModelSpec& spec) {
-  if (spec.algorithm == ModelSpec::Algorithm::kLinear) {
-    return {{"selector", SelectorJson(spec.linear.selector)}, {"positive", spec.linear.positive}};
-  }
-  const GbdtSpec& g = spec.gbdt;
-  return {{"selector", SelectorJson(g.selector)},
-          {"monotone", g.monotone},
-          {"n_estimators", g.n_estimators},
-          {"max_depth", g.max_depth},
-          {"learning_rate", g.learning_rate},
-          {"subsample", g.subsample},
-          {"colsample_bytree", g.colsample_bytree},
-          {"min_child_weight", g.min_child_weight},
-          {"reg_lambda", g.reg_lambda},
-          {"early_stopping_rounds", g.early_stopping_rounds},
-          {"seed", g.seed},
-          {"threads", g.threads}};
+  return AlgorithmFor(spec.algorithm).HyperparametersToJson(spec);
 }
 
 template <typename Json>
-ModelSpec ParseHyperparameters(ModelSpec::Algorithm algorithm, const Json& params,
-                               const ModelSpec& base, std::vector<SpecProblem>* problems) {
+ModelSpec ParseHyperparameters(ModelSpec::Algorithm id, const Json& params, const ModelSpec& base,
+                               std::vector<SpecProblem>* problems) {
   ModelSpec spec = base;
-  spec.algorithm = algorithm;
+  spec.algorithm = id;
   if (!params.is_object()) {
     problems->push_back({"", "must be an object"});
     return spec;
   }
-  const auto& names = HyperparameterNames(algorithm);
+  const Algorithm& algorithm = AlgorithmFor(id);
+  const auto& names = algorithm.hyperparameter_names();
   for (const auto& [key, value] : params.items()) {
     if (std::find(names.begin(), names.end(), key) == names.end()) {
-      problems->push_back({key, std::string("unknown hyperparameter for ") +
-                                    std::string(AlgorithmName(algorithm)) + " (allowed: " +
-                                    Joined(names) + ")"});
+      problems->push_back({key, "unknown hyperparameter for " + std::string(algorithm.name()) +
+                                    " (allowed: " + Joined(names) + ")"});
       continue;
     }
-    if (algorithm == ModelSpec::Algorithm::kLinear) {
-      if (key == "selector") {
-        ReadSelector(value, &spec.linear.selector, problems);
-      } else if (value.is_boolean()) {
-        spec.linear.positive = value.template get<bool>();
-      } else {
-        problems->push_back({"positive", "must be true or false"});
-      }
-      continue;
-    }
-    GbdtSpec& g = spec.gbdt;
-    if (key == "selector") ReadSelector(value, &g.selector, problems);
-    else if (key == "monotone") {
-      if (value.is_boolean()) g.monotone = value.template get<bool>();
-      else problems->push_back({"monotone", "must be true or false"});
-    } else if (key == "n_estimators") ReadInteger(value, "n_estimators", &g.n_estimators, problems);
-    else if (key == "max_depth") ReadInteger(value, "max_depth", &g.max_depth, problems);
-    else if (key == "learning_rate") ReadNumber(value, "learning_rate", &g.learning_rate, problems);
-    else if (key == "subsample") ReadNumber(value, "subsample", &g.subsample, problems);
-    else if (key == "colsample_bytree") ReadNumber(value, "colsample_bytree", &g.colsample_bytree, problems);
-    else if (key == "min_child_weight") ReadNumber(value, "min_child_weight", &g.min_child_weight, problems);
-    else if (key == "reg_lambda") ReadNumber(value, "reg_lambda", &g.reg_lambda, problems);
-    else if (key == "early_stopping_rounds") {
-      ReadInteger(value, "early_stopping_rounds", &g.early_stopping_rounds, problems);
-    } else if (key == "seed") ReadInteger(value, "seed", &g.seed, problems);
-    else if (key == "threads") ReadInteger(value, "threads", &g.threads, problems);
+    algorithm.ReadHyperparameter(key, nlohmann::ordered_json(value), &spec, problems);
   }
   // Fields with the wrong type kept base's (valid) values, so this reports only new problems.
-  if (algorithm == ModelSpec::Algorithm::kGbdt) {
-    for (SpecProblem& p : CheckGbdtSpec(spec.gbdt)) problems->push_back(std::move(p));
-  }
+  algorithm.CheckHyperparameters(spec, problems);
   return spec;
 }
 

@@ -77,4 +77,18 @@ std::vector<double> LinearModel::Importances() const {
   return Shares(std::move(weights));
 }
 
+nlohmann::ordered_json LinearModel::FileSection() const {
+  return {{"positive", spec_.positive}, {"intercept", intercept_}, {"coefficients", coefficients_}};
+}
+
+nlohmann::ordered_json LinearModel::Summary() const {
+  nlohmann::ordered_json coefficients = {{"intercept", intercept_}};
+  for (size_t i = 0; i < spec_.selector.size(); ++i) {
+    coefficients[std::string(FeatureName(spec_.selector[i]))] = coefficients_[i];
+  }
+  return {{"coefficients", coefficients}};
+}
+
+std::string LinearModel::Detail() const { return spec_.positive ? ", positive coefficients" : ""; }
+
 }  // namespace diamond::ml

@@ -34,6 +34,9 @@ class LinearModel final : public Model {
   // |coefficient| shares: the coefficients are on standard-scaled features, so comparable.
   std::vector<double> Importances() const override;
   size_t MemoryBytes() const override;
+  nlohmann::ordered_json FileSection() const override;
+  nlohmann::ordered_json Summary() const override;
+  std::string Detail() const override;
 
   const LinearSpec& spec() const { return spec_; }
   double intercept() const { return intercept_; }

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cmath>
+#include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -44,6 +46,15 @@ class Model {
 
   // About how much memory the fitted model holds (for the model cache's byte bound).
   virtual size_t MemoryBytes() const = 0;
+
+  // The model's own section of the model file, under its algorithm's name: everything its
+  // Algorithm::Load needs to rebuild it (docs/model-file.md).
+  virtual nlohmann::ordered_json FileSection() const = 0;
+  // What GET /models adds about the fitted model (linear: coefficients; trees: rounds and
+  // monotone constraints).
+  virtual nlohmann::ordered_json Summary() const = 0;
+  // A few words for the CLI's report: ", positive coefficients" or ", 412 rounds".
+  virtual std::string Detail() const = 0;
 };
 
 // A feature's value as a person reads it: inputs as given (grades as their codes),

@@ -6,24 +6,14 @@
 
 #include "core/diamond.h"
 #include "core/grades.h"
-#include "ml/gbdt_model.h"
+#include "ml/algorithm.h"
 #include "ml/hyperparameters.h"
-#include "ml/linear_model.h"
+#include "ml/model_file_checks.h"
 
 namespace diamond::ml {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-// The member `key` of `object`, or null if `object` is not an object or lacks it.
-// (json::value() throws on a type mismatch, and a model file may be hostile.)
-const json& Member(const json& object, const char* key) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(key);
-  return it == object.end() ? kNull : *it;
-}
-
 
 json Encodings() {
   json out = json::object();
@@ -61,31 +51,6 @@ json LogFeatureNames(size_t count = kNumFeatures) {
 json LineageToJson(const DataLineage& lineage) {
   return {{"name", lineage.name}, {"sha256", lineage.sha256}, {"rows", lineage.rows}};
 }
-
-// Reads a finite number at `key` of `object`; records the first problem in *error.
-double FiniteAt(const json& object, const char* key, std::string* error) {
-  const json& member = Member(object, key);
-  if (!member.is_number()) {
-    if (error->empty()) *error = std::string("'") + key + "' is missing or not a number";
-    return 0;
-  }
-  double value = member.get<double>();
-  if (!std::isfinite(value) && error->empty()) *error = std::string("'") + key + "' is not finite";
-  return value;
-}
-
-bool FiniteArray(const json& value, size_t size, std::vector<double>* out) {
-  if (!value.is_array() || value.size() != size) return false;
-  out->clear();
-  for (const auto& v : value) {
-    if (!v.is_number()) return false;
-    out->push_back(v.get<double>());
-    if (!std::isfinite(out->back())) return false;
-  }
-  return true;
-}
-
-Status Corrupt(const std::string& why) { return Status::Corruption("invalid model file: " + why); }
 
 }  // namespace
 
@@ -130,15 +95,6 @@ json SearchToJson(const SearchResult& search) {
           {"seed", search.spec.seed},
           {"best", search.best},
           {"candidates", candidates}};
-}
-
-json MonotoneConstraintsJson(const GbdtSpec& spec) {
-  json constraints = json::object();
-  const std::vector<int> monotone = MonotoneConstraints(spec);
-  for (size_t i = 0; i < monotone.size(); ++i) {
-    if (monotone[i] != 0) constraints[std::string(FeatureName(spec.selector[i]))] = monotone[i];
-  }
-  return constraints;
 }
 
 json MonotonicityToJson(const MonotonicityReport& report) {
@@ -211,19 +167,7 @@ json ModelToJson(const TrainingOutcome& outcome, const DataLineage& training_dat
         {"scaler_scale", t.scale},
         {"selector", selector}}},
   };
-  if (const auto* linear = dynamic_cast<const LinearModel*>(&model)) {
-    doc["linear"] = {{"positive", linear->spec().positive},
-                     {"intercept", linear->intercept()},
-                     {"coefficients", linear->coefficients()}};
-  } else if (const auto* gbdt = dynamic_cast<const GbdtModel*>(&model)) {
-    ModelSpec spec;
-    spec.algorithm = ModelSpec::Algorithm::kGbdt;
-    spec.gbdt = gbdt->spec();
-    doc["gbdt"] = {{"hyperparameters", HyperparametersToJson(spec)},
-                   {"monotone_constraints", MonotoneConstraintsJson(spec.gbdt)},
-                   {"rounds", gbdt->rounds()},
-                   {"xgboost", gbdt->xgboost_model()}};
-  }
+  doc[std::string(model.algorithm())] = model.FileSection();
   if (outcome.calibration) {
     doc["calibration"] = {{"method", "split-conformal"},
                           {"space", "log"},
@@ -253,9 +197,12 @@ Result<ModelDocument> ModelFromJson(const json& doc) {
     return Status::Corruption("unsupported model format_version " + std::to_string(version) +
                               " (this build reads 1 and " + std::to_string(kModelFormatVersion) + ")");
   }
-  const json& algorithm = Member(doc, "algorithm");
-  const bool is_gbdt = version >= 2 && algorithm == json("gbdt");
-  if (algorithm != json("linear") && !is_gbdt) return Corrupt("unknown 'algorithm'");
+  const json& algorithm_name = Member(doc, "algorithm");
+  const Algorithm* algorithm =
+      algorithm_name.is_string() ? FindAlgorithm(algorithm_name.get<std::string>()) : nullptr;
+  if (algorithm == nullptr || version < algorithm->since_format_version()) {
+    return Corrupt("unknown 'algorithm'");
+  }
   // Codes are positions in these lists: a file made with other scales would price wrongly.
   if (Member(doc, "encodings") != Encodings()) return Corrupt("unexpected grade encodings");
   if (Member(doc, "inputs") != Inputs()) return Corrupt("unexpected inputs");
@@ -301,37 +248,12 @@ Result<ModelDocument> ModelFromJson(const json& doc) {
     if (static_cast<size_t>(f) >= feature_count) return Corrupt("pipeline: selector names a feature the pipeline lacks");
   }
 
+  auto loaded = algorithm->Load(Member(doc, std::string(algorithm->name()).c_str()), *selector, transform);
+  if (!loaded.ok()) return loaded.status();
   ModelDocument document;
   document.training = Member(doc, "training");
-  if (is_gbdt) {
-    const json& gbdt = Member(doc, "gbdt");
-    std::vector<SpecProblem> problems;
-    // Trees written before "monotone" existed were not constrained.
-    ModelSpec base;
-    base.gbdt.monotone = false;
-    document.spec = ParseHyperparameters(ModelSpec::Algorithm::kGbdt,
-                                         Member(gbdt, "hyperparameters"), base, &problems);
-    if (!problems.empty()) {
-      return Corrupt("gbdt hyperparameters: " + problems.front().field + " " + problems.front().message);
-    }
-    if (document.spec.gbdt.selector != *selector) return Corrupt("gbdt: selector differs from the pipeline's");
-    auto model = GbdtModel::FromXgboost(document.spec.gbdt, transform, Member(gbdt, "xgboost"));
-    if (!model.ok()) return model.status();
-    document.model = std::make_shared<GbdtModel>(std::move(model).value());
-  } else {
-    const json& linear = Member(doc, "linear");
-    const json& positive = Member(linear, "positive");
-    if (!positive.is_boolean()) return Corrupt("linear: no 'positive'");
-    double intercept = FiniteAt(linear, "intercept", &error);
-    if (!error.empty()) return Corrupt("linear: " + error);
-    std::vector<double> coefficients;
-    if (!FiniteArray(Member(linear, "coefficients"), selector->size(), &coefficients)) {
-      return Corrupt("linear: coefficients need one finite number per selected feature");
-    }
-    document.spec.linear = LinearSpec{*selector, positive.get<bool>()};
-    document.model = std::make_shared<LinearModel>(document.spec.linear, transform, intercept,
-                                                   std::move(coefficients));
-  }
+  document.model = std::move(loaded->model);
+  document.spec = std::move(loaded->spec);
   const json& calibration = Member(doc, "calibration");
   if (!calibration.is_null()) {
     Calibration c;

@@ -50,8 +50,6 @@ nlohmann::ordered_json CleaningToJson(const CleaningReport& report);
 nlohmann::ordered_json ImportancesToJson(const Model& model);
 // The cross-validation table, like scikit-learn's cv_results_ (one entry per candidate).
 nlohmann::ordered_json SearchToJson(const SearchResult& search);
-// {"carat": 1, "cut": 1, …}: the features the trees are constrained to be increasing in.
-nlohmann::ordered_json MonotoneConstraintsJson(const GbdtSpec& spec);
 // {"stones": 400, "inversions": 0, "checks": {"cut": {"steps", "inversions", "worst_drop"}, …}}
 nlohmann::ordered_json MonotonicityToJson(const MonotonicityReport& report);
 // What GET /models shows of a calibration: method, rows and a few levels' half-widths.

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "ml/gbdt_training.h"
+#include "ml/algorithm.h"
 #include "ml/split.h"
 
 namespace diamond::ml {
@@ -37,10 +37,7 @@ std::vector<Diamond> Pick(std::span<const Diamond> rows, const std::vector<size_
   return out;
 }
 
-size_t MinimumRows(const ModelSpec& spec) {
-  // Linear: one row more than coefficients. Trees: a few rows for the early-stopping slice.
-  return spec.algorithm == ModelSpec::Algorithm::kLinear ? spec.linear.selector.size() + 1 : 10;
-}
+size_t MinimumRows(const ModelSpec& spec) { return AlgorithmFor(spec.algorithm).MinimumRows(spec); }
 
 double MetricValue(const Metrics& m, const std::string& metric) {
   if (metric == "rmse") return m.rmse;
@@ -116,9 +113,7 @@ Result<SearchResult> CrossValidate(std::span<const Diamond> rows, const SearchSp
 
 }  // namespace
 
-std::string_view AlgorithmName(ModelSpec::Algorithm algorithm) {
-  return algorithm == ModelSpec::Algorithm::kGbdt ? "gbdt" : "linear";
-}
+std::string_view AlgorithmName(ModelSpec::Algorithm algorithm) { return AlgorithmFor(algorithm).name(); }
 
 double Progress::Fraction() const {
   const double within = rounds > 0 ? static_cast<double>(round) / rounds : 1.0;
@@ -137,23 +132,7 @@ std::string Progress::Describe() const {
 
 Result<std::shared_ptr<const Model>> FitModel(std::span<const Diamond> rows, const ModelSpec& spec,
                                               const ProgressObserver& observer, Progress progress) {
-  if (spec.algorithm == ModelSpec::Algorithm::kLinear) {
-    auto model = LinearModel::Fit(rows, spec.linear);
-    if (!model.ok()) return model.status();
-    if (observer && !observer(progress)) return Status::Cancelled("training cancelled");
-    return std::shared_ptr<const Model>(std::make_shared<LinearModel>(std::move(model).value()));
-  }
-  RoundObserver rounds;
-  if (observer) {
-    rounds = [&](int round, int total) {
-      progress.round = round;
-      progress.rounds = total;
-      return observer(progress);
-    };
-  }
-  auto model = FitGbdt(rows, spec.gbdt, rounds);
-  if (!model.ok()) return model.status();
-  return std::shared_ptr<const Model>(std::make_shared<GbdtModel>(std::move(model).value()));
+  return AlgorithmFor(spec.algorithm).Fit(rows, spec, observer, progress);
 }
 
 Result<Evaluation> Evaluate(const Model& model, std::span<const Diamond> rows) {

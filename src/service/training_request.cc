@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 
+#include "ml/algorithm.h"
 #include "ml/hyperparameters.h"
 #include "core/ids.h"
 
@@ -130,10 +131,12 @@ Result<TrainingRequest> ParseTrainingRequest(const json& body, std::vector<Field
 
   auto algorithm = body.find("algorithm");
   if (algorithm != body.end() && !algorithm->is_null()) {
-    if (*algorithm == "gbdt") {
-      request.spec.algorithm = ml::ModelSpec::Algorithm::kGbdt;
-    } else if (*algorithm != "linear") {
-      fail("algorithm", "unsupported algorithm (allowed: linear, gbdt)");
+    const ml::Algorithm* found =
+        algorithm->is_string() ? ml::FindAlgorithm(algorithm->get<std::string>()) : nullptr;
+    if (found != nullptr) {
+      request.spec.algorithm = found->id();
+    } else {
+      fail("algorithm", "unsupported algorithm (allowed: " + ml::AlgorithmNames() + ")");
     }
   }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "ml/cleaning.h"
+#include "ml/gbdt_model.h"
 #include "ml/gbdt_spec.h"
 #include "ml/hyperparameters.h"
 #include "ml/model_file.h"
