@@ -41,7 +41,20 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
   job.kind = kTrainJobKind;
   job.model_id = model_id;
   job.payload_json = payload.ToJson();
-  if (Status s = metadata_.StartTraining(model_id, request.ToJson().dump(), job, limits); !s.ok()) return s;
+  const std::string request_json = request.ToJson().dump();
+  if (Status s = metadata_.StartTraining(model_id, request_json, job, limits); !s.ok()) {
+    // The same request again while its training is in progress is a retry (a proxy resends
+    // a PUT whose replica died before answering): it gets that training's job, as a PUT
+    // repeated should, not a conflict with itself.
+    if (s.code() == StatusCode::kFailedPrecondition) {
+      auto existing = metadata_.FindModelFor(owner, model_id);
+      if (existing.ok() && existing->owner == owner && existing->status == store::ModelStatus::kTraining &&
+          existing->request_json == request_json) {
+        return existing->job_id;
+      }
+    }
+    return s;
+  }
   cache_.Invalidate(model_id);  // a new own model hides a shared one with the same id
   return job.id;
 }

@@ -31,7 +31,8 @@ class ModelService {
       : metadata_(metadata), blobs_(blobs), cache_(cache) {}
 
   // Resolves the owner's datasets (NotFound if one is missing) and queues a training job;
-  // returns the job id. FailedPrecondition if the model is already training.
+  // returns the job id. FailedPrecondition if the model is already training another
+  // request; the same request again (a retry) gets the job in progress.
   Result<std::string> StartTraining(const std::string& owner, const std::string& model_id,
                                     const TrainingRequest& request, const TrainingLimits& limits);
 
