@@ -22,14 +22,18 @@ struct Fixture {
   std::string key;  // the admin's, on an unlimited plan (empty with the gate off)
 
   explicit Fixture(bool gate) {
-    dir = std::filesystem::temp_directory_path() / (gate ? "diamond-api-bench" : "diamond-api-bench-nogate");
+    dir = std::filesystem::temp_directory_path() /
+          (gate ? "diamond-api-bench" : "diamond-api-bench-nogate");
     std::filesystem::remove_all(dir);
     http::StackOptions options;
     options.api.access_log = false;
     options.gate_enabled = gate;
     options.admin_key_file = dir / "admin.key";
     std::filesystem::create_directories(dir);
-    stack = std::move(http::ServiceStack::Open(options, std::move(app::OpenBackends(app::EmbeddedUrls(dir.string()))).value())).value();
+    stack = std::move(
+                http::ServiceStack::Open(
+                    options, std::move(app::OpenBackends(app::EmbeddedUrls(dir.string()))).value()))
+                .value();
     if (gate) {
       std::ifstream key_file(options.admin_key_file);
       std::getline(key_file, key);
@@ -45,14 +49,15 @@ struct Fixture {
     csv << in.rdbuf();
     Call("PUT", "/datasets/bench", csv.str(), "text/csv");
     Call("PUT", "/models/bench", R"({"dataset_id": "bench"})", "application/json");
-    Call("PUT", "/models/trees", R"({"dataset_id": "bench", "algorithm": "gbdt"})", "application/json");
+    Call("PUT", "/models/trees", R"({"dataset_id": "bench", "algorithm": "gbdt"})",
+         "application/json");
   }
   ~Fixture() {
     stack.reset();
     std::filesystem::remove_all(dir);
   }
-  int Call(const std::string& method, const std::string& path, std::string body, const std::string& type,
-           std::vector<std::pair<std::string, std::string>> query = {}) {
+  int Call(const std::string& method, const std::string& path, std::string body,
+           const std::string& type, std::vector<std::pair<std::string, std::string>> query = {}) {
     http::HttpRequest request;
     request.method = method;
     request.path = path;
@@ -108,7 +113,9 @@ void PredictOne(benchmark::State& state, Fixture& f) {
 void BM_ApiPredictOne(benchmark::State& state) { PredictOne(state, GetFixture()); }
 BENCHMARK(BM_ApiPredictOne);
 
-void BM_ApiPredictOneWithoutGate(benchmark::State& state) { PredictOne(state, GetFixtureWithoutGate()); }
+void BM_ApiPredictOneWithoutGate(benchmark::State& state) {
+  PredictOne(state, GetFixtureWithoutGate());
+}
 BENCHMARK(BM_ApiPredictOneWithoutGate);
 
 // One stone through the default tree model: plain (0), explained (1), explained with an

@@ -58,14 +58,17 @@ int main(int argc, char** argv) {
   const uint64_t shape[2] = {rows.size(), spec.selector.size()};
   out.write(reinterpret_cast<const char*>(shape), sizeof shape);
   out.write(reinterpret_cast<const char*>(&mean), sizeof mean);  // the base_score we set
-  out.write(reinterpret_cast<const char*>(matrix.data()), static_cast<std::streamsize>(matrix.size() * sizeof(float)));
-  out.write(reinterpret_cast<const char*>(labels.data()), static_cast<std::streamsize>(labels.size() * sizeof(float)));
+  out.write(reinterpret_cast<const char*>(matrix.data()),
+            static_cast<std::streamsize>(matrix.size() * sizeof(float)));
+  out.write(reinterpret_cast<const char*>(labels.data()),
+            static_cast<std::streamsize>(labels.size() * sizeof(float)));
   out.close();
 
   for (int rep = 0; rep < reps; ++rep) {
     const auto start = std::chrono::steady_clock::now();
     auto model = diamond::ml::FitGbdt(rows, spec);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!model.ok() || model->rounds() != static_cast<size_t>(spec.n_estimators)) {
       std::fprintf(stderr, "bench: training failed\n");
       return 1;

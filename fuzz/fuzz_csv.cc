@@ -20,16 +20,18 @@ void Expect(bool same) {
 bool SameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 bool SameStone(const diamond::Diamond& a, const diamond::Diamond& b) {
-  return SameBits(a.carat, b.carat) && a.cut == b.cut && a.color == b.color && a.clarity == b.clarity &&
-         SameBits(a.depth, b.depth) && SameBits(a.table, b.table) && SameBits(a.x, b.x) && SameBits(a.y, b.y) &&
-         SameBits(a.z, b.z) && a.price.has_value() == b.price.has_value() &&
-         (!a.price || SameBits(*a.price, *b.price));
+  return SameBits(a.carat, b.carat) && a.cut == b.cut && a.color == b.color &&
+         a.clarity == b.clarity && SameBits(a.depth, b.depth) && SameBits(a.table, b.table) &&
+         SameBits(a.x, b.x) && SameBits(a.y, b.y) && SameBits(a.z, b.z) &&
+         a.price.has_value() == b.price.has_value() && (!a.price || SameBits(*a.price, *b.price));
 }
 
-bool SameErrors(const std::vector<diamond::FieldError>& a, const std::vector<diamond::FieldError>& b) {
+bool SameErrors(const std::vector<diamond::FieldError>& a,
+                const std::vector<diamond::FieldError>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].row != b[i].row || a[i].line != b[i].line || a[i].column != b[i].column || a[i].message != b[i].message) {
+    if (a[i].row != b[i].row || a[i].line != b[i].line || a[i].column != b[i].column ||
+        a[i].message != b[i].message) {
       return false;
     }
   }
@@ -52,7 +54,8 @@ void CompareReaders(std::string_view text, bool require_price) {
     Expect(in_memory.Next(&b) == outcome);
     Expect(in_memory.rows_read() == streaming.rows_read());
     Expect(in_memory.status().message() == streaming.status().message());
-    if (outcome == diamond::DiamondCsvReader::Outcome::kEnd || outcome == diamond::DiamondCsvReader::Outcome::kFailed) {
+    if (outcome == diamond::DiamondCsvReader::Outcome::kEnd ||
+        outcome == diamond::DiamondCsvReader::Outcome::kFailed) {
       return;
     }
     Expect(in_memory.record_raw() == streaming.record().raw);
@@ -79,7 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.csv.require_price = require_price;
     options.skip_invalid = true;
     auto table = diamond::LoadDiamondsCsv(source, options);
-    if (table.ok() && table->stones.size() > static_cast<size_t>(table->rows_read)) __builtin_trap();
+    if (table.ok() && table->stones.size() > static_cast<size_t>(table->rows_read))
+      __builtin_trap();
     CompareReaders(text, require_price);
   }
   return 0;

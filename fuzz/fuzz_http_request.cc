@@ -6,6 +6,8 @@
 // unless the third line has a '|': what follows it is sent as the Authorization header,
 // which fuzzes the gate's key parsing. Every response must be a well-formed status; no
 // input may crash the process.
+#include <unistd.h>
+
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -14,11 +16,9 @@
 #include <mutex>
 #include <string>
 
-#include <unistd.h>
-
 #include "accounts/account_admin.h"
-#include "base/logger.h"
 #include "app/backends.h"
+#include "base/logger.h"
 #include "http/service_stack.h"
 
 namespace {
@@ -40,7 +40,8 @@ std::unique_ptr<http::ServiceStack> MakeStack() {
   options.api.default_wait_seconds = 0;  // never block the fuzzer on training
   options.admin_key_file = blob_dir.string() + "-admin.key";
   std::filesystem::remove(options.admin_key_file);
-  auto stores = std::move(app::OpenBackends({"sqlite::memory:", "file:" + blob_dir.string()})).value();
+  auto stores =
+      std::move(app::OpenBackends({"sqlite::memory:", "file:" + blob_dir.string()})).value();
   auto stack = std::move(http::ServiceStack::Open(options, std::move(stores))).value();
   std::ifstream key_file(options.admin_key_file);
   std::getline(key_file, AdminKey());

@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto decoded = diamond::DecodeStonesJson(text, {});
   if (decoded.ok()) {
     for (const auto& s : decoded->stones) {
-      if (!std::isfinite(s.carat) || !std::isfinite(s.x) || s.cut < 0 || s.cut > 5) __builtin_trap();
+      if (!std::isfinite(s.carat) || !std::isfinite(s.x) || s.cut < 0 || s.cut > 5)
+        __builtin_trap();
     }
   }
   auto parsed = diamond::ParseJson(text);

@@ -17,8 +17,9 @@ packages=(
   openssl
   # gradient-boosted trees: the C API, plus the CLI package its CMake config insists on
   libxgboost-dev xgboost
-  # tests and benchmarks (clang and its runtime: libFuzzer, sanitizers)
-  clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev wrk curl
+  # tests and benchmarks (clang and its runtime: libFuzzer, sanitizers; clang-format for
+  # the format check of `make test`)
+  clang libclang-rt-14-dev clang-format libgtest-dev libgmock-dev libbenchmark-dev wrk curl
   # web assets (/docs, /console) and the OpenAPI validator, from npm
   nodejs npm
   # the console's end-to-end tests drive Debian's headless Chromium (never a downloaded one)

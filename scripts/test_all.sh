@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Every test, as `make test` and CI run them (docs/testing.md says what runs where):
+#   0. the format check: every tracked C++ file as clang-format (.clang-format) would write
+#      it (scripts/check_format.sh; `scripts/check_format.sh --fix` rewrites them);
 #   1. the release build: every suite (unit, CLI, scikit-learn parity, the store contract
 #      suites on SQLite + a directory and PostgreSQL + S3, integration with 50 crash cycles
 #      and a 60 s soak, hostile input, hardening, fault injection, OpenAPI, and the flows,
@@ -22,6 +24,9 @@ build=${1:-build}
 jobs=${JOBS:-2}
 
 step() { printf '\n=== %s\n' "$*"; }
+
+step "format: clang-format on every C++ file"
+scripts/check_format.sh
 
 step "release build: all suites"
 (cd "$build" && ctest --output-on-failure -j "$jobs")

@@ -1,7 +1,5 @@
 #include "accounts/account_admin.h"
 
-#include <thread>
-
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -9,10 +7,11 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <thread>
 
 #include "accounts/principal.h"
-#include "core/ids.h"
 #include "base/clock.h"
+#include "core/ids.h"
 
 namespace diamond::accounts {
 namespace {
@@ -30,7 +29,8 @@ Status CheckPlanExists(store::AccountStore& store, const std::string& plan) {
 // operator's, never replaced.
 Status WriteKeyFile(const std::filesystem::path& path, const std::string& key) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::IoError("cannot create " + path.string() + ": " + std::strerror(errno));
+  if (fd < 0)
+    return Status::IoError("cannot create " + path.string() + ": " + std::strerror(errno));
   const std::string line = key + "\n";
   bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
   ok = ::fsync(fd) == 0 && ok;
@@ -54,7 +54,8 @@ Status CreateUser(store::AccountStore& store, const std::string& id, const std::
 Status UpdateUser(store::AccountStore& store, const std::string& id,
                   const std::optional<std::string>& role, const std::optional<std::string>& plan,
                   const std::optional<bool>& disabled) {
-  if (role && !IsValidRole(*role)) return Status::InvalidArgument("role must be 'admin' or 'member'");
+  if (role && !IsValidRole(*role))
+    return Status::InvalidArgument("role must be 'admin' or 'member'");
   if (plan) {
     if (Status s = CheckPlanExists(store, *plan); !s.ok()) return s;
   }
@@ -74,7 +75,8 @@ Status UpdateUser(store::AccountStore& store, const std::string& id,
       }
     }
     if (is_enabled_admin && other_admins == 0) {
-      return Status::FailedPrecondition("user '" + id + "' is the last enabled admin: make another admin first");
+      return Status::FailedPrecondition("user '" + id +
+                                        "' is the last enabled admin: make another admin first");
     }
   }
   return store.UpdateUser(id, role, plan, disabled);
@@ -103,8 +105,8 @@ Result<IssuedKey> IssueKey(store::AccountStore& store, const std::string& user_i
 
 store::PlanRecord UnlimitedPlan(const std::string& name) {
   constexpr int64_t kHuge = int64_t{1} << 52;  // exact as a double, far beyond any use
-  return store::PlanRecord{name, kMaxRequestsPerSecond, kMaxBurst, kHuge, kHuge, kHuge, kHuge, 0, 0,
-                           kHuge, kHuge};
+  return store::PlanRecord{
+      name, kMaxRequestsPerSecond, kMaxBurst, kHuge, kHuge, kHuge, kHuge, 0, 0, kHuge, kHuge};
 }
 
 Status ValidatePlan(const store::PlanRecord& plan) {
@@ -120,8 +122,8 @@ Status ValidatePlan(const store::PlanRecord& plan) {
   }
   // The token bucket divides by the rate and counts tokens in a double: a rate of almost
   // nothing would make its waits overflow, and a huge burst would lose whole tokens.
-  if (plan.requests_per_second != 0 &&
-      (plan.requests_per_second < kMinRequestsPerSecond || plan.requests_per_second > kMaxRequestsPerSecond)) {
+  if (plan.requests_per_second != 0 && (plan.requests_per_second < kMinRequestsPerSecond ||
+                                        plan.requests_per_second > kMaxRequestsPerSecond)) {
     return Status::InvalidArgument("requests_per_second must be 0 (no requests) or from " +
                                    std::to_string(kMinRequestsPerSecond) + " to " +
                                    std::to_string(static_cast<int64_t>(kMaxRequestsPerSecond)));
@@ -136,7 +138,8 @@ Result<bool> EnsureFirstAdmin(store::AccountStore& store, const std::filesystem:
   auto users = store.CountUsers();
   if (!users.ok()) return users.status();
   if (*users > 0) return false;
-  if (Status s = store.CreateUser(store::UserRecord{kBootstrapAdmin, "admin", kBootstrapPlan, false, ""});
+  if (Status s =
+          store.CreateUser(store::UserRecord{kBootstrapAdmin, "admin", kBootstrapPlan, false, ""});
       !s.ok()) {
     return s;
   }
@@ -144,7 +147,8 @@ Result<bool> EnsureFirstAdmin(store::AccountStore& store, const std::filesystem:
   if (!issued.ok()) return issued.status();
   if (Status s = WriteKeyFile(key_file, issued->key); !s.ok()) {
     // Without the file nobody could use the key: take it back, and say how to recover.
-    std::string message = s.message() + "; create an admin key with `diamond admin keys create admin`";
+    std::string message =
+        s.message() + "; create an admin key with `diamond admin keys create admin`";
     if (Status revoked = store.RevokeKey(kBootstrapAdmin, issued->record.id); !revoked.ok()) {
       message += " and revoke key " + issued->record.id + " (" + revoked.message() + ")";
     }
@@ -184,7 +188,8 @@ Result<std::vector<UserUsage>> UsageReport(store::AccountStore& store, const std
   for (auto& [id, out] : by_user) {
     auto plan = plan_by_name.find(out.plan);
     if (plan != plan_by_name.end()) {
-      out.cost_predictions = static_cast<double>(out.predicted_rows) / 1000.0 * plan->second.price_per_1k_rows;
+      out.cost_predictions =
+          static_cast<double>(out.predicted_rows) / 1000.0 * plan->second.price_per_1k_rows;
       out.cost_training = out.training_seconds / 60.0 * plan->second.price_per_training_minute;
       out.cost_total = out.cost_predictions + out.cost_training;
     }
@@ -196,7 +201,7 @@ Result<std::vector<UserUsage>> UsageReport(store::AccountStore& store, const std
 Status WaitUntilServersLoaded(store::AccountStore& store, std::chrono::milliseconds timeout) {
   auto generation = store.Generation();  // read after the change committed
   if (!generation.ok()) return generation.status();
-  constexpr int64_t kLiveMs = 3000;      // servers report every second
+  constexpr int64_t kLiveMs = 3000;  // servers report every second
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     auto replicas = store.ListReplicas();
@@ -212,8 +217,8 @@ Status WaitUntilServersLoaded(store::AccountStore& store, std::chrono::milliseco
     }
     if (behind.empty()) return Status::Ok();
     if (std::chrono::steady_clock::now() >= deadline) {
-      return Status::FailedPrecondition("the change is stored, but these servers have not loaded it yet: " +
-                                        behind);
+      return Status::FailedPrecondition(
+          "the change is stored, but these servers have not loaded it yet: " + behind);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

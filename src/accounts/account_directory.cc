@@ -33,8 +33,10 @@ Status AccountDirectory::Reload(store::AccountStore& store, Meter& meter) {
     principal->key_state = meter.KeyStateFor(key.id);
     auto plan = next->plans.find(user->second->plan);
     // A user on a plan that was never defined gets no allowance at all.
-    if (plan != next->plans.end()) principal->plan = plan->second;
-    else principal->plan.name = user->second->plan;
+    if (plan != next->plans.end())
+      principal->plan = plan->second;
+    else
+      principal->plan.name = user->second->plan;
     entry.principal = std::move(principal);
     next->keys_by_prefix[key.prefix].push_back(std::move(entry));
   }

@@ -10,10 +10,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "base/mutex.h"
 #include "accounts/api_key.h"
 #include "accounts/meter.h"
 #include "accounts/principal.h"
+#include "base/mutex.h"
 #include "core/status.h"
 #include "store/account_store.h"
 
@@ -25,7 +25,7 @@ enum class AuthFailure {
   kMalformed,  // not the shape of a key
   kUnknown,    // no such key
   kRevoked,
-  kDisabled,   // the key's user is disabled
+  kDisabled,  // the key's user is disabled
 };
 
 struct AuthResult {

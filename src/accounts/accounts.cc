@@ -34,7 +34,8 @@ Accounts::~Accounts() {
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (Status s = Flush(); !s.ok()) {
-    Log(LogLevel::kError, "could not record the last second's usage at shutdown", {{"error", s.message()}});
+    Log(LogLevel::kError, "could not record the last second's usage at shutdown",
+        {{"error", s.message()}});
   }
   if (Status s = accounts_.RemoveReplica(replica_.id); !s.ok()) {
     Log(LogLevel::kWarn, "could not remove this server's heartbeat row", {{"error", s.message()}});
@@ -71,7 +72,8 @@ bool Accounts::ReloadIfChangedAfterMiss() {
   int64_t last = last_miss_check_ns_.load(std::memory_order_relaxed);
   const int64_t interval = std::chrono::nanoseconds(kMissCheckInterval).count();
   if (now - last < interval) return false;
-  if (!last_miss_check_ns_.compare_exchange_strong(last, now)) return false;  // another thread looks
+  if (!last_miss_check_ns_.compare_exchange_strong(last, now))
+    return false;  // another thread looks
   auto generation = accounts_.Generation();
   if (!generation.ok() || *generation == loaded_generation()) return false;
   return Reload().ok();
@@ -120,7 +122,8 @@ void Accounts::Run() {
       last_flush = std::chrono::steady_clock::now();
       report = true;
       if (Status s = Flush(); !s.ok()) {  // the counts are kept for the next round
-        Log(LogLevel::kWarn, "could not record usage; retrying in a second", {{"error", s.message()}});
+        Log(LogLevel::kWarn, "could not record usage; retrying in a second",
+            {{"error", s.message()}});
       }
     }
     if (report) {

@@ -11,9 +11,9 @@
 #include <mutex>
 #include <thread>
 
-#include "base/mutex.h"
 #include "accounts/account_directory.h"
 #include "accounts/meter.h"
+#include "base/mutex.h"
 #include "store/account_store.h"
 #include "store/metadata_store.h"
 
@@ -24,7 +24,8 @@ class Accounts {
   // Loads the directory and this month's usage, then starts the flush thread. `serving`:
   // this process answers API requests (not a `diamond worker`).
   static Result<std::unique_ptr<Accounts>> Open(store::AccountStore& accounts,
-                                                store::MetadataStore& metadata, bool serving = true);
+                                                store::MetadataStore& metadata,
+                                                bool serving = true);
   ~Accounts();
   Accounts(const Accounts&) = delete;
   Accounts& operator=(const Accounts&) = delete;
@@ -71,7 +72,7 @@ class Accounts {
   CondVar wake_;
   bool stopping_ GUARDED_BY(mutex_) = false;
   int64_t generation_ GUARDED_BY(mutex_) = 0;  // of the loaded directory
-  store::ReplicaRecord replica_;  // only the thread (and Open, before it) writes it
+  store::ReplicaRecord replica_;               // only the thread (and Open, before it) writes it
   std::atomic<int> serving_replicas_{1};
   std::atomic<int64_t> last_miss_check_ns_{0};  // steady clock
   std::thread thread_;

@@ -48,7 +48,8 @@ NewApiKey GenerateApiKey() {
 bool IsWellFormedKey(std::string_view key) {
   if (key.size() != kKeyLength || !key.starts_with(kKeyScheme)) return false;
   bool hex = true;  // no early exit: one pass, branch-free per character
-  for (char c : key.substr(kKeyScheme.size())) hex &= (c >= '0' && c <= '9') | (c >= 'a' && c <= 'f');
+  for (char c : key.substr(kKeyScheme.size()))
+    hex &= (c >= '0' && c <= '9') | (c >= 'a' && c <= 'f');
   return hex;
 }
 

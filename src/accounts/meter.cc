@@ -50,7 +50,8 @@ Status Meter::ChargeRows(UserCounters& user, int64_t rows, int64_t quota) {
           "this request prices " + std::to_string(rows) + " rows but only " + std::to_string(left) +
               " of the plan's " + std::to_string(quota) + " rows this month are left");
     }
-  } while (!user.month_rows.compare_exchange_weak(current, current + rows, std::memory_order_relaxed));
+  } while (
+      !user.month_rows.compare_exchange_weak(current, current + rows, std::memory_order_relaxed));
   user.pending_rows.fetch_add(rows, std::memory_order_relaxed);
   return Status::Ok();
 }
@@ -81,8 +82,10 @@ void Meter::StorageChanged(const std::string& user_id) {
 MonthTotals Meter::ThisMonth(const std::string& user_id) {
   MutexLock lock(mutex_);
   MonthTotals totals;
-  if (auto it = users_.find(user_id); it != users_.end()) totals.predicted_rows = it->second->month_rows.load();
-  if (auto it = month_training_.find(user_id); it != month_training_.end()) totals.training_seconds = it->second;
+  if (auto it = users_.find(user_id); it != users_.end())
+    totals.predicted_rows = it->second->month_rows.load();
+  if (auto it = month_training_.find(user_id); it != month_training_.end())
+    totals.training_seconds = it->second;
   return totals;
 }
 

@@ -16,8 +16,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "base/mutex.h"
 #include "accounts/token_bucket.h"
+#include "base/mutex.h"
 #include "core/status.h"
 #include "store/account_store.h"
 #include "store/metadata_store.h"

@@ -35,7 +35,8 @@ RateDecision TokenBucket::Take(double requests_per_second, int64_t burst, double
   auto seconds = [](double s) { return static_cast<int64_t>(std::min(std::ceil(s), 1e12)); };
   decision.remaining = static_cast<int64_t>(std::floor(std::min(tokens, 1e15)));
   decision.reset_seconds = seconds((capacity - tokens) / requests_per_second);
-  if (!decision.allowed) decision.retry_after = std::max<int64_t>(1, seconds((1.0 - tokens) / requests_per_second));
+  if (!decision.allowed)
+    decision.retry_after = std::max<int64_t>(1, seconds((1.0 - tokens) / requests_per_second));
   return decision;
 }
 

@@ -41,7 +41,8 @@ void PrintPlan(const store::PlanRecord& p) {
             << "\tmax_training_jobs=" << p.max_training_jobs
             << "\tprice_per_1k_rows=" << p.price_per_1k_rows
             << "\tprice_per_training_minute=" << p.price_per_training_minute
-            << "\tmax_stored_bytes=" << p.max_stored_bytes << "\tmax_datasets=" << p.max_datasets << "\n";
+            << "\tmax_stored_bytes=" << p.max_stored_bytes << "\tmax_datasets=" << p.max_datasets
+            << "\n";
 }
 
 int SetPlan(store::AccountStore& store, const AdminArgs& args) {
@@ -61,7 +62,8 @@ int SetPlan(store::AccountStore& store, const AdminArgs& args) {
   if (args.max_models) plan.max_models = *args.max_models;
   if (args.max_training_jobs) plan.max_training_jobs = *args.max_training_jobs;
   if (args.price_per_1k_rows) plan.price_per_1k_rows = *args.price_per_1k_rows;
-  if (args.price_per_training_minute) plan.price_per_training_minute = *args.price_per_training_minute;
+  if (args.price_per_training_minute)
+    plan.price_per_training_minute = *args.price_per_training_minute;
   if (args.max_stored_bytes) plan.max_stored_bytes = *args.max_stored_bytes;
   if (args.max_datasets) plan.max_datasets = *args.max_datasets;
   if (Status s = accounts::ValidatePlan(plan); !s.ok()) return Fail(s);
@@ -72,7 +74,8 @@ int SetPlan(store::AccountStore& store, const AdminArgs& args) {
 
 int Usage(store::AccountStore& store, const AdminArgs& args) {
   const std::string month = args.month.empty() ? NowRfc3339().substr(0, 7) : args.month;
-  if (!accounts::IsValidMonth(month)) return Fail(Status::InvalidArgument("--month must be YYYY-MM"));
+  if (!accounts::IsValidMonth(month))
+    return Fail(Status::InvalidArgument("--month must be YYYY-MM"));
   auto report = accounts::UsageReport(store, month);
   if (!report.ok()) return Fail(report.status());
   std::cout << "user\tplan\tpredicted_rows\ttraining_seconds\tstored_bytes\tcost\n";
@@ -93,13 +96,15 @@ int Init(store::AccountStore& store, const AdminArgs& args) {
   auto users = store.CountUsers();
   if (!users.ok()) return Fail(users.status());
   if (*users > 0) {
-    std::cout << "the database is ready (schema up to date) and already has users; no admin created\n";
+    std::cout
+        << "the database is ready (schema up to date) and already has users; no admin created\n";
     return kExitOk;
   }
   std::error_code ec;
   if (std::filesystem::exists(key_file, ec)) {
-    return Fail(Status::FailedPrecondition("key file " + key_file.string() +
-                                           " exists; it is never overwritten (choose another --key-file)"));
+    return Fail(
+        Status::FailedPrecondition("key file " + key_file.string() +
+                                   " exists; it is never overwritten (choose another --key-file)"));
   }
   auto created = accounts::EnsureFirstAdmin(store, key_file);
   if (!created.ok()) return Fail(created.status());
@@ -113,11 +118,17 @@ int Init(store::AccountStore& store, const AdminArgs& args) {
 }
 
 nlohmann::json JobJson(const store::JobRecord& job) {
-  nlohmann::json out = {{"id", job.id},           {"kind", job.kind},         {"owner", job.owner},
-                        {"state", store::JobStateName(job.state)},            {"attempts", job.attempts},
-                        {"progress", job.progress}, {"progress_detail", job.progress_detail},
-                        {"cancel_requested", job.cancel_requested},           {"created_at", job.created_at},
-                        {"started_at", job.started_at}, {"finished_at", job.finished_at}};
+  nlohmann::json out = {{"id", job.id},
+                        {"kind", job.kind},
+                        {"owner", job.owner},
+                        {"state", store::JobStateName(job.state)},
+                        {"attempts", job.attempts},
+                        {"progress", job.progress},
+                        {"progress_detail", job.progress_detail},
+                        {"cancel_requested", job.cancel_requested},
+                        {"created_at", job.created_at},
+                        {"started_at", job.started_at},
+                        {"finished_at", job.finished_at}};
   if (!job.model_id.empty()) out["model_id"] = job.model_id;
   if (!job.error.empty()) out["error"] = job.error;
   return out;
@@ -128,7 +139,8 @@ int Jobs(store::MetadataStore& metadata, const AdminArgs& args) {
   store::MetadataStore::JobFilter filter;
   if (args.action == "jobs list") {
     if (!args.state.empty() && !store::JobStateNamed(args.state)) {
-      return Fail(Status::InvalidArgument("--state must be queued, running, succeeded, failed or cancelled"));
+      return Fail(Status::InvalidArgument(
+          "--state must be queued, running, succeeded, failed or cancelled"));
     }
     filter.state = args.state;
     filter.kind = args.kind;
@@ -137,9 +149,9 @@ int Jobs(store::MetadataStore& metadata, const AdminArgs& args) {
     if (!listed.ok()) return Fail(listed.status());
     std::cout << "id\tkind\towner\tstate\tattempts\tcreated_at\tdetail\n";
     for (const auto& job : listed->first) {
-      std::cout << job.id << "\t" << job.kind << "\t" << job.owner << "\t" << store::JobStateName(job.state) << "\t"
-                << job.attempts << "\t" << job.created_at << "\t"
-                << (job.error.empty() ? job.progress_detail : job.error) << "\n";
+      std::cout << job.id << "\t" << job.kind << "\t" << job.owner << "\t"
+                << store::JobStateName(job.state) << "\t" << job.attempts << "\t" << job.created_at
+                << "\t" << (job.error.empty() ? job.progress_detail : job.error) << "\n";
     }
     if (listed->second > static_cast<int64_t>(listed->first.size())) {
       std::cout << "(" << listed->second - static_cast<int64_t>(listed->first.size())
@@ -158,7 +170,9 @@ int Jobs(store::MetadataStore& metadata, const AdminArgs& args) {
   auto cancelled = metadata.CancelJob(found->first.front().owner, args.target);  // "jobs cancel"
   if (!cancelled.ok()) return Fail(cancelled.status());
   std::cout << "job " << args.target << " is " << store::JobStateName(cancelled->state)
-            << (cancelled->state == store::JobState::kRunning ? " (it stops at its next check)" : "") << "\n";
+            << (cancelled->state == store::JobState::kRunning ? " (it stops at its next check)"
+                                                              : "")
+            << "\n";
   return kExitOk;
 }
 
@@ -187,8 +201,10 @@ int RunAdmin(const AdminArgs& args) {
   if (a == "admin init") return Init(store, args);
 
   if (a == "users create") {
-    if (Status s = accounts::CreateUser(store, args.target, args.role, args.plan); !s.ok()) return Fail(s);
-    return Confirmed(store, "created user " + args.target + " (" + args.role + ", plan " + args.plan + ")");
+    if (Status s = accounts::CreateUser(store, args.target, args.role, args.plan); !s.ok())
+      return Fail(s);
+    return Confirmed(
+        store, "created user " + args.target + " (" + args.role + ", plan " + args.plan + ")");
   }
   if (a == "users list") {
     auto users = store.ListUsers();
@@ -207,7 +223,8 @@ int RunAdmin(const AdminArgs& args) {
     if (!args.plan.empty()) plan = args.plan;
     if (a == "users disable") disabled = true;
     if (a == "users enable") disabled = false;
-    if (Status s = accounts::UpdateUser(store, args.target, role, plan, disabled); !s.ok()) return Fail(s);
+    if (Status s = accounts::UpdateUser(store, args.target, role, plan, disabled); !s.ok())
+      return Fail(s);
     return Confirmed(store, "updated user " + args.target);
   }
   if (a == "keys create") {

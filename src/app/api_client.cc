@@ -28,7 +28,8 @@ ApiClient::ApiClient(std::string base_url, std::string key)
 
 ApiClient::~ApiClient() = default;
 
-Result<ApiAnswer> ApiClient::Request(const std::string& method, const std::string& path, std::string_view body,
+Result<ApiAnswer> ApiClient::Request(const std::string& method, const std::string& path,
+                                     std::string_view body,
                                      const std::vector<std::string>& headers) {
   CURL* curl = handle_->curl.get();
   if (curl == nullptr) return Status::IoError("cannot start an HTTP client");
@@ -54,14 +55,17 @@ Result<ApiAnswer> ApiClient::Request(const std::string& method, const std::strin
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   }
   const CURLcode code = curl_easy_perform(curl);
-  if (code != CURLE_OK) return Status::IoError(method + " " + url + ": " + curl_easy_strerror(code));
+  if (code != CURLE_OK)
+    return Status::IoError(method + " " + url + ": " + curl_easy_strerror(code));
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
   return answer;
 }
 
 Result<nlohmann::json> ApiAnswer::Json() const {
   auto parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) return Status::IoError("the server answered " + std::to_string(status) + " with a body that is not JSON");
+  if (parsed.is_discarded())
+    return Status::IoError("the server answered " + std::to_string(status) +
+                           " with a body that is not JSON");
   return parsed;
 }
 
@@ -77,8 +81,10 @@ std::string ApiAnswer::Describe() const {
       out += "\n  ";
       if (e.contains("line")) out += "line " + std::to_string(e.value("line", 0)) + ", ";
       if (e.contains("row")) out += "row " + std::to_string(e.value("row", 0)) + ", ";
-      if (e.contains("column")) out += "column '" + e.value("column", std::string()) + "': ";
-      else if (e.contains("field")) out += e.value("field", std::string()) + ": ";
+      if (e.contains("column"))
+        out += "column '" + e.value("column", std::string()) + "': ";
+      else if (e.contains("field"))
+        out += e.value("field", std::string()) + ": ";
       out += e.value("message", std::string());
     }
   }
@@ -88,8 +94,9 @@ std::string ApiAnswer::Describe() const {
 Result<std::string> ApiKeyFromEnvironment() {
   const char* key = std::getenv("DIAMOND_API_KEY");
   if (key == nullptr || *key == '\0') {
-    return Status::InvalidArgument("set DIAMOND_API_KEY to your API key (it is never taken from the command line, "
-                                   "which other users of this machine can read)");
+    return Status::InvalidArgument(
+        "set DIAMOND_API_KEY to your API key (it is never taken from the command line, "
+        "which other users of this machine can read)");
   }
   return std::string(key);
 }

@@ -29,7 +29,8 @@ class ApiClient {
   ApiClient(const ApiClient&) = delete;
   ApiClient& operator=(const ApiClient&) = delete;
 
-  Result<ApiAnswer> Request(const std::string& method, const std::string& path, std::string_view body = {},
+  Result<ApiAnswer> Request(const std::string& method, const std::string& path,
+                            std::string_view body = {},
                             const std::vector<std::string>& headers = {});
 
  private:

@@ -12,7 +12,8 @@ namespace diamond::app {
 
 // <the running binary's directory>/../share/diamond/<installed> if it holds `marker`,
 // else `build_tree_dir`.
-std::string DefaultAssetDir(const std::string& installed, const std::string& marker, const std::string& build_tree_dir);
+std::string DefaultAssetDir(const std::string& installed, const std::string& marker,
+                            const std::string& build_tree_dir);
 
 // Warns (one log line each) when --web-dir or --console-dir lacks the files the routes
 // serve: the API works, but /docs or /console would answer 503.

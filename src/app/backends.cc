@@ -11,7 +11,8 @@ namespace {
 bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 Result<std::shared_ptr<store::SqlMetadataStore>> OpenDatabase(const BackendUrls& urls) {
-  if (urls.db.empty()) return Status::InvalidArgument("no database: pass --db URL (or DIAMOND_DB) or --data-dir");
+  if (urls.db.empty())
+    return Status::InvalidArgument("no database: pass --db URL (or DIAMOND_DB) or --data-dir");
   auto opened = store::SqlMetadataStore::Open(urls.db, urls.db_pool);
   if (!opened.ok()) return opened.status();
   return std::shared_ptr<store::SqlMetadataStore>(std::move(opened).value());
@@ -20,7 +21,8 @@ Result<std::shared_ptr<store::SqlMetadataStore>> OpenDatabase(const BackendUrls&
 Result<std::shared_ptr<store::BlobStore>> OpenBlobStore(const std::string& url) {
   if (StartsWith(url, "file:")) {
     const std::string dir = url.substr(5);
-    if (dir.empty()) return Status::InvalidArgument("blob URL 'file:' names no directory (file:DIR)");
+    if (dir.empty())
+      return Status::InvalidArgument("blob URL 'file:' names no directory (file:DIR)");
     auto opened = store::FileBlobStore::Open(dir);
     if (!opened.ok()) return opened.status();
     return std::shared_ptr<store::BlobStore>(std::move(opened).value());
@@ -30,7 +32,8 @@ Result<std::shared_ptr<store::BlobStore>> OpenBlobStore(const std::string& url) 
     if (!opened.ok()) return opened.status();
     return std::shared_ptr<store::BlobStore>(std::move(opened).value());
   }
-  return Status::InvalidArgument("blob store URL '" + url + "' is neither file:DIR nor s3://bucket?endpoint=…");
+  return Status::InvalidArgument("blob store URL '" + url +
+                                 "' is neither file:DIR nor s3://bucket?endpoint=…");
 }
 
 }  // namespace

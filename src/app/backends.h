@@ -16,8 +16,8 @@
 namespace diamond::app {
 
 struct BackendUrls {
-  std::string db;     // see above
-  std::string blobs;  // see above
+  std::string db;      // see above
+  std::string blobs;   // see above
   size_t db_pool = 8;  // connections to PostgreSQL (SQLite always has one)
 };
 

@@ -37,14 +37,15 @@ int RunBatch(const BatchArgs& args) {
   ApiClient client(args.server, *key);
   json request = {{"dataset_id", args.dataset}, {"explain", args.explain}};
   if (args.interval > 0) request["interval"] = args.interval;
-  auto accepted = client.Request("POST", "/models/" + args.model + "/batch-predictions", request.dump(),
-                                 {"Content-Type: application/json"});
+  auto accepted = client.Request("POST", "/models/" + args.model + "/batch-predictions",
+                                 request.dump(), {"Content-Type: application/json"});
   if (!accepted.ok()) return fail(accepted.status());
   if (accepted->status != 202) return fail(Refused("the server refused the batch", *accepted));
   auto created = accepted->Json();
   if (!created.ok()) return fail(created.status());
   const std::string id = created->value("id", "");
-  std::cerr << "diamond batch: batch " << id << " prices " << created->value("rows_total", int64_t{0}) << " rows" << std::endl;
+  std::cerr << "diamond batch: batch " << id << " prices "
+            << created->value("rows_total", int64_t{0}) << " rows" << std::endl;
 
   // Watch it run (the bar counts rows).
   json batch;
@@ -64,7 +65,8 @@ int RunBatch(const BatchArgs& args) {
       const std::string state = batch.value("state", "");
       if (state == "succeeded") break;
       if (state == "failed" || state == "cancelled") {
-        return fail(Status::IoError("batch " + id + " " + state + ": " + batch.value("error", std::string("no reason given"))));
+        return fail(Status::IoError("batch " + id + " " + state + ": " +
+                                    batch.value("error", std::string("no reason given"))));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
@@ -74,7 +76,8 @@ int RunBatch(const BatchArgs& args) {
   // short range, or at a 416 when it ends exactly on a range's boundary.
   for (int64_t offset = 0;; offset += kRangeBytes) {
     auto answer = client.Request("GET", "/batch-predictions/" + id + "/result", {},
-                                 {"Range: bytes=" + std::to_string(offset) + "-" + std::to_string(offset + kRangeBytes - 1)});
+                                 {"Range: bytes=" + std::to_string(offset) + "-" +
+                                  std::to_string(offset + kRangeBytes - 1)});
     if (!answer.ok()) return fail(answer.status());
     if (answer->status == 416 && offset > 0) break;
     if (answer->status != 206) return fail(Refused("cannot download the result", *answer));
@@ -82,10 +85,12 @@ int RunBatch(const BatchArgs& args) {
     if (static_cast<int64_t>(answer->body.size()) < kRangeBytes) break;
   }
   if (Status s = output->Commit(); !s.ok()) return fail(s);
-  std::cerr << "diamond batch: " << batch.value("rows_done", int64_t{0}) - batch.value("rows_skipped", int64_t{0})
+  std::cerr << "diamond batch: "
+            << batch.value("rows_done", int64_t{0}) - batch.value("rows_skipped", int64_t{0})
             << " rows priced";
   if (batch.value("rows_skipped", int64_t{0}) > 0) {
-    std::cerr << ", " << batch.value("rows_skipped", int64_t{0}) << " left out (they cannot be priced)";
+    std::cerr << ", " << batch.value("rows_skipped", int64_t{0})
+              << " left out (they cannot be priced)";
   }
   std::cerr << std::endl;
   return kExitOk;

@@ -49,10 +49,10 @@ Result<LoadedData> LoadCsv(const std::string& path, bool require_price, bool ski
   auto table = LoadDiamondsCsv(source, options, &invalid);
   if (!table.ok()) {
     if (invalid.errors.empty()) {
-      return Status(table.status().code() == StatusCode::kIoError
-                        ? table.status()
-                        : Status::InvalidArgument(file->display_name() + ": " +
-                                                  table.status().message()));
+      return Status(
+          table.status().code() == StatusCode::kIoError
+              ? table.status()
+              : Status::InvalidArgument(file->display_name() + ": " + table.status().message()));
     }
     std::string message = DescribeRowError(file->display_name(), invalid.errors.front());
     if (invalid.rows_invalid > 1) {
@@ -76,16 +76,16 @@ Result<ml::ModelDocument> LoadModel(const std::string& path) {
 
 std::string MetricsHeader() {
   char line[128];
-  std::snprintf(line, sizeof line, "%-12s %8s %10s %10s %8s %8s", "", "rows", "MAE", "RMSE",
-                "R2", "MAPE");
+  std::snprintf(line, sizeof line, "%-12s %8s %10s %10s %8s %8s", "", "rows", "MAE", "RMSE", "R2",
+                "MAPE");
   return line;
 }
 
 std::string MetricsLine(std::string_view label, const ml::Metrics& m) {
   char line[160];
   std::snprintf(line, sizeof line, "%-12.*s %8lld %10.2f %10.2f %8.4f %7.2f%%",
-                static_cast<int>(label.size()), label.data(), static_cast<long long>(m.rows),
-                m.mae, m.rmse, m.r2, m.mape * 100);
+                static_cast<int>(label.size()), label.data(), static_cast<long long>(m.rows), m.mae,
+                m.rmse, m.r2, m.mape * 100);
   return line;
 }
 
@@ -95,7 +95,8 @@ std::string MonotonicitySummary(const ml::MonotonicityReport& report) {
   for (const ml::MonotonicityCheck& check : report.checks) {
     steps += check.steps;
     if (!detail.empty()) detail += ", ";
-    detail += check.name + " " + std::to_string(check.inversions) + "/" + std::to_string(check.steps);
+    detail +=
+        check.name + " " + std::to_string(check.inversions) + "/" + std::to_string(check.steps);
     if (check.inversions > 0) {
       char worst[32];
       std::snprintf(worst, sizeof worst, " (worst -%.2f%%)", 100 * check.worst_drop);
@@ -135,7 +136,8 @@ bool ParseListenAddress(const std::string& listen, std::string* host, uint16_t* 
     return false;
   }
   *host = listen.substr(0, colon);
-  if (host->size() > 2 && host->front() == '[' && host->back() == ']') *host = host->substr(1, host->size() - 2);
+  if (host->size() > 2 && host->front() == '[' && host->back() == ']')
+    *host = host->substr(1, host->size() - 2);
   return true;
 }
 

@@ -10,8 +10,8 @@
 namespace diamond::app {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;   // the machine failed us: I/O, disk full
-inline constexpr int kExitBadInput = 2;  // the caller's input or arguments are wrong
+inline constexpr int kExitFailure = 1;      // the machine failed us: I/O, disk full
+inline constexpr int kExitBadInput = 2;     // the caller's input or arguments are wrong
 inline constexpr int kExitCheckFailed = 3;  // a check the caller asked for found problems
 
 struct TrainArgs {
@@ -35,9 +35,9 @@ struct PredictArgs {
   std::string input;   // "-" or empty = stdin
   std::string output;  // "-" or empty = stdout
   bool skip_invalid = false;
-  bool explain = false;  // base_price and one factor_<feature> column per model feature
-  double interval = 0;   // > 0: price_low and price_high at this level
-  int threads = 0;       // 0 = one per core
+  bool explain = false;          // base_price and one factor_<feature> column per model feature
+  double interval = 0;           // > 0: price_low and price_high at this level
+  int threads = 0;               // 0 = one per core
   size_t chunk_bytes = 1 << 20;  // how the input is cut for the threads (tests cut it small)
 };
 
@@ -48,17 +48,17 @@ struct EvaluateArgs {
   bool monotone_check = false;  // also probe grade and size steps (ml/monotonicity.h)
   int cv = 0;                   // k > 0: repeated k-fold cross-validation instead
   int repeats = 1;
-  uint64_t seed = 42;           // fold shuffles (repeat r uses seed + r)
+  uint64_t seed = 42;  // fold shuffles (repeat r uses seed + r)
 };
 
 struct UploadArgs {
-  std::string server;   // http://host:port
+  std::string server;  // http://host:port
   std::string dataset;
   std::string file;
   std::string mode = "replace";  // or "append"
-  std::string format;   // "csv" or "json"; empty: from the file name
-  int parallel = 4;     // parts in flight at once
-  int64_t part_bytes = 0;  // 0: 16 MiB, or larger if the file needs more than 10,000 parts
+  std::string format;            // "csv" or "json"; empty: from the file name
+  int parallel = 4;              // parts in flight at once
+  int64_t part_bytes = 0;        // 0: 16 MiB, or larger if the file needs more than 10,000 parts
 };
 
 struct BatchArgs {
@@ -73,19 +73,19 @@ struct BatchArgs {
 struct ServeArgs {
   std::string data_dir = "var";
   bool data_dir_given = false;  // on the command line or in DIAMOND_DATA_DIR
-  std::string db;      // --db URL; empty: sqlite under data_dir (app/backends.h)
-  std::string blobs;   // --blobs URL; empty: a directory under data_dir
-  size_t db_pool = 8;  // PostgreSQL connections
+  std::string db;               // --db URL; empty: sqlite under data_dir (app/backends.h)
+  std::string blobs;            // --blobs URL; empty: a directory under data_dir
+  size_t db_pool = 8;           // PostgreSQL connections
   std::string listen = "127.0.0.1:8080";
   int io_threads = 2;
   int work_threads = 4;
   int job_workers = 1;
   size_t body_limit = 64 << 20;
-  int idle_timeout_seconds = 30;    // http::ServerConfig says what each of these bounds
+  int idle_timeout_seconds = 30;  // http::ServerConfig says what each of these bounds
   int header_timeout_seconds = 5;
   int body_grace_seconds = 10;
   size_t body_min_rate = 16 << 10;
-  size_t max_connections = 0;       // 0: sized from the open-file limit
+  size_t max_connections = 0;  // 0: sized from the open-file limit
   size_t max_connections_per_ip = 64;
   std::vector<std::string> trusted_proxies;
   size_t max_predict_stones = 10000;
@@ -107,11 +107,11 @@ struct ServeArgs {
 
 // diamond worker: runs jobs from a shared queue; serves only /healthz, /readyz, /metrics.
 struct WorkerArgs {
-  std::string db;        // --db URL (required; a worker shares its stores with servers)
-  std::string blobs;     // --blobs URL (required)
+  std::string db;     // --db URL (required; a worker shares its stores with servers)
+  std::string blobs;  // --blobs URL (required)
   size_t db_pool = 4;
-  int concurrency = 1;   // jobs at once
-  std::string listen;    // optional HOST:PORT for the health and metrics routes
+  int concurrency = 1;  // jobs at once
+  std::string listen;   // optional HOST:PORT for the health and metrics routes
   int max_job_attempts = 3;
   int job_lease_seconds = 30;
   bool quiet = false;
@@ -120,16 +120,16 @@ struct WorkerArgs {
 // diamond admin: accounts on a data dir, with the server stopped or running.
 struct AdminArgs {
   std::string data_dir = "var";
-  std::string db;  // --db URL; empty: the data dir's SQLite database
-  std::string key_file;  // init: where the first admin's key goes
-  std::string action;       // "users create", "keys revoke", ...
-  std::string target;       // the user, key or plan the action is about
-  std::string role;         // users create/set
-  std::string plan;         // users create/set
-  std::string name;         // keys create
-  std::string month;        // usage
+  std::string db;                  // --db URL; empty: the data dir's SQLite database
+  std::string key_file;            // init: where the first admin's key goes
+  std::string action;              // "users create", "keys revoke", ...
+  std::string target;              // the user, key or plan the action is about
+  std::string role;                // users create/set
+  std::string plan;                // users create/set
+  std::string name;                // keys create
+  std::string month;               // usage
   std::string state, kind, owner;  // jobs list: filters
-  std::optional<bool> disabled;  // users set
+  std::optional<bool> disabled;    // users set
   // plans set: only what is given changes
   std::optional<double> requests_per_second, price_per_1k_rows, price_per_training_minute;
   std::optional<int64_t> burst, monthly_predicted_rows, max_dataset_rows, max_models,

@@ -19,7 +19,8 @@ Result<std::unique_ptr<DataDirLock>> DataDirLock::Acquire(const std::filesystem:
     char holder[32] = {};
     const ssize_t n = ::pread(fd, holder, sizeof holder - 1, 0);
     ::close(fd);
-    if (error != EWOULDBLOCK) return Status::IoError("cannot lock " + path.string() + ": " + std::strerror(error));
+    if (error != EWOULDBLOCK)
+      return Status::IoError("cannot lock " + path.string() + ": " + std::strerror(error));
     std::string pid = n > 0 ? std::string(holder, static_cast<size_t>(n)) : "?";
     while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
     return Status::FailedPrecondition("data dir " + data_dir.string() +

@@ -39,8 +39,8 @@ int ReportCrossValidation(const EvaluateArgs& args, const ml::CrossValidationRes
   }
   char header[256];
   // Each value below holds one "±" (two bytes, one column): the header is one narrower.
-  std::snprintf(header, sizeof header, "%-*s %17s %17s %17s %15s %15s", width, "model", "MAE", "RMSE",
-                "R2", "MAPE %", "MAE / first");
+  std::snprintf(header, sizeof header, "%-*s %17s %17s %17s %15s %15s", width, "model", "MAE",
+                "RMSE", "R2", "MAPE %", "MAE / first");
   std::cout << header << "\n";
   for (size_t s = 0; s < result.scores.size(); ++s) {
     std::vector<double> mae, rmse, r2, mape, ratio;
@@ -104,8 +104,11 @@ int RunEvaluate(const EvaluateArgs& args) {
       PrintError(kCommand, data->lineage.name + ": " + evaluation.status().message());
       return kExitBadInput;
     }
-    if (i == 0) std::cout << "  " << CleaningSummary(evaluation->cleaning) << "\n" << MetricsHeader() << "\n";
-    std::cout << MetricsLine(models.size() == 1 ? "evaluation" : args.models[i], evaluation->metrics) << "\n";
+    if (i == 0)
+      std::cout << "  " << CleaningSummary(evaluation->cleaning) << "\n" << MetricsHeader() << "\n";
+    std::cout << MetricsLine(models.size() == 1 ? "evaluation" : args.models[i],
+                             evaluation->metrics)
+              << "\n";
     if (!args.monotone_check) continue;
     ml::CleaningReport ignored;
     const std::vector<Diamond> stones = ml::CleanForTraining(data->table.stones, &ignored);

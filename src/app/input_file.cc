@@ -38,7 +38,8 @@ Result<size_t> InputFile::Read(char* buf, size_t n) {
   while (true) {
     ssize_t got = ::read(fd_, buf, n);
     if (got >= 0) return static_cast<size_t>(got);
-    if (errno != EINTR) return Status::IoError("cannot read " + display_name_ + ": " + std::strerror(errno));
+    if (errno != EINTR)
+      return Status::IoError("cannot read " + display_name_ + ": " + std::strerror(errno));
   }
 }
 

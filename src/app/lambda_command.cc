@@ -23,10 +23,11 @@ namespace {
 constexpr size_t kMaxResponseBytes = size_t{6} << 20;
 
 std::string TooLarge(int64_t bytes, int payload_version) {
-  auto too_large = http::Problem(
-      500, "response-too-large", "Answer too large for AWS Lambda",
-      "the answer is " + std::to_string(bytes) + " bytes and Lambda returns at most " +
-          std::to_string(kMaxResponseBytes) + ": ask for less (a smaller page, a Range of the file)");
+  auto too_large =
+      http::Problem(500, "response-too-large", "Answer too large for AWS Lambda",
+                    "the answer is " + std::to_string(bytes) +
+                        " bytes and Lambda returns at most " + std::to_string(kMaxResponseBytes) +
+                        ": ask for less (a smaller page, a Range of the file)");
   return http::FormatApiGatewayResponse(too_large, payload_version);
 }
 
@@ -37,7 +38,8 @@ std::string Answer(http::HttpResponse response, int payload_version) {
   }
   if (!http::ReadWholeBody(&response)) {
     return http::FormatApiGatewayResponse(
-        http::Problem(500, "internal", "Internal error", "the answer's body could not be read; try again"),
+        http::Problem(500, "internal", "Internal error",
+                      "the answer's body could not be read; try again"),
         payload_version);
   }
   std::string document = http::FormatApiGatewayResponse(response, payload_version);
@@ -51,8 +53,9 @@ int RunLambda(const ServeArgs& args) {
   constexpr std::string_view kCommand = "lambda";
   const char* address = std::getenv("AWS_LAMBDA_RUNTIME_API");
   if (address == nullptr || *address == '\0') {
-    PrintError(kCommand, "AWS_LAMBDA_RUNTIME_API is not set: `diamond lambda` runs inside AWS Lambda (or an "
-                         "emulator of its Runtime API); to serve HTTP, use `diamond serve`");
+    PrintError(kCommand,
+               "AWS_LAMBDA_RUNTIME_API is not set: `diamond lambda` runs inside AWS Lambda (or an "
+               "emulator of its Runtime API); to serve HTTP, use `diamond serve`");
     return kExitBadInput;
   }
   if (args.quiet) SetLogLevel(LogLevel::kWarn);
@@ -60,14 +63,17 @@ int RunLambda(const ServeArgs& args) {
   auto serving = OpenServingStack(args);
   if (!serving.ok()) {
     PrintError(kCommand, serving.status().message());
-    if (Status reported = runtime.FailInit("Diamond.InitError", serving.status().message()); !reported.ok()) {
+    if (Status reported = runtime.FailInit("Diamond.InitError", serving.status().message());
+        !reported.ok()) {
       PrintError(kCommand, reported.message());
     }
     return kExitFailure;
   }
-  Log(LogLevel::kInfo, "lambda runtime ready", {{"runtime_api", std::string(address)}, {"storage", serving->storage}});
+  Log(LogLevel::kInfo, "lambda runtime ready",
+      {{"runtime_api", std::string(address)}, {"storage", serving->storage}});
   http::Api& api = serving->stack->api();
-  const http::RequestHandler handle = [&api](http::HttpRequest request, std::function<void(http::HttpResponse)> done) {
+  const http::RequestHandler handle = [&api](http::HttpRequest request,
+                                             std::function<void(http::HttpResponse)> done) {
     api.Handle(std::move(request), std::move(done));
   };
   for (;;) {
@@ -82,7 +88,8 @@ int RunLambda(const ServeArgs& args) {
     if (!event.ok()) {
       Log(LogLevel::kWarn, "not an API Gateway event",
           {{"lambda_request_id", invocation->request_id}, {"error", event.status().message()}});
-      posted = runtime.Fail(invocation->request_id, "Diamond.UnsupportedEvent", event.status().message());
+      posted = runtime.Fail(invocation->request_id, "Diamond.UnsupportedEvent",
+                            event.status().message());
     } else {
       http::HttpResponse response;
       if (event->refusal) {
@@ -91,7 +98,8 @@ int RunLambda(const ServeArgs& args) {
       } else {
         response = http::HandleBefore(handle, std::move(event->request), invocation->deadline);
       }
-      posted = runtime.Respond(invocation->request_id, Answer(std::move(response), event->payload_version));
+      posted = runtime.Respond(invocation->request_id,
+                               Answer(std::move(response), event->payload_version));
     }
     if (!posted.ok()) {
       Log(LogLevel::kError, "could not post the invocation's answer",

@@ -25,18 +25,21 @@ size_t CollectHeader(char* data, size_t size, size_t count, void* out) {
       if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
     }
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() &&
+           (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
       value.remove_suffix(1);
     }
-    static_cast<std::vector<std::pair<std::string, std::string>>*>(out)->emplace_back(std::move(name),
-                                                                                      std::string(value));
+    static_cast<std::vector<std::pair<std::string, std::string>>*>(out)->emplace_back(
+        std::move(name), std::string(value));
   }
   return size * count;
 }
 
 std::string ErrorDocument(const std::string& error_type, const std::string& message) {
-  return nlohmann::json{{"errorMessage", message}, {"errorType", error_type}, {"stackTrace", nlohmann::json::array()}}
+  return nlohmann::json{
+      {"errorMessage", message}, {"errorType", error_type}, {"stackTrace", nlohmann::json::array()}}
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -54,8 +57,10 @@ LambdaRuntimeClient::LambdaRuntimeClient(std::string address)
 
 LambdaRuntimeClient::~LambdaRuntimeClient() = default;
 
-Result<LambdaRuntimeClient::Reply> LambdaRuntimeClient::Call(const std::string& method, const std::string& path,
-                                                             const std::string& body, const std::string& error_type,
+Result<LambdaRuntimeClient::Reply> LambdaRuntimeClient::Call(const std::string& method,
+                                                             const std::string& path,
+                                                             const std::string& body,
+                                                             const std::string& error_type,
                                                              bool wait_forever) {
   CURL* curl = handle_->curl.get();
   if (curl == nullptr) return Status::IoError("cannot start an HTTP client");
@@ -94,13 +99,14 @@ Result<LambdaRuntimeClient::Reply> LambdaRuntimeClient::Call(const std::string& 
   return reply;
 }
 
-Status LambdaRuntimeClient::Post(const std::string& path, const std::string& body, const std::string& error_type) {
+Status LambdaRuntimeClient::Post(const std::string& path, const std::string& body,
+                                 const std::string& error_type) {
   auto reply = Call("POST", path, body, error_type, /*wait_forever=*/false);
   if (!reply.ok()) return reply.status();
   // 202 Accepted; 400/403/413 say what Lambda refused (its body is an error document).
   if (reply->status != 202) {
-    return Status::IoError("the Lambda Runtime API answered " + std::to_string(reply->status) + " to POST " + path +
-                           ": " + reply->body.substr(0, 300));
+    return Status::IoError("the Lambda Runtime API answered " + std::to_string(reply->status) +
+                           " to POST " + path + ": " + reply->body.substr(0, 300));
   }
   return Status::Ok();
 }
@@ -129,11 +135,14 @@ Result<LambdaInvocation> LambdaRuntimeClient::Next() {
     }
   }
   // The id goes into the paths of the answer's URL: letters, digits and '-' only (a UUID).
-  const bool usable = !invocation.request_id.empty() && invocation.request_id.size() <= 128 &&
-                      invocation.request_id.find_first_not_of("0123456789abcdefABCDEF-") == std::string::npos;
+  const bool usable =
+      !invocation.request_id.empty() && invocation.request_id.size() <= 128 &&
+      invocation.request_id.find_first_not_of("0123456789abcdefABCDEF-") == std::string::npos;
   if (!usable) {
-    return Status::IoError("the Lambda Runtime API sent an invocation without a usable Lambda-Runtime-Aws-Request-Id ('" +
-                           invocation.request_id.substr(0, 64) + "')");
+    return Status::IoError(
+        "the Lambda Runtime API sent an invocation without a usable Lambda-Runtime-Aws-Request-Id "
+        "('" +
+        invocation.request_id.substr(0, 64) + "')");
   }
   return invocation;
 }
@@ -144,7 +153,8 @@ Status LambdaRuntimeClient::Respond(const std::string& request_id, const std::st
 
 Status LambdaRuntimeClient::Fail(const std::string& request_id, const std::string& error_type,
                                  const std::string& message) {
-  return Post("/runtime/invocation/" + request_id + "/error", ErrorDocument(error_type, message), error_type);
+  return Post("/runtime/invocation/" + request_id + "/error", ErrorDocument(error_type, message),
+              error_type);
 }
 
 Status LambdaRuntimeClient::FailInit(const std::string& error_type, const std::string& message) {

@@ -36,7 +36,8 @@ class LambdaRuntimeClient {
   Result<LambdaInvocation> Next();
   Status Respond(const std::string& request_id, const std::string& response);
   // error_type: a short category such as "Runtime.UnsupportedEvent"; message: for people.
-  Status Fail(const std::string& request_id, const std::string& error_type, const std::string& message);
+  Status Fail(const std::string& request_id, const std::string& error_type,
+              const std::string& message);
   Status FailInit(const std::string& error_type, const std::string& message);
 
  private:

@@ -48,8 +48,9 @@ class PricedOutput {
 
   void ReportSkipped() const {
     if (skipped_ == 0) return;
-    std::cerr << "diamond predict: skipped " << skipped_ << " invalid row(s); first: "
-              << DescribeRowError(name_, *first_skipped_) << std::endl;
+    std::cerr << "diamond predict: skipped " << skipped_
+              << " invalid row(s); first: " << DescribeRowError(name_, *first_skipped_)
+              << std::endl;
   }
 
  private:
@@ -72,8 +73,9 @@ int RunPredict(const PredictArgs& args) {
   ml::CsvPricingOptions options{.skip_invalid = args.skip_invalid, .explain = args.explain};
   if (args.interval != 0) {
     if (!model_doc->calibration) {
-      PrintError(kCommand, "--interval: the model has no interval calibration (it was trained "
-                           "without held-out rows)");
+      PrintError(kCommand,
+                 "--interval: the model has no interval calibration (it was trained "
+                 "without held-out rows)");
       return kExitBadInput;
     }
     auto width = model_doc->calibration->HalfWidth(args.interval);
@@ -84,8 +86,8 @@ int RunPredict(const PredictArgs& args) {
     options.interval = true;
     options.half_width = *width;
   }
-  const unsigned threads =
-      args.threads > 0 ? static_cast<unsigned>(args.threads) : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads = args.threads > 0 ? static_cast<unsigned>(args.threads)
+                                            : std::max(1u, std::thread::hardware_concurrency());
 
   auto file = InputFile::Open(args.input);
   if (!file.ok()) {
@@ -94,9 +96,8 @@ int RunPredict(const PredictArgs& args) {
   }
   const std::string& name = file->display_name();
   ProgressBar progress("pricing " + name, file->size());
-  ObservedSource source(*file, [&](std::string_view bytes) {
-    progress.Advance(static_cast<int64_t>(bytes.size()));
-  });
+  ObservedSource source(
+      *file, [&](std::string_view bytes) { progress.Advance(static_cast<int64_t>(bytes.size())); });
   CsvChunker chunker(source, args.chunk_bytes);
   CsvChunk chunk;
   auto read_failed = [&](const Status& status) {

@@ -36,8 +36,8 @@ void ProgressBar::Draw() {
     const int filled = static_cast<int>(fraction * kWidth);
     std::string bar(static_cast<size_t>(filled), '#');
     bar.resize(kWidth, '.');
-    std::fprintf(stderr, "\r%s [%s] %3.0f%% %.1f MiB", label_.c_str(), bar.c_str(),
-                 fraction * 100, mib);
+    std::fprintf(stderr, "\r%s [%s] %3.0f%% %.1f MiB", label_.c_str(), bar.c_str(), fraction * 100,
+                 mib);
   }
   std::fflush(stderr);
 }

@@ -17,7 +17,8 @@ int RunServe(const ServeArgs& args) {
   constexpr std::string_view kCommand = "serve";
   http::ServerConfig server_config;
   if (!ParseListenAddress(args.listen, &server_config.address, &server_config.port)) {
-    PrintError(kCommand, "--listen must be HOST:PORT, e.g. 127.0.0.1:8080 (got '" + args.listen + "')");
+    PrintError(kCommand,
+               "--listen must be HOST:PORT, e.g. 127.0.0.1:8080 (got '" + args.listen + "')");
     return kExitBadInput;
   }
   server_config.io_threads = args.io_threads;

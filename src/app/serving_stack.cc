@@ -15,7 +15,8 @@ Result<ServingStack> OpenServingStack(const ServeArgs& args) {
   // store no other replica sees. Only an explicit --data-dir may supply the other half.
   if (args.db.empty() != args.blobs.empty() && !args.data_dir_given) {
     return Status::InvalidArgument(
-        std::string(args.db.empty() ? "--blobs is given without --db" : "--db is given without --blobs") +
+        std::string(args.db.empty() ? "--blobs is given without --db"
+                                    : "--db is given without --blobs") +
         " (DIAMOND_DB, DIAMOND_BLOBS): pass both, or name --data-dir to keep the other one there");
   }
   const ChosenUrls chosen = ChooseBackendUrls(args.data_dir, args.db, args.blobs, args.db_pool);
@@ -23,7 +24,8 @@ Result<ServingStack> OpenServingStack(const ServeArgs& args) {
   if (chosen.uses_data_dir) {
     std::error_code ec;
     std::filesystem::create_directories(args.data_dir, ec);
-    if (ec) return Status::IoError("cannot create --data-dir " + args.data_dir + ": " + ec.message());
+    if (ec)
+      return Status::IoError("cannot create --data-dir " + args.data_dir + ": " + ec.message());
     auto acquired = DataDirLock::Acquire(args.data_dir);
     if (!acquired.ok()) return acquired.status();
     out.lock = std::move(acquired).value();
@@ -41,8 +43,10 @@ Result<ServingStack> OpenServingStack(const ServeArgs& args) {
   options.blob_grace = std::chrono::seconds(args.blob_grace_seconds);
   options.blob_gc_interval = std::chrono::seconds(args.blob_gc_interval_seconds);
   options.uploads.expiry = std::chrono::seconds(args.upload_expiry_seconds);
-  options.uploads.max_part_bytes = std::min<int64_t>(int64_t{64} << 20, static_cast<int64_t>(args.body_limit));
-  options.uploads.min_part_bytes = std::min(args.upload_min_part_bytes, options.uploads.max_part_bytes);
+  options.uploads.max_part_bytes =
+      std::min<int64_t>(int64_t{64} << 20, static_cast<int64_t>(args.body_limit));
+  options.uploads.min_part_bytes =
+      std::min(args.upload_min_part_bytes, options.uploads.max_part_bytes);
   options.uploads.background_bytes = args.upload_background_bytes;
   options.batches.chunk_bytes = static_cast<size_t>(args.batch_chunk_bytes);
   options.api.max_predict_stones = args.max_predict_stones;
@@ -64,11 +68,12 @@ Result<ServingStack> OpenServingStack(const ServeArgs& args) {
   if (!stack.ok()) return stack.status();
   out.stack = std::move(stack).value();
   if (out.stack->blobs_removed_at_open() > 0) {
-    Log(LogLevel::kInfo, "removed blobs left unreferenced by a crash", {{"count", out.stack->blobs_removed_at_open()}});
+    Log(LogLevel::kInfo, "removed blobs left unreferenced by a crash",
+        {{"count", out.stack->blobs_removed_at_open()}});
   }
   if (out.stack->admin_key_created()) {
-    std::cout << "diamond: created the first admin; its API key is in " << options.admin_key_file.string()
-              << " (readable by you only)" << std::endl;
+    std::cout << "diamond: created the first admin; its API key is in "
+              << options.admin_key_file.string() << " (readable by you only)" << std::endl;
   }
   return out;
 }

@@ -3,8 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <iostream>
 #include <sstream>
@@ -73,7 +73,8 @@ bool BuildSpec(const TrainArgs& args, ml::ModelSpec* spec, std::optional<ml::Sea
   std::vector<ml::SpecProblem> problems;
   *spec = ml::ParseHyperparameters(spec->algorithm, params, *spec, &problems);
   if (!problems.empty()) {
-    PrintError(kCommand, "hyperparameter " + problems.front().field + " " + problems.front().message);
+    PrintError(kCommand,
+               "hyperparameter " + problems.front().field + " " + problems.front().message);
     return false;
   }
   if (args.grid.empty()) return true;
@@ -89,7 +90,8 @@ bool BuildSpec(const TrainArgs& args, ml::ModelSpec* spec, std::optional<ml::Sea
       if (name == "selector") {  // one selector per item, its features joined by '+'
         nlohmann::json features = nlohmann::json::array();
         std::stringstream feature_list(item);
-        for (std::string feature; std::getline(feature_list, feature, '+');) features.push_back(feature);
+        for (std::string feature; std::getline(feature_list, feature, '+');)
+          features.push_back(feature);
         values.push_back(features);
       } else {
         values.push_back(ParseValue(item));
@@ -105,7 +107,8 @@ bool BuildSpec(const TrainArgs& args, ml::ModelSpec* spec, std::optional<ml::Sea
     PrintError(kCommand, "--grid " + problems.front().field + ": " + problems.front().message);
     return false;
   }
-  if (args.metric != "mae" && args.metric != "rmse" && args.metric != "r2" && args.metric != "mape") {
+  if (args.metric != "mae" && args.metric != "rmse" && args.metric != "r2" &&
+      args.metric != "mape") {
     PrintError(kCommand, "--metric must be mae, rmse, mape or r2");
     return false;
   }
@@ -217,23 +220,22 @@ int RunTrain(const TrainArgs& args) {
   Result<ml::TrainingOutcome> outcome = Status::Internal("not trained");
   {
     TrainingProgressLine line;
-    outcome = ml::Train(data->table.stones, spec, validation,
-                        eval ? std::span<const Diamond>(eval->table.stones) : std::span<const Diamond>(),
-                        search ? &*search : nullptr,
-                        [&line](const ml::Progress& progress) { return line.Update(progress); });
+    outcome =
+        ml::Train(data->table.stones, spec, validation,
+                  eval ? std::span<const Diamond>(eval->table.stones) : std::span<const Diamond>(),
+                  search ? &*search : nullptr,
+                  [&line](const ml::Progress& progress) { return line.Update(progress); });
   }
   const double train_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-          .count();
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   if (!outcome.ok()) {
     PrintError(kCommand, outcome.status().message());
     return kExitBadInput;
   }
 
-  nlohmann::ordered_json document =
-      ml::ModelToJson(*outcome, data->lineage,
-                      eval ? std::optional<ml::DataLineage>(eval->lineage) : std::nullopt,
-                      NowRfc3339());
+  nlohmann::ordered_json document = ml::ModelToJson(
+      *outcome, data->lineage, eval ? std::optional<ml::DataLineage>(eval->lineage) : std::nullopt,
+      NowRfc3339());
   output->Write(document.dump(2));
   output->Write("\n");
   if (Status s = output->Commit(); !s.ok()) {
@@ -252,19 +254,20 @@ int RunTrain(const TrainArgs& args) {
          << ml::JoinFeatureNames(outcome->model->features()) << outcome->model->Detail()
          << ", fitted on " << outcome->rows_fit << " rows in " << train_ms << " ms\n";
   if (outcome->search) report << SearchTable(*outcome->search);
-  report << MetricsHeader() << "\n"
-         << MetricsLine("train", outcome->train_metrics) << "\n";
+  report << MetricsHeader() << "\n" << MetricsLine("train", outcome->train_metrics) << "\n";
   if (outcome->validation_result) {
     const char* label = validation.kind == ml::Validation::Kind::kHoldout ? "holdout" : "eval";
     report << MetricsLine(label, outcome->validation_result->metrics) << "\n";
-    if (eval) report << "  eval data: " << CleaningSummary(outcome->validation_result->cleaning) << "\n";
+    if (eval)
+      report << "  eval data: " << CleaningSummary(outcome->validation_result->cleaning) << "\n";
   }
   report << "monotonicity: " << MonotonicitySummary(outcome->monotonicity) << "\n";
   if (outcome->calibration && !outcome->calibration->residuals.empty()) {
     auto width = outcome->calibration->HalfWidth(0.9);
     if (width.ok()) {
-      report << "interval: 90% of unseen stones within ×/÷ " << std::exp(*width) << " of the price ("
-             << outcome->calibration->residuals.size() << " calibration rows)\n";
+      report << "interval: 90% of unseen stones within ×/÷ " << std::exp(*width)
+             << " of the price (" << outcome->calibration->residuals.size()
+             << " calibration rows)\n";
     }
   }
   if (!output->is_stdout()) report << "model written to " << args.output << "\n";

@@ -38,12 +38,13 @@ struct ResumeState {
   int64_t file_size = 0, file_mtime = 0, part_bytes = 0;
 
   json ToJson() const {
-    return {{"server", server}, {"dataset", dataset}, {"mode", mode}, {"format", format}, {"upload_id", upload_id},
-            {"file_size", file_size}, {"file_mtime", file_mtime}, {"part_bytes", part_bytes}};
+    return {{"server", server},         {"dataset", dataset},      {"mode", mode},
+            {"format", format},         {"upload_id", upload_id},  {"file_size", file_size},
+            {"file_mtime", file_mtime}, {"part_bytes", part_bytes}};
   }
   bool SameRun(const ResumeState& other) const {
-    return server == other.server && dataset == other.dataset && mode == other.mode && format == other.format &&
-           file_size == other.file_size && file_mtime == other.file_mtime;
+    return server == other.server && dataset == other.dataset && mode == other.mode &&
+           format == other.format && file_size == other.file_size && file_mtime == other.file_mtime;
   }
 };
 
@@ -53,8 +54,9 @@ std::optional<ResumeState> ReadState(const std::string& path) {
   json j = json::parse(in, nullptr, false);
   if (!j.is_object()) return std::nullopt;
   try {
-    return ResumeState{j.at("server"), j.at("dataset"), j.at("mode"), j.at("format"), j.at("upload_id"),
-                       j.at("file_size"), j.at("file_mtime"), j.at("part_bytes")};
+    return ResumeState{j.at("server"),     j.at("dataset"),   j.at("mode"),
+                       j.at("format"),     j.at("upload_id"), j.at("file_size"),
+                       j.at("file_mtime"), j.at("part_bytes")};
   } catch (const json::exception&) {
     return std::nullopt;  // not ours, or damaged: start a new upload
   }
@@ -119,21 +121,24 @@ Result<std::string> ReadPart(std::ifstream& in, int64_t n, int64_t part_bytes, i
   std::string bytes(static_cast<size_t>(std::min(part_bytes, file_size - offset)), '\0');
   in.seekg(offset);
   in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (in.gcount() != static_cast<std::streamsize>(bytes.size())) return Status::IoError("cannot read part " + std::to_string(n));
+  if (in.gcount() != static_cast<std::streamsize>(bytes.size()))
+    return Status::IoError("cannot read part " + std::to_string(n));
   return bytes;
 }
 
 // Sends one part (retrying connection failures and 5xx) and checks the hash it answers.
-Status SendPart(ApiClient& client, const std::string& upload_id, int64_t n, const std::string& bytes,
-                const std::string& sha256) {
+Status SendPart(ApiClient& client, const std::string& upload_id, int64_t n,
+                const std::string& bytes, const std::string& sha256) {
   Status last;
   for (int attempt = 1; attempt <= kTries; ++attempt) {
-    auto answer = client.Request("PUT", "/uploads/" + upload_id + "/parts/" + std::to_string(n), bytes,
-                                 {"Content-Type: application/octet-stream", "x-checksum-sha256: " + sha256});
+    auto answer =
+        client.Request("PUT", "/uploads/" + upload_id + "/parts/" + std::to_string(n), bytes,
+                       {"Content-Type: application/octet-stream", "x-checksum-sha256: " + sha256});
     if (answer.ok() && answer->status == 200) {
       auto body = answer->Json();
       if (!body.ok() || body->value("sha256", std::string()) != sha256) {
-        return Status::IoError("part " + std::to_string(n) + ": the server stored different bytes than were sent");
+        return Status::IoError("part " + std::to_string(n) +
+                               ": the server stored different bytes than were sent");
       }
       return Status::Ok();
     }
@@ -162,7 +167,8 @@ int RunUpload(const UploadArgs& args) {
   state.server = args.server;
   state.dataset = args.dataset;
   state.mode = args.mode;
-  state.format = !args.format.empty() ? args.format : (args.file.ends_with(".json") ? "json" : "csv");
+  state.format =
+      !args.format.empty() ? args.format : (args.file.ends_with(".json") ? "json" : "csv");
   state.file_size = info.st_size;
   state.file_mtime = info.st_mtime;
   const std::string state_path = args.file + ".diamond-upload";
@@ -178,16 +184,19 @@ int RunUpload(const UploadArgs& args) {
     if (answer->status == 200 && body.ok() &&
         (body->value("state", "") == "open" || body->value("state", "") == "completing")) {
       state = *previous;
-      for (const auto& p : (*body)["parts"]) received[p.value("part", int64_t{0})] = p.value("sha256", "");
+      for (const auto& p : (*body)["parts"])
+        received[p.value("part", int64_t{0})] = p.value("sha256", "");
       std::cerr << "diamond upload: resuming upload " << state.upload_id << " (" << received.size()
                 << " part(s) already on the server)" << std::endl;
     } else if (answer->status == 200 && body.ok() && body->value("state", "") == "completed") {
       std::cerr << "diamond upload: " << args.file << " was already uploaded as version "
-                << body->value("dataset_version", int64_t{0}) << " of dataset " << args.dataset << std::endl;
+                << body->value("dataset_version", int64_t{0}) << " of dataset " << args.dataset
+                << std::endl;
       std::filesystem::remove(state_path);
       return kExitOk;
     } else {
-      std::cerr << "diamond upload: the earlier upload is gone (" << answer->Describe() << "); starting again" << std::endl;
+      std::cerr << "diamond upload: the earlier upload is gone (" << answer->Describe()
+                << "); starting again" << std::endl;
     }
   }
   if (state.upload_id.empty()) {
@@ -201,10 +210,13 @@ int RunUpload(const UploadArgs& args) {
     state.upload_id = body->value("upload_id", "");
     const int64_t min_part = body->value("min_part_bytes", int64_t{1});
     const int64_t max_part = body->value("max_part_bytes", kDefaultPartBytes);
-    int64_t part = args.part_bytes > 0 ? args.part_bytes : std::max(kDefaultPartBytes, (state.file_size + kMaxParts - 1) / kMaxParts);
+    int64_t part = args.part_bytes > 0
+                       ? args.part_bytes
+                       : std::max(kDefaultPartBytes, (state.file_size + kMaxParts - 1) / kMaxParts);
     part = std::clamp(part, std::min(min_part, max_part), max_part);
     if ((state.file_size + part - 1) / part > kMaxParts) {
-      return fail(Status::InvalidArgument(args.file + " needs more than 10,000 parts of at most " + std::to_string(max_part) +
+      return fail(Status::InvalidArgument(args.file + " needs more than 10,000 parts of at most " +
+                                          std::to_string(max_part) +
                                           " bytes: it is larger than one upload can hold"));
     }
     state.part_bytes = part;
@@ -227,7 +239,8 @@ int RunUpload(const UploadArgs& args) {
       if (bytes.ok()) {
         const std::string sha = Sha256Hex(*bytes);
         auto held = received.find(n);
-        if (held == received.end() || held->second != sha) s = SendPart(own, state.upload_id, n, *bytes, sha);
+        if (held == received.end() || held->second != sha)
+          s = SendPart(own, state.upload_id, n, *bytes, sha);
       }
       if (!s.ok()) {
         std::lock_guard lock(error_mutex);
@@ -250,7 +263,9 @@ int RunUpload(const UploadArgs& args) {
 
   auto done = client.Request("POST", "/uploads/" + state.upload_id + "/complete");
   if (done.ok() && done->status == 202) done = FollowCompletion(client, state.upload_id);
-  if (!done.ok()) return fail(Status::IoError(done.status().message() + " (run the same command again to resume)"));
+  if (!done.ok())
+    return fail(
+        Status::IoError(done.status().message() + " (run the same command again to resume)"));
   if (done->status != 200) {
     Status refused = Refused("the server refused the upload", *done);
     // Bad rows: the upload is useless as it is; a new run starts a new one.
@@ -260,8 +275,9 @@ int RunUpload(const UploadArgs& args) {
   std::filesystem::remove(state_path);
   auto body = done->Json();
   if (!body.ok()) return fail(body.status());
-  std::cout << "dataset " << body->value("dataset_id", "") << " version " << body->value("version", int64_t{0}) << ": "
-            << body->value("rows", int64_t{0}) << " rows, " << body->value("bytes", int64_t{0}) << " bytes, sha256 "
+  std::cout << "dataset " << body->value("dataset_id", "") << " version "
+            << body->value("version", int64_t{0}) << ": " << body->value("rows", int64_t{0})
+            << " rows, " << body->value("bytes", int64_t{0}) << " bytes, sha256 "
             << body->value("sha256", "") << std::endl;
   return kExitOk;
 }

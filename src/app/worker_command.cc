@@ -17,14 +17,16 @@ int RunWorker(const WorkerArgs& args) {
   constexpr std::string_view kCommand = "worker";
   if (args.quiet) SetLogLevel(LogLevel::kWarn);
   if (args.db.empty() || args.blobs.empty()) {
-    PrintError(kCommand, "a worker shares its storage with the servers: pass --db URL and --blobs URL "
-                         "(or DIAMOND_DB and DIAMOND_BLOBS)");
+    PrintError(kCommand,
+               "a worker shares its storage with the servers: pass --db URL and --blobs URL "
+               "(or DIAMOND_DB and DIAMOND_BLOBS)");
     return kExitBadInput;
   }
   http::ServerConfig server_config;
   if (!args.listen.empty() &&
       !ParseListenAddress(args.listen, &server_config.address, &server_config.port)) {
-    PrintError(kCommand, "--listen must be HOST:PORT, e.g. 127.0.0.1:9090 (got '" + args.listen + "')");
+    PrintError(kCommand,
+               "--listen must be HOST:PORT, e.g. 127.0.0.1:9090 (got '" + args.listen + "')");
     return kExitBadInput;
   }
   // Without a listener, the main thread waits for SIGINT/SIGTERM with sigwait: block them
@@ -54,8 +56,8 @@ int RunWorker(const WorkerArgs& args) {
     PrintError(kCommand, stack.status().message());
     return kExitFailure;
   }
-  std::cout << "diamond: worker " << (*stack)->runner().worker_id() << " running " << args.concurrency
-            << " job(s) at once (storage: " << storage << ")" << std::endl;
+  std::cout << "diamond: worker " << (*stack)->runner().worker_id() << " running "
+            << args.concurrency << " job(s) at once (storage: " << storage << ")" << std::endl;
   if (args.listen.empty()) {
     int signal = 0;
     sigwait(&stop_signals, &signal);
@@ -66,8 +68,8 @@ int RunWorker(const WorkerArgs& args) {
       PrintError(kCommand, port.status().message());
       return kExitFailure;
     }
-    std::cout << "diamond: worker health and metrics on http://" << server_config.address << ":" << *port
-              << std::endl;
+    std::cout << "diamond: worker health and metrics on http://" << server_config.address << ":"
+              << *port << std::endl;
     server.Run();
   }
   Log(LogLevel::kInfo, "stopping: waiting for running jobs to end");

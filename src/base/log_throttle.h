@@ -18,7 +18,8 @@ class LogThrottle {
 
   // True when this occurrence should be logged; then *held_back is the number of
   // occurrences not logged since the last one that was. False: counted, not logged.
-  bool Admit(int64_t* held_back, std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now()) {
+  bool Admit(int64_t* held_back,
+             std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now()) {
     MutexLock lock(mutex_);
     if (logged_once_ && now < next_) {
       ++held_back_;

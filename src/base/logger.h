@@ -12,6 +12,7 @@ enum class LogLevel { kDebug, kInfo, kWarn, kError };
 void SetLogLevel(LogLevel level);
 bool LogEnabled(LogLevel level);
 // Adds "ts", "level" and "msg" to `fields` and writes the line.
-void Log(LogLevel level, std::string_view message, nlohmann::json fields = nlohmann::json::object());
+void Log(LogLevel level, std::string_view message,
+         nlohmann::json fields = nlohmann::json::object());
 
 }  // namespace diamond

@@ -20,10 +20,13 @@ std::string RandomSuffix() {
 }  // namespace
 
 ScratchFile::ScratchFile(const std::string& dir, std::string_view prefix) {
-  const std::filesystem::path base = dir.empty() ? std::filesystem::temp_directory_path() : std::filesystem::path(dir);
+  const std::filesystem::path base =
+      dir.empty() ? std::filesystem::temp_directory_path() : std::filesystem::path(dir);
   where_ = base.string();
   const std::filesystem::path path = base / (std::string(prefix) + RandomSuffix());
-  if (file_.open(path, std::ios::in | std::ios::out | std::ios::trunc | std::ios::binary) == nullptr) return;
+  if (file_.open(path, std::ios::in | std::ios::out | std::ios::trunc | std::ios::binary) ==
+      nullptr)
+    return;
   // From here the open descriptor is the file's only reference.
   std::error_code ignored;
   std::filesystem::remove(path, ignored);

@@ -31,8 +31,8 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   // that one body has one encoding.
   for (size_t i = 0; i < text.size() - padding; ++i) {
     const char c = text[i];
-    const bool alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                          c == '+' || c == '/';
+    const bool alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                          (c >= '0' && c <= '9') || c == '+' || c == '/';
     if (!alphabet) return std::nullopt;
   }
   std::string bytes(text.size() / 4 * 3, '\0');

@@ -69,7 +69,8 @@ size_t EndOfLastCsvRecord(std::string_view body) {
   if (std::memchr(body.data(), '"', body.size()) == nullptr) {
     // No quotes (the usual case): every newline ends a record.
     const void* last = body.empty() ? nullptr : memrchr(body.data(), '\n', body.size());
-    return last == nullptr ? 0 : static_cast<size_t>(static_cast<const char*>(last) - body.data()) + 1;
+    return last == nullptr ? 0
+                           : static_cast<size_t>(static_cast<const char*>(last) - body.data()) + 1;
   }
   size_t last_end = 0;
   ForEachRecordEnd(body, [&](size_t end) {

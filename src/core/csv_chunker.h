@@ -18,8 +18,8 @@
 namespace diamond {
 
 struct CsvChunk {
-  int64_t index = 0;        // 0, 1, 2, ... in input order
-  std::string text;         // header region + whole records
+  int64_t index = 0;  // 0, 1, 2, ... in input order
+  std::string text;   // header region + whole records
   // The line number to give a CsvReader for text's first byte, so that it numbers the
   // records as they are numbered in the whole input.
   int64_t first_line_of_text = 1;
@@ -46,7 +46,7 @@ class CsvChunker {
   bool eof_ = false;
   std::string header_region_;
   int64_t header_newlines_ = 0;
-  std::string carry_;        // bytes read past the last cut: the start of the next chunk's body
+  std::string carry_;  // bytes read past the last cut: the start of the next chunk's body
   int64_t lines_before_carry_ = 0;  // newlines in the input before carry_
   int64_t next_index_ = 0;
 };

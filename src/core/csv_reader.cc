@@ -125,8 +125,8 @@ CsvReader::ParseOutcome CsvReader::ParseAt(size_t start, size_t* next, size_t* r
 
   while (true) {
     if (spans_.size() >= kMaxFields) {
-      Fail("line " + std::to_string(line_ + *newlines) + ": a record has more than " + std::to_string(kMaxFields) +
-           " fields");
+      Fail("line " + std::to_string(line_ + *newlines) + ": a record has more than " +
+           std::to_string(kMaxFields) + " fields");
       return ParseOutcome::kError;
     }
     if (p < end_ && buf[p] == '"') {

@@ -30,8 +30,8 @@ std::string_view FieldName(InputField field) {
 
 const std::array<InputField, kNumInputFields>& AllInputFields() {
   static constexpr std::array<InputField, kNumInputFields> kAll = {
-      InputField::kCarat, InputField::kCut, InputField::kColor, InputField::kClarity,
-      InputField::kDepth, InputField::kTable, InputField::kX,   InputField::kY,
+      InputField::kCarat, InputField::kCut,   InputField::kColor, InputField::kClarity,
+      InputField::kDepth, InputField::kTable, InputField::kX,     InputField::kY,
       InputField::kZ,     InputField::kPrice};
   return kAll;
 }

@@ -34,8 +34,8 @@ struct Diamond {
 
 // One problem with one field of one row of input.
 struct FieldError {
-  int64_t row = 0;   // 1-based data row (the first stone is row 1); 0 = the input as a whole
-  int64_t line = 0;  // 1-based physical line in a CSV file where the row starts; 0 if unknown
+  int64_t row = 0;     // 1-based data row (the first stone is row 1); 0 = the input as a whole
+  int64_t line = 0;    // 1-based physical line in a CSV file where the row starts; 0 if unknown
   std::string column;  // the field's name; empty when the error is not about one field
   std::string message;
 };

@@ -120,7 +120,8 @@ bool DiamondColumns::ToStone(const std::vector<std::string_view>& fields, int64_
     if (!column.has_value()) continue;  // only an optional price column can be absent
     if (*column >= fields.size()) {
       add_error(field, "missing value (the row has " + std::to_string(fields.size()) +
-                           " fields, the header names " + std::to_string(*column + 1) + " or more)");
+                           " fields, the header names " + std::to_string(*column + 1) +
+                           " or more)");
       continue;
     }
     std::string_view text = fields[*column];
@@ -142,7 +143,8 @@ bool DiamondColumns::ToStone(const std::vector<std::string_view>& fields, int64_
       } else if (name.empty()) {
         add_error(field, "missing value");
       } else {
-        add_error(field, "unknown grade " + QuoteValue(name) + " (allowed: " + AllowedGradesText(*scale) + ")");
+        add_error(field, "unknown grade " + QuoteValue(name) +
+                             " (allowed: " + AllowedGradesText(*scale) + ")");
       }
     } else {
       if (!ParseFiniteNumber(text, NumberSlot(stone, field), &error_text)) {
@@ -238,8 +240,9 @@ DiamondCsvReader::Outcome DiamondCsvReader::Next(Diamond* stone) {
   }
   ++rows_read_;
   row_errors_.clear();
-  return columns_.ToStone(record_.fields, rows_read_, record_.line, stone, &row_errors_) ? Outcome::kStone
-                                                                                         : Outcome::kInvalid;
+  return columns_.ToStone(record_.fields, rows_read_, record_.line, stone, &row_errors_)
+             ? Outcome::kStone
+             : Outcome::kInvalid;
 }
 
 Result<DiamondTable> LoadDiamondsCsv(ByteSource& source, const LoadOptions& options,

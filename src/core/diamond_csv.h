@@ -28,12 +28,13 @@ class DiamondColumns {
  public:
   DiamondColumns() = default;
   // From the header record's fields. An error (InvalidArgument) lists every missing column.
-  static Result<DiamondColumns> FromHeader(const std::vector<std::string_view>& names, bool require_price);
+  static Result<DiamondColumns> FromHeader(const std::vector<std::string_view>& names,
+                                           bool require_price);
 
   // Converts a record's fields into *stone and returns true; otherwise appends each of its
   // problems, with `row` and `line`, to *errors and returns false.
-  bool ToStone(const std::vector<std::string_view>& fields, int64_t row, int64_t line, Diamond* stone,
-               std::vector<FieldError>* errors) const;
+  bool ToStone(const std::vector<std::string_view>& fields, int64_t row, int64_t line,
+               Diamond* stone, std::vector<FieldError>* errors) const;
 
   // The fast path for a record without quotes (`record` without its line terminator):
   // true if every field read is in its plainest form — numbers plain decimals

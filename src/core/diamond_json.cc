@@ -44,8 +44,8 @@ struct FieldSlot {
 };
 
 constexpr std::array<InputField, kNumInputFields> kFieldOrder = {
-    InputField::kCarat, InputField::kCut, InputField::kColor, InputField::kClarity,
-    InputField::kDepth, InputField::kTable, InputField::kX,   InputField::kY,
+    InputField::kCarat, InputField::kCut,   InputField::kColor, InputField::kClarity,
+    InputField::kDepth, InputField::kTable, InputField::kX,     InputField::kY,
     InputField::kZ,     InputField::kPrice};
 
 std::optional<GradeScale> ScaleOf(InputField field) {
@@ -108,7 +108,8 @@ simdjson::error_code DecodeStone(od::object object, int64_t row, const JsonStone
     if (auto e = field.unescaped_key().get(key)) return e;
     auto which = FieldOf(key);
     if (!which) continue;  // unknown keys are ignored; On-Demand skips their values
-    if (auto e = ReadSlot(field.value(), ScaleOf(*which).has_value(), &slots[static_cast<size_t>(*which)])) {
+    if (auto e = ReadSlot(field.value(), ScaleOf(*which).has_value(),
+                          &slots[static_cast<size_t>(*which)])) {
       return e;
     }
   }
@@ -134,7 +135,8 @@ simdjson::error_code DecodeStone(od::object object, int64_t row, const JsonStone
     } else if (auto scale = ScaleOf(field)) {
       auto code = GradeCode(*scale, slot.text);
       if (!code) {
-        add(field, "unknown grade " + QuoteValue(slot.text) + " (allowed: " + AllowedGradesText(*scale) + ")");
+        add(field, "unknown grade " + QuoteValue(slot.text) +
+                       " (allowed: " + AllowedGradesText(*scale) + ")");
       } else if (field == InputField::kCut) {
         stone.cut = *code;
       } else if (field == InputField::kColor) {
@@ -146,14 +148,29 @@ simdjson::error_code DecodeStone(od::object object, int64_t row, const JsonStone
       add(field, "not a finite number");
     } else {
       switch (field) {
-        case InputField::kCarat: stone.carat = slot.number; break;
-        case InputField::kDepth: stone.depth = slot.number; break;
-        case InputField::kTable: stone.table = slot.number; break;
-        case InputField::kX: stone.x = slot.number; break;
-        case InputField::kY: stone.y = slot.number; break;
-        case InputField::kZ: stone.z = slot.number; break;
-        case InputField::kPrice: stone.price = slot.number; break;
-        default: break;
+        case InputField::kCarat:
+          stone.carat = slot.number;
+          break;
+        case InputField::kDepth:
+          stone.depth = slot.number;
+          break;
+        case InputField::kTable:
+          stone.table = slot.number;
+          break;
+        case InputField::kX:
+          stone.x = slot.number;
+          break;
+        case InputField::kY:
+          stone.y = slot.number;
+          break;
+        case InputField::kZ:
+          stone.z = slot.number;
+          break;
+        case InputField::kPrice:
+          stone.price = slot.number;
+          break;
+        default:
+          break;
       }
     }
   }
@@ -165,11 +182,12 @@ simdjson::error_code DecodeStone(od::object object, int64_t row, const JsonStone
   return simdjson::SUCCESS;
 }
 
-void NotAnObject(od::json_type type, int64_t row, const JsonStoneOptions& options, JsonStones* out) {
+void NotAnObject(od::json_type type, int64_t row, const JsonStoneOptions& options,
+                 JsonStones* out) {
   ++out->rows_invalid;
   if (out->errors.size() < options.max_errors) {
-    out->errors.push_back(
-        FieldError{row, 0, "", std::string("a stone must be a JSON object, not ") + TypeName(type)});
+    out->errors.push_back(FieldError{
+        row, 0, "", std::string("a stone must be a JSON object, not ") + TypeName(type)});
   }
 }
 
@@ -204,7 +222,8 @@ simdjson::error_code DecodeDocument(od::document& doc, const JsonStoneOptions& o
     if (auto e = doc.get_object().get(object)) return e;
     if (auto e = DecodeStone(object, 1, options, out)) return e;
   } else {
-    *shape_error = std::string("expected a stone object or an array of stones, not ") + TypeName(type);
+    *shape_error =
+        std::string("expected a stone object or an array of stones, not ") + TypeName(type);
     return simdjson::SUCCESS;
   }
   // Anything after the value ("[...] x") is malformed: at the end there is no location.
@@ -231,7 +250,8 @@ Result<json> ParseJson(std::string_view text) {
                                    std::to_string(kMaxJsonDepth) + " levels");
   } catch (const json::exception& e) {
     std::string why = e.what();
-    if (auto bracket = why.find("] "); why.starts_with("[json.exception.") && bracket != std::string::npos) {
+    if (auto bracket = why.find("] ");
+        why.starts_with("[json.exception.") && bracket != std::string::npos) {
       why.erase(0, bracket + 2);  // "[json.exception.parse_error.101] " says nothing to a user
     }
     return Status::InvalidArgument("the body is not valid JSON: " + why);

@@ -26,8 +26,8 @@ struct JsonStoneOptions {
 };
 
 struct JsonStones {
-  std::vector<Diamond> stones;    // the valid ones, in input order
-  int64_t rows_invalid = 0;       // stones with at least one problem
+  std::vector<Diamond> stones;     // the valid ones, in input order
+  int64_t rows_invalid = 0;        // stones with at least one problem
   std::vector<FieldError> errors;  // the first max_errors problems (row = 1-based position)
   bool too_many = false;           // more than max_stones: decoding stopped there
 };

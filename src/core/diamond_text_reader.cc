@@ -10,7 +10,8 @@ constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 // Whether every record of `text` is one line with its fields between commas. A text
 // shorter than CsvReader's record limit cannot hold a record the streaming reader refuses.
 bool IsPlainText(std::string_view text) {
-  return text.size() < CsvReader::kMaxRecordBytes && std::memchr(text.data(), '"', text.size()) == nullptr;
+  return text.size() < CsvReader::kMaxRecordBytes &&
+         std::memchr(text.data(), '"', text.size()) == nullptr;
 }
 
 // A record's fields as CsvReader gives them for a line without quotes.
@@ -56,7 +57,8 @@ bool DiamondTextReader::NextLine(std::string_view* line) {
 Status DiamondTextReader::ReadHeader() {
   if (general_) return general_->ReadHeader();
   std::string_view header;
-  if (!NextLine(&header)) return status_ = Status::InvalidArgument("the input is empty: no header row");
+  if (!NextLine(&header))
+    return status_ = Status::InvalidArgument("the input is empty: no header row");
   header_raw_ = header;
   ++next_line_;
   SplitFields(header, &fields_);
@@ -75,17 +77,26 @@ DiamondTextReader::Outcome DiamondTextReader::Next(Diamond* stone) {
   if (!row_errors_.empty()) row_errors_.clear();
   if (columns_.ParsePlainRecord(record_raw_, stone)) return Outcome::kStone;
   SplitFields(record_raw_, &fields_);
-  return columns_.ToStone(fields_, rows_read_, record_line_, stone, &row_errors_) ? Outcome::kStone
-                                                                                 : Outcome::kInvalid;
+  return columns_.ToStone(fields_, rows_read_, record_line_, stone, &row_errors_)
+             ? Outcome::kStone
+             : Outcome::kInvalid;
 }
 
-std::string_view DiamondTextReader::header_raw() const { return general_ ? general_->header().raw : header_raw_; }
-std::string_view DiamondTextReader::record_raw() const { return general_ ? general_->record().raw : record_raw_; }
-int64_t DiamondTextReader::record_line() const { return general_ ? general_->record().line : record_line_; }
+std::string_view DiamondTextReader::header_raw() const {
+  return general_ ? general_->header().raw : header_raw_;
+}
+std::string_view DiamondTextReader::record_raw() const {
+  return general_ ? general_->record().raw : record_raw_;
+}
+int64_t DiamondTextReader::record_line() const {
+  return general_ ? general_->record().line : record_line_;
+}
 const std::vector<FieldError>& DiamondTextReader::row_errors() const {
   return general_ ? general_->row_errors() : row_errors_;
 }
-int64_t DiamondTextReader::rows_read() const { return general_ ? general_->rows_read() : rows_read_; }
+int64_t DiamondTextReader::rows_read() const {
+  return general_ ? general_->rows_read() : rows_read_;
+}
 const Status& DiamondTextReader::status() const { return general_ ? general_->status() : status_; }
 
 }  // namespace diamond

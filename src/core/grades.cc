@@ -14,9 +14,8 @@ constexpr std::array<std::string_view, 6> kCuts = {"Poor",      "Fair",    "Good
 constexpr std::array<std::string_view, 23> kColors = {"Z", "Y", "X", "W", "V", "U", "T", "S",
                                                       "R", "Q", "P", "O", "N", "M", "L", "K",
                                                       "J", "I", "H", "G", "F", "E", "D"};
-constexpr std::array<std::string_view, 11> kClarities = {"I3",   "I2",   "I1", "SI2",
-                                                         "SI1",  "VS2",  "VS1", "VVS2",
-                                                         "VVS1", "IF",   "FL"};
+constexpr std::array<std::string_view, 11> kClarities = {"I3",  "I2",   "I1",   "SI2", "SI1", "VS2",
+                                                         "VS1", "VVS2", "VVS1", "IF",  "FL"};
 
 // A name's slot in a lookup table: its length and its first and last letters, which tell
 // every cut and every clarity apart (checked when the tables are built, at compile time).
@@ -24,7 +23,8 @@ constexpr size_t kSlots = 32;
 using GradeSlots = std::array<int8_t, kSlots>;  // slot -> code, -1 if no grade has it
 
 constexpr size_t SlotOf(std::string_view name) {
-  return (name.size() * 2 + static_cast<unsigned char>(name.front()) + static_cast<unsigned char>(name.back())) %
+  return (name.size() * 2 + static_cast<unsigned char>(name.front()) +
+          static_cast<unsigned char>(name.back())) %
          kSlots;
 }
 
@@ -67,8 +67,8 @@ constexpr WindowSlots MakeWindowSlots(const std::array<std::string_view, N>& nam
   WindowSlots slots{};
   for (size_t code = 0; code < N; ++code) {
     if (names[code].size() > 15) throw "a grade name too long for a window";  // fails the build
-    slots[SlotOf(names[code])] = WindowSlot{WordOf(names[code], 0), WordOf(names[code], 8), names[code].size(),
-                                            static_cast<int>(code)};
+    slots[SlotOf(names[code])] = WindowSlot{WordOf(names[code], 0), WordOf(names[code], 8),
+                                            names[code].size(), static_cast<int>(code)};
   }
   return slots;
 }
@@ -84,7 +84,9 @@ constexpr uint64_t CommaBits(uint64_t word) {
 }
 
 // The low n bytes of a word set (n <= 8).
-constexpr uint64_t LowBytes(size_t n) { return n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1; }
+constexpr uint64_t LowBytes(size_t n) {
+  return n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
+}
 
 }  // namespace
 
@@ -151,7 +153,8 @@ int GradeCodeInWindow(GradeScale scale, const char* window, size_t* length) {
     return n == 1 && letter >= 'D' && letter <= 'Z' ? 'Z' - letter : -1;
   }
   const std::string_view name(window, n);
-  const WindowSlot& slot = (scale == GradeScale::kCut ? kCutWindows : kClarityWindows)[SlotOf(name)];
+  const WindowSlot& slot =
+      (scale == GradeScale::kCut ? kCutWindows : kClarityWindows)[SlotOf(name)];
   const bool same = slot.length == n && (low & LowBytes(n)) == slot.low &&
                     (high & LowBytes(n > 8 ? n - 8 : 0)) == slot.high;
   return same ? slot.code : -1;

@@ -20,9 +20,9 @@ namespace diamond {
 struct InferenceRequest {
   std::vector<Diamond> stones;
   bool explain = false;
-  std::optional<double> interval;     // a level such as 0.9
-  std::vector<std::string> outputs;   // names asked for; empty = every output
-  std::optional<std::string> id;      // echoed in the answer
+  std::optional<double> interval;    // a level such as 0.9
+  std::vector<std::string> outputs;  // names asked for; empty = every output
+  std::optional<std::string> id;     // echoed in the answer
 };
 
 // Malformed JSON, or a request of the wrong shape or with a bad value: InvalidArgument

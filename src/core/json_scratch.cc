@@ -10,7 +10,8 @@ JsonScratch& ThisThreadsScratch() {
 
 }  // namespace
 
-simdjson::simdjson_result<simdjson::ondemand::document> JsonScratch::Iterate(std::string_view text) {
+simdjson::simdjson_result<simdjson::ondemand::document> JsonScratch::Iterate(
+    std::string_view text) {
   padded.assign(text);
   padded.resize(text.size() + simdjson::SIMDJSON_PADDING);
   return parser.iterate(padded.data(), text.size(), padded.size());
@@ -21,7 +22,8 @@ TrimmedScratch::TrimmedScratch() : scratch_(ThisThreadsScratch()) {}
 TrimmedScratch::~TrimmedScratch() {
   if (scratch_.padded.capacity() > JsonScratch::kKeepBytes) std::string().swap(scratch_.padded);
   // The parser's buffers are sized to the largest document it has parsed.
-  if (scratch_.parser.capacity() > JsonScratch::kKeepBytes) scratch_.parser = simdjson::ondemand::parser{};
+  if (scratch_.parser.capacity() > JsonScratch::kKeepBytes)
+    scratch_.parser = simdjson::ondemand::parser{};
 }
 
 }  // namespace diamond

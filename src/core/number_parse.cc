@@ -1,7 +1,8 @@
 #include "core/number_parse.h"
 
-#include <cmath>
 #include <fast_float/fast_float.h>
+
+#include <cmath>
 
 #include "core/diamond_csv.h"
 

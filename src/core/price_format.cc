@@ -28,9 +28,8 @@ std::string_view FormatPrice(double price, char* buf) {
 
 std::string_view FormatSignificant(double value, char* buf) {
   static constexpr int kDigits = 12;
-  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                      1e16, 1e17, 1e18};
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8, 1e9,
+                                      1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
   const double magnitude = std::fabs(value);
   if (!(magnitude >= 1e-7 && magnitude < 1e15)) {
     auto result = std::to_chars(buf, buf + kPriceTextMax, value);

@@ -5,13 +5,12 @@
 #define OPENSSL_API_COMPAT 10101
 #include "core/sha256.h"
 
-#include "core/base64.h"
-
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include <cstdint>
 
+#include "core/base64.h"
 
 namespace diamond {
 
@@ -40,7 +39,9 @@ Sha256::~Sha256() = default;
 Sha256::Sha256(Sha256&&) noexcept = default;
 Sha256& Sha256::operator=(Sha256&&) noexcept = default;
 
-void Sha256::Update(std::string_view bytes) { SHA256_Update(&impl_->ctx, bytes.data(), bytes.size()); }
+void Sha256::Update(std::string_view bytes) {
+  SHA256_Update(&impl_->ctx, bytes.data(), bytes.size());
+}
 
 std::string Sha256::HexDigest() {
   unsigned char digest[SHA256_DIGEST_LENGTH];

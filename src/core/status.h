@@ -20,10 +20,10 @@ enum class StatusCode {
   kCorruption,  // stored data (a model file, a dataset) is not what it claims to be
   kFailedPrecondition,
   kPermissionDenied,  // the caller may see the resource but not do this to it
-  kQuotaExceeded,  // a plan's rate or quota is used up for now; retrying later can succeed
-  kLimitExceeded,  // a plan's size limit forbids this; retrying cannot succeed
-  kCancelled,      // the caller asked for the work to stop, and it stopped
-  kInternal,       // a library we call failed in a way the input does not explain
+  kQuotaExceeded,     // a plan's rate or quota is used up for now; retrying later can succeed
+  kLimitExceeded,     // a plan's size limit forbids this; retrying cannot succeed
+  kCancelled,         // the caller asked for the work to stop, and it stopped
+  kInternal,          // a library we call failed in a way the input does not explain
 };
 
 class [[nodiscard]] Status {
@@ -43,7 +43,9 @@ class [[nodiscard]] Status {
     return Status(StatusCode::kFailedPrecondition, std::move(msg));
   }
 
-  static Status Cancelled(std::string msg) { return Status(StatusCode::kCancelled, std::move(msg)); }
+  static Status Cancelled(std::string msg) {
+    return Status(StatusCode::kCancelled, std::move(msg));
+  }
   static Status Internal(std::string msg) { return Status(StatusCode::kInternal, std::move(msg)); }
 
   static Status PermissionDenied(std::string msg) {
@@ -81,7 +83,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : data_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : data_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(data_).ok() && "a Result needs a value or an error");
   }

@@ -33,7 +33,8 @@ std::string NewRequestId() {
   std::string id(32, '0');
   for (int half = 0; half < 2; ++half) {
     uint64_t bits = generator();
-    for (int i = 0; i < 16; ++i, bits >>= 4) id[static_cast<size_t>(half * 16 + i)] = kHex[bits & 15];
+    for (int i = 0; i < 16; ++i, bits >>= 4)
+      id[static_cast<size_t>(half * 16 + i)] = kHex[bits & 15];
   }
   return id;
 }
@@ -83,23 +84,28 @@ void ConcealServerFailure(const HttpRequest& request, HttpResponse& response) {
   // Only the failures whose detail comes from inside (others, such as an overloaded work
   // queue or a Lambda answer over its size, say what the caller can do about them).
   const std::string type = problem.value("type", std::string());
-  if (type != "/problems/internal" && type != "/problems/storage-unavailable" && type != "/problems/not-ready" &&
-      type != "/problems/storage-inconsistent") {
+  if (type != "/problems/internal" && type != "/problems/storage-unavailable" &&
+      type != "/problems/not-ready" && type != "/problems/storage-inconsistent") {
     return;
   }
   const std::string detail = problem["detail"].get<std::string>();
   const std::string told =
-      response.status == 503
-          ? "the service cannot do this right now; retry shortly (request id " + request.request_id + ")"
+      response.status == 503 ? "the service cannot do this right now; retry shortly (request id " +
+                                   request.request_id + ")"
       : type == "/problems/storage-inconsistent"
-          ? "stored data this request needs is missing or damaged, and retrying will not help; report request id " +
+          ? "stored data this request needs is missing or damaged, and retrying will not help; "
+            "report request id " +
                 request.request_id
           : "the server failed to handle this request; quote request id " + request.request_id;
   if (detail == told) return;
   // (Readiness logs its own reason, throttled: probes repeat.)
-  if (type != "/problems/not-ready" && !detail.starts_with("the server failed to handle this request")) {
+  if (type != "/problems/not-ready" &&
+      !detail.starts_with("the server failed to handle this request")) {
     Log(LogLevel::kError, "request failed on the server's side",
-        {{"request_id", request.request_id}, {"route", request.route}, {"status", response.status}, {"detail", detail}});
+        {{"request_id", request.request_id},
+         {"route", request.route},
+         {"status", response.status},
+         {"detail", detail}});
   }
   problem["detail"] = told;
   response.body = problem.dump();
@@ -118,7 +124,8 @@ Api::~Api() { Drain(); }
 
 void Api::Drain() { pool_->Stop(); }
 
-void Api::ReadPiece(std::shared_ptr<StreamedBody> body, size_t max, std::function<void(bool, std::string)> done) {
+void Api::ReadPiece(std::shared_ptr<StreamedBody> body, size_t max,
+                    std::function<void(bool, std::string)> done) {
   auto read = [body, max, done] {
     std::string piece;
     const bool ok = body->read(max, &piece);
@@ -127,7 +134,8 @@ void Api::ReadPiece(std::shared_ptr<StreamedBody> body, size_t max, std::functio
   if (!pool_->Submit(read)) read();
 }
 
-void Api::Refuse(HttpRequest request, HttpResponse refusal, const std::function<void(HttpResponse)>& done) {
+void Api::Refuse(HttpRequest request, HttpResponse refusal,
+                 const std::function<void(HttpResponse)>& done) {
   const double started = NowSeconds();
   request.request_id = RequestIdOf(request);
   request.route = "unmatched";
@@ -159,8 +167,9 @@ void Api::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
     if (match.bad_escape) {
       response = Problem(400, "bad-request", "Malformed path", "the path has a malformed %-escape");
     } else if (!match.allowed_methods.empty()) {
-      response = Problem(405, "method-not-allowed", "Method not allowed",
-                         request.method + " is not allowed here; allowed: " + Join(match.allowed_methods));
+      response =
+          Problem(405, "method-not-allowed", "Method not allowed",
+                  request.method + " is not allowed here; allowed: " + Join(match.allowed_methods));
       response.headers.emplace_back("Allow", Join(match.allowed_methods));
     } else {
       response = Problem(404, "not-found", "Not found", "no route for " + request.path);
@@ -174,9 +183,11 @@ void Api::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
     const auto& allowed = route.options.query_params;
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       FieldError error{0, 0, key,
-                       allowed.empty() ? "this route takes no query parameters"
-                                       : "unknown query parameter (allowed: " + Join(allowed) + ")"};
-      Finish(request, ValidationProblem("unknown query parameter '" + key + "'", {error}), started, done);
+                       allowed.empty()
+                           ? "this route takes no query parameters"
+                           : "unknown query parameter (allowed: " + Join(allowed) + ")"};
+      Finish(request, ValidationProblem("unknown query parameter '" + key + "'", {error}), started,
+             done);
       return;
     }
   }
@@ -184,11 +195,12 @@ void Api::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
     Finish(request, std::move(*refused), started, done);
     return;
   }
-  if (!route.options.blocking && (!route.options.inline_when || route.options.inline_when(request))) {
+  if (!route.options.blocking &&
+      (!route.options.inline_when || route.options.inline_when(request))) {
     HttpResponse response = Execute(route, request);
     if (response.later) {
-      return AnswerLater(std::make_shared<HttpRequest>(std::move(request)), std::move(response), started,
-                         std::move(done));
+      return AnswerLater(std::make_shared<HttpRequest>(std::move(request)), std::move(response),
+                         started, std::move(done));
     }
     Finish(request, std::move(response), started, done);
     return;
@@ -222,8 +234,9 @@ HttpResponse Api::Execute(const Route& route, HttpRequest& request) {
     // A bug, not the caller's fault: log it with the request id, never send it back.
     Log(LogLevel::kError, "handler failed",
         {{"request_id", request.request_id}, {"route", route.pattern}, {"error", e.what()}});
-    return Problem(500, "internal", "Internal error",
-                   "the server failed to handle this request; quote request id " + request.request_id);
+    return Problem(
+        500, "internal", "Internal error",
+        "the server failed to handle this request; quote request id " + request.request_id);
   }
 }
 
@@ -231,13 +244,16 @@ void Api::Finish(HttpRequest& request, HttpResponse response, double started,
                  const std::function<void(HttpResponse)>& done) {
   // The Open Inference Protocol's routes answer errors in its own form, whoever refused
   // the request (the router, the gate or the handler): {"error": "<what went wrong>"}.
-  if ((request.path == "/v2" || request.path.starts_with("/v2/")) && response.content_type == "application/problem+json") {
+  if ((request.path == "/v2" || request.path.starts_with("/v2/")) &&
+      response.content_type == "application/problem+json") {
     auto problem = nlohmann::json::parse(response.body, nullptr, false);
-    std::string message = problem.is_object() ? problem.value("detail", problem.value("title", std::string())) : "";
+    std::string message =
+        problem.is_object() ? problem.value("detail", problem.value("title", std::string())) : "";
     response.body = nlohmann::json{{"error", message.empty() ? "request failed" : message}}.dump();
     response.content_type = "application/json";
   }
-  if (response.status >= 500 && response.content_type == "application/problem+json") ConcealServerFailure(request, response);
+  if (response.status >= 500 && response.content_type == "application/problem+json")
+    ConcealServerFailure(request, response);
   response.headers.emplace_back("X-Request-Id", request.request_id);
   // No answer of the API is a document to sniff or a page to cache; routes that serve
   // files (/docs, /console, /openapi.json) say how to cache them themselves.

@@ -17,10 +17,10 @@
 #include "jobs/job_runner.h"
 #include "service/batch_prediction_service.h"
 #include "service/dataset_service.h"
+#include "service/job_service.h"
 #include "service/model_service.h"
 #include "service/query_service.h"
 #include "service/upload_service.h"
-#include "service/job_service.h"
 
 namespace diamond::http {
 
@@ -30,13 +30,13 @@ struct ApiConfig {
   int max_wait_seconds = 300;
   int64_t default_page_size = 100;
   int64_t max_page_size = 1000;
-  int work_threads = 4;               // the pool for blocking routes
-  size_t max_queued_requests = 256;   // beyond this, blocking routes answer 503
-  std::string web_dir;                // swagger-ui-dist's directory, for /docs
-  std::string console_dir;            // the staff console's assembled files, for /console
+  int work_threads = 4;              // the pool for blocking routes
+  size_t max_queued_requests = 256;  // beyond this, blocking routes answer 503
+  std::string web_dir;               // swagger-ui-dist's directory, for /docs
+  std::string console_dir;           // the staff console's assembled files, for /console
   bool access_log = true;
-  bool metrics_public = true;         // /metrics without a key (for a scraper on a private network)
-  bool ops_only = false;              // only /, /healthz, /readyz, /metrics… (`diamond worker`)
+  bool metrics_public = true;  // /metrics without a key (for a scraper on a private network)
+  bool ops_only = false;       // only /, /healthz, /readyz, /metrics… (`diamond worker`)
 };
 
 struct ApiContext {
@@ -62,7 +62,8 @@ class Api {
   // Answers a request its transport refused before it could be routed (an API Gateway
   // event with a malformed query or body) as every answer goes: with its X-Request-Id,
   // counted in the metrics, in the access log. Calls `done` on the calling thread.
-  void Refuse(HttpRequest request, HttpResponse refusal, const std::function<void(HttpResponse)>& done);
+  void Refuse(HttpRequest request, HttpResponse refusal,
+              const std::function<void(HttpResponse)>& done);
   // Given a request's header before its body is read (`head` has no body): when it will be
   // refused whatever its body — it names a route that needs a key and carries none —
   // answers it now, as every answer goes, calling `done` on the calling thread, and
@@ -73,7 +74,8 @@ class Api {
   // Reads the next piece of a streamed body on the work pool (where reads may block), then
   // calls `done` there with the outcome and the bytes. When the pool takes no more work
   // (full, or stopping) the piece is read on the calling thread.
-  void ReadPiece(std::shared_ptr<StreamedBody> body, size_t max, std::function<void(bool, std::string)> done);
+  void ReadPiece(std::shared_ptr<StreamedBody> body, size_t max,
+                 std::function<void(bool, std::string)> done);
 
   // The server is stopping: requests waiting for training are answered now (202 with
   // their job) instead of at the end of their wait.

@@ -26,14 +26,16 @@ size_t DefaultMaxConnections(size_t open_file_limit) {
 }
 
 bool IsTrustedProxy(std::string_view address, const std::vector<std::string>& trusted_proxies) {
-  return std::find(trusted_proxies.begin(), trusted_proxies.end(), address) != trusted_proxies.end();
+  return std::find(trusted_proxies.begin(), trusted_proxies.end(), address) !=
+         trusted_proxies.end();
 }
 
 std::string ClientAddress(std::string_view peer, std::optional<std::string_view> forwarded_for,
                           const std::vector<std::string>& trusted_proxies) {
   if (!forwarded_for || !IsTrustedProxy(peer, trusted_proxies)) return std::string(peer);
   std::string_view last = *forwarded_for;
-  if (const size_t comma = last.rfind(','); comma != std::string_view::npos) last.remove_prefix(comma + 1);
+  if (const size_t comma = last.rfind(','); comma != std::string_view::npos)
+    last.remove_prefix(comma + 1);
   while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
   while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
   // A proxy writes an address; anything else (empty, or text too long to be one) is not

@@ -53,8 +53,8 @@ HttpResponse Unauthorized(std::string_view detail, bool presented) {
   HttpResponse response = Problem(401, "unauthorized", "Authentication required", detail);
   // RFC 6750: say which scheme, and whether a token was there but bad.
   response.headers.emplace_back(
-      "WWW-Authenticate", presented ? "Bearer realm=\"diamond\", error=\"invalid_token\""
-                                    : "Bearer realm=\"diamond\"");
+      "WWW-Authenticate",
+      presented ? "Bearer realm=\"diamond\", error=\"invalid_token\"" : "Bearer realm=\"diamond\"");
   return response;
 }
 
@@ -74,7 +74,8 @@ std::optional<HttpResponse> Gate::RefuseKeyless(Access access, const HttpRequest
   auto key = PresentedKey(request);
   if (!key) return Unauthorized("the Authorization header must be 'Bearer <key>'", true);
   if (key->empty()) {
-    return Unauthorized("send an API key: 'Authorization: Bearer <key>' or 'X-API-Key: <key>'", false);
+    return Unauthorized("send an API key: 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
+                        false);
   }
   return std::nullopt;
 }
@@ -118,14 +119,16 @@ std::optional<HttpResponse> Gate::Admit(Access access, HttpRequest& request) {
   // so that together they grant the plan's (docs/accounts.md).
   const int replicas = accounts_.serving_replicas();
   const double share_rate = principal.plan.requests_per_second / replicas;
-  const int64_t share_burst = std::max<int64_t>(1, (principal.plan.burst + replicas - 1) / replicas);
+  const int64_t share_burst =
+      std::max<int64_t>(1, (principal.plan.burst + replicas - 1) / replicas);
   const double now = MonotonicSeconds();
   // The key's bucket, then the user's (all their keys together): a user with N keys gets
   // the plan's rate once, not N times. With one key both agree, so nothing changes then.
   accounts::RateDecision rate = principal.key_state->bucket.Take(share_rate, share_burst, now);
   const char* per = "per key";
   if (rate.allowed) {
-    const accounts::RateDecision user_rate = principal.counters->bucket.Take(share_rate, share_burst, now);
+    const accounts::RateDecision user_rate =
+        principal.counters->bucket.Take(share_rate, share_burst, now);
     if (!user_rate.allowed || user_rate.remaining < rate.remaining) {
       rate = user_rate;
       per = "per user (all of the user's keys together)";
@@ -136,9 +139,9 @@ std::optional<HttpResponse> Gate::Admit(Access access, HttpRequest& request) {
     HttpResponse response = LimitProblem(
         429, "requests_per_second",
         static_cast<int64_t>(std::ceil(principal.plan.requests_per_second)),
-        "the plan allows " + std::to_string(principal.plan.requests_per_second) + " requests per second " + per +
-            " (burst " + std::to_string(principal.plan.burst) + "); retry after " +
-            std::to_string(rate.retry_after) + " s");
+        "the plan allows " + std::to_string(principal.plan.requests_per_second) +
+            " requests per second " + per + " (burst " + std::to_string(principal.plan.burst) +
+            "); retry after " + std::to_string(rate.retry_after) + " s");
     response.headers.emplace_back("Retry-After", std::to_string(rate.retry_after));
     return response;
   }
@@ -152,7 +155,8 @@ std::optional<HttpResponse> Gate::Admit(Access access, HttpRequest& request) {
 Status Gate::ChargeRows(const HttpRequest& request, int64_t rows) {
   if (!enabled_) return Status::Ok();
   const accounts::Principal& principal = *request.principal;
-  return accounts::Meter::ChargeRows(*principal.counters, rows, principal.plan.monthly_predicted_rows);
+  return accounts::Meter::ChargeRows(*principal.counters, rows,
+                                     principal.plan.monthly_predicted_rows);
 }
 
 void Gate::RefundRows(const HttpRequest& request, int64_t rows) {
@@ -164,11 +168,13 @@ Status Gate::CheckRowsLeft(const HttpRequest& request, int64_t rows) const {
   if (!enabled_) return Status::Ok();
   const accounts::Principal& principal = *request.principal;
   const int64_t quota = principal.plan.monthly_predicted_rows;
-  const int64_t left = std::max<int64_t>(0, quota - principal.counters->month_rows.load(std::memory_order_relaxed));
+  const int64_t left =
+      std::max<int64_t>(0, quota - principal.counters->month_rows.load(std::memory_order_relaxed));
   if (rows <= left) return Status::Ok();
   return Status::QuotaExceeded("monthly_predicted_rows", quota,
-                               "this batch prices " + std::to_string(rows) + " rows but only " + std::to_string(left) +
-                                   " of the plan's " + std::to_string(quota) + " rows this month are left");
+                               "this batch prices " + std::to_string(rows) + " rows but only " +
+                                   std::to_string(left) + " of the plan's " +
+                                   std::to_string(quota) + " rows this month are left");
 }
 
 void Gate::AddRateHeaders(const RateState& rate, int status, HttpResponse& response) {

@@ -1,7 +1,6 @@
 #include "http/http_types.h"
 
 #include <algorithm>
-
 #include <cctype>
 
 namespace diamond::http {
@@ -59,8 +58,10 @@ bool ReadWholeBody(HttpResponse* response) {
   response->body.reserve(static_cast<size_t>(streamed->size));
   std::string piece;
   while (static_cast<int64_t>(response->body.size()) < streamed->size) {
-    const auto left = static_cast<size_t>(streamed->size - static_cast<int64_t>(response->body.size()));
-    if (!streamed->read(std::min<size_t>(left, size_t{1} << 20), &piece) || piece.empty() || piece.size() > left) {
+    const auto left =
+        static_cast<size_t>(streamed->size - static_cast<int64_t>(response->body.size()));
+    if (!streamed->read(std::min<size_t>(left, size_t{1} << 20), &piece) || piece.empty() ||
+        piece.size() > left) {
       return false;
     }
     response->body += piece;
@@ -90,7 +91,8 @@ bool PercentDecode(std::string_view text, std::string* out) {
   return true;
 }
 
-bool ParseQueryString(std::string_view text, std::vector<std::pair<std::string, std::string>>* out) {
+bool ParseQueryString(std::string_view text,
+                      std::vector<std::pair<std::string, std::string>>* out) {
   out->clear();
   while (!text.empty()) {
     size_t amp = text.find('&');

@@ -31,7 +31,7 @@ struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string path;    // without the query string and without the /v1 prefix
   std::string prefix;  // "/v1" when the request came in under /v1, else ""
-  std::vector<std::pair<std::string, std::string>> query;  // percent-decoded
+  std::vector<std::pair<std::string, std::string>> query;    // percent-decoded
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
   std::string body;
   std::vector<std::pair<std::string, std::string>> path_params;  // filled by the router

@@ -1,10 +1,11 @@
 #include "http/lambda_event.h"
 
+#include <simdjson.h>
+
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <simdjson.h>
 
 #include "core/base64.h"
 #include "http/problem.h"
@@ -61,11 +62,13 @@ bool HasMember(const json& object, const char* name) {
 }
 
 Status NotAnEvent(std::string why) {
-  return Status::InvalidArgument("not an API Gateway proxy event (payload format 1.0 or 2.0): " + why);
+  return Status::InvalidArgument("not an API Gateway proxy event (payload format 1.0 or 2.0): " +
+                                 why);
 }
 
 // "Name: value\r\n" lines (HttpResponse::header_lines) as pairs.
-void SplitHeaderLines(std::string_view lines, std::vector<std::pair<std::string, std::string>>* out) {
+void SplitHeaderLines(std::string_view lines,
+                      std::vector<std::pair<std::string, std::string>>* out) {
   while (!lines.empty()) {
     const size_t end = lines.find("\r\n");
     const std::string_view line = lines.substr(0, end);
@@ -90,14 +93,17 @@ Result<ApiGatewayEvent> ParseApiGatewayEvent(std::string_view text) {
   bool ok = true;
   const json no_context = json::object();
   const json& context = event.contains("requestContext") && event["requestContext"].is_object()
-                            ? event["requestContext"] : no_context;
+                            ? event["requestContext"]
+                            : no_context;
   auto version = OptionalString(event, "version", &ok);
   if (version == "2.0") {
     out.payload_version = 2;
-    const json& http = context.contains("http") && context["http"].is_object() ? context["http"] : no_context;
+    const json& http =
+        context.contains("http") && context["http"].is_object() ? context["http"] : no_context;
     auto method = OptionalString(http, "method", &ok);
     auto path = OptionalString(event, "rawPath", &ok);
-    if (!ok || !method || !path) return NotAnEvent("a 2.0 event needs requestContext.http.method and rawPath");
+    if (!ok || !method || !path)
+      return NotAnEvent("a 2.0 event needs requestContext.http.method and rawPath");
     request.method = *method;
     request.path = *path;
     // API Gateway's own view of the client (not a header the client could write).
@@ -113,9 +119,11 @@ Result<ApiGatewayEvent> ParseApiGatewayEvent(std::string_view text) {
         request.path.erase(0, lead.size());
       }
     }
-    ok = ForEachValue(event, "headers", /*multi=*/false, [&](const std::string& name, const std::string& value) {
-      request.headers.emplace_back(Lowercase(name), value);
-    }) && ok;
+    ok = ForEachValue(event, "headers", /*multi=*/false,
+                      [&](const std::string& name, const std::string& value) {
+                        request.headers.emplace_back(Lowercase(name), value);
+                      }) &&
+         ok;
     if (event.contains("cookies") && event["cookies"].is_array()) {
       std::string cookie;
       for (const auto& item : event["cookies"]) {
@@ -127,7 +135,8 @@ Result<ApiGatewayEvent> ParseApiGatewayEvent(std::string_view text) {
     }
     auto query = OptionalString(event, "rawQueryString", &ok);
     if (query && !query->empty() && !ParseQueryString(*query, &request.query)) {
-      out.refusal = Problem(400, "bad-request", "Malformed query string", "a %-escape is malformed");
+      out.refusal =
+          Problem(400, "bad-request", "Malformed query string", "a %-escape is malformed");
     }
   } else if (!version || version == "1.0") {
     out.payload_version = 1;
@@ -136,19 +145,25 @@ Result<ApiGatewayEvent> ParseApiGatewayEvent(std::string_view text) {
     if (!ok || !method || !path) return NotAnEvent("a 1.0 event needs httpMethod and path");
     request.method = *method;
     request.path = *path;
-    const json& identity =
-        context.contains("identity") && context["identity"].is_object() ? context["identity"] : no_context;
+    const json& identity = context.contains("identity") && context["identity"].is_object()
+                               ? context["identity"]
+                               : no_context;
     if (auto source = OptionalString(identity, "sourceIp", &ok)) request.client_address = *source;
     // The multi-value forms hold every value; the single-value ones only the last.
     auto add_header = [&](const std::string& name, const std::string& value) {
       request.headers.emplace_back(Lowercase(name), value);
     };
-    auto add_query = [&](const std::string& name, const std::string& value) { request.query.emplace_back(name, value); };
-    ok = (HasMember(event, "multiValueHeaders") ? ForEachValue(event, "multiValueHeaders", true, add_header)
-                                                 : ForEachValue(event, "headers", false, add_header)) && ok;
+    auto add_query = [&](const std::string& name, const std::string& value) {
+      request.query.emplace_back(name, value);
+    };
+    ok = (HasMember(event, "multiValueHeaders")
+              ? ForEachValue(event, "multiValueHeaders", true, add_header)
+              : ForEachValue(event, "headers", false, add_header)) &&
+         ok;
     ok = (HasMember(event, "multiValueQueryStringParameters")
               ? ForEachValue(event, "multiValueQueryStringParameters", true, add_query)
-              : ForEachValue(event, "queryStringParameters", false, add_query)) && ok;
+              : ForEachValue(event, "queryStringParameters", false, add_query)) &&
+         ok;
   } else {
     return NotAnEvent("unknown payload format version '" + *version + "'");
   }
@@ -169,7 +184,8 @@ Result<ApiGatewayEvent> ParseApiGatewayEvent(std::string_view text) {
     if (decoded) {
       request.body = std::move(*decoded);
     } else if (!out.refusal) {
-      out.refusal = Problem(400, "bad-request", "Malformed body", "isBase64Encoded is set but the body is not base64");
+      out.refusal = Problem(400, "bad-request", "Malformed body",
+                            "isBase64Encoded is set but the body is not base64");
     }
   } else if (body) {
     request.body = std::move(*body);
@@ -205,9 +221,10 @@ HttpResponse HandleBefore(const RequestHandler& handle, HttpRequest request,
   } else if (!pending->ready.wait_until(lock, *deadline - kGiveUpMargin, answered)) {
     // The handler goes on (its late answer is dropped); what it started, such as a job,
     // is in the stores for the caller to find.
-    return Problem(504, "deadline-exceeded", "Out of time",
-                   "the function's time ran out before the answer was ready; work the request started "
-                   "may still finish (a training job: GET /v1/jobs)");
+    return Problem(
+        504, "deadline-exceeded", "Out of time",
+        "the function's time ran out before the answer was ready; work the request started "
+        "may still finish (a training job: GET /v1/jobs)");
   }
   return std::move(*pending->response);
 }

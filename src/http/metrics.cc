@@ -20,7 +20,8 @@ std::string PrometheusLabel(const std::string& value) {
 std::string_view MethodLabel(std::string_view method) {
   // Anything a client sends is a method token to the parser; only the ones the API knows
   // get their own series, so unauthenticated traffic cannot add series (and memory).
-  static constexpr std::string_view kKnown[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+  static constexpr std::string_view kKnown[] = {"GET",   "HEAD",   "POST",   "PUT",
+                                                "PATCH", "DELETE", "OPTIONS"};
   for (std::string_view known : kKnown) {
     if (method == known) return known;
   }

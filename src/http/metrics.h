@@ -21,14 +21,15 @@ class Metrics {
   // is folded by MethodLabel, so the number of series is bounded whatever the traffic.
   void ObserveRequest(const std::string& route, const std::string& method, int status,
                       double seconds);
-  void AddPredictedRows(int64_t rows) { predicted_rows_.fetch_add(rows, std::memory_order_relaxed); }
+  void AddPredictedRows(int64_t rows) {
+    predicted_rows_.fetch_add(rows, std::memory_order_relaxed);
+  }
 
   // The metrics this class owns, as Prometheus text (callers append their own gauges).
   std::string Render() const;
 
-  static constexpr std::array<double, 14> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                      0.025,  0.05,  0.1,    0.25,  0.5,
-                                                      1,      2.5,   5,      10};
+  static constexpr std::array<double, 14> kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
  private:
   struct Histogram {

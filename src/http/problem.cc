@@ -9,8 +9,12 @@ namespace diamond::http {
 namespace {
 
 // The common members of every problem; callers add their extensions before Respond.
-nlohmann::json Members(int status, std::string type, std::string_view title, std::string_view detail) {
-  return {{"type", "/problems/" + std::move(type)}, {"title", title}, {"status", status}, {"detail", detail}};
+nlohmann::json Members(int status, std::string type, std::string_view title,
+                       std::string_view detail) {
+  return {{"type", "/problems/" + std::move(type)},
+          {"title", title},
+          {"status", status},
+          {"detail", detail}};
 }
 
 HttpResponse Respond(int status, const nlohmann::json& body) {
@@ -46,8 +50,9 @@ HttpResponse ValidationProblem(std::string_view detail, const std::vector<FieldE
 
 HttpResponse LimitProblem(int status, std::string_view limit, int64_t value,
                           std::string_view detail) {
-  nlohmann::json body = Members(status, "over-limit/" + std::string(limit),
-                                status == 429 ? "Over the plan's quota" : "Over the plan's limit", detail);
+  nlohmann::json body =
+      Members(status, "over-limit/" + std::string(limit),
+              status == 429 ? "Over the plan's quota" : "Over the plan's limit", detail);
   body["limit"] = limit;
   body["limit_value"] = value;
   return Respond(status, body);
@@ -58,7 +63,8 @@ HttpResponse ProblemFromStatus(const Status& status) {
     case StatusCode::kPermissionDenied:
       return Problem(403, "forbidden", "Forbidden", status.message());
     case StatusCode::kQuotaExceeded: {
-      HttpResponse response = LimitProblem(429, status.limit(), status.limit_value(), status.message());
+      HttpResponse response =
+          LimitProblem(429, status.limit(), status.limit_value(), status.message());
       // When a retry can succeed: the monthly quota resets with the month; a training slot
       // frees when a job ends, which for these models takes seconds.
       const int64_t retry_after =
@@ -77,12 +83,13 @@ HttpResponse ProblemFromStatus(const Status& status) {
     case StatusCode::kCorruption:
       // Stored data that is missing or damaged stays so: no Retry-After, and a type that
       // says so (an operator restores it from a backup; docs/operations.md).
-      return Problem(500, "storage-inconsistent", "Stored data is missing or damaged", status.message());
-    case StatusCode::kIoError:
-    {
+      return Problem(500, "storage-inconsistent", "Stored data is missing or damaged",
+                     status.message());
+    case StatusCode::kIoError: {
       // Retries inside the store are spent (serialization failures, a reconnect): say when
       // to come back rather than leaving the client to guess.
-      HttpResponse response = Problem(503, "storage-unavailable", "Storage failed; try again", status.message());
+      HttpResponse response =
+          Problem(503, "storage-unavailable", "Storage failed; try again", status.message());
       response.headers.emplace_back("Retry-After", "1");
       return response;
     }

@@ -38,12 +38,15 @@ Router::Match Router::Find(const std::string& method, const std::string& path,
     start = end + 1;
   }
   Match match;
-  auto is_param = [](const std::string& s) { return s.size() > 2 && s.front() == '{' && s.back() == '}'; };
+  auto is_param = [](const std::string& s) {
+    return s.size() > 2 && s.front() == '{' && s.back() == '}';
+  };
   for (const Route& route : routes_) {
     if (route.segments.size() != segments.size()) continue;
     bool matched = true;
     for (size_t i = 0; i < segments.size() && matched; ++i) {
-      matched = is_param(route.segments[i]) ? !segments[i].empty() : route.segments[i] == segments[i];
+      matched =
+          is_param(route.segments[i]) ? !segments[i].empty() : route.segments[i] == segments[i];
     }
     if (!matched) continue;
     if (route.method != method) {
@@ -61,7 +64,8 @@ Router::Match Router::Find(const std::string& method, const std::string& path,
         match.bad_escape = true;
         return match;
       }
-      params->emplace_back(route.segments[i].substr(1, route.segments[i].size() - 2), std::move(decoded));
+      params->emplace_back(route.segments[i].substr(1, route.segments[i].size() - 2),
+                           std::move(decoded));
     }
     match.route = &route;
     return match;

@@ -32,7 +32,9 @@ struct RouteOptions {
 };
 
 // Options for a cheap route that runs on the I/O thread.
-inline RouteOptions Inline(Access access = Access::kUser) { return RouteOptions{false, {}, access, {}}; }
+inline RouteOptions Inline(Access access = Access::kUser) {
+  return RouteOptions{false, {}, access, {}};
+}
 // Options for a blocking route that takes these query parameters.
 inline RouteOptions WithQuery(std::vector<std::string> params, Access access = Access::kUser) {
   return RouteOptions{true, std::move(params), access, {}};

@@ -1,15 +1,14 @@
-#include <utility>  // before Boost.Asio with g++ 12 and C++20 (see DESIGN.md)
-
 #include "http/server.h"
 
+#include <algorithm>
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <algorithm>
 #include <cerrno>
-#include <array>
 #include <map>
 #include <thread>
+#include <utility>  // before Boost.Asio with g++ 12 and C++20 (see DESIGN.md)
 
 #include "base/log_throttle.h"
 #include "base/logger.h"
@@ -48,7 +47,7 @@ struct HttpServer::Impl {
   // io_context's destructor may destroy the last handlers that hold sessions.
   std::atomic<size_t> open_connections{0};
   std::atomic<size_t> closing{0};  // of those, claimed to make room and about to close
-  Mutex addresses_mutex;  // taken after sessions_mutex or alone, never before it
+  Mutex addresses_mutex;           // taken after sessions_mutex or alone, never before it
   AddressCounts addresses GUARDED_BY(addresses_mutex);
   net::io_context io;
   tcp::acceptor acceptor;
@@ -146,11 +145,12 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<uint32_t>(server_.config.header_limit));
     if (buffer_.size() > 0) return ContinueHeader();  // a pipelined request is here already
     stream_.expires_after(server_.config.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
-      if (ec) return self->OnReadError(ec);
-      self->buffer_.commit(n);
-      self->ContinueHeader();
-    });
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->OnReadError(ec);
+                              self->buffer_.commit(n);
+                              self->ContinueHeader();
+                            });
   }
 
   // Some of a request is buffered: parse what is there, read the rest of the header
@@ -165,10 +165,9 @@ class Session : public std::enable_shared_from_this<Session> {
     uint8_t idle = kIdle;
     eviction_class_.compare_exchange_strong(idle, kInHeader);
     stream_.expires_after(server_.config.header_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, size_t) {
-                               self->OnHeader(ec);
-                             });
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void SetWaiting(bool waiting) {
@@ -184,7 +183,8 @@ class Session : public std::enable_shared_from_this<Session> {
     auto& request = parser_->get();
     // Only chunked framing is understood: anything else (gzip, or gzip then chunked) would
     // be read as no body, or as a body in an encoding nobody decodes.
-    if (const auto te = request[bhttp::field::transfer_encoding]; !te.empty() && !beast::iequals(te, "chunked")) {
+    if (const auto te = request[bhttp::field::transfer_encoding];
+        !te.empty() && !beast::iequals(te, "chunked")) {
       return Write(Problem(400, "bad-request", "Unsupported Transfer-Encoding",
                            "only 'Transfer-Encoding: chunked' is accepted (or a Content-Length)"),
                    /*keep_alive=*/false, request.version());
@@ -193,11 +193,13 @@ class Session : public std::enable_shared_from_this<Session> {
     if (AnsweredBeforeBody(expects_continue)) return;
     if (expects_continue) {
       // The client waits for this before sending a large body.
-      auto interim = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, request.version());
-      bhttp::async_write(stream_, *interim, [self = shared_from_this(), interim](beast::error_code wec, size_t) {
-        if (wec) return self->Close();
-        self->ReadBody();
-      });
+      auto interim = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
+                                                                          request.version());
+      bhttp::async_write(stream_, *interim,
+                         [self = shared_from_this(), interim](beast::error_code wec, size_t) {
+                           if (wec) return self->Close();
+                           self->ReadBody();
+                         });
       return;
     }
     // Most bodies arrive in the same packets as their header: parse what is buffered now
@@ -218,9 +220,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // after the header, plus one second per body_min_rate bytes received. A client sending
   // at least that fast never meets it; one that stalls meets it within body_grace.
   void ReadBody() {
-    const auto allowance = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(static_cast<double>(body_bytes_) /
-                                      static_cast<double>(std::max<size_t>(1, server_.config.body_min_rate))));
+    const auto allowance =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+            static_cast<double>(body_bytes_) /
+            static_cast<double>(std::max<size_t>(1, server_.config.body_min_rate))));
     stream_.expires_at(body_started_ + server_.config.body_grace + allowance);
     bhttp::async_read_some(stream_, buffer_, *parser_,
                            [self = shared_from_this()](beast::error_code ec, size_t n) {
@@ -238,11 +241,13 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     HttpResponse problem;
     if (ec == bhttp::error::body_limit) {
-      problem = Problem(413, "payload-too-large", "Payload too large",
-                        "the body is larger than " + std::to_string(server_.config.body_limit) + " bytes");
+      problem = Problem(
+          413, "payload-too-large", "Payload too large",
+          "the body is larger than " + std::to_string(server_.config.body_limit) + " bytes");
     } else if (ec == bhttp::error::header_limit) {
-      problem = Problem(431, "headers-too-large", "Request headers too large",
-                        "the headers are larger than " + std::to_string(server_.config.header_limit) + " bytes");
+      problem = Problem(
+          431, "headers-too-large", "Request headers too large",
+          "the headers are larger than " + std::to_string(server_.config.header_limit) + " bytes");
     } else {
       problem = Problem(400, "bad-request", "Malformed HTTP request", ec.message());
     }
@@ -254,14 +259,15 @@ class Session : public std::enable_shared_from_this<Session> {
   // query string is malformed.
   bool ToRequest(const bhttp::request<bhttp::string_body>& message, HttpRequest* request) const {
     request->method = std::string(message.method_string());
-    request->client_address =
-        server_.config.limits.trusted_proxies.empty()
-            ? peer_
-            : ClientAddress(peer_, OptionalField(message, "X-Forwarded-For"), server_.config.limits.trusted_proxies);
+    request->client_address = server_.config.limits.trusted_proxies.empty()
+                                  ? peer_
+                                  : ClientAddress(peer_, OptionalField(message, "X-Forwarded-For"),
+                                                  server_.config.limits.trusted_proxies);
     const std::string_view target(message.target().data(), message.target().size());
     const size_t question = target.find('?');
     request->path = std::string(target.substr(0, question));
-    if (question != std::string_view::npos && !ParseQueryString(target.substr(question + 1), &request->query)) {
+    if (question != std::string_view::npos &&
+        !ParseQueryString(target.substr(question + 1), &request->query)) {
       return false;
     }
     for (const auto& field : message) {
@@ -280,7 +286,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // and 100 Continue sent, before the 401). True when answered.
   bool AnsweredBeforeBody(bool expects_continue) {
     const auto& message = parser_->get();
-    if (!expects_continue && !parser_->chunked() && parser_->content_length().value_or(0) <= kSmallBodyBytes) {
+    if (!expects_continue && !parser_->chunked() &&
+        parser_->content_length().value_or(0) <= kSmallBodyBytes) {
       return false;  // small: read with its header anyway, and refused the usual way
     }
     HttpRequest head;
@@ -299,13 +306,15 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     // Two seconds in all, however fast the client keeps sending.
-    if (linger_until_ == Clock::time_point{}) linger_until_ = Clock::now() + std::chrono::seconds(2);
+    if (linger_until_ == Clock::time_point{})
+      linger_until_ = Clock::now() + std::chrono::seconds(2);
     stream_.expires_at(linger_until_);
     auto discard = std::make_shared<std::array<char, 16384>>();
-    stream_.async_read_some(net::buffer(*discard), [self = shared_from_this(), discard](beast::error_code ec, size_t) {
-      if (ec) return self->Close();
-      self->Linger();
-    });
+    stream_.async_read_some(net::buffer(*discard),
+                            [self = shared_from_this(), discard](beast::error_code ec, size_t) {
+                              if (ec) return self->Close();
+                              self->Linger();
+                            });
   }
 
   void OnRead(beast::error_code ec) {
@@ -322,26 +331,26 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_never();  // the handler may take a while (training with wait)
     // The guard keeps io.run() alive while a pool thread works on this request.
     auto guard = net::make_work_guard(server_.io);
-    server_.api.Handle(std::move(request),
-                       [self = shared_from_this(), keep_alive, version, guard](HttpResponse response) mutable {
-                         // Deferred, not written at once: the write joins the back of this
-                         // thread's queue, behind the requests the same poll found on other
-                         // connections, so a burst of answers goes out together. Each answer
-                         // sent while the client sleeps costs us its wake-up (2-4 µs in a
-                         // VM); sent back to back, most find it awake — 30 % more answers a
-                         // second at 32 connections, about 1 µs more for a lone request
-                         // (docs/performance.md). defer on the io_context, not on the
-                         // strand, so that no idle I/O thread is woken to run it.
-                         auto& io = self->server_.io;
-                         net::defer(io, [self = std::move(self), response = std::move(response), keep_alive,
-                                         version]() mutable {
-                           net::dispatch(self->stream_.get_executor(),
-                                         [self, response = std::move(response), keep_alive, version]() mutable {
-                                           self->Write(std::move(response), keep_alive, version);
-                                         });
-                         });
-                         guard.reset();
-                       });
+    server_.api.Handle(std::move(request), [self = shared_from_this(), keep_alive, version,
+                                            guard](HttpResponse response) mutable {
+      // Deferred, not written at once: the write joins the back of this
+      // thread's queue, behind the requests the same poll found on other
+      // connections, so a burst of answers goes out together. Each answer
+      // sent while the client sleeps costs us its wake-up (2-4 µs in a
+      // VM); sent back to back, most find it awake — 30 % more answers a
+      // second at 32 connections, about 1 µs more for a lone request
+      // (docs/performance.md). defer on the io_context, not on the
+      // strand, so that no idle I/O thread is woken to run it.
+      auto& io = self->server_.io;
+      net::defer(io, [self = std::move(self), response = std::move(response), keep_alive,
+                      version]() mutable {
+        net::dispatch(self->stream_.get_executor(),
+                      [self, response = std::move(response), keep_alive, version]() mutable {
+                        self->Write(std::move(response), keep_alive, version);
+                      });
+      });
+      guard.reset();
+    });
   }
 
   // The response as one buffer, written with a single async_write. Beast's serializer
@@ -354,7 +363,8 @@ class Session : public std::enable_shared_from_this<Session> {
     const unsigned status = static_cast<unsigned>(response.status);
     const beast::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
     auto text = std::make_shared<std::string>();
-    text->reserve(160 + response.body.size() + response.headers.size() * 48 + response.header_lines.size());
+    text->reserve(160 + response.body.size() + response.headers.size() * 48 +
+                  response.header_lines.size());
     *text += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
     *text += std::to_string(status);
     *text += ' ';
@@ -362,7 +372,8 @@ class Session : public std::enable_shared_from_this<Session> {
     *text += "\r\nServer: diamond\r\nContent-Type: ";
     *text += response.content_type;
     *text += "\r\nContent-Length: ";
-    *text += std::to_string(response.streamed ? response.streamed->size : static_cast<int64_t>(response.body.size()));
+    *text += std::to_string(response.streamed ? response.streamed->size
+                                              : static_cast<int64_t>(response.body.size()));
     *text += "\r\n";
     if (version == 10 && keep_alive) *text += "Connection: keep-alive\r\n";
     if (version != 10 && !keep_alive) *text += "Connection: close\r\n";
@@ -376,18 +387,19 @@ class Session : public std::enable_shared_from_this<Session> {
     *text += "\r\n";
     *text += response.body;
     stream_.expires_after(server_.config.idle_timeout);
-    net::async_write(stream_, net::buffer(*text),
-                     [self = shared_from_this(), text, keep_alive, streamed = std::move(response.streamed)](
-                         beast::error_code ec, size_t) mutable {
-                       if (ec) return self->Close();
-                       if (self->linger_) return self->Linger();
-                       if (streamed) {
-                         const int64_t size = streamed->size;  // before the pointer moves
-                         return self->WritePieces(std::move(streamed), size, keep_alive);
-                       }
-                       if (!keep_alive) return self->Close();
-                       self->ReadHeader();
-                     });
+    net::async_write(
+        stream_, net::buffer(*text),
+        [self = shared_from_this(), text, keep_alive, streamed = std::move(response.streamed)](
+            beast::error_code ec, size_t) mutable {
+          if (ec) return self->Close();
+          if (self->linger_) return self->Linger();
+          if (streamed) {
+            const int64_t size = streamed->size;  // before the pointer moves
+            return self->WritePieces(std::move(streamed), size, keep_alive);
+          }
+          if (!keep_alive) return self->Close();
+          self->ReadHeader();
+        });
   }
 
   // The rest of a streamed body, `left` bytes, a piece at a time: each is read on the work
@@ -400,23 +412,28 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     constexpr int64_t kPieceBytes = int64_t{1} << 20;
     auto guard = net::make_work_guard(server_.io);  // io.run() waits for the read
-    server_.api.ReadPiece(body, static_cast<size_t>(std::min(left, kPieceBytes)),
-                          [self = shared_from_this(), body, left, keep_alive, guard](bool ok, std::string piece) mutable {
-                            net::dispatch(self->stream_.get_executor(), [self, body = std::move(body), left, keep_alive, ok,
-                                                                         piece = std::move(piece)]() mutable {
-                              if (!ok || piece.empty() || static_cast<int64_t>(piece.size()) > left) return self->Close();
-                              auto text = std::make_shared<std::string>(std::move(piece));
-                              self->stream_.expires_after(self->server_.config.idle_timeout);
-                              net::async_write(self->stream_, net::buffer(*text),
-                                               [self, body = std::move(body), text, left, keep_alive](
-                                                   beast::error_code ec, size_t) mutable {
-                                                 if (ec) return self->Close();
-                                                 self->WritePieces(std::move(body),
-                                                                   left - static_cast<int64_t>(text->size()), keep_alive);
-                                               });
-                            });
-                            guard.reset();
-                          });
+    server_.api.ReadPiece(
+        body, static_cast<size_t>(std::min(left, kPieceBytes)),
+        [self = shared_from_this(), body, left, keep_alive, guard](bool ok,
+                                                                   std::string piece) mutable {
+          net::dispatch(
+              self->stream_.get_executor(), [self, body = std::move(body), left, keep_alive, ok,
+                                             piece = std::move(piece)]() mutable {
+                if (!ok || piece.empty() || static_cast<int64_t>(piece.size()) > left)
+                  return self->Close();
+                auto text = std::make_shared<std::string>(std::move(piece));
+                self->stream_.expires_after(self->server_.config.idle_timeout);
+                net::async_write(self->stream_, net::buffer(*text),
+                                 [self, body = std::move(body), text, left, keep_alive](
+                                     beast::error_code ec, size_t) mutable {
+                                   if (ec) return self->Close();
+                                   self->WritePieces(std::move(body),
+                                                     left - static_cast<int64_t>(text->size()),
+                                                     keep_alive);
+                                 });
+              });
+          guard.reset();
+        });
   }
 
   void Close() {
@@ -431,9 +448,9 @@ class Session : public std::enable_shared_from_this<Session> {
   HttpServer::Impl& server_;
   const std::string peer_;  // the peer's address, as text
   const bool counted_;
-  bool waiting_ = true;     // on the strand: between requests or inside a header
+  bool waiting_ = true;  // on the strand: between requests or inside a header
   std::atomic<uint8_t> eviction_class_{kIdle};  // for other threads; kBusy once claimed
-  std::atomic<bool> claimed_{false};  // claimed for closing, and counted in Impl::closing
+  std::atomic<bool> claimed_{false};            // claimed for closing, and counted in Impl::closing
   Clock::time_point body_started_;
   size_t body_bytes_ = 0;
   bool linger_ = false;  // answered before the body: drain, then close
@@ -446,7 +463,8 @@ void HttpServer::Impl::Accept() {
     if (ec) {
       int64_t held_back = 0;
       if (accept_failures.Admit(&held_back)) {
-        Log(LogLevel::kWarn, "accept failed", {{"error", ec.message()}, {"repeats_not_logged", held_back}});
+        Log(LogLevel::kWarn, "accept failed",
+            {{"error", ec.message()}, {"repeats_not_logged", held_back}});
       }
       // Out of descriptors (or kernel memory): the pending connection stays in the backlog
       // and accepting again at once fails again — the loop would spin. Free a slot held by
@@ -469,7 +487,8 @@ void HttpServer::Impl::Accept() {
 }
 
 void HttpServer::Impl::PauseAccepting() {
-  accept_backoff = std::clamp(accept_backoff * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+  accept_backoff = std::clamp(accept_backoff * 2, std::chrono::milliseconds(10),
+                              std::chrono::milliseconds(1000));
   accept_pause.expires_after(accept_backoff);
   accept_pause.async_wait([this](beast::error_code ec) {
     if (!ec && !stopping) Accept();
@@ -610,7 +629,8 @@ void HttpServer::Run() {
   });
   impl_->Accept();
   std::vector<std::thread> threads;
-  for (int i = 1; i < impl_->config.io_threads; ++i) threads.emplace_back([this] { impl_->io.run(); });
+  for (int i = 1; i < impl_->config.io_threads; ++i)
+    threads.emplace_back([this] { impl_->io.run(); });
   impl_->io.run();
   for (auto& t : threads) t.join();
 }

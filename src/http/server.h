@@ -36,10 +36,10 @@ struct ServerConfig {
   int io_threads = 2;
   size_t body_limit = 64 << 20;
   size_t header_limit = 16 << 10;
-  std::chrono::seconds idle_timeout{30};    // a kept-alive connection's wait for its next request
-  std::chrono::seconds header_timeout{5};   // from a request's first byte to its header's end
-  std::chrono::seconds body_grace{10};      // a body's allowance before its rate counts
-  size_t body_min_rate = 16 << 10;          // bytes a second a body must average after that
+  std::chrono::seconds idle_timeout{30};   // a kept-alive connection's wait for its next request
+  std::chrono::seconds header_timeout{5};  // from a request's first byte to its header's end
+  std::chrono::seconds body_grace{10};     // a body's allowance before its rate counts
+  size_t body_min_rate = 16 << 10;         // bytes a second a body must average after that
   ConnectionLimitsConfig limits;
 };
 

@@ -5,6 +5,7 @@
 // job workers, before the stores close.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -12,11 +13,9 @@
 #include "accounts/accounts.h"
 #include "http/api.h"
 #include "http/gate.h"
-#include <chrono>
-
 #include "http/metrics.h"
-#include "jobs/job_runner.h"
 #include "jobs/batch_prediction_job.h"
+#include "jobs/job_runner.h"
 #include "service/batch_prediction_service.h"
 #include "service/dataset_service.h"
 #include "service/job_service.h"
@@ -33,7 +32,7 @@ namespace diamond::http {
 struct StackOptions {
   int job_workers = 1;
   bool remove_unreferenced_blobs = true;
-  std::chrono::seconds blob_grace{3600};  // spared by that clean-up (blob_gc.h)
+  std::chrono::seconds blob_grace{3600};        // spared by that clean-up (blob_gc.h)
   std::chrono::seconds blob_gc_interval{3600};  // and it runs again this often
   int64_t model_cache_bytes = int64_t{256} << 20;
   int max_job_attempts = 3;
@@ -53,7 +52,8 @@ struct StackOptions {
 class ServiceStack {
  public:
   // Opens the stores, cleans up after a crash (see blob_gc.h), starts the job workers.
-  static Result<std::unique_ptr<ServiceStack>> Open(const StackOptions& options, store::Stores stores);
+  static Result<std::unique_ptr<ServiceStack>> Open(const StackOptions& options,
+                                                    store::Stores stores);
   ~ServiceStack();
   ServiceStack(const ServiceStack&) = delete;
   ServiceStack& operator=(const ServiceStack&) = delete;

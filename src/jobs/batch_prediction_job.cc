@@ -23,13 +23,16 @@ struct Failure {
   std::string message;
 };
 
-void Run(store::MetadataStore& metadata, store::BlobStore& blobs, const BatchPredictionOptions& options,
-         const RowsObserver& priced, const store::JobRecord& job, JobContext& context) {
+void Run(store::MetadataStore& metadata, store::BlobStore& blobs,
+         const BatchPredictionOptions& options, const RowsObserver& priced,
+         const store::JobRecord& job, JobContext& context) {
   auto parsed = service::BatchPredictJobPayload::Parse(job.payload_json);
   if (!parsed.ok()) throw Failure{parsed.status().message()};
   const service::BatchPredictJobPayload& payload = *parsed;
   auto model_file = blobs.Get(payload.artifact_key);
-  if (!model_file.ok()) throw Failure{"the model version this batch was pinned to is gone (the model was retrained or deleted)"};
+  if (!model_file.ok())
+    throw Failure{
+        "the model version this batch was pinned to is gone (the model was retrained or deleted)"};
   auto document = ml::ParseModelFile(*model_file);
   if (!document.ok()) throw Failure{"the model file is damaged: " + document.status().message()};
   ml::CsvPricingOptions pricing{.skip_invalid = true, .explain = payload.explain};
@@ -57,22 +60,26 @@ void Run(store::MetadataStore& metadata, store::BlobStore& blobs, const BatchPre
   const int64_t rows_before = rows_done;
   const auto started = std::chrono::steady_clock::now();
   auto detail = [&](int64_t parts) {
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return json{{"rows_done", rows_done},
                 {"rows_total", rows_total},
                 {"rows_skipped", rows_skipped},
                 {"parts", parts},
-                {"rows_per_second", seconds > 0 ? static_cast<double>(rows_done - rows_before) / seconds : 0.0}}
+                {"rows_per_second",
+                 seconds > 0 ? static_cast<double>(rows_done - rows_before) / seconds : 0.0}}
         .dump();
   };
   auto commit = [&](int64_t part, const std::string& bytes, int64_t rows, int64_t skipped) {
-    store::BatchPart record{part, BatchPartKey(job.owner, job.id, part), static_cast<int64_t>(bytes.size()), rows,
-                            skipped};
+    store::BatchPart record{part, BatchPartKey(job.owner, job.id, part),
+                            static_cast<int64_t>(bytes.size()), rows, skipped};
     if (Status s = blobs.Put(record.blob_key, bytes); !s.ok()) throw Failure{s.message()};
     rows_done += rows;
     rows_skipped += skipped;
-    const double fraction = rows_total > 0 ? static_cast<double>(rows_done) / static_cast<double>(rows_total) : 1.0;
-    if (Status s = metadata.CommitBatchPart(job.id, job.attempts, record, std::min(fraction, 1.0), detail(part + 1));
+    const double fraction =
+        rows_total > 0 ? static_cast<double>(rows_done) / static_cast<double>(rows_total) : 1.0;
+    if (Status s = metadata.CommitBatchPart(job.id, job.attempts, record, std::min(fraction, 1.0),
+                                            detail(part + 1));
         !s.ok()) {
       throw Failure{s.message()};
     }
@@ -86,9 +93,11 @@ void Run(store::MetadataStore& metadata, store::BlobStore& blobs, const BatchPre
   {
     std::ostream out(&staged.buffer());
     for (const auto& key : payload.dataset_segments) {
-      if (Status s = blobs.GetTo(key, out); !s.ok()) throw Failure{"the dataset version is gone: " + s.message()};
+      if (Status s = blobs.GetTo(key, out); !s.ok())
+        throw Failure{"the dataset version is gone: " + s.message()};
     }
-    if (!out.flush() || !staged.Rewind()) throw Failure{"cannot stage the dataset in " + staged.where()};
+    if (!out.flush() || !staged.Rewind())
+      throw Failure{"cannot stage the dataset in " + staged.where()};
   }
   std::istream in(&staged.buffer());
   IstreamSource source(in);
@@ -102,7 +111,8 @@ void Run(store::MetadataStore& metadata, store::BlobStore& blobs, const BatchPre
     if (context.CancelRequested()) throw Failure{"cancelled"};
     if (part == 0) {
       auto header = ml::ReadPricedHeader(chunk);
-      if (!header.ok()) throw Failure{"the stored dataset cannot be read: " + header.status().message()};
+      if (!header.ok())
+        throw Failure{"the stored dataset cannot be read: " + header.status().message()};
       if (parts_done == 0) commit(0, ml::PricedCsvHeader(*header, *document->model, pricing), 0, 0);
       part = 1;
     }
@@ -111,12 +121,14 @@ void Run(store::MetadataStore& metadata, store::BlobStore& blobs, const BatchPre
       continue;
     }
     ml::PricedChunk result = ml::PriceCsvChunk(*document->model, pricing, chunk);
-    if (!result.failure.ok()) throw Failure{"the stored dataset cannot be read: " + result.failure.message()};
+    if (!result.failure.ok())
+      throw Failure{"the stored dataset cannot be read: " + result.failure.message()};
     commit(part, result.csv, result.rows_read, result.rows_skipped);
     ++part;
   }
   if (context.CancelRequested()) throw Failure{"cancelled"};
-  if (Status s = metadata.FinishJob(job.id, job.attempts, detail(part)); !s.ok()) throw Failure{s.message()};
+  if (Status s = metadata.FinishJob(job.id, job.attempts, detail(part)); !s.ok())
+    throw Failure{s.message()};
 }
 
 }  // namespace
@@ -127,10 +139,12 @@ std::string BatchPartKey(const std::string& owner, const std::string& job_id, in
   return "batch-predictions/" + owner + "/" + job_id + "/part-" + number;
 }
 
-JobRunner::Executor MakeBatchPredictionExecutor(store::MetadataStore& metadata, store::BlobStore& blobs,
-                                                BatchPredictionOptions options, RowsObserver priced) {
-  return [&metadata, &blobs, options = std::move(options), priced = std::move(priced)](const store::JobRecord& job,
-                                                                                      JobContext& context) {
+JobRunner::Executor MakeBatchPredictionExecutor(store::MetadataStore& metadata,
+                                                store::BlobStore& blobs,
+                                                BatchPredictionOptions options,
+                                                RowsObserver priced) {
+  return [&metadata, &blobs, options = std::move(options), priced = std::move(priced)](
+             const store::JobRecord& job, JobContext& context) {
     try {
       Run(metadata, blobs, options, priced, job, context);
     } catch (const Failure& failure) {

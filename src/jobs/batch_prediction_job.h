@@ -24,8 +24,10 @@ struct BatchPredictionOptions {
   std::string temp_dir;          // where the dataset is staged while it is read; "" = the system's
 };
 
-JobRunner::Executor MakeBatchPredictionExecutor(store::MetadataStore& metadata, store::BlobStore& blobs,
-                                                BatchPredictionOptions options, RowsObserver priced = {});
+JobRunner::Executor MakeBatchPredictionExecutor(store::MetadataStore& metadata,
+                                                store::BlobStore& blobs,
+                                                BatchPredictionOptions options,
+                                                RowsObserver priced = {});
 
 // The blob key of part `part` of a batch prediction's result.
 std::string BatchPartKey(const std::string& owner, const std::string& job_id, int64_t part);

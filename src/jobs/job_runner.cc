@@ -28,10 +28,15 @@ bool JobContext::CancelRequested() {
 
 void JobContext::ReportProgress(double fraction, const std::string& detail) {
   // For operators following a long job in the log: a line at each quarter it passes.
-  if (const int quarter = static_cast<int>(fraction * 4); quarter > logged_quarter_ && quarter < 4) {
+  if (const int quarter = static_cast<int>(fraction * 4);
+      quarter > logged_quarter_ && quarter < 4) {
     logged_quarter_ = quarter;
     Log(LogLevel::kInfo, "job progress",
-        {{"job_id", job_id_}, {"owner", owner_}, {"attempt", attempt_}, {"percent", quarter * 25}, {"detail", detail}});
+        {{"job_id", job_id_},
+         {"owner", owner_},
+         {"attempt", attempt_},
+         {"percent", quarter * 25},
+         {"detail", detail}});
   }
   // Progress is advice to whoever watches; training goes on if it cannot be recorded.
   if (Status s = metadata_.UpdateJobProgress(job_id_, attempt_, fraction, detail); !s.ok()) {
@@ -70,7 +75,8 @@ Status JobRunner::Start() {
     auto expired = metadata_.ExpireJobLeases();
     if (!expired.ok()) return expired.status();
     if (*expired > 0) {
-      Log(LogLevel::kInfo, "reclaiming jobs left running by this process's previous run", {{"count", *expired}});
+      Log(LogLevel::kInfo, "reclaiming jobs left running by this process's previous run",
+          {{"count", *expired}});
     }
   }
   leaser_ = std::thread([this] { LeaseLoop(); });
@@ -96,9 +102,8 @@ void JobRunner::Stop() {
 void JobRunner::LeaseLoop() {
   MutexLock lock(mutex_);
   while (!stopping_ || !held_.empty()) {
-    lease_wake_.wait_for(lock, options_.lease / 3, [this]() REQUIRES(mutex_) {
-      return stopping_.load() && held_.empty();
-    });
+    lease_wake_.wait_for(lock, options_.lease / 3,
+                         [this]() REQUIRES(mutex_) { return stopping_.load() && held_.empty(); });
     std::vector<std::pair<std::string, Held>> held(held_.begin(), held_.end());
     lock.Unlock();
     for (const auto& [job_id, job] : held) {
@@ -152,8 +157,11 @@ void JobRunner::WorkerLoop() {
 
 void JobRunner::Run(const store::JobRecord& job) {
   // What an operator needs to follow a job across workers: its id, kind, owner, attempt.
-  const nlohmann::json about = {{"job_id", job.id}, {"kind", job.kind}, {"owner", job.owner},
-                                {"attempt", job.attempts}, {"worker", worker_id_}};
+  const nlohmann::json about = {{"job_id", job.id},
+                                {"kind", job.kind},
+                                {"owner", job.owner},
+                                {"attempt", job.attempts},
+                                {"worker", worker_id_}};
   if (job.attempts > 1) {
     // An earlier attempt's worker stopped without finishing it: died, or lost its lease.
     Log(LogLevel::kWarn, "job taken over: an earlier attempt did not finish", about);
@@ -183,7 +191,8 @@ void JobRunner::Run(const store::JobRecord& job) {
     held_.erase(job.id);
   }
   nlohmann::json ended = about;
-  ended["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  ended["seconds"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto record = metadata_.GetJob(job.owner, job.id);
   if (record.ok()) {
     ended["state"] = std::string(store::JobStateName(record->state));
@@ -245,7 +254,8 @@ void JobRunner::WatchLoop() {
     for (const Waiter& waiter : waiters_) next = std::min(next, waiter.deadline);
     const size_t count = waiters_.size();
     watch_.wait_until(lock, next, [&]() REQUIRES(mutex_) {
-      return stopping_.load() || release_waiters_ || finished_count_ != seen || waiters_.size() != count;
+      return stopping_.load() || release_waiters_ || finished_count_ != seen ||
+             waiters_.size() != count;
     });
   }
 }

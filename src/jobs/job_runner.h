@@ -31,7 +31,10 @@ class JobContext {
   // thread sets it): the job must stop, another attempt may hold it now.
   JobContext(store::MetadataStore& metadata, const store::JobRecord& job,
              std::shared_ptr<std::atomic<bool>> lost = std::make_shared<std::atomic<bool>>(false))
-      : metadata_(metadata), owner_(job.owner), job_id_(job.id), attempt_(job.attempts),
+      : metadata_(metadata),
+        owner_(job.owner),
+        job_id_(job.id),
+        attempt_(job.attempts),
         lost_(std::move(lost)) {}
   // True once someone asked to cancel (checked in the database) or the lease was lost.
   bool CancelRequested();
@@ -53,8 +56,8 @@ void RecordJobFailure(store::MetadataStore& metadata, const store::JobRecord& jo
                       const std::string& error);
 
 struct JobRunnerOptions {
-  int workers = 1;        // 0: jobs are only queued here, for other processes to run
-  int max_attempts = 3;   // starts of one job before it fails for stopping its worker each time
+  int workers = 1;       // 0: jobs are only queued here, for other processes to run
+  int max_attempts = 3;  // starts of one job before it fails for stopping its worker each time
   std::chrono::milliseconds lease{30000};  // renewed every third of it while a job runs
   // Only for a process that holds its storage alone (the embedded default's data-dir
   // lock): at start, jobs its previous run left running are reclaimed at once.
@@ -123,13 +126,13 @@ class JobRunner {
   std::thread leaser_;
   CondVar lease_wake_;  // stopping
   std::map<std::string, Held> held_ GUARDED_BY(mutex_);
-  CondVar watch_;     // a waiter was added, a job finished, or stopping
+  CondVar watch_;  // a waiter was added, a job finished, or stopping
   std::vector<Waiter> waiters_ GUARDED_BY(mutex_);
   bool release_waiters_ GUARDED_BY(mutex_) = false;
   Mutex mutex_;
-  CondVar wake_;      // a job was queued, or stopping
+  CondVar wake_;  // a job was queued, or stopping
   std::atomic<bool> stopping_{false};
-  bool work_pending_ GUARDED_BY(mutex_) = false;  // Notify() since a worker last looked
+  bool work_pending_ GUARDED_BY(mutex_) = false;    // Notify() since a worker last looked
   uint64_t finished_count_ GUARDED_BY(mutex_) = 0;  // jobs finished by local workers
   bool started_ = false;
   std::atomic<int> busy_{0};

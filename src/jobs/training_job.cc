@@ -2,12 +2,12 @@
 
 #include <chrono>
 
+#include "base/clock.h"
 #include "core/diamond_json.h"
 #include "ml/hyperparameters.h"
 #include "ml/model_file.h"
 #include "service/job_payloads.h"
 #include "service/training_request.h"
-#include "base/clock.h"
 
 namespace diamond::jobs {
 namespace {
@@ -22,23 +22,26 @@ struct Failure {
 };
 
 ml::DataLineage Lineage(const service::PinnedDataset& dataset) {
-  return {"dataset:" + dataset.id + "@v" + std::to_string(dataset.version), dataset.sha256, dataset.rows};
+  return {"dataset:" + dataset.id + "@v" + std::to_string(dataset.version), dataset.sha256,
+          dataset.rows};
 }
 
 json Summary(const ml::TrainingOutcome& outcome, const service::TrainJobPayload& payload,
              double seconds, const std::string& created_at) {
   const ml::Model& model = *outcome.model;
   json metrics = {{"train", ml::MetricsToJson(outcome.train_metrics)}};
-  if (outcome.validation_result) metrics["validation"] = ml::MetricsToJson(outcome.validation_result->metrics);
-  json summary = {{"algorithm", model.algorithm()},
-                  {"hyperparameters", json::parse(ml::HyperparametersToJson(outcome.spec).dump())},
-                  {"validation", payload.request.value("validation", json())},
-                  {"dataset", service::PinnedDatasetJson(payload.dataset)},
-                  {"cleaning", ml::CleaningToJson(outcome.cleaning)},
-                  {"rows_fit", outcome.rows_fit},
-                  {"metrics", metrics},
-                  {"feature_importances", json::parse(ml::ImportancesToJson(model).dump())},
-                  {"monotonicity", json::parse(ml::MonotonicityToJson(outcome.monotonicity).dump())}};
+  if (outcome.validation_result)
+    metrics["validation"] = ml::MetricsToJson(outcome.validation_result->metrics);
+  json summary = {
+      {"algorithm", model.algorithm()},
+      {"hyperparameters", json::parse(ml::HyperparametersToJson(outcome.spec).dump())},
+      {"validation", payload.request.value("validation", json())},
+      {"dataset", service::PinnedDatasetJson(payload.dataset)},
+      {"cleaning", ml::CleaningToJson(outcome.cleaning)},
+      {"rows_fit", outcome.rows_fit},
+      {"metrics", metrics},
+      {"feature_importances", json::parse(ml::ImportancesToJson(model).dump())},
+      {"monotonicity", json::parse(ml::MonotonicityToJson(outcome.monotonicity).dump())}};
   // The algorithm's own facts: coefficients, or rounds and monotone constraints.
   const nlohmann::ordered_json facts = model.Summary();  // kept alive while iterated
   for (const auto& [key, value] : facts.items()) summary[key] = json::parse(value.dump());
@@ -120,8 +123,7 @@ void Train(const store::JobRecord& job, JobContext& context, store::MetadataStor
   if (Status s = blobs.Put(key, model_file); !s.ok()) throw Failure{s.message()};
   const json summary = Summary(*outcome, payload, seconds, created_at);
   Status finished = metadata.FinishTraining(job.id, job.attempts, key, request->dataset_id,
-                                            payload.dataset.version,
-                                            summary.dump());
+                                            payload.dataset.version, summary.dump());
   if (!finished.ok()) {
     store::DeleteUnreferencedBlobs(blobs, {key});  // cancelled or deleted meanwhile
     throw Failure{finished.message()};
@@ -133,8 +135,7 @@ void Train(const store::JobRecord& job, JobContext& context, store::MetadataStor
 
 JobRunner::Executor MakeTrainingExecutor(store::MetadataStore& metadata, store::BlobStore& blobs,
                                          service::DatasetService& datasets,
-                                         service::ModelCache& cache,
-                                         TrainingObserver trained) {
+                                         service::ModelCache& cache, TrainingObserver trained) {
   return [&metadata, &blobs, &datasets, &cache, trained](const store::JobRecord& job,
                                                          JobContext& context) {
     const auto started = std::chrono::steady_clock::now();

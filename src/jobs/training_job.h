@@ -18,7 +18,6 @@ using TrainingObserver = std::function<void(const std::string& owner, double sec
 
 JobRunner::Executor MakeTrainingExecutor(store::MetadataStore& metadata, store::BlobStore& blobs,
                                          service::DatasetService& datasets,
-                                         service::ModelCache& cache,
-                                         TrainingObserver trained = {});
+                                         service::ModelCache& cache, TrainingObserver trained = {});
 
 }  // namespace diamond::jobs

@@ -5,8 +5,9 @@
 namespace diamond::jobs {
 namespace {
 
-void Run(store::MetadataStore& metadata, service::UploadService& uploads, const DescribeCompletionFailure& describe,
-         const store::JobRecord& job, JobContext& context) {
+void Run(store::MetadataStore& metadata, service::UploadService& uploads,
+         const DescribeCompletionFailure& describe, const store::JobRecord& job,
+         JobContext& context) {
   auto parsed = service::UploadCompleteJobPayload::Parse(job.payload_json);
   if (!parsed.ok()) {
     // Fail closed: without its plan limits the completion must not run as "no limit".
@@ -24,31 +25,38 @@ void Run(store::MetadataStore& metadata, service::UploadService& uploads, const 
     // An earlier attempt of this job committed, then died before it could say so.
     auto upload = metadata.GetUpload(job.owner, upload_id);
     if (upload.ok() && upload->state == "completed" && upload->job_id == job.id) {
-      if (Status s = metadata.FinishJob(job.id, job.attempts, "dataset version " + std::to_string(upload->dataset_version));
+      if (Status s = metadata.FinishJob(
+              job.id, job.attempts, "dataset version " + std::to_string(upload->dataset_version));
           !s.ok()) {
         RecordJobFailure(metadata, job, s.message());
       }
       return;
     }
-    if (Status s = metadata.FailUploadCompletion(job.owner, upload_id, job.id, describe(done.status(), invalid));
+    if (Status s = metadata.FailUploadCompletion(job.owner, upload_id, job.id,
+                                                 describe(done.status(), invalid));
         !s.ok()) {
-      RecordJobFailure(metadata, job, "the upload's completion failed (" + done.status().message() +
-                                          ") and could not be recorded: " + s.message());
+      RecordJobFailure(metadata, job,
+                       "the upload's completion failed (" + done.status().message() +
+                           ") and could not be recorded: " + s.message());
       return;
     }
     RecordJobFailure(metadata, job, done.status().message());
     return;
   }
-  const std::string detail = "dataset '" + done->id + "' version " + std::to_string(done->current.version) + ", " +
+  const std::string detail = "dataset '" + done->id + "' version " +
+                             std::to_string(done->current.version) + ", " +
                              std::to_string(done->current.rows) + " rows";
-  if (Status s = metadata.FinishJob(job.id, job.attempts, detail); !s.ok()) RecordJobFailure(metadata, job, s.message());
+  if (Status s = metadata.FinishJob(job.id, job.attempts, detail); !s.ok())
+    RecordJobFailure(metadata, job, s.message());
 }
 
 }  // namespace
 
-JobRunner::Executor MakeUploadCompletionExecutor(store::MetadataStore& metadata, service::UploadService& uploads,
+JobRunner::Executor MakeUploadCompletionExecutor(store::MetadataStore& metadata,
+                                                 service::UploadService& uploads,
                                                  DescribeCompletionFailure describe) {
-  return [&metadata, &uploads, describe = std::move(describe)](const store::JobRecord& job, JobContext& context) {
+  return [&metadata, &uploads, describe = std::move(describe)](const store::JobRecord& job,
+                                                               JobContext& context) {
     try {
       Run(metadata, uploads, describe, job, context);
     } catch (const std::exception& e) {

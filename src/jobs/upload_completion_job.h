@@ -19,9 +19,11 @@ namespace diamond::jobs {
 
 // The problem document (JSON text) for a completion that failed with `status` (and, for
 // invalid rows, `invalid`).
-using DescribeCompletionFailure = std::function<std::string(const Status& status, const InvalidRows& invalid)>;
+using DescribeCompletionFailure =
+    std::function<std::string(const Status& status, const InvalidRows& invalid)>;
 
-JobRunner::Executor MakeUploadCompletionExecutor(store::MetadataStore& metadata, service::UploadService& uploads,
+JobRunner::Executor MakeUploadCompletionExecutor(store::MetadataStore& metadata,
+                                                 service::UploadService& uploads,
                                                  DescribeCompletionFailure describe);
 
 }  // namespace diamond::jobs

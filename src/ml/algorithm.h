@@ -42,11 +42,13 @@ class Algorithm {
   virtual void ReadHyperparameter(const std::string& name, const nlohmann::ordered_json& value,
                                   ModelSpec* spec, std::vector<SpecProblem>* problems) const = 0;
   // Every out-of-range value of a parsed spec, each with what is allowed.
-  virtual void CheckHyperparameters(const ModelSpec& spec, std::vector<SpecProblem>* problems) const = 0;
+  virtual void CheckHyperparameters(const ModelSpec& spec,
+                                    std::vector<SpecProblem>* problems) const = 0;
 
   // Fewest cleaned rows a fit can be determined from.
   virtual size_t MinimumRows(const ModelSpec& spec) const = 0;
-  virtual Result<std::shared_ptr<const Model>> Fit(std::span<const Diamond> rows, const ModelSpec& spec,
+  virtual Result<std::shared_ptr<const Model>> Fit(std::span<const Diamond> rows,
+                                                   const ModelSpec& spec,
                                                    const ProgressObserver& observer,
                                                    Progress progress) const = 0;
 

@@ -33,7 +33,8 @@ Calibration Calibrate(const Model& model, std::span<const Diamond> rows) {
   Calibration calibration;
   calibration.residuals.reserve(rows.size());
   for (const Diamond& stone : rows) {
-    calibration.residuals.push_back(std::abs(std::log(*stone.price) - model.PredictLogPrice(stone)));
+    calibration.residuals.push_back(
+        std::abs(std::log(*stone.price) - model.PredictLogPrice(stone)));
   }
   std::sort(calibration.residuals.begin(), calibration.residuals.end());
   return calibration;

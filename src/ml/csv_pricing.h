@@ -17,10 +17,10 @@
 namespace diamond::ml {
 
 struct CsvPricingOptions {
-  bool skip_invalid = false;    // leave out rows that cannot be priced, and count them
-  bool interval = false;        // add price_low and price_high
-  double half_width = 0;        // of the interval, in log price (conformal.h)
-  bool explain = false;         // add base_price and factor_<feature> per model feature
+  bool skip_invalid = false;  // leave out rows that cannot be priced, and count them
+  bool interval = false;      // add price_low and price_high
+  double half_width = 0;      // of the interval, in log price (conformal.h)
+  bool explain = false;       // add base_price and factor_<feature> per model feature
 };
 
 // The output's header line (with its newline): the input's header and the added columns.
@@ -28,16 +28,16 @@ std::string PricedCsvHeader(std::string_view input_header, const Model& model,
                             const CsvPricingOptions& options);
 
 struct PricedChunk {
-  std::string csv;            // the priced rows, each with its newline
-  int64_t rows_read = 0;      // data rows in the chunk, valid or not
+  std::string csv;        // the priced rows, each with its newline
+  int64_t rows_read = 0;  // data rows in the chunk, valid or not
   int64_t rows_priced = 0;
-  int64_t rows_skipped = 0;   // only with skip_invalid
+  int64_t rows_skipped = 0;  // only with skip_invalid
   // The first row that could not be priced. Its `row` counts from the chunk's first row
   // (add the rows of earlier chunks); its `line` is the input's. Without skip_invalid the
   // chunk stops there and the whole input fails.
   std::optional<FieldError> first_rejected;
   bool stopped_at_rejected = false;  // without skip_invalid: the input fails there
-  Status failure;             // the input cannot be read on (malformed CSV): fatal
+  Status failure;                    // the input cannot be read on (malformed CSV): fatal
   bool fatal() const { return !failure.ok() || stopped_at_rejected; }
 };
 

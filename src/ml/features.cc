@@ -6,10 +6,20 @@
 namespace diamond::ml {
 namespace {
 
-constexpr std::array<std::string_view, kNumFeatures> kNames = {
-    "carat", "cut", "color", "clarity", "depth", "table", "x",
-    "y",     "z",   "volume", "eccentricity", "table_distance", "depth_distance",
-    "volume_per_carat"};
+constexpr std::array<std::string_view, kNumFeatures> kNames = {"carat",
+                                                               "cut",
+                                                               "color",
+                                                               "clarity",
+                                                               "depth",
+                                                               "table",
+                                                               "x",
+                                                               "y",
+                                                               "z",
+                                                               "volume",
+                                                               "eccentricity",
+                                                               "table_distance",
+                                                               "depth_distance",
+                                                               "volume_per_carat"};
 
 }  // namespace
 
@@ -33,7 +43,8 @@ const std::array<Feature, kNumFeatures>& AllFeatures() {
 
 bool IsLogFeature(Feature feature) {
   return feature == Feature::kCarat || feature == Feature::kX || feature == Feature::kY ||
-         feature == Feature::kZ || feature == Feature::kVolume || feature == Feature::kVolumePerCarat;
+         feature == Feature::kZ || feature == Feature::kVolume ||
+         feature == Feature::kVolumePerCarat;
 }
 
 bool IsIncreasingFeature(Feature feature) {
@@ -57,9 +68,9 @@ std::vector<Feature> DefaultSelector() {
 }
 
 std::vector<Feature> DefaultGbdtSelector() {
-  return {Feature::kCarat,        Feature::kCut,           Feature::kColor,
-          Feature::kClarity,      Feature::kDepth,         Feature::kTable,
-          Feature::kEccentricity, Feature::kTableDistance, Feature::kDepthDistance,
+  return {Feature::kCarat,         Feature::kCut,           Feature::kColor,
+          Feature::kClarity,       Feature::kDepth,         Feature::kTable,
+          Feature::kEccentricity,  Feature::kTableDistance, Feature::kDepthDistance,
           Feature::kVolumePerCarat};
 }
 
@@ -74,7 +85,8 @@ std::string JoinFeatureNames(std::span<const Feature> features) {
 
 Result<std::vector<Feature>> ParseSelector(std::span<const std::string> names) {
   const std::string allowed = JoinFeatureNames(AllFeatures());
-  if (names.empty()) return Status::InvalidArgument("the selector names no feature (allowed: " + allowed + ")");
+  if (names.empty())
+    return Status::InvalidArgument("the selector names no feature (allowed: " + allowed + ")");
   std::vector<Feature> selected;
   for (const auto& name : names) {
     auto feature = FeatureFromName(name);
@@ -125,7 +137,8 @@ double UnscaledFeature(Feature feature, const Diamond& s, const FeatureTransform
 
 FeatureRow UnscaledFeatures(const Diamond& stone, const FeatureTransform& transform) {
   FeatureRow row{};
-  for (Feature f : AllFeatures()) row[static_cast<size_t>(f)] = UnscaledFeature(f, stone, transform);
+  for (Feature f : AllFeatures())
+    row[static_cast<size_t>(f)] = UnscaledFeature(f, stone, transform);
   return row;
 }
 

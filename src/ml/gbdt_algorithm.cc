@@ -16,9 +16,9 @@ class Gbdt final : public Algorithm {
 
   const std::vector<std::string>& hyperparameter_names() const override {
     static const std::vector<std::string> kNames = {
-        "selector",         "monotone",         "n_estimators", "max_depth",
-        "learning_rate",    "subsample",        "colsample_bytree", "min_child_weight",
-        "reg_lambda",       "early_stopping_rounds", "seed",    "threads"};
+        "selector",  "monotone",         "n_estimators",     "max_depth",  "learning_rate",
+        "subsample", "colsample_bytree", "min_child_weight", "reg_lambda", "early_stopping_rounds",
+        "seed",      "threads"};
     return kNames;
   }
 
@@ -38,25 +38,37 @@ class Gbdt final : public Algorithm {
             {"threads", g.threads}};
   }
 
-  void ReadHyperparameter(const std::string& name, const nlohmann::ordered_json& value, ModelSpec* spec,
-                          std::vector<SpecProblem>* problems) const override {
+  void ReadHyperparameter(const std::string& name, const nlohmann::ordered_json& value,
+                          ModelSpec* spec, std::vector<SpecProblem>* problems) const override {
     GbdtSpec& g = spec->gbdt;
-    if (name == "selector") ReadSelector(value, &g.selector, problems);
-    else if (name == "monotone") ReadBoolean(value, "monotone", &g.monotone, problems);
-    else if (name == "n_estimators") ReadInteger(value, "n_estimators", &g.n_estimators, problems);
-    else if (name == "max_depth") ReadInteger(value, "max_depth", &g.max_depth, problems);
-    else if (name == "learning_rate") ReadNumber(value, "learning_rate", &g.learning_rate, problems);
-    else if (name == "subsample") ReadNumber(value, "subsample", &g.subsample, problems);
-    else if (name == "colsample_bytree") ReadNumber(value, "colsample_bytree", &g.colsample_bytree, problems);
-    else if (name == "min_child_weight") ReadNumber(value, "min_child_weight", &g.min_child_weight, problems);
-    else if (name == "reg_lambda") ReadNumber(value, "reg_lambda", &g.reg_lambda, problems);
+    if (name == "selector")
+      ReadSelector(value, &g.selector, problems);
+    else if (name == "monotone")
+      ReadBoolean(value, "monotone", &g.monotone, problems);
+    else if (name == "n_estimators")
+      ReadInteger(value, "n_estimators", &g.n_estimators, problems);
+    else if (name == "max_depth")
+      ReadInteger(value, "max_depth", &g.max_depth, problems);
+    else if (name == "learning_rate")
+      ReadNumber(value, "learning_rate", &g.learning_rate, problems);
+    else if (name == "subsample")
+      ReadNumber(value, "subsample", &g.subsample, problems);
+    else if (name == "colsample_bytree")
+      ReadNumber(value, "colsample_bytree", &g.colsample_bytree, problems);
+    else if (name == "min_child_weight")
+      ReadNumber(value, "min_child_weight", &g.min_child_weight, problems);
+    else if (name == "reg_lambda")
+      ReadNumber(value, "reg_lambda", &g.reg_lambda, problems);
     else if (name == "early_stopping_rounds") {
       ReadInteger(value, "early_stopping_rounds", &g.early_stopping_rounds, problems);
-    } else if (name == "seed") ReadInteger(value, "seed", &g.seed, problems);
-    else if (name == "threads") ReadInteger(value, "threads", &g.threads, problems);
+    } else if (name == "seed")
+      ReadInteger(value, "seed", &g.seed, problems);
+    else if (name == "threads")
+      ReadInteger(value, "threads", &g.threads, problems);
   }
 
-  void CheckHyperparameters(const ModelSpec& spec, std::vector<SpecProblem>* problems) const override {
+  void CheckHyperparameters(const ModelSpec& spec,
+                            std::vector<SpecProblem>* problems) const override {
     for (SpecProblem& p : CheckGbdtSpec(spec.gbdt)) problems->push_back(std::move(p));
   }
 
@@ -64,7 +76,8 @@ class Gbdt final : public Algorithm {
   size_t MinimumRows(const ModelSpec&) const override { return 10; }
 
   Result<std::shared_ptr<const Model>> Fit(std::span<const Diamond> rows, const ModelSpec& spec,
-                                           const ProgressObserver& observer, Progress progress) const override {
+                                           const ProgressObserver& observer,
+                                           Progress progress) const override {
     RoundObserver rounds;
     if (observer) {
       rounds = [&](int round, int total) {
@@ -78,7 +91,8 @@ class Gbdt final : public Algorithm {
     return std::shared_ptr<const Model>(std::make_shared<GbdtModel>(std::move(model).value()));
   }
 
-  Result<LoadedModel> Load(const nlohmann::ordered_json& section, const std::vector<Feature>& selector,
+  Result<LoadedModel> Load(const nlohmann::ordered_json& section,
+                           const std::vector<Feature>& selector,
                            const FeatureTransform& transform) const override {
     LoadedModel loaded;
     // Trees written before "monotone" existed were not constrained.
@@ -87,9 +101,11 @@ class Gbdt final : public Algorithm {
     std::vector<SpecProblem> problems;
     loaded.spec = ParseHyperparameters(id(), Member(section, "hyperparameters"), base, &problems);
     if (!problems.empty()) {
-      return Corrupt("gbdt hyperparameters: " + problems.front().field + " " + problems.front().message);
+      return Corrupt("gbdt hyperparameters: " + problems.front().field + " " +
+                     problems.front().message);
     }
-    if (loaded.spec.gbdt.selector != selector) return Corrupt("gbdt: selector differs from the pipeline's");
+    if (loaded.spec.gbdt.selector != selector)
+      return Corrupt("gbdt: selector differs from the pipeline's");
     auto model = GbdtModel::FromXgboost(loaded.spec.gbdt, transform, Member(section, "xgboost"));
     if (!model.ok()) return model.status();
     loaded.model = std::make_shared<GbdtModel>(std::move(model).value());

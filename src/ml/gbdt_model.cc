@@ -52,7 +52,8 @@ size_t JsonBytes(const nlohmann::ordered_json& value) {
   } else if (value.is_array()) {
     for (const auto& item : value) bytes += JsonBytes(item);
   } else if (value.is_object()) {
-    for (const auto& [key, item] : value.items()) bytes += sizeof(std::string) + key.capacity() + JsonBytes(item);
+    for (const auto& [key, item] : value.items())
+      bytes += sizeof(std::string) + key.capacity() + JsonBytes(item);
   }
   return bytes;
 }
@@ -76,7 +77,8 @@ std::vector<float> GbdtFeatureMatrix(std::span<const Diamond> rows,
   std::vector<float> matrix;
   matrix.reserve(rows.size() * selector.size());
   for (const Diamond& stone : rows) {
-    for (Feature f : selector) matrix.push_back(static_cast<float>(UnscaledFeature(f, stone, transform)));
+    for (Feature f : selector)
+      matrix.push_back(static_cast<float>(UnscaledFeature(f, stone, transform)));
   }
   return matrix;
 }

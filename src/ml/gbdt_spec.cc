@@ -35,7 +35,8 @@ std::vector<SpecProblem> CheckGbdtSpec(const GbdtSpec& s) {
 std::vector<int> MonotoneConstraints(const GbdtSpec& spec) {
   std::vector<int> constraints;
   constraints.reserve(spec.selector.size());
-  for (Feature f : spec.selector) constraints.push_back(spec.monotone && IsIncreasingFeature(f) ? 1 : 0);
+  for (Feature f : spec.selector)
+    constraints.push_back(spec.monotone && IsIncreasingFeature(f) ? 1 : 0);
   return constraints;
 }
 

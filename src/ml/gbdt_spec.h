@@ -19,15 +19,15 @@ struct GbdtSpec {
   // A better grade or a bigger stone never lowers the price: every selected feature for
   // which IsIncreasingFeature holds is constrained to raise the prediction or keep it.
   bool monotone = true;
-  int n_estimators = 400;           // boosting rounds, at most
+  int n_estimators = 400;  // boosting rounds, at most
   int max_depth = 3;
-  double learning_rate = 0.1;       // XGBoost's eta
-  double subsample = 0.8;           // rows sampled per tree
-  double colsample_bytree = 1.0;    // features sampled per tree
+  double learning_rate = 0.1;     // XGBoost's eta
+  double subsample = 0.8;         // rows sampled per tree
+  double colsample_bytree = 1.0;  // features sampled per tree
   double min_child_weight = 1;
-  double reg_lambda = 1;            // L2 penalty on leaf values
-  int early_stopping_rounds = 50;   // 0 = off; else stop when the slice stops improving
-  uint64_t seed = 42;               // row/feature sampling and the early-stopping slice
+  double reg_lambda = 1;           // L2 penalty on leaf values
+  int early_stopping_rounds = 50;  // 0 = off; else stop when the slice stops improving
+  uint64_t seed = 42;              // row/feature sampling and the early-stopping slice
   int threads = 1;
 };
 

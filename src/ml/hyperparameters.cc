@@ -29,8 +29,10 @@ void ReadSelector(const nlohmann::ordered_json& value, std::vector<Feature>* out
   bool strings = value.is_array();
   if (strings) {
     for (const auto& name : value) {
-      if (!name.is_string()) strings = false;
-      else names.push_back(name.get<std::string>());
+      if (!name.is_string())
+        strings = false;
+      else
+        names.push_back(name.get<std::string>());
     }
   }
   if (!strings) {
@@ -111,10 +113,12 @@ std::vector<ModelSpec> ExpandGrid(const ModelSpec& base, const nlohmann::json& b
   }
   if (!problems->empty()) return {};
   if (combinations > kMaxCandidates) {
-    problems->push_back({"", "names more than " + std::to_string(kMaxCandidates) + " combinations"});
+    problems->push_back(
+        {"", "names more than " + std::to_string(kMaxCandidates) + " combinations"});
     return {};
   }
-  std::vector<nlohmann::json> params = {base_params.is_object() ? base_params : nlohmann::json::object()};
+  std::vector<nlohmann::json> params = {base_params.is_object() ? base_params
+                                                                : nlohmann::json::object()};
   for (const auto& [name, values] : grid.items()) {
     std::vector<nlohmann::json> next;
     for (const auto& partial : params) {
@@ -139,8 +143,8 @@ std::vector<ModelSpec> ExpandGrid(const ModelSpec& base, const nlohmann::json& b
   return candidates;
 }
 
-template ModelSpec ParseHyperparameters<nlohmann::json>(ModelSpec::Algorithm,
-                                                        const nlohmann::json&, const ModelSpec&,
+template ModelSpec ParseHyperparameters<nlohmann::json>(ModelSpec::Algorithm, const nlohmann::json&,
+                                                        const ModelSpec&,
                                                         std::vector<SpecProblem>*);
 template ModelSpec ParseHyperparameters<nlohmann::ordered_json>(ModelSpec::Algorithm,
                                                                 const nlohmann::ordered_json&,

@@ -21,26 +21,32 @@ class Linear final : public Algorithm {
     return {{"selector", SelectorJson(spec.linear.selector)}, {"positive", spec.linear.positive}};
   }
 
-  void ReadHyperparameter(const std::string& name, const nlohmann::ordered_json& value, ModelSpec* spec,
-                          std::vector<SpecProblem>* problems) const override {
-    if (name == "selector") ReadSelector(value, &spec->linear.selector, problems);
-    else if (name == "positive") ReadBoolean(value, "positive", &spec->linear.positive, problems);
+  void ReadHyperparameter(const std::string& name, const nlohmann::ordered_json& value,
+                          ModelSpec* spec, std::vector<SpecProblem>* problems) const override {
+    if (name == "selector")
+      ReadSelector(value, &spec->linear.selector, problems);
+    else if (name == "positive")
+      ReadBoolean(value, "positive", &spec->linear.positive, problems);
   }
 
   void CheckHyperparameters(const ModelSpec&, std::vector<SpecProblem>*) const override {}
 
   // One row more than coefficients, or the fit is not determined.
-  size_t MinimumRows(const ModelSpec& spec) const override { return spec.linear.selector.size() + 1; }
+  size_t MinimumRows(const ModelSpec& spec) const override {
+    return spec.linear.selector.size() + 1;
+  }
 
   Result<std::shared_ptr<const Model>> Fit(std::span<const Diamond> rows, const ModelSpec& spec,
-                                           const ProgressObserver& observer, Progress progress) const override {
+                                           const ProgressObserver& observer,
+                                           Progress progress) const override {
     auto model = LinearModel::Fit(rows, spec.linear);
     if (!model.ok()) return model.status();
     if (observer && !observer(progress)) return Status::Cancelled("training cancelled");
     return std::shared_ptr<const Model>(std::make_shared<LinearModel>(std::move(model).value()));
   }
 
-  Result<LoadedModel> Load(const nlohmann::ordered_json& section, const std::vector<Feature>& selector,
+  Result<LoadedModel> Load(const nlohmann::ordered_json& section,
+                           const std::vector<Feature>& selector,
                            const FeatureTransform& transform) const override {
     const auto& positive = Member(section, "positive");
     if (!positive.is_boolean()) return Corrupt("linear: no 'positive'");
@@ -54,7 +60,8 @@ class Linear final : public Algorithm {
     LoadedModel loaded;
     loaded.spec.algorithm = id();
     loaded.spec.linear = LinearSpec{selector, positive.get<bool>()};
-    loaded.model = std::make_shared<LinearModel>(loaded.spec.linear, transform, intercept, std::move(coefficients));
+    loaded.model = std::make_shared<LinearModel>(loaded.spec.linear, transform, intercept,
+                                                 std::move(coefficients));
     return loaded;
   }
 

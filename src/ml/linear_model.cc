@@ -45,9 +45,9 @@ double LinearModel::PredictLogPrice(const Diamond& stone) const {
   for (size_t c = 0; c < coefficients_.size(); ++c) {
     const Feature feature = spec_.selector[c];
     const auto f = static_cast<size_t>(feature);
-    log_price += coefficients_[c] *
-                 ((UnscaledFeature(feature, stone, transform_) - transform_.mean[f]) /
-                  transform_.scale[f]);
+    log_price +=
+        coefficients_[c] *
+        ((UnscaledFeature(feature, stone, transform_) - transform_.mean[f]) / transform_.scale[f]);
   }
   return log_price;
 }
@@ -59,9 +59,9 @@ void LinearModel::Explain(const Diamond& stone, Explanation* out) const {
   for (size_t c = 0; c < coefficients_.size(); ++c) {
     const Feature feature = spec_.selector[c];
     const auto f = static_cast<size_t>(feature);
-    out->effects[c] = coefficients_[c] *
-                      ((UnscaledFeature(feature, stone, transform_) - transform_.mean[f]) /
-                       transform_.scale[f]);
+    out->effects[c] =
+        coefficients_[c] *
+        ((UnscaledFeature(feature, stone, transform_) - transform_.mean[f]) / transform_.scale[f]);
     out->log_price += out->effects[c];
   }
 }

@@ -71,7 +71,8 @@ json ImportancesToJson(const Model& model) {
   std::vector<double> shares = model.Importances();
   std::vector<size_t> order(shares.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return shares[a] > shares[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return shares[a] > shares[b]; });
   json out = json::array();
   for (size_t i : order) {
     out.push_back({{"feature", FeatureName(model.features()[i])}, {"importance", shares[i]}});
@@ -100,9 +101,8 @@ json SearchToJson(const SearchResult& search) {
 json MonotonicityToJson(const MonotonicityReport& report) {
   json checks = json::object();
   for (const MonotonicityCheck& check : report.checks) {
-    checks[check.name] = {{"steps", check.steps},
-                          {"inversions", check.inversions},
-                          {"worst_drop", check.worst_drop}};
+    checks[check.name] = {
+        {"steps", check.steps}, {"inversions", check.inversions}, {"worst_drop", check.worst_drop}};
   }
   return {{"stones", report.stones}, {"inversions", report.inversions()}, {"checks", checks}};
 }
@@ -195,7 +195,8 @@ Result<ModelDocument> ModelFromJson(const json& doc) {
   const int64_t version = version_json.get<int64_t>();
   if (version != 1 && version != kModelFormatVersion) {
     return Status::Corruption("unsupported model format_version " + std::to_string(version) +
-                              " (this build reads 1 and " + std::to_string(kModelFormatVersion) + ")");
+                              " (this build reads 1 and " + std::to_string(kModelFormatVersion) +
+                              ")");
   }
   const json& algorithm_name = Member(doc, "algorithm");
   const Algorithm* algorithm =
@@ -245,10 +246,12 @@ Result<ModelDocument> ModelFromJson(const json& doc) {
   auto selector = ParseSelector(names);
   if (!selector.ok()) return Corrupt("pipeline: " + selector.status().message());
   for (Feature f : *selector) {
-    if (static_cast<size_t>(f) >= feature_count) return Corrupt("pipeline: selector names a feature the pipeline lacks");
+    if (static_cast<size_t>(f) >= feature_count)
+      return Corrupt("pipeline: selector names a feature the pipeline lacks");
   }
 
-  auto loaded = algorithm->Load(Member(doc, std::string(algorithm->name()).c_str()), *selector, transform);
+  auto loaded =
+      algorithm->Load(Member(doc, std::string(algorithm->name()).c_str()), *selector, transform);
   if (!loaded.ok()) return loaded.status();
   ModelDocument document;
   document.training = Member(doc, "training");

@@ -41,7 +41,7 @@ struct ModelDocument {
   std::shared_ptr<const Model> model;
   ModelSpec spec;
   std::optional<Calibration> calibration;  // absent when trained without held-out rows
-  nlohmann::ordered_json training;  // lineage, cleaning, validation and metrics, as written
+  nlohmann::ordered_json training;         // lineage, cleaning, validation and metrics, as written
 };
 
 nlohmann::ordered_json MetricsToJson(const Metrics& metrics);
@@ -57,8 +57,8 @@ nlohmann::ordered_json CalibrationSummaryJson(const Calibration& calibration);
 
 // The whole document; `created_at` is an RFC 3339 time the caller supplies.
 nlohmann::ordered_json ModelToJson(const TrainingOutcome& outcome, const DataLineage& training_data,
-                           const std::optional<DataLineage>& validation_data,
-                           std::string_view created_at);
+                                   const std::optional<DataLineage>& validation_data,
+                                   std::string_view created_at);
 
 Result<ModelDocument> ModelFromJson(const nlohmann::ordered_json& document);
 Result<ModelDocument> ParseModelFile(std::string_view text);

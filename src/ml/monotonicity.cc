@@ -8,7 +8,7 @@
 namespace diamond::ml {
 namespace {
 
-constexpr int kSizeSteps = 10;        // +5 % … +50 %
+constexpr int kSizeSteps = 10;  // +5 % … +50 %
 constexpr double kSizeStepShare = 0.05;
 
 // Counts one step from `before` to `after` (prices).

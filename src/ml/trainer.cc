@@ -113,7 +113,9 @@ Result<SearchResult> CrossValidate(std::span<const Diamond> rows, const SearchSp
 
 }  // namespace
 
-std::string_view AlgorithmName(ModelSpec::Algorithm algorithm) { return AlgorithmFor(algorithm).name(); }
+std::string_view AlgorithmName(ModelSpec::Algorithm algorithm) {
+  return AlgorithmFor(algorithm).name();
+}
 
 double Progress::Fraction() const {
   const double within = rounds > 0 ? static_cast<double>(round) / rounds : 1.0;
@@ -170,22 +172,23 @@ Result<CrossValidationResult> CrossValidateSpecs(std::span<const Diamond> rows,
   CrossValidationResult result;
   const std::vector<Diamond> clean = CleanForTraining(rows, &result.cleaning);
   if (clean.size() < static_cast<size_t>(cv.folds)) {
-    return Status::InvalidArgument("too few rows for " + std::to_string(cv.folds) + " folds: " +
-                                   std::to_string(clean.size()) + " after cleaning");
+    return Status::InvalidArgument("too few rows for " + std::to_string(cv.folds) +
+                                   " folds: " + std::to_string(clean.size()) + " after cleaning");
   }
   result.scores.assign(specs.size(), {});
   Progress progress;
   progress.fits = static_cast<int>(specs.size()) * cv.folds * cv.repeats;
   for (int repeat = 0; repeat < cv.repeats; ++repeat) {
-    const std::vector<Split> folds =
-        KFoldSplits(clean.size(), static_cast<size_t>(cv.folds), cv.seed + static_cast<uint64_t>(repeat));
+    const std::vector<Split> folds = KFoldSplits(clean.size(), static_cast<size_t>(cv.folds),
+                                                 cv.seed + static_cast<uint64_t>(repeat));
     for (const Split& fold : folds) {
       const std::vector<Diamond> train = Pick(clean, fold.train);
       const std::vector<Diamond> test = Pick(clean, fold.test);
       for (size_t s = 0; s < specs.size(); ++s) {
         if (train.size() < MinimumRows(specs[s]) || test.empty()) {
           return Status::InvalidArgument("too few rows for " + std::to_string(cv.folds) +
-                                         " folds: " + std::to_string(clean.size()) + " after cleaning");
+                                         " folds: " + std::to_string(clean.size()) +
+                                         " after cleaning");
         }
         auto model = FitModel(train, specs[s], observer, progress);
         if (!model.ok()) return model.status();

@@ -111,8 +111,7 @@ Result<std::shared_ptr<const Model>> FitModel(std::span<const Diamond> rows, con
 // fits (or searches, when `search` has candidates), measures and calibrates.
 // InvalidArgument if too few rows remain or the options are out of range.
 Result<TrainingOutcome> Train(std::span<const Diamond> rows, const ModelSpec& spec,
-                              const Validation& validation,
-                              std::span<const Diamond> eval_rows = {},
+                              const Validation& validation, std::span<const Diamond> eval_rows = {},
                               const SearchSpec* search = nullptr,
                               const ProgressObserver& observer = {});
 

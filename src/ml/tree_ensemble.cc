@@ -170,7 +170,6 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboostJson(const json& model, size_t num
   return ensemble;
 }
 
-
 // Every root-to-leaf path of the tree at `root`, with repeated features merged into one
 // interval (the row agrees with all of them or not) and one zero fraction (the product of
 // the cover shares).
@@ -296,7 +295,8 @@ bool TreeEnsemble::AddTableTree(int32_t root, const std::vector<Path>& paths) {
     const size_t d = path.features.size();
     PathCache& cache = caches[p];
     cache.phi.resize((size_t{1} << d) * d);
-    for (uint32_t mask = 0; mask < (1u << d); ++mask) PathShap(path, mask, cache.phi.data() + mask * d);
+    for (uint32_t mask = 0; mask < (1u << d); ++mask)
+      PathShap(path, mask, cache.phi.data() + mask * d);
     for (int32_t node : path.step_node) cache.step_slot.push_back(slot_of_split(node));
   }
   // Only patterns a row can produce are filled in (the others are never looked up): no
@@ -518,12 +518,14 @@ double TreeEnsemble::Predict(std::span<const double> row) const {
   TablePatterns(x.data(), patterns.data());
   LeafSum leaves;  // in AddRows' order
   for (size_t t = 0; t < table_trees_.size(); ++t) {
-    (t % 2 == 0 ? leaves.even : leaves.odd) += tree_leaf_[table_trees_[t].leaf_offset + patterns[t]];
+    (t % 2 == 0 ? leaves.even : leaves.odd) +=
+        tree_leaf_[table_trees_[t].leaf_offset + patterns[t]];
   }
   return base_score_ + leaves.total() + FallbackLeaves(x.data());
 }
 
-double TreeEnsemble::Shap(std::span<const double> row, std::span<double> phi, double* margin_out) const {
+double TreeEnsemble::Shap(std::span<const double> row, std::span<double> phi,
+                          double* margin_out) const {
   std::array<float, 65> x{};
   for (size_t f = 0; f < num_features_; ++f) x[f] = static_cast<float>(row[f]);
   const size_t trees = table_trees_.size();
@@ -555,7 +557,8 @@ double TreeEnsemble::Shap(std::span<const double> row, std::span<double> phi, do
       AddPathShap(p, mask, std::span<double>(scratch.data(), d));
       values = scratch.data();
     }
-    for (uint32_t k = 0; k < d; ++k) sum[static_cast<size_t>(features_[begin + k].feature)] += values[k];
+    for (uint32_t k = 0; k < d; ++k)
+      sum[static_cast<size_t>(features_[begin + k].feature)] += values[k];
   }
   // The table's φ are floats, each within about 6e-8 of its exact value, so their sum
   // misses margin - bias by up to ~1e-6. That remainder is spread over the features in

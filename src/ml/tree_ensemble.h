@@ -80,7 +80,7 @@ class TreeEnsemble {
   struct TableTree {
     std::array<uint8_t, kTreeSplits> split_feature;
     std::array<float, kTreeSplits> split_threshold;
-    uint32_t leaf_offset; // of its 2^kTreeSplits leaves in tree_leaf_
+    uint32_t leaf_offset;  // of its 2^kTreeSplits leaves in tree_leaf_
   };
   std::vector<TableTree> table_trees_;
   // The table trees' decision patterns come from the row's bin on each feature: with the

@@ -7,13 +7,15 @@
 
 namespace diamond::service {
 
-Result<store::JobRecord> BatchPredictionService::Start(const std::string& viewer, const BatchRequest& request,
-                                                       const std::function<Status(int64_t rows)>& admit) {
+Result<store::JobRecord> BatchPredictionService::Start(
+    const std::string& viewer, const BatchRequest& request,
+    const std::function<Status(int64_t rows)>& admit) {
   auto loaded = models_.ForPrediction(viewer, request.model_id);
   if (!loaded.ok()) return loaded.status();
   if (request.interval > 0) {
     if (!(*loaded)->calibration) {
-      return Status::InvalidArgument("interval: the model has no interval calibration (it was trained without held-out rows)");
+      return Status::InvalidArgument(
+          "interval: the model has no interval calibration (it was trained without held-out rows)");
     }
     if (auto width = (*loaded)->calibration->HalfWidth(request.interval); !width.ok()) {
       return Status::InvalidArgument("interval: " + width.status().message());
@@ -31,7 +33,8 @@ Result<store::JobRecord> BatchPredictionService::Start(const std::string& viewer
     if (v.version == wanted) version = &v;
   }
   if (version == nullptr) {
-    return Status::NotFound("dataset '" + request.dataset_id + "' has no version " + std::to_string(wanted));
+    return Status::NotFound("dataset '" + request.dataset_id + "' has no version " +
+                            std::to_string(wanted));
   }
   if (Status s = admit(version->rows); !s.ok()) return s;
   store::JobRecord job;
@@ -39,44 +42,44 @@ Result<store::JobRecord> BatchPredictionService::Start(const std::string& viewer
   job.id = NewId();
   job.kind = kBatchPredictJobKind;
   job.model_id = request.model_id;
-  job.payload_json = BatchPredictJobPayload{model->owner,
-                                            model->version,
-                                            model->artifact_key,
-                                            request.dataset_id,
-                                            version->version,
-                                            store::SegmentKeys(*version),
-                                            version->rows,
-                                            request.explain,
-                                            request.interval}
-                         .ToJson();
+  job.payload_json =
+      BatchPredictJobPayload{model->owner,       model->version,   model->artifact_key,
+                             request.dataset_id, version->version, store::SegmentKeys(*version),
+                             version->rows,      request.explain,  request.interval}
+          .ToJson();
   if (Status s = metadata_.QueueJob(job); !s.ok()) return s;
   return metadata_.GetJob(viewer, job.id);
 }
 
-Result<store::JobRecord> BatchPredictionService::Get(const std::string& viewer, const std::string& id) {
+Result<store::JobRecord> BatchPredictionService::Get(const std::string& viewer,
+                                                     const std::string& id) {
   auto job = metadata_.GetJob(viewer, id);
   if (!job.ok()) return job.status();
-  if (job->kind != kBatchPredictJobKind) return Status::NotFound("no batch prediction '" + id + "'");
+  if (job->kind != kBatchPredictJobKind)
+    return Status::NotFound("no batch prediction '" + id + "'");
   return job;
 }
 
-Result<store::JobRecord> BatchPredictionService::Cancel(const std::string& viewer, const std::string& id) {
+Result<store::JobRecord> BatchPredictionService::Cancel(const std::string& viewer,
+                                                        const std::string& id) {
   if (auto job = Get(viewer, id); !job.ok()) return job.status();
   return metadata_.CancelJob(viewer, id);
 }
 
-Result<std::vector<store::BatchPart>> BatchPredictionService::FinishedParts(const std::string& viewer,
-                                                                          const std::string& id) {
+Result<std::vector<store::BatchPart>> BatchPredictionService::FinishedParts(
+    const std::string& viewer, const std::string& id) {
   auto job = Get(viewer, id);
   if (!job.ok()) return job.status();
   if (job->state != store::JobState::kSucceeded) {
-    return Status::FailedPrecondition("batch prediction '" + id + "' is " + std::string(store::JobStateName(job->state)) +
+    return Status::FailedPrecondition("batch prediction '" + id + "' is " +
+                                      std::string(store::JobStateName(job->state)) +
                                       ": its result exists once it has succeeded");
   }
   return metadata_.ListBatchParts(viewer, id);
 }
 
-Result<store::BlobRangeReader> BatchPredictionService::ReadResult(const std::string& viewer, const std::string& id) {
+Result<store::BlobRangeReader> BatchPredictionService::ReadResult(const std::string& viewer,
+                                                                  const std::string& id) {
   auto parts = FinishedParts(viewer, id);
   if (!parts.ok()) return parts.status();
   std::vector<store::BlobExtent> extents;

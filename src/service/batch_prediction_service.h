@@ -27,7 +27,8 @@ struct BatchRequest {
 
 class BatchPredictionService {
  public:
-  BatchPredictionService(store::MetadataStore& metadata, store::BlobStore& blobs, ModelService& models)
+  BatchPredictionService(store::MetadataStore& metadata, store::BlobStore& blobs,
+                         ModelService& models)
       : metadata_(metadata), blobs_(blobs), models_(models) {}
 
   // Pins the model's and the dataset's versions and queues the job, after `admit(rows)`
@@ -46,7 +47,8 @@ class BatchPredictionService {
 
  private:
   // The succeeded batch's parts (FailedPrecondition while it is not finished).
-  Result<std::vector<store::BatchPart>> FinishedParts(const std::string& viewer, const std::string& id);
+  Result<std::vector<store::BatchPart>> FinishedParts(const std::string& viewer,
+                                                      const std::string& id);
 
   store::MetadataStore& metadata_;
   store::BlobStore& blobs_;

@@ -9,8 +9,8 @@
 #include "core/diamond_csv.h"
 #include "core/diamond_csv_writer.h"
 #include "core/diamond_json.h"
-#include "core/sha256.h"
 #include "core/ids.h"
+#include "core/sha256.h"
 #include "store/blob_chain_source.h"
 
 namespace diamond::service {
@@ -31,11 +31,14 @@ Status DatasetService::CheckRowLimit(int64_t rows, int64_t max_rows) const {
                                    " rows; the plan allows " + std::to_string(max_rows));
 }
 
-std::string DatasetService::NewSegmentKey(const std::string& owner, const std::string& id, int64_t version) {
-  return "datasets/" + owner + "/" + id + "/v" + std::to_string(version) + "-" + NewId().substr(0, 8) + ".csv";
+std::string DatasetService::NewSegmentKey(const std::string& owner, const std::string& id,
+                                          int64_t version) {
+  return "datasets/" + owner + "/" + id + "/v" + std::to_string(version) + "-" +
+         NewId().substr(0, 8) + ".csv";
 }
 
-Result<Sha256> DatasetService::ResumeHash(const store::BlobStore& blobs, const store::DatasetVersion& base) {
+Result<Sha256> DatasetService::ResumeHash(const store::BlobStore& blobs,
+                                          const store::DatasetVersion& base) {
   if (auto resumed = Sha256::Resume(base.sha256_state)) return std::move(*resumed);
   Sha256 hash;
   store::BlobChainSource source(blobs, store::SegmentKeys(base));
@@ -49,18 +52,17 @@ Result<Sha256> DatasetService::ResumeHash(const store::BlobStore& blobs, const s
   return hash;
 }
 
-Result<store::DatasetRecord> DatasetService::WriteVersion(const std::string& owner, const std::string& id,
-                                                          int64_t expected_current,
-                                                          std::vector<store::DatasetSegment> kept,
-                                                          std::string_view bytes, int64_t new_rows, Sha256 hash,
-                                                          const std::string& stats_json,
-                                                          const store::MetadataStore::StorageLimits& limits) {
+Result<store::DatasetRecord> DatasetService::WriteVersion(
+    const std::string& owner, const std::string& id, int64_t expected_current,
+    std::vector<store::DatasetSegment> kept, std::string_view bytes, int64_t new_rows, Sha256 hash,
+    const std::string& stats_json, const store::MetadataStore::StorageLimits& limits) {
   store::DatasetVersion version;
   version.version = expected_current + 1;
   version.segments = std::move(kept);
   version.stats_json = stats_json;
   auto parsed = ParseJson(stats_json);
-  auto stats = parsed.ok() ? DatasetStats::FromJson(*parsed) : Result<DatasetStats>(parsed.status());
+  auto stats =
+      parsed.ok() ? DatasetStats::FromJson(*parsed) : Result<DatasetStats>(parsed.status());
   if (!stats.ok()) return stats.status();
   version.rows = stats->rows();
   hash.Update(bytes);
@@ -83,7 +85,8 @@ Result<store::DatasetRecord> DatasetService::WriteVersion(const std::string& own
 }
 
 Result<store::DatasetRecord> DatasetService::UntilNotRaced(
-    const std::string& owner, const std::string& id, const std::function<Result<store::DatasetRecord>()>& attempt) {
+    const std::string& owner, const std::string& id,
+    const std::function<Result<store::DatasetRecord>()>& attempt) {
   MutexLock turn(writers_[std::hash<std::string>{}(owner + '/' + id) % writers_.size()]);
   const auto give_up = std::chrono::steady_clock::now() + kRacedRetryFor;
   thread_local std::minstd_rand jitter(std::random_device{}());
@@ -100,7 +103,8 @@ Result<store::DatasetRecord> DatasetService::Replace(const std::string& owner,
                                                      const std::string& id,
                                                      std::span<const Diamond> stones,
                                                      const Limits& limits, bool* created) {
-  if (Status s = CheckRowLimit(static_cast<int64_t>(stones.size()), limits.max_rows); !s.ok()) return s;
+  if (Status s = CheckRowLimit(static_cast<int64_t>(stones.size()), limits.max_rows); !s.ok())
+    return s;
   DatasetStats stats;
   stats.AddAll(stones);
   const std::string csv = StonesToCanonicalCsv(stones);
@@ -110,13 +114,12 @@ Result<store::DatasetRecord> DatasetService::Replace(const std::string& owner,
     if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
     const int64_t expected = current.ok() ? current->current.version : 0;
     *created = !current.ok();
-    return WriteVersion(owner, id, expected, {}, csv, static_cast<int64_t>(stones.size()), Sha256(), stats_json,
-                        limits.storage);
+    return WriteVersion(owner, id, expected, {}, csv, static_cast<int64_t>(stones.size()), Sha256(),
+                        stats_json, limits.storage);
   });
 }
 
-Result<store::DatasetRecord> DatasetService::Append(const std::string& owner,
-                                                    const std::string& id,
+Result<store::DatasetRecord> DatasetService::Append(const std::string& owner, const std::string& id,
                                                     std::span<const Diamond> stones,
                                                     const Limits& limits) {
   DatasetStats added;
@@ -126,13 +129,15 @@ Result<store::DatasetRecord> DatasetService::Append(const std::string& owner,
   return UntilNotRaced(owner, id, [&]() -> Result<store::DatasetRecord> {
     auto current = metadata_.GetDataset(owner, id);
     if (!current.ok()) return current.status();
-    if (Status s = CheckRowLimit(current->current.rows + static_cast<int64_t>(stones.size()), limits.max_rows);
+    if (Status s = CheckRowLimit(current->current.rows + static_cast<int64_t>(stones.size()),
+                                 limits.max_rows);
         !s.ok()) {
       return s;
     }
     const store::DatasetVersion& base = current->current;
     auto parsed = ParseJson(base.stats_json);
-    if (!parsed.ok()) return Status::Corruption("dataset '" + id + "': " + parsed.status().message());
+    if (!parsed.ok())
+      return Status::Corruption("dataset '" + id + "': " + parsed.status().message());
     auto stats = DatasetStats::FromJson(*parsed);
     if (!stats.ok()) return stats.status();
     stats->Merge(added);
@@ -142,13 +147,14 @@ Result<store::DatasetRecord> DatasetService::Append(const std::string& owner,
       if (!csv.ok()) return csv.status();
       std::string combined = std::move(csv).value();
       combined += rows;
-      return WriteVersion(owner, id, base.version, {}, combined, stats->rows(), Sha256(), stats->ToJson().dump(),
-                          limits.storage);
+      return WriteVersion(owner, id, base.version, {}, combined, stats->rows(), Sha256(),
+                          stats->ToJson().dump(), limits.storage);
     }
     auto hash = ResumeHash(blobs_, base);
     if (!hash.ok()) return hash.status();
-    return WriteVersion(owner, id, base.version, base.segments, rows, static_cast<int64_t>(stones.size()),
-                        std::move(hash).value(), stats->ToJson().dump(), limits.storage);
+    return WriteVersion(owner, id, base.version, base.segments, rows,
+                        static_cast<int64_t>(stones.size()), std::move(hash).value(),
+                        stats->ToJson().dump(), limits.storage);
   });
 }
 
@@ -170,7 +176,8 @@ Status DatasetService::Delete(const std::string& owner, const std::string& id) {
   return Status::Ok();
 }
 
-Status DatasetService::DeleteVersion(const std::string& owner, const std::string& id, int64_t version) {
+Status DatasetService::DeleteVersion(const std::string& owner, const std::string& id,
+                                     int64_t version) {
   auto keys = metadata_.DeleteDatasetVersion(owner, id, version);
   if (!keys.ok()) return keys.status();
   if (storage_changed_) storage_changed_(owner);
@@ -179,11 +186,12 @@ Status DatasetService::DeleteVersion(const std::string& owner, const std::string
 }
 
 Result<std::vector<store::DatasetVersion>> DatasetService::Versions(const std::string& owner,
-                                                                   const std::string& id) {
+                                                                    const std::string& id) {
   return metadata_.ListDatasetVersions(owner, id);
 }
 
-Result<std::string> DatasetService::ReadSegments(const std::vector<std::string>& segment_keys) const {
+Result<std::string> DatasetService::ReadSegments(
+    const std::vector<std::string>& segment_keys) const {
   std::string csv;
   for (const auto& key : segment_keys) {
     auto bytes = blobs_.Get(key);
@@ -193,19 +201,23 @@ Result<std::string> DatasetService::ReadSegments(const std::vector<std::string>&
   return csv;
 }
 
-Result<store::BlobRangeReader> DatasetService::ReadCurrent(const std::string& owner, const std::string& id) {
+Result<store::BlobRangeReader> DatasetService::ReadCurrent(const std::string& owner,
+                                                           const std::string& id) {
   auto current = metadata_.GetDataset(owner, id);
   if (!current.ok()) return current.status();
   std::vector<store::BlobExtent> extents;
-  for (const auto& segment : current->current.segments) extents.push_back({segment.blob_key, segment.bytes});
+  for (const auto& segment : current->current.segments)
+    extents.push_back({segment.blob_key, segment.bytes});
   return store::BlobRangeReader(blobs_, std::move(extents));
 }
 
-Result<std::vector<Diamond>> DatasetService::LoadVersion(const std::vector<std::string>& segment_keys) {
+Result<std::vector<Diamond>> DatasetService::LoadVersion(
+    const std::vector<std::string>& segment_keys) {
   store::BlobChainSource source(blobs_, segment_keys);
   auto table = LoadDiamondsCsv(source, LoadOptions{});
   if (!table.ok()) {
-    const std::string first = segment_keys.empty() ? std::string("(no segments)") : segment_keys.front();
+    const std::string first =
+        segment_keys.empty() ? std::string("(no segments)") : segment_keys.front();
     return Status::Corruption("stored dataset " + first + ": " + table.status().message());
   }
   return std::move(table->stones);

@@ -63,7 +63,8 @@ class DatasetService {
   Status Delete(const std::string& owner, const std::string& id);
   // One version that is neither current nor used by a model (FailedPrecondition).
   Status DeleteVersion(const std::string& owner, const std::string& id, int64_t version);
-  Result<std::vector<store::DatasetVersion>> Versions(const std::string& owner, const std::string& id);
+  Result<std::vector<store::DatasetVersion>> Versions(const std::string& owner,
+                                                      const std::string& id);
 
   // The canonical CSV of the dataset's current version, read a piece at a time (a
   // download of any size).
@@ -74,10 +75,12 @@ class DatasetService {
   // For appenders (here and uploads): the hash of `base`'s whole CSV, still running, to
   // go on with the rows appended. Resumed from the saved state; a version from before
   // states were saved is read once.
-  static Result<Sha256> ResumeHash(const store::BlobStore& blobs, const store::DatasetVersion& base);
+  static Result<Sha256> ResumeHash(const store::BlobStore& blobs,
+                                   const store::DatasetVersion& base);
   // A fresh blob key for a segment of version `version` (random: a retried or raced
   // write never overwrites a committed segment).
-  static std::string NewSegmentKey(const std::string& owner, const std::string& id, int64_t version);
+  static std::string NewSegmentKey(const std::string& owner, const std::string& id,
+                                   int64_t version);
 
  private:
   Status CheckRowLimit(int64_t rows, int64_t max_rows) const;
@@ -86,15 +89,17 @@ class DatasetService {
   // Stores `bytes` as a new segment after `kept` (the base version's segments, or none)
   // and commits the version they make.
   Result<store::DatasetRecord> WriteVersion(const std::string& owner, const std::string& id,
-                                            int64_t expected_current, std::vector<store::DatasetSegment> kept,
+                                            int64_t expected_current,
+                                            std::vector<store::DatasetSegment> kept,
                                             std::string_view bytes, int64_t new_rows, Sha256 hash,
                                             const std::string& stats_json,
                                             const store::MetadataStore::StorageLimits& limits);
 
   // Runs `attempt` (read the current version, write the next) until it is not beaten to
   // the commit by another writer; see dataset_service.cc.
-  Result<store::DatasetRecord> UntilNotRaced(const std::string& owner, const std::string& id,
-                                             const std::function<Result<store::DatasetRecord>()>& attempt);
+  Result<store::DatasetRecord> UntilNotRaced(
+      const std::string& owner, const std::string& id,
+      const std::function<Result<store::DatasetRecord>()>& attempt);
 
   store::MetadataStore& metadata_;
   store::BlobStore& blobs_;

@@ -113,14 +113,16 @@ Result<json> ParseObject(std::string_view text, std::string_view kind) {
   return parsed;
 }
 
-PinnedDataset ReadPinned(const json& object, const std::string& kind, Reader* outer, const char* key) {
+PinnedDataset ReadPinned(const json& object, const std::string& kind, Reader* outer,
+                         const char* key) {
   Reader reader(object, kind);
   PinnedDataset d;
   d.id = reader.String("id");
   d.version = reader.Integer("version");
   // Jobs queued before datasets had segments name one blob.
-  d.segments = reader.Has("blob_key") && !reader.Has("segments") ? std::vector<std::string>{reader.String("blob_key")}
-                                                                  : reader.Strings("segments");
+  d.segments = reader.Has("blob_key") && !reader.Has("segments")
+                   ? std::vector<std::string>{reader.String("blob_key")}
+                   : reader.Strings("segments");
   d.sha256 = reader.String("sha256");
   d.rows = reader.Integer("rows");
   if (Status s = reader.Finish(); !s.ok()) outer->Fail(key, "is damaged (" + s.message() + ")");
@@ -136,7 +138,11 @@ Result<Payload> Done(const Reader& reader, Payload payload) {
 }  // namespace
 
 json PinnedDatasetJson(const PinnedDataset& d) {
-  return {{"id", d.id}, {"version", d.version}, {"segments", d.segments}, {"sha256", d.sha256}, {"rows", d.rows}};
+  return {{"id", d.id},
+          {"version", d.version},
+          {"segments", d.segments},
+          {"sha256", d.sha256},
+          {"rows", d.rows}};
 }
 
 bool IsJobKind(std::string_view kind) {

@@ -23,7 +23,7 @@ inline constexpr std::string_view kUploadCompleteJobKind = "upload-complete";
 
 // Every kind a job may have, for filters and checks.
 inline constexpr std::string_view kJobKinds[] = {kTrainJobKind, kBatchPredictJobKind,
-                                                  kUploadCompleteJobKind};
+                                                 kUploadCompleteJobKind};
 bool IsJobKind(std::string_view kind);
 
 // A dataset version pinned when the job was queued: lineage names what was used even if

@@ -16,7 +16,8 @@ class JobService {
  public:
   explicit JobService(store::MetadataStore& metadata) : metadata_(metadata) {}
 
-  Result<std::pair<std::vector<store::JobRecord>, int64_t>> List(const std::string& owner, store::Page page) {
+  Result<std::pair<std::vector<store::JobRecord>, int64_t>> List(const std::string& owner,
+                                                                 store::Page page) {
     return metadata_.ListJobs(owner, page);
   }
   Result<store::JobRecord> Get(const std::string& owner, const std::string& id) {
@@ -26,11 +27,13 @@ class JobService {
   Result<store::JobRecord> Cancel(const std::string& owner, const std::string& id) {
     return metadata_.CancelJob(owner, id);
   }
-  Result<std::vector<std::pair<std::string, int64_t>>> CountByState() { return metadata_.CountJobsByState(); }
+  Result<std::vector<std::pair<std::string, int64_t>>> CountByState() {
+    return metadata_.CountJobsByState();
+  }
 
   // For operators, across owners.
-  Result<std::pair<std::vector<store::JobRecord>, int64_t>> ListAll(const store::MetadataStore::JobFilter& filter,
-                                                                   store::Page page) {
+  Result<std::pair<std::vector<store::JobRecord>, int64_t>> ListAll(
+      const store::MetadataStore::JobFilter& filter, store::Page page) {
     return metadata_.ListAllJobs(filter, page);
   }
   Result<store::JobRecord> GetAny(const std::string& id) {

@@ -57,7 +57,8 @@ void ModelCache::Put(const std::string& viewer, std::shared_ptr<const LoadedMode
   std::shared_ptr<Entry> entry = owned->second;
   // Two ticks: this entry is newer than anything used before it, and anything used after
   // it (stamped with the clock's new value) is newer than it.
-  entry->last_used.store(use_clock_.fetch_add(1, std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  entry->last_used.store(use_clock_.fetch_add(1, std::memory_order_relaxed) + 1,
+                         std::memory_order_relaxed);
   use_clock_.fetch_add(1, std::memory_order_relaxed);
   entries.by_viewer[viewer] = entry;
   EvictLocked(entry.get());

@@ -74,7 +74,8 @@ class ModelCache {
  private:
   struct Entry {
     std::shared_ptr<const LoadedModel> model;
-    mutable std::atomic<uint64_t> last_used{0};  // use_clock_ when last used; hits write it under the shared lock
+    mutable std::atomic<uint64_t> last_used{
+        0};  // use_clock_ when last used; hits write it under the shared lock
   };
   // Everything cached under one model id: the copies by owner, and which copy each
   // viewer resolves the id to.

@@ -30,7 +30,8 @@ int64_t ModelChangeWatcher::PollOnce() {
   MutexLock lock(poll_mutex_);
   auto changes = metadata_.ModelChangesSince(seen_);
   if (!changes.ok()) {
-    Log(LogLevel::kWarn, "could not read model changes; retrying", {{"error", changes.status().message()}});
+    Log(LogLevel::kWarn, "could not read model changes; retrying",
+        {{"error", changes.status().message()}});
     return 0;
   }
   if (changes->latest == seen_) return 0;

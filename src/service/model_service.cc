@@ -1,8 +1,8 @@
 #include "service/model_service.h"
 
+#include "core/ids.h"
 #include "ml/model_file.h"
 #include "service/job_payloads.h"
-#include "core/ids.h"
 #include "store/blob_chain_source.h"
 
 namespace diamond::service {
@@ -10,8 +10,8 @@ namespace diamond::service {
 Status ModelService::CheckWritable(const std::string& owner, const std::string& id) {
   auto visible = metadata_.FindModelFor(owner, id);
   if (visible.ok() && visible->owner != owner) {
-    return Status::PermissionDenied("model '" + id +
-                                    "' is a shared model: you may predict with it but not change it");
+    return Status::PermissionDenied(
+        "model '" + id + "' is a shared model: you may predict with it but not change it");
   }
   if (!visible.ok() && visible.status().code() != StatusCode::kNotFound) return visible.status();
   return Status::Ok();
@@ -27,7 +27,8 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
   auto dataset = metadata_.GetDataset(owner, request.dataset_id);
   if (!dataset.ok()) return dataset.status();
   auto pinned = [](const store::DatasetRecord& d) {
-    return PinnedDataset{d.id, d.current.version, store::SegmentKeys(d.current), d.current.sha256, d.current.rows};
+    return PinnedDataset{d.id, d.current.version, store::SegmentKeys(d.current), d.current.sha256,
+                         d.current.rows};
   };
   TrainJobPayload payload{request.ToJson(), pinned(*dataset), std::nullopt};
   if (request.validation.kind == ml::Validation::Kind::kSeparateSet) {
@@ -48,7 +49,8 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
     // repeated should, not a conflict with itself.
     if (s.code() == StatusCode::kFailedPrecondition) {
       auto existing = metadata_.FindModelFor(owner, model_id);
-      if (existing.ok() && existing->owner == owner && existing->status == store::ModelStatus::kTraining &&
+      if (existing.ok() && existing->owner == owner &&
+          existing->status == store::ModelStatus::kTraining &&
           existing->request_json == request_json) {
         return existing->job_id;
       }
@@ -85,7 +87,7 @@ Status ModelService::Delete(const std::string& owner, const std::string& id) {
 }
 
 Result<std::shared_ptr<const LoadedModel>> ModelService::ForPrediction(const std::string& viewer,
-                                                                        const std::string& id) {
+                                                                       const std::string& id) {
   ModelCache::Lookup lookup = cache_.Find(viewer, id);
   if (lookup.model) return lookup.model;
   auto record = metadata_.FindModelFor(viewer, id);
@@ -95,8 +97,8 @@ Result<std::shared_ptr<const LoadedModel>> ModelService::ForPrediction(const std
       return Status::FailedPrecondition("model '" + id + "' is still training (job " +
                                         record->job_id + "); try again when it is ready");
     }
-    return Status::FailedPrecondition("model '" + id + "' has no trained version: " +
-                                      record->error);
+    return Status::FailedPrecondition("model '" + id +
+                                      "' has no trained version: " + record->error);
   }
   // Another viewer of the same model version (a shared model) already parsed it.
   if (auto loaded = cache_.FindLoaded(record->owner, id, record->version)) {
@@ -145,14 +147,16 @@ ModelService::LoadResult ModelService::Load(const store::ModelRecord& record) {
   auto text = blobs_.Get(record.artifact_key);
   if (!text.ok() && text.status().code() == StatusCode::kNotFound) {
     // The row names a file the store does not have: lost, not "try again".
-    return Status::Corruption("model '" + record.id + "' version " + std::to_string(record.version) +
-                              ": its file " + record.artifact_key + " is missing from the blob store");
+    return Status::Corruption("model '" + record.id + "' version " +
+                              std::to_string(record.version) + ": its file " + record.artifact_key +
+                              " is missing from the blob store");
   }
   if (!text.ok()) return text.status();
   auto document = ml::ParseModelFile(*text);
   if (!document.ok()) return document.status();
-  const size_t bytes = document->model->MemoryBytes() + sizeof(LoadedModel) +
-                       (document->calibration ? document->calibration->residuals.capacity() * sizeof(double) : 0);
+  const size_t bytes =
+      document->model->MemoryBytes() + sizeof(LoadedModel) +
+      (document->calibration ? document->calibration->residuals.capacity() * sizeof(double) : 0);
   return std::make_shared<const LoadedModel>(LoadedModel{record.owner, record.id, record.version,
                                                          std::move(document->model),
                                                          std::move(document->calibration), bytes});

@@ -43,14 +43,16 @@ Result<int64_t> QueryService::AppendBatch(const std::string& owner, const std::s
   auto query = metadata_.GetQuery(owner, model_id, query_id);
   if (!query.ok()) return query.status();
   if (!query->results_key.empty()) {
-    return Status::FailedPrecondition("the results of price query '" + query_id +
-                                      "' are already computed; open a new query to price more stones");
+    return Status::FailedPrecondition(
+        "the results of price query '" + query_id +
+        "' are already computed; open a new query to price more stones");
   }
   // The blob's name is random, not its batch number: the number is assigned by the store
   // when the batch is recorded, so concurrent appends never contend for it.
   const std::string key = "queries/" + query_id + "/batch-" + NewId() + ".csv";
   if (Status s = blobs_.Put(key, StonesToCanonicalCsv(stones)); !s.ok()) return s;
-  auto added = metadata_.AddQueryBatch(owner, model_id, query_id, key, static_cast<int64_t>(stones.size()));
+  auto added =
+      metadata_.AddQueryBatch(owner, model_id, query_id, key, static_cast<int64_t>(stones.size()));
   if (!added.ok()) store::DeleteUnreferencedBlobs(blobs_, {key});
   return added;
 }
@@ -81,7 +83,8 @@ Result<QueryPrices> QueryService::Prices(const std::string& owner, const std::st
   if (!query->results_key.empty()) return ReadResults(query->results_key, query->model_version);
   // The first read prices and charges, once: concurrent first reads of one query wait
   // for it here and then read what it kept.
-  std::lock_guard pricing(pricing_locks_[std::hash<std::string>{}(query_id) % pricing_locks_.size()]);
+  std::lock_guard pricing(
+      pricing_locks_[std::hash<std::string>{}(query_id) % pricing_locks_.size()]);
   query = metadata_.GetQuery(owner, model_id, query_id);
   if (!query.ok()) return query.status();
   if (!query->results_key.empty()) return ReadResults(query->results_key, query->model_version);
@@ -104,10 +107,13 @@ Result<QueryPrices> QueryService::Prices(const std::string& owner, const std::st
     if (!csv.ok()) return csv.status();
     StringSource source(*csv);
     auto table = LoadDiamondsCsv(source, LoadOptions{});
-    if (!table.ok()) return Status::Corruption("stored batch " + key + ": " + table.status().message());
-    for (const auto& stone : table->stones) computed.prices.push_back((*model)->model->PredictPrice(stone));
+    if (!table.ok())
+      return Status::Corruption("stored batch " + key + ": " + table.status().message());
+    for (const auto& stone : table->stones)
+      computed.prices.push_back((*model)->model->PredictPrice(stone));
   }
-  const std::string results_key = "queries/" + query_id + "/results-" + NewId().substr(0, 8) + ".txt";
+  const std::string results_key =
+      "queries/" + query_id + "/results-" + NewId().substr(0, 8) + ".txt";
   if (Status s = blobs_.Put(results_key, EncodePrices(computed.prices)); !s.ok()) return s;
   Status recorded = metadata_.SetQueryResults(query_id, results_key, computed.model_version);
   if (recorded.ok()) return computed;
@@ -120,7 +126,7 @@ Result<QueryPrices> QueryService::Prices(const std::string& owner, const std::st
 }
 
 Status QueryService::Delete(const std::string& owner, const std::string& model_id,
-                           const std::string& query_id) {
+                            const std::string& query_id) {
   auto keys = metadata_.DeleteQuery(owner, model_id, query_id);
   if (!keys.ok()) return keys.status();
   store::DeleteUnreferencedBlobs(blobs_, *keys);

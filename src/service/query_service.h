@@ -41,8 +41,7 @@ class QueryService {
   // The first read calls `charge` with the query's row count before pricing.
   Result<QueryPrices> Prices(const std::string& owner, const std::string& model_id,
                              const std::string& query_id, const RowCharge& charge);
-  Status Delete(const std::string& owner, const std::string& model_id,
-                const std::string& query_id);
+  Status Delete(const std::string& owner, const std::string& model_id, const std::string& query_id);
 
  private:
   Result<QueryPrices> ReadResults(const std::string& key, int64_t model_version);

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <functional>
 
+#include "core/ids.h"
 #include "ml/algorithm.h"
 #include "ml/hyperparameters.h"
-#include "core/ids.h"
 
 namespace diamond::service {
 namespace {
@@ -112,11 +112,12 @@ Result<TrainingRequest> ParseTrainingRequest(const json& body, std::vector<Field
     return Status::InvalidArgument("invalid training request");
   }
   static const std::vector<std::string> kKnown = {"dataset_id", "hyperparams", "hyperparameters",
-                                                  "algorithm", "validation", "search"};
+                                                  "algorithm",  "validation",  "search"};
   for (const auto& [key, value] : body.items()) {
     if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end()) {
-      fail(key, "unknown field (allowed: dataset_id, hyperparams, hyperparameters, algorithm, "
-                "validation, search)");
+      fail(key,
+           "unknown field (allowed: dataset_id, hyperparams, hyperparameters, algorithm, "
+           "validation, search)");
     }
   }
 
@@ -156,9 +157,13 @@ Result<TrainingRequest> ParseTrainingRequest(const json& body, std::vector<Field
       fail("hyperparams", "the seed's hyperparams describe a linear model; use hyperparameters");
     } else {
       for (const auto& [key, value] : p.items()) {
-        if (key == "selector") base_params["selector"] = value;
-        else if (key == "linear__regressor__positive") base_params["positive"] = value;
-        else fail("hyperparams." + key, "unknown hyperparameter (allowed: selector, linear__regressor__positive)");
+        if (key == "selector")
+          base_params["selector"] = value;
+        else if (key == "linear__regressor__positive")
+          base_params["positive"] = value;
+        else
+          fail("hyperparams." + key,
+               "unknown hyperparameter (allowed: selector, linear__regressor__positive)");
       }
       if (!p.contains("selector")) fail("hyperparams.selector", "required");
       if (!p.contains("linear__regressor__positive")) {
@@ -166,15 +171,18 @@ Result<TrainingRequest> ParseTrainingRequest(const json& body, std::vector<Field
       }
     }
   } else if (has_new) {
-    if (!params->is_object()) fail("hyperparameters", "must be an object");
-    else base_params = *params;
+    if (!params->is_object())
+      fail("hyperparameters", "must be an object");
+    else
+      base_params = *params;
   }
   if (base_params.is_object()) {
     std::vector<ml::SpecProblem> problems;
-    request.spec = ml::ParseHyperparameters(request.spec.algorithm, base_params, request.spec, &problems);
+    request.spec =
+        ml::ParseHyperparameters(request.spec.algorithm, base_params, request.spec, &problems);
     for (const auto& problem : problems) {
-      const std::string name = has_seed && problem.field == "positive" ? "linear__regressor__positive"
-                                                                        : problem.field;
+      const std::string name =
+          has_seed && problem.field == "positive" ? "linear__regressor__positive" : problem.field;
       fail(std::string(has_seed ? "hyperparams." : "hyperparameters.") + name, problem.message);
     }
   }
@@ -183,7 +191,8 @@ Result<TrainingRequest> ParseTrainingRequest(const json& body, std::vector<Field
   if (validation != body.end() && !validation->is_null()) {
     const json& v = *validation;
     if (!v.is_object()) {
-      fail("validation", "must be an object: {\"holdout\": 0.2, \"seed\": 42} or {\"dataset_id\": \"...\"}");
+      fail("validation",
+           "must be an object: {\"holdout\": 0.2, \"seed\": 42} or {\"dataset_id\": \"...\"}");
     } else if (v.contains("dataset_id")) {
       if (v.contains("holdout") || v.contains("seed")) {
         fail("validation", "give either dataset_id or holdout/seed, not both");
@@ -202,7 +211,8 @@ Result<TrainingRequest> ParseTrainingRequest(const json& body, std::vector<Field
       if (v.contains("holdout")) {
         const json& h = v["holdout"];
         if (!h.is_number() || !(h.get<double>() >= 0 && h.get<double>() < 1)) {
-          fail("validation.holdout", "must be a number from 0 (no holdout) up to, not including, 1");
+          fail("validation.holdout",
+               "must be a number from 0 (no holdout) up to, not including, 1");
         } else if (h.get<double>() == 0) {
           request.validation.kind = ml::Validation::Kind::kNone;
         } else {

@@ -77,7 +77,8 @@ class StagedCsv {
   Status Finish() {
     Flush();
     out_.flush();
-    if (out_.fail() || !file_.Rewind()) return Status::IoError("cannot write the staged upload in " + file_.where());
+    if (out_.fail() || !file_.Rewind())
+      return Status::IoError("cannot write the staged upload in " + file_.where());
     return Status::Ok();
   }
   // After Finish: the hash's state, then the digest (which spends it).
@@ -98,9 +99,10 @@ class StagedCsv {
 };
 
 Status BeingCompleted(const std::string& id) {
-  return Status::FailedPrecondition("upload '" + id +
-                                    "' is closed to parts by a completion: wait for it to end (a failed completion "
-                                    "opens the upload again; if it could not, completing again does)");
+  return Status::FailedPrecondition(
+      "upload '" + id +
+      "' is closed to parts by a completion: wait for it to end (a failed completion "
+      "opens the upload again; if it could not, completing again does)");
 }
 
 Status RowLimit(int64_t rows, int64_t max_rows) {
@@ -114,10 +116,15 @@ Status RowLimit(int64_t rows, int64_t max_rows) {
 
 UploadService::UploadService(store::MetadataStore& metadata, store::BlobStore& blobs,
                              DatasetService::StorageObserver storage_changed, Options options)
-    : metadata_(metadata), blobs_(blobs), storage_changed_(std::move(storage_changed)), options_(std::move(options)) {}
+    : metadata_(metadata),
+      blobs_(blobs),
+      storage_changed_(std::move(storage_changed)),
+      options_(std::move(options)) {}
 
-Result<store::UploadRecord> UploadService::Create(const std::string& owner, const std::string& dataset_id,
-                                                  const std::string& format, const std::string& mode) {
+Result<store::UploadRecord> UploadService::Create(const std::string& owner,
+                                                  const std::string& dataset_id,
+                                                  const std::string& format,
+                                                  const std::string& mode) {
   if (mode == "append") {
     auto dataset = metadata_.GetDataset(owner, dataset_id);
     if (!dataset.ok()) return dataset.status();
@@ -130,7 +137,8 @@ Result<store::UploadRecord> UploadService::Create(const std::string& owner, cons
   upload.mode = mode;
   upload.state = "open";
   upload.created_at = NowRfc3339();
-  upload.expires_ms = NowUnixMs() + std::chrono::duration_cast<std::chrono::milliseconds>(options_.expiry).count();
+  upload.expires_ms =
+      NowUnixMs() + std::chrono::duration_cast<std::chrono::milliseconds>(options_.expiry).count();
   // The parts go to the blob store's own parts (an S3 multipart upload; part files).
   upload.parts_key = NewPartsKey(owner, upload.id);
   auto handle = blobs_.StartParts(upload.parts_key);
@@ -151,13 +159,14 @@ std::string UploadService::NewPartsKey(const std::string& owner, const std::stri
 
 void UploadService::AbortParts(const std::string& key, const std::string& parts_id) {
   if (Status s = blobs_.AbortParts(key, parts_id); !s.ok()) {
-    Log(LogLevel::kWarn, "could not abort an upload's parts; the store's expiry of parts must remove them",
+    Log(LogLevel::kWarn,
+        "could not abort an upload's parts; the store's expiry of parts must remove them",
         {{"key", key}, {"error", s.message()}});
   }
 }
 
-Result<store::UploadPart> UploadService::PutPart(const std::string& owner, const std::string& id, int64_t part,
-                                                 std::string_view bytes,
+Result<store::UploadPart> UploadService::PutPart(const std::string& owner, const std::string& id,
+                                                 int64_t part, std::string_view bytes,
                                                  const std::optional<std::string>& expected_sha256,
                                                  int64_t max_upload_bytes) {
   store::UploadPart record;
@@ -165,26 +174,30 @@ Result<store::UploadPart> UploadService::PutPart(const std::string& owner, const
   record.bytes = static_cast<int64_t>(bytes.size());
   record.sha256 = Sha256Hex(bytes);
   if (expected_sha256 && *expected_sha256 != record.sha256) {
-    return Status::InvalidArgument("checksum: the part's SHA-256 is " + record.sha256 + ", not the " +
-                                   *expected_sha256 + " sent; the part was not stored");
+    return Status::InvalidArgument("checksum: the part's SHA-256 is " + record.sha256 +
+                                   ", not the " + *expected_sha256 +
+                                   " sent; the part was not stored");
   }
   auto listed = Get(owner, id);  // NotFound for another tenant's upload, before any blob is written
   if (!listed.ok()) return listed.status();
   if (listed->first.state != "open") {
-    return Status::FailedPrecondition("upload '" + id + "' is " + listed->first.state + ": it takes no more parts");
+    return Status::FailedPrecondition("upload '" + id + "' is " + listed->first.state +
+                                      ": it takes no more parts");
   }
   int64_t total = record.bytes;
   for (const auto& p : listed->second) total += p.part == part ? 0 : p.bytes;
   if (total > max_upload_bytes) {
     return Status::LimitExceeded("max_stored_bytes", max_upload_bytes,
                                  "the upload's parts would hold " + std::to_string(total) +
-                                     " bytes; the plan stores at most " + std::to_string(max_upload_bytes));
+                                     " bytes; the plan stores at most " +
+                                     std::to_string(max_upload_bytes));
   }
   const store::UploadRecord& upload = listed->first;
   if (!upload.parts_key.empty()) {
     if (upload.parts_closed) return BeingCompleted(id);
     auto tag = blobs_.PutPart(upload.parts_key, upload.parts_id, part, bytes);
-    if (!tag.ok()) return tag.status().code() == StatusCode::kNotFound ? BeingCompleted(id) : tag.status();
+    if (!tag.ok())
+      return tag.status().code() == StatusCode::kNotFound ? BeingCompleted(id) : tag.status();
     record.etag = std::move(tag).value();
     // Refused if a completion closed the parts meanwhile: the client is told, and sends
     // the part again once that completion has failed (or it committed without it).
@@ -194,7 +207,8 @@ Result<store::UploadPart> UploadService::PutPart(const std::string& owner, const
   }
   // An upload opened before schema v9: each part is a blob of its own, under a fresh key
   // per send (a re-sent part never overwrites bytes a completion may be reading).
-  record.blob_key = "uploads/" + owner + "/" + id + "/part-" + std::to_string(part) + "-" + NewId().substr(0, 8);
+  record.blob_key =
+      "uploads/" + owner + "/" + id + "/part-" + std::to_string(part) + "-" + NewId().substr(0, 8);
   if (Status s = blobs_.Put(record.blob_key, bytes); !s.ok()) return s;
   auto replaced = metadata_.PutUploadPart(owner, id, record, "");
   if (!replaced.ok()) {
@@ -205,32 +219,37 @@ Result<store::UploadPart> UploadService::PutPart(const std::string& owner, const
   return record;
 }
 
-Result<std::pair<store::UploadRecord, std::vector<store::UploadPart>>> UploadService::Get(const std::string& owner,
-                                                                                        const std::string& id) {
+Result<std::pair<store::UploadRecord, std::vector<store::UploadPart>>> UploadService::Get(
+    const std::string& owner, const std::string& id) {
   auto upload = metadata_.GetUpload(owner, id);
   if (!upload.ok()) return upload.status();
   // Past its expiry an upload is gone, whether or not a GC round has deleted it yet.
-  if (upload->expires_ms < NowUnixMs()) return Status::NotFound("no upload '" + id + "' (it expired)");
+  if (upload->expires_ms < NowUnixMs())
+    return Status::NotFound("no upload '" + id + "' (it expired)");
   auto parts = metadata_.ListUploadParts(owner, id);
   if (!parts.ok()) return parts.status();
   return std::make_pair(std::move(upload).value(), std::move(parts).value());
 }
 
 Status UploadService::CheckParts(const std::vector<store::UploadPart>& parts) const {
-  if (parts.empty()) return Status::FailedPrecondition("the upload has no parts yet: send part 1 first");
+  if (parts.empty())
+    return Status::FailedPrecondition("the upload has no parts yet: send part 1 first");
   std::string missing;
   int64_t expected = 1;
   for (const auto& p : parts) {
-    for (; expected < p.part && missing.size() < 200; ++expected) missing += (missing.empty() ? "" : ", ") + std::to_string(expected);
+    for (; expected < p.part && missing.size() < 200; ++expected)
+      missing += (missing.empty() ? "" : ", ") + std::to_string(expected);
     expected = p.part + 1;
   }
   if (!missing.empty()) {
-    return Status::FailedPrecondition("parts are missing: " + missing + " (parts are numbered 1, 2, 3, ... without gaps)");
+    return Status::FailedPrecondition("parts are missing: " + missing +
+                                      " (parts are numbered 1, 2, 3, ... without gaps)");
   }
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
     if (parts[i].bytes < options_.min_part_bytes) {
       return Status::FailedPrecondition("part " + std::to_string(parts[i].part) + " has " +
-                                        std::to_string(parts[i].bytes) + " bytes; every part but the last needs at least " +
+                                        std::to_string(parts[i].bytes) +
+                                        " bytes; every part but the last needs at least " +
                                         std::to_string(options_.min_part_bytes));
     }
   }
@@ -243,21 +262,24 @@ namespace {
 Status CheckCompletable(const store::UploadRecord& upload, const std::string& job_id) {
   if (upload.state == "completed") {
     return Status::FailedPrecondition("upload '" + upload.id + "' is already completed (dataset '" +
-                                      upload.dataset_id + "' version " + std::to_string(upload.dataset_version) + ")");
+                                      upload.dataset_id + "' version " +
+                                      std::to_string(upload.dataset_version) + ")");
   }
   if (upload.state == "completing" && upload.job_id != job_id) {
-    return Status::FailedPrecondition("upload '" + upload.id + "' is being completed by job '" + upload.job_id + "'");
+    return Status::FailedPrecondition("upload '" + upload.id + "' is being completed by job '" +
+                                      upload.job_id + "'");
   }
   if (upload.state == "open" && !job_id.empty()) {
-    return Status::FailedPrecondition("upload '" + upload.id + "' is no longer being completed by job '" + job_id + "'");
+    return Status::FailedPrecondition("upload '" + upload.id +
+                                      "' is no longer being completed by job '" + job_id + "'");
   }
   return Status::Ok();
 }
 
 }  // namespace
 
-Result<std::optional<store::JobRecord>> UploadService::QueueIfLarge(const std::string& owner, const std::string& id,
-                                                                    const DatasetService::Limits& limits) {
+Result<std::optional<store::JobRecord>> UploadService::QueueIfLarge(
+    const std::string& owner, const std::string& id, const DatasetService::Limits& limits) {
   auto listed = Get(owner, id);
   if (!listed.ok()) return listed.status();
   const auto& [upload, parts] = *listed;
@@ -285,10 +307,13 @@ Result<std::optional<store::JobRecord>> UploadService::QueueIfLarge(const std::s
   return std::optional<store::JobRecord>(std::move(queued).value());
 }
 
-Result<store::DatasetRecord> UploadService::Complete(const std::string& owner, const std::string& id,
-                                                     const DatasetService::Limits& limits, InvalidRows* invalid,
+Result<store::DatasetRecord> UploadService::Complete(const std::string& owner,
+                                                     const std::string& id,
+                                                     const DatasetService::Limits& limits,
+                                                     InvalidRows* invalid,
                                                      const std::string& job_id) {
-  Status last = Status::FailedPrecondition("the dataset is being changed by others; complete the upload again");
+  Status last = Status::FailedPrecondition(
+      "the dataset is being changed by others; complete the upload again");
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     auto listed = Get(owner, id);
     if (!listed.ok()) return listed.status();
@@ -300,7 +325,8 @@ Result<store::DatasetRecord> UploadService::Complete(const std::string& owner, c
     if (!upload.parts_key.empty() && !upload.parts_closed) {
       // Close the parts first (a part sent from now on is refused), then read them again:
       // the list assembled is the one closed.
-      Status closed = metadata_.SetUploadParts(owner, id, upload.parts_id, upload.parts_key, upload.parts_id, true, {});
+      Status closed = metadata_.SetUploadParts(owner, id, upload.parts_id, upload.parts_key,
+                                               upload.parts_id, true, {});
       if (!closed.ok() && closed.code() != StatusCode::kFailedPrecondition) return closed;
       continue;
     }
@@ -332,8 +358,8 @@ Result<store::DatasetRecord> UploadService::Complete(const std::string& owner, c
   return last;
 }
 
-Result<std::vector<std::string>> UploadService::Assemble(const store::UploadRecord& upload,
-                                                         const std::vector<store::UploadPart>& parts) {
+Result<std::vector<std::string>> UploadService::Assemble(
+    const store::UploadRecord& upload, const std::vector<store::UploadPart>& parts) {
   if (upload.parts_key.empty()) {  // an upload from before schema v9: its parts are blobs
     std::vector<std::string> keys;
     for (const auto& p : parts) keys.push_back(p.blob_key);
@@ -352,27 +378,30 @@ Result<std::vector<std::string>> UploadService::Assemble(const store::UploadReco
     return std::vector<std::string>{upload.parts_key};
   }
   // Not assembled: the parts are still the store's, open them to the client again.
-  Status reopened = metadata_.SetUploadParts(upload.owner, upload.id, upload.parts_id, upload.parts_key,
-                                             upload.parts_id, false, {});
+  Status reopened = metadata_.SetUploadParts(upload.owner, upload.id, upload.parts_id,
+                                             upload.parts_key, upload.parts_id, false, {});
   if (!reopened.ok()) {
-    Log(LogLevel::kWarn, "could not reopen an upload's parts", {{"upload", upload.id}, {"error", reopened.message()}});
+    Log(LogLevel::kWarn, "could not reopen an upload's parts",
+        {{"upload", upload.id}, {"error", reopened.message()}});
   }
   if (assembled.code() == StatusCode::kFailedPrecondition) {
-    return Status::FailedPrecondition("a part of upload '" + upload.id +
-                                      "' was sent again while it was being completed; send again any part sent "
-                                      "meanwhile, then complete it");
+    return Status::FailedPrecondition(
+        "a part of upload '" + upload.id +
+        "' was sent again while it was being completed; send again any part sent "
+        "meanwhile, then complete it");
   }
   return assembled;
 }
 
-void UploadService::Reopen(const store::UploadRecord& upload, const std::vector<store::UploadPart>& parts) {
+void UploadService::Reopen(const store::UploadRecord& upload,
+                           const std::vector<store::UploadPart>& parts) {
   if (upload.parts_key.empty()) return;  // blobs of their own: never closed
   auto assembled = blobs_.Stat(upload.parts_key);
   if (!assembled.ok()) {
     // Never assembled: the store's parts are still open, and only need the client back.
     if (upload.parts_closed && assembled.status().code() == StatusCode::kNotFound) {
-      (void)metadata_.SetUploadParts(upload.owner, upload.id, upload.parts_id, upload.parts_key, upload.parts_id,
-                                     false, {});
+      (void)metadata_.SetUploadParts(upload.owner, upload.id, upload.parts_id, upload.parts_key,
+                                     upload.parts_id, false, {});
     }
     return;
   }
@@ -385,14 +414,16 @@ void UploadService::Reopen(const store::UploadRecord& upload, const std::vector<
   int64_t offset = 0;
   for (size_t i = 0; status.ok() && i < parts.size(); ++i) {
     const auto& p = parts[i];
-    auto tag = p.bytes > 0 ? blobs_.CopyPart(key, *handle, p.part, upload.parts_key, offset, p.bytes)
-                           : blobs_.PutPart(key, *handle, p.part, "");
+    auto tag = p.bytes > 0
+                   ? blobs_.CopyPart(key, *handle, p.part, upload.parts_key, offset, p.bytes)
+                   : blobs_.PutPart(key, *handle, p.part, "");
     offset += p.bytes;
     if (tag.ok()) tags.emplace_back(p.part, std::move(tag).value());
     status = tag.status();
   }
   if (status.ok()) {
-    status = metadata_.SetUploadParts(upload.owner, upload.id, upload.parts_id, key, *handle, false, tags);
+    status = metadata_.SetUploadParts(upload.owner, upload.id, upload.parts_id, key, *handle, false,
+                                      tags);
   }
   if (!status.ok()) {
     if (handle.ok()) AbortParts(key, *handle);
@@ -404,10 +435,10 @@ void UploadService::Reopen(const store::UploadRecord& upload, const std::vector<
   store::DeleteUnreferencedBlobs(blobs_, {upload.parts_key});
 }
 
-Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadRecord& upload, const std::string& job_id,
-                                                         const std::vector<store::UploadPart>& parts,
-                                                         const std::vector<std::string>& sources,
-                                                         const DatasetService::Limits& limits, InvalidRows* invalid) {
+Result<store::DatasetRecord> UploadService::CompleteOnce(
+    const store::UploadRecord& upload, const std::string& job_id,
+    const std::vector<store::UploadPart>& parts, const std::vector<std::string>& sources,
+    const DatasetService::Limits& limits, InvalidRows* invalid) {
   // What the new version builds on: nothing (replace) or the current version (append):
   // then the new rows are one more segment after the current version's, unless it has
   // DatasetService::kMaxSegments already (then the new version is copied whole into one).
@@ -420,13 +451,16 @@ Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadReco
   if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
   if (current.ok()) expected_current = current->current.version;
   const bool append = upload.mode == "append";
-  const bool compact = append && current.ok() && current->current.segments.size() >= DatasetService::kMaxSegments;
+  const bool compact =
+      append && current.ok() && current->current.segments.size() >= DatasetService::kMaxSegments;
   Sha256 hash;
   if (append) {
     if (!current.ok()) return current.status();
     const store::DatasetVersion& base = current->current;
     auto parsed = ParseJson(base.stats_json);
-    if (!parsed.ok()) return Status::Corruption("dataset '" + upload.dataset_id + "': " + parsed.status().message());
+    if (!parsed.ok())
+      return Status::Corruption("dataset '" + upload.dataset_id +
+                                "': " + parsed.status().message());
     auto old_stats = DatasetStats::FromJson(*parsed);
     if (!old_stats.ok()) return old_stats.status();
     stats = std::move(old_stats).value();
@@ -457,7 +491,8 @@ Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadReco
     if (kept_bytes + staged.bytes() > limits.storage.max_stored_bytes) {
       return Status::LimitExceeded("max_stored_bytes", limits.storage.max_stored_bytes,
                                    "the dataset would be larger than the plan stores (" +
-                                       std::to_string(limits.storage.max_stored_bytes) + " bytes); nothing was written");
+                                       std::to_string(limits.storage.max_stored_bytes) +
+                                       " bytes); nothing was written");
     }
     return Status::Ok();
   };
@@ -469,7 +504,8 @@ Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadReco
     for (const auto& p : parts) total += p.bytes;
     if (total > options_.max_part_bytes) {
       return Status::LimitExceeded("max_json_upload_bytes", options_.max_part_bytes,
-                                   "a JSON upload holds at most " + std::to_string(options_.max_part_bytes) +
+                                   "a JSON upload holds at most " +
+                                       std::to_string(options_.max_part_bytes) +
                                        " bytes; send larger data as CSV");
     }
     std::string text;
@@ -482,7 +518,8 @@ Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadReco
     if (!decoded.ok()) return decoded.status();
     if (decoded->rows_invalid > 0) {
       *invalid = InvalidRows{decoded->rows_invalid, decoded->errors};
-      return Status::InvalidArgument(std::to_string(decoded->rows_invalid) + " invalid stone(s); nothing was written");
+      return Status::InvalidArgument(std::to_string(decoded->rows_invalid) +
+                                     " invalid stone(s); nothing was written");
     }
     for (const auto& stone : decoded->stones) {
       if (Status s = add(stone); !s.ok()) return s;
@@ -499,7 +536,8 @@ Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadReco
       auto more = chunker.Next(&chunk);
       if (!more.ok()) return more.status();
       if (!*more) break;
-      DiamondTextReader reader(chunk.text, DiamondCsvOptions{.first_line = chunk.first_line_of_text});
+      DiamondTextReader reader(chunk.text,
+                               DiamondCsvOptions{.first_line = chunk.first_line_of_text});
       if (Status s = reader.ReadHeader(); !s.ok()) return s;
       while (true) {
         auto outcome = reader.Next(&stone);
@@ -520,7 +558,8 @@ Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadReco
       rows_before += reader.rows_read();
     }
     if (invalid->rows_invalid > 0) {
-      return Status::InvalidArgument(std::to_string(invalid->rows_invalid) + " invalid row(s); nothing was written");
+      return Status::InvalidArgument(std::to_string(invalid->rows_invalid) +
+                                     " invalid row(s); nothing was written");
     }
   }
   if (Status s = staged.Finish(); !s.ok()) return s;
@@ -540,8 +579,8 @@ Result<store::DatasetRecord> UploadService::CompleteOnce(const store::UploadReco
     if (Status s = blobs_.PutFrom(written, in); !s.ok()) return s;
     version.segments.push_back({written, rows - rows_before, staged.bytes()});
   }
-  auto committed =
-      metadata_.CommitUploadedVersion(upload.owner, upload.id, job_id, expected_current, version, limits.storage);
+  auto committed = metadata_.CommitUploadedVersion(upload.owner, upload.id, job_id,
+                                                   expected_current, version, limits.storage);
   if (!committed.ok() && !written.empty()) store::DeleteUnreferencedBlobs(blobs_, {written});
   return committed;
 }

@@ -18,20 +18,20 @@
 
 #include "core/diamond_csv.h"
 #include "service/dataset_service.h"
+#include "service/job_payloads.h"
 #include "store/blob_store.h"
 #include "store/metadata_store.h"
-#include "service/job_payloads.h"
 
 namespace diamond::service {
 
 class UploadService {
  public:
   struct Options {
-    int64_t min_part_bytes = 5 << 20;    // every part but the last (as S3 asks)
-    int64_t max_part_bytes = 64 << 20;   // one request body
+    int64_t min_part_bytes = 5 << 20;   // every part but the last (as S3 asks)
+    int64_t max_part_bytes = 64 << 20;  // one request body
     int64_t max_parts = 10000;
     std::chrono::seconds expiry{24 * 3600};  // an upload not completed by then is deleted
-    std::string temp_dir;                // where completions stage rows; "" = the system's
+    std::string temp_dir;                    // where completions stage rows; "" = the system's
     // Uploads whose parts hold more complete in a job (202) instead of in the request.
     int64_t background_bytes = 64 << 20;
   };
@@ -47,10 +47,11 @@ class UploadService {
   // Stores part `part`. `expected_sha256` (hex), when given, must match the bytes
   // (InvalidArgument "checksum" otherwise; nothing is stored).
   Result<store::UploadPart> PutPart(const std::string& owner, const std::string& id, int64_t part,
-                                    std::string_view bytes, const std::optional<std::string>& expected_sha256,
+                                    std::string_view bytes,
+                                    const std::optional<std::string>& expected_sha256,
                                     int64_t max_upload_bytes);
-  Result<std::pair<store::UploadRecord, std::vector<store::UploadPart>>> Get(const std::string& owner,
-                                                                           const std::string& id);
+  Result<std::pair<store::UploadRecord, std::vector<store::UploadPart>>> Get(
+      const std::string& owner, const std::string& id);
   // Validates and commits the upload's rows as a new version of its dataset. Invalid rows:
   // InvalidArgument, with *invalid listing the first errors and the count (nothing is
   // written); a malformed stream: InvalidArgument with *invalid empty.
@@ -62,7 +63,8 @@ class UploadService {
   // it (or returns the one already doing so) and marks the upload "completing". nullopt
   // for a smaller one: complete it in the request. The parts are checked first either way
   // (gaps, small middle parts: FailedPrecondition).
-  Result<std::optional<store::JobRecord>> QueueIfLarge(const std::string& owner, const std::string& id,
+  Result<std::optional<store::JobRecord>> QueueIfLarge(const std::string& owner,
+                                                       const std::string& id,
                                                        const DatasetService::Limits& limits);
   // Aborts: the upload and its parts are gone. (Expired uploads go the same way, in the
   // blob GC's rounds: store/blob_gc.h.)
@@ -72,10 +74,12 @@ class UploadService {
   // Why the parts cannot be completed as they are (gaps, a small part in the middle).
   Status CheckParts(const std::vector<store::UploadPart>& parts) const;
   // Validates and commits the rows of `sources` (the blobs holding the parts, in order).
-  Result<store::DatasetRecord> CompleteOnce(const store::UploadRecord& upload, const std::string& job_id,
+  Result<store::DatasetRecord> CompleteOnce(const store::UploadRecord& upload,
+                                            const std::string& job_id,
                                             const std::vector<store::UploadPart>& parts,
                                             const std::vector<std::string>& sources,
-                                            const DatasetService::Limits& limits, InvalidRows* invalid);
+                                            const DatasetService::Limits& limits,
+                                            InvalidRows* invalid);
   // The blobs holding a closed upload's parts, in order: the store's parts assembled into
   // the upload's parts_key (once; a completion cut short finds them assembled), or the
   // parts' own blobs for an upload from before schema v9. Parts that cannot be assembled

@@ -16,19 +16,19 @@
 namespace diamond::store {
 
 struct UserRecord {
-  std::string id;            // chosen by an admin: "alice"
-  std::string role;          // "admin" or "member"
-  std::string plan;          // a PlanRecord's name
+  std::string id;    // chosen by an admin: "alice"
+  std::string role;  // "admin" or "member"
+  std::string plan;  // a PlanRecord's name
   bool disabled = false;
   std::string created_at;
 };
 
 struct ApiKeyRecord {
-  std::string id;            // public id, for listing and revoking
+  std::string id;  // public id, for listing and revoking
   std::string user_id;
-  std::string prefix;        // the key's first characters, safe to show and log
-  std::string hash;          // hex SHA-256 of the whole key; the key itself is never stored
-  std::string name;          // the owner's label ("laptop", "ci")
+  std::string prefix;  // the key's first characters, safe to show and log
+  std::string hash;    // hex SHA-256 of the whole key; the key itself is never stored
+  std::string name;    // the owner's label ("laptop", "ci")
   std::string created_at;
   std::string revoked_at;    // empty while the key is valid
   std::string last_used_at;  // empty until first use
@@ -56,7 +56,8 @@ struct ReplicaRecord {
   std::string started_at;
   int64_t pid = 0;
   std::string host;
-  bool serving = true;  // answers API requests (a `diamond worker` does not): counts for rate shares
+  bool serving =
+      true;  // answers API requests (a `diamond worker` does not): counts for rate shares
 };
 
 // One user's usage on one UTC day (YYYY-MM-DD).

@@ -24,8 +24,9 @@ Result<size_t> BlobChainSource::Read(char* buf, size_t n) {
     auto piece = blobs_.GetRange(key, offset_, want);
     if (!piece.ok()) return Status::IoError(key + ": " + piece.status().message());
     if (static_cast<int64_t>(piece->size()) != want) {
-      return Status::IoError(key + ": the blob changed while it was read (" + std::to_string(piece->size()) +
-                             " bytes where " + std::to_string(want) + " were due)");
+      return Status::IoError(key + ": the blob changed while it was read (" +
+                             std::to_string(piece->size()) + " bytes where " +
+                             std::to_string(want) + " were due)");
     }
     current_ = std::move(piece).value();
     pos_ = 0;

@@ -17,7 +17,8 @@ class BlobChainSource final : public ByteSource {
   // The store must outlive the source.
   static constexpr size_t kPieceBytes = size_t{4} << 20;
 
-  BlobChainSource(const BlobStore& blobs, std::vector<std::string> keys, size_t piece_bytes = kPieceBytes)
+  BlobChainSource(const BlobStore& blobs, std::vector<std::string> keys,
+                  size_t piece_bytes = kPieceBytes)
       : blobs_(blobs), keys_(std::move(keys)), piece_bytes_(piece_bytes) {}
 
   // A missing or unreadable blob is an IoError naming it.
@@ -27,10 +28,10 @@ class BlobChainSource final : public ByteSource {
   const BlobStore& blobs_;
   std::vector<std::string> keys_;
   size_t piece_bytes_;
-  size_t next_ = 0;        // the blob being read
-  int64_t size_ = -1;      // its size (-1: not asked yet)
-  int64_t offset_ = 0;     // of its next piece
-  std::string current_;    // the piece being read
+  size_t next_ = 0;      // the blob being read
+  int64_t size_ = -1;    // its size (-1: not asked yet)
+  int64_t offset_ = 0;   // of its next piece
+  std::string current_;  // the piece being read
   size_t pos_ = 0;
 };
 

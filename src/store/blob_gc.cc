@@ -17,7 +17,8 @@ void DeleteUnreferencedBlobs(BlobStore& blobs, const std::vector<std::string>& k
   }
 }
 
-Status DiscardUpload(MetadataStore& metadata, BlobStore& blobs, const std::string& owner, const std::string& id) {
+Status DiscardUpload(MetadataStore& metadata, BlobStore& blobs, const std::string& owner,
+                     const std::string& id) {
   auto upload = metadata.GetUpload(owner, id);
   if (!upload.ok()) return upload.status();
   auto keys = metadata.DeleteUpload(owner, id);
@@ -27,7 +28,8 @@ Status DiscardUpload(MetadataStore& metadata, BlobStore& blobs, const std::strin
   // left to the store's expiry of parts, like those of a process that died.
   if (!upload->parts_id.empty()) {
     if (Status s = blobs.AbortParts(upload->parts_key, upload->parts_id); !s.ok()) {
-      Log(LogLevel::kWarn, "could not abort an upload's parts; the store's expiry of parts must remove them",
+      Log(LogLevel::kWarn,
+          "could not abort an upload's parts; the store's expiry of parts must remove them",
           {{"key", upload->parts_key}, {"error", s.message()}});
     }
   }
@@ -65,7 +67,7 @@ Result<int64_t> RemoveUnreferencedBlobs(MetadataStore& metadata, BlobStore& blob
   int64_t removed = 0;
   for (const auto& blob : *stored) {
     if (std::binary_search(referenced->begin(), referenced->end(), blob.key)) continue;
-    if (blob.key == kStoreBindingKey) continue;  // which database the store belongs to
+    if (blob.key == kStoreBindingKey) continue;              // which database the store belongs to
     if (now - blob.modified_unix < grace.count()) continue;  // its row may be on its way
     if (Status s = blobs.Delete(blob.key); !s.ok()) return s;
     ++removed;
@@ -81,8 +83,8 @@ constexpr int64_t kGcLeaseMs = 30 * 60 * 1000;
 
 }  // namespace
 
-PeriodicBlobGc::PeriodicBlobGc(MetadataStore& metadata, BlobStore& blobs, std::chrono::seconds interval,
-                               std::chrono::seconds grace)
+PeriodicBlobGc::PeriodicBlobGc(MetadataStore& metadata, BlobStore& blobs,
+                               std::chrono::seconds interval, std::chrono::seconds grace)
     : metadata_(metadata), blobs_(blobs), interval_(interval), grace_(grace), holder_(NewId()) {
   thread_ = std::thread([this] { Run(); });
 }
@@ -102,13 +104,15 @@ Result<std::optional<int64_t>> PeriodicBlobGc::RunOnce() {
   if (!*taken) return std::optional<int64_t>();
   auto expired = DeleteExpiredUploads(metadata_, blobs_);
   if (!expired.ok()) {
-    Log(LogLevel::kWarn, "could not delete expired uploads; retrying next round", {{"error", expired.status().message()}});
+    Log(LogLevel::kWarn, "could not delete expired uploads; retrying next round",
+        {{"error", expired.status().message()}});
   } else if (*expired > 0) {
     Log(LogLevel::kInfo, "deleted expired uploads", {{"count", *expired}});
   }
   auto removed = RemoveUnreferencedBlobs(metadata_, blobs_, grace_);
   if (Status s = metadata_.ReleaseLease("blob-gc", holder_); !s.ok()) {
-    Log(LogLevel::kWarn, "could not release the blob GC lease; it expires by itself", {{"error", s.message()}});
+    Log(LogLevel::kWarn, "could not release the blob GC lease; it expires by itself",
+        {{"error", s.message()}});
   }
   if (!removed.ok()) return removed.status();
   return std::optional<int64_t>(*removed);
@@ -122,7 +126,8 @@ void PeriodicBlobGc::Run() {
     lock.Unlock();
     auto removed = RunOnce();
     if (!removed.ok()) {
-      Log(LogLevel::kWarn, "blob GC failed; retrying next round", {{"error", removed.status().message()}});
+      Log(LogLevel::kWarn, "blob GC failed; retrying next round",
+          {{"error", removed.status().message()}});
     } else if (removed->has_value() && **removed > 0) {
       Log(LogLevel::kInfo, "blob GC removed unreferenced blobs", {{"count", **removed}});
     }

@@ -14,7 +14,6 @@
 #include <thread>
 
 #include "base/mutex.h"
-
 #include "store/blob_store.h"
 #include "store/metadata_store.h"
 
@@ -29,15 +28,16 @@ Result<int64_t> RemoveUnreferencedBlobs(MetadataStore& metadata, BlobStore& blob
 // Deletes an upload (an abort, an expiry): its record, then what it leaves in the blob
 // store — blobs (best effort, as above) and the store's open parts (BlobStore::AbortParts;
 // a failure is logged: the store's own expiry of parts must remove them).
-Status DiscardUpload(MetadataStore& metadata, BlobStore& blobs, const std::string& owner, const std::string& id);
+Status DiscardUpload(MetadataStore& metadata, BlobStore& blobs, const std::string& owner,
+                     const std::string& id);
 
 // Deletes uploads (metadata_store.h) whose expiry has passed, and their parts' blobs;
 // returns how many. Part of every GC round below.
 Result<int64_t> DeleteExpiredUploads(MetadataStore& metadata, BlobStore& blobs);
 
-// Runs DeleteExpiredUploads and RemoveUnreferencedBlobs every `interval` on a thread (the owner calls RunOnce at
-// start if it wants a round then), on one process at a time among all that share the
-// store (the "blob-gc" lease: whoever holds it runs; the others skip that round). The
+// Runs DeleteExpiredUploads and RemoveUnreferencedBlobs every `interval` on a thread (the owner
+// calls RunOnce at start if it wants a round then), on one process at a time among all that share
+// the store (the "blob-gc" lease: whoever holds it runs; the others skip that round). The
 // destructor stops the thread.
 class PeriodicBlobGc {
  public:

@@ -17,7 +17,8 @@ void BlobRangeReader::Seek(int64_t offset) {
 
 Result<std::string> BlobRangeReader::Next(size_t max) {
   if (max == 0 || left() == 0) return std::string();
-  while (position_ >= extent_start_ + extents_[extent_].bytes) {  // skip to the blob holding position_
+  while (position_ >=
+         extent_start_ + extents_[extent_].bytes) {  // skip to the blob holding position_
     extent_start_ += extents_[extent_].bytes;
     ++extent_;
   }
@@ -27,8 +28,8 @@ Result<std::string> BlobRangeReader::Next(size_t max) {
   auto piece = blobs_.GetRange(extent.key, within, length);
   if (!piece.ok()) return Status::IoError(extent.key + ": " + piece.status().message());
   if (static_cast<int64_t>(piece->size()) != length) {
-    return Status::Corruption(extent.key + ": the blob holds fewer bytes than the " + std::to_string(extent.bytes) +
-                              " recorded");
+    return Status::Corruption(extent.key + ": the blob holds fewer bytes than the " +
+                              std::to_string(extent.bytes) + " recorded");
   }
   position_ += length;
   return piece;

@@ -47,12 +47,14 @@ class BlobStore {
   // Bytes [offset, offset + length) of a blob — fewer at its end, none past it — for a
   // reader that must not hold a whole blob (a download sends one piece at a time).
   // NotFound if the blob is missing.
-  virtual Result<std::string> GetRange(const std::string& key, int64_t offset, int64_t length) const = 0;
+  virtual Result<std::string> GetRange(const std::string& key, int64_t offset,
+                                       int64_t length) const = 0;
   // Size and last modification, without reading the blob; NotFound if missing.
   virtual Result<BlobInfo> Stat(const std::string& key) const = 0;
   // One page of List: blobs under `prefix` whose key sorts after `start_after` ("" for
   // the first page), at most `limit`, sorted. The next page starts after the last key.
-  virtual Result<std::vector<BlobInfo>> ListPage(const std::string& prefix, const std::string& start_after,
+  virtual Result<std::vector<BlobInfo>> ListPage(const std::string& prefix,
+                                                 const std::string& start_after,
                                                  size_t limit) const = 0;
 
   // --- a blob built from numbered parts (S3's multipart upload model) -----------------
@@ -66,12 +68,13 @@ class BlobStore {
   virtual Result<std::string> StartParts(const std::string& key) = 0;
   // Stores part `number` (1..10000), replacing one sent before; returns its tag (S3's
   // ETag), which CompleteParts must be given. NotFound if the handle is not open.
-  virtual Result<std::string> PutPart(const std::string& key, const std::string& parts_id, int64_t number,
-                                      std::string_view bytes) = 0;
+  virtual Result<std::string> PutPart(const std::string& key, const std::string& parts_id,
+                                      int64_t number, std::string_view bytes) = 0;
   // The same with bytes [offset, offset + length) of the blob `source`, copied inside the
   // store (S3's UploadPartCopy: nothing passes through this process).
-  virtual Result<std::string> CopyPart(const std::string& key, const std::string& parts_id, int64_t number,
-                                       const std::string& source, int64_t offset, int64_t length) = 0;
+  virtual Result<std::string> CopyPart(const std::string& key, const std::string& parts_id,
+                                       int64_t number, const std::string& source, int64_t offset,
+                                       int64_t length) = 0;
   // Assembles the parts listed, (number, tag) in ascending numbers, into `key`. A tag
   // that is not the part's latest (a part re-sent meanwhile) or a missing part fails it
   // (FailedPrecondition) and leaves the parts as they were.

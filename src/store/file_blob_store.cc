@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <sstream>
 
@@ -63,7 +63,9 @@ Status CopyRange(int in, int64_t offset, int64_t length, int out, const fs::path
       buffer.resize(std::min<size_t>(want, size_t{1} << 20));
       n = ::pread(in, buffer.data(), buffer.size(), in_offset);
       if (n > 0) {
-        if (Status s = WriteAll(out, std::string_view(buffer.data(), static_cast<size_t>(n)), from); !s.ok()) return s;
+        if (Status s = WriteAll(out, std::string_view(buffer.data(), static_cast<size_t>(n)), from);
+            !s.ok())
+          return s;
         in_offset += n;
       }
     }
@@ -71,7 +73,9 @@ Status CopyRange(int in, int64_t offset, int64_t length, int out, const fs::path
       if (errno == EINTR) continue;
       return ErrnoStatus("cannot copy from", from);
     }
-    if (n == 0) return Status::InvalidArgument("the range copied is past the end of " + from.filename().string());
+    if (n == 0)
+      return Status::InvalidArgument("the range copied is past the end of " +
+                                     from.filename().string());
     length -= n;
   }
   return Status::Ok();
@@ -93,8 +97,9 @@ std::string PartTag(const struct stat& info) {
 }
 
 bool IsPartsId(const std::string& id) {
-  return !id.empty() && id.size() <= 64 &&
-         std::all_of(id.begin(), id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'); });
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
+  });
 }
 
 }  // namespace
@@ -142,9 +147,11 @@ Result<std::unique_ptr<FileBlobStore>> FileBlobStore::Open(const fs::path& root,
     }
   }
   const auto abandoned = fs::file_time_type::clock::now() - kAbandonedParts;
-  for (auto it = fs::directory_iterator(root / kPartsDirectory, ec); !ec && it != fs::end(it); it.increment(ec)) {
+  for (auto it = fs::directory_iterator(root / kPartsDirectory, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
     std::error_code age_ec;
-    if (it->is_directory() && it->last_write_time(age_ec) < abandoned && !age_ec) fs::remove_all(it->path(), age_ec);
+    if (it->is_directory() && it->last_write_time(age_ec) < abandoned && !age_ec)
+      fs::remove_all(it->path(), age_ec);
   }
   return std::unique_ptr<FileBlobStore>(new FileBlobStore(root, std::move(directory_synced)));
 }
@@ -160,7 +167,8 @@ Status FileBlobStore::CreateDurableDirectories(const fs::path& dir) const {
     if (p == root_ || !p.has_parent_path() || p.parent_path() == p) break;
   }
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) return ErrnoStatus("cannot create", *it);
+    if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST)
+      return ErrnoStatus("cannot create", *it);
     if (Status s = SyncDirectory(it->parent_path()); !s.ok()) return s;
   }
   return Status::Ok();
@@ -193,12 +201,14 @@ Status FileBlobStore::WriteDurably(const fs::path& target, const Writer& write) 
   static std::atomic<uint64_t> counter{0};
   const fs::path temp = target.string() + std::string(kTempMarker) + std::to_string(::getpid()) +
                         "-" + std::to_string(counter++);
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);  // tenants' data: the service user only
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                  0600);  // tenants' data: the service user only
   if (fd < 0) return ErrnoStatus("cannot create", temp);
   Status s = write(fd, temp);
   if (s.ok() && ::fsync(fd) != 0) s = ErrnoStatus("cannot sync", temp);
   if (::close(fd) != 0 && s.ok()) s = ErrnoStatus("cannot close", temp);
-  if (s.ok() && std::rename(temp.c_str(), target.c_str()) != 0) s = ErrnoStatus("cannot rename onto", target);
+  if (s.ok() && std::rename(temp.c_str(), target.c_str()) != 0)
+    s = ErrnoStatus("cannot rename onto", target);
   if (!s.ok()) {
     std::error_code ec;
     fs::remove(temp, ec);
@@ -213,7 +223,8 @@ Result<std::string> FileBlobStore::Get(const std::string& key) const {
   return std::move(out).str();
 }
 
-Result<std::string> FileBlobStore::GetRange(const std::string& key, int64_t offset, int64_t length) const {
+Result<std::string> FileBlobStore::GetRange(const std::string& key, int64_t offset,
+                                            int64_t length) const {
   if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
   if (offset < 0 || length < 0) return Status::InvalidArgument("a negative range of blob " + key);
   const fs::path path = root_ / key;
@@ -226,7 +237,8 @@ Result<std::string> FileBlobStore::GetRange(const std::string& key, int64_t offs
   size_t done = 0;
   Status status = Status::Ok();
   while (done < out.size()) {
-    const ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(offset) + static_cast<off_t>(done));
+    const ssize_t n = ::pread(fd, out.data() + done, out.size() - done,
+                              static_cast<off_t>(offset) + static_cast<off_t>(done));
     if (n < 0) {
       if (errno == EINTR) continue;
       status = ErrnoStatus("cannot read blob", path);
@@ -281,14 +293,16 @@ Result<BlobInfo> FileBlobStore::Stat(const std::string& key) const {
   return BlobInfo{key, static_cast<int64_t>(info.st_size), static_cast<int64_t>(info.st_mtime)};
 }
 
-Result<std::vector<BlobInfo>> FileBlobStore::ListPage(const std::string& prefix, const std::string& start_after,
+Result<std::vector<BlobInfo>> FileBlobStore::ListPage(const std::string& prefix,
+                                                      const std::string& start_after,
                                                       size_t limit) const {
   // A directory walk has no cursor: list, then cut the page (the file store serves one
   // machine's data; S3 pages on the server).
   auto all = List(prefix);
   if (!all.ok()) return all.status();
-  auto first = std::upper_bound(all->begin(), all->end(), start_after,
-                                [](const std::string& after, const BlobInfo& blob) { return after < blob.key; });
+  auto first = std::upper_bound(
+      all->begin(), all->end(), start_after,
+      [](const std::string& after, const BlobInfo& blob) { return after < blob.key; });
   std::vector<BlobInfo> page;
   for (auto it = first; it != all->end() && page.size() < limit; ++it) page.push_back(*it);
   return page;
@@ -312,10 +326,12 @@ Result<std::vector<BlobInfo>> FileBlobStore::List(const std::string& prefix) con
     if (!key.starts_with(prefix) || !IsValidBlobKey(key)) continue;
     struct stat st {};
     if (::stat(it->path().c_str(), &st) != 0) continue;  // deleted while listing
-    blobs.push_back({std::move(key), static_cast<int64_t>(st.st_size), static_cast<int64_t>(st.st_mtime)});
+    blobs.push_back(
+        {std::move(key), static_cast<int64_t>(st.st_size), static_cast<int64_t>(st.st_mtime)});
   }
   if (ec) return Status::IoError("cannot list blobs: " + ec.message());
-  std::sort(blobs.begin(), blobs.end(), [](const BlobInfo& a, const BlobInfo& b) { return a.key < b.key; });
+  std::sort(blobs.begin(), blobs.end(),
+            [](const BlobInfo& a, const BlobInfo& b) { return a.key < b.key; });
   return blobs;
 }
 
@@ -330,7 +346,8 @@ Result<std::string> FileBlobStore::StartParts(const std::string& key) {
   return id;
 }
 
-Result<fs::path> FileBlobStore::PartsDirectory(const std::string& key, const std::string& parts_id) const {
+Result<fs::path> FileBlobStore::PartsDirectory(const std::string& key,
+                                               const std::string& parts_id) const {
   if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
   const fs::path dir = root_ / kPartsDirectory / parts_id;
   std::error_code ec;
@@ -340,9 +357,10 @@ Result<fs::path> FileBlobStore::PartsDirectory(const std::string& key, const std
   return dir;
 }
 
-Result<std::string> FileBlobStore::WritePart(const std::string& key, const std::string& parts_id, int64_t number,
-                                             const Writer& write) {
-  if (number < 1 || number > kMaxPartNumber) return Status::InvalidArgument("a part number is 1 to 10000");
+Result<std::string> FileBlobStore::WritePart(const std::string& key, const std::string& parts_id,
+                                             int64_t number, const Writer& write) {
+  if (number < 1 || number > kMaxPartNumber)
+    return Status::InvalidArgument("a part number is 1 to 10000");
   auto dir = PartsDirectory(key, parts_id);
   if (!dir.ok()) return dir.status();
   // Renamed over any earlier send of the part (the last one wins, as on S3); the tag is
@@ -359,15 +377,18 @@ Result<std::string> FileBlobStore::WritePart(const std::string& key, const std::
   return tag;
 }
 
-Result<std::string> FileBlobStore::PutPart(const std::string& key, const std::string& parts_id, int64_t number,
-                                           std::string_view bytes) {
-  return WritePart(key, parts_id, number, [bytes](int fd, const fs::path& temp) { return WriteAll(fd, bytes, temp); });
+Result<std::string> FileBlobStore::PutPart(const std::string& key, const std::string& parts_id,
+                                           int64_t number, std::string_view bytes) {
+  return WritePart(key, parts_id, number,
+                   [bytes](int fd, const fs::path& temp) { return WriteAll(fd, bytes, temp); });
 }
 
-Result<std::string> FileBlobStore::CopyPart(const std::string& key, const std::string& parts_id, int64_t number,
-                                            const std::string& source, int64_t offset, int64_t length) {
+Result<std::string> FileBlobStore::CopyPart(const std::string& key, const std::string& parts_id,
+                                            int64_t number, const std::string& source,
+                                            int64_t offset, int64_t length) {
   if (!IsValidBlobKey(source)) return Status::InvalidArgument("invalid blob key '" + source + "'");
-  if (offset < 0 || length <= 0) return Status::InvalidArgument("a part is copied from a non-empty range");
+  if (offset < 0 || length <= 0)
+    return Status::InvalidArgument("a part is copied from a non-empty range");
   auto in = OpenForReading(root_ / source, "blob " + source);
   if (!in.ok()) return in.status();
   auto tag = WritePart(key, parts_id, number, [&](int fd, const fs::path&) {
@@ -396,13 +417,15 @@ Status FileBlobStore::CompleteParts(const std::string& key, const std::string& p
       const std::string name = "part " + std::to_string(parts[i].first);
       auto in = OpenForReading(files[i], name);
       if (!in.ok()) {
-        if (in.status().code() == StatusCode::kNotFound) return Status::FailedPrecondition(name + " was never stored");
+        if (in.status().code() == StatusCode::kNotFound)
+          return Status::FailedPrecondition(name + " was never stored");
         return in.status();
       }
       struct stat info {};
       Status s = ::fstat(*in, &info) != 0 ? ErrnoStatus("cannot stat", files[i])
                  : PartTag(info) != parts[i].second
-                     ? Status::FailedPrecondition(name + " is not the send tagged '" + parts[i].second + "' (re-sent since)")
+                     ? Status::FailedPrecondition(name + " is not the send tagged '" +
+                                                  parts[i].second + "' (re-sent since)")
                      : CopyRange(*in, 0, info.st_size, fd, files[i]);
       ::close(*in);
       if (!s.ok()) return s;

@@ -36,7 +36,8 @@ class FileBlobStore final : public BlobStore {
   Result<std::vector<BlobInfo>> List(const std::string& prefix) const override;
   Status PutFrom(const std::string& key, std::istream& in) override;
   Status GetTo(const std::string& key, std::ostream& out) const override;
-  Result<std::string> GetRange(const std::string& key, int64_t offset, int64_t length) const override;
+  Result<std::string> GetRange(const std::string& key, int64_t offset,
+                               int64_t length) const override;
   Result<BlobInfo> Stat(const std::string& key) const override;
   Result<std::vector<BlobInfo>> ListPage(const std::string& prefix, const std::string& start_after,
                                          size_t limit) const override;
@@ -55,7 +56,8 @@ class FileBlobStore final : public BlobStore {
   // renamed onto it, the directory synced.
   Status WriteDurably(const std::filesystem::path& target, const Writer& write);
   // The directory of an open set of parts; NotFound if the handle is malformed or gone.
-  Result<std::filesystem::path> PartsDirectory(const std::string& key, const std::string& parts_id) const;
+  Result<std::filesystem::path> PartsDirectory(const std::string& key,
+                                               const std::string& parts_id) const;
   // Writes part `number` with `write` under a fresh tag; returns the tag.
   Result<std::string> WritePart(const std::string& key, const std::string& parts_id, int64_t number,
                                 const Writer& write);

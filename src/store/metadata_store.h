@@ -41,9 +41,11 @@ class MetadataStore {
   // so concurrent writers never lose each other's rows. LimitExceeded (max_stored_bytes,
   // max_datasets) writes nothing. Returns the dataset as committed (read in the same
   // transaction: a caller never has to read again, and fail, after its write succeeded).
-  virtual Result<DatasetRecord> CommitDatasetVersion(const std::string& owner, const std::string& id,
-                                      int64_t expected_current, const DatasetVersion& version,
-                                      const StorageLimits& limits) = 0;
+  virtual Result<DatasetRecord> CommitDatasetVersion(const std::string& owner,
+                                                     const std::string& id,
+                                                     int64_t expected_current,
+                                                     const DatasetVersion& version,
+                                                     const StorageLimits& limits) = 0;
   // Every kept version of the dataset, oldest first.
   virtual Result<std::vector<DatasetVersion>> ListDatasetVersions(const std::string& owner,
                                                                   const std::string& id) = 0;
@@ -55,7 +57,8 @@ class MetadataStore {
                                                          const std::string& id) = 0;
   // Removes one version; returns the blob keys of its segments no other version uses.
   // FailedPrecondition for the current version or one a model was trained on (naming it).
-  virtual Result<std::vector<std::string>> DeleteDatasetVersion(const std::string& owner, const std::string& id,
+  virtual Result<std::vector<std::string>> DeleteDatasetVersion(const std::string& owner,
+                                                                const std::string& id,
                                                                 int64_t version) = 0;
   // Bytes of the owner's stored dataset segments (a segment shared by versions counts once).
   virtual Result<int64_t> StoredBytes(const std::string& owner) = 0;
@@ -71,13 +74,15 @@ class MetadataStore {
   // parts and they are still under the store's handle `parts_id` (UploadRecord): open,
   // not closed by a completion, not moved by a reopening.
   virtual Result<std::string> PutUploadPart(const std::string& owner, const std::string& id,
-                                            const UploadPart& part, const std::string& parts_id) = 0;
+                                            const UploadPart& part,
+                                            const std::string& parts_id) = 0;
   // Moves an upload's parts, if they are still under the handle `expected_parts_id`
   // (FailedPrecondition otherwise): to `parts_key`/`parts_id`, closed or not (a completion
   // closes them; a failed one reopens them, as copies under a new handle). `etags`, when
   // not empty, are the parts' tags under the new handle, by number.
-  virtual Status SetUploadParts(const std::string& owner, const std::string& id, const std::string& expected_parts_id,
-                                const std::string& parts_key, const std::string& parts_id, bool closed,
+  virtual Status SetUploadParts(const std::string& owner, const std::string& id,
+                                const std::string& expected_parts_id, const std::string& parts_key,
+                                const std::string& parts_id, bool closed,
                                 const std::vector<std::pair<int64_t, std::string>>& etags) = 0;
   // CommitDatasetVersion, in the same transaction as marking the upload completed with that
   // version: FailedPrecondition (and nothing written) if the upload is not open any more —
@@ -85,16 +90,14 @@ class MetadataStore {
   // simply be run again. Returns the dataset as committed.
   // While a job completes the upload ("completing"), only that job (`job_id`) may commit;
   // a completion in the request passes "".
-  virtual Result<DatasetRecord> CommitUploadedVersion(const std::string& owner,
-                                                      const std::string& upload_id,
-                                                      const std::string& job_id,
-                                                      int64_t expected_current,
-                                                      const DatasetVersion& version,
-                                                      const StorageLimits& limits) = 0;
+  virtual Result<DatasetRecord> CommitUploadedVersion(
+      const std::string& owner, const std::string& upload_id, const std::string& job_id,
+      int64_t expected_current, const DatasetVersion& version, const StorageLimits& limits) = 0;
   // Queues `job` to complete the upload and marks it "completing", in one transaction;
   // if a job is completing it already (queued or running), returns that job instead.
   // FailedPrecondition once completed.
-  virtual Result<JobRecord> QueueUploadCompletion(const std::string& owner, const std::string& upload_id,
+  virtual Result<JobRecord> QueueUploadCompletion(const std::string& owner,
+                                                  const std::string& upload_id,
                                                   const JobRecord& job) = 0;
   // The completion job `job_id` failed: the upload is open again (parts can be replaced,
   // completion retried) and remembers why (`error_json`, a problem document).
@@ -105,12 +108,13 @@ class MetadataStore {
   virtual Result<std::vector<std::string>> DeleteUpload(const std::string& owner,
                                                         const std::string& id) = 0;
   // Uploads (owner, id) whose expiry is before now_ms, for the sweeper to delete.
-  virtual Result<std::vector<std::pair<std::string, std::string>>> ExpiredUploads(int64_t now_ms) = 0;
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ExpiredUploads(
+      int64_t now_ms) = 0;
 
   // --- models and training jobs ---------------------------------------------------------
   // The owner's models and every shared model, by id.
-  virtual Result<std::pair<std::vector<ModelRecord>, int64_t>> ListModels(
-      const std::string& viewer, Page page) = 0;
+  virtual Result<std::pair<std::vector<ModelRecord>, int64_t>> ListModels(const std::string& viewer,
+                                                                          Page page) = 0;
   // The owner's own model.
   virtual Result<ModelRecord> GetModel(const std::string& owner, const std::string& id) = 0;
   // What `viewer` means by model `id`: their own, else a shared model with that id.
@@ -161,7 +165,8 @@ class MetadataStore {
   struct JobFilter {
     std::string id, owner, state, kind;
   };
-  virtual Result<std::pair<std::vector<JobRecord>, int64_t>> ListAllJobs(const JobFilter& filter, Page page) = 0;
+  virtual Result<std::pair<std::vector<JobRecord>, int64_t>> ListAllJobs(const JobFilter& filter,
+                                                                         Page page) = 0;
   // A worker's claim on jobs: who it is, how long a lease lasts unrenewed, and how many
   // starts a job gets before it fails for stopping its worker each time.
   struct JobClaim {
@@ -197,9 +202,11 @@ class MetadataStore {
   virtual Status CommitBatchPart(const std::string& job_id, int64_t attempt, const BatchPart& part,
                                  double progress, const std::string& detail) = 0;
   // The owner's job's committed parts, by number.
-  virtual Result<std::vector<BatchPart>> ListBatchParts(const std::string& owner, const std::string& job_id) = 0;
+  virtual Result<std::vector<BatchPart>> ListBatchParts(const std::string& owner,
+                                                        const std::string& job_id) = 0;
   // Ends the attempt as succeeded (same fence as FinishTraining), keeping `detail`.
-  virtual Status FinishJob(const std::string& job_id, int64_t attempt, const std::string& detail) = 0;
+  virtual Status FinishJob(const std::string& job_id, int64_t attempt,
+                           const std::string& detail) = 0;
 
   // Jobs per state, for /metrics.
   virtual Result<std::vector<std::pair<std::string, int64_t>>> CountJobsByState() = 0;

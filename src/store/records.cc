@@ -31,8 +31,8 @@ std::string_view JobStateName(JobState state) {
 }
 
 std::optional<JobState> JobStateNamed(std::string_view name) {
-  for (JobState state : {JobState::kQueued, JobState::kRunning, JobState::kSucceeded, JobState::kFailed,
-                         JobState::kCancelled}) {
+  for (JobState state : {JobState::kQueued, JobState::kRunning, JobState::kSucceeded,
+                         JobState::kFailed, JobState::kCancelled}) {
     if (JobStateName(state) == name) return state;
   }
   return std::nullopt;

@@ -27,7 +27,7 @@ struct DatasetVersion {
   std::string sha256;        // of the whole canonical CSV
   std::string sha256_state;  // the hash's running state at the end (Sha256::SaveState); "" if
                              // the version predates it
-  std::string stats_json;  // per-column min/mean/max and counts per grade
+  std::string stats_json;    // per-column min/mean/max and counts per grade
   std::string created_at;
 };
 
@@ -43,18 +43,18 @@ enum class ModelStatus { kTraining, kReady, kFailed };
 std::string_view ModelStatusName(ModelStatus status);
 
 struct ModelRecord {
-  std::string owner;  // the user who trained it
-  std::string id;     // chosen by the owner, unique per owner
+  std::string owner;    // the user who trained it
+  std::string id;       // chosen by the owner, unique per owner
   bool shared = false;  // an admin's model every user may list and predict with
   ModelStatus status = ModelStatus::kTraining;
-  std::string request_json;   // the training request (dataset, algorithm, hyperparameters, ...)
-  std::string job_id;         // the latest training job
-  std::string error;          // why the latest training failed
-  int64_t version = 0;        // how many trainings succeeded; 0 = never ready
-  std::string artifact_key;   // blob of the current model file; empty until ready
-  std::string dataset_id;     // lineage of the current artifact
+  std::string request_json;  // the training request (dataset, algorithm, hyperparameters, ...)
+  std::string job_id;        // the latest training job
+  std::string error;         // why the latest training failed
+  int64_t version = 0;       // how many trainings succeeded; 0 = never ready
+  std::string artifact_key;  // blob of the current model file; empty until ready
+  std::string dataset_id;    // lineage of the current artifact
   int64_t dataset_version = 0;
-  std::string summary_json;   // metrics, coefficients, timings of the current artifact
+  std::string summary_json;  // metrics, coefficients, timings of the current artifact
   std::string created_at;
   std::string updated_at;
 };
@@ -66,16 +66,16 @@ std::optional<JobState> JobStateNamed(std::string_view name);
 bool IsFinished(JobState state);
 
 struct JobRecord {
-  std::string owner;      // the user who started it (and owns its model)
+  std::string owner;  // the user who started it (and owns its model)
   std::string id;
-  std::string kind;       // "train"
+  std::string kind;  // "train"
   std::string model_id;
   JobState state = JobState::kQueued;
-  double progress = 0;    // 0..1
+  double progress = 0;          // 0..1
   std::string progress_detail;  // what a running job is doing, e.g. "round 140 of 1000"
   std::string error;
   std::string payload_json;
-  int64_t attempts = 0;   // times a worker claimed it (a crash mid-run makes it > 1)
+  int64_t attempts = 0;  // times a worker claimed it (a crash mid-run makes it > 1)
   bool cancel_requested = false;
   std::string created_at;
   std::string started_at;
@@ -83,13 +83,13 @@ struct JobRecord {
 };
 
 struct QueryRecord {
-  std::string owner;        // the user who opened it
+  std::string owner;  // the user who opened it
   std::string id;
   std::string model_owner;  // the model's owner: the caller, or an admin for a shared model
   std::string model_id;
   int64_t batches = 0;
   int64_t rows = 0;
-  std::string results_key;  // blob of the computed prices; empty until computed
+  std::string results_key;    // blob of the computed prices; empty until computed
   int64_t model_version = 0;  // the model version the results were computed with
   std::string created_at;
 };
@@ -101,14 +101,14 @@ struct UploadRecord {
   std::string owner;
   std::string id;
   std::string dataset_id;
-  std::string format;       // "csv" or "json"
-  std::string mode;         // "replace" or "append"
-  std::string state;        // "open", "completing" (a job is completing it) or "completed"
+  std::string format;           // "csv" or "json"
+  std::string mode;             // "replace" or "append"
+  std::string state;            // "open", "completing" (a job is completing it) or "completed"
   int64_t dataset_version = 0;  // the version it became, once completed
   std::string created_at;
-  int64_t expires_ms = 0;   // Unix ms: an upload still open then is deleted with its parts
-  std::string job_id;       // the job completing it (or that last tried), if any
-  std::string error_json;   // why the last completion job failed (a problem document), or ""
+  int64_t expires_ms = 0;  // Unix ms: an upload still open then is deleted with its parts
+  std::string job_id;      // the job completing it (or that last tried), if any
+  std::string error_json;  // why the last completion job failed (a problem document), or ""
   // The parts are the blob store's (BlobStore::StartParts): the blob they assemble into
   // and the store's handle of them. "" for an upload from before schema v9, whose parts
   // are blobs of their own (UploadPart::blob_key).
@@ -118,11 +118,11 @@ struct UploadRecord {
 };
 
 struct UploadPart {
-  int64_t part = 0;         // 1..10000
+  int64_t part = 0;  // 1..10000
   int64_t bytes = 0;
-  std::string sha256;       // hex, of the part's bytes
-  std::string blob_key;     // only for an upload from before schema v9 (parts_key "")
-  std::string etag;         // the blob store's tag of the part (BlobStore::PutPart)
+  std::string sha256;    // hex, of the part's bytes
+  std::string blob_key;  // only for an upload from before schema v9 (parts_key "")
+  std::string etag;      // the blob store's tag of the part (BlobStore::PutPart)
 };
 
 // One committed piece of a batch prediction's result (part 0 is the header line).

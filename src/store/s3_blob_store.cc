@@ -1,9 +1,8 @@
 #include "store/s3_blob_store.h"
 
-#include <pugixml.hpp>
-
 #include <ctime>
 #include <limits>
+#include <pugixml.hpp>
 
 #include "base/logger.h"
 
@@ -25,11 +24,20 @@ std::string XmlEscape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -50,7 +58,8 @@ Result<std::unique_ptr<S3BlobStore>> S3BlobStore::Open(const std::string& url, s
   // endpoint are reported at start, not at the first upload.
   auto probe = store->client_.Send("GET", "", {{"list-type", "2"}, {"max-keys", "1"}}, "");
   if (!probe.ok()) return probe.status();
-  if (probe->status != 200) return Failed("bucket " + location->bucket + " does not answer", *probe);
+  if (probe->status != 200)
+    return Failed("bucket " + location->bucket + " does not answer", *probe);
   return store;
 }
 
@@ -59,14 +68,16 @@ Status S3BlobStore::Put(const std::string& key, std::string_view bytes) {
   const std::string object = ObjectKey(key);
   if (bytes.size() > part_size_) {
     size_t offset = part_size_;
-    return PutMultipart(key, std::string(bytes.substr(0, part_size_)), [&](std::string& part) -> Result<bool> {
-      if (offset >= bytes.size()) return false;
-      part.assign(bytes.substr(offset, part_size_));
-      offset += part.size();
-      return true;
-    });
+    return PutMultipart(key, std::string(bytes.substr(0, part_size_)),
+                        [&](std::string& part) -> Result<bool> {
+                          if (offset >= bytes.size()) return false;
+                          part.assign(bytes.substr(offset, part_size_));
+                          offset += part.size();
+                          return true;
+                        });
   }
-  auto response = client_.Send("PUT", object, {}, bytes, {{"content-length", std::to_string(bytes.size())}});
+  auto response =
+      client_.Send("PUT", object, {}, bytes, {{"content-length", std::to_string(bytes.size())}});
   if (!response.ok()) return response.status();
   if (response->status != 200) return Failed("PUT " + key, *response);
   return Status::Ok();
@@ -80,49 +91,56 @@ Result<std::string> S3BlobStore::StartParts(const std::string& key) {
   pugi::xml_document doc;
   doc.load_buffer(created->body.data(), created->body.size());
   std::string upload_id = doc.child("InitiateMultipartUploadResult").child_value("UploadId");
-  if (upload_id.empty()) return Status::IoError("S3 CreateMultipartUpload " + key + ": no UploadId in the answer");
+  if (upload_id.empty())
+    return Status::IoError("S3 CreateMultipartUpload " + key + ": no UploadId in the answer");
   return upload_id;
 }
 
-Result<std::string> S3BlobStore::SendPart(const std::string& key, const std::string& parts_id, int64_t number,
-                                          std::string_view bytes,
-                                          const std::vector<std::pair<std::string, std::string>>& headers) {
+Result<std::string> S3BlobStore::SendPart(
+    const std::string& key, const std::string& parts_id, int64_t number, std::string_view bytes,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
   if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
   if (number < 1 || number > 10000) return Status::InvalidArgument("a part number is 1 to 10000");
   const std::string what = "part " + std::to_string(number) + " of " + key;
-  auto sent = client_.Send("PUT", ObjectKey(key), {{"partNumber", std::to_string(number)}, {"uploadId", parts_id}},
-                           bytes, headers);
+  auto sent = client_.Send("PUT", ObjectKey(key),
+                           {{"partNumber", std::to_string(number)}, {"uploadId", parts_id}}, bytes,
+                           headers);
   if (!sent.ok()) return sent.status();
-  if (sent->status == 404) return Status::NotFound("S3 " + what + ": " + S3ErrorText(*sent) + " (completed or aborted)");
+  if (sent->status == 404)
+    return Status::NotFound("S3 " + what + ": " + S3ErrorText(*sent) + " (completed or aborted)");
   if (sent->status != 200) return Failed("UploadPart " + what, *sent);
   // UploadPartCopy answers with a CopyPartResult (or, with 200, an Error); UploadPart
   // with an ETag header.
   std::string etag;
-  if (const auto header = sent->headers.find("etag"); header != sent->headers.end()) etag = header->second;
+  if (const auto header = sent->headers.find("etag"); header != sent->headers.end())
+    etag = header->second;
   if (!sent->body.empty()) {
     pugi::xml_document doc;
     doc.load_buffer(sent->body.data(), sent->body.size());
     if (doc.child("Error")) return Failed("UploadPartCopy " + what, *sent);
-    if (const char* copied = doc.child("CopyPartResult").child_value("ETag"); *copied != '\0') etag = copied;
+    if (const char* copied = doc.child("CopyPartResult").child_value("ETag"); *copied != '\0')
+      etag = copied;
   }
   if (etag.empty()) return Status::IoError("S3 UploadPart " + what + ": no ETag");
   return etag;
 }
 
-Result<std::string> S3BlobStore::PutPart(const std::string& key, const std::string& parts_id, int64_t number,
-                                         std::string_view bytes) {
+Result<std::string> S3BlobStore::PutPart(const std::string& key, const std::string& parts_id,
+                                         int64_t number, std::string_view bytes) {
   return SendPart(key, parts_id, number, bytes, {{"content-length", std::to_string(bytes.size())}});
 }
 
-Result<std::string> S3BlobStore::CopyPart(const std::string& key, const std::string& parts_id, int64_t number,
-                                          const std::string& source, int64_t offset, int64_t length) {
+Result<std::string> S3BlobStore::CopyPart(const std::string& key, const std::string& parts_id,
+                                          int64_t number, const std::string& source, int64_t offset,
+                                          int64_t length) {
   if (!IsValidBlobKey(source)) return Status::InvalidArgument("invalid blob key '" + source + "'");
-  if (offset < 0 || length <= 0) return Status::InvalidArgument("a part is copied from a non-empty range");
+  if (offset < 0 || length <= 0)
+    return Status::InvalidArgument("a part is copied from a non-empty range");
   // Keys are made of [A-Za-z0-9._-/] only: nothing in the source needs escaping.
   return SendPart(key, parts_id, number, "",
                   {{"x-amz-copy-source", "/" + client_.location().bucket + "/" + ObjectKey(source)},
-                   {"x-amz-copy-source-range",
-                    "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1)}});
+                   {"x-amz-copy-source-range", "bytes=" + std::to_string(offset) + "-" +
+                                                   std::to_string(offset + length - 1)}});
 }
 
 Status S3BlobStore::CompleteParts(const std::string& key, const std::string& parts_id,
@@ -131,7 +149,8 @@ Status S3BlobStore::CompleteParts(const std::string& key, const std::string& par
   if (parts.empty()) return Status::InvalidArgument("a blob is assembled from one part at least");
   std::string request = "<CompleteMultipartUpload>";
   for (const auto& [number, etag] : parts) {
-    request += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + XmlEscape(etag) + "</ETag></Part>";
+    request += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" +
+               XmlEscape(etag) + "</ETag></Part>";
   }
   request += "</CompleteMultipartUpload>";
   auto completed = client_.Send("POST", ObjectKey(key), {{"uploadId", parts_id}}, request);
@@ -140,11 +159,14 @@ Status S3BlobStore::CompleteParts(const std::string& key, const std::string& par
   // assembled: only a CompleteMultipartUploadResult is success.
   pugi::xml_document result;
   result.load_buffer(completed->body.data(), completed->body.size());
-  if (completed->status == 200 && result.child("CompleteMultipartUploadResult")) return Status::Ok();
+  if (completed->status == 200 && result.child("CompleteMultipartUploadResult"))
+    return Status::Ok();
   const std::string code = result.child("Error").child_value("Code");
-  if (completed->status == 404) return Status::NotFound("S3 CompleteMultipartUpload " + key + ": " + S3ErrorText(*completed));
+  if (completed->status == 404)
+    return Status::NotFound("S3 CompleteMultipartUpload " + key + ": " + S3ErrorText(*completed));
   if (code == "InvalidPart" || code == "InvalidPartOrder" || code == "EntityTooSmall") {
-    return Status::FailedPrecondition("S3 CompleteMultipartUpload " + key + ": " + S3ErrorText(*completed));
+    return Status::FailedPrecondition("S3 CompleteMultipartUpload " + key + ": " +
+                                      S3ErrorText(*completed));
   }
   return Failed("CompleteMultipartUpload " + key, *completed);
 }
@@ -160,14 +182,16 @@ Status S3BlobStore::AbortParts(const std::string& key, const std::string& parts_
   return Status::Ok();
 }
 
-Status S3BlobStore::PutMultipart(const std::string& key, std::string first, const PartSource& next) {
+Status S3BlobStore::PutMultipart(const std::string& key, std::string first,
+                                 const PartSource& next) {
   auto started = StartParts(key);
   if (!started.ok()) return started.status();
   const std::string& upload_id = *started;
   // Every failure after this point aborts the upload, so its parts do not linger (and cost).
   auto abort = [&](Status failure) {
     if (Status s = AbortParts(key, upload_id); !s.ok()) {
-      Log(LogLevel::kWarn, "S3 AbortMultipartUpload failed; the bucket's lifecycle rule must remove the parts",
+      Log(LogLevel::kWarn,
+          "S3 AbortMultipartUpload failed; the bucket's lifecycle rule must remove the parts",
           {{"key", key}, {"upload_id", upload_id}, {"error", s.message()}});
     }
     return failure;
@@ -217,7 +241,8 @@ Status S3BlobStore::GetTo(const std::string& key, std::ostream& out) const {
   return Status::Ok();
 }
 
-Result<std::string> S3BlobStore::GetRange(const std::string& key, int64_t offset, int64_t length) const {
+Result<std::string> S3BlobStore::GetRange(const std::string& key, int64_t offset,
+                                          int64_t length) const {
   if (!IsValidBlobKey(key)) return Status::InvalidArgument("invalid blob key '" + key + "'");
   if (offset < 0 || length < 0) return Status::InvalidArgument("a negative range of blob " + key);
   if (length == 0) {  // no Range header can ask for nothing; the blob must still exist
@@ -225,7 +250,8 @@ Result<std::string> S3BlobStore::GetRange(const std::string& key, int64_t offset
     if (!info.ok()) return info.status();
     return std::string();
   }
-  const std::string range = "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
+  const std::string range =
+      "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
   auto response = client_.Send("GET", ObjectKey(key), {}, "", {{"Range", range}});
   if (!response.ok()) return response.status();
   if (response->status == 404) return Status::NotFound("no blob '" + key + "'");
@@ -250,14 +276,17 @@ Result<BlobInfo> S3BlobStore::Stat(const std::string& key) const {
   if (auto length = response->headers.find("content-length"); length != response->headers.end()) {
     info.size = std::stoll("0" + length->second);
   }
-  if (auto modified = response->headers.find("last-modified"); modified != response->headers.end()) {
+  if (auto modified = response->headers.find("last-modified");
+      modified != response->headers.end()) {
     std::tm tm{};  // RFC 7231: "Mon, 30 Nov 2026 08:00:00 GMT"
-    if (strptime(modified->second.c_str(), "%a, %d %b %Y %H:%M:%S", &tm) != nullptr) info.modified_unix = timegm(&tm);
+    if (strptime(modified->second.c_str(), "%a, %d %b %Y %H:%M:%S", &tm) != nullptr)
+      info.modified_unix = timegm(&tm);
   }
   return info;
 }
 
-Result<std::vector<BlobInfo>> S3BlobStore::ListPage(const std::string& prefix, const std::string& start_after,
+Result<std::vector<BlobInfo>> S3BlobStore::ListPage(const std::string& prefix,
+                                                    const std::string& start_after,
                                                     size_t limit) const {
   std::vector<BlobInfo> out;
   const std::string& root = client_.location().prefix;
@@ -281,7 +310,8 @@ Result<std::vector<BlobInfo>> S3BlobStore::ListPage(const std::string& prefix, c
       ++seen;
       after = key;
       if (key.compare(0, root.size(), root) != 0 || out.size() >= limit) continue;
-      out.push_back(BlobInfo{key.substr(root.size()), std::stoll(std::string("0") + item.child_value("Size")),
+      out.push_back(BlobInfo{key.substr(root.size()),
+                             std::stoll(std::string("0") + item.child_value("Size")),
                              ParseIsoTime(item.child_value("LastModified"))});
     }
     if (seen == 0 || std::string(result.child_value("IsTruncated")) != "true") break;

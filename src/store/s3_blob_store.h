@@ -31,7 +31,8 @@ class S3BlobStore final : public BlobStore {
   // Memory: one part (part_size) at a time.
   Status PutFrom(const std::string& key, std::istream& in) override;
   Status GetTo(const std::string& key, std::ostream& out) const override;
-  Result<std::string> GetRange(const std::string& key, int64_t offset, int64_t length) const override;
+  Result<std::string> GetRange(const std::string& key, int64_t offset,
+                               int64_t length) const override;
   Result<BlobInfo> Stat(const std::string& key) const override;
   Result<std::vector<BlobInfo>> ListPage(const std::string& prefix, const std::string& start_after,
                                          size_t limit) const override;
@@ -49,7 +50,8 @@ class S3BlobStore final : public BlobStore {
   Status AbortParts(const std::string& key, const std::string& parts_id) override;
 
  private:
-  S3BlobStore(S3Client client, size_t part_size) : client_(std::move(client)), part_size_(part_size) {}
+  S3BlobStore(S3Client client, size_t part_size)
+      : client_(std::move(client)), part_size_(part_size) {}
   // Fills `part` with the next part's bytes (at most part_size); false at the end.
   using PartSource = std::function<Result<bool>(std::string& part)>;
   // A multipart upload of `first` and then whatever `next` yields.

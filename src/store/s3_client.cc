@@ -1,11 +1,11 @@
 #include "store/s3_client.h"
 
 #include <curl/curl.h>
-#include <pugixml.hpp>
 
 #include <chrono>
 #include <cstdlib>
 #include <memory>
+#include <pugixml.hpp>
 #include <thread>
 
 #include "core/sha256.h"
@@ -58,7 +58,8 @@ size_t AppendHeader(char* data, size_t size, size_t count, void* out) {
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ')) value.erase(value.begin());
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.pop_back();
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+      value.pop_back();
     (*static_cast<std::map<std::string, std::string>*>(out))[name] = value;
   }
   return size * count;
@@ -72,10 +73,12 @@ struct CurlFree {
 }  // namespace
 
 Result<S3Location> ParseS3Url(const std::string& url) {
-  if (!StartsWith(url, "s3://")) return Status::InvalidArgument("blob URL '" + url + "' does not start with s3://");
+  if (!StartsWith(url, "s3://"))
+    return Status::InvalidArgument("blob URL '" + url + "' does not start with s3://");
   S3Location location;
   const size_t query_start = url.find('?');
-  const std::string path = url.substr(5, query_start == std::string::npos ? std::string::npos : query_start - 5);
+  const std::string path =
+      url.substr(5, query_start == std::string::npos ? std::string::npos : query_start - 5);
   const size_t slash = path.find('/');
   location.bucket = path.substr(0, slash);
   if (slash != std::string::npos) {
@@ -83,7 +86,8 @@ Result<S3Location> ParseS3Url(const std::string& url) {
     while (!location.prefix.empty() && location.prefix.back() == '/') location.prefix.pop_back();
     if (!location.prefix.empty()) location.prefix += '/';
   }
-  if (location.bucket.empty()) return Status::InvalidArgument("blob URL '" + url + "' names no bucket (s3://bucket)");
+  if (location.bucket.empty())
+    return Status::InvalidArgument("blob URL '" + url + "' names no bucket (s3://bucket)");
   if (query_start != std::string::npos) {
     std::string query = url.substr(query_start + 1);
     size_t at = 0;
@@ -98,19 +102,24 @@ Result<S3Location> ParseS3Url(const std::string& url) {
       } else if (name == "region") {
         location.region = value;
       } else if (!name.empty()) {
-        return Status::InvalidArgument("blob URL parameter '" + name + "' is not one of endpoint, region");
+        return Status::InvalidArgument("blob URL parameter '" + name +
+                                       "' is not one of endpoint, region");
       }
       at = end + 1;
     }
   }
-  if (location.endpoint.empty()) location.endpoint = "https://s3." + location.region + ".amazonaws.com";
-  while (!location.endpoint.empty() && location.endpoint.back() == '/') location.endpoint.pop_back();
+  if (location.endpoint.empty())
+    location.endpoint = "https://s3." + location.region + ".amazonaws.com";
+  while (!location.endpoint.empty() && location.endpoint.back() == '/')
+    location.endpoint.pop_back();
   if (!StartsWith(location.endpoint, "http://") && !StartsWith(location.endpoint, "https://")) {
-    return Status::InvalidArgument("the S3 endpoint '" + location.endpoint + "' must be an http:// or https:// URL");
+    return Status::InvalidArgument("the S3 endpoint '" + location.endpoint +
+                                   "' must be an http:// or https:// URL");
   }
   location.host = location.endpoint.substr(location.endpoint.find("://") + 3);
   if (location.host.empty() || location.host.find('/') != std::string::npos) {
-    return Status::InvalidArgument("the S3 endpoint '" + location.endpoint + "' must be scheme://host[:port]");
+    return Status::InvalidArgument("the S3 endpoint '" + location.endpoint +
+                                   "' must be scheme://host[:port]");
   }
   return location;
 }
@@ -129,11 +138,11 @@ Result<AwsCredentials> CredentialsFromEnvironment() {
 S3Client::S3Client(S3Location location, AwsCredentials credentials)
     : location_(std::move(location)), credentials_(std::move(credentials)) {}
 
-Result<S3Response> S3Client::Send(const std::string& method, const std::string& object_key,
-                                  const std::vector<std::pair<std::string, std::string>>& query,
-                                  std::string_view body,
-                                  const std::vector<std::pair<std::string, std::string>>& extra_headers,
-                                  std::ostream* sink) const {
+Result<S3Response> S3Client::Send(
+    const std::string& method, const std::string& object_key,
+    const std::vector<std::pair<std::string, std::string>>& query, std::string_view body,
+    const std::vector<std::pair<std::string, std::string>>& extra_headers,
+    std::ostream* sink) const {
   // S3 asks clients to retry 500 and 503 (SlowDown); connection failures too. Every
   // request the blob store sends is safe to repeat — unless part of an answer already
   // went to the caller's sink.
@@ -141,17 +150,18 @@ Result<S3Response> S3Client::Send(const std::string& method, const std::string& 
   for (int attempt = 1;; ++attempt) {
     bool wrote_to_sink = false;
     auto response = SendOnce(method, object_key, query, body, extra_headers, sink, &wrote_to_sink);
-    const bool retry = !wrote_to_sink && (!response.ok() || response->status == 500 || response->status == 503);
+    const bool retry =
+        !wrote_to_sink && (!response.ok() || response->status == 500 || response->status == 503);
     if (!retry || attempt == kAttempts) return response;
     std::this_thread::sleep_for(std::chrono::milliseconds(50 << attempt));
   }
 }
 
-Result<S3Response> S3Client::SendOnce(const std::string& method, const std::string& object_key,
-                                      const std::vector<std::pair<std::string, std::string>>& query,
-                                      std::string_view body,
-                                      const std::vector<std::pair<std::string, std::string>>& extra_headers,
-                                      std::ostream* sink, bool* wrote_to_sink) const {
+Result<S3Response> S3Client::SendOnce(
+    const std::string& method, const std::string& object_key,
+    const std::vector<std::pair<std::string, std::string>>& query, std::string_view body,
+    const std::vector<std::pair<std::string, std::string>>& extra_headers, std::ostream* sink,
+    bool* wrote_to_sink) const {
   std::string path = "/" + location_.bucket;
   if (!object_key.empty()) path += "/" + object_key;
   const std::string amz_date = AmzDate(std::chrono::duration_cast<std::chrono::seconds>(
@@ -165,7 +175,8 @@ Result<S3Response> S3Client::SendOnce(const std::string& method, const std::stri
   request.headers = {{"host", location_.host},
                      {"x-amz-date", amz_date},
                      {"x-amz-content-sha256", request.payload_sha256}};
-  if (!credentials_.session_token.empty()) request.headers.emplace_back("x-amz-security-token", credentials_.session_token);
+  if (!credentials_.session_token.empty())
+    request.headers.emplace_back("x-amz-security-token", credentials_.session_token);
   for (const auto& header : extra_headers) request.headers.push_back(header);
   const std::string authorization =
       AuthorizationHeader(request, credentials_, location_.region, "s3", amz_date);
@@ -173,7 +184,9 @@ Result<S3Response> S3Client::SendOnce(const std::string& method, const std::stri
   std::unique_ptr<CURL, CurlFree> curl(curl_easy_init());
   if (!curl) return Status::IoError("S3: cannot create a curl handle");
   curl_slist* raw_headers = nullptr;
-  auto add_header = [&raw_headers](const std::string& line) { raw_headers = curl_slist_append(raw_headers, line.c_str()); };
+  auto add_header = [&raw_headers](const std::string& line) {
+    raw_headers = curl_slist_append(raw_headers, line.c_str());
+  };
   for (const auto& [name, value] : request.headers) add_header(name + ": " + value);
   add_header("Authorization: " + authorization);
   add_header("Expect:");        // no 100-continue round trip (not a signed header)

@@ -22,7 +22,7 @@ struct S3Location {
   std::string endpoint;  // scheme://host[:port], no trailing slash
   std::string host;      // host[:port], as sent in the Host header
   std::string bucket;
-  std::string prefix;    // "" or "some/prefix/" (always ending in '/')
+  std::string prefix;  // "" or "some/prefix/" (always ending in '/')
   std::string region = "us-east-1";
 };
 
@@ -50,11 +50,11 @@ class S3Client {
   // With a `sink`, a 200 answer's body goes there as it arrives instead of into the
   // response (an error's body is still read into it); a request that wrote to the sink is
   // not retried.
-  Result<S3Response> Send(const std::string& method, const std::string& object_key,
-                          const std::vector<std::pair<std::string, std::string>>& query,
-                          std::string_view body,
-                          const std::vector<std::pair<std::string, std::string>>& extra_headers = {},
-                          std::ostream* sink = nullptr) const;
+  Result<S3Response> Send(
+      const std::string& method, const std::string& object_key,
+      const std::vector<std::pair<std::string, std::string>>& query, std::string_view body,
+      const std::vector<std::pair<std::string, std::string>>& extra_headers = {},
+      std::ostream* sink = nullptr) const;
 
  private:
   Result<S3Response> SendOnce(const std::string& method, const std::string& object_key,

@@ -17,7 +17,8 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &size) == nullptr) {
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest,
+           &size) == nullptr) {
     throw std::runtime_error("HMAC-SHA256 failed");  // OpenSSL out of memory
   }
   return std::string(reinterpret_cast<const char*>(digest), size);
@@ -58,7 +59,8 @@ std::string TrimValue(std::string_view value) {
 
 std::vector<std::pair<std::string, std::string>> SortedHeaders(const SigV4Request& request) {
   std::vector<std::pair<std::string, std::string>> headers;
-  for (const auto& [name, value] : request.headers) headers.emplace_back(Lower(name), TrimValue(value));
+  for (const auto& [name, value] : request.headers)
+    headers.emplace_back(Lower(name), TrimValue(value));
   std::sort(headers.begin(), headers.end());
   return headers;
 }
@@ -79,7 +81,8 @@ std::string AwsUriEncode(std::string_view text, bool keep_slash) {
   std::string out;
   out.reserve(text.size());
   for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || (keep_slash && c == '/')) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+        (keep_slash && c == '/')) {
       out += static_cast<char>(c);
     } else {
       out += '%';

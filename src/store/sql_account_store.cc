@@ -35,7 +35,9 @@ PlanRecord ReadPlan(const soci::row& r) {
                     r.get<double>(8),      r.get<ll>(9),     r.get<ll>(10)};
 }
 
-void BumpGeneration(soci::session& sql) { sql << "UPDATE account_generation SET value = value + 1"; }
+void BumpGeneration(soci::session& sql) {
+  sql << "UPDATE account_generation SET value = value + 1";
+}
 
 }  // namespace
 
@@ -68,7 +70,8 @@ Status SqlMetadataStore::CreateUser(const UserRecord& user) {
 Result<UserRecord> SqlMetadataStore::GetUser(const std::string& id) {
   return Locked([&](soci::session& session) -> Result<UserRecord> {
     soci::rowset<soci::row> rows =
-        (session.prepare << "SELECT " << kUserColumns << " FROM users WHERE id = :id", soci::use(id));
+        (session.prepare << "SELECT " << kUserColumns << " FROM users WHERE id = :id",
+         soci::use(id));
     for (const auto& r : rows) return ReadUser(r);
     return Status::NotFound("no user '" + id + "'");
   });
@@ -121,8 +124,7 @@ Status SqlMetadataStore::CreateKey(const ApiKeyRecord& key) {
     sql << "SELECT COUNT(*) FROM users WHERE id = :id", soci::use(key.user_id), soci::into(users);
     if (users == 0) return Status::NotFound("no user '" + key.user_id + "'");
     const std::string now = key.created_at.empty() ? NowRfc3339() : key.created_at;
-    sql << "INSERT INTO api_keys (" << kKeyColumns
-        << ") VALUES (:id, :u, :p, :h, :n, :c, '', '')",
+    sql << "INSERT INTO api_keys (" << kKeyColumns << ") VALUES (:id, :u, :p, :h, :n, :c, '', '')",
         soci::use(key.id), soci::use(key.user_id), soci::use(key.prefix), soci::use(key.hash),
         soci::use(key.name), soci::use(now);
     BumpGeneration(sql);
@@ -137,7 +139,8 @@ Result<std::vector<ApiKeyRecord>> SqlMetadataStore::ListKeys(const std::string& 
     const int all = user_id.empty() ? 1 : 0;
     soci::rowset<soci::row> rows =
         (session.prepare << "SELECT " << kKeyColumns
-                       << " FROM api_keys WHERE (:all = 1 OR user_id = :u) ORDER BY created_at COLLATE \"C\", id COLLATE \"C\"",
+                         << " FROM api_keys WHERE (:all = 1 OR user_id = :u) ORDER BY created_at "
+                            "COLLATE \"C\", id COLLATE \"C\"",
          soci::use(all), soci::use(user_id));
     for (const auto& r : rows) out.push_back(ReadKey(r));
     return out;
@@ -243,8 +246,9 @@ Result<std::vector<UsageRecord>> SqlMetadataStore::UsageForMonth(const std::stri
     std::vector<UsageRecord> out;
     const std::string pattern = month + "-%";
     soci::rowset<soci::row> rows =
-        (session.prepare << "SELECT user_id, day, predicted_rows, training_seconds, stored_bytes"
-                          " FROM usage WHERE day LIKE :m ORDER BY user_id COLLATE \"C\", day COLLATE \"C\"",
+        (session.prepare
+             << "SELECT user_id, day, predicted_rows, training_seconds, stored_bytes"
+                " FROM usage WHERE day LIKE :m ORDER BY user_id COLLATE \"C\", day COLLATE \"C\"",
          soci::use(pattern));
     for (const auto& r : rows) {
       out.push_back(UsageRecord{r.get<std::string>(0), r.get<std::string>(1), r.get<ll>(2),
@@ -260,12 +264,13 @@ Status SqlMetadataStore::Heartbeat(const ReplicaRecord& replica) {
     WriteTransaction tx(sql);
     ll generation = replica.loaded_generation, heartbeat = replica.heartbeat_ms, pid = replica.pid,
        serving = replica.serving ? 1 : 0;
-    sql << "INSERT INTO replicas (id, loaded_generation, heartbeat_ms, started_at, pid, host, serving)"
+    sql << "INSERT INTO replicas (id, loaded_generation, heartbeat_ms, started_at, pid, host, "
+           "serving)"
            " VALUES (:id, :g, :h, :s, :p, :host, :serving)"
            " ON CONFLICT (id) DO UPDATE SET loaded_generation = excluded.loaded_generation,"
            " heartbeat_ms = excluded.heartbeat_ms",
-        soci::use(replica.id), soci::use(generation), soci::use(heartbeat), soci::use(replica.started_at),
-        soci::use(pid), soci::use(replica.host), soci::use(serving);
+        soci::use(replica.id), soci::use(generation), soci::use(heartbeat),
+        soci::use(replica.started_at), soci::use(pid), soci::use(replica.host), soci::use(serving);
     tx.Commit();
     return Status::Ok();
   });
@@ -282,8 +287,9 @@ Result<std::vector<ReplicaRecord>> SqlMetadataStore::ListReplicas() {
   return Locked([&](soci::session& session) -> Result<std::vector<ReplicaRecord>> {
     std::vector<ReplicaRecord> out;
     soci::rowset<soci::row> rows =
-        (session.prepare << "SELECT id, loaded_generation, heartbeat_ms, started_at, pid, host, serving"
-                          " FROM replicas ORDER BY id COLLATE \"C\"");
+        (session.prepare
+         << "SELECT id, loaded_generation, heartbeat_ms, started_at, pid, host, serving"
+            " FROM replicas ORDER BY id COLLATE \"C\"");
     for (const auto& r : rows) {
       out.push_back(ReplicaRecord{r.get<std::string>(0), r.get<ll>(1), r.get<ll>(2),
                                   r.get<std::string>(3), r.get<ll>(4), r.get<std::string>(5),

@@ -8,30 +8,34 @@
 namespace diamond::store {
 
 using ll = long long;  // SOCI exchanges 64-bit integers as long long
-using namespace sql;  // the shared row readers and lookups (sql_rows.h)
+using namespace sql;   // the shared row readers and lookups (sql_rows.h)
 
 // --- datasets ----------------------------------------------------------------------------
 
 Result<std::pair<std::vector<DatasetRecord>, int64_t>> SqlMetadataStore::ListDatasets(
     const std::string& owner, Page page) {
-  return Locked([&](soci::session& session) -> Result<std::pair<std::vector<DatasetRecord>, int64_t>> {
-    soci::session& sql = session;
-    ll limit = page.limit, offset = page.offset;
-    std::vector<DatasetRecord> out;
-    soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT " << kDatasetColumns
-                     << " FROM datasets d JOIN dataset_versions v ON v.owner = d.owner AND"
-                        " v.dataset_id = d.id AND v.version = d.current_version"
-                        " WHERE d.owner = :o ORDER BY d.id COLLATE \"C\" LIMIT :limit OFFSET :offset",
-         soci::use(owner), soci::use(limit), soci::use(offset));
-    for (const auto& r : rows) out.push_back(ReadDataset(r));
-    ll total = 0;
-    sql << "SELECT COUNT(*) FROM datasets WHERE owner = :o", soci::use(owner), soci::into(total);
-    return std::make_pair(std::move(out), static_cast<int64_t>(total));
-  });
+  return Locked(
+      [&](soci::session& session) -> Result<std::pair<std::vector<DatasetRecord>, int64_t>> {
+        soci::session& sql = session;
+        ll limit = page.limit, offset = page.offset;
+        std::vector<DatasetRecord> out;
+        soci::rowset<soci::row> rows =
+            (sql.prepare
+                 << "SELECT " << kDatasetColumns
+                 << " FROM datasets d JOIN dataset_versions v ON v.owner = d.owner AND"
+                    " v.dataset_id = d.id AND v.version = d.current_version"
+                    " WHERE d.owner = :o ORDER BY d.id COLLATE \"C\" LIMIT :limit OFFSET :offset",
+             soci::use(owner), soci::use(limit), soci::use(offset));
+        for (const auto& r : rows) out.push_back(ReadDataset(r));
+        ll total = 0;
+        sql << "SELECT COUNT(*) FROM datasets WHERE owner = :o", soci::use(owner),
+            soci::into(total);
+        return std::make_pair(std::move(out), static_cast<int64_t>(total));
+      });
 }
 
-Result<DatasetRecord> SqlMetadataStore::GetDataset(const std::string& owner, const std::string& id) {
+Result<DatasetRecord> SqlMetadataStore::GetDataset(const std::string& owner,
+                                                   const std::string& id) {
   return Locked([&](soci::session& session) -> Result<DatasetRecord> {
     if (auto dataset = FindDataset(session, owner, id)) return *dataset;
     return Status::NotFound("no dataset '" + id + "'");
@@ -46,7 +50,8 @@ namespace {
 int64_t StoredBytesIn(soci::session& sql, const std::string& owner) {
   ll bytes = 0;
   soci::indicator ind = soci::i_null;
-  sql << "SELECT SUM(bytes) FROM (SELECT DISTINCT blob_key, bytes FROM dataset_segments WHERE owner = :o) s",
+  sql << "SELECT SUM(bytes) FROM (SELECT DISTINCT blob_key, bytes FROM dataset_segments WHERE "
+         "owner = :o) s",
       soci::use(owner), soci::into(bytes, ind);
   return ind == soci::i_ok ? bytes : 0;
 }
@@ -69,10 +74,10 @@ std::vector<std::string> DeleteVersionIn(soci::session& sql, const std::string& 
                                          const std::string& dataset_id, int64_t version) {
   ll v = version;
   std::vector<DatasetSegment> segments = LoadSegments(sql, owner, dataset_id, version);
-  sql << "DELETE FROM dataset_segments WHERE owner = :o AND dataset_id = :id AND version = :v", soci::use(owner),
-      soci::use(dataset_id), soci::use(v);
-  sql << "DELETE FROM dataset_versions WHERE owner = :o AND dataset_id = :id AND version = :v", soci::use(owner),
-      soci::use(dataset_id), soci::use(v);
+  sql << "DELETE FROM dataset_segments WHERE owner = :o AND dataset_id = :id AND version = :v",
+      soci::use(owner), soci::use(dataset_id), soci::use(v);
+  sql << "DELETE FROM dataset_versions WHERE owner = :o AND dataset_id = :id AND version = :v",
+      soci::use(owner), soci::use(dataset_id), soci::use(v);
   std::vector<std::string> freed;
   for (const DatasetSegment& segment : segments) {
     ll uses = 0;
@@ -83,8 +88,9 @@ std::vector<std::string> DeleteVersionIn(soci::session& sql, const std::string& 
   return freed;
 }
 
-Result<DatasetRecord> CommitVersionIn(soci::session& sql, const std::string& owner, const std::string& id,
-                                      int64_t expected_current, const DatasetVersion& version,
+Result<DatasetRecord> CommitVersionIn(soci::session& sql, const std::string& owner,
+                                      const std::string& id, int64_t expected_current,
+                                      const DatasetVersion& version,
                                       const MetadataStore::StorageLimits& limits) {
   ll current = 0;
   soci::indicator ind = soci::i_null;
@@ -116,12 +122,12 @@ Result<DatasetRecord> CommitVersionIn(soci::session& sql, const std::string& own
     if (uses == 0) added += segment.bytes;
   }
   if (stored + added > limits.max_stored_bytes) {
-    return Status::LimitExceeded(
-        "max_stored_bytes", limits.max_stored_bytes,
-        "this version (" + std::to_string(added) + " new bytes) would bring the datasets kept to " +
-            std::to_string(stored + added) + " bytes; the plan allows " +
-            std::to_string(limits.max_stored_bytes) +
-            " (delete old versions or datasets to free space)");
+    return Status::LimitExceeded("max_stored_bytes", limits.max_stored_bytes,
+                                 "this version (" + std::to_string(added) +
+                                     " new bytes) would bring the datasets kept to " +
+                                     std::to_string(stored + added) + " bytes; the plan allows " +
+                                     std::to_string(limits.max_stored_bytes) +
+                                     " (delete old versions or datasets to free space)");
   }
   const std::string now = NowRfc3339();
   ll v = version.version, rows = version.rows, bytes = version.bytes;
@@ -134,19 +140,22 @@ Result<DatasetRecord> CommitVersionIn(soci::session& sql, const std::string& own
         soci::use(owner), soci::use(id), soci::into(kept, kept_ind);
     if (kept_ind == soci::i_ok && kept >= v) v = kept + 1;
   }
-  if (version.segments.empty()) return Status::Internal("a dataset version needs at least its header's segment");
+  if (version.segments.empty())
+    return Status::Internal("a dataset version needs at least its header's segment");
   sql << "INSERT INTO dataset_versions (owner, dataset_id, version, blob_key, rows_count, bytes,"
-         " sha256, stats_json, created_at, sha256_state) VALUES (:o, :id, :v, :k, :r, :b, :s, :st, :c, :ss)",
+         " sha256, stats_json, created_at, sha256_state) VALUES (:o, :id, :v, :k, :r, :b, :s, :st, "
+         ":c, :ss)",
       soci::use(owner), soci::use(id), soci::use(v), soci::use(version.segments.front().blob_key),
-      soci::use(rows), soci::use(bytes), soci::use(version.sha256),
-      soci::use(version.stats_json), soci::use(now), soci::use(version.sha256_state);
+      soci::use(rows), soci::use(bytes), soci::use(version.sha256), soci::use(version.stats_json),
+      soci::use(now), soci::use(version.sha256_state);
   for (size_t i = 0; i < version.segments.size(); ++i) {
     const DatasetSegment& segment = version.segments[i];
     ll ordinal = static_cast<ll>(i), segment_rows = segment.rows, segment_bytes = segment.bytes;
-    sql << "INSERT INTO dataset_segments (owner, dataset_id, version, ordinal, blob_key, rows_count, bytes)"
+    sql << "INSERT INTO dataset_segments (owner, dataset_id, version, ordinal, blob_key, "
+           "rows_count, bytes)"
            " VALUES (:o, :id, :v, :n, :k, :r, :b)",
-        soci::use(owner), soci::use(id), soci::use(v), soci::use(ordinal), soci::use(segment.blob_key),
-        soci::use(segment_rows), soci::use(segment_bytes);
+        soci::use(owner), soci::use(id), soci::use(v), soci::use(ordinal),
+        soci::use(segment.blob_key), soci::use(segment_rows), soci::use(segment_bytes);
   }
   if (current == 0) {
     sql << "INSERT INTO datasets (owner, id, current_version, created_at, updated_at)"
@@ -158,16 +167,18 @@ Result<DatasetRecord> CommitVersionIn(soci::session& sql, const std::string& own
         soci::use(v), soci::use(now), soci::use(owner), soci::use(id);
   }
   std::optional<DatasetRecord> committed = FindDataset(sql, owner, id);
-  if (!committed) return Status::Internal("dataset '" + id + "' vanished inside its own transaction");
+  if (!committed)
+    return Status::Internal("dataset '" + id + "' vanished inside its own transaction");
   return *committed;
 }
 
 }  // namespace sql
 
-Result<DatasetRecord> SqlMetadataStore::CommitDatasetVersion(const std::string& owner, const std::string& id,
-                                              int64_t expected_current,
-                                              const DatasetVersion& version,
-                                              const StorageLimits& limits) {
+Result<DatasetRecord> SqlMetadataStore::CommitDatasetVersion(const std::string& owner,
+                                                             const std::string& id,
+                                                             int64_t expected_current,
+                                                             const DatasetVersion& version,
+                                                             const StorageLimits& limits) {
   return Locked([&](soci::session& session) -> Result<DatasetRecord> {
     WriteTransaction tx(session);
     auto committed = CommitVersionIn(session, owner, id, expected_current, version, limits);
@@ -181,13 +192,14 @@ Result<std::vector<DatasetVersion>> SqlMetadataStore::ListDatasetVersions(const 
   return Locked([&](soci::session& session) -> Result<std::vector<DatasetVersion>> {
     soci::session& sql = session;
     ll exists = 0;
-    sql << "SELECT COUNT(*) FROM datasets WHERE owner = :o AND id = :id", soci::use(owner), soci::use(id),
-        soci::into(exists);
+    sql << "SELECT COUNT(*) FROM datasets WHERE owner = :o AND id = :id", soci::use(owner),
+        soci::use(id), soci::into(exists);
     if (exists == 0) return Status::NotFound("no dataset '" + id + "'");
     std::vector<DatasetVersion> out;
     soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT version, sha256_state, rows_count, bytes, sha256, stats_json, created_at"
-                        " FROM dataset_versions WHERE owner = :o AND dataset_id = :id ORDER BY version",
+        (sql.prepare
+             << "SELECT version, sha256_state, rows_count, bytes, sha256, stats_json, created_at"
+                " FROM dataset_versions WHERE owner = :o AND dataset_id = :id ORDER BY version",
          soci::use(owner), soci::use(id));
     for (const auto& r : rows) {
       DatasetVersion v;
@@ -212,7 +224,8 @@ namespace {
 constexpr const char* kUnusedVersions =
     " FROM dataset_versions WHERE owner = :o AND dataset_id = :id AND NOT EXISTS"
     " (SELECT 1 FROM models m WHERE m.owner = dataset_versions.owner"
-    " AND m.dataset_id = dataset_versions.dataset_id AND m.dataset_version = dataset_versions.version)";
+    " AND m.dataset_id = dataset_versions.dataset_id AND m.dataset_version = "
+    "dataset_versions.version)";
 
 }  // namespace
 
@@ -242,7 +255,8 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteDataset(const std::stri
 }
 
 Result<std::vector<std::string>> SqlMetadataStore::DeleteDatasetVersion(const std::string& owner,
-                                                                        const std::string& id, int64_t version) {
+                                                                        const std::string& id,
+                                                                        int64_t version) {
   return Locked([&](soci::session& session) -> Result<std::vector<std::string>> {
     soci::session& sql = session;
     WriteTransaction tx(sql);
@@ -251,22 +265,25 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteDatasetVersion(const st
         soci::use(id), soci::into(current);
     if (!sql.got_data()) return Status::NotFound("no dataset '" + id + "'");
     ll exists = 0;
-    sql << "SELECT COUNT(*) FROM dataset_versions WHERE owner = :o AND dataset_id = :id AND version = :v",
+    sql << "SELECT COUNT(*) FROM dataset_versions WHERE owner = :o AND dataset_id = :id AND "
+           "version = :v",
         soci::use(owner), soci::use(id), soci::use(v), soci::into(exists);
     if (exists == 0) {
       return Status::NotFound("dataset '" + id + "' has no version " + std::to_string(version));
     }
     if (v == current) {
-      return Status::FailedPrecondition("version " + std::to_string(version) + " is the current version of dataset '" +
-                                        id + "'; replace the dataset or delete it whole");
+      return Status::FailedPrecondition("version " + std::to_string(version) +
+                                        " is the current version of dataset '" + id +
+                                        "'; replace the dataset or delete it whole");
     }
     std::string model;
     sql << "SELECT id FROM models WHERE owner = :o AND dataset_id = :id AND dataset_version = :v"
            " ORDER BY id COLLATE \"C\" LIMIT 1",
         soci::use(owner), soci::use(id), soci::use(v), soci::into(model);
     if (sql.got_data()) {
-      return Status::FailedPrecondition("model '" + model + "' was trained on version " + std::to_string(version) +
-                                        " of dataset '" + id + "'; it is kept until that model is deleted");
+      return Status::FailedPrecondition("model '" + model + "' was trained on version " +
+                                        std::to_string(version) + " of dataset '" + id +
+                                        "'; it is kept until that model is deleted");
     }
     std::vector<std::string> freed = DeleteVersionIn(sql, owner, id, version);
     tx.Commit();
@@ -275,7 +292,8 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteDatasetVersion(const st
 }
 
 Result<int64_t> SqlMetadataStore::StoredBytes(const std::string& owner) {
-  return Locked([&](soci::session& session) -> Result<int64_t> { return StoredBytesIn(session, owner); });
+  return Locked(
+      [&](soci::session& session) -> Result<int64_t> { return StoredBytesIn(session, owner); });
 }
 
 }  // namespace diamond::store

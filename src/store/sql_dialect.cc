@@ -1,11 +1,10 @@
 #include "store/sql_dialect.h"
 
+#include <libpq-fe.h>
 #include <soci/connection-pool.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
-
-#include <libpq-fe.h>
 
 #include <algorithm>
 #include <cctype>
@@ -45,9 +44,7 @@ void ConfigurePostgresql(soci::session& session) {
   session << "SET client_min_messages = warning";
 }
 
-bool StartsWith(const std::string& s, const char* prefix) {
-  return s.rfind(prefix, 0) == 0;
-}
+bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 // postgresql://user:secret@host/db → postgresql://user:***@host/db
 std::string WithoutPassword(const std::string& url) {
@@ -91,12 +88,13 @@ Result<std::string> PostgresKeywords(const std::string& url) {
   // pairs itself (for its own options) and mangles a URI whose path is not one
   // (postgresql://u@h/db reached the server as database "db=").
   char* error = nullptr;
-  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(PQconninfoParse(url.c_str(), &error),
-                                                                        &PQconninfoFree);
+  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
+      PQconninfoParse(url.c_str(), &error), &PQconninfoFree);
   if (!options) {
     std::string message = error ? error : "out of memory";
     if (error) PQfreemem(error);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+      message.pop_back();
     return Status::InvalidArgument(message);
   }
   std::string keywords;
@@ -112,7 +110,8 @@ Result<SqlDatabaseUrl> ParseDatabaseUrl(const std::string& url) {
     out.engine = SqlEngine::kSqlite;
     out.connect = url.substr(std::strlen("sqlite:"));
     out.display = url;
-    if (out.connect.empty()) return Status::InvalidArgument("database URL '" + url + "' names no file (sqlite:PATH)");
+    if (out.connect.empty())
+      return Status::InvalidArgument("database URL '" + url + "' names no file (sqlite:PATH)");
     return out;
   }
   if (StartsWith(url, "postgresql://") || StartsWith(url, "postgres://")) {
@@ -120,9 +119,10 @@ Result<SqlDatabaseUrl> ParseDatabaseUrl(const std::string& url) {
     out.display = WithoutPassword(url);
     auto keywords = PostgresKeywords(url);
     if (!keywords.ok()) {
-      return Status::InvalidArgument("database URL '" + out.display + "' is not a PostgreSQL URI libpq accepts (" +
-                                     keywords.status().message() +
-                                     "); the form is postgresql://user[:password]@host[:port]/dbname[?keyword=value]");
+      return Status::InvalidArgument(
+          "database URL '" + out.display + "' is not a PostgreSQL URI libpq accepts (" +
+          keywords.status().message() +
+          "); the form is postgresql://user[:password]@host[:port]/dbname[?keyword=value]");
     }
     out.connect = *std::move(keywords);
     return out;
@@ -189,7 +189,8 @@ SqlFailure ClassifySqlFailure(const soci::soci_error& error, SqlEngine engine) {
       // 08xxx connection exceptions; 57P01..57P03 the server is shutting down or starting
       if (state.rfind("08", 0) == 0 || state.rfind("57P0", 0) == 0) return SqlFailure::kReconnect;
     }
-    if (error.get_error_category() == soci::soci_error::connection_error) return SqlFailure::kReconnect;
+    if (error.get_error_category() == soci::soci_error::connection_error)
+      return SqlFailure::kReconnect;
     return SqlFailure::kFatal;
   }
   if (const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&error)) {

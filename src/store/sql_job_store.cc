@@ -10,7 +10,7 @@
 namespace diamond::store {
 
 using ll = long long;  // SOCI exchanges 64-bit integers as long long
-using namespace sql;  // the shared row readers and lookups (sql_rows.h)
+using namespace sql;   // the shared row readers and lookups (sql_rows.h)
 
 // --- jobs --------------------------------------------------------------------------------
 
@@ -20,11 +20,11 @@ Result<std::pair<std::vector<JobRecord>, int64_t>> SqlMetadataStore::ListJobs(
     soci::session& sql = session;
     ll limit = page.limit, offset = page.offset;
     std::vector<JobRecord> out;
-    soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT " << kJobColumns
-                     << " FROM jobs WHERE owner = :o ORDER BY created_at COLLATE \"C\" DESC, id COLLATE \"C\""
-                        " LIMIT :limit OFFSET :offset",
-         soci::use(owner), soci::use(limit), soci::use(offset));
+    soci::rowset<soci::row> rows = (sql.prepare << "SELECT " << kJobColumns
+                                                << " FROM jobs WHERE owner = :o ORDER BY "
+                                                   "created_at COLLATE \"C\" DESC, id COLLATE \"C\""
+                                                   " LIMIT :limit OFFSET :offset",
+                                    soci::use(owner), soci::use(limit), soci::use(offset));
     for (const auto& r : rows) out.push_back(ReadJob(r));
     ll total = 0;
     sql << "SELECT COUNT(*) FROM jobs WHERE owner = :o", soci::use(owner), soci::into(total);
@@ -32,8 +32,8 @@ Result<std::pair<std::vector<JobRecord>, int64_t>> SqlMetadataStore::ListJobs(
   });
 }
 
-Result<std::pair<std::vector<JobRecord>, int64_t>> SqlMetadataStore::ListAllJobs(const JobFilter& filter,
-                                                                                  Page page) {
+Result<std::pair<std::vector<JobRecord>, int64_t>> SqlMetadataStore::ListAllJobs(
+    const JobFilter& filter, Page page) {
   return Locked([&](soci::session& session) -> Result<std::pair<std::vector<JobRecord>, int64_t>> {
     soci::session& sql = session;
     ll limit = page.limit, offset = page.offset;
@@ -44,15 +44,16 @@ Result<std::pair<std::vector<JobRecord>, int64_t>> SqlMetadataStore::ListAllJobs
     std::vector<JobRecord> out;
     soci::rowset<soci::row> rows =
         (sql.prepare << "SELECT " << kJobColumns << " FROM jobs" << where
-                     << " ORDER BY created_at COLLATE \"C\" DESC, id COLLATE \"C\" LIMIT :limit OFFSET :offset",
-         soci::use(filter.id), soci::use(filter.id), soci::use(filter.owner), soci::use(filter.owner),
-         soci::use(filter.state), soci::use(filter.state), soci::use(filter.kind), soci::use(filter.kind),
-         soci::use(limit), soci::use(offset));
+                     << " ORDER BY created_at COLLATE \"C\" DESC, id COLLATE \"C\" LIMIT :limit "
+                        "OFFSET :offset",
+         soci::use(filter.id), soci::use(filter.id), soci::use(filter.owner),
+         soci::use(filter.owner), soci::use(filter.state), soci::use(filter.state),
+         soci::use(filter.kind), soci::use(filter.kind), soci::use(limit), soci::use(offset));
     for (const auto& r : rows) out.push_back(ReadJob(r));
     ll total = 0;
-    sql << "SELECT COUNT(*) FROM jobs" << where, soci::use(filter.id), soci::use(filter.id), soci::use(filter.owner),
-        soci::use(filter.owner), soci::use(filter.state), soci::use(filter.state), soci::use(filter.kind),
-        soci::use(filter.kind), soci::into(total);
+    sql << "SELECT COUNT(*) FROM jobs" << where, soci::use(filter.id), soci::use(filter.id),
+        soci::use(filter.owner), soci::use(filter.owner), soci::use(filter.state),
+        soci::use(filter.state), soci::use(filter.kind), soci::use(filter.kind), soci::into(total);
     return std::make_pair(std::move(out), static_cast<int64_t>(total));
   });
 }
@@ -88,15 +89,18 @@ void SettleLapsedLeases(soci::session& sql, ll now, ll max_attempts) {
   for (const JobRecord& job : lapsed) {
     ll attempts = job.attempts;
     if (job.attempts >= max_attempts) {
-      const std::string error = "the job stopped the worker running it " + std::to_string(job.attempts) +
-                                " times (its process ended, or lost the database, while it ran); it is not retried";
-      const std::string end(JobStateName(job.cancel_requested ? JobState::kCancelled : JobState::kFailed));
+      const std::string error =
+          "the job stopped the worker running it " + std::to_string(job.attempts) +
+          " times (its process ended, or lost the database, while it ran); it is not retried";
+      const std::string end(
+          JobStateName(job.cancel_requested ? JobState::kCancelled : JobState::kFailed));
       sql << "UPDATE jobs SET state = :s, error = :e, progress_detail = '', lease_owner = '',"
              " finished_at = :f WHERE id = :id AND attempts = :a",
           soci::use(end), soci::use(error), soci::use(at), soci::use(job.id), soci::use(attempts);
       SettleModelAfterJob(sql, job, error, at);
     } else {
-      sql << "UPDATE jobs SET state = 'queued', progress = 0, progress_detail = '', lease_owner = ''"
+      sql << "UPDATE jobs SET state = 'queued', progress = 0, progress_detail = '', lease_owner = "
+             "''"
              " WHERE id = :id AND attempts = :a",
           soci::use(job.id), soci::use(attempts);
     }
@@ -112,7 +116,8 @@ Result<std::optional<JobRecord>> SqlMetadataStore::ClaimNextJob(const JobClaim& 
     const ll now = NowMs();
     SettleLapsedLeases(sql, now, claim.max_attempts);
     std::string id;
-    sql << "SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at COLLATE \"C\", id COLLATE \"C\" LIMIT 1"
+    sql << "SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at COLLATE \"C\", id "
+           "COLLATE \"C\" LIMIT 1"
         << ClaimRowSuffix(EngineOf(sql)),
         soci::into(id);
     if (!sql.got_data()) {
@@ -133,9 +138,10 @@ Result<std::optional<JobRecord>> SqlMetadataStore::ClaimNextJob(const JobClaim& 
 Status SqlMetadataStore::RenewJobLease(const std::string& id, int64_t attempt, int64_t lease_ms) {
   return Locked([&](soci::session& session) -> Status {
     const ll expires = NowMs() + lease_ms, a = attempt;
-    soci::statement st = (session.prepare << "UPDATE jobs SET lease_expires_ms = :e"
-                                             " WHERE id = :id AND attempts = :a AND state = 'running'",
-                          soci::use(expires), soci::use(id), soci::use(a));
+    soci::statement st =
+        (session.prepare << "UPDATE jobs SET lease_expires_ms = :e"
+                            " WHERE id = :id AND attempts = :a AND state = 'running'",
+         soci::use(expires), soci::use(id), soci::use(a));
     st.execute(true);
     if (st.get_affected_rows() == 0) {
       return Status::FailedPrecondition("attempt " + std::to_string(attempt) + " of job " + id +
@@ -177,7 +183,8 @@ Result<JobRecord> SqlMetadataStore::CancelJob(const std::string& owner, const st
     }
     const std::string now = NowRfc3339();
     if (job->state == JobState::kQueued) {
-      sql << "UPDATE jobs SET state = 'cancelled', cancel_requested = 1, progress_detail = '', finished_at = :f"
+      sql << "UPDATE jobs SET state = 'cancelled', cancel_requested = 1, progress_detail = '', "
+             "finished_at = :f"
              " WHERE id = :id",
           soci::use(now), soci::use(id);
       SettleModelAfterJob(sql, *job, "training cancelled", now);
@@ -191,17 +198,19 @@ Result<JobRecord> SqlMetadataStore::CancelJob(const std::string& owner, const st
 }
 
 Result<std::vector<std::pair<std::string, int64_t>>> SqlMetadataStore::CountJobsByState() {
-  return Locked([&](soci::session& session) -> Result<std::vector<std::pair<std::string, int64_t>>> {
-    std::vector<std::pair<std::string, int64_t>> out;
-    for (JobState state : {JobState::kQueued, JobState::kRunning, JobState::kSucceeded,
-                           JobState::kFailed, JobState::kCancelled}) {
-      const std::string name(JobStateName(state));
-      ll count = 0;
-      session << "SELECT COUNT(*) FROM jobs WHERE state = :s", soci::use(name), soci::into(count);
-      out.emplace_back(name, count);
-    }
-    return out;
-  });
+  return Locked(
+      [&](soci::session& session) -> Result<std::vector<std::pair<std::string, int64_t>>> {
+        std::vector<std::pair<std::string, int64_t>> out;
+        for (JobState state : {JobState::kQueued, JobState::kRunning, JobState::kSucceeded,
+                               JobState::kFailed, JobState::kCancelled}) {
+          const std::string name(JobStateName(state));
+          ll count = 0;
+          session << "SELECT COUNT(*) FROM jobs WHERE state = :s", soci::use(name),
+              soci::into(count);
+          out.emplace_back(name, count);
+        }
+        return out;
+      });
 }
 
 }  // namespace diamond::store

@@ -51,8 +51,11 @@ auto SqlMetadataStore::Locked(Body&& body) -> decltype(body(std::declval<soci::s
         return Status::FailedPrecondition("conflicts with a stored record: " + failure);
       }
       const bool broken = kind == SqlFailure::kReconnect || !session.is_connected();
-      if (kind == SqlFailure::kFatal && !broken) return Status::IoError("database error: " + failure);
-      if (attempt == kAttempts) return Status::IoError("database error after " + std::to_string(kAttempts) + " attempts: " + failure);
+      if (kind == SqlFailure::kFatal && !broken)
+        return Status::IoError("database error: " + failure);
+      if (attempt == kAttempts)
+        return Status::IoError("database error after " + std::to_string(kAttempts) +
+                               " attempts: " + failure);
       if (broken) ReconnectQuietly(session);
     } catch (const std::exception& e) {
       return Status::IoError(std::string("database error: ") + e.what());
@@ -60,7 +63,8 @@ auto SqlMetadataStore::Locked(Body&& body) -> decltype(body(std::declval<soci::s
     // Back off (about 1, 2, 4 … 64 ms, jittered), so contending writers spread out.
     thread_local std::minstd_rand jitter(std::random_device{}());
     const int base_us = 1000 << std::min(attempt - 1, 6);
-    std::this_thread::sleep_for(std::chrono::microseconds(base_us / 2 + static_cast<int>(jitter() % base_us)));
+    std::this_thread::sleep_for(
+        std::chrono::microseconds(base_us / 2 + static_cast<int>(jitter() % base_us)));
   }
 }
 

@@ -22,7 +22,7 @@
 namespace soci {
 class connection_pool;
 class session;
-}
+}  // namespace soci
 
 namespace diamond::store {
 
@@ -46,33 +46,40 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
                                                                       Page page) override;
   Result<DatasetRecord> GetDataset(const std::string& owner, const std::string& id) override;
   Result<DatasetRecord> CommitDatasetVersion(const std::string& owner, const std::string& id,
-                              int64_t expected_current, const DatasetVersion& version,
-                              const StorageLimits& limits) override;
+                                             int64_t expected_current,
+                                             const DatasetVersion& version,
+                                             const StorageLimits& limits) override;
   Result<std::vector<DatasetVersion>> ListDatasetVersions(const std::string& owner,
                                                           const std::string& id) override;
   Result<std::vector<std::string>> DeleteDataset(const std::string& owner,
                                                  const std::string& id) override;
-  Result<std::vector<std::string>> DeleteDatasetVersion(const std::string& owner, const std::string& id,
-                                           int64_t version) override;
+  Result<std::vector<std::string>> DeleteDatasetVersion(const std::string& owner,
+                                                        const std::string& id,
+                                                        int64_t version) override;
   Result<int64_t> StoredBytes(const std::string& owner) override;
 
   // (sql_upload_store.cc)
   Status CreateUpload(const UploadRecord& upload) override;
   Result<UploadRecord> GetUpload(const std::string& owner, const std::string& id) override;
-  Result<std::vector<UploadPart>> ListUploadParts(const std::string& owner, const std::string& id) override;
-  Status SetUploadParts(const std::string& owner, const std::string& id, const std::string& expected_parts_id,
-                        const std::string& parts_key, const std::string& parts_id, bool closed,
+  Result<std::vector<UploadPart>> ListUploadParts(const std::string& owner,
+                                                  const std::string& id) override;
+  Status SetUploadParts(const std::string& owner, const std::string& id,
+                        const std::string& expected_parts_id, const std::string& parts_key,
+                        const std::string& parts_id, bool closed,
                         const std::vector<std::pair<int64_t, std::string>>& etags) override;
   Result<std::string> PutUploadPart(const std::string& owner, const std::string& id,
                                     const UploadPart& part, const std::string& parts_id) override;
   Result<JobRecord> QueueUploadCompletion(const std::string& owner, const std::string& upload_id,
                                           const JobRecord& job) override;
-  Status FailUploadCompletion(const std::string& owner, const std::string& upload_id, const std::string& job_id,
-                              const std::string& error_json) override;
-  Result<DatasetRecord> CommitUploadedVersion(const std::string& owner, const std::string& upload_id,
-                                              const std::string& job_id, int64_t expected_current, const DatasetVersion& version,
+  Status FailUploadCompletion(const std::string& owner, const std::string& upload_id,
+                              const std::string& job_id, const std::string& error_json) override;
+  Result<DatasetRecord> CommitUploadedVersion(const std::string& owner,
+                                              const std::string& upload_id,
+                                              const std::string& job_id, int64_t expected_current,
+                                              const DatasetVersion& version,
                                               const StorageLimits& limits) override;
-  Result<std::vector<std::string>> DeleteUpload(const std::string& owner, const std::string& id) override;
+  Result<std::vector<std::string>> DeleteUpload(const std::string& owner,
+                                                const std::string& id) override;
   Result<std::vector<std::pair<std::string, std::string>>> ExpiredUploads(int64_t now_ms) override;
 
   Result<std::pair<std::vector<ModelRecord>, int64_t>> ListModels(const std::string& viewer,
@@ -85,7 +92,8 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Status FinishTraining(const std::string& job_id, int64_t attempt, const std::string& artifact_key,
                         const std::string& dataset_id, int64_t dataset_version,
                         const std::string& summary_json) override;
-  Status FailTraining(const std::string& job_id, int64_t attempt, const std::string& error) override;
+  Status FailTraining(const std::string& job_id, int64_t attempt,
+                      const std::string& error) override;
   Result<std::vector<std::string>> DeleteModel(const std::string& owner,
                                                const std::string& id) override;
   Result<ModelChanges> ModelChangesSince(int64_t seq) override;
@@ -93,7 +101,8 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Result<std::pair<std::vector<JobRecord>, int64_t>> ListJobs(const std::string& owner,
                                                               Page page) override;
   Result<JobRecord> GetJob(const std::string& owner, const std::string& id) override;
-  Result<std::pair<std::vector<JobRecord>, int64_t>> ListAllJobs(const JobFilter& filter, Page page) override;
+  Result<std::pair<std::vector<JobRecord>, int64_t>> ListAllJobs(const JobFilter& filter,
+                                                                 Page page) override;
   Result<std::optional<JobRecord>> ClaimNextJob(const JobClaim& claim) override;
   Status RenewJobLease(const std::string& id, int64_t attempt, int64_t lease_ms) override;
   Result<int64_t> ExpireJobLeases() override;
@@ -102,12 +111,14 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Result<JobRecord> CancelJob(const std::string& owner, const std::string& id) override;
   Result<std::vector<std::pair<std::string, int64_t>>> CountJobsByState() override;
   Status QueueJob(const JobRecord& job) override;
-  Status CommitBatchPart(const std::string& job_id, int64_t attempt, const BatchPart& part, double progress,
-                         const std::string& detail) override;
-  Result<std::vector<BatchPart>> ListBatchParts(const std::string& owner, const std::string& job_id) override;
+  Status CommitBatchPart(const std::string& job_id, int64_t attempt, const BatchPart& part,
+                         double progress, const std::string& detail) override;
+  Result<std::vector<BatchPart>> ListBatchParts(const std::string& owner,
+                                                const std::string& job_id) override;
   Status FinishJob(const std::string& job_id, int64_t attempt, const std::string& detail) override;
 
-  Result<bool> TryTakeLease(const std::string& name, const std::string& holder, int64_t ttl_ms) override;
+  Result<bool> TryTakeLease(const std::string& name, const std::string& holder,
+                            int64_t ttl_ms) override;
   Status ReleaseLease(const std::string& name, const std::string& holder) override;
 
   Status CreateQuery(const QueryRecord& query) override;

@@ -8,27 +8,29 @@
 namespace diamond::store {
 
 using ll = long long;  // SOCI exchanges 64-bit integers as long long
-using namespace sql;  // the shared row readers and lookups (sql_rows.h)
+using namespace sql;   // the shared row readers and lookups (sql_rows.h)
 
 // --- models ------------------------------------------------------------------------------
 
 Result<std::pair<std::vector<ModelRecord>, int64_t>> SqlMetadataStore::ListModels(
     const std::string& viewer, Page page) {
-  return Locked([&](soci::session& session) -> Result<std::pair<std::vector<ModelRecord>, int64_t>> {
-    soci::session& sql = session;
-    ll limit = page.limit, offset = page.offset;
-    std::vector<ModelRecord> out;
-    soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT " << kModelColumns
-                     << " FROM models WHERE owner = :o OR shared = 1 ORDER BY id COLLATE \"C\", owner COLLATE \"C\""
-                        " LIMIT :limit OFFSET :offset",
-         soci::use(viewer), soci::use(limit), soci::use(offset));
-    for (const auto& r : rows) out.push_back(ReadModel(r));
-    ll total = 0;
-    sql << "SELECT COUNT(*) FROM models WHERE owner = :o OR shared = 1", soci::use(viewer),
-        soci::into(total);
-    return std::make_pair(std::move(out), static_cast<int64_t>(total));
-  });
+  return Locked(
+      [&](soci::session& session) -> Result<std::pair<std::vector<ModelRecord>, int64_t>> {
+        soci::session& sql = session;
+        ll limit = page.limit, offset = page.offset;
+        std::vector<ModelRecord> out;
+        soci::rowset<soci::row> rows =
+            (sql.prepare << "SELECT " << kModelColumns
+                         << " FROM models WHERE owner = :o OR shared = 1 ORDER BY id COLLATE "
+                            "\"C\", owner COLLATE \"C\""
+                            " LIMIT :limit OFFSET :offset",
+             soci::use(viewer), soci::use(limit), soci::use(offset));
+        for (const auto& r : rows) out.push_back(ReadModel(r));
+        ll total = 0;
+        sql << "SELECT COUNT(*) FROM models WHERE owner = :o OR shared = 1", soci::use(viewer),
+            soci::into(total);
+        return std::make_pair(std::move(out), static_cast<int64_t>(total));
+      });
 }
 
 Result<ModelRecord> SqlMetadataStore::GetModel(const std::string& owner, const std::string& id) {
@@ -38,7 +40,8 @@ Result<ModelRecord> SqlMetadataStore::GetModel(const std::string& owner, const s
   });
 }
 
-Result<ModelRecord> SqlMetadataStore::FindModelFor(const std::string& viewer, const std::string& id) {
+Result<ModelRecord> SqlMetadataStore::FindModelFor(const std::string& viewer,
+                                                   const std::string& id) {
   return Locked([&](soci::session& session) -> Result<ModelRecord> {
     if (auto model = FindModelVisibleTo(session, viewer, id)) return *model;
     return Status::NotFound("no model '" + id + "'");
@@ -51,10 +54,9 @@ Status SqlMetadataStore::SetModelShared(const std::string& owner, const std::str
     WriteTransaction tx(session);
     ll flag = shared ? 1 : 0;
     const std::string now = NowRfc3339();
-    soci::statement st =
-        (session.prepare << "UPDATE models SET shared = :s, updated_at = :u"
-                          " WHERE owner = :o AND id = :id",
-         soci::use(flag), soci::use(now), soci::use(owner), soci::use(id));
+    soci::statement st = (session.prepare << "UPDATE models SET shared = :s, updated_at = :u"
+                                             " WHERE owner = :o AND id = :id",
+                          soci::use(flag), soci::use(now), soci::use(owner), soci::use(id));
     st.execute(true);
     if (st.get_affected_rows() == 0) return Status::NotFound("no model '" + id + "'");
     RecordModelChange(session, owner, id, instance_id_);
@@ -77,7 +79,8 @@ Status SqlMetadataStore::StartTraining(const std::string& model_id, const std::s
     }
     if (!existing) {
       ll models = 0;
-      sql << "SELECT COUNT(*) FROM models WHERE owner = :o", soci::use(job.owner), soci::into(models);
+      sql << "SELECT COUNT(*) FROM models WHERE owner = :o", soci::use(job.owner),
+          soci::into(models);
       if (models >= limits.max_models) {
         return Status::LimitExceeded("max_models", limits.max_models,
                                      "the plan allows " + std::to_string(limits.max_models) +
@@ -102,7 +105,8 @@ Status SqlMetadataStore::StartTraining(const std::string& model_id, const std::s
           << ") VALUES (:o, :id, 0, :s, :r, :j, '', 0, '', '', 0, '{}', :c, :u)",
           soci::use(job.owner), soci::use(model_id), soci::use(training), soci::use(request_json),
           soci::use(job.id), soci::use(now), soci::use(now);
-      RecordModelChange(sql, job.owner, model_id, instance_id_);  // it hides a shared model of that id
+      RecordModelChange(sql, job.owner, model_id,
+                        instance_id_);  // it hides a shared model of that id
     }
     const std::string queued(JobStateName(JobState::kQueued));
     sql << "INSERT INTO jobs (" << kJobColumns
@@ -127,8 +131,8 @@ Status SqlMetadataStore::FinishTraining(const std::string& job_id, int64_t attem
     }
     if (job->attempts != attempt) {
       return Status::FailedPrecondition("attempt " + std::to_string(attempt) + " of job " + job_id +
-                                        " lost its lease; attempt " + std::to_string(job->attempts) +
-                                        " holds the job now");
+                                        " lost its lease; attempt " +
+                                        std::to_string(job->attempts) + " holds the job now");
     }
     auto model = FindModel(sql, job->owner, job->model_id);
     if (!model || model->job_id != job_id) {
@@ -190,8 +194,9 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
     if (!model->artifact_key.empty()) keys.push_back(model->artifact_key);
     {
       soci::rowset<soci::row> rows =
-          (sql.prepare << "SELECT b.blob_key FROM query_batches b JOIN queries q ON q.id = b.query_id"
-                          " WHERE q.model_owner = :o AND q.model_id = :m",
+          (sql.prepare
+               << "SELECT b.blob_key FROM query_batches b JOIN queries q ON q.id = b.query_id"
+                  " WHERE q.model_owner = :o AND q.model_id = :m",
            soci::use(owner), soci::use(id));
       for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
     }
@@ -210,7 +215,8 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
            soci::use(owner), soci::use(id));
       for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
     }
-    sql << "DELETE FROM batch_parts WHERE job_id IN (SELECT id FROM jobs WHERE owner = :o AND model_id = :m)",
+    sql << "DELETE FROM batch_parts WHERE job_id IN (SELECT id FROM jobs WHERE owner = :o AND "
+           "model_id = :m)",
         soci::use(owner), soci::use(id);
     sql << "DELETE FROM query_batches WHERE query_id IN (SELECT id FROM queries"
            " WHERE model_owner = :o AND model_id = :m)",
@@ -220,7 +226,8 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
     // Unfinished jobs of the model end as cancelled; a running worker sees that and stops.
     const std::string cancelled(JobStateName(JobState::kCancelled));
     const std::string now = NowRfc3339();
-    sql << "UPDATE jobs SET state = :s, cancel_requested = 1, progress_detail = '', finished_at = :f"
+    sql << "UPDATE jobs SET state = :s, cancel_requested = 1, progress_detail = '', finished_at = "
+           ":f"
            " WHERE owner = :o AND model_id = :m AND state IN ('queued', 'running')",
         soci::use(cancelled), soci::use(now), soci::use(owner), soci::use(id);
     sql << "DELETE FROM models WHERE owner = :o AND id = :id", soci::use(owner), soci::use(id);
@@ -233,8 +240,10 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
       sql << "SELECT COUNT(*) FROM dataset_versions v WHERE v.owner = :o AND v.dataset_id = :d"
              " AND v.version = :v AND NOT EXISTS (SELECT 1 FROM datasets d WHERE d.owner = v.owner"
              " AND d.id = v.dataset_id) AND NOT EXISTS (SELECT 1 FROM models m WHERE"
-             " m.owner = v.owner AND m.dataset_id = v.dataset_id AND m.dataset_version = v.version)",
-          soci::use(owner), soci::use(model->dataset_id), soci::use(dv), soci::into(kept_only_for_it);
+             " m.owner = v.owner AND m.dataset_id = v.dataset_id AND m.dataset_version = "
+             "v.version)",
+          soci::use(owner), soci::use(model->dataset_id), soci::use(dv),
+          soci::into(kept_only_for_it);
       if (kept_only_for_it > 0) {
         std::vector<std::string> freed = DeleteVersionIn(sql, owner, model->dataset_id, dv);
         keys.insert(keys.end(), freed.begin(), freed.end());
@@ -262,7 +271,8 @@ Result<MetadataStore::ModelChanges> SqlMetadataStore::ModelChangesSince(int64_t 
         (session.prepare << "SELECT owner, model_id FROM model_changes WHERE seq > :s AND seq <= :l"
                             " AND origin <> :me",
          soci::use(since), soci::use(latest), soci::use(instance_id_));
-    for (const auto& r : rows) out.models.emplace_back(r.get<std::string>(0), r.get<std::string>(1));
+    for (const auto& r : rows)
+      out.models.emplace_back(r.get<std::string>(0), r.get<std::string>(1));
     return out;
   });
 }

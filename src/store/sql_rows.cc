@@ -10,7 +10,8 @@ namespace diamond::store::sql {
 using ll = long long;  // SOCI exchanges 64-bit integers as long long
 
 const char* const kDatasetColumns =
-    "d.owner, d.id, d.created_at, d.updated_at, v.version, v.sha256_state, v.rows_count, v.bytes, v.sha256,"
+    "d.owner, d.id, d.created_at, d.updated_at, v.version, v.sha256_state, v.rows_count, v.bytes, "
+    "v.sha256,"
     " v.stats_json, v.created_at";
 const char* const kModelColumns =
     "owner, id, shared, status, request_json, job_id, error, version, artifact_key, dataset_id,"
@@ -145,11 +146,11 @@ std::optional<ModelRecord> FindModel(soci::session& sql, const std::string& owne
 std::optional<ModelRecord> FindModelVisibleTo(soci::session& sql, const std::string& viewer,
                                               const std::string& id) {
   if (auto own = FindModel(sql, viewer, id)) return own;
-  soci::rowset<soci::row> rows =
-      (sql.prepare << "SELECT " << kModelColumns
-                   << " FROM models WHERE shared = 1 AND id = :id ORDER BY created_at COLLATE \"C\", owner COLLATE \"C\""
-                      " LIMIT 1",
-       soci::use(id));
+  soci::rowset<soci::row> rows = (sql.prepare << "SELECT " << kModelColumns
+                                              << " FROM models WHERE shared = 1 AND id = :id ORDER "
+                                                 "BY created_at COLLATE \"C\", owner COLLATE \"C\""
+                                                 " LIMIT 1",
+                                  soci::use(id));
   for (const auto& r : rows) return ReadModel(r);
   return std::nullopt;
 }
@@ -166,7 +167,6 @@ std::optional<QueryRecord> FindQuery(soci::session& sql, const std::string& owne
   return std::nullopt;
 }
 
-
 void RecordModelChange(soci::session& sql, const std::string& owner, const std::string& id,
                        const std::string& origin) {
   // Runs inside a write transaction (BEGIN IMMEDIATE on SQLite, serializable on
@@ -174,8 +174,8 @@ void RecordModelChange(soci::session& sql, const std::string& owner, const std::
   sql << "UPDATE model_generation SET value = value + 1";
   ll seq = 0;
   sql << "SELECT value FROM model_generation", soci::into(seq);
-  sql << "INSERT INTO model_changes (seq, owner, model_id, origin) VALUES (:s, :o, :m, :g)", soci::use(seq),
-      soci::use(owner), soci::use(id), soci::use(origin);
+  sql << "INSERT INTO model_changes (seq, owner, model_id, origin) VALUES (:s, :o, :m, :g)",
+      soci::use(seq), soci::use(owner), soci::use(id), soci::use(origin);
   // The log keeps the last kKeptModelChanges entries; a replica further behind drops its
   // whole cache instead (ModelChangesSince says so).
   if (seq % 1000 == 0) {

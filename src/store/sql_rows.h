@@ -68,8 +68,9 @@ void SettleModelAfterJob(soci::session& sql, const JobRecord& job, const std::st
 
 // CommitDatasetVersion's checks and writes, inside the caller's write transaction
 // (sql_dataset_store.cc): shared with the completion of an upload.
-Result<DatasetRecord> CommitVersionIn(soci::session& sql, const std::string& owner, const std::string& id,
-                                      int64_t expected_current, const DatasetVersion& version,
+Result<DatasetRecord> CommitVersionIn(soci::session& sql, const std::string& owner,
+                                      const std::string& id, int64_t expected_current,
+                                      const DatasetVersion& version,
                                       const MetadataStore::StorageLimits& limits);
 
 }  // namespace diamond::store::sql

@@ -14,7 +14,7 @@ namespace diamond::store {
 namespace {
 
 using ll = long long;  // SOCI exchanges 64-bit integers as long long
-using namespace sql;  // the shared row readers and lookups (sql_rows.h)
+using namespace sql;   // the shared row readers and lookups (sql_rows.h)
 
 // The schema, one migration per version. Statements are plain SQL that SQLite and
 // PostgreSQL both accept; 64-bit columns are BIGINT (see DESIGN.md on SOCI).
@@ -74,7 +74,8 @@ const char* const kMigrationV5[] = {
     "ALTER TABLE jobs ADD COLUMN lease_expires_ms BIGINT NOT NULL DEFAULT 0",
     "CREATE INDEX jobs_by_lease ON jobs (state, lease_expires_ms)",
     "ALTER TABLE replicas ADD COLUMN serving BIGINT NOT NULL DEFAULT 1",
-    "CREATE TABLE model_changes (seq BIGINT PRIMARY KEY, owner TEXT NOT NULL, model_id TEXT NOT NULL, origin TEXT NOT NULL)",
+    "CREATE TABLE model_changes (seq BIGINT PRIMARY KEY, owner TEXT NOT NULL, model_id TEXT NOT "
+    "NULL, origin TEXT NOT NULL)",
     "CREATE TABLE model_generation (value BIGINT NOT NULL)",
     "INSERT INTO model_generation VALUES (0)",
     "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_ms BIGINT NOT NULL)",
@@ -95,7 +96,8 @@ const char* const kMigrationV6[] = {
 // v7: the committed parts of batch predictions' results (the jobs themselves are jobs).
 const char* const kMigrationV7[] = {
     "CREATE TABLE batch_parts (job_id TEXT NOT NULL, part BIGINT NOT NULL, blob_key TEXT NOT NULL,"
-    " bytes BIGINT NOT NULL, rows_count BIGINT NOT NULL, skipped BIGINT NOT NULL, PRIMARY KEY (job_id, part))",
+    " bytes BIGINT NOT NULL, rows_count BIGINT NOT NULL, skipped BIGINT NOT NULL, PRIMARY KEY "
+    "(job_id, part))",
 };
 
 const char* const kMigrationV2[] = {
@@ -199,7 +201,8 @@ Result<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::Open(const std::stri
   if (!parsed.ok()) return parsed.status();
   auto pool = OpenConnectionPool(*parsed, pool_size);
   if (!pool.ok()) return pool.status();
-  std::unique_ptr<SqlMetadataStore> store(new SqlMetadataStore(std::move(pool).value(), parsed->engine));
+  std::unique_ptr<SqlMetadataStore> store(
+      new SqlMetadataStore(std::move(pool).value(), parsed->engine));
   if (Status s = store->Migrate(); !s.ok()) return s;
   return store;
 }
@@ -255,13 +258,14 @@ Result<std::vector<std::string>> SqlMetadataStore::ReferencedBlobKeys() {
   return Locked([&](soci::session& session) -> Result<std::vector<std::string>> {
     std::vector<std::string> keys;
     soci::rowset<soci::row> rows =
-        (session.prepare << "SELECT blob_key FROM dataset_segments"
-                          " UNION SELECT artifact_key FROM models WHERE artifact_key <> ''"
-                          " UNION SELECT blob_key FROM query_batches"
-                          " UNION SELECT results_key FROM queries WHERE results_key <> ''"
-                          " UNION SELECT blob_key FROM upload_parts WHERE blob_key <> ''"
-                          " UNION SELECT parts_key FROM uploads WHERE parts_key <> '' AND state <> 'completed'"
-                          " UNION SELECT blob_key FROM batch_parts");
+        (session.prepare
+         << "SELECT blob_key FROM dataset_segments"
+            " UNION SELECT artifact_key FROM models WHERE artifact_key <> ''"
+            " UNION SELECT blob_key FROM query_batches"
+            " UNION SELECT results_key FROM queries WHERE results_key <> ''"
+            " UNION SELECT blob_key FROM upload_parts WHERE blob_key <> ''"
+            " UNION SELECT parts_key FROM uploads WHERE parts_key <> '' AND state <> 'completed'"
+            " UNION SELECT blob_key FROM batch_parts");
     for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
     return keys;
   });
@@ -272,7 +276,8 @@ Result<std::string> SqlMetadataStore::DatabaseId() {
     std::string id;
     soci::indicator ind = soci::i_null;
     session << "SELECT id FROM store_identity", soci::into(id, ind);
-    if (!session.got_data() || ind != soci::i_ok) return Status::Internal("the database has no identity row");
+    if (!session.got_data() || ind != soci::i_ok)
+      return Status::Internal("the database has no identity row");
     return id;
   });
 }
@@ -291,12 +296,13 @@ Result<bool> SqlMetadataStore::TryTakeLease(const std::string& name, const std::
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
     const ll expires = now + ttl_ms;
-    session << "INSERT INTO leases (name, holder, expires_ms) VALUES (:n, '', 0) ON CONFLICT (name) DO NOTHING",
+    session << "INSERT INTO leases (name, holder, expires_ms) VALUES (:n, '', 0) ON CONFLICT "
+               "(name) DO NOTHING",
         soci::use(name);
-    soci::statement st = (session.prepare << "UPDATE leases SET holder = :h, expires_ms = :e"
-                                             " WHERE name = :n AND (expires_ms < :now OR holder = :h2)",
-                          soci::use(holder), soci::use(expires), soci::use(name), soci::use(now),
-                          soci::use(holder));
+    soci::statement st =
+        (session.prepare << "UPDATE leases SET holder = :h, expires_ms = :e"
+                            " WHERE name = :n AND (expires_ms < :now OR holder = :h2)",
+         soci::use(holder), soci::use(expires), soci::use(name), soci::use(now), soci::use(holder));
     st.execute(true);
     const bool taken = st.get_affected_rows() > 0;
     tx.Commit();

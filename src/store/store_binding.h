@@ -22,7 +22,7 @@ inline constexpr const char* kStoreBindingKey = "diamond-store-binding.json";
 
 // What the database knows that bears on the check.
 struct DatabaseFacts {
-  std::string id;                          // SqlMetadataStore::DatabaseId
+  std::string id;  // SqlMetadataStore::DatabaseId
   // MetadataStore::ReferencedBlobKeys, asked only when the store is not bound yet.
   std::function<Result<std::vector<std::string>>()> referenced;
 };
@@ -36,6 +36,7 @@ struct DatabaseFacts {
 //     for a database that has blobs (the wrong --blobs), or a store of blobs none of which
 //     are this database's (the wrong --db). Both InvalidArgument; nothing is written then.
 // `where` names the store in messages (its URL).
-Status BindOrVerifyBlobStore(const DatabaseFacts& database, BlobStore& blobs, const std::string& where);
+Status BindOrVerifyBlobStore(const DatabaseFacts& database, BlobStore& blobs,
+                             const std::string& where);
 
 }  // namespace diamond::store

@@ -25,8 +25,12 @@ class FlakyUsageStore final : public store::AccountStore {
   }
   Result<int64_t> CountUsers() override { return real_.CountUsers(); }
   Status CreateKey(const store::ApiKeyRecord& k) override { return real_.CreateKey(k); }
-  Result<std::vector<store::ApiKeyRecord>> ListKeys(const std::string& u) override { return real_.ListKeys(u); }
-  Status RevokeKey(const std::string& u, const std::string& k) override { return real_.RevokeKey(u, k); }
+  Result<std::vector<store::ApiKeyRecord>> ListKeys(const std::string& u) override {
+    return real_.ListKeys(u);
+  }
+  Status RevokeKey(const std::string& u, const std::string& k) override {
+    return real_.RevokeKey(u, k);
+  }
   Status TouchKeys(const std::vector<std::pair<std::string, std::string>>& used) override {
     return real_.TouchKeys(used);
   }
@@ -127,7 +131,8 @@ TEST_F(MeterTest, ANewMonthStartsTheQuotaOverAndLoadRestoresIt) {
 
 TEST_F(MeterTest, KeysUsedSinceTheLastFlushGetTheirLastUseStamped) {
   ASSERT_TRUE(store_->CreateUser({"dave", "member", "free", false, ""}).ok());
-  ASSERT_TRUE(store_->CreateKey({"k1", "dave", "dmd_00000000", std::string(64, '0'), "", "", "", ""}).ok());
+  ASSERT_TRUE(
+      store_->CreateKey({"k1", "dave", "dmd_00000000", std::string(64, '0'), "", "", "", ""}).ok());
   meter_.KeyStateFor("k1")->used = true;
   ASSERT_TRUE(meter_.Flush(*store_, *sql_, "2026-11-26", "2026-11-26T10:00:00.000Z").ok());
   EXPECT_EQ((*store_->ListKeys("dave"))[0].last_used_at, "2026-11-26T10:00:00.000Z");

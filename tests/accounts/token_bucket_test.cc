@@ -16,10 +16,10 @@ TEST(TokenBucket, AllowsTheBurstThenRefillsAtTheRate) {
   RateDecision refused = bucket.Take(2.0, 3, 100.0);
   EXPECT_FALSE(refused.allowed);
   EXPECT_EQ(refused.remaining, 0);
-  EXPECT_EQ(refused.retry_after, 1);     // one token takes 0.5 s: rounded up to whole seconds
-  EXPECT_EQ(refused.reset_seconds, 2);   // 3 tokens at 2/s
+  EXPECT_EQ(refused.retry_after, 1);    // one token takes 0.5 s: rounded up to whole seconds
+  EXPECT_EQ(refused.reset_seconds, 2);  // 3 tokens at 2/s
   EXPECT_FALSE(bucket.Take(2.0, 3, 100.4).allowed);
-  EXPECT_TRUE(bucket.Take(2.0, 3, 100.6).allowed);   // 0.6 s refilled 1.2 tokens
+  EXPECT_TRUE(bucket.Take(2.0, 3, 100.6).allowed);  // 0.6 s refilled 1.2 tokens
   EXPECT_FALSE(bucket.Take(2.0, 3, 100.6).allowed);
   // A long pause refills to the burst, never beyond.
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(bucket.Take(2.0, 3, 1000.0).allowed);

@@ -1,12 +1,12 @@
 #include "base/scratch_file.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <istream>
 #include <iterator>
 #include <ostream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace diamond {
 namespace {
@@ -14,9 +14,10 @@ namespace {
 class ScratchFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("scratch-file-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        std::filesystem::temp_directory_path() /
+        ("scratch-file-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+         "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }

@@ -43,14 +43,16 @@ std::vector<diamond::Diamond> SyntheticStones(size_t n) {
   return stones;
 }
 
-size_t CountLines(const std::string& text) { return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); }
+size_t CountLines(const std::string& text) {
+  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
 
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     testing::WriteFile(dir_ / "train.csv", testing::StonesToCsv(SyntheticStones(400)));
-    CommandResult r = Diamond({"train", "--data", (dir_ / "train.csv").string(), "--positive",
-                               "-o", (dir_ / "model.json").string()});
+    CommandResult r = Diamond({"train", "--data", (dir_ / "train.csv").string(), "--positive", "-o",
+                               (dir_ / "model.json").string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   std::string Path(const std::string& name) const { return (dir_ / name).string(); }
@@ -66,9 +68,9 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, TrainReportsMetricsAndWritesASelfDescribingModel) {
-  CommandResult r = Diamond({"train", "--data", Path("train.csv"), "--features",
-                             "carat,clarity,volume", "--holdout", "0.25", "--seed", "3", "-o",
-                             Path("m2.json")});
+  CommandResult r =
+      Diamond({"train", "--data", Path("train.csv"), "--features", "carat,clarity,volume",
+               "--holdout", "0.25", "--seed", "3", "-o", Path("m2.json")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("holdout"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("MAPE"), std::string::npos) << r.out;
@@ -86,12 +88,13 @@ TEST_F(CliTest, PredictAddsAPriceColumnMatchingTheModel) {
                      "id,carat,cut,color,clarity,depth,table,x,y,z\r\n"
                      "a,0.3,Ideal,E,VS2,61.5,55,4.3,4.31,2.65\r\n"
                      "\"b,2\",1.5,Premium,G,SI1,62,58,7.3,7.31,4.5\r\n");
-  CommandResult r = Diamond({"predict", "--model", Path("model.json"), "--input", Path("in.csv"),
-                             "-o", Path("out.csv")});
+  CommandResult r = Diamond(
+      {"predict", "--model", Path("model.json"), "--input", Path("in.csv"), "-o", Path("out.csv")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string out = testing::ReadFile(dir_ / "out.csv");
   ASSERT_EQ(CountLines(out), 3u) << out;
-  EXPECT_EQ(out.substr(0, out.find('\n')), "id,carat,cut,color,clarity,depth,table,x,y,z,price_predicted");
+  EXPECT_EQ(out.substr(0, out.find('\n')),
+            "id,carat,cut,color,clarity,depth,table,x,y,z,price_predicted");
 
   auto model = ml::ParseModelFile(testing::ReadFile(dir_ / "model.json"));
   ASSERT_TRUE(model.ok());
@@ -127,12 +130,14 @@ TEST_P(CliBadInput, OneLineWithRowAndColumnExitTwoAndNoOutputFile) {
   CommandResult r = Diamond({"predict", "--model", Path("model.json"), "--input", Path("bad.csv"),
                              "-o", Path("out.csv")});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "diamond predict: error: " + Path("bad.csv") + ": " + GetParam().expected + "\n");
+  EXPECT_EQ(r.err,
+            "diamond predict: error: " + Path("bad.csv") + ": " + GetParam().expected + "\n");
   EXPECT_EQ(Files(), before) << "no output (or temporary) file may be left behind";
   // Cut into a chunk per record and priced on three threads: the same error, line and row.
   for (const char* chunk_bytes : {"1", "40"}) {
-    CommandResult chunked = Diamond({"predict", "--model", Path("model.json"), "--input", Path("bad.csv"),
-                                     "-o", Path("out.csv"), "--threads", "3", "--chunk-bytes", chunk_bytes});
+    CommandResult chunked =
+        Diamond({"predict", "--model", Path("model.json"), "--input", Path("bad.csv"), "-o",
+                 Path("out.csv"), "--threads", "3", "--chunk-bytes", chunk_bytes});
     EXPECT_EQ(chunked.exit_code, 2);
     EXPECT_EQ(chunked.err, r.err) << "chunks of " << chunk_bytes << " bytes";
     EXPECT_EQ(Files(), before);
@@ -197,34 +202,39 @@ TEST_F(CliTest, PredictOutputIsTheSameForAnyThreadCountAndChunkSize) {
   for (size_t i = 0; i < stones.size(); ++i) {
     const auto& s = stones[i];
     std::string note = i % 3 == 0 ? "\"line one\nline \"\"two\"\", with comma\"" : "plain";
-    if (i % 50 == 7) csv += "\r\n";  // a blank line
+    if (i % 50 == 7) csv += "\r\n";                           // a blank line
     std::string z = i % 97 == 3 ? "0" : std::to_string(s.z);  // unpriceable: skipped
-    csv += note + "," + std::to_string(s.carat) + "," + std::string(GradeName(GradeScale::kCut, s.cut)) + "," +
+    csv += note + "," + std::to_string(s.carat) + "," +
+           std::string(GradeName(GradeScale::kCut, s.cut)) + "," +
            std::string(GradeName(GradeScale::kColor, s.color)) + "," +
-           std::string(GradeName(GradeScale::kClarity, s.clarity)) + "," + std::to_string(s.depth) + "," +
-           std::to_string(s.table) + "," + std::to_string(s.x) + "," + std::to_string(s.y) + "," + z +
-           (i % 2 ? "\r\n" : "\n");
+           std::string(GradeName(GradeScale::kClarity, s.clarity)) + "," + std::to_string(s.depth) +
+           "," + std::to_string(s.table) + "," + std::to_string(s.x) + "," + std::to_string(s.y) +
+           "," + z + (i % 2 ? "\r\n" : "\n");
   }
   testing::WriteFile(dir_ / "hostile.csv", csv);
   CommandResult train = Diamond({"train", "--data", Path("train.csv"), "--algorithm", "gbdt",
                                  "--param", "n_estimators=20", "-o", Path("trees.json")});
   ASSERT_EQ(train.exit_code, 0) << train.err;
   auto run = [&](const std::string& threads, const std::string& chunk_bytes) {
-    CommandResult r = Diamond({"predict", "--model", Path("trees.json"), "--input", Path("hostile.csv"),
-                               "--skip-invalid", "--explain", "--interval", "0.9", "--threads", threads,
-                               "--chunk-bytes", chunk_bytes});
+    CommandResult r = Diamond({"predict", "--model", Path("trees.json"), "--input",
+                               Path("hostile.csv"), "--skip-invalid", "--explain", "--interval",
+                               "0.9", "--threads", threads, "--chunk-bytes", chunk_bytes});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return r;
   };
   const CommandResult one = run("1", "1048576");
   auto count = [&](const std::string& needle) {
     size_t n = 0;
-    for (size_t at = one.out.find(needle); at != std::string::npos; at = one.out.find(needle, at + 1)) ++n;
+    for (size_t at = one.out.find(needle); at != std::string::npos;
+         at = one.out.find(needle, at + 1))
+      ++n;
     return n;
   };
-  ASSERT_EQ(count("\"line one\n") + count("\nplain,"), 700 - 8u) << one.err;  // rows 4, 101, ... skipped
-  EXPECT_NE(one.err.find("skipped 8 invalid row(s); first: " + Path("hostile.csv") + ": line 7 (row 4)"),
-            std::string::npos)
+  ASSERT_EQ(count("\"line one\n") + count("\nplain,"), 700 - 8u)
+      << one.err;  // rows 4, 101, ... skipped
+  EXPECT_NE(
+      one.err.find("skipped 8 invalid row(s); first: " + Path("hostile.csv") + ": line 7 (row 4)"),
+      std::string::npos)
       << one.err;
   for (auto [threads, chunk] : std::vector<std::pair<std::string, std::string>>{
            {"1", "1"}, {"2", "1"}, {"3", "97"}, {"4", "1000"}, {"2", "65536"}, {"8", "4096"}}) {
@@ -248,7 +258,8 @@ TEST_F(CliTest, TrainRejectsBadRowsWithTheirCount) {
 }
 
 TEST_F(CliTest, EvaluateScoresAModel) {
-  CommandResult r = Diamond({"evaluate", "--model", Path("model.json"), "--data", Path("train.csv")});
+  CommandResult r =
+      Diamond({"evaluate", "--model", Path("model.json"), "--data", Path("train.csv")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("evaluation        400"), std::string::npos) << r.out;
 }
@@ -259,9 +270,10 @@ TEST_F(CliTest, MonotoneCheckPassesDefaultTreesAndFailsAPriceThatFallsWithClarit
   ASSERT_EQ(trees.exit_code, 0) << trees.err;
   // Probed on the 320 rows it was fitted on (the other 80 are the holdout).
   EXPECT_NE(trees.out.find("monotonicity: 0 price drops in 15040 one-step upgrades of 320 stones"),
-            std::string::npos) << trees.out;
-  CommandResult checked = Diamond({"evaluate", "--model", Path("trees.json"), "--data",
-                                   Path("train.csv"), "--monotone-check"});
+            std::string::npos)
+      << trees.out;
+  CommandResult checked = Diamond(
+      {"evaluate", "--model", Path("trees.json"), "--data", Path("train.csv"), "--monotone-check"});
   EXPECT_EQ(checked.exit_code, 0) << checked.err;
   EXPECT_NE(checked.out.find("monotonicity: 0 price drops"), std::string::npos) << checked.out;
 
@@ -270,22 +282,28 @@ TEST_F(CliTest, MonotoneCheckPassesDefaultTreesAndFailsAPriceThatFallsWithClarit
   for (auto& s : stones) s.price = std::round(5000 * s.carat * std::exp(-0.1 * s.clarity));
   testing::WriteFile(dir_ / "odd.csv", testing::StonesToCsv(stones));
   ASSERT_EQ(Diamond({"train", "--data", Path("odd.csv"), "--features", "carat,clarity", "-o",
-                     Path("odd.json")}).exit_code, 0);
-  CommandResult failed = Diamond({"evaluate", "--model", Path("odd.json"), "--data",
-                                  Path("odd.csv"), "--monotone-check"});
+                     Path("odd.json")})
+                .exit_code,
+            0);
+  CommandResult failed = Diamond(
+      {"evaluate", "--model", Path("odd.json"), "--data", Path("odd.csv"), "--monotone-check"});
   EXPECT_EQ(failed.exit_code, 3) << failed.out << failed.err;
   EXPECT_NE(failed.out.find("clarity 4000/4000 (worst -9.52%)"), std::string::npos) << failed.out;
 }
 
 TEST_F(CliTest, CrossValidationScoresEveryModelOnTheSameFolds) {
   ASSERT_EQ(Diamond({"train", "--data", Path("train.csv"), "--features", "carat", "-o",
-                     Path("carat.json")}).exit_code, 0);
-  CommandResult r = Diamond({"evaluate", "--model", Path("model.json"), "--model", Path("carat.json"),
-                             "--model", Path("model.json"), "--data", Path("train.csv"), "--cv", "4",
-                             "--repeats", "2"});
+                     Path("carat.json")})
+                .exit_code,
+            0);
+  CommandResult r =
+      Diamond({"evaluate", "--model", Path("model.json"), "--model", Path("carat.json"), "--model",
+               Path("model.json"), "--data", Path("train.csv"), "--cv", "4", "--repeats", "2"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("cross-validation: 2 x 4 folds on 400 rows (seed 42); mean ± standard error "
-                       "over 8 folds"), std::string::npos) << r.out;
+                       "over 8 folds"),
+            std::string::npos)
+      << r.out;
   // Each model's line; the same model twice scores the same on every fold (ratio exactly 1).
   std::vector<std::string> lines;
   std::stringstream out(r.out);
@@ -299,10 +317,14 @@ TEST_F(CliTest, CrossValidationScoresEveryModelOnTheSameFolds) {
   // Carat alone misses clarity's share of the price: a larger error, fold by fold.
   EXPECT_FALSE(lines[1].ends_with("1.000 ± 0.000")) << lines[1];
 
+  EXPECT_EQ(Diamond({"evaluate", "--model", Path("model.json"), "--data", Path("train.csv"), "--cv",
+                     "11"})
+                .exit_code,
+            2);
   EXPECT_EQ(Diamond({"evaluate", "--model", Path("model.json"), "--data", Path("train.csv"),
-                     "--cv", "11"}).exit_code, 2);
-  EXPECT_EQ(Diamond({"evaluate", "--model", Path("model.json"), "--data", Path("train.csv"),
-                     "--repeats", "3"}).exit_code, 2);
+                     "--repeats", "3"})
+                .exit_code,
+            2);
 }
 
 TEST_F(CliTest, DamagedModelFileIsACleanError) {
@@ -321,11 +343,12 @@ TEST_F(CliTest, HelpAndUsageErrors) {
   }
   EXPECT_EQ(Diamond({}).exit_code, 2);
   EXPECT_EQ(Diamond({"train", "--data", Path("train.csv")}).exit_code, 2);  // no -o
-  EXPECT_EQ(Diamond({"train", "--data", Path("train.csv"), "--holdout", "1.5", "-o", Path("x.json")})
-                .exit_code,
-            2);
-  CommandResult features = Diamond({"train", "--data", Path("train.csv"), "--features", "carat,weight",
-                                    "-o", Path("x.json")});
+  EXPECT_EQ(
+      Diamond({"train", "--data", Path("train.csv"), "--holdout", "1.5", "-o", Path("x.json")})
+          .exit_code,
+      2);
+  CommandResult features = Diamond(
+      {"train", "--data", Path("train.csv"), "--features", "carat,weight", "-o", Path("x.json")});
   EXPECT_EQ(features.exit_code, 2);
   EXPECT_NE(features.err.find("unknown feature 'weight'"), std::string::npos) << features.err;
   EXPECT_FALSE(fs::exists(dir_ / "x.json"));
@@ -344,8 +367,9 @@ TEST(CliReference, SeedModelHasHoldoutR2AboveNinety) {
   EXPECT_GT(doc["training"]["metrics"]["validation"]["r2"].get<double>(), 0.9);
   EXPECT_EQ(doc["training"]["cleaning"]["rows_dropped"], 11);
   EXPECT_EQ(doc["training"]["data"]["rows"], 5000);
-  EXPECT_NE(r.out.find("11 dropped by cleaning (price <= 0: 10, x < 0.1: 1, y < 0.1: 1, z < 0.1: 1)"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find("11 dropped by cleaning (price <= 0: 10, x < 0.1: 1, y < 0.1: 1, z < 0.1: 1)"),
+      std::string::npos)
       << r.out;
 
   // Every one of the 5000 rows goes through predict with --skip-invalid: 4999 priceable.
@@ -356,20 +380,22 @@ TEST(CliReference, SeedModelHasHoldoutR2AboveNinety) {
 }
 
 TEST_F(CliTest, TreesTrainWithProgressAndPredictWithExplanationsAndIntervals) {
-  CommandResult trained = Diamond({"train", "--data", Path("train.csv"), "--algorithm", "gbdt",
-                                   "--param", "n_estimators=80", "--param", "max_depth=3",
-                                   "-o", Path("trees.json")});
+  CommandResult trained =
+      Diamond({"train", "--data", Path("train.csv"), "--algorithm", "gbdt", "--param",
+               "n_estimators=80", "--param", "max_depth=3", "-o", Path("trees.json")});
   ASSERT_EQ(trained.exit_code, 0) << trained.err;
   EXPECT_NE(trained.out.find("model: gbdt on log(price)"), std::string::npos) << trained.out;
   EXPECT_NE(trained.out.find("interval: 90% of unseen stones"), std::string::npos) << trained.out;
-  testing::WriteFile(dir_ / "in.csv", "carat,cut,color,clarity,depth,table,x,y,z\n"
-                                      "1.5,Premium,G,SI1,62,58,7.3,7.31,4.5\n");
-  CommandResult priced = Diamond({"predict", "--model", Path("trees.json"), "--input", Path("in.csv"),
-                                  "--explain", "--interval", "0.8"});
+  testing::WriteFile(dir_ / "in.csv",
+                     "carat,cut,color,clarity,depth,table,x,y,z\n"
+                     "1.5,Premium,G,SI1,62,58,7.3,7.31,4.5\n");
+  CommandResult priced = Diamond({"predict", "--model", Path("trees.json"), "--input",
+                                  Path("in.csv"), "--explain", "--interval", "0.8"});
   ASSERT_EQ(priced.exit_code, 0) << priced.err;
   const std::string header = priced.out.substr(0, priced.out.find('\n'));
-  EXPECT_TRUE(header.starts_with("carat,cut,color,clarity,depth,table,x,y,z,price_predicted,"
-                                 "price_low,price_high,base_price,factor_carat,factor_cut,"))
+  EXPECT_TRUE(
+      header.starts_with("carat,cut,color,clarity,depth,table,x,y,z,price_predicted,"
+                         "price_low,price_high,base_price,factor_carat,factor_cut,"))
       << header;
   // The factors multiply back to the price (which the CSV rounds to cents).
   std::vector<double> cells;
@@ -391,27 +417,32 @@ TEST_F(CliTest, TreesTrainWithProgressAndPredictWithExplanationsAndIntervals) {
                                "--param", "max_depth=99", "-o", Path("x.json")});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("max_depth"), std::string::npos) << bad.err;
-  CommandResult no_calibration = Diamond({"train", "--data", Path("train.csv"), "--holdout", "0",
-                                          "-o", Path("nocal.json")});
+  CommandResult no_calibration =
+      Diamond({"train", "--data", Path("train.csv"), "--holdout", "0", "-o", Path("nocal.json")});
   ASSERT_EQ(no_calibration.exit_code, 0);
-  CommandResult refused = Diamond({"predict", "--model", Path("nocal.json"), "--input", Path("in.csv"),
-                                   "--interval", "0.9"});
+  CommandResult refused = Diamond(
+      {"predict", "--model", Path("nocal.json"), "--input", Path("in.csv"), "--interval", "0.9"});
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("no interval calibration"), std::string::npos) << refused.err;
 }
 
 TEST_F(CliTest, GridSearchPrintsTheCvTableAndKeepsTheBest) {
-  CommandResult searched = Diamond({"train", "--data", Path("train.csv"), "--grid",
-                                    "selector=cut,carat+clarity", "--folds", "3", "-o", Path("searched.json")});
+  CommandResult searched =
+      Diamond({"train", "--data", Path("train.csv"), "--grid", "selector=cut,carat+clarity",
+               "--folds", "3", "-o", Path("searched.json")});
   ASSERT_EQ(searched.exit_code, 0) << searched.err;
-  EXPECT_NE(searched.out.find(R"({"selector":["carat","clarity"]})"), std::string::npos) << searched.out;
-  EXPECT_EQ(nlohmann::json::parse(testing::ReadFile(dir_ / "searched.json"))["pipeline"]["selector"],
-            nlohmann::json({"carat", "clarity"}));
-  EXPECT_EQ(Diamond({"train", "--data", Path("train.csv"), "--grid", "selector=carat+weight",
-                     "-o", Path("x.json")}).exit_code, 2);
+  EXPECT_NE(searched.out.find(R"({"selector":["carat","clarity"]})"), std::string::npos)
+      << searched.out;
+  EXPECT_EQ(
+      nlohmann::json::parse(testing::ReadFile(dir_ / "searched.json"))["pipeline"]["selector"],
+      nlohmann::json({"carat", "clarity"}));
+  EXPECT_EQ(Diamond({"train", "--data", Path("train.csv"), "--grid", "selector=carat+weight", "-o",
+                     Path("x.json")})
+                .exit_code,
+            2);
   searched = Diamond({"train", "--data", Path("train.csv"), "--algorithm", "gbdt", "--param",
-                      "n_estimators=40", "--grid", "max_depth=1,3", "--grid", "learning_rate=0.01,0.3",
-                      "--folds", "3", "-o", Path("searched.json")});
+                      "n_estimators=40", "--grid", "max_depth=1,3", "--grid",
+                      "learning_rate=0.01,0.3", "--folds", "3", "-o", Path("searched.json")});
   ASSERT_EQ(searched.exit_code, 0) << searched.err;
   EXPECT_NE(searched.out.find("search: 4 candidates x 3 folds, best by mae"), std::string::npos)
       << searched.out;

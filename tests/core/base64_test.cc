@@ -1,18 +1,22 @@
 // Base64 as RFC 4648 gives it (its test vectors), and a strict decoder: one body, one
 // encoding (no whitespace, no inner padding, no truncation).
+#include "core/base64.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "core/base64.h"
 
 namespace diamond {
 namespace {
 
 TEST(Base64, Rfc4648Vectors) {
-  const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : vectors) {
     EXPECT_EQ(Base64Encode(plain), encoded);
     auto decoded = Base64Decode(encoded);

@@ -36,7 +36,7 @@ void ExpectChunksReadAsTheWhole(const std::string& csv) {
   auto expected = Records(whole);
   ASSERT_FALSE(expected.empty());
   if (expected.front().first == -1) return;  // the header itself is malformed
-  expected.erase(expected.begin());  // the header, which every chunk repeats
+  expected.erase(expected.begin());          // the header, which every chunk repeats
   for (size_t target : {1, 2, 3, 7, 16, 64, 1000, 1 << 20}) {
     StringSource source(csv);
     CsvChunker chunker(source, target);
@@ -61,7 +61,8 @@ TEST(CsvChunker, CutsOnlyBetweenRecords) {
   ExpectChunksReadAsTheWhole("a,b\n1,2\n3,4\n5,6\n");
   ExpectChunksReadAsTheWhole("a,b\r\n1,2\r\n\r\n3,4");  // CRLF, a blank line, no final newline
   ExpectChunksReadAsTheWhole("\xEF\xBB\xBF\n\n\"a\nA\",b\n\"x\ny\",\"\"\"\"\n\"q,\"\"\n\",2\n");
-  ExpectChunksReadAsTheWhole("a,b\nx\"y,\"z\"\n\"\",\"\"\"\n,\"\n");  // a quote inside an unquoted field is text
+  ExpectChunksReadAsTheWhole(
+      "a,b\nx\"y,\"z\"\n\"\",\"\"\"\n,\"\n");  // a quote inside an unquoted field is text
 }
 
 TEST(CsvChunker, RandomQuotedInputsReadTheSame) {
@@ -108,7 +109,7 @@ TEST(CsvChunker, EndOfLastRecordFollowsTheReadersQuoting) {
   EXPECT_EQ(EndOfLastCsvRecord("1,2\n3"), 4u);
   EXPECT_EQ(EndOfLastCsvRecord("\"1\n2\",3\n\"4\n"), 8u);  // the last record is still open
   EXPECT_EQ(EndOfLastCsvRecord("a\"b\n"), 4u);             // not a quoted field
-  EXPECT_EQ(EndOfLastCsvRecord("\"a\"\"\n\"\n"), 7u);       // "" is a quote inside one
+  EXPECT_EQ(EndOfLastCsvRecord("\"a\"\"\n\"\n"), 7u);      // "" is a quote inside one
 }
 
 }  // namespace

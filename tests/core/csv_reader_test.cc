@@ -70,12 +70,12 @@ TEST(CsvReader, EmptyFieldsAreKept) {
 }
 
 TEST(CsvReader, QuotedFieldsWithDelimitersEscapesAndNewlines) {
-  auto p = ParseString("name,note\n\"Very Good\",\"a, b\"\n\"say \"\"hi\"\"\",\"two\nlines\"\nz,1\n");
+  auto p =
+      ParseString("name,note\n\"Very Good\",\"a, b\"\n\"say \"\"hi\"\"\",\"two\nlines\"\nz,1\n");
   ASSERT_TRUE(p.status.ok()) << p.status.message();
-  EXPECT_EQ(p.rows, (Rows{{"name", "note"},
-                          {"Very Good", "a, b"},
-                          {"say \"hi\"", "two\nlines"},
-                          {"z", "1"}}));
+  EXPECT_EQ(
+      p.rows,
+      (Rows{{"name", "note"}, {"Very Good", "a, b"}, {"say \"hi\"", "two\nlines"}, {"z", "1"}}));
   // The record with an embedded newline starts on line 3; the next one on line 5.
   EXPECT_EQ(p.lines, (std::vector<int64_t>{1, 2, 3, 5}));
 }
@@ -87,7 +87,9 @@ TEST(CsvReader, CrLfLineEndsAreStripped) {
 }
 
 TEST(CsvReader, Utf8ByteOrderMarkIsSkipped) {
-  auto p = ParseString("\xEF\xBB\xBF" "carat,cut\n1,Ideal\n");
+  auto p = ParseString(
+      "\xEF\xBB\xBF"
+      "carat,cut\n1,Ideal\n");
   EXPECT_EQ(p.rows, (Rows{{"carat", "cut"}, {"1", "Ideal"}}));
 }
 
@@ -118,7 +120,8 @@ TEST(CsvReader, ARecordWithMoreFieldsThanTheLimitIsAnError) {
   EXPECT_EQ(at_limit.rows.at(0).size(), CsvReader::kMaxFields);
   auto over = ParseString("a\n" + std::string(1u << 20, ',') + "\n");
   EXPECT_FALSE(over.status.ok());
-  EXPECT_NE(over.status.message().find("line 2: a record has more than 1024 fields"), std::string::npos)
+  EXPECT_NE(over.status.message().find("line 2: a record has more than 1024 fields"),
+            std::string::npos)
       << over.status.message();
   auto quoted = ParseString(std::string(CsvReader::kMaxFields, ',') + "\"x\"\n");
   EXPECT_FALSE(quoted.status.ok());
@@ -132,7 +135,8 @@ TEST(CsvReader, GarbageAfterClosingQuoteIsAnError) {
 
 TEST(CsvReader, SameResultWhateverTheChunkAndBufferSize) {
   const std::string text =
-      "\xEF\xBB\xBF" "carat,cut,note\r\n0.3,\"Very Good\",\"multi\r\nline, \"\"quoted\"\"\"\r\n\r\n"
+      "\xEF\xBB\xBF"
+      "carat,cut,note\r\n0.3,\"Very Good\",\"multi\r\nline, \"\"quoted\"\"\"\r\n\r\n"
       "1.5,Ideal,plain\n2,Fair,\"\"\n";
   auto expected = ParseString(text);
   ASSERT_TRUE(expected.status.ok()) << expected.status.message();

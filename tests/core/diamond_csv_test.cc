@@ -34,8 +34,9 @@ TEST(DiamondCsv, ReadsAStone) {
 }
 
 TEST(DiamondCsv, ColumnOrderComesFromTheHeaderAndExtraColumnsAreIgnored) {
-  auto table = Load(" Z ,y,X,Price,id,clarity,color,cut,table,depth,CARAT\n"
-                    "4.07,6.59,6.55,4650,abc,SI2,H,Ideal,56,61.9,1.05\n");
+  auto table = Load(
+      " Z ,y,X,Price,id,clarity,color,cut,table,depth,CARAT\n"
+      "4.07,6.59,6.55,4650,abc,SI2,H,Ideal,56,61.9,1.05\n");
   ASSERT_TRUE(table.ok()) << table.status().message();
   EXPECT_DOUBLE_EQ(table->stones[0].z, 4.07);
   EXPECT_DOUBLE_EQ(table->stones[0].carat, 1.05);
@@ -58,8 +59,9 @@ TEST(DiamondCsv, MissingColumnsAreAllNamed) {
 }
 
 TEST(DiamondCsv, PriceColumnIsOptionalWhenPricing) {
-  auto table = Load("carat,cut,color,clarity,depth,table,x,y,z\n0.3,Ideal,E,VS2,61.5,55,4.3,4.31,2.65\n",
-                    /*require_price=*/false);
+  auto table =
+      Load("carat,cut,color,clarity,depth,table,x,y,z\n0.3,Ideal,E,VS2,61.5,55,4.3,4.31,2.65\n",
+           /*require_price=*/false);
   ASSERT_TRUE(table.ok()) << table.status().message();
   EXPECT_FALSE(table->stones[0].price.has_value());
   EXPECT_FALSE(Load("carat,cut,color,clarity,depth,table,x,y,z\n").ok());
@@ -83,9 +85,9 @@ class DiamondCsvRowErrors : public ::testing::TestWithParam<BadRow> {};
 
 TEST_P(DiamondCsvRowErrors, NameRowLineColumnAndReason) {
   InvalidRows invalid;
-  auto table = Load(std::string(kHeader) + "0.3,Ideal,E,VS2,61.5,55,650,4.3,4.31,2.65\n" +
-                        GetParam().row + "\n",
-                    true, false, &invalid);
+  auto table = Load(
+      std::string(kHeader) + "0.3,Ideal,E,VS2,61.5,55,650,4.3,4.31,2.65\n" + GetParam().row + "\n",
+      true, false, &invalid);
   ASSERT_FALSE(table.ok());
   EXPECT_EQ(table.status().code(), StatusCode::kInvalidArgument);
   ASSERT_EQ(invalid.rows_invalid, 1);
@@ -124,8 +126,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(DiamondCsv, EveryErrorOfARowIsReported) {
   InvalidRows invalid;
-  auto table = Load(std::string(kHeader) + "x,Fine,E,VS2,61.5,55,,4.3,4.31,2.65\n", true, false,
-                    &invalid);
+  auto table =
+      Load(std::string(kHeader) + "x,Fine,E,VS2,61.5,55,,4.3,4.31,2.65\n", true, false, &invalid);
   ASSERT_FALSE(table.ok());
   ASSERT_EQ(invalid.errors.size(), 3u);
   EXPECT_EQ(invalid.errors[0].column, "carat");

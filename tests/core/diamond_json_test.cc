@@ -45,7 +45,8 @@ TEST(DiamondJson, FieldErrorsNameRowAndField) {
       {.require_price = true}, &errors);
   ASSERT_FALSE(stones.ok());
   std::vector<std::string> got;
-  for (const auto& e : errors) got.push_back(std::to_string(e.row) + " " + e.column + ": " + e.message);
+  for (const auto& e : errors)
+    got.push_back(std::to_string(e.row) + " " + e.column + ": " + e.message);
   EXPECT_EQ(got, (std::vector<std::string>{
                      "1 price: missing price",
                      "2 carat: must be a number, not string",
@@ -63,9 +64,13 @@ TEST(DiamondJson, MalformedOrWrongShapeBodies) {
   EXPECT_EQ(ParseStonesJson("{\"carat\": ", {}, &errors).status().message(),
             "the body is not valid JSON: parse error at line 1, column 11: syntax error while "
             "parsing value - unexpected end of input; expected '[', '{', or a literal");
-  EXPECT_TRUE(ParseStonesJson("NaN", {}, &errors).status().message().starts_with(
-      "the body is not valid JSON: parse error at line 1, column 1: syntax error while "
-      "parsing value - invalid literal"));
+  EXPECT_TRUE(
+      ParseStonesJson("NaN", {}, &errors)
+          .status()
+          .message()
+          .starts_with(
+              "the body is not valid JSON: parse error at line 1, column 1: syntax error while "
+              "parsing value - invalid literal"));
   EXPECT_FALSE(ParseStonesJson("42", {}, &errors).ok());
   EXPECT_EQ(errors.back().message, "expected a stone object or an array of stones, not number");
   auto stones = ParseStonesJson("[1]", {}, &errors);
@@ -79,7 +84,8 @@ TEST(DiamondJson, HugeNumbersAreNotFinite) {
   text.replace(text.find("0.3"), 3, "1e999");
   auto stones = ParseStonesJson(text, {}, &errors);
   ASSERT_FALSE(stones.ok());
-  EXPECT_EQ(stones.status().message(), "the body is not valid JSON: number overflow parsing '1e999'");
+  EXPECT_EQ(stones.status().message(),
+            "the body is not valid JSON: number overflow parsing '1e999'");
 }
 
 TEST(DiamondJson, DocumentsDeeperThanTheLimitAreRefused) {

@@ -2,13 +2,13 @@
 // outcomes, stones (bit for bit), raw records, line numbers, row errors and failures.
 #include "core/diamond_text_reader.h"
 
+#include <gtest/gtest.h>
+
 #include <cstring>
 #include <random>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace diamond {
 namespace {
@@ -23,28 +23,31 @@ std::string Bits(double value) {
 
 std::string DescribeStone(const Diamond& s) {
   std::ostringstream out;
-  out << Bits(s.carat) << ' ' << s.cut << ' ' << s.color << ' ' << s.clarity << ' ' << Bits(s.depth) << ' '
-      << Bits(s.table) << ' ' << (s.price ? Bits(*s.price) : "none") << ' ' << Bits(s.x) << ' ' << Bits(s.y)
-      << ' ' << Bits(s.z);
+  out << Bits(s.carat) << ' ' << s.cut << ' ' << s.color << ' ' << s.clarity << ' ' << Bits(s.depth)
+      << ' ' << Bits(s.table) << ' ' << (s.price ? Bits(*s.price) : "none") << ' ' << Bits(s.x)
+      << ' ' << Bits(s.y) << ' ' << Bits(s.z);
   return out.str();
 }
 
 std::string DescribeErrors(const std::vector<FieldError>& errors) {
   std::string out;
   for (const auto& e : errors) {
-    out += std::to_string(e.row) + "/" + std::to_string(e.line) + "/" + e.column + "/" + e.message + ";";
+    out += std::to_string(e.row) + "/" + std::to_string(e.line) + "/" + e.column + "/" + e.message +
+           ";";
   }
   return out;
 }
 
 // Everything a reader says about a text, one line per step.
 template <typename Reader>
-std::vector<std::string> Transcript(Reader& reader, std::string_view header_raw_of_reader(const Reader&),
-                                    std::string_view raw_of(const Reader&), int64_t line_of(const Reader&)) {
+std::vector<std::string> Transcript(Reader& reader,
+                                    std::string_view header_raw_of_reader(const Reader&),
+                                    std::string_view raw_of(const Reader&),
+                                    int64_t line_of(const Reader&)) {
   std::vector<std::string> steps;
   Status header = reader.ReadHeader();
-  steps.push_back("header " + header.message() + " [" + std::string(header.ok() ? header_raw_of_reader(reader) : "") +
-                  "]");
+  steps.push_back("header " + header.message() + " [" +
+                  std::string(header.ok() ? header_raw_of_reader(reader) : "") + "]");
   if (!header.ok()) return steps;
   Diamond stone;
   while (true) {
@@ -57,10 +60,11 @@ std::vector<std::string> Transcript(Reader& reader, std::string_view header_raw_
       steps.push_back("failed " + reader.status().message());
       break;
     }
-    std::string step = "row " + std::to_string(reader.rows_read()) + " line " + std::to_string(line_of(reader)) +
-                       " [" + std::string(raw_of(reader)) + "] ";
-    step += outcome == DiamondCsvReader::Outcome::kStone ? "stone " + DescribeStone(stone)
-                                                         : "invalid " + DescribeErrors(reader.row_errors());
+    std::string step = "row " + std::to_string(reader.rows_read()) + " line " +
+                       std::to_string(line_of(reader)) + " [" + std::string(raw_of(reader)) + "] ";
+    step += outcome == DiamondCsvReader::Outcome::kStone
+                ? "stone " + DescribeStone(stone)
+                : "invalid " + DescribeErrors(reader.row_errors());
     steps.push_back(step);
   }
   return steps;
@@ -71,7 +75,8 @@ std::vector<std::string> Streaming(std::string_view text, DiamondCsvOptions opti
   DiamondCsvReader reader(source, options);
   return Transcript<DiamondCsvReader>(
       reader, [](const DiamondCsvReader& r) { return std::string_view(r.header().raw); },
-      [](const DiamondCsvReader& r) { return r.record().raw; }, [](const DiamondCsvReader& r) { return r.record().line; });
+      [](const DiamondCsvReader& r) { return r.record().raw; },
+      [](const DiamondCsvReader& r) { return r.record().line; });
 }
 
 std::vector<std::string> InMemory(std::string_view text, DiamondCsvOptions options) {
@@ -87,7 +92,8 @@ void ExpectSameAsStreaming(const std::string& text) {
     for (int64_t first_line : {int64_t{1}, int64_t{41}}) {
       const DiamondCsvOptions options{.require_price = require_price, .first_line = first_line};
       EXPECT_EQ(InMemory(text, options), Streaming(text, options))
-          << "text: " << text << "\nrequire_price " << require_price << ", first line " << first_line;
+          << "text: " << text << "\nrequire_price " << require_price << ", first line "
+          << first_line;
     }
   }
 }
@@ -101,17 +107,17 @@ TEST(DiamondTextReader, ReadsPlainRowsAsTheStreamingReaderDoes) {
 
 TEST(DiamondTextReader, RowsTheFastPassLeavesAreJudgedWordForWord) {
   const char* rows[] = {
-      " 0.23,Ideal,E,SI2,61.5,55,326,3.95,3.98,2.43",     // spaces to trim
-      "0.23 ,\tIdeal ,E,SI2,61.5,55,326,3.95,3.98,2.43",  // and tabs
-      "+0.23,Ideal,E,SI2,61.5,55,326,3.95,3.98,2.43",     // a plus sign
-      "2.3e-1,Ideal,E,SI2,61.5,55,326,3.95,3.98,2.43",    // an exponent
-      "1.,Ideal,E,SI2,.5,55,326,3.95,3.98,2.43",          // digits missing on one side
+      " 0.23,Ideal,E,SI2,61.5,55,326,3.95,3.98,2.43",               // spaces to trim
+      "0.23 ,\tIdeal ,E,SI2,61.5,55,326,3.95,3.98,2.43",            // and tabs
+      "+0.23,Ideal,E,SI2,61.5,55,326,3.95,3.98,2.43",               // a plus sign
+      "2.3e-1,Ideal,E,SI2,61.5,55,326,3.95,3.98,2.43",              // an exponent
+      "1.,Ideal,E,SI2,.5,55,326,3.95,3.98,2.43",                    // digits missing on one side
       "0.1234567890123456,Ideal,E,SI2,61.5,55,326,3.95,3.98,2.43",  // 16 digits
       "nan,Ideal,E,SI2,inf,55,326,3.95,3.98,2.43",
-      "0.23,ideal,E,SI2,61.5,55,326,3.95,3.98,2.43",      // wrong case
-      "0.23,Ideal,A,XX,61.5,55,326,3.95,3.98,2.43",       // unknown grades
-      "0.23,,E,SI2,61.5,55,,3.95,3.98,",                  // empty fields
-      "0.23,Ideal,E,SI2,61.5,55,326",                     // too few fields
+      "0.23,ideal,E,SI2,61.5,55,326,3.95,3.98,2.43",  // wrong case
+      "0.23,Ideal,A,XX,61.5,55,326,3.95,3.98,2.43",   // unknown grades
+      "0.23,,E,SI2,61.5,55,,3.95,3.98,",              // empty fields
+      "0.23,Ideal,E,SI2,61.5,55,326",                 // too few fields
       "0.23,Ideal,E,SI2,61.5,55,326,3.95,3.98,2.43,extra,fields",
       "0.23,Ideal,E,SI2,61.5,55,32x6,3.95,3.98,2.43",     // a bad price
       "0.23,Ideal,E,SI2,61.5,55,  ,3.95,3.98,2.43",       // a blank price
@@ -135,9 +141,12 @@ TEST(DiamondTextReader, HeadersAndTheirEdgesAreReadAlike) {
       "",
       "\n\n",
       "\r\n\r",
-      "\xEF\xBB\xBF" "carat,cut,color,clarity,depth,table,x,y,z\n0.3,Good,J,VS1,60,58,4.3,4.3,2.7\n",
+      "\xEF\xBB\xBF"
+      "carat,cut,color,clarity,depth,table,x,y,z\n0.3,Good,J,VS1,60,58,4.3,4.3,2.7\n",
       "\n\r\ncarat,cut,color,clarity,depth,table,x,y,z\r\n\r\n0.3,Good,J,VS1,60,58,4.3,4.3,2.7\r\n",
-      " Z ,y,X,Price,id,clarity,color,cut,table,depth,CARAT\n4.07,6.59,6.55,4650,abc,SI2,H,Ideal,56,61.9,1.05\n",
+      " Z "
+      ",y,X,Price,id,clarity,color,cut,table,depth,CARAT\n4.07,6.59,6.55,4650,abc,SI2,H,Ideal,56,"
+      "61.9,1.05\n",
       "carat,carat,cut,color,clarity,depth,table,x,y,z,cut\n1,2,Good,J,VS1,60,58,4.3,4.3,2.7,Bad\n",
       "carat,cut,colour,clarity\n1,Good,J,VS1\n",
       "carat,cut,color,clarity,depth,table,x,y,z",
@@ -147,8 +156,10 @@ TEST(DiamondTextReader, HeadersAndTheirEdgesAreReadAlike) {
 }
 
 TEST(DiamondTextReader, QuotedTextGoesToTheStreamingReader) {
-  ExpectSameAsStreaming(std::string(kHeader) + "0.23,\"Very Good\",E,SI2,61.5,55,326,3.95,3.98,2.43\n");
-  ExpectSameAsStreaming("\"carat\",cut,color,clarity,depth,table,x,y,z\n0.3,\"Go\nod\",J,VS1,60,58,4.3,4.3,2.7\n");
+  ExpectSameAsStreaming(std::string(kHeader) +
+                        "0.23,\"Very Good\",E,SI2,61.5,55,326,3.95,3.98,2.43\n");
+  ExpectSameAsStreaming(
+      "\"carat\",cut,color,clarity,depth,table,x,y,z\n0.3,\"Go\nod\",J,VS1,60,58,4.3,4.3,2.7\n");
   ExpectSameAsStreaming(std::string(kHeader) + "0.23,\"Ideal,E,SI2\n");  // never closed
 }
 
@@ -188,7 +199,8 @@ TEST(DiamondTextReader, RandomTextsAreReadAsTheStreamingReaderReadsThem) {
 }
 
 TEST(DiamondColumns, PlainRecordsDecodeAsToStoneDoes) {
-  std::vector<std::string_view> header = {"carat", "cut", "color", "clarity", "depth", "table", "price", "x", "y", "z"};
+  std::vector<std::string_view> header = {"carat", "cut",   "color", "clarity", "depth",
+                                          "table", "price", "x",     "y",       "z"};
   auto columns = DiamondColumns::FromHeader(header, false);
   ASSERT_TRUE(columns.ok());
   const std::string record = "0.23,Very Good,E,SI2,61.5,55,326,3.95,3.98,2.43";
@@ -196,10 +208,12 @@ TEST(DiamondColumns, PlainRecordsDecodeAsToStoneDoes) {
   ASSERT_TRUE(columns->ParsePlainRecord(record, &fast));  // the fast pass takes a plain row
   Diamond general;
   std::vector<FieldError> errors;
-  ASSERT_TRUE(columns->ToStone({"0.23", "Very Good", "E", "SI2", "61.5", "55", "326", "3.95", "3.98", "2.43"}, 1, 2,
-                               &general, &errors));
+  ASSERT_TRUE(columns->ToStone(
+      {"0.23", "Very Good", "E", "SI2", "61.5", "55", "326", "3.95", "3.98", "2.43"}, 1, 2,
+      &general, &errors));
   EXPECT_EQ(DescribeStone(fast), DescribeStone(general));
-  EXPECT_FALSE(columns->ParsePlainRecord(" 0.23,Very Good,E,SI2,61.5,55,326,3.95,3.98,2.43", &fast));
+  EXPECT_FALSE(
+      columns->ParsePlainRecord(" 0.23,Very Good,E,SI2,61.5,55,326,3.95,3.98,2.43", &fast));
 }
 
 }  // namespace

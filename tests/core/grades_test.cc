@@ -1,9 +1,9 @@
 #include "core/grades.h"
 
+#include <gtest/gtest.h>
+
 #include <random>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace diamond {
 namespace {
@@ -36,7 +36,6 @@ TEST(Grades, NamesRoundTrip) {
   EXPECT_EQ(AllowedGradesText(GradeScale::kCut), "Poor, Fair, Good, Very Good, Premium, Ideal");
 }
 
-
 // GradeCodeInWindow reads 16 bytes: the tests give it a field and padding after it.
 int InWindow(GradeScale scale, const std::string& field_and_rest, size_t* length) {
   std::string window = field_and_rest;
@@ -49,7 +48,8 @@ TEST(Grades, EveryNameIsFoundInAWindowBeforeItsComma) {
     auto names = GradeNames(scale);
     for (size_t i = 0; i < names.size(); ++i) {
       size_t length = 0;
-      EXPECT_EQ(InWindow(scale, std::string(names[i]) + ",61.5,55", &length), static_cast<int>(i)) << names[i];
+      EXPECT_EQ(InWindow(scale, std::string(names[i]) + ",61.5,55", &length), static_cast<int>(i))
+          << names[i];
       EXPECT_EQ(length, names[i].size());
     }
   }
@@ -96,7 +96,9 @@ TEST(Grades, AWindowAgreesWithGradeCodeOnRandomFields) {
       }
       const auto expected = GradeCode(scale, std::string_view(window).substr(0, comma));
       ASSERT_EQ(code, expected.value_or(-1)) << window;
-      if (code >= 0) ASSERT_EQ(length, comma) << window;
+      if (code >= 0) {
+        ASSERT_EQ(length, comma) << window;
+      }
     }
   }
 }

@@ -1,9 +1,9 @@
 #include "core/number_parse.h"
 
+#include <fast_float/fast_float.h>
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <fast_float/fast_float.h>
 #include <random>
 
 namespace diamond {
@@ -32,9 +32,14 @@ TEST(ParseFiniteNumber, PlainDecimalsMatchFastFloatBitForBit) {
 TEST(ParseFiniteNumber, OtherFormsAndErrors) {
   std::string error;
   double v = 0;
-  for (auto [text, expected] : std::vector<std::pair<std::string, double>>{
-           {" 0.31 ", 0.31}, {"+2.5", 2.5}, {"1e2", 100}, {"1.", 1}, {".5", 0.5},
-           {"1234567890123456789", 1234567890123456789.0}, {"-0", -0.0}}) {
+  for (auto [text, expected] :
+       std::vector<std::pair<std::string, double>>{{" 0.31 ", 0.31},
+                                                   {"+2.5", 2.5},
+                                                   {"1e2", 100},
+                                                   {"1.", 1},
+                                                   {".5", 0.5},
+                                                   {"1234567890123456789", 1234567890123456789.0},
+                                                   {"-0", -0.0}}) {
     ASSERT_TRUE(ParseFiniteNumber(text, &v, &error)) << text;
     EXPECT_EQ(v, expected) << text;
   }

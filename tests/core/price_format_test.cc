@@ -4,8 +4,8 @@
 
 #include <charconv>
 #include <cmath>
-#include <random>
 #include <limits>
+#include <random>
 #include <string>
 
 namespace diamond {

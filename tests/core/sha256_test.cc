@@ -1,10 +1,10 @@
 // The resumable SHA-256: a hash saved and resumed at any byte equals the one-pass hash
 // (what lets an append hash only the rows it adds), and a damaged state is refused.
+#include "core/sha256.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "core/sha256.h"
 
 namespace diamond {
 namespace {
@@ -40,8 +40,9 @@ TEST(Sha256, RefusesStatesItDidNotWrite) {
   ASSERT_TRUE(Sha256::Resume(good).has_value());
   EXPECT_FALSE(Sha256::Resume("").has_value());
   EXPECT_FALSE(Sha256::Resume("sha256-1:").has_value());
-  EXPECT_FALSE(Sha256::Resume(good.substr(0, good.size() - 2)).has_value());  // a buffered byte short
-  EXPECT_FALSE(Sha256::Resume(good + "00").has_value());                     // one too many
+  EXPECT_FALSE(
+      Sha256::Resume(good.substr(0, good.size() - 2)).has_value());  // a buffered byte short
+  EXPECT_FALSE(Sha256::Resume(good + "00").has_value());             // one too many
   std::string upper = good;
   upper[12] = 'G';
   EXPECT_FALSE(Sha256::Resume(upper).has_value());

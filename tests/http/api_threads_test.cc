@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "app/backends.h"
 #include "core/diamond_json.h"
 #include "http/api.h"
-#include "app/backends.h"
 #include "http/service_stack.h"
 #include "support/test_support.h"
 
@@ -45,7 +45,8 @@ class ApiThreads : public ::testing::Test {
     ASSERT_TRUE(stack.ok()) << stack.status().message();
     stack_ = std::move(stack).value();
     admin_key_ = ReadFile(dir_ / "admin.key");
-    while (!admin_key_.empty() && (admin_key_.back() == '\n' || admin_key_.back() == '\r')) admin_key_.pop_back();
+    while (!admin_key_.empty() && (admin_key_.back() == '\n' || admin_key_.back() == '\r'))
+      admin_key_.pop_back();
   }
 
   Answer Call(const std::string& method, const std::string& path, const std::string& body = "",

@@ -27,8 +27,10 @@ TEST(LambdaEvent, HttpApiPayload2) {
       {"rawQueryString", "explain=true&interval=0.9&name=a%20b"},
       {"cookies", {"a=1", "b=2"}},
       {"headers", {{"authorization", "Bearer k"}, {"content-type", "application/json"}}},
-      {"requestContext", {{"http", {{"method", "POST"}, {"path", "/prod/v1/models/m/predict"}}},
-                          {"requestId", "gw-1"}, {"stage", "prod"}}},
+      {"requestContext",
+       {{"http", {{"method", "POST"}, {"path", "/prod/v1/models/m/predict"}}},
+        {"requestId", "gw-1"},
+        {"stage", "prod"}}},
       {"body", "[{\"carat\": 1}]"},
       {"isBase64Encoded", false}};
   auto parsed = ParseApiGatewayEvent(event.dump());
@@ -47,7 +49,8 @@ TEST(LambdaEvent, HttpApiPayload2) {
 }
 
 TEST(LambdaEvent, DefaultStageAndStageRoot) {
-  json event = {{"version", "2.0"}, {"rawPath", "/$default/x"},
+  json event = {{"version", "2.0"},
+                {"rawPath", "/$default/x"},
                 {"requestContext", {{"http", {{"method", "GET"}}}, {"stage", "$default"}}}};
   EXPECT_EQ(ParseApiGatewayEvent(event.dump())->request.path, "/$default/x");
   event["rawPath"] = "/prod";
@@ -85,8 +88,13 @@ TEST(LambdaEvent, RestApiPayload1WithMultipleValuesAndBase64) {
 }
 
 TEST(LambdaEvent, NullMembersAreAbsent) {
-  const json event = {{"path", "/"}, {"httpMethod", "GET"}, {"headers", nullptr}, {"multiValueHeaders", nullptr},
-                      {"queryStringParameters", nullptr}, {"body", nullptr}, {"isBase64Encoded", false}};
+  const json event = {{"path", "/"},
+                      {"httpMethod", "GET"},
+                      {"headers", nullptr},
+                      {"multiValueHeaders", nullptr},
+                      {"queryStringParameters", nullptr},
+                      {"body", nullptr},
+                      {"isBase64Encoded", false}};
   auto parsed = ParseApiGatewayEvent(event.dump());
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
   EXPECT_TRUE(parsed->request.headers.empty());
@@ -94,7 +102,9 @@ TEST(LambdaEvent, NullMembersAreAbsent) {
 }
 
 TEST(LambdaEvent, MalformedRequestsInsideAnEventAreRefusals) {
-  json event = {{"version", "2.0"}, {"rawPath", "/v1/me"}, {"rawQueryString", "a=%zz"},
+  json event = {{"version", "2.0"},
+                {"rawPath", "/v1/me"},
+                {"rawQueryString", "a=%zz"},
                 {"requestContext", {{"http", {{"method", "GET"}}}}}};
   auto parsed = ParseApiGatewayEvent(event.dump());
   ASSERT_TRUE(parsed.ok());
@@ -110,11 +120,13 @@ TEST(LambdaEvent, MalformedRequestsInsideAnEventAreRefusals) {
 }
 
 TEST(LambdaEvent, OtherEventsAreNotApiGatewayEvents) {
-  for (const char* text : {"", "[]", "not json", R"({"Records": [{"eventSource": "aws:s3"}]})",
-                           R"({"version": "2.0", "rawPath": "/"})", R"({"version": "9", "path": "/", "httpMethod": "GET"})",
-                           R"({"path": "relative", "httpMethod": "GET"})", R"({"path": "/", "httpMethod": 7})",
-                           R"({"path": "/", "httpMethod": "GET", "headers": {"a": 1}})",
-                           R"({"path": "/", "httpMethod": "GET", "isBase64Encoded": "yes"})"}) {
+  for (const char* text :
+       {"", "[]", "not json", R"({"Records": [{"eventSource": "aws:s3"}]})",
+        R"({"version": "2.0", "rawPath": "/"})",
+        R"({"version": "9", "path": "/", "httpMethod": "GET"})",
+        R"({"path": "relative", "httpMethod": "GET"})", R"({"path": "/", "httpMethod": 7})",
+        R"({"path": "/", "httpMethod": "GET", "headers": {"a": 1}})",
+        R"({"path": "/", "httpMethod": "GET", "isBase64Encoded": "yes"})"}) {
     auto parsed = ParseApiGatewayEvent(text);
     EXPECT_FALSE(parsed.ok()) << text;
   }

@@ -66,7 +66,8 @@ TEST_F(RouterTest, UnknownPathsEmptySegmentsAndExtraSegmentsDoNotMatch) {
                            "/models/m1/prices/q/extra", "/healthz/"}) {
     auto match = router_.Find("GET", path, &params_);
     EXPECT_EQ(match.route, nullptr) << path;
-    if (std::string(path) != "/models/m1/prices/q/extra" && std::string(path) != "/models//prices/q") {
+    if (std::string(path) != "/models/m1/prices/q/extra" &&
+        std::string(path) != "/models//prices/q") {
       EXPECT_TRUE(match.allowed_methods.empty()) << path;
     }
   }

@@ -52,7 +52,8 @@ TEST(WorkPool, AFullQueueRefusesInsteadOfGrowing) {
   std::atomic<int> ran{0};
   WorkPool pool(2, 3);
   // Both threads busy, then three queued: the queue is full.
-  for (int i = 0; i < 2; ++i) ASSERT_TRUE(pool.Submit([&] {
+  for (int i = 0; i < 2; ++i)
+    ASSERT_TRUE(pool.Submit([&] {
       latch.Wait();
       ++ran;
     }));
@@ -69,9 +70,9 @@ TEST(WorkPool, StoppingRunsWhatWasQueuedAndRefusesMore) {
   std::atomic<int> ran{0};
   WorkPool pool(1, 10);
   ASSERT_TRUE(pool.Submit([&] {
-      latch.Wait();
-      ++ran;
-    }));
+    latch.Wait();
+    ++ran;
+  }));
   latch.WaitForWaiters(1);
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(pool.Submit([&] { ++ran; }));
   std::promise<void> stopped;

@@ -41,7 +41,8 @@ class AccountsTest : public ::testing::Test {
     ASSERT_EQ(trained.status, 201) << trained.body;
   }
 
-  static void ExpectLimit(const HttpResult& r, long status, const std::string& limit, int64_t value) {
+  static void ExpectLimit(const HttpResult& r, long status, const std::string& limit,
+                          int64_t value) {
     EXPECT_EQ(r.status, status) << r.body;
     json body = json::parse(r.body, nullptr, false);
     ASSERT_FALSE(body.is_discarded()) << r.body;
@@ -71,14 +72,18 @@ TEST_F(AccountsTest, FirstStartWritesTheAdminKeyForItsOwnerOnly) {
 TEST_F(AccountsTest, BothHeadersAuthenticateAndRevocationIsImmediate) {
   const std::string key = server_->CreateUserWithKey("alice");
   EXPECT_EQ(server_->RequestAs("", "GET", "/me", "", "", {"X-API-Key: " + key}).status, 200);
-  EXPECT_EQ(server_->RequestAs("", "GET", "/me", "", "", {"Authorization: bearer " + key}).status, 200);
-  HttpResult basic = server_->RequestAs("", "GET", "/me", "", "", {"Authorization: Basic YWxpY2U6eA=="});
+  EXPECT_EQ(server_->RequestAs("", "GET", "/me", "", "", {"Authorization: bearer " + key}).status,
+            200);
+  HttpResult basic =
+      server_->RequestAs("", "GET", "/me", "", "", {"Authorization: Basic YWxpY2U6eA=="});
   EXPECT_EQ(basic.status, 401);
   EXPECT_NE(basic.Header("www-authenticate").find("invalid_token"), std::string::npos);
   // Hostile credentials: all 401, never a crash or a 5xx.
-  for (const std::string& h : {"Authorization: Bearer " + std::string(8000, 'a'), std::string("Authorization: Bearer dmd_\xff\xfe"),
-                               std::string("X-API-Key: ") + key + key, std::string("Authorization: Bearer  ") + key + " x",
-                               std::string("Authorization:"), std::string("X-API-Key: ") + key.substr(0, 12)}) {
+  for (const std::string& h :
+       {"Authorization: Bearer " + std::string(8000, 'a'),
+        std::string("Authorization: Bearer dmd_\xff\xfe"), std::string("X-API-Key: ") + key + key,
+        std::string("Authorization: Bearer  ") + key + " x", std::string("Authorization:"),
+        std::string("X-API-Key: ") + key.substr(0, 12)}) {
     HttpResult r = server_->RequestAs("", "GET", "/me", "", "", {h});
     EXPECT_EQ(r.status, 401) << h.substr(0, 60);
   }
@@ -93,7 +98,11 @@ TEST_F(AccountsTest, BothHeadersAuthenticateAndRevocationIsImmediate) {
   EXPECT_EQ(keys["results"][0]["prefix"], key.substr(0, 12));
   EXPECT_FALSE(keys["results"][0].contains("key"));
   EXPECT_FALSE(keys["results"][0].contains("hash"));
-  ASSERT_EQ(server_->Request("DELETE", "/admin/users/alice/keys/" + keys["results"][0]["id"].get<std::string>()).status, 200);
+  ASSERT_EQ(server_
+                ->Request("DELETE",
+                          "/admin/users/alice/keys/" + keys["results"][0]["id"].get<std::string>())
+                .status,
+            200);
   // Refused at once by the replica that answered the revocation, by the others within 1 s.
   HttpResult revoked;
   EXPECT_TRUE(server_->HoldsOnEveryReplica([&] {
@@ -141,20 +150,26 @@ TEST_F(AccountsTest, RateLimitAnswers429WithRetryAfterAndRecovers) {
 }
 
 TEST_F(AccountsTest, QuotasAndSizeLimitsNameTheLimitAndItsValue) {
-  server_->PutPlan("small", R"({"requests_per_second": 1000, "burst": 1000, "monthly_predicted_rows": 5,
+  server_->PutPlan("small",
+                   R"({"requests_per_second": 1000, "burst": 1000, "monthly_predicted_rows": 5,
       "max_dataset_rows": 6, "max_models": 1, "max_training_jobs": 5, "price_per_1k_rows": 1,
       "price_per_training_minute": 1})");
   const std::string alice = server_->CreateUserWithKey("alice", "small");
   TrainModelFor(alice, "m");
 
-  EXPECT_EQ(server_->RequestAs(alice, "POST", "/models/m/predict", Stones(3), "application/json").status, 200);
-  HttpResult over = server_->RequestAs(alice, "POST", "/models/m/predict", Stones(3), "application/json");
+  EXPECT_EQ(
+      server_->RequestAs(alice, "POST", "/models/m/predict", Stones(3), "application/json").status,
+      200);
+  HttpResult over =
+      server_->RequestAs(alice, "POST", "/models/m/predict", Stones(3), "application/json");
   ExpectLimit(over, 429, "monthly_predicted_rows", 5);
   // Retry-After: when the month (UTC) ends.
   ASSERT_FALSE(over.Header("retry-after").empty());
   EXPECT_GT(std::stoll(over.Header("retry-after")), 0);
   EXPECT_LE(std::stoll(over.Header("retry-after")), 31 * 24 * 3600);
-  EXPECT_EQ(server_->RequestAs(alice, "POST", "/models/m/predict", Stones(2), "application/json").status, 200);
+  EXPECT_EQ(
+      server_->RequestAs(alice, "POST", "/models/m/predict", Stones(2), "application/json").status,
+      200);
   // Batch pricing counts too: the quota is used up, so the results are refused (and not kept).
   HttpResult query = server_->RequestAs(alice, "POST", "/models/m/prices");
   std::string location = "/";  // built with += : GCC 12 warns falsely (-Wrestrict) on a + chain
@@ -169,16 +184,22 @@ TEST_F(AccountsTest, QuotasAndSizeLimitsNameTheLimitAndItsValue) {
   ExpectLimit(server_->RequestAs(alice, "POST", "/datasets/d", kStone, "application/json"), 403,
               "max_dataset_rows", 6);
   EXPECT_EQ(json::parse(server_->RequestAs(alice, "GET", "/datasets/d").body)["rows"], 6);
-  ExpectLimit(server_->RequestAs(alice, "PUT", "/models/second", R"({"dataset_id": "d", "validation": {"holdout": 0}})",
+  ExpectLimit(server_->RequestAs(alice, "PUT", "/models/second",
+                                 R"({"dataset_id": "d", "validation": {"holdout": 0}})",
                                  "application/json"),
               403, "max_models", 1);
   // Retraining the model she has is not a new model.
-  EXPECT_EQ(server_->RequestAs(alice, "PUT", "/models/m", R"({"dataset_id": "d", "validation": {"holdout": 0}})",
-                               "application/json").status, 201);
+  EXPECT_EQ(
+      server_
+          ->RequestAs(alice, "PUT", "/models/m",
+                      R"({"dataset_id": "d", "validation": {"holdout": 0}})", "application/json")
+          .status,
+      201);
 }
 
 TEST_F(AccountsTest, ConcurrentTrainingRequestsCannotOvershootTheModelLimit) {
-  server_->PutPlan("three", R"({"requests_per_second": 1000, "burst": 1000, "monthly_predicted_rows": 1000,
+  server_->PutPlan("three",
+                   R"({"requests_per_second": 1000, "burst": 1000, "monthly_predicted_rows": 1000,
       "max_dataset_rows": 100, "max_models": 3, "max_training_jobs": 100, "price_per_1k_rows": 1,
       "price_per_training_minute": 1})");
   const std::string alice = server_->CreateUserWithKey("alice", "three");
@@ -188,9 +209,12 @@ TEST_F(AccountsTest, ConcurrentTrainingRequestsCannotOvershootTheModelLimit) {
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&, i] {
       HttpResult r = server_->RequestAs(alice, "PUT", "/models/m" + std::to_string(i) + "?wait=0",
-                                        R"({"dataset_id": "d", "validation": {"holdout": 0}})", "application/json");
-      if (r.status == 201 || r.status == 202) ++accepted;
-      else if (r.status == 403) ++refused;
+                                        R"({"dataset_id": "d", "validation": {"holdout": 0}})",
+                                        "application/json");
+      if (r.status == 201 || r.status == 202)
+        ++accepted;
+      else if (r.status == 403)
+        ++refused;
     });
   }
   for (auto& t : threads) t.join();
@@ -214,9 +238,12 @@ TEST_F(AccountsTest, MeteredRowsEqualExactlyWhatWasSentAcrossKeysAndARestart) {
       const size_t who = t % users.size();
       for (int i = 0; i < 40; ++i) {
         const int n = 1 + static_cast<int>((t * 7 + i) % 5);
-        HttpResult r = server_->RequestAs(keys[who], "POST", "/models/m/predict", Stones(n), "application/json");
-        if (r.status == 200) sent[who] += n;
-        else ++failures;
+        HttpResult r = server_->RequestAs(keys[who], "POST", "/models/m/predict", Stones(n),
+                                          "application/json");
+        if (r.status == 200)
+          sent[who] += n;
+        else
+          ++failures;
       }
     });
   }
@@ -231,17 +258,21 @@ TEST_F(AccountsTest, MeteredRowsEqualExactlyWhatWasSentAcrossKeysAndARestart) {
   };
   // A report counts every replica's rows once they flushed (each does every second).
   std::map<std::string, int64_t> rows;
-  Eventually([&] {
-    rows = metered();
-    for (size_t i = 0; i < users.size(); ++i) {
-      if (rows[users[i]] != sent[i].load()) return false;
-    }
-    return true;
-  }, server_->cluster() ? std::chrono::milliseconds(3000) : std::chrono::milliseconds(0));
+  Eventually(
+      [&] {
+        rows = metered();
+        for (size_t i = 0; i < users.size(); ++i) {
+          if (rows[users[i]] != sent[i].load()) return false;
+        }
+        return true;
+      },
+      server_->cluster() ? std::chrono::milliseconds(3000) : std::chrono::milliseconds(0));
   for (size_t i = 0; i < users.size(); ++i) EXPECT_EQ(rows[users[i]], sent[i].load()) << users[i];
 
   // More rows just before a clean stop: the final flush keeps them.
-  ASSERT_EQ(server_->RequestAs(keys[0], "POST", "/models/m/predict", Stones(4), "application/json").status, 200);
+  ASSERT_EQ(server_->RequestAs(keys[0], "POST", "/models/m/predict", Stones(4), "application/json")
+                .status,
+            200);
   sent[0] += 4;
   server_->Restart();
   rows = metered();
@@ -263,48 +294,60 @@ TEST(AdminInit, RunAgainForAnUpgradeSucceedsBesideItsKeyFile) {
   TempDir dir;
   const std::string db = "sqlite:" + (dir / "metadata.db").string();
   const std::string key_file = (dir / "admin.key").string();
-  CommandResult first = RunCommand({DIAMOND_BINARY, "admin", "--db", db, "init", "--key-file", key_file});
+  CommandResult first =
+      RunCommand({DIAMOND_BINARY, "admin", "--db", db, "init", "--key-file", key_file});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   ASSERT_TRUE(std::filesystem::exists(key_file));
-  CommandResult again = RunCommand({DIAMOND_BINARY, "admin", "--db", db, "init", "--key-file", key_file});
+  CommandResult again =
+      RunCommand({DIAMOND_BINARY, "admin", "--db", db, "init", "--key-file", key_file});
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("already has users"), std::string::npos) << again.out;
   // A new database would need a first admin: its key is not written over the file.
-  CommandResult other = RunCommand({DIAMOND_BINARY, "admin", "--db", "sqlite:" + (dir / "other.db").string(),
-                                    "init", "--key-file", key_file});
+  CommandResult other =
+      RunCommand({DIAMOND_BINARY, "admin", "--db", "sqlite:" + (dir / "other.db").string(), "init",
+                  "--key-file", key_file});
   EXPECT_EQ(other.exit_code, 2);
   EXPECT_NE(other.err.find("never overwritten"), std::string::npos) << other.err;
 }
 
 TEST_F(AccountsTest, AdminCommandWorksBesideTheRunningServer) {
   const std::string data = (dir_ / "data").string();
-  CommandResult created = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "users", "create", "erin", "--plan", "pro"});
+  CommandResult created = RunCommand(
+      {DIAMOND_BINARY, "admin", "--data-dir", data, "users", "create", "erin", "--plan", "pro"});
   ASSERT_EQ(created.exit_code, 0) << created.err;
-  CommandResult key = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "keys", "create", "erin"});
+  CommandResult key =
+      RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "keys", "create", "erin"});
   ASSERT_EQ(key.exit_code, 0) << key.err;
   const std::string erin = key.out.substr(0, key.out.find('\n'));
   ASSERT_EQ(erin.size(), 44u) << key.out;
   // The server reloads accounts within a second of a change by another process.
   EXPECT_TRUE(Eventually([&] { return server_->RequestAs(erin, "GET", "/me").status == 200; },
                          std::chrono::seconds(5)));
-  CommandResult plan = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "plans", "set", "pro", "--burst", "7"});
+  CommandResult plan = RunCommand(
+      {DIAMOND_BINARY, "admin", "--data-dir", data, "plans", "set", "pro", "--burst", "7"});
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
-  EXPECT_TRUE(Eventually([&] {
-    json me = json::parse(server_->RequestAs(erin, "GET", "/me").body, nullptr, false);
-    return !me.is_discarded() && me["plan"]["burst"] == 7;
-  }, std::chrono::seconds(5)));
-  CommandResult disabled = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "users", "disable", "erin"});
+  EXPECT_TRUE(Eventually(
+      [&] {
+        json me = json::parse(server_->RequestAs(erin, "GET", "/me").body, nullptr, false);
+        return !me.is_discarded() && me["plan"]["burst"] == 7;
+      },
+      std::chrono::seconds(5)));
+  CommandResult disabled =
+      RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "users", "disable", "erin"});
   ASSERT_EQ(disabled.exit_code, 0) << disabled.err;
   EXPECT_TRUE(Eventually([&] { return server_->RequestAs(erin, "GET", "/me").status == 401; },
                          std::chrono::seconds(5)));
-  CommandResult listed = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "keys", "list", "erin"});
+  CommandResult listed =
+      RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "keys", "list", "erin"});
   EXPECT_EQ(listed.exit_code, 0);
   EXPECT_NE(listed.out.find(erin.substr(0, 12)), std::string::npos);
   EXPECT_EQ(listed.out.find(erin), std::string::npos) << "a listing never shows a key";
-  CommandResult usage = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "usage", "--month", "2026-11"});
+  CommandResult usage =
+      RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "usage", "--month", "2026-11"});
   EXPECT_EQ(usage.exit_code, 0) << usage.err;
   EXPECT_NE(usage.out.find("erin"), std::string::npos);
-  CommandResult bad = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "users", "create", "bad/id"});
+  CommandResult bad =
+      RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "users", "create", "bad/id"});
   EXPECT_EQ(bad.exit_code, 2);
 }
 

@@ -23,7 +23,8 @@ class ApiTest : public ::testing::Test {
   // Creates a dataset from kCsv and trains model `id` on all of it (no holdout: 6 rows).
   void TrainSmallModel(const std::string& id) {
     ASSERT_EQ(server_->Request("PUT", "/datasets/small", kCsv, "text/csv").status, 200);
-    HttpResult trained = server_->PutJson("/models/" + id, R"({"dataset_id": "small", "validation": {"holdout": 0}})");
+    HttpResult trained = server_->PutJson(
+        "/models/" + id, R"({"dataset_id": "small", "validation": {"holdout": 0}})");
     ASSERT_EQ(trained.status, 201) << trained.body;
   }
 
@@ -68,7 +69,8 @@ TEST_F(ApiTest, CsvDatasetRoundTripWithStatisticsAndVersions) {
 }
 
 TEST_F(ApiTest, BadRowsRejectTheWholeBodyUnlessSkipInvalid) {
-  const std::string bad = std::string(kCsv) + "0.3,Superb,E,VS2,61.5,55,650,4.3,4.31,2.65\n"
+  const std::string bad = std::string(kCsv) +
+                          "0.3,Superb,E,VS2,61.5,55,650,4.3,4.31,2.65\n"
                           "0.3,Ideal,E,VS2,sixty,55,650,4.3,4.31,2.65\n";
   HttpResult rejected = server_->Request("PUT", "/datasets/bad", bad, "text/csv");
   ExpectProblem(rejected, 422, "validation", "2 invalid row(s); nothing was written");
@@ -87,7 +89,8 @@ TEST_F(ApiTest, BadRowsRejectTheWholeBodyUnlessSkipInvalid) {
 
   HttpResult json_bad = server_->PostJson("/datasets/bad", R"([{"carat": "1"}])");
   ExpectProblem(json_bad, 422, "validation");
-  const json carat_error = json::parse(R"({"row": 1, "column": "carat", "message": "must be a number, not string"})");
+  const json carat_error =
+      json::parse(R"({"row": 1, "column": "carat", "message": "must be a number, not string"})");
   EXPECT_EQ(json::parse(json_bad.body)["errors"][0], carat_error);
 }
 
@@ -96,8 +99,10 @@ TEST_F(ApiTest, ErrorStatusesAreProblemDetails) {
   // 400: malformed JSON and CSV
   ExpectProblem(server_->PostJson("/datasets/small", "[{\"carat\": "), 400, "malformed-body",
                 "the body is not valid JSON: parse error at line 1");
-  ExpectProblem(server_->Request("PUT", "/datasets/x", "carat,cut,color,clarity,depth,table,x,y,z\n1,\"Ideal\n", "text/csv"), 400,
-                "malformed-body", "never closed");
+  ExpectProblem(
+      server_->Request("PUT", "/datasets/x",
+                       "carat,cut,color,clarity,depth,table,x,y,z\n1,\"Ideal\n", "text/csv"),
+      400, "malformed-body", "never closed");
   ExpectProblem(server_->PutJson("/models/m2", "{"), 400, "malformed-body");
   // 404: unknown dataset, model, query, job, route
   ExpectProblem(server_->Get("/datasets/nope"), 404, "not-found", "no dataset 'nope'");
@@ -114,12 +119,15 @@ TEST_F(ApiTest, ErrorStatusesAreProblemDetails) {
   ExpectProblem(server_->Request("POST", "/datasets/small", kCsv, "application/xml"), 415,
                 "unsupported-media-type");
   // 422: validation with per-field details, unknown grade naming the allowed values
-  HttpResult grade = server_->PostJson("/models/m/predict",
+  HttpResult grade = server_->PostJson(
+      "/models/m/predict",
       R"([{"carat": 1.1, "cut": "Ideal", "color": "A", "clarity": "SI2", "depth": 62, "table": 55, "x": 6.6, "y": 6.6, "z": 4.1}])");
   ExpectProblem(grade, 422, "validation");
   EXPECT_EQ(json::parse(grade.body)["errors"][0]["message"],
-            "unknown grade 'A' (allowed: Z, Y, X, W, V, U, T, S, R, Q, P, O, N, M, L, K, J, I, H, G, F, E, D)");
-  HttpResult unpriceable = server_->PostJson("/models/m/predict",
+            "unknown grade 'A' (allowed: Z, Y, X, W, V, U, T, S, R, Q, P, O, N, M, L, K, J, I, H, "
+            "G, F, E, D)");
+  HttpResult unpriceable = server_->PostJson(
+      "/models/m/predict",
       R"({"carat": 0, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 62, "table": 55, "x": 6.6, "y": 6.6, "z": 4.1})");
   ExpectProblem(unpriceable, 422, "validation");
   EXPECT_EQ(json::parse(unpriceable.body)["errors"][0]["column"], "carat");
@@ -129,14 +137,19 @@ TEST_F(ApiTest, ErrorStatusesAreProblemDetails) {
   EXPECT_EQ(json::parse(training.body)["errors"].size(), 2u);
   ExpectProblem(server_->Get("/datasets?page=-1&page_size=10"), 422, "validation");
   ExpectProblem(server_->Get("/datasets?page=0&page_size=100000"), 422, "validation");
-  ExpectProblem(server_->Get("/datasets?color=blue"), 422, "validation", "unknown query parameter 'color'");
-  ExpectProblem(server_->Request("PUT", "/datasets/..%2Fetc"), 422, "validation", "invalid dataset_id");
+  ExpectProblem(server_->Get("/datasets?color=blue"), 422, "validation",
+                "unknown query parameter 'color'");
+  ExpectProblem(server_->Request("PUT", "/datasets/..%2Fetc"), 422, "validation",
+                "invalid dataset_id");
   ExpectProblem(server_->Request("PUT", "/datasets/%2e%2e"), 422, "validation");
   ExpectProblem(server_->Request("PUT", "/datasets/" + std::string(65, 'a')), 422, "validation");
   ExpectProblem(server_->Get("/datasets/%zz"), 400, "bad-request");
   // 409: conflicting state
-  ExpectProblem(server_->Request("DELETE", "/jobs/" + json::parse(server_->Get("/models/m").body)["job_id"].get<std::string>()),
-                409, "conflict", "already succeeded");
+  ExpectProblem(
+      server_->Request(
+          "DELETE",
+          "/jobs/" + json::parse(server_->Get("/models/m").body)["job_id"].get<std::string>()),
+      409, "conflict", "already succeeded");
   // 405 with Allow
   HttpResult wrong_method = server_->Request("PATCH", "/datasets/small");
   ExpectProblem(wrong_method, 405, "method-not-allowed");
@@ -146,7 +159,8 @@ TEST_F(ApiTest, ErrorStatusesAreProblemDetails) {
 
 TEST_F(ApiTest, RealTimePredictKeepsInputOrderAndRetrainingReplacesTheCachedModel) {
   TrainSmallModel("m");
-  const std::string three = std::string("[") + kStone + "," +
+  const std::string three =
+      std::string("[") + kStone + "," +
       R"({"carat": 0.3, "cut": "Ideal", "color": "E", "clarity": "VS2", "depth": 61.5, "table": 55, "x": 4.3, "y": 4.31, "z": 2.65})" +
       "," + kStone + "]";
   HttpResult first = server_->PostJson("/models/m/predict", three);
@@ -156,11 +170,23 @@ TEST_F(ApiTest, RealTimePredictKeepsInputOrderAndRetrainingReplacesTheCachedMode
   EXPECT_EQ(prices["model_id"], "m");
   EXPECT_EQ(prices["model_version"], 1);
   EXPECT_EQ(prices["predictions"][0], prices["predictions"][2]);
-  EXPECT_GT(prices["predictions"][0]["price"].get<double>(), prices["predictions"][1]["price"].get<double>());
+  EXPECT_GT(prices["predictions"][0]["price"].get<double>(),
+            prices["predictions"][1]["price"].get<double>());
 
   // Retrain on different data: the next prediction uses version 2.
-  ASSERT_EQ(server_->PostJson("/datasets/small", std::string("[") + R"({"carat": 1.05, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 61.9, "table": 56.0, "x": 6.55, "y": 6.59, "z": 4.07, "price": 20000})" + "]").status, 200);
-  ASSERT_EQ(server_->PutJson("/models/m", R"({"dataset_id": "small", "validation": {"holdout": 0}})").status, 201);
+  ASSERT_EQ(
+      server_
+          ->PostJson(
+              "/datasets/small",
+              std::string("[") +
+                  R"({"carat": 1.05, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 61.9, "table": 56.0, "x": 6.55, "y": 6.59, "z": 4.07, "price": 20000})" +
+                  "]")
+          .status,
+      200);
+  ASSERT_EQ(
+      server_->PutJson("/models/m", R"({"dataset_id": "small", "validation": {"holdout": 0}})")
+          .status,
+      201);
   json second = json::parse(server_->PostJson("/models/m/predict", kStone).body);
   EXPECT_EQ(second["model_version"], 2);
   EXPECT_NE(second["predictions"][0], prices["predictions"][0]);
@@ -177,14 +203,19 @@ TEST_F(ApiTest, OperationsEndpoints) {
   EXPECT_EQ(server_->Get("/readyz").status, 200);
   HttpResult metrics = server_->Get("/metrics");
   ASSERT_EQ(metrics.status, 200);
-  for (const char* series : {"diamond_http_requests_total{route=\"/models/{model_id}/predict\",method=\"POST\",status=\"200\"} 1",
-                             "diamond_http_request_duration_seconds_bucket{route=\"/models/{model_id}/predict\",le=\"+Inf\"} 1",
-                             "diamond_predicted_rows_total 1", "diamond_jobs{state=\"succeeded\"} 1",
-                             "diamond_model_cache_misses_total 1"}) {
+  for (const char* series :
+       {"diamond_http_requests_total{route=\"/models/{model_id}/"
+        "predict\",method=\"POST\",status=\"200\"} 1",
+        "diamond_http_request_duration_seconds_bucket{route=\"/models/{model_id}/"
+        "predict\",le=\"+Inf\"} 1",
+        "diamond_predicted_rows_total 1", "diamond_jobs{state=\"succeeded\"} 1",
+        "diamond_model_cache_misses_total 1"}) {
     EXPECT_NE(metrics.body.find(series), std::string::npos) << series << "\n" << metrics.body;
   }
   // Request ids: echoed when sent, generated otherwise.
-  EXPECT_EQ(server_->Request("GET", "/healthz", "", "", {"X-Request-Id: abc-123"}).Header("x-request-id"), "abc-123");
+  EXPECT_EQ(
+      server_->Request("GET", "/healthz", "", "", {"X-Request-Id: abc-123"}).Header("x-request-id"),
+      "abc-123");
   EXPECT_EQ(server_->Get("/healthz").Header("x-request-id").size(), 32u);
   EXPECT_NE(server_->Log().find("\"request_id\":\"abc-123\""), std::string::npos);
   HttpResult docs = server_->Get("/docs");
@@ -201,7 +232,9 @@ TEST_F(ApiTest, OperationsEndpoints) {
 }
 
 class SmallLimitsTest : public ApiTest {
-  std::vector<std::string> Args() override { return {"--body-limit", "2048", "--max-predict", "2"}; }
+  std::vector<std::string> Args() override {
+    return {"--body-limit", "2048", "--max-predict", "2"};
+  }
 };
 
 TEST_F(SmallLimitsTest, BodyAndBatchLimitsAre413) {
@@ -209,7 +242,8 @@ TEST_F(SmallLimitsTest, BodyAndBatchLimitsAre413) {
                 "payload-too-large", "larger than 2048 bytes");
   EXPECT_EQ(server_->Get("/healthz").status, 200);  // the server is still up
   TrainSmallModel("m");
-  ExpectProblem(server_->PostJson("/models/m/predict", std::string("[") + kStone + "," + kStone + "," + kStone + "]"),
+  ExpectProblem(server_->PostJson("/models/m/predict",
+                                  std::string("[") + kStone + "," + kStone + "," + kStone + "]"),
                 413, "too-many-stones", "more than 2 stones");
 }
 
@@ -231,8 +265,9 @@ TEST_F(QueueOnlyTest, PredictingWithAModelStillTrainingIs409AndJobsCanBeCancelle
   HttpResult again = server_->PutJson("/models/m?wait=0", R"({"dataset_id": "small"})");
   ASSERT_EQ(again.status, 202) << again.body;
   EXPECT_EQ(again.Header("location"), job_location);
-  ExpectProblem(server_->PutJson("/models/m?wait=0", R"({"dataset_id": "small", "algorithm": "gbdt"})"), 409,
-                "conflict", "already training");
+  ExpectProblem(
+      server_->PutJson("/models/m?wait=0", R"({"dataset_id": "small", "algorithm": "gbdt"})"), 409,
+      "conflict", "already training");
   json jobs = json::parse(server_->Get("/jobs").body);
   EXPECT_EQ(jobs["results"].size(), 1u);
 
@@ -242,16 +277,21 @@ TEST_F(QueueOnlyTest, PredictingWithAModelStillTrainingIs409AndJobsCanBeCancelle
   json model = json::parse(server_->Get("/models/m").body);
   EXPECT_EQ(model["status"], "failed");
   EXPECT_EQ(model["error"], "training cancelled");
-  ExpectProblem(server_->PostJson("/models/m/predict", kStone), 409, "conflict", "no trained version");
+  ExpectProblem(server_->PostJson("/models/m/predict", kStone), 409, "conflict",
+                "no trained version");
 }
 
 // Issue 28: jobs were invisible to operators. An admin lists every tenant's jobs (with
 // filters), looks at one and cancels one, over the API and from the command line.
 TEST_F(QueueOnlyTest, AnAdminSeesEveryTenantsJobsAndCancelsOne) {
-  const std::string alice = server_->CreateUserWithKey("alice"), bob = server_->CreateUserWithKey("bob");
+  const std::string alice = server_->CreateUserWithKey("alice"),
+                    bob = server_->CreateUserWithKey("bob");
   for (const std::string& key : {alice, bob}) {
     ASSERT_EQ(server_->RequestAs(key, "PUT", "/datasets/small", kCsv, "text/csv").status, 200);
-    ASSERT_EQ(server_->RequestAs(key, "PUT", "/models/m?wait=0", R"({"dataset_id": "small"})", "application/json").status,
+    ASSERT_EQ(server_
+                  ->RequestAs(key, "PUT", "/models/m?wait=0", R"({"dataset_id": "small"})",
+                              "application/json")
+                  .status,
               202);
   }
   json all = json::parse(server_->Get("/admin/jobs").body);
@@ -271,19 +311,27 @@ TEST_F(QueueOnlyTest, AnAdminSeesEveryTenantsJobsAndCancelsOne) {
 
   // The command line, beside the running server: list, show, cancel.
   const std::string data = (dir_ / "data").string();
-  CommandResult listed = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "jobs", "list", "--owner", "bob"});
+  CommandResult listed =
+      RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "jobs", "list", "--owner", "bob"});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
   EXPECT_NE(listed.out.find(bob_job + "\ttrain\tbob\tqueued"), std::string::npos) << listed.out;
   EXPECT_EQ(listed.out.find("alice"), std::string::npos) << listed.out;
-  CommandResult shown = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "jobs", "show", bob_job});
+  CommandResult shown =
+      RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "jobs", "show", bob_job});
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
   EXPECT_EQ(json::parse(shown.out)["owner"], "bob");
-  CommandResult cancelled = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "jobs", "cancel", bob_job});
+  CommandResult cancelled =
+      RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "jobs", "cancel", bob_job});
   ASSERT_EQ(cancelled.exit_code, 0) << cancelled.err;
-  EXPECT_EQ(json::parse(server_->RequestAs(bob, "GET", "/jobs/" + bob_job).body)["state"], "cancelled");
-  EXPECT_EQ(RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "jobs", "list", "--state", "napping"}).exit_code, 2);
+  EXPECT_EQ(json::parse(server_->RequestAs(bob, "GET", "/jobs/" + bob_job).body)["state"],
+            "cancelled");
+  EXPECT_EQ(RunCommand(
+                {DIAMOND_BINARY, "admin", "--data-dir", data, "jobs", "list", "--state", "napping"})
+                .exit_code,
+            2);
   // And over the API: alice's job.
-  const std::string alice_job = json::parse(server_->Get("/admin/jobs?owner=alice").body)["results"][0]["id"];
+  const std::string alice_job =
+      json::parse(server_->Get("/admin/jobs?owner=alice").body)["results"][0]["id"];
   HttpResult api_cancel = server_->Request("DELETE", "/admin/jobs/" + alice_job);
   ASSERT_EQ(api_cancel.status, 200) << api_cancel.body;
   EXPECT_EQ(json::parse(api_cancel.body)["state"], "cancelled");

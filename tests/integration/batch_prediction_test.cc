@@ -46,10 +46,12 @@ class BatchPredictionTest : public ::testing::Test {
   }
   json WaitFor(const std::string& id, const std::string& state) {
     json batch;
-    Eventually([&] {
-      batch = json::parse(server_->Get("/batch-predictions/" + id).body);
-      return batch["state"] == state || batch["state"] == "failed";
-    }, std::chrono::seconds(120));
+    Eventually(
+        [&] {
+          batch = json::parse(server_->Get("/batch-predictions/" + id).body);
+          return batch["state"] == state || batch["state"] == "failed";
+        },
+        std::chrono::seconds(120));
     return batch;
   }
   // What `diamond predict` writes for the dataset's rows with the model's file.
@@ -60,8 +62,9 @@ class BatchPredictionTest : public ::testing::Test {
     for (const auto& e : fs::recursive_directory_iterator(dir_ / "data" / "blobs" / "models")) {
       if (e.is_regular_file()) model = e.path();
     }
-    std::vector<std::string> argv = {DIAMOND_BINARY, "predict", "--model", model.string(), "--input",
-                                     (dir_ / "rows.csv").string(), "--skip-invalid"};
+    std::vector<std::string> argv = {DIAMOND_BINARY,  "predict", "--model",
+                                     model.string(),  "--input", (dir_ / "rows.csv").string(),
+                                     "--skip-invalid"};
     argv.insert(argv.end(), options.begin(), options.end());
     CommandResult r = RunCommand(argv);
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -75,8 +78,8 @@ class BatchPredictionTest : public ::testing::Test {
 TEST_F(BatchPredictionTest, TheResultIsWhatPredictWritesWholeOrByRanges) {
   Start();
   Prepare(4);
-  HttpResult accepted = server_->PostJson("/models/m/batch-predictions",
-                                          R"({"dataset_id": "ds", "explain": true, "interval": 0.9})");
+  HttpResult accepted = server_->PostJson(
+      "/models/m/batch-predictions", R"({"dataset_id": "ds", "explain": true, "interval": 0.9})");
   ASSERT_EQ(accepted.status, 202) << accepted.body;
   const json created = json::parse(accepted.body);
   const std::string id = created["id"];
@@ -110,17 +113,21 @@ TEST_F(BatchPredictionTest, TheResultIsWhatPredictWritesWholeOrByRanges) {
   // Over a megabyte, a range is streamed a piece at a time, from the middle of a part.
   HttpResult large = range("bytes=123457-" + std::to_string(total - 99999));
   EXPECT_EQ(large.status, 206);
-  EXPECT_TRUE(large.body == result.body.substr(123457, static_cast<size_t>(total - 99999 - 123457 + 1)));
+  EXPECT_TRUE(large.body ==
+              result.body.substr(123457, static_cast<size_t>(total - 99999 - 123457 + 1)));
   EXPECT_EQ(range("bytes=-50").body, result.body.substr(total - 50));
-  EXPECT_EQ(range("bytes=" + std::to_string(total - 10) + "-").body, result.body.substr(total - 10));
-  for (const std::string& bad : {"bytes=" + std::to_string(total) + "-", std::string("bytes=5-2"),
-                                std::string("bytes=0-1,5-6"), std::string("items=0-1"), std::string("bytes=-0")}) {
+  EXPECT_EQ(range("bytes=" + std::to_string(total - 10) + "-").body,
+            result.body.substr(total - 10));
+  for (const std::string& bad :
+       {"bytes=" + std::to_string(total) + "-", std::string("bytes=5-2"),
+        std::string("bytes=0-1,5-6"), std::string("items=0-1"), std::string("bytes=-0")}) {
     HttpResult refused = range(bad);
     EXPECT_EQ(refused.status, 416) << bad;
     EXPECT_EQ(refused.Header("content-range"), "bytes */" + std::to_string(total)) << bad;
   }
   // The rows were metered as they were committed.
-  EXPECT_GE(json::parse(server_->Get("/me").body)["usage"]["predicted_rows"].get<int64_t>(), 20000 - 4);
+  EXPECT_GE(json::parse(server_->Get("/me").body)["usage"]["predicted_rows"].get<int64_t>(),
+            20000 - 4);
 }
 
 // Downloads over a megabyte are streamed (the server holds one piece at a time): the whole
@@ -128,7 +135,8 @@ TEST_F(BatchPredictionTest, TheResultIsWhatPredictWritesWholeOrByRanges) {
 TEST_F(BatchPredictionTest, LargeDatasetDownloadsAreStreamedWhole) {
   Start();
   ASSERT_EQ(server_->Request("PUT", "/datasets/big", Copies(30), "text/csv").status, 200);
-  ASSERT_EQ(server_->Request("POST", "/datasets/big", Copies(2), "text/csv").status, 200);  // a second segment
+  ASSERT_EQ(server_->Request("POST", "/datasets/big", Copies(2), "text/csv").status,
+            200);  // a second segment
   const json dataset = json::parse(server_->Get("/datasets/big").body);
   const json& version = dataset["versions"].back();
   ASSERT_EQ(version["segments"], 2) << dataset.dump();
@@ -144,15 +152,21 @@ TEST_F(BatchPredictionTest, LargeDatasetDownloadsAreStreamedWhole) {
 TEST_F(BatchPredictionTest, HostileRequestsAndOtherTenants) {
   Start();
   Prepare(1);
-  for (const char* body : {R"({})", R"({"dataset_id": 5})", R"({"dataset_id": "ds", "interval": 1.5})",
-                           R"({"dataset_id": "ds", "version": 0})", R"({"dataset_id": "ds", "colour": "red"})",
-                           R"({"dataset_id": "../x"})", R"([1])"}) {
+  for (const char* body :
+       {R"({})", R"({"dataset_id": 5})", R"({"dataset_id": "ds", "interval": 1.5})",
+        R"({"dataset_id": "ds", "version": 0})", R"({"dataset_id": "ds", "colour": "red"})",
+        R"({"dataset_id": "../x"})", R"([1])"}) {
     HttpResult r = server_->PostJson("/models/m/batch-predictions", body);
     EXPECT_EQ(r.status, 422) << body << ": " << r.body;
   }
-  EXPECT_EQ(server_->PostJson("/models/m/batch-predictions", R"({"dataset_id": "nope"})").status, 404);
-  EXPECT_EQ(server_->PostJson("/models/m/batch-predictions", R"({"dataset_id": "ds", "version": 9})").status, 404);
-  EXPECT_EQ(server_->PostJson("/models/none/batch-predictions", R"({"dataset_id": "ds"})").status, 404);
+  EXPECT_EQ(server_->PostJson("/models/m/batch-predictions", R"({"dataset_id": "nope"})").status,
+            404);
+  EXPECT_EQ(
+      server_->PostJson("/models/m/batch-predictions", R"({"dataset_id": "ds", "version": 9})")
+          .status,
+      404);
+  EXPECT_EQ(server_->PostJson("/models/none/batch-predictions", R"({"dataset_id": "ds"})").status,
+            404);
   EXPECT_EQ(server_->Request("POST", "/models/m/batch-predictions", "x", "text/plain").status, 415);
 
   HttpResult accepted = server_->PostJson("/models/m/batch-predictions", R"({"dataset_id": "ds"})");
@@ -160,28 +174,37 @@ TEST_F(BatchPredictionTest, HostileRequestsAndOtherTenants) {
   const std::string id = json::parse(accepted.body)["id"];
   const std::string bob = server_->CreateUserWithKey("bob");
   for (auto [method, path] : std::vector<std::pair<std::string, std::string>>{
-           {"GET", "/batch-predictions/" + id}, {"GET", "/batch-predictions/" + id + "/result"},
+           {"GET", "/batch-predictions/" + id},
+           {"GET", "/batch-predictions/" + id + "/result"},
            {"DELETE", "/batch-predictions/" + id}}) {
     EXPECT_EQ(server_->RequestAs(bob, method, path).status, 404) << method << " " << path;
   }
-  EXPECT_EQ(server_->RequestAs(bob, "POST", "/models/m/batch-predictions", R"({"dataset_id": "ds"})",
-                               "application/json").status, 404);
+  EXPECT_EQ(server_
+                ->RequestAs(bob, "POST", "/models/m/batch-predictions", R"({"dataset_id": "ds"})",
+                            "application/json")
+                .status,
+            404);
   // A training job is not a batch prediction.
   const std::string training_job = json::parse(server_->Get("/models/m").body)["job_id"];
   EXPECT_EQ(server_->Get("/batch-predictions/" + training_job).status, 404);
   WaitFor(id, "succeeded");
-  EXPECT_EQ(server_->Request("DELETE", "/batch-predictions/" + id).status, 409) << "finished: nothing to cancel";
+  EXPECT_EQ(server_->Request("DELETE", "/batch-predictions/" + id).status, 409)
+      << "finished: nothing to cancel";
 
   // Over the month's quota: refused before anything is queued.
-  server_->PutPlan("small", R"({"requests_per_second": 1000, "burst": 1000, "monthly_predicted_rows": 1000,
+  server_->PutPlan("small",
+                   R"({"requests_per_second": 1000, "burst": 1000, "monthly_predicted_rows": 1000,
       "max_dataset_rows": 100000, "max_models": 2, "max_training_jobs": 1, "price_per_1k_rows": 1,
       "price_per_training_minute": 1})");
   const std::string carol = server_->CreateUserWithKey("carol", "small");
   ASSERT_EQ(server_->RequestAs(carol, "PUT", "/datasets/big", Copies(1), "text/csv").status, 200);
-  ASSERT_EQ(server_->RequestAs(carol, "PUT", "/models/c?wait=60", R"({"dataset_id": "big"})", "application/json").status,
+  ASSERT_EQ(server_
+                ->RequestAs(carol, "PUT", "/models/c?wait=60", R"({"dataset_id": "big"})",
+                            "application/json")
+                .status,
             201);
-  HttpResult over = server_->RequestAs(carol, "POST", "/models/c/batch-predictions", R"({"dataset_id": "big"})",
-                                       "application/json");
+  HttpResult over = server_->RequestAs(carol, "POST", "/models/c/batch-predictions",
+                                       R"({"dataset_id": "big"})", "application/json");
   EXPECT_EQ(over.status, 429) << over.body;
   EXPECT_NE(over.body.find("monthly_predicted_rows"), std::string::npos) << over.body;
 }
@@ -208,13 +231,18 @@ TEST_F(BatchPredictionTest, QueuedBatchesAnswer409ForTheirResultAndCancel) {
 TEST_F(BatchPredictionTest, KillNineMidJobResumesFromTheLastCommittedPart) {
   Start();
   Prepare(40);  // 200,000 rows, ~90 parts
-  HttpResult accepted = server_->PostJson("/models/m/batch-predictions", R"({"dataset_id": "ds", "explain": true})");
+  HttpResult accepted =
+      server_->PostJson("/models/m/batch-predictions", R"({"dataset_id": "ds", "explain": true})");
   ASSERT_EQ(accepted.status, 202);
   const std::string id = json::parse(accepted.body)["id"];
-  ASSERT_TRUE(Eventually([&] {
-    return json::parse(server_->Get("/batch-predictions/" + id).body)["rows_done"].get<int64_t>() >= 20000;
-  }, std::chrono::seconds(60)));
-  const fs::path first_part = dir_ / "data" / "blobs" / "batch-predictions" / "admin" / id / "part-000001";
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return json::parse(server_->Get("/batch-predictions/" + id).body)["rows_done"]
+                   .get<int64_t>() >= 20000;
+      },
+      std::chrono::seconds(60)));
+  const fs::path first_part =
+      dir_ / "data" / "blobs" / "batch-predictions" / "admin" / id / "part-000001";
   ASSERT_TRUE(fs::exists(first_part));
   const auto written = fs::last_write_time(first_part);
   server_->Stop(SIGKILL);
@@ -231,8 +259,8 @@ TEST_F(BatchPredictionTest, KillNineMidJobResumesFromTheLastCommittedPart) {
   // `diamond batch` runs another one and downloads it in 8 MiB ranges (this one is ~40 MB).
   ASSERT_GT(expected.size(), size_t{3} * (8 << 20));
   ::setenv("DIAMOND_API_KEY", server_->admin_key().c_str(), 1);
-  CommandResult cli = RunCommand({DIAMOND_BINARY, "batch", "--server", server_->base_url(), "m", "ds", "--explain",
-                                  "-o", (dir_ / "out.csv").string()});
+  CommandResult cli = RunCommand({DIAMOND_BINARY, "batch", "--server", server_->base_url(), "m",
+                                  "ds", "--explain", "-o", (dir_ / "out.csv").string()});
   ::unsetenv("DIAMOND_API_KEY");
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   EXPECT_NE(cli.err.find("199960 rows priced, 40 left out"), std::string::npos) << cli.err;

@@ -6,7 +6,6 @@
 // only failures clients saw were connection errors or 502/503 while a replica died.
 // Registered only as Cluster.Chaos.* (DIAMOND_TEST_TOPOLOGY=cluster).
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -14,6 +13,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <thread>
@@ -35,13 +35,16 @@ constexpr const char* kStones =
         {"carat": 1.4, "cut": "Good", "color": "J", "clarity": "SI2", "depth": 63.0, "table": 58, "x": 7.1, "y": 7.0, "z": 4.4}])";
 
 // What clients may see while a process dies: no answer, or nginx's 502/503/504.
-bool IsDyingReplica(long status) { return status == 0 || status == 502 || status == 503 || status == 504; }
+bool IsDyingReplica(long status) {
+  return status == 0 || status == 502 || status == 503 || status == 504;
+}
 
 class Failures {
  public:
   void Unexpected(const std::string& what, const HttpResult& r) {
     std::lock_guard lock(mutex_);
-    if (messages_.size() < 10) messages_.push_back(what + ": " + std::to_string(r.status) + " " + r.body.substr(0, 300));
+    if (messages_.size() < 10)
+      messages_.push_back(what + ": " + std::to_string(r.status) + " " + r.body.substr(0, 300));
     ++count_;
   }
   int count() const { return count_; }
@@ -64,21 +67,26 @@ int Kills() {
 }
 
 TEST(Chaos, RandomKillsOfReplicasAndWorkersLoseNothingAcknowledged) {
-  ASSERT_TRUE(ClusterMode()) << "the chaos test runs on the cluster topology only (ctest -R Cluster.Chaos)";
+  ASSERT_TRUE(ClusterMode())
+      << "the chaos test runs on the cluster topology only (ctest -R Cluster.Chaos)";
   TempDir dir;
   ServerProcess server(dir / "cluster");
   Cluster& cluster = *server.cluster();
-  ASSERT_EQ(server.Request("PUT", "/datasets/base", StonesToCsv(SyntheticStones(300, 3)), "text/csv").status, 200);
+  ASSERT_EQ(
+      server.Request("PUT", "/datasets/base", StonesToCsv(SyntheticStones(300, 3)), "text/csv")
+          .status,
+      200);
   HttpResult trained = server.PutJson("/models/m?wait=120", R"({"dataset_id": "base"})");
   ASSERT_TRUE(trained.status == 200 || trained.status == 201) << trained.body;
 
   std::atomic<bool> done{false};
   Failures failures;
   std::mutex acked_mutex;
-  std::map<std::string, std::pair<int64_t, std::string>> datasets;  // id → (rows, sha256) acknowledged
-  std::set<std::string> jobs;                                       // acknowledged training jobs
-  std::map<std::string, int64_t> query_rows;                        // query → rows in acknowledged batches
-  std::map<std::string, int64_t> query_ambiguous;                   // rows in batches without an answer
+  std::map<std::string, std::pair<int64_t, std::string>>
+      datasets;                                    // id → (rows, sha256) acknowledged
+  std::set<std::string> jobs;                      // acknowledged training jobs
+  std::map<std::string, int64_t> query_rows;       // query → rows in acknowledged batches
+  std::map<std::string, int64_t> query_ambiguous;  // rows in batches without an answer
   std::atomic<int> predictions{0}, dying_answers{0};
 
   auto note = [&](const std::string& what, const HttpResult& r, std::initializer_list<long> ok) {
@@ -98,7 +106,8 @@ TEST(Chaos, RandomKillsOfReplicasAndWorkersLoseNothingAcknowledged) {
     for (int i = 0; !done; ++i) {
       std::string id = "c";
       id += std::to_string(i);  // (appended: GCC 12 warns falsely on "literal" + to_string)
-      const auto stones = SyntheticStones(20 + static_cast<size_t>(i % 7), static_cast<uint64_t>(100 + i));
+      const auto stones =
+          SyntheticStones(20 + static_cast<size_t>(i % 7), static_cast<uint64_t>(100 + i));
       HttpResult r = server.Request("PUT", "/datasets/" + id, StonesToCsv(stones), "text/csv");
       if (note("PUT /datasets/" + id, r, {200})) {
         json body = json::parse(r.body);
@@ -142,7 +151,8 @@ TEST(Chaos, RandomKillsOfReplicasAndWorkersLoseNothingAcknowledged) {
       if (note("train", r, {202, 200, 201})) {
         std::lock_guard lock(acked_mutex);
         const json body = json::parse(r.body);  // a job (202) or, if it finished at once, the model
-        jobs.insert(body.contains("job_id") ? body["job_id"].get<std::string>() : body["id"].get<std::string>());
+        jobs.insert(body.contains("job_id") ? body["job_id"].get<std::string>()
+                                            : body["id"].get<std::string>());
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(700));
     }
@@ -167,9 +177,11 @@ TEST(Chaos, RandomKillsOfReplicasAndWorkersLoseNothingAcknowledged) {
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   done = true;
   for (auto& t : clients) t.join();
-  std::printf("chaos: %d kills; %zu datasets, %zu jobs, %zu queries acknowledged; %d predictions; "
-              "%d answers from dying replicas\n",
-              kills, datasets.size(), jobs.size(), query_rows.size(), predictions.load(), dying_answers.load());
+  std::printf(
+      "chaos: %d kills; %zu datasets, %zu jobs, %zu queries acknowledged; %d predictions; "
+      "%d answers from dying replicas\n",
+      kills, datasets.size(), jobs.size(), query_rows.size(), predictions.load(),
+      dying_answers.load());
   EXPECT_EQ(failures.count(), 0) << failures.Describe();
   EXPECT_GT(datasets.size(), 5u);
   EXPECT_GT(predictions.load(), 50);
@@ -189,10 +201,14 @@ TEST(Chaos, RandomKillsOfReplicasAndWorkersLoseNothingAcknowledged) {
   for (const std::string& job : jobs) {
     ASSERT_FALSE(job.empty());
     json state;
-    ASSERT_TRUE(Eventually([&] {
-      state = json::parse(server.Get("/jobs/" + job).body);
-      return state["state"] == "succeeded" || state["state"] == "failed" || state["state"] == "cancelled";
-    }, std::chrono::seconds(90))) << job << ": " << state.dump();
+    ASSERT_TRUE(Eventually(
+        [&] {
+          state = json::parse(server.Get("/jobs/" + job).body);
+          return state["state"] == "succeeded" || state["state"] == "failed" ||
+                 state["state"] == "cancelled";
+        },
+        std::chrono::seconds(90)))
+        << job << ": " << state.dump();
     EXPECT_EQ(state["state"], "succeeded") << state.dump();
     json model = json::parse(server.Get("/models/" + state["model_id"].get<std::string>()).body);
     EXPECT_EQ(model["version"], 1) << model.dump();  // a job recorded twice would make version 2
@@ -219,7 +235,8 @@ TEST(Chaos, RandomKillsOfReplicasAndWorkersLoseNothingAcknowledged) {
   ASSERT_TRUE(listed.ok());
   std::set<std::string> present;
   for (const auto& blob : *listed) present.insert(blob.key);
-  for (const auto& key : *referenced) EXPECT_TRUE(present.count(key)) << "referenced blob missing: " << key;
+  for (const auto& key : *referenced)
+    EXPECT_TRUE(present.count(key)) << "referenced blob missing: " << key;
   auto removed = store::RemoveUnreferencedBlobs(**metadata, **blobs, std::chrono::seconds(0));
   ASSERT_TRUE(removed.ok());
   std::printf("chaos: %zu blobs referenced, %lld orphans removed by the GC\n", referenced->size(),

@@ -44,7 +44,9 @@ class Cluster {
   pid_t replica_pid(int index) const { return replicas_[index].pid; }
   pid_t worker_pid(int index) const { return workers_[index].pid; }
   // A replica directly, past nginx.
-  std::string replica_url(int index) const { return "http://127.0.0.1:" + std::to_string(replicas_[index].port); }
+  std::string replica_url(int index) const {
+    return "http://127.0.0.1:" + std::to_string(replicas_[index].port);
+  }
 
   const std::string& base_url() const { return base_url_; }  // nginx
   int port() const { return nginx_port_; }

@@ -52,7 +52,8 @@ int ConnectFrom(const std::string& source, int port) {
   server.sin_family = AF_INET;
   server.sin_port = htons(static_cast<uint16_t>(port));
   ::inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) != 0 && errno != EINPROGRESS) {
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) != 0 &&
+      errno != EINPROGRESS) {
     ::close(fd);
     return -1;
   }
@@ -85,7 +86,9 @@ class Attacker {
     static const std::string kHeader =
         "POST /models/m/predict HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(4096, 'a');
     std::vector<Conn> conns(static_cast<size_t>(connections_));
-    auto source = [&](size_t i) { return "127.0.0." + std::to_string(2 + i % static_cast<size_t>(addresses_)); };
+    auto source = [&](size_t i) {
+      return "127.0.0." + std::to_string(2 + i % static_cast<size_t>(addresses_));
+    };
     auto last_trickle = Clock::now() - std::chrono::seconds(1);
     while (!stop_) {
       int open = 0;
@@ -112,7 +115,8 @@ class Attacker {
         last_trickle = Clock::now();
         for (Conn& c : conns) {
           if (c.fd < 0) continue;
-          const ssize_t n = ::send(c.fd, kHeader.data() + (c.sent % kHeader.size()), 1, MSG_NOSIGNAL);
+          const ssize_t n =
+              ::send(c.fd, kHeader.data() + (c.sent % kHeader.size()), 1, MSG_NOSIGNAL);
           if (n == 1) ++c.sent;
         }
       }
@@ -151,7 +155,9 @@ int64_t CpuTicks(pid_t pid) {
 
 void TrainSmallModel(const ServerProcess& server) {
   ASSERT_EQ(server.Request("PUT", "/datasets/d", kSmallCsv, "text/csv").status, 200);
-  ASSERT_EQ(server.PutJson("/models/m", R"({"dataset_id": "d", "validation": {"holdout": 0}})").status, 201);
+  ASSERT_EQ(
+      server.PutJson("/models/m", R"({"dataset_id": "d", "validation": {"holdout": 0}})").status,
+      201);
 }
 
 TEST(Connections, SlowHeaderFloodOfTenTimesTheCapLeavesPredictionsAnswering) {
@@ -161,23 +167,27 @@ TEST(Connections, SlowHeaderFloodOfTenTimesTheCapLeavesPredictionsAnswering) {
   ServerProcess server(dir / "data", {"--quiet", "--max-connections", std::to_string(kCap),
                                       "--max-connections-per-ip", "16", "--header-timeout", "3"});
   TrainSmallModel(server);
-  for (int i = 0; i < 20; ++i) ASSERT_EQ(server.PostJson("/models/m/predict", kStone).status, 200);  // warm
+  for (int i = 0; i < 20; ++i)
+    ASSERT_EQ(server.PostJson("/models/m/predict", kStone).status, 200);  // warm
   const int64_t rss_before = RssKib(server.pid());
   const size_t log_before = server.Log().size();
 
   // 10× the cap, from 40 addresses (16 each: every address at its own cap too).
   Attacker attacker(server.port(), 10 * kCap, 40, /*trickle=*/true);
-  ASSERT_TRUE(Eventually([&] { return attacker.held() >= 10 * kCap / 2; }, std::chrono::seconds(20)));
+  ASSERT_TRUE(
+      Eventually([&] { return attacker.held() >= 10 * kCap / 2; }, std::chrono::seconds(20)));
   std::vector<double> latencies_ms;
   int failures = 0;
   const auto until = Clock::now() + std::chrono::seconds(12);
   while (Clock::now() < until) {
     const auto started = Clock::now();
     HttpResult r = server.PostJson("/models/m/predict", kStone);
-    latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+    latencies_ms.push_back(
+        std::chrono::duration<double, std::milli>(Clock::now() - started).count());
     if (r.status != 200) {
       ++failures;
-      std::cout << "a prediction failed: status " << r.status << " " << r.body.substr(0, 200) << "\n";
+      std::cout << "a prediction failed: status " << r.status << " " << r.body.substr(0, 200)
+                << "\n";
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -190,8 +200,8 @@ TEST(Connections, SlowHeaderFloodOfTenTimesTheCapLeavesPredictionsAnswering) {
   std::sort(latencies_ms.begin(), latencies_ms.end());
   const double p99 = latencies_ms[latencies_ms.size() * 99 / 100];
   std::cout << "predictions during the flood: " << latencies_ms.size() << ", p50 "
-            << latencies_ms[latencies_ms.size() / 2] << " ms, p99 " << p99 << " ms; attacker (re)opened "
-            << reopened << " connections\n";
+            << latencies_ms[latencies_ms.size() / 2] << " ms, p99 " << p99
+            << " ms; attacker (re)opened " << reopened << " connections\n";
   // The server kept closing the attacker's connections (the header deadline, the caps).
   EXPECT_GT(reopened, 10 * kCap);
   // Sanitized servers are several times slower at everything; the bound is for the
@@ -214,7 +224,8 @@ TEST(Connections, OutOfDescriptorsPausesAcceptingInsteadOfSpinning) {
   RaiseOwnOpenFileLimit();
   TempDir dir;
   // No connection cap to speak of: only the open-file limit (set low below) stops accepts.
-  ServerProcess server(dir / "data", {"--quiet", "--max-connections", "100000", "--max-connections-per-ip", "1000"});
+  ServerProcess server(
+      dir / "data", {"--quiet", "--max-connections", "100000", "--max-connections-per-ip", "1000"});
   TrainSmallModel(server);
   rlimit low{128, 128};
   ASSERT_EQ(::prlimit(server.pid(), RLIMIT_NOFILE, &low, nullptr), 0);
@@ -232,8 +243,8 @@ TEST(Connections, OutOfDescriptorsPausesAcceptingInsteadOfSpinning) {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - measured_from).count();
-  const double cpu_share =
-      static_cast<double>(CpuTicks(server.pid()) - ticks_before) / static_cast<double>(::sysconf(_SC_CLK_TCK)) / seconds;
+  const double cpu_share = static_cast<double>(CpuTicks(server.pid()) - ticks_before) /
+                           static_cast<double>(::sysconf(_SC_CLK_TCK)) / seconds;
   std::cout << "server CPU while out of descriptors: " << cpu_share * 100 << " % of a core\n";
   EXPECT_EQ(answered, 10);
   // A spinning accept loop holds a core (it used to: 2.66 million log lines in ten seconds).
@@ -260,32 +271,36 @@ TEST(Connections, APerAddressCapLeavesOtherAddressesRoom) {
   EXPECT_EQ(server.Get("/healthz").status, 200);  // from 127.0.0.1
   for (int fd : fds) ::close(fd);
   // Once they are closed, the address may connect again.
-  EXPECT_TRUE(Eventually([&] {
-    int fd = ConnectFrom("127.0.0.9", server.port());
-    const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-    pollfd w{fd, POLLOUT, 0};
-    ::poll(&w, 1, 2000);
-    ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-    const int flags = ::fcntl(fd, F_GETFL);
-    ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-    const std::string response = ReadAll(fd);
-    ::close(fd);
-    return response.starts_with("HTTP/1.1 200");
-  }, std::chrono::seconds(10)));
+  EXPECT_TRUE(Eventually(
+      [&] {
+        int fd = ConnectFrom("127.0.0.9", server.port());
+        const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        pollfd w{fd, POLLOUT, 0};
+        ::poll(&w, 1, 2000);
+        ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+        const int flags = ::fcntl(fd, F_GETFL);
+        ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+        const std::string response = ReadAll(fd);
+        ::close(fd);
+        return response.starts_with("HTTP/1.1 200");
+      },
+      std::chrono::seconds(10)));
 }
 
 TEST(Connections, ATrustedProxysForwardedForIsTheLoggedClient) {
   TempDir dir;
   ServerProcess server(dir / "data", {"--trusted-proxy", "127.0.0.1"});  // access log on
   server.RequestAs("", "GET", "/healthz", "", "", {"X-Forwarded-For: 198.51.100.7, 203.0.113.9"});
-  EXPECT_TRUE(Eventually([&] { return server.Log().find(R"("client":"203.0.113.9")") != std::string::npos; }))
-      << server.Log();
+  EXPECT_TRUE(Eventually([&] {
+    return server.Log().find(R"("client":"203.0.113.9")") != std::string::npos;
+  })) << server.Log();
   // Without the flag, the header proves nothing and the peer is logged.
   TempDir other;
   ServerProcess plain(other / "data");
   plain.RequestAs("", "GET", "/healthz", "", "", {"X-Forwarded-For: 203.0.113.9"});
-  EXPECT_TRUE(Eventually([&] { return plain.Log().find(R"("client":"127.0.0.1")") != std::string::npos; }))
-      << plain.Log();
+  EXPECT_TRUE(Eventually([&] {
+    return plain.Log().find(R"("client":"127.0.0.1")") != std::string::npos;
+  })) << plain.Log();
   EXPECT_EQ(plain.Log().find("203.0.113.9"), std::string::npos);
 }
 

@@ -48,9 +48,10 @@ std::pair<std::string, std::vector<int64_t>> Rows(uint64_t who, int n, int count
   for (int i = 0; i < count; ++i) {
     const int64_t price = 1000 + serial.fetch_add(1);
     char line[160];
-    std::snprintf(line, sizeof line, "%.3f,Ideal,G,VS1,61.5,56,%lld,%.2f,%.2f,%.2f\n",
-                  0.3 + 0.001 * ((who * 7 + static_cast<uint64_t>(n) * 13 + static_cast<uint64_t>(i)) % 1500),
-                  static_cast<long long>(price), 4.3 + 0.01 * i, 4.31, 2.65);
+    std::snprintf(
+        line, sizeof line, "%.3f,Ideal,G,VS1,61.5,56,%lld,%.2f,%.2f,%.2f\n",
+        0.3 + 0.001 * ((who * 7 + static_cast<uint64_t>(n) * 13 + static_cast<uint64_t>(i)) % 1500),
+        static_cast<long long>(price), 4.3 + 0.01 * i, 4.31, 2.65);
     out += line;
     prices.push_back(price);
   }
@@ -86,16 +87,19 @@ struct Ledger {
 
 void Client(const ServerProcess& server, Ledger& ledger, uint64_t seed, int cycle, int who,
             std::atomic<bool>& stop) {
-  std::mt19937_64 rng(seed * 1000003 + static_cast<uint64_t>(cycle) * 97 + static_cast<uint64_t>(who));
+  std::mt19937_64 rng(seed * 1000003 + static_cast<uint64_t>(cycle) * 97 +
+                      static_cast<uint64_t>(who));
   int n = 0;
   std::string query;
   while (!stop) {
     ++n;
-    const uint64_t tag = (static_cast<uint64_t>(cycle) << 16) | (static_cast<uint64_t>(who) << 8) | static_cast<uint64_t>(n % 256);
+    const uint64_t tag = (static_cast<uint64_t>(cycle) << 16) | (static_cast<uint64_t>(who) << 8) |
+                         static_cast<uint64_t>(n % 256);
     switch (rng() % 4) {
       case 0: {  // create a dataset
         const int count = 1 + static_cast<int>(rng() % 40);
-        const std::string id = "c" + std::to_string(cycle) + "-" + std::to_string(who) + "-" + std::to_string(n);
+        const std::string id =
+            "c" + std::to_string(cycle) + "-" + std::to_string(who) + "-" + std::to_string(n);
         auto [rows, prices] = Rows(tag, n, count);
         HttpResult r = server.Request("PUT", "/datasets/" + id, kHeader + rows, "text/csv");
         if (r.status == 200) {
@@ -112,12 +116,14 @@ void Client(const ServerProcess& server, Ledger& ledger, uint64_t seed, int cycl
           const int64_t count = json::parse(r.body)["rows"].get<int64_t>();
           std::lock_guard lock(ledger.mutex);
           ledger.shared_rows_acked = std::max(ledger.shared_rows_acked, count);
-          ledger.shared_prices_acked.insert(ledger.shared_prices_acked.end(), prices.begin(), prices.end());
+          ledger.shared_prices_acked.insert(ledger.shared_prices_acked.end(), prices.begin(),
+                                            prices.end());
         }
         break;
       }
       case 2: {  // queue a training job
-        const std::string id = "m" + std::to_string(cycle) + "-" + std::to_string(who) + "-" + std::to_string(n);
+        const std::string id =
+            "m" + std::to_string(cycle) + "-" + std::to_string(who) + "-" + std::to_string(n);
         HttpResult r = server.PutJson("/models/" + id + "?wait=0", R"({"dataset_id": "shared"})");
         if (r.status == 202 || r.status == 201) {
           // 202 answers with the job, 201 with the model naming its job.
@@ -139,7 +145,10 @@ void Client(const ServerProcess& server, Ledger& ledger, uint64_t seed, int cycl
         const int count = 1 + static_cast<int>(rng() % 10);
         std::string body = "[";
         for (int i = 0; i < count; ++i) {
-          body += (i ? "," : "") + std::string(R"({"carat": 0.5, "cut": "Good", "color": "F", "clarity": "SI1", "depth": 62, "table": 57, "x": 5.1, "y": 5.1, "z": 3.2})");
+          body +=
+              (i ? "," : "") +
+              std::string(
+                  R"({"carat": 0.5, "cut": "Good", "color": "F", "clarity": "SI1", "depth": 62, "table": 57, "x": 5.1, "y": 5.1, "z": 3.2})");
         }
         HttpResult r = server.PostJson(query, body + "]");
         if (r.status == 200) {
@@ -160,7 +169,8 @@ json AllPages(const ServerProcess& server, const std::string& path) {
     json page = json::parse(server.Get(next).body, nullptr, false);
     if (page.is_discarded() || !page.contains("results")) return json();  // not answered
     for (auto& item : page["results"]) all.push_back(std::move(item));
-    next = page["next_page_location"].is_string() ? page["next_page_location"].get<std::string>() : "";
+    next =
+        page["next_page_location"].is_string() ? page["next_page_location"].get<std::string>() : "";
   }
   return all;
 }
@@ -179,7 +189,8 @@ class CrashConsistency : public ::testing::Test {
  protected:
   // `full`: every dataset ever acknowledged and every listed one; otherwise only those
   // acknowledged since the last check (the full pass is quadratic over a long run).
-  void CheckPromises(const ServerProcess& server, Ledger& ledger, const std::string& where, bool full) {
+  void CheckPromises(const ServerProcess& server, Ledger& ledger, const std::string& where,
+                     bool full) {
     SCOPED_TRACE(where);
     std::lock_guard lock(ledger.mutex);
     // Every acknowledged dataset is there, on every check: the SHA-256 of the version the
@@ -189,7 +200,8 @@ class CrashConsistency : public ::testing::Test {
       HttpResult r = server.Get("/datasets/" + id);
       ASSERT_EQ(r.status, 200) << "lost acknowledged dataset " << id;
       EXPECT_EQ(json::parse(r.body)["sha256"], created.sha256) << id;
-      if (!full && checked_.count(id)) continue;  // the bytes behind an unchanged hash: once, and on full passes
+      if (!full && checked_.count(id))
+        continue;  // the bytes behind an unchanged hash: once, and on full passes
       checked_.insert(id);
       HttpResult rows = server.Get("/datasets/" + id + "/rows");
       ASSERT_EQ(rows.status, 200) << id;
@@ -203,18 +215,22 @@ class CrashConsistency : public ::testing::Test {
       HttpResult csv = server.Get("/datasets/" + id + "/rows");
       ASSERT_EQ(csv.status, 200) << "dangling dataset " << id;
       EXPECT_EQ(Sha256Hex(csv.body), meta["sha256"]) << id;
-      EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n') - 1, meta["rows"].get<int64_t>()) << id;
+      EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n') - 1, meta["rows"].get<int64_t>())
+          << id;
     }
-    EXPECT_GE(json::parse(server.Get("/datasets/shared").body)["rows"].get<int64_t>(), ledger.shared_rows_acked);
+    EXPECT_GE(json::parse(server.Get("/datasets/shared").body)["rows"].get<int64_t>(),
+              ledger.shared_rows_acked);
     // Every row of every acknowledged append is in the shared dataset.
     const std::multiset<int64_t> shared = PricesOf(server.Get("/datasets/shared/rows").body);
     for (int64_t price : ledger.shared_prices_acked) {
-      EXPECT_TRUE(shared.count(price)) << "lost an acknowledged appended row (price " << price << ")";
+      EXPECT_TRUE(shared.count(price))
+          << "lost an acknowledged appended row (price " << price << ")";
     }
     // Every ready model's file loads and prices.
     for (const auto& m : AllPages(server, "/models")) {
       if (m["version"].get<int64_t>() == 0) continue;
-      HttpResult p = server.PostJson("/models/" + m["id_"].get<std::string>() + "/predict",
+      HttpResult p = server.PostJson(
+          "/models/" + m["id_"].get<std::string>() + "/predict",
           R"({"carat": 0.5, "cut": "Good", "color": "F", "clarity": "SI1", "depth": 62, "table": 57, "x": 5.1, "y": 5.1, "z": 3.2})");
       EXPECT_EQ(p.status, 200) << m["id_"] << " " << p.body;
     }
@@ -238,9 +254,11 @@ class CrashConsistency : public ::testing::Test {
     ASSERT_TRUE(referenced.ok());
     std::set<std::string> on_disk;
     for (const auto& entry : fs::recursive_directory_iterator(data / "blobs")) {
-      if (entry.is_regular_file()) on_disk.insert(fs::relative(entry.path(), data / "blobs").generic_string());
+      if (entry.is_regular_file())
+        on_disk.insert(fs::relative(entry.path(), data / "blobs").generic_string());
     }
-    for (const auto& key : *referenced) EXPECT_TRUE(on_disk.count(key)) << "dangling reference " << key;
+    for (const auto& key : *referenced)
+      EXPECT_TRUE(on_disk.count(key)) << "dangling reference " << key;
     for (const auto& key : on_disk) {
       if (key == store::kStoreBindingKey) continue;  // which database the blobs belong to
       EXPECT_TRUE(std::find(referenced->begin(), referenced->end(), key) != referenced->end())
@@ -258,15 +276,21 @@ TEST_F(CrashConsistency, RandomKillNineUnderConcurrentLoad) {
   TempDir dir;
   const fs::path data = dir / "data";
   ServerProcess server(data, {"--quiet", "--blob-grace", "0"});
-  ASSERT_EQ(server.Request("PUT", "/datasets/shared", kHeader + Rows(1, 0, 30).first, "text/csv").status, 200);
-  ASSERT_EQ(server.PutJson("/models/base", R"({"dataset_id": "shared", "validation": {"holdout": 0}})").status, 201);
+  ASSERT_EQ(
+      server.Request("PUT", "/datasets/shared", kHeader + Rows(1, 0, 30).first, "text/csv").status,
+      200);
+  ASSERT_EQ(
+      server.PutJson("/models/base", R"({"dataset_id": "shared", "validation": {"holdout": 0}})")
+          .status,
+      201);
   Ledger ledger;
 
   for (int cycle = 1; cycle <= kills; ++cycle) {
     std::atomic<bool> stop{false};
     std::vector<std::thread> clients;
     for (int who = 0; who < 3; ++who) {
-      clients.emplace_back(Client, std::cref(server), std::ref(ledger), seed, cycle, who, std::ref(stop));
+      clients.emplace_back(Client, std::cref(server), std::ref(ledger), seed, cycle, who,
+                           std::ref(stop));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 250));
     server.Stop(SIGKILL);  // mid-request for some clients: their requests fail, unacknowledged
@@ -285,10 +309,13 @@ TEST_F(CrashConsistency, RandomKillNineUnderConcurrentLoad) {
 
   // Interrupted jobs finish: every job acknowledged as queued ends succeeded.
   for (const auto& job : ledger.queued_jobs) {
-    ASSERT_TRUE(Eventually([&] {
-      json j = json::parse(server.Get(job).body, nullptr, false);
-      return !j.is_discarded() && (j["state"] == "succeeded" || j["state"] == "failed");
-    }, std::chrono::seconds(120))) << job;
+    ASSERT_TRUE(Eventually(
+        [&] {
+          json j = json::parse(server.Get(job).body, nullptr, false);
+          return !j.is_discarded() && (j["state"] == "succeeded" || j["state"] == "failed");
+        },
+        std::chrono::seconds(120)))
+        << job;
     EXPECT_EQ(json::parse(server.Get(job).body)["state"], "succeeded") << server.Get(job).body;
   }
   CheckPromises(server, ledger, "final", true);

@@ -61,9 +61,11 @@ TEST(Durability, AcknowledgedWritesSurviveKillNineAndNoTemporaryFilesRemain) {
   TempDir dir;
   ServerProcess server(dir / "data", {"--quiet"});
   const std::string csv =
-      "carat,cut,color,clarity,depth,table,price,x,y,z\n0.3,Ideal,E,VS2,61.5,55,650,4.3,4.31,2.65\n";
+      "carat,cut,color,clarity,depth,table,price,x,y,z\n0.3,Ideal,E,VS2,61.5,55,650,4.3,4.31,2."
+      "65\n";
   for (int i = 0; i < 20; ++i) {
-    ASSERT_EQ(server.Request("PUT", "/datasets/d" + std::to_string(i), csv, "text/csv").status, 200);
+    ASSERT_EQ(server.Request("PUT", "/datasets/d" + std::to_string(i), csv, "text/csv").status,
+              200);
   }
   ASSERT_EQ(server.Request("POST", "/datasets/d0", csv, "text/csv").status, 200);
   server.Stop(SIGKILL);

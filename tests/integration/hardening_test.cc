@@ -86,7 +86,10 @@ TEST(Hardening, RandomMethodsAndPathsDoNotGrowMetricsOrMemory) {
 TEST(Hardening, RequestsWaitingForTrainingDoNotStallOtherRoutes) {
   TempDir dir;
   ServerProcess server(dir / "data", {"--quiet", "--work-threads", "4", "--job-workers", "1"});
-  ASSERT_EQ(server.Request("PUT", "/datasets/stones", StonesToCsv(SyntheticStones(400, 21)), "text/csv").status, 200);
+  ASSERT_EQ(
+      server.Request("PUT", "/datasets/stones", StonesToCsv(SyntheticStones(400, 21)), "text/csv")
+          .status,
+      200);
   constexpr int kWaiting = 4;
   std::vector<std::thread> waiting;
   std::vector<long> statuses(kWaiting, 0);
@@ -94,21 +97,27 @@ TEST(Hardening, RequestsWaitingForTrainingDoNotStallOtherRoutes) {
     waiting.emplace_back([&, i] {
       // Long enough never to finish during the test; cancelled at the end.
       statuses[static_cast<size_t>(i)] =
-          server.PutJson("/models/slow" + std::to_string(i) + "?wait=300", R"({"dataset_id": "stones", "algorithm": "gbdt",
+          server
+              .PutJson("/models/slow" + std::to_string(i) + "?wait=300",
+                       R"({"dataset_id": "stones", "algorithm": "gbdt",
               "hyperparameters": {"n_estimators": 5000, "max_depth": 6, "learning_rate": 0.01, "early_stopping_rounds": 0},
-              "search": {"grid": {"min_child_weight": [0, 1, 2, 3, 4]}, "folds": 10}})").status;
+              "search": {"grid": {"min_child_weight": [0, 1, 2, 3, 4]}, "folds": 10}})")
+              .status;
     });
   }
   // Every one of them has queued its job (and is now waiting).
-  ASSERT_TRUE(Eventually([&] {
-    HttpResult jobs = server.Get("/jobs?page=0&page_size=10");
-    return jobs.status == 200 && json::parse(jobs.body)["results"].size() == kWaiting;
-  }, std::chrono::seconds(20)));
-  for (const char* path : {"/datasets?page=0&page_size=10", "/models?page=0&page_size=10", "/datasets/stones",
-                           "/jobs?page=0&page_size=10", "/me"}) {
+  ASSERT_TRUE(Eventually(
+      [&] {
+        HttpResult jobs = server.Get("/jobs?page=0&page_size=10");
+        return jobs.status == 200 && json::parse(jobs.body)["results"].size() == kWaiting;
+      },
+      std::chrono::seconds(20)));
+  for (const char* path : {"/datasets?page=0&page_size=10", "/models?page=0&page_size=10",
+                           "/datasets/stones", "/jobs?page=0&page_size=10", "/me"}) {
     const auto started = std::chrono::steady_clock::now();
     HttpResult r = server.Get(path);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     EXPECT_EQ(r.status, 200) << path;
     EXPECT_LT(seconds, 1.0) << path << " waited behind the training waits";
   }
@@ -181,14 +190,16 @@ TEST(Hardening, ACommandLineRevocationIsInForceWhenTheCommandReturns) {
     json keys = json::parse(server.Get("/admin/users/" + user + "/keys").body);
     const std::string key_id = keys["results"][0]["id"];
     RaceRequestsAgainst(server, key, [&] {
-      CommandResult revoked = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "keys", "revoke", key_id});
+      CommandResult revoked =
+          RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "keys", "revoke", key_id});
       ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
     });
   }
   // Disabling a user through the command line holds the same promise.
   const std::string key = server.CreateUserWithKey("dora");
   RaceRequestsAgainst(server, key, [&] {
-    CommandResult disabled = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "users", "disable", "dora"});
+    CommandResult disabled =
+        RunCommand({DIAMOND_BINARY, "admin", "--data-dir", data, "users", "disable", "dora"});
     ASSERT_EQ(disabled.exit_code, 0) << disabled.err;
   });
 }
@@ -199,20 +210,28 @@ TEST(Hardening, RatesATokenBucketCannotRepresentAreRefusedWhenThePlanIsSet) {
   const std::string base = R"("burst": 10, "monthly_predicted_rows": 100, "max_dataset_rows": 100,
       "max_models": 1, "max_training_jobs": 1, "price_per_1k_rows": 0, "price_per_training_minute": 0)";
   for (const char* rate : {"1e-300", "5e-324", "1e300"}) {
-    HttpResult r = server.PutJson("/admin/plans/tiny", std::string(R"({"requests_per_second": )") + rate + ", " + base + "}");
+    HttpResult r = server.PutJson(
+        "/admin/plans/tiny", std::string(R"({"requests_per_second": )") + rate + ", " + base + "}");
     EXPECT_EQ(r.status, 422) << rate << ": " << r.body;
   }
-  EXPECT_EQ(server.PutJson("/admin/plans/tiny", R"({"requests_per_second": 0.001, )" + base + "}").status, 200);
-  EXPECT_EQ(server.PutJson("/admin/plans/tiny", R"({"requests_per_second": 1, "burst": 1e15, )" + base.substr(base.find("\"monthly")) + "}").status, 422);
-  CommandResult cli = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", (dir / "data").string(), "plans", "set",
-                                  "tiny", "--rps", "1e-300"});
+  EXPECT_EQ(
+      server.PutJson("/admin/plans/tiny", R"({"requests_per_second": 0.001, )" + base + "}").status,
+      200);
+  EXPECT_EQ(server
+                .PutJson("/admin/plans/tiny", R"({"requests_per_second": 1, "burst": 1e15, )" +
+                                                  base.substr(base.find("\"monthly")) + "}")
+                .status,
+            422);
+  CommandResult cli = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", (dir / "data").string(),
+                                  "plans", "set", "tiny", "--rps", "1e-300"});
   EXPECT_EQ(cli.exit_code, 2) << cli.err;
 }
 
 // Trains model `id` on the six stones of kSmallCsv (all of them: no holdout).
 void TrainSmallModel(const ServerProcess& server, const std::string& id) {
   ASSERT_EQ(server.Request("PUT", "/datasets/small", kSmallCsv, "text/csv").status, 200);
-  HttpResult trained = server.PutJson("/models/" + id, R"({"dataset_id": "small", "validation": {"holdout": 0}})");
+  HttpResult trained =
+      server.PutJson("/models/" + id, R"({"dataset_id": "small", "validation": {"holdout": 0}})");
   ASSERT_EQ(trained.status, 201) << trained.body;
 }
 
@@ -226,7 +245,9 @@ TEST(Hardening, ConcurrentFirstReadsOfAQueryChargeItsRowsOnce) {
   batch += "]";
   std::vector<std::string> queries;
   for (int q = 0; q < kQueries; ++q) {
-    const std::string query = "/" + json::parse(server.Request("POST", "/models/m/prices").body)["location"].get<std::string>();
+    const std::string query =
+        "/" +
+        json::parse(server.Request("POST", "/models/m/prices").body)["location"].get<std::string>();
     ASSERT_EQ(server.PostJson(query, batch).status, 200);
     queries.push_back(query);
   }
@@ -235,7 +256,9 @@ TEST(Hardening, ConcurrentFirstReadsOfAQueryChargeItsRowsOnce) {
     std::vector<std::thread> readers;
     std::vector<std::string> answers(kReaders);
     for (int r = 0; r < kReaders; ++r) {
-      readers.emplace_back([&, r] { answers[static_cast<size_t>(r)] = server.Get(query + "?page=0&page_size=10").body; });
+      readers.emplace_back([&, r] {
+        answers[static_cast<size_t>(r)] = server.Get(query + "?page=0&page_size=10").body;
+      });
     }
     for (auto& t : readers) t.join();
     for (const auto& answer : answers) EXPECT_EQ(answer, answers[0]);  // the same kept prices
@@ -265,8 +288,8 @@ TEST(Hardening, ASharedModelShowsOtherUsersOnlyWhatPricingNeedsAndIsParsedOnce) 
   EXPECT_EQ(seen["version"], own["version"]);
   EXPECT_EQ(seen["hyperparameters"], own["hyperparameters"]);
   EXPECT_EQ(seen["metrics"]["train"]["mae"], own["metrics"]["train"]["mae"]);
-  for (const char* hidden : {"dataset", "validation_dataset", "cleaning", "rows_fit", "coefficients",
-                             "search", "latest_request", "job_id"}) {
+  for (const char* hidden : {"dataset", "validation_dataset", "cleaning", "rows_fit",
+                             "coefficients", "search", "latest_request", "job_id"}) {
     EXPECT_FALSE(seen.contains(hidden)) << hidden << " shown to a member: " << seen.dump();
   }
   EXPECT_FALSE(seen["metrics"]["train"].contains("rows"));
@@ -276,7 +299,8 @@ TEST(Hardening, ASharedModelShowsOtherUsersOnlyWhatPricingNeedsAndIsParsedOnce) 
   // Three users price with the one version: it is read and parsed once.
   const int64_t loads = MetricValue(server.Get("/metrics").body, "diamond_model_cache_loads_total");
   for (const std::string& key : {server.admin_key(), alice, bob}) {
-    EXPECT_EQ(server.RequestAs(key, "POST", "/models/m/predict", kStone, "application/json").status, 200);
+    EXPECT_EQ(server.RequestAs(key, "POST", "/models/m/predict", kStone, "application/json").status,
+              200);
   }
   EXPECT_EQ(MetricValue(server.Get("/metrics").body, "diamond_model_cache_loads_total"), loads + 1);
   EXPECT_EQ(MetricValue(server.Get("/metrics").body, "diamond_models_loaded"), 1);
@@ -294,7 +318,8 @@ TEST(Hardening, ASecondServerOnTheSameDataDirRefusesToStart) {
   EXPECT_EQ(first.PostJson("/models/m/predict", kStone).status, 200);
   EXPECT_EQ(json::parse(first.Get("/datasets/small").body)["rows"], 6);
   // `diamond admin` still works beside it.
-  CommandResult listed = RunCommand({DIAMOND_BINARY, "admin", "--data-dir", (dir / "data").string(), "users", "list"});
+  CommandResult listed =
+      RunCommand({DIAMOND_BINARY, "admin", "--data-dir", (dir / "data").string(), "users", "list"});
   EXPECT_EQ(listed.exit_code, 0) << listed.err;
   // Once it stops, another server may take the directory.
   EXPECT_EQ(first.Stop(15), 0);
@@ -315,13 +340,19 @@ TEST(Hardening, StorageQuotasRefuseUploadsAndDeletingFreesBytes) {
   ServerProcess server(dir / "data", {"--quiet"});
   const int64_t one_version = static_cast<int64_t>(std::string(kSmallCsv).size());
   const int64_t quota = one_version * 4;
-  server.PutPlan("small-store", R"({"requests_per_second": 1000, "burst": 1000, "monthly_predicted_rows": 1000000,
+  server.PutPlan("small-store",
+                 R"({"requests_per_second": 1000, "burst": 1000, "monthly_predicted_rows": 1000000,
       "max_dataset_rows": 1000, "max_models": 5, "max_training_jobs": 5, "price_per_1k_rows": 0,
-      "price_per_training_minute": 0, "max_stored_bytes": )" + std::to_string(quota) + R"(, "max_datasets": 2})");
+      "price_per_training_minute": 0, "max_stored_bytes": )" +
+                     std::to_string(quota) + R"(, "max_datasets": 2})");
   const std::string key = server.CreateUserWithKey("carol", "small-store");
-  auto as_carol = [&](const std::string& method, const std::string& path, const std::string& body = "",
-                      const std::string& type = "") { return server.RequestAs(key, method, path, body, type); };
-  auto stored = [&] { return json::parse(as_carol("GET", "/me").body)["usage"]["stored_bytes"].get<int64_t>(); };
+  auto as_carol = [&](const std::string& method, const std::string& path,
+                      const std::string& body = "", const std::string& type = "") {
+    return server.RequestAs(key, method, path, body, type);
+  };
+  auto stored = [&] {
+    return json::parse(as_carol("GET", "/me").body)["usage"]["stored_bytes"].get<int64_t>();
+  };
 
   ASSERT_EQ(as_carol("PUT", "/datasets/a", kSmallCsv, "text/csv").status, 200);
   ASSERT_EQ(as_carol("PUT", "/datasets/b", kSmallCsv, "text/csv").status, 200);
@@ -347,7 +378,10 @@ TEST(Hardening, StorageQuotasRefuseUploadsAndDeletingFreesBytes) {
   ASSERT_EQ(as_carol("PUT", "/datasets/a", kSmallCsv, "text/csv").status, 200);  // version 4
 
   // A version a model was trained on stays until the model is deleted.
-  ASSERT_EQ(as_carol("PUT", "/models/m", R"({"dataset_id": "b", "validation": {"holdout": 0}})", "application/json").status, 201);
+  ASSERT_EQ(as_carol("PUT", "/models/m", R"({"dataset_id": "b", "validation": {"holdout": 0}})",
+                     "application/json")
+                .status,
+            201);
   EXPECT_EQ(as_carol("DELETE", "/datasets/b").status, 200);
   EXPECT_EQ(as_carol("GET", "/datasets/b").status, 404);
   EXPECT_EQ(stored(), quota);  // b's version 1 is kept for model m
@@ -369,7 +403,10 @@ TEST(Hardening, StorageQuotasRefuseUploadsAndDeletingFreesBytes) {
   EXPECT_EQ(as_carol("DELETE", "/datasets/b/versions/1").status, 200);
   EXPECT_EQ(stored(), one_version);
   // With no dataset left under its id, deleting the model releases the kept version.
-  ASSERT_EQ(as_carol("PUT", "/models/m2", R"({"dataset_id": "b", "validation": {"holdout": 0}})", "application/json").status, 201);
+  ASSERT_EQ(as_carol("PUT", "/models/m2", R"({"dataset_id": "b", "validation": {"holdout": 0}})",
+                     "application/json")
+                .status,
+            201);
   EXPECT_EQ(as_carol("DELETE", "/datasets/b").status, 200);
   EXPECT_EQ(stored(), one_version);
   EXPECT_EQ(as_carol("DELETE", "/models/m2").status, 200);
@@ -398,11 +435,13 @@ TEST(Hardening, DecodersKeepMemoryBoundedByTheLimitsNotByTheBody) {
   EXPECT_NE(infer.body.find("stones per request"), std::string::npos) << infer.body.substr(0, 300);
   note_rss();
   HttpResult shaped = server.PostJson(
-      "/v2/models/m/infer", R"({"inputs": [{"name": "carat", "datatype": "FP64", "shape": [100000000], "data": [1]}]})");
+      "/v2/models/m/infer",
+      R"({"inputs": [{"name": "carat", "datatype": "FP64", "shape": [100000000], "data": [1]}]})");
   EXPECT_EQ(shaped.status, 413) << shaped.body;
 
   // CSV: a 4 MiB header of commas.
-  HttpResult commas = server.Request("PUT", "/datasets/wide", std::string(4u << 20, ',') + "\n1\n", "text/csv");
+  HttpResult commas =
+      server.Request("PUT", "/datasets/wide", std::string(4u << 20, ',') + "\n1\n", "text/csv");
   EXPECT_GE(commas.status, 400) << commas.body.substr(0, 300);
   EXPECT_LT(commas.status, 500) << commas.body.substr(0, 300);
   EXPECT_NE(commas.body.find("fields"), std::string::npos) << commas.body.substr(0, 300);
@@ -418,7 +457,8 @@ TEST(Hardening, DecodersKeepMemoryBoundedByTheLimitsNotByTheBody) {
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   const int64_t after = RssKib(server.pid());
-  std::cout << "server RSS: " << before << " KiB before, highest seen " << highest << ", " << after << " after\n";
+  std::cout << "server RSS: " << before << " KiB before, highest seen " << highest << ", " << after
+            << " after\n";
   if (!kMemorySanitized) {
     EXPECT_LT(after, before + 64 * 1024);
   }
@@ -435,8 +475,9 @@ TEST(Hardening, AKeylessBodyIsRefusedFromItsHeaderWithoutBeingRead) {
     int fd = Connect(server.port());
     ASSERT_GE(fd, 0);
     // 60 MiB announced, none of it sent: the answer must come anyway.
-    std::string head = "PUT /datasets/x HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: " +
-                       std::to_string(60u << 20) + "\r\n";
+    std::string head =
+        "PUT /datasets/x HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: " +
+        std::to_string(60u << 20) + "\r\n";
     if (expect_continue) head += "Expect: 100-continue\r\n";
     head += "\r\n";
     ASSERT_GT(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), 0);
@@ -466,17 +507,27 @@ TEST(Hardening, AnswersFramingAdminsAndFilesGiveNothingAway) {
 
   int fd = Connect(server.port());
   ASSERT_GE(fd, 0);
-  const std::string gzip = "POST /datasets/d HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n";
+  const std::string gzip =
+      "POST /datasets/d HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n";
   ::send(fd, gzip.data(), gzip.size(), MSG_NOSIGNAL);
   std::string response;
   EXPECT_EQ(ReadOneResponse(fd, &response), 400);
   ::close(fd);
 
   // The bootstrap admin is the only one: neither demoted nor disabled.
-  EXPECT_EQ(server.Request("PATCH", "/admin/users/admin", R"({"role": "member"})", "application/json").status, 409);
-  EXPECT_EQ(server.Request("PATCH", "/admin/users/admin", R"({"disabled": true})", "application/json").status, 409);
+  EXPECT_EQ(
+      server.Request("PATCH", "/admin/users/admin", R"({"role": "member"})", "application/json")
+          .status,
+      409);
+  EXPECT_EQ(
+      server.Request("PATCH", "/admin/users/admin", R"({"disabled": true})", "application/json")
+          .status,
+      409);
   server.CreateUserWithKey("second", "test-unlimited", "admin");
-  EXPECT_EQ(server.Request("PATCH", "/admin/users/admin", R"({"role": "member"})", "application/json").status, 200);
+  EXPECT_EQ(
+      server.Request("PATCH", "/admin/users/admin", R"({"role": "member"})", "application/json")
+          .status,
+      200);
 
   // Files 0600, directories 0700.
   namespace fs = std::filesystem;
@@ -493,7 +544,8 @@ TEST(Hardening, AUsersKeysShareThePlansRate) {
   TempDir dir;
   ServerProcess server(dir / "data", {"--quiet"});
   const std::string base = kUnlimitedPlanJson;
-  server.PutPlan("slow", R"({"requests_per_second": 0.1, "burst": 2, )" + base.substr(base.find("\"monthly")));
+  server.PutPlan(
+      "slow", R"({"requests_per_second": 0.1, "burst": 2, )" + base.substr(base.find("\"monthly")));
   std::vector<std::string> keys = {server.CreateUserWithKey("multi", "slow")};
   for (int i = 0; i < 2; ++i) {
     HttpResult made = server.Request("POST", "/admin/users/multi/keys", "{}", "application/json");
@@ -533,8 +585,10 @@ TEST(Hardening, AMissingModelFileIsReportedAsPermanentNotAsARetry) {
   EXPECT_EQ(r.Header("retry-after"), "");
   json problem = json::parse(r.body);
   EXPECT_EQ(problem["type"], "/problems/storage-inconsistent");
-  EXPECT_NE(problem["detail"].get<std::string>().find(r.Header("x-request-id")), std::string::npos) << r.body;
-  EXPECT_EQ(r.body.find("models/"), std::string::npos) << "the file's name is for the log: " << r.body;
+  EXPECT_NE(problem["detail"].get<std::string>().find(r.Header("x-request-id")), std::string::npos)
+      << r.body;
+  EXPECT_EQ(r.body.find("models/"), std::string::npos)
+      << "the file's name is for the log: " << r.body;
   EXPECT_NE(server.Log().find("is missing from the blob store"), std::string::npos);
 }
 

@@ -35,7 +35,8 @@ TEST(Install, AnInstalledTreeServesDocsAndConsoleWithoutFlags) {
 
   // Given a directory without them, serve says so at start.
   ServerProcess bare(dir / "bare", {"--web-dir", (dir / "nowhere").string()});
-  EXPECT_NE(bare.Log().find("the API reference page's files are missing"), std::string::npos) << bare.Log();
+  EXPECT_NE(bare.Log().find("the API reference page's files are missing"), std::string::npos)
+      << bare.Log();
 }
 
 }  // namespace

@@ -53,24 +53,29 @@ class ModelsTest : public ::testing::Test {
   std::unique_ptr<ServerProcess> server_;
 };
 
-const std::string kThreeStones = std::string("[") + kStone + "," +
+const std::string kThreeStones =
+    std::string("[") + kStone + "," +
     R"({"carat": 0.3, "cut": "Ideal", "color": "E", "clarity": "VS2", "depth": 61.5, "table": 55, "x": 4.3, "y": 4.31, "z": 2.65})" +
-    "," + R"({"carat": 2.1, "cut": "Good", "color": "J", "clarity": "I1", "depth": 63, "table": 59, "x": 8.1, "y": 8.15, "z": 5.1})" + "]";
+    "," +
+    R"({"carat": 2.1, "cut": "Good", "color": "J", "clarity": "I1", "depth": 63, "table": 59, "x": 8.1, "y": 8.15, "z": 5.1})" +
+    "]";
 
 TEST_F(ModelsTest, TreesPriceExplainAndBoundEveryStone) {
-  HttpResult trained = server_->PutJson("/models/trees", R"({"dataset_id": "stones", "algorithm": "gbdt",
+  HttpResult trained =
+      server_->PutJson("/models/trees", R"({"dataset_id": "stones", "algorithm": "gbdt",
       "hyperparameters": {"n_estimators": 120, "max_depth": 3}})");
   ASSERT_EQ(trained.status, 201) << trained.body;
   json model = json::parse(server_->Get("/models/trees").body);
   EXPECT_EQ(model["algorithm"], "gbdt");
   EXPECT_EQ(model["hyperparameters"]["max_depth"], 3);
   EXPECT_EQ(model["hyperparameters"]["learning_rate"], 0.1);  // a default
-  EXPECT_EQ(model["feature_importances"].size(), 10u);  // the default size-free features
+  EXPECT_EQ(model["feature_importances"].size(), 10u);        // the default size-free features
   EXPECT_GE(model["feature_importances"][0]["importance"].get<double>(),
             model["feature_importances"][9]["importance"].get<double>());
   // Monotone by default, and the model says in what.
   EXPECT_EQ(model["hyperparameters"]["monotone"], true);
-  EXPECT_EQ(model["monotone_constraints"], json({{"carat", 1}, {"cut", 1}, {"color", 1}, {"clarity", 1}}));
+  EXPECT_EQ(model["monotone_constraints"],
+            json({{"carat", 1}, {"cut", 1}, {"color", 1}, {"clarity", 1}}));
   EXPECT_EQ(model["monotonicity"]["inversions"], 0) << model["monotonicity"];
   EXPECT_EQ(model["interval_calibration"]["rows"], 80);  // the 20 % holdout of 400
   EXPECT_GT(model["interval_calibration"]["factor_by_level"]["0.90"].get<double>(), 1.0);
@@ -106,7 +111,8 @@ TEST_F(ModelsTest, TreesPriceExplainAndBoundEveryStone) {
 }
 
 TEST_F(ModelsTest, UnconstrainedTreesAreOnRequestAndSaySo) {
-  HttpResult trained = server_->PutJson("/models/free", R"({"dataset_id": "stones", "algorithm": "gbdt",
+  HttpResult trained =
+      server_->PutJson("/models/free", R"({"dataset_id": "stones", "algorithm": "gbdt",
       "hyperparameters": {"n_estimators": 60, "monotone": false,
                           "selector": ["carat", "cut", "x", "y", "z", "volume"]}})");
   ASSERT_EQ(trained.status, 201) << trained.body;
@@ -119,11 +125,15 @@ TEST_F(ModelsTest, UnconstrainedTreesAreOnRequestAndSaySo) {
   EXPECT_EQ(factors[5]["feature"], "volume");
   EXPECT_NEAR(factors[5]["value"].get<double>(), 6.55 * 6.59 * 4.07, 1e-8);
   ExpectFieldError(server_->PutJson("/models/free", R"({"dataset_id": "stones", "algorithm": "gbdt",
-      "hyperparameters": {"monotone": "yes"}})"), "hyperparameters.monotone");
+      "hyperparameters": {"monotone": "yes"}})"),
+                   "hyperparameters.monotone");
 }
 
 TEST_F(ModelsTest, LinearModelsExplainExactlyAndNeedHeldOutRowsForIntervals) {
-  ASSERT_EQ(server_->PutJson("/models/lin", R"({"dataset_id": "stones", "validation": {"holdout": 0}})").status, 201);
+  ASSERT_EQ(
+      server_->PutJson("/models/lin", R"({"dataset_id": "stones", "validation": {"holdout": 0}})")
+          .status,
+      201);
   json model = json::parse(server_->Get("/models/lin").body);
   EXPECT_EQ(model["feature_importances"].size(), 4u);
   EXPECT_TRUE(model["interval_calibration"].is_null());
@@ -135,20 +145,26 @@ TEST_F(ModelsTest, OutOfRangeHyperparametersAre422WithEveryFieldNamed) {
   HttpResult r = server_->PutJson("/models/bad", R"({"dataset_id": "stones", "algorithm": "gbdt",
       "hyperparameters": {"max_depth": 0, "learning_rate": 2, "subsample": "all", "positive": true,
                           "n_estimators": 10.5}})");
-  for (const char* field : {"hyperparameters.max_depth", "hyperparameters.learning_rate",
-                            "hyperparameters.subsample", "hyperparameters.positive",
-                            "hyperparameters.n_estimators"}) {
+  for (const char* field :
+       {"hyperparameters.max_depth", "hyperparameters.learning_rate", "hyperparameters.subsample",
+        "hyperparameters.positive", "hyperparameters.n_estimators"}) {
     ExpectFieldError(r, field);
   }
-  ExpectFieldError(server_->PutJson("/models/bad", R"({"dataset_id": "stones", "algorithm": "forest"})"), "algorithm");
+  ExpectFieldError(
+      server_->PutJson("/models/bad", R"({"dataset_id": "stones", "algorithm": "forest"})"),
+      "algorithm");
   ExpectFieldError(server_->PutJson("/models/bad", R"({"dataset_id": "stones", "algorithm": "gbdt",
-      "search": {"grid": {"colour": [1, 2]}}})"), "search.grid.colour");
+      "search": {"grid": {"colour": [1, 2]}}})"),
+                   "search.grid.colour");
   ExpectFieldError(server_->PutJson("/models/bad", R"({"dataset_id": "stones", "algorithm": "gbdt",
-      "search": {"grid": {"max_depth": [2, 0]}}})"), "search.grid.max_depth");
+      "search": {"grid": {"max_depth": [2, 0]}}})"),
+                   "search.grid.max_depth");
   ExpectFieldError(server_->PutJson("/models/bad", R"({"dataset_id": "stones",
-      "search": {"grid": {"positive": [true, false]}, "folds": 1}})"), "search.folds");
+      "search": {"grid": {"positive": [true, false]}, "folds": 1}})"),
+                   "search.folds");
   ExpectFieldError(server_->PutJson("/models/bad", R"({"dataset_id": "stones",
-      "search": {"grid": {"positive": []}}})"), "search.grid.positive");
+      "search": {"grid": {"positive": []}}})"),
+                   "search.grid.positive");
   // The search's own fields are named in the same answer as the other fields' errors.
   HttpResult both = server_->PutJson("/models/bad", R"({"dataset_id": "stones", "algorithm": "gbdt",
       "hyperparameters": {"max_depth": 0}, "search": {"grid": {"learning_rate": [0.1]}, "folds": 1,
@@ -161,7 +177,8 @@ TEST_F(ModelsTest, OutOfRangeHyperparametersAre422WithEveryFieldNamed) {
 }
 
 TEST_F(ModelsTest, SearchStoresTheCvTableAndRefitsTheBest) {
-  HttpResult trained = server_->PutJson("/models/searched", R"({"dataset_id": "stones", "algorithm": "gbdt",
+  HttpResult trained =
+      server_->PutJson("/models/searched", R"({"dataset_id": "stones", "algorithm": "gbdt",
       "hyperparameters": {"n_estimators": 60},
       "search": {"grid": {"max_depth": [1, 3], "learning_rate": [0.02, 0.3]}, "folds": 3, "metric": "rmse"}})");
   ASSERT_EQ(trained.status, 201) << trained.body;
@@ -184,7 +201,8 @@ TEST_F(ModelsTest, SearchStoresTheCvTableAndRefitsTheBest) {
 }
 
 TEST_F(ModelsTest, ALongSearchShowsProgressAndStopsWhenCancelled) {
-  HttpResult accepted = server_->PutJson("/models/long?wait=0", R"({"dataset_id": "stones", "algorithm": "gbdt",
+  HttpResult accepted =
+      server_->PutJson("/models/long?wait=0", R"({"dataset_id": "stones", "algorithm": "gbdt",
       "hyperparameters": {"n_estimators": 5000, "max_depth": 6, "learning_rate": 0.01, "early_stopping_rounds": 0},
       "search": {"grid": {"min_child_weight": [0, 1, 2, 3, 4]}, "folds": 10}})");
   ASSERT_EQ(accepted.status, 202) << accepted.body;
@@ -197,7 +215,8 @@ TEST_F(ModelsTest, ALongSearchShowsProgressAndStopsWhenCancelled) {
   })) << detail;
   EXPECT_TRUE(detail.starts_with("fit 1 of 51, round ")) << detail;
   ASSERT_EQ(server_->Request("DELETE", job).status, 200);
-  ASSERT_TRUE(Eventually([&] { return json::parse(server_->Get(job).body)["state"] == "cancelled"; }));
+  ASSERT_TRUE(
+      Eventually([&] { return json::parse(server_->Get(job).body)["state"] == "cancelled"; }));
   json model = json::parse(server_->Get("/models/long").body);
   EXPECT_EQ(model["status"], "failed");
   EXPECT_EQ(model["error"], "training cancelled");

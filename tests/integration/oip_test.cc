@@ -26,9 +26,15 @@ json ReferenceStones(size_t n) {
     std::vector<std::string> f;
     std::stringstream fields(line);
     for (std::string v; std::getline(fields, v, ',');) f.push_back(v);
-    stones.push_back({{"carat", std::stod(f[0])}, {"cut", f[1]}, {"color", f[2]}, {"clarity", f[3]},
-                      {"depth", std::stod(f[4])}, {"table", std::stod(f[5])}, {"x", std::stod(f[7])},
-                      {"y", std::stod(f[8])}, {"z", std::stod(f[9])}});
+    stones.push_back({{"carat", std::stod(f[0])},
+                      {"cut", f[1]},
+                      {"color", f[2]},
+                      {"clarity", f[3]},
+                      {"depth", std::stod(f[4])},
+                      {"table", std::stod(f[5])},
+                      {"x", std::stod(f[7])},
+                      {"y", std::stod(f[8])},
+                      {"z", std::stod(f[9])}});
   }
   return stones;
 }
@@ -40,7 +46,10 @@ json InferRequest(const json& stones, json parameters = json::object()) {
     json data = json::array();
     for (const auto& s : stones) data.push_back(s[name]);
     const bool grade = data[0].is_string();
-    inputs.push_back({{"name", name}, {"shape", {stones.size()}}, {"datatype", grade ? "BYTES" : "FP64"}, {"data", data}});
+    inputs.push_back({{"name", name},
+                      {"shape", {stones.size()}},
+                      {"datatype", grade ? "BYTES" : "FP64"},
+                      {"data", data}});
   }
   json request = {{"inputs", inputs}};
   if (!parameters.empty()) request["parameters"] = parameters;
@@ -61,7 +70,8 @@ class OipTest : public ::testing::Test {
   void SetUp() override {
     if (!ReferenceCsv()) GTEST_SKIP() << "reference data not found: NOT checked";
     server_ = std::make_unique<ServerProcess>(dir_ / "data", std::vector<std::string>{"--quiet"});
-    ASSERT_EQ(server_->Request("PUT", "/datasets/ds", ReadFile(*ReferenceCsv()), "text/csv").status, 200);
+    ASSERT_EQ(server_->Request("PUT", "/datasets/ds", ReadFile(*ReferenceCsv()), "text/csv").status,
+              200);
     HttpResult trained = server_->PutJson("/models/m?wait=120", R"({"dataset_id": "ds"})");
     ASSERT_EQ(trained.status, 201) << trained.body;
   }
@@ -93,7 +103,8 @@ TEST_F(OipTest, HealthMetadataAndReadiness) {
   EXPECT_EQ(meta["platform"], "diamond_linear");
   ASSERT_EQ(meta["inputs"].size(), 9u);
   for (const auto& input : meta["inputs"]) {
-    const bool grade = input["name"] == "cut" || input["name"] == "color" || input["name"] == "clarity";
+    const bool grade =
+        input["name"] == "cut" || input["name"] == "color" || input["name"] == "clarity";
     EXPECT_EQ(input["datatype"], grade ? "BYTES" : "FP64") << input.dump();
     EXPECT_EQ(input["shape"], json::array({-1}));
   }
@@ -111,16 +122,18 @@ TEST_F(OipTest, HealthMetadataAndReadiness) {
   // Another tenant's model is not there.
   const std::string bob = server_->CreateUserWithKey("bob");
   ExpectError(server_->RequestAs(bob, "GET", "/v2/models/m/ready"), 404, "m");
-  ExpectError(server_->RequestAs(bob, "POST", "/v2/models/m/infer", InferRequest(ReferenceStones(1)).dump(),
-                                 "application/json"),
+  ExpectError(server_->RequestAs(bob, "POST", "/v2/models/m/infer",
+                                 InferRequest(ReferenceStones(1)).dump(), "application/json"),
               404, "m");
 }
 
 TEST_F(OipTest, InferenceGivesThePricesOfPredictAndIsMetered) {
   const json stones = ReferenceStones(50);
   const json predicted =
-      json::parse(server_->Request("POST", "/models/m/predict?explain=true&interval=0.9", stones.dump(),
-                                   "application/json").body)["predictions"];
+      json::parse(server_
+                      ->Request("POST", "/models/m/predict?explain=true&interval=0.9",
+                                stones.dump(), "application/json")
+                      .body)["predictions"];
   ASSERT_EQ(predicted.size(), 50u);
   json request = InferRequest(stones, {{"explain", true}, {"interval", 0.9}});
   request["id"] = "req-42";
@@ -141,14 +154,18 @@ TEST_F(OipTest, InferenceGivesThePricesOfPredictAndIsMetered) {
     EXPECT_EQ(Output(response, "price_high")["data"][i], p["interval"]["high"]) << i;
     // The explanation: additive in log price here, multiplicative factors on /predict.
     double log_price = base["data"][i].get<double>();
-    EXPECT_NEAR(std::exp(log_price), p["explanation"]["base_price"].get<double>(), 1e-9 * std::exp(log_price));
+    EXPECT_NEAR(std::exp(log_price), p["explanation"]["base_price"].get<double>(),
+                1e-9 * std::exp(log_price));
     for (const auto& factor : p["explanation"]["factors"]) {
       const double contribution =
-          Output(response, "contribution_" + factor["feature"].get<std::string>())["data"][i].get<double>();
-      EXPECT_NEAR(std::exp(contribution), factor["factor"].get<double>(), 1e-10 * factor["factor"].get<double>());
+          Output(response, "contribution_" + factor["feature"].get<std::string>())["data"][i]
+              .get<double>();
+      EXPECT_NEAR(std::exp(contribution), factor["factor"].get<double>(),
+                  1e-10 * factor["factor"].get<double>());
       log_price += contribution;
     }
-    EXPECT_NEAR(std::exp(log_price), p["price"].get<double>(), 1e-9 * p["price"].get<double>()) << i;
+    EXPECT_NEAR(std::exp(log_price), p["price"].get<double>(), 1e-9 * p["price"].get<double>())
+        << i;
   }
   // Metered like /predict: its 50 rows and these 50 (replicas flush their counts a little later).
   int64_t rows_after = 0;
@@ -164,7 +181,8 @@ TEST_F(OipTest, InferenceGivesThePricesOfPredictAndIsMetered) {
     if (input["datatype"] == "FP64") {
       input["datatype"] = "FP32";
       input["shape"] = json::array({2, 1});
-      input["data"] = json::array({json::array({input["data"][0]}), json::array({input["data"][1]})});
+      input["data"] =
+          json::array({json::array({input["data"][0]}), json::array({input["data"][1]})});
     }
   }
   const json answered = json::parse(Infer("/v2/models/m/infer", narrow).body);
@@ -181,26 +199,56 @@ TEST_F(OipTest, HostileRequestsGetTheProtocolsErrors) {
   };
   ExpectError(Infer("/v2/models/m/infer", json::object()), 400, "inputs");
   ExpectError(Infer("/v2/models/m/infer", json::array()), 400, "object");
-  ExpectError(server_->Request("POST", "/v2/models/m/infer", "{\"inputs\": [", "application/json"), 400, "");
-  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["inputs"].erase(0); })), 400, "'carat' is missing");
-  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["inputs"].push_back(r["inputs"][0]); })), 400, "twice");
-  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["inputs"][0]["name"] = "weight"; })), 400, "unknown input 'weight'");
-  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["inputs"][1]["datatype"] = "FP64"; })), 400, "'cut' must have datatype BYTES");
-  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["inputs"][0]["datatype"] = "BYTES"; })), 400, "'carat' must have datatype FP64");
-  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["inputs"][0]["shape"] = {4}; })), 400, "3 elements for shape [4]");
-  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["inputs"][0]["shape"] = {3, 2}; })), 400, "shape [N] or [N, 1]");
+  ExpectError(server_->Request("POST", "/v2/models/m/infer", "{\"inputs\": [", "application/json"),
+              400, "");
+  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["inputs"].erase(0); })), 400,
+              "'carat' is missing");
+  ExpectError(
+      Infer("/v2/models/m/infer", with([](json& r) { r["inputs"].push_back(r["inputs"][0]); })),
+      400, "twice");
+  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["inputs"][0]["name"] = "weight"; })),
+              400, "unknown input 'weight'");
+  ExpectError(
+      Infer("/v2/models/m/infer", with([](json& r) { r["inputs"][1]["datatype"] = "FP64"; })), 400,
+      "'cut' must have datatype BYTES");
+  ExpectError(
+      Infer("/v2/models/m/infer", with([](json& r) { r["inputs"][0]["datatype"] = "BYTES"; })), 400,
+      "'carat' must have datatype FP64");
+  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["inputs"][0]["shape"] = {4}; })),
+              400, "3 elements for shape [4]");
   ExpectError(Infer("/v2/models/m/infer", with([](json& r) {
-                r["inputs"][4]["shape"] = {2};
-                r["inputs"][4]["data"].erase(2);
-              })), 400, "rows");
-  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["inputs"][0]["data"][1] = "heavy"; })), 400, "'carat' element 1");
-  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["inputs"][1]["data"][2] = "Splendid"; })), 400, "unknown grade 'Splendid'");
-  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["inputs"][0].erase("data"); })), 400, "no 'data'");
-  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["outputs"] = {{{"name", "cost"}}}; })), 400, "unknown output 'cost'");
-  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["parameters"] = {{"explain", "yes"}}; })), 400, "explain");
-  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["parameters"] = {{"interval", 1.5}}; })), 400, "interval");
-  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["inputs"][0]["data"][0] = 0; })), 422, "");
-  ExpectError(server_->Request("POST", "/v2/models/m/infer", good.dump(), "text/plain"), 415, "application/json");
+                      r["inputs"][0]["shape"] = {3, 2};
+                    })),
+              400, "shape [N] or [N, 1]");
+  ExpectError(Infer("/v2/models/m/infer", with([](json& r) {
+                      r["inputs"][4]["shape"] = {2};
+                      r["inputs"][4]["data"].erase(2);
+                    })),
+              400, "rows");
+  ExpectError(
+      Infer("/v2/models/m/infer", with([](json& r) { r["inputs"][0]["data"][1] = "heavy"; })), 400,
+      "'carat' element 1");
+  ExpectError(
+      Infer("/v2/models/m/infer", with([](json& r) { r["inputs"][1]["data"][2] = "Splendid"; })),
+      400, "unknown grade 'Splendid'");
+  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["inputs"][0].erase("data"); })), 400,
+              "no 'data'");
+  ExpectError(Infer("/v2/models/m/infer", with([](json& r) {
+                      r["outputs"] = {{{"name", "cost"}}};
+                    })),
+              400, "unknown output 'cost'");
+  ExpectError(Infer("/v2/models/m/infer", with([](json& r) {
+                      r["parameters"] = {{"explain", "yes"}};
+                    })),
+              400, "explain");
+  ExpectError(Infer("/v2/models/m/infer", with([](json& r) {
+                      r["parameters"] = {{"interval", 1.5}};
+                    })),
+              400, "interval");
+  ExpectError(Infer("/v2/models/m/infer", with([](json& r) { r["inputs"][0]["data"][0] = 0; })),
+              422, "");
+  ExpectError(server_->Request("POST", "/v2/models/m/infer", good.dump(), "text/plain"), 415,
+              "application/json");
   // Deeply nested data, as text (a nlohmann value that deep would overflow this test's own stack).
   std::string deep = with([](json& r) { r["inputs"][0]["data"] = "DEEP"; }).dump();
   deep.replace(deep.find("\"DEEP\""), 6, std::string(5000, '[') + "1" + std::string(5000, ']'));

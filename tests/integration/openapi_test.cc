@@ -2,13 +2,13 @@
 // router serves: a route added without documentation (or documented but gone) fails here.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
+#include "app/backends.h"
 #include "http/api.h"
 #include "http/openapi_document.h"
-#include "app/backends.h"
 #include "http/service_stack.h"
 #include "support/test_support.h"
 
@@ -37,9 +37,12 @@ std::map<std::string, std::string> DocumentedRoutes() {
 
 std::string AccessName(http::Access access) {
   switch (access) {
-    case http::Access::kPublic: return "public";
-    case http::Access::kUser: return "user";
-    case http::Access::kAdmin: return "admin";
+    case http::Access::kPublic:
+      return "public";
+    case http::Access::kUser:
+      return "user";
+    case http::Access::kAdmin:
+      return "admin";
   }
   return "?";
 }
@@ -69,7 +72,8 @@ TEST(OpenApi, DocumentsExactlyTheRoutesServedWithTheirAccess) {
     // The auth matrix test trusts x-access; this keeps it honest.
     EXPECT_EQ(documented.at(route), access) << route;
   }
-  for (const auto& [route, access] : documented) EXPECT_TRUE(served.count(route)) << "documented, not served: " << route;
+  for (const auto& [route, access] : documented)
+    EXPECT_TRUE(served.count(route)) << "documented, not served: " << route;
   EXPECT_GE(served.size(), 35u);
 }
 
@@ -80,7 +84,8 @@ TEST(OpenApi, ValidatesAgainstTheOpenApi31Schema) {
       << "run scripts/bootstrap.sh (npm ci in web/)";
   TempDir dir;
   WriteFile(dir / "openapi.json", std::string(http::OpenApiDocument()));
-  CommandResult valid = RunCommand({"/usr/bin/env", "node", validator, (dir / "openapi.json").string()});
+  CommandResult valid =
+      RunCommand({"/usr/bin/env", "node", validator, (dir / "openapi.json").string()});
   EXPECT_EQ(valid.exit_code, 0) << valid.out << valid.err;
   EXPECT_NE(valid.out.find("valid OpenAPI 3.1"), std::string::npos);
 
@@ -89,7 +94,8 @@ TEST(OpenApi, ValidatesAgainstTheOpenApi31Schema) {
   broken["paths"]["/healthz"]["get"].erase("responses");
   broken["info"].erase("title");
   WriteFile(dir / "broken.json", broken.dump());
-  CommandResult invalid = RunCommand({"/usr/bin/env", "node", validator, (dir / "broken.json").string()});
+  CommandResult invalid =
+      RunCommand({"/usr/bin/env", "node", validator, (dir / "broken.json").string()});
   EXPECT_NE(invalid.exit_code, 0) << invalid.out;
 }
 

@@ -3,13 +3,13 @@
 // topology comes from DIAMOND_TEST_TOPOLOGY=cluster); each test checks one promise of
 // docs/operations.md and docs/accounts.md across processes.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "integration/cluster.h"
@@ -26,23 +26,27 @@ constexpr const char* kStone =
     R"([{"carat": 0.9, "cut": "Ideal", "color": "G", "clarity": "VS1", "depth": 61.5, "table": 56, "x": 6.2, "y": 6.2, "z": 3.8}])";
 
 // A request straight to one replica, past nginx.
-HttpResult Direct(const ServerProcess& server, int replica, const std::string& key, const std::string& method,
-                  const std::string& path, const std::string& body = "", const std::string& type = "") {
+HttpResult Direct(const ServerProcess& server, int replica, const std::string& key,
+                  const std::string& method, const std::string& path, const std::string& body = "",
+                  const std::string& type = "") {
   return server.RequestAt(server.cluster()->replica_url(replica), key, method, path, body, type);
 }
 
 class ScaleOut : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(ClusterMode()) << "ScaleOut tests run on the cluster topology only (ctest -R Cluster.ScaleOut)";
+    ASSERT_TRUE(ClusterMode())
+        << "ScaleOut tests run on the cluster topology only (ctest -R Cluster.ScaleOut)";
     server_ = std::make_unique<ServerProcess>(dir_ / "cluster");
     cluster_ = server_->cluster();
-    HttpResult uploaded = server_->Request("PUT", "/datasets/stones", StonesToCsv(SyntheticStones(400, 21)), "text/csv");
+    HttpResult uploaded = server_->Request("PUT", "/datasets/stones",
+                                           StonesToCsv(SyntheticStones(400, 21)), "text/csv");
     ASSERT_EQ(uploaded.status, 200) << uploaded.body;
   }
 
   void TrainAndWait(const std::string& key, const std::string& model, const std::string& body) {
-    HttpResult trained = server_->RequestAs(key, "PUT", "/models/" + model + "?wait=120", body, "application/json");
+    HttpResult trained =
+        server_->RequestAs(key, "PUT", "/models/" + model + "?wait=120", body, "application/json");
     ASSERT_TRUE(trained.status == 200 || trained.status == 201) << trained.body;
   }
 
@@ -72,28 +76,40 @@ TEST_F(ScaleOut, UnsharingRetrainingAndDeletingReachEveryReplicaWithinASecond) {
   ASSERT_EQ(server_->PutJson("/models/house/sharing", R"({"shared": true})").status, 200);
   // Both replicas cache the shared model for bob.
   for (int replica : {0, 1}) {
-    ASSERT_TRUE(Eventually([&] {
-      return Direct(*server_, replica, bob, "POST", "/models/house/predict", kStone, "application/json").status == 200;
-    }, std::chrono::seconds(2))) << replica;
+    ASSERT_TRUE(Eventually(
+        [&] {
+          return Direct(*server_, replica, bob, "POST", "/models/house/predict", kStone,
+                        "application/json")
+                     .status == 200;
+        },
+        std::chrono::seconds(2)))
+        << replica;
   }
   auto version_on = [&](int replica) {
-    HttpResult r = Direct(*server_, replica, server_->admin_key(), "POST", "/models/house/predict", kStone, "application/json");
+    HttpResult r = Direct(*server_, replica, server_->admin_key(), "POST", "/models/house/predict",
+                          kStone, "application/json");
     return r.status == 200 ? json::parse(r.body)["model_version"].get<int64_t>() : -1;
   };
   ASSERT_EQ(version_on(0), 1);
   ASSERT_EQ(version_on(1), 1);
   // Unshared through replica 0: replica 1 stops serving bob within a second.
-  ASSERT_EQ(Direct(*server_, 0, server_->admin_key(), "PUT", "/models/house/sharing", R"({"shared": false})",
-                   "application/json").status, 200);
+  ASSERT_EQ(Direct(*server_, 0, server_->admin_key(), "PUT", "/models/house/sharing",
+                   R"({"shared": false})", "application/json")
+                .status,
+            200);
   const auto unshared = Clock::now();
-  ASSERT_TRUE(Eventually([&] {
-    return Direct(*server_, 1, bob, "POST", "/models/house/predict", kStone, "application/json").status == 404;
-  }, std::chrono::seconds(3)));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return Direct(*server_, 1, bob, "POST", "/models/house/predict", kStone, "application/json")
+                   .status == 404;
+      },
+      std::chrono::seconds(3)));
   EXPECT_LT(Clock::now() - unshared, std::chrono::milliseconds(1000));
   // Retrained: both replicas serve version 2 within a second of the job's end.
   TrainAndWait(server_->admin_key(), "house", R"({"dataset_id": "stones"})");
   const auto retrained = Clock::now();
-  ASSERT_TRUE(Eventually([&] { return version_on(0) == 2 && version_on(1) == 2; }, std::chrono::seconds(3)));
+  ASSERT_TRUE(Eventually([&] { return version_on(0) == 2 && version_on(1) == 2; },
+                         std::chrono::seconds(3)));
   EXPECT_LT(Clock::now() - retrained, std::chrono::milliseconds(1000));
   // Deleted through replica 1: replica 0 answers 404 within a second.
   ASSERT_EQ(Direct(*server_, 1, server_->admin_key(), "DELETE", "/models/house").status, 200);
@@ -110,7 +126,10 @@ TEST_F(ScaleOut, APredictionOfACachedModelNeverReadsTheDatabase) {
   // load, give the watchers time to see the training, and load again.
   for (int round = 0; round < 2; ++round) {
     for (int replica : {0, 1}) {
-      ASSERT_EQ(Direct(*server_, replica, server_->admin_key(), "POST", "/models/m/predict", kStone, "application/json").status, 200);
+      ASSERT_EQ(Direct(*server_, replica, server_->admin_key(), "POST", "/models/m/predict", kStone,
+                       "application/json")
+                    .status,
+                200);
     }
     if (round == 0) std::this_thread::sleep_for(std::chrono::seconds(2));
   }
@@ -120,7 +139,8 @@ TEST_F(ScaleOut, APredictionOfACachedModelNeverReadsTheDatabase) {
   // that loaded the model and then went idle reports those reads up to 10 s later (a TSan
   // run caught 2 of them inside the window). So the counter is read once it has held still
   // for longer than that, before and after.
-  const std::string reads = "SELECT seq_scan + COALESCE(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = 'models'";
+  const std::string reads =
+      "SELECT seq_scan + COALESCE(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = 'models'";
   auto settled_reads = [&] {
     long long last = cluster_->database().QueryInteger(reads);
     auto still_since = Clock::now();
@@ -139,11 +159,13 @@ TEST_F(ScaleOut, APredictionOfACachedModelNeverReadsTheDatabase) {
     ASSERT_EQ(server_->PostJson("/models/m/predict", kStone).status, 200);
   }
   const long long after = settled_reads();
-  EXPECT_EQ(after - before, 0) << "300 predictions read the models table " << after - before << " times";
+  EXPECT_EQ(after - before, 0) << "300 predictions read the models table " << after - before
+                               << " times";
 }
 
 TEST_F(ScaleOut, AKeysRateHoldsAcrossReplicasWithinTenPercentAndOneBurst) {
-  server_->PutPlan("metered", R"({"requests_per_second": 20, "burst": 10, "monthly_predicted_rows": 100000000,
+  server_->PutPlan("metered",
+                   R"({"requests_per_second": 20, "burst": 10, "monthly_predicted_rows": 100000000,
       "max_dataset_rows": 100000, "max_models": 10, "max_training_jobs": 2, "price_per_1k_rows": 0,
       "price_per_training_minute": 0})");
   const std::string key = server_->CreateUserWithKey("carol", "metered");
@@ -157,32 +179,43 @@ TEST_F(ScaleOut, AKeysRateHoldsAcrossReplicasWithinTenPercentAndOneBurst) {
     clients.emplace_back([&] {
       while (Clock::now() - start < kDuration) {
         const long status = server_->RequestAs(key, "GET", "/me").status;
-        if (status == 200) ++allowed;
-        else if (status == 429) ++limited;
-        else ++other;
+        if (status == 200)
+          ++allowed;
+        else if (status == 429)
+          ++limited;
+        else
+          ++other;
       }
     });
   }
   for (auto& t : clients) t.join();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const double granted = 20 * seconds;
-  std::printf("rate: %d allowed, %d limited in %.2f s (plan: 20/s, burst 10)\n", allowed.load(), limited.load(), seconds);
+  std::printf("rate: %d allowed, %d limited in %.2f s (plan: 20/s, burst 10)\n", allowed.load(),
+              limited.load(), seconds);
   EXPECT_EQ(other.load(), 0);
   EXPECT_GT(limited.load(), 0);
-  EXPECT_LE(allowed.load(), 1.1 * granted + 10) << "allowed " << allowed << " in " << seconds << " s";
+  EXPECT_LE(allowed.load(), 1.1 * granted + 10)
+      << "allowed " << allowed << " in " << seconds << " s";
   EXPECT_GE(allowed.load(), 0.8 * granted) << "allowed " << allowed << " in " << seconds << " s";
 }
 
 TEST_F(ScaleOut, AMonthlyQuotaHoldsAcrossReplicasWithinOneFlushOfTheOthers) {
-  server_->PutPlan("small", R"({"requests_per_second": 1000, "burst": 1000, "monthly_predicted_rows": 150,
+  server_->PutPlan("small",
+                   R"({"requests_per_second": 1000, "burst": 1000, "monthly_predicted_rows": 150,
       "max_dataset_rows": 100000, "max_models": 10, "max_training_jobs": 2, "price_per_1k_rows": 0,
       "price_per_training_minute": 0})");
   const std::string key = server_->CreateUserWithKey("dave", "small");
   // The key's arrival on every replica is AKeyMadeOnOneReplica…'s subject; here it only has
   // to be there (a TSan run on a loaded machine once saw a 401 from the other replica first).
-  ASSERT_TRUE(Eventually([&] {
-    return server_->RequestAs(key, "PUT", "/datasets/mine", StonesToCsv(SyntheticStones(200, 5)), "text/csv").status == 200;
-  }, std::chrono::seconds(5)));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return server_
+                   ->RequestAs(key, "PUT", "/datasets/mine", StonesToCsv(SyntheticStones(200, 5)),
+                               "text/csv")
+                   .status == 200;
+      },
+      std::chrono::seconds(5)));
   TrainAndWait(key, "m", R"({"dataset_id": "mine"})");
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   struct Admitted {
@@ -194,7 +227,8 @@ TEST_F(ScaleOut, AMonthlyQuotaHoldsAcrossReplicasWithinOneFlushOfTheOthers) {
   int refused_in_a_row = 0;
   for (int i = 0; i < 1000 && refused_in_a_row < 20; ++i) {
     const int replica = i % 2;
-    HttpResult r = Direct(*server_, replica, key, "POST", "/models/m/predict", kStone, "application/json");
+    HttpResult r =
+        Direct(*server_, replica, key, "POST", "/models/m/predict", kStone, "application/json");
     if (r.status == 200) {
       admitted.push_back({Clock::now(), replica});
       refused_in_a_row = 0;
@@ -215,37 +249,50 @@ TEST_F(ScaleOut, AMonthlyQuotaHoldsAcrossReplicasWithinOneFlushOfTheOthers) {
   for (const Admitted& a : admitted) {
     if (a.at > first_refusal - std::chrono::milliseconds(1200)) ++window;
   }
-  std::printf("quota: %zu rows admitted for a quota of 150; %lld admitted in the 1.2 s before the first refusal\n",
-              admitted.size(), static_cast<long long>(window));
-  EXPECT_GE(static_cast<int64_t>(admitted.size()), 150 - window) << "the quota must not refuse early either";
+  std::printf(
+      "quota: %zu rows admitted for a quota of 150; %lld admitted in the 1.2 s before the first "
+      "refusal\n",
+      admitted.size(), static_cast<long long>(window));
+  EXPECT_GE(static_cast<int64_t>(admitted.size()), 150 - window)
+      << "the quota must not refuse early either";
   EXPECT_LE(overshoot, window) << admitted.size() << " rows admitted for a quota of 150";
   // Once both flushed and read back, every replica refuses.
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
-  EXPECT_EQ(Direct(*server_, 0, key, "POST", "/models/m/predict", kStone, "application/json").status, 429);
-  EXPECT_EQ(Direct(*server_, 1, key, "POST", "/models/m/predict", kStone, "application/json").status, 429);
+  EXPECT_EQ(
+      Direct(*server_, 0, key, "POST", "/models/m/predict", kStone, "application/json").status,
+      429);
+  EXPECT_EQ(
+      Direct(*server_, 1, key, "POST", "/models/m/predict", kStone, "application/json").status,
+      429);
 }
 
 TEST_F(ScaleOut, AWorkerKilledMidTrainingLosesItsLeaseAndTheOtherFinishesTheJob) {
-  HttpResult accepted = server_->PutJson("/models/slow?wait=0", R"({"dataset_id": "stones", "algorithm": "gbdt",
+  HttpResult accepted =
+      server_->PutJson("/models/slow?wait=0", R"({"dataset_id": "stones", "algorithm": "gbdt",
       "hyperparameters": {"n_estimators": 400, "max_depth": 6, "learning_rate": 0.05, "early_stopping_rounds": 0},
       "search": {"grid": {"min_child_weight": [0, 1, 2]}, "folds": 3}})");
   ASSERT_EQ(accepted.status, 202) << accepted.body;
   const std::string job = accepted.Header("location");
   ASSERT_TRUE(Eventually([&] {
     json state = json::parse(server_->Get(job).body);
-    return state["state"] == "running" && state["progress_detail"].get<std::string>().find("round") != std::string::npos;
+    return state["state"] == "running" &&
+           state["progress_detail"].get<std::string>().find("round") != std::string::npos;
   }));
   // Which worker holds it: the lease names host:pid:nonce.
-  const std::string owner = cluster_->database().QueryText("SELECT lease_owner FROM jobs WHERE state = 'running'");
+  const std::string owner =
+      cluster_->database().QueryText("SELECT lease_owner FROM jobs WHERE state = 'running'");
   const pid_t holder = std::stoi(owner.substr(owner.find(':') + 1));
   const int index = cluster_->worker_pid(0) == holder ? 0 : 1;
   ASSERT_EQ(cluster_->worker_pid(index), holder) << owner;
   cluster_->KillWorker(index);
   // The lease (3 s in the rig) lapses, the other worker claims the job as attempt 2.
-  ASSERT_TRUE(Eventually([&] {
-    json state = json::parse(server_->Get(job).body);
-    return state["state"] == "succeeded";
-  }, std::chrono::seconds(120))) << server_->Get(job).body;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        json state = json::parse(server_->Get(job).body);
+        return state["state"] == "succeeded";
+      },
+      std::chrono::seconds(120)))
+      << server_->Get(job).body;
   json state = json::parse(server_->Get(job).body);
   EXPECT_EQ(state["attempts"], 2);
   EXPECT_EQ(json::parse(server_->Get("/models/slow").body)["status"], "ready");
@@ -254,7 +301,8 @@ TEST_F(ScaleOut, AWorkerKilledMidTrainingLosesItsLeaseAndTheOtherFinishesTheJob)
   const std::string log = cluster_->Log();
   const size_t takeover = log.find("job taken over");
   ASSERT_NE(takeover, std::string::npos) << log.substr(0, 3000);
-  const size_t begins = log.rfind('\n', takeover) == std::string::npos ? 0 : log.rfind('\n', takeover) + 1;
+  const size_t begins =
+      log.rfind('\n', takeover) == std::string::npos ? 0 : log.rfind('\n', takeover) + 1;
   const std::string line = log.substr(begins, log.find('\n', takeover) - begins);
   EXPECT_NE(line.find(job_id), std::string::npos) << line;
   EXPECT_NE(line.find("\"attempt\":2"), std::string::npos) << line;
@@ -293,12 +341,13 @@ TEST_F(ScaleOut, AnOversizedKeylessBodyIs413AndNoOtherClientSeesA502) {
 TEST_F(ScaleOut, TheTemplatesTlsListenerServesTheApiOverHttps) {
   const std::string base = "https://localhost:" + std::to_string(cluster_->tls_port());
   const std::string ca = cluster_->tls_certificate().string();
-  CommandResult health = RunCommand({"/usr/bin/curl", "-sS", "--fail", "--cacert", ca, base + "/healthz"});
+  CommandResult health =
+      RunCommand({"/usr/bin/curl", "-sS", "--fail", "--cacert", ca, base + "/healthz"});
   EXPECT_EQ(health.exit_code, 0) << health.err;
   EXPECT_EQ(health.out, "{\"status\":\"ok\"}");
   const std::string key = server_->CreateUserWithKey("tls-user");
-  CommandResult me = RunCommand({"/usr/bin/curl", "-sS", "--fail", "--cacert", ca, "-H", "Authorization: Bearer " + key,
-                                 base + "/v1/me"});
+  CommandResult me = RunCommand({"/usr/bin/curl", "-sS", "--fail", "--cacert", ca, "-H",
+                                 "Authorization: Bearer " + key, base + "/v1/me"});
   EXPECT_EQ(me.exit_code, 0) << me.err;
   EXPECT_NE(me.out.find("\"tls-user\""), std::string::npos) << me.out;
   // Without the certificate, the client refuses (it is not a trusted one).
@@ -319,11 +368,13 @@ TEST_F(ScaleOut, MetricsAreNotServedThroughTheLoadBalancer) {
 TEST_F(ScaleOut, AReplicaWithTheBucketButAnotherDatabaseRefusesToStartAndTheBucketIsIntact) {
   TempDir other;
   for (const std::vector<std::string>& storage : {
-           std::vector<std::string>{"--data-dir", (other / "a").string(), "--blobs", cluster_->blobs_url()},
+           std::vector<std::string>{"--data-dir", (other / "a").string(), "--blobs",
+                                    cluster_->blobs_url()},
            std::vector<std::string>{"--blobs", cluster_->blobs_url()},
        }) {
-    std::vector<std::string> argv = {"/usr/bin/timeout", "30", DIAMOND_BINARY, "serve", "--listen", "127.0.0.1:0",
-                                     "--quiet", "--blob-grace", "0"};
+    std::vector<std::string> argv = {
+        "/usr/bin/timeout", "30",      DIAMOND_BINARY, "serve", "--listen",
+        "127.0.0.1:0",      "--quiet", "--blob-grace", "0"};
     argv.insert(argv.end(), storage.begin(), storage.end());
     CommandResult refused = RunCommand(argv);
     EXPECT_EQ(refused.exit_code, 2) << refused.err;
@@ -331,7 +382,8 @@ TEST_F(ScaleOut, AReplicaWithTheBucketButAnotherDatabaseRefusesToStartAndTheBuck
   // Everything stored is still there and still served.
   HttpResult rows = server_->Get("/datasets/stones/rows");
   ASSERT_EQ(rows.status, 200) << rows.body;
-  EXPECT_EQ(std::count(rows.body.begin(), rows.body.end(), '\n'), 401);  // the header and 400 stones
+  EXPECT_EQ(std::count(rows.body.begin(), rows.body.end(), '\n'),
+            401);  // the header and 400 stones
 }
 
 }  // namespace

@@ -22,7 +22,8 @@ namespace {
 
 using nlohmann::json;
 
-std::string Batch(const std::vector<std::string>& stones, size_t begin, size_t end, bool with_price) {
+std::string Batch(const std::vector<std::string>& stones, size_t begin, size_t end,
+                  bool with_price) {
   std::string out = "[";
   for (size_t i = begin; i < end && i < stones.size(); ++i) {
     json stone = json::parse(stones[i]);
@@ -51,12 +52,13 @@ json AllResults(const ServerProcess& server, const std::string& path, int page_s
     EXPECT_EQ(body["total_pages"], total_pages);
     for (auto& r : body["results"]) all.push_back(r);
     if (page + 1 < total_pages) {
-      EXPECT_EQ(body["next_page_location"],
-                path + "?page=" + std::to_string(page + 1) + "&page_size=" + std::to_string(page_size));
+      EXPECT_EQ(body["next_page_location"], path + "?page=" + std::to_string(page + 1) +
+                                                "&page_size=" + std::to_string(page_size));
     } else {
       EXPECT_TRUE(body["next_page_location"].is_null()) << body.dump();
     }
-    next = body["next_page_location"].is_null() ? "" : body["next_page_location"].get<std::string>();
+    next =
+        body["next_page_location"].is_null() ? "" : body["next_page_location"].get<std::string>();
     ++page;
   }
   EXPECT_EQ(page, std::max<int64_t>(total_pages, 1));
@@ -107,7 +109,8 @@ TEST(SeedFlow, AnOriginalClientRunsItsWholeFlowUnchanged) {
   HttpResult opened = server.Request("POST", "/models/linear4C-positive/prices");
   ASSERT_EQ(opened.status, 200) << opened.body;
   const std::string location = json::parse(opened.body)["location"];
-  ASSERT_TRUE(location.starts_with("models/linear4C-positive/prices/")) << location;  // no leading slash
+  ASSERT_TRUE(location.starts_with("models/linear4C-positive/prices/"))
+      << location;  // no leading slash
   const std::string query = SeedUrlPath(location);
   for (int batch = 0; batch < 3; ++batch) {
     HttpResult appended = server.PostJson(query, Batch(stones, batch * 10, batch * 10 + 10, false));
@@ -146,11 +149,13 @@ TEST(SeedFlow, AnOriginalClientRunsItsWholeFlowUnchanged) {
 TEST(SeedFlow, PagesAreZeroBasedOnEveryPagedRoute) {
   TempDir dir;
   ServerProcess server(dir / "data", {"--quiet"});
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(server.Request("PUT", "/datasets/d" + std::to_string(i)).status, 200);
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(server.Request("PUT", "/datasets/d" + std::to_string(i)).status, 200);
   // 5 items, 2 a page: pages 0, 1, 2; ids in order across them.
   json ids = AllResults(server, "/datasets", 2);
   ASSERT_EQ(ids.size(), 5u);
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(ids[static_cast<size_t>(i)]["id_"], "d" + std::to_string(i));
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(ids[static_cast<size_t>(i)]["id_"], "d" + std::to_string(i));
   json last = json::parse(server.Get("/datasets?page=2&page_size=2").body);
   EXPECT_EQ(last["results"].size(), 1u);
   EXPECT_EQ(last["results"][0]["id_"], "d4");
@@ -186,12 +191,21 @@ TEST(SeedFlow, ReplacingADatasetWithAnEmptyPutKeepsEarlierVersions) {
 // seed's way.
 void TrainThreeStoneModel(const ServerProcess& server) {
   ASSERT_EQ(server.Request("PUT", "/datasets/d").status, 200);
-  ASSERT_EQ(server.PostJson("/datasets/d", R"([
+  ASSERT_EQ(server
+                .PostJson("/datasets/d", R"([
       {"carat": 1.1, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 62, "table": 55, "x": 6.6, "y": 6.6, "z": 4.1, "price": 5000},
       {"carat": 0.5, "cut": "Good", "color": "E", "clarity": "VS1", "depth": 61, "table": 57, "x": 5.1, "y": 5.1, "z": 3.1, "price": 1500},
-      {"carat": 2.0, "cut": "Premium", "color": "J", "clarity": "I1", "depth": 60, "table": 58, "x": 8.1, "y": 8.0, "z": 4.9, "price": 9000}])").status, 200);
-  ASSERT_EQ(server.PutJson("/models/m", R"({"dataset_id": "d", "hyperparams": {"selector": ["carat"], "linear__regressor__positive": true},
-      "validation": {"holdout": 0}})").status, 201);
+      {"carat": 2.0, "cut": "Premium", "color": "J", "clarity": "I1", "depth": 60, "table": 58, "x": 8.1, "y": 8.0, "z": 4.9, "price": 9000}])")
+                .status,
+            200);
+  ASSERT_EQ(
+      server
+          .PutJson(
+              "/models/m",
+              R"({"dataset_id": "d", "hyperparams": {"selector": ["carat"], "linear__regressor__positive": true},
+      "validation": {"holdout": 0}})")
+          .status,
+      201);
 }
 
 TEST(SeedFlow, LocationsWorkJoinedEitherWayAndUnderV1) {
@@ -201,9 +215,10 @@ TEST(SeedFlow, LocationsWorkJoinedEitherWayAndUnderV1) {
   const std::string stone =
       R"([{"carat": 1.0, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 62, "table": 55, "x": 6.4, "y": 6.4, "z": 4.0}])";
 
-  const std::string location = json::parse(server.Request("POST", "/models/m/prices").body)["location"];
-  EXPECT_EQ(server.PostJson("/" + location, stone).status, 200);    // BASE + "/" + location
-  EXPECT_EQ(server.PostJson("//" + location, stone).status, 200);   // a BASE ending in "/"
+  const std::string location =
+      json::parse(server.Request("POST", "/models/m/prices").body)["location"];
+  EXPECT_EQ(server.PostJson("/" + location, stone).status, 200);   // BASE + "/" + location
+  EXPECT_EQ(server.PostJson("//" + location, stone).status, 200);  // a BASE ending in "/"
   EXPECT_EQ(server.Get("///" + location + "?page=0&page_size=5").status, 200);
 
   HttpResult v1 = server.Request("POST", "/v1/models/m/prices");
@@ -228,9 +243,16 @@ TEST(SeedFlow, ConcurrentAppendsToOneDatasetAllSucceedAndEachRowIsStoredOnce) {
     clients.emplace_back([&, c] {
       for (int n = 0; n < kAppends; ++n) {
         // The carat says who sent it: 0.01 steps from 0.3, one value per append.
-        json stone = {{"carat", 0.3 + 0.01 * (c * kAppends + n)}, {"cut", "Ideal"}, {"color", "H"},
-                      {"clarity", "SI2"}, {"depth", 62}, {"table", 55}, {"price", 1000 + c * kAppends + n},
-                      {"x", 6.4}, {"y", 6.4}, {"z", 4.0}};
+        json stone = {{"carat", 0.3 + 0.01 * (c * kAppends + n)},
+                      {"cut", "Ideal"},
+                      {"color", "H"},
+                      {"clarity", "SI2"},
+                      {"depth", 62},
+                      {"table", 55},
+                      {"price", 1000 + c * kAppends + n},
+                      {"x", 6.4},
+                      {"y", 6.4},
+                      {"z", 4.0}};
         HttpResult r = server.PostJson("/datasets/d", json::array({stone}).dump());
         if (r.status != 200) {
           std::lock_guard lock(mutex);
@@ -240,7 +262,8 @@ TEST(SeedFlow, ConcurrentAppendsToOneDatasetAllSucceedAndEachRowIsStoredOnce) {
     });
   }
   for (auto& t : clients) t.join();
-  ASSERT_TRUE(failures.empty()) << failures.size() << " failed appends, first: " << failures.front();
+  ASSERT_TRUE(failures.empty()) << failures.size()
+                                << " failed appends, first: " << failures.front();
   HttpResult rows = server.Get("/datasets/d/rows");
   ASSERT_EQ(rows.status, 200);
   std::set<std::string> prices;
@@ -268,7 +291,9 @@ TEST(SeedFlow, ConcurrentAppendsToOneQueryAllSucceedInOrder) {
   TempDir dir;
   ServerProcess server(dir / "data", {"--quiet"});
   TrainThreeStoneModel(server);
-  const std::string query = "/" + json::parse(server.Request("POST", "/models/m/prices").body)["location"].get<std::string>();
+  const std::string query =
+      "/" +
+      json::parse(server.Request("POST", "/models/m/prices").body)["location"].get<std::string>();
 
   // Each append is one stone whose carat encodes (client, n): the priced order must be
   // the batch order, so the price of batch b is the price of the stone appended as b.
@@ -281,8 +306,9 @@ TEST(SeedFlow, ConcurrentAppendsToOneQueryAllSucceedInOrder) {
     clients.emplace_back([&, c] {
       for (int n = 0; n < kAppends; ++n) {
         const double carat = 0.3 + 0.01 * (c * kAppends + n);
-        json stone = {{"carat", carat}, {"cut", "Ideal"}, {"color", "H"}, {"clarity", "SI2"},
-                      {"depth", 62}, {"table", 55}, {"x", 6.4}, {"y", 6.4}, {"z", 4.0}};
+        json stone = {{"carat", carat},   {"cut", "Ideal"}, {"color", "H"},
+                      {"clarity", "SI2"}, {"depth", 62},    {"table", 55},
+                      {"x", 6.4},         {"y", 6.4},       {"z", 4.0}};
         HttpResult r = server.PostJson(query, json::array({stone}).dump());
         std::lock_guard lock(mutex);
         if (r.status != 200) {
@@ -290,12 +316,14 @@ TEST(SeedFlow, ConcurrentAppendsToOneQueryAllSucceedInOrder) {
           continue;
         }
         const int64_t batch = json::parse(r.body)["batch_number"].get<int64_t>();
-        if (!carat_of_batch.emplace(batch, carat).second) failures.push_back("batch number repeated");
+        if (!carat_of_batch.emplace(batch, carat).second)
+          failures.push_back("batch number repeated");
       }
     });
   }
   for (auto& t : clients) t.join();
-  ASSERT_TRUE(failures.empty()) << failures.size() << " failed appends, first: " << failures.front();
+  ASSERT_TRUE(failures.empty()) << failures.size()
+                                << " failed appends, first: " << failures.front();
   ASSERT_EQ(carat_of_batch.size(), static_cast<size_t>(kClients * kAppends));
   EXPECT_EQ(carat_of_batch.begin()->first, 1);
   EXPECT_EQ(carat_of_batch.rbegin()->first, kClients * kAppends);  // 1..N, no gap
@@ -304,8 +332,9 @@ TEST(SeedFlow, ConcurrentAppendsToOneQueryAllSucceedInOrder) {
   ASSERT_EQ(prices.size(), static_cast<size_t>(kClients * kAppends));
   size_t i = 0;
   for (const auto& [batch, carat] : carat_of_batch) {
-    json stone = {{"carat", carat}, {"cut", "Ideal"}, {"color", "H"}, {"clarity", "SI2"},
-                  {"depth", 62}, {"table", 55}, {"x", 6.4}, {"y", 6.4}, {"z", 4.0}};
+    json stone = {{"carat", carat},   {"cut", "Ideal"}, {"color", "H"},
+                  {"clarity", "SI2"}, {"depth", 62},    {"table", 55},
+                  {"x", 6.4},         {"y", 6.4},       {"z", 4.0}};
     if (i % 40 == 0) {  // spot checks against real-time prices of the same stones
       HttpResult one = server.PostJson("/models/m/predict", stone.dump());
       ASSERT_EQ(one.status, 200);
@@ -322,7 +351,13 @@ TEST(SeedFlow, ConcurrentAppendsToOneQueryAllSucceedInOrder) {
     EXPECT_EQ(carats[a] > carats[a - 1], prices[a] > prices[a - 1]) << "at batch " << a + 1;
   }
   // Appending after the results were computed is the one conflict left.
-  EXPECT_EQ(server.PostJson(query, R"([{"carat": 1.0, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 62, "table": 55, "x": 6.4, "y": 6.4, "z": 4.0}])").status, 409);
+  EXPECT_EQ(
+      server
+          .PostJson(
+              query,
+              R"([{"carat": 1.0, "cut": "Ideal", "color": "H", "clarity": "SI2", "depth": 62, "table": 55, "x": 6.4, "y": 6.4, "z": 4.0}])")
+          .status,
+      409);
 }
 
 }  // namespace

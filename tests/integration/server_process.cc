@@ -4,8 +4,8 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,8 +44,10 @@ size_t CollectHeader(char* data, size_t size, size_t count, void* out) {
 
 }  // namespace
 
-ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_args, std::string binary)
-    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)),
+ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_args,
+                             std::string binary)
+    : data_dir_(std::move(data_dir)),
+      extra_args_(std::move(extra_args)),
       binary_(binary.empty() ? std::string(DIAMOND_BINARY) : std::move(binary)) {
   log_dir_ = data_dir_.string() + "-logs";
   fs::create_directories(log_dir_);
@@ -75,8 +77,9 @@ void ServerProcess::Start() {
   const fs::path out = log_dir_ / ("stdout-" + std::to_string(starts_));
   const fs::path err = log_dir_ / "stderr";
   ++starts_;
-  std::vector<std::string> argv = {binary_, "serve", "--data-dir", data_dir_.string(),
-                                   "--listen", "127.0.0.1:" + std::to_string(port_)};
+  std::vector<std::string> argv = {binary_,      "serve",
+                                   "--data-dir", data_dir_.string(),
+                                   "--listen",   "127.0.0.1:" + std::to_string(port_)};
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -95,23 +98,25 @@ void ServerProcess::Start() {
   // starts reuse it, so clients keep their URLs across restarts).
   const std::regex url(R"(listening on (http://127\.0\.0\.1:(\d+)))");
   std::smatch match;
-  const bool up = Eventually([&] {
-    std::ifstream in(out);
-    std::stringstream text;
-    text << in.rdbuf();
-    const std::string s = text.str();
-    if (std::regex_search(s, match, url)) {
-      base_url_ = match[1];
-      port_ = std::stoi(match[2]);
-      return true;
-    }
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("diamond serve exited at start: " + Log());
-    }
-    return false;
-  }, std::chrono::seconds(20));
+  const bool up = Eventually(
+      [&] {
+        std::ifstream in(out);
+        std::stringstream text;
+        text << in.rdbuf();
+        const std::string s = text.str();
+        if (std::regex_search(s, match, url)) {
+          base_url_ = match[1];
+          port_ = std::stoi(match[2]);
+          return true;
+        }
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+          pid_ = -1;
+          throw std::runtime_error("diamond serve exited at start: " + Log());
+        }
+        return false;
+      },
+      std::chrono::seconds(20));
   if (!up) throw std::runtime_error("diamond serve did not start: " + Log());
   if (admin_key_.empty()) PrepareAdmin();
 }
@@ -123,9 +128,10 @@ void ServerProcess::PrepareAdmin() {
     if (admin_key_.empty()) throw std::runtime_error("no admin.key after the first start");
     key_ = admin_key_;
     PutPlan("test-unlimited", kUnlimitedPlanJson);
-    HttpResult moved = Request("PATCH", "/admin/users/admin", R"({"plan": "test-unlimited"})",
-                               "application/json");
-    if (moved.status != 200) throw std::runtime_error("cannot move admin to the test plan: " + moved.body);
+    HttpResult moved =
+        Request("PATCH", "/admin/users/admin", R"({"plan": "test-unlimited"})", "application/json");
+    if (moved.status != 200)
+      throw std::runtime_error("cannot move admin to the test plan: " + moved.body);
   }
   // Every replica has the plan change within its reload interval (0.1 s); wait that out
   // so the first requests are not limited by the plan the admin had before.
@@ -133,15 +139,17 @@ void ServerProcess::PrepareAdmin() {
 }
 
 void ServerProcess::PutPlan(const std::string& name, const std::string& plan_json) const {
-  HttpResult put = RequestAs(admin_key_, "PUT", "/admin/plans/" + name, plan_json, "application/json");
+  HttpResult put =
+      RequestAs(admin_key_, "PUT", "/admin/plans/" + name, plan_json, "application/json");
   if (put.status != 200) throw std::runtime_error("cannot create plan " + name + ": " + put.body);
 }
 
 std::string ServerProcess::CreateUserWithKey(const std::string& id, const std::string& plan,
                                              const std::string& role) const {
-  HttpResult user = RequestAs(admin_key_, "POST", "/admin/users",
-                              R"({"id": ")" + id + R"(", "plan": ")" + plan + R"(", "role": ")" + role + R"("})",
-                              "application/json");
+  HttpResult user =
+      RequestAs(admin_key_, "POST", "/admin/users",
+                R"({"id": ")" + id + R"(", "plan": ")" + plan + R"(", "role": ")" + role + R"("})",
+                "application/json");
   if (user.status != 201 && user.status != 409) {
     throw std::runtime_error("cannot create user " + id + ": " + user.body);
   }
@@ -200,7 +208,8 @@ HttpResult ServerProcess::RequestAt(const std::string& base_url, const std::stri
   HttpResult result;
   const std::string url = base_url + path;
   curl_slist* header_list = nullptr;
-  if (!content_type.empty()) header_list = curl_slist_append(header_list, ("Content-Type: " + content_type).c_str());
+  if (!content_type.empty())
+    header_list = curl_slist_append(header_list, ("Content-Type: " + content_type).c_str());
   for (const auto& h : headers) header_list = curl_slist_append(header_list, h.c_str());
   if (!own_credentials && !key.empty()) {
     header_list = curl_slist_append(header_list, ("Authorization: Bearer " + key).c_str());

@@ -9,8 +9,8 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/test_support.h"
@@ -68,9 +68,10 @@ class ServerProcess {
                        const std::string& body = "", const std::string& content_type = "",
                        const std::vector<std::string>& headers = {}) const;
   // The same at another base URL (one replica of a cluster, past nginx).
-  HttpResult RequestAt(const std::string& base_url, const std::string& key, const std::string& method,
-                       const std::string& path, const std::string& body = "",
-                       const std::string& content_type = "", const std::vector<std::string>& headers = {}) const;
+  HttpResult RequestAt(const std::string& base_url, const std::string& key,
+                       const std::string& method, const std::string& path,
+                       const std::string& body = "", const std::string& content_type = "",
+                       const std::vector<std::string>& headers = {}) const;
   HttpResult Get(const std::string& path) const { return Request("GET", path); }
   HttpResult PostJson(const std::string& path, const std::string& json) const {
     return Request("POST", path, json, "application/json");
@@ -124,7 +125,6 @@ inline constexpr const char* kUnlimitedPlanJson =
     R"({"requests_per_second": 1000000, "burst": 1000000, "monthly_predicted_rows": 1000000000000,
         "max_dataset_rows": 1000000000, "max_models": 1000000, "max_training_jobs": 1000000,
         "price_per_1k_rows": 0.1, "price_per_training_minute": 0.1})";
-
 
 // Raw sockets, for what an HTTP library will not send (odd methods, broken requests) and
 // for many requests on one kept-alive connection.

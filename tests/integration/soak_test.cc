@@ -45,7 +45,8 @@ std::string Csv(std::mt19937_64& rng, int rows) {
     std::snprintf(line, sizeof line, "%.2f,%s,%s,%s,%.1f,%.0f,%.0f,%.2f,%.2f,%.2f\n", carat,
                   kCuts[rng() % 5], kColors[rng() % 7], kClarities[rng() % 8],
                   58 + static_cast<double>(rng() % 60) / 10, 53.0 + static_cast<double>(rng() % 8),
-                  400 + carat * carat * 4000 + static_cast<double>(rng() % 500), size, size * 1.01, size * 0.62);
+                  400 + carat * carat * 4000 + static_cast<double>(rng() % 500), size, size * 1.01,
+                  size * 0.62);
     out += line;
   }
   return out;
@@ -63,7 +64,8 @@ TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
   ASSERT_EQ(server.PutJson("/models/base/sharing", R"({"shared": true})").status, 200);
   constexpr int kClients = 4;
   std::vector<std::string> keys;
-  for (int who = 0; who < kClients; ++who) keys.push_back(server.CreateUserWithKey("client" + std::to_string(who)));
+  for (int who = 0; who < kClients; ++who)
+    keys.push_back(server.CreateUserWithKey("client" + std::to_string(who)));
   std::vector<std::atomic<int64_t>> rows_priced(kClients);
 
   std::atomic<bool> stop{false};
@@ -71,13 +73,15 @@ TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
   std::mutex failures_mutex;
   std::vector<std::string> failures;
   // Every answer must be one of `expected` (200 unless said otherwise).
-  auto check = [&](const HttpResult& r, const std::string& what, std::initializer_list<long> expected = {200}) {
+  auto check = [&](const HttpResult& r, const std::string& what,
+                   std::initializer_list<long> expected = {200}) {
     ++requests;
     if (r.status == 0) ++lost;
     if (std::find(expected.begin(), expected.end(), r.status) == expected.end()) {
       ++unexpected;
       std::lock_guard lock(failures_mutex);
-      if (failures.size() < 10) failures.push_back(what + " → " + std::to_string(r.status) + " " + r.body.substr(0, 200));
+      if (failures.size() < 10)
+        failures.push_back(what + " → " + std::to_string(r.status) + " " + r.body.substr(0, 200));
     }
   };
   auto client = [&](int who) {
@@ -92,8 +96,9 @@ TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
       const uint64_t dice = rng() % 100;
       if (dice < 70) {  // real-time prices, one stone or a few
         const bool many = rng() % 4 == 0;
-        HttpResult r = post_json("/models/base/predict",
-                                 many ? std::string("[") + kStone + "," + kStone + "," + kStone + "]" : kStone);
+        HttpResult r = post_json(
+            "/models/base/predict",
+            many ? std::string("[") + kStone + "," + kStone + "," + kStone + "]" : kStone);
         check(r, "predict");
         if (r.status == 200) rows_priced[static_cast<size_t>(who)] += many ? 3 : 1;
       } else if (dice < 85) {  // a price query: open, a few batches, read it all, delete
@@ -125,10 +130,13 @@ TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
         id += '-';
         id += std::to_string(rng() % 3);
         const bool append = rng() % 2 == 0;
-        HttpResult r = server.RequestAs(key, append ? "POST" : "PUT", "/datasets/" + id, Csv(rng, 50), "text/csv");
+        HttpResult r = server.RequestAs(key, append ? "POST" : "PUT", "/datasets/" + id,
+                                        Csv(rng, 50), "text/csv");
         // Appending to a dataset not created yet is a correct 404.
-        if (append) check(r, "append", {200, 404});
-        else check(r, "replace");
+        if (append)
+          check(r, "append", {200, 404});
+        else
+          check(r, "replace");
       } else {  // training on the client's own dataset (bounded: 3 models per client)
         std::string model = "m";
         model += std::to_string(who);
@@ -140,7 +148,8 @@ TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
         std::string body = R"({"dataset_id": ")";
         body += dataset;
         body += R"("})";
-        HttpResult r = server.RequestAs(key, "PUT", "/models/" + model + "?wait=5", body, "application/json");
+        HttpResult r =
+            server.RequestAs(key, "PUT", "/models/" + model + "?wait=5", body, "application/json");
         // Trained (201), still training after the wait (202), already training (409), or
         // the dataset not uploaded yet (404): the only right answers.
         check(r, "train", {201, 202, 404, 409});
@@ -156,7 +165,9 @@ TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
   for (int tick = 1; tick <= seconds * 4; ++tick) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
     curve.emplace_back(tick / 4.0, RssKib(server.pid()));
-    if (report) report << curve.back().first << " " << curve.back().second << " " << requests.load() << std::endl;
+    if (report)
+      report << curve.back().first << " " << curve.back().second << " " << requests.load()
+             << std::endl;
   }
   stop = true;
   for (auto& c : clients) c.join();
@@ -175,7 +186,7 @@ TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
   const size_t third = curve.size() / 3;
   const int64_t middle = peak(third, 2 * third), last = peak(2 * third, curve.size());
   EXPECT_LE(last, middle * 11 / 10 + 8 * 1024) << "RSS still growing: middle third peak " << middle
-                                                << " KiB, last third peak " << last << " KiB";
+                                               << " KiB, last third peak " << last << " KiB";
   if (seconds >= 45) {
     // Growth per minute between the troughs of the second and the last quarter (the first
     // is warm-up: caches, arenas, the first models and queries). Troughs, not means: RSS
@@ -189,17 +200,21 @@ TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
       return static_cast<double>(low);
     };
     const double early = trough(quarter, 2 * quarter), late = trough(3 * quarter, curve.size());
-    const double minutes = (curve[(3 * quarter + curve.size()) / 2].first - curve[(3 * quarter) / 2].first) / 60;
+    const double minutes =
+        (curve[(3 * quarter + curve.size()) / 2].first - curve[(3 * quarter) / 2].first) / 60;
     const double kib_per_minute = (late - early) / minutes;
-    EXPECT_LT(kib_per_minute, 512) << "resident memory grows " << kib_per_minute
-                                    << " KiB a minute (second quarter's trough " << early << " KiB, last " << late << ")";
+    EXPECT_LT(kib_per_minute, 512)
+        << "resident memory grows " << kib_per_minute << " KiB a minute (second quarter's trough "
+        << early << " KiB, last " << late << ")";
     RecordProperty("rss_growth_kib_per_minute", static_cast<int>(kib_per_minute));
   }
   std::string summary;
   for (size_t i = 3; i < curve.size(); i += 4) {
-    summary += std::to_string(static_cast<int>(curve[i].first)) + ":" + std::to_string(curve[i].second / 1024) + "MiB ";
+    summary += std::to_string(static_cast<int>(curve[i].first)) + ":" +
+               std::to_string(curve[i].second / 1024) + "MiB ";
   }
-  std::cout << "soak: " << requests.load() << " requests in " << seconds << " s; RSS curve " << summary << std::endl;
+  std::cout << "soak: " << requests.load() << " requests in " << seconds << " s; RSS curve "
+            << summary << std::endl;
   RecordProperty("requests", static_cast<int>(requests.load()));
   EXPECT_EQ(server.Get("/healthz").status, 200);
 
@@ -208,7 +223,8 @@ TEST(Soak, MixedLoadNoErrorsNoLostResponsesMemoryLevels) {
   std::map<std::string, int64_t> metered;
   for (const auto& r : usage["results"]) metered[r["user"]] = r["predicted_rows"];
   for (int who = 0; who < kClients; ++who) {
-    EXPECT_EQ(metered["client" + std::to_string(who)], rows_priced[static_cast<size_t>(who)].load()) << who;
+    EXPECT_EQ(metered["client" + std::to_string(who)], rows_priced[static_cast<size_t>(who)].load())
+        << who;
   }
 }
 

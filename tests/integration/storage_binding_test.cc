@@ -16,15 +16,17 @@ namespace fs = std::filesystem;
 
 size_t CountFiles(const fs::path& dir) {
   size_t n = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) n += entry.is_regular_file() ? 1 : 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir))
+    n += entry.is_regular_file() ? 1 : 0;
   return n;
 }
 
 // `diamond serve` with `args`, expected to refuse: bounded, so that a server that starts
 // after all fails the test instead of hanging it.
 CommandResult ServeExpectingRefusal(std::vector<std::string> args) {
-  std::vector<std::string> argv = {"/usr/bin/timeout", "20", DIAMOND_BINARY, "serve", "--listen", "127.0.0.1:0",
-                                   "--quiet", "--blob-grace", "0"};
+  std::vector<std::string> argv = {
+      "/usr/bin/timeout", "20",      DIAMOND_BINARY, "serve", "--listen",
+      "127.0.0.1:0",      "--quiet", "--blob-grace", "0"};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunCommand(argv);
 }
@@ -35,7 +37,9 @@ TEST(StorageBinding, AnotherDatabaseOnTheseBlobsRefusesToStartAndDeletesNothing)
   {
     ServerProcess server(data, {"--quiet"});
     ASSERT_EQ(server.Request("PUT", "/datasets/d", kSmallCsv, "text/csv").status, 200);
-    ASSERT_EQ(server.PutJson("/models/m", R"({"dataset_id": "d", "validation": {"holdout": 0}})").status, 201);
+    ASSERT_EQ(
+        server.PutJson("/models/m", R"({"dataset_id": "d", "validation": {"holdout": 0}})").status,
+        201);
     server.Stop(15);
   }
   const size_t files = CountFiles(data / "blobs");
@@ -51,18 +55,21 @@ TEST(StorageBinding, AnotherDatabaseOnTheseBlobsRefusesToStartAndDeletesNothing)
 
   // The first database on an empty blob store: its blobs are elsewhere.
   CommandResult empty = ServeExpectingRefusal(
-      {"--data-dir", (dir / "x").string(), "--db", "sqlite:" + (data / "metadata.db").string(), "--blobs",
-       "file:" + (dir / "empty-blobs").string()});
+      {"--data-dir", (dir / "x").string(), "--db", "sqlite:" + (data / "metadata.db").string(),
+       "--blobs", "file:" + (dir / "empty-blobs").string()});
   EXPECT_EQ(empty.exit_code, 2) << empty.err;
-  EXPECT_NE(empty.err.find("is empty, but this database refers to"), std::string::npos) << empty.err;
+  EXPECT_NE(empty.err.find("is empty, but this database refers to"), std::string::npos)
+      << empty.err;
 
   // Half of a shared pair, without --data-dir to supply the other half.
   CommandResult half = ServeExpectingRefusal({"--blobs", "file:" + (data / "blobs").string()});
   EXPECT_EQ(half.exit_code, 2) << half.err;
   EXPECT_NE(half.err.find("--blobs is given without --db"), std::string::npos) << half.err;
-  CommandResult other_half = ServeExpectingRefusal({"--db", "sqlite:" + (data / "metadata.db").string()});
+  CommandResult other_half =
+      ServeExpectingRefusal({"--db", "sqlite:" + (data / "metadata.db").string()});
   EXPECT_EQ(other_half.exit_code, 2) << other_half.err;
-  EXPECT_NE(other_half.err.find("--db is given without --blobs"), std::string::npos) << other_half.err;
+  EXPECT_NE(other_half.err.find("--db is given without --blobs"), std::string::npos)
+      << other_half.err;
   EXPECT_EQ(CountFiles(data / "blobs"), files);
 
   // The rightful pair still starts and serves what it stored.

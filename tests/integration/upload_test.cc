@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <cstdlib>
 #include <thread>
 
 #include "core/sha256.h"
@@ -61,7 +61,8 @@ class UploadTest : public ::testing::Test {
   void SetUp() override {
     if (!ReferenceCsv()) GTEST_SKIP() << "reference data not found: NOT checked";
     server_ = std::make_unique<ServerProcess>(
-        dir_ / "data", std::vector<std::string>{"--quiet", "--upload-min-part", std::to_string(kMinPart)});
+        dir_ / "data",
+        std::vector<std::string>{"--quiet", "--upload-min-part", std::to_string(kMinPart)});
   }
 
   std::string Open(const std::string& dataset, const std::string& body = R"({"format": "csv"})") {
@@ -69,7 +70,8 @@ class UploadTest : public ::testing::Test {
     EXPECT_EQ(r.status, 201) << r.body;
     const json created = json::parse(r.body);
     EXPECT_EQ(r.Header("location"), created["location"]);
-    EXPECT_TRUE(r.Header("location").ends_with("/uploads/" + created["upload_id"].get<std::string>()));
+    EXPECT_TRUE(
+        r.Header("location").ends_with("/uploads/" + created["upload_id"].get<std::string>()));
     EXPECT_EQ(created["min_part_bytes"], kMinPart);
     return created["upload_id"];
   }
@@ -106,7 +108,8 @@ class UploadTest : public ::testing::Test {
   size_t OpenPartSets() {
     const fs::path root = dir_ / "data" / "blobs" / ".tmp-parts";
     if (!fs::exists(root)) return 0;
-    return static_cast<size_t>(std::distance(fs::directory_iterator(root), fs::directory_iterator()));
+    return static_cast<size_t>(
+        std::distance(fs::directory_iterator(root), fs::directory_iterator()));
   }
   // The dataset as PUT in one body would store it: the reference for every upload.
   std::string OneShotRows(const std::string& csv) {
@@ -126,8 +129,9 @@ TEST_F(UploadTest, PartsInAnyOrderWithQuotedFieldsAcrossThemMakeTheSameDatasetAs
   // Backwards, and part 2 first sent wrong and then again: the second send replaces it.
   ASSERT_EQ(Part(upload, 2, std::string(parts[1].size(), 'x')).status, 200);
   for (size_t i = parts.size(); i-- > 0;) {
-    HttpResult r = Part(upload, static_cast<int>(i + 1), parts[i],
-                        {"x-checksum-sha256: " + Sha256Hex(parts[i]), "Content-MD5: " + Md5Base64(parts[i])});
+    HttpResult r =
+        Part(upload, static_cast<int>(i + 1), parts[i],
+             {"x-checksum-sha256: " + Sha256Hex(parts[i]), "Content-MD5: " + Md5Base64(parts[i])});
     ASSERT_EQ(r.status, 200) << r.body;
     const json stored = json::parse(r.body);
     EXPECT_EQ(stored["part"], i + 1);
@@ -165,7 +169,9 @@ TEST_F(UploadTest, AppendAddsRowsToTheCurrentVersion) {
   const std::string reference = ReadFile(*ReferenceCsv());
   ASSERT_EQ(server_->Request("PUT", "/datasets/grow", reference, "text/csv").status, 200);
   const std::string once = OneShotRows(reference);
-  auto stored = [&] { return json::parse(server_->Get("/me").body)["usage"]["stored_bytes"].get<int64_t>(); };
+  auto stored = [&] {
+    return json::parse(server_->Get("/me").body)["usage"]["stored_bytes"].get<int64_t>();
+  };
   const int64_t stored_before = stored();
   const std::string upload = Open("grow", R"({"format": "csv", "mode": "append"})");
   ASSERT_EQ(Part(upload, 1, reference).status, 200);
@@ -175,26 +181,31 @@ TEST_F(UploadTest, AppendAddsRowsToTheCurrentVersion) {
   EXPECT_EQ(json::parse(done.body)["rows"], 10000);
   const std::string grown = server_->Get("/datasets/grow/rows").body;
   EXPECT_EQ(grown, once + once.substr(once.find('\n') + 1));
-  EXPECT_EQ(json::parse(done.body)["sha256"], Sha256Hex(grown)) << "the hash covers the first version's rows too";
+  EXPECT_EQ(json::parse(done.body)["sha256"], Sha256Hex(grown))
+      << "the hash covers the first version's rows too";
   EXPECT_EQ(json::parse(done.body)["bytes"], grown.size());
   // The first version's rows are not copied: the new version is that segment and one more,
   // which is all the space it takes.
   EXPECT_EQ(json::parse(done.body)["segments"], 2);
   EXPECT_EQ(stored() - stored_before, static_cast<int64_t>(grown.size() - once.size()));
   // An append through the dataset route adds a third.
-  HttpResult more = server_->Request("POST", "/datasets/grow", reference.substr(0, reference.find('\n', 200) + 1),
-                                     "text/csv");
+  HttpResult more = server_->Request(
+      "POST", "/datasets/grow", reference.substr(0, reference.find('\n', 200) + 1), "text/csv");
   ASSERT_EQ(more.status, 200) << more.body;
   EXPECT_EQ(json::parse(more.body)["segments"], 3);
   const std::string third = server_->Get("/datasets/grow/rows").body;
   EXPECT_EQ(third.substr(0, grown.size()), grown);
   EXPECT_EQ(json::parse(more.body)["sha256"], Sha256Hex(third));
-  EXPECT_EQ(json::parse(server_->PostJson("/datasets/nope/uploads", R"({"mode": "append"})").body)["status"], 404);
+  EXPECT_EQ(
+      json::parse(
+          server_->PostJson("/datasets/nope/uploads", R"({"mode": "append"})").body)["status"],
+      404);
 }
 
 TEST_F(UploadTest, JsonUploadsJoinTheirParts) {
   const std::string upload = Open("stones", R"({"format": "json"})");
-  const std::string body = R"([{"carat": 0.3, "cut": "Ideal", "color": "E", "clarity": "VS2", "depth": 61.5,
+  const std::string body =
+      R"([{"carat": 0.3, "cut": "Ideal", "color": "E", "clarity": "VS2", "depth": 61.5,
       "table": 55, "x": 4.3, "y": 4.31, "z": 2.65, "price": 500},
       {"carat": 1.5, "cut": "Premium", "color": "G", "clarity": "SI1", "depth": 62, "table": 58,
       "x": 7.3, "y": 7.31, "z": 4.5, "price": 9000}])";
@@ -221,7 +232,8 @@ TEST_F(UploadTest, HostileRequestsGetPreciseAnswers) {
   HttpResult sha = Part(upload, 1, "carat\n", {"x-checksum-sha256: " + Sha256Hex("other")});
   EXPECT_EQ(sha.status, 400) << sha.body;
   EXPECT_EQ(Part(upload, 1, "carat\n", {"x-checksum-sha256: nonsense"}).status, 422);
-  EXPECT_TRUE(json::parse(server_->Get("/uploads/" + upload).body)["parts"].empty()) << "mismatched parts are not stored";
+  EXPECT_TRUE(json::parse(server_->Get("/uploads/" + upload).body)["parts"].empty())
+      << "mismatched parts are not stored";
 
   EXPECT_EQ(Complete(upload).status, 409) << "no parts yet";
   const std::string csv = NotedCsv(1);
@@ -238,9 +250,12 @@ TEST_F(UploadTest, HostileRequestsGetPreciseAnswers) {
   // Another tenant's upload is not there at all.
   const std::string mallory = server_->CreateUserWithKey("mallory");
   for (auto [method, path] : std::vector<std::pair<std::string, std::string>>{
-           {"GET", "/uploads/" + upload}, {"PUT", "/uploads/" + upload + "/parts/4"},
-           {"POST", "/uploads/" + upload + "/complete"}, {"DELETE", "/uploads/" + upload}}) {
-    HttpResult r = server_->RequestAs(mallory, method, path, method == "PUT" ? "x" : "", "text/csv");
+           {"GET", "/uploads/" + upload},
+           {"PUT", "/uploads/" + upload + "/parts/4"},
+           {"POST", "/uploads/" + upload + "/complete"},
+           {"DELETE", "/uploads/" + upload}}) {
+    HttpResult r =
+        server_->RequestAs(mallory, method, path, method == "PUT" ? "x" : "", "text/csv");
     EXPECT_EQ(r.status, 404) << method << " " << path << ": " << r.body;
   }
   EXPECT_EQ(server_->Get("/uploads/" + upload).status, 200);
@@ -249,7 +264,8 @@ TEST_F(UploadTest, HostileRequestsGetPreciseAnswers) {
   const std::string broken = Open("broken");
   std::string rows = "carat,cut,color,clarity,depth,table,x,y,z\n";
   for (int i = 0; i < 30; ++i) rows += "0.3,Ideal,E,VS2,61.5,55,4.3,4.31,2.65\n";
-  const std::string bad_row = "0.3,Fine,E,VS2,61.5,55,4.3,4.31,2.65\n", good_row = "0.3,Good,E,VS2,61.5,55,4.3,4.31,2.65\n";
+  const std::string bad_row = "0.3,Fine,E,VS2,61.5,55,4.3,4.31,2.65\n",
+                    good_row = "0.3,Good,E,VS2,61.5,55,4.3,4.31,2.65\n";
   ASSERT_EQ(Part(broken, 1, rows + bad_row).status, 200);
   ASSERT_EQ(Part(broken, 2, good_row).status, 200);
   HttpResult invalid = Complete(broken);
@@ -273,7 +289,8 @@ TEST_F(UploadTest, HostileRequestsGetPreciseAnswers) {
   ASSERT_EQ(fixed.status, 200) << fixed.body;
   EXPECT_EQ(json::parse(fixed.body)["rows"], 33);
   const std::string malformed = Open("malformed");
-  ASSERT_EQ(Part(malformed, 1, "carat,cut,color,clarity,depth,table,x,y,z\n\"0.3,Ideal\n").status, 200);
+  ASSERT_EQ(Part(malformed, 1, "carat,cut,color,clarity,depth,table,x,y,z\n\"0.3,Ideal\n").status,
+            200);
   EXPECT_EQ(Complete(malformed).status, 400);
 
   // Aborted: gone, parts and all.
@@ -288,7 +305,8 @@ TEST_F(UploadTest, HostileRequestsGetPreciseAnswers) {
 }
 
 TEST_F(UploadTest, UploadsPastThePlansLimitsCommitNothing) {
-  server_->PutPlan("small", R"({"requests_per_second": 1000, "burst": 1000, "monthly_predicted_rows": 1000,
+  server_->PutPlan("small",
+                   R"({"requests_per_second": 1000, "burst": 1000, "monthly_predicted_rows": 1000,
       "max_dataset_rows": 1000, "max_models": 2, "max_training_jobs": 1, "price_per_1k_rows": 1,
       "price_per_training_minute": 1, "max_stored_bytes": 150000, "max_datasets": 5})");
   const std::string carol = server_->CreateUserWithKey("carol", "small");
@@ -313,8 +331,8 @@ TEST_F(UploadTest, UploadsPastThePlansLimitsCommitNothing) {
 TEST_F(UploadTest, AnUploadExpires) {
   server_ = nullptr;
   server_ = std::make_unique<ServerProcess>(
-      dir_ / "data", std::vector<std::string>{"--quiet", "--upload-expiry", "1", "--blob-grace", "0", "--upload-min-part",
-                               std::to_string(kMinPart)});
+      dir_ / "data", std::vector<std::string>{"--quiet", "--upload-expiry", "1", "--blob-grace",
+                                              "0", "--upload-min-part", std::to_string(kMinPart)});
   const std::string upload = Open("late");
   ASSERT_EQ(Part(upload, 1, "carat,cut\n").status, 200);
   ASSERT_EQ(OpenPartSets(), 1u);
@@ -333,7 +351,8 @@ TEST_F(UploadTest, KillNineMidUploadAndMidCompletionThenResume) {
   const auto parts = Parts(csv, 2 << 20);
   ASSERT_GE(parts.size(), 4u);
   const std::string upload = Open("resumed");
-  for (size_t i = 0; i < parts.size() / 2; ++i) ASSERT_EQ(Part(upload, static_cast<int>(i + 1), parts[i]).status, 200);
+  for (size_t i = 0; i < parts.size() / 2; ++i)
+    ASSERT_EQ(Part(upload, static_cast<int>(i + 1), parts[i]).status, 200);
   server_->Stop(SIGKILL);
   server_->Start();
   // Resume: ask what arrived, send the rest.
@@ -349,11 +368,13 @@ TEST_F(UploadTest, KillNineMidUploadAndMidCompletionThenResume) {
   completing.join();
   server_->Start();
   HttpResult again = Complete(upload);
-  ASSERT_TRUE(again.status == 200 || (again.status == 409 && again.body.find("already completed") != std::string::npos))
+  ASSERT_TRUE(again.status == 200 ||
+              (again.status == 409 && again.body.find("already completed") != std::string::npos))
       << again.status << " " << again.body;
   RecordProperty("completion_cut_short", again.status == 200 ? "yes" : "no (it had committed)");
   const std::string stored = server_->Get("/datasets/resumed/rows").body;
-  EXPECT_EQ(json::parse(server_->Get("/datasets/resumed").body)["version"], 1) << "one version, not two";
+  EXPECT_EQ(json::parse(server_->Get("/datasets/resumed").body)["version"], 1)
+      << "one version, not two";
   EXPECT_TRUE(stored == OneShotRows(csv)) << "the resumed upload differs from one made in one go";
 }
 
@@ -363,13 +384,15 @@ class LargeUploadTest : public UploadTest {
   void SetUp() override {
     if (!ReferenceCsv()) GTEST_SKIP() << "reference data not found: NOT checked";
     server_ = std::make_unique<ServerProcess>(
-        dir_ / "data", std::vector<std::string>{"--quiet", "--upload-min-part", std::to_string(kMinPart),
-                                                "--upload-background-bytes", "100000"});
+        dir_ / "data",
+        std::vector<std::string>{"--quiet", "--upload-min-part", std::to_string(kMinPart),
+                                 "--upload-background-bytes", "100000"});
   }
 
   // Sends every part, asks for the completion: 202, a job.
   std::string Queue(const std::string& upload, const std::vector<std::string>& parts) {
-    for (size_t i = 0; i < parts.size(); ++i) EXPECT_EQ(Part(upload, static_cast<int>(i + 1), parts[i]).status, 200);
+    for (size_t i = 0; i < parts.size(); ++i)
+      EXPECT_EQ(Part(upload, static_cast<int>(i + 1), parts[i]).status, 200);
     HttpResult accepted = Complete(upload);
     EXPECT_EQ(accepted.status, 202) << accepted.body;
     const json queued = json::parse(accepted.body);
@@ -379,10 +402,13 @@ class LargeUploadTest : public UploadTest {
   }
   json WaitForState(const std::string& upload, const std::string& state) {
     json seen;
-    EXPECT_TRUE(Eventually([&] {
-      seen = json::parse(server_->Get("/uploads/" + upload).body);
-      return seen["state"] == state;
-    }, std::chrono::seconds(120))) << seen.dump();
+    EXPECT_TRUE(Eventually(
+        [&] {
+          seen = json::parse(server_->Get("/uploads/" + upload).body);
+          return seen["state"] == state;
+        },
+        std::chrono::seconds(120)))
+        << seen.dump();
     return seen;
   }
   void WaitForJob(const std::string& job, const std::string& state) {
@@ -430,7 +456,8 @@ TEST_F(LargeUploadTest, CompletesInAJobAndReportsFailuresOnTheUpload) {
   EXPECT_EQ(reopened["last_error"]["errors"][0]["column"], "carat");
   EXPECT_EQ(reopened["job_id"], failed_job);
   WaitForJob(failed_job, "failed");
-  ASSERT_EQ(Part(fixable, 1, good.substr(0, bad_parts[0].size() + good.size() - bad.size())).status, 200)
+  ASSERT_EQ(Part(fixable, 1, good.substr(0, bad_parts[0].size() + good.size() - bad.size())).status,
+            200)
       << "an upload the job refused takes parts again";
   HttpResult retried = Complete(fixable);
   ASSERT_EQ(retried.status, 202) << retried.body;
@@ -441,13 +468,15 @@ TEST_F(LargeUploadTest, CompletesInAJobAndReportsFailuresOnTheUpload) {
   const fs::path file = dir_ / "large.csv";
   WriteFile(file, csv);
   ::setenv("DIAMOND_API_KEY", server_->admin_key().c_str(), 1);
-  CommandResult uploaded = RunCommand({DIAMOND_BINARY, "upload", "--server", server_->base_url(), "by-command",
-                                       file.string(), "--part-bytes", "100000"});
+  CommandResult uploaded = RunCommand({DIAMOND_BINARY, "upload", "--server", server_->base_url(),
+                                       "by-command", file.string(), "--part-bytes", "100000"});
   ASSERT_EQ(uploaded.exit_code, 0) << uploaded.err;
   EXPECT_NE(uploaded.err.find("completes the upload in a job"), std::string::npos) << uploaded.err;
   const json by_command = json::parse(server_->Get("/datasets/by-command").body);
-  EXPECT_NE(uploaded.out.find("dataset by-command version 1: 20000 rows"), std::string::npos) << uploaded.out;
-  EXPECT_NE(uploaded.out.find(by_command["sha256"].get<std::string>()), std::string::npos) << uploaded.out;
+  EXPECT_NE(uploaded.out.find("dataset by-command version 1: 20000 rows"), std::string::npos)
+      << uploaded.out;
+  EXPECT_NE(uploaded.out.find(by_command["sha256"].get<std::string>()), std::string::npos)
+      << uploaded.out;
 }
 
 // kill -9 of the server while its worker completes an upload: the restarted server's
@@ -460,8 +489,10 @@ TEST_F(LargeUploadTest, ACompletionJobCutShortByKillNineIsFinishedByTheNextAttem
   server_->Start();
   EXPECT_EQ(WaitForState(upload, "completed")["dataset_version"], 1);
   WaitForJob(job, "succeeded");
-  RecordProperty("completion_attempts", json::parse(server_->Get("/jobs/" + job).body)["attempts"].dump());
-  EXPECT_EQ(json::parse(server_->Get("/datasets/background").body)["version"], 1) << "one version, not two";
+  RecordProperty("completion_attempts",
+                 json::parse(server_->Get("/jobs/" + job).body)["attempts"].dump());
+  EXPECT_EQ(json::parse(server_->Get("/datasets/background").body)["version"], 1)
+      << "one version, not two";
   EXPECT_TRUE(server_->Get("/datasets/background/rows").body == OneShotRows(csv))
       << "the dataset differs from one made in one go";
 }
@@ -473,8 +504,9 @@ TEST_F(UploadTest, TheUploadCommandResumesAnInterruptedUpload) {
   const fs::path file = dir_ / "stones.csv";
   WriteFile(file, csv);
   ::setenv("DIAMOND_API_KEY", server_->admin_key().c_str(), 1);
-  const std::vector<std::string> command = {DIAMOND_BINARY, "upload", "--server", server_->base_url(), "sent",
-                                            file.string(), "--part-bytes", "20000"};
+  const std::vector<std::string> command = {DIAMOND_BINARY,      "upload", "--server",
+                                            server_->base_url(), "sent",   file.string(),
+                                            "--part-bytes",      "20000"};
   const fs::path state = file.string() + ".diamond-upload";
 
   CommandResult first;
@@ -482,12 +514,14 @@ TEST_F(UploadTest, TheUploadCommandResumesAnInterruptedUpload) {
   serial.insert(serial.end(), {"--parallel", "1"});
   std::thread client([&] { first = RunCommand(serial); });
   // Once some parts are on the server, take the server away.
-  const bool started = Eventually([&] {
-    if (!fs::exists(state)) return false;
-    const json upload = json::parse(ReadFile(state))["upload_id"];
-    const HttpResult r = server_->Get("/uploads/" + upload.get<std::string>());
-    return r.status == 200 && json::parse(r.body)["parts"].size() >= 5;
-  }, std::chrono::seconds(30));
+  const bool started = Eventually(
+      [&] {
+        if (!fs::exists(state)) return false;
+        const json upload = json::parse(ReadFile(state))["upload_id"];
+        const HttpResult r = server_->Get("/uploads/" + upload.get<std::string>());
+        return r.status == 200 && json::parse(r.body)["parts"].size() >= 5;
+      },
+      std::chrono::seconds(30));
   server_->Stop(SIGKILL);
   client.join();
   ASSERT_TRUE(started) << first.err;
@@ -500,7 +534,8 @@ TEST_F(UploadTest, TheUploadCommandResumesAnInterruptedUpload) {
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.err.find("resuming upload"), std::string::npos) << second.err;
   EXPECT_EQ(second.err.find("(0 part(s) already"), std::string::npos) << second.err;
-  EXPECT_NE(second.out.find("dataset sent version 1: 100000 rows"), std::string::npos) << second.out;
+  EXPECT_NE(second.out.find("dataset sent version 1: 100000 rows"), std::string::npos)
+      << second.out;
   EXPECT_FALSE(fs::exists(state)) << "a finished upload leaves no resume file";
   EXPECT_TRUE(server_->Get("/datasets/sent/rows").body == OneShotRows(csv));
 
@@ -510,8 +545,8 @@ TEST_F(UploadTest, TheUploadCommandResumesAnInterruptedUpload) {
   EXPECT_EQ(keyless.exit_code, 2);
   EXPECT_NE(keyless.err.find("DIAMOND_API_KEY"), std::string::npos) << keyless.err;
   ::setenv("DIAMOND_API_KEY", server_->admin_key().c_str(), 1);
-  CommandResult missing = RunCommand({DIAMOND_BINARY, "upload", "--server", server_->base_url(), "x",
-                                      (dir_ / "nope.csv").string()});
+  CommandResult missing = RunCommand({DIAMOND_BINARY, "upload", "--server", server_->base_url(),
+                                      "x", (dir_ / "nope.csv").string()});
   EXPECT_EQ(missing.exit_code, 2);
   ::unsetenv("DIAMOND_API_KEY");
 }

@@ -32,14 +32,17 @@ TEST(Algorithms, FittedModelsRoundTripThroughTheirOwnSection) {
     auto model = algorithm->Fit(stones, spec, {}, Progress{});
     ASSERT_TRUE(model.ok()) << model.status().message();
     EXPECT_EQ((*model)->algorithm(), algorithm->name());
-    auto loaded = algorithm->Load((*model)->FileSection(), (*model)->features(), (*model)->transform());
+    auto loaded =
+        algorithm->Load((*model)->FileSection(), (*model)->features(), (*model)->transform());
     ASSERT_TRUE(loaded.ok()) << loaded.status().message();
     EXPECT_EQ(loaded->spec.algorithm, algorithm->id());
     EXPECT_EQ(HyperparametersToJson(loaded->spec), HyperparametersToJson(spec));
-    for (const Diamond& s : stones) ASSERT_EQ(loaded->model->PredictPrice(s), (*model)->PredictPrice(s));
+    for (const Diamond& s : stones)
+      ASSERT_EQ(loaded->model->PredictPrice(s), (*model)->PredictPrice(s));
     EXPECT_TRUE((*model)->Summary().is_object());
     // A section of the wrong shape is damage, never a model.
-    auto damaged = algorithm->Load(nlohmann::ordered_json::array(), (*model)->features(), (*model)->transform());
+    auto damaged = algorithm->Load(nlohmann::ordered_json::array(), (*model)->features(),
+                                   (*model)->transform());
     ASSERT_FALSE(damaged.ok());
     EXPECT_EQ(damaged.status().code(), StatusCode::kCorruption);
   }
@@ -47,12 +50,13 @@ TEST(Algorithms, FittedModelsRoundTripThroughTheirOwnSection) {
 
 TEST(Algorithms, UnknownNamesAreRefusedEverywhereWithTheRegisteredList) {
   std::vector<SpecProblem> problems;
-  ParseHyperparameters(ModelSpec::Algorithm::kLinear, nlohmann::json{{"max_depth", 3}}, ModelSpec{}, &problems);
+  ParseHyperparameters(ModelSpec::Algorithm::kLinear, nlohmann::json{{"max_depth", 3}}, ModelSpec{},
+                       &problems);
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0].message, "unknown hyperparameter for linear (allowed: selector, positive)");
-  nlohmann::ordered_json file = ModelToJson(
-      *Train(testing::SyntheticStones(100, 2), ModelSpec{}, Validation{}), DataLineage{"x", "y", 100}, std::nullopt,
-      "2026-12-07T00:00:00Z");
+  nlohmann::ordered_json file =
+      ModelToJson(*Train(testing::SyntheticStones(100, 2), ModelSpec{}, Validation{}),
+                  DataLineage{"x", "y", 100}, std::nullopt, "2026-12-07T00:00:00Z");
   file["algorithm"] = "forest";
   EXPECT_EQ(ModelFromJson(file).status().message(), "invalid model file: unknown 'algorithm'");
 }

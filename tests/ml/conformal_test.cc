@@ -12,10 +12,10 @@ Calibration OfResiduals(int n) {
 }
 
 TEST(Conformal, HalfWidthIsTheCeilNPlusOneAlphaThResidual) {
-  const Calibration c = OfResiduals(99);  // residuals 0.01 .. 0.99
-  EXPECT_DOUBLE_EQ(*c.HalfWidth(0.9), 0.90);   // ceil(100 × 0.9) = 90th
+  const Calibration c = OfResiduals(99);      // residuals 0.01 .. 0.99
+  EXPECT_DOUBLE_EQ(*c.HalfWidth(0.9), 0.90);  // ceil(100 × 0.9) = 90th
   EXPECT_DOUBLE_EQ(*c.HalfWidth(0.5), 0.50);
-  EXPECT_DOUBLE_EQ(*c.HalfWidth(0.901), 0.91); // rounds up, never down
+  EXPECT_DOUBLE_EQ(*c.HalfWidth(0.901), 0.91);  // rounds up, never down
   EXPECT_DOUBLE_EQ(*c.HalfWidth(0.99), 0.99);
   EXPECT_DOUBLE_EQ(c.MaxLevel(), 0.99);
 }

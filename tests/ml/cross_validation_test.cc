@@ -50,12 +50,17 @@ TEST(CrossValidation, EverySpecIsScoredOnTheSameFoldsAndRepeatsReshuffle) {
 TEST(CrossValidation, OutOfRangeOptionsAndTooFewRowsAreRefused) {
   const std::vector<Diamond> stones = testing::SyntheticStones(40, 4);
   const std::vector<ModelSpec> specs = {ModelSpec{}};
-  EXPECT_EQ(CrossValidateSpecs(stones, specs, {1, 1, 42}).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(CrossValidateSpecs(stones, specs, {11, 1, 42}).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(CrossValidateSpecs(stones, specs, {5, 0, 42}).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(CrossValidateSpecs(stones, specs, {5, 21, 42}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CrossValidateSpecs(stones, specs, {1, 1, 42}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(CrossValidateSpecs(stones, specs, {11, 1, 42}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(CrossValidateSpecs(stones, specs, {5, 0, 42}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(CrossValidateSpecs(stones, specs, {5, 21, 42}).status().code(),
+            StatusCode::kInvalidArgument);
   const std::vector<Diamond> few(stones.begin(), stones.begin() + 3);
-  EXPECT_EQ(CrossValidateSpecs(few, specs, {5, 1, 42}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CrossValidateSpecs(few, specs, {5, 1, 42}).status().code(),
+            StatusCode::kInvalidArgument);
   EXPECT_TRUE(CrossValidateSpecs(stones, specs, {5, 1, 42}).ok());
 }
 

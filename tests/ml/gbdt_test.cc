@@ -35,11 +35,14 @@ std::vector<float> XgboostPredict(const GbdtModel& model, const std::vector<Diam
   BoosterHandle booster = nullptr;
   EXPECT_EQ(XGBoosterCreate(nullptr, 0, &booster), 0);
   std::unique_ptr<void, int (*)(BoosterHandle)> booster_owner(booster, XGBoosterFree);
-  EXPECT_EQ(XGBoosterLoadModelFromBuffer(booster, text.data(), text.size()), 0) << XGBGetLastError();
+  EXPECT_EQ(XGBoosterLoadModelFromBuffer(booster, text.data(), text.size()), 0)
+      << XGBGetLastError();
   EXPECT_EQ(XGBoosterSetParam(booster, "nthread", "1"), 0);
   std::vector<float> matrix = GbdtFeatureMatrix(stones, model.features(), model.transform());
   DMatrixHandle dmatrix = nullptr;
-  EXPECT_EQ(XGDMatrixCreateFromMat(matrix.data(), stones.size(), model.features().size(), NAN, &dmatrix), 0);
+  EXPECT_EQ(
+      XGDMatrixCreateFromMat(matrix.data(), stones.size(), model.features().size(), NAN, &dmatrix),
+      0);
   std::unique_ptr<void, int (*)(DMatrixHandle)> dmatrix_owner(dmatrix, XGDMatrixFree);
   const std::string config = R"({"type": )" + std::to_string(type) +
                              R"(, "training": false, "iteration_begin": 0, "iteration_end": 0,
@@ -47,7 +50,8 @@ std::vector<float> XgboostPredict(const GbdtModel& model, const std::vector<Diam
   const bst_ulong* shape = nullptr;
   bst_ulong dims = 0;
   const float* result = nullptr;
-  EXPECT_EQ(XGBoosterPredictFromDMatrix(booster, dmatrix, config.c_str(), &shape, &dims, &result), 0)
+  EXPECT_EQ(XGBoosterPredictFromDMatrix(booster, dmatrix, config.c_str(), &shape, &dims, &result),
+            0)
       << XGBGetLastError();
   size_t size = 1;
   for (bst_ulong d = 0; d < dims; ++d) size *= shape[d];
@@ -73,7 +77,8 @@ TEST(Gbdt, PredictionsAndTreeShapMatchXgboostsOwn) {
       model->Explain(probe[r], &explanation);
       for (size_t j = 0; j < f; ++j) {
         ASSERT_NEAR(explanation.effects[j], contributions[r * (f + 1) + j], 2e-5)
-            << "depth " << depth << " row " << r << " feature " << FeatureName(model->features()[j]);
+            << "depth " << depth << " row " << r << " feature "
+            << FeatureName(model->features()[j]);
       }
       ASSERT_NEAR(explanation.base, contributions[r * (f + 1) + f], 2e-5);
     }
@@ -109,10 +114,9 @@ TEST(Gbdt, ModelFileRoundTripsToIdenticalPredictions) {
   spec.gbdt = SmallSpec(4);
   auto outcome = Train(stones, spec, Validation{});
   ASSERT_TRUE(outcome.ok()) << outcome.status().message();
-  const std::string text =
-      ModelToJson(*outcome, DataLineage{"t.csv", std::string(64, 'b'), 500}, std::nullopt,
-                  "2026-11-26T00:00:00Z")
-          .dump();
+  const std::string text = ModelToJson(*outcome, DataLineage{"t.csv", std::string(64, 'b'), 500},
+                                       std::nullopt, "2026-11-26T00:00:00Z")
+                               .dump();
   auto loaded = ParseModelFile(text);
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   EXPECT_EQ(loaded->model->algorithm(), "gbdt");
@@ -140,19 +144,32 @@ TEST(Gbdt, DamagedTreesAreCorruptionNotCrashes) {
   ASSERT_TRUE(model.ok());
   using json = nlohmann::ordered_json;
   const std::vector<std::pair<std::string, std::function<void(json&)>>> edits = {
-      {"child loops back", [](json& m) { m["learner"]["gradient_booster"]["model"]["trees"][0]["left_children"][1] = 0; }},
-      {"child out of range", [](json& m) { m["learner"]["gradient_booster"]["model"]["trees"][0]["right_children"][0] = 9999; }},
-      {"feature out of range", [](json& m) { m["learner"]["gradient_booster"]["model"]["trees"][0]["split_indices"][0] = 99; }},
-      {"short array", [](json& m) { m["learner"]["gradient_booster"]["model"]["trees"][0]["sum_hessian"].erase(0); }},
+      {"child loops back",
+       [](json& m) {
+         m["learner"]["gradient_booster"]["model"]["trees"][0]["left_children"][1] = 0;
+       }},
+      {"child out of range",
+       [](json& m) {
+         m["learner"]["gradient_booster"]["model"]["trees"][0]["right_children"][0] = 9999;
+       }},
+      {"feature out of range",
+       [](json& m) {
+         m["learner"]["gradient_booster"]["model"]["trees"][0]["split_indices"][0] = 99;
+       }},
+      {"short array",
+       [](json& m) {
+         m["learner"]["gradient_booster"]["model"]["trees"][0]["sum_hessian"].erase(0);
+       }},
       {"other objective", [](json& m) { m["learner"]["objective"]["name"] = "binary:logistic"; }},
       {"no trees", [](json& m) { m["learner"]["gradient_booster"]["model"].erase("trees"); }},
       {"bad base score", [](json& m) { m["learner"]["learner_model_param"]["base_score"] = "x"; }},
-      {"a chain of 100 splits", [](json& m) {
+      {"a chain of 100 splits",
+       [](json& m) {
          json& tree = m["learner"]["gradient_booster"]["model"]["trees"][0];
          const int n = 201;  // node 2k splits into 2k+1 (a leaf) and 2k+2
-         for (const char* key : {"left_children", "right_children", "split_indices", "split_conditions",
-                                 "loss_changes", "sum_hessian", "split_type", "default_left",
-                                 "base_weights", "parents"}) {
+         for (const char* key : {"left_children", "right_children", "split_indices",
+                                 "split_conditions", "loss_changes", "sum_hessian", "split_type",
+                                 "default_left", "base_weights", "parents"}) {
            tree[key] = json::array();
          }
          for (int i = 0; i < n; ++i) {
@@ -181,18 +198,20 @@ TEST(Gbdt, DamagedTreesAreCorruptionNotCrashes) {
 }
 
 TEST(Gbdt, OutOfRangeHyperparametersAreNamed) {
-  nlohmann::json params = {{"max_depth", 0},       {"learning_rate", 1.5}, {"subsample", 0},
-                           {"n_estimators", 2.5},   {"threads", 100},      {"colour", 1},
-                           {"reg_lambda", -1},      {"seed", -3}};
+  nlohmann::json params = {
+      {"max_depth", 0}, {"learning_rate", 1.5}, {"subsample", 0},   {"n_estimators", 2.5},
+      {"threads", 100}, {"colour", 1},          {"reg_lambda", -1}, {"seed", -3}};
   std::vector<SpecProblem> problems;
   ParseHyperparameters(ModelSpec::Algorithm::kGbdt, params, ModelSpec{}, &problems);
   std::set<std::string> fields;
   for (const auto& p : problems) fields.insert(p.field);
-  EXPECT_EQ(fields, (std::set<std::string>{"max_depth", "learning_rate", "subsample", "n_estimators",
-                                           "threads", "colour", "reg_lambda", "seed"}));
+  EXPECT_EQ(fields,
+            (std::set<std::string>{"max_depth", "learning_rate", "subsample", "n_estimators",
+                                   "threads", "colour", "reg_lambda", "seed"}));
   problems.clear();
-  ParseHyperparameters(ModelSpec::Algorithm::kGbdt, nlohmann::json{{"n_estimators", 5000}, {"max_depth", 10}},
-                       ModelSpec{}, &problems);
+  ParseHyperparameters(ModelSpec::Algorithm::kGbdt,
+                       nlohmann::json{{"n_estimators", 5000}, {"max_depth", 10}}, ModelSpec{},
+                       &problems);
   ASSERT_EQ(problems.size(), 1u);  // 5000 × 2^10 trees' leaves is too big a model
   EXPECT_EQ(problems[0].field, "n_estimators");
 }
@@ -235,9 +254,9 @@ TEST(Search, ScoresEveryCandidateRanksThemAndRefitsTheBest) {
   std::vector<SpecProblem> problems;
   SearchSpec search;
   search.folds = 3;
-  search.candidates = ExpandGrid(base, nlohmann::json::object(),
-                                 nlohmann::json{{"max_depth", {1, 3}}, {"learning_rate", {0.01, 0.3}}},
-                                 &problems);
+  search.candidates =
+      ExpandGrid(base, nlohmann::json::object(),
+                 nlohmann::json{{"max_depth", {1, 3}}, {"learning_rate", {0.01, 0.3}}}, &problems);
   ASSERT_TRUE(problems.empty());
   ASSERT_EQ(search.candidates.size(), 4u);
   int last_fit = 0, fits = 0;
@@ -262,10 +281,11 @@ TEST(Search, ScoresEveryCandidateRanksThemAndRefitsTheBest) {
   EXPECT_EQ(ranks, (std::set<int>{1, 2, 3, 4}));
   // 0.01 × 60 rounds barely moves from the mean: a 0.3 candidate must win.
   EXPECT_EQ(outcome->spec.gbdt.learning_rate, 0.3);
-  EXPECT_EQ(HyperparametersToJson(outcome->spec), HyperparametersToJson(result.candidates[result.best].spec));
+  EXPECT_EQ(HyperparametersToJson(outcome->spec),
+            HyperparametersToJson(result.candidates[result.best].spec));
 
-  auto cancelled = Train(stones, base, Validation{}, {}, &search,
-                         [](const Progress& p) { return p.fit < 3; });
+  auto cancelled =
+      Train(stones, base, Validation{}, {}, &search, [](const Progress& p) { return p.fit < 3; });
   ASSERT_FALSE(cancelled.ok());
   EXPECT_EQ(cancelled.status().code(), StatusCode::kCancelled);
 }
@@ -276,15 +296,16 @@ TEST(Search, LinearGridOverSelectorsAndPositive) {
   SearchSpec search;
   search.folds = 4;
   search.metric = "r2";
-  search.candidates = ExpandGrid(ModelSpec{}, nlohmann::json::object(),
-                                 nlohmann::json{{"selector", {{"cut"}, {"carat", "clarity"}}},
-                                                {"positive", {true, false}}},
-                                 &problems);
+  search.candidates = ExpandGrid(
+      ModelSpec{}, nlohmann::json::object(),
+      nlohmann::json{{"selector", {{"cut"}, {"carat", "clarity"}}}, {"positive", {true, false}}},
+      &problems);
   ASSERT_TRUE(problems.empty());
   auto outcome = Train(stones, ModelSpec{}, Validation{}, {}, &search);
   ASSERT_TRUE(outcome.ok());
   // Price depends on carat and clarity only: that selector wins on R².
-  EXPECT_EQ(outcome->spec.linear.selector, (std::vector<Feature>{Feature::kCarat, Feature::kClarity}));
+  EXPECT_EQ(outcome->spec.linear.selector,
+            (std::vector<Feature>{Feature::kCarat, Feature::kClarity}));
   problems.clear();
   ExpandGrid(ModelSpec{}, nlohmann::json::object(), nlohmann::json{{"max_depth", {3}}}, &problems);
   ASSERT_EQ(problems.size(), 1u);  // not a linear hyperparameter

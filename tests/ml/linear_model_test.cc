@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <Eigen/Dense>
+#include <cmath>
 #include <random>
 
 #include "ml/cleaning.h"
@@ -34,9 +34,8 @@ std::vector<Diamond> SyntheticStones(size_t n, uint64_t seed) {
 }
 
 // Prices from known coefficients on the scaled features (as the model sees them).
-void PriceWith(std::vector<Diamond>* stones, const std::vector<Feature>& selector,
-               double intercept, const std::vector<double>& coefficients, double noise_sd,
-               uint64_t seed) {
+void PriceWith(std::vector<Diamond>* stones, const std::vector<Feature>& selector, double intercept,
+               const std::vector<double>& coefficients, double noise_sd, uint64_t seed) {
   FeatureTransform t = FitFeatureTransform(*stones);
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> noise(0, noise_sd);
@@ -67,7 +66,8 @@ TEST(LinearModel, RecoversKnownCoefficientsExactly) {
 }
 
 TEST(LinearModel, PositiveClampsTheNegativeCoefficientAndStaysOptimal) {
-  const std::vector<Feature> selector = {Feature::kCarat, Feature::kClarity, Feature::kDepthDistance};
+  const std::vector<Feature> selector = {Feature::kCarat, Feature::kClarity,
+                                         Feature::kDepthDistance};
   auto stones = SyntheticStones(2000, 2);
   PriceWith(&stones, selector, 8.0, {1.0, 0.2, -0.1}, 0.05, 3);
 
@@ -99,9 +99,7 @@ TEST(LinearModel, PositiveClampsTheNegativeCoefficientAndStaysOptimal) {
   EXPECT_NEAR(residual.mean(), 0, 1e-9);  // the free intercept
 }
 
-TEST(LinearModel, FitRejectsNoRows) {
-  EXPECT_FALSE(LinearModel::Fit({}, LinearSpec{}).ok());
-}
+TEST(LinearModel, FitRejectsNoRows) { EXPECT_FALSE(LinearModel::Fit({}, LinearSpec{}).ok()); }
 
 TEST(Cleaning, DropsTheSeedsImplausibleRowsAndCountsEachRule) {
   auto stones = SyntheticStones(5, 4);
@@ -115,9 +113,11 @@ TEST(Cleaning, DropsTheSeedsImplausibleRowsAndCountsEachRule) {
   EXPECT_EQ(report.rows_in, 5);
   EXPECT_EQ(report.rows_dropped, 3);
   EXPECT_EQ(report.dropped_by_rule,
-            (std::vector<std::pair<std::string, int64_t>>{
-                {"price missing", 1}, {"price <= 0", 1}, {"x < 0.1", 1}, {"y < 0.1", 1},
-                {"z < 0.1", 1}}));
+            (std::vector<std::pair<std::string, int64_t>>{{"price missing", 1},
+                                                          {"price <= 0", 1},
+                                                          {"x < 0.1", 1},
+                                                          {"y < 0.1", 1},
+                                                          {"z < 0.1", 1}}));
 }
 
 TEST(Trainer, HoldoutAndValidationChoices) {

@@ -43,11 +43,13 @@ TEST(ModelFile, RoundTripGivesBitIdenticalPredictions) {
 }
 
 TEST(ModelFile, DescribesItself) {
-  nlohmann::ordered_json doc = nlohmann::ordered_json::parse(ModelText(Train(DefaultSelector(), true)));
+  nlohmann::ordered_json doc =
+      nlohmann::ordered_json::parse(ModelText(Train(DefaultSelector(), true)));
   EXPECT_EQ(doc["format"], "diamond-model");
   EXPECT_EQ(doc["format_version"], 2);
   EXPECT_EQ(doc["encodings"]["cut"][0], "Poor");
-  EXPECT_EQ(doc["pipeline"]["selector"], nlohmann::ordered_json({"carat", "cut", "color", "clarity"}));
+  EXPECT_EQ(doc["pipeline"]["selector"],
+            nlohmann::ordered_json({"carat", "cut", "color", "clarity"}));
   EXPECT_EQ(doc["linear"]["coefficients"].size(), 4u);
   EXPECT_EQ(doc["training"]["validation"]["method"], "holdout");
 }
@@ -61,7 +63,8 @@ TEST(ModelFile, RejectsDamagedFiles) {
       {"format not a string", [](json& d) { d["format"] = 3; }},
       {"newer version", [](json& d) { d["format_version"] = 3; }},
       {"unknown algorithm", [](json& d) { d["algorithm"] = "forest"; }},
-      {"reordered grades", [](json& d) { std::swap(d["encodings"]["cut"][0], d["encodings"]["cut"][1]); }},
+      {"reordered grades",
+       [](json& d) { std::swap(d["encodings"]["cut"][0], d["encodings"]["cut"][1]); }},
       {"pipeline not object", [](json& d) { d["pipeline"] = json::array(); }},
       {"scaler too short", [](json& d) { d["pipeline"]["scaler_mean"].erase(0); }},
       {"zero scale", [](json& d) { d["pipeline"]["scaler_scale"][0] = 0.0; }},
@@ -72,7 +75,8 @@ TEST(ModelFile, RejectsDamagedFiles) {
       {"positive missing", [](json& d) { d["linear"].erase("positive"); }},
       {"linear not object", [](json& d) { d["linear"] = 5; }},
       {"legacy features, new scaler", [](json& d) { d["pipeline"]["features"].erase(13); }},
-      {"legacy list naming the new feature", [](json& d) {
+      {"legacy list naming the new feature",
+       [](json& d) {
          d["pipeline"]["features"].erase(13);
          d["pipeline"]["log_features"].erase(5);
          d["pipeline"]["scaler_mean"].erase(13);
@@ -98,16 +102,19 @@ TEST(ModelFile, FilesFromBeforeMonotoneTreesStillLoad) {
   for (const char* name : {"gbdt.json", "linear.json"}) {
     const auto path = std::filesystem::path(DIAMOND_SOURCE_DIR) / "fuzz/corpus/model_file" / name;
     const std::string text = testing::ReadFile(path);
-    ASSERT_EQ(nlohmann::json::parse(text)["pipeline"]["scaler_mean"].size(), kLegacyNumFeatures) << name;
+    ASSERT_EQ(nlohmann::json::parse(text)["pipeline"]["scaler_mean"].size(), kLegacyNumFeatures)
+        << name;
     auto loaded = ParseModelFile(text);
     ASSERT_TRUE(loaded.ok()) << name << ": " << loaded.status().message();
     if (loaded->spec.algorithm == ModelSpec::Algorithm::kGbdt) {
       EXPECT_FALSE(loaded->spec.gbdt.monotone);
     }
-    for (const Diamond& s : Stones()) ASSERT_TRUE(std::isfinite(loaded->model->PredictPrice(s))) << name;
+    for (const Diamond& s : Stones())
+      ASSERT_TRUE(std::isfinite(loaded->model->PredictPrice(s))) << name;
   }
   // The legacy list with a 14th scaler entry is damage, not a format.
-  nlohmann::ordered_json doc = nlohmann::ordered_json::parse(ModelText(Train(DefaultSelector(), true)));
+  nlohmann::ordered_json doc =
+      nlohmann::ordered_json::parse(ModelText(Train(DefaultSelector(), true)));
   EXPECT_EQ(doc["pipeline"]["features"].size(), kNumFeatures);
   EXPECT_EQ(doc["pipeline"]["features"][13], "volume_per_carat");
 }

@@ -21,9 +21,10 @@ std::vector<Diamond> Reference() {
   return testing::LoadReferenceStones();
 }
 
-#define REQUIRE_REFERENCE(rows)                                                       \
-  if ((rows).empty()) GTEST_SKIP() << "reference data not found (expected "           \
-                                   << DIAMOND_SHARED_DATA_DIR << "/diamonds.csv): NOT checked"
+#define REQUIRE_REFERENCE(rows)                                                    \
+  if ((rows).empty())                                                              \
+  GTEST_SKIP() << "reference data not found (expected " << DIAMOND_SHARED_DATA_DIR \
+               << "/diamonds.csv): NOT checked"
 
 ModelSpec Linear4CPositive() {
   ModelSpec spec;
@@ -111,7 +112,8 @@ TEST(ModelQuality, IntervalsCoverUnseenStonesWithinThreePoints) {
         for (const Diamond& stone : unseen) {
           const double log_price = outcome->model->PredictLogPrice(stone);
           const double price = *stone.price;
-          if (price >= std::exp(log_price - width) && price <= std::exp(log_price + width)) ++covered;
+          if (price >= std::exp(log_price - width) && price <= std::exp(log_price + width))
+            ++covered;
         }
         const double coverage = static_cast<double>(covered) / static_cast<double>(unseen.size());
         std::cout << AlgorithmName(spec.algorithm) << " split " << seed << " level " << levels[l]

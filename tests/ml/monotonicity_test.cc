@@ -2,6 +2,8 @@
 // cut, color or clarity, or a bigger stone of the same shape, never gets a lower price from
 // a default tree model or from a grid search's winner. The probe itself is shown to find
 // the inversions of unconstrained trees over x, y, z, so a pass means something.
+#include "ml/monotonicity.h"
+
 #include <gtest/gtest.h>
 
 #include "ml/cleaning.h"
@@ -9,7 +11,6 @@
 #include "ml/gbdt_spec.h"
 #include "ml/hyperparameters.h"
 #include "ml/model_file.h"
-#include "ml/monotonicity.h"
 #include "ml/trainer.h"
 #include "support/test_support.h"
 
@@ -22,9 +23,10 @@ std::vector<Diamond> Reference() {
   return CleanForTraining(testing::LoadReferenceStones(), &ignored);
 }
 
-#define REQUIRE_REFERENCE(rows)                                             \
-  if ((rows).empty()) GTEST_SKIP() << "reference data not found (expected " \
-                                   << DIAMOND_SHARED_DATA_DIR << "/diamonds.csv): NOT checked"
+#define REQUIRE_REFERENCE(rows)                                                    \
+  if ((rows).empty())                                                              \
+  GTEST_SKIP() << "reference data not found (expected " << DIAMOND_SHARED_DATA_DIR \
+               << "/diamonds.csv): NOT checked"
 
 ModelSpec Trees() {
   ModelSpec spec;
@@ -63,9 +65,9 @@ TEST(Monotonicity, EveryGridSearchWinnerIsMonotoneToo) {
   std::vector<SpecProblem> problems;
   SearchSpec search;
   search.folds = 3;
-  search.candidates = ExpandGrid(Trees(), nlohmann::json::object(),
-                                 nlohmann::json{{"max_depth", {2, 4}}, {"learning_rate", {0.1, 0.3}}},
-                                 &problems);
+  search.candidates =
+      ExpandGrid(Trees(), nlohmann::json::object(),
+                 nlohmann::json{{"max_depth", {2, 4}}, {"learning_rate", {0.1, 0.3}}}, &problems);
   ASSERT_TRUE(problems.empty());
   auto outcome = Train(rows, Trees(), Validation{}, {}, &search);
   ASSERT_TRUE(outcome.ok()) << outcome.status().message();
@@ -103,9 +105,11 @@ TEST(Monotonicity, LinearModelsWithPositiveCoefficientsHaveNoInversions) {
 TEST(Monotonicity, ConstraintsFollowTheSelectorAndTheSwitch) {
   GbdtSpec spec;
   EXPECT_EQ(MonotoneConstraints(spec), (std::vector<int>{1, 1, 1, 1, 0, 0, 0, 0, 0, 0}));
-  spec.selector = {Feature::kDepth, Feature::kX, Feature::kVolume, Feature::kVolumePerCarat, Feature::kCarat};
+  spec.selector = {Feature::kDepth, Feature::kX, Feature::kVolume, Feature::kVolumePerCarat,
+                   Feature::kCarat};
   EXPECT_EQ(MonotoneConstraints(spec), (std::vector<int>{0, 1, 1, 0, 1}));
-  EXPECT_EQ(MonotoneConstraintsJson(spec), nlohmann::ordered_json({{"x", 1}, {"volume", 1}, {"carat", 1}}));
+  EXPECT_EQ(MonotoneConstraintsJson(spec),
+            nlohmann::ordered_json({{"x", 1}, {"volume", 1}, {"carat", 1}}));
   spec.monotone = false;
   EXPECT_EQ(MonotoneConstraints(spec), (std::vector<int>{0, 0, 0, 0, 0}));
   EXPECT_EQ(MonotoneConstraintsJson(spec), nlohmann::ordered_json::object());

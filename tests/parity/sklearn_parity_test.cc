@@ -2,10 +2,10 @@
 // (tests/parity/sklearn_reference.py, Debian's python3-sklearn) and through ours must give
 // the same prices to 1e-6 relative, on the training rows and on held-out rows.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include "ml/cleaning.h"
 #include "ml/linear_model.h"
@@ -61,10 +61,9 @@ TEST(SklearnParity, PredictionsEqualScikitLearnsToOnePartPerMillion) {
   testing::TempDir dir;
   testing::WriteFile(dir / "train.csv", testing::StonesToCsv(train));
   testing::WriteFile(dir / "test.csv", testing::StonesToCsv(test));
-  std::vector<std::string> argv = {DIAMOND_PYTHON,
-                                   std::string(DIAMOND_SOURCE_DIR) +
-                                       "/tests/parity/sklearn_reference.py",
-                                   (dir / "train.csv").string(), (dir / "test.csv").string()};
+  std::vector<std::string> argv = {
+      DIAMOND_PYTHON, std::string(DIAMOND_SOURCE_DIR) + "/tests/parity/sklearn_reference.py",
+      (dir / "train.csv").string(), (dir / "test.csv").string()};
   for (const auto& c : Cases()) argv.push_back(c.Spec());
   testing::CommandResult run = testing::RunCommand(argv);
   ASSERT_EQ(run.exit_code, 0) << run.err;

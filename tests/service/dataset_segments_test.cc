@@ -75,17 +75,20 @@ class DatasetSegments : public ::testing::Test {
 
 TEST_F(DatasetSegments, AnAppendStoresOnlyTheRowsItAdds) {
   bool created = false;
-  ASSERT_TRUE(datasets_->Replace(kOwner, "d", std::span(stones_).first(100), limits_, &created).ok());
+  ASSERT_TRUE(
+      datasets_->Replace(kOwner, "d", std::span(stones_).first(100), limits_, &created).ok());
   const auto v1 = metadata_->GetDataset(kOwner, "d")->current;
   ASSERT_EQ(v1.segments.size(), 1u);
 
   ASSERT_TRUE(datasets_->Append(kOwner, "d", std::span(stones_).subspan(100, 50), limits_).ok());
   const auto v2 = metadata_->GetDataset(kOwner, "d")->current;
   ASSERT_EQ(v2.segments.size(), 2u);
-  EXPECT_EQ(v2.segments[0].blob_key, v1.segments[0].blob_key) << "the first version's rows are not copied";
+  EXPECT_EQ(v2.segments[0].blob_key, v1.segments[0].blob_key)
+      << "the first version's rows are not copied";
   std::string added;
   for (const auto& stone : std::span(stones_).subspan(100, 50)) AppendCsvRow(stone, &added);
-  EXPECT_EQ(*blobs_->Get(v2.segments[1].blob_key), added) << "the new segment holds the new rows only";
+  EXPECT_EQ(*blobs_->Get(v2.segments[1].blob_key), added)
+      << "the new segment holds the new rows only";
   EXPECT_EQ(v2.segments[1].rows, 50);
   ExpectCurrentIs(std::span(stones_).first(150));
   EXPECT_EQ(DatasetBlobs().size(), 2u);
@@ -103,7 +106,8 @@ TEST_F(DatasetSegments, AnAppendStoresOnlyTheRowsItAdds) {
 
 TEST_F(DatasetSegments, PastTheSegmentLimitAnAppendWritesTheVersionWhole) {
   bool created = false;
-  ASSERT_TRUE(datasets_->Replace(kOwner, "d", std::span(stones_).first(10), limits_, &created).ok());
+  ASSERT_TRUE(
+      datasets_->Replace(kOwner, "d", std::span(stones_).first(10), limits_, &created).ok());
   size_t rows = 10;
   for (size_t i = 1; i < service::DatasetService::kMaxSegments; ++i, rows += 2) {
     ASSERT_TRUE(datasets_->Append(kOwner, "d", std::span(stones_).subspan(rows, 2), limits_).ok());

@@ -39,8 +39,9 @@ struct Observed {
 };
 
 std::string Describe(const Observed& o) {
-  return "dataset v" + std::to_string(o.dataset_version) + " model v" + std::to_string(o.model_version) +
-         " query batches " + std::to_string(o.query_batches) + (o.query_priced ? " priced" : "");
+  return "dataset v" + std::to_string(o.dataset_version) + " model v" +
+         std::to_string(o.model_version) + " query batches " + std::to_string(o.query_batches) +
+         (o.query_priced ? " priced" : "");
 }
 
 class FaultInjection : public ::testing::Test {
@@ -98,7 +99,9 @@ class FaultInjection : public ::testing::Test {
     step("upload", [&] {
       return datasets.Replace(kOwner, "d", std::span(stones).first(30), limits, &created).status();
     });
-    step("append", [&] { return datasets.Append(kOwner, "d", std::span(stones).subspan(30), limits).status(); });
+    step("append", [&] {
+      return datasets.Append(kOwner, "d", std::span(stones).subspan(30), limits).status();
+    });
     std::vector<FieldError> errors;
     auto request = service::ParseTrainingRequest(
         nlohmann::json::parse(R"({"dataset_id": "d", "validation": {"holdout": 0}})"), &errors);
@@ -119,7 +122,10 @@ class FaultInjection : public ::testing::Test {
     for (int batch = 0; batch < 2; ++batch) {
       step("append batch", [&] {
         if (query_id.empty()) return Status::NotFound("no query");
-        return queries.AppendBatch(kOwner, "m", query_id, std::span(stones).subspan(static_cast<size_t>(batch) * 3, 3)).status();
+        return queries
+            .AppendBatch(kOwner, "m", query_id,
+                         std::span(stones).subspan(static_cast<size_t>(batch) * 3, 3))
+            .status();
       });
     }
     step("price", [&] {
@@ -176,12 +182,15 @@ class FaultInjection : public ::testing::Test {
 
 TEST_F(FaultInjection, EveryFailingStoreCallEndsCleanlyWithNothingHalfWritten) {
   const Run clean = Scenario(-1, Fault::kIoError);
-  for (const auto& error : clean.step_errors) ASSERT_EQ(error, "") << "the scenario fails without faults";
+  for (const auto& error : clean.step_errors)
+    ASSERT_EQ(error, "") << "the scenario fails without faults";
   ASSERT_GT(clean.calls, 20);
   const int64_t failed_runs = RunWithEachCallFailing(
-      clean.calls, {Fault::kIoError, Fault::kShortWrite, Fault::kSyncFailure}, [&](int64_t call, Fault fault) {
+      clean.calls, {Fault::kIoError, Fault::kShortWrite, Fault::kSyncFailure},
+      [&](int64_t call, Fault fault) {
         const Run run = Scenario(call, fault);
-        return std::any_of(run.step_errors.begin(), run.step_errors.end(), [](const auto& e) { return !e.empty(); });
+        return std::any_of(run.step_errors.begin(), run.step_errors.end(),
+                           [](const auto& e) { return !e.empty(); });
       });
   // Most injected faults surface as a failed step (others hit best-effort work such as
   // progress reports, or the training job, which records its own failure).

@@ -12,7 +12,8 @@ using nlohmann::json;
 
 // Every top-level member of `text`'s object in turn removed: each must be refused by name.
 template <typename Payload>
-void ExpectEveryFieldRequired(const std::string& text, std::initializer_list<const char*> optional = {}) {
+void ExpectEveryFieldRequired(const std::string& text,
+                              std::initializer_list<const char*> optional = {}) {
   const json full = json::parse(text);
   for (const auto& [key, value] : full.items()) {
     if (std::find(optional.begin(), optional.end(), key) != optional.end()) continue;
@@ -26,10 +27,13 @@ void ExpectEveryFieldRequired(const std::string& text, std::initializer_list<con
   }
 }
 
-PinnedDataset Pinned(const std::string& id) { return {id, 3, {"a/1", "a/2"}, std::string(64, 'f'), 4000}; }
+PinnedDataset Pinned(const std::string& id) {
+  return {id, 3, {"a/1", "a/2"}, std::string(64, 'f'), 4000};
+}
 
 TEST(JobPayloads, TrainingRoundTripsAndRequiresEveryField) {
-  TrainJobPayload payload{json{{"dataset_id", "stones"}, {"algorithm", "gbdt"}}, Pinned("stones"), Pinned("check")};
+  TrainJobPayload payload{json{{"dataset_id", "stones"}, {"algorithm", "gbdt"}}, Pinned("stones"),
+                          Pinned("check")};
   auto back = TrainJobPayload::Parse(payload.ToJson());
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->request, payload.request);
@@ -43,12 +47,15 @@ TEST(JobPayloads, TrainingRoundTripsAndRequiresEveryField) {
   damaged["dataset"].erase("sha256");
   auto refused = TrainJobPayload::Parse(damaged.dump());
   ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.status().message().find("'dataset' is damaged"), std::string::npos) << refused.status().message();
-  EXPECT_NE(refused.status().message().find("'sha256' is missing"), std::string::npos) << refused.status().message();
+  EXPECT_NE(refused.status().message().find("'dataset' is damaged"), std::string::npos)
+      << refused.status().message();
+  EXPECT_NE(refused.status().message().find("'sha256' is missing"), std::string::npos)
+      << refused.status().message();
 }
 
 TEST(JobPayloads, BatchPredictionRoundTripsAndRequiresEveryField) {
-  BatchPredictJobPayload payload{"ann", 4, "models/ann/m/j-a1.json", "stones", 2, {"s/1"}, 5000, true, 0.9};
+  BatchPredictJobPayload payload{"ann", 4,  "models/ann/m/j-a1.json", "stones", 2, {"s/1"}, 5000,
+                                 true,  0.9};
   auto back = BatchPredictJobPayload::Parse(payload.ToJson());
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->artifact_key, payload.artifact_key);
@@ -74,9 +81,11 @@ TEST(JobPayloads, UploadCompletionWithoutItsLimitsFailsClosed) {
   EXPECT_EQ(back->max_stored_bytes, 1 << 30);
   EXPECT_EQ(back->max_datasets, 50);
   ExpectEveryFieldRequired<UploadCompleteJobPayload>(payload.ToJson());
-  auto refused = UploadCompleteJobPayload::Parse(R"({"upload_id": "up1", "dataset_id": "d", "bytes": 10})");
+  auto refused =
+      UploadCompleteJobPayload::Parse(R"({"upload_id": "up1", "dataset_id": "d", "bytes": 10})");
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.status().message(), "damaged upload-complete job payload: 'max_rows' is missing");
+  EXPECT_EQ(refused.status().message(),
+            "damaged upload-complete job payload: 'max_rows' is missing");
   EXPECT_FALSE(UploadCompleteJobPayload::Parse("not json").ok());
   EXPECT_FALSE(UploadCompleteJobPayload::Parse("[1]").ok());
 }

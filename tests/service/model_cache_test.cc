@@ -15,7 +15,8 @@ std::shared_ptr<const LoadedModel> Model(const std::string& owner, const std::st
   spec.selector = {ml::Feature::kCarat};
   auto model = std::make_shared<const ml::LinearModel>(spec, ml::FeatureTransform{}, 8.0,
                                                        std::vector<double>{1.0});
-  return std::make_shared<const LoadedModel>(LoadedModel{owner, id, version, model, std::nullopt, bytes});
+  return std::make_shared<const LoadedModel>(
+      LoadedModel{owner, id, version, model, std::nullopt, bytes});
 }
 
 TEST(ModelCache, ViewersOfASharedModelShareOneCopy) {

@@ -40,7 +40,8 @@ class UploadFaults : public ::testing::Test {
     const TempDir& dir = stores.dir();
     service::UploadService::Options options;
     options.min_part_bytes = 1;
-    service::UploadService uploads(stores.metadata(), stores.blobs(), nullptr, options);  // the stores that fail
+    service::UploadService uploads(stores.metadata(), stores.blobs(), nullptr,
+                                   options);  // the stores that fail
     const auto stones = SyntheticStones(40, 5);
     const std::string first = StonesToCanonicalCsv(std::span(stones).first(20));
     const std::string second = StonesToCanonicalCsv(std::span(stones).subspan(20));
@@ -73,7 +74,8 @@ class UploadFaults : public ::testing::Test {
       if (refused.status().code() == StatusCode::kInvalidArgument && invalid.rows_invalid == 1 &&
           step(put(id, 1, first))) {
         step(uploads.Complete(kOwner, id, limits, &invalid).status());
-        EXPECT_FALSE(sql->GetDataset(kOwner, "d").ok() && failed) << "a failed completion committed the dataset";
+        EXPECT_FALSE(sql->GetDataset(kOwner, "d").ok() && failed)
+            << "a failed completion committed the dataset";
       } else if (refused.status().code() != StatusCode::kInvalidArgument) {
         record(refused.status());
       }
@@ -109,8 +111,9 @@ class UploadFaults : public ::testing::Test {
         ASSERT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.message();
       }
       auto done = uploads.Complete(kOwner, id, limits, &invalid);
-      committed = done.ok() || (done.status().code() == StatusCode::kFailedPrecondition &&
-                                done.status().message().find("already completed") != std::string::npos);
+      committed =
+          done.ok() || (done.status().code() == StatusCode::kFailedPrecondition &&
+                        done.status().message().find("already completed") != std::string::npos);
     }
     EXPECT_TRUE(committed) << "the client could not finish its upload";
     auto dataset = sql->GetDataset(kOwner, "d");
@@ -132,7 +135,8 @@ class UploadFaults : public ::testing::Test {
     EXPECT_TRUE(files->List("uploads/")->empty()) << "an assembled blob outlived its upload";
     const std::filesystem::path parts = dir / "blobs" / ".tmp-parts";
     const auto left = std::filesystem::exists(parts)
-                          ? std::distance(std::filesystem::directory_iterator(parts), std::filesystem::directory_iterator())
+                          ? std::distance(std::filesystem::directory_iterator(parts),
+                                          std::filesystem::directory_iterator())
                           : 0;
     EXPECT_LE(left, 1) << "sets of parts left behind";
   }
@@ -141,13 +145,15 @@ class UploadFaults : public ::testing::Test {
 TEST_F(UploadFaults, EveryFailingStoreCallLeavesAnUploadTheClientCanFinish) {
   Outcome clean;
   Scenario(-1, Fault::kIoError, clean);
-  ASSERT_EQ(clean.step_errors, (std::vector<std::string>{"", "", "", "", ""})) << "the flow fails without faults";
+  ASSERT_EQ(clean.step_errors, (std::vector<std::string>{"", "", "", "", ""}))
+      << "the flow fails without faults";
   ASSERT_GT(clean.calls, 15);
-  const int64_t failed_runs =
-      RunWithEachCallFailing(clean.calls, {Fault::kIoError, Fault::kShortWrite}, [&](int64_t call, Fault fault) {
+  const int64_t failed_runs = RunWithEachCallFailing(
+      clean.calls, {Fault::kIoError, Fault::kShortWrite}, [&](int64_t call, Fault fault) {
         Outcome run;
         Scenario(call, fault, run);
-        return std::any_of(run.step_errors.begin(), run.step_errors.end(), [](const auto& e) { return !e.empty(); });
+        return std::any_of(run.step_errors.begin(), run.step_errors.end(),
+                           [](const auto& e) { return !e.empty(); });
       });
   // Most faults surface as a failed step; others hit best-effort work (deleting a spent
   // blob, aborting spent parts), which is logged and left to GC.
@@ -163,7 +169,8 @@ TEST(UploadFromBeforeV9, KeepsItsPartsAsBlobsAndCompletes) {
   service::UploadService::Options options;
   options.min_part_bytes = 1;
   service::UploadService uploads(*sql, *files, nullptr, options);
-  store::UploadRecord old{kOwner, "old", "d", "csv", "replace", "open", 0, "then", INT64_MAX, "", "", "", ""};
+  store::UploadRecord old{kOwner, "old",     "d", "csv", "replace", "open", 0,
+                          "then", INT64_MAX, "",  "",    "",        ""};
   ASSERT_TRUE(sql->CreateUpload(old).ok());
   const std::string csv = StonesToCanonicalCsv(SyntheticStones(10, 7));
   const size_t cut = csv.size() / 2;

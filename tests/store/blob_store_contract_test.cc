@@ -5,14 +5,14 @@
 
 #include <array>
 #include <atomic>
-#include <iterator>
-#include <sstream>
-#include <stdexcept>
-#include <streambuf>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
+#include <sstream>
+#include <stdexcept>
+#include <streambuf>
 #include <thread>
 
 #include "store/blob_chain_source.h"
@@ -24,7 +24,9 @@ namespace diamond::store {
 namespace {
 
 int64_t NowUnix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // The test S3 server's base URL, from the directory CTest's fixture started it in
@@ -34,7 +36,8 @@ std::string S3Endpoint() {
   std::ifstream in(std::string(dir != nullptr ? dir : DIAMOND_TEST_S3_DIR) + "/endpoint");
   std::string endpoint;
   std::getline(in, endpoint);
-  if (endpoint.empty()) ADD_FAILURE() << "no test S3 server: run the S3 tests through ctest (scripts/test_s3.sh)";
+  if (endpoint.empty())
+    ADD_FAILURE() << "no test S3 server: run the S3 tests through ctest (scripts/test_s3.sh)";
   ::setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
   ::setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
   return endpoint;
@@ -42,8 +45,8 @@ std::string S3Endpoint() {
 
 std::string FreshS3Url() {
   static std::atomic<int> counter{0};
-  return "s3://diamond-test/t" + std::to_string(NowUnix()) + "-" + std::to_string(::getpid()) + "-" +
-         std::to_string(counter++) + "?endpoint=" + S3Endpoint() + "&region=us-east-1";
+  return "s3://diamond-test/t" + std::to_string(NowUnix()) + "-" + std::to_string(::getpid()) +
+         "-" + std::to_string(counter++) + "?endpoint=" + S3Endpoint() + "&region=us-east-1";
 }
 
 class BlobStoreContract : public ::testing::TestWithParam<std::string> {
@@ -124,12 +127,15 @@ TEST_P(BlobStoreContract, RangesAreReadWithoutTheRestOfTheBlob) {
   for (int i = 0; i < 5000; ++i) bytes += std::to_string(i) + ",";
   ASSERT_TRUE(store_->Put("results/u/r/part-1", bytes).ok());
   const int64_t size = static_cast<int64_t>(bytes.size());
-  const std::pair<int64_t, int64_t> ranges[] = {{0, 10},  {0, size},      {17, 1000}, {size - 3, 3},
-                                                {size - 3, 100}, {size, 10}, {size + 5, 10}, {42, 0}};
+  const std::pair<int64_t, int64_t> ranges[] = {{0, 10},        {0, size},       {17, 1000},
+                                                {size - 3, 3},  {size - 3, 100}, {size, 10},
+                                                {size + 5, 10}, {42, 0}};
   for (const auto& [offset, length] : ranges) {
     auto got = store_->GetRange("results/u/r/part-1", offset, length);
     ASSERT_TRUE(got.ok()) << offset << "+" << length << ": " << got.status().message();
-    const std::string expected = offset >= size ? "" : bytes.substr(static_cast<size_t>(offset), static_cast<size_t>(length));
+    const std::string expected =
+        offset >= size ? ""
+                       : bytes.substr(static_cast<size_t>(offset), static_cast<size_t>(length));
     EXPECT_TRUE(*got == expected) << offset << "+" << length << " gave " << got->size() << " bytes";
   }
   EXPECT_EQ(store_->GetRange("results/u/r/missing", 0, 10).status().code(), StatusCode::kNotFound);
@@ -173,7 +179,8 @@ TEST_P(BlobStoreContract, StreamsInAndOutInBoundedMemory) {
   ASSERT_TRUE(store_->GetTo("datasets/u/s/v1.csv", out).ok());
   PatternBuf again(kSize, false);
   std::istream expected(&again);
-  const std::string want((std::istreambuf_iterator<char>(expected)), std::istreambuf_iterator<char>());
+  const std::string want((std::istreambuf_iterator<char>(expected)),
+                         std::istreambuf_iterator<char>());
   EXPECT_EQ(out.str().size(), kSize);
   EXPECT_TRUE(out.str() == want);
   auto info = store_->Stat("datasets/u/s/v1.csv");
@@ -198,7 +205,8 @@ TEST_P(BlobStoreContract, AStreamThatFailsLeavesNothingBehind) {
 }
 
 TEST_P(BlobStoreContract, ListingPagesResumeAfterTheLastKey) {
-  for (const char* key : {"p/a", "p/b", "p/c", "p/d", "p/e", "q/x"}) ASSERT_TRUE(store_->Put(key, key).ok());
+  for (const char* key : {"p/a", "p/b", "p/c", "p/d", "p/e", "q/x"})
+    ASSERT_TRUE(store_->Put(key, key).ok());
   std::vector<std::string> seen;
   std::string after;
   for (int pages = 0; pages < 10; ++pages) {
@@ -280,7 +288,8 @@ TEST_P(BlobStoreContract, PartsInAnyOrderBecomeOneBlobOnlyWhenCompleted) {
   const std::string key = "uploads/u/1/assembled";
   auto id = store_->StartParts(key);
   ASSERT_TRUE(id.ok()) << id.status().message();
-  const std::string first = PatternBytes(kPart, 1), second = PatternBytes(kPart, 2), last = "the last, short part";
+  const std::string first = PatternBytes(kPart, 1), second = PatternBytes(kPart, 2),
+                    last = "the last, short part";
   auto tag3 = store_->PutPart(key, *id, 3, last);
   auto tag1 = store_->PutPart(key, *id, 1, first);
   auto stale2 = store_->PutPart(key, *id, 2, PatternBytes(kPart, 9));
@@ -291,7 +300,8 @@ TEST_P(BlobStoreContract, PartsInAnyOrderBecomeOneBlobOnlyWhenCompleted) {
   EXPECT_EQ(store_->Stat(key).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->PutPart(key, *id, 0, "x").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->PutPart(key, *id, 10001, "x").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(store_->PutPart(key, "0123456789abcdef0123456789abcdef", 1, "x").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->PutPart(key, "0123456789abcdef0123456789abcdef", 1, "x").status().code(),
+            StatusCode::kNotFound);
 
   Status done = store_->CompleteParts(key, *id, {{1, *tag1}, {2, *tag2}, {3, *tag3}});
   ASSERT_TRUE(done.ok()) << done.message();
@@ -312,16 +322,22 @@ TEST_P(BlobStoreContract, APartCopiedFromARangeOfABlob) {
   ASSERT_TRUE(store_->Put("uploads/u/2/raw", source).ok());
   auto id = store_->StartParts("uploads/u/2/again");
   ASSERT_TRUE(id.ok()) << id.status().message();
-  auto tag1 = store_->CopyPart("uploads/u/2/again", *id, 1, "uploads/u/2/raw", 0, static_cast<int64_t>(kPart));
-  auto tag2 = store_->CopyPart("uploads/u/2/again", *id, 2, "uploads/u/2/raw", static_cast<int64_t>(kPart), 1000);
+  auto tag1 = store_->CopyPart("uploads/u/2/again", *id, 1, "uploads/u/2/raw", 0,
+                               static_cast<int64_t>(kPart));
+  auto tag2 = store_->CopyPart("uploads/u/2/again", *id, 2, "uploads/u/2/raw",
+                               static_cast<int64_t>(kPart), 1000);
   auto tag3 = store_->PutPart("uploads/u/2/again", *id, 3, "+tail");
   ASSERT_TRUE(tag1.ok()) << tag1.status().message();
   ASSERT_TRUE(tag2.ok()) << tag2.status().message();
   ASSERT_TRUE(tag3.ok()) << tag3.status().message();
   // A range past the end of the source, or a source that is not there, copies nothing.
-  EXPECT_FALSE(store_->CopyPart("uploads/u/2/again", *id, 4, "uploads/u/2/raw", static_cast<int64_t>(kPart), 2000).ok());
+  EXPECT_FALSE(store_
+                   ->CopyPart("uploads/u/2/again", *id, 4, "uploads/u/2/raw",
+                              static_cast<int64_t>(kPart), 2000)
+                   .ok());
   EXPECT_FALSE(store_->CopyPart("uploads/u/2/again", *id, 4, "uploads/u/2/missing", 0, 10).ok());
-  ASSERT_TRUE(store_->CompleteParts("uploads/u/2/again", *id, {{1, *tag1}, {2, *tag2}, {3, *tag3}}).ok());
+  ASSERT_TRUE(
+      store_->CompleteParts("uploads/u/2/again", *id, {{1, *tag1}, {2, *tag2}, {3, *tag3}}).ok());
   EXPECT_TRUE(*store_->Get("uploads/u/2/again") == source + "+tail");
 }
 
@@ -332,7 +348,8 @@ TEST_P(BlobStoreContract, AbortedPartsAreGone) {
   ASSERT_TRUE(tag.ok()) << tag.status().message();
   ASSERT_TRUE(store_->AbortParts("uploads/u/3/never", *id).ok());
   EXPECT_TRUE(store_->AbortParts("uploads/u/3/never", *id).ok());  // aborts are retried
-  EXPECT_EQ(store_->PutPart("uploads/u/3/never", *id, 2, "x").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->PutPart("uploads/u/3/never", *id, 2, "x").status().code(),
+            StatusCode::kNotFound);
   EXPECT_FALSE(store_->CompleteParts("uploads/u/3/never", *id, {{1, *tag}}).ok());
   EXPECT_EQ(store_->Stat("uploads/u/3/never").status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(store_->List("")->empty());
@@ -349,8 +366,10 @@ TEST(FileBlobStoreParts, AStaleTagFailsTheCompletionAndLeavesThePartsOpen) {
   auto old_tag = (*store)->PutPart("k", *id, 1, "old");
   auto new_tag = (*store)->PutPart("k", *id, 1, "new");
   ASSERT_NE(*old_tag, *new_tag);
-  EXPECT_EQ((*store)->CompleteParts("k", *id, {{1, *old_tag}}).code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ((*store)->CompleteParts("k", *id, {{1, *new_tag}, {2, *new_tag}}).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*store)->CompleteParts("k", *id, {{1, *old_tag}}).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*store)->CompleteParts("k", *id, {{1, *new_tag}, {2, *new_tag}}).code(),
+            StatusCode::kFailedPrecondition);
   ASSERT_TRUE((*store)->CompleteParts("k", *id, {{1, *new_tag}}).ok());
   EXPECT_EQ(*(*store)->Get("k"), "new");
   // Parts survive a restart (Open removes only torn temporary files).
@@ -365,7 +384,8 @@ TEST(FileBlobStoreParts, AStaleTagFailsTheCompletionAndLeavesThePartsOpen) {
   auto open = (*store)->StartParts("k4");
   ASSERT_TRUE((*store)->PutPart("k3", *lost, 1, "lost").ok());
   const std::filesystem::path lost_dir = dir / "blobs" / ".tmp-parts" / *lost;
-  std::filesystem::last_write_time(lost_dir, std::filesystem::file_time_type::clock::now() - std::chrono::hours(40 * 24));
+  std::filesystem::last_write_time(
+      lost_dir, std::filesystem::file_time_type::clock::now() - std::chrono::hours(40 * 24));
   store = FileBlobStore::Open(dir / "blobs");
   EXPECT_FALSE(std::filesystem::exists(lost_dir));
   EXPECT_EQ((*store)->PutPart("k3", *lost, 1, "x").status().code(), StatusCode::kNotFound);
@@ -415,10 +435,12 @@ TEST(S3BlobStoreOpen, WrongCredentialsOrAMissingBucketFailAtOpenWithTheReason) {
   auto wrong = S3BlobStore::Open("s3://diamond-test?endpoint=" + endpoint);
   ::setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
   ASSERT_FALSE(wrong.ok());
-  EXPECT_NE(wrong.status().message().find("SignatureDoesNotMatch"), std::string::npos) << wrong.status().message();
+  EXPECT_NE(wrong.status().message().find("SignatureDoesNotMatch"), std::string::npos)
+      << wrong.status().message();
   auto missing = S3BlobStore::Open("s3://no-such-bucket?endpoint=" + endpoint);
   ASSERT_FALSE(missing.ok());
-  EXPECT_NE(missing.status().message().find("NoSuchBucket"), std::string::npos) << missing.status().message();
+  EXPECT_NE(missing.status().message().find("NoSuchBucket"), std::string::npos)
+      << missing.status().message();
 }
 
 TEST(S3Url, ParsesBucketPrefixEndpointAndRegion) {

@@ -4,7 +4,6 @@
 #include "store/file_blob_store.h"
 
 #include <gtest/gtest.h>
-
 #include <utime.h>
 
 #include <algorithm>
@@ -59,7 +58,9 @@ TEST(FileBlobStore, EveryDirectoryANewKeyNeedsIsSynced) {
   ASSERT_TRUE((*blobs)->Put("a/b/c/key.csv", "x").ok());
   // Each new directory's entry lives in its parent: after a power loss, the key's whole
   // path must exist, so every parent of a created directory is synced, and the last one.
-  auto was_synced = [&](const fs::path& p) { return std::find(synced.begin(), synced.end(), p) != synced.end(); };
+  auto was_synced = [&](const fs::path& p) {
+    return std::find(synced.begin(), synced.end(), p) != synced.end();
+  };
   EXPECT_TRUE(was_synced(dir / "blobs")) << "the root holds the new 'a'";
   EXPECT_TRUE(was_synced(dir / "blobs" / "a"));
   EXPECT_TRUE(was_synced(dir / "blobs" / "a" / "b"));
@@ -118,7 +119,8 @@ TEST(BlobGc, RunsPeriodicallyAndOnlyWhileNoOtherProcessHoldsTheLease) {
   // Its round over (the lease released), the next periodic round here removes the orphan.
   ASSERT_TRUE((*metadata)->ReleaseLease("blob-gc", "another-process").ok());
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while ((*blobs)->Get("models/u/m/orphan.json").ok() && std::chrono::steady_clock::now() < deadline) {
+  while ((*blobs)->Get("models/u/m/orphan.json").ok() &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ((*blobs)->Get("models/u/m/orphan.json").status().code(), StatusCode::kNotFound);

@@ -2,16 +2,14 @@
 // PostgreSQL): what a backend must do to be one. Each test opens fresh stores on a fresh
 // database; "two processes" are two stores (two connection pools) on the same database.
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 #include <algorithm>
-
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <set>
-#include <chrono>
 #include <thread>
-
-#include <soci/soci.h>
 
 #include "store/sql_metadata_store.h"
 #include "support/test_databases.h"
@@ -122,7 +120,8 @@ TEST_P(MetadataStoreContract, RacingCreatorsOfOneDatasetOneWinsTheRestConflict) 
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
-      auto result = stores[t % 2]->CommitDatasetVersion("u", "same", 0, Version(1, Name("k", t)), {});
+      auto result =
+          stores[t % 2]->CommitDatasetVersion("u", "same", 0, Version(1, Name("k", t)), {});
       if (result.ok()) {
         ++created;
       } else if (result.status().code() == StatusCode::kFailedPrecondition) {
@@ -143,7 +142,8 @@ TEST_P(MetadataStoreContract, ListingsPageThroughIdsInByteOrder) {
   ASSERT_TRUE(store);
   // Language collations put "a" before "B" and ignore "_"; byte order does not.
   const std::vector<std::string> ids = {"a", "B", "_x", "Z9", "b-2", "b.1"};
-  for (const auto& id : ids) ASSERT_TRUE(store->CommitDatasetVersion("u", id, 0, Version(1, id), {}).ok());
+  for (const auto& id : ids)
+    ASSERT_TRUE(store->CommitDatasetVersion("u", id, 0, Version(1, id), {}).ok());
   std::vector<std::string> seen;
   for (int64_t offset = 0; offset < 6; offset += 4) {
     auto page = store->ListDatasets("u", Page{offset, 4});
@@ -164,7 +164,8 @@ TEST_P(MetadataStoreContract, VersionsDatasetsAndTheirDeletion) {
   auto versions = store->ListDatasetVersions("u", "d");
   ASSERT_TRUE(versions.ok());
   ASSERT_EQ(versions->size(), 2u);
-  EXPECT_EQ(store->DeleteDatasetVersion("u", "d", 2).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store->DeleteDatasetVersion("u", "d", 2).status().code(),
+            StatusCode::kFailedPrecondition);
   auto freed = store->DeleteDatasetVersion("u", "d", 1);
   ASSERT_TRUE(freed.ok());
   EXPECT_EQ(*freed, std::vector<std::string>{"d/1"});
@@ -198,7 +199,8 @@ TEST_P(MetadataStoreContract, VersionsShareSegmentsAndFreeThemWhenTheLastUserGoe
   // Only the new segment's bytes count against the plan: B and C are stored, D is not.
   auto over = store->CommitDatasetVersion("u", "d", 2, version(3, {"A", "B", "D", "E"}), {35, 100});
   EXPECT_EQ(over.status().code(), StatusCode::kLimitExceeded);
-  ASSERT_TRUE(store->CommitDatasetVersion("u", "d", 2, version(3, {"A", "B", "C"}), {30, 100}).ok());
+  ASSERT_TRUE(
+      store->CommitDatasetVersion("u", "d", 2, version(3, {"A", "B", "C"}), {30, 100}).ok());
   EXPECT_EQ(*store->StoredBytes("u"), 30);
 
   auto current = store->GetDataset("u", "d");
@@ -271,9 +273,11 @@ TEST_P(MetadataStoreContract, ConcurrentBatchesOfOneQueryAreNumberedOnce) {
 TEST_P(MetadataStoreContract, AnUploadCommitsOnceAndItsPartsAreReplacedAndReferenced) {
   auto first = OpenStore(), second = OpenStore();
   ASSERT_TRUE(first && second);
-  UploadRecord upload{"u", "up", "d", "csv", "replace", "open", 0, "now", INT64_MAX, "", "", "", ""};
+  UploadRecord upload{"u",   "up",      "d", "csv", "replace", "open", 0,
+                      "now", INT64_MAX, "",  "",    "",        ""};
   ASSERT_TRUE(first->CreateUpload(upload).ok());
-  EXPECT_EQ(second->GetUpload("v", "up").status().code(), StatusCode::kNotFound) << "another owner's upload";
+  EXPECT_EQ(second->GetUpload("v", "up").status().code(), StatusCode::kNotFound)
+      << "another owner's upload";
   auto replaced = first->PutUploadPart("u", "up", UploadPart{1, 10, "aa", "up/1a", ""}, "");
   ASSERT_TRUE(replaced.ok());
   EXPECT_EQ(*replaced, "");
@@ -295,7 +299,8 @@ TEST_P(MetadataStoreContract, AnUploadCommitsOnceAndItsPartsAreReplacedAndRefere
   SqlMetadataStore* stores[] = {first.get(), second.get()};
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
-      auto committed = stores[t % 2]->CommitUploadedVersion("u", "up", "", 0, Version(1, Name("d/1-", t)), {INT64_MAX, 100});
+      auto committed = stores[t % 2]->CommitUploadedVersion(
+          "u", "up", "", 0, Version(1, Name("d/1-", t)), {INT64_MAX, 100});
       if (committed.ok()) ++won;
       if (committed.status().code() == StatusCode::kFailedPrecondition) ++told_completed;
     });
@@ -307,13 +312,17 @@ TEST_P(MetadataStoreContract, AnUploadCommitsOnceAndItsPartsAreReplacedAndRefere
   ASSERT_TRUE(done.ok());
   EXPECT_EQ(done->state, "completed");
   EXPECT_EQ(done->dataset_version, 1);
-  EXPECT_EQ(second->PutUploadPart("u", "up", UploadPart{3, 1, "dd", "up/3", ""}, "").status().code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      second->PutUploadPart("u", "up", UploadPart{3, 1, "dd", "up/3", ""}, "").status().code(),
+      StatusCode::kFailedPrecondition);
   auto versions = second->ListDatasetVersions("u", "d");
   ASSERT_TRUE(versions.ok());
   EXPECT_EQ(versions->size(), 1u);
 
-  ASSERT_TRUE(first->CreateUpload(UploadRecord{"u", "old", "d", "csv", "replace", "open", 0, "then", 5, "", "", "", ""}).ok());
+  ASSERT_TRUE(first
+                  ->CreateUpload(UploadRecord{"u", "old", "d", "csv", "replace", "open", 0, "then",
+                                              5, "", "", "", ""})
+                  .ok());
   auto expired = second->ExpiredUploads(10);
   ASSERT_TRUE(expired.ok());
   EXPECT_EQ(*expired, (std::vector<std::pair<std::string, std::string>>{{"u", "old"}}));
@@ -330,7 +339,8 @@ TEST_P(MetadataStoreContract, AnUploadCommitsOnceAndItsPartsAreReplacedAndRefere
 TEST_P(MetadataStoreContract, AnUploadsPartsAreClosedAndReopenedUnderOneHandleAtATime) {
   auto first = OpenStore(), second = OpenStore();
   ASSERT_TRUE(first && second);
-  UploadRecord upload{"u", "up", "d", "csv", "replace", "open", 0, "now", INT64_MAX, "", "", "uploads/u/up/a", "h1"};
+  UploadRecord upload{"u",   "up",      "d", "csv", "replace",        "open", 0,
+                      "now", INT64_MAX, "",  "",    "uploads/u/up/a", "h1"};
   ASSERT_TRUE(first->CreateUpload(upload).ok());
   auto got = second->GetUpload("u", "up");
   ASSERT_TRUE(got.ok());
@@ -340,16 +350,22 @@ TEST_P(MetadataStoreContract, AnUploadsPartsAreClosedAndReopenedUnderOneHandleAt
   ASSERT_TRUE(first->PutUploadPart("u", "up", UploadPart{1, 10, "aa", "", "t1"}, "h1").ok());
   ASSERT_TRUE(first->PutUploadPart("u", "up", UploadPart{2, 3, "bb", "", "t2"}, "h1").ok());
   EXPECT_EQ(first->PutUploadPart("u", "up", UploadPart{2, 3, "bb", "", "t2"}, "h0").status().code(),
-            StatusCode::kFailedPrecondition) << "a part sent to another handle";
+            StatusCode::kFailedPrecondition)
+      << "a part sent to another handle";
   auto referenced = second->ReferencedBlobKeys();
   EXPECT_EQ(std::count(referenced->begin(), referenced->end(), "uploads/u/up/a"), 1);
 
-  ASSERT_TRUE(first->SetUploadParts("u", "up", "h1", "uploads/u/up/a", "h1", true, {}).ok());  // a completion begins
+  ASSERT_TRUE(first->SetUploadParts("u", "up", "h1", "uploads/u/up/a", "h1", true, {})
+                  .ok());  // a completion begins
   EXPECT_TRUE(second->GetUpload("u", "up")->parts_closed);
-  EXPECT_EQ(second->PutUploadPart("u", "up", UploadPart{2, 4, "cc", "", "t3"}, "h1").status().code(),
-            StatusCode::kFailedPrecondition) << "a part while the parts are closed";
+  EXPECT_EQ(
+      second->PutUploadPart("u", "up", UploadPart{2, 4, "cc", "", "t3"}, "h1").status().code(),
+      StatusCode::kFailedPrecondition)
+      << "a part while the parts are closed";
   // It fails: two processes reopen; one moves the parts, the other is told.
-  ASSERT_TRUE(first->SetUploadParts("u", "up", "h1", "uploads/u/up/b", "h2", false, {{1, "c1"}, {2, "c2"}}).ok());
+  ASSERT_TRUE(
+      first->SetUploadParts("u", "up", "h1", "uploads/u/up/b", "h2", false, {{1, "c1"}, {2, "c2"}})
+          .ok());
   EXPECT_EQ(second->SetUploadParts("u", "up", "h1", "uploads/u/up/c", "h3", false, {}).code(),
             StatusCode::kFailedPrecondition);
   got = second->GetUpload("u", "up");
@@ -374,7 +390,10 @@ TEST_P(MetadataStoreContract, AnUploadsPartsAreClosedAndReopenedUnderOneHandleAt
 TEST_P(MetadataStoreContract, AnUploadCompletedByAJobIsQueuedOnceAndCommittedOnlyByIt) {
   auto first = OpenStore(), second = OpenStore();
   ASSERT_TRUE(first && second);
-  ASSERT_TRUE(first->CreateUpload(UploadRecord{"u", "up", "d", "csv", "replace", "open", 0, "now", INT64_MAX, "", "", "", ""}).ok());
+  ASSERT_TRUE(first
+                  ->CreateUpload(UploadRecord{"u", "up", "d", "csv", "replace", "open", 0, "now",
+                                              INT64_MAX, "", "", "", ""})
+                  .ok());
   ASSERT_TRUE(first->PutUploadPart("u", "up", UploadPart{1, 5, "aa", "up/1", ""}, "").ok());
   JobRecord job = TrainingJob("u", "c1", "");
   job.kind = "upload-complete";
@@ -388,9 +407,12 @@ TEST_P(MetadataStoreContract, AnUploadCompletedByAJobIsQueuedOnceAndCommittedOnl
   EXPECT_EQ(again->id, "c1") << "a completion already under way is the answer";
   EXPECT_EQ(second->GetJob("u", "c2").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(second->GetUpload("u", "up")->state, "completing");
-  EXPECT_EQ(second->PutUploadPart("u", "up", UploadPart{2, 5, "bb", "up/2", ""}, "").status().code(),
-            StatusCode::kFailedPrecondition);
-  EXPECT_EQ(second->CommitUploadedVersion("u", "up", "", 0, Version(1, "d/x"), {INT64_MAX, 100}).status().code(),
+  EXPECT_EQ(
+      second->PutUploadPart("u", "up", UploadPart{2, 5, "bb", "up/2", ""}, "").status().code(),
+      StatusCode::kFailedPrecondition);
+  EXPECT_EQ(second->CommitUploadedVersion("u", "up", "", 0, Version(1, "d/x"), {INT64_MAX, 100})
+                .status()
+                .code(),
             StatusCode::kFailedPrecondition);
 
   // The job fails: open again, with why; a new completion is a new job.
@@ -406,11 +428,15 @@ TEST_P(MetadataStoreContract, AnUploadCompletedByAJobIsQueuedOnceAndCommittedOnl
   // A stale job cannot fail or commit the new one's completion.
   ASSERT_TRUE(first->FailUploadCompletion("u", "up", "c1", "{}").ok());
   EXPECT_EQ(second->GetUpload("u", "up")->state, "completing");
-  EXPECT_EQ(second->CommitUploadedVersion("u", "up", "c1", 0, Version(1, "d/y"), {INT64_MAX, 100}).status().code(),
+  EXPECT_EQ(second->CommitUploadedVersion("u", "up", "c1", 0, Version(1, "d/y"), {INT64_MAX, 100})
+                .status()
+                .code(),
             StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(second->CommitUploadedVersion("u", "up", "c2", 0, Version(1, "d/z"), {INT64_MAX, 100}).ok());
+  ASSERT_TRUE(
+      second->CommitUploadedVersion("u", "up", "c2", 0, Version(1, "d/z"), {INT64_MAX, 100}).ok());
   EXPECT_EQ(first->GetUpload("u", "up")->state, "completed");
-  EXPECT_EQ(first->QueueUploadCompletion("u", "up", job).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(first->QueueUploadCompletion("u", "up", job).status().code(),
+            StatusCode::kFailedPrecondition);
 }
 
 // A batch job's parts: recorded only by the attempt that holds the job, listed in order,
@@ -422,14 +448,18 @@ TEST_P(MetadataStoreContract, BatchPartsAreFencedByAttemptAndReferenced) {
   job.kind = "batch-predict";
   ASSERT_TRUE(first->QueueJob(job).ok());
   EXPECT_EQ(first->CommitBatchPart("b1", 1, BatchPart{0, "b1/0", 10, 0, 0}, 0, "{}").code(),
-            StatusCode::kFailedPrecondition) << "not running yet";
+            StatusCode::kFailedPrecondition)
+      << "not running yet";
   auto claimed = second->ClaimNextJob({"w1", 60000, 3});
   ASSERT_TRUE(claimed.ok() && claimed->has_value());
   EXPECT_EQ((*claimed)->kind, "batch-predict");
   ASSERT_TRUE(second->CommitBatchPart("b1", 1, BatchPart{0, "b1/0", 10, 0, 0}, 0, "{}").ok());
-  ASSERT_TRUE(first->CommitBatchPart("b1", 1, BatchPart{1, "b1/1", 100, 7, 1}, 0.5, R"({"rows_done": 7})").ok());
+  ASSERT_TRUE(
+      first->CommitBatchPart("b1", 1, BatchPart{1, "b1/1", 100, 7, 1}, 0.5, R"({"rows_done": 7})")
+          .ok());
   EXPECT_EQ(first->CommitBatchPart("b1", 2, BatchPart{2, "b1/2", 100, 7, 0}, 1, "{}").code(),
-            StatusCode::kFailedPrecondition) << "attempt 2 does not hold the job";
+            StatusCode::kFailedPrecondition)
+      << "attempt 2 does not hold the job";
   auto parts = first->ListBatchParts("u", "b1");
   ASSERT_TRUE(parts.ok());
   ASSERT_EQ(parts->size(), 2u);
@@ -487,7 +517,10 @@ TEST_P(MetadataStoreContract, EveryQueuedJobIsClaimedExactlyOnce) {
   ASSERT_TRUE(first && second);
   constexpr int kJobs = 24;
   for (int j = 0; j < kJobs; ++j) {
-    ASSERT_TRUE(first->StartTraining(Name("m", j), "{}", TrainingJob("u", Name("j", j), Name("m", j)), {100, 100}).ok());
+    ASSERT_TRUE(first
+                    ->StartTraining(Name("m", j), "{}",
+                                    TrainingJob("u", Name("j", j), Name("m", j)), {100, 100})
+                    .ok());
   }
   SqlMetadataStore* stores[] = {first.get(), second.get()};
   std::mutex claimed_mutex;
@@ -537,7 +570,8 @@ TEST_P(MetadataStoreContract, AJobWhoseWorkerKeepsDyingFailsAfterTheAttemptCap) 
   auto failed = store.GetJob("u", "j1");
   ASSERT_TRUE(failed.ok());
   EXPECT_EQ(failed->state, JobState::kFailed);
-  EXPECT_NE(failed->error.find("stopped the worker running it 3 times"), std::string::npos) << failed->error;
+  EXPECT_NE(failed->error.find("stopped the worker running it 3 times"), std::string::npos)
+      << failed->error;
   auto model = store.GetModel("u", "m");
   ASSERT_TRUE(model.ok());
   EXPECT_EQ(model->status, ModelStatus::kFailed);
@@ -586,7 +620,8 @@ TEST_P(MetadataStoreContract, AccountsKeysUsageAndReplicas) {
   ASSERT_TRUE(first->CreateUser(UserRecord{"alice", "member", "free", false, ""}).ok());
   EXPECT_EQ(second->CreateUser(UserRecord{"alice", "member", "free", false, ""}).code(),
             StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(first->CreateKey(ApiKeyRecord{"k1", "alice", "dk_abc", "h1", "laptop", "", "", ""}).ok());
+  ASSERT_TRUE(
+      first->CreateKey(ApiKeyRecord{"k1", "alice", "dk_abc", "h1", "laptop", "", "", ""}).ok());
   // The same prefix again: the unique constraint answers, as a conflict, not an I/O error.
   EXPECT_EQ(second->CreateKey(ApiKeyRecord{"k2", "alice", "dk_abc", "h2", "ci", "", "", ""}).code(),
             StatusCode::kFailedPrecondition);
@@ -633,7 +668,7 @@ TEST_P(MetadataStoreContract, ALeaseHasOneHolderAtATimeUntilReleasedOrExpired) {
   EXPECT_TRUE(*first->TryTakeLease("blob-gc", "a", 60000));
   EXPECT_FALSE(*second->TryTakeLease("blob-gc", "b", 60000));
   EXPECT_TRUE(*first->TryTakeLease("blob-gc", "a", 60000));  // renewing one's own
-  EXPECT_TRUE(*second->TryTakeLease("other", "b", 60000));    // names are independent
+  EXPECT_TRUE(*second->TryTakeLease("other", "b", 60000));   // names are independent
   ASSERT_TRUE(first->ReleaseLease("blob-gc", "a").ok());
   EXPECT_TRUE(*second->TryTakeLease("blob-gc", "b", 20));
   std::this_thread::sleep_for(std::chrono::milliseconds(40));
@@ -655,7 +690,8 @@ TEST_P(MetadataStoreContract, ModelChangesAreListedInOrderForTheOtherReplicas) {
   auto store = OpenStore(), other = OpenStore();
   ASSERT_TRUE(store && other);
   const int64_t start = other->ModelChangesSince(INT64_MAX)->latest;
-  ASSERT_TRUE(store->StartTraining("m", "{}", TrainingJob("u", "j1", "m"), {10, 10}).ok());  // new model
+  ASSERT_TRUE(
+      store->StartTraining("m", "{}", TrainingJob("u", "j1", "m"), {10, 10}).ok());  // new model
   auto job = store->ClaimNextJob({"w", 60000, 3});
   ASSERT_TRUE(job.ok() && job->has_value());
   ASSERT_TRUE(store->FinishTraining("j1", 1, "models/u/m/j1-a1.json", "d", 1, "{}").ok());
@@ -731,14 +767,16 @@ TEST(DatabaseUrl, PostgresUrisBecomeLibpqKeywords) {
   EXPECT_EQ(pg->connect, "user=diamond dbname=diamond host=db.internal port=5432");
   auto quoted = PostgresKeywords("postgresql://di%20amond:p%27ss%20w@[::1]/prices?sslmode=require");
   ASSERT_TRUE(quoted.ok()) << quoted.status().message();
-  EXPECT_EQ(*quoted, R"(user='di amond' password='p\'ss w' dbname=prices host=::1 sslmode=require)");
+  EXPECT_EQ(*quoted,
+            R"(user='di amond' password='p\'ss w' dbname=prices host=::1 sslmode=require)");
   auto socket = PostgresKeywords("postgresql://diamond@/diamond?host=/var/run/postgresql");
   ASSERT_TRUE(socket.ok());
   EXPECT_EQ(*socket, "user=diamond dbname=diamond host=/var/run/postgresql");
   EXPECT_EQ(*PostgresKeywords("postgres://db.internal"), "host=db.internal");
   auto bad = ParseDatabaseUrl("postgresql://diamond:s3cret@db/prices?nosuchkeyword=1");
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("nosuchkeyword"), std::string::npos) << bad.status().message();
+  EXPECT_NE(bad.status().message().find("nosuchkeyword"), std::string::npos)
+      << bad.status().message();
   EXPECT_EQ(bad.status().message().find("s3cret"), std::string::npos) << bad.status().message();
 }
 

@@ -1,17 +1,19 @@
 // The SigV4 signer against the worked examples of AWS's documentation ("Examples:
 // Signature Calculations in AWS Signature Version 4", Amazon S3 API reference), with
 // their published credentials, dates and signatures.
+#include "store/sigv4.h"
+
 #include <gtest/gtest.h>
 
 #include "core/sha256.h"
-#include "store/sigv4.h"
 
 namespace diamond::store {
 namespace {
 
 const AwsCredentials kExampleCredentials{"AKIAIOSFODNN7EXAMPLE",
                                          "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""};
-constexpr const char* kEmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+constexpr const char* kEmptySha256 =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 constexpr const char* kDate = "20130524T000000Z";
 
 std::string Authorization(const SigV4Request& request) {
@@ -19,7 +21,9 @@ std::string Authorization(const SigV4Request& request) {
 }
 
 TEST(SigV4, GetObjectWithARange) {
-  SigV4Request request{"GET", "/test.txt", {},
+  SigV4Request request{"GET",
+                       "/test.txt",
+                       {},
                        {{"Host", "examplebucket.s3.amazonaws.com"},
                         {"Range", "bytes=0-9"},
                         {"x-amz-content-sha256", kEmptySha256},
@@ -27,7 +31,8 @@ TEST(SigV4, GetObjectWithARange) {
                        kEmptySha256};
   EXPECT_EQ(CanonicalRequest(request),
             std::string("GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n"
-                        "x-amz-content-sha256:") + kEmptySha256 +
+                        "x-amz-content-sha256:") +
+                kEmptySha256 +
                 "\nx-amz-date:20130524T000000Z\n\nhost;range;x-amz-content-sha256;x-amz-date\n" +
                 kEmptySha256);
   EXPECT_EQ(StringToSign(CanonicalRequest(request), kDate, "20130524/us-east-1/s3/aws4_request"),
@@ -43,7 +48,9 @@ TEST(SigV4, PutObjectWhoseKeyNeedsEncoding) {
   const std::string body = "Welcome to Amazon S3.";
   const std::string hash = Sha256Hex(body);
   EXPECT_EQ(hash, "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072");
-  SigV4Request request{"PUT", "/test$file.text", {},
+  SigV4Request request{"PUT",
+                       "/test$file.text",
+                       {},
                        {{"Date", "Fri, 24 May 2013 00:00:00 GMT"},
                         {"Host", "examplebucket.s3.amazonaws.com"},
                         {"x-amz-date", kDate},
@@ -58,7 +65,9 @@ TEST(SigV4, PutObjectWhoseKeyNeedsEncoding) {
 }
 
 TEST(SigV4, GetBucketLifecycleHasAnEmptyQueryValue) {
-  SigV4Request request{"GET", "/", {{"lifecycle", ""}},
+  SigV4Request request{"GET",
+                       "/",
+                       {{"lifecycle", ""}},
                        {{"Host", "examplebucket.s3.amazonaws.com"},
                         {"x-amz-date", kDate},
                         {"x-amz-content-sha256", kEmptySha256}},
@@ -71,7 +80,9 @@ TEST(SigV4, GetBucketLifecycleHasAnEmptyQueryValue) {
 }
 
 TEST(SigV4, ListObjectsSortsTheQuery) {
-  SigV4Request request{"GET", "/", {{"prefix", "J"}, {"max-keys", "2"}},
+  SigV4Request request{"GET",
+                       "/",
+                       {{"prefix", "J"}, {"max-keys", "2"}},
                        {{"Host", "examplebucket.s3.amazonaws.com"},
                         {"x-amz-date", kDate},
                         {"x-amz-content-sha256", kEmptySha256}},

@@ -34,7 +34,8 @@ TEST(SqlMigration, Version1RowsBelongToAdminAfterTheUpgrade) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   char* error = nullptr;
-  ASSERT_EQ(sqlite3_exec(db, kVersion1, nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+  ASSERT_EQ(sqlite3_exec(db, kVersion1, nullptr, nullptr, &error), SQLITE_OK)
+      << (error ? error : "");
   sqlite3_close(db);
 
   auto opened = SqlMetadataStore::OpenSqlite(path);

@@ -84,7 +84,8 @@ class FaultyBlobStore final : public store::BlobStore {
     if (plan_.Next()) return Status::IoError("injected: cannot read " + key);
     return real_.GetTo(key, out);
   }
-  Result<std::string> GetRange(const std::string& key, int64_t offset, int64_t length) const override {
+  Result<std::string> GetRange(const std::string& key, int64_t offset,
+                               int64_t length) const override {
     if (plan_.Next()) return Status::IoError("injected: cannot read " + key);
     return real_.GetRange(key, offset, length);
   }
@@ -106,8 +107,8 @@ class FaultyBlobStore final : public store::BlobStore {
     if (plan_.Next()) return Status::IoError("injected: cannot write a part of " + key);
     return real_.PutPart(key, id, number, bytes);
   }
-  Result<std::string> CopyPart(const std::string& key, const std::string& id, int64_t number, const std::string& source,
-                               int64_t offset, int64_t length) override {
+  Result<std::string> CopyPart(const std::string& key, const std::string& id, int64_t number,
+                               const std::string& source, int64_t offset, int64_t length) override {
     if (plan_.Next()) return Status::IoError("injected: cannot copy a part of " + key);
     return real_.CopyPart(key, id, number, source, offset, length);
   }
@@ -132,10 +133,10 @@ class FaultyMetadataStore final : public store::MetadataStore {
  public:
   FaultyMetadataStore(store::MetadataStore& real, FaultPlan& plan) : real_(real), plan_(plan) {}
 
-#define DIAMOND_FORWARD(Ret, Name, Params, Args)                                   \
-  Ret Name Params override {                                                      \
+#define DIAMOND_FORWARD(Ret, Name, Params, Args)                                    \
+  Ret Name Params override {                                                        \
     if (plan_.Next()) return Status::IoError("injected: database error in " #Name); \
-    return real_.Name Args;                                                       \
+    return real_.Name Args;                                                         \
   }
   using DatasetPage = Result<std::pair<std::vector<store::DatasetRecord>, int64_t>>;
   using ModelPage = Result<std::pair<std::vector<store::ModelRecord>, int64_t>>;
@@ -146,81 +147,100 @@ class FaultyMetadataStore final : public store::MetadataStore {
   using Expired = Result<std::vector<std::pair<std::string, std::string>>>;
 
   DIAMOND_FORWARD(DatasetPage, ListDatasets, (const std::string& o, store::Page p), (o, p))
-  DIAMOND_FORWARD(Result<store::DatasetRecord>, GetDataset, (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Result<store::DatasetRecord>, GetDataset,
+                  (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Result<store::DatasetRecord>, CommitDatasetVersion,
-                  (const std::string& o, const std::string& id, int64_t e, const store::DatasetVersion& v,
-                   const StorageLimits& l),
+                  (const std::string& o, const std::string& id, int64_t e,
+                   const store::DatasetVersion& v, const StorageLimits& l),
                   (o, id, e, v, l))
   DIAMOND_FORWARD(Result<std::vector<store::DatasetVersion>>, ListDatasetVersions,
                   (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Keys, DeleteDataset, (const std::string& o, const std::string& id), (o, id))
-  DIAMOND_FORWARD(Keys, DeleteDatasetVersion, (const std::string& o, const std::string& id, int64_t v),
-                  (o, id, v))
+  DIAMOND_FORWARD(Keys, DeleteDatasetVersion,
+                  (const std::string& o, const std::string& id, int64_t v), (o, id, v))
   DIAMOND_FORWARD(Result<int64_t>, StoredBytes, (const std::string& o), (o))
   DIAMOND_FORWARD(Status, CreateUpload, (const store::UploadRecord& u), (u))
-  DIAMOND_FORWARD(Result<store::UploadRecord>, GetUpload, (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Result<store::UploadRecord>, GetUpload,
+                  (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Result<std::vector<store::UploadPart>>, ListUploadParts,
                   (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Result<std::string>, PutUploadPart,
-                  (const std::string& o, const std::string& id, const store::UploadPart& p, const std::string& h),
+                  (const std::string& o, const std::string& id, const store::UploadPart& p,
+                   const std::string& h),
                   (o, id, p, h))
   DIAMOND_FORWARD(Status, SetUploadParts,
-                  (const std::string& o, const std::string& id, const std::string& e, const std::string& k,
-                   const std::string& h, bool c, const Tags& t),
+                  (const std::string& o, const std::string& id, const std::string& e,
+                   const std::string& k, const std::string& h, bool c, const Tags& t),
                   (o, id, e, k, h, c, t))
   DIAMOND_FORWARD(Result<store::DatasetRecord>, CommitUploadedVersion,
                   (const std::string& o, const std::string& u, const std::string& j, int64_t e,
                    const store::DatasetVersion& v, const StorageLimits& l),
                   (o, u, j, e, v, l))
   DIAMOND_FORWARD(Result<store::JobRecord>, QueueUploadCompletion,
-                  (const std::string& o, const std::string& u, const store::JobRecord& j), (o, u, j))
+                  (const std::string& o, const std::string& u, const store::JobRecord& j),
+                  (o, u, j))
   DIAMOND_FORWARD(Status, FailUploadCompletion,
-                  (const std::string& o, const std::string& u, const std::string& j, const std::string& e),
+                  (const std::string& o, const std::string& u, const std::string& j,
+                   const std::string& e),
                   (o, u, j, e))
   DIAMOND_FORWARD(Keys, DeleteUpload, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Expired, ExpiredUploads, (int64_t now), (now))
   DIAMOND_FORWARD(Status, QueueJob, (const store::JobRecord& j), (j))
   DIAMOND_FORWARD(Status, CommitBatchPart,
-                  (const std::string& j, int64_t a, const store::BatchPart& p, double pr, const std::string& d),
+                  (const std::string& j, int64_t a, const store::BatchPart& p, double pr,
+                   const std::string& d),
                   (j, a, p, pr, d))
-  DIAMOND_FORWARD(Result<std::vector<store::BatchPart>>, ListBatchParts, (const std::string& o, const std::string& j),
-                  (o, j))
-  DIAMOND_FORWARD(Status, FinishJob, (const std::string& j, int64_t a, const std::string& d), (j, a, d))
+  DIAMOND_FORWARD(Result<std::vector<store::BatchPart>>, ListBatchParts,
+                  (const std::string& o, const std::string& j), (o, j))
+  DIAMOND_FORWARD(Status, FinishJob, (const std::string& j, int64_t a, const std::string& d),
+                  (j, a, d))
   DIAMOND_FORWARD(ModelPage, ListModels, (const std::string& v, store::Page p), (v, p))
-  DIAMOND_FORWARD(Result<store::ModelRecord>, GetModel, (const std::string& o, const std::string& id), (o, id))
-  DIAMOND_FORWARD(Result<store::ModelRecord>, FindModelFor, (const std::string& v, const std::string& id), (v, id))
-  DIAMOND_FORWARD(Status, SetModelShared, (const std::string& o, const std::string& id, bool s), (o, id, s))
+  DIAMOND_FORWARD(Result<store::ModelRecord>, GetModel,
+                  (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Result<store::ModelRecord>, FindModelFor,
+                  (const std::string& v, const std::string& id), (v, id))
+  DIAMOND_FORWARD(Status, SetModelShared, (const std::string& o, const std::string& id, bool s),
+                  (o, id, s))
   DIAMOND_FORWARD(Status, StartTraining,
-                  (const std::string& m, const std::string& r, const store::JobRecord& j, const TrainingLimits& l),
+                  (const std::string& m, const std::string& r, const store::JobRecord& j,
+                   const TrainingLimits& l),
                   (m, r, j, l))
   DIAMOND_FORWARD(Status, FinishTraining,
-                  (const std::string& j, int64_t n, const std::string& a, const std::string& d, int64_t v,
-                   const std::string& s),
+                  (const std::string& j, int64_t n, const std::string& a, const std::string& d,
+                   int64_t v, const std::string& s),
                   (j, n, a, d, v, s))
-  DIAMOND_FORWARD(Status, FailTraining, (const std::string& j, int64_t n, const std::string& e), (j, n, e))
+  DIAMOND_FORWARD(Status, FailTraining, (const std::string& j, int64_t n, const std::string& e),
+                  (j, n, e))
   DIAMOND_FORWARD(Keys, DeleteModel, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Result<ModelChanges>, ModelChangesSince, (int64_t s), (s))
-  DIAMOND_FORWARD(Result<bool>, TryTakeLease, (const std::string& n, const std::string& h, int64_t t), (n, h, t))
+  DIAMOND_FORWARD(Result<bool>, TryTakeLease,
+                  (const std::string& n, const std::string& h, int64_t t), (n, h, t))
   DIAMOND_FORWARD(Status, ReleaseLease, (const std::string& n, const std::string& h), (n, h))
   DIAMOND_FORWARD(JobPage, ListJobs, (const std::string& o, store::Page p), (o, p))
-  DIAMOND_FORWARD(Result<store::JobRecord>, GetJob, (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Result<store::JobRecord>, GetJob, (const std::string& o, const std::string& id),
+                  (o, id))
   DIAMOND_FORWARD(JobPage, ListAllJobs, (const JobFilter& f, store::Page p), (f, p))
   DIAMOND_FORWARD(Result<std::optional<store::JobRecord>>, ClaimNextJob, (const JobClaim& c), (c))
-  DIAMOND_FORWARD(Status, RenewJobLease, (const std::string& id, int64_t n, int64_t ms), (id, n, ms))
+  DIAMOND_FORWARD(Status, RenewJobLease, (const std::string& id, int64_t n, int64_t ms),
+                  (id, n, ms))
   DIAMOND_FORWARD(Result<int64_t>, ExpireJobLeases, (), ())
-  DIAMOND_FORWARD(Status, UpdateJobProgress, (const std::string& id, int64_t n, double p, const std::string& d),
-                  (id, n, p, d))
-  DIAMOND_FORWARD(Result<store::JobRecord>, CancelJob, (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Status, UpdateJobProgress,
+                  (const std::string& id, int64_t n, double p, const std::string& d), (id, n, p, d))
+  DIAMOND_FORWARD(Result<store::JobRecord>, CancelJob,
+                  (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Counts, CountJobsByState, (), ())
   DIAMOND_FORWARD(Status, CreateQuery, (const store::QueryRecord& q), (q))
   DIAMOND_FORWARD(Result<store::QueryRecord>, GetQuery,
                   (const std::string& o, const std::string& m, const std::string& id), (o, m, id))
   DIAMOND_FORWARD(Result<int64_t>, AddQueryBatch,
-                  (const std::string& o, const std::string& m, const std::string& id, const std::string& k, int64_t r),
+                  (const std::string& o, const std::string& m, const std::string& id,
+                   const std::string& k, int64_t r),
                   (o, m, id, k, r))
   DIAMOND_FORWARD(Keys, QueryBatchKeys, (const std::string& id), (id))
-  DIAMOND_FORWARD(Status, SetQueryResults, (const std::string& id, const std::string& k, int64_t v), (id, k, v))
-  DIAMOND_FORWARD(Keys, DeleteQuery, (const std::string& o, const std::string& m, const std::string& id), (o, m, id))
+  DIAMOND_FORWARD(Status, SetQueryResults, (const std::string& id, const std::string& k, int64_t v),
+                  (id, k, v))
+  DIAMOND_FORWARD(Keys, DeleteQuery,
+                  (const std::string& o, const std::string& m, const std::string& id), (o, m, id))
   DIAMOND_FORWARD(Keys, ReferencedBlobKeys, (), ())
   DIAMOND_FORWARD(Status, Ping, (), ())
 #undef DIAMOND_FORWARD
@@ -253,7 +273,8 @@ class FaultyStores {
  private:
   template <typename T>
   static std::unique_ptr<T> Opened(Result<std::unique_ptr<T>> opened) {
-    if (!opened.ok()) throw std::runtime_error("cannot open a store for the test: " + opened.status().message());
+    if (!opened.ok())
+      throw std::runtime_error("cannot open a store for the test: " + opened.status().message());
     return std::move(opened).value();
   }
   TempDir dir_;
@@ -268,11 +289,13 @@ class FaultyStores {
 // `scenario` says whether a step of it reported a failure. Returns how many did (stops at
 // the first fatal test failure).
 template <typename Scenario>
-int64_t RunWithEachCallFailing(int64_t calls, std::initializer_list<Fault> faults, Scenario&& scenario) {
+int64_t RunWithEachCallFailing(int64_t calls, std::initializer_list<Fault> faults,
+                               Scenario&& scenario) {
   int64_t failed_runs = 0;
   for (Fault fault : faults) {
     for (int64_t call = 1; call <= calls; ++call) {
-      SCOPED_TRACE("fault " + std::to_string(static_cast<int>(fault)) + " at call " + std::to_string(call));
+      SCOPED_TRACE("fault " + std::to_string(static_cast<int>(fault)) + " at call " +
+                   std::to_string(call));
       failed_runs += scenario(call, fault) ? 1 : 0;
       if (::testing::Test::HasFatalFailure()) return failed_runs;
     }

@@ -3,11 +3,11 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <memory>
-#include <unistd.h>
 
 namespace diamond::testing {
 namespace {

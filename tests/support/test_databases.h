@@ -31,7 +31,7 @@ class TestDatabase {
   std::string engine_;
   std::string name_;  // the PostgreSQL database
   std::string url_;
-  TempDir dir_;       // the SQLite file
+  TempDir dir_;  // the SQLite file
 };
 
 }  // namespace diamond::testing

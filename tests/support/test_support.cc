@@ -6,9 +6,9 @@
 
 #include <cmath>
 #include <cstdio>
-#include <random>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 
@@ -93,8 +93,8 @@ std::string StonesToCsv(const std::vector<Diamond>& stones) {
     std::snprintf(line, sizeof line, "%.17g,%s,%s,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n",
                   s.carat, std::string(GradeName(GradeScale::kCut, s.cut)).c_str(),
                   std::string(GradeName(GradeScale::kColor, s.color)).c_str(),
-                  std::string(GradeName(GradeScale::kClarity, s.clarity)).c_str(), s.depth,
-                  s.table, s.price.value_or(0), s.x, s.y, s.z);
+                  std::string(GradeName(GradeScale::kClarity, s.clarity)).c_str(), s.depth, s.table,
+                  s.price.value_or(0), s.x, s.y, s.z);
     out += line;
   }
   return out;

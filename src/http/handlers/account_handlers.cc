@@ -2,10 +2,10 @@
 // accounts/account_admin.h, shared with `diamond admin`.
 #include "accounts/account_admin.h"
 #include "accounts/principal.h"
+#include "base/clock.h"
 #include "http/handlers/handler_support.h"
 #include "http/handlers/handlers.h"
 #include "http/problem.h"
-#include "base/clock.h"
 
 namespace diamond::http {
 namespace {
@@ -27,7 +27,10 @@ json PlanJson(const store::PlanRecord& p) {
 }
 
 json UserJson(const store::UserRecord& u) {
-  return {{"id", u.id}, {"role", u.role}, {"plan", u.plan}, {"disabled", u.disabled},
+  return {{"id", u.id},
+          {"role", u.role},
+          {"plan", u.plan},
+          {"disabled", u.disabled},
           {"created_at", u.created_at}};
 }
 
@@ -43,9 +46,11 @@ json KeyJson(const store::ApiKeyRecord& k) {
 }
 
 // 422 unless `body` is an object whose members are all in `allowed`.
-std::optional<HttpResponse> CheckMembers(const json& body, std::initializer_list<const char*> allowed) {
+std::optional<HttpResponse> CheckMembers(const json& body,
+                                         std::initializer_list<const char*> allowed) {
   if (!body.is_object()) {
-    return ValidationProblem("the body must be a JSON object", {FieldError{0, 0, "", "not an object"}});
+    return ValidationProblem("the body must be a JSON object",
+                             {FieldError{0, 0, "", "not an object"}});
   }
   std::vector<FieldError> errors;
   for (const auto& [name, value] : body.items()) {
@@ -133,172 +138,212 @@ void RegisterAccountRoutes(Router& router, ApiContext& ctx) {
     auto stored = ctx.datasets.StoredBytes(me.user_id);
     if (!stored.ok()) return ProblemFromStatus(stored.status());
     const store::PlanRecord& plan = me.plan;
-    return Json(200, {{"user", me.user_id},
-                      {"role", me.is_admin() ? "admin" : "member"},
-                      {"key", {{"id", me.key_id}, {"prefix", me.key_prefix}}},
-                      {"plan", PlanJson(plan)},
-                      {"month", NowRfc3339().substr(0, 7)},
-                      {"usage", {{"predicted_rows", month.predicted_rows},
-                                 {"training_seconds", month.training_seconds},
-                                 {"stored_bytes", *stored}}},
-                      {"remaining", {{"monthly_predicted_rows",
-                                      std::max<int64_t>(0, plan.monthly_predicted_rows - month.predicted_rows)}}}});
+    return Json(200,
+                {{"user", me.user_id},
+                 {"role", me.is_admin() ? "admin" : "member"},
+                 {"key", {{"id", me.key_id}, {"prefix", me.key_prefix}}},
+                 {"plan", PlanJson(plan)},
+                 {"month", NowRfc3339().substr(0, 7)},
+                 {"usage",
+                  {{"predicted_rows", month.predicted_rows},
+                   {"training_seconds", month.training_seconds},
+                   {"stored_bytes", *stored}}},
+                 {"remaining",
+                  {{"monthly_predicted_rows",
+                    std::max<int64_t>(0, plan.monthly_predicted_rows - month.predicted_rows)}}}});
   });
 
-  router.Add("GET", "/admin/users", [&ctx](HttpRequest&) {
-    auto users = ctx.gate.accounts().store().ListUsers();
-    if (!users.ok()) return ProblemFromStatus(users.status());
-    json results = json::array();
-    for (const auto& u : *users) results.push_back(UserJson(u));
-    return Json(200, {{"results", results}});
-  }, AdminOnly());
+  router.Add(
+      "GET", "/admin/users",
+      [&ctx](HttpRequest&) {
+        auto users = ctx.gate.accounts().store().ListUsers();
+        if (!users.ok()) return ProblemFromStatus(users.status());
+        json results = json::array();
+        for (const auto& u : *users) results.push_back(UserJson(u));
+        return Json(200, {{"results", results}});
+      },
+      AdminOnly());
 
-  router.Add("POST", "/admin/users", [&ctx](HttpRequest& request) {
-    json body;
-    if (auto error = ParseJsonBody(request, &body)) return *error;
-    if (auto error = CheckMembers(body, {"id", "role", "plan"})) return *error;
-    std::optional<std::string> id, role, plan;
-    if (auto error = StringMember(body, "id", true, &id)) return *error;
-    if (auto error = StringMember(body, "role", false, &role)) return *error;
-    if (auto error = StringMember(body, "plan", false, &plan)) return *error;
-    auto& store = ctx.gate.accounts().store();
-    if (Status s = accounts::CreateUser(store, *id, role.value_or("member"), plan.value_or("free"));
-        !s.ok()) {
-      return ProblemFromStatus(s);
-    }
-    auto user = store.GetUser(*id);
-    if (!user.ok()) return ProblemFromStatus(user.status());
-    HttpResponse response = Json(201, UserJson(*user));
-    response.headers.emplace_back("Location", request.prefix + "/admin/users/" + *id);
-    return ReloadThen(ctx, std::move(response));
-  }, AdminOnly());
+  router.Add(
+      "POST", "/admin/users",
+      [&ctx](HttpRequest& request) {
+        json body;
+        if (auto error = ParseJsonBody(request, &body)) return *error;
+        if (auto error = CheckMembers(body, {"id", "role", "plan"})) return *error;
+        std::optional<std::string> id, role, plan;
+        if (auto error = StringMember(body, "id", true, &id)) return *error;
+        if (auto error = StringMember(body, "role", false, &role)) return *error;
+        if (auto error = StringMember(body, "plan", false, &plan)) return *error;
+        auto& store = ctx.gate.accounts().store();
+        if (Status s =
+                accounts::CreateUser(store, *id, role.value_or("member"), plan.value_or("free"));
+            !s.ok()) {
+          return ProblemFromStatus(s);
+        }
+        auto user = store.GetUser(*id);
+        if (!user.ok()) return ProblemFromStatus(user.status());
+        HttpResponse response = Json(201, UserJson(*user));
+        response.headers.emplace_back("Location", request.prefix + "/admin/users/" + *id);
+        return ReloadThen(ctx, std::move(response));
+      },
+      AdminOnly());
 
-  router.Add("GET", "/admin/users/{user_id}", [&ctx](HttpRequest& request) {
-    const auto& id = request.Param("user_id");
-    if (auto error = CheckId(id, "user_id")) return *error;
-    auto user = ctx.gate.accounts().store().GetUser(id);
-    if (!user.ok()) return ProblemFromStatus(user.status());
-    return Json(200, UserJson(*user));
-  }, AdminOnly());
+  router.Add(
+      "GET", "/admin/users/{user_id}",
+      [&ctx](HttpRequest& request) {
+        const auto& id = request.Param("user_id");
+        if (auto error = CheckId(id, "user_id")) return *error;
+        auto user = ctx.gate.accounts().store().GetUser(id);
+        if (!user.ok()) return ProblemFromStatus(user.status());
+        return Json(200, UserJson(*user));
+      },
+      AdminOnly());
 
-  router.Add("PATCH", "/admin/users/{user_id}", [&ctx](HttpRequest& request) {
-    const auto& id = request.Param("user_id");
-    if (auto error = CheckId(id, "user_id")) return *error;
-    json body;
-    if (auto error = ParseJsonBody(request, &body)) return *error;
-    if (auto error = CheckMembers(body, {"role", "plan", "disabled"})) return *error;
-    std::optional<std::string> role, plan;
-    if (auto error = StringMember(body, "role", false, &role)) return *error;
-    if (auto error = StringMember(body, "plan", false, &plan)) return *error;
-    std::optional<bool> disabled;
-    if (body.contains("disabled")) {
-      if (!body["disabled"].is_boolean()) {
-        return ValidationProblem("invalid field", {FieldError{0, 0, "disabled", "must be true or false"}});
-      }
-      disabled = body["disabled"].get<bool>();
-    }
-    auto& store = ctx.gate.accounts().store();
-    if (Status s = accounts::UpdateUser(store, id, role, plan, disabled); !s.ok()) {
-      return ProblemFromStatus(s);
-    }
-    auto user = store.GetUser(id);
-    if (!user.ok()) return ProblemFromStatus(user.status());
-    return ReloadThen(ctx, Json(200, UserJson(*user)));
-  }, AdminOnly());
+  router.Add(
+      "PATCH", "/admin/users/{user_id}",
+      [&ctx](HttpRequest& request) {
+        const auto& id = request.Param("user_id");
+        if (auto error = CheckId(id, "user_id")) return *error;
+        json body;
+        if (auto error = ParseJsonBody(request, &body)) return *error;
+        if (auto error = CheckMembers(body, {"role", "plan", "disabled"})) return *error;
+        std::optional<std::string> role, plan;
+        if (auto error = StringMember(body, "role", false, &role)) return *error;
+        if (auto error = StringMember(body, "plan", false, &plan)) return *error;
+        std::optional<bool> disabled;
+        if (body.contains("disabled")) {
+          if (!body["disabled"].is_boolean()) {
+            return ValidationProblem("invalid field",
+                                     {FieldError{0, 0, "disabled", "must be true or false"}});
+          }
+          disabled = body["disabled"].get<bool>();
+        }
+        auto& store = ctx.gate.accounts().store();
+        if (Status s = accounts::UpdateUser(store, id, role, plan, disabled); !s.ok()) {
+          return ProblemFromStatus(s);
+        }
+        auto user = store.GetUser(id);
+        if (!user.ok()) return ProblemFromStatus(user.status());
+        return ReloadThen(ctx, Json(200, UserJson(*user)));
+      },
+      AdminOnly());
 
-  router.Add("GET", "/admin/users/{user_id}/keys", [&ctx](HttpRequest& request) {
-    const auto& id = request.Param("user_id");
-    if (auto error = CheckId(id, "user_id")) return *error;
-    auto& store = ctx.gate.accounts().store();
-    if (auto user = store.GetUser(id); !user.ok()) return ProblemFromStatus(user.status());
-    auto keys = store.ListKeys(id);
-    if (!keys.ok()) return ProblemFromStatus(keys.status());
-    json results = json::array();
-    for (const auto& k : *keys) results.push_back(KeyJson(k));
-    return Json(200, {{"results", results}});
-  }, AdminOnly());
+  router.Add(
+      "GET", "/admin/users/{user_id}/keys",
+      [&ctx](HttpRequest& request) {
+        const auto& id = request.Param("user_id");
+        if (auto error = CheckId(id, "user_id")) return *error;
+        auto& store = ctx.gate.accounts().store();
+        if (auto user = store.GetUser(id); !user.ok()) return ProblemFromStatus(user.status());
+        auto keys = store.ListKeys(id);
+        if (!keys.ok()) return ProblemFromStatus(keys.status());
+        json results = json::array();
+        for (const auto& k : *keys) results.push_back(KeyJson(k));
+        return Json(200, {{"results", results}});
+      },
+      AdminOnly());
 
-  router.Add("POST", "/admin/users/{user_id}/keys", [&ctx](HttpRequest& request) {
-    const auto& id = request.Param("user_id");
-    if (auto error = CheckId(id, "user_id")) return *error;
-    json body = json::object();
-    if (!request.body.empty()) {
-      if (auto error = ParseJsonBody(request, &body)) return *error;
-    }
-    if (auto error = CheckMembers(body, {"name"})) return *error;
-    std::optional<std::string> name;
-    if (auto error = StringMember(body, "name", false, &name)) return *error;
-    auto issued = accounts::IssueKey(ctx.gate.accounts().store(), id, name.value_or(""));
-    if (!issued.ok()) return ProblemFromStatus(issued.status());
-    json out = KeyJson(issued->record);
-    out["key"] = issued->key;  // the only time it is shown
-    HttpResponse response = Json(201, out);
-    response.headers.emplace_back("Cache-Control", "no-store");
-    return ReloadThen(ctx, std::move(response));
-  }, AdminOnly());
+  router.Add(
+      "POST", "/admin/users/{user_id}/keys",
+      [&ctx](HttpRequest& request) {
+        const auto& id = request.Param("user_id");
+        if (auto error = CheckId(id, "user_id")) return *error;
+        json body = json::object();
+        if (!request.body.empty()) {
+          if (auto error = ParseJsonBody(request, &body)) return *error;
+        }
+        if (auto error = CheckMembers(body, {"name"})) return *error;
+        std::optional<std::string> name;
+        if (auto error = StringMember(body, "name", false, &name)) return *error;
+        auto issued = accounts::IssueKey(ctx.gate.accounts().store(), id, name.value_or(""));
+        if (!issued.ok()) return ProblemFromStatus(issued.status());
+        json out = KeyJson(issued->record);
+        out["key"] = issued->key;  // the only time it is shown
+        HttpResponse response = Json(201, out);
+        response.headers.emplace_back("Cache-Control", "no-store");
+        return ReloadThen(ctx, std::move(response));
+      },
+      AdminOnly());
 
-  router.Add("DELETE", "/admin/users/{user_id}/keys/{key_id}", [&ctx](HttpRequest& request) {
-    const auto& user = request.Param("user_id");
-    const auto& key = request.Param("key_id");
-    if (auto error = CheckId(user, "user_id")) return *error;
-    if (auto error = CheckId(key, "key_id")) return *error;
-    if (Status s = ctx.gate.accounts().store().RevokeKey(user, key); !s.ok()) return ProblemFromStatus(s);
-    return ReloadThen(ctx, Json(200, {{"id", key}, {"revoked", true}}));
-  }, AdminOnly());
+  router.Add(
+      "DELETE", "/admin/users/{user_id}/keys/{key_id}",
+      [&ctx](HttpRequest& request) {
+        const auto& user = request.Param("user_id");
+        const auto& key = request.Param("key_id");
+        if (auto error = CheckId(user, "user_id")) return *error;
+        if (auto error = CheckId(key, "key_id")) return *error;
+        if (Status s = ctx.gate.accounts().store().RevokeKey(user, key); !s.ok())
+          return ProblemFromStatus(s);
+        return ReloadThen(ctx, Json(200, {{"id", key}, {"revoked", true}}));
+      },
+      AdminOnly());
 
-  router.Add("GET", "/admin/plans", [&ctx](HttpRequest&) {
-    auto plans = ctx.gate.accounts().store().ListPlans();
-    if (!plans.ok()) return ProblemFromStatus(plans.status());
-    json results = json::array();
-    for (const auto& p : *plans) results.push_back(PlanJson(p));
-    return Json(200, {{"results", results}});
-  }, AdminOnly());
+  router.Add(
+      "GET", "/admin/plans",
+      [&ctx](HttpRequest&) {
+        auto plans = ctx.gate.accounts().store().ListPlans();
+        if (!plans.ok()) return ProblemFromStatus(plans.status());
+        json results = json::array();
+        for (const auto& p : *plans) results.push_back(PlanJson(p));
+        return Json(200, {{"results", results}});
+      },
+      AdminOnly());
 
-  router.Add("PUT", "/admin/plans/{plan}", [&ctx](HttpRequest& request) {
-    const auto& name = request.Param("plan");
-    if (auto error = CheckId(name, "plan")) return *error;
-    json body;
-    if (auto error = ParseJsonBody(request, &body)) return *error;
-    if (auto error = CheckMembers(body, {"name", "requests_per_second", "burst", "monthly_predicted_rows",
-                                         "max_dataset_rows", "max_models", "max_training_jobs",
-                                         "price_per_1k_rows", "price_per_training_minute",
-                                         "max_stored_bytes", "max_datasets"})) {
-      return *error;
-    }
-    if (body.contains("name") && body["name"] != name) {
-      return ValidationProblem("invalid plan", {FieldError{0, 0, "name", "must match the path"}});
-    }
-    std::vector<FieldError> errors;
-    auto existing = ctx.gate.accounts().directory().Plan(name);
-    auto plan = ParsePlan(name, body, existing.ok() ? std::optional(*existing) : std::nullopt, &errors);
-    if (!plan.ok()) return ValidationProblem("invalid plan", errors);
-    if (Status s = ctx.gate.accounts().store().PutPlan(*plan); !s.ok()) return ProblemFromStatus(s);
-    return ReloadThen(ctx, Json(200, PlanJson(*plan)));
-  }, AdminOnly());
+  router.Add(
+      "PUT", "/admin/plans/{plan}",
+      [&ctx](HttpRequest& request) {
+        const auto& name = request.Param("plan");
+        if (auto error = CheckId(name, "plan")) return *error;
+        json body;
+        if (auto error = ParseJsonBody(request, &body)) return *error;
+        if (auto error = CheckMembers(
+                body, {"name", "requests_per_second", "burst", "monthly_predicted_rows",
+                       "max_dataset_rows", "max_models", "max_training_jobs", "price_per_1k_rows",
+                       "price_per_training_minute", "max_stored_bytes", "max_datasets"})) {
+          return *error;
+        }
+        if (body.contains("name") && body["name"] != name) {
+          return ValidationProblem("invalid plan",
+                                   {FieldError{0, 0, "name", "must match the path"}});
+        }
+        std::vector<FieldError> errors;
+        auto existing = ctx.gate.accounts().directory().Plan(name);
+        auto plan =
+            ParsePlan(name, body, existing.ok() ? std::optional(*existing) : std::nullopt, &errors);
+        if (!plan.ok()) return ValidationProblem("invalid plan", errors);
+        if (Status s = ctx.gate.accounts().store().PutPlan(*plan); !s.ok())
+          return ProblemFromStatus(s);
+        return ReloadThen(ctx, Json(200, PlanJson(*plan)));
+      },
+      AdminOnly());
 
-  router.Add("GET", "/admin/usage", [&ctx](HttpRequest& request) {
-    std::string month = NowRfc3339().substr(0, 7);
-    if (auto given = request.Query("month")) month = std::string(*given);
-    if (!accounts::IsValidMonth(month)) {
-      return ValidationProblem("invalid month", {FieldError{0, 0, "month", "must be YYYY-MM"}});
-    }
-    // Counts still in memory are written first, so the report includes them.
-    if (Status s = ctx.gate.accounts().Flush(); !s.ok()) return ProblemFromStatus(s);
-    auto report = accounts::UsageReport(ctx.gate.accounts().store(), month);
-    if (!report.ok()) return ProblemFromStatus(report.status());
-    json results = json::array();
-    for (const auto& u : *report) {
-      results.push_back({{"user", u.user_id},
-                         {"plan", u.plan},
-                         {"predicted_rows", u.predicted_rows},
-                         {"training_seconds", u.training_seconds},
-                         {"stored_bytes", u.stored_bytes},
-                         {"cost", {{"predictions", u.cost_predictions},
-                                   {"training", u.cost_training},
-                                   {"total", u.cost_total}}}});
-    }
-    return Json(200, {{"month", month}, {"results", results}});
-  }, AdminOnly({"month"}));
+  router.Add(
+      "GET", "/admin/usage",
+      [&ctx](HttpRequest& request) {
+        std::string month = NowRfc3339().substr(0, 7);
+        if (auto given = request.Query("month")) month = std::string(*given);
+        if (!accounts::IsValidMonth(month)) {
+          return ValidationProblem("invalid month", {FieldError{0, 0, "month", "must be YYYY-MM"}});
+        }
+        // Counts still in memory are written first, so the report includes them.
+        if (Status s = ctx.gate.accounts().Flush(); !s.ok()) return ProblemFromStatus(s);
+        auto report = accounts::UsageReport(ctx.gate.accounts().store(), month);
+        if (!report.ok()) return ProblemFromStatus(report.status());
+        json results = json::array();
+        for (const auto& u : *report) {
+          results.push_back({{"user", u.user_id},
+                             {"plan", u.plan},
+                             {"predicted_rows", u.predicted_rows},
+                             {"training_seconds", u.training_seconds},
+                             {"stored_bytes", u.stored_bytes},
+                             {"cost",
+                              {{"predictions", u.cost_predictions},
+                               {"training", u.cost_training},
+                               {"total", u.cost_total}}}});
+        }
+        return Json(200, {{"month", month}, {"results", results}});
+      },
+      AdminOnly({"month"}));
 }
 
 }  // namespace diamond::http

@@ -37,7 +37,8 @@ nlohmann::json BatchJson(const store::JobRecord& job, const std::string& prefix)
     out["rows_per_second"] = detail->value("rows_per_second", 0.0);
   }
   if (!job.error.empty()) out["error"] = job.error;
-  if (job.state == store::JobState::kSucceeded) out["result_location"] = prefix + "/batch-predictions/" + job.id + "/result";
+  if (job.state == store::JobState::kSucceeded)
+    out["result_location"] = prefix + "/batch-predictions/" + job.id + "/result";
   return out;
 }
 
@@ -87,12 +88,14 @@ void RegisterBatchRoutes(Router& router, ApiContext& ctx) {
     } else {
       for (const auto& [name, value] : body.items()) {
         if (name != "dataset_id" && name != "version" && name != "explain" && name != "interval") {
-          errors.push_back(FieldError{0, 0, name, "unknown field (allowed: dataset_id, version, explain, interval)"});
+          errors.push_back(FieldError{
+              0, 0, name, "unknown field (allowed: dataset_id, version, explain, interval)"});
         }
       }
       auto id = body.find("dataset_id");
       if (id == body.end() || !id->is_string()) {
-        errors.push_back(FieldError{0, 0, "dataset_id", "required: the id of the dataset to price"});
+        errors.push_back(
+            FieldError{0, 0, "dataset_id", "required: the id of the dataset to price"});
       } else {
         batch.dataset_id = id->get<std::string>();
       }
@@ -104,12 +107,15 @@ void RegisterBatchRoutes(Router& router, ApiContext& ctx) {
         }
       }
       if (auto e = body.find("explain"); e != body.end()) {
-        if (!e->is_boolean()) errors.push_back(FieldError{0, 0, "explain", "must be true or false"});
-        else batch.explain = e->get<bool>();
+        if (!e->is_boolean())
+          errors.push_back(FieldError{0, 0, "explain", "must be true or false"});
+        else
+          batch.explain = e->get<bool>();
       }
       if (auto i = body.find("interval"); i != body.end()) {
         if (!i->is_number() || i->get<double>() <= 0 || i->get<double>() >= 1) {
-          errors.push_back(FieldError{0, 0, "interval", "must be a level between 0 and 1, e.g. 0.9"});
+          errors.push_back(
+              FieldError{0, 0, "interval", "must be a level between 0 and 1, e.g. 0.9"});
         } else {
           batch.interval = i->get<double>();
         }
@@ -119,8 +125,8 @@ void RegisterBatchRoutes(Router& router, ApiContext& ctx) {
       if (auto error = CheckId(batch.dataset_id, "dataset_id")) return *error;
     }
     if (!errors.empty()) return ValidationProblem("invalid batch prediction", errors);
-    auto job = ctx.batches.Start(Owner(request), batch,
-                                 [&](int64_t rows) { return ctx.gate.CheckRowsLeft(request, rows); });
+    auto job = ctx.batches.Start(
+        Owner(request), batch, [&](int64_t rows) { return ctx.gate.CheckRowsLeft(request, rows); });
     if (!job.ok()) return ProblemFromStatus(job.status());
     ctx.jobs.Notify();
     HttpResponse response = Json(202, BatchJson(*job, request.prefix));
@@ -165,7 +171,8 @@ void RegisterBatchRoutes(Router& router, ApiContext& ctx) {
     if (range) response.status = 206;
     response.headers.emplace_back("Accept-Ranges", "bytes");
     if (range) {
-      response.headers.emplace_back("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" +
+      response.headers.emplace_back("Content-Range", "bytes " + std::to_string(first) + "-" +
+                                                         std::to_string(last) + "/" +
                                                          std::to_string(total));
     }
     return response;

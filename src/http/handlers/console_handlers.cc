@@ -21,8 +21,8 @@ constexpr const char* kContentSecurityPolicy =
 const char* ContentTypeOf(const std::string& name) {
   if (name.empty() || name.front() == '.' || name.size() > 64) return nullptr;
   for (char c : name) {
-    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                         c == '-' || c == '.';
+    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                         (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
     if (!allowed) return nullptr;
   }
   if (name.ends_with(".js")) return "text/javascript; charset=utf-8";
@@ -60,11 +60,13 @@ HttpResponse ServeFile(const ApiContext& ctx, const std::string& name) {
 }  // namespace
 
 void RegisterConsoleRoutes(Router& router, ApiContext& ctx) {
-  router.Add("GET", "/console", [&ctx](HttpRequest&) { return ServeFile(ctx, "index.html"); },
-             RouteOptions{true, {}, Access::kPublic, {}});
-  router.Add("GET", "/console/{asset}", [&ctx](HttpRequest& request) {
-    return ServeFile(ctx, request.Param("asset"));
-  }, RouteOptions{true, {}, Access::kPublic, {}});
+  router.Add(
+      "GET", "/console", [&ctx](HttpRequest&) { return ServeFile(ctx, "index.html"); },
+      RouteOptions{true, {}, Access::kPublic, {}});
+  router.Add(
+      "GET", "/console/{asset}",
+      [&ctx](HttpRequest& request) { return ServeFile(ctx, request.Param("asset")); },
+      RouteOptions{true, {}, Access::kPublic, {}});
 }
 
 }  // namespace diamond::http

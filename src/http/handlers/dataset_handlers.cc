@@ -48,17 +48,21 @@ nlohmann::json WriteReport(const store::DatasetRecord& d, const HttpRequest& req
 }  // namespace
 
 void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
-  router.Add("GET", "/datasets", [&ctx](HttpRequest& request) {
-    PageRequest page;
-    if (auto error = ParsePage(request, ctx.config, &page)) return *error;
-    auto listed = ctx.datasets.List(Owner(request), page.ToStorePage());
-    if (!listed.ok()) return ProblemFromStatus(listed.status());
-    nlohmann::json results = nlohmann::json::array();
-    for (const auto& d : listed->first) {
-      results.push_back({{"id_", d.id}, {"version", d.current.version}, {"rows", d.current.rows}});
-    }
-    return Json(200, PageEnvelope(std::move(results), request, page, listed->second));
-  }, WithQuery({"page", "page_size"}));
+  router.Add(
+      "GET", "/datasets",
+      [&ctx](HttpRequest& request) {
+        PageRequest page;
+        if (auto error = ParsePage(request, ctx.config, &page)) return *error;
+        auto listed = ctx.datasets.List(Owner(request), page.ToStorePage());
+        if (!listed.ok()) return ProblemFromStatus(listed.status());
+        nlohmann::json results = nlohmann::json::array();
+        for (const auto& d : listed->first) {
+          results.push_back(
+              {{"id_", d.id}, {"version", d.current.version}, {"rows", d.current.rows}});
+        }
+        return Json(200, PageEnvelope(std::move(results), request, page, listed->second));
+      },
+      WithQuery({"page", "page_size"}));
 
   router.Add("GET", "/datasets/{dataset_id}", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("dataset_id");
@@ -70,8 +74,11 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
     if (!versions.ok()) return ProblemFromStatus(versions.status());
     out["versions"] = nlohmann::json::array();
     for (const auto& v : *versions) {
-      out["versions"].push_back({{"version", v.version}, {"rows", v.rows}, {"bytes", v.bytes},
-                                 {"sha256", v.sha256}, {"segments", v.segments.size()},
+      out["versions"].push_back({{"version", v.version},
+                                 {"rows", v.rows},
+                                 {"bytes", v.bytes},
+                                 {"sha256", v.sha256},
+                                 {"segments", v.segments.size()},
                                  {"created_at", v.created_at}});
     }
     return Json(200, out);
@@ -88,35 +95,42 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
 
   // The seed's create-or-replace: no body makes the dataset empty, a body (JSON or CSV)
   // becomes its rows.
-  router.Add("PUT", "/datasets/{dataset_id}", [&ctx](HttpRequest& request) {
-    const auto& id = request.Param("dataset_id");
-    if (auto error = CheckId(id, "dataset_id")) return *error;
-    bool skip_invalid = false;
-    if (auto error = ParseFlag(request, "skip_invalid", &skip_invalid)) return *error;
-    // No body: the original's create-or-replace with an empty dataset. On an existing
-    // dataset that is a new, empty version (earlier versions stay readable).
-    StonesBody body;
-    if (!request.body.empty()) {
-      if (auto error = ParseStonesBody(request, false, skip_invalid, &body)) return *error;
-    }
-    bool created = false;
-    auto written = ctx.datasets.Replace(Owner(request), id, body.stones, LimitsOf(request), &created);
-    if (!written.ok()) return ProblemFromStatus(written.status());
-    return Json(200, WriteReport(*written, request, body.stones.size(), body.rows_invalid));
-  }, WithQuery({"skip_invalid"}));
+  router.Add(
+      "PUT", "/datasets/{dataset_id}",
+      [&ctx](HttpRequest& request) {
+        const auto& id = request.Param("dataset_id");
+        if (auto error = CheckId(id, "dataset_id")) return *error;
+        bool skip_invalid = false;
+        if (auto error = ParseFlag(request, "skip_invalid", &skip_invalid)) return *error;
+        // No body: the original's create-or-replace with an empty dataset. On an existing
+        // dataset that is a new, empty version (earlier versions stay readable).
+        StonesBody body;
+        if (!request.body.empty()) {
+          if (auto error = ParseStonesBody(request, false, skip_invalid, &body)) return *error;
+        }
+        bool created = false;
+        auto written =
+            ctx.datasets.Replace(Owner(request), id, body.stones, LimitsOf(request), &created);
+        if (!written.ok()) return ProblemFromStatus(written.status());
+        return Json(200, WriteReport(*written, request, body.stones.size(), body.rows_invalid));
+      },
+      WithQuery({"skip_invalid"}));
 
   // The seed's append of a JSON list of stones (CSV too).
-  router.Add("POST", "/datasets/{dataset_id}", [&ctx](HttpRequest& request) {
-    const auto& id = request.Param("dataset_id");
-    if (auto error = CheckId(id, "dataset_id")) return *error;
-    bool skip_invalid = false;
-    if (auto error = ParseFlag(request, "skip_invalid", &skip_invalid)) return *error;
-    StonesBody body;
-    if (auto error = ParseStonesBody(request, false, skip_invalid, &body)) return *error;
-    auto written = ctx.datasets.Append(Owner(request), id, body.stones, LimitsOf(request));
-    if (!written.ok()) return ProblemFromStatus(written.status());
-    return Json(200, WriteReport(*written, request, body.stones.size(), body.rows_invalid));
-  }, WithQuery({"skip_invalid"}));
+  router.Add(
+      "POST", "/datasets/{dataset_id}",
+      [&ctx](HttpRequest& request) {
+        const auto& id = request.Param("dataset_id");
+        if (auto error = CheckId(id, "dataset_id")) return *error;
+        bool skip_invalid = false;
+        if (auto error = ParseFlag(request, "skip_invalid", &skip_invalid)) return *error;
+        StonesBody body;
+        if (auto error = ParseStonesBody(request, false, skip_invalid, &body)) return *error;
+        auto written = ctx.datasets.Append(Owner(request), id, body.stones, LimitsOf(request));
+        if (!written.ok()) return ProblemFromStatus(written.status());
+        return Json(200, WriteReport(*written, request, body.stones.size(), body.rows_invalid));
+      },
+      WithQuery({"skip_invalid"}));
 
   auto remove = [&ctx](HttpRequest& request) {
     const auto& id = request.Param("dataset_id");
@@ -135,9 +149,11 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
     int64_t version = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
     if (ec != std::errc() || end != text.data() + text.size() || version < 1) {
-      return ValidationProblem("invalid version", {FieldError{0, 0, "version", "must be a whole number >= 1"}});
+      return ValidationProblem("invalid version",
+                               {FieldError{0, 0, "version", "must be a whole number >= 1"}});
     }
-    if (Status s = ctx.datasets.DeleteVersion(Owner(request), id, version); !s.ok()) return ProblemFromStatus(s);
+    if (Status s = ctx.datasets.DeleteVersion(Owner(request), id, version); !s.ok())
+      return ProblemFromStatus(s);
     return Json(200, {{"id_", id}, {"version", version}, {"deleted", true}});
   });
 }

@@ -1,16 +1,14 @@
 #include "http/handlers/handler_support.h"
 
-#include "base/logger.h"
-
-#include "accounts/principal.h"
-
 #include <charconv>
 
+#include "accounts/principal.h"
+#include "base/logger.h"
 #include "core/byte_source.h"
 #include "core/diamond_csv.h"
 #include "core/diamond_json.h"
-#include "http/problem.h"
 #include "core/ids.h"
+#include "http/problem.h"
 
 namespace diamond::http {
 
@@ -78,7 +76,8 @@ nlohmann::json PageEnvelope(nlohmann::json results, const HttpRequest& request,
     next = request.prefix + request.path + "?page=" + std::to_string(page.page + 1) +
            "&page_size=" + std::to_string(page.page_size);
   }
-  return {{"results", std::move(results)}, {"next_page_location", next}, {"total_pages", total_pages}};
+  return {
+      {"results", std::move(results)}, {"next_page_location", next}, {"total_pages", total_pages}};
 }
 
 std::optional<HttpResponse> ParseJsonBody(const HttpRequest& request, nlohmann::json* out) {
@@ -88,7 +87,8 @@ std::optional<HttpResponse> ParseJsonBody(const HttpRequest& request, nlohmann::
                    "send application/json, not " + type);
   }
   auto parsed = ParseJson(request.body);
-  if (!parsed.ok()) return Problem(400, "malformed-body", "Malformed body", parsed.status().message());
+  if (!parsed.ok())
+    return Problem(400, "malformed-body", "Malformed body", parsed.status().message());
   *out = std::move(parsed).value();
   return std::nullopt;
 }
@@ -134,13 +134,15 @@ std::optional<HttpResponse> ParseStonesBody(const HttpRequest& request, bool req
     return std::nullopt;
   }
   if (!type.empty() && type != "application/json") {
-    return Problem(415, "unsupported-media-type", "Unsupported media type",
-                   std::string(allow_csv ? "send application/json or text/csv" : "send application/json") +
-                       ", not " + type);
+    return Problem(
+        415, "unsupported-media-type", "Unsupported media type",
+        std::string(allow_csv ? "send application/json or text/csv" : "send application/json") +
+            ", not " + type);
   }
-  auto decoded =
-      DecodeStonesJson(request.body, JsonStoneOptions{require_price, kMaxErrorsReported, max_stones});
-  if (!decoded.ok()) return Problem(400, "malformed-body", "Malformed body", decoded.status().message());
+  auto decoded = DecodeStonesJson(request.body,
+                                  JsonStoneOptions{require_price, kMaxErrorsReported, max_stones});
+  if (!decoded.ok())
+    return Problem(400, "malformed-body", "Malformed body", decoded.status().message());
   if (decoded->too_many) {
     return Problem(413, "too-many-stones", "Too many stones",
                    "more than " + std::to_string(max_stones) +
@@ -179,7 +181,8 @@ HttpResponse CsvDownload(store::BlobRangeReader reader, int64_t length) {
   response.streamed->read = [shared, failure](size_t max, std::string* piece) {
     auto next = shared->Next(max);
     if (!next.ok()) {
-      Log(LogLevel::kError, "a download stopped: its stored bytes cannot be read", {{"error", next.status().message()}});
+      Log(LogLevel::kError, "a download stopped: its stored bytes cannot be read",
+          {{"error", next.status().message()}});
       *failure = next.status();
       return false;
     }
@@ -188,7 +191,8 @@ HttpResponse CsvDownload(store::BlobRangeReader reader, int64_t length) {
   };
   // A small download is read here, whole: a failure is then still a problem document.
   if (length <= kWholeDownloadBytes && !ReadWholeBody(&response)) {
-    return ProblemFromStatus(failure->ok() ? Status::IoError("the stored bytes are shorter than recorded") : *failure);
+    return ProblemFromStatus(
+        failure->ok() ? Status::IoError("the stored bytes are shorter than recorded") : *failure);
   }
   return response;
 }

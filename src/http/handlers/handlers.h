@@ -15,7 +15,7 @@ void RegisterModelRoutes(Router& router, ApiContext& context);
 void RegisterJobRoutes(Router& router, ApiContext& context);
 void RegisterPriceRoutes(Router& router, ApiContext& context);
 void RegisterAccountRoutes(Router& router, ApiContext& context);
-void RegisterOipRoutes(Router& router, ApiContext& context);  // Open Inference Protocol V2
+void RegisterOipRoutes(Router& router, ApiContext& context);      // Open Inference Protocol V2
 void RegisterConsoleRoutes(Router& router, ApiContext& context);  // the staff console's files
 
 // The answer to an upload completion that failed with `status` (invalid rows: 422 listing

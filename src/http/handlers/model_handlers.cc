@@ -44,18 +44,23 @@ HttpResponse TrainingAnswer(ApiContext& ctx, const std::string& owner, const std
 }  // namespace
 
 void RegisterModelRoutes(Router& router, ApiContext& ctx) {
-  router.Add("GET", "/models", [&ctx](HttpRequest& request) {
-    PageRequest page;
-    if (auto error = ParsePage(request, ctx.config, &page)) return *error;
-    auto listed = ctx.models.List(Owner(request), page.ToStorePage());
-    if (!listed.ok()) return ProblemFromStatus(listed.status());
-    nlohmann::json results = nlohmann::json::array();
-    for (const auto& m : listed->first) {
-      results.push_back({{"id_", m.id}, {"status", store::ModelStatusName(m.status)},
-                         {"version", m.version}, {"shared", m.shared}});
-    }
-    return Json(200, PageEnvelope(std::move(results), request, page, listed->second));
-  }, WithQuery({"page", "page_size"}));
+  router.Add(
+      "GET", "/models",
+      [&ctx](HttpRequest& request) {
+        PageRequest page;
+        if (auto error = ParsePage(request, ctx.config, &page)) return *error;
+        auto listed = ctx.models.List(Owner(request), page.ToStorePage());
+        if (!listed.ok()) return ProblemFromStatus(listed.status());
+        nlohmann::json results = nlohmann::json::array();
+        for (const auto& m : listed->first) {
+          results.push_back({{"id_", m.id},
+                             {"status", store::ModelStatusName(m.status)},
+                             {"version", m.version},
+                             {"shared", m.shared}});
+        }
+        return Json(200, PageEnvelope(std::move(results), request, page, listed->second));
+      },
+      WithQuery({"page", "page_size"}));
 
   router.Add("GET", "/models/{model_id}", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("model_id");
@@ -67,61 +72,71 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
 
   // Queue a training job, then wait up to `wait` seconds for it: 201 with the model when
   // it is done in time, else 202 with the job's location.
-  router.Add("PUT", "/models/{model_id}", [&ctx](HttpRequest& request) {
-    const auto& id = request.Param("model_id");
-    if (auto error = CheckId(id, "model_id")) return *error;
-    int wait = ctx.config.default_wait_seconds;
-    if (auto text = request.Query("wait")) {
-      auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), wait);
-      if (ec != std::errc() || ptr != text->data() + text->size() || wait < 0 ||
-          wait > ctx.config.max_wait_seconds) {
-        return ValidationProblem("invalid wait", {FieldError{0, 0, "wait",
-            "must be whole seconds from 0 to " + std::to_string(ctx.config.max_wait_seconds)}});
-      }
-    }
-    nlohmann::json body;
-    if (auto error = ParseJsonBody(request, &body)) return *error;
-    std::vector<FieldError> errors;
-    auto training = service::ParseTrainingRequest(body, &errors);
-    if (!training.ok()) return ValidationProblem("invalid training request", errors);
-    const store::PlanRecord& plan = PlanOf(request);
-    auto job_id = ctx.models.StartTraining(Owner(request), id, *training,
-                                           {plan.max_models, plan.max_training_jobs});
-    if (!job_id.ok()) return ProblemFromStatus(job_id.status());
-    ctx.jobs.Notify();
-    // The wait holds no thread: the job runner answers when the job ends or time is up,
-    // which is earlier when the caller must have its answer sooner (a Lambda's deadline).
-    std::chrono::milliseconds timeout = std::chrono::seconds(wait);
-    if (request.answer_by) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          *request.answer_by - std::chrono::steady_clock::now());
-      timeout = std::clamp(left, std::chrono::milliseconds(0), timeout);
-    }
-    return Later([&ctx, owner = Owner(request), id, prefix = request.prefix, job_id = *job_id,
-                  timeout](HttpResponse::Respond respond) {
-      ctx.jobs.WhenFinished(owner, job_id, timeout,
-                            [&ctx, owner, id, prefix, respond](Result<store::JobRecord> job) {
-                              respond(TrainingAnswer(ctx, owner, id, prefix, job));
-                            });
-    });
-  }, WithQuery({"wait"}));
+  router.Add(
+      "PUT", "/models/{model_id}",
+      [&ctx](HttpRequest& request) {
+        const auto& id = request.Param("model_id");
+        if (auto error = CheckId(id, "model_id")) return *error;
+        int wait = ctx.config.default_wait_seconds;
+        if (auto text = request.Query("wait")) {
+          auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), wait);
+          if (ec != std::errc() || ptr != text->data() + text->size() || wait < 0 ||
+              wait > ctx.config.max_wait_seconds) {
+            return ValidationProblem("invalid wait",
+                                     {FieldError{0, 0, "wait",
+                                                 "must be whole seconds from 0 to " +
+                                                     std::to_string(ctx.config.max_wait_seconds)}});
+          }
+        }
+        nlohmann::json body;
+        if (auto error = ParseJsonBody(request, &body)) return *error;
+        std::vector<FieldError> errors;
+        auto training = service::ParseTrainingRequest(body, &errors);
+        if (!training.ok()) return ValidationProblem("invalid training request", errors);
+        const store::PlanRecord& plan = PlanOf(request);
+        auto job_id = ctx.models.StartTraining(Owner(request), id, *training,
+                                               {plan.max_models, plan.max_training_jobs});
+        if (!job_id.ok()) return ProblemFromStatus(job_id.status());
+        ctx.jobs.Notify();
+        // The wait holds no thread: the job runner answers when the job ends or time is up,
+        // which is earlier when the caller must have its answer sooner (a Lambda's deadline).
+        std::chrono::milliseconds timeout = std::chrono::seconds(wait);
+        if (request.answer_by) {
+          const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+              *request.answer_by - std::chrono::steady_clock::now());
+          timeout = std::clamp(left, std::chrono::milliseconds(0), timeout);
+        }
+        return Later([&ctx, owner = Owner(request), id, prefix = request.prefix, job_id = *job_id,
+                      timeout](HttpResponse::Respond respond) {
+          ctx.jobs.WhenFinished(owner, job_id, timeout,
+                                [&ctx, owner, id, prefix, respond](Result<store::JobRecord> job) {
+                                  respond(TrainingAnswer(ctx, owner, id, prefix, job));
+                                });
+        });
+      },
+      WithQuery({"wait"}));
 
   // An admin shares their model with every user (who may then list it and predict with
   // it, but not change it), or stops sharing it.
-  router.Add("PUT", "/models/{model_id}/sharing", [&ctx](HttpRequest& request) {
-    const auto& id = request.Param("model_id");
-    if (auto error = CheckId(id, "model_id")) return *error;
-    nlohmann::json body;
-    if (auto error = ParseJsonBody(request, &body)) return *error;
-    if (!body.is_object() || !body.contains("shared") || !body["shared"].is_boolean() ||
-        body.size() != 1) {
-      return ValidationProblem("invalid sharing request",
-                               {FieldError{0, 0, "shared", "the body must be {\"shared\": true|false}"}});
-    }
-    const bool shared = body["shared"].get<bool>();
-    if (Status s = ctx.models.SetShared(Owner(request), id, shared); !s.ok()) return ProblemFromStatus(s);
-    return Json(200, {{"id_", id}, {"shared", shared}});
-  }, AdminOnly());
+  router.Add(
+      "PUT", "/models/{model_id}/sharing",
+      [&ctx](HttpRequest& request) {
+        const auto& id = request.Param("model_id");
+        if (auto error = CheckId(id, "model_id")) return *error;
+        nlohmann::json body;
+        if (auto error = ParseJsonBody(request, &body)) return *error;
+        if (!body.is_object() || !body.contains("shared") || !body["shared"].is_boolean() ||
+            body.size() != 1) {
+          return ValidationProblem(
+              "invalid sharing request",
+              {FieldError{0, 0, "shared", "the body must be {\"shared\": true|false}"}});
+        }
+        const bool shared = body["shared"].get<bool>();
+        if (Status s = ctx.models.SetShared(Owner(request), id, shared); !s.ok())
+          return ProblemFromStatus(s);
+        return Json(200, {{"id_", id}, {"shared", shared}});
+      },
+      AdminOnly());
 
   router.Add("DELETE", "/models/{model_id}", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("model_id");
@@ -132,15 +147,18 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
 }
 
 void RegisterJobRoutes(Router& router, ApiContext& ctx) {
-  router.Add("GET", "/jobs", [&ctx](HttpRequest& request) {
-    PageRequest page;
-    if (auto error = ParsePage(request, ctx.config, &page)) return *error;
-    auto listed = ctx.job_records.List(Owner(request), page.ToStorePage());
-    if (!listed.ok()) return ProblemFromStatus(listed.status());
-    nlohmann::json results = nlohmann::json::array();
-    for (const auto& job : listed->first) results.push_back(JobJson(job, request.prefix));
-    return Json(200, PageEnvelope(std::move(results), request, page, listed->second));
-  }, WithQuery({"page", "page_size"}));
+  router.Add(
+      "GET", "/jobs",
+      [&ctx](HttpRequest& request) {
+        PageRequest page;
+        if (auto error = ParsePage(request, ctx.config, &page)) return *error;
+        auto listed = ctx.job_records.List(Owner(request), page.ToStorePage());
+        if (!listed.ok()) return ProblemFromStatus(listed.status());
+        nlohmann::json results = nlohmann::json::array();
+        for (const auto& job : listed->first) results.push_back(JobJson(job, request.prefix));
+        return Json(200, PageEnvelope(std::move(results), request, page, listed->second));
+      },
+      WithQuery({"page", "page_size"}));
 
   router.Add("GET", "/jobs/{job_id}", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("job_id");
@@ -165,41 +183,51 @@ void RegisterJobRoutes(Router& router, ApiContext& ctx) {
     out["location"] = prefix + "/admin/jobs/" + job.id;
     return out;
   };
-  router.Add("GET", "/admin/jobs", [&ctx, admin_job_json](HttpRequest& request) {
-    PageRequest page;
-    if (auto error = ParsePage(request, ctx.config, &page)) return *error;
-    store::MetadataStore::JobFilter filter;
-    if (auto owner = request.Query("owner")) filter.owner = std::string(*owner);
-    if (auto kind = request.Query("kind")) {
-      filter.kind = std::string(*kind);
-      if (!service::IsJobKind(filter.kind)) {
-        return ValidationProblem("invalid query parameter",
-                                 {FieldError{0, 0, "kind", "must be train, batch-predict or upload-complete"}});
-      }
-    }
-    if (auto state = request.Query("state")) {
-      filter.state = std::string(*state);
-      if (!store::JobStateNamed(filter.state)) {
-        return ValidationProblem("invalid query parameter",
-                                 {FieldError{0, 0, "state", "must be queued, running, succeeded, failed or cancelled"}});
-      }
-    }
-    auto listed = ctx.job_records.ListAll(filter, page.ToStorePage());
-    if (!listed.ok()) return ProblemFromStatus(listed.status());
-    nlohmann::json results = nlohmann::json::array();
-    for (const auto& job : listed->first) results.push_back(admin_job_json(job, request.prefix));
-    return Json(200, PageEnvelope(std::move(results), request, page, listed->second));
-  }, AdminOnly({"page", "page_size", "state", "kind", "owner"}));
+  router.Add(
+      "GET", "/admin/jobs",
+      [&ctx, admin_job_json](HttpRequest& request) {
+        PageRequest page;
+        if (auto error = ParsePage(request, ctx.config, &page)) return *error;
+        store::MetadataStore::JobFilter filter;
+        if (auto owner = request.Query("owner")) filter.owner = std::string(*owner);
+        if (auto kind = request.Query("kind")) {
+          filter.kind = std::string(*kind);
+          if (!service::IsJobKind(filter.kind)) {
+            return ValidationProblem(
+                "invalid query parameter",
+                {FieldError{0, 0, "kind", "must be train, batch-predict or upload-complete"}});
+          }
+        }
+        if (auto state = request.Query("state")) {
+          filter.state = std::string(*state);
+          if (!store::JobStateNamed(filter.state)) {
+            return ValidationProblem(
+                "invalid query parameter",
+                {FieldError{0, 0, "state",
+                            "must be queued, running, succeeded, failed or cancelled"}});
+          }
+        }
+        auto listed = ctx.job_records.ListAll(filter, page.ToStorePage());
+        if (!listed.ok()) return ProblemFromStatus(listed.status());
+        nlohmann::json results = nlohmann::json::array();
+        for (const auto& job : listed->first)
+          results.push_back(admin_job_json(job, request.prefix));
+        return Json(200, PageEnvelope(std::move(results), request, page, listed->second));
+      },
+      AdminOnly({"page", "page_size", "state", "kind", "owner"}));
 
   // GET looks at any tenant's job, DELETE cancels it.
   for (const bool cancel : {false, true}) {
-    router.Add(cancel ? "DELETE" : "GET", "/admin/jobs/{job_id}", [&ctx, admin_job_json, cancel](HttpRequest& request) {
-      const auto& id = request.Param("job_id");
-      if (auto error = CheckId(id, "job_id")) return *error;
-      auto job = cancel ? ctx.job_records.CancelAny(id) : ctx.job_records.GetAny(id);
-      if (!job.ok()) return ProblemFromStatus(job.status());
-      return Json(200, admin_job_json(*job, request.prefix));
-    }, AdminOnly());
+    router.Add(
+        cancel ? "DELETE" : "GET", "/admin/jobs/{job_id}",
+        [&ctx, admin_job_json, cancel](HttpRequest& request) {
+          const auto& id = request.Param("job_id");
+          if (auto error = CheckId(id, "job_id")) return *error;
+          auto job = cancel ? ctx.job_records.CancelAny(id) : ctx.job_records.GetAny(id);
+          if (!job.ok()) return ProblemFromStatus(job.status());
+          return Json(200, admin_job_json(*job, request.prefix));
+        },
+        AdminOnly());
   }
 }
 

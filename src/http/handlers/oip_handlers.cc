@@ -21,7 +21,9 @@ using nlohmann::json;
 constexpr const char* kNumberInputs[] = {"carat", "depth", "table", "x", "y", "z"};
 constexpr const char* kGradeInputs[] = {"cut", "color", "clarity"};  // BYTES
 
-HttpResponse OipError(int status, const std::string& message) { return Json(status, {{"error", message}}); }
+HttpResponse OipError(int status, const std::string& message) {
+  return Json(status, {{"error", message}});
+}
 
 json TensorMeta(const std::string& name, const char* datatype) {
   return {{"name", name}, {"datatype", datatype}, {"shape", {-1}}};
@@ -45,7 +47,8 @@ void AppendTensor(std::string& out, std::string_view name, const std::vector<dou
 }
 
 // The model `viewer` means by the path's id, at the path's version if it names one.
-Result<std::shared_ptr<const service::LoadedModel>> ResolveModel(ApiContext& ctx, const HttpRequest& request) {
+Result<std::shared_ptr<const service::LoadedModel>> ResolveModel(ApiContext& ctx,
+                                                                 const HttpRequest& request) {
   const auto& id = request.Param("model_id");
   if (CheckId(id, "model_id")) return Status::NotFound("no model '" + id + "'");
   auto model = ctx.models.ForPrediction(Owner(request), id);
@@ -53,7 +56,8 @@ Result<std::shared_ptr<const service::LoadedModel>> ResolveModel(ApiContext& ctx
   const bool versioned = std::any_of(request.path_params.begin(), request.path_params.end(),
                                      [](const auto& param) { return param.first == "version"; });
   if (versioned && request.Param("version") != std::to_string((*model)->version)) {
-    return Status::NotFound("model '" + id + "' serves version " + std::to_string((*model)->version) + ", not '" +
+    return Status::NotFound("model '" + id + "' serves version " +
+                            std::to_string((*model)->version) + ", not '" +
                             request.Param("version") + "'");
   }
   return model;
@@ -72,16 +76,20 @@ HttpResponse Metadata(ApiContext& ctx, HttpRequest& request) {
     outputs.push_back(TensorMeta("price_high", "FP64"));
   }
   outputs.push_back(TensorMeta("log_base_price", "FP64"));
-  for (ml::Feature f : m.features()) outputs.push_back(TensorMeta("contribution_" + std::string(ml::FeatureName(f)), "FP64"));
+  for (ml::Feature f : m.features())
+    outputs.push_back(TensorMeta("contribution_" + std::string(ml::FeatureName(f)), "FP64"));
   return Json(200, {{"name", request.Param("model_id")},
                     {"versions", {std::to_string((*model)->version)}},
                     {"platform", "diamond_" + std::string(m.algorithm())},
                     {"inputs", inputs},
                     {"outputs", outputs},
-                    {"parameters", {{"explain", "request parameter 'explain': true adds log_base_price and "
-                                                "contribution_<feature> (log(price) = log_base_price + their sum)"},
-                                    {"interval", "request parameter 'interval': a level such as 0.9 adds price_low "
-                                                 "and price_high"}}}});
+                    {"parameters",
+                     {{"explain",
+                       "request parameter 'explain': true adds log_base_price and "
+                       "contribution_<feature> (log(price) = log_base_price + their sum)"},
+                      {"interval",
+                       "request parameter 'interval': a level such as 0.9 adds price_low "
+                       "and price_high"}}}});
 }
 
 HttpResponse Ready(ApiContext& ctx, HttpRequest& request) {
@@ -98,7 +106,8 @@ HttpResponse Infer(ApiContext& ctx, HttpRequest& request) {
   }
   auto decoded = DecodeInferenceRequest(request.body, ctx.config.max_predict_stones);
   if (!decoded.ok()) {
-    return OipError(decoded.status().code() == StatusCode::kLimitExceeded ? 413 : 400, decoded.status().message());
+    return OipError(decoded.status().code() == StatusCode::kLimitExceeded ? 413 : 400,
+                    decoded.status().message());
   }
   InferenceRequest& infer = *decoded;
   const size_t n = infer.stones.size();
@@ -106,7 +115,8 @@ HttpResponse Infer(ApiContext& ctx, HttpRequest& request) {
   double half_width = 0;
   if (infer.interval) {
     if (!(*model)->calibration) {
-      return OipError(400, "the model has no interval calibration: it was trained without held-out rows");
+      return OipError(
+          400, "the model has no interval calibration: it was trained without held-out rows");
     }
     auto width = (*model)->calibration->HalfWidth(*infer.interval);
     if (!width.ok()) return OipError(400, "parameter 'interval': " + width.status().message());
@@ -119,7 +129,8 @@ HttpResponse Infer(ApiContext& ctx, HttpRequest& request) {
   std::vector<double> price(n), low, high, base;
   std::vector<std::vector<double>> contributions;
   if (infer.interval) low.resize(n), high.resize(n);
-  if (infer.explain) base.resize(n), contributions.assign(m.features().size(), std::vector<double>(n));
+  if (infer.explain)
+    base.resize(n), contributions.assign(m.features().size(), std::vector<double>(n));
   thread_local ml::Explanation explanation;  // reused: no allocation per stone
   for (size_t i = 0; i < n; ++i) {
     double log_price;
@@ -127,12 +138,14 @@ HttpResponse Infer(ApiContext& ctx, HttpRequest& request) {
       m.Explain(infer.stones[i], &explanation);
       log_price = explanation.log_price;
       base[i] = explanation.base;
-      for (size_t j = 0; j < contributions.size(); ++j) contributions[j][i] = explanation.effects[j];
+      for (size_t j = 0; j < contributions.size(); ++j)
+        contributions[j][i] = explanation.effects[j];
     } else {
       log_price = m.PredictLogPrice(infer.stones[i]);
     }
     price[i] = std::exp(log_price);
-    if (!std::isfinite(price[i])) return OipError(400, "stone " + std::to_string(i) + ": the predicted price is out of range");
+    if (!std::isfinite(price[i]))
+      return OipError(400, "stone " + std::to_string(i) + ": the predicted price is out of range");
     if (infer.interval) {
       low[i] = std::exp(log_price - half_width);
       high[i] = std::exp(log_price + half_width);
@@ -147,17 +160,20 @@ HttpResponse Infer(ApiContext& ctx, HttpRequest& request) {
   if (infer.explain) {
     produced.emplace_back("log_base_price", &base);
     for (size_t j = 0; j < contributions.size(); ++j) {
-      produced.emplace_back("contribution_" + std::string(ml::FeatureName(m.features()[j])), &contributions[j]);
+      produced.emplace_back("contribution_" + std::string(ml::FeatureName(m.features()[j])),
+                            &contributions[j]);
     }
   }
   // Only those asked for, in the order asked, when the request names them.
   if (!infer.outputs.empty()) {
     std::vector<std::pair<std::string, const std::vector<double>*>> chosen;
     for (const auto& name : infer.outputs) {
-      auto found = std::find_if(produced.begin(), produced.end(), [&](const auto& p) { return p.first == name; });
+      auto found = std::find_if(produced.begin(), produced.end(),
+                                [&](const auto& p) { return p.first == name; });
       if (found == produced.end()) {
         return OipError(400, "unknown output '" + name + "' (this request produces " +
-                                 std::to_string(produced.size()) + "; see the model's metadata and parameters)");
+                                 std::to_string(produced.size()) +
+                                 "; see the model's metadata and parameters)");
       }
       chosen.push_back(*found);
     }
@@ -190,29 +206,44 @@ HttpResponse Infer(ApiContext& ctx, HttpRequest& request) {
 }  // namespace
 
 void RegisterOipRoutes(Router& router, ApiContext& ctx) {
-  router.Add("GET", "/v2", [](HttpRequest&) {
-    return Json(200, {{"name", "diamond"}, {"version", "0.1.0"}, {"extensions", json::array()}});
-  }, RouteOptions{false, {}, Access::kPublic, {}});
-  router.Add("GET", "/v2/health/live", [](HttpRequest&) { return Json(200, {{"live", true}}); },
-             RouteOptions{false, {}, Access::kPublic, {}});
-  router.Add("GET", "/v2/health/ready", [&ctx](HttpRequest&) {
-    // Public: says whether, never why (the reason is in /readyz's log line).
-    if (Status s = ctx.job_records.PingStore(); !s.ok()) return OipError(503, "not ready");
-    return Json(200, {{"ready", true}});
-  }, RouteOptions{true, {}, Access::kPublic, {}});
-  for (const std::string base : {"/v2/models/{model_id}", "/v2/models/{model_id}/versions/{version}"}) {
-    router.Add("GET", base, [&ctx](HttpRequest& request) { return Metadata(ctx, request); },
-               RouteOptions{true, {}, Access::kUser, {}});
-    router.Add("GET", base + "/ready", [&ctx](HttpRequest& request) { return Ready(ctx, request); },
-               RouteOptions{true, {}, Access::kUser, {}});
-    router.Add("POST", base + "/infer", [&ctx](HttpRequest& request) { return Infer(ctx, request); },
-               RouteOptions{false, {}, Access::kUser, [&ctx](const HttpRequest& request) {
-                 // As /predict: inline only when cheap. The explain parameter is in the body,
-                 // so a body that mentions it at all goes to the pool (issue 30).
-                 return request.body.size() <= (64 << 10) &&
-                        request.body.find("\"explain\"") == std::string::npos &&
-                        ctx.models.IsWarm(Owner(request), request.Param("model_id"));
-               }});
+  router.Add(
+      "GET", "/v2",
+      [](HttpRequest&) {
+        return Json(200,
+                    {{"name", "diamond"}, {"version", "0.1.0"}, {"extensions", json::array()}});
+      },
+      RouteOptions{false, {}, Access::kPublic, {}});
+  router.Add(
+      "GET", "/v2/health/live",
+      [](HttpRequest&) {
+        return Json(200, {{"live", true}});
+      },
+      RouteOptions{false, {}, Access::kPublic, {}});
+  router.Add(
+      "GET", "/v2/health/ready",
+      [&ctx](HttpRequest&) {
+        // Public: says whether, never why (the reason is in /readyz's log line).
+        if (Status s = ctx.job_records.PingStore(); !s.ok()) return OipError(503, "not ready");
+        return Json(200, {{"ready", true}});
+      },
+      RouteOptions{true, {}, Access::kPublic, {}});
+  for (const std::string base :
+       {"/v2/models/{model_id}", "/v2/models/{model_id}/versions/{version}"}) {
+    router.Add(
+        "GET", base, [&ctx](HttpRequest& request) { return Metadata(ctx, request); },
+        RouteOptions{true, {}, Access::kUser, {}});
+    router.Add(
+        "GET", base + "/ready", [&ctx](HttpRequest& request) { return Ready(ctx, request); },
+        RouteOptions{true, {}, Access::kUser, {}});
+    router.Add(
+        "POST", base + "/infer", [&ctx](HttpRequest& request) { return Infer(ctx, request); },
+        RouteOptions{false, {}, Access::kUser, [&ctx](const HttpRequest& request) {
+                       // As /predict: inline only when cheap. The explain parameter is in the body,
+                       // so a body that mentions it at all goes to the pool (issue 30).
+                       return request.body.size() <= (64 << 10) &&
+                              request.body.find("\"explain\"") == std::string::npos &&
+                              ctx.models.IsWarm(Owner(request), request.Param("model_id"));
+                     }});
   }
 }
 

@@ -2,11 +2,11 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/grades.h"
+#include "core/price_format.h"
 #include "http/handlers/handler_support.h"
 #include "http/handlers/handlers.h"
 #include "http/problem.h"
-#include "core/grades.h"
-#include "core/price_format.h"
 #include "ml/model.h"
 
 namespace diamond::http {
@@ -50,10 +50,12 @@ std::optional<HttpResponse> ParsePredictOptions(const HttpRequest& request,
   }
   if (auto interval = request.Query("interval")) {
     double level = 0;
-    auto [end, error] = std::from_chars(interval->data(), interval->data() + interval->size(), level);
+    auto [end, error] =
+        std::from_chars(interval->data(), interval->data() + interval->size(), level);
     if (error != std::errc() || end != interval->data() + interval->size()) {
-      return ValidationProblem("invalid query parameter",
-                               {FieldError{0, 0, "interval", "must be a level between 0 and 1, e.g. 0.9"}});
+      return ValidationProblem(
+          "invalid query parameter",
+          {FieldError{0, 0, "interval", "must be a level between 0 and 1, e.g. 0.9"}});
     }
     if (!model.calibration) {
       return ValidationProblem("invalid query parameter",
@@ -114,79 +116,85 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
   // Real time: one stone or an array, priced in input order, optionally with an interval
   // and an explanation. Runs on the I/O thread: a warm model is a cache probe and a few
   // microseconds of arithmetic (an explanation of the default trees about 3 µs more).
-  router.Add("POST", "/models/{model_id}/predict", [&ctx](HttpRequest& request) {
-    const auto& id = request.Param("model_id");
-    if (auto error = CheckId(id, "model_id")) return *error;
-    auto model = ctx.models.ForPrediction(Owner(request), id);
-    if (!model.ok()) return ProblemFromStatus(model.status());
-    PredictOptions options;
-    if (auto error = ParsePredictOptions(request, **model, &options)) return *error;
-    StonesBody body;
-    if (auto error = ParseStonesBody(request, false, false, &body, /*allow_csv=*/false,
-                                     ctx.config.max_predict_stones)) {
-      return *error;
-    }
-    if (auto error = CheckPriceable(body.stones)) return *error;
-    // Charged before the work (and given back if it fails): a key over its quota gets its
-    // 429 without costing any computation.
-    const auto rows = static_cast<int64_t>(body.stones.size());
-    Gate::RowReservation charge(ctx.gate, request, rows);
-    if (!charge.status().ok()) return ProblemFromStatus(charge.status());
-    const ml::Model& priced_by = *(*model)->model;
-    // Built by hand: ids are validated ([A-Za-z0-9._-]) so they need no escaping.
-    std::string out;
-    out.reserve(64 + id.size() + (options.explain ? 900 : 32) * body.stones.size());
-    out += "{\"model_id\":\"";
-    out += id;
-    out += "\",\"model_version\":";
-    out += std::to_string((*model)->version);
-    out += ",\"predictions\":[";
-    thread_local ml::Explanation explanation;  // reused: no allocation per stone
-    for (size_t i = 0; i < body.stones.size(); ++i) {
-      // An explanation comes with the plain prediction's log price (one pass over the
-      // trees, not two): the same price as without explain=true, to the last bit.
-      double log_price;
-      if (options.explain) {
-        priced_by.Explain(body.stones[i], &explanation);
-        log_price = explanation.log_price;
-      } else {
-        log_price = priced_by.PredictLogPrice(body.stones[i]);
-      }
-      const double price = std::exp(log_price);
-      if (!std::isfinite(price)) {  // a model trained on extreme data can still overflow
-        return ValidationProblem("a stone the model cannot price",
-                                 {FieldError{static_cast<int64_t>(i + 1), 0, "",
-                                             "the predicted price is out of range"}});
-      }
-      if (i > 0) out += ',';
-      out += "{\"price\":";
-      AppendNumber(out, price);
-      if (options.level > 0) {
-        out += ",\"interval\":{\"level\":";
-        AppendNumber(out, options.level);
-        out += ",\"low\":";
-        AppendNumber(out, std::exp(log_price - options.half_width));
-        out += ",\"high\":";
-        AppendNumber(out, std::exp(log_price + options.half_width));
-        out += '}';
-      }
-      if (options.explain) AppendExplanation(out, priced_by, body.stones[i], explanation);
-      out += '}';
-    }
-    out += "]}";
-    charge.Keep();
-    ctx.metrics.AddPredictedRows(rows);
-    return JsonResponse(200, std::move(out));
-  }, RouteOptions{false, {"explain", "interval"}, Access::kUser, [&ctx](const HttpRequest& request) {
-    // On the I/O thread only when it cannot block: the model is in memory (else it is read
-    // and parsed on the pool) and the body is small enough to decode in microseconds, and
-    // no explanation is asked for — its cost grows with the model's trees and depth (0.2 s
-    // a stone for the largest model a plan admits), and on an I/O thread it would hold up
-    // every other connection of that thread, /healthz included (issue 30).
-    if (auto explain = request.Query("explain"); explain && *explain != "false" && *explain != "0") return false;
-    return request.body.size() <= kInlinePredictBodyBytes &&
-           ctx.models.IsWarm(Owner(request), request.Param("model_id"));
-  }});
+  router.Add(
+      "POST", "/models/{model_id}/predict",
+      [&ctx](HttpRequest& request) {
+        const auto& id = request.Param("model_id");
+        if (auto error = CheckId(id, "model_id")) return *error;
+        auto model = ctx.models.ForPrediction(Owner(request), id);
+        if (!model.ok()) return ProblemFromStatus(model.status());
+        PredictOptions options;
+        if (auto error = ParsePredictOptions(request, **model, &options)) return *error;
+        StonesBody body;
+        if (auto error = ParseStonesBody(request, false, false, &body, /*allow_csv=*/false,
+                                         ctx.config.max_predict_stones)) {
+          return *error;
+        }
+        if (auto error = CheckPriceable(body.stones)) return *error;
+        // Charged before the work (and given back if it fails): a key over its quota gets its
+        // 429 without costing any computation.
+        const auto rows = static_cast<int64_t>(body.stones.size());
+        Gate::RowReservation charge(ctx.gate, request, rows);
+        if (!charge.status().ok()) return ProblemFromStatus(charge.status());
+        const ml::Model& priced_by = *(*model)->model;
+        // Built by hand: ids are validated ([A-Za-z0-9._-]) so they need no escaping.
+        std::string out;
+        out.reserve(64 + id.size() + (options.explain ? 900 : 32) * body.stones.size());
+        out += "{\"model_id\":\"";
+        out += id;
+        out += "\",\"model_version\":";
+        out += std::to_string((*model)->version);
+        out += ",\"predictions\":[";
+        thread_local ml::Explanation explanation;  // reused: no allocation per stone
+        for (size_t i = 0; i < body.stones.size(); ++i) {
+          // An explanation comes with the plain prediction's log price (one pass over the
+          // trees, not two): the same price as without explain=true, to the last bit.
+          double log_price;
+          if (options.explain) {
+            priced_by.Explain(body.stones[i], &explanation);
+            log_price = explanation.log_price;
+          } else {
+            log_price = priced_by.PredictLogPrice(body.stones[i]);
+          }
+          const double price = std::exp(log_price);
+          if (!std::isfinite(price)) {  // a model trained on extreme data can still overflow
+            return ValidationProblem("a stone the model cannot price",
+                                     {FieldError{static_cast<int64_t>(i + 1), 0, "",
+                                                 "the predicted price is out of range"}});
+          }
+          if (i > 0) out += ',';
+          out += "{\"price\":";
+          AppendNumber(out, price);
+          if (options.level > 0) {
+            out += ",\"interval\":{\"level\":";
+            AppendNumber(out, options.level);
+            out += ",\"low\":";
+            AppendNumber(out, std::exp(log_price - options.half_width));
+            out += ",\"high\":";
+            AppendNumber(out, std::exp(log_price + options.half_width));
+            out += '}';
+          }
+          if (options.explain) AppendExplanation(out, priced_by, body.stones[i], explanation);
+          out += '}';
+        }
+        out += "]}";
+        charge.Keep();
+        ctx.metrics.AddPredictedRows(rows);
+        return JsonResponse(200, std::move(out));
+      },
+      RouteOptions{
+          false, {"explain", "interval"}, Access::kUser, [&ctx](const HttpRequest& request) {
+            // On the I/O thread only when it cannot block: the model is in memory (else it is read
+            // and parsed on the pool) and the body is small enough to decode in microseconds, and
+            // no explanation is asked for — its cost grows with the model's trees and depth (0.2 s
+            // a stone for the largest model a plan admits), and on an I/O thread it would hold up
+            // every other connection of that thread, /healthz included (issue 30).
+            if (auto explain = request.Query("explain");
+                explain && *explain != "false" && *explain != "0")
+              return false;
+            return request.body.size() <= kInlinePredictBodyBytes &&
+                   ctx.models.IsWarm(Owner(request), request.Param("model_id"));
+          }});
 
   router.Add("POST", "/models/{model_id}/prices", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("model_id");
@@ -213,35 +221,40 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
     return Json(200, {{"batch_number", *batches}});
   });
 
-  router.Add("GET", "/models/{model_id}/prices/{query_id}", [&ctx](HttpRequest& request) {
-    const auto& id = request.Param("model_id");
-    const auto& query_id = request.Param("query_id");
-    if (auto error = CheckId(id, "model_id")) return *error;
-    if (auto error = CheckId(query_id, "query_id")) return *error;
-    PageRequest page;
-    if (auto error = ParsePage(request, ctx.config, &page)) return *error;
-    auto prices = ctx.queries.Prices(Owner(request), id, query_id, [&](int64_t rows) {
-      return ctx.gate.ChargeRows(request, rows);
-    });
-    if (!prices.ok()) return ProblemFromStatus(prices.status());
-    if (prices->computed_now) ctx.metrics.AddPredictedRows(static_cast<int64_t>(prices->prices.size()));
-    const int64_t total = static_cast<int64_t>(prices->prices.size());
-    nlohmann::json results = nlohmann::json::array();
-    const int64_t begin = page.offset();
-    for (int64_t i = begin; i < total && i < begin + page.page_size; ++i) {
-      results.push_back({{"price", prices->prices[static_cast<size_t>(i)]}});
-    }
-    nlohmann::json envelope = PageEnvelope(std::move(results), request, page, total);
-    envelope["model_version"] = prices->model_version;
-    return Json(200, envelope);
-  }, WithQuery({"page", "page_size"}));
+  router.Add(
+      "GET", "/models/{model_id}/prices/{query_id}",
+      [&ctx](HttpRequest& request) {
+        const auto& id = request.Param("model_id");
+        const auto& query_id = request.Param("query_id");
+        if (auto error = CheckId(id, "model_id")) return *error;
+        if (auto error = CheckId(query_id, "query_id")) return *error;
+        PageRequest page;
+        if (auto error = ParsePage(request, ctx.config, &page)) return *error;
+        auto prices = ctx.queries.Prices(Owner(request), id, query_id, [&](int64_t rows) {
+          return ctx.gate.ChargeRows(request, rows);
+        });
+        if (!prices.ok()) return ProblemFromStatus(prices.status());
+        if (prices->computed_now)
+          ctx.metrics.AddPredictedRows(static_cast<int64_t>(prices->prices.size()));
+        const int64_t total = static_cast<int64_t>(prices->prices.size());
+        nlohmann::json results = nlohmann::json::array();
+        const int64_t begin = page.offset();
+        for (int64_t i = begin; i < total && i < begin + page.page_size; ++i) {
+          results.push_back({{"price", prices->prices[static_cast<size_t>(i)]}});
+        }
+        nlohmann::json envelope = PageEnvelope(std::move(results), request, page, total);
+        envelope["model_version"] = prices->model_version;
+        return Json(200, envelope);
+      },
+      WithQuery({"page", "page_size"}));
 
   router.Add("DELETE", "/models/{model_id}/prices/{query_id}", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("model_id");
     const auto& query_id = request.Param("query_id");
     if (auto error = CheckId(id, "model_id")) return *error;
     if (auto error = CheckId(query_id, "query_id")) return *error;
-    if (Status s = ctx.queries.Delete(Owner(request), id, query_id); !s.ok()) return ProblemFromStatus(s);
+    if (Status s = ctx.queries.Delete(Owner(request), id, query_id); !s.ok())
+      return ProblemFromStatus(s);
     return Json(200, {{"deleted", true}});
   });
 }

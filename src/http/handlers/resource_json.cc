@@ -30,21 +30,23 @@ nlohmann::json ModelJson(const store::ModelRecord& m, const std::string& prefix,
   // algorithm, its features and hyperparameters, its accuracy, how sure its intervals
   // can be — and nothing of the owner's data (dataset ids, hashes, row counts).
   if (auto summary = ParseJson(m.summary_json); summary.ok() && summary->is_object()) {
-    static const char* const kForViewers[] = {"algorithm", "hyperparameters", "metrics",
-                                              "feature_importances", "interval_calibration",
-                                              "rounds", "trained_at", "monotone_constraints",
-                                              "monotonicity"};
+    static const char* const kForViewers[] = {
+        "algorithm",           "hyperparameters",      "metrics",
+        "feature_importances", "interval_calibration", "rounds",
+        "trained_at",          "monotone_constraints", "monotonicity"};
     for (auto& [key, value] : summary->items()) {
       if (viewer == m.owner) {
         out[key] = value;
         continue;
       }
-      if (std::find(std::begin(kForViewers), std::end(kForViewers), key) == std::end(kForViewers)) continue;
+      if (std::find(std::begin(kForViewers), std::end(kForViewers), key) == std::end(kForViewers))
+        continue;
       out[key] = value;
     }
     if (viewer != m.owner) {
       for (const char* set : {"train", "validation"}) {
-        if (out.contains("metrics") && out["metrics"].contains(set)) out["metrics"][set].erase("rows");
+        if (out.contains("metrics") && out["metrics"].contains(set))
+          out["metrics"][set].erase("rows");
       }
       if (out.contains("interval_calibration") && out["interval_calibration"].is_object()) {
         out["interval_calibration"].erase("rows");
@@ -55,17 +57,18 @@ nlohmann::json ModelJson(const store::ModelRecord& m, const std::string& prefix,
 }
 
 nlohmann::json JobJson(const store::JobRecord& j, const std::string& prefix) {
-  nlohmann::json out = {{"id", j.id},
-                        {"location", prefix + "/jobs/" + j.id},
-                        {"kind", j.kind},
-                        {"state", store::JobStateName(j.state)},
-                        {"progress", j.progress},
-                        {"progress_detail", j.progress_detail},
-                        {"attempts", j.attempts},
-                        {"cancel_requested", j.cancel_requested},
-                        {"created_at", j.created_at},
-                        {"started_at", j.started_at.empty() ? nlohmann::json() : nlohmann::json(j.started_at)},
-                        {"finished_at", j.finished_at.empty() ? nlohmann::json() : nlohmann::json(j.finished_at)}};
+  nlohmann::json out = {
+      {"id", j.id},
+      {"location", prefix + "/jobs/" + j.id},
+      {"kind", j.kind},
+      {"state", store::JobStateName(j.state)},
+      {"progress", j.progress},
+      {"progress_detail", j.progress_detail},
+      {"attempts", j.attempts},
+      {"cancel_requested", j.cancel_requested},
+      {"created_at", j.created_at},
+      {"started_at", j.started_at.empty() ? nlohmann::json() : nlohmann::json(j.started_at)},
+      {"finished_at", j.finished_at.empty() ? nlohmann::json() : nlohmann::json(j.finished_at)}};
   if (!j.model_id.empty()) {  // an upload's completion has no model
     out["model_id"] = j.model_id;
     out["model_location"] = prefix + "/models/" + j.model_id;

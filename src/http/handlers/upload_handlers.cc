@@ -32,7 +32,8 @@ nlohmann::json UploadJson(const store::UploadRecord& u, const std::vector<store:
   }
   // Why the last completion job failed: the problem a completion in the request would have
   // answered.
-  if (auto problem = ParseJson(u.error_json); !u.error_json.empty() && problem.ok()) out["last_error"] = *problem;
+  if (auto problem = ParseJson(u.error_json); !u.error_json.empty() && problem.ok())
+    out["last_error"] = *problem;
   nlohmann::json list = nlohmann::json::array();
   int64_t bytes = 0;
   for (const auto& p : parts) {
@@ -46,13 +47,16 @@ nlohmann::json UploadJson(const store::UploadRecord& u, const std::vector<store:
 
 // The part's SHA-256 the client expects (hex), from x-checksum-sha256 (hex or base64);
 // a Content-MD5 that does not match is answered here. nullopt in *expected: none sent.
-std::optional<HttpResponse> CheckPartChecksums(const HttpRequest& request, std::optional<std::string>* expected) {
+std::optional<HttpResponse> CheckPartChecksums(const HttpRequest& request,
+                                               std::optional<std::string>* expected) {
   auto checksum_problem = [](const std::string& detail) {
-    return Problem(400, "checksum-mismatch", "Checksum mismatch", detail + "; the part was not stored");
+    return Problem(400, "checksum-mismatch", "Checksum mismatch",
+                   detail + "; the part was not stored");
   };
   if (auto md5 = request.Header("content-md5")) {
     if (Md5Base64(request.body) != *md5) {
-      return checksum_problem("Content-MD5 is " + std::string(*md5) + " but the body's MD5 is " + Md5Base64(request.body));
+      return checksum_problem("Content-MD5 is " + std::string(*md5) + " but the body's MD5 is " +
+                              Md5Base64(request.body));
     }
   }
   if (auto sha = request.Header("x-checksum-sha256")) {
@@ -61,7 +65,8 @@ std::optional<HttpResponse> CheckPartChecksums(const HttpRequest& request, std::
       auto decoded = Base64ToHex(*sha, 32);
       if (!decoded) {
         return ValidationProblem("invalid x-checksum-sha256",
-                                 {FieldError{0, 0, "x-checksum-sha256", "must be the SHA-256 in hex (64 digits) or base64"}});
+                                 {FieldError{0, 0, "x-checksum-sha256",
+                                             "must be the SHA-256 in hex (64 digits) or base64"}});
       }
       hex = *decoded;
     }
@@ -75,8 +80,9 @@ std::optional<HttpResponse> CheckPartChecksums(const HttpRequest& request, std::
 
 HttpResponse CompletionProblem(const Status& status, const InvalidRows& invalid) {
   if (!invalid.errors.empty()) {
-    return ValidationProblem(std::to_string(invalid.rows_invalid) + " invalid row(s) in the upload; nothing was written",
-                             invalid.errors);
+    return ValidationProblem(
+        std::to_string(invalid.rows_invalid) + " invalid row(s) in the upload; nothing was written",
+        invalid.errors);
   }
   if (status.code() == StatusCode::kInvalidArgument) {
     return Problem(400, "malformed-body", "Malformed upload", status.message());
@@ -93,7 +99,8 @@ void RegisterUploadRoutes(Router& router, ApiContext& ctx) {
       if (auto error = ParseJsonBody(request, &body)) return *error;
     }
     std::vector<FieldError> errors;
-    auto choice = [&](const char* name, const char* fallback, std::initializer_list<const char*> allowed) {
+    auto choice = [&](const char* name, const char* fallback,
+                      std::initializer_list<const char*> allowed) {
       std::string value = fallback;
       if (!body.is_object()) return value;
       auto it = body.find(name);
@@ -130,16 +137,21 @@ void RegisterUploadRoutes(Router& router, ApiContext& ctx) {
     const auto& text = request.Param("part");
     int64_t part = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), part);
-    if (ec != std::errc() || end != text.data() + text.size() || part < 1 || part > kMaxPartNumber) {
-      return ValidationProblem("invalid part number",
-                               {FieldError{0, 0, "part", "must be a whole number from 1 to " + std::to_string(kMaxPartNumber)}});
+    if (ec != std::errc() || end != text.data() + text.size() || part < 1 ||
+        part > kMaxPartNumber) {
+      return ValidationProblem(
+          "invalid part number",
+          {FieldError{0, 0, "part",
+                      "must be a whole number from 1 to " + std::to_string(kMaxPartNumber)}});
     }
     if (request.body.empty()) {
-      return ValidationProblem("empty part", {FieldError{0, 0, "body", "a part holds at least one byte"}});
+      return ValidationProblem("empty part",
+                               {FieldError{0, 0, "body", "a part holds at least one byte"}});
     }
     if (static_cast<int64_t>(request.body.size()) > ctx.uploads.options().max_part_bytes) {
       return Problem(413, "part-too-large", "Part too large",
-                     "a part holds at most " + std::to_string(ctx.uploads.options().max_part_bytes) + " bytes");
+                     "a part holds at most " +
+                         std::to_string(ctx.uploads.options().max_part_bytes) + " bytes");
     }
     std::optional<std::string> expected_sha256;
     if (auto error = CheckPartChecksums(request, &expected_sha256)) return *error;
@@ -151,7 +163,10 @@ void RegisterUploadRoutes(Router& router, ApiContext& ctx) {
       }
       return ProblemFromStatus(stored.status());
     }
-    return Json(200, {{"upload_id", id}, {"part", stored->part}, {"bytes", stored->bytes}, {"sha256", stored->sha256}});
+    return Json(200, {{"upload_id", id},
+                      {"part", stored->part},
+                      {"bytes", stored->bytes},
+                      {"sha256", stored->sha256}});
   });
 
   router.Add("GET", "/uploads/{upload_id}", [&ctx](HttpRequest& request) {
@@ -166,7 +181,8 @@ void RegisterUploadRoutes(Router& router, ApiContext& ctx) {
     const auto& id = request.Param("upload_id");
     if (auto error = CheckId(id, "upload_id")) return *error;
     const store::PlanRecord& plan = PlanOf(request);
-    const service::DatasetService::Limits limits{plan.max_dataset_rows, {plan.max_stored_bytes, plan.max_datasets}};
+    const service::DatasetService::Limits limits{plan.max_dataset_rows,
+                                                 {plan.max_stored_bytes, plan.max_datasets}};
     // A large upload completes in a job: 202, and GET /uploads/{id} (or the job) follows it.
     auto queued = ctx.uploads.QueueIfLarge(Owner(request), id, limits);
     if (!queued.ok()) return ProblemFromStatus(queued.status());
