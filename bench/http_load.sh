@@ -11,7 +11,10 @@
 # in alternating order), then one stone with ?explain=true on the default
 # tree model (gbdt, trained on the same data); the medians of the per-round ratios are
 # reported.
-# Usage: bench/http_load.sh [BUILD_DIR] [REFERENCE_CSV] [SECONDS] [ROUNDS]
+# BASELINE=OTHER_BUILD_DIR adds a gated server of that build (an earlier commit's) and, in
+# every round, its predict beside this build's, in alternating order: the median ratio
+# this/baseline says whether a change made the hot path slower, in one sitting.
+# Usage: [BASELINE=DIR] bench/http_load.sh [BUILD_DIR] [REFERENCE_CSV] [SECONDS] [ROUNDS]
 set -euo pipefail
 build=${1:-build}
 data=${2:-../shared/data/diamonds.csv}
@@ -33,12 +36,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start NAME [EXTRA_ARGS...]: a server on $work/NAME; prints its URL.
+# start NAME [EXTRA_ARGS...]: a server on $work/NAME; prints its URL. BIN picks the binary.
 start() {
   local name=$1; shift
-  "$build/diamond" serve --data-dir "$work/$name" --listen 127.0.0.1:0 --quiet ${SERVER_ARGS:---threads 1} "$@" \
+  "${BIN:-$build/diamond}" serve --data-dir "$work/$name" --listen 127.0.0.1:0 --quiet ${SERVER_ARGS:---threads 1} "$@" \
     > "$work/$name.out" 2> "$work/$name.err" &
   echo $! >> "$work/pids"
+  echo $! > "$work/$name.pid"
   for _ in $(seq 100); do grep -q listening "$work/$name.out" 2> /dev/null && break; sleep 0.1; done
   grep -o 'http://[0-9.:]*' "$work/$name.out"
 }
@@ -74,6 +78,12 @@ prepare "$url" "$key"
 trees "$url" "$key"
 open_url=$(start open --benchmark-without-gate)
 prepare "$open_url" ""
+if [ -n "${BASELINE:-}" ]; then
+  base_url=$(BIN="$BASELINE/diamond" start baseline)
+  base_key=$(cat "$work/baseline/admin.key")
+  unlimited_plan "$base_url" "$base_key"
+  prepare "$base_url" "$base_key"
+fi
 
 rps() { sed 's/.*rps=\([0-9]*\).*/\1/'; }
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
@@ -81,6 +91,8 @@ echo "== $rounds rounds of ${seconds}s each, 32 connections, wrk threads: ${WRK_
 ratios=()
 gate_ratios=()
 explain_ratios=()
+baseline_ratios=()
+cpu_ratios=()
 for round in $(seq "$rounds"); do
   # Both predict runs send the same bytes (the gate-off server ignores the key), and they
   # swap order every round so drift in the machine's speed does not favour either.
@@ -103,10 +115,40 @@ for round in $(seq "$rounds"); do
   gate_ratios+=("$gate")
   explain_ratios+=("$explain")
   echo "round $round ratio predict/healthz: $ratio; gate on/off: $gate; trees explain/healthz: $explain"
+  if [ -n "${BASELINE:-}" ]; then
+    # This build and the baseline, back to back, alternating which goes first. Besides
+    # req/s, the server's CPU time per request (utime + stime from /proc, in µs): what
+    # the code costs, less sensitive than throughput to the neighbours' load.
+    cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$(cat "$work/$1.pid")/stat"; }
+    measured() { # NAME URL KEY: "RESULT ... cpu_us=X"
+      local c0 r c1
+      c0=$(cpu_ticks "$1")
+      r=$(DIAMOND_KEY=$3 wrk -t${WRK_THREADS:-1} -c32 -d"${seconds}s" -s "$here/predict_one.lua" "$2" | grep RESULT)
+      c1=$(cpu_ticks "$1")
+      echo "$r cpu_us=$(awk -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v r="$(echo "$r" | rps)" -v s="$seconds" \
+        'BEGIN { printf "%.2f", c / hz * 1e6 / (r * s) }')"
+    }
+    if [ $((round % 2)) -eq 1 ]; then
+      b=$(measured baseline "$base_url" "$base_key"); n=$(measured gated "$url" "$key")
+    else
+      n=$(measured gated "$url" "$key"); b=$(measured baseline "$base_url" "$base_key")
+    fi
+    echo "round $round predict (this build): $n"
+    echo "round $round predict (baseline):   $b"
+    vs=$(awk -v n="$(echo "$n" | rps)" -v b="$(echo "$b" | rps)" 'BEGIN { printf "%.3f", n / b }')
+    cpu=$(awk -v n="${n##*cpu_us=}" -v b="${b##*cpu_us=}" 'BEGIN { printf "%.3f", n / b }')
+    baseline_ratios+=("$vs")
+    cpu_ratios+=("$cpu")
+    echo "round $round ratio predict this/baseline: $vs; CPU per request this/baseline: $cpu"
+  fi
 done
 echo "median ratio predict/healthz (gate on): $(printf '%s\n' "${ratios[@]}" | median)"
 echo "median ratio predict gate on/off: $(printf '%s\n' "${gate_ratios[@]}" | median)"
 echo "median ratio trees explain/healthz: $(printf '%s\n' "${explain_ratios[@]}" | median)"
+if [ -n "${BASELINE:-}" ]; then
+  echo "median ratio predict this build/baseline: $(printf '%s\n' "${baseline_ratios[@]}" | median)"
+  echo "median ratio server CPU per predict this build/baseline: $(printf '%s\n' "${cpu_ratios[@]}" | median)"
+fi
 # What the gate metered: every predicted row of the run, as the usage report shows it.
 curl -sf -H "Authorization: Bearer $key" "$url/admin/usage" | sed 's/^/usage: /'
 echo

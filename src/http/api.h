@@ -19,6 +19,7 @@
 #include "service/dataset_service.h"
 #include "service/job_service.h"
 #include "service/model_service.h"
+#include "service/pricing.h"
 #include "service/query_service.h"
 #include "service/upload_service.h"
 
@@ -42,6 +43,7 @@ struct ApiConfig {
 struct ApiContext {
   service::DatasetService& datasets;
   service::ModelService& models;
+  service::Pricing& pricing;  // every route that prices stones
   service::QueryService& queries;
   service::UploadService& uploads;
   service::BatchPredictionService& batches;

@@ -16,6 +16,7 @@
 #include "accounts/accounts.h"
 #include "http/http_types.h"
 #include "http/router.h"
+#include "service/row_account.h"
 
 namespace diamond::http {
 
@@ -36,26 +37,17 @@ class Gate {
   // Counts rows priced for the caller against their plan's monthly quota.
   Status ChargeRows(const HttpRequest& request, int64_t rows);
   void RefundRows(const HttpRequest& request, int64_t rows);
-  // Charges `rows` now, before the work they pay for (a key over its quota costs nothing),
-  // and gives them back when the reservation goes unless the work succeeded and said so.
-  class RowReservation {
+  // The caller's monthly rows as service::Pricing charges them: reserved before the work
+  // (a key over its quota costs nothing) and given back if the work fails.
+  class CallerRows : public service::RowAccount {
    public:
-    RowReservation(Gate& gate, const HttpRequest& request, int64_t rows)
-        : gate_(gate), request_(request), rows_(rows), status_(gate.ChargeRows(request, rows)) {}
-    ~RowReservation() {
-      if (status_.ok() && !kept_) gate_.RefundRows(request_, rows_);
-    }
-    RowReservation(const RowReservation&) = delete;
-    RowReservation& operator=(const RowReservation&) = delete;
-    const Status& status() const { return status_; }  // QuotaExceeded: nothing was charged
-    void Keep() { kept_ = true; }
+    CallerRows(Gate& gate, const HttpRequest& request) : gate_(gate), request_(request) {}
+    Status Reserve(int64_t rows) override { return gate_.ChargeRows(request_, rows); }
+    void Refund(int64_t rows) override { gate_.RefundRows(request_, rows); }
 
    private:
     Gate& gate_;
     const HttpRequest& request_;
-    const int64_t rows_;
-    const Status status_;
-    bool kept_ = false;
   };
   // QuotaExceeded if `rows` more would take the caller past this month's quota; charges
   // nothing (a batch job is charged as it commits its rows).

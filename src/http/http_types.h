@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/request_phases.h"
+
 namespace diamond::accounts {
 struct Principal;
 }
@@ -48,6 +50,8 @@ struct HttpRequest {
   // deadline, less a margin): requests that wait (PUT /models with ?wait) stop waiting by
   // then and answer with what they have. Unset for HTTP clients, who wait as they asked.
   std::optional<std::chrono::steady_clock::time_point> answer_by;
+  // Where its time went, by phase (for /metrics and the access log).
+  RequestPhases phases;
 
   std::optional<std::string_view> Header(std::string_view lowercase_name) const;
   std::optional<std::string_view> Query(std::string_view name) const;

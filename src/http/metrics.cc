@@ -1,5 +1,6 @@
 #include "http/metrics.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace diamond::http {
@@ -29,17 +30,26 @@ std::string_view MethodLabel(std::string_view method) {
 }
 
 void Metrics::ObserveRequest(const std::string& route, const std::string& method, int status,
-                             double seconds) {
+                             double seconds, const RequestPhases& phases) {
   // Statuses are three digits; anything else (none is produced today) shares one series.
   if (status < 100 || status > 599) status = 0;
   MutexLock lock(mutex_);
   ++requests_[{route, std::string(MethodLabel(method)), status}];
-  Histogram& h = latency_[route];
-  for (size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) ++h.counts[i];
+  RouteSeries& series = routes_[route];
+  series.latency.Observe(kBuckets, seconds);
+  for (size_t i = 0; i < kRequestPhaseCount; ++i) {
+    const auto phase = static_cast<RequestPhase>(i);
+    if (phases.Entered(phase)) series.phases[i].Observe(kPhaseBuckets, phases.Seconds(phase));
   }
-  ++h.count;
-  h.sum += seconds;
+}
+
+void Metrics::Histogram::Observe(const std::array<double, 14>& buckets, double seconds) {
+  // One counter per observation (the first bucket that holds it); Render makes them
+  // cumulative, as the text format wants.
+  const auto bucket = std::lower_bound(buckets.begin(), buckets.end(), seconds);
+  if (bucket != buckets.end()) ++counts[static_cast<size_t>(bucket - buckets.begin())];
+  ++count;
+  sum += seconds;
 }
 
 std::string Metrics::Render() const {
@@ -58,12 +68,15 @@ std::string Metrics::Render() const {
   }
   out += "# HELP diamond_http_request_duration_seconds Time from request read to response ready.\n";
   out += "# TYPE diamond_http_request_duration_seconds histogram\n";
-  for (const auto& [route, h] : latency_) {
+  for (const auto& [route, series] : routes_) {
+    const Histogram& h = series.latency;
     const std::string label = PrometheusLabel(route);
+    uint64_t cumulative = 0;
     for (size_t i = 0; i < kBuckets.size(); ++i) {
+      cumulative += h.counts[i];
       std::snprintf(line, sizeof line,
                     "diamond_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
-                    label.c_str(), kBuckets[i], static_cast<unsigned long long>(h.counts[i]));
+                    label.c_str(), kBuckets[i], static_cast<unsigned long long>(cumulative));
       out += line;
     }
     std::snprintf(line, sizeof line,
@@ -73,6 +86,37 @@ std::string Metrics::Render() const {
                   label.c_str(), static_cast<unsigned long long>(h.count), label.c_str(), h.sum,
                   label.c_str(), static_cast<unsigned long long>(h.count));
     out += line;
+  }
+  out +=
+      "# HELP diamond_request_phase_seconds Time a request spent in each phase: queue_wait, "
+      "authorize, decode, price, explain, encode.\n";
+  out += "# TYPE diamond_request_phase_seconds histogram\n";
+  for (const auto& [route, series] : routes_) {
+    const std::string label = PrometheusLabel(route);
+    for (size_t p = 0; p < kRequestPhaseCount; ++p) {
+      const Histogram& h = series.phases[p];
+      if (h.count == 0) continue;
+      const std::string phase(RequestPhaseName(static_cast<RequestPhase>(p)));
+      uint64_t cumulative = 0;
+      for (size_t i = 0; i < kPhaseBuckets.size(); ++i) {
+        cumulative += h.counts[i];
+        std::snprintf(
+            line, sizeof line,
+            "diamond_request_phase_seconds_bucket{route=\"%s\",phase=\"%s\",le=\"%g\"} %llu\n",
+            label.c_str(), phase.c_str(), kPhaseBuckets[i],
+            static_cast<unsigned long long>(cumulative));
+        out += line;
+      }
+      std::snprintf(
+          line, sizeof line,
+          "diamond_request_phase_seconds_bucket{route=\"%s\",phase=\"%s\",le=\"+Inf\"} %llu\n"
+          "diamond_request_phase_seconds_sum{route=\"%s\",phase=\"%s\"} %.9g\n"
+          "diamond_request_phase_seconds_count{route=\"%s\",phase=\"%s\"} %llu\n",
+          label.c_str(), phase.c_str(), static_cast<unsigned long long>(h.count), label.c_str(),
+          phase.c_str(), h.sum, label.c_str(), phase.c_str(),
+          static_cast<unsigned long long>(h.count));
+      out += line;
+    }
   }
   std::snprintf(line, sizeof line,
                 "# HELP diamond_predicted_rows_total Stones priced (real-time and batch).\n"

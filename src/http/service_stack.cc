@@ -52,7 +52,10 @@ Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& opt
   if (!options.api.ops_only) {
     stack->model_changes_ = std::make_unique<service::ModelChangeWatcher>(metadata, *stack->cache_);
   }
-  stack->queries_ = std::make_unique<service::QueryService>(metadata, blobs, *stack->models_);
+  stack->pricing_ = std::make_unique<service::Pricing>(
+      *stack->models_,
+      [metrics = &stack->metrics_](int64_t rows) { metrics->AddPredictedRows(rows); });
+  stack->queries_ = std::make_unique<service::QueryService>(metadata, blobs, *stack->pricing_);
   stack->batches_ =
       std::make_unique<service::BatchPredictionService>(metadata, blobs, *stack->models_);
   stack->job_records_ = std::make_unique<service::JobService>(metadata);
@@ -80,9 +83,10 @@ Result<std::unique_ptr<ServiceStack>> ServiceStack::Open(const StackOptions& opt
                                            return CompletionProblem(status, invalid).body;
                                          }));
   if (Status s = stack->runner_->Start(); !s.ok()) return s;
-  stack->api_ = std::make_unique<Api>(ApiContext{
-      *stack->datasets_, *stack->models_, *stack->queries_, *stack->uploads_, *stack->batches_,
-      *stack->runner_, *stack->job_records_, stack->metrics_, *stack->gate_, options.api});
+  stack->api_ = std::make_unique<Api>(
+      ApiContext{*stack->datasets_, *stack->models_, *stack->pricing_, *stack->queries_,
+                 *stack->uploads_, *stack->batches_, *stack->runner_, *stack->job_records_,
+                 stack->metrics_, *stack->gate_, options.api});
   return stack;
 }
 

@@ -77,6 +77,7 @@ class ServiceStack {
   std::unique_ptr<service::ModelChangeWatcher> model_changes_;  // other replicas' model changes
   std::unique_ptr<service::DatasetService> datasets_;
   std::unique_ptr<service::ModelService> models_;
+  std::unique_ptr<service::Pricing> pricing_;
   std::unique_ptr<service::QueryService> queries_;
   std::unique_ptr<service::UploadService> uploads_;
   std::unique_ptr<service::BatchPredictionService> batches_;

@@ -5,6 +5,7 @@
 
 #include "core/diamond_text_reader.h"
 #include "core/price_format.h"
+#include "ml/stone_pricing.h"
 
 namespace diamond::ml {
 namespace {
@@ -78,6 +79,8 @@ PricedChunk PriceCsvChunk(const Model& model, const CsvPricingOptions& options,
     ++result.rows_skipped;
     return true;
   };
+  const StonePricingOptions stone_options{
+      .explain = options.explain, .interval = options.interval, .half_width = options.half_width};
   Explanation explanation;
   Diamond stone;
   while (true) {
@@ -97,9 +100,8 @@ PricedChunk PriceCsvChunk(const Model& model, const CsvPricingOptions& options,
       if (!reject(std::move(*problem))) break;
       continue;
     }
-    const double log_price = model.PredictLogPrice(stone);
-    const double price = std::exp(log_price);
-    if (!std::isfinite(price)) {
+    StonePrice priced;
+    if (!PriceStone(model, stone, stone_options, &priced, &explanation)) {
       if (!reject(FieldError{reader.rows_read(), reader.record_line(), "",
                              "the predicted price is out of range (check carat and x, y, z)"})) {
         break;
@@ -107,15 +109,14 @@ PricedChunk PriceCsvChunk(const Model& model, const CsvPricingOptions& options,
       continue;
     }
     PriceColumns prices;
-    prices.Add(price);
+    prices.Add(priced.price);
     if (options.interval) {
-      prices.Add(std::exp(log_price - options.half_width));
-      prices.Add(std::exp(log_price + options.half_width));
+      prices.Add(priced.low);
+      prices.Add(priced.high);
     }
     result.csv.append(reader.record_raw());
     result.csv.append(prices.text());
     if (options.explain) {
-      model.Explain(stone, &explanation);
       AppendExact(std::exp(explanation.base), &result.csv);
       for (double effect : explanation.effects) AppendExact(std::exp(effect), &result.csv);
     }

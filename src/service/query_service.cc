@@ -77,7 +77,8 @@ Result<QueryPrices> QueryService::ReadResults(const std::string& key, int64_t mo
 }
 
 Result<QueryPrices> QueryService::Prices(const std::string& owner, const std::string& model_id,
-                                         const std::string& query_id, const RowCharge& charge) {
+                                         const std::string& query_id, RowAccount& account,
+                                         RequestPhases* phases) {
   auto query = metadata_.GetQuery(owner, model_id, query_id);
   if (!query.ok()) return query.status();
   if (!query->results_key.empty()) return ReadResults(query->results_key, query->model_version);
@@ -89,19 +90,16 @@ Result<QueryPrices> QueryService::Prices(const std::string& owner, const std::st
   if (!query.ok()) return query.status();
   if (!query->results_key.empty()) return ReadResults(query->results_key, query->model_version);
 
-  auto model = models_.ForPrediction(owner, model_id);
+  auto model = pricing_.Resolve(owner, model_id);
   if (!model.ok()) return model.status();
   if ((*model)->owner != query->model_owner) {
     // The shared model the query was opened on is gone or no longer shared.
     return Status::NotFound("no model '" + model_id + "'");
   }
-  // Charged before pricing: results are kept once computed, so a refusal must come first.
-  if (Status s = charge(query->rows); !s.ok()) return s;
   auto keys = metadata_.QueryBatchKeys(query_id);
   if (!keys.ok()) return keys.status();
-  QueryPrices computed;
-  computed.model_version = (*model)->version;
-  computed.computed_now = true;
+  std::vector<Diamond> stones;
+  stones.reserve(static_cast<size_t>(query->rows));
   for (const auto& key : *keys) {
     auto csv = blobs_.Get(key);
     if (!csv.ok()) return csv.status();
@@ -109,15 +107,29 @@ Result<QueryPrices> QueryService::Prices(const std::string& owner, const std::st
     auto table = LoadDiamondsCsv(source, LoadOptions{});
     if (!table.ok())
       return Status::Corruption("stored batch " + key + ": " + table.status().message());
-    for (const auto& stone : table->stones)
-      computed.prices.push_back((*model)->model->PredictPrice(stone));
+    stones.insert(stones.end(), table->stones.begin(), table->stones.end());
   }
+  // Charged before pricing (results are kept once computed, so a refusal must come first),
+  // and given back below if the results cannot be kept.
+  auto priced = pricing_.Price(*model, stones, PricingOptions{}, account, phases);
+  if (!priced.ok()) return priced.status();
+  QueryPrices computed;
+  computed.model_version = (*model)->version;
+  computed.computed_now = true;
+  computed.prices.reserve(priced->prices.size());
+  for (const auto& p : priced->prices) computed.prices.push_back(p.price);
+  // Not kept: the rows are given back (a retry charges them again).
+  auto refund = [&] { account.Refund(static_cast<int64_t>(stones.size())); };
   const std::string results_key =
       "queries/" + query_id + "/results-" + NewId().substr(0, 8) + ".txt";
-  if (Status s = blobs_.Put(results_key, EncodePrices(computed.prices)); !s.ok()) return s;
+  if (Status s = blobs_.Put(results_key, EncodePrices(computed.prices)); !s.ok()) {
+    refund();
+    return s;
+  }
   Status recorded = metadata_.SetQueryResults(query_id, results_key, computed.model_version);
   if (recorded.ok()) return computed;
   store::DeleteUnreferencedBlobs(blobs_, {results_key});
+  refund();
   if (recorded.code() != StatusCode::kFailedPrecondition) return recorded;
   // Another reader computed them first: theirs are the kept answers.
   auto again = metadata_.GetQuery(owner, model_id, query_id);

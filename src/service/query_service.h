@@ -5,14 +5,13 @@
 #pragma once
 
 #include <array>
-#include <functional>
 #include <mutex>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "core/diamond.h"
-#include "service/model_service.h"
+#include "service/pricing.h"
 #include "store/blob_store.h"
 #include "store/metadata_store.h"
 
@@ -26,11 +25,8 @@ struct QueryPrices {
 
 class QueryService {
  public:
-  // Counts rows against the owner's quota before they are priced; an error refuses.
-  using RowCharge = std::function<Status(int64_t rows)>;
-
-  QueryService(store::MetadataStore& metadata, store::BlobStore& blobs, ModelService& models)
-      : metadata_(metadata), blobs_(blobs), models_(models) {}
+  QueryService(store::MetadataStore& metadata, store::BlobStore& blobs, Pricing& pricing)
+      : metadata_(metadata), blobs_(blobs), pricing_(pricing) {}
 
   // Queries belong to the owner who opened them, on a model the owner can see (their own
   // or a shared one). NotFound if the model does not exist. Returns the new query's id.
@@ -38,9 +34,11 @@ class QueryService {
   // Stones must be priceable (checked by the caller). Returns the batch count so far.
   Result<int64_t> AppendBatch(const std::string& owner, const std::string& model_id,
                               const std::string& query_id, std::span<const Diamond> stones);
-  // The first read calls `charge` with the query's row count before pricing.
+  // The first read prices the stones (service::Pricing: the rows are reserved on `account`
+  // first, and given back if the prices cannot be kept); `phases` hears of the pricing.
   Result<QueryPrices> Prices(const std::string& owner, const std::string& model_id,
-                             const std::string& query_id, const RowCharge& charge);
+                             const std::string& query_id, RowAccount& account,
+                             RequestPhases* phases = nullptr);
   Status Delete(const std::string& owner, const std::string& model_id, const std::string& query_id);
 
  private:
@@ -48,7 +46,7 @@ class QueryService {
 
   store::MetadataStore& metadata_;
   store::BlobStore& blobs_;
-  ModelService& models_;
+  Pricing& pricing_;
   // Striped by query id: the first read of a query computes (and charges) alone.
   std::array<std::mutex, 64> pricing_locks_;
 };

@@ -1,8 +1,10 @@
 // The API beyond the seed, and every error the API promises: status, problem type, detail.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "core/diamond_csv_writer.h"
 #include "integration/server_process.h"
@@ -229,6 +231,88 @@ TEST_F(ApiTest, OperationsEndpoints) {
   EXPECT_EQ(bundle.status, 200) << "web assets missing: run scripts/bootstrap.sh";
   EXPECT_GT(bundle.body.size(), 100000u);
   EXPECT_EQ(server_->Get("/docs/../../etc/passwd").status, 404);
+}
+
+// Issue 24: every pricing route times its phases, exported per route and phase with a fixed
+// label set, and summed in the access log line.
+TEST_F(ApiTest, PricingRoutesTimeTheirPhasesInMetricsAndTheAccessLog) {
+  TrainSmallModel("m");
+  const std::string two = std::string("[") + kStone + "," + kStone + "]";
+  ASSERT_EQ(server_->PostJson("/models/m/predict", kStone).status, 200);
+  ASSERT_EQ(server_->PostJson("/models/m/predict", two).status, 200);
+  ASSERT_EQ(server_->PostJson("/models/m/predict?explain=true", kStone).status, 200);
+  const json stone = json::parse(kStone);
+  json infer = {{"inputs", json::array()}};
+  for (const char* name : {"carat", "depth", "table", "x", "y", "z"})
+    infer["inputs"].push_back(
+        {{"name", name}, {"datatype", "FP64"}, {"shape", {1}}, {"data", {stone[name]}}});
+  for (const char* name : {"cut", "color", "clarity"})
+    infer["inputs"].push_back(
+        {{"name", name}, {"datatype", "BYTES"}, {"shape", {1}}, {"data", {stone[name]}}});
+  HttpResult inferred = server_->PostJson("/v2/models/m/infer", infer.dump());
+  ASSERT_EQ(inferred.status, 200) << inferred.body;
+  HttpResult opened = server_->PostJson("/models/m/prices", "");
+  ASSERT_EQ(opened.status, 200) << opened.body;
+  std::string location = "/";
+  location += json::parse(opened.body)["location"].get<std::string>();
+  ASSERT_EQ(server_->PostJson(location, two).status, 200);
+  ASSERT_EQ(server_->Get(location).status, 200);
+
+  HttpResult metrics = server_->Get("/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  // phase counts by route, from diamond_request_phase_seconds_count{route=…,phase=…} N
+  std::map<std::string, std::map<std::string, int>> counts;
+  const std::set<std::string> kPhases = {"queue_wait", "authorize", "decode",
+                                         "price",      "explain",   "encode"};
+  std::istringstream lines(metrics.body);
+  for (std::string line; std::getline(lines, line);) {
+    const std::string prefix = "diamond_request_phase_seconds_count{route=\"";
+    if (!line.starts_with(prefix)) continue;
+    const size_t route_end = line.find('"', prefix.size());
+    const std::string route = line.substr(prefix.size(), route_end - prefix.size());
+    const size_t phase_start = line.find("phase=\"", route_end) + 7;
+    const std::string phase = line.substr(phase_start, line.find('"', phase_start) - phase_start);
+    EXPECT_TRUE(kPhases.contains(phase)) << line;  // the label set is fixed
+    counts[route][phase] = std::stoi(line.substr(line.rfind(' ') + 1));
+  }
+  const auto& predict = counts["/models/{model_id}/predict"];
+  EXPECT_EQ(predict.at("authorize"), 3) << metrics.body;
+  EXPECT_EQ(predict.at("decode"), 3);
+  EXPECT_EQ(predict.at("price"), 2);
+  EXPECT_EQ(predict.at("explain"), 1);
+  EXPECT_EQ(predict.at("encode"), 3);
+  EXPECT_GE(predict.at("queue_wait"), 1);  // explanations never run on an I/O thread
+  const auto& oip = counts["/v2/models/{model_id}/infer"];
+  EXPECT_EQ(oip.at("decode"), 1);
+  EXPECT_EQ(oip.at("price"), 1);
+  EXPECT_EQ(oip.at("encode"), 1);
+  EXPECT_EQ(counts["/models/{model_id}/prices/{query_id}"].at("price"), 1);   // the first read
+  EXPECT_EQ(counts["/models/{model_id}/prices/{query_id}"].at("decode"), 1);  // the append
+  EXPECT_EQ(counts["/healthz"].count("decode"), 0u);
+  EXPECT_NE(metrics.body.find("diamond_request_phase_seconds_bucket{route=\"/models/{model_id}/"
+                              "predict\",phase=\"price\",le=\"1e-06\"}"),
+            std::string::npos);
+  // 1 + 2 + 1 predicted, 1 inferred, the query's 2 priced at its first read: each counted once.
+  EXPECT_NE(metrics.body.find("diamond_predicted_rows_total 7"), std::string::npos) << metrics.body;
+
+  // The access log line of each predict: its phases, in milliseconds, within its duration.
+  std::istringstream log(server_->Log());
+  int predicts = 0;
+  for (std::string line; std::getline(log, line);) {
+    json entry = json::parse(line, nullptr, false);
+    if (entry.is_discarded() || entry.value("route", "") != "/models/{model_id}/predict") continue;
+    ++predicts;
+    ASSERT_TRUE(entry.contains("phases_ms")) << line;
+    double sum = 0;
+    for (const auto& [phase, ms] : entry["phases_ms"].items()) {
+      EXPECT_TRUE(kPhases.contains(phase)) << line;
+      EXPECT_GE(ms.get<double>(), 0) << line;
+      sum += ms.get<double>();
+    }
+    EXPECT_TRUE(entry["phases_ms"].contains("decode")) << line;
+    EXPECT_LE(sum, entry["duration_ms"].get<double>() + 1e-6) << line;
+  }
+  EXPECT_EQ(predicts, 3);
 }
 
 class SmallLimitsTest : public ApiTest {

@@ -62,7 +62,8 @@ class FaultInjection : public ::testing::Test {
     service::ModelCache cache;
     service::DatasetService datasets(metadata, blobs);
     service::ModelService models(metadata, blobs, cache);
-    service::QueryService queries(metadata, blobs, models);
+    service::Pricing pricing(models, nullptr);
+    service::QueryService queries(metadata, blobs, pricing);
     auto train = jobs::MakeTrainingExecutor(metadata, blobs, datasets, cache);
     const auto stones = SyntheticStones(40, 3);
     std::string query_id;
@@ -130,7 +131,8 @@ class FaultInjection : public ::testing::Test {
     }
     step("price", [&] {
       if (query_id.empty()) return Status::NotFound("no query");
-      return queries.Prices(kOwner, "m", query_id, [](int64_t) { return Status::Ok(); }).status();
+      service::UnmeteredRows free;
+      return queries.Prices(kOwner, "m", query_id, free).status();
     });
     step("replace", [&] {
       return datasets.Replace(kOwner, "d", std::span(stones).first(5), limits, &created).status();

@@ -12,6 +12,7 @@
 #include "http/problem.h"
 #include "ml/features.h"
 #include "ml/model.h"
+#include "service/pricing.h"
 
 namespace diamond::http {
 namespace {
@@ -51,7 +52,7 @@ Result<std::shared_ptr<const service::LoadedModel>> ResolveModel(ApiContext& ctx
                                                                  const HttpRequest& request) {
   const auto& id = request.Param("model_id");
   if (CheckId(id, "model_id")) return Status::NotFound("no model '" + id + "'");
-  auto model = ctx.models.ForPrediction(Owner(request), id);
+  auto model = ctx.pricing.Resolve(Owner(request), id);
   if (!model.ok()) return model.status();
   const bool versioned = std::any_of(request.path_params.begin(), request.path_params.end(),
                                      [](const auto& param) { return param.first == "version"; });
@@ -104,51 +105,54 @@ HttpResponse Infer(ApiContext& ctx, HttpRequest& request) {
   if (request.MediaType() != "application/json") {
     return OipError(415, "send the inference request as application/json");
   }
-  auto decoded = DecodeInferenceRequest(request.body, ctx.config.max_predict_stones);
-  if (!decoded.ok()) {
-    return OipError(decoded.status().code() == StatusCode::kLimitExceeded ? 413 : 400,
-                    decoded.status().message());
-  }
-  InferenceRequest& infer = *decoded;
-  const size_t n = infer.stones.size();
-  if (auto error = CheckPriceable(infer.stones)) return *error;
-  double half_width = 0;
-  if (infer.interval) {
-    if (!(*model)->calibration) {
-      return OipError(
-          400, "the model has no interval calibration: it was trained without held-out rows");
+  std::optional<Result<InferenceRequest>> decoded;
+  {
+    PhaseTimer decoding(&request.phases, RequestPhase::kDecode);
+    decoded.emplace(DecodeInferenceRequest(request.body, ctx.config.max_predict_stones));
+    if (!decoded->ok()) {
+      return OipError(decoded->status().code() == StatusCode::kLimitExceeded ? 413 : 400,
+                      decoded->status().message());
     }
-    auto width = (*model)->calibration->HalfWidth(*infer.interval);
-    if (!width.ok()) return OipError(400, "parameter 'interval': " + width.status().message());
-    half_width = *width;
+    if (auto error = CheckPriceable((*decoded)->stones)) return *error;
   }
-  // Charged before the work (given back if it fails): over quota, nothing is computed.
-  Gate::RowReservation charge(ctx.gate, request, static_cast<int64_t>(n));
-  if (!charge.status().ok()) return ProblemFromStatus(charge.status());
-  const ml::Model& m = *(*model)->model;
+  InferenceRequest& infer = **decoded;
+  const size_t n = infer.stones.size();
+  if (infer.interval) {
+    if (auto width = service::Pricing::IntervalHalfWidth(**model, *infer.interval); !width.ok())
+      return OipError(400, "parameter 'interval': " + width.status().message());
+  }
+  Gate::CallerRows account(ctx.gate, request);
+  size_t unpriceable = 0;
+  auto priced =
+      ctx.pricing.Price(std::move(*model), infer.stones,
+                        service::PricingOptions{.explain = infer.explain,
+                                                .interval_level = infer.interval.value_or(0)},
+                        account, &request.phases, &unpriceable);
+  if (!priced.ok()) {
+    if (priced.status().code() != StatusCode::kInvalidArgument)
+      return ProblemFromStatus(priced.status());
+    return OipError(400, "stone " + std::to_string(unpriceable) + ": " + service::kPriceOutOfRange);
+  }
+  PhaseTimer encoding(&request.phases, RequestPhase::kEncode);
+  const ml::Model& m = *priced->model->model;
+  // The protocol's tensors are columns.
   std::vector<double> price(n), low, high, base;
   std::vector<std::vector<double>> contributions;
   if (infer.interval) low.resize(n), high.resize(n);
-  if (infer.explain)
-    base.resize(n), contributions.assign(m.features().size(), std::vector<double>(n));
-  thread_local ml::Explanation explanation;  // reused: no allocation per stone
+  if (infer.explain) {
+    base = priced->log_base;
+    contributions.assign(m.features().size(), std::vector<double>(n));
+  }
   for (size_t i = 0; i < n; ++i) {
-    double log_price;
-    if (infer.explain) {
-      m.Explain(infer.stones[i], &explanation);
-      log_price = explanation.log_price;
-      base[i] = explanation.base;
-      for (size_t j = 0; j < contributions.size(); ++j)
-        contributions[j][i] = explanation.effects[j];
-    } else {
-      log_price = m.PredictLogPrice(infer.stones[i]);
-    }
-    price[i] = std::exp(log_price);
-    if (!std::isfinite(price[i]))
-      return OipError(400, "stone " + std::to_string(i) + ": the predicted price is out of range");
+    const ml::StonePrice& stone = priced->prices[i];
+    price[i] = stone.price;
     if (infer.interval) {
-      low[i] = std::exp(log_price - half_width);
-      high[i] = std::exp(log_price + half_width);
+      low[i] = stone.low;
+      high[i] = stone.high;
+    }
+    if (infer.explain) {
+      const auto effects = priced->EffectsOf(i);
+      for (size_t j = 0; j < contributions.size(); ++j) contributions[j][i] = effects[j];
     }
   }
   // The outputs this request produces, in the metadata's order.
@@ -179,8 +183,6 @@ HttpResponse Infer(ApiContext& ctx, HttpRequest& request) {
     }
     produced = std::move(chosen);
   }
-  charge.Keep();
-  ctx.metrics.AddPredictedRows(static_cast<int64_t>(n));
   // Built by hand: ids are validated ([A-Za-z0-9._-]) and need no escaping; the request id
   // is the client's text and is escaped.
   std::string out;
@@ -188,7 +190,7 @@ HttpResponse Infer(ApiContext& ctx, HttpRequest& request) {
   out += "{\"model_name\":\"";
   out += request.Param("model_id");
   out += "\",\"model_version\":\"";
-  out += std::to_string((*model)->version);
+  out += std::to_string(priced->model->version);
   out += '"';
   if (infer.id) {
     out += ",\"id\":";
@@ -242,7 +244,7 @@ void RegisterOipRoutes(Router& router, ApiContext& ctx) {
                        // so a body that mentions it at all goes to the pool (issue 30).
                        return request.body.size() <= (64 << 10) &&
                               request.body.find("\"explain\"") == std::string::npos &&
-                              ctx.models.IsWarm(Owner(request), request.Param("model_id"));
+                              ctx.pricing.IsWarm(Owner(request), request.Param("model_id"));
                      }});
   }
 }

@@ -1,6 +1,7 @@
 // Prices: real-time predict, and the seed's batched price queries.
 #include <charconv>
 #include <cmath>
+#include <span>
 
 #include "core/grades.h"
 #include "core/price_format.h"
@@ -8,6 +9,7 @@
 #include "http/handlers/handlers.h"
 #include "http/problem.h"
 #include "ml/model.h"
+#include "service/pricing.h"
 
 namespace diamond::http {
 
@@ -30,16 +32,11 @@ void AppendSignificant(std::string& out, double value) {
   out += FormatSignificant(value, number);
 }
 
-// The options of a real-time predict: ?explain=true&interval=0.9.
-struct PredictOptions {
-  bool explain = false;
-  double half_width = 0;  // of the interval in log price
-  double level = 0;       // the interval's level; 0 = no interval
-};
-
+// The options of a real-time predict: ?explain=true&interval=0.9. The interval is checked
+// against the model here, before the body is read, so that its error comes first.
 std::optional<HttpResponse> ParsePredictOptions(const HttpRequest& request,
                                                 const service::LoadedModel& model,
-                                                PredictOptions* options) {
+                                                service::PricingOptions* options) {
   if (auto explain = request.Query("explain")) {
     if (*explain == "true" || *explain == "1") {
       options->explain = true;
@@ -57,28 +54,21 @@ std::optional<HttpResponse> ParsePredictOptions(const HttpRequest& request,
           "invalid query parameter",
           {FieldError{0, 0, "interval", "must be a level between 0 and 1, e.g. 0.9"}});
     }
-    if (!model.calibration) {
-      return ValidationProblem("invalid query parameter",
-                               {FieldError{0, 0, "interval",
-                                           "the model has no interval calibration: it was trained "
-                                           "without held-out rows (validation holdout 0)"}});
-    }
-    auto width = model.calibration->HalfWidth(level);
+    auto width = service::Pricing::IntervalHalfWidth(model, level);
     if (!width.ok()) {
       return ValidationProblem("invalid query parameter",
                                {FieldError{0, 0, "interval", width.status().message()}});
     }
-    options->half_width = *width;
-    options->level = level;
+    options->interval_level = level;
   }
   return std::nullopt;
 }
 
 // ,"explanation":{"base_price":…,"factors":[{"feature":"carat","value":1.1,"factor":1.4},…]}
 void AppendExplanation(std::string& out, const ml::Model& model, const Diamond& stone,
-                       const ml::Explanation& explanation) {
+                       double log_base, std::span<const double> effects) {
   out += ",\"explanation\":{\"base_price\":";
-  AppendSignificant(out, std::exp(explanation.base));
+  AppendSignificant(out, std::exp(log_base));
   out += ",\"factors\":[";
   const auto& features = model.features();
   for (size_t j = 0; j < features.size(); ++j) {
@@ -104,7 +94,7 @@ void AppendExplanation(std::string& out, const ml::Model& model, const Diamond& 
         AppendSignificant(out, ml::FeatureValue(features[j], stone, model.transform()));
     }
     out += ",\"factor\":";
-    AppendSignificant(out, std::exp(explanation.effects[j]));
+    AppendSignificant(out, std::exp(effects[j]));
     out += '}';
   }
   out += "]}";
@@ -121,65 +111,61 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
       [&ctx](HttpRequest& request) {
         const auto& id = request.Param("model_id");
         if (auto error = CheckId(id, "model_id")) return *error;
-        auto model = ctx.models.ForPrediction(Owner(request), id);
+        auto model = ctx.pricing.Resolve(Owner(request), id);
         if (!model.ok()) return ProblemFromStatus(model.status());
-        PredictOptions options;
+        service::PricingOptions options;
         if (auto error = ParsePredictOptions(request, **model, &options)) return *error;
         StonesBody body;
-        if (auto error = ParseStonesBody(request, false, false, &body, /*allow_csv=*/false,
-                                         ctx.config.max_predict_stones)) {
-          return *error;
+        {
+          PhaseTimer decoding(&request.phases, RequestPhase::kDecode);
+          if (auto error = ParseStonesBody(request, false, false, &body, /*allow_csv=*/false,
+                                           ctx.config.max_predict_stones)) {
+            return *error;
+          }
+          if (auto error = CheckPriceable(body.stones)) return *error;
         }
-        if (auto error = CheckPriceable(body.stones)) return *error;
-        // Charged before the work (and given back if it fails): a key over its quota gets its
-        // 429 without costing any computation.
-        const auto rows = static_cast<int64_t>(body.stones.size());
-        Gate::RowReservation charge(ctx.gate, request, rows);
-        if (!charge.status().ok()) return ProblemFromStatus(charge.status());
-        const ml::Model& priced_by = *(*model)->model;
+        Gate::CallerRows account(ctx.gate, request);
+        size_t unpriceable = 0;
+        auto priced = ctx.pricing.Price(std::move(*model), body.stones, options, account,
+                                        &request.phases, &unpriceable);
+        if (!priced.ok()) {
+          if (priced.status().code() != StatusCode::kInvalidArgument)
+            return ProblemFromStatus(priced.status());
+          return ValidationProblem("a stone the model cannot price",
+                                   {FieldError{static_cast<int64_t>(unpriceable + 1), 0, "",
+                                               service::kPriceOutOfRange}});
+        }
+        PhaseTimer encoding(&request.phases, RequestPhase::kEncode);
+        const ml::Model& priced_by = *priced->model->model;
         // Built by hand: ids are validated ([A-Za-z0-9._-]) so they need no escaping.
         std::string out;
         out.reserve(64 + id.size() + (options.explain ? 900 : 32) * body.stones.size());
         out += "{\"model_id\":\"";
         out += id;
         out += "\",\"model_version\":";
-        out += std::to_string((*model)->version);
+        out += std::to_string(priced->model->version);
         out += ",\"predictions\":[";
-        thread_local ml::Explanation explanation;  // reused: no allocation per stone
         for (size_t i = 0; i < body.stones.size(); ++i) {
-          // An explanation comes with the plain prediction's log price (one pass over the
-          // trees, not two): the same price as without explain=true, to the last bit.
-          double log_price;
-          if (options.explain) {
-            priced_by.Explain(body.stones[i], &explanation);
-            log_price = explanation.log_price;
-          } else {
-            log_price = priced_by.PredictLogPrice(body.stones[i]);
-          }
-          const double price = std::exp(log_price);
-          if (!std::isfinite(price)) {  // a model trained on extreme data can still overflow
-            return ValidationProblem("a stone the model cannot price",
-                                     {FieldError{static_cast<int64_t>(i + 1), 0, "",
-                                                 "the predicted price is out of range"}});
-          }
+          const ml::StonePrice& stone = priced->prices[i];
           if (i > 0) out += ',';
           out += "{\"price\":";
-          AppendNumber(out, price);
-          if (options.level > 0) {
+          AppendNumber(out, stone.price);
+          if (priced->interval_level > 0) {
             out += ",\"interval\":{\"level\":";
-            AppendNumber(out, options.level);
+            AppendNumber(out, priced->interval_level);
             out += ",\"low\":";
-            AppendNumber(out, std::exp(log_price - options.half_width));
+            AppendNumber(out, stone.low);
             out += ",\"high\":";
-            AppendNumber(out, std::exp(log_price + options.half_width));
+            AppendNumber(out, stone.high);
             out += '}';
           }
-          if (options.explain) AppendExplanation(out, priced_by, body.stones[i], explanation);
+          if (priced->explained) {
+            AppendExplanation(out, priced_by, body.stones[i], priced->log_base[i],
+                              priced->EffectsOf(i));
+          }
           out += '}';
         }
         out += "]}";
-        charge.Keep();
-        ctx.metrics.AddPredictedRows(rows);
         return JsonResponse(200, std::move(out));
       },
       RouteOptions{
@@ -193,7 +179,7 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
                 explain && *explain != "false" && *explain != "0")
               return false;
             return request.body.size() <= kInlinePredictBodyBytes &&
-                   ctx.models.IsWarm(Owner(request), request.Param("model_id"));
+                   ctx.pricing.IsWarm(Owner(request), request.Param("model_id"));
           }});
 
   router.Add("POST", "/models/{model_id}/prices", [&ctx](HttpRequest& request) {
@@ -214,8 +200,11 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
     if (auto error = CheckId(id, "model_id")) return *error;
     if (auto error = CheckId(query_id, "query_id")) return *error;
     StonesBody body;
-    if (auto error = ParseStonesBody(request, false, false, &body)) return *error;
-    if (auto error = CheckPriceable(body.stones)) return *error;
+    {
+      PhaseTimer decoding(&request.phases, RequestPhase::kDecode);
+      if (auto error = ParseStonesBody(request, false, false, &body)) return *error;
+      if (auto error = CheckPriceable(body.stones)) return *error;
+    }
     auto batches = ctx.queries.AppendBatch(Owner(request), id, query_id, body.stones);
     if (!batches.ok()) return ProblemFromStatus(batches.status());
     return Json(200, {{"batch_number", *batches}});
@@ -230,12 +219,10 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
         if (auto error = CheckId(query_id, "query_id")) return *error;
         PageRequest page;
         if (auto error = ParsePage(request, ctx.config, &page)) return *error;
-        auto prices = ctx.queries.Prices(Owner(request), id, query_id, [&](int64_t rows) {
-          return ctx.gate.ChargeRows(request, rows);
-        });
+        Gate::CallerRows account(ctx.gate, request);
+        auto prices = ctx.queries.Prices(Owner(request), id, query_id, account, &request.phases);
         if (!prices.ok()) return ProblemFromStatus(prices.status());
-        if (prices->computed_now)
-          ctx.metrics.AddPredictedRows(static_cast<int64_t>(prices->prices.size()));
+        PhaseTimer encoding(&request.phases, RequestPhase::kEncode);
         const int64_t total = static_cast<int64_t>(prices->prices.size());
         nlohmann::json results = nlohmann::json::array();
         const int64_t begin = page.offset();

@@ -1,0 +1,59 @@
+#include "service/pricing.h"
+
+namespace diamond::service {
+
+Result<double> Pricing::IntervalHalfWidth(const LoadedModel& model, double level) {
+  if (!model.calibration) {
+    return Status::InvalidArgument(
+        "the model has no interval calibration: it was trained without held-out rows "
+        "(validation holdout 0)");
+  }
+  return model.calibration->HalfWidth(level);
+}
+
+Result<PricedBatch> Pricing::Price(std::shared_ptr<const LoadedModel> model,
+                                   std::span<const Diamond> stones, const PricingOptions& options,
+                                   RowAccount& account, RequestPhases* phases,
+                                   size_t* unpriceable) {
+  PricedBatch batch;
+  ml::StonePricingOptions stone_options{.explain = options.explain};
+  if (options.interval_level > 0) {
+    auto width = IntervalHalfWidth(*model, options.interval_level);
+    if (!width.ok()) return width.status();
+    stone_options.interval = true;
+    stone_options.half_width = *width;
+    batch.interval_level = options.interval_level;
+  }
+  batch.model = std::move(model);
+  batch.explained = options.explain;
+  const ml::Model& priced_by = *batch.model->model;
+  const auto rows = static_cast<int64_t>(stones.size());
+  if (Status s = account.Reserve(rows); !s.ok()) return s;
+  {
+    PhaseTimer timer(phases, options.explain ? RequestPhase::kExplain : RequestPhase::kPrice);
+    batch.prices.resize(stones.size());
+    const size_t features = priced_by.features().size();
+    if (options.explain) {
+      batch.log_base.resize(stones.size());
+      batch.effects.resize(stones.size() * features);
+    }
+    thread_local ml::Explanation explanation;  // reused: no allocation per stone
+    for (size_t i = 0; i < stones.size(); ++i) {
+      if (!ml::PriceStone(priced_by, stones[i], stone_options, &batch.prices[i], &explanation)) {
+        account.Refund(rows);
+        if (unpriceable != nullptr) *unpriceable = i;
+        return Status::InvalidArgument("stone " + std::to_string(i + 1) + ": " +
+                                       kPriceOutOfRange);
+      }
+      if (options.explain) {
+        batch.log_base[i] = explanation.base;
+        std::copy(explanation.effects.begin(), explanation.effects.end(),
+                  batch.effects.begin() + static_cast<std::ptrdiff_t>(i * features));
+      }
+    }
+  }
+  if (rows_priced_) rows_priced_(rows);
+  return batch;
+}
+
+}  // namespace diamond::service
