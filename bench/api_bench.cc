@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "accounts/account_admin.h"
+#include "app/api_stack.h"
 #include "app/backends.h"
-#include "http/service_stack.h"
 
 namespace {
 
@@ -18,24 +18,24 @@ using namespace diamond;
 
 struct Fixture {
   std::filesystem::path dir;
-  std::unique_ptr<http::ServiceStack> stack;
+  std::unique_ptr<app::ApiStack> stack;
   std::string key;  // the admin's, on an unlimited plan (empty with the gate off)
 
   explicit Fixture(bool gate) {
     dir = std::filesystem::temp_directory_path() /
           (gate ? "diamond-api-bench" : "diamond-api-bench-nogate");
     std::filesystem::remove_all(dir);
-    http::StackOptions options;
+    app::StackOptions options;
     options.api.access_log = false;
     options.gate_enabled = gate;
-    options.admin_key_file = dir / "admin.key";
+    options.app.admin_key_file = dir / "admin.key";
     std::filesystem::create_directories(dir);
     stack = std::move(
-                http::ServiceStack::Open(
+                app::ApiStack::Open(
                     options, std::move(app::OpenBackends(app::EmbeddedUrls(dir.string()))).value()))
                 .value();
     if (gate) {
-      std::ifstream key_file(options.admin_key_file);
+      std::ifstream key_file(options.app.admin_key_file);
       std::getline(key_file, key);
       auto& accounts = stack->accounts();
       if (!accounts.store().PutPlan(accounts::UnlimitedPlan("bench")).ok() ||

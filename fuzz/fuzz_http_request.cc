@@ -17,9 +17,9 @@
 #include <string>
 
 #include "accounts/account_admin.h"
+#include "app/api_stack.h"
 #include "app/backends.h"
 #include "base/logger.h"
-#include "http/service_stack.h"
 
 namespace {
 
@@ -31,21 +31,21 @@ std::string& AdminKey() {
 }
 
 // The services under test, built once per fuzzing process.
-std::unique_ptr<http::ServiceStack> MakeStack() {
+std::unique_ptr<app::ApiStack> MakeStack() {
   SetLogLevel(LogLevel::kError);
-  http::StackOptions options;
+  app::StackOptions options;
   const std::filesystem::path blob_dir =
       std::filesystem::temp_directory_path() / ("diamond-fuzz-" + std::to_string(::getpid()));
   options.api.access_log = false;
   options.api.default_wait_seconds = 0;  // never block the fuzzer on training
-  options.admin_key_file = blob_dir.string() + "-admin.key";
-  std::filesystem::remove(options.admin_key_file);
+  options.app.admin_key_file = blob_dir.string() + "-admin.key";
+  std::filesystem::remove(options.app.admin_key_file);
   auto stores =
       std::move(app::OpenBackends({"sqlite::memory:", "file:" + blob_dir.string()})).value();
-  auto stack = std::move(http::ServiceStack::Open(options, std::move(stores))).value();
-  std::ifstream key_file(options.admin_key_file);
+  auto stack = std::move(app::ApiStack::Open(options, std::move(stores))).value();
+  std::ifstream key_file(options.app.admin_key_file);
   std::getline(key_file, AdminKey());
-  std::filesystem::remove(options.admin_key_file);
+  std::filesystem::remove(options.app.admin_key_file);
   auto& accounts = stack->accounts();
   if (!accounts.store().PutPlan(accounts::UnlimitedPlan("fuzz")).ok() ||
       !accounts.store().UpdateUser("admin", std::nullopt, "fuzz", std::nullopt).ok() ||
@@ -65,7 +65,7 @@ std::string_view NextLine(std::string_view* rest) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static std::unique_ptr<http::ServiceStack> stack = MakeStack();
+  static std::unique_ptr<app::ApiStack> stack = MakeStack();
   std::string_view rest(reinterpret_cast<const char*>(data), size);
   http::HttpRequest request;
   request.method = std::string(NextLine(&rest));

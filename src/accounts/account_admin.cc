@@ -48,7 +48,7 @@ Status CreateUser(store::AccountStore& store, const std::string& id, const std::
   }
   if (!IsValidRole(role)) return Status::InvalidArgument("role must be 'admin' or 'member'");
   if (Status s = CheckPlanExists(store, plan); !s.ok()) return s;
-  return store.CreateUser(store::UserRecord{id, role, plan, false, ""});
+  return store.CreateUser(UserRecord{id, role, plan, false, ""});
 }
 
 Status UpdateUser(store::AccountStore& store, const std::string& id,
@@ -103,13 +103,13 @@ Result<IssuedKey> IssueKey(store::AccountStore& store, const std::string& user_i
   return issued;
 }
 
-store::PlanRecord UnlimitedPlan(const std::string& name) {
+PlanRecord UnlimitedPlan(const std::string& name) {
   constexpr int64_t kHuge = int64_t{1} << 52;  // exact as a double, far beyond any use
-  return store::PlanRecord{
-      name, kMaxRequestsPerSecond, kMaxBurst, kHuge, kHuge, kHuge, kHuge, 0, 0, kHuge, kHuge};
+  return PlanRecord{name, kMaxRequestsPerSecond, kMaxBurst, kHuge, kHuge, kHuge, kHuge, 0, 0, kHuge,
+                    kHuge};
 }
 
-Status ValidatePlan(const store::PlanRecord& plan) {
+Status ValidatePlan(const PlanRecord& plan) {
   if (!IsValidId(plan.name)) {
     return Status::InvalidArgument("plan name must be " + std::string(kIdRule));
   }
@@ -138,8 +138,7 @@ Result<bool> EnsureFirstAdmin(store::AccountStore& store, const std::filesystem:
   auto users = store.CountUsers();
   if (!users.ok()) return users.status();
   if (*users > 0) return false;
-  if (Status s =
-          store.CreateUser(store::UserRecord{kBootstrapAdmin, "admin", kBootstrapPlan, false, ""});
+  if (Status s = store.CreateUser(UserRecord{kBootstrapAdmin, "admin", kBootstrapPlan, false, ""});
       !s.ok()) {
     return s;
   }
@@ -173,7 +172,7 @@ Result<std::vector<UserUsage>> UsageReport(store::AccountStore& store, const std
   if (!plans.ok()) return plans.status();
   auto usage = store.UsageForMonth(month);
   if (!usage.ok()) return usage.status();
-  std::map<std::string, store::PlanRecord> plan_by_name;
+  std::map<std::string, PlanRecord> plan_by_name;
   for (const auto& p : *plans) plan_by_name[p.name] = p;
   std::map<std::string, UserUsage> by_user;
   for (const auto& u : *users) by_user[u.id] = UserUsage{u.id, u.plan};

@@ -26,8 +26,8 @@ Status UpdateUser(store::AccountStore& store, const std::string& id,
                   const std::optional<bool>& disabled);
 
 struct IssuedKey {
-  store::ApiKeyRecord record;  // hash and prefix, as stored
-  std::string key;             // the key itself: shown once, never stored
+  ApiKeyRecord record;  // hash and prefix, as stored
+  std::string key;      // the key itself: shown once, never stored
 };
 // A new key for the user (NotFound for an unknown user).
 Result<IssuedKey> IssueKey(store::AccountStore& store, const std::string& user_id,
@@ -35,7 +35,7 @@ Result<IssuedKey> IssueKey(store::AccountStore& store, const std::string& user_i
 
 // A plan with no practical limits and no prices, for in-process tools (the API benchmark,
 // the request fuzzer): `diamond admin plans set` can create the same by hand.
-store::PlanRecord UnlimitedPlan(const std::string& name);
+PlanRecord UnlimitedPlan(const std::string& name);
 
 // The rates and bursts a token bucket represents exactly (one request in about 11.6 days
 // at the slowest).
@@ -49,7 +49,7 @@ inline constexpr int64_t kDefaultMaxDatasets = 10000;
 
 // InvalidArgument unless every number is finite and >= 0, the rate and burst are within
 // what a token bucket represents, and the name is a valid id.
-Status ValidatePlan(const store::PlanRecord& plan);
+Status ValidatePlan(const PlanRecord& plan);
 
 // On a store with no users: creates the admin user with a key and writes the key to
 // `key_file` (mode 0600, never overwriting). Returns true if it did.

@@ -12,7 +12,7 @@ Status AccountDirectory::Reload(store::AccountStore& store, Meter& meter) {
 
   auto next = std::make_shared<Snapshot>();
   for (const auto& plan : *plans) next->plans[plan.name] = plan;
-  std::unordered_map<std::string, const store::UserRecord*> user_by_id;
+  std::unordered_map<std::string, const UserRecord*> user_by_id;
   for (const auto& user : *users) {
     user_by_id[user.id] = &user;
     next->plan_of_user[user.id] = user.plan;
@@ -67,7 +67,7 @@ AuthResult AccountDirectory::Authenticate(std::string_view presented_key) const 
   return {nullptr, AuthFailure::kUnknown};
 }
 
-Result<store::PlanRecord> AccountDirectory::PlanOf(const std::string& user_id) const {
+Result<PlanRecord> AccountDirectory::PlanOf(const std::string& user_id) const {
   const auto snapshot = Current();
   auto user = snapshot->plan_of_user.find(user_id);
   if (user == snapshot->plan_of_user.end()) return Status::NotFound("no user '" + user_id + "'");
@@ -76,16 +76,16 @@ Result<store::PlanRecord> AccountDirectory::PlanOf(const std::string& user_id) c
   return plan->second;
 }
 
-Result<store::PlanRecord> AccountDirectory::Plan(const std::string& name) const {
+Result<PlanRecord> AccountDirectory::Plan(const std::string& name) const {
   const auto snapshot = Current();
   auto plan = snapshot->plans.find(name);
   if (plan == snapshot->plans.end()) return Status::NotFound("no plan '" + name + "'");
   return plan->second;
 }
 
-std::vector<store::PlanRecord> AccountDirectory::Plans() const {
+std::vector<PlanRecord> AccountDirectory::Plans() const {
   const auto snapshot = Current();
-  std::vector<store::PlanRecord> out;
+  std::vector<PlanRecord> out;
   for (const auto& [name, plan] : snapshot->plans) out.push_back(plan);
   return out;
 }

@@ -42,9 +42,9 @@ class AccountDirectory {
   AuthResult Authenticate(std::string_view presented_key) const;
 
   // The plan a user is on now (NotFound for an unknown user).
-  Result<store::PlanRecord> PlanOf(const std::string& user_id) const;
-  Result<store::PlanRecord> Plan(const std::string& name) const;
-  std::vector<store::PlanRecord> Plans() const;
+  Result<PlanRecord> PlanOf(const std::string& user_id) const;
+  Result<PlanRecord> Plan(const std::string& name) const;
+  std::vector<PlanRecord> Plans() const;
 
  private:
   struct KeyEntry {
@@ -55,7 +55,7 @@ class AccountDirectory {
   };
   struct Snapshot {
     std::unordered_map<std::string, std::vector<KeyEntry>> keys_by_prefix;
-    std::unordered_map<std::string, store::PlanRecord> plans;
+    std::unordered_map<std::string, PlanRecord> plans;
     std::unordered_map<std::string, std::string> plan_of_user;
   };
 

@@ -58,7 +58,7 @@ class Accounts {
   Accounts(store::AccountStore& accounts, store::MetadataStore& metadata)
       : accounts_(accounts), metadata_(metadata) {}
   void Run();
-  // Reports this process and its loaded generation (store::ReplicaRecord).
+  // Reports this process and its loaded generation (ReplicaRecord).
   Status Heartbeat();
 
   store::AccountStore& accounts_;
@@ -72,7 +72,7 @@ class Accounts {
   CondVar wake_;
   bool stopping_ GUARDED_BY(mutex_) = false;
   int64_t generation_ GUARDED_BY(mutex_) = 0;  // of the loaded directory
-  store::ReplicaRecord replica_;               // only the thread (and Open, before it) writes it
+  ReplicaRecord replica_;                      // only the thread (and Open, before it) writes it
   std::atomic<int> serving_replicas_{1};
   std::atomic<int64_t> last_miss_check_ns_{0};  // steady clock
   std::thread thread_;

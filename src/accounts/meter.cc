@@ -91,11 +91,11 @@ MonthTotals Meter::ThisMonth(const std::string& user_id) {
 
 Status Meter::Flush(store::AccountStore& accounts, store::MetadataStore& metadata,
                     const std::string& day, const std::string& now) {
-  std::unordered_map<std::string, store::UsageRecord> rows;
+  std::unordered_map<std::string, UsageRecord> rows;
   std::vector<std::pair<std::string, std::string>> touched;
   std::unordered_set<std::string> storage_changed;
-  auto row = [&](const std::string& user) -> store::UsageRecord& {
-    store::UsageRecord& r = rows[user];
+  auto row = [&](const std::string& user) -> UsageRecord& {
+    UsageRecord& r = rows[user];
     if (r.user_id.empty()) {
       r.user_id = user;
       r.day = day;
@@ -136,7 +136,7 @@ Status Meter::Flush(store::AccountStore& accounts, store::MetadataStore& metadat
     }
     row(user).stored_bytes = *bytes;
   }
-  std::vector<store::UsageRecord> deltas;
+  std::vector<UsageRecord> deltas;
   deltas.reserve(rows.size());
   for (auto& [user, r] : rows) deltas.push_back(r);
   if (Status s = accounts.AddUsage(deltas); !s.ok()) {

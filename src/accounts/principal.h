@@ -18,7 +18,7 @@ struct Principal {
   Role role = Role::kMember;
   std::string key_id;
   std::string key_prefix;  // safe to log
-  store::PlanRecord plan;
+  PlanRecord plan;
   std::shared_ptr<UserCounters> counters;  // the user's (shared by all their keys)
   std::shared_ptr<KeyState> key_state;     // this key's bucket and use flag
 

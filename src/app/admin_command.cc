@@ -34,7 +34,7 @@ int Confirmed(store::AccountStore& store, const std::string& done) {
   return kExitOk;
 }
 
-void PrintPlan(const store::PlanRecord& p) {
+void PrintPlan(const PlanRecord& p) {
   std::cout << p.name << "\trps=" << p.requests_per_second << "\tburst=" << p.burst
             << "\tmonthly_rows=" << p.monthly_predicted_rows
             << "\tmax_dataset_rows=" << p.max_dataset_rows << "\tmax_models=" << p.max_models
@@ -48,7 +48,7 @@ void PrintPlan(const store::PlanRecord& p) {
 int SetPlan(store::AccountStore& store, const AdminArgs& args) {
   auto plans = store.ListPlans();
   if (!plans.ok()) return Fail(plans.status());
-  store::PlanRecord plan;
+  PlanRecord plan;
   plan.name = args.target;
   plan.max_stored_bytes = accounts::kDefaultMaxStoredBytes;
   plan.max_datasets = accounts::kDefaultMaxDatasets;
@@ -117,11 +117,11 @@ int Init(store::AccountStore& store, const AdminArgs& args) {
   return kExitOk;
 }
 
-nlohmann::json JobJson(const store::JobRecord& job) {
+nlohmann::json JobJson(const JobRecord& job) {
   nlohmann::json out = {{"id", job.id},
                         {"kind", job.kind},
                         {"owner", job.owner},
-                        {"state", store::JobStateName(job.state)},
+                        {"state", JobStateName(job.state)},
                         {"attempts", job.attempts},
                         {"progress", job.progress},
                         {"progress_detail", job.progress_detail},
@@ -136,22 +136,22 @@ nlohmann::json JobJson(const store::JobRecord& job) {
 
 // Every tenant's jobs, for operators (the same view as GET /admin/jobs).
 int Jobs(store::MetadataStore& metadata, const AdminArgs& args) {
-  store::MetadataStore::JobFilter filter;
+  JobFilter filter;
   if (args.action == "jobs list") {
-    if (!args.state.empty() && !store::JobStateNamed(args.state)) {
+    if (!args.state.empty() && !JobStateNamed(args.state)) {
       return Fail(Status::InvalidArgument(
           "--state must be queued, running, succeeded, failed or cancelled"));
     }
     filter.state = args.state;
     filter.kind = args.kind;
     filter.owner = args.owner;
-    auto listed = metadata.ListAllJobs(filter, store::Page{0, 1000});
+    auto listed = metadata.ListAllJobs(filter, Page{0, 1000});
     if (!listed.ok()) return Fail(listed.status());
     std::cout << "id\tkind\towner\tstate\tattempts\tcreated_at\tdetail\n";
     for (const auto& job : listed->first) {
       std::cout << job.id << "\t" << job.kind << "\t" << job.owner << "\t"
-                << store::JobStateName(job.state) << "\t" << job.attempts << "\t" << job.created_at
-                << "\t" << (job.error.empty() ? job.progress_detail : job.error) << "\n";
+                << JobStateName(job.state) << "\t" << job.attempts << "\t" << job.created_at << "\t"
+                << (job.error.empty() ? job.progress_detail : job.error) << "\n";
     }
     if (listed->second > static_cast<int64_t>(listed->first.size())) {
       std::cout << "(" << listed->second - static_cast<int64_t>(listed->first.size())
@@ -160,7 +160,7 @@ int Jobs(store::MetadataStore& metadata, const AdminArgs& args) {
     return kExitOk;
   }
   filter.id = args.target;
-  auto found = metadata.ListAllJobs(filter, store::Page{0, 1});
+  auto found = metadata.ListAllJobs(filter, Page{0, 1});
   if (!found.ok()) return Fail(found.status());
   if (found->first.empty()) return Fail(Status::NotFound("no job '" + args.target + "'"));
   if (args.action == "jobs show") {
@@ -169,9 +169,8 @@ int Jobs(store::MetadataStore& metadata, const AdminArgs& args) {
   }
   auto cancelled = metadata.CancelJob(found->first.front().owner, args.target);  // "jobs cancel"
   if (!cancelled.ok()) return Fail(cancelled.status());
-  std::cout << "job " << args.target << " is " << store::JobStateName(cancelled->state)
-            << (cancelled->state == store::JobState::kRunning ? " (it stops at its next check)"
-                                                              : "")
+  std::cout << "job " << args.target << " is " << JobStateName(cancelled->state)
+            << (cancelled->state == JobState::kRunning ? " (it stops at its next check)" : "")
             << "\n";
   return kExitOk;
 }

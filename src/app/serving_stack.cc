@@ -33,22 +33,22 @@ Result<ServingStack> OpenServingStack(const ServeArgs& args) {
   auto stores = OpenBackends(chosen.urls);
   if (!stores.ok()) return stores.status();
   out.storage = stores->description;
-  http::StackOptions options;
-  options.job_workers = args.job_workers;
-  options.model_cache_bytes = args.model_cache_mb << 20;
-  options.max_job_attempts = args.max_job_attempts;
-  options.job_lease = std::chrono::seconds(args.job_lease_seconds);
+  StackOptions options;
+  options.app.job_workers = args.job_workers;
+  options.app.model_cache_bytes = args.model_cache_mb << 20;
+  options.app.max_job_attempts = args.max_job_attempts;
+  options.app.job_lease = std::chrono::seconds(args.job_lease_seconds);
   // Under the data-dir lock with the data dir's own database, no other process runs jobs.
-  options.sole_user_of_stores = chosen.uses_data_dir && args.db.empty();
-  options.blob_grace = std::chrono::seconds(args.blob_grace_seconds);
-  options.blob_gc_interval = std::chrono::seconds(args.blob_gc_interval_seconds);
-  options.uploads.expiry = std::chrono::seconds(args.upload_expiry_seconds);
-  options.uploads.max_part_bytes =
+  options.app.sole_user_of_stores = chosen.uses_data_dir && args.db.empty();
+  options.app.blob_grace = std::chrono::seconds(args.blob_grace_seconds);
+  options.app.blob_gc_interval = std::chrono::seconds(args.blob_gc_interval_seconds);
+  options.app.uploads.expiry = std::chrono::seconds(args.upload_expiry_seconds);
+  options.app.uploads.max_part_bytes =
       std::min<int64_t>(int64_t{64} << 20, static_cast<int64_t>(args.body_limit));
-  options.uploads.min_part_bytes =
-      std::min(args.upload_min_part_bytes, options.uploads.max_part_bytes);
-  options.uploads.background_bytes = args.upload_background_bytes;
-  options.batches.chunk_bytes = static_cast<size_t>(args.batch_chunk_bytes);
+  options.app.uploads.min_part_bytes =
+      std::min(args.upload_min_part_bytes, options.app.uploads.max_part_bytes);
+  options.app.uploads.background_bytes = args.upload_background_bytes;
+  options.app.batches.chunk_bytes = static_cast<size_t>(args.batch_chunk_bytes);
   options.api.max_predict_stones = args.max_predict_stones;
   options.api.work_threads = args.work_threads;
   options.api.web_dir = args.web_dir;
@@ -57,23 +57,23 @@ Result<ServingStack> OpenServingStack(const ServeArgs& args) {
   options.api.metrics_public = !args.private_metrics;
   // The embedded default makes its first admin on first start; a shared database gets one
   // from `diamond admin --db URL init`, run once, not from replicas racing to start.
-  if (args.db.empty()) options.admin_key_file = args.data_dir + "/admin.key";
+  if (args.db.empty()) options.app.admin_key_file = args.data_dir + "/admin.key";
   options.gate_enabled = !args.without_gate;
   if (args.without_gate) {
     Log(LogLevel::kWarn,
         "--benchmark-without-gate: no authentication, rate limits or metering; "
         "every caller acts as admin. Never use this outside a benchmark.");
   }
-  auto stack = http::ServiceStack::Open(options, std::move(stores).value());
+  auto stack = ApiStack::Open(options, std::move(stores).value());
   if (!stack.ok()) return stack.status();
   out.stack = std::move(stack).value();
-  if (out.stack->blobs_removed_at_open() > 0) {
+  if (out.stack->application().blobs_removed_at_open() > 0) {
     Log(LogLevel::kInfo, "removed blobs left unreferenced by a crash",
-        {{"count", out.stack->blobs_removed_at_open()}});
+        {{"count", out.stack->application().blobs_removed_at_open()}});
   }
-  if (out.stack->admin_key_created()) {
+  if (out.stack->application().admin_key_created()) {
     std::cout << "diamond: created the first admin; its API key is in "
-              << options.admin_key_file.string() << " (readable by you only)" << std::endl;
+              << options.app.admin_key_file.string() << " (readable by you only)" << std::endl;
   }
   return out;
 }

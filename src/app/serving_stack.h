@@ -8,16 +8,16 @@
 #include <string>
 #include <string_view>
 
+#include "app/api_stack.h"
 #include "app/commands.h"
 #include "app/data_dir_lock.h"
 #include "core/status.h"
-#include "http/service_stack.h"
 
 namespace diamond::app {
 
 struct ServingStack {
   std::unique_ptr<DataDirLock> lock;  // declared first: released after the stack is gone
-  std::unique_ptr<http::ServiceStack> stack;
+  std::unique_ptr<ApiStack> stack;
   std::string storage;  // what the stores are, for the start-up line
 };
 

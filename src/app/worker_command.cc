@@ -1,15 +1,17 @@
 // diamond worker: a process that only runs jobs (training) from the queue it shares with
-// `diamond serve` replicas on PostgreSQL and S3 (or any --db/--blobs). It serves no API;
-// with --listen it answers /healthz, /readyz and /metrics for a supervisor or a scraper.
+// `diamond serve` replicas on PostgreSQL and S3 (or any --db/--blobs). It runs the
+// Application (app/application.h) and serves no API; with --listen an ops-only Api on top
+// answers /healthz, /readyz and /metrics for a supervisor or a scraper.
 #include <csignal>
 #include <iostream>
 
+#include "app/api_stack.h"
+#include "app/application.h"
 #include "app/backends.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "base/logger.h"
 #include "http/server.h"
-#include "http/service_stack.h"
 
 namespace diamond::app {
 
@@ -44,25 +46,42 @@ int RunWorker(const WorkerArgs& args) {
     return stores.status().code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitFailure;
   }
   const std::string storage = stores->description;
-  http::StackOptions options;
-  options.job_workers = args.concurrency;
-  options.max_job_attempts = args.max_job_attempts;
-  options.job_lease = std::chrono::seconds(args.job_lease_seconds);
-  options.remove_unreferenced_blobs = false;  // the servers' periodic GC does that
-  options.api.ops_only = true;
-  options.api.access_log = false;
-  auto stack = http::ServiceStack::Open(options, std::move(stores).value());
-  if (!stack.ok()) {
-    PrintError(kCommand, stack.status().message());
-    return kExitFailure;
-  }
-  std::cout << "diamond: worker " << (*stack)->runner().worker_id() << " running "
-            << args.concurrency << " job(s) at once (storage: " << storage << ")" << std::endl;
+  StackOptions options;
+  options.app.job_workers = args.concurrency;
+  options.app.max_job_attempts = args.max_job_attempts;
+  options.app.job_lease = std::chrono::seconds(args.job_lease_seconds);
+  options.app.remove_unreferenced_blobs = false;  // the servers' periodic GC does that
+  // A worker serves no API: the application alone. With --listen, an Api that answers only
+  // /, /healthz, /readyz and /metrics goes on top of it for a supervisor or a scraper.
+  std::unique_ptr<Application> app;
+  std::unique_ptr<ApiStack> stack;
   if (args.listen.empty()) {
+    options.app.serves_api = false;
+    options.app.describe_completion_failure = ApiCompletionProblems();
+    auto opened = Application::Open(options.app, std::move(stores).value());
+    if (!opened.ok()) {
+      PrintError(kCommand, opened.status().message());
+      return kExitFailure;
+    }
+    app = std::move(opened).value();
+  } else {
+    options.api.ops_only = true;
+    options.api.access_log = false;
+    auto opened = ApiStack::Open(options, std::move(stores).value());
+    if (!opened.ok()) {
+      PrintError(kCommand, opened.status().message());
+      return kExitFailure;
+    }
+    stack = std::move(opened).value();
+  }
+  Application& application = stack ? stack->application() : *app;
+  std::cout << "diamond: worker " << application.runner().worker_id() << " running "
+            << args.concurrency << " job(s) at once (storage: " << storage << ")" << std::endl;
+  if (!stack) {
     int signal = 0;
     sigwait(&stop_signals, &signal);
   } else {
-    http::HttpServer server(server_config, (*stack)->api());
+    http::HttpServer server(server_config, stack->api());
     auto port = server.Listen();
     if (!port.ok()) {
       PrintError(kCommand, port.status().message());
@@ -73,7 +92,9 @@ int RunWorker(const WorkerArgs& args) {
     server.Run();
   }
   Log(LogLevel::kInfo, "stopping: waiting for running jobs to end");
-  stack->reset();  // stops claiming, lets running jobs finish (their leases are kept until then)
+  // Stops claiming, lets running jobs finish (their leases are kept until then).
+  stack.reset();
+  app.reset();
   Log(LogLevel::kInfo, "stopped");
   return kExitOk;
 }

@@ -51,9 +51,9 @@ class PhaseTimer {
       : phases_(phases), phase_(phase), started_(std::chrono::steady_clock::now()) {}
   ~PhaseTimer() {
     if (phases_ != nullptr)
-      phases_->Add(phase_, std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                         started_)
-                               .count());
+      phases_->Add(
+          phase_,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
   }
   PhaseTimer(const PhaseTimer&) = delete;
   PhaseTimer& operator=(const PhaseTimer&) = delete;

@@ -14,9 +14,9 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/work_pool.h"
-#include "jobs/job_runner.h"
 #include "service/batch_prediction_service.h"
 #include "service/dataset_service.h"
+#include "service/job_events.h"
 #include "service/job_service.h"
 #include "service/model_service.h"
 #include "service/pricing.h"
@@ -47,7 +47,7 @@ struct ApiContext {
   service::QueryService& queries;
   service::UploadService& uploads;
   service::BatchPredictionService& batches;
-  jobs::JobRunner& jobs;
+  service::JobEvents& jobs;          // the job runner, as the API sees it
   service::JobService& job_records;  // jobs as the API shows them (and the store's health)
   Metrics& metrics;
   Gate& gate;

@@ -24,8 +24,8 @@ struct Failure {
 };
 
 void Run(store::MetadataStore& metadata, store::BlobStore& blobs,
-         const BatchPredictionOptions& options, const RowsObserver& priced,
-         const store::JobRecord& job, JobContext& context) {
+         const BatchPredictionOptions& options, const RowsObserver& priced, const JobRecord& job,
+         JobContext& context) {
   auto parsed = service::BatchPredictJobPayload::Parse(job.payload_json);
   if (!parsed.ok()) throw Failure{parsed.status().message()};
   const service::BatchPredictJobPayload& payload = *parsed;
@@ -71,8 +71,8 @@ void Run(store::MetadataStore& metadata, store::BlobStore& blobs,
         .dump();
   };
   auto commit = [&](int64_t part, const std::string& bytes, int64_t rows, int64_t skipped) {
-    store::BatchPart record{part, BatchPartKey(job.owner, job.id, part),
-                            static_cast<int64_t>(bytes.size()), rows, skipped};
+    BatchPart record{part, BatchPartKey(job.owner, job.id, part),
+                     static_cast<int64_t>(bytes.size()), rows, skipped};
     if (Status s = blobs.Put(record.blob_key, bytes); !s.ok()) throw Failure{s.message()};
     rows_done += rows;
     rows_skipped += skipped;
@@ -144,7 +144,7 @@ JobRunner::Executor MakeBatchPredictionExecutor(store::MetadataStore& metadata,
                                                 BatchPredictionOptions options,
                                                 RowsObserver priced) {
   return [&metadata, &blobs, options = std::move(options), priced = std::move(priced)](
-             const store::JobRecord& job, JobContext& context) {
+             const JobRecord& job, JobContext& context) {
     try {
       Run(metadata, blobs, options, priced, job, context);
     } catch (const Failure& failure) {

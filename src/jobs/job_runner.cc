@@ -23,7 +23,7 @@ bool JobContext::CancelRequested() {
   // A job whose record vanished (model deleted) is as good as cancelled; so is one that
   // another attempt holds now.
   return !job.ok() || job->cancel_requested || job->attempts != attempt_ ||
-         job->state != store::JobState::kRunning;
+         job->state != JobState::kRunning;
 }
 
 void JobContext::ReportProgress(double fraction, const std::string& detail) {
@@ -45,7 +45,7 @@ void JobContext::ReportProgress(double fraction, const std::string& detail) {
   }
 }
 
-void RecordJobFailure(store::MetadataStore& metadata, const store::JobRecord& job,
+void RecordJobFailure(store::MetadataStore& metadata, const JobRecord& job,
                       const std::string& error) {
   Status s = metadata.FailTraining(job.id, job.attempts, error);
   if (s.ok()) return;
@@ -155,7 +155,7 @@ void JobRunner::WorkerLoop() {
   }
 }
 
-void JobRunner::Run(const store::JobRecord& job) {
+void JobRunner::Run(const JobRecord& job) {
   // What an operator needs to follow a job across workers: its id, kind, owner, attempt.
   const nlohmann::json about = {{"job_id", job.id},
                                 {"kind", job.kind},
@@ -195,10 +195,10 @@ void JobRunner::Run(const store::JobRecord& job) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto record = metadata_.GetJob(job.owner, job.id);
   if (record.ok()) {
-    ended["state"] = std::string(store::JobStateName(record->state));
+    ended["state"] = std::string(JobStateName(record->state));
     if (!record->error.empty()) ended["error"] = record->error;
   }
-  const bool failed = record.ok() && record->state == store::JobState::kFailed;
+  const bool failed = record.ok() && record->state == JobState::kFailed;
   Log(failed ? LogLevel::kWarn : LogLevel::kInfo, failed ? "job failed" : "job ended", ended);
 }
 
@@ -241,7 +241,7 @@ void JobRunner::WatchLoop() {
     const auto now = std::chrono::steady_clock::now();
     for (Waiter& waiter : waiting) {
       auto job = metadata_.GetJob(waiter.owner, waiter.job_id);
-      if (release || now >= waiter.deadline || !job.ok() || store::IsFinished(job->state)) {
+      if (release || now >= waiter.deadline || !job.ok() || IsFinished(job->state)) {
         waiter.done(std::move(job));
       } else {
         keep.push_back(std::move(waiter));

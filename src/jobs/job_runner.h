@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "base/mutex.h"
+#include "service/job_events.h"
 #include "store/metadata_store.h"
 
 namespace diamond::jobs {
@@ -29,7 +30,7 @@ class JobContext {
  public:
   // `lost` turns true when the attempt's lease could not be renewed (the runner's lease
   // thread sets it): the job must stop, another attempt may hold it now.
-  JobContext(store::MetadataStore& metadata, const store::JobRecord& job,
+  JobContext(store::MetadataStore& metadata, const JobRecord& job,
              std::shared_ptr<std::atomic<bool>> lost = std::make_shared<std::atomic<bool>>(false))
       : metadata_(metadata),
         owner_(job.owner),
@@ -52,7 +53,7 @@ class JobContext {
 // Records that this attempt of a job failed. If the store refuses, it is logged: a lost
 // attempt is simply over; otherwise the job stays running until its lease lapses, and is
 // retried up to the attempt cap.
-void RecordJobFailure(store::MetadataStore& metadata, const store::JobRecord& job,
+void RecordJobFailure(store::MetadataStore& metadata, const JobRecord& job,
                       const std::string& error);
 
 struct JobRunnerOptions {
@@ -64,10 +65,10 @@ struct JobRunnerOptions {
   bool reclaim_at_start = false;
 };
 
-class JobRunner {
+class JobRunner final : public service::JobEvents {
  public:
   // Runs one job to its end: it must record success or failure in the store itself.
-  using Executor = std::function<void(const store::JobRecord& job, JobContext& context)>;
+  using Executor = std::function<void(const JobRecord& job, JobContext& context)>;
 
   JobRunner(store::MetadataStore& metadata, JobRunnerOptions options);
   ~JobRunner();
@@ -83,26 +84,25 @@ class JobRunner {
   void Stop();
 
   // Wakes a worker: a job was just queued.
-  void Notify();
+  void Notify() override;
   // Calls `done` once, on the runner's watcher thread, with the job's record when it has
   // finished, or with its latest record when `timeout` passes (or the runner stops, or
   // ReleaseWaiters is called). No thread is held while waiting: a request waiting for
   // training costs a list entry, not a worker.
-  using WaitDone = std::function<void(Result<store::JobRecord>)>;
   void WhenFinished(std::string owner, std::string job_id, std::chrono::milliseconds timeout,
-                    WaitDone done);
+                    WaitDone done) override;
   // Answers every waiter now with the job's current record (at shutdown).
-  void ReleaseWaiters();
+  void ReleaseWaiters() override;
 
   int busy_workers() const { return busy_.load(); }
   const std::string& worker_id() const { return worker_id_; }
-  bool running() const { return started_ && !stopping_; }
+  bool running() const override { return started_ && !stopping_; }
 
  private:
   void WorkerLoop();
   void WatchLoop();
   void LeaseLoop();
-  void Run(const store::JobRecord& job);
+  void Run(const JobRecord& job);
 
   // A job a local worker is running, for the lease thread.
   struct Held {

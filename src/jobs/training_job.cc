@@ -74,7 +74,7 @@ ml::ProgressObserver Observer(JobContext& context) {
   };
 }
 
-void Train(const store::JobRecord& job, JobContext& context, store::MetadataStore& metadata,
+void Train(const JobRecord& job, JobContext& context, store::MetadataStore& metadata,
            store::BlobStore& blobs, service::DatasetService& datasets, service::ModelCache& cache) {
   const auto started = std::chrono::steady_clock::now();
   auto parsed = service::TrainJobPayload::Parse(job.payload_json);
@@ -136,7 +136,7 @@ void Train(const store::JobRecord& job, JobContext& context, store::MetadataStor
 JobRunner::Executor MakeTrainingExecutor(store::MetadataStore& metadata, store::BlobStore& blobs,
                                          service::DatasetService& datasets,
                                          service::ModelCache& cache, TrainingObserver trained) {
-  return [&metadata, &blobs, &datasets, &cache, trained](const store::JobRecord& job,
+  return [&metadata, &blobs, &datasets, &cache, trained](const JobRecord& job,
                                                          JobContext& context) {
     const auto started = std::chrono::steady_clock::now();
     try {

@@ -6,8 +6,7 @@ namespace diamond::jobs {
 namespace {
 
 void Run(store::MetadataStore& metadata, service::UploadService& uploads,
-         const DescribeCompletionFailure& describe, const store::JobRecord& job,
-         JobContext& context) {
+         const DescribeCompletionFailure& describe, const JobRecord& job, JobContext& context) {
   auto parsed = service::UploadCompleteJobPayload::Parse(job.payload_json);
   if (!parsed.ok()) {
     // Fail closed: without its plan limits the completion must not run as "no limit".
@@ -55,7 +54,7 @@ void Run(store::MetadataStore& metadata, service::UploadService& uploads,
 JobRunner::Executor MakeUploadCompletionExecutor(store::MetadataStore& metadata,
                                                  service::UploadService& uploads,
                                                  DescribeCompletionFailure describe) {
-  return [&metadata, &uploads, describe = std::move(describe)](const store::JobRecord& job,
+  return [&metadata, &uploads, describe = std::move(describe)](const JobRecord& job,
                                                                JobContext& context) {
     try {
       Run(metadata, uploads, describe, job, context);

@@ -7,9 +7,9 @@
 
 namespace diamond::service {
 
-Result<store::JobRecord> BatchPredictionService::Start(
-    const std::string& viewer, const BatchRequest& request,
-    const std::function<Status(int64_t rows)>& admit) {
+Result<JobRecord> BatchPredictionService::Start(const std::string& viewer,
+                                                const BatchRequest& request,
+                                                const std::function<Status(int64_t rows)>& admit) {
   auto loaded = models_.ForPrediction(viewer, request.model_id);
   if (!loaded.ok()) return loaded.status();
   if (request.interval > 0) {
@@ -28,7 +28,7 @@ Result<store::JobRecord> BatchPredictionService::Start(
   auto dataset = metadata_.GetDataset(viewer, request.dataset_id);
   if (!dataset.ok()) return dataset.status();
   const int64_t wanted = request.dataset_version.value_or(dataset->current.version);
-  const store::DatasetVersion* version = nullptr;
+  const DatasetVersion* version = nullptr;
   for (const auto& v : *versions) {
     if (v.version == wanted) version = &v;
   }
@@ -37,7 +37,7 @@ Result<store::JobRecord> BatchPredictionService::Start(
                             std::to_string(wanted));
   }
   if (Status s = admit(version->rows); !s.ok()) return s;
-  store::JobRecord job;
+  JobRecord job;
   job.owner = viewer;
   job.id = NewId();
   job.kind = kBatchPredictJobKind;
@@ -51,8 +51,7 @@ Result<store::JobRecord> BatchPredictionService::Start(
   return metadata_.GetJob(viewer, job.id);
 }
 
-Result<store::JobRecord> BatchPredictionService::Get(const std::string& viewer,
-                                                     const std::string& id) {
+Result<JobRecord> BatchPredictionService::Get(const std::string& viewer, const std::string& id) {
   auto job = metadata_.GetJob(viewer, id);
   if (!job.ok()) return job.status();
   if (job->kind != kBatchPredictJobKind)
@@ -60,32 +59,32 @@ Result<store::JobRecord> BatchPredictionService::Get(const std::string& viewer,
   return job;
 }
 
-Result<store::JobRecord> BatchPredictionService::Cancel(const std::string& viewer,
-                                                        const std::string& id) {
+Result<JobRecord> BatchPredictionService::Cancel(const std::string& viewer, const std::string& id) {
   if (auto job = Get(viewer, id); !job.ok()) return job.status();
   return metadata_.CancelJob(viewer, id);
 }
 
-Result<std::vector<store::BatchPart>> BatchPredictionService::FinishedParts(
-    const std::string& viewer, const std::string& id) {
+Result<std::vector<BatchPart>> BatchPredictionService::FinishedParts(const std::string& viewer,
+                                                                     const std::string& id) {
   auto job = Get(viewer, id);
   if (!job.ok()) return job.status();
-  if (job->state != store::JobState::kSucceeded) {
+  if (job->state != JobState::kSucceeded) {
     return Status::FailedPrecondition("batch prediction '" + id + "' is " +
-                                      std::string(store::JobStateName(job->state)) +
+                                      std::string(JobStateName(job->state)) +
                                       ": its result exists once it has succeeded");
   }
   return metadata_.ListBatchParts(viewer, id);
 }
 
-Result<store::BlobRangeReader> BatchPredictionService::ReadResult(const std::string& viewer,
-                                                                  const std::string& id) {
+Result<std::unique_ptr<RangeReader>> BatchPredictionService::ReadResult(const std::string& viewer,
+                                                                        const std::string& id) {
   auto parts = FinishedParts(viewer, id);
   if (!parts.ok()) return parts.status();
   std::vector<store::BlobExtent> extents;
   extents.reserve(parts->size());
   for (const auto& p : *parts) extents.push_back({p.blob_key, p.bytes});
-  return store::BlobRangeReader(blobs_, std::move(extents));
+  return std::unique_ptr<RangeReader>(
+      std::make_unique<store::BlobRangeReader>(blobs_, std::move(extents)));
 }
 
 }  // namespace diamond::service

@@ -35,20 +35,19 @@ class BatchPredictionService {
   // (the quota check) says yes. NotFound for a model or dataset the viewer cannot see,
   // FailedPrecondition for a model never trained, InvalidArgument for an interval the
   // model cannot give.
-  Result<store::JobRecord> Start(const std::string& viewer, const BatchRequest& request,
-                                 const std::function<Status(int64_t rows)>& admit);
+  Result<JobRecord> Start(const std::string& viewer, const BatchRequest& request,
+                          const std::function<Status(int64_t rows)>& admit);
   // The viewer's batch (NotFound for anything else, a training job included).
-  Result<store::JobRecord> Get(const std::string& viewer, const std::string& id);
-  Result<store::JobRecord> Cancel(const std::string& viewer, const std::string& id);
+  Result<JobRecord> Get(const std::string& viewer, const std::string& id);
+  Result<JobRecord> Cancel(const std::string& viewer, const std::string& id);
 
   // The finished result's size, and bytes [offset, offset + length) of it.
   // A succeeded batch's result (its header, then its parts), read a piece at a time.
-  Result<store::BlobRangeReader> ReadResult(const std::string& viewer, const std::string& id);
+  Result<std::unique_ptr<RangeReader>> ReadResult(const std::string& viewer, const std::string& id);
 
  private:
   // The succeeded batch's parts (FailedPrecondition while it is not finished).
-  Result<std::vector<store::BatchPart>> FinishedParts(const std::string& viewer,
-                                                      const std::string& id);
+  Result<std::vector<BatchPart>> FinishedParts(const std::string& viewer, const std::string& id);
 
   store::MetadataStore& metadata_;
   store::BlobStore& blobs_;

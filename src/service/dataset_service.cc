@@ -38,7 +38,7 @@ std::string DatasetService::NewSegmentKey(const std::string& owner, const std::s
 }
 
 Result<Sha256> DatasetService::ResumeHash(const store::BlobStore& blobs,
-                                          const store::DatasetVersion& base) {
+                                          const DatasetVersion& base) {
   if (auto resumed = Sha256::Resume(base.sha256_state)) return std::move(*resumed);
   Sha256 hash;
   store::BlobChainSource source(blobs, store::SegmentKeys(base));
@@ -52,11 +52,11 @@ Result<Sha256> DatasetService::ResumeHash(const store::BlobStore& blobs,
   return hash;
 }
 
-Result<store::DatasetRecord> DatasetService::WriteVersion(
+Result<DatasetRecord> DatasetService::WriteVersion(
     const std::string& owner, const std::string& id, int64_t expected_current,
-    std::vector<store::DatasetSegment> kept, std::string_view bytes, int64_t new_rows, Sha256 hash,
+    std::vector<DatasetSegment> kept, std::string_view bytes, int64_t new_rows, Sha256 hash,
     const std::string& stats_json, const store::MetadataStore::StorageLimits& limits) {
-  store::DatasetVersion version;
+  DatasetVersion version;
   version.version = expected_current + 1;
   version.segments = std::move(kept);
   version.stats_json = stats_json;
@@ -84,9 +84,9 @@ Result<store::DatasetRecord> DatasetService::WriteVersion(
   return committed;
 }
 
-Result<store::DatasetRecord> DatasetService::UntilNotRaced(
+Result<DatasetRecord> DatasetService::UntilNotRaced(
     const std::string& owner, const std::string& id,
-    const std::function<Result<store::DatasetRecord>()>& attempt) {
+    const std::function<Result<DatasetRecord>()>& attempt) {
   MutexLock turn(writers_[std::hash<std::string>{}(owner + '/' + id) % writers_.size()]);
   const auto give_up = std::chrono::steady_clock::now() + kRacedRetryFor;
   thread_local std::minstd_rand jitter(std::random_device{}());
@@ -99,17 +99,16 @@ Result<store::DatasetRecord> DatasetService::UntilNotRaced(
   return Status::FailedPrecondition("dataset '" + id + "' is being changed by others; try again");
 }
 
-Result<store::DatasetRecord> DatasetService::Replace(const std::string& owner,
-                                                     const std::string& id,
-                                                     std::span<const Diamond> stones,
-                                                     const Limits& limits, bool* created) {
+Result<DatasetRecord> DatasetService::Replace(const std::string& owner, const std::string& id,
+                                              std::span<const Diamond> stones, const Limits& limits,
+                                              bool* created) {
   if (Status s = CheckRowLimit(static_cast<int64_t>(stones.size()), limits.max_rows); !s.ok())
     return s;
   DatasetStats stats;
   stats.AddAll(stones);
   const std::string csv = StonesToCanonicalCsv(stones);
   const std::string stats_json = stats.ToJson().dump();
-  return UntilNotRaced(owner, id, [&]() -> Result<store::DatasetRecord> {
+  return UntilNotRaced(owner, id, [&]() -> Result<DatasetRecord> {
     auto current = metadata_.GetDataset(owner, id);
     if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
     const int64_t expected = current.ok() ? current->current.version : 0;
@@ -119,14 +118,14 @@ Result<store::DatasetRecord> DatasetService::Replace(const std::string& owner,
   });
 }
 
-Result<store::DatasetRecord> DatasetService::Append(const std::string& owner, const std::string& id,
-                                                    std::span<const Diamond> stones,
-                                                    const Limits& limits) {
+Result<DatasetRecord> DatasetService::Append(const std::string& owner, const std::string& id,
+                                             std::span<const Diamond> stones,
+                                             const Limits& limits) {
   DatasetStats added;
   added.AddAll(stones);
   std::string rows;
   for (const auto& stone : stones) AppendCsvRow(stone, &rows);
-  return UntilNotRaced(owner, id, [&]() -> Result<store::DatasetRecord> {
+  return UntilNotRaced(owner, id, [&]() -> Result<DatasetRecord> {
     auto current = metadata_.GetDataset(owner, id);
     if (!current.ok()) return current.status();
     if (Status s = CheckRowLimit(current->current.rows + static_cast<int64_t>(stones.size()),
@@ -134,7 +133,7 @@ Result<store::DatasetRecord> DatasetService::Append(const std::string& owner, co
         !s.ok()) {
       return s;
     }
-    const store::DatasetVersion& base = current->current;
+    const DatasetVersion& base = current->current;
     auto parsed = ParseJson(base.stats_json);
     if (!parsed.ok())
       return Status::Corruption("dataset '" + id + "': " + parsed.status().message());
@@ -158,12 +157,12 @@ Result<store::DatasetRecord> DatasetService::Append(const std::string& owner, co
   });
 }
 
-Result<store::DatasetRecord> DatasetService::Get(const std::string& owner, const std::string& id) {
+Result<DatasetRecord> DatasetService::Get(const std::string& owner, const std::string& id) {
   return metadata_.GetDataset(owner, id);
 }
 
-Result<std::pair<std::vector<store::DatasetRecord>, int64_t>> DatasetService::List(
-    const std::string& owner, store::Page page) {
+Result<std::pair<std::vector<DatasetRecord>, int64_t>> DatasetService::List(
+    const std::string& owner, Page page) {
   return metadata_.ListDatasets(owner, page);
 }
 
@@ -185,8 +184,8 @@ Status DatasetService::DeleteVersion(const std::string& owner, const std::string
   return Status::Ok();
 }
 
-Result<std::vector<store::DatasetVersion>> DatasetService::Versions(const std::string& owner,
-                                                                    const std::string& id) {
+Result<std::vector<DatasetVersion>> DatasetService::Versions(const std::string& owner,
+                                                             const std::string& id) {
   return metadata_.ListDatasetVersions(owner, id);
 }
 
@@ -201,14 +200,15 @@ Result<std::string> DatasetService::ReadSegments(
   return csv;
 }
 
-Result<store::BlobRangeReader> DatasetService::ReadCurrent(const std::string& owner,
-                                                           const std::string& id) {
+Result<std::unique_ptr<RangeReader>> DatasetService::ReadCurrent(const std::string& owner,
+                                                                 const std::string& id) {
   auto current = metadata_.GetDataset(owner, id);
   if (!current.ok()) return current.status();
   std::vector<store::BlobExtent> extents;
   for (const auto& segment : current->current.segments)
     extents.push_back({segment.blob_key, segment.bytes});
-  return store::BlobRangeReader(blobs_, std::move(extents));
+  return std::unique_ptr<RangeReader>(
+      std::make_unique<store::BlobRangeReader>(blobs_, std::move(extents)));
 }
 
 Result<std::vector<Diamond>> DatasetService::LoadVersion(

@@ -1,7 +1,7 @@
 // Datasets: named, versioned collections of stones. Every change makes a new immutable
 // version and then points the dataset at it in one metadata transaction, so readers see
 // the old version or the new one, never a mix, and a crash in between leaves at most an
-// unreferenced blob. A version is a list of segments (store/records.h): replacing writes
+// unreferenced blob. A version is a list of segments (core/records.h): replacing writes
 // one segment with every row; appending writes only the new rows as one more segment,
 // after the segments of the version it builds on. Past kMaxSegments an append writes the
 // whole version as one segment again, which bounds what a read opens and what the
@@ -49,34 +49,31 @@ class DatasetService {
 
   // Creates or replaces the dataset's rows (none: the seed's empty PUT); *created tells
   // which. Replacing writes a new version: earlier ones stay readable.
-  Result<store::DatasetRecord> Replace(const std::string& owner, const std::string& id,
-                                       std::span<const Diamond> stones, const Limits& limits,
-                                       bool* created);
+  Result<DatasetRecord> Replace(const std::string& owner, const std::string& id,
+                                std::span<const Diamond> stones, const Limits& limits,
+                                bool* created);
   // Adds rows to an existing dataset (NotFound if it does not exist).
-  Result<store::DatasetRecord> Append(const std::string& owner, const std::string& id,
-                                      std::span<const Diamond> stones, const Limits& limits);
+  Result<DatasetRecord> Append(const std::string& owner, const std::string& id,
+                               std::span<const Diamond> stones, const Limits& limits);
 
-  Result<store::DatasetRecord> Get(const std::string& owner, const std::string& id);
-  Result<std::pair<std::vector<store::DatasetRecord>, int64_t>> List(const std::string& owner,
-                                                                     store::Page page);
+  Result<DatasetRecord> Get(const std::string& owner, const std::string& id);
+  Result<std::pair<std::vector<DatasetRecord>, int64_t>> List(const std::string& owner, Page page);
   // The whole dataset; versions models were trained on stay until those models go.
   Status Delete(const std::string& owner, const std::string& id);
   // One version that is neither current nor used by a model (FailedPrecondition).
   Status DeleteVersion(const std::string& owner, const std::string& id, int64_t version);
-  Result<std::vector<store::DatasetVersion>> Versions(const std::string& owner,
-                                                      const std::string& id);
+  Result<std::vector<DatasetVersion>> Versions(const std::string& owner, const std::string& id);
 
   // The canonical CSV of the dataset's current version, read a piece at a time (a
   // download of any size).
-  Result<store::BlobRangeReader> ReadCurrent(const std::string& owner, const std::string& id);
+  Result<std::unique_ptr<RangeReader>> ReadCurrent(const std::string& owner, const std::string& id);
   // The stones of one version (by its segments' blob keys), for training.
   Result<std::vector<Diamond>> LoadVersion(const std::vector<std::string>& segment_keys);
 
   // For appenders (here and uploads): the hash of `base`'s whole CSV, still running, to
   // go on with the rows appended. Resumed from the saved state; a version from before
   // states were saved is read once.
-  static Result<Sha256> ResumeHash(const store::BlobStore& blobs,
-                                   const store::DatasetVersion& base);
+  static Result<Sha256> ResumeHash(const store::BlobStore& blobs, const DatasetVersion& base);
   // A fresh blob key for a segment of version `version` (random: a retried or raced
   // write never overwrites a committed segment).
   static std::string NewSegmentKey(const std::string& owner, const std::string& id,
@@ -88,18 +85,16 @@ class DatasetService {
   Result<std::string> ReadSegments(const std::vector<std::string>& segment_keys) const;
   // Stores `bytes` as a new segment after `kept` (the base version's segments, or none)
   // and commits the version they make.
-  Result<store::DatasetRecord> WriteVersion(const std::string& owner, const std::string& id,
-                                            int64_t expected_current,
-                                            std::vector<store::DatasetSegment> kept,
-                                            std::string_view bytes, int64_t new_rows, Sha256 hash,
-                                            const std::string& stats_json,
-                                            const store::MetadataStore::StorageLimits& limits);
+  Result<DatasetRecord> WriteVersion(const std::string& owner, const std::string& id,
+                                     int64_t expected_current, std::vector<DatasetSegment> kept,
+                                     std::string_view bytes, int64_t new_rows, Sha256 hash,
+                                     const std::string& stats_json,
+                                     const store::MetadataStore::StorageLimits& limits);
 
   // Runs `attempt` (read the current version, write the next) until it is not beaten to
   // the commit by another writer; see dataset_service.cc.
-  Result<store::DatasetRecord> UntilNotRaced(
-      const std::string& owner, const std::string& id,
-      const std::function<Result<store::DatasetRecord>()>& attempt);
+  Result<DatasetRecord> UntilNotRaced(const std::string& owner, const std::string& id,
+                                      const std::function<Result<DatasetRecord>()>& attempt);
 
   store::MetadataStore& metadata_;
   store::BlobStore& blobs_;

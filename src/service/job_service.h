@@ -16,15 +16,14 @@ class JobService {
  public:
   explicit JobService(store::MetadataStore& metadata) : metadata_(metadata) {}
 
-  Result<std::pair<std::vector<store::JobRecord>, int64_t>> List(const std::string& owner,
-                                                                 store::Page page) {
+  Result<std::pair<std::vector<JobRecord>, int64_t>> List(const std::string& owner, Page page) {
     return metadata_.ListJobs(owner, page);
   }
-  Result<store::JobRecord> Get(const std::string& owner, const std::string& id) {
+  Result<JobRecord> Get(const std::string& owner, const std::string& id) {
     return metadata_.GetJob(owner, id);
   }
   // Queued: cancelled at once. Running: the worker stops at its next check.
-  Result<store::JobRecord> Cancel(const std::string& owner, const std::string& id) {
+  Result<JobRecord> Cancel(const std::string& owner, const std::string& id) {
     return metadata_.CancelJob(owner, id);
   }
   Result<std::vector<std::pair<std::string, int64_t>>> CountByState() {
@@ -32,19 +31,18 @@ class JobService {
   }
 
   // For operators, across owners.
-  Result<std::pair<std::vector<store::JobRecord>, int64_t>> ListAll(
-      const store::MetadataStore::JobFilter& filter, store::Page page) {
+  Result<std::pair<std::vector<JobRecord>, int64_t>> ListAll(const JobFilter& filter, Page page) {
     return metadata_.ListAllJobs(filter, page);
   }
-  Result<store::JobRecord> GetAny(const std::string& id) {
-    store::MetadataStore::JobFilter filter;
+  Result<JobRecord> GetAny(const std::string& id) {
+    JobFilter filter;
     filter.id = id;
-    auto found = metadata_.ListAllJobs(filter, store::Page{0, 1});
+    auto found = metadata_.ListAllJobs(filter, Page{0, 1});
     if (!found.ok()) return found.status();
     if (found->first.empty()) return Status::NotFound("no job '" + id + "'");
     return found->first.front();
   }
-  Result<store::JobRecord> CancelAny(const std::string& id) {
+  Result<JobRecord> CancelAny(const std::string& id) {
     auto job = GetAny(id);
     if (!job.ok()) return job.status();
     return metadata_.CancelJob(job->owner, id);

@@ -26,7 +26,7 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
   // if the dataset changes while the job waits in the queue.
   auto dataset = metadata_.GetDataset(owner, request.dataset_id);
   if (!dataset.ok()) return dataset.status();
-  auto pinned = [](const store::DatasetRecord& d) {
+  auto pinned = [](const DatasetRecord& d) {
     return PinnedDataset{d.id, d.current.version, store::SegmentKeys(d.current), d.current.sha256,
                          d.current.rows};
   };
@@ -36,7 +36,7 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
     if (!validation.ok()) return validation.status();
     payload.validation_dataset = pinned(*validation);
   }
-  store::JobRecord job;
+  JobRecord job;
   job.owner = owner;
   job.id = NewId();
   job.kind = kTrainJobKind;
@@ -49,8 +49,7 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
     // repeated should, not a conflict with itself.
     if (s.code() == StatusCode::kFailedPrecondition) {
       auto existing = metadata_.FindModelFor(owner, model_id);
-      if (existing.ok() && existing->owner == owner &&
-          existing->status == store::ModelStatus::kTraining &&
+      if (existing.ok() && existing->owner == owner && existing->status == ModelStatus::kTraining &&
           existing->request_json == request_json) {
         return existing->job_id;
       }
@@ -61,12 +60,12 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
   return job.id;
 }
 
-Result<store::ModelRecord> ModelService::Get(const std::string& viewer, const std::string& id) {
+Result<ModelRecord> ModelService::Get(const std::string& viewer, const std::string& id) {
   return metadata_.FindModelFor(viewer, id);
 }
 
-Result<std::pair<std::vector<store::ModelRecord>, int64_t>> ModelService::List(
-    const std::string& viewer, store::Page page) {
+Result<std::pair<std::vector<ModelRecord>, int64_t>> ModelService::List(const std::string& viewer,
+                                                                        Page page) {
   return metadata_.ListModels(viewer, page);
 }
 
@@ -93,7 +92,7 @@ Result<std::shared_ptr<const LoadedModel>> ModelService::ForPrediction(const std
   auto record = metadata_.FindModelFor(viewer, id);
   if (!record.ok()) return record.status();
   if (record->version == 0) {
-    if (record->status == store::ModelStatus::kTraining) {
+    if (record->status == ModelStatus::kTraining) {
       return Status::FailedPrecondition("model '" + id + "' is still training (job " +
                                         record->job_id + "); try again when it is ready");
     }
@@ -142,7 +141,7 @@ Result<std::shared_ptr<const LoadedModel>> ModelService::ForPrediction(const std
   return loaded;
 }
 
-ModelService::LoadResult ModelService::Load(const store::ModelRecord& record) {
+ModelService::LoadResult ModelService::Load(const ModelRecord& record) {
   cache_.RecordLoad();
   auto text = blobs_.Get(record.artifact_key);
   if (!text.ok() && text.status().code() == StatusCode::kNotFound) {

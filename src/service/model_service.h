@@ -37,9 +37,8 @@ class ModelService {
                                     const TrainingRequest& request, const TrainingLimits& limits);
 
   // The model `viewer` means by `id`.
-  Result<store::ModelRecord> Get(const std::string& viewer, const std::string& id);
-  Result<std::pair<std::vector<store::ModelRecord>, int64_t>> List(const std::string& viewer,
-                                                                   store::Page page);
+  Result<ModelRecord> Get(const std::string& viewer, const std::string& id);
+  Result<std::pair<std::vector<ModelRecord>, int64_t>> List(const std::string& viewer, Page page);
   Status Delete(const std::string& owner, const std::string& id);
   // Shares the owner's model with every user, or stops sharing it.
   Status SetShared(const std::string& owner, const std::string& id, bool shared);
@@ -59,7 +58,7 @@ class ModelService {
  private:
   using LoadResult = Result<std::shared_ptr<const LoadedModel>>;
   // Reads and parses the model file of `record`.
-  LoadResult Load(const store::ModelRecord& record);
+  LoadResult Load(const ModelRecord& record);
 
   // PermissionDenied if `id` is someone else's model shared with `owner`.
   Status CheckWritable(const std::string& owner, const std::string& id);

@@ -1,6 +1,31 @@
 #include "service/pricing.h"
 
+#include "core/grades.h"
+#include "ml/features.h"
+
 namespace diamond::service {
+
+std::string_view AlgorithmName(const LoadedModel& model) { return model.model->algorithm(); }
+
+std::vector<std::string_view> FeatureNames(const LoadedModel& model) {
+  std::vector<std::string_view> names;
+  for (ml::Feature f : model.model->features()) names.push_back(ml::FeatureName(f));
+  return names;
+}
+
+FactorValue FactorValueOf(const LoadedModel& model, size_t j, const Diamond& stone) {
+  const ml::Feature feature = model.model->features()[j];
+  switch (feature) {
+    case ml::Feature::kCut:
+      return {GradeName(GradeScale::kCut, stone.cut), 0};
+    case ml::Feature::kColor:
+      return {GradeName(GradeScale::kColor, stone.color), 0};
+    case ml::Feature::kClarity:
+      return {GradeName(GradeScale::kClarity, stone.clarity), 0};
+    default:
+      return {{}, ml::FeatureValue(feature, stone, model.model->transform())};
+  }
+}
 
 Result<double> Pricing::IntervalHalfWidth(const LoadedModel& model, double level) {
   if (!model.calibration) {
@@ -42,8 +67,7 @@ Result<PricedBatch> Pricing::Price(std::shared_ptr<const LoadedModel> model,
       if (!ml::PriceStone(priced_by, stones[i], stone_options, &batch.prices[i], &explanation)) {
         account.Refund(rows);
         if (unpriceable != nullptr) *unpriceable = i;
-        return Status::InvalidArgument("stone " + std::to_string(i + 1) + ": " +
-                                       kPriceOutOfRange);
+        return Status::InvalidArgument("stone " + std::to_string(i + 1) + ": " + kPriceOutOfRange);
       }
       if (options.explain) {
         batch.log_base[i] = explanation.base;

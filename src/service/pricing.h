@@ -13,6 +13,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/request_phases.h"
@@ -30,12 +31,14 @@ struct PricingOptions {
   double interval_level = 0;  // e.g. 0.9; 0 = no interval
 };
 
+using StonePrice = ml::StonePrice;
+
 // The prices of a batch, in input order, and what priced them.
 struct PricedBatch {
   std::shared_ptr<const LoadedModel> model;  // the version that priced them (and its features)
   double interval_level = 0;                 // 0 when no interval was asked for
   bool explained = false;
-  std::vector<ml::StonePrice> prices;
+  std::vector<StonePrice> prices;
   // With explanations: stone i's log base price, and its effects (one per model feature,
   // in features() order) at [i × features, (i + 1) × features).
   std::vector<double> log_base;
@@ -81,6 +84,20 @@ class Pricing {
   ModelService& models_;
   std::function<void(int64_t)> rows_priced_;
 };
+
+// The model as answers describe it, without the ML layer's types: its algorithm's name and
+// the names of the features its explanations report, in their order.
+std::string_view AlgorithmName(const LoadedModel& model);
+std::vector<std::string_view> FeatureNames(const LoadedModel& model);
+
+// What an explanation shows of a stone's feature `j` (in FeatureNames order): a grade's
+// name for cut, color and clarity, else the number the model read (volume in mm³,
+// distances as the pipeline computes them).
+struct FactorValue {
+  std::string_view grade;  // empty for a number
+  double number = 0;
+};
+FactorValue FactorValueOf(const LoadedModel& model, size_t j, const Diamond& stone);
 
 // The message for a stone whose price is out of range.
 inline constexpr const char* kPriceOutOfRange = "the predicted price is out of range";

@@ -28,7 +28,7 @@ std::string EncodePrices(const std::vector<double>& prices) {
 Result<std::string> QueryService::Create(const std::string& owner, const std::string& model_id) {
   auto model = metadata_.FindModelFor(owner, model_id);
   if (!model.ok()) return model.status();
-  store::QueryRecord query;
+  QueryRecord query;
   query.owner = owner;
   query.id = NewId();
   query.model_owner = model->owner;

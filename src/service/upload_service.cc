@@ -121,15 +121,13 @@ UploadService::UploadService(store::MetadataStore& metadata, store::BlobStore& b
       storage_changed_(std::move(storage_changed)),
       options_(std::move(options)) {}
 
-Result<store::UploadRecord> UploadService::Create(const std::string& owner,
-                                                  const std::string& dataset_id,
-                                                  const std::string& format,
-                                                  const std::string& mode) {
+Result<UploadRecord> UploadService::Create(const std::string& owner, const std::string& dataset_id,
+                                           const std::string& format, const std::string& mode) {
   if (mode == "append") {
     auto dataset = metadata_.GetDataset(owner, dataset_id);
     if (!dataset.ok()) return dataset.status();
   }
-  store::UploadRecord upload;
+  UploadRecord upload;
   upload.owner = owner;
   upload.id = NewId();
   upload.dataset_id = dataset_id;
@@ -165,11 +163,11 @@ void UploadService::AbortParts(const std::string& key, const std::string& parts_
   }
 }
 
-Result<store::UploadPart> UploadService::PutPart(const std::string& owner, const std::string& id,
-                                                 int64_t part, std::string_view bytes,
-                                                 const std::optional<std::string>& expected_sha256,
-                                                 int64_t max_upload_bytes) {
-  store::UploadPart record;
+Result<UploadPart> UploadService::PutPart(const std::string& owner, const std::string& id,
+                                          int64_t part, std::string_view bytes,
+                                          const std::optional<std::string>& expected_sha256,
+                                          int64_t max_upload_bytes) {
+  UploadPart record;
   record.part = part;
   record.bytes = static_cast<int64_t>(bytes.size());
   record.sha256 = Sha256Hex(bytes);
@@ -192,7 +190,7 @@ Result<store::UploadPart> UploadService::PutPart(const std::string& owner, const
                                      " bytes; the plan stores at most " +
                                      std::to_string(max_upload_bytes));
   }
-  const store::UploadRecord& upload = listed->first;
+  const UploadRecord& upload = listed->first;
   if (!upload.parts_key.empty()) {
     if (upload.parts_closed) return BeingCompleted(id);
     auto tag = blobs_.PutPart(upload.parts_key, upload.parts_id, part, bytes);
@@ -219,7 +217,7 @@ Result<store::UploadPart> UploadService::PutPart(const std::string& owner, const
   return record;
 }
 
-Result<std::pair<store::UploadRecord, std::vector<store::UploadPart>>> UploadService::Get(
+Result<std::pair<UploadRecord, std::vector<UploadPart>>> UploadService::Get(
     const std::string& owner, const std::string& id) {
   auto upload = metadata_.GetUpload(owner, id);
   if (!upload.ok()) return upload.status();
@@ -231,7 +229,7 @@ Result<std::pair<store::UploadRecord, std::vector<store::UploadPart>>> UploadSer
   return std::make_pair(std::move(upload).value(), std::move(parts).value());
 }
 
-Status UploadService::CheckParts(const std::vector<store::UploadPart>& parts) const {
+Status UploadService::CheckParts(const std::vector<UploadPart>& parts) const {
   if (parts.empty())
     return Status::FailedPrecondition("the upload has no parts yet: send part 1 first");
   std::string missing;
@@ -259,7 +257,7 @@ Status UploadService::CheckParts(const std::vector<store::UploadPart>& parts) co
 namespace {
 
 // Why `upload` cannot be completed by `job_id` ("": in a request) now, if it cannot.
-Status CheckCompletable(const store::UploadRecord& upload, const std::string& job_id) {
+Status CheckCompletable(const UploadRecord& upload, const std::string& job_id) {
   if (upload.state == "completed") {
     return Status::FailedPrecondition("upload '" + upload.id + "' is already completed (dataset '" +
                                       upload.dataset_id + "' version " +
@@ -278,8 +276,9 @@ Status CheckCompletable(const store::UploadRecord& upload, const std::string& jo
 
 }  // namespace
 
-Result<std::optional<store::JobRecord>> UploadService::QueueIfLarge(
-    const std::string& owner, const std::string& id, const DatasetService::Limits& limits) {
+Result<std::optional<JobRecord>> UploadService::QueueIfLarge(const std::string& owner,
+                                                             const std::string& id,
+                                                             const DatasetService::Limits& limits) {
   auto listed = Get(owner, id);
   if (!listed.ok()) return listed.status();
   const auto& [upload, parts] = *listed;
@@ -288,9 +287,9 @@ Result<std::optional<store::JobRecord>> UploadService::QueueIfLarge(
   for (const auto& p : parts) bytes += p.bytes;
   if (upload.state == "open") {
     if (Status s = CheckParts(parts); !s.ok()) return s;
-    if (bytes <= options_.background_bytes) return std::optional<store::JobRecord>();
+    if (bytes <= options_.background_bytes) return std::optional<JobRecord>();
   }
-  store::JobRecord job;
+  JobRecord job;
   job.owner = owner;
   job.id = NewId();
   job.kind = kUploadCompleteJobKind;
@@ -304,14 +303,12 @@ Result<std::optional<store::JobRecord>> UploadService::QueueIfLarge(
                          .ToJson();
   auto queued = metadata_.QueueUploadCompletion(owner, id, job);
   if (!queued.ok()) return queued.status();
-  return std::optional<store::JobRecord>(std::move(queued).value());
+  return std::optional<JobRecord>(std::move(queued).value());
 }
 
-Result<store::DatasetRecord> UploadService::Complete(const std::string& owner,
-                                                     const std::string& id,
-                                                     const DatasetService::Limits& limits,
-                                                     InvalidRows* invalid,
-                                                     const std::string& job_id) {
+Result<DatasetRecord> UploadService::Complete(const std::string& owner, const std::string& id,
+                                              const DatasetService::Limits& limits,
+                                              InvalidRows* invalid, const std::string& job_id) {
   Status last = Status::FailedPrecondition(
       "the dataset is being changed by others; complete the upload again");
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
@@ -358,8 +355,8 @@ Result<store::DatasetRecord> UploadService::Complete(const std::string& owner,
   return last;
 }
 
-Result<std::vector<std::string>> UploadService::Assemble(
-    const store::UploadRecord& upload, const std::vector<store::UploadPart>& parts) {
+Result<std::vector<std::string>> UploadService::Assemble(const UploadRecord& upload,
+                                                         const std::vector<UploadPart>& parts) {
   if (upload.parts_key.empty()) {  // an upload from before schema v9: its parts are blobs
     std::vector<std::string> keys;
     for (const auto& p : parts) keys.push_back(p.blob_key);
@@ -393,8 +390,7 @@ Result<std::vector<std::string>> UploadService::Assemble(
   return assembled;
 }
 
-void UploadService::Reopen(const store::UploadRecord& upload,
-                           const std::vector<store::UploadPart>& parts) {
+void UploadService::Reopen(const UploadRecord& upload, const std::vector<UploadPart>& parts) {
   if (upload.parts_key.empty()) return;  // blobs of their own: never closed
   auto assembled = blobs_.Stat(upload.parts_key);
   if (!assembled.ok()) {
@@ -435,17 +431,19 @@ void UploadService::Reopen(const store::UploadRecord& upload,
   store::DeleteUnreferencedBlobs(blobs_, {upload.parts_key});
 }
 
-Result<store::DatasetRecord> UploadService::CompleteOnce(
-    const store::UploadRecord& upload, const std::string& job_id,
-    const std::vector<store::UploadPart>& parts, const std::vector<std::string>& sources,
-    const DatasetService::Limits& limits, InvalidRows* invalid) {
+Result<DatasetRecord> UploadService::CompleteOnce(const UploadRecord& upload,
+                                                  const std::string& job_id,
+                                                  const std::vector<UploadPart>& parts,
+                                                  const std::vector<std::string>& sources,
+                                                  const DatasetService::Limits& limits,
+                                                  InvalidRows* invalid) {
   // What the new version builds on: nothing (replace) or the current version (append):
   // then the new rows are one more segment after the current version's, unless it has
   // DatasetService::kMaxSegments already (then the new version is copied whole into one).
   int64_t expected_current = 0;
   int64_t rows = 0;
   DatasetStats stats;
-  std::vector<store::DatasetSegment> kept;
+  std::vector<DatasetSegment> kept;
   int64_t kept_bytes = 0;
   auto current = metadata_.GetDataset(upload.owner, upload.dataset_id);
   if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
@@ -456,7 +454,7 @@ Result<store::DatasetRecord> UploadService::CompleteOnce(
   Sha256 hash;
   if (append) {
     if (!current.ok()) return current.status();
-    const store::DatasetVersion& base = current->current;
+    const DatasetVersion& base = current->current;
     auto parsed = ParseJson(base.stats_json);
     if (!parsed.ok())
       return Status::Corruption("dataset '" + upload.dataset_id +
@@ -564,7 +562,7 @@ Result<store::DatasetRecord> UploadService::CompleteOnce(
   }
   if (Status s = staged.Finish(); !s.ok()) return s;
 
-  store::DatasetVersion version;
+  DatasetVersion version;
   version.version = expected_current + 1;
   version.segments = std::move(kept);
   version.rows = rows;

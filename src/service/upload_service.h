@@ -42,54 +42,51 @@ class UploadService {
   const Options& options() const { return options_; }
 
   // format "csv" or "json", mode "replace" or "append" (the dataset must exist).
-  Result<store::UploadRecord> Create(const std::string& owner, const std::string& dataset_id,
-                                     const std::string& format, const std::string& mode);
+  Result<UploadRecord> Create(const std::string& owner, const std::string& dataset_id,
+                              const std::string& format, const std::string& mode);
   // Stores part `part`. `expected_sha256` (hex), when given, must match the bytes
   // (InvalidArgument "checksum" otherwise; nothing is stored).
-  Result<store::UploadPart> PutPart(const std::string& owner, const std::string& id, int64_t part,
-                                    std::string_view bytes,
-                                    const std::optional<std::string>& expected_sha256,
-                                    int64_t max_upload_bytes);
-  Result<std::pair<store::UploadRecord, std::vector<store::UploadPart>>> Get(
-      const std::string& owner, const std::string& id);
+  Result<UploadPart> PutPart(const std::string& owner, const std::string& id, int64_t part,
+                             std::string_view bytes,
+                             const std::optional<std::string>& expected_sha256,
+                             int64_t max_upload_bytes);
+  Result<std::pair<UploadRecord, std::vector<UploadPart>>> Get(const std::string& owner,
+                                                               const std::string& id);
   // Validates and commits the upload's rows as a new version of its dataset. Invalid rows:
   // InvalidArgument, with *invalid listing the first errors and the count (nothing is
   // written); a malformed stream: InvalidArgument with *invalid empty.
   // `job_id`: the completion job running this ("" in a request; the upload must be open).
-  Result<store::DatasetRecord> Complete(const std::string& owner, const std::string& id,
-                                        const DatasetService::Limits& limits, InvalidRows* invalid,
-                                        const std::string& job_id = "");
+  Result<DatasetRecord> Complete(const std::string& owner, const std::string& id,
+                                 const DatasetService::Limits& limits, InvalidRows* invalid,
+                                 const std::string& job_id = "");
   // An upload whose parts hold more than background_bytes: queues the job that completes
   // it (or returns the one already doing so) and marks the upload "completing". nullopt
   // for a smaller one: complete it in the request. The parts are checked first either way
   // (gaps, small middle parts: FailedPrecondition).
-  Result<std::optional<store::JobRecord>> QueueIfLarge(const std::string& owner,
-                                                       const std::string& id,
-                                                       const DatasetService::Limits& limits);
+  Result<std::optional<JobRecord>> QueueIfLarge(const std::string& owner, const std::string& id,
+                                                const DatasetService::Limits& limits);
   // Aborts: the upload and its parts are gone. (Expired uploads go the same way, in the
   // blob GC's rounds: store/blob_gc.h.)
   Status Abort(const std::string& owner, const std::string& id);
 
  private:
   // Why the parts cannot be completed as they are (gaps, a small part in the middle).
-  Status CheckParts(const std::vector<store::UploadPart>& parts) const;
+  Status CheckParts(const std::vector<UploadPart>& parts) const;
   // Validates and commits the rows of `sources` (the blobs holding the parts, in order).
-  Result<store::DatasetRecord> CompleteOnce(const store::UploadRecord& upload,
-                                            const std::string& job_id,
-                                            const std::vector<store::UploadPart>& parts,
-                                            const std::vector<std::string>& sources,
-                                            const DatasetService::Limits& limits,
-                                            InvalidRows* invalid);
+  Result<DatasetRecord> CompleteOnce(const UploadRecord& upload, const std::string& job_id,
+                                     const std::vector<UploadPart>& parts,
+                                     const std::vector<std::string>& sources,
+                                     const DatasetService::Limits& limits, InvalidRows* invalid);
   // The blobs holding a closed upload's parts, in order: the store's parts assembled into
   // the upload's parts_key (once; a completion cut short finds them assembled), or the
   // parts' own blobs for an upload from before schema v9. Parts that cannot be assembled
   // are opened to the client again.
-  Result<std::vector<std::string>> Assemble(const store::UploadRecord& upload,
-                                            const std::vector<store::UploadPart>& parts);
+  Result<std::vector<std::string>> Assemble(const UploadRecord& upload,
+                                            const std::vector<UploadPart>& parts);
   // After a failed completion: the assembled parts are copied into new parts (a range of
   // the blob each) under a new handle, so the client can replace some and complete again.
   // Best effort: if it fails, the upload stays closed and a completion reads the blob.
-  void Reopen(const store::UploadRecord& upload, const std::vector<store::UploadPart>& parts);
+  void Reopen(const UploadRecord& upload, const std::vector<UploadPart>& parts);
   static std::string NewPartsKey(const std::string& owner, const std::string& id);
   void AbortParts(const std::string& key, const std::string& parts_id);
 

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "core/byte_source.h"
+#include "core/records.h"
 #include "store/blob_store.h"
-#include "store/records.h"
 
 namespace diamond::store {
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/range_reader.h"
 #include "core/status.h"
 #include "store/blob_store.h"
 
@@ -17,19 +18,19 @@ struct BlobExtent {
   int64_t bytes = 0;  // as recorded when it was written
 };
 
-class BlobRangeReader {
+class BlobRangeReader final : public RangeReader {
  public:
   // The store must outlive the reader.
   BlobRangeReader(const BlobStore& blobs, std::vector<BlobExtent> extents);
 
   // Bytes in all, and left to read.
-  int64_t size() const { return total_; }
+  int64_t size() const override { return total_; }
   int64_t left() const { return total_ - position_; }
   // Reading goes on `offset` bytes into the whole (clamped to it).
-  void Seek(int64_t offset);
+  void Seek(int64_t offset) override;
   // The next bytes, at most `max` (fewer at a blob's end); empty once nothing is left. A
   // blob missing or shorter than recorded is an error naming it.
-  Result<std::string> Next(size_t max);
+  Result<std::string> Next(size_t max) override;
 
  private:
   const BlobStore& blobs_;

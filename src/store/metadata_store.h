@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/records.h"
 #include "core/status.h"
-#include "store/records.h"
 
 namespace diamond::store {
 
@@ -160,11 +160,7 @@ class MetadataStore {
   virtual Result<std::pair<std::vector<JobRecord>, int64_t>> ListJobs(const std::string& owner,
                                                                       Page page) = 0;
   virtual Result<JobRecord> GetJob(const std::string& owner, const std::string& id) = 0;
-  // Every owner's jobs, newest first, narrowed by whichever fields are not empty (for
-  // operators: GET /admin/jobs, `diamond admin jobs`).
-  struct JobFilter {
-    std::string id, owner, state, kind;
-  };
+  // Every owner's jobs, newest first, narrowed by the filter's fields that are not empty.
   virtual Result<std::pair<std::vector<JobRecord>, int64_t>> ListAllJobs(const JobFilter& filter,
                                                                          Page page) = 0;
   // A worker's claim on jobs: who it is, how long a lease lasts unrenewed, and how many

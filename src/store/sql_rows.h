@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "core/records.h"
 #include "core/status.h"
 #include "store/metadata_store.h"
-#include "store/records.h"
 
 namespace soci {
 class row;

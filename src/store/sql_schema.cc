@@ -159,7 +159,7 @@ SqlMetadataStore::SqlMetadataStore(std::unique_ptr<soci::connection_pool> pool, 
     : pool_(std::move(pool)), engine_(engine), instance_id_(NewId()) {}
 SqlMetadataStore::~SqlMetadataStore() = default;
 
-// v8: a dataset version is a list of segments (store/records.h), shared between the
+// v8: a dataset version is a list of segments (core/records.h), shared between the
 // versions an append builds on each other; versions from before are one segment each.
 // dataset_versions.blob_key stays, holding the first segment's key. The hash's running
 // state lets the next append hash only what it adds ("" for versions from before: their

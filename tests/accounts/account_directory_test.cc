@@ -83,7 +83,7 @@ TEST(AccountAdmin, ValidatesWhatAnOperatorTypes) {
   EXPECT_EQ(CreateUser(*sql, "ok", "member", "free").code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(IssueKey(*sql, "nobody", "").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(IssueKey(*sql, "ok", "tab\there").status().code(), StatusCode::kInvalidArgument);
-  store::PlanRecord plan = UnlimitedPlan("big");
+  PlanRecord plan = UnlimitedPlan("big");
   EXPECT_TRUE(ValidatePlan(plan).ok());
   plan.price_per_1k_rows = -1;
   EXPECT_FALSE(ValidatePlan(plan).ok());

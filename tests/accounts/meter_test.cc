@@ -16,16 +16,16 @@ class FlakyUsageStore final : public store::AccountStore {
   bool fail = false;
 
   Result<int64_t> Generation() override { return real_.Generation(); }
-  Status CreateUser(const store::UserRecord& u) override { return real_.CreateUser(u); }
-  Result<store::UserRecord> GetUser(const std::string& id) override { return real_.GetUser(id); }
-  Result<std::vector<store::UserRecord>> ListUsers() override { return real_.ListUsers(); }
+  Status CreateUser(const UserRecord& u) override { return real_.CreateUser(u); }
+  Result<UserRecord> GetUser(const std::string& id) override { return real_.GetUser(id); }
+  Result<std::vector<UserRecord>> ListUsers() override { return real_.ListUsers(); }
   Status UpdateUser(const std::string& id, const std::optional<std::string>& r,
                     const std::optional<std::string>& p, const std::optional<bool>& d) override {
     return real_.UpdateUser(id, r, p, d);
   }
   Result<int64_t> CountUsers() override { return real_.CountUsers(); }
-  Status CreateKey(const store::ApiKeyRecord& k) override { return real_.CreateKey(k); }
-  Result<std::vector<store::ApiKeyRecord>> ListKeys(const std::string& u) override {
+  Status CreateKey(const ApiKeyRecord& k) override { return real_.CreateKey(k); }
+  Result<std::vector<ApiKeyRecord>> ListKeys(const std::string& u) override {
     return real_.ListKeys(u);
   }
   Status RevokeKey(const std::string& u, const std::string& k) override {
@@ -34,18 +34,18 @@ class FlakyUsageStore final : public store::AccountStore {
   Status TouchKeys(const std::vector<std::pair<std::string, std::string>>& used) override {
     return real_.TouchKeys(used);
   }
-  Result<std::vector<store::PlanRecord>> ListPlans() override { return real_.ListPlans(); }
-  Status PutPlan(const store::PlanRecord& p) override { return real_.PutPlan(p); }
-  Status AddUsage(const std::vector<store::UsageRecord>& d) override {
+  Result<std::vector<PlanRecord>> ListPlans() override { return real_.ListPlans(); }
+  Status PutPlan(const PlanRecord& p) override { return real_.PutPlan(p); }
+  Status AddUsage(const std::vector<UsageRecord>& d) override {
     if (fail) return Status::IoError("disk full");
     return real_.AddUsage(d);
   }
-  Result<std::vector<store::UsageRecord>> UsageForMonth(const std::string& m) override {
+  Result<std::vector<UsageRecord>> UsageForMonth(const std::string& m) override {
     return real_.UsageForMonth(m);
   }
-  Status Heartbeat(const store::ReplicaRecord& r) override { return real_.Heartbeat(r); }
+  Status Heartbeat(const ReplicaRecord& r) override { return real_.Heartbeat(r); }
   Status RemoveReplica(const std::string& id) override { return real_.RemoveReplica(id); }
-  Result<std::vector<store::ReplicaRecord>> ListReplicas() override { return real_.ListReplicas(); }
+  Result<std::vector<ReplicaRecord>> ListReplicas() override { return real_.ListReplicas(); }
 
  private:
   store::SqlMetadataStore& real_;

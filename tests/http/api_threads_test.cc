@@ -8,10 +8,10 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "app/api_stack.h"
 #include "app/backends.h"
 #include "core/diamond_json.h"
 #include "http/api.h"
-#include "http/service_stack.h"
 #include "support/test_support.h"
 
 namespace diamond::testing {
@@ -37,11 +37,11 @@ struct Answer {
 class ApiThreads : public ::testing::Test {
  protected:
   void SetUp() override {
-    http::StackOptions options;
-    options.admin_key_file = dir_ / "admin.key";
+    app::StackOptions options;
+    options.app.admin_key_file = dir_ / "admin.key";
     auto stores = app::OpenBackends(app::EmbeddedUrls(dir_.path().string()));
     ASSERT_TRUE(stores.ok()) << stores.status().message();
-    auto stack = http::ServiceStack::Open(options, std::move(stores).value());
+    auto stack = app::ApiStack::Open(options, std::move(stores).value());
     ASSERT_TRUE(stack.ok()) << stack.status().message();
     stack_ = std::move(stack).value();
     admin_key_ = ReadFile(dir_ / "admin.key");
@@ -69,7 +69,7 @@ class ApiThreads : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<http::ServiceStack> stack_;
+  std::unique_ptr<app::ApiStack> stack_;
   std::string admin_key_;
 };
 

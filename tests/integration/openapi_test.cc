@@ -6,10 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "app/api_stack.h"
 #include "app/backends.h"
 #include "http/api.h"
 #include "http/openapi_document.h"
-#include "http/service_stack.h"
 #include "support/test_support.h"
 
 namespace diamond::testing {
@@ -50,12 +50,12 @@ std::string AccessName(http::Access access) {
 // The routes of a real Api (services on SQLite in memory and a temporary blob directory).
 std::map<std::string, std::string> ServedRoutes() {
   TempDir dir;
-  http::StackOptions options;
-  options.job_workers = 0;
+  app::StackOptions options;
+  options.app.job_workers = 0;
   auto stores = app::OpenBackends({"sqlite::memory:", "file:" + dir.path().string()});
   EXPECT_TRUE(stores.ok());
   if (!stores.ok()) return {};
-  auto stack = http::ServiceStack::Open(options, std::move(stores).value());
+  auto stack = app::ApiStack::Open(options, std::move(stores).value());
   EXPECT_TRUE(stack.ok());
   std::map<std::string, std::string> routes;
   for (const auto& route : (*stack)->api().router().routes()) {

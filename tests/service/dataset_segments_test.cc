@@ -48,14 +48,17 @@ class DatasetSegments : public ::testing::Test {
     ASSERT_TRUE(current.ok());
     auto reader = datasets_->ReadCurrent(kOwner, "d");  // what a download sends, 7 bytes at a time
     ASSERT_TRUE(reader.ok());
-    EXPECT_EQ(reader->size(), static_cast<int64_t>(csv.size()));
+    EXPECT_EQ((*reader)->size(), static_cast<int64_t>(csv.size()));
     std::string read;
-    while (reader->left() > 0) {
-      auto piece = reader->Next(7);
+    while (static_cast<int64_t>(read.size()) < (*reader)->size()) {
+      auto piece = (*reader)->Next(7);
       ASSERT_TRUE(piece.ok()) << piece.status().message();
       ASSERT_FALSE(piece->empty());
       read += *piece;
     }
+    auto end = (*reader)->Next(7);  // nothing left: an empty piece
+    ASSERT_TRUE(end.ok());
+    EXPECT_TRUE(end->empty());
     EXPECT_EQ(read, csv);
     EXPECT_EQ(current->current.sha256, Sha256Hex(csv));
     EXPECT_EQ(current->current.bytes, static_cast<int64_t>(csv.size()));
@@ -132,7 +135,7 @@ TEST_F(DatasetSegments, PastTheSegmentLimitAnAppendWritesTheVersionWhole) {
 TEST_F(DatasetSegments, AVersionWithoutASavedHashStateIsReadOnceToHash) {
   const std::string csv = StonesToCanonicalCsv(std::span(stones_).first(20));
   ASSERT_TRUE(blobs_->Put("datasets/u/d/old.csv", csv).ok());
-  store::DatasetVersion old;
+  DatasetVersion old;
   old.version = 1;
   old.segments = {{"datasets/u/d/old.csv", 20, static_cast<int64_t>(csv.size())}};
   old.rows = 20;

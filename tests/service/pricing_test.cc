@@ -37,7 +37,8 @@ std::shared_ptr<const LoadedModel> LinearOnCaratAndCut(double carat_coefficient,
   ml::LinearSpec spec;
   spec.selector = {ml::Feature::kCarat, ml::Feature::kCut};
   auto model = std::make_shared<const ml::LinearModel>(
-      spec, ml::FitFeatureTransform(testing::SyntheticStones(50, 11)), 7.5, std::vector<double>{carat_coefficient, 0.05});
+      spec, ml::FitFeatureTransform(testing::SyntheticStones(50, 11)), 7.5,
+      std::vector<double>{carat_coefficient, 0.05});
   return std::make_shared<const LoadedModel>(
       LoadedModel{"alice", "m", 3, model, std::move(calibration), 1000});
 }
@@ -143,8 +144,8 @@ TEST_F(PricingTest, ARefusedChargeComputesNothingAndAnUnpriceableStoneGivesTheRo
   batch[2].carat = 3.0;
   CountingRows rows;
   size_t unpriceable = 99;
-  auto overflowed = pricing_.Price(LinearOnCaratAndCut(1e4, std::nullopt), batch,
-                                   PricingOptions{}, rows, nullptr, &unpriceable);
+  auto overflowed = pricing_.Price(LinearOnCaratAndCut(1e4, std::nullopt), batch, PricingOptions{},
+                                   rows, nullptr, &unpriceable);
   ASSERT_FALSE(overflowed.ok());
   EXPECT_EQ(overflowed.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(unpriceable, 2u);

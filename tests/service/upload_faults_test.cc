@@ -169,8 +169,8 @@ TEST(UploadFromBeforeV9, KeepsItsPartsAsBlobsAndCompletes) {
   service::UploadService::Options options;
   options.min_part_bytes = 1;
   service::UploadService uploads(*sql, *files, nullptr, options);
-  store::UploadRecord old{kOwner, "old",     "d", "csv", "replace", "open", 0,
-                          "then", INT64_MAX, "",  "",    "",        ""};
+  UploadRecord old{kOwner, "old",     "d", "csv", "replace", "open", 0,
+                   "then", INT64_MAX, "",  "",    "",        ""};
   ASSERT_TRUE(sql->CreateUpload(old).ok());
   const std::string csv = StonesToCanonicalCsv(SyntheticStones(10, 7));
   const size_t cut = csv.size() / 2;

@@ -491,7 +491,7 @@ TEST_P(MetadataStoreContract, EveryOwnersJobsAreListedForOperatorsByAnyFilter) {
   ASSERT_TRUE(store->QueueJob(b).ok());
   ASSERT_TRUE(store->QueueJob(c).ok());
   ASSERT_TRUE(store->CancelJob("bob", "jc").ok());
-  auto ids = [&](MetadataStore::JobFilter filter, Page page = Page{0, 100}) {
+  auto ids = [&](JobFilter filter, Page page = Page{0, 100}) {
     std::set<std::string> out;
     auto listed = store->ListAllJobs(filter, page);
     EXPECT_TRUE(listed.ok()) << listed.status().message();

@@ -138,71 +138,70 @@ class FaultyMetadataStore final : public store::MetadataStore {
     if (plan_.Next()) return Status::IoError("injected: database error in " #Name); \
     return real_.Name Args;                                                         \
   }
-  using DatasetPage = Result<std::pair<std::vector<store::DatasetRecord>, int64_t>>;
-  using ModelPage = Result<std::pair<std::vector<store::ModelRecord>, int64_t>>;
-  using JobPage = Result<std::pair<std::vector<store::JobRecord>, int64_t>>;
+  using DatasetPage = Result<std::pair<std::vector<DatasetRecord>, int64_t>>;
+  using ModelPage = Result<std::pair<std::vector<ModelRecord>, int64_t>>;
+  using JobPage = Result<std::pair<std::vector<JobRecord>, int64_t>>;
   using Keys = Result<std::vector<std::string>>;
   using Tags = std::vector<std::pair<int64_t, std::string>>;
   using Counts = Result<std::vector<std::pair<std::string, int64_t>>>;
   using Expired = Result<std::vector<std::pair<std::string, std::string>>>;
 
-  DIAMOND_FORWARD(DatasetPage, ListDatasets, (const std::string& o, store::Page p), (o, p))
-  DIAMOND_FORWARD(Result<store::DatasetRecord>, GetDataset,
-                  (const std::string& o, const std::string& id), (o, id))
-  DIAMOND_FORWARD(Result<store::DatasetRecord>, CommitDatasetVersion,
-                  (const std::string& o, const std::string& id, int64_t e,
-                   const store::DatasetVersion& v, const StorageLimits& l),
+  DIAMOND_FORWARD(DatasetPage, ListDatasets, (const std::string& o, Page p), (o, p))
+  DIAMOND_FORWARD(Result<DatasetRecord>, GetDataset, (const std::string& o, const std::string& id),
+                  (o, id))
+  DIAMOND_FORWARD(Result<DatasetRecord>, CommitDatasetVersion,
+                  (const std::string& o, const std::string& id, int64_t e, const DatasetVersion& v,
+                   const StorageLimits& l),
                   (o, id, e, v, l))
-  DIAMOND_FORWARD(Result<std::vector<store::DatasetVersion>>, ListDatasetVersions,
+  DIAMOND_FORWARD(Result<std::vector<DatasetVersion>>, ListDatasetVersions,
                   (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Keys, DeleteDataset, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Keys, DeleteDatasetVersion,
                   (const std::string& o, const std::string& id, int64_t v), (o, id, v))
   DIAMOND_FORWARD(Result<int64_t>, StoredBytes, (const std::string& o), (o))
-  DIAMOND_FORWARD(Status, CreateUpload, (const store::UploadRecord& u), (u))
-  DIAMOND_FORWARD(Result<store::UploadRecord>, GetUpload,
-                  (const std::string& o, const std::string& id), (o, id))
-  DIAMOND_FORWARD(Result<std::vector<store::UploadPart>>, ListUploadParts,
+  DIAMOND_FORWARD(Status, CreateUpload, (const UploadRecord& u), (u))
+  DIAMOND_FORWARD(Result<UploadRecord>, GetUpload, (const std::string& o, const std::string& id),
+                  (o, id))
+  DIAMOND_FORWARD(Result<std::vector<UploadPart>>, ListUploadParts,
                   (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Result<std::string>, PutUploadPart,
-                  (const std::string& o, const std::string& id, const store::UploadPart& p,
+                  (const std::string& o, const std::string& id, const UploadPart& p,
                    const std::string& h),
                   (o, id, p, h))
   DIAMOND_FORWARD(Status, SetUploadParts,
                   (const std::string& o, const std::string& id, const std::string& e,
                    const std::string& k, const std::string& h, bool c, const Tags& t),
                   (o, id, e, k, h, c, t))
-  DIAMOND_FORWARD(Result<store::DatasetRecord>, CommitUploadedVersion,
+  DIAMOND_FORWARD(Result<DatasetRecord>, CommitUploadedVersion,
                   (const std::string& o, const std::string& u, const std::string& j, int64_t e,
-                   const store::DatasetVersion& v, const StorageLimits& l),
+                   const DatasetVersion& v, const StorageLimits& l),
                   (o, u, j, e, v, l))
-  DIAMOND_FORWARD(Result<store::JobRecord>, QueueUploadCompletion,
-                  (const std::string& o, const std::string& u, const store::JobRecord& j),
-                  (o, u, j))
+  DIAMOND_FORWARD(Result<JobRecord>, QueueUploadCompletion,
+                  (const std::string& o, const std::string& u, const JobRecord& j), (o, u, j))
   DIAMOND_FORWARD(Status, FailUploadCompletion,
                   (const std::string& o, const std::string& u, const std::string& j,
                    const std::string& e),
                   (o, u, j, e))
   DIAMOND_FORWARD(Keys, DeleteUpload, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Expired, ExpiredUploads, (int64_t now), (now))
-  DIAMOND_FORWARD(Status, QueueJob, (const store::JobRecord& j), (j))
+  DIAMOND_FORWARD(Status, QueueJob, (const JobRecord& j), (j))
   DIAMOND_FORWARD(Status, CommitBatchPart,
-                  (const std::string& j, int64_t a, const store::BatchPart& p, double pr,
+                  (const std::string& j, int64_t a, const BatchPart& p, double pr,
                    const std::string& d),
                   (j, a, p, pr, d))
-  DIAMOND_FORWARD(Result<std::vector<store::BatchPart>>, ListBatchParts,
+  DIAMOND_FORWARD(Result<std::vector<BatchPart>>, ListBatchParts,
                   (const std::string& o, const std::string& j), (o, j))
   DIAMOND_FORWARD(Status, FinishJob, (const std::string& j, int64_t a, const std::string& d),
                   (j, a, d))
-  DIAMOND_FORWARD(ModelPage, ListModels, (const std::string& v, store::Page p), (v, p))
-  DIAMOND_FORWARD(Result<store::ModelRecord>, GetModel,
-                  (const std::string& o, const std::string& id), (o, id))
-  DIAMOND_FORWARD(Result<store::ModelRecord>, FindModelFor,
-                  (const std::string& v, const std::string& id), (v, id))
+  DIAMOND_FORWARD(ModelPage, ListModels, (const std::string& v, Page p), (v, p))
+  DIAMOND_FORWARD(Result<ModelRecord>, GetModel, (const std::string& o, const std::string& id),
+                  (o, id))
+  DIAMOND_FORWARD(Result<ModelRecord>, FindModelFor, (const std::string& v, const std::string& id),
+                  (v, id))
   DIAMOND_FORWARD(Status, SetModelShared, (const std::string& o, const std::string& id, bool s),
                   (o, id, s))
   DIAMOND_FORWARD(Status, StartTraining,
-                  (const std::string& m, const std::string& r, const store::JobRecord& j,
+                  (const std::string& m, const std::string& r, const JobRecord& j,
                    const TrainingLimits& l),
                   (m, r, j, l))
   DIAMOND_FORWARD(Status, FinishTraining,
@@ -216,21 +215,20 @@ class FaultyMetadataStore final : public store::MetadataStore {
   DIAMOND_FORWARD(Result<bool>, TryTakeLease,
                   (const std::string& n, const std::string& h, int64_t t), (n, h, t))
   DIAMOND_FORWARD(Status, ReleaseLease, (const std::string& n, const std::string& h), (n, h))
-  DIAMOND_FORWARD(JobPage, ListJobs, (const std::string& o, store::Page p), (o, p))
-  DIAMOND_FORWARD(Result<store::JobRecord>, GetJob, (const std::string& o, const std::string& id),
-                  (o, id))
-  DIAMOND_FORWARD(JobPage, ListAllJobs, (const JobFilter& f, store::Page p), (f, p))
-  DIAMOND_FORWARD(Result<std::optional<store::JobRecord>>, ClaimNextJob, (const JobClaim& c), (c))
+  DIAMOND_FORWARD(JobPage, ListJobs, (const std::string& o, Page p), (o, p))
+  DIAMOND_FORWARD(Result<JobRecord>, GetJob, (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(JobPage, ListAllJobs, (const JobFilter& f, Page p), (f, p))
+  DIAMOND_FORWARD(Result<std::optional<JobRecord>>, ClaimNextJob, (const JobClaim& c), (c))
   DIAMOND_FORWARD(Status, RenewJobLease, (const std::string& id, int64_t n, int64_t ms),
                   (id, n, ms))
   DIAMOND_FORWARD(Result<int64_t>, ExpireJobLeases, (), ())
   DIAMOND_FORWARD(Status, UpdateJobProgress,
                   (const std::string& id, int64_t n, double p, const std::string& d), (id, n, p, d))
-  DIAMOND_FORWARD(Result<store::JobRecord>, CancelJob,
-                  (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Result<JobRecord>, CancelJob, (const std::string& o, const std::string& id),
+                  (o, id))
   DIAMOND_FORWARD(Counts, CountJobsByState, (), ())
-  DIAMOND_FORWARD(Status, CreateQuery, (const store::QueryRecord& q), (q))
-  DIAMOND_FORWARD(Result<store::QueryRecord>, GetQuery,
+  DIAMOND_FORWARD(Status, CreateQuery, (const QueryRecord& q), (q))
+  DIAMOND_FORWARD(Result<QueryRecord>, GetQuery,
                   (const std::string& o, const std::string& m, const std::string& id), (o, m, id))
   DIAMOND_FORWARD(Result<int64_t>, AddQueryBatch,
                   (const std::string& o, const std::string& m, const std::string& id,

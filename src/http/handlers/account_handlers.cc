@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-json PlanJson(const store::PlanRecord& p) {
+json PlanJson(const PlanRecord& p) {
   return {{"name", p.name},
           {"requests_per_second", p.requests_per_second},
           {"burst", p.burst},
@@ -26,7 +26,7 @@ json PlanJson(const store::PlanRecord& p) {
           {"max_datasets", p.max_datasets}};
 }
 
-json UserJson(const store::UserRecord& u) {
+json UserJson(const UserRecord& u) {
   return {{"id", u.id},
           {"role", u.role},
           {"plan", u.plan},
@@ -34,7 +34,7 @@ json UserJson(const store::UserRecord& u) {
           {"created_at", u.created_at}};
 }
 
-json KeyJson(const store::ApiKeyRecord& k) {
+json KeyJson(const ApiKeyRecord& k) {
   return {{"id", k.id},
           {"user_id", k.user_id},
           {"prefix", k.prefix},
@@ -84,10 +84,10 @@ HttpResponse ReloadThen(ApiContext& ctx, HttpResponse response) {
 }
 
 // `existing` gives the optional fields' values when the body leaves them out.
-Result<store::PlanRecord> ParsePlan(const std::string& name, const json& body,
-                                    const std::optional<store::PlanRecord>& existing,
-                                    std::vector<FieldError>* errors) {
-  store::PlanRecord plan;
+Result<PlanRecord> ParsePlan(const std::string& name, const json& body,
+                             const std::optional<PlanRecord>& existing,
+                             std::vector<FieldError>* errors) {
+  PlanRecord plan;
   plan.name = name;
   plan.max_stored_bytes = existing ? existing->max_stored_bytes : accounts::kDefaultMaxStoredBytes;
   plan.max_datasets = existing ? existing->max_datasets : accounts::kDefaultMaxDatasets;
@@ -137,7 +137,7 @@ void RegisterAccountRoutes(Router& router, ApiContext& ctx) {
     const accounts::MonthTotals month = ctx.gate.accounts().meter().ThisMonth(me.user_id);
     auto stored = ctx.datasets.StoredBytes(me.user_id);
     if (!stored.ok()) return ProblemFromStatus(stored.status());
-    const store::PlanRecord& plan = me.plan;
+    const PlanRecord& plan = me.plan;
     return Json(200,
                 {{"user", me.user_id},
                  {"role", me.is_admin() ? "admin" : "member"},

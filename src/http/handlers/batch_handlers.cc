@@ -10,11 +10,11 @@
 namespace diamond::http {
 namespace {
 
-nlohmann::json BatchJson(const store::JobRecord& job, const std::string& prefix) {
+nlohmann::json BatchJson(const JobRecord& job, const std::string& prefix) {
   nlohmann::json out = {{"id", job.id},
                         {"location", prefix + "/batch-predictions/" + job.id},
                         {"model_id", job.model_id},
-                        {"state", std::string(store::JobStateName(job.state))},
+                        {"state", std::string(JobStateName(job.state))},
                         {"progress", job.progress},
                         {"attempts", job.attempts},
                         {"created_at", job.created_at},
@@ -37,7 +37,7 @@ nlohmann::json BatchJson(const store::JobRecord& job, const std::string& prefix)
     out["rows_per_second"] = detail->value("rows_per_second", 0.0);
   }
   if (!job.error.empty()) out["error"] = job.error;
-  if (job.state == store::JobState::kSucceeded)
+  if (job.state == JobState::kSucceeded)
     out["result_location"] = prefix + "/batch-predictions/" + job.id + "/result";
   return out;
 }
@@ -155,7 +155,7 @@ void RegisterBatchRoutes(Router& router, ApiContext& ctx) {
     if (auto error = CheckId(id, "batch_id")) return *error;
     auto reader = ctx.batches.ReadResult(Owner(request), id);
     if (!reader.ok()) return ProblemFromStatus(reader.status());
-    const int64_t total = reader->size();
+    const int64_t total = (*reader)->size();
     int64_t first = 0, last = total - 1;
     const auto range = request.Header("range");
     if (range && !ParseRange(*range, total, &first, &last)) {
@@ -165,7 +165,7 @@ void RegisterBatchRoutes(Router& router, ApiContext& ctx) {
       response.headers.emplace_back("Content-Range", "bytes */" + std::to_string(total));
       return response;
     }
-    reader->Seek(first);
+    (*reader)->Seek(first);
     HttpResponse response = CsvDownload(std::move(reader).value(), last - first + 1);
     if (response.status != 200) return response;  // the stored result cannot be read
     if (range) response.status = 206;

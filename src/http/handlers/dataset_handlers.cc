@@ -10,7 +10,7 @@
 namespace diamond::http {
 namespace {
 
-nlohmann::json DatasetJson(const store::DatasetRecord& d, const HttpRequest& request) {
+nlohmann::json DatasetJson(const DatasetRecord& d, const HttpRequest& request) {
   auto stats = ParseJson(d.current.stats_json);
   nlohmann::json out = {{"id_", d.id},
                         {"id", d.id},
@@ -33,12 +33,12 @@ nlohmann::json DatasetJson(const store::DatasetRecord& d, const HttpRequest& req
 
 // The caller's plan limits on datasets.
 service::DatasetService::Limits LimitsOf(const HttpRequest& request) {
-  const store::PlanRecord& plan = PlanOf(request);
+  const PlanRecord& plan = PlanOf(request);
   return {plan.max_dataset_rows, {plan.max_stored_bytes, plan.max_datasets}};
 }
 
-nlohmann::json WriteReport(const store::DatasetRecord& d, const HttpRequest& request,
-                           size_t rows_written, int64_t rows_skipped) {
+nlohmann::json WriteReport(const DatasetRecord& d, const HttpRequest& request, size_t rows_written,
+                           int64_t rows_skipped) {
   nlohmann::json out = DatasetJson(d, request);
   out["rows_written"] = rows_written;
   out["rows_skipped"] = rows_skipped;
@@ -89,7 +89,7 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
     if (auto error = CheckId(id, "dataset_id")) return *error;
     auto reader = ctx.datasets.ReadCurrent(Owner(request), id);
     if (!reader.ok()) return ProblemFromStatus(reader.status());
-    const int64_t size = reader->size();
+    const int64_t size = (*reader)->size();
     return CsvDownload(std::move(reader).value(), size);
   });
 

@@ -13,7 +13,7 @@
 namespace diamond::http {
 
 const std::string& Owner(const HttpRequest& request) { return request.principal->user_id; }
-const store::PlanRecord& PlanOf(const HttpRequest& request) { return request.principal->plan; }
+const PlanRecord& PlanOf(const HttpRequest& request) { return request.principal->plan; }
 
 namespace {
 
@@ -171,12 +171,12 @@ std::optional<HttpResponse> CheckPriceable(const std::vector<Diamond>& stones) {
   return ValidationProblem("stones the model cannot price", errors);
 }
 
-HttpResponse CsvDownload(store::BlobRangeReader reader, int64_t length) {
+HttpResponse CsvDownload(std::unique_ptr<RangeReader> reader, int64_t length) {
   HttpResponse response;
   response.content_type = "text/csv; charset=utf-8";
   response.streamed = std::make_shared<StreamedBody>();
   response.streamed->size = length;
-  auto shared = std::make_shared<store::BlobRangeReader>(std::move(reader));
+  std::shared_ptr<RangeReader> shared = std::move(reader);
   auto failure = std::make_shared<Status>(Status::Ok());
   response.streamed->read = [shared, failure](size_t max, std::string* piece) {
     auto next = shared->Next(max);

@@ -6,19 +6,19 @@
 #include <string>
 #include <vector>
 
+#include "core/account_records.h"
 #include "core/diamond.h"
+#include "core/range_reader.h"
+#include "core/records.h"
 #include "http/api.h"
 #include "http/http_types.h"
-#include "store/account_store.h"
-#include "store/blob_range_reader.h"
-#include "store/records.h"
 
 namespace diamond::http {
 
 // The caller (the gate has authenticated them on every non-public route): the owner of
 // whatever the handler creates or reads, and the plan whose limits apply.
 const std::string& Owner(const HttpRequest& request);
-const store::PlanRecord& PlanOf(const HttpRequest& request);
+const PlanRecord& PlanOf(const HttpRequest& request);
 
 // 422 naming the parameter unless `id` is a valid resource id.
 std::optional<HttpResponse> CheckId(const std::string& id, const std::string& what);
@@ -29,7 +29,7 @@ struct PageRequest {
   int64_t page = 0;
   int64_t page_size = 100;
   int64_t offset() const { return page * page_size; }
-  store::Page ToStorePage() const { return {offset(), page_size}; }
+  Page ToStorePage() const { return {offset(), page_size}; }
 };
 std::optional<HttpResponse> ParsePage(const HttpRequest& request, const ApiConfig& config,
                                       PageRequest* out);
@@ -66,6 +66,6 @@ HttpResponse Json(int status, const nlohmann::json& body);
 // kWholeDownloadBytes are read here; a larger one is streamed (StreamedBody), so that the
 // server holds one piece of it at a time whatever its size.
 inline constexpr int64_t kWholeDownloadBytes = int64_t{1} << 20;
-HttpResponse CsvDownload(store::BlobRangeReader reader, int64_t length);
+HttpResponse CsvDownload(std::unique_ptr<RangeReader> reader, int64_t length);
 
 }  // namespace diamond::http

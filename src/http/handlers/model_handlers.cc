@@ -19,21 +19,21 @@ namespace {
 // What PUT /models/{id} answers once its job ended or the wait is over: 201 with the
 // model, 422 if training failed, 409 if it was cancelled, else 202 with the job.
 HttpResponse TrainingAnswer(ApiContext& ctx, const std::string& owner, const std::string& id,
-                            const std::string& prefix, const Result<store::JobRecord>& job) {
+                            const std::string& prefix, const Result<JobRecord>& job) {
   if (!job.ok()) return ProblemFromStatus(job.status());
-  if (job->state == store::JobState::kSucceeded) {
+  if (job->state == JobState::kSucceeded) {
     auto model = ctx.models.Get(owner, id);
     if (!model.ok()) return ProblemFromStatus(model.status());
     HttpResponse response = Json(201, ModelJson(*model, prefix, owner));
     response.headers.emplace_back("Location", prefix + "/models/" + id);
     return response;
   }
-  if (job->state == store::JobState::kFailed) {
+  if (job->state == JobState::kFailed) {
     HttpResponse response = Problem(422, "training-failed", "Training failed", job->error);
     response.headers.emplace_back("Location", prefix + "/jobs/" + job->id);
     return response;
   }
-  if (job->state == store::JobState::kCancelled) {
+  if (job->state == JobState::kCancelled) {
     return Problem(409, "conflict", "Training was cancelled", "job " + job->id + " was cancelled");
   }
   HttpResponse response = Json(202, JobJson(*job, prefix));
@@ -54,7 +54,7 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
         nlohmann::json results = nlohmann::json::array();
         for (const auto& m : listed->first) {
           results.push_back({{"id_", m.id},
-                             {"status", store::ModelStatusName(m.status)},
+                             {"status", ModelStatusName(m.status)},
                              {"version", m.version},
                              {"shared", m.shared}});
         }
@@ -93,7 +93,7 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
         std::vector<FieldError> errors;
         auto training = service::ParseTrainingRequest(body, &errors);
         if (!training.ok()) return ValidationProblem("invalid training request", errors);
-        const store::PlanRecord& plan = PlanOf(request);
+        const PlanRecord& plan = PlanOf(request);
         auto job_id = ctx.models.StartTraining(Owner(request), id, *training,
                                                {plan.max_models, plan.max_training_jobs});
         if (!job_id.ok()) return ProblemFromStatus(job_id.status());
@@ -109,7 +109,7 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
         return Later([&ctx, owner = Owner(request), id, prefix = request.prefix, job_id = *job_id,
                       timeout](HttpResponse::Respond respond) {
           ctx.jobs.WhenFinished(owner, job_id, timeout,
-                                [&ctx, owner, id, prefix, respond](Result<store::JobRecord> job) {
+                                [&ctx, owner, id, prefix, respond](Result<JobRecord> job) {
                                   respond(TrainingAnswer(ctx, owner, id, prefix, job));
                                 });
         });
@@ -177,7 +177,7 @@ void RegisterJobRoutes(Router& router, ApiContext& ctx) {
   });
 
   // Operators: every tenant's jobs, each with its owner.
-  auto admin_job_json = [](const store::JobRecord& job, const std::string& prefix) {
+  auto admin_job_json = [](const JobRecord& job, const std::string& prefix) {
     nlohmann::json out = JobJson(job, prefix);
     out["owner"] = job.owner;
     out["location"] = prefix + "/admin/jobs/" + job.id;
@@ -188,7 +188,7 @@ void RegisterJobRoutes(Router& router, ApiContext& ctx) {
       [&ctx, admin_job_json](HttpRequest& request) {
         PageRequest page;
         if (auto error = ParsePage(request, ctx.config, &page)) return *error;
-        store::MetadataStore::JobFilter filter;
+        JobFilter filter;
         if (auto owner = request.Query("owner")) filter.owner = std::string(*owner);
         if (auto kind = request.Query("kind")) {
           filter.kind = std::string(*kind);
@@ -200,7 +200,7 @@ void RegisterJobRoutes(Router& router, ApiContext& ctx) {
         }
         if (auto state = request.Query("state")) {
           filter.state = std::string(*state);
-          if (!store::JobStateNamed(filter.state)) {
+          if (!JobStateNamed(filter.state)) {
             return ValidationProblem(
                 "invalid query parameter",
                 {FieldError{0, 0, "state",

@@ -10,8 +10,6 @@
 #include "http/handlers/handler_support.h"
 #include "http/handlers/handlers.h"
 #include "http/problem.h"
-#include "ml/features.h"
-#include "ml/model.h"
 #include "service/pricing.h"
 
 namespace diamond::http {
@@ -67,7 +65,6 @@ Result<std::shared_ptr<const service::LoadedModel>> ResolveModel(ApiContext& ctx
 HttpResponse Metadata(ApiContext& ctx, HttpRequest& request) {
   auto model = ResolveModel(ctx, request);
   if (!model.ok()) return ProblemFromStatus(model.status());
-  const ml::Model& m = *(*model)->model;
   json inputs = json::array();
   for (const char* n : kNumberInputs) inputs.push_back(TensorMeta(n, "FP64"));
   for (const char* n : kGradeInputs) inputs.push_back(TensorMeta(n, "BYTES"));
@@ -77,11 +74,11 @@ HttpResponse Metadata(ApiContext& ctx, HttpRequest& request) {
     outputs.push_back(TensorMeta("price_high", "FP64"));
   }
   outputs.push_back(TensorMeta("log_base_price", "FP64"));
-  for (ml::Feature f : m.features())
-    outputs.push_back(TensorMeta("contribution_" + std::string(ml::FeatureName(f)), "FP64"));
+  for (std::string_view name : service::FeatureNames(**model))
+    outputs.push_back(TensorMeta("contribution_" + std::string(name), "FP64"));
   return Json(200, {{"name", request.Param("model_id")},
                     {"versions", {std::to_string((*model)->version)}},
-                    {"platform", "diamond_" + std::string(m.algorithm())},
+                    {"platform", "diamond_" + std::string(service::AlgorithmName(**model))},
                     {"inputs", inputs},
                     {"outputs", outputs},
                     {"parameters",
@@ -134,17 +131,17 @@ HttpResponse Infer(ApiContext& ctx, HttpRequest& request) {
     return OipError(400, "stone " + std::to_string(unpriceable) + ": " + service::kPriceOutOfRange);
   }
   PhaseTimer encoding(&request.phases, RequestPhase::kEncode);
-  const ml::Model& m = *priced->model->model;
+  const std::vector<std::string_view> features = service::FeatureNames(*priced->model);
   // The protocol's tensors are columns.
   std::vector<double> price(n), low, high, base;
   std::vector<std::vector<double>> contributions;
   if (infer.interval) low.resize(n), high.resize(n);
   if (infer.explain) {
     base = priced->log_base;
-    contributions.assign(m.features().size(), std::vector<double>(n));
+    contributions.assign(features.size(), std::vector<double>(n));
   }
   for (size_t i = 0; i < n; ++i) {
-    const ml::StonePrice& stone = priced->prices[i];
+    const service::StonePrice& stone = priced->prices[i];
     price[i] = stone.price;
     if (infer.interval) {
       low[i] = stone.low;
@@ -164,8 +161,7 @@ HttpResponse Infer(ApiContext& ctx, HttpRequest& request) {
   if (infer.explain) {
     produced.emplace_back("log_base_price", &base);
     for (size_t j = 0; j < contributions.size(); ++j) {
-      produced.emplace_back("contribution_" + std::string(ml::FeatureName(m.features()[j])),
-                            &contributions[j]);
+      produced.emplace_back("contribution_" + std::string(features[j]), &contributions[j]);
     }
   }
   // Only those asked for, in the order asked, when the request names them.

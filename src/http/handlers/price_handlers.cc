@@ -3,12 +3,10 @@
 #include <cmath>
 #include <span>
 
-#include "core/grades.h"
 #include "core/price_format.h"
 #include "http/handlers/handler_support.h"
 #include "http/handlers/handlers.h"
 #include "http/problem.h"
-#include "ml/model.h"
 #include "service/pricing.h"
 
 namespace diamond::http {
@@ -65,33 +63,24 @@ std::optional<HttpResponse> ParsePredictOptions(const HttpRequest& request,
 }
 
 // ,"explanation":{"base_price":…,"factors":[{"feature":"carat","value":1.1,"factor":1.4},…]}
-void AppendExplanation(std::string& out, const ml::Model& model, const Diamond& stone,
+void AppendExplanation(std::string& out, const service::LoadedModel& model,
+                       std::span<const std::string_view> features, const Diamond& stone,
                        double log_base, std::span<const double> effects) {
   out += ",\"explanation\":{\"base_price\":";
   AppendSignificant(out, std::exp(log_base));
   out += ",\"factors\":[";
-  const auto& features = model.features();
   for (size_t j = 0; j < features.size(); ++j) {
     if (j > 0) out += ',';
     out += "{\"feature\":\"";
-    out += ml::FeatureName(features[j]);
+    out += features[j];
     out += "\",\"value\":";
-    switch (features[j]) {
-      case ml::Feature::kCut:
-      case ml::Feature::kColor:
-      case ml::Feature::kClarity: {
-        const GradeScale scale = features[j] == ml::Feature::kCut     ? GradeScale::kCut
-                                 : features[j] == ml::Feature::kColor ? GradeScale::kColor
-                                                                      : GradeScale::kClarity;
-        out += '"';
-        out += GradeName(scale, features[j] == ml::Feature::kCut     ? stone.cut
-                                : features[j] == ml::Feature::kColor ? stone.color
-                                                                     : stone.clarity);
-        out += '"';
-        break;
-      }
-      default:
-        AppendSignificant(out, ml::FeatureValue(features[j], stone, model.transform()));
+    const service::FactorValue value = service::FactorValueOf(model, j, stone);
+    if (!value.grade.empty()) {
+      out += '"';
+      out += value.grade;
+      out += '"';
+    } else {
+      AppendSignificant(out, value.number);
     }
     out += ",\"factor\":";
     AppendSignificant(out, std::exp(effects[j]));
@@ -136,7 +125,9 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
                                                service::kPriceOutOfRange}});
         }
         PhaseTimer encoding(&request.phases, RequestPhase::kEncode);
-        const ml::Model& priced_by = *priced->model->model;
+        const std::vector<std::string_view> features = priced->explained
+                                                           ? service::FeatureNames(*priced->model)
+                                                           : std::vector<std::string_view>();
         // Built by hand: ids are validated ([A-Za-z0-9._-]) so they need no escaping.
         std::string out;
         out.reserve(64 + id.size() + (options.explain ? 900 : 32) * body.stones.size());
@@ -146,7 +137,7 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
         out += std::to_string(priced->model->version);
         out += ",\"predictions\":[";
         for (size_t i = 0; i < body.stones.size(); ++i) {
-          const ml::StonePrice& stone = priced->prices[i];
+          const service::StonePrice& stone = priced->prices[i];
           if (i > 0) out += ',';
           out += "{\"price\":";
           AppendNumber(out, stone.price);
@@ -160,7 +151,7 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
             out += '}';
           }
           if (priced->explained) {
-            AppendExplanation(out, priced_by, body.stones[i], priced->log_base[i],
+            AppendExplanation(out, *priced->model, features, body.stones[i], priced->log_base[i],
                               priced->EffectsOf(i));
           }
           out += '}';

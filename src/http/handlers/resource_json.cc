@@ -7,14 +7,14 @@
 
 namespace diamond::http {
 
-nlohmann::json ModelJson(const store::ModelRecord& m, const std::string& prefix,
+nlohmann::json ModelJson(const ModelRecord& m, const std::string& prefix,
                          const std::string& viewer) {
   nlohmann::json out = {{"id_", m.id},
                         {"id", m.id},
                         {"location", prefix + "/models/" + m.id},
                         {"owner", m.owner},
                         {"shared", m.shared},
-                        {"status", store::ModelStatusName(m.status)},
+                        {"status", ModelStatusName(m.status)},
                         {"version", m.version},
                         {"created_at", m.created_at},
                         {"updated_at", m.updated_at}};
@@ -56,12 +56,12 @@ nlohmann::json ModelJson(const store::ModelRecord& m, const std::string& prefix,
   return out;
 }
 
-nlohmann::json JobJson(const store::JobRecord& j, const std::string& prefix) {
+nlohmann::json JobJson(const JobRecord& j, const std::string& prefix) {
   nlohmann::json out = {
       {"id", j.id},
       {"location", prefix + "/jobs/" + j.id},
       {"kind", j.kind},
-      {"state", store::JobStateName(j.state)},
+      {"state", JobStateName(j.state)},
       {"progress", j.progress},
       {"progress_detail", j.progress_detail},
       {"attempts", j.attempts},

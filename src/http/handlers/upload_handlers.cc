@@ -15,7 +15,7 @@ namespace {
 
 constexpr int64_t kMaxPartNumber = 10000;
 
-nlohmann::json UploadJson(const store::UploadRecord& u, const std::vector<store::UploadPart>& parts,
+nlohmann::json UploadJson(const UploadRecord& u, const std::vector<UploadPart>& parts,
                           const HttpRequest& request) {
   nlohmann::json out = {{"upload_id", u.id},
                         {"location", request.prefix + "/uploads/" + u.id},
@@ -180,14 +180,14 @@ void RegisterUploadRoutes(Router& router, ApiContext& ctx) {
   router.Add("POST", "/uploads/{upload_id}/complete", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("upload_id");
     if (auto error = CheckId(id, "upload_id")) return *error;
-    const store::PlanRecord& plan = PlanOf(request);
+    const PlanRecord& plan = PlanOf(request);
     const service::DatasetService::Limits limits{plan.max_dataset_rows,
                                                  {plan.max_stored_bytes, plan.max_datasets}};
     // A large upload completes in a job: 202, and GET /uploads/{id} (or the job) follows it.
     auto queued = ctx.uploads.QueueIfLarge(Owner(request), id, limits);
     if (!queued.ok()) return ProblemFromStatus(queued.status());
     if (queued->has_value()) {
-      const store::JobRecord& job = **queued;
+      const JobRecord& job = **queued;
       ctx.jobs.Notify();
       HttpResponse response = Json(202, {{"upload_id", id},
                                          {"state", "completing"},

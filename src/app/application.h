@@ -1,35 +1,36 @@
-// ServiceStack: the services, the job runner and the Api wired over the stores it is
-// given (which engines they run on is decided in src/app/backends.h). Used by
-// `diamond serve`, `diamond worker`, the API benchmark, the request fuzzer and tests.
-// Members are declared in dependency order; destruction drains the Api, then stops the
-// job workers, before the stores close.
+// Application: everything diamond is apart from how requests arrive — the stores it is
+// given (which engines, src/app/backends.h), the accounts, the services, the model cache
+// and its change watcher, blob GC, the job runner and its executors — with no HTTP in it.
+// `diamond worker` runs one as it is; `diamond serve` and `diamond lambda` put the HTTP
+// Api on top (api_stack.h). Members are declared in dependency order; destruction stops
+// the job workers before the services and the stores go.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
-#include <string>
 
 #include "accounts/accounts.h"
-#include "http/api.h"
-#include "http/gate.h"
-#include "http/metrics.h"
 #include "jobs/batch_prediction_job.h"
 #include "jobs/job_runner.h"
+#include "jobs/upload_completion_job.h"
 #include "service/batch_prediction_service.h"
 #include "service/dataset_service.h"
 #include "service/job_service.h"
 #include "service/model_cache.h"
 #include "service/model_change_watcher.h"
 #include "service/model_service.h"
+#include "service/pricing.h"
 #include "service/query_service.h"
 #include "service/upload_service.h"
 #include "store/blob_gc.h"
 #include "store/stores.h"
 
-namespace diamond::http {
+namespace diamond::app {
 
-struct StackOptions {
+struct ApplicationOptions {
   int job_workers = 1;
   bool remove_unreferenced_blobs = true;
   std::chrono::seconds blob_grace{3600};        // spared by that clean-up (blob_gc.h)
@@ -42,36 +43,49 @@ struct StackOptions {
   bool sole_user_of_stores = false;
   // Where the first start writes the bootstrap admin's key (empty: no bootstrap).
   std::filesystem::path admin_key_file;
-  // Benchmarks only: false turns authentication, limits and metering off (gate.h).
-  bool gate_enabled = true;
+  // Usage is metered (rows, training time, stored bytes); false only for benchmarks.
+  bool metered = true;
+  // The process answers API requests (counts for rate shares, watches model changes);
+  // false for `diamond worker`.
+  bool serves_api = true;
+  // Hears of every batch of stones priced in real time (the API's metrics); may be empty.
+  std::function<void(int64_t rows)> rows_priced;
+  // How a failed upload completion is told to the client who asks for the upload again
+  // (the API's problem document); required, since any process may run that job.
+  jobs::DescribeCompletionFailure describe_completion_failure;
   service::UploadService::Options uploads;
   jobs::BatchPredictionOptions batches;
-  ApiConfig api;
 };
 
-class ServiceStack {
+class Application {
  public:
-  // Opens the stores, cleans up after a crash (see blob_gc.h), starts the job workers.
-  static Result<std::unique_ptr<ServiceStack>> Open(const StackOptions& options,
-                                                    store::Stores stores);
-  ~ServiceStack();
-  ServiceStack(const ServiceStack&) = delete;
-  ServiceStack& operator=(const ServiceStack&) = delete;
+  // Cleans up what a crash left in the stores (blob_gc.h), makes the first admin if asked,
+  // starts the job workers.
+  static Result<std::unique_ptr<Application>> Open(const ApplicationOptions& options,
+                                                   store::Stores stores);
+  ~Application();
+  Application(const Application&) = delete;
+  Application& operator=(const Application&) = delete;
 
-  Api& api() { return *api_; }
-  jobs::JobRunner& runner() { return *runner_; }
   accounts::Accounts& accounts() { return *accounts_; }
+  service::DatasetService& datasets() { return *datasets_; }
+  service::ModelService& models() { return *models_; }
+  service::Pricing& pricing() { return *pricing_; }
+  service::QueryService& queries() { return *queries_; }
+  service::UploadService& uploads() { return *uploads_; }
+  service::BatchPredictionService& batches() { return *batches_; }
+  service::JobService& job_records() { return *job_records_; }
+  jobs::JobRunner& runner() { return *runner_; }
   // True if this start created the first admin and wrote its key file.
   bool admin_key_created() const { return admin_key_created_; }
   // Blobs removed at open because a crash had left them unreferenced.
   int64_t blobs_removed_at_open() const { return blobs_removed_; }
 
  private:
-  ServiceStack() = default;
+  Application() = default;
 
   store::Stores stores_;
   std::unique_ptr<accounts::Accounts> accounts_;
-  std::unique_ptr<Gate> gate_;
   std::unique_ptr<store::PeriodicBlobGc> blob_gc_;
   std::unique_ptr<service::ModelCache> cache_;
   std::unique_ptr<service::ModelChangeWatcher> model_changes_;  // other replicas' model changes
@@ -83,10 +97,8 @@ class ServiceStack {
   std::unique_ptr<service::BatchPredictionService> batches_;
   std::unique_ptr<service::JobService> job_records_;
   std::unique_ptr<jobs::JobRunner> runner_;
-  Metrics metrics_;
-  std::unique_ptr<Api> api_;
   int64_t blobs_removed_ = 0;
   bool admin_key_created_ = false;
 };
 
-}  // namespace diamond::http
+}  // namespace diamond::app

@@ -1,6 +1,6 @@
-#include "store/records.h"
+#include "core/records.h"
 
-namespace diamond::store {
+namespace diamond {
 
 std::string_view ModelStatusName(ModelStatus status) {
   switch (status) {
@@ -43,4 +43,4 @@ bool IsFinished(JobState state) {
          state == JobState::kCancelled;
 }
 
-}  // namespace diamond::store
+}  // namespace diamond

@@ -1,5 +1,8 @@
-// The rows of the metadata store, as plain structs. Times are RFC 3339 UTC strings;
-// *_json fields hold JSON documents the services own.
+// The application's records — datasets and their versions, models, jobs, price queries,
+// uploads, batch parts — as plain structs: what the metadata store keeps and what the
+// services and the API show. In core so that every layer may name them (the HTTP layer
+// prints them without including the store). Times are RFC 3339 UTC strings; *_json fields
+// hold JSON documents the services own.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace diamond::store {
+namespace diamond {
 
 // One immutable piece of a dataset version's CSV. The first segment starts with the
 // header; the others hold rows only, so a version's CSV is its segments, concatenated.
@@ -139,4 +142,10 @@ struct Page {
   int64_t limit = 100;
 };
 
-}  // namespace diamond::store
+// Every owner's jobs narrowed by whichever fields are not empty (for operators:
+// GET /admin/jobs, `diamond admin jobs`).
+struct JobFilter {
+  std::string id, owner, state, kind;
+};
+
+}  // namespace diamond
