@@ -11,7 +11,9 @@ if [[ -z "$format" ]]; then
   echo "clang-format is missing: run scripts/bootstrap.sh (or apt-get install clang-format)" >&2
   exit 1
 fi
-mapfile -t files < <(git ls-files '*.cc' '*.h')
+# Tracked files, and new ones not yet added (so a file written since the last commit is
+# checked before it is committed, not first in CI's fresh clone).
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.cc' '*.h')
 if [[ "${1:-}" == "--fix" ]]; then
   "$format" -i "${files[@]}"
   exit 0

@@ -23,9 +23,9 @@ Result<std::unique_ptr<ApiStack>> ApiStack::Open(StackOptions options, store::St
   stack->app_ = std::move(app).value();
   Application& a = *stack->app_;
   stack->gate_ = std::make_unique<http::Gate>(a.accounts(), options.gate_enabled);
-  stack->api_ = std::make_unique<http::Api>(http::ApiContext{
-      a.datasets(), a.models(), a.pricing(), a.queries(), a.uploads(), a.batches(), a.runner(),
-      a.job_records(), stack->metrics_, *stack->gate_, options.api});
+  stack->api_ = std::make_unique<http::Api>(
+      http::ApiContext{a.datasets(), a.models(), a.pricing(), a.queries(), a.uploads(), a.batches(),
+                       a.runner(), a.job_records(), stack->metrics_, *stack->gate_, options.api});
   return stack;
 }
 

@@ -8,8 +8,7 @@ namespace diamond::app {
 Result<std::unique_ptr<Application>> Application::Open(const ApplicationOptions& options,
                                                        store::Stores stores) {
   if (!stores.metadata || !stores.accounts || !stores.blobs) {
-    return Status::InvalidArgument(
-        "the application needs a metadata, an account and a blob store");
+    return Status::InvalidArgument("the application needs a metadata, an account and a blob store");
   }
   if (!options.describe_completion_failure) {
     return Status::InvalidArgument("the application needs describe_completion_failure");
@@ -53,8 +52,7 @@ Result<std::unique_ptr<Application>> Application::Open(const ApplicationOptions&
   }
   app->pricing_ = std::make_unique<service::Pricing>(*app->models_, options.rows_priced);
   app->queries_ = std::make_unique<service::QueryService>(metadata, blobs, *app->pricing_);
-  app->batches_ =
-      std::make_unique<service::BatchPredictionService>(metadata, blobs, *app->models_);
+  app->batches_ = std::make_unique<service::BatchPredictionService>(metadata, blobs, *app->models_);
   app->job_records_ = std::make_unique<service::JobService>(metadata);
   app->runner_ = std::make_unique<jobs::JobRunner>(
       metadata, jobs::JobRunnerOptions{options.job_workers, options.max_job_attempts,
