@@ -39,7 +39,7 @@ Result<double> Pricing::IntervalHalfWidth(const LoadedModel& model, double level
 Result<PricedBatch> Pricing::Price(std::shared_ptr<const LoadedModel> model,
                                    std::span<const Diamond> stones, const PricingOptions& options,
                                    RowAccount& account, RequestPhases* phases,
-                                   size_t* unpriceable) {
+                                   std::optional<size_t>* unpriceable) {
   PricedBatch batch;
   ml::StonePricingOptions stone_options{.explain = options.explain};
   if (options.interval_level > 0) {

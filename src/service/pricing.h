@@ -73,12 +73,13 @@ class Pricing {
 
   // Prices `stones` (each passed CheckPriceable) with `model`. Errors: the account's refusal
   // (nothing computed, nothing charged); InvalidArgument when a stone's price is out of range,
-  // with *unpriceable set to its index (the rows are refunded); the interval's errors as in
+  // with *unpriceable set to its index (the rows are refunded; only this error sets it, so
+  // it tells the two InvalidArguments apart); the interval's errors as in
   // IntervalHalfWidth. Adds the time spent to `phases` (price, or explain) when not null.
   Result<PricedBatch> Price(std::shared_ptr<const LoadedModel> model,
                             std::span<const Diamond> stones, const PricingOptions& options,
                             RowAccount& account, RequestPhases* phases = nullptr,
-                            size_t* unpriceable = nullptr);
+                            std::optional<size_t>* unpriceable = nullptr);
 
  private:
   ModelService& models_;

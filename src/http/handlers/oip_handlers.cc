@@ -119,16 +119,16 @@ HttpResponse Infer(ApiContext& ctx, HttpRequest& request) {
       return OipError(400, "parameter 'interval': " + width.status().message());
   }
   Gate::CallerRows account(ctx.gate, request);
-  size_t unpriceable = 0;
+  std::optional<size_t> unpriceable;
   auto priced =
       ctx.pricing.Price(std::move(*model), infer.stones,
                         service::PricingOptions{.explain = infer.explain,
                                                 .interval_level = infer.interval.value_or(0)},
                         account, &request.phases, &unpriceable);
   if (!priced.ok()) {
-    if (priced.status().code() != StatusCode::kInvalidArgument)
-      return ProblemFromStatus(priced.status());
-    return OipError(400, "stone " + std::to_string(unpriceable) + ": " + service::kPriceOutOfRange);
+    if (!unpriceable) return ProblemFromStatus(priced.status());
+    return OipError(400,
+                    "stone " + std::to_string(*unpriceable) + ": " + service::kPriceOutOfRange);
   }
   PhaseTimer encoding(&request.phases, RequestPhase::kEncode);
   const std::vector<std::string_view> features = service::FeatureNames(*priced->model);
@@ -137,7 +137,7 @@ HttpResponse Infer(ApiContext& ctx, HttpRequest& request) {
   std::vector<std::vector<double>> contributions;
   if (infer.interval) low.resize(n), high.resize(n);
   if (infer.explain) {
-    base = priced->log_base;
+    base = std::move(priced->log_base);
     contributions.assign(features.size(), std::vector<double>(n));
   }
   for (size_t i = 0; i < n; ++i) {

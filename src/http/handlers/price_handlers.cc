@@ -114,14 +114,13 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
           if (auto error = CheckPriceable(body.stones)) return *error;
         }
         Gate::CallerRows account(ctx.gate, request);
-        size_t unpriceable = 0;
+        std::optional<size_t> unpriceable;
         auto priced = ctx.pricing.Price(std::move(*model), body.stones, options, account,
                                         &request.phases, &unpriceable);
         if (!priced.ok()) {
-          if (priced.status().code() != StatusCode::kInvalidArgument)
-            return ProblemFromStatus(priced.status());
+          if (!unpriceable) return ProblemFromStatus(priced.status());
           return ValidationProblem("a stone the model cannot price",
-                                   {FieldError{static_cast<int64_t>(unpriceable + 1), 0, "",
+                                   {FieldError{static_cast<int64_t>(*unpriceable + 1), 0, "",
                                                service::kPriceOutOfRange}});
         }
         PhaseTimer encoding(&request.phases, RequestPhase::kEncode);
