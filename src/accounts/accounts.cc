@@ -68,15 +68,36 @@ int64_t Accounts::loaded_generation() const {
 }
 
 bool Accounts::ReloadIfChangedAfterMiss() {
-  const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
-  int64_t last = last_miss_check_ns_.load(std::memory_order_relaxed);
-  const int64_t interval = std::chrono::nanoseconds(kMissCheckInterval).count();
-  if (now - last < interval) return false;
-  if (!last_miss_check_ns_.compare_exchange_strong(last, now))
-    return false;  // another thread looks
-  auto generation = accounts_.Generation();
-  if (!generation.ok() || *generation == loaded_generation()) return false;
-  return Reload().ok();
+  MutexLock lock(miss_mutex_);
+  // A look already running may have read the store before the key this miss is about
+  // was committed; the next one to start cannot have.
+  const uint64_t wanted = looks_started_ + 1;
+  while (looks_finished_ < wanted) {
+    if (looks_started_ > looks_finished_) {  // one runs: wait for it, then maybe run the next
+      miss_looked_.wait(lock);
+      continue;
+    }
+    const uint64_t mine = ++looks_started_;
+    lock.Unlock();
+    bool ok = true;
+    auto generation = accounts_.Generation();
+    if (!generation.ok()) {
+      ok = false;
+      Log(LogLevel::kWarn, "could not look for new API keys after an unknown one",
+          {{"error", generation.status().message()}});
+    } else if (*generation != loaded_generation()) {
+      if (Status s = Reload(); !s.ok()) {
+        ok = false;
+        Log(LogLevel::kWarn, "could not reload accounts after an unknown API key",
+            {{"error", s.message()}});
+      }
+    }
+    lock.Lock();
+    looks_finished_ = mine;
+    last_look_ok_ = ok;
+    miss_looked_.notify_all();
+  }
+  return last_look_ok_;
 }
 
 Status Accounts::Heartbeat() {

@@ -41,12 +41,14 @@ class Accounts {
   // The account generation the directory in force was loaded at.
   int64_t loaded_generation() const;
 
-  // After a key was not found: if the accounts changed since the last load (a key made
-  // through another replica a moment ago), reloads now and returns true, so the caller
-  // can look again. At most one look at the store per kMissCheckInterval, however many
-  // unknown keys arrive (each look is a query).
+  // After a key was not found: makes sure the directory is at least as new as the store
+  // was at some moment after the miss (reloading if the accounts changed, e.g. a key made
+  // through another replica a moment ago) and returns true, so the caller looks again;
+  // false only when the store could not be read (logged). One look at the store at a time:
+  // misses arriving while a look runs wait for the next one (a look that began before a
+  // miss might not see a key committed just before it) and share it, so a flood of
+  // unknown keys costs one small query at a time, never one each.
   bool ReloadIfChangedAfterMiss();
-  static constexpr std::chrono::milliseconds kMissCheckInterval{50};
   // A process whose heartbeat (every second) is older than this is taken for dead.
   static constexpr std::chrono::milliseconds kLiveHeartbeat{3000};
 
@@ -74,7 +76,13 @@ class Accounts {
   int64_t generation_ GUARDED_BY(mutex_) = 0;  // of the loaded directory
   ReplicaRecord replica_;                      // only the thread (and Open, before it) writes it
   std::atomic<int> serving_replicas_{1};
-  std::atomic<int64_t> last_miss_check_ns_{0};  // steady clock
+  // The looks of ReloadIfChangedAfterMiss: numbered as they start; a miss waits for one
+  // numbered above every look started before it.
+  Mutex miss_mutex_;
+  CondVar miss_looked_;
+  uint64_t looks_started_ GUARDED_BY(miss_mutex_) = 0;
+  uint64_t looks_finished_ GUARDED_BY(miss_mutex_) = 0;
+  bool last_look_ok_ GUARDED_BY(miss_mutex_) = false;
   std::thread thread_;
 };
 
