@@ -16,7 +16,7 @@
 namespace diamond::accounts {
 namespace {
 
-Status CheckPlanExists(store::AccountStore& store, const std::string& plan) {
+Status CheckPlanExists(store::UserStore& store, const std::string& plan) {
   auto plans = store.ListPlans();
   if (!plans.ok()) return plans.status();
   for (const auto& p : *plans) {
@@ -41,7 +41,7 @@ Status WriteKeyFile(const std::filesystem::path& path, const std::string& key) {
 
 }  // namespace
 
-Status CreateUser(store::AccountStore& store, const std::string& id, const std::string& role,
+Status CreateUser(store::UserStore& store, const std::string& id, const std::string& role,
                   const std::string& plan) {
   if (!IsValidId(id)) {
     return Status::InvalidArgument("user id must be " + std::string(kIdRule));
@@ -51,7 +51,7 @@ Status CreateUser(store::AccountStore& store, const std::string& id, const std::
   return store.CreateUser(UserRecord{id, role, plan, false, ""});
 }
 
-Status UpdateUser(store::AccountStore& store, const std::string& id,
+Status UpdateUser(store::UserStore& store, const std::string& id,
                   const std::optional<std::string>& role, const std::optional<std::string>& plan,
                   const std::optional<bool>& disabled) {
   if (role && !IsValidRole(*role))
@@ -82,7 +82,7 @@ Status UpdateUser(store::AccountStore& store, const std::string& id,
   return store.UpdateUser(id, role, plan, disabled);
 }
 
-Result<IssuedKey> IssueKey(store::AccountStore& store, const std::string& user_id,
+Result<IssuedKey> IssueKey(store::UserStore& store, const std::string& user_id,
                            const std::string& name) {
   if (name.size() > 64) return Status::InvalidArgument("a key's name is at most 64 characters");
   for (char c : name) {
@@ -134,7 +134,7 @@ Status ValidatePlan(const PlanRecord& plan) {
   return Status::Ok();
 }
 
-Result<bool> EnsureFirstAdmin(store::AccountStore& store, const std::filesystem::path& key_file) {
+Result<bool> EnsureFirstAdmin(store::UserStore& store, const std::filesystem::path& key_file) {
   auto users = store.CountUsers();
   if (!users.ok()) return users.status();
   if (*users > 0) return false;

@@ -19,9 +19,9 @@ inline constexpr const char* kBootstrapPlan = "enterprise";
 
 // Validates and creates a user. InvalidArgument for a bad id, role or unknown plan;
 // FailedPrecondition if the id is taken.
-Status CreateUser(store::AccountStore& store, const std::string& id, const std::string& role,
+Status CreateUser(store::UserStore& store, const std::string& id, const std::string& role,
                   const std::string& plan);
-Status UpdateUser(store::AccountStore& store, const std::string& id,
+Status UpdateUser(store::UserStore& store, const std::string& id,
                   const std::optional<std::string>& role, const std::optional<std::string>& plan,
                   const std::optional<bool>& disabled);
 
@@ -30,7 +30,7 @@ struct IssuedKey {
   std::string key;      // the key itself: shown once, never stored
 };
 // A new key for the user (NotFound for an unknown user).
-Result<IssuedKey> IssueKey(store::AccountStore& store, const std::string& user_id,
+Result<IssuedKey> IssueKey(store::UserStore& store, const std::string& user_id,
                            const std::string& name);
 
 // A plan with no practical limits and no prices, for in-process tools (the API benchmark,
@@ -53,7 +53,7 @@ Status ValidatePlan(const PlanRecord& plan);
 
 // On a store with no users: creates the admin user with a key and writes the key to
 // `key_file` (mode 0600, never overwriting). Returns true if it did.
-Result<bool> EnsureFirstAdmin(store::AccountStore& store, const std::filesystem::path& key_file);
+Result<bool> EnsureFirstAdmin(store::UserStore& store, const std::filesystem::path& key_file);
 
 // Waits until every live server on the store (one whose heartbeat is under 3 s old) has
 // loaded the accounts as they are now: after a revocation returns, the key is refused

@@ -2,7 +2,7 @@
 
 namespace diamond::accounts {
 
-Status AccountDirectory::Reload(store::AccountStore& store, Meter& meter) {
+Status AccountDirectory::Reload(store::UserStore& store, Meter& meter) {
   auto users = store.ListUsers();
   if (!users.ok()) return users.status();
   auto keys = store.ListKeys("");

@@ -15,7 +15,7 @@
 #include "accounts/principal.h"
 #include "base/mutex.h"
 #include "core/status.h"
-#include "store/account_store.h"
+#include "store/user_store.h"
 
 namespace diamond::accounts {
 
@@ -37,7 +37,7 @@ class AccountDirectory {
  public:
   // Reads every user, key and plan. On failure the previous snapshot stays. Principals
   // get their runtime state (counters, buckets) from `meter`.
-  Status Reload(store::AccountStore& store, Meter& meter);
+  Status Reload(store::UserStore& store, Meter& meter);
 
   AuthResult Authenticate(std::string_view presented_key) const;
 

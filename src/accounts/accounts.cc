@@ -11,8 +11,8 @@
 namespace diamond::accounts {
 
 Result<std::unique_ptr<Accounts>> Accounts::Open(store::AccountStore& accounts,
-                                                 store::MetadataStore& metadata, bool serving) {
-  std::unique_ptr<Accounts> out(new Accounts(accounts, metadata));
+                                                 store::DatasetStore& datasets, bool serving) {
+  std::unique_ptr<Accounts> out(new Accounts(accounts, datasets));
   out->replica_.serving = serving;
   if (Status s = out->Reload(); !s.ok()) return s;
   if (Status s = out->meter_.Load(accounts, NowRfc3339().substr(0, 7)); !s.ok()) return s;
@@ -59,7 +59,7 @@ Status Accounts::Reload() {
 Status Accounts::Flush() {
   MutexLock lock(flush_mutex_);
   const std::string now = NowRfc3339();
-  return meter_.Flush(accounts_, metadata_, now.substr(0, 10), now);
+  return meter_.Flush(accounts_, datasets_, now.substr(0, 10), now);
 }
 
 int64_t Accounts::loaded_generation() const {

@@ -15,7 +15,7 @@
 #include "accounts/meter.h"
 #include "base/mutex.h"
 #include "store/account_store.h"
-#include "store/metadata_store.h"
+#include "store/dataset_store.h"
 
 namespace diamond::accounts {
 
@@ -24,8 +24,7 @@ class Accounts {
   // Loads the directory and this month's usage, then starts the flush thread. `serving`:
   // this process answers API requests (not a `diamond worker`).
   static Result<std::unique_ptr<Accounts>> Open(store::AccountStore& accounts,
-                                                store::MetadataStore& metadata,
-                                                bool serving = true);
+                                                store::DatasetStore& datasets, bool serving = true);
   ~Accounts();
   Accounts(const Accounts&) = delete;
   Accounts& operator=(const Accounts&) = delete;
@@ -57,15 +56,15 @@ class Accounts {
   int serving_replicas() const { return serving_replicas_.load(std::memory_order_relaxed); }
 
  private:
-  Accounts(store::AccountStore& accounts, store::MetadataStore& metadata)
-      : accounts_(accounts), metadata_(metadata) {}
+  Accounts(store::AccountStore& accounts, store::DatasetStore& datasets)
+      : accounts_(accounts), datasets_(datasets) {}
   void Run();
   // Reports this process and its loaded generation (ReplicaRecord).
   Status Heartbeat();
 
   store::AccountStore& accounts_;
-  store::MetadataStore& metadata_;
-  Meter meter_;  // before the directory: principals point into it
+  store::DatasetStore& datasets_;  // the bytes each user stores, for the meter
+  Meter meter_;                    // before the directory: principals point into it
   AccountDirectory directory_;
 
   Mutex flush_mutex_;   // one flush at a time (the thread, Flush(), shutdown)

@@ -5,7 +5,7 @@
 
 namespace diamond::accounts {
 
-Status Meter::Load(store::AccountStore& store, const std::string& month) {
+Status Meter::Load(store::UsageStore& store, const std::string& month) {
   auto usage = store.UsageForMonth(month);
   if (!usage.ok()) return usage.status();
   std::unordered_map<std::string, int64_t> rows;
@@ -89,7 +89,7 @@ MonthTotals Meter::ThisMonth(const std::string& user_id) {
   return totals;
 }
 
-Status Meter::Flush(store::AccountStore& accounts, store::MetadataStore& metadata,
+Status Meter::Flush(store::UsageStore& accounts, store::DatasetStore& datasets,
                     const std::string& day, const std::string& now) {
   std::unordered_map<std::string, UsageRecord> rows;
   std::vector<std::pair<std::string, std::string>> touched;
@@ -128,7 +128,7 @@ Status Meter::Flush(store::AccountStore& accounts, store::MetadataStore& metadat
   Status status = Status::Ok();
   std::unordered_set<std::string> storage_failed;
   for (const auto& user : storage_changed) {
-    auto bytes = metadata.StoredBytes(user);
+    auto bytes = datasets.StoredBytes(user);
     if (!bytes.ok()) {
       status = bytes.status();
       storage_failed.insert(user);
@@ -159,7 +159,7 @@ Status Meter::Flush(store::AccountStore& accounts, store::MetadataStore& metadat
   return status;
 }
 
-Status Meter::ReadBackMonth(store::AccountStore& accounts, const std::string& month) {
+Status Meter::ReadBackMonth(store::UsageStore& accounts, const std::string& month) {
   // Other processes on the same store (replicas) count rows too: take the month's totals
   // as stored, plus what this process counted since its last write. A user's quota then
   // holds across replicas up to what the others priced since their last flush (≤ 1 s).

@@ -1,4 +1,4 @@
-// Meter: usage counted in memory and written to the AccountStore by Flush(), which the
+// Meter: usage counted in memory and written to the UsageStore by Flush(), which the
 // Accounts thread calls once a second — so a request never waits on a database write,
 // and a crash loses at most the counts of the last second (docs/accounts.md).
 //
@@ -19,8 +19,8 @@
 #include "accounts/token_bucket.h"
 #include "base/mutex.h"
 #include "core/status.h"
-#include "store/account_store.h"
-#include "store/metadata_store.h"
+#include "store/dataset_store.h"
+#include "store/usage_store.h"
 
 namespace diamond::accounts {
 
@@ -45,7 +45,7 @@ struct MonthTotals {
 class Meter {
  public:
   // Loads this month's totals from the store (call once before serving).
-  Status Load(store::AccountStore& store, const std::string& month);
+  Status Load(store::UsageStore& store, const std::string& month);
 
   // The runtime state of a user or key, created on first use, kept for the process's life.
   std::shared_ptr<UserCounters> CountersFor(const std::string& user_id);
@@ -69,13 +69,13 @@ class Meter {
   // 3339) as the last use of the keys used since. If the write fails the counts are kept
   // for the next attempt. A new month (the day's first seven characters) restarts the
   // month totals.
-  Status Flush(store::AccountStore& accounts, store::MetadataStore& metadata,
-               const std::string& day, const std::string& now);
+  Status Flush(store::UsageStore& accounts, store::DatasetStore& datasets, const std::string& day,
+               const std::string& now);
 
  private:
   // After a flush: every user's month total becomes what the store holds (every process's
   // flushed rows) plus this process's rows not yet written.
-  Status ReadBackMonth(store::AccountStore& accounts, const std::string& month);
+  Status ReadBackMonth(store::UsageStore& accounts, const std::string& month);
 
  private:
   Mutex mutex_;

@@ -15,6 +15,8 @@ Result<std::unique_ptr<Application>> Application::Open(const ApplicationOptions&
   }
   std::unique_ptr<Application> app(new Application());
   app->stores_ = std::move(stores);
+  // Every port of the metadata store is this one object; each component is given the
+  // ports it uses (metadata_store.h).
   store::MetadataStore& metadata = *app->stores_.metadata;
   store::AccountStore& account_store = *app->stores_.accounts;
   store::BlobStore& blobs = *app->stores_.blobs;
@@ -22,7 +24,7 @@ Result<std::unique_ptr<Application>> Application::Open(const ApplicationOptions&
     // A round now (what a crash of this or another process left), then periodically;
     // among processes sharing the store, one at a time.
     app->blob_gc_ = std::make_unique<store::PeriodicBlobGc>(
-        metadata, blobs, options.blob_gc_interval, options.blob_grace);
+        metadata, metadata, blobs, options.blob_gc_interval, options.blob_grace);
     auto removed = app->blob_gc_->RunOnce();
     if (!removed.ok())
       return Status::IoError("cannot clean the blob store: " + removed.status().message());
@@ -42,38 +44,41 @@ Result<std::unique_ptr<Application>> Application::Open(const ApplicationOptions&
     if (metered) meter.StorageChanged(owner);
   };
   app->datasets_ = std::make_unique<service::DatasetService>(metadata, blobs, storage_changed);
-  app->uploads_ =
-      std::make_unique<service::UploadService>(metadata, blobs, storage_changed, options.uploads);
+  app->uploads_ = std::make_unique<service::UploadService>(metadata, metadata, blobs,
+                                                           storage_changed, options.uploads);
   app->cache_ =
       std::make_unique<service::ModelCache>(static_cast<size_t>(options.model_cache_bytes));
-  app->models_ = std::make_unique<service::ModelService>(metadata, blobs, *app->cache_);
+  app->models_ = std::make_unique<service::ModelService>(metadata, metadata, blobs, *app->cache_);
   if (options.serves_api) {
     app->model_changes_ = std::make_unique<service::ModelChangeWatcher>(metadata, *app->cache_);
   }
   app->pricing_ = std::make_unique<service::Pricing>(*app->models_, options.rows_priced);
-  app->queries_ = std::make_unique<service::QueryService>(metadata, blobs, *app->pricing_);
-  app->batches_ = std::make_unique<service::BatchPredictionService>(metadata, blobs, *app->models_);
-  app->job_records_ = std::make_unique<service::JobService>(metadata);
+  app->queries_ =
+      std::make_unique<service::QueryService>(metadata, metadata, blobs, *app->pricing_);
+  app->batches_ = std::make_unique<service::BatchPredictionService>(metadata, metadata, metadata,
+                                                                    metadata, blobs, *app->models_);
+  app->job_records_ = std::make_unique<service::JobService>(metadata, metadata);
   app->runner_ = std::make_unique<jobs::JobRunner>(
       metadata, jobs::JobRunnerOptions{options.job_workers, options.max_job_attempts,
                                        options.job_lease, options.sole_user_of_stores});
   app->runner_->SetExecutor(
       std::string(service::kTrainJobKind),
-      jobs::MakeTrainingExecutor(metadata, blobs, *app->datasets_, *app->cache_,
+      jobs::MakeTrainingExecutor(metadata, metadata, blobs, *app->datasets_, *app->cache_,
                                  [&meter, metered](const std::string& owner, double seconds) {
                                    if (metered) meter.AddTrainingSeconds(owner, seconds);
                                  }));
   app->runner_->SetExecutor(std::string(service::kBatchPredictJobKind),
                             jobs::MakeBatchPredictionExecutor(
-                                metadata, blobs, options.batches,
+                                metadata, metadata, blobs, options.batches,
                                 [&meter, metered](const std::string& owner, int64_t rows) {
                                   // The quota was checked when the batch was accepted.
                                   if (metered)
                                     accounts::Meter::CountRows(*meter.CountersFor(owner), rows);
                                 }));
-  app->runner_->SetExecutor(std::string(service::kUploadCompleteJobKind),
-                            jobs::MakeUploadCompletionExecutor(
-                                metadata, *app->uploads_, options.describe_completion_failure));
+  app->runner_->SetExecutor(
+      std::string(service::kUploadCompleteJobKind),
+      jobs::MakeUploadCompletionExecutor(metadata, metadata, *app->uploads_,
+                                         options.describe_completion_failure));
   if (Status s = app->runner_->Start(); !s.ok()) return s;
   return app;
 }

@@ -23,7 +23,7 @@ struct Failure {
   std::string message;
 };
 
-void Run(store::MetadataStore& metadata, store::BlobStore& blobs,
+void Run(store::JobQueue& job_queue, store::BatchPartStore& parts, store::BlobStore& blobs,
          const BatchPredictionOptions& options, const RowsObserver& priced, const JobRecord& job,
          JobContext& context) {
   auto parsed = service::BatchPredictJobPayload::Parse(job.payload_json);
@@ -46,7 +46,7 @@ void Run(store::MetadataStore& metadata, store::BlobStore& blobs,
   const int64_t rows_total = payload.rows;
 
   // What earlier attempts committed: the header (part 0) and parts 1..n, in order.
-  auto committed = metadata.ListBatchParts(job.owner, job.id);
+  auto committed = parts.ListBatchParts(job.owner, job.id);
   if (!committed.ok()) throw Failure{committed.status().message()};
   int64_t parts_done = 0;
   int64_t rows_done = 0;
@@ -78,8 +78,8 @@ void Run(store::MetadataStore& metadata, store::BlobStore& blobs,
     rows_skipped += skipped;
     const double fraction =
         rows_total > 0 ? static_cast<double>(rows_done) / static_cast<double>(rows_total) : 1.0;
-    if (Status s = metadata.CommitBatchPart(job.id, job.attempts, record, std::min(fraction, 1.0),
-                                            detail(part + 1));
+    if (Status s = parts.CommitBatchPart(job.id, job.attempts, record, std::min(fraction, 1.0),
+                                         detail(part + 1));
         !s.ok()) {
       throw Failure{s.message()};
     }
@@ -127,7 +127,7 @@ void Run(store::MetadataStore& metadata, store::BlobStore& blobs,
     ++part;
   }
   if (context.CancelRequested()) throw Failure{"cancelled"};
-  if (Status s = metadata.FinishJob(job.id, job.attempts, detail(part)); !s.ok())
+  if (Status s = job_queue.FinishJob(job.id, job.attempts, detail(part)); !s.ok())
     throw Failure{s.message()};
 }
 
@@ -139,18 +139,19 @@ std::string BatchPartKey(const std::string& owner, const std::string& job_id, in
   return "batch-predictions/" + owner + "/" + job_id + "/part-" + number;
 }
 
-JobRunner::Executor MakeBatchPredictionExecutor(store::MetadataStore& metadata,
+JobRunner::Executor MakeBatchPredictionExecutor(store::JobQueue& job_queue,
+                                                store::BatchPartStore& parts,
                                                 store::BlobStore& blobs,
                                                 BatchPredictionOptions options,
                                                 RowsObserver priced) {
-  return [&metadata, &blobs, options = std::move(options), priced = std::move(priced)](
+  return [&job_queue, &parts, &blobs, options = std::move(options), priced = std::move(priced)](
              const JobRecord& job, JobContext& context) {
     try {
-      Run(metadata, blobs, options, priced, job, context);
+      Run(job_queue, parts, blobs, options, priced, job, context);
     } catch (const Failure& failure) {
-      RecordJobFailure(metadata, job, failure.message);
+      RecordJobFailure(job_queue, job, failure.message);
     } catch (const std::exception& e) {
-      RecordJobFailure(metadata, job, std::string("the batch failed: ") + e.what());
+      RecordJobFailure(job_queue, job, std::string("the batch failed: ") + e.what());
     }
   };
 }

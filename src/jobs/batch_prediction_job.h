@@ -11,8 +11,9 @@
 
 #include "jobs/job_runner.h"
 #include "service/batch_prediction_service.h"
+#include "store/batch_part_store.h"
 #include "store/blob_store.h"
-#include "store/metadata_store.h"
+#include "store/job_queue.h"
 
 namespace diamond::jobs {
 
@@ -24,7 +25,8 @@ struct BatchPredictionOptions {
   std::string temp_dir;          // where the dataset is staged while it is read; "" = the system's
 };
 
-JobRunner::Executor MakeBatchPredictionExecutor(store::MetadataStore& metadata,
+JobRunner::Executor MakeBatchPredictionExecutor(store::JobQueue& job_queue,
+                                                store::BatchPartStore& parts,
                                                 store::BlobStore& blobs,
                                                 BatchPredictionOptions options,
                                                 RowsObserver priced = {});

@@ -19,7 +19,7 @@ std::string NewWorkerId() {
 
 bool JobContext::CancelRequested() {
   if (lost_->load()) return true;
-  auto job = metadata_.GetJob(owner_, job_id_);
+  auto job = job_queue_.GetJob(owner_, job_id_);
   // A job whose record vanished (model deleted) is as good as cancelled; so is one that
   // another attempt holds now.
   return !job.ok() || job->cancel_requested || job->attempts != attempt_ ||
@@ -39,15 +39,14 @@ void JobContext::ReportProgress(double fraction, const std::string& detail) {
          {"detail", detail}});
   }
   // Progress is advice to whoever watches; training goes on if it cannot be recorded.
-  if (Status s = metadata_.UpdateJobProgress(job_id_, attempt_, fraction, detail); !s.ok()) {
+  if (Status s = job_queue_.UpdateJobProgress(job_id_, attempt_, fraction, detail); !s.ok()) {
     Log(LogLevel::kWarn, "could not record a job's progress",
         {{"job_id", job_id_}, {"error", s.message()}});
   }
 }
 
-void RecordJobFailure(store::MetadataStore& metadata, const JobRecord& job,
-                      const std::string& error) {
-  Status s = metadata.FailTraining(job.id, job.attempts, error);
+void RecordJobFailure(store::JobQueue& job_queue, const JobRecord& job, const std::string& error) {
+  Status s = job_queue.FailJob(job.id, job.attempts, error);
   if (s.ok()) return;
   if (s.code() == StatusCode::kFailedPrecondition) {
     Log(LogLevel::kInfo, "a job attempt ended after it lost the job; nothing recorded",
@@ -58,8 +57,8 @@ void RecordJobFailure(store::MetadataStore& metadata, const JobRecord& job,
       {{"job_id", job.id}, {"failure", error}, {"error", s.message()}});
 }
 
-JobRunner::JobRunner(store::MetadataStore& metadata, JobRunnerOptions options)
-    : metadata_(metadata), options_(options), worker_id_(NewWorkerId()) {}
+JobRunner::JobRunner(store::JobQueue& job_queue, JobRunnerOptions options)
+    : job_queue_(job_queue), options_(options), worker_id_(NewWorkerId()) {}
 
 JobRunner::~JobRunner() { Stop(); }
 
@@ -72,7 +71,7 @@ Status JobRunner::Start() {
   watcher_ = std::thread([this] { WatchLoop(); });
   if (options_.workers <= 0) return Status::Ok();
   if (options_.reclaim_at_start) {
-    auto expired = metadata_.ExpireJobLeases();
+    auto expired = job_queue_.ExpireJobLeases();
     if (!expired.ok()) return expired.status();
     if (*expired > 0) {
       Log(LogLevel::kInfo, "reclaiming jobs left running by this process's previous run",
@@ -107,7 +106,7 @@ void JobRunner::LeaseLoop() {
     std::vector<std::pair<std::string, Held>> held(held_.begin(), held_.end());
     lock.Unlock();
     for (const auto& [job_id, job] : held) {
-      Status s = metadata_.RenewJobLease(job_id, job.attempt, options_.lease.count());
+      Status s = job_queue_.RenewJobLease(job_id, job.attempt, options_.lease.count());
       if (s.code() == StatusCode::kFailedPrecondition) {
         // Cancelled, finished, or taken over after a lapse: the attempt must stop.
         job.lost->store(true);
@@ -134,8 +133,8 @@ void JobRunner::WorkerLoop() {
       MutexLock lock(mutex_);
       work_pending_ = false;  // whatever was announced so far, the claim below will see
     }
-    auto job = metadata_.ClaimNextJob(
-        store::MetadataStore::JobClaim{worker_id_, options_.lease.count(), options_.max_attempts});
+    auto job = job_queue_.ClaimNextJob(
+        store::JobQueue::JobClaim{worker_id_, options_.lease.count(), options_.max_attempts});
     if (job.ok() && job->has_value()) {
       ++busy_;
       Run(**job);
@@ -171,7 +170,7 @@ void JobRunner::Run(const JobRecord& job) {
   const auto started = std::chrono::steady_clock::now();
   auto executor = executors_.find(job.kind);
   if (executor == executors_.end()) {
-    RecordJobFailure(metadata_, job, "no executor for job kind '" + job.kind + "'");
+    RecordJobFailure(job_queue_, job, "no executor for job kind '" + job.kind + "'");
     return;
   }
   auto lost = std::make_shared<std::atomic<bool>>(false);
@@ -179,12 +178,12 @@ void JobRunner::Run(const JobRecord& job) {
     MutexLock lock(mutex_);
     held_[job.id] = Held{job.attempts, lost};
   }
-  JobContext context(metadata_, job, lost);
+  JobContext context(job_queue_, job, lost);
   try {
     executor->second(job, context);
   } catch (const std::exception& e) {
     // An executor bug must not take the process down or leave the job running forever.
-    RecordJobFailure(metadata_, job, std::string("internal error: ") + e.what());
+    RecordJobFailure(job_queue_, job, std::string("internal error: ") + e.what());
   }
   {
     MutexLock lock(mutex_);
@@ -193,7 +192,7 @@ void JobRunner::Run(const JobRecord& job) {
   nlohmann::json ended = about;
   ended["seconds"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  auto record = metadata_.GetJob(job.owner, job.id);
+  auto record = job_queue_.GetJob(job.owner, job.id);
   if (record.ok()) {
     ended["state"] = std::string(JobStateName(record->state));
     if (!record->error.empty()) ended["error"] = record->error;
@@ -213,7 +212,7 @@ void JobRunner::WhenFinished(std::string owner, std::string job_id,
       return;
     }
   }
-  done(metadata_.GetJob(owner, job_id));  // stopping: answer with what there is
+  done(job_queue_.GetJob(owner, job_id));  // stopping: answer with what there is
 }
 
 void JobRunner::ReleaseWaiters() {
@@ -240,7 +239,7 @@ void JobRunner::WatchLoop() {
     std::vector<Waiter> keep;
     const auto now = std::chrono::steady_clock::now();
     for (Waiter& waiter : waiting) {
-      auto job = metadata_.GetJob(waiter.owner, waiter.job_id);
+      auto job = job_queue_.GetJob(waiter.owner, waiter.job_id);
       if (release || now >= waiter.deadline || !job.ok() || IsFinished(job->state)) {
         waiter.done(std::move(job));
       } else {

@@ -21,7 +21,7 @@
 
 #include "base/mutex.h"
 #include "service/job_events.h"
-#include "store/metadata_store.h"
+#include "store/job_queue.h"
 
 namespace diamond::jobs {
 
@@ -30,9 +30,9 @@ class JobContext {
  public:
   // `lost` turns true when the attempt's lease could not be renewed (the runner's lease
   // thread sets it): the job must stop, another attempt may hold it now.
-  JobContext(store::MetadataStore& metadata, const JobRecord& job,
+  JobContext(store::JobQueue& job_queue, const JobRecord& job,
              std::shared_ptr<std::atomic<bool>> lost = std::make_shared<std::atomic<bool>>(false))
-      : metadata_(metadata),
+      : job_queue_(job_queue),
         owner_(job.owner),
         job_id_(job.id),
         attempt_(job.attempts),
@@ -42,7 +42,7 @@ class JobContext {
   void ReportProgress(double fraction, const std::string& detail = {});
 
  private:
-  store::MetadataStore& metadata_;
+  store::JobQueue& job_queue_;
   std::string owner_;
   std::string job_id_;
   int64_t attempt_;
@@ -53,8 +53,7 @@ class JobContext {
 // Records that this attempt of a job failed. If the store refuses, it is logged: a lost
 // attempt is simply over; otherwise the job stays running until its lease lapses, and is
 // retried up to the attempt cap.
-void RecordJobFailure(store::MetadataStore& metadata, const JobRecord& job,
-                      const std::string& error);
+void RecordJobFailure(store::JobQueue& job_queue, const JobRecord& job, const std::string& error);
 
 struct JobRunnerOptions {
   int workers = 1;       // 0: jobs are only queued here, for other processes to run
@@ -70,7 +69,7 @@ class JobRunner final : public service::JobEvents {
   // Runs one job to its end: it must record success or failure in the store itself.
   using Executor = std::function<void(const JobRecord& job, JobContext& context)>;
 
-  JobRunner(store::MetadataStore& metadata, JobRunnerOptions options);
+  JobRunner(store::JobQueue& job_queue, JobRunnerOptions options);
   ~JobRunner();
   JobRunner(const JobRunner&) = delete;
   JobRunner& operator=(const JobRunner&) = delete;
@@ -117,7 +116,7 @@ class JobRunner final : public service::JobEvents {
     WaitDone done;
   };
 
-  store::MetadataStore& metadata_;
+  store::JobQueue& job_queue_;
   const JobRunnerOptions options_;
   const std::string worker_id_;  // host:pid:random, the lease holder's name in the store
   std::map<std::string, Executor> executors_;

@@ -74,7 +74,7 @@ ml::ProgressObserver Observer(JobContext& context) {
   };
 }
 
-void Train(const JobRecord& job, JobContext& context, store::MetadataStore& metadata,
+void Train(const JobRecord& job, JobContext& context, store::ModelStore& models,
            store::BlobStore& blobs, service::DatasetService& datasets, service::ModelCache& cache) {
   const auto started = std::chrono::steady_clock::now();
   auto parsed = service::TrainJobPayload::Parse(job.payload_json);
@@ -122,8 +122,8 @@ void Train(const JobRecord& job, JobContext& context, store::MetadataStore& meta
   key += "-a" + std::to_string(job.attempts) + ".json";
   if (Status s = blobs.Put(key, model_file); !s.ok()) throw Failure{s.message()};
   const json summary = Summary(*outcome, payload, seconds, created_at);
-  Status finished = metadata.FinishTraining(job.id, job.attempts, key, request->dataset_id,
-                                            payload.dataset.version, summary.dump());
+  Status finished = models.FinishTraining(job.id, job.attempts, key, request->dataset_id,
+                                          payload.dataset.version, summary.dump());
   if (!finished.ok()) {
     store::DeleteUnreferencedBlobs(blobs, {key});  // cancelled or deleted meanwhile
     throw Failure{finished.message()};
@@ -133,18 +133,18 @@ void Train(const JobRecord& job, JobContext& context, store::MetadataStore& meta
 
 }  // namespace
 
-JobRunner::Executor MakeTrainingExecutor(store::MetadataStore& metadata, store::BlobStore& blobs,
-                                         service::DatasetService& datasets,
+JobRunner::Executor MakeTrainingExecutor(store::ModelStore& models, store::JobQueue& job_queue,
+                                         store::BlobStore& blobs, service::DatasetService& datasets,
                                          service::ModelCache& cache, TrainingObserver trained) {
-  return [&metadata, &blobs, &datasets, &cache, trained](const JobRecord& job,
-                                                         JobContext& context) {
+  return [&models, &job_queue, &blobs, &datasets, &cache, trained](const JobRecord& job,
+                                                                   JobContext& context) {
     const auto started = std::chrono::steady_clock::now();
     try {
-      Train(job, context, metadata, blobs, datasets, cache);
+      Train(job, context, models, blobs, datasets, cache);
     } catch (const Failure& failure) {
-      RecordJobFailure(metadata, job, failure.message);
+      RecordJobFailure(job_queue, job, failure.message);
     } catch (const json::exception& e) {
-      RecordJobFailure(metadata, job, std::string("the job's payload is damaged: ") + e.what());
+      RecordJobFailure(job_queue, job, std::string("the job's payload is damaged: ") + e.what());
     }
     // Every attempt's time is metered, whether it produced a model or not: the work was done.
     if (trained) {

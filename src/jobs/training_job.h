@@ -9,15 +9,16 @@
 #include "service/dataset_service.h"
 #include "service/model_cache.h"
 #include "store/blob_store.h"
-#include "store/metadata_store.h"
+#include "store/job_queue.h"
+#include "store/model_store.h"
 
 namespace diamond::jobs {
 
 // Told the owner and the seconds each training attempt took (for metering).
 using TrainingObserver = std::function<void(const std::string& owner, double seconds)>;
 
-JobRunner::Executor MakeTrainingExecutor(store::MetadataStore& metadata, store::BlobStore& blobs,
-                                         service::DatasetService& datasets,
+JobRunner::Executor MakeTrainingExecutor(store::ModelStore& models, store::JobQueue& job_queue,
+                                         store::BlobStore& blobs, service::DatasetService& datasets,
                                          service::ModelCache& cache, TrainingObserver trained = {});
 
 }  // namespace diamond::jobs

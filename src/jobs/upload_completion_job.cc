@@ -5,12 +5,13 @@
 namespace diamond::jobs {
 namespace {
 
-void Run(store::MetadataStore& metadata, service::UploadService& uploads,
-         const DescribeCompletionFailure& describe, const JobRecord& job, JobContext& context) {
+void Run(store::UploadStore& upload_store, store::JobQueue& job_queue,
+         service::UploadService& uploads, const DescribeCompletionFailure& describe,
+         const JobRecord& job, JobContext& context) {
   auto parsed = service::UploadCompleteJobPayload::Parse(job.payload_json);
   if (!parsed.ok()) {
     // Fail closed: without its plan limits the completion must not run as "no limit".
-    RecordJobFailure(metadata, job, parsed.status().message());
+    RecordJobFailure(job_queue, job, parsed.status().message());
     return;
   }
   const service::UploadCompleteJobPayload& payload = *parsed;
@@ -22,44 +23,45 @@ void Run(store::MetadataStore& metadata, service::UploadService& uploads,
   auto done = uploads.Complete(job.owner, upload_id, limits, &invalid, job.id);
   if (!done.ok()) {
     // An earlier attempt of this job committed, then died before it could say so.
-    auto upload = metadata.GetUpload(job.owner, upload_id);
+    auto upload = upload_store.GetUpload(job.owner, upload_id);
     if (upload.ok() && upload->state == "completed" && upload->job_id == job.id) {
-      if (Status s = metadata.FinishJob(
+      if (Status s = job_queue.FinishJob(
               job.id, job.attempts, "dataset version " + std::to_string(upload->dataset_version));
           !s.ok()) {
-        RecordJobFailure(metadata, job, s.message());
+        RecordJobFailure(job_queue, job, s.message());
       }
       return;
     }
-    if (Status s = metadata.FailUploadCompletion(job.owner, upload_id, job.id,
-                                                 describe(done.status(), invalid));
+    if (Status s = upload_store.FailUploadCompletion(job.owner, upload_id, job.id,
+                                                     describe(done.status(), invalid));
         !s.ok()) {
-      RecordJobFailure(metadata, job,
+      RecordJobFailure(job_queue, job,
                        "the upload's completion failed (" + done.status().message() +
                            ") and could not be recorded: " + s.message());
       return;
     }
-    RecordJobFailure(metadata, job, done.status().message());
+    RecordJobFailure(job_queue, job, done.status().message());
     return;
   }
   const std::string detail = "dataset '" + done->id + "' version " +
                              std::to_string(done->current.version) + ", " +
                              std::to_string(done->current.rows) + " rows";
-  if (Status s = metadata.FinishJob(job.id, job.attempts, detail); !s.ok())
-    RecordJobFailure(metadata, job, s.message());
+  if (Status s = job_queue.FinishJob(job.id, job.attempts, detail); !s.ok())
+    RecordJobFailure(job_queue, job, s.message());
 }
 
 }  // namespace
 
-JobRunner::Executor MakeUploadCompletionExecutor(store::MetadataStore& metadata,
+JobRunner::Executor MakeUploadCompletionExecutor(store::UploadStore& upload_store,
+                                                 store::JobQueue& job_queue,
                                                  service::UploadService& uploads,
                                                  DescribeCompletionFailure describe) {
-  return [&metadata, &uploads, describe = std::move(describe)](const JobRecord& job,
-                                                               JobContext& context) {
+  return [&upload_store, &job_queue, &uploads, describe = std::move(describe)](
+             const JobRecord& job, JobContext& context) {
     try {
-      Run(metadata, uploads, describe, job, context);
+      Run(upload_store, job_queue, uploads, describe, job, context);
     } catch (const std::exception& e) {
-      RecordJobFailure(metadata, job, std::string("the upload's completion failed: ") + e.what());
+      RecordJobFailure(job_queue, job, std::string("the upload's completion failed: ") + e.what());
     }
   };
 }

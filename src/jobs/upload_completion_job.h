@@ -13,7 +13,8 @@
 #include "core/diamond_csv.h"
 #include "jobs/job_runner.h"
 #include "service/upload_service.h"
-#include "store/metadata_store.h"
+#include "store/job_queue.h"
+#include "store/upload_store.h"
 
 namespace diamond::jobs {
 
@@ -22,7 +23,8 @@ namespace diamond::jobs {
 using DescribeCompletionFailure =
     std::function<std::string(const Status& status, const InvalidRows& invalid)>;
 
-JobRunner::Executor MakeUploadCompletionExecutor(store::MetadataStore& metadata,
+JobRunner::Executor MakeUploadCompletionExecutor(store::UploadStore& upload_store,
+                                                 store::JobQueue& job_queue,
                                                  service::UploadService& uploads,
                                                  DescribeCompletionFailure describe);
 

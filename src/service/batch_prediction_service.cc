@@ -21,11 +21,11 @@ Result<JobRecord> BatchPredictionService::Start(const std::string& viewer,
       return Status::InvalidArgument("interval: " + width.status().message());
     }
   }
-  auto model = metadata_.FindModelFor(viewer, request.model_id);
+  auto model = model_store_.FindModelFor(viewer, request.model_id);
   if (!model.ok()) return model.status();
-  auto versions = metadata_.ListDatasetVersions(viewer, request.dataset_id);
+  auto versions = dataset_store_.ListDatasetVersions(viewer, request.dataset_id);
   if (!versions.ok()) return versions.status();
-  auto dataset = metadata_.GetDataset(viewer, request.dataset_id);
+  auto dataset = dataset_store_.GetDataset(viewer, request.dataset_id);
   if (!dataset.ok()) return dataset.status();
   const int64_t wanted = request.dataset_version.value_or(dataset->current.version);
   const DatasetVersion* version = nullptr;
@@ -47,12 +47,12 @@ Result<JobRecord> BatchPredictionService::Start(const std::string& viewer,
                              request.dataset_id, version->version, store::SegmentKeys(*version),
                              version->rows,      request.explain,  request.interval}
           .ToJson();
-  if (Status s = metadata_.QueueJob(job); !s.ok()) return s;
-  return metadata_.GetJob(viewer, job.id);
+  if (Status s = job_queue_.QueueJob(job); !s.ok()) return s;
+  return job_queue_.GetJob(viewer, job.id);
 }
 
 Result<JobRecord> BatchPredictionService::Get(const std::string& viewer, const std::string& id) {
-  auto job = metadata_.GetJob(viewer, id);
+  auto job = job_queue_.GetJob(viewer, id);
   if (!job.ok()) return job.status();
   if (job->kind != kBatchPredictJobKind)
     return Status::NotFound("no batch prediction '" + id + "'");
@@ -61,7 +61,7 @@ Result<JobRecord> BatchPredictionService::Get(const std::string& viewer, const s
 
 Result<JobRecord> BatchPredictionService::Cancel(const std::string& viewer, const std::string& id) {
   if (auto job = Get(viewer, id); !job.ok()) return job.status();
-  return metadata_.CancelJob(viewer, id);
+  return job_queue_.CancelJob(viewer, id);
 }
 
 Result<std::vector<BatchPart>> BatchPredictionService::FinishedParts(const std::string& viewer,
@@ -73,7 +73,7 @@ Result<std::vector<BatchPart>> BatchPredictionService::FinishedParts(const std::
                                       std::string(JobStateName(job->state)) +
                                       ": its result exists once it has succeeded");
   }
-  return metadata_.ListBatchParts(viewer, id);
+  return batch_parts_.ListBatchParts(viewer, id);
 }
 
 Result<std::unique_ptr<RangeReader>> BatchPredictionService::ReadResult(const std::string& viewer,

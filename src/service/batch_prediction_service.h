@@ -11,9 +11,12 @@
 
 #include "service/job_payloads.h"
 #include "service/model_service.h"
+#include "store/batch_part_store.h"
 #include "store/blob_range_reader.h"
 #include "store/blob_store.h"
-#include "store/metadata_store.h"
+#include "store/dataset_store.h"
+#include "store/job_queue.h"
+#include "store/model_store.h"
 
 namespace diamond::service {
 
@@ -27,9 +30,15 @@ struct BatchRequest {
 
 class BatchPredictionService {
  public:
-  BatchPredictionService(store::MetadataStore& metadata, store::BlobStore& blobs,
-                         ModelService& models)
-      : metadata_(metadata), blobs_(blobs), models_(models) {}
+  BatchPredictionService(store::DatasetStore& dataset_store, store::ModelStore& model_store,
+                         store::JobQueue& job_queue, store::BatchPartStore& batch_parts,
+                         store::BlobStore& blobs, ModelService& models)
+      : dataset_store_(dataset_store),
+        model_store_(model_store),
+        job_queue_(job_queue),
+        batch_parts_(batch_parts),
+        blobs_(blobs),
+        models_(models) {}
 
   // Pins the model's and the dataset's versions and queues the job, after `admit(rows)`
   // (the quota check) says yes. NotFound for a model or dataset the viewer cannot see,
@@ -49,7 +58,10 @@ class BatchPredictionService {
   // The succeeded batch's parts (FailedPrecondition while it is not finished).
   Result<std::vector<BatchPart>> FinishedParts(const std::string& viewer, const std::string& id);
 
-  store::MetadataStore& metadata_;
+  store::DatasetStore& dataset_store_;
+  store::ModelStore& model_store_;
+  store::JobQueue& job_queue_;
+  store::BatchPartStore& batch_parts_;
   store::BlobStore& blobs_;
   ModelService& models_;
 };

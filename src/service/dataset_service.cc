@@ -55,7 +55,7 @@ Result<Sha256> DatasetService::ResumeHash(const store::BlobStore& blobs,
 Result<DatasetRecord> DatasetService::WriteVersion(
     const std::string& owner, const std::string& id, int64_t expected_current,
     std::vector<DatasetSegment> kept, std::string_view bytes, int64_t new_rows, Sha256 hash,
-    const std::string& stats_json, const store::MetadataStore::StorageLimits& limits) {
+    const std::string& stats_json, const store::DatasetStore::StorageLimits& limits) {
   DatasetVersion version;
   version.version = expected_current + 1;
   version.segments = std::move(kept);
@@ -75,7 +75,8 @@ Result<DatasetRecord> DatasetService::WriteVersion(
     version.segments.push_back({written, new_rows, static_cast<int64_t>(bytes.size())});
   }
   for (const auto& segment : version.segments) version.bytes += segment.bytes;
-  auto committed = metadata_.CommitDatasetVersion(owner, id, expected_current, version, limits);
+  auto committed =
+      dataset_store_.CommitDatasetVersion(owner, id, expected_current, version, limits);
   if (!committed.ok()) {
     if (!written.empty()) store::DeleteUnreferencedBlobs(blobs_, {written});  // never referenced
     return committed.status();
@@ -109,7 +110,7 @@ Result<DatasetRecord> DatasetService::Replace(const std::string& owner, const st
   const std::string csv = StonesToCanonicalCsv(stones);
   const std::string stats_json = stats.ToJson().dump();
   return UntilNotRaced(owner, id, [&]() -> Result<DatasetRecord> {
-    auto current = metadata_.GetDataset(owner, id);
+    auto current = dataset_store_.GetDataset(owner, id);
     if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
     const int64_t expected = current.ok() ? current->current.version : 0;
     *created = !current.ok();
@@ -126,7 +127,7 @@ Result<DatasetRecord> DatasetService::Append(const std::string& owner, const std
   std::string rows;
   for (const auto& stone : stones) AppendCsvRow(stone, &rows);
   return UntilNotRaced(owner, id, [&]() -> Result<DatasetRecord> {
-    auto current = metadata_.GetDataset(owner, id);
+    auto current = dataset_store_.GetDataset(owner, id);
     if (!current.ok()) return current.status();
     if (Status s = CheckRowLimit(current->current.rows + static_cast<int64_t>(stones.size()),
                                  limits.max_rows);
@@ -158,16 +159,16 @@ Result<DatasetRecord> DatasetService::Append(const std::string& owner, const std
 }
 
 Result<DatasetRecord> DatasetService::Get(const std::string& owner, const std::string& id) {
-  return metadata_.GetDataset(owner, id);
+  return dataset_store_.GetDataset(owner, id);
 }
 
 Result<std::pair<std::vector<DatasetRecord>, int64_t>> DatasetService::List(
     const std::string& owner, Page page) {
-  return metadata_.ListDatasets(owner, page);
+  return dataset_store_.ListDatasets(owner, page);
 }
 
 Status DatasetService::Delete(const std::string& owner, const std::string& id) {
-  auto keys = metadata_.DeleteDataset(owner, id);
+  auto keys = dataset_store_.DeleteDataset(owner, id);
   if (!keys.ok()) return keys.status();
   if (storage_changed_) storage_changed_(owner);
   // The metadata no longer points at these; a crash here leaves only unreferenced blobs.
@@ -177,7 +178,7 @@ Status DatasetService::Delete(const std::string& owner, const std::string& id) {
 
 Status DatasetService::DeleteVersion(const std::string& owner, const std::string& id,
                                      int64_t version) {
-  auto keys = metadata_.DeleteDatasetVersion(owner, id, version);
+  auto keys = dataset_store_.DeleteDatasetVersion(owner, id, version);
   if (!keys.ok()) return keys.status();
   if (storage_changed_) storage_changed_(owner);
   store::DeleteUnreferencedBlobs(blobs_, *keys);
@@ -186,7 +187,7 @@ Status DatasetService::DeleteVersion(const std::string& owner, const std::string
 
 Result<std::vector<DatasetVersion>> DatasetService::Versions(const std::string& owner,
                                                              const std::string& id) {
-  return metadata_.ListDatasetVersions(owner, id);
+  return dataset_store_.ListDatasetVersions(owner, id);
 }
 
 Result<std::string> DatasetService::ReadSegments(
@@ -202,7 +203,7 @@ Result<std::string> DatasetService::ReadSegments(
 
 Result<std::unique_ptr<RangeReader>> DatasetService::ReadCurrent(const std::string& owner,
                                                                  const std::string& id) {
-  auto current = metadata_.GetDataset(owner, id);
+  auto current = dataset_store_.GetDataset(owner, id);
   if (!current.ok()) return current.status();
   std::vector<store::BlobExtent> extents;
   for (const auto& segment : current->current.segments)

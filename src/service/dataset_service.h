@@ -21,7 +21,7 @@
 #include "core/sha256.h"
 #include "store/blob_range_reader.h"
 #include "store/blob_store.h"
-#include "store/metadata_store.h"
+#include "store/dataset_store.h"
 
 namespace diamond::service {
 
@@ -33,18 +33,22 @@ class DatasetService {
   // Segments a version may have before an append rewrites it as one.
   static constexpr size_t kMaxSegments = 64;
 
-  DatasetService(store::MetadataStore& metadata, store::BlobStore& blobs,
+  DatasetService(store::DatasetStore& dataset_store, store::BlobStore& blobs,
                  StorageObserver storage_changed = {})
-      : metadata_(metadata), blobs_(blobs), storage_changed_(std::move(storage_changed)) {}
+      : dataset_store_(dataset_store),
+        blobs_(blobs),
+        storage_changed_(std::move(storage_changed)) {}
 
   // Bytes of every version the owner keeps (what max_stored_bytes limits).
-  Result<int64_t> StoredBytes(const std::string& owner) { return metadata_.StoredBytes(owner); }
+  Result<int64_t> StoredBytes(const std::string& owner) {
+    return dataset_store_.StoredBytes(owner);
+  }
 
   // Every method acts on the owner's datasets only. A change beyond one of the owner's plan
   // limits is LimitExceeded and writes nothing.
   struct Limits {
     int64_t max_rows = INT64_MAX;  // in one dataset
-    store::MetadataStore::StorageLimits storage;
+    store::DatasetStore::StorageLimits storage;
   };
 
   // Creates or replaces the dataset's rows (none: the seed's empty PUT); *created tells
@@ -89,14 +93,14 @@ class DatasetService {
                                      int64_t expected_current, std::vector<DatasetSegment> kept,
                                      std::string_view bytes, int64_t new_rows, Sha256 hash,
                                      const std::string& stats_json,
-                                     const store::MetadataStore::StorageLimits& limits);
+                                     const store::DatasetStore::StorageLimits& limits);
 
   // Runs `attempt` (read the current version, write the next) until it is not beaten to
   // the commit by another writer; see dataset_service.cc.
   Result<DatasetRecord> UntilNotRaced(const std::string& owner, const std::string& id,
                                       const std::function<Result<DatasetRecord>()>& attempt);
 
-  store::MetadataStore& metadata_;
+  store::DatasetStore& dataset_store_;
   store::BlobStore& blobs_;
   StorageObserver storage_changed_;
   // Writers of one dataset in this process take turns (a stripe per hash of owner and id):

@@ -4,14 +4,14 @@
 
 namespace diamond::service {
 
-ModelChangeWatcher::ModelChangeWatcher(store::MetadataStore& metadata, ModelCache& cache,
+ModelChangeWatcher::ModelChangeWatcher(store::ModelStore& model_store, ModelCache& cache,
                                        std::chrono::milliseconds interval)
-    : metadata_(metadata), cache_(cache), interval_(interval) {
+    : model_store_(model_store), cache_(cache), interval_(interval) {
   {
     MutexLock lock(poll_mutex_);
     // Start from now: the cache is empty, nothing older can be in it. If the store cannot
     // answer, start from 0 (the first successful poll then drops everything, harmlessly).
-    auto changes = metadata_.ModelChangesSince(INT64_MAX);
+    auto changes = model_store_.ModelChangesSince(INT64_MAX);
     seen_ = changes.ok() ? changes->latest : 0;
   }
   thread_ = std::thread([this] { Run(); });
@@ -28,7 +28,7 @@ ModelChangeWatcher::~ModelChangeWatcher() {
 
 int64_t ModelChangeWatcher::PollOnce() {
   MutexLock lock(poll_mutex_);
-  auto changes = metadata_.ModelChangesSince(seen_);
+  auto changes = model_store_.ModelChangesSince(seen_);
   if (!changes.ok()) {
     Log(LogLevel::kWarn, "could not read model changes; retrying",
         {{"error", changes.status().message()}});

@@ -12,7 +12,7 @@
 
 #include "base/mutex.h"
 #include "service/model_cache.h"
-#include "store/metadata_store.h"
+#include "store/model_store.h"
 
 namespace diamond::service {
 
@@ -21,7 +21,7 @@ class ModelChangeWatcher {
   static constexpr std::chrono::milliseconds kDefaultInterval{100};
 
   // Starts watching from the store's current change number.
-  ModelChangeWatcher(store::MetadataStore& metadata, ModelCache& cache,
+  ModelChangeWatcher(store::ModelStore& model_store, ModelCache& cache,
                      std::chrono::milliseconds interval = kDefaultInterval);
   ~ModelChangeWatcher();  // stops the thread
   ModelChangeWatcher(const ModelChangeWatcher&) = delete;
@@ -34,7 +34,7 @@ class ModelChangeWatcher {
  private:
   void Run();
 
-  store::MetadataStore& metadata_;
+  store::ModelStore& model_store_;
   ModelCache& cache_;
   const std::chrono::milliseconds interval_;
   Mutex mutex_;

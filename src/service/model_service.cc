@@ -8,7 +8,7 @@
 namespace diamond::service {
 
 Status ModelService::CheckWritable(const std::string& owner, const std::string& id) {
-  auto visible = metadata_.FindModelFor(owner, id);
+  auto visible = model_store_.FindModelFor(owner, id);
   if (visible.ok() && visible->owner != owner) {
     return Status::PermissionDenied(
         "model '" + id + "' is a shared model: you may predict with it but not change it");
@@ -24,7 +24,7 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
   if (Status s = CheckWritable(owner, model_id); !s.ok()) return s;
   // Pin the exact dataset versions now: lineage names what the model was trained on, even
   // if the dataset changes while the job waits in the queue.
-  auto dataset = metadata_.GetDataset(owner, request.dataset_id);
+  auto dataset = dataset_store_.GetDataset(owner, request.dataset_id);
   if (!dataset.ok()) return dataset.status();
   auto pinned = [](const DatasetRecord& d) {
     return PinnedDataset{d.id, d.current.version, store::SegmentKeys(d.current), d.current.sha256,
@@ -32,7 +32,7 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
   };
   TrainJobPayload payload{request.ToJson(), pinned(*dataset), std::nullopt};
   if (request.validation.kind == ml::Validation::Kind::kSeparateSet) {
-    auto validation = metadata_.GetDataset(owner, request.validation_dataset_id);
+    auto validation = dataset_store_.GetDataset(owner, request.validation_dataset_id);
     if (!validation.ok()) return validation.status();
     payload.validation_dataset = pinned(*validation);
   }
@@ -43,12 +43,12 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
   job.model_id = model_id;
   job.payload_json = payload.ToJson();
   const std::string request_json = request.ToJson().dump();
-  if (Status s = metadata_.StartTraining(model_id, request_json, job, limits); !s.ok()) {
+  if (Status s = model_store_.StartTraining(model_id, request_json, job, limits); !s.ok()) {
     // The same request again while its training is in progress is a retry (a proxy resends
     // a PUT whose replica died before answering): it gets that training's job, as a PUT
     // repeated should, not a conflict with itself.
     if (s.code() == StatusCode::kFailedPrecondition) {
-      auto existing = metadata_.FindModelFor(owner, model_id);
+      auto existing = model_store_.FindModelFor(owner, model_id);
       if (existing.ok() && existing->owner == owner && existing->status == ModelStatus::kTraining &&
           existing->request_json == request_json) {
         return existing->job_id;
@@ -61,24 +61,24 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
 }
 
 Result<ModelRecord> ModelService::Get(const std::string& viewer, const std::string& id) {
-  return metadata_.FindModelFor(viewer, id);
+  return model_store_.FindModelFor(viewer, id);
 }
 
 Result<std::pair<std::vector<ModelRecord>, int64_t>> ModelService::List(const std::string& viewer,
                                                                         Page page) {
-  return metadata_.ListModels(viewer, page);
+  return model_store_.ListModels(viewer, page);
 }
 
 Status ModelService::SetShared(const std::string& owner, const std::string& id, bool shared) {
   if (Status s = CheckWritable(owner, id); !s.ok()) return s;
-  if (Status s = metadata_.SetModelShared(owner, id, shared); !s.ok()) return s;
+  if (Status s = model_store_.SetModelShared(owner, id, shared); !s.ok()) return s;
   cache_.Invalidate(id);
   return Status::Ok();
 }
 
 Status ModelService::Delete(const std::string& owner, const std::string& id) {
   if (Status s = CheckWritable(owner, id); !s.ok()) return s;
-  auto keys = metadata_.DeleteModel(owner, id);
+  auto keys = model_store_.DeleteModel(owner, id);
   if (!keys.ok()) return keys.status();
   cache_.Invalidate(id);
   store::DeleteUnreferencedBlobs(blobs_, *keys);
@@ -89,7 +89,7 @@ Result<std::shared_ptr<const LoadedModel>> ModelService::ForPrediction(const std
                                                                        const std::string& id) {
   ModelCache::Lookup lookup = cache_.Find(viewer, id);
   if (lookup.model) return lookup.model;
-  auto record = metadata_.FindModelFor(viewer, id);
+  auto record = model_store_.FindModelFor(viewer, id);
   if (!record.ok()) return record.status();
   if (record->version == 0) {
     if (record->status == ModelStatus::kTraining) {

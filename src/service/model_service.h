@@ -18,17 +18,19 @@
 #include "service/model_cache.h"
 #include "service/training_request.h"
 #include "store/blob_store.h"
-#include "store/metadata_store.h"
+#include "store/dataset_store.h"
+#include "store/model_store.h"
 
 namespace diamond::service {
 
 // The owner's plan limits that training checks (atomically, in the store).
-using TrainingLimits = store::MetadataStore::TrainingLimits;
+using TrainingLimits = store::ModelStore::TrainingLimits;
 
 class ModelService {
  public:
-  ModelService(store::MetadataStore& metadata, store::BlobStore& blobs, ModelCache& cache)
-      : metadata_(metadata), blobs_(blobs), cache_(cache) {}
+  ModelService(store::DatasetStore& dataset_store, store::ModelStore& model_store,
+               store::BlobStore& blobs, ModelCache& cache)
+      : dataset_store_(dataset_store), model_store_(model_store), blobs_(blobs), cache_(cache) {}
 
   // Resolves the owner's datasets (NotFound if one is missing) and queues a training job;
   // returns the job id. FailedPrecondition if the model is already training another
@@ -63,7 +65,8 @@ class ModelService {
   // PermissionDenied if `id` is someone else's model shared with `owner`.
   Status CheckWritable(const std::string& owner, const std::string& id);
 
-  store::MetadataStore& metadata_;
+  store::DatasetStore& dataset_store_;
+  store::ModelStore& model_store_;
   store::BlobStore& blobs_;
   ModelCache& cache_;
   Mutex loading_mutex_;

@@ -26,21 +26,21 @@ std::string EncodePrices(const std::vector<double>& prices) {
 }  // namespace
 
 Result<std::string> QueryService::Create(const std::string& owner, const std::string& model_id) {
-  auto model = metadata_.FindModelFor(owner, model_id);
+  auto model = model_store_.FindModelFor(owner, model_id);
   if (!model.ok()) return model.status();
   QueryRecord query;
   query.owner = owner;
   query.id = NewId();
   query.model_owner = model->owner;
   query.model_id = model_id;
-  if (Status s = metadata_.CreateQuery(query); !s.ok()) return s;
+  if (Status s = query_store_.CreateQuery(query); !s.ok()) return s;
   return query.id;
 }
 
 Result<int64_t> QueryService::AppendBatch(const std::string& owner, const std::string& model_id,
                                           const std::string& query_id,
                                           std::span<const Diamond> stones) {
-  auto query = metadata_.GetQuery(owner, model_id, query_id);
+  auto query = query_store_.GetQuery(owner, model_id, query_id);
   if (!query.ok()) return query.status();
   if (!query->results_key.empty()) {
     return Status::FailedPrecondition(
@@ -51,8 +51,8 @@ Result<int64_t> QueryService::AppendBatch(const std::string& owner, const std::s
   // when the batch is recorded, so concurrent appends never contend for it.
   const std::string key = "queries/" + query_id + "/batch-" + NewId() + ".csv";
   if (Status s = blobs_.Put(key, StonesToCanonicalCsv(stones)); !s.ok()) return s;
-  auto added =
-      metadata_.AddQueryBatch(owner, model_id, query_id, key, static_cast<int64_t>(stones.size()));
+  auto added = query_store_.AddQueryBatch(owner, model_id, query_id, key,
+                                          static_cast<int64_t>(stones.size()));
   if (!added.ok()) store::DeleteUnreferencedBlobs(blobs_, {key});
   return added;
 }
@@ -79,14 +79,14 @@ Result<QueryPrices> QueryService::ReadResults(const std::string& key, int64_t mo
 Result<QueryPrices> QueryService::Prices(const std::string& owner, const std::string& model_id,
                                          const std::string& query_id, RowAccount& account,
                                          RequestPhases* phases) {
-  auto query = metadata_.GetQuery(owner, model_id, query_id);
+  auto query = query_store_.GetQuery(owner, model_id, query_id);
   if (!query.ok()) return query.status();
   if (!query->results_key.empty()) return ReadResults(query->results_key, query->model_version);
   // The first read prices and charges, once: concurrent first reads of one query wait
   // for it here and then read what it kept.
   std::lock_guard pricing(
       pricing_locks_[std::hash<std::string>{}(query_id) % pricing_locks_.size()]);
-  query = metadata_.GetQuery(owner, model_id, query_id);
+  query = query_store_.GetQuery(owner, model_id, query_id);
   if (!query.ok()) return query.status();
   if (!query->results_key.empty()) return ReadResults(query->results_key, query->model_version);
 
@@ -96,7 +96,7 @@ Result<QueryPrices> QueryService::Prices(const std::string& owner, const std::st
     // The shared model the query was opened on is gone or no longer shared.
     return Status::NotFound("no model '" + model_id + "'");
   }
-  auto keys = metadata_.QueryBatchKeys(query_id);
+  auto keys = query_store_.QueryBatchKeys(query_id);
   if (!keys.ok()) return keys.status();
   std::vector<Diamond> stones;
   stones.reserve(static_cast<size_t>(query->rows));
@@ -126,20 +126,20 @@ Result<QueryPrices> QueryService::Prices(const std::string& owner, const std::st
     refund();
     return s;
   }
-  Status recorded = metadata_.SetQueryResults(query_id, results_key, computed.model_version);
+  Status recorded = query_store_.SetQueryResults(query_id, results_key, computed.model_version);
   if (recorded.ok()) return computed;
   store::DeleteUnreferencedBlobs(blobs_, {results_key});
   refund();
   if (recorded.code() != StatusCode::kFailedPrecondition) return recorded;
   // Another reader computed them first: theirs are the kept answers.
-  auto again = metadata_.GetQuery(owner, model_id, query_id);
+  auto again = query_store_.GetQuery(owner, model_id, query_id);
   if (!again.ok()) return again.status();
   return ReadResults(again->results_key, again->model_version);
 }
 
 Status QueryService::Delete(const std::string& owner, const std::string& model_id,
                             const std::string& query_id) {
-  auto keys = metadata_.DeleteQuery(owner, model_id, query_id);
+  auto keys = query_store_.DeleteQuery(owner, model_id, query_id);
   if (!keys.ok()) return keys.status();
   store::DeleteUnreferencedBlobs(blobs_, *keys);
   return Status::Ok();

@@ -13,7 +13,8 @@
 #include "core/diamond.h"
 #include "service/pricing.h"
 #include "store/blob_store.h"
-#include "store/metadata_store.h"
+#include "store/model_store.h"
+#include "store/query_store.h"
 
 namespace diamond::service {
 
@@ -25,8 +26,9 @@ struct QueryPrices {
 
 class QueryService {
  public:
-  QueryService(store::MetadataStore& metadata, store::BlobStore& blobs, Pricing& pricing)
-      : metadata_(metadata), blobs_(blobs), pricing_(pricing) {}
+  QueryService(store::ModelStore& model_store, store::QueryStore& query_store,
+               store::BlobStore& blobs, Pricing& pricing)
+      : model_store_(model_store), query_store_(query_store), blobs_(blobs), pricing_(pricing) {}
 
   // Queries belong to the owner who opened them, on a model the owner can see (their own
   // or a shared one). NotFound if the model does not exist. Returns the new query's id.
@@ -44,7 +46,8 @@ class QueryService {
  private:
   Result<QueryPrices> ReadResults(const std::string& key, int64_t model_version);
 
-  store::MetadataStore& metadata_;
+  store::ModelStore& model_store_;
+  store::QueryStore& query_store_;
   store::BlobStore& blobs_;
   Pricing& pricing_;
   // Striped by query id: the first read of a query computes (and charges) alone.

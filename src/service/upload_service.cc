@@ -114,9 +114,11 @@ Status RowLimit(int64_t rows, int64_t max_rows) {
 
 }  // namespace
 
-UploadService::UploadService(store::MetadataStore& metadata, store::BlobStore& blobs,
+UploadService::UploadService(store::DatasetStore& dataset_store, store::UploadStore& upload_store,
+                             store::BlobStore& blobs,
                              DatasetService::StorageObserver storage_changed, Options options)
-    : metadata_(metadata),
+    : dataset_store_(dataset_store),
+      upload_store_(upload_store),
       blobs_(blobs),
       storage_changed_(std::move(storage_changed)),
       options_(std::move(options)) {}
@@ -124,7 +126,7 @@ UploadService::UploadService(store::MetadataStore& metadata, store::BlobStore& b
 Result<UploadRecord> UploadService::Create(const std::string& owner, const std::string& dataset_id,
                                            const std::string& format, const std::string& mode) {
   if (mode == "append") {
-    auto dataset = metadata_.GetDataset(owner, dataset_id);
+    auto dataset = dataset_store_.GetDataset(owner, dataset_id);
     if (!dataset.ok()) return dataset.status();
   }
   UploadRecord upload;
@@ -142,7 +144,7 @@ Result<UploadRecord> UploadService::Create(const std::string& owner, const std::
   auto handle = blobs_.StartParts(upload.parts_key);
   if (!handle.ok()) return handle.status();
   upload.parts_id = std::move(handle).value();
-  if (Status s = metadata_.CreateUpload(upload); !s.ok()) {
+  if (Status s = upload_store_.CreateUpload(upload); !s.ok()) {
     AbortParts(upload.parts_key, upload.parts_id);
     return s;
   }
@@ -199,7 +201,7 @@ Result<UploadPart> UploadService::PutPart(const std::string& owner, const std::s
     record.etag = std::move(tag).value();
     // Refused if a completion closed the parts meanwhile: the client is told, and sends
     // the part again once that completion has failed (or it committed without it).
-    auto recorded = metadata_.PutUploadPart(owner, id, record, upload.parts_id);
+    auto recorded = upload_store_.PutUploadPart(owner, id, record, upload.parts_id);
     if (!recorded.ok()) return recorded.status();
     return record;
   }
@@ -208,7 +210,7 @@ Result<UploadPart> UploadService::PutPart(const std::string& owner, const std::s
   record.blob_key =
       "uploads/" + owner + "/" + id + "/part-" + std::to_string(part) + "-" + NewId().substr(0, 8);
   if (Status s = blobs_.Put(record.blob_key, bytes); !s.ok()) return s;
-  auto replaced = metadata_.PutUploadPart(owner, id, record, "");
+  auto replaced = upload_store_.PutUploadPart(owner, id, record, "");
   if (!replaced.ok()) {
     store::DeleteUnreferencedBlobs(blobs_, {record.blob_key});
     return replaced.status();
@@ -219,12 +221,12 @@ Result<UploadPart> UploadService::PutPart(const std::string& owner, const std::s
 
 Result<std::pair<UploadRecord, std::vector<UploadPart>>> UploadService::Get(
     const std::string& owner, const std::string& id) {
-  auto upload = metadata_.GetUpload(owner, id);
+  auto upload = upload_store_.GetUpload(owner, id);
   if (!upload.ok()) return upload.status();
   // Past its expiry an upload is gone, whether or not a GC round has deleted it yet.
   if (upload->expires_ms < NowUnixMs())
     return Status::NotFound("no upload '" + id + "' (it expired)");
-  auto parts = metadata_.ListUploadParts(owner, id);
+  auto parts = upload_store_.ListUploadParts(owner, id);
   if (!parts.ok()) return parts.status();
   return std::make_pair(std::move(upload).value(), std::move(parts).value());
 }
@@ -301,7 +303,7 @@ Result<std::optional<JobRecord>> UploadService::QueueIfLarge(const std::string& 
                                               limits.storage.max_stored_bytes,
                                               limits.storage.max_datasets}
                          .ToJson();
-  auto queued = metadata_.QueueUploadCompletion(owner, id, job);
+  auto queued = upload_store_.QueueUploadCompletion(owner, id, job);
   if (!queued.ok()) return queued.status();
   return std::optional<JobRecord>(std::move(queued).value());
 }
@@ -322,8 +324,8 @@ Result<DatasetRecord> UploadService::Complete(const std::string& owner, const st
     if (!upload.parts_key.empty() && !upload.parts_closed) {
       // Close the parts first (a part sent from now on is refused), then read them again:
       // the list assembled is the one closed.
-      Status closed = metadata_.SetUploadParts(owner, id, upload.parts_id, upload.parts_key,
-                                               upload.parts_id, true, {});
+      Status closed = upload_store_.SetUploadParts(owner, id, upload.parts_id, upload.parts_key,
+                                                   upload.parts_id, true, {});
       if (!closed.ok() && closed.code() != StatusCode::kFailedPrecondition) return closed;
       continue;
     }
@@ -343,7 +345,7 @@ Result<DatasetRecord> UploadService::Complete(const std::string& owner, const st
     if (done.status().code() != StatusCode::kFailedPrecondition) {
       // A completion racing this one may have committed (and removed the blob this one
       // was reading): then that is the answer.
-      auto now = metadata_.GetUpload(owner, id);
+      auto now = upload_store_.GetUpload(owner, id);
       if (now.ok() && now->state == "completed") return CheckCompletable(*now, job_id);
       Reopen(upload, parts);
       return done;
@@ -375,8 +377,8 @@ Result<std::vector<std::string>> UploadService::Assemble(const UploadRecord& upl
     return std::vector<std::string>{upload.parts_key};
   }
   // Not assembled: the parts are still the store's, open them to the client again.
-  Status reopened = metadata_.SetUploadParts(upload.owner, upload.id, upload.parts_id,
-                                             upload.parts_key, upload.parts_id, false, {});
+  Status reopened = upload_store_.SetUploadParts(upload.owner, upload.id, upload.parts_id,
+                                                 upload.parts_key, upload.parts_id, false, {});
   if (!reopened.ok()) {
     Log(LogLevel::kWarn, "could not reopen an upload's parts",
         {{"upload", upload.id}, {"error", reopened.message()}});
@@ -396,8 +398,8 @@ void UploadService::Reopen(const UploadRecord& upload, const std::vector<UploadP
   if (!assembled.ok()) {
     // Never assembled: the store's parts are still open, and only need the client back.
     if (upload.parts_closed && assembled.status().code() == StatusCode::kNotFound) {
-      (void)metadata_.SetUploadParts(upload.owner, upload.id, upload.parts_id, upload.parts_key,
-                                     upload.parts_id, false, {});
+      (void)upload_store_.SetUploadParts(upload.owner, upload.id, upload.parts_id, upload.parts_key,
+                                         upload.parts_id, false, {});
     }
     return;
   }
@@ -418,8 +420,8 @@ void UploadService::Reopen(const UploadRecord& upload, const std::vector<UploadP
     status = tag.status();
   }
   if (status.ok()) {
-    status = metadata_.SetUploadParts(upload.owner, upload.id, upload.parts_id, key, *handle, false,
-                                      tags);
+    status = upload_store_.SetUploadParts(upload.owner, upload.id, upload.parts_id, key, *handle,
+                                          false, tags);
   }
   if (!status.ok()) {
     if (handle.ok()) AbortParts(key, *handle);
@@ -445,7 +447,7 @@ Result<DatasetRecord> UploadService::CompleteOnce(const UploadRecord& upload,
   DatasetStats stats;
   std::vector<DatasetSegment> kept;
   int64_t kept_bytes = 0;
-  auto current = metadata_.GetDataset(upload.owner, upload.dataset_id);
+  auto current = dataset_store_.GetDataset(upload.owner, upload.dataset_id);
   if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
   if (current.ok()) expected_current = current->current.version;
   const bool append = upload.mode == "append";
@@ -577,14 +579,14 @@ Result<DatasetRecord> UploadService::CompleteOnce(const UploadRecord& upload,
     if (Status s = blobs_.PutFrom(written, in); !s.ok()) return s;
     version.segments.push_back({written, rows - rows_before, staged.bytes()});
   }
-  auto committed = metadata_.CommitUploadedVersion(upload.owner, upload.id, job_id,
-                                                   expected_current, version, limits.storage);
+  auto committed = upload_store_.CommitUploadedVersion(upload.owner, upload.id, job_id,
+                                                       expected_current, version, limits.storage);
   if (!committed.ok() && !written.empty()) store::DeleteUnreferencedBlobs(blobs_, {written});
   return committed;
 }
 
 Status UploadService::Abort(const std::string& owner, const std::string& id) {
-  return store::DiscardUpload(metadata_, blobs_, owner, id);
+  return store::DiscardUpload(upload_store_, blobs_, owner, id);
 }
 
 }  // namespace diamond::service

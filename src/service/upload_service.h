@@ -20,7 +20,8 @@
 #include "service/dataset_service.h"
 #include "service/job_payloads.h"
 #include "store/blob_store.h"
-#include "store/metadata_store.h"
+#include "store/dataset_store.h"
+#include "store/upload_store.h"
 
 namespace diamond::service {
 
@@ -36,8 +37,9 @@ class UploadService {
     int64_t background_bytes = 64 << 20;
   };
 
-  UploadService(store::MetadataStore& metadata, store::BlobStore& blobs,
-                DatasetService::StorageObserver storage_changed, Options options);
+  UploadService(store::DatasetStore& dataset_store, store::UploadStore& upload_store,
+                store::BlobStore& blobs, DatasetService::StorageObserver storage_changed,
+                Options options);
 
   const Options& options() const { return options_; }
 
@@ -90,7 +92,8 @@ class UploadService {
   static std::string NewPartsKey(const std::string& owner, const std::string& id);
   void AbortParts(const std::string& key, const std::string& parts_id);
 
-  store::MetadataStore& metadata_;
+  store::DatasetStore& dataset_store_;
+  store::UploadStore& upload_store_;
   store::BlobStore& blobs_;
   DatasetService::StorageObserver storage_changed_;
   Options options_;

@@ -1,60 +1,16 @@
-// AccountStore: users, their API keys, plans and metered usage — what the gate needs to
-// decide who may call and how much, and what billing reads back.
-//
-// The gate does not read this store per request: it keeps a snapshot in memory and
-// reloads it when Generation() changes (every change made through this interface bumps
-// it, from this process or from `diamond admin` in another one).
+// AccountStore: the account ports in one object, as an engine implements them —
+// UserStore (users, keys, plans; user_store.h) and UsageStore (metered usage, key use,
+// replica heartbeats; usage_store.h). The SQL engine implements it beside MetadataStore.
 #pragma once
 
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
-
-#include "core/account_records.h"
-#include "core/status.h"
+#include "store/usage_store.h"
+#include "store/user_store.h"
 
 namespace diamond::store {
 
-class AccountStore {
+class AccountStore : public UserStore, public UsageStore {
  public:
-  virtual ~AccountStore() = default;
-
-  // A counter every change below increments.
-  virtual Result<int64_t> Generation() = 0;
-
-  // FailedPrecondition if a user with that id exists.
-  virtual Status CreateUser(const UserRecord& user) = 0;
-  virtual Result<UserRecord> GetUser(const std::string& id) = 0;
-  virtual Result<std::vector<UserRecord>> ListUsers() = 0;
-  // Changes what is given; NotFound for an unknown user.
-  virtual Status UpdateUser(const std::string& id, const std::optional<std::string>& role,
-                            const std::optional<std::string>& plan,
-                            const std::optional<bool>& disabled) = 0;
-  virtual Result<int64_t> CountUsers() = 0;
-
-  virtual Status CreateKey(const ApiKeyRecord& key) = 0;
-  // Every key of the user (revoked ones too), or of everyone when user_id is empty.
-  virtual Result<std::vector<ApiKeyRecord>> ListKeys(const std::string& user_id) = 0;
-  // NotFound unless the key exists (and belongs to user_id, when given).
-  virtual Status RevokeKey(const std::string& user_id, const std::string& key_id) = 0;
-  // Records when keys were last used: (key id, RFC 3339 time). Does not bump Generation.
-  virtual Status TouchKeys(const std::vector<std::pair<std::string, std::string>>& used) = 0;
-
-  virtual Result<std::vector<PlanRecord>> ListPlans() = 0;
-  // Creates or replaces the plan.
-  virtual Status PutPlan(const PlanRecord& plan) = 0;
-
-  // Adds predicted rows and training seconds to each (user, day), and sets stored_bytes
-  // where it is >= 0. One transaction. Does not bump Generation.
-  virtual Status AddUsage(const std::vector<UsageRecord>& deltas) = 0;
-  // Every (user, day) row whose day starts with `month` ("2026-11").
-  virtual Result<std::vector<UsageRecord>> UsageForMonth(const std::string& month) = 0;
-
-  // Creates or updates the process's row. Does not bump Generation.
-  virtual Status Heartbeat(const ReplicaRecord& replica) = 0;
-  virtual Status RemoveReplica(const std::string& id) = 0;
-  virtual Result<std::vector<ReplicaRecord>> ListReplicas() = 0;
+  ~AccountStore() override = default;
 };
 
 }  // namespace diamond::store

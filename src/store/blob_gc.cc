@@ -17,11 +17,11 @@ void DeleteUnreferencedBlobs(BlobStore& blobs, const std::vector<std::string>& k
   }
 }
 
-Status DiscardUpload(MetadataStore& metadata, BlobStore& blobs, const std::string& owner,
+Status DiscardUpload(UploadStore& uploads, BlobStore& blobs, const std::string& owner,
                      const std::string& id) {
-  auto upload = metadata.GetUpload(owner, id);
+  auto upload = uploads.GetUpload(owner, id);
   if (!upload.ok()) return upload.status();
-  auto keys = metadata.DeleteUpload(owner, id);
+  auto keys = uploads.DeleteUpload(owner, id);
   if (!keys.ok()) return keys.status();
   DeleteUnreferencedBlobs(blobs, *keys);
   // A reopening racing this delete may have moved the parts to a new handle; those are
@@ -36,15 +36,15 @@ Status DiscardUpload(MetadataStore& metadata, BlobStore& blobs, const std::strin
   return Status::Ok();
 }
 
-Result<int64_t> DeleteExpiredUploads(MetadataStore& metadata, BlobStore& blobs) {
+Result<int64_t> DeleteExpiredUploads(UploadStore& uploads, BlobStore& blobs) {
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
-  auto expired = metadata.ExpiredUploads(now_ms);
+  auto expired = uploads.ExpiredUploads(now_ms);
   if (!expired.ok()) return expired.status();
   int64_t deleted = 0;
   for (const auto& [owner, id] : *expired) {
-    Status s = DiscardUpload(metadata, blobs, owner, id);
+    Status s = DiscardUpload(uploads, blobs, owner, id);
     if (s.code() == StatusCode::kNotFound) continue;  // aborted meanwhile
     if (!s.ok()) return s;
     ++deleted;
@@ -52,13 +52,13 @@ Result<int64_t> DeleteExpiredUploads(MetadataStore& metadata, BlobStore& blobs) 
   return deleted;
 }
 
-Result<int64_t> RemoveUnreferencedBlobs(MetadataStore& metadata, BlobStore& blobs,
+Result<int64_t> RemoveUnreferencedBlobs(MaintenanceStore& maintenance, BlobStore& blobs,
                                         std::chrono::seconds grace) {
   // List first: anything committed after this listing is referenced by the time the
   // references are read below, so it cannot be mistaken for garbage.
   auto stored = blobs.List("");
   if (!stored.ok()) return stored.status();
-  auto referenced = metadata.ReferencedBlobKeys();
+  auto referenced = maintenance.ReferencedBlobKeys();
   if (!referenced.ok()) return referenced.status();
   std::sort(referenced->begin(), referenced->end());
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
@@ -83,9 +83,15 @@ constexpr int64_t kGcLeaseMs = 30 * 60 * 1000;
 
 }  // namespace
 
-PeriodicBlobGc::PeriodicBlobGc(MetadataStore& metadata, BlobStore& blobs,
-                               std::chrono::seconds interval, std::chrono::seconds grace)
-    : metadata_(metadata), blobs_(blobs), interval_(interval), grace_(grace), holder_(NewId()) {
+PeriodicBlobGc::PeriodicBlobGc(UploadStore& uploads, MaintenanceStore& maintenance,
+                               BlobStore& blobs, std::chrono::seconds interval,
+                               std::chrono::seconds grace)
+    : uploads_(uploads),
+      maintenance_(maintenance),
+      blobs_(blobs),
+      interval_(interval),
+      grace_(grace),
+      holder_(NewId()) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -99,18 +105,18 @@ PeriodicBlobGc::~PeriodicBlobGc() {
 }
 
 Result<std::optional<int64_t>> PeriodicBlobGc::RunOnce() {
-  auto taken = metadata_.TryTakeLease("blob-gc", holder_, kGcLeaseMs);
+  auto taken = maintenance_.TryTakeLease("blob-gc", holder_, kGcLeaseMs);
   if (!taken.ok()) return taken.status();
   if (!*taken) return std::optional<int64_t>();
-  auto expired = DeleteExpiredUploads(metadata_, blobs_);
+  auto expired = DeleteExpiredUploads(uploads_, blobs_);
   if (!expired.ok()) {
     Log(LogLevel::kWarn, "could not delete expired uploads; retrying next round",
         {{"error", expired.status().message()}});
   } else if (*expired > 0) {
     Log(LogLevel::kInfo, "deleted expired uploads", {{"count", *expired}});
   }
-  auto removed = RemoveUnreferencedBlobs(metadata_, blobs_, grace_);
-  if (Status s = metadata_.ReleaseLease("blob-gc", holder_); !s.ok()) {
+  auto removed = RemoveUnreferencedBlobs(maintenance_, blobs_, grace_);
+  if (Status s = maintenance_.ReleaseLease("blob-gc", holder_); !s.ok()) {
     Log(LogLevel::kWarn, "could not release the blob GC lease; it expires by itself",
         {{"error", s.message()}});
   }

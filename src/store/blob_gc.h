@@ -15,25 +15,26 @@
 
 #include "base/mutex.h"
 #include "store/blob_store.h"
-#include "store/metadata_store.h"
+#include "store/maintenance_store.h"
+#include "store/upload_store.h"
 
 namespace diamond::store {
 
 inline constexpr std::chrono::seconds kDefaultBlobGracePeriod{3600};
 
 // Returns how many blobs were removed.
-Result<int64_t> RemoveUnreferencedBlobs(MetadataStore& metadata, BlobStore& blobs,
+Result<int64_t> RemoveUnreferencedBlobs(MaintenanceStore& maintenance, BlobStore& blobs,
                                         std::chrono::seconds grace = kDefaultBlobGracePeriod);
 
 // Deletes an upload (an abort, an expiry): its record, then what it leaves in the blob
 // store — blobs (best effort, as above) and the store's open parts (BlobStore::AbortParts;
 // a failure is logged: the store's own expiry of parts must remove them).
-Status DiscardUpload(MetadataStore& metadata, BlobStore& blobs, const std::string& owner,
+Status DiscardUpload(UploadStore& uploads, BlobStore& blobs, const std::string& owner,
                      const std::string& id);
 
-// Deletes uploads (metadata_store.h) whose expiry has passed, and their parts' blobs;
+// Deletes uploads (upload_store.h) whose expiry has passed, and their parts' blobs;
 // returns how many. Part of every GC round below.
-Result<int64_t> DeleteExpiredUploads(MetadataStore& metadata, BlobStore& blobs);
+Result<int64_t> DeleteExpiredUploads(UploadStore& uploads, BlobStore& blobs);
 
 // Runs DeleteExpiredUploads and RemoveUnreferencedBlobs every `interval` on a thread (the owner
 // calls RunOnce at start if it wants a round then), on one process at a time among all that share
@@ -41,8 +42,8 @@ Result<int64_t> DeleteExpiredUploads(MetadataStore& metadata, BlobStore& blobs);
 // destructor stops the thread.
 class PeriodicBlobGc {
  public:
-  PeriodicBlobGc(MetadataStore& metadata, BlobStore& blobs, std::chrono::seconds interval,
-                 std::chrono::seconds grace);
+  PeriodicBlobGc(UploadStore& uploads, MaintenanceStore& maintenance, BlobStore& blobs,
+                 std::chrono::seconds interval, std::chrono::seconds grace);
   ~PeriodicBlobGc();
   PeriodicBlobGc(const PeriodicBlobGc&) = delete;
   PeriodicBlobGc& operator=(const PeriodicBlobGc&) = delete;
@@ -54,7 +55,8 @@ class PeriodicBlobGc {
  private:
   void Run();
 
-  MetadataStore& metadata_;
+  UploadStore& uploads_;
+  MaintenanceStore& maintenance_;
   BlobStore& blobs_;
   const std::chrono::seconds interval_;
   const std::chrono::seconds grace_;

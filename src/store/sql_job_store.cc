@@ -213,4 +213,30 @@ Result<std::vector<std::pair<std::string, int64_t>>> SqlMetadataStore::CountJobs
       });
 }
 
+Status SqlMetadataStore::FailJob(const std::string& job_id, int64_t attempt,
+                                 const std::string& error) {
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
+    WriteTransaction tx(sql);
+    auto job = FindJob(sql, job_id);
+    if (!job) return Status::NotFound("no job " + job_id);
+    if (job->state != JobState::kRunning || job->attempts != attempt) {
+      return Status::FailedPrecondition("attempt " + std::to_string(attempt) + " of job " + job_id +
+                                        " no longer holds it (now " +
+                                        std::string(JobStateName(job->state)) + ", attempt " +
+                                        std::to_string(job->attempts) + ")");
+    }
+    const std::string now = NowRfc3339();
+    // A cancelled job ends as cancelled, whatever made it stop.
+    const JobState end = job->cancel_requested ? JobState::kCancelled : JobState::kFailed;
+    const std::string end_name(JobStateName(end));
+    sql << "UPDATE jobs SET state = :s, error = :e, progress_detail = '', lease_owner = '',"
+           " finished_at = :f WHERE id = :id",
+        soci::use(end_name), soci::use(error), soci::use(now), soci::use(job_id);
+    SettleModelAfterJob(sql, *job, error, now);
+    tx.Commit();
+    return Status::Ok();
+  });
+}
+
 }  // namespace diamond::store

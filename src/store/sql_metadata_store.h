@@ -41,7 +41,7 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   SqlEngine engine() const { return engine_; }
   ~SqlMetadataStore() override;
 
-  // MetadataStore (sql_metadata_store.cc)
+  // DatasetStore (sql_dataset_store.cc)
   Result<std::pair<std::vector<DatasetRecord>, int64_t>> ListDatasets(const std::string& owner,
                                                                       Page page) override;
   Result<DatasetRecord> GetDataset(const std::string& owner, const std::string& id) override;
@@ -58,7 +58,7 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
                                                         int64_t version) override;
   Result<int64_t> StoredBytes(const std::string& owner) override;
 
-  // (sql_upload_store.cc)
+  // UploadStore (sql_upload_store.cc)
   Status CreateUpload(const UploadRecord& upload) override;
   Result<UploadRecord> GetUpload(const std::string& owner, const std::string& id) override;
   Result<std::vector<UploadPart>> ListUploadParts(const std::string& owner,
@@ -82,6 +82,7 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
                                                 const std::string& id) override;
   Result<std::vector<std::pair<std::string, std::string>>> ExpiredUploads(int64_t now_ms) override;
 
+  // ModelStore (sql_model_store.cc)
   Result<std::pair<std::vector<ModelRecord>, int64_t>> ListModels(const std::string& viewer,
                                                                   Page page) override;
   Result<ModelRecord> GetModel(const std::string& owner, const std::string& id) override;
@@ -92,12 +93,11 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Status FinishTraining(const std::string& job_id, int64_t attempt, const std::string& artifact_key,
                         const std::string& dataset_id, int64_t dataset_version,
                         const std::string& summary_json) override;
-  Status FailTraining(const std::string& job_id, int64_t attempt,
-                      const std::string& error) override;
   Result<std::vector<std::string>> DeleteModel(const std::string& owner,
                                                const std::string& id) override;
   Result<ModelChanges> ModelChangesSince(int64_t seq) override;
 
+  // JobQueue (sql_job_store.cc) and BatchPartStore (sql_batch_store.cc)
   Result<std::pair<std::vector<JobRecord>, int64_t>> ListJobs(const std::string& owner,
                                                               Page page) override;
   Result<JobRecord> GetJob(const std::string& owner, const std::string& id) override;
@@ -115,12 +115,17 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
                          double progress, const std::string& detail) override;
   Result<std::vector<BatchPart>> ListBatchParts(const std::string& owner,
                                                 const std::string& job_id) override;
+  Status FailJob(const std::string& job_id, int64_t attempt, const std::string& error) override;
   Status FinishJob(const std::string& job_id, int64_t attempt, const std::string& detail) override;
 
+  // MaintenanceStore (sql_schema.cc)
   Result<bool> TryTakeLease(const std::string& name, const std::string& holder,
                             int64_t ttl_ms) override;
   Status ReleaseLease(const std::string& name, const std::string& holder) override;
+  Result<std::vector<std::string>> ReferencedBlobKeys() override;
+  Status Ping() override;
 
+  // QueryStore (sql_query_store.cc)
   Status CreateQuery(const QueryRecord& query) override;
   Result<QueryRecord> GetQuery(const std::string& owner, const std::string& model_id,
                                const std::string& id) override;
@@ -133,8 +138,6 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Result<std::vector<std::string>> DeleteQuery(const std::string& owner,
                                                const std::string& model_id,
                                                const std::string& id) override;
-  Result<std::vector<std::string>> ReferencedBlobKeys() override;
-  Status Ping() override;
   // This database's identity: random, made once when its schema is created (or migrated
   // to v10), never changed; a blob store is bound to it (store_binding.h).
   Result<std::string> DatabaseId();

@@ -40,7 +40,9 @@ TEST(AccountsTest, AKeyIssuedElsewhereWorksOnItsFirstUseDuringAFloodOfUnknownKey
   // reloaded: the miss itself must bring it in.
   int refused = 0;
   for (int i = 0; i < 30; ++i) {
-    const std::string key = IssueKey(*sql, "alice", "k" + std::to_string(i)).value().key;
+    std::string label = "key ";
+    label += std::to_string(i);
+    const std::string key = IssueKey(*sql, "alice", label).value().key;
     AuthResult auth = accounts->directory().Authenticate(key);
     if (auth.failure == AuthFailure::kUnknown && accounts->ReloadIfChangedAfterMiss()) {
       auth = accounts->directory().Authenticate(key);

@@ -57,14 +57,13 @@ class FaultInjection : public ::testing::Test {
     store::SqlMetadataStore* sql = stores.sql();
     store::FileBlobStore* files = stores.files();
     FaultPlan& plan = stores.plan();
-    FaultyMetadataStore& metadata = stores.metadata();
     FaultyBlobStore& blobs = stores.blobs();
     service::ModelCache cache;
-    service::DatasetService datasets(metadata, blobs);
-    service::ModelService models(metadata, blobs, cache);
+    service::DatasetService datasets(stores.datasets(), blobs);
+    service::ModelService models(stores.datasets(), stores.models(), blobs, cache);
     service::Pricing pricing(models, nullptr);
-    service::QueryService queries(metadata, blobs, pricing);
-    auto train = jobs::MakeTrainingExecutor(metadata, blobs, datasets, cache);
+    service::QueryService queries(stores.models(), stores.queries(), blobs, pricing);
+    auto train = jobs::MakeTrainingExecutor(stores.models(), stores.jobs(), blobs, datasets, cache);
     const auto stones = SyntheticStones(40, 3);
     std::string query_id;
 
@@ -112,7 +111,7 @@ class FaultInjection : public ::testing::Test {
     });
     // The job records its own failure; what counts is that it ends cleanly.
     if (auto job = sql->ClaimNextJob({"test-worker", 60000, 3}); job.ok() && job->has_value()) {
-      jobs::JobContext context(metadata, **job);
+      jobs::JobContext context(stores.jobs(), **job);
       EXPECT_NO_THROW(train(**job, context));
     }
     step("open query", [&] {

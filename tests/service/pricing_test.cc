@@ -48,7 +48,7 @@ class PricingTest : public ::testing::Test {
   PricingTest()
       : metadata_(Opened(store::SqlMetadataStore::OpenSqlite((dir_.path() / "m.db").string()))),
         blobs_(Opened(store::FileBlobStore::Open(dir_.path() / "blobs"))),
-        models_(*metadata_, *blobs_, cache_),
+        models_(*metadata_, *metadata_, *blobs_, cache_),
         pricing_(models_, [this](int64_t rows) { counted_ += rows; }) {}
 
   template <typename T>

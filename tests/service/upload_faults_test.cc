@@ -40,7 +40,7 @@ class UploadFaults : public ::testing::Test {
     const TempDir& dir = stores.dir();
     service::UploadService::Options options;
     options.min_part_bytes = 1;
-    service::UploadService uploads(stores.metadata(), stores.blobs(), nullptr,
+    service::UploadService uploads(stores.datasets(), stores.uploads(), stores.blobs(), nullptr,
                                    options);  // the stores that fail
     const auto stones = SyntheticStones(40, 5);
     const std::string first = StonesToCanonicalCsv(std::span(stones).first(20));
@@ -168,7 +168,7 @@ TEST(UploadFromBeforeV9, KeepsItsPartsAsBlobsAndCompletes) {
   store::FileBlobStore* files = stores.files();
   service::UploadService::Options options;
   options.min_part_bytes = 1;
-  service::UploadService uploads(*sql, *files, nullptr, options);
+  service::UploadService uploads(*sql, *sql, *files, nullptr, options);
   UploadRecord old{kOwner, "old",     "d", "csv", "replace", "open", 0,
                    "then", INT64_MAX, "",  "",    "",        ""};
   ASSERT_TRUE(sql->CreateUpload(old).ok());

@@ -111,7 +111,8 @@ TEST(BlobGc, RunsPeriodicallyAndOnlyWhileNoOtherProcessHoldsTheLease) {
   ASSERT_TRUE((*blobs)->Put("models/u/m/orphan.json", "x").ok());
   // Another process runs a GC round now: this one skips its round.
   ASSERT_TRUE(*(*metadata)->TryTakeLease("blob-gc", "another-process", 60000));
-  PeriodicBlobGc gc(**metadata, **blobs, std::chrono::seconds(1), std::chrono::seconds(0));
+  PeriodicBlobGc gc(**metadata, **metadata, **blobs, std::chrono::seconds(1),
+                    std::chrono::seconds(0));
   auto skipped = gc.RunOnce();
   ASSERT_TRUE(skipped.ok());
   EXPECT_FALSE(skipped->has_value());

@@ -127,25 +127,25 @@ class FaultyBlobStore final : public store::BlobStore {
   FaultPlan& plan_;
 };
 
-// Every MetadataStore call forwards, unless it is the armed one: then IoError, and the
-// real store is not called (the transaction never happened).
-class FaultyMetadataStore final : public store::MetadataStore {
- public:
-  FaultyMetadataStore(store::MetadataStore& real, FaultPlan& plan) : real_(real), plan_(plan) {}
-
+// One fault-injecting wrapper per metadata port (metadata_store.h): every call forwards,
+// unless it is the armed one of the plan they share — then IoError, and the real store is
+// not called (the transaction never happened).
 #define DIAMOND_FORWARD(Ret, Name, Params, Args)                                    \
   Ret Name Params override {                                                        \
     if (plan_.Next()) return Status::IoError("injected: database error in " #Name); \
     return real_.Name Args;                                                         \
   }
-  using DatasetPage = Result<std::pair<std::vector<DatasetRecord>, int64_t>>;
-  using ModelPage = Result<std::pair<std::vector<ModelRecord>, int64_t>>;
-  using JobPage = Result<std::pair<std::vector<JobRecord>, int64_t>>;
-  using Keys = Result<std::vector<std::string>>;
-  using Tags = std::vector<std::pair<int64_t, std::string>>;
-  using Counts = Result<std::vector<std::pair<std::string, int64_t>>>;
-  using Expired = Result<std::vector<std::pair<std::string, std::string>>>;
+using DatasetPage = Result<std::pair<std::vector<DatasetRecord>, int64_t>>;
+using ModelPage = Result<std::pair<std::vector<ModelRecord>, int64_t>>;
+using JobPage = Result<std::pair<std::vector<JobRecord>, int64_t>>;
+using Keys = Result<std::vector<std::string>>;
+using Tags = std::vector<std::pair<int64_t, std::string>>;
+using Counts = Result<std::vector<std::pair<std::string, int64_t>>>;
+using Expired = Result<std::vector<std::pair<std::string, std::string>>>;
 
+class FaultyDatasetStore final : public store::DatasetStore {
+ public:
+  FaultyDatasetStore(store::DatasetStore& real, FaultPlan& plan) : real_(real), plan_(plan) {}
   DIAMOND_FORWARD(DatasetPage, ListDatasets, (const std::string& o, Page p), (o, p))
   DIAMOND_FORWARD(Result<DatasetRecord>, GetDataset, (const std::string& o, const std::string& id),
                   (o, id))
@@ -159,6 +159,14 @@ class FaultyMetadataStore final : public store::MetadataStore {
   DIAMOND_FORWARD(Keys, DeleteDatasetVersion,
                   (const std::string& o, const std::string& id, int64_t v), (o, id, v))
   DIAMOND_FORWARD(Result<int64_t>, StoredBytes, (const std::string& o), (o))
+ private:
+  store::DatasetStore& real_;
+  FaultPlan& plan_;
+};
+
+class FaultyUploadStore final : public store::UploadStore {
+ public:
+  FaultyUploadStore(store::UploadStore& real, FaultPlan& plan) : real_(real), plan_(plan) {}
   DIAMOND_FORWARD(Status, CreateUpload, (const UploadRecord& u), (u))
   DIAMOND_FORWARD(Result<UploadRecord>, GetUpload, (const std::string& o, const std::string& id),
                   (o, id))
@@ -174,7 +182,7 @@ class FaultyMetadataStore final : public store::MetadataStore {
                   (o, id, e, k, h, c, t))
   DIAMOND_FORWARD(Result<DatasetRecord>, CommitUploadedVersion,
                   (const std::string& o, const std::string& u, const std::string& j, int64_t e,
-                   const DatasetVersion& v, const StorageLimits& l),
+                   const DatasetVersion& v, const store::DatasetStore::StorageLimits& l),
                   (o, u, j, e, v, l))
   DIAMOND_FORWARD(Result<JobRecord>, QueueUploadCompletion,
                   (const std::string& o, const std::string& u, const JobRecord& j), (o, u, j))
@@ -184,15 +192,14 @@ class FaultyMetadataStore final : public store::MetadataStore {
                   (o, u, j, e))
   DIAMOND_FORWARD(Keys, DeleteUpload, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Expired, ExpiredUploads, (int64_t now), (now))
-  DIAMOND_FORWARD(Status, QueueJob, (const JobRecord& j), (j))
-  DIAMOND_FORWARD(Status, CommitBatchPart,
-                  (const std::string& j, int64_t a, const BatchPart& p, double pr,
-                   const std::string& d),
-                  (j, a, p, pr, d))
-  DIAMOND_FORWARD(Result<std::vector<BatchPart>>, ListBatchParts,
-                  (const std::string& o, const std::string& j), (o, j))
-  DIAMOND_FORWARD(Status, FinishJob, (const std::string& j, int64_t a, const std::string& d),
-                  (j, a, d))
+ private:
+  store::UploadStore& real_;
+  FaultPlan& plan_;
+};
+
+class FaultyModelStore final : public store::ModelStore {
+ public:
+  FaultyModelStore(store::ModelStore& real, FaultPlan& plan) : real_(real), plan_(plan) {}
   DIAMOND_FORWARD(ModelPage, ListModels, (const std::string& v, Page p), (v, p))
   DIAMOND_FORWARD(Result<ModelRecord>, GetModel, (const std::string& o, const std::string& id),
                   (o, id))
@@ -208,13 +215,16 @@ class FaultyMetadataStore final : public store::MetadataStore {
                   (const std::string& j, int64_t n, const std::string& a, const std::string& d,
                    int64_t v, const std::string& s),
                   (j, n, a, d, v, s))
-  DIAMOND_FORWARD(Status, FailTraining, (const std::string& j, int64_t n, const std::string& e),
-                  (j, n, e))
   DIAMOND_FORWARD(Keys, DeleteModel, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Result<ModelChanges>, ModelChangesSince, (int64_t s), (s))
-  DIAMOND_FORWARD(Result<bool>, TryTakeLease,
-                  (const std::string& n, const std::string& h, int64_t t), (n, h, t))
-  DIAMOND_FORWARD(Status, ReleaseLease, (const std::string& n, const std::string& h), (n, h))
+ private:
+  store::ModelStore& real_;
+  FaultPlan& plan_;
+};
+
+class FaultyJobQueue final : public store::JobQueue {
+ public:
+  FaultyJobQueue(store::JobQueue& real, FaultPlan& plan) : real_(real), plan_(plan) {}
   DIAMOND_FORWARD(JobPage, ListJobs, (const std::string& o, Page p), (o, p))
   DIAMOND_FORWARD(Result<JobRecord>, GetJob, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(JobPage, ListAllJobs, (const JobFilter& f, Page p), (f, p))
@@ -226,7 +236,34 @@ class FaultyMetadataStore final : public store::MetadataStore {
                   (const std::string& id, int64_t n, double p, const std::string& d), (id, n, p, d))
   DIAMOND_FORWARD(Result<JobRecord>, CancelJob, (const std::string& o, const std::string& id),
                   (o, id))
+  DIAMOND_FORWARD(Status, QueueJob, (const JobRecord& j), (j))
+  DIAMOND_FORWARD(Status, FinishJob, (const std::string& j, int64_t a, const std::string& d),
+                  (j, a, d))
+  DIAMOND_FORWARD(Status, FailJob, (const std::string& j, int64_t n, const std::string& e),
+                  (j, n, e))
   DIAMOND_FORWARD(Counts, CountJobsByState, (), ())
+ private:
+  store::JobQueue& real_;
+  FaultPlan& plan_;
+};
+
+class FaultyBatchPartStore final : public store::BatchPartStore {
+ public:
+  FaultyBatchPartStore(store::BatchPartStore& real, FaultPlan& plan) : real_(real), plan_(plan) {}
+  DIAMOND_FORWARD(Status, CommitBatchPart,
+                  (const std::string& j, int64_t a, const BatchPart& p, double pr,
+                   const std::string& d),
+                  (j, a, p, pr, d))
+  DIAMOND_FORWARD(Result<std::vector<BatchPart>>, ListBatchParts,
+                  (const std::string& o, const std::string& j), (o, j))
+ private:
+  store::BatchPartStore& real_;
+  FaultPlan& plan_;
+};
+
+class FaultyQueryStore final : public store::QueryStore {
+ public:
+  FaultyQueryStore(store::QueryStore& real, FaultPlan& plan) : real_(real), plan_(plan) {}
   DIAMOND_FORWARD(Status, CreateQuery, (const QueryRecord& q), (q))
   DIAMOND_FORWARD(Result<QueryRecord>, GetQuery,
                   (const std::string& o, const std::string& m, const std::string& id), (o, m, id))
@@ -239,14 +276,25 @@ class FaultyMetadataStore final : public store::MetadataStore {
                   (id, k, v))
   DIAMOND_FORWARD(Keys, DeleteQuery,
                   (const std::string& o, const std::string& m, const std::string& id), (o, m, id))
-  DIAMOND_FORWARD(Keys, ReferencedBlobKeys, (), ())
-  DIAMOND_FORWARD(Status, Ping, (), ())
-#undef DIAMOND_FORWARD
-
  private:
-  store::MetadataStore& real_;
+  store::QueryStore& real_;
   FaultPlan& plan_;
 };
+
+class FaultyMaintenanceStore final : public store::MaintenanceStore {
+ public:
+  FaultyMaintenanceStore(store::MaintenanceStore& real, FaultPlan& plan)
+      : real_(real), plan_(plan) {}
+  DIAMOND_FORWARD(Result<bool>, TryTakeLease,
+                  (const std::string& n, const std::string& h, int64_t t), (n, h, t))
+  DIAMOND_FORWARD(Status, ReleaseLease, (const std::string& n, const std::string& h), (n, h))
+  DIAMOND_FORWARD(Keys, ReferencedBlobKeys, (), ())
+  DIAMOND_FORWARD(Status, Ping, (), ())
+ private:
+  store::MaintenanceStore& real_;
+  FaultPlan& plan_;
+};
+#undef DIAMOND_FORWARD
 
 // Real stores — SQLite and a directory, in a fresh temporary directory — and the same
 // behind the faulty wrappers, call `fail_at` of either failing (-1: none): one run of a
@@ -256,7 +304,13 @@ class FaultyStores {
   FaultyStores(int64_t fail_at, Fault fault)
       : sql_(Opened(store::SqlMetadataStore::OpenSqlite((dir_ / "metadata.db").string()))),
         files_(Opened(store::FileBlobStore::Open(dir_ / "blobs"))),
-        metadata_(*sql_, plan_),
+        datasets_(*sql_, plan_),
+        uploads_(*sql_, plan_),
+        models_(*sql_, plan_),
+        jobs_(*sql_, plan_),
+        batch_parts_(*sql_, plan_),
+        queries_(*sql_, plan_),
+        maintenance_(*sql_, plan_),
         blobs_(*files_, plan_) {
     plan_.FailCall(fail_at, fault);
   }
@@ -265,7 +319,14 @@ class FaultyStores {
   FaultPlan& plan() { return plan_; }
   store::SqlMetadataStore* sql() { return sql_.get(); }  // the real stores, for checks
   store::FileBlobStore* files() { return files_.get(); }
-  FaultyMetadataStore& metadata() { return metadata_; }  // the ones that fail
+  // The ones that fail, each metadata port on its own (one plan counts all their calls).
+  FaultyDatasetStore& datasets() { return datasets_; }
+  FaultyUploadStore& uploads() { return uploads_; }
+  FaultyModelStore& models() { return models_; }
+  FaultyJobQueue& jobs() { return jobs_; }
+  FaultyBatchPartStore& batch_parts() { return batch_parts_; }
+  FaultyQueryStore& queries() { return queries_; }
+  FaultyMaintenanceStore& maintenance() { return maintenance_; }
   FaultyBlobStore& blobs() { return blobs_; }
 
  private:
@@ -279,7 +340,13 @@ class FaultyStores {
   FaultPlan plan_;
   std::unique_ptr<store::SqlMetadataStore> sql_;
   std::unique_ptr<store::FileBlobStore> files_;
-  FaultyMetadataStore metadata_;
+  FaultyDatasetStore datasets_;
+  FaultyUploadStore uploads_;
+  FaultyModelStore models_;
+  FaultyJobQueue jobs_;
+  FaultyBatchPartStore batch_parts_;
+  FaultyQueryStore queries_;
+  FaultyMaintenanceStore maintenance_;
   FaultyBlobStore blobs_;
 };
 

@@ -1,0 +1,71 @@
+// ModelStore: models, the trainings that make their artifacts (fenced by the job's
+// attempt), sharing, and the log of changes other replicas poll to drop cached copies.
+//
+// A port of the metadata store (metadata_store.h): every method is atomic (one
+// transaction) and safe to call from many threads. Expected failures are values: NotFound
+// for unknown ids, FailedPrecondition for a conflicting state (the message says which),
+// IoError when the database fails.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/records.h"
+#include "core/status.h"
+
+namespace diamond::store {
+
+class ModelStore {
+ public:
+  virtual ~ModelStore() = default;
+
+  // Tenancy: rows belong to an owner (a user id). Every method that names one takes the
+  // owner, and another owner's rows are NotFound — the store never reveals that they exist.
+  // The only exception is a shared model, which every user may read (FindModelFor) but
+  // only its owner may change.
+
+  // The owner's models and every shared model, by id.
+  virtual Result<std::pair<std::vector<ModelRecord>, int64_t>> ListModels(const std::string& viewer,
+                                                                          Page page) = 0;
+  // The owner's own model.
+  virtual Result<ModelRecord> GetModel(const std::string& owner, const std::string& id) = 0;
+  // What `viewer` means by model `id`: their own, else a shared model with that id.
+  virtual Result<ModelRecord> FindModelFor(const std::string& viewer, const std::string& id) = 0;
+  // Shares or unshares the owner's model.
+  virtual Status SetModelShared(const std::string& owner, const std::string& id, bool shared) = 0;
+  // The owner's plan limits StartTraining checks in its transaction, so concurrent
+  // requests cannot both slip under them.
+  struct TrainingLimits {
+    int64_t max_models = 0;         // models owned: a new one beyond is LimitExceeded
+    int64_t max_training_jobs = 0;  // queued or running at once: beyond is QuotaExceeded
+  };
+  // Creates the model (or marks an existing one as training) and queues `job` for it
+  // (job.owner owns both). FailedPrecondition if the model is already training.
+  virtual Status StartTraining(const std::string& model_id, const std::string& request_json,
+                               const JobRecord& job, const TrainingLimits& limits) = 0;
+  // Makes the job's artifact the model's current one. FailedPrecondition if attempt
+  // `attempt` no longer holds the job (cancelled, its lease lapsed and another worker took
+  // it, or the model was deleted): a late worker never overwrites a newer attempt.
+  virtual Status FinishTraining(const std::string& job_id, int64_t attempt,
+                                const std::string& artifact_key, const std::string& dataset_id,
+                                int64_t dataset_version, const std::string& summary_json) = 0;
+  // Removes the model, its queries (whoever opened them) and jobs, and the dataset version
+  // it was trained on if only it kept that version; returns blob keys to delete.
+  virtual Result<std::vector<std::string>> DeleteModel(const std::string& owner,
+                                                       const std::string& id) = 0;
+
+  // What models changed (retrained, deleted, shared or unshared) after change `seq`,
+  // through other store objects (other processes: this one's own changes were applied to
+  // its cache when made): replicas poll this to drop cached copies. `complete` is false
+  // when the log no longer reaches back to `seq` (then every cached model must go).
+  struct ModelChanges {
+    int64_t latest = 0;
+    bool complete = true;
+    std::vector<std::pair<std::string, std::string>> models;  // (owner, id)
+  };
+  virtual Result<ModelChanges> ModelChangesSince(int64_t seq) = 0;
+};
+
+}  // namespace diamond::store
