@@ -11,13 +11,14 @@
 namespace diamond::accounts {
 
 Result<std::unique_ptr<Accounts>> Accounts::Open(store::AccountStore& accounts,
-                                                 store::DatasetStore& datasets, bool serving) {
-  std::unique_ptr<Accounts> out(new Accounts(accounts, datasets));
+                                                 store::DatasetStore& datasets, bool serving,
+                                                 const Clock& clock) {
+  std::unique_ptr<Accounts> out(new Accounts(accounts, datasets, clock));
   out->replica_.serving = serving;
   if (Status s = out->Reload(); !s.ok()) return s;
-  if (Status s = out->meter_.Load(accounts, NowRfc3339().substr(0, 7)); !s.ok()) return s;
+  if (Status s = out->meter_.Load(accounts, clock.Rfc3339().substr(0, 7)); !s.ok()) return s;
   out->replica_.id = NewId();
-  out->replica_.started_at = NowRfc3339();
+  out->replica_.started_at = clock.Rfc3339();
   out->replica_.pid = ::getpid();
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0) out->replica_.host = host;
@@ -58,7 +59,7 @@ Status Accounts::Reload() {
 
 Status Accounts::Flush() {
   MutexLock lock(flush_mutex_);
-  const std::string now = NowRfc3339();
+  const std::string now = clock_.Rfc3339();
   return meter_.Flush(accounts_, datasets_, now.substr(0, 10), now);
 }
 

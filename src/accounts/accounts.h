@@ -13,6 +13,7 @@
 
 #include "accounts/account_directory.h"
 #include "accounts/meter.h"
+#include "base/clock.h"
 #include "base/mutex.h"
 #include "store/account_store.h"
 #include "store/dataset_store.h"
@@ -22,9 +23,11 @@ namespace diamond::accounts {
 class Accounts {
  public:
   // Loads the directory and this month's usage, then starts the flush thread. `serving`:
-  // this process answers API requests (not a `diamond worker`).
+  // this process answers API requests (not a `diamond worker`). `clock` gives the meter its
+  // day and month (a test's fake turns the month).
   static Result<std::unique_ptr<Accounts>> Open(store::AccountStore& accounts,
-                                                store::DatasetStore& datasets, bool serving = true);
+                                                store::DatasetStore& datasets, bool serving = true,
+                                                const Clock& clock = SystemClock());
   ~Accounts();
   Accounts(const Accounts&) = delete;
   Accounts& operator=(const Accounts&) = delete;
@@ -56,14 +59,15 @@ class Accounts {
   int serving_replicas() const { return serving_replicas_.load(std::memory_order_relaxed); }
 
  private:
-  Accounts(store::AccountStore& accounts, store::DatasetStore& datasets)
-      : accounts_(accounts), datasets_(datasets) {}
+  Accounts(store::AccountStore& accounts, store::DatasetStore& datasets, const Clock& clock)
+      : accounts_(accounts), datasets_(datasets), clock_(clock) {}
   void Run();
   // Reports this process and its loaded generation (ReplicaRecord).
   Status Heartbeat();
 
   store::AccountStore& accounts_;
   store::DatasetStore& datasets_;  // the bytes each user stores, for the meter
+  const Clock& clock_;             // the meter's day and month
   Meter meter_;                    // before the directory: principals point into it
   AccountDirectory directory_;
 

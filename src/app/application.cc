@@ -24,7 +24,7 @@ Result<std::unique_ptr<Application>> Application::Open(const ApplicationOptions&
     // A round now (what a crash of this or another process left), then periodically;
     // among processes sharing the store, one at a time.
     app->blob_gc_ = std::make_unique<store::PeriodicBlobGc>(
-        metadata, metadata, blobs, options.blob_gc_interval, options.blob_grace);
+        metadata, metadata, blobs, options.blob_gc_interval, options.blob_grace, *options.clock);
     auto removed = app->blob_gc_->RunOnce();
     if (!removed.ok())
       return Status::IoError("cannot clean the blob store: " + removed.status().message());
@@ -35,7 +35,8 @@ Result<std::unique_ptr<Application>> Application::Open(const ApplicationOptions&
     if (!created.ok()) return created.status();
     app->admin_key_created_ = *created;
   }
-  auto accounts = accounts::Accounts::Open(account_store, metadata, options.serves_api);
+  auto accounts =
+      accounts::Accounts::Open(account_store, metadata, options.serves_api, *options.clock);
   if (!accounts.ok()) return accounts.status();
   app->accounts_ = std::move(accounts).value();
   accounts::Meter& meter = app->accounts_->meter();
@@ -44,8 +45,8 @@ Result<std::unique_ptr<Application>> Application::Open(const ApplicationOptions&
     if (metered) meter.StorageChanged(owner);
   };
   app->datasets_ = std::make_unique<service::DatasetService>(metadata, blobs, storage_changed);
-  app->uploads_ = std::make_unique<service::UploadService>(metadata, metadata, blobs,
-                                                           storage_changed, options.uploads);
+  app->uploads_ = std::make_unique<service::UploadService>(
+      metadata, metadata, blobs, storage_changed, options.uploads, *options.clock);
   app->cache_ =
       std::make_unique<service::ModelCache>(static_cast<size_t>(options.model_cache_bytes));
   app->models_ = std::make_unique<service::ModelService>(metadata, metadata, blobs, *app->cache_);

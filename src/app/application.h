@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "accounts/accounts.h"
+#include "base/clock.h"
 #include "jobs/batch_prediction_job.h"
 #include "jobs/job_runner.h"
 #include "jobs/upload_completion_job.h"
@@ -55,6 +56,9 @@ struct ApplicationOptions {
   jobs::DescribeCompletionFailure describe_completion_failure;
   service::UploadService::Options uploads;
   jobs::BatchPredictionOptions batches;
+  // The wall clock for upload expiry and the meter's day and month (leases: the SQL
+  // store's own, given when it is opened). Tests pass a fake.
+  const Clock* clock = &SystemClock();
 };
 
 class Application {

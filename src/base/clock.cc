@@ -12,6 +12,18 @@ int64_t NowUnixMs() {
       .count();
 }
 
+namespace {
+class RealClock final : public Clock {
+ public:
+  int64_t UnixMs() const override { return NowUnixMs(); }
+};
+}  // namespace
+
+const Clock& SystemClock() {
+  static const RealClock clock;
+  return clock;
+}
+
 std::string NowRfc3339() { return Rfc3339FromUnixMs(NowUnixMs()); }
 
 std::string Rfc3339FromUnixMs(int64_t unix_ms) {

@@ -116,12 +116,14 @@ Status RowLimit(int64_t rows, int64_t max_rows) {
 
 UploadService::UploadService(store::DatasetStore& dataset_store, store::UploadStore& upload_store,
                              store::BlobStore& blobs,
-                             DatasetService::StorageObserver storage_changed, Options options)
+                             DatasetService::StorageObserver storage_changed, Options options,
+                             const Clock& clock)
     : dataset_store_(dataset_store),
       upload_store_(upload_store),
       blobs_(blobs),
       storage_changed_(std::move(storage_changed)),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      clock_(clock) {}
 
 Result<UploadRecord> UploadService::Create(const std::string& owner, const std::string& dataset_id,
                                            const std::string& format, const std::string& mode) {
@@ -136,9 +138,10 @@ Result<UploadRecord> UploadService::Create(const std::string& owner, const std::
   upload.format = format;
   upload.mode = mode;
   upload.state = "open";
-  upload.created_at = NowRfc3339();
+  upload.created_at = clock_.Rfc3339();
   upload.expires_ms =
-      NowUnixMs() + std::chrono::duration_cast<std::chrono::milliseconds>(options_.expiry).count();
+      clock_.UnixMs() +
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.expiry).count();
   // The parts go to the blob store's own parts (an S3 multipart upload; part files).
   upload.parts_key = NewPartsKey(owner, upload.id);
   auto handle = blobs_.StartParts(upload.parts_key);
@@ -224,7 +227,7 @@ Result<std::pair<UploadRecord, std::vector<UploadPart>>> UploadService::Get(
   auto upload = upload_store_.GetUpload(owner, id);
   if (!upload.ok()) return upload.status();
   // Past its expiry an upload is gone, whether or not a GC round has deleted it yet.
-  if (upload->expires_ms < NowUnixMs())
+  if (upload->expires_ms < clock_.UnixMs())
     return Status::NotFound("no upload '" + id + "' (it expired)");
   auto parts = upload_store_.ListUploadParts(owner, id);
   if (!parts.ok()) return parts.status();

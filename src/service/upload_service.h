@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/clock.h"
 #include "core/diamond_csv.h"
 #include "service/dataset_service.h"
 #include "service/job_payloads.h"
@@ -39,7 +40,7 @@ class UploadService {
 
   UploadService(store::DatasetStore& dataset_store, store::UploadStore& upload_store,
                 store::BlobStore& blobs, DatasetService::StorageObserver storage_changed,
-                Options options);
+                Options options, const Clock& clock = SystemClock());
 
   const Options& options() const { return options_; }
 
@@ -97,6 +98,7 @@ class UploadService {
   store::BlobStore& blobs_;
   DatasetService::StorageObserver storage_changed_;
   Options options_;
+  const Clock& clock_;  // when uploads were made and expire
 };
 
 }  // namespace diamond::service

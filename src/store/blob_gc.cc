@@ -36,11 +36,8 @@ Status DiscardUpload(UploadStore& uploads, BlobStore& blobs, const std::string& 
   return Status::Ok();
 }
 
-Result<int64_t> DeleteExpiredUploads(UploadStore& uploads, BlobStore& blobs) {
-  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
-  auto expired = uploads.ExpiredUploads(now_ms);
+Result<int64_t> DeleteExpiredUploads(UploadStore& uploads, BlobStore& blobs, const Clock& clock) {
+  auto expired = uploads.ExpiredUploads(clock.UnixMs());
   if (!expired.ok()) return expired.status();
   int64_t deleted = 0;
   for (const auto& [owner, id] : *expired) {
@@ -85,9 +82,10 @@ constexpr int64_t kGcLeaseMs = 30 * 60 * 1000;
 
 PeriodicBlobGc::PeriodicBlobGc(UploadStore& uploads, MaintenanceStore& maintenance,
                                BlobStore& blobs, std::chrono::seconds interval,
-                               std::chrono::seconds grace)
+                               std::chrono::seconds grace, const Clock& clock)
     : uploads_(uploads),
       maintenance_(maintenance),
+      clock_(clock),
       blobs_(blobs),
       interval_(interval),
       grace_(grace),
@@ -108,7 +106,7 @@ Result<std::optional<int64_t>> PeriodicBlobGc::RunOnce() {
   auto taken = maintenance_.TryTakeLease("blob-gc", holder_, kGcLeaseMs);
   if (!taken.ok()) return taken.status();
   if (!*taken) return std::optional<int64_t>();
-  auto expired = DeleteExpiredUploads(uploads_, blobs_);
+  auto expired = DeleteExpiredUploads(uploads_, blobs_, clock_);
   if (!expired.ok()) {
     Log(LogLevel::kWarn, "could not delete expired uploads; retrying next round",
         {{"error", expired.status().message()}});

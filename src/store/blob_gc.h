@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "base/clock.h"
 #include "base/mutex.h"
 #include "store/blob_store.h"
 #include "store/maintenance_store.h"
@@ -34,7 +35,8 @@ Status DiscardUpload(UploadStore& uploads, BlobStore& blobs, const std::string& 
 
 // Deletes uploads (upload_store.h) whose expiry has passed, and their parts' blobs;
 // returns how many. Part of every GC round below.
-Result<int64_t> DeleteExpiredUploads(UploadStore& uploads, BlobStore& blobs);
+Result<int64_t> DeleteExpiredUploads(UploadStore& uploads, BlobStore& blobs,
+                                     const Clock& clock = SystemClock());
 
 // Runs DeleteExpiredUploads and RemoveUnreferencedBlobs every `interval` on a thread (the owner
 // calls RunOnce at start if it wants a round then), on one process at a time among all that share
@@ -43,7 +45,8 @@ Result<int64_t> DeleteExpiredUploads(UploadStore& uploads, BlobStore& blobs);
 class PeriodicBlobGc {
  public:
   PeriodicBlobGc(UploadStore& uploads, MaintenanceStore& maintenance, BlobStore& blobs,
-                 std::chrono::seconds interval, std::chrono::seconds grace);
+                 std::chrono::seconds interval, std::chrono::seconds grace,
+                 const Clock& clock = SystemClock());
   ~PeriodicBlobGc();
   PeriodicBlobGc(const PeriodicBlobGc&) = delete;
   PeriodicBlobGc& operator=(const PeriodicBlobGc&) = delete;
@@ -57,6 +60,7 @@ class PeriodicBlobGc {
 
   UploadStore& uploads_;
   MaintenanceStore& maintenance_;
+  const Clock& clock_;  // when uploads expire
   BlobStore& blobs_;
   const std::chrono::seconds interval_;
   const std::chrono::seconds grace_;

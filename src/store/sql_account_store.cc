@@ -56,7 +56,7 @@ Status SqlMetadataStore::CreateUser(const UserRecord& user) {
     ll exists = 0;
     sql << "SELECT COUNT(*) FROM users WHERE id = :id", soci::use(user.id), soci::into(exists);
     if (exists > 0) return Status::FailedPrecondition("user '" + user.id + "' already exists");
-    const std::string now = user.created_at.empty() ? NowRfc3339() : user.created_at;
+    const std::string now = user.created_at.empty() ? clock_.Rfc3339() : user.created_at;
     ll disabled = user.disabled ? 1 : 0;
     sql << "INSERT INTO users (" << kUserColumns << ") VALUES (:id, :r, :p, :d, :c)",
         soci::use(user.id), soci::use(user.role), soci::use(user.plan), soci::use(disabled),
@@ -123,7 +123,7 @@ Status SqlMetadataStore::CreateKey(const ApiKeyRecord& key) {
     ll users = 0;
     sql << "SELECT COUNT(*) FROM users WHERE id = :id", soci::use(key.user_id), soci::into(users);
     if (users == 0) return Status::NotFound("no user '" + key.user_id + "'");
-    const std::string now = key.created_at.empty() ? NowRfc3339() : key.created_at;
+    const std::string now = key.created_at.empty() ? clock_.Rfc3339() : key.created_at;
     sql << "INSERT INTO api_keys (" << kKeyColumns << ") VALUES (:id, :u, :p, :h, :n, :c, '', '')",
         soci::use(key.id), soci::use(key.user_id), soci::use(key.prefix), soci::use(key.hash),
         soci::use(key.name), soci::use(now);
@@ -151,7 +151,7 @@ Status SqlMetadataStore::RevokeKey(const std::string& user_id, const std::string
   return Locked([&](soci::session& session) -> Status {
     soci::session& sql = session;
     WriteTransaction tx(sql);
-    const std::string now = NowRfc3339();
+    const std::string now = clock_.Rfc3339();
     const int any_user = user_id.empty() ? 1 : 0;
     soci::statement st =
         (sql.prepare << "UPDATE api_keys SET revoked_at = :r WHERE id = :id AND revoked_at = ''"

@@ -31,7 +31,7 @@ Status CheckAttemptHolds(soci::session& sql, const std::string& job_id, int64_t 
 Status SqlMetadataStore::QueueJob(const JobRecord& job) {
   return Locked([&](soci::session& sql) -> Status {
     const std::string queued(JobStateName(JobState::kQueued));
-    const std::string now = NowRfc3339();
+    const std::string now = clock_.Rfc3339();
     sql << "INSERT INTO jobs (" << kJobColumns
         << ") VALUES (:o, :id, :k, :m, :s, 0, '', :p, 0, 0, :c, '', '', '')",
         soci::use(job.owner), soci::use(job.id), soci::use(job.kind), soci::use(job.model_id),
@@ -83,7 +83,7 @@ Status SqlMetadataStore::FinishJob(const std::string& job_id, int64_t attempt,
   return Locked([&](soci::session& sql) -> Status {
     WriteTransaction tx(sql);
     if (Status s = CheckAttemptHolds(sql, job_id, attempt); !s.ok()) return s;
-    const std::string now = NowRfc3339();
+    const std::string now = clock_.Rfc3339();
     const std::string succeeded(JobStateName(JobState::kSucceeded));
     sql << "UPDATE jobs SET state = :s, progress = 1, progress_detail = :d, lease_owner = '', "
            "finished_at = :f"

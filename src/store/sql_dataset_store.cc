@@ -91,7 +91,8 @@ std::vector<std::string> DeleteVersionIn(soci::session& sql, const std::string& 
 Result<DatasetRecord> CommitVersionIn(soci::session& sql, const std::string& owner,
                                       const std::string& id, int64_t expected_current,
                                       const DatasetVersion& version,
-                                      const MetadataStore::StorageLimits& limits) {
+                                      const MetadataStore::StorageLimits& limits,
+                                      const std::string& now) {
   ll current = 0;
   soci::indicator ind = soci::i_null;
   sql << "SELECT current_version FROM datasets WHERE owner = :o AND id = :id", soci::use(owner),
@@ -129,7 +130,6 @@ Result<DatasetRecord> CommitVersionIn(soci::session& sql, const std::string& own
                                      std::to_string(limits.max_stored_bytes) +
                                      " (delete old versions or datasets to free space)");
   }
-  const std::string now = NowRfc3339();
   ll v = version.version, rows = version.rows, bytes = version.bytes;
   if (current == 0) {
     // A dataset deleted earlier under this id may have left versions kept for its
@@ -181,7 +181,8 @@ Result<DatasetRecord> SqlMetadataStore::CommitDatasetVersion(const std::string& 
                                                              const StorageLimits& limits) {
   return Locked([&](soci::session& session) -> Result<DatasetRecord> {
     WriteTransaction tx(session);
-    auto committed = CommitVersionIn(session, owner, id, expected_current, version, limits);
+    auto committed =
+        CommitVersionIn(session, owner, id, expected_current, version, limits, clock_.Rfc3339());
     if (committed.ok()) tx.Commit();
     return committed;
   });

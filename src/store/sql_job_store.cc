@@ -68,12 +68,6 @@ Result<JobRecord> SqlMetadataStore::GetJob(const std::string& owner, const std::
 
 namespace {
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // Jobs whose lease lapsed before `now`: requeued, or failed once they used their attempts.
 void SettleLapsedLeases(soci::session& sql, ll now, ll max_attempts) {
   std::vector<JobRecord> lapsed;
@@ -85,7 +79,7 @@ void SettleLapsedLeases(soci::session& sql, ll now, ll max_attempts) {
          soci::use(now));
     for (const auto& r : rows) lapsed.push_back(ReadJob(r));
   }
-  const std::string at = NowRfc3339();
+  const std::string at = Rfc3339FromUnixMs(now);
   for (const JobRecord& job : lapsed) {
     ll attempts = job.attempts;
     if (job.attempts >= max_attempts) {
@@ -113,7 +107,7 @@ Result<std::optional<JobRecord>> SqlMetadataStore::ClaimNextJob(const JobClaim& 
   return Locked([&](soci::session& session) -> Result<std::optional<JobRecord>> {
     soci::session& sql = session;
     WriteTransaction tx(sql);
-    const ll now = NowMs();
+    const ll now = clock_.UnixMs();
     SettleLapsedLeases(sql, now, claim.max_attempts);
     std::string id;
     sql << "SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at COLLATE \"C\", id "
@@ -124,7 +118,7 @@ Result<std::optional<JobRecord>> SqlMetadataStore::ClaimNextJob(const JobClaim& 
       tx.Commit();  // the settled leases
       return std::optional<JobRecord>();
     }
-    const std::string started = NowRfc3339();
+    const std::string started = clock_.Rfc3339();
     const ll expires = now + claim.lease_ms;
     sql << "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = :s,"
            " lease_owner = :w, lease_expires_ms = :e WHERE id = :id AND state = 'queued'",
@@ -137,7 +131,7 @@ Result<std::optional<JobRecord>> SqlMetadataStore::ClaimNextJob(const JobClaim& 
 
 Status SqlMetadataStore::RenewJobLease(const std::string& id, int64_t attempt, int64_t lease_ms) {
   return Locked([&](soci::session& session) -> Status {
-    const ll expires = NowMs() + lease_ms, a = attempt;
+    const ll expires = clock_.UnixMs() + lease_ms, a = attempt;
     soci::statement st =
         (session.prepare << "UPDATE jobs SET lease_expires_ms = :e"
                             " WHERE id = :id AND attempts = :a AND state = 'running'",
@@ -181,7 +175,7 @@ Result<JobRecord> SqlMetadataStore::CancelJob(const std::string& owner, const st
       return Status::FailedPrecondition("job " + id + " already " +
                                         std::string(JobStateName(job->state)));
     }
-    const std::string now = NowRfc3339();
+    const std::string now = clock_.Rfc3339();
     if (job->state == JobState::kQueued) {
       sql << "UPDATE jobs SET state = 'cancelled', cancel_requested = 1, progress_detail = '', "
              "finished_at = :f"
@@ -226,7 +220,7 @@ Status SqlMetadataStore::FailJob(const std::string& job_id, int64_t attempt,
                                         std::string(JobStateName(job->state)) + ", attempt " +
                                         std::to_string(job->attempts) + ")");
     }
-    const std::string now = NowRfc3339();
+    const std::string now = clock_.Rfc3339();
     // A cancelled job ends as cancelled, whatever made it stop.
     const JobState end = job->cancel_requested ? JobState::kCancelled : JobState::kFailed;
     const std::string end_name(JobStateName(end));

@@ -15,6 +15,7 @@
 #include <string>
 #include <utility>
 
+#include "base/clock.h"
 #include "store/account_store.h"
 #include "store/metadata_store.h"
 #include "store/sql_dialect.h"
@@ -34,10 +35,12 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
  public:
   // Opens (creating and migrating if needed) the database a URL names (sql_dialect.h),
   // with `pool_size` connections on PostgreSQL. FailedPrecondition if its schema is newer
-  // than this build knows.
-  static Result<std::unique_ptr<SqlMetadataStore>> Open(const std::string& url, size_t pool_size);
+  // than this build knows. `clock` stamps rows and decides leases (a test passes a fake).
+  static Result<std::unique_ptr<SqlMetadataStore>> Open(const std::string& url, size_t pool_size,
+                                                        const Clock& clock = SystemClock());
   // The SQLite database at `path` (a file, or ":memory:").
-  static Result<std::unique_ptr<SqlMetadataStore>> OpenSqlite(const std::string& path);
+  static Result<std::unique_ptr<SqlMetadataStore>> OpenSqlite(const std::string& path,
+                                                              const Clock& clock = SystemClock());
   SqlEngine engine() const { return engine_; }
   ~SqlMetadataStore() override;
 
@@ -164,7 +167,8 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Result<std::vector<ReplicaRecord>> ListReplicas() override;
 
  private:
-  SqlMetadataStore(std::unique_ptr<soci::connection_pool> pool, SqlEngine engine);
+  SqlMetadataStore(std::unique_ptr<soci::connection_pool> pool, SqlEngine engine,
+                   const Clock& clock);
   Status Migrate();
   // Runs body(session) on a leased connection, retrying what is worth retrying
   // (sql_locked.h); the only way to a connection.
@@ -173,6 +177,7 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
 
   std::unique_ptr<soci::connection_pool> pool_;  // thread-safe: it hands out connections
   SqlEngine engine_;
+  const Clock& clock_;
   const std::string instance_id_;  // marks the model changes made through this object
 };
 

@@ -53,7 +53,7 @@ Status SqlMetadataStore::SetModelShared(const std::string& owner, const std::str
   return Locked([&](soci::session& session) -> Status {
     WriteTransaction tx(session);
     ll flag = shared ? 1 : 0;
-    const std::string now = NowRfc3339();
+    const std::string now = clock_.Rfc3339();
     soci::statement st = (session.prepare << "UPDATE models SET shared = :s, updated_at = :u"
                                              " WHERE owner = :o AND id = :id",
                           soci::use(flag), soci::use(now), soci::use(owner), soci::use(id));
@@ -70,7 +70,7 @@ Status SqlMetadataStore::StartTraining(const std::string& model_id, const std::s
   return Locked([&](soci::session& session) -> Status {
     soci::session& sql = session;
     WriteTransaction tx(sql);
-    const std::string now = NowRfc3339();
+    const std::string now = clock_.Rfc3339();
     const std::string training(ModelStatusName(ModelStatus::kTraining));
     auto existing = FindModel(sql, job.owner, model_id);
     if (existing && existing->status == ModelStatus::kTraining) {
@@ -138,7 +138,7 @@ Status SqlMetadataStore::FinishTraining(const std::string& job_id, int64_t attem
     if (!model || model->job_id != job_id) {
       return Status::FailedPrecondition("model of job " + job_id + " was deleted or retrained");
     }
-    const std::string now = NowRfc3339();
+    const std::string now = clock_.Rfc3339();
     const std::string ready(ModelStatusName(ModelStatus::kReady));
     const std::string succeeded(JobStateName(JobState::kSucceeded));
     ll version = model->version + 1, dv = dataset_version;
@@ -199,7 +199,7 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
         soci::use(id);
     // Unfinished jobs of the model end as cancelled; a running worker sees that and stops.
     const std::string cancelled(JobStateName(JobState::kCancelled));
-    const std::string now = NowRfc3339();
+    const std::string now = clock_.Rfc3339();
     sql << "UPDATE jobs SET state = :s, cancel_requested = 1, progress_detail = '', finished_at = "
            ":f"
            " WHERE owner = :o AND model_id = :m AND state IN ('queued', 'running')",

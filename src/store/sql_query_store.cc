@@ -14,7 +14,7 @@ using namespace sql;   // the shared row readers and lookups (sql_rows.h)
 
 Status SqlMetadataStore::CreateQuery(const QueryRecord& query) {
   return Locked([&](soci::session& session) -> Status {
-    const std::string now = NowRfc3339();
+    const std::string now = clock_.Rfc3339();
     session << "INSERT INTO queries (" << kQueryColumns
             << ") VALUES (:o, :id, :mo, :m, 0, 0, '', 0, :c)",
         soci::use(query.owner), soci::use(query.id), soci::use(query.model_owner),

@@ -71,6 +71,7 @@ void SettleModelAfterJob(soci::session& sql, const JobRecord& job, const std::st
 Result<DatasetRecord> CommitVersionIn(soci::session& sql, const std::string& owner,
                                       const std::string& id, int64_t expected_current,
                                       const DatasetVersion& version,
-                                      const MetadataStore::StorageLimits& limits);
+                                      const MetadataStore::StorageLimits& limits,
+                                      const std::string& now);
 
 }  // namespace diamond::store::sql

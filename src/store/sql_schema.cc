@@ -155,8 +155,9 @@ const char* const kMigrationV2[] = {
 
 }  // namespace
 
-SqlMetadataStore::SqlMetadataStore(std::unique_ptr<soci::connection_pool> pool, SqlEngine engine)
-    : pool_(std::move(pool)), engine_(engine), instance_id_(NewId()) {}
+SqlMetadataStore::SqlMetadataStore(std::unique_ptr<soci::connection_pool> pool, SqlEngine engine,
+                                   const Clock& clock)
+    : pool_(std::move(pool)), engine_(engine), clock_(clock), instance_id_(NewId()) {}
 SqlMetadataStore::~SqlMetadataStore() = default;
 
 // v8: a dataset version is a list of segments (core/records.h), shared between the
@@ -196,19 +197,21 @@ const char* const kMigrationV10[] = {
 };
 
 Result<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::Open(const std::string& url,
-                                                                 size_t pool_size) {
+                                                                 size_t pool_size,
+                                                                 const Clock& clock) {
   auto parsed = ParseDatabaseUrl(url);
   if (!parsed.ok()) return parsed.status();
   auto pool = OpenConnectionPool(*parsed, pool_size);
   if (!pool.ok()) return pool.status();
   std::unique_ptr<SqlMetadataStore> store(
-      new SqlMetadataStore(std::move(pool).value(), parsed->engine));
+      new SqlMetadataStore(std::move(pool).value(), parsed->engine, clock));
   if (Status s = store->Migrate(); !s.ok()) return s;
   return store;
 }
 
-Result<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::OpenSqlite(const std::string& path) {
-  return Open("sqlite:" + path, 1);
+Result<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::OpenSqlite(const std::string& path,
+                                                                       const Clock& clock) {
+  return Open("sqlite:" + path, 1, clock);
 }
 
 Status SqlMetadataStore::Migrate() {
@@ -292,9 +295,7 @@ Result<bool> SqlMetadataStore::TryTakeLease(const std::string& name, const std::
                                             int64_t ttl_ms) {
   return Locked([&](soci::session& session) -> Result<bool> {
     WriteTransaction tx(session);
-    const ll now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+    const ll now = clock_.UnixMs();
     const ll expires = now + ttl_ms;
     session << "INSERT INTO leases (name, holder, expires_ms) VALUES (:n, '', 0) ON CONFLICT "
                "(name) DO NOTHING",

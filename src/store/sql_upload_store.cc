@@ -168,8 +168,8 @@ Result<DatasetRecord> SqlMetadataStore::CommitUploadedVersion(
       return Status::FailedPrecondition("upload '" + upload_id + "' is being completed by job '" +
                                         upload->job_id + "'");
     }
-    auto committed =
-        CommitVersionIn(sql, owner, upload->dataset_id, expected_current, version, limits);
+    auto committed = CommitVersionIn(sql, owner, upload->dataset_id, expected_current, version,
+                                     limits, clock_.Rfc3339());
     if (!committed.ok()) return committed.status();
     ll v = committed->current.version;
     sql << "UPDATE uploads SET state = 'completed', dataset_version = :v WHERE owner = :o AND id = "
@@ -193,7 +193,7 @@ Result<JobRecord> SqlMetadataStore::QueueUploadCompletion(const std::string& own
         return *running;
     }
     const std::string queued(JobStateName(JobState::kQueued));
-    const std::string now = NowRfc3339();
+    const std::string now = clock_.Rfc3339();
     sql << "INSERT INTO jobs (" << kJobColumns
         << ") VALUES (:o, :id, :k, :m, :s, 0, '', :p, 0, 0, :c, '', '', '')",
         soci::use(job.owner), soci::use(job.id), soci::use(job.kind), soci::use(job.model_id),
