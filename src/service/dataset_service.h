@@ -1,12 +1,11 @@
 // Datasets: named, versioned collections of stones. Every change makes a new immutable
-// version and then points the dataset at it in one metadata transaction, so readers see
-// the old version or the new one, never a mix, and a crash in between leaves at most an
-// unreferenced blob. A version is a list of segments (core/records.h): replacing writes
-// one segment with every row; appending writes only the new rows as one more segment,
-// after the segments of the version it builds on. Past kMaxSegments an append writes the
-// whole version as one segment again, which bounds what a read opens and what the
-// metadata lists per version. Safe for concurrent use: writers of one dataset take turns
-// in a process and retry when another process wins, so concurrent appends all succeed.
+// version (DatasetVersionWriter: replacing writes one segment with every row; appending
+// writes the new rows as one more segment after the base version's, or past kMaxSegments
+// the whole version as one again) and then points the dataset at it in one metadata
+// transaction, so readers see the old version or the new one, never a mix, and a crash
+// in between leaves at most an unreferenced blob. Safe for concurrent use: writers of one
+// dataset take turns in a process and retry when another process wins, so concurrent
+// appends all succeed.
 #pragma once
 
 #include <array>
@@ -18,7 +17,7 @@
 
 #include "base/mutex.h"
 #include "core/diamond.h"
-#include "core/sha256.h"
+#include "service/dataset_version_writer.h"
 #include "store/blob_range_reader.h"
 #include "store/blob_store.h"
 #include "store/dataset_store.h"
@@ -31,7 +30,7 @@ class DatasetService {
   using StorageObserver = std::function<void(const std::string& owner)>;
 
   // Segments a version may have before an append rewrites it as one.
-  static constexpr size_t kMaxSegments = 64;
+  static constexpr size_t kMaxSegments = DatasetVersionWriter::kMaxSegments;
 
   DatasetService(store::DatasetStore& dataset_store, store::BlobStore& blobs,
                  StorageObserver storage_changed = {})
@@ -46,10 +45,7 @@ class DatasetService {
 
   // Every method acts on the owner's datasets only. A change beyond one of the owner's plan
   // limits is LimitExceeded and writes nothing.
-  struct Limits {
-    int64_t max_rows = INT64_MAX;  // in one dataset
-    store::DatasetStore::StorageLimits storage;
-  };
+  using Limits = DatasetLimits;
 
   // Creates or replaces the dataset's rows (none: the seed's empty PUT); *created tells
   // which. Replacing writes a new version: earlier ones stay readable.
@@ -74,27 +70,13 @@ class DatasetService {
   // The stones of one version (by its segments' blob keys), for training.
   Result<std::vector<Diamond>> LoadVersion(const std::vector<std::string>& segment_keys);
 
-  // For appenders (here and uploads): the hash of `base`'s whole CSV, still running, to
-  // go on with the rows appended. Resumed from the saved state; a version from before
-  // states were saved is read once.
-  static Result<Sha256> ResumeHash(const store::BlobStore& blobs, const DatasetVersion& base);
-  // A fresh blob key for a segment of version `version` (random: a retried or raced
-  // write never overwrites a committed segment).
-  static std::string NewSegmentKey(const std::string& owner, const std::string& id,
-                                   int64_t version);
-
  private:
-  Status CheckRowLimit(int64_t rows, int64_t max_rows) const;
-  // The segments' bytes, joined (the whole version in memory).
-  Result<std::string> ReadSegments(const std::vector<std::string>& segment_keys) const;
-  // Stores `bytes` as a new segment after `kept` (the base version's segments, or none)
-  // and commits the version they make.
+  // Builds a version with `add_rows` (a writer begun on the dataset as read) and commits
+  // it on the dataset store.
   Result<DatasetRecord> WriteVersion(const std::string& owner, const std::string& id,
-                                     int64_t expected_current, std::vector<DatasetSegment> kept,
-                                     std::string_view bytes, int64_t new_rows, Sha256 hash,
-                                     const std::string& stats_json,
-                                     const store::DatasetStore::StorageLimits& limits);
-
+                                     DatasetVersionWriter::Mode mode, const Limits& limits,
+                                     const std::function<Status(DatasetVersionWriter&)>& add_rows,
+                                     bool* created);
   // Runs `attempt` (read the current version, write the next) until it is not beaten to
   // the commit by another writer; see dataset_service.cc.
   Result<DatasetRecord> UntilNotRaced(const std::string& owner, const std::string& id,

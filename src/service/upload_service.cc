@@ -5,15 +5,13 @@
 
 #include "base/clock.h"
 #include "base/logger.h"
-#include "base/scratch_file.h"
 #include "core/byte_source.h"
 #include "core/csv_chunker.h"
-#include "core/dataset_stats.h"
-#include "core/diamond_csv_writer.h"
 #include "core/diamond_json.h"
 #include "core/diamond_text_reader.h"
 #include "core/ids.h"
 #include "core/sha256.h"
+#include "service/dataset_version_writer.h"
 #include "store/blob_chain_source.h"
 #include "store/blob_gc.h"
 
@@ -22,94 +20,13 @@ namespace {
 
 constexpr int kMaxAttempts = 5;  // completions that lose a race with another writer retry
 constexpr size_t kMaxErrors = 100;
-constexpr size_t kFlushBytes = 1 << 20;
 constexpr size_t kValidateChunkBytes = 1 << 20;  // of CSV text decoded at a time
-
-// What is written to the staging file passes here on its way: hashed and counted once, as
-// it is written. The hash may go on from a base version's (an append's new segment).
-class DigestingBuf final : public std::streambuf {
- public:
-  DigestingBuf(std::streambuf& file, Sha256 hash) : file_(file), hash_(std::move(hash)) {}
-  int64_t bytes() const { return bytes_; }
-  Sha256& hash() { return hash_; }
-
- protected:
-  std::streamsize xsputn(const char* s, std::streamsize n) override {
-    hash_.Update(std::string_view(s, static_cast<size_t>(n)));
-    bytes_ += n;
-    return file_.sputn(s, n);
-  }
-  int_type overflow(int_type c) override {
-    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
-    const char ch = traits_type::to_char_type(c);
-    return xsputn(&ch, 1) == 1 ? c : traits_type::eof();
-  }
-  int sync() override { return file_.pubsync(); }
-
- private:
-  std::streambuf& file_;
-  Sha256 hash_;
-  int64_t bytes_ = 0;
-};
-
-// The new version's segment, staged in a scratch file (nameless: a crash leaves nothing):
-// the whole canonical CSV, or the rows an append adds (`hash` then goes on from the base's).
-class StagedCsv {
- public:
-  StagedCsv(const std::string& dir, Sha256 hash)
-      : file_(dir, "diamond-upload-"), digest_(file_.buffer(), std::move(hash)) {}
-  StagedCsv(const StagedCsv&) = delete;
-  StagedCsv& operator=(const StagedCsv&) = delete;
-
-  bool opened() const { return file_.opened(); }
-  std::ostream& stream() { return out_; }
-  void Add(const Diamond& stone) {
-    AppendCsvRow(stone, &buffer_);
-    if (buffer_.size() >= kFlushBytes) Flush();
-  }
-  void Write(std::string_view bytes) {
-    Flush();
-    out_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  }
-  // Bytes written so far (buffered ones included).
-  int64_t bytes() const { return digest_.bytes() + static_cast<int64_t>(buffer_.size()); }
-  // Flushes the file and rewinds it for reading; then bytes() and sha256() describe all of it.
-  Status Finish() {
-    Flush();
-    out_.flush();
-    if (out_.fail() || !file_.Rewind())
-      return Status::IoError("cannot write the staged upload in " + file_.where());
-    return Status::Ok();
-  }
-  // After Finish: the hash's state, then the digest (which spends it).
-  std::string sha256_state() { return digest_.hash().SaveState(); }
-  std::string sha256() { return digest_.hash().HexDigest(); }
-  // After Finish: the staged bytes, from the first.
-  std::streambuf& contents() { return file_.buffer(); }
-
- private:
-  void Flush() {
-    out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
-    buffer_.clear();
-  }
-  ScratchFile file_;
-  DigestingBuf digest_;
-  std::ostream out_{&digest_};
-  std::string buffer_;
-};
 
 Status BeingCompleted(const std::string& id) {
   return Status::FailedPrecondition(
       "upload '" + id +
       "' is closed to parts by a completion: wait for it to end (a failed completion "
       "opens the upload again; if it could not, completing again does)");
-}
-
-Status RowLimit(int64_t rows, int64_t max_rows) {
-  return Status::LimitExceeded("max_dataset_rows", max_rows,
-                               "the dataset would have more than " + std::to_string(rows - 1) +
-                                   " rows; the plan allows " + std::to_string(max_rows) +
-                                   " (nothing was written)");
 }
 
 }  // namespace
@@ -442,63 +359,17 @@ Result<DatasetRecord> UploadService::CompleteOnce(const UploadRecord& upload,
                                                   const std::vector<std::string>& sources,
                                                   const DatasetService::Limits& limits,
                                                   InvalidRows* invalid) {
-  // What the new version builds on: nothing (replace) or the current version (append):
-  // then the new rows are one more segment after the current version's, unless it has
-  // DatasetService::kMaxSegments already (then the new version is copied whole into one).
-  int64_t expected_current = 0;
-  int64_t rows = 0;
-  DatasetStats stats;
-  std::vector<DatasetSegment> kept;
-  int64_t kept_bytes = 0;
+  // What the new version builds on: nothing (replace) or the current version (append).
   auto current = dataset_store_.GetDataset(upload.owner, upload.dataset_id);
   if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
-  if (current.ok()) expected_current = current->current.version;
-  const bool append = upload.mode == "append";
-  const bool compact =
-      append && current.ok() && current->current.segments.size() >= DatasetService::kMaxSegments;
-  Sha256 hash;
-  if (append) {
-    if (!current.ok()) return current.status();
-    const DatasetVersion& base = current->current;
-    auto parsed = ParseJson(base.stats_json);
-    if (!parsed.ok())
-      return Status::Corruption("dataset '" + upload.dataset_id +
-                                "': " + parsed.status().message());
-    auto old_stats = DatasetStats::FromJson(*parsed);
-    if (!old_stats.ok()) return old_stats.status();
-    stats = std::move(old_stats).value();
-    rows = base.rows;
-    if (!compact) {
-      auto resumed = DatasetService::ResumeHash(blobs_, base);
-      if (!resumed.ok()) return resumed.status();
-      hash = std::move(resumed).value();
-      kept = base.segments;
-      kept_bytes = base.bytes;
-    }
-  }
-  const int64_t rows_before = compact ? 0 : rows;
-
-  StagedCsv staged(options_.temp_dir, std::move(hash));
-  if (!staged.opened()) return Status::IoError("cannot create a staging file for the upload");
-  if (!append) {
-    staged.Write(kCanonicalCsvHeader);
-  } else if (compact) {
-    for (const auto& segment : current->current.segments) {
-      if (Status s = blobs_.GetTo(segment.blob_key, staged.stream()); !s.ok()) return s;
-    }
-  }
-  auto add = [&](const Diamond& stone) -> Status {
-    if (++rows > limits.max_rows) return RowLimit(rows, limits.max_rows);
-    stats.Add(stone);
-    staged.Add(stone);
-    if (kept_bytes + staged.bytes() > limits.storage.max_stored_bytes) {
-      return Status::LimitExceeded("max_stored_bytes", limits.storage.max_stored_bytes,
-                                   "the dataset would be larger than the plan stores (" +
-                                       std::to_string(limits.storage.max_stored_bytes) +
-                                       " bytes); nothing was written");
-    }
-    return Status::Ok();
-  };
+  auto begun = DatasetVersionWriter::Begin(
+      blobs_, upload.owner, upload.dataset_id, current.ok() ? &*current : nullptr,
+      upload.mode == "append" ? DatasetVersionWriter::Mode::kAppend
+                              : DatasetVersionWriter::Mode::kReplace,
+      limits, options_.temp_dir);
+  if (!begun.ok()) return begun.status();
+  DatasetVersionWriter& writer = **begun;
+  auto add = [&](const Diamond& stone) -> Status { return writer.Add(stone); };
   *invalid = InvalidRows{};
   store::BlobChainSource source(blobs_, sources);
   if (upload.format == "json") {
@@ -565,27 +436,10 @@ Result<DatasetRecord> UploadService::CompleteOnce(const UploadRecord& upload,
                                      " invalid row(s); nothing was written");
     }
   }
-  if (Status s = staged.Finish(); !s.ok()) return s;
-
-  DatasetVersion version;
-  version.version = expected_current + 1;
-  version.segments = std::move(kept);
-  version.rows = rows;
-  version.bytes = kept_bytes + staged.bytes();
-  version.sha256_state = staged.sha256_state();
-  version.sha256 = staged.sha256();
-  version.stats_json = stats.ToJson().dump();
-  std::string written;
-  if (staged.bytes() > 0) {
-    written = DatasetService::NewSegmentKey(upload.owner, upload.dataset_id, version.version);
-    std::istream in(&staged.contents());
-    if (Status s = blobs_.PutFrom(written, in); !s.ok()) return s;
-    version.segments.push_back({written, rows - rows_before, staged.bytes()});
-  }
-  auto committed = upload_store_.CommitUploadedVersion(upload.owner, upload.id, job_id,
-                                                       expected_current, version, limits.storage);
-  if (!committed.ok() && !written.empty()) store::DeleteUnreferencedBlobs(blobs_, {written});
-  return committed;
+  return writer.Finish([&](int64_t expected_current, const DatasetVersion& version) {
+    return upload_store_.CommitUploadedVersion(upload.owner, upload.id, job_id, expected_current,
+                                               version, limits.storage);
+  });
 }
 
 Status UploadService::Abort(const std::string& owner, const std::string& id) {
