@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace diamond {
@@ -100,13 +101,27 @@ struct QueryRecord {
 // A multipart upload of rows into a dataset (the S3 multipart model over the public API):
 // parts arrive in any order, each replaceable, until the upload is completed (its rows
 // become one dataset version) or aborted, or it expires.
+// An upload's body format, what its rows do to the dataset, and where it stands:
+// open (takes parts) → completing (a job is completing it; back to open if that fails)
+// → completed. The names are the API's and the database's.
+enum class UploadFormat { kCsv, kJson };
+enum class UploadMode { kReplace, kAppend };
+enum class UploadState { kOpen, kCompleting, kCompleted };
+std::string_view UploadFormatName(UploadFormat format);
+std::string_view UploadModeName(UploadMode mode);
+std::string_view UploadStateName(UploadState state);
+// The value a name names, or nullopt for any other text.
+std::optional<UploadFormat> UploadFormatNamed(std::string_view name);
+std::optional<UploadMode> UploadModeNamed(std::string_view name);
+std::optional<UploadState> UploadStateNamed(std::string_view name);
+
 struct UploadRecord {
   std::string owner;
   std::string id;
   std::string dataset_id;
-  std::string format;           // "csv" or "json"
-  std::string mode;             // "replace" or "append"
-  std::string state;            // "open", "completing" (a job is completing it) or "completed"
+  UploadFormat format = UploadFormat::kCsv;
+  UploadMode mode = UploadMode::kReplace;
+  UploadState state = UploadState::kOpen;
   int64_t dataset_version = 0;  // the version it became, once completed
   std::string created_at;
   int64_t expires_ms = 0;  // Unix ms: an upload still open then is deleted with its parts

@@ -24,7 +24,7 @@ void Run(store::UploadStore& upload_store, store::JobQueue& job_queue,
   if (!done.ok()) {
     // An earlier attempt of this job committed, then died before it could say so.
     auto upload = upload_store.GetUpload(job.owner, upload_id);
-    if (upload.ok() && upload->state == "completed" && upload->job_id == job.id) {
+    if (upload.ok() && upload->state == UploadState::kCompleted && upload->job_id == job.id) {
       if (Status s = job_queue.FinishJob(
               job.id, job.attempts, "dataset version " + std::to_string(upload->dataset_version));
           !s.ok()) {

@@ -11,6 +11,7 @@
 #include "core/diamond_text_reader.h"
 #include "core/ids.h"
 #include "core/sha256.h"
+#include "core/upload_rules.h"
 #include "service/dataset_version_writer.h"
 #include "store/blob_chain_source.h"
 #include "store/blob_gc.h"
@@ -43,8 +44,8 @@ UploadService::UploadService(store::DatasetStore& dataset_store, store::UploadSt
       clock_(clock) {}
 
 Result<UploadRecord> UploadService::Create(const std::string& owner, const std::string& dataset_id,
-                                           const std::string& format, const std::string& mode) {
-  if (mode == "append") {
+                                           UploadFormat format, UploadMode mode) {
+  if (mode == UploadMode::kAppend) {
     auto dataset = dataset_store_.GetDataset(owner, dataset_id);
     if (!dataset.ok()) return dataset.status();
   }
@@ -54,7 +55,7 @@ Result<UploadRecord> UploadService::Create(const std::string& owner, const std::
   upload.dataset_id = dataset_id;
   upload.format = format;
   upload.mode = mode;
-  upload.state = "open";
+  upload.state = UploadState::kOpen;
   upload.created_at = clock_.Rfc3339();
   upload.expires_ms =
       clock_.UnixMs() +
@@ -100,10 +101,7 @@ Result<UploadPart> UploadService::PutPart(const std::string& owner, const std::s
   }
   auto listed = Get(owner, id);  // NotFound for another tenant's upload, before any blob is written
   if (!listed.ok()) return listed.status();
-  if (listed->first.state != "open") {
-    return Status::FailedPrecondition("upload '" + id + "' is " + listed->first.state +
-                                      ": it takes no more parts");
-  }
+  if (Status s = CheckTakesParts(listed->first); !s.ok()) return s;
   int64_t total = record.bytes;
   for (const auto& p : listed->second) total += p.part == part ? 0 : p.bytes;
   if (total > max_upload_bytes) {
@@ -176,38 +174,16 @@ Status UploadService::CheckParts(const std::vector<UploadPart>& parts) const {
   return Status::Ok();
 }
 
-namespace {
-
-// Why `upload` cannot be completed by `job_id` ("": in a request) now, if it cannot.
-Status CheckCompletable(const UploadRecord& upload, const std::string& job_id) {
-  if (upload.state == "completed") {
-    return Status::FailedPrecondition("upload '" + upload.id + "' is already completed (dataset '" +
-                                      upload.dataset_id + "' version " +
-                                      std::to_string(upload.dataset_version) + ")");
-  }
-  if (upload.state == "completing" && upload.job_id != job_id) {
-    return Status::FailedPrecondition("upload '" + upload.id + "' is being completed by job '" +
-                                      upload.job_id + "'");
-  }
-  if (upload.state == "open" && !job_id.empty()) {
-    return Status::FailedPrecondition("upload '" + upload.id +
-                                      "' is no longer being completed by job '" + job_id + "'");
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 Result<std::optional<JobRecord>> UploadService::QueueIfLarge(const std::string& owner,
                                                              const std::string& id,
                                                              const DatasetService::Limits& limits) {
   auto listed = Get(owner, id);
   if (!listed.ok()) return listed.status();
   const auto& [upload, parts] = *listed;
-  if (upload.state == "completed") return CheckCompletable(upload, "");
+  if (upload.state == UploadState::kCompleted) return CheckNotCompleted(upload);
   int64_t bytes = 0;
   for (const auto& p : parts) bytes += p.bytes;
-  if (upload.state == "open") {
+  if (upload.state == UploadState::kOpen) {
     if (Status s = CheckParts(parts); !s.ok()) return s;
     if (bytes <= options_.background_bytes) return std::optional<JobRecord>();
   }
@@ -266,14 +242,15 @@ Result<DatasetRecord> UploadService::Complete(const std::string& owner, const st
       // A completion racing this one may have committed (and removed the blob this one
       // was reading): then that is the answer.
       auto now = upload_store_.GetUpload(owner, id);
-      if (now.ok() && now->state == "completed") return CheckCompletable(*now, job_id);
+      if (now.ok() && now->state == UploadState::kCompleted) return CheckCompletable(*now, job_id);
       Reopen(upload, parts);
       return done;
     }
     last = done.status();
   }
   auto listed = Get(owner, id);
-  if (listed.ok() && listed->first.state != "completed") Reopen(listed->first, listed->second);
+  if (listed.ok() && listed->first.state != UploadState::kCompleted)
+    Reopen(listed->first, listed->second);
   return last;
 }
 
@@ -364,15 +341,15 @@ Result<DatasetRecord> UploadService::CompleteOnce(const UploadRecord& upload,
   if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
   auto begun = DatasetVersionWriter::Begin(
       blobs_, upload.owner, upload.dataset_id, current.ok() ? &*current : nullptr,
-      upload.mode == "append" ? DatasetVersionWriter::Mode::kAppend
-                              : DatasetVersionWriter::Mode::kReplace,
+      upload.mode == UploadMode::kAppend ? DatasetVersionWriter::Mode::kAppend
+                                         : DatasetVersionWriter::Mode::kReplace,
       limits, options_.temp_dir);
   if (!begun.ok()) return begun.status();
   DatasetVersionWriter& writer = **begun;
   auto add = [&](const Diamond& stone) -> Status { return writer.Add(stone); };
   *invalid = InvalidRows{};
   store::BlobChainSource source(blobs_, sources);
-  if (upload.format == "json") {
+  if (upload.format == UploadFormat::kJson) {
     // JSON is not streamed: the parts are joined (at most one request body's worth).
     int64_t total = 0;
     for (const auto& p : parts) total += p.bytes;

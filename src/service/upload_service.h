@@ -46,7 +46,7 @@ class UploadService {
 
   // format "csv" or "json", mode "replace" or "append" (the dataset must exist).
   Result<UploadRecord> Create(const std::string& owner, const std::string& dataset_id,
-                              const std::string& format, const std::string& mode);
+                              UploadFormat format, UploadMode mode);
   // Stores part `part`. `expected_sha256` (hex), when given, must match the bytes
   // (InvalidArgument "checksum" otherwise; nothing is stored).
   Result<UploadPart> PutPart(const std::string& owner, const std::string& id, int64_t part,

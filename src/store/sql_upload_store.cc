@@ -2,6 +2,7 @@
 #include <soci/soci.h>
 
 #include "base/clock.h"
+#include "core/upload_rules.h"
 #include "store/sql_dialect.h"
 #include "store/sql_locked.h"
 #include "store/sql_rows.h"
@@ -23,9 +24,11 @@ UploadRecord ReadUpload(const soci::row& r) {
   u.owner = r.get<std::string>(0);
   u.id = r.get<std::string>(1);
   u.dataset_id = r.get<std::string>(2);
-  u.format = r.get<std::string>(3);
-  u.mode = r.get<std::string>(4);
-  u.state = r.get<std::string>(5);
+  // Written by this store from the enums; any other text is a damaged row, read as the
+  // most cautious value (a completed upload takes no parts and no completion).
+  u.format = UploadFormatNamed(r.get<std::string>(3)).value_or(UploadFormat::kCsv);
+  u.mode = UploadModeNamed(r.get<std::string>(4)).value_or(UploadMode::kReplace);
+  u.state = UploadStateNamed(r.get<std::string>(5)).value_or(UploadState::kCompleted);
   u.dataset_version = r.get<ll>(6);
   u.created_at = r.get<std::string>(7);
   u.expires_ms = r.get<ll>(8);
@@ -49,25 +52,21 @@ std::optional<UploadRecord> FindUpload(soci::session& sql, const std::string& ow
 
 Status NoUpload(const std::string& id) { return Status::NotFound("no upload '" + id + "'"); }
 
-Status AlreadyCompleted(const UploadRecord& upload) {
-  return Status::FailedPrecondition("upload '" + upload.id + "' is already completed (dataset '" +
-                                    upload.dataset_id + "' version " +
-                                    std::to_string(upload.dataset_version) + ")");
-}
-
 }  // namespace
 
 Status SqlMetadataStore::CreateUpload(const UploadRecord& upload) {
   return Locked([&](soci::session& sql) -> Status {
     ll version = upload.dataset_version, expires = upload.expires_ms,
        closed = upload.parts_closed ? 1 : 0;
+    const std::string format(UploadFormatName(upload.format)), mode(UploadModeName(upload.mode)),
+        state(UploadStateName(upload.state));
     sql << "INSERT INTO uploads (" << kUploadColumns
         << ") VALUES (:o, :id, :d, :f, :m, :s, :v, :c, :e, :j, :err, :pk, :pi, :pc)",
         soci::use(upload.owner), soci::use(upload.id), soci::use(upload.dataset_id),
-        soci::use(upload.format), soci::use(upload.mode), soci::use(upload.state),
-        soci::use(version), soci::use(upload.created_at), soci::use(expires),
-        soci::use(upload.job_id), soci::use(upload.error_json), soci::use(upload.parts_key),
-        soci::use(upload.parts_id), soci::use(closed);
+        soci::use(format), soci::use(mode), soci::use(state), soci::use(version),
+        soci::use(upload.created_at), soci::use(expires), soci::use(upload.job_id),
+        soci::use(upload.error_json), soci::use(upload.parts_key), soci::use(upload.parts_id),
+        soci::use(closed);
     return Status::Ok();
   });
 }
@@ -103,10 +102,7 @@ Result<std::string> SqlMetadataStore::PutUploadPart(const std::string& owner, co
     WriteTransaction tx(sql);
     auto upload = FindUpload(sql, owner, id, /*for_update=*/true);
     if (!upload) return NoUpload(id);
-    if (upload->state != "open") {
-      return Status::FailedPrecondition("upload '" + id + "' is " + upload->state +
-                                        ": it takes no more parts");
-    }
+    if (Status s = CheckTakesParts(*upload); !s.ok()) return s;
     if (upload->parts_closed || upload->parts_id != parts_id) {
       return Status::FailedPrecondition("upload '" + id +
                                         "' is being completed: it takes no parts meanwhile");
@@ -137,7 +133,7 @@ Status SqlMetadataStore::SetUploadParts(const std::string& owner, const std::str
     WriteTransaction tx(sql);
     auto upload = FindUpload(sql, owner, id, /*for_update=*/true);
     if (!upload) return NoUpload(id);
-    if (upload->state == "completed") return AlreadyCompleted(*upload);
+    if (Status s = CheckNotCompleted(*upload); !s.ok()) return s;
     if (upload->parts_id != expected_parts_id) {
       return Status::FailedPrecondition("upload '" + id +
                                         "': its parts were moved by another completion");
@@ -163,11 +159,7 @@ Result<DatasetRecord> SqlMetadataStore::CommitUploadedVersion(
     WriteTransaction tx(sql);
     auto upload = FindUpload(sql, owner, upload_id, /*for_update=*/true);
     if (!upload) return NoUpload(upload_id);
-    if (upload->state == "completed") return AlreadyCompleted(*upload);
-    if (upload->state == "completing" && upload->job_id != job_id) {
-      return Status::FailedPrecondition("upload '" + upload_id + "' is being completed by job '" +
-                                        upload->job_id + "'");
-    }
+    if (Status s = CheckCompletable(*upload, job_id); !s.ok()) return s;
     auto committed = CommitVersionIn(sql, owner, upload->dataset_id, expected_current, version,
                                      limits, clock_.Rfc3339());
     if (!committed.ok()) return committed.status();
@@ -187,8 +179,8 @@ Result<JobRecord> SqlMetadataStore::QueueUploadCompletion(const std::string& own
     WriteTransaction tx(sql);
     auto upload = FindUpload(sql, owner, upload_id, /*for_update=*/true);
     if (!upload) return NoUpload(upload_id);
-    if (upload->state == "completed") return AlreadyCompleted(*upload);
-    if (upload->state == "completing") {
+    if (Status s = CheckNotCompleted(*upload); !s.ok()) return s;
+    if (upload->state == UploadState::kCompleting) {
       if (auto running = FindJob(sql, upload->job_id); running && !IsFinished(running->state))
         return *running;
     }

@@ -27,7 +27,7 @@ TEST(ClockDriven, AnUploadExpiresWhenItsTimeComesAndTheCollectorDeletesIt) {
   service::UploadService::Options options;
   options.expiry = 1h;
   service::UploadService uploads(*sql, *sql, *files, nullptr, options, clock);
-  auto upload = uploads.Create("alice", "d1", "csv", "replace");
+  auto upload = uploads.Create("alice", "d1", UploadFormat::kCsv, UploadMode::kReplace);
   ASSERT_TRUE(upload.ok()) << upload.status().message();
   EXPECT_EQ(upload->expires_ms, clock.UnixMs() + 3600 * 1000);
 

@@ -64,7 +64,7 @@ class UploadFaults : public ::testing::Test {
       failed = !s.ok();
       return !failed;
     };
-    auto created = uploads.Create(kOwner, "d", "csv", "replace");
+    auto created = uploads.Create(kOwner, "d", UploadFormat::kCsv, UploadMode::kReplace);
     if (step(created.status())) id = created->id;
     if (!failed && step(put(id, 2, part2)) && step(put(id, 1, first + kBadRow))) {
       auto refused = uploads.Complete(kOwner, id, limits, &invalid);
@@ -90,13 +90,13 @@ class UploadFaults : public ::testing::Test {
       auto got = uploads.Get(kOwner, id);
       if (!got.ok()) {
         ASSERT_EQ(got.status().code(), StatusCode::kNotFound) << got.status().message();
-        auto again = uploads.Create(kOwner, "d", "csv", "replace");
+        auto again = uploads.Create(kOwner, "d", UploadFormat::kCsv, UploadMode::kReplace);
         ASSERT_TRUE(again.ok()) << again.status().message();
         id = again->id;
         got = uploads.Get(kOwner, id);
         ASSERT_TRUE(got.ok());
       }
-      if (got->first.state == "completed") {
+      if (got->first.state == UploadState::kCompleted) {
         committed = true;
         break;
       }
@@ -169,8 +169,19 @@ TEST(UploadFromBeforeV9, KeepsItsPartsAsBlobsAndCompletes) {
   service::UploadService::Options options;
   options.min_part_bytes = 1;
   service::UploadService uploads(*sql, *sql, *files, nullptr, options);
-  UploadRecord old{kOwner, "old",     "d", "csv", "replace", "open", 0,
-                   "then", INT64_MAX, "",  "",    "",        ""};
+  UploadRecord old{kOwner,
+                   "old",
+                   "d",
+                   UploadFormat::kCsv,
+                   UploadMode::kReplace,
+                   UploadState::kOpen,
+                   0,
+                   "then",
+                   INT64_MAX,
+                   "",
+                   "",
+                   "",
+                   ""};
   ASSERT_TRUE(sql->CreateUpload(old).ok());
   const std::string csv = StonesToCanonicalCsv(SyntheticStones(10, 7));
   const size_t cut = csv.size() / 2;

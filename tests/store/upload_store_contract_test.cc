@@ -13,8 +13,19 @@ class UploadStoreContract : public MetadataStoreContract {};
 TEST_P(UploadStoreContract, AnUploadCommitsOnceAndItsPartsAreReplacedAndReferenced) {
   auto first = OpenStore(), second = OpenStore();
   ASSERT_TRUE(first && second);
-  UploadRecord upload{"u",   "up",      "d", "csv", "replace", "open", 0,
-                      "now", INT64_MAX, "",  "",    "",        ""};
+  UploadRecord upload{"u",
+                      "up",
+                      "d",
+                      UploadFormat::kCsv,
+                      UploadMode::kReplace,
+                      UploadState::kOpen,
+                      0,
+                      "now",
+                      INT64_MAX,
+                      "",
+                      "",
+                      "",
+                      ""};
   ASSERT_TRUE(first->CreateUpload(upload).ok());
   EXPECT_EQ(second->GetUpload("v", "up").status().code(), StatusCode::kNotFound)
       << "another owner's upload";
@@ -50,7 +61,7 @@ TEST_P(UploadStoreContract, AnUploadCommitsOnceAndItsPartsAreReplacedAndReferenc
   EXPECT_EQ(told_completed.load(), 3);
   auto done = first->GetUpload("u", "up");
   ASSERT_TRUE(done.ok());
-  EXPECT_EQ(done->state, "completed");
+  EXPECT_EQ(done->state, UploadState::kCompleted);
   EXPECT_EQ(done->dataset_version, 1);
   EXPECT_EQ(
       second->PutUploadPart("u", "up", UploadPart{3, 1, "dd", "up/3", ""}, "").status().code(),
@@ -59,10 +70,11 @@ TEST_P(UploadStoreContract, AnUploadCommitsOnceAndItsPartsAreReplacedAndReferenc
   ASSERT_TRUE(versions.ok());
   EXPECT_EQ(versions->size(), 1u);
 
-  ASSERT_TRUE(first
-                  ->CreateUpload(UploadRecord{"u", "old", "d", "csv", "replace", "open", 0, "then",
-                                              5, "", "", "", ""})
-                  .ok());
+  ASSERT_TRUE(
+      first
+          ->CreateUpload(UploadRecord{"u", "old", "d", UploadFormat::kCsv, UploadMode::kReplace,
+                                      UploadState::kOpen, 0, "then", 5, "", "", "", ""})
+          .ok());
   auto expired = second->ExpiredUploads(10);
   ASSERT_TRUE(expired.ok());
   EXPECT_EQ(*expired, (std::vector<std::pair<std::string, std::string>>{{"u", "old"}}));
@@ -79,8 +91,19 @@ TEST_P(UploadStoreContract, AnUploadCommitsOnceAndItsPartsAreReplacedAndReferenc
 TEST_P(UploadStoreContract, AnUploadsPartsAreClosedAndReopenedUnderOneHandleAtATime) {
   auto first = OpenStore(), second = OpenStore();
   ASSERT_TRUE(first && second);
-  UploadRecord upload{"u",   "up",      "d", "csv", "replace",        "open", 0,
-                      "now", INT64_MAX, "",  "",    "uploads/u/up/a", "h1"};
+  UploadRecord upload{"u",
+                      "up",
+                      "d",
+                      UploadFormat::kCsv,
+                      UploadMode::kReplace,
+                      UploadState::kOpen,
+                      0,
+                      "now",
+                      INT64_MAX,
+                      "",
+                      "",
+                      "uploads/u/up/a",
+                      "h1"};
   ASSERT_TRUE(first->CreateUpload(upload).ok());
   auto got = second->GetUpload("u", "up");
   ASSERT_TRUE(got.ok());
@@ -130,10 +153,11 @@ TEST_P(UploadStoreContract, AnUploadsPartsAreClosedAndReopenedUnderOneHandleAtAT
 TEST_P(UploadStoreContract, AnUploadCompletedByAJobIsQueuedOnceAndCommittedOnlyByIt) {
   auto first = OpenStore(), second = OpenStore();
   ASSERT_TRUE(first && second);
-  ASSERT_TRUE(first
-                  ->CreateUpload(UploadRecord{"u", "up", "d", "csv", "replace", "open", 0, "now",
-                                              INT64_MAX, "", "", "", ""})
-                  .ok());
+  ASSERT_TRUE(
+      first
+          ->CreateUpload(UploadRecord{"u", "up", "d", UploadFormat::kCsv, UploadMode::kReplace,
+                                      UploadState::kOpen, 0, "now", INT64_MAX, "", "", "", ""})
+          .ok());
   ASSERT_TRUE(first->PutUploadPart("u", "up", UploadPart{1, 5, "aa", "up/1", ""}, "").ok());
   JobRecord job = TrainingJob("u", "c1", "");
   job.kind = "upload-complete";
@@ -146,7 +170,7 @@ TEST_P(UploadStoreContract, AnUploadCompletedByAJobIsQueuedOnceAndCommittedOnlyB
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->id, "c1") << "a completion already under way is the answer";
   EXPECT_EQ(second->GetJob("u", "c2").status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(second->GetUpload("u", "up")->state, "completing");
+  EXPECT_EQ(second->GetUpload("u", "up")->state, UploadState::kCompleting);
   EXPECT_EQ(
       second->PutUploadPart("u", "up", UploadPart{2, 5, "bb", "up/2", ""}, "").status().code(),
       StatusCode::kFailedPrecondition);
@@ -158,7 +182,7 @@ TEST_P(UploadStoreContract, AnUploadCompletedByAJobIsQueuedOnceAndCommittedOnlyB
   // The job fails: open again, with why; a new completion is a new job.
   ASSERT_TRUE(first->FailUploadCompletion("u", "up", "c1", R"({"status": 422})").ok());
   auto reopened = second->GetUpload("u", "up");
-  EXPECT_EQ(reopened->state, "open");
+  EXPECT_EQ(reopened->state, UploadState::kOpen);
   EXPECT_EQ(reopened->error_json, R"({"status": 422})");
   EXPECT_EQ(reopened->job_id, "c1");
   auto retried = second->QueueUploadCompletion("u", "up", other);
@@ -167,14 +191,14 @@ TEST_P(UploadStoreContract, AnUploadCompletedByAJobIsQueuedOnceAndCommittedOnlyB
   EXPECT_EQ(second->GetUpload("u", "up")->error_json, "");
   // A stale job cannot fail or commit the new one's completion.
   ASSERT_TRUE(first->FailUploadCompletion("u", "up", "c1", "{}").ok());
-  EXPECT_EQ(second->GetUpload("u", "up")->state, "completing");
+  EXPECT_EQ(second->GetUpload("u", "up")->state, UploadState::kCompleting);
   EXPECT_EQ(second->CommitUploadedVersion("u", "up", "c1", 0, Version(1, "d/y"), {INT64_MAX, 100})
                 .status()
                 .code(),
             StatusCode::kFailedPrecondition);
   ASSERT_TRUE(
       second->CommitUploadedVersion("u", "up", "c2", 0, Version(1, "d/z"), {INT64_MAX, 100}).ok());
-  EXPECT_EQ(first->GetUpload("u", "up")->state, "completed");
+  EXPECT_EQ(first->GetUpload("u", "up")->state, UploadState::kCompleted);
   EXPECT_EQ(first->QueueUploadCompletion("u", "up", job).status().code(),
             StatusCode::kFailedPrecondition);
 }

@@ -20,12 +20,12 @@ nlohmann::json UploadJson(const UploadRecord& u, const std::vector<UploadPart>& 
   nlohmann::json out = {{"upload_id", u.id},
                         {"location", request.prefix + "/uploads/" + u.id},
                         {"dataset_id", u.dataset_id},
-                        {"format", u.format},
-                        {"mode", u.mode},
-                        {"state", u.state},
+                        {"format", UploadFormatName(u.format)},
+                        {"mode", UploadModeName(u.mode)},
+                        {"state", UploadStateName(u.state)},
                         {"created_at", u.created_at},
                         {"expires_at", Rfc3339FromUnixMs(u.expires_ms)}};
-  if (u.state == "completed") out["dataset_version"] = u.dataset_version;
+  if (u.state == UploadState::kCompleted) out["dataset_version"] = u.dataset_version;
   if (!u.job_id.empty()) {
     out["job_id"] = u.job_id;
     out["job_location"] = request.prefix + "/jobs/" + u.job_id;
@@ -120,7 +120,10 @@ void RegisterUploadRoutes(Router& router, ApiContext& ctx) {
     const std::string format = choice("format", "csv", {"csv", "json"});
     const std::string mode = choice("mode", "replace", {"replace", "append"});
     if (!errors.empty()) return ValidationProblem("invalid upload", errors);
-    auto upload = ctx.uploads.Create(Owner(request), dataset_id, format, mode);
+    // choice() has kept each to one of its names.
+    auto upload = ctx.uploads.Create(Owner(request), dataset_id,
+                                     UploadFormatNamed(format).value_or(UploadFormat::kCsv),
+                                     UploadModeNamed(mode).value_or(UploadMode::kReplace));
     if (!upload.ok()) return ProblemFromStatus(upload.status());
     nlohmann::json out = UploadJson(*upload, {}, request);
     out["min_part_bytes"] = ctx.uploads.options().min_part_bytes;
