@@ -59,9 +59,7 @@ Result<std::unique_ptr<Application>> Application::Open(const ApplicationOptions&
   app->batches_ = std::make_unique<service::BatchPredictionService>(metadata, metadata, metadata,
                                                                     metadata, blobs, *app->models_);
   app->job_records_ = std::make_unique<service::JobService>(metadata, metadata);
-  app->runner_ = std::make_unique<jobs::JobRunner>(
-      metadata, jobs::JobRunnerOptions{options.job_workers, options.max_job_attempts,
-                                       options.job_lease, options.sole_user_of_stores});
+  app->runner_ = std::make_unique<jobs::JobRunner>(metadata, options.jobs);
   app->runner_->SetExecutor(
       std::string(service::kTrainJobKind),
       jobs::MakeTrainingExecutor(metadata, metadata, blobs, *app->datasets_, *app->cache_,

@@ -32,16 +32,14 @@
 namespace diamond::app {
 
 struct ApplicationOptions {
-  int job_workers = 1;
+  // Each component's options are its own struct, defaults written there once; the
+  // command line binds into copies of them (commands.h).
+  jobs::JobRunnerOptions jobs;  // workers, attempts, lease; reclaim_at_start when the
+                                // stores are this process's alone (the data-dir lock)
   bool remove_unreferenced_blobs = true;
-  std::chrono::seconds blob_grace{3600};        // spared by that clean-up (blob_gc.h)
-  std::chrono::seconds blob_gc_interval{3600};  // and it runs again this often
-  int64_t model_cache_bytes = int64_t{256} << 20;
-  int max_job_attempts = 3;
-  std::chrono::milliseconds job_lease{30000};  // jobs/job_runner.h
-  // The stores are this process's alone (the embedded default under its data-dir lock):
-  // jobs a previous run left running are reclaimed at start, not after their lease.
-  bool sole_user_of_stores = false;
+  std::chrono::seconds blob_grace = store::kDefaultBlobGracePeriod;       // spared by the clean-up
+  std::chrono::seconds blob_gc_interval = store::kDefaultBlobGcInterval;  // and how often
+  int64_t model_cache_bytes = service::ModelCache::kDefaultMaxBytes;
   // Where the first start writes the bootstrap admin's key (empty: no bootstrap).
   std::filesystem::path admin_key_file;
   // Usage is metered (rows, training time, stored bytes); false only for benchmarks.

@@ -7,7 +7,17 @@
 #include <string>
 #include <vector>
 
+#include "jobs/batch_prediction_job.h"
+#include "jobs/job_runner.h"
+#include "service/model_cache.h"
+#include "service/upload_service.h"
+#include "store/blob_gc.h"
+
 namespace diamond::app {
+
+// The job lease in whole seconds, as the command line takes it.
+inline constexpr int kDefaultJobLeaseSeconds = static_cast<int>(
+    std::chrono::duration_cast<std::chrono::seconds>(jobs::JobRunnerOptions{}.lease).count());
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;      // the machine failed us: I/O, disk full
@@ -79,7 +89,7 @@ struct ServeArgs {
   std::string listen = "127.0.0.1:8080";
   int io_threads = 2;
   int work_threads = 4;
-  int job_workers = 1;
+  int job_workers = jobs::JobRunnerOptions{}.workers;
   size_t body_limit = 64 << 20;
   int idle_timeout_seconds = 30;  // http::ServerConfig says what each of these bounds
   int header_timeout_seconds = 5;
@@ -89,15 +99,16 @@ struct ServeArgs {
   size_t max_connections_per_ip = 64;
   std::vector<std::string> trusted_proxies;
   size_t max_predict_stones = 10000;
-  int64_t model_cache_mb = 256;
-  int max_job_attempts = 3;
-  int job_lease_seconds = 30;  // a job's lease, renewed while it runs (jobs/job_runner.h)
-  int64_t blob_grace_seconds = 3600;
-  int64_t blob_gc_interval_seconds = 3600;
-  int64_t upload_expiry_seconds = 24 * 3600;
-  int64_t upload_min_part_bytes = 5 << 20;
-  int64_t upload_background_bytes = 64 << 20;
-  int64_t batch_chunk_bytes = 8 << 20;
+  // Defaults below are the components' own (each written once, in its options struct).
+  int64_t model_cache_mb = service::ModelCache::kDefaultMaxBytes >> 20;
+  int max_job_attempts = jobs::JobRunnerOptions{}.max_attempts;
+  int job_lease_seconds = kDefaultJobLeaseSeconds;  // renewed while the job runs
+  int64_t blob_grace_seconds = store::kDefaultBlobGracePeriod.count();
+  int64_t blob_gc_interval_seconds = store::kDefaultBlobGcInterval.count();
+  int64_t upload_expiry_seconds = service::UploadService::Options{}.expiry.count();
+  int64_t upload_min_part_bytes = service::UploadService::Options{}.min_part_bytes;
+  int64_t upload_background_bytes = service::UploadService::Options{}.background_bytes;
+  int64_t batch_chunk_bytes = static_cast<int64_t>(jobs::BatchPredictionOptions{}.chunk_bytes);
   std::string web_dir;
   std::string console_dir;
   bool quiet = false;
@@ -112,8 +123,8 @@ struct WorkerArgs {
   size_t db_pool = 4;
   int concurrency = 1;  // jobs at once
   std::string listen;   // optional HOST:PORT for the health and metrics routes
-  int max_job_attempts = 3;
-  int job_lease_seconds = 30;
+  int max_job_attempts = jobs::JobRunnerOptions{}.max_attempts;
+  int job_lease_seconds = kDefaultJobLeaseSeconds;
   bool quiet = false;
 };
 

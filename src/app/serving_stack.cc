@@ -34,12 +34,12 @@ Result<ServingStack> OpenServingStack(const ServeArgs& args) {
   if (!stores.ok()) return stores.status();
   out.storage = stores->description;
   StackOptions options;
-  options.app.job_workers = args.job_workers;
+  options.app.jobs.workers = args.job_workers;
   options.app.model_cache_bytes = args.model_cache_mb << 20;
-  options.app.max_job_attempts = args.max_job_attempts;
-  options.app.job_lease = std::chrono::seconds(args.job_lease_seconds);
+  options.app.jobs.max_attempts = args.max_job_attempts;
+  options.app.jobs.lease = std::chrono::seconds(args.job_lease_seconds);
   // Under the data-dir lock with the data dir's own database, no other process runs jobs.
-  options.app.sole_user_of_stores = chosen.uses_data_dir && args.db.empty();
+  options.app.jobs.reclaim_at_start = chosen.uses_data_dir && args.db.empty();
   options.app.blob_grace = std::chrono::seconds(args.blob_grace_seconds);
   options.app.blob_gc_interval = std::chrono::seconds(args.blob_gc_interval_seconds);
   options.app.uploads.expiry = std::chrono::seconds(args.upload_expiry_seconds);

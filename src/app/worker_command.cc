@@ -47,9 +47,9 @@ int RunWorker(const WorkerArgs& args) {
   }
   const std::string storage = stores->description;
   StackOptions options;
-  options.app.job_workers = args.concurrency;
-  options.app.max_job_attempts = args.max_job_attempts;
-  options.app.job_lease = std::chrono::seconds(args.job_lease_seconds);
+  options.app.jobs.workers = args.concurrency;
+  options.app.jobs.max_attempts = args.max_job_attempts;
+  options.app.jobs.lease = std::chrono::seconds(args.job_lease_seconds);
   options.app.remove_unreferenced_blobs = false;  // the servers' periodic GC does that
   // A worker serves no API: the application alone. With --listen, an Api that answers only
   // /, /healthz, /readyz and /metrics goes on top of it for a supervisor or a scraper.

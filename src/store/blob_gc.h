@@ -22,6 +22,7 @@
 namespace diamond::store {
 
 inline constexpr std::chrono::seconds kDefaultBlobGracePeriod{3600};
+inline constexpr std::chrono::seconds kDefaultBlobGcInterval{3600};  // between rounds
 
 // Returns how many blobs were removed.
 Result<int64_t> RemoveUnreferencedBlobs(MaintenanceStore& maintenance, BlobStore& blobs,

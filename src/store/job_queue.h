@@ -33,10 +33,11 @@ class JobQueue {
                                                                          Page page) = 0;
   // A worker's claim on jobs: who it is, how long a lease lasts unrenewed, and how many
   // starts a job gets before it fails for stopping its worker each time.
+  // (The values are the claimer's to choose: jobs::JobRunnerOptions holds their defaults.)
   struct JobClaim {
     std::string worker;
-    int64_t lease_ms = 30000;
-    int64_t max_attempts = 3;
+    int64_t lease_ms = 0;
+    int64_t max_attempts = 0;
   };
   // First settles jobs whose lease lapsed (their worker died or lost the database): back
   // in the queue, or failed once started max_attempts times (a job that kills its process

@@ -51,7 +51,7 @@ std::string AccessName(http::Access access) {
 std::map<std::string, std::string> ServedRoutes() {
   TempDir dir;
   app::StackOptions options;
-  options.app.job_workers = 0;
+  options.app.jobs.workers = 0;
   auto stores = app::OpenBackends({"sqlite::memory:", "file:" + dir.path().string()});
   EXPECT_TRUE(stores.ok());
   if (!stores.ok()) return {};
