@@ -13,7 +13,7 @@ jobs::DescribeCompletionFailure ApiCompletionProblems() {
 Result<std::unique_ptr<ApiStack>> ApiStack::Open(StackOptions options, store::Stores stores) {
   std::unique_ptr<ApiStack> stack(new ApiStack());
   options.app.metered = options.gate_enabled;
-  options.app.serves_api = !options.api.ops_only;
+  options.app.serves_api = true;
   options.app.rows_priced = [metrics = &stack->metrics_](int64_t rows) {
     metrics->AddPredictedRows(rows);
   };

@@ -1,8 +1,8 @@
 // ApiStack: the HTTP Api on top of an Application (application.h) — the request metrics,
 // the gate (keys, plans, rates, metering) and the Api's routes over the application's
-// services. What `diamond serve`, `diamond lambda`, the worker's ops listener, the API
-// benchmark, the request fuzzer and the in-process tests run. Destruction drains the Api
-// (requests handed to the work pool finish), then the application stops its job workers.
+// services. What `diamond serve`, `diamond lambda`, the API benchmark, the request fuzzer
+// and the in-process tests run (`diamond worker` runs the Application alone). Destruction drains
+// the Api (requests handed to the work pool finish), then the application stops its job workers.
 #pragma once
 
 #include <memory>

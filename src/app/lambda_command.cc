@@ -72,7 +72,7 @@ int RunLambda(const ServeArgs& args) {
   Log(LogLevel::kInfo, "lambda runtime ready",
       {{"runtime_api", std::string(address)}, {"storage", serving->storage}});
   http::Api& api = serving->stack->api();
-  const http::RequestHandler handle = [&api](http::HttpRequest request,
+  const http::HandleFunction handle = [&api](http::HttpRequest request,
                                              std::function<void(http::HttpResponse)> done) {
     api.Handle(std::move(request), std::move(done));
   };

@@ -1,16 +1,18 @@
 // diamond worker: a process that only runs jobs (training) from the queue it shares with
 // `diamond serve` replicas on PostgreSQL and S3 (or any --db/--blobs). It runs the
-// Application (app/application.h) and serves no API; with --listen an ops-only Api on top
-// answers /healthz, /readyz and /metrics for a supervisor or a scraper.
+// Application (app/application.h) and serves no API: no Api and no Gate are built. With
+// --listen, an ops listener (http/ops_listener.h) answers /healthz, /readyz and /metrics
+// for a supervisor or a scraper.
 #include <csignal>
 #include <iostream>
 
-#include "app/api_stack.h"
+#include "app/api_stack.h"  // ApiCompletionProblems
 #include "app/application.h"
 #include "app/backends.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "base/logger.h"
+#include "http/ops_listener.h"
 #include "http/server.h"
 
 namespace diamond::app {
@@ -46,42 +48,28 @@ int RunWorker(const WorkerArgs& args) {
     return stores.status().code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitFailure;
   }
   const std::string storage = stores->description;
-  StackOptions options;
-  options.app.jobs.workers = args.concurrency;
-  options.app.jobs.max_attempts = args.max_job_attempts;
-  options.app.jobs.lease = std::chrono::seconds(args.job_lease_seconds);
-  options.app.remove_unreferenced_blobs = false;  // the servers' periodic GC does that
-  // A worker serves no API: the application alone. With --listen, an Api that answers only
-  // /, /healthz, /readyz and /metrics goes on top of it for a supervisor or a scraper.
-  std::unique_ptr<Application> app;
-  std::unique_ptr<ApiStack> stack;
-  if (args.listen.empty()) {
-    options.app.serves_api = false;
-    options.app.describe_completion_failure = ApiCompletionProblems();
-    auto opened = Application::Open(options.app, std::move(stores).value());
-    if (!opened.ok()) {
-      PrintError(kCommand, opened.status().message());
-      return kExitFailure;
-    }
-    app = std::move(opened).value();
-  } else {
-    options.api.ops_only = true;
-    options.api.access_log = false;
-    auto opened = ApiStack::Open(options, std::move(stores).value());
-    if (!opened.ok()) {
-      PrintError(kCommand, opened.status().message());
-      return kExitFailure;
-    }
-    stack = std::move(opened).value();
+  ApplicationOptions options;
+  options.jobs.workers = args.concurrency;
+  options.jobs.max_attempts = args.max_job_attempts;
+  options.jobs.lease = std::chrono::seconds(args.job_lease_seconds);
+  options.remove_unreferenced_blobs = false;  // the servers' periodic GC does that
+  options.serves_api = false;
+  options.describe_completion_failure = ApiCompletionProblems();
+  auto opened = Application::Open(options, std::move(stores).value());
+  if (!opened.ok()) {
+    PrintError(kCommand, opened.status().message());
+    return kExitFailure;
   }
-  Application& application = stack ? stack->application() : *app;
-  std::cout << "diamond: worker " << application.runner().worker_id() << " running "
-            << args.concurrency << " job(s) at once (storage: " << storage << ")" << std::endl;
-  if (!stack) {
+  std::unique_ptr<Application> app = std::move(opened).value();
+  std::cout << "diamond: worker " << app->runner().worker_id() << " running " << args.concurrency
+            << " job(s) at once (storage: " << storage << ")" << std::endl;
+  if (args.listen.empty()) {
     int signal = 0;
     sigwait(&stop_signals, &signal);
   } else {
-    http::HttpServer server(server_config, stack->api());
+    http::OpsListener ops(http::OpsSources{app->job_records(), app->runner(), app->models().cache(),
+                                           app->runner().worker_id()});
+    http::HttpServer server(server_config, ops);
     auto port = server.Listen();
     if (!port.ok()) {
       PrintError(kCommand, port.status().message());
@@ -93,7 +81,6 @@ int RunWorker(const WorkerArgs& args) {
   }
   Log(LogLevel::kInfo, "stopping: waiting for running jobs to end");
   // Stops claiming, lets running jobs finish (their leases are kept until then).
-  stack.reset();
   app.reset();
   Log(LogLevel::kInfo, "stopped");
   return kExitOk;

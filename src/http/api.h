@@ -12,6 +12,7 @@
 #include "http/gate.h"
 #include "http/http_types.h"
 #include "http/metrics.h"
+#include "http/request_handler.h"
 #include "http/router.h"
 #include "http/work_pool.h"
 #include "service/batch_prediction_service.h"
@@ -37,7 +38,6 @@ struct ApiConfig {
   std::string console_dir;           // the staff console's assembled files, for /console
   bool access_log = true;
   bool metrics_public = true;  // /metrics without a key (for a scraper on a private network)
-  bool ops_only = false;       // only /, /healthz, /readyz, /metrics… (`diamond worker`)
 };
 
 struct ApiContext {
@@ -54,13 +54,13 @@ struct ApiContext {
   ApiConfig config;
 };
 
-class Api {
+class Api : public RequestHandler {
  public:
   explicit Api(ApiContext context);
-  ~Api();
+  ~Api() override;
 
   // Calls `done` exactly once with the response, on the calling thread or a pool thread.
-  void Handle(HttpRequest request, std::function<void(HttpResponse)> done);
+  void Handle(HttpRequest request, std::function<void(HttpResponse)> done) override;
   // Answers a request its transport refused before it could be routed (an API Gateway
   // event with a malformed query or body) as every answer goes: with its X-Request-Id,
   // counted in the metrics, in the access log. Calls `done` on the calling thread.
@@ -71,17 +71,17 @@ class Api {
   // answers it now, as every answer goes, calling `done` on the calling thread, and
   // returns true; the server then never reads the body. Otherwise false, and nothing was
   // done. Decided from the headers alone: no store is asked.
-  bool AnswerBeforeBody(HttpRequest& head, const std::function<void(HttpResponse)>& done);
+  bool AnswerBeforeBody(HttpRequest& head, const std::function<void(HttpResponse)>& done) override;
 
   // Reads the next piece of a streamed body on the work pool (where reads may block), then
   // calls `done` there with the outcome and the bytes. When the pool takes no more work
   // (full, or stopping) the piece is read on the calling thread.
   void ReadPiece(std::shared_ptr<StreamedBody> body, size_t max,
-                 std::function<void(bool, std::string)> done);
+                 std::function<void(bool, std::string)> done) override;
 
   // The server is stopping: requests waiting for training are answered now (202 with
   // their job) instead of at the end of their wait.
-  void BeginShutdown() { context_.jobs.ReleaseWaiters(); }
+  void BeginShutdown() override { context_.jobs.ReleaseWaiters(); }
   // Stops taking blocking work and waits for what is running.
   void Drain();
 

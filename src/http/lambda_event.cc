@@ -198,7 +198,7 @@ Result<ApiGatewayEvent> ParseApiGatewayEvent(std::string_view text) {
   return out;
 }
 
-HttpResponse HandleBefore(const RequestHandler& handle, HttpRequest request,
+HttpResponse HandleBefore(const HandleFunction& handle, HttpRequest request,
                           std::optional<std::chrono::steady_clock::time_point> deadline) {
   constexpr auto kWaitMargin = std::chrono::milliseconds(500);
   constexpr auto kGiveUpMargin = std::chrono::milliseconds(200);

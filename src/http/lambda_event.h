@@ -38,8 +38,8 @@ Result<ApiGatewayEvent> ParseApiGatewayEvent(std::string_view event);
 // waits for the answer. With a deadline (the invocation's), requests that wait are told to
 // stop 500 ms before it (HttpRequest::answer_by), and an answer still missing 200 ms before
 // it becomes a 504 problem, so that Lambda never ends the invocation with a bare timeout.
-using RequestHandler = std::function<void(HttpRequest, std::function<void(HttpResponse)>)>;
-HttpResponse HandleBefore(const RequestHandler& handle, HttpRequest request,
+using HandleFunction = std::function<void(HttpRequest, std::function<void(HttpResponse)>)>;
+HttpResponse HandleBefore(const HandleFunction& handle, HttpRequest request,
                           std::optional<std::chrono::steady_clock::time_point> deadline);
 
 // The JSON document API Gateway turns into the HTTP response. Bodies that are not valid

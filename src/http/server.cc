@@ -25,7 +25,7 @@ using tcp = net::ip::tcp;
 class Session;
 
 struct HttpServer::Impl {
-  Impl(ServerConfig c, Api& a)
+  Impl(ServerConfig c, RequestHandler& a)
       : config(std::move(c)),
         api(a),
         addresses(config.limits.max_per_address),
@@ -42,7 +42,7 @@ struct HttpServer::Impl {
   void BeginStop();
 
   ServerConfig config;
-  Api& api;
+  RequestHandler& api;
   // Declared before the io_context: a session's destructor updates them, and the
   // io_context's destructor may destroy the last handlers that hold sessions.
   std::atomic<size_t> open_connections{0};
@@ -593,7 +593,7 @@ void HttpServer::Impl::BeginStop() {
   });
 }
 
-HttpServer::HttpServer(ServerConfig config, Api& api)
+HttpServer::HttpServer(ServerConfig config, RequestHandler& api)
     : impl_(std::make_unique<Impl>(std::move(config), api)) {}
 
 HttpServer::~HttpServer() = default;

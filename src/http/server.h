@@ -1,10 +1,11 @@
-// HttpServer: HTTP/1.1 over Boost.Beast/Asio, in front of an Api.
+// HttpServer: HTTP/1.1 over Boost.Beast/Asio, in front of a RequestHandler (the Api, or
+// the worker's ops listener).
 //
 // Shape (after Beast's advanced server): a listener accepting connections, one session
 // per connection reading a request at a time with a fresh parser (header and body size
-// limits), keep-alive honoured, 100-continue answered. Handlers run through Api::Handle,
-// never on socket code. SIGINT/SIGTERM stop accepting, close idle connections, let
-// in-flight requests finish.
+// limits), keep-alive honoured, 100-continue answered. Handlers run through
+// RequestHandler::Handle, never on socket code. SIGINT/SIGTERM stop accepting, close idle
+// connections, let in-flight requests finish.
 //
 // Against clients that hold connections without finishing requests (docs/operations.md,
 // "Connections"): three deadlines — the wait for a request's first byte on a kept-alive
@@ -25,8 +26,8 @@
 #include <string>
 
 #include "core/status.h"
-#include "http/api.h"
 #include "http/connection_limits.h"
+#include "http/request_handler.h"
 
 namespace diamond::http {
 
@@ -45,7 +46,7 @@ struct ServerConfig {
 
 class HttpServer {
  public:
-  HttpServer(ServerConfig config, Api& api);
+  HttpServer(ServerConfig config, RequestHandler& handler);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -48,6 +48,11 @@ class Cluster {
     return "http://127.0.0.1:" + std::to_string(replicas_[index].port);
   }
 
+  // A worker's ops listener (/healthz, /readyz, /metrics).
+  std::string worker_url(int index) const {
+    return "http://127.0.0.1:" + std::to_string(workers_[index].port);
+  }
+
   const std::string& base_url() const { return base_url_; }  // nginx
   int port() const { return nginx_port_; }
   // nginx's TLS listener on 127.0.0.1, with a self-signed certificate for localhost.

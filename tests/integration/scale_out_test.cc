@@ -356,11 +356,28 @@ TEST_F(ScaleOut, TheTemplatesTlsListenerServesTheApiOverHttps) {
 }
 
 // Issue 28: /metrics was public through the load balancer. The shipped template keeps it
-// to the replicas' own addresses, where the operator's scraper reads each one.
-TEST_F(ScaleOut, MetricsAreNotServedThroughTheLoadBalancer) {
+// to the replicas' own addresses, where the operator's scraper reads each one — and to the
+// workers' ops listeners (issue 24: a listener of probes, not an API with a gate).
+TEST_F(ScaleOut, MetricsAreServedByEachProcessButNotThroughTheLoadBalancer) {
   EXPECT_EQ(server_->RequestAs("", "GET", "/metrics").status, 404);
   EXPECT_EQ(server_->RequestAs("", "GET", "/v1/metrics").status, 404);
   EXPECT_EQ(Direct(*server_, 0, "", "GET", "/metrics").status, 200);
+  TrainAndWait(server_->admin_key(), "m", R"({"dataset_id": "stones"})");  // a job to count
+  for (int worker = 0; worker < 2; ++worker) {
+    const std::string url = cluster_->worker_url(worker);
+    EXPECT_EQ(server_->RequestAt(url, "", "GET", "/healthz").status, 200);
+    HttpResult ready = server_->RequestAt(url, "", "GET", "/readyz");
+    EXPECT_EQ(ready.status, 200) << ready.body;
+    HttpResult metrics = server_->RequestAt(url, "", "GET", "/metrics");
+    EXPECT_EQ(metrics.status, 200);
+    EXPECT_NE(metrics.body.find("diamond_jobs{state=\"succeeded\"}"), std::string::npos)
+        << metrics.body;
+    EXPECT_NE(metrics.body.find("diamond_model_cache_loads_total"), std::string::npos);
+    // No API behind it, with or without a key.
+    HttpResult api = server_->RequestAt(url, server_->admin_key(), "GET", "/datasets");
+    EXPECT_EQ(api.status, 404) << api.body;
+    EXPECT_NE(api.body.find("diamond serve"), std::string::npos) << api.body;
+  }
 }
 
 // Issue 28: a replica given the shared bucket without (or with another) database opened a

@@ -1,14 +1,12 @@
 // Operations: the seed's root, health and readiness, Prometheus metrics, the OpenAPI
 // document and its interactive reference page.
-#include <chrono>
 #include <fstream>
 #include <sstream>
 
-#include "base/log_throttle.h"
-#include "base/logger.h"
 #include "http/handlers/handler_support.h"
 #include "http/handlers/handlers.h"
 #include "http/openapi_document.h"
+#include "http/ops_answers.h"
 #include "http/problem.h"
 
 namespace diamond::http {
@@ -51,13 +49,6 @@ constexpr const char* kDocsPolicy =
     "data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-// One metric without labels, with its HELP and TYPE lines, in the Prometheus text format.
-void AppendMetric(std::string& text, const char* name, const char* type, const char* help,
-                  uint64_t value) {
-  text += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
-          name + " " + std::to_string(value) + "\n";
-}
-
 }  // namespace
 
 void RegisterOpsRoutes(Router& router, ApiContext& ctx) {
@@ -77,59 +68,18 @@ void RegisterOpsRoutes(Router& router, ApiContext& ctx) {
       Inline(Access::kPublic));
 
   router.Add(
-      "GET", "/healthz", [](HttpRequest&) { return JsonResponse(200, "{\"status\":\"ok\"}"); },
-      Inline(Access::kPublic));
+      "GET", "/healthz", [](HttpRequest&) { return HealthAnswer(); }, Inline(Access::kPublic));
 
-  // Public: the answer says whether, the log says why (once per 10 s at most: probes and
-  // anyone else may call it often while a store is down).
+  // Public: the answer says whether, the log says why.
   router.Add(
-      "GET", "/readyz",
-      [&ctx](HttpRequest&) {
-        static LogThrottle not_ready_lines(std::chrono::seconds(10));
-        std::string why;
-        if (Status s = ctx.job_records.PingStore(); !s.ok()) {
-          why = "metadata store: " + s.message();
-        } else if (!ctx.jobs.running()) {
-          why = "job workers are not running";
-        } else {
-          return Json(200, {{"status", "ready"}});
-        }
-        int64_t held_back = 0;
-        if (not_ready_lines.Admit(&held_back)) {
-          Log(LogLevel::kWarn, "not ready", {{"reason", why}, {"repeats_not_logged", held_back}});
-        }
-        return Problem(503, "not-ready", "Not ready", why);
-      },
+      "GET", "/readyz", [&ctx](HttpRequest&) { return ReadinessAnswer(ctx.job_records, ctx.jobs); },
       RouteOptions{true, {}, Access::kPublic, {}});
 
   router.Add(
       "GET", "/metrics",
       [&ctx](HttpRequest&) {
-        std::string text = ctx.metrics.Render();
-        const service::ModelCache& cache = ctx.models.cache();
-        AppendMetric(text, "diamond_model_cache_hits_total", "counter",
-                     "Predictions served by an already loaded model.", cache.hits());
-        AppendMetric(text, "diamond_model_cache_misses_total", "counter",
-                     "Model lookups that found no loaded model.", cache.misses());
-        AppendMetric(text, "diamond_model_cache_loads_total", "counter",
-                     "Model files read and parsed (once per version, whoever prices).",
-                     cache.loads());
-        AppendMetric(text, "diamond_model_cache_evictions_total", "counter",
-                     "Models dropped to stay within --model-cache-mb.", cache.evictions());
-        AppendMetric(text, "diamond_model_cache_bytes", "gauge",
-                     "Memory held by loaded models, about.", cache.bytes());
-        AppendMetric(text, "diamond_models_loaded", "gauge", "Models held in memory.",
-                     cache.size());
-        if (auto jobs = ctx.job_records.CountByState(); jobs.ok()) {
-          text += "# HELP diamond_jobs Training jobs by state.\n# TYPE diamond_jobs gauge\n";
-          for (const auto& [state, count] : *jobs) {
-            text += "diamond_jobs{state=\"" + state + "\"} " + std::to_string(count) + "\n";
-          }
-        }
-        HttpResponse response;
-        response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-        response.body = std::move(text);
-        return response;
+        return MetricsAnswer(ctx.metrics.Render() +
+                             ServiceMetricsText(ctx.models.cache(), ctx.job_records));
       },
       RouteOptions{true, {}, ctx.config.metrics_public ? Access::kPublic : Access::kUser, {}});
 

@@ -4,7 +4,6 @@ namespace diamond::http {
 
 void RegisterRoutes(Router& router, ApiContext& context) {
   RegisterOpsRoutes(router, context);
-  if (context.config.ops_only) return;
   RegisterDatasetRoutes(router, context);
   RegisterUploadRoutes(router, context);
   RegisterBatchRoutes(router, context);
