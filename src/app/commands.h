@@ -2,11 +2,14 @@
 // Each returns the process exit code and prints its own one-line errors on stderr.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "http/api.h"
+#include "http/server.h"
 #include "jobs/batch_prediction_job.h"
 #include "jobs/job_runner.h"
 #include "service/model_cache.h"
@@ -15,9 +18,12 @@
 
 namespace diamond::app {
 
-// The job lease in whole seconds, as the command line takes it.
-inline constexpr int kDefaultJobLeaseSeconds = static_cast<int>(
-    std::chrono::duration_cast<std::chrono::seconds>(jobs::JobRunnerOptions{}.lease).count());
+// A duration in whole seconds, as the command line takes it.
+template <typename Duration>
+constexpr int SecondsOf(Duration duration) {
+  return static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(duration).count());
+}
+inline constexpr int kDefaultJobLeaseSeconds = SecondsOf(jobs::JobRunnerOptions{}.lease);
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;      // the machine failed us: I/O, disk full
@@ -87,19 +93,21 @@ struct ServeArgs {
   std::string blobs;            // --blobs URL; empty: a directory under data_dir
   size_t db_pool = 8;           // PostgreSQL connections
   std::string listen = "127.0.0.1:8080";
-  int io_threads = 2;
-  int work_threads = 4;
+  // Defaults below are the components' own (each written once, in its options struct);
+  // http::ServerConfig says what each of the server's bounds is.
+  int io_threads = http::ServerConfig{}.io_threads;
+  int work_threads = http::ApiConfig{}.work_threads;
   int job_workers = jobs::JobRunnerOptions{}.workers;
-  size_t body_limit = 64 << 20;
-  int idle_timeout_seconds = 30;  // http::ServerConfig says what each of these bounds
-  int header_timeout_seconds = 5;
-  int body_grace_seconds = 10;
-  size_t body_min_rate = 16 << 10;
-  size_t max_connections = 0;  // 0: sized from the open-file limit
-  size_t max_connections_per_ip = 64;
+  size_t body_limit = http::ServerConfig{}.body_limit;
+  int idle_timeout_seconds = SecondsOf(http::ServerConfig{}.idle_timeout);
+  int header_timeout_seconds = SecondsOf(http::ServerConfig{}.header_timeout);
+  int body_grace_seconds = SecondsOf(http::ServerConfig{}.body_grace);
+  size_t body_min_rate = http::ServerConfig{}.body_min_rate;
+  size_t max_connections = http::ConnectionLimitsConfig{}.max_connections;  // 0: from the
+                                                                            // open-file limit
+  size_t max_connections_per_ip = http::ConnectionLimitsConfig{}.max_per_address;
   std::vector<std::string> trusted_proxies;
-  size_t max_predict_stones = 10000;
-  // Defaults below are the components' own (each written once, in its options struct).
+  size_t max_predict_stones = http::ApiConfig{}.max_predict_stones;
   int64_t model_cache_mb = service::ModelCache::kDefaultMaxBytes >> 20;
   int max_job_attempts = jobs::JobRunnerOptions{}.max_attempts;
   int job_lease_seconds = kDefaultJobLeaseSeconds;  // renewed while the job runs

@@ -5,31 +5,11 @@
 #include "core/diamond_json.h"
 #include "http/handlers/handler_support.h"
 #include "http/handlers/handlers.h"
+#include "http/handlers/resource_json.h"
 #include "http/problem.h"
 
 namespace diamond::http {
 namespace {
-
-nlohmann::json DatasetJson(const DatasetRecord& d, const HttpRequest& request) {
-  auto stats = ParseJson(d.current.stats_json);
-  nlohmann::json out = {{"id_", d.id},
-                        {"id", d.id},
-                        {"location", request.prefix + "/datasets/" + d.id},
-                        {"version", d.current.version},
-                        {"rows", d.current.rows},
-                        {"bytes", d.current.bytes},
-                        {"sha256", d.current.sha256},
-                        {"segments", d.current.segments.size()},
-                        {"created_at", d.created_at},
-                        {"updated_at", d.updated_at}};
-  if (stats.ok()) {
-    nlohmann::json s = *stats;
-    for (auto& [name, column] : s["columns"].items()) column.erase("sum");  // internal
-    out["columns"] = s["columns"];
-    out["grades"] = s["grades"];
-  }
-  return out;
-}
 
 // The caller's plan limits on datasets.
 service::DatasetService::Limits LimitsOf(const HttpRequest& request) {
@@ -39,7 +19,7 @@ service::DatasetService::Limits LimitsOf(const HttpRequest& request) {
 
 nlohmann::json WriteReport(const DatasetRecord& d, const HttpRequest& request, size_t rows_written,
                            int64_t rows_skipped) {
-  nlohmann::json out = DatasetJson(d, request);
+  nlohmann::json out = DatasetJson(d, request.prefix);
   out["rows_written"] = rows_written;
   out["rows_skipped"] = rows_skipped;
   return out;
@@ -69,17 +49,14 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
     if (auto error = CheckId(id, "dataset_id")) return *error;
     auto dataset = ctx.datasets.Get(Owner(request), id);
     if (!dataset.ok()) return ProblemFromStatus(dataset.status());
-    nlohmann::json out = DatasetJson(*dataset, request);
+    nlohmann::json out = DatasetJson(*dataset, request.prefix);
     auto versions = ctx.datasets.Versions(Owner(request), id);
     if (!versions.ok()) return ProblemFromStatus(versions.status());
     out["versions"] = nlohmann::json::array();
     for (const auto& v : *versions) {
-      out["versions"].push_back({{"version", v.version},
-                                 {"rows", v.rows},
-                                 {"bytes", v.bytes},
-                                 {"sha256", v.sha256},
-                                 {"segments", v.segments.size()},
-                                 {"created_at", v.created_at}});
+      nlohmann::json version = DatasetVersionFields(v);
+      version["created_at"] = v.created_at;
+      out["versions"].push_back(std::move(version));
     }
     return Json(200, out);
   });

@@ -7,6 +7,30 @@
 
 namespace diamond::http {
 
+nlohmann::json DatasetVersionFields(const DatasetVersion& v) {
+  return {{"version", v.version},
+          {"rows", v.rows},
+          {"bytes", v.bytes},
+          {"sha256", v.sha256},
+          {"segments", v.segments.size()}};
+}
+
+nlohmann::json DatasetJson(const DatasetRecord& d, const std::string& prefix) {
+  nlohmann::json out = DatasetVersionFields(d.current);
+  out["id_"] = d.id;
+  out["id"] = d.id;
+  out["location"] = prefix + "/datasets/" + d.id;
+  out["created_at"] = d.created_at;
+  out["updated_at"] = d.updated_at;
+  if (auto stats = ParseJson(d.current.stats_json); stats.ok()) {
+    nlohmann::json s = *stats;
+    for (auto& [name, column] : s["columns"].items()) column.erase("sum");  // internal
+    out["columns"] = s["columns"];
+    out["grades"] = s["grades"];
+  }
+  return out;
+}
+
 nlohmann::json ModelJson(const ModelRecord& m, const std::string& prefix,
                          const std::string& viewer) {
   nlohmann::json out = {{"id_", m.id},

@@ -8,6 +8,7 @@
 #include "core/sha256.h"
 #include "http/handlers/handler_support.h"
 #include "http/handlers/handlers.h"
+#include "http/handlers/resource_json.h"
 #include "http/problem.h"
 
 namespace diamond::http {
@@ -203,16 +204,12 @@ void RegisterUploadRoutes(Router& router, ApiContext& ctx) {
     InvalidRows invalid;
     auto committed = ctx.uploads.Complete(Owner(request), id, limits, &invalid);
     if (!committed.ok()) return CompletionProblem(committed.status(), invalid);
-    const auto& d = *committed;
-    return Json(200, {{"upload_id", id},
-                      {"state", "completed"},
-                      {"dataset_id", d.id},
-                      {"location", request.prefix + "/datasets/" + d.id},
-                      {"version", d.current.version},
-                      {"rows", d.current.rows},
-                      {"bytes", d.current.bytes},
-                      {"sha256", d.current.sha256},
-                      {"segments", d.current.segments.size()}});
+    nlohmann::json out = DatasetVersionFields(committed->current);
+    out["upload_id"] = id;
+    out["state"] = "completed";
+    out["dataset_id"] = committed->id;
+    out["location"] = request.prefix + "/datasets/" + committed->id;
+    return Json(200, out);
   });
 
   router.Add("DELETE", "/uploads/{upload_id}", [&ctx](HttpRequest& request) {
