@@ -266,24 +266,9 @@ TEST(SeedFlow, ConcurrentAppendsToOneDatasetAllSucceedAndEachRowIsStoredOnce) {
                                 << " failed appends, first: " << failures.front();
   HttpResult rows = server.Get("/datasets/d/rows");
   ASSERT_EQ(rows.status, 200);
-  std::set<std::string> prices;
-  std::istringstream lines(rows.body);
-  std::string line;
-  std::getline(lines, line);  // the header
-  const size_t price_column = [&] {
-    size_t column = 0;
-    for (size_t at = 0; at < line.find("price"); ++at) column += line[at] == ',';
-    return column;
-  }();
-  int count = 0;
-  while (std::getline(lines, line)) {
-    ++count;
-    std::istringstream fields(line);
-    std::string field;
-    for (size_t i = 0; i <= price_column; ++i) std::getline(fields, field, ',');
-    prices.insert(field);
-  }
-  EXPECT_EQ(count, kClients * kAppends);
+  const std::vector<std::string> stored = CsvColumn(rows.body, "price");
+  const std::set<std::string> prices(stored.begin(), stored.end());
+  EXPECT_EQ(stored.size(), static_cast<size_t>(kClients * kAppends));
   EXPECT_EQ(prices.size(), static_cast<size_t>(kClients * kAppends));  // each row once
 }
 

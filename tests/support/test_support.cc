@@ -86,6 +86,28 @@ std::string ReadFile(const fs::path& path) {
   return text.str();
 }
 
+std::vector<std::string> CsvColumn(const std::string& csv, const std::string& name) {
+  std::istringstream lines(csv);
+  std::string line, field;
+  std::getline(lines, line);
+  size_t column = 0;
+  bool found = false;
+  for (std::istringstream header(line); std::getline(header, field, ','); ++column) {
+    if (field == name) {
+      found = true;
+      break;
+    }
+  }
+  std::vector<std::string> values;
+  if (!found) return values;
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    for (size_t i = 0; i <= column; ++i) std::getline(fields, field, ',');
+    values.push_back(field);
+  }
+  return values;
+}
+
 std::string StonesToCsv(const std::vector<Diamond>& stones) {
   std::string out = "carat,cut,color,clarity,depth,table,price,x,y,z\n";
   char line[512];

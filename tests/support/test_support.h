@@ -42,6 +42,10 @@ std::string ReadFile(const std::filesystem::path& path);
 // every double at full precision, so a reader gets back exactly the same values.
 std::string StonesToCsv(const std::vector<Diamond>& stones);
 
+// One column's values, row by row, from CSV whose fields hold no commas or quotes (what
+// GET /datasets/{id}/rows returns for stones); empty when the header has no such column.
+std::vector<std::string> CsvColumn(const std::string& csv, const std::string& name);
+
 struct CommandResult {
   int exit_code = -1;
   std::string out;
