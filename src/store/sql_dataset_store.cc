@@ -2,6 +2,7 @@
 #include <soci/soci.h>
 
 #include "base/clock.h"
+#include "core/plan_rules.h"
 #include "store/sql_locked.h"
 #include "store/sql_rows.h"
 
@@ -107,11 +108,7 @@ Result<DatasetRecord> CommitVersionIn(soci::session& sql, const std::string& own
   if (current == 0) {
     ll datasets = 0;
     sql << "SELECT COUNT(*) FROM datasets WHERE owner = :o", soci::use(owner), soci::into(datasets);
-    if (datasets >= limits.max_datasets) {
-      return Status::LimitExceeded("max_datasets", limits.max_datasets,
-                                   "the plan allows " + std::to_string(limits.max_datasets) +
-                                       " datasets; delete one to create another");
-    }
+    if (Status s = CheckDatasetCount(datasets, limits.max_datasets); !s.ok()) return s;
   }
   // Segments are shared between versions: only those not stored yet take new space.
   const int64_t stored = StoredBytesIn(sql, owner);
@@ -122,14 +119,7 @@ Result<DatasetRecord> CommitVersionIn(soci::session& sql, const std::string& own
         soci::into(uses);
     if (uses == 0) added += segment.bytes;
   }
-  if (stored + added > limits.max_stored_bytes) {
-    return Status::LimitExceeded("max_stored_bytes", limits.max_stored_bytes,
-                                 "this version (" + std::to_string(added) +
-                                     " new bytes) would bring the datasets kept to " +
-                                     std::to_string(stored + added) + " bytes; the plan allows " +
-                                     std::to_string(limits.max_stored_bytes) +
-                                     " (delete old versions or datasets to free space)");
-  }
+  if (Status s = CheckStoredBytes(stored, added, limits.max_stored_bytes); !s.ok()) return s;
   ll v = version.version, rows = version.rows, bytes = version.bytes;
   if (current == 0) {
     // A dataset deleted earlier under this id may have left versions kept for its

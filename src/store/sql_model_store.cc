@@ -2,6 +2,7 @@
 #include <soci/soci.h>
 
 #include "base/clock.h"
+#include "core/plan_rules.h"
 #include "store/sql_locked.h"
 #include "store/sql_rows.h"
 
@@ -81,20 +82,12 @@ Status SqlMetadataStore::StartTraining(const std::string& model_id, const std::s
       ll models = 0;
       sql << "SELECT COUNT(*) FROM models WHERE owner = :o", soci::use(job.owner),
           soci::into(models);
-      if (models >= limits.max_models) {
-        return Status::LimitExceeded("max_models", limits.max_models,
-                                     "the plan allows " + std::to_string(limits.max_models) +
-                                         " models; delete one to train another");
-      }
+      if (Status s = CheckModelCount(models, limits.max_models); !s.ok()) return s;
     }
     ll active = 0;
     sql << "SELECT COUNT(*) FROM jobs WHERE owner = :o AND state IN ('queued', 'running')",
         soci::use(job.owner), soci::into(active);
-    if (active >= limits.max_training_jobs) {
-      return Status::QuotaExceeded("max_training_jobs", limits.max_training_jobs,
-                                   "the plan allows " + std::to_string(limits.max_training_jobs) +
-                                       " training jobs at once; wait for one to finish");
-    }
+    if (Status s = CheckTrainingJobs(active, limits.max_training_jobs); !s.ok()) return s;
     if (existing) {
       sql << "UPDATE models SET status = :s, request_json = :r, job_id = :j, error = '',"
              " updated_at = :u WHERE owner = :o AND id = :id",
