@@ -70,7 +70,8 @@ Result<std::unique_ptr<Application>> Application::Open(const ApplicationOptions&
                             jobs::MakeBatchPredictionExecutor(
                                 metadata, metadata, blobs, options.batches,
                                 [&meter, metered](const std::string& owner, int64_t rows) {
-                                  // The quota was checked when the batch was accepted.
+                                  // Reserved when the batch was accepted (the quota held
+                                  // then); a negative count gives back what was not priced.
                                   if (metered)
                                     accounts::Meter::CountRows(*meter.CountersFor(owner), rows);
                                 }));

@@ -164,19 +164,6 @@ void Gate::RefundRows(const HttpRequest& request, int64_t rows) {
   accounts::Meter::RefundRows(*request.principal->counters, rows);
 }
 
-Status Gate::CheckRowsLeft(const HttpRequest& request, int64_t rows) const {
-  if (!enabled_) return Status::Ok();
-  const accounts::Principal& principal = *request.principal;
-  const int64_t quota = principal.plan.monthly_predicted_rows;
-  const int64_t left =
-      std::max<int64_t>(0, quota - principal.counters->month_rows.load(std::memory_order_relaxed));
-  if (rows <= left) return Status::Ok();
-  return Status::QuotaExceeded("monthly_predicted_rows", quota,
-                               "this batch prices " + std::to_string(rows) + " rows but only " +
-                                   std::to_string(left) + " of the plan's " +
-                                   std::to_string(quota) + " rows this month are left");
-}
-
 void Gate::AddRateHeaders(const RateState& rate, int status, HttpResponse& response) {
   if (!rate.known) return;
   if (status != 429 && rate.remaining * 2 > rate.limit) return;

@@ -49,9 +49,6 @@ class Gate {
     Gate& gate_;
     const HttpRequest& request_;
   };
-  // QuotaExceeded if `rows` more would take the caller past this month's quota; charges
-  // nothing (a batch job is charged as it commits its rows).
-  Status CheckRowsLeft(const HttpRequest& request, int64_t rows) const;
 
   // The RateLimit-* headers, when they tell the client something: on a 429, and once
   // half of the key's burst is spent. (Every header costs every client parsing time; on

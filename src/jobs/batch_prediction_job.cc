@@ -23,12 +23,30 @@ struct Failure {
   std::string message;
 };
 
+// The rows a batch reserved at submission against what it priced (every attempt's
+// committed parts), so that whatever ends the job gives back the difference once.
+struct RowsSettlement {
+  std::string owner;
+  bool reserved = false;
+  int64_t rows_reserved = 0;
+  int64_t rows_priced = 0;
+
+  // The job has ended (succeeded, failed or cancelled, recorded by this attempt).
+  void Settle(const RowsObserver& priced) const {
+    if (reserved && priced && rows_reserved > rows_priced)
+      priced(owner, rows_priced - rows_reserved);
+  }
+};
+
 void Run(store::JobQueue& job_queue, store::BatchPartStore& parts, store::BlobStore& blobs,
          const BatchPredictionOptions& options, const RowsObserver& priced, const JobRecord& job,
-         JobContext& context) {
+         JobContext& context, RowsSettlement& settlement) {
   auto parsed = service::BatchPredictJobPayload::Parse(job.payload_json);
   if (!parsed.ok()) throw Failure{parsed.status().message()};
   const service::BatchPredictJobPayload& payload = *parsed;
+  settlement.owner = job.owner;
+  settlement.reserved = payload.rows_reserved;
+  settlement.rows_reserved = payload.rows;
   auto model_file = blobs.Get(payload.artifact_key);
   if (!model_file.ok())
     throw Failure{
@@ -56,6 +74,7 @@ void Run(store::JobQueue& job_queue, store::BatchPartStore& parts, store::BlobSt
     ++parts_done;
     rows_done += p.rows;
     rows_skipped += p.skipped;
+    settlement.rows_priced += p.rows - p.skipped;
   }
   const int64_t rows_before = rows_done;
   const auto started = std::chrono::steady_clock::now();
@@ -83,7 +102,9 @@ void Run(store::JobQueue& job_queue, store::BatchPartStore& parts, store::BlobSt
         !s.ok()) {
       throw Failure{s.message()};
     }
-    if (priced && rows > skipped) priced(job.owner, rows - skipped);
+    settlement.rows_priced += rows - skipped;
+    // Reserved at submission: settled when the job ends. Else charged as committed.
+    if (!payload.rows_reserved && priced && rows > skipped) priced(job.owner, rows - skipped);
   };
 
   // The dataset version copied to local disk while it is read (the blob store pushes bytes;
@@ -129,6 +150,7 @@ void Run(store::JobQueue& job_queue, store::BatchPartStore& parts, store::BlobSt
   if (context.CancelRequested()) throw Failure{"cancelled"};
   if (Status s = job_queue.FinishJob(job.id, job.attempts, detail(part)); !s.ok())
     throw Failure{s.message()};
+  settlement.Settle(priced);
 }
 
 }  // namespace
@@ -146,12 +168,14 @@ JobRunner::Executor MakeBatchPredictionExecutor(store::JobQueue& job_queue,
                                                 RowsObserver priced) {
   return [&job_queue, &parts, &blobs, options = std::move(options), priced = std::move(priced)](
              const JobRecord& job, JobContext& context) {
+    RowsSettlement settlement;
     try {
-      Run(job_queue, parts, blobs, options, priced, job, context);
+      Run(job_queue, parts, blobs, options, priced, job, context, settlement);
     } catch (const Failure& failure) {
-      RecordJobFailure(job_queue, job, failure.message);
+      if (RecordJobFailure(job_queue, job, failure.message)) settlement.Settle(priced);
     } catch (const std::exception& e) {
-      RecordJobFailure(job_queue, job, std::string("the batch failed: ") + e.what());
+      if (RecordJobFailure(job_queue, job, std::string("the batch failed: ") + e.what()))
+        settlement.Settle(priced);
     }
   };
 }

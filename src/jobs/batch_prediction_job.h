@@ -17,7 +17,9 @@
 
 namespace diamond::jobs {
 
-// Told the owner and the rows of each committed chunk (for metering).
+// Told the owner and a change in the rows charged to them (for metering): the rows of each
+// committed chunk for a batch charged as it goes, and, for a batch whose rows were reserved
+// at submission, minus the rows it did not price, once, when it ends.
 using RowsObserver = std::function<void(const std::string& owner, int64_t rows)>;
 
 struct BatchPredictionOptions {

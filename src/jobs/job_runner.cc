@@ -45,16 +45,17 @@ void JobContext::ReportProgress(double fraction, const std::string& detail) {
   }
 }
 
-void RecordJobFailure(store::JobQueue& job_queue, const JobRecord& job, const std::string& error) {
+bool RecordJobFailure(store::JobQueue& job_queue, const JobRecord& job, const std::string& error) {
   Status s = job_queue.FailJob(job.id, job.attempts, error);
-  if (s.ok()) return;
+  if (s.ok()) return true;
   if (s.code() == StatusCode::kFailedPrecondition) {
     Log(LogLevel::kInfo, "a job attempt ended after it lost the job; nothing recorded",
         {{"job_id", job.id}, {"attempt", job.attempts}, {"failure", error}});
-    return;
+    return false;
   }
   Log(LogLevel::kError, "could not record a job's failure",
       {{"job_id", job.id}, {"failure", error}, {"error", s.message()}});
+  return false;
 }
 
 JobRunner::JobRunner(store::JobQueue& job_queue, JobRunnerOptions options)

@@ -50,10 +50,10 @@ class JobContext {
   int logged_quarter_ = 0;  // progress milestones logged so far (25, 50, 75 %)
 };
 
-// Records that this attempt of a job failed. If the store refuses, it is logged: a lost
-// attempt is simply over; otherwise the job stays running until its lease lapses, and is
-// retried up to the attempt cap.
-void RecordJobFailure(store::JobQueue& job_queue, const JobRecord& job, const std::string& error);
+// Records that this attempt of a job failed; true when it did (this attempt ended the job).
+// If the store refuses, it is logged: a lost attempt is simply over; otherwise the job
+// stays running until its lease lapses, and is retried up to the attempt cap.
+bool RecordJobFailure(store::JobQueue& job_queue, const JobRecord& job, const std::string& error);
 
 struct JobRunnerOptions {
   int workers = 1;       // 0: jobs are only queued here, for other processes to run

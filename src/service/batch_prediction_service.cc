@@ -8,8 +8,7 @@
 namespace diamond::service {
 
 Result<JobRecord> BatchPredictionService::Start(const std::string& viewer,
-                                                const BatchRequest& request,
-                                                const std::function<Status(int64_t rows)>& admit) {
+                                                const BatchRequest& request, RowAccount& payer) {
   auto loaded = models_.ForPrediction(viewer, request.model_id);
   if (!loaded.ok()) return loaded.status();
   if (request.interval > 0) {
@@ -36,18 +35,23 @@ Result<JobRecord> BatchPredictionService::Start(const std::string& viewer,
     return Status::NotFound("dataset '" + request.dataset_id + "' has no version " +
                             std::to_string(wanted));
   }
-  if (Status s = admit(version->rows); !s.ok()) return s;
+  // Reserved now, not checked: quick submissions must not each see the same rows left.
+  if (Status s = payer.Reserve(version->rows); !s.ok()) return s;
   JobRecord job;
   job.owner = viewer;
   job.id = NewId();
   job.kind = kBatchPredictJobKind;
   job.model_id = request.model_id;
   job.payload_json =
-      BatchPredictJobPayload{model->owner,       model->version,   model->artifact_key,
-                             request.dataset_id, version->version, store::SegmentKeys(*version),
-                             version->rows,      request.explain,  request.interval}
+      BatchPredictJobPayload{model->owner,          model->version,   model->artifact_key,
+                             request.dataset_id,    version->version, store::SegmentKeys(*version),
+                             version->rows,         request.explain,  request.interval,
+                             /*rows_reserved=*/true}
           .ToJson();
-  if (Status s = job_queue_.QueueJob(job); !s.ok()) return s;
+  if (Status s = job_queue_.QueueJob(job); !s.ok()) {
+    payer.Refund(version->rows);
+    return s;
+  }
   return job_queue_.GetJob(viewer, job.id);
 }
 
@@ -59,9 +63,20 @@ Result<JobRecord> BatchPredictionService::Get(const std::string& viewer, const s
   return job;
 }
 
-Result<JobRecord> BatchPredictionService::Cancel(const std::string& viewer, const std::string& id) {
+Result<JobRecord> BatchPredictionService::Cancel(const std::string& viewer, const std::string& id,
+                                                 RowAccount& payer) {
   if (auto job = Get(viewer, id); !job.ok()) return job.status();
-  return job_queue_.CancelJob(viewer, id);
+  auto cancelled = job_queue_.CancelJob(viewer, id);
+  if (!cancelled.ok()) return cancelled;
+  // Cancelled by this call while queued (a finished job is refused above): the job will
+  // never run to give its reservation back, so it goes back here, once.
+  if (cancelled->state == JobState::kCancelled) {
+    if (auto payload = BatchPredictJobPayload::Parse(cancelled->payload_json);
+        payload.ok() && payload->rows_reserved) {
+      payer.Refund(payload->rows);
+    }
+  }
+  return cancelled;
 }
 
 Result<std::vector<BatchPart>> BatchPredictionService::FinishedParts(const std::string& viewer,

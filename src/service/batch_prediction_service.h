@@ -11,6 +11,7 @@
 
 #include "service/job_payloads.h"
 #include "service/model_service.h"
+#include "service/row_account.h"
 #include "store/batch_part_store.h"
 #include "store/blob_range_reader.h"
 #include "store/blob_store.h"
@@ -40,15 +41,18 @@ class BatchPredictionService {
         blobs_(blobs),
         models_(models) {}
 
-  // Pins the model's and the dataset's versions and queues the job, after `admit(rows)`
-  // (the quota check) says yes. NotFound for a model or dataset the viewer cannot see,
-  // FailedPrecondition for a model never trained, InvalidArgument for an interval the
-  // model cannot give.
+  // Pins the model's and the dataset's versions, reserves the version's rows on `payer`
+  // (QuotaExceeded, and nothing queued, when the month's quota cannot take them all), and
+  // queues the job; the job gives back the rows it did not price when it ends. NotFound
+  // for a model or dataset the viewer cannot see, FailedPrecondition for a model never
+  // trained, InvalidArgument for an interval the model cannot give.
   Result<JobRecord> Start(const std::string& viewer, const BatchRequest& request,
-                          const std::function<Status(int64_t rows)>& admit);
+                          RowAccount& payer);
   // The viewer's batch (NotFound for anything else, a training job included).
   Result<JobRecord> Get(const std::string& viewer, const std::string& id);
-  Result<JobRecord> Cancel(const std::string& viewer, const std::string& id);
+  // A queued batch is cancelled at once and its reserved rows go back to `payer`; a running
+  // one stops at its next part and gives back what it did not price.
+  Result<JobRecord> Cancel(const std::string& viewer, const std::string& id, RowAccount& payer);
 
   // The finished result's size, and bytes [offset, offset + length) of it.
   // A succeeded batch's result (its header, then its parts), read a piece at a time.

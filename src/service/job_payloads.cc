@@ -179,7 +179,8 @@ std::string BatchPredictJobPayload::ToJson() const {
               {"dataset_segments", dataset_segments},
               {"rows", rows},
               {"explain", explain},
-              {"interval", interval}}
+              {"interval", interval},
+              {"rows_reserved", rows_reserved}}
       .dump();
 }
 
@@ -201,6 +202,7 @@ Result<BatchPredictJobPayload> BatchPredictJobPayload::Parse(std::string_view te
   p.rows = reader.Integer("rows");
   p.explain = reader.Boolean("explain");
   p.interval = reader.Number("interval");
+  p.rows_reserved = reader.Has("rows_reserved") && reader.Boolean("rows_reserved");
   if (p.rows < 0) reader.Fail("rows", "is negative");
   if (!(p.interval >= 0 && p.interval < 1)) reader.Fail("interval", "is not in [0, 1)");
   return Done(reader, std::move(p));

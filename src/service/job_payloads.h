@@ -58,6 +58,10 @@ struct BatchPredictJobPayload {
   int64_t rows = 0;
   bool explain = false;
   double interval = 0;  // 0 = no interval
+  // The submission reserved `rows` of the owner's monthly quota: the job gives back what it
+  // did not price when it ends. False for jobs queued before reservations (absent from
+  // their payloads): those are charged as their parts commit.
+  bool rows_reserved = false;
 
   std::string ToJson() const;
   static Result<BatchPredictJobPayload> Parse(std::string_view text);

@@ -157,7 +157,7 @@ TEST_F(GateTest, PricingReservesTheCallersRowsAndGivesThemBack) {
   EXPECT_EQ(over.code(), StatusCode::kQuotaExceeded);
   rows.Refund(8);  // the work failed: the 8 are back
   EXPECT_TRUE(rows.Reserve(10).ok());
-  EXPECT_EQ(gate_->CheckRowsLeft(request, 1).code(), StatusCode::kQuotaExceeded);
+  EXPECT_EQ(rows.Reserve(1).code(), StatusCode::kQuotaExceeded);
 }
 
 TEST_F(GateTest, AGateTurnedOffLetsEveryoneInAsTheUnmeteredAdmin) {

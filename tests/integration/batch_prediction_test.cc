@@ -209,6 +209,71 @@ TEST_F(BatchPredictionTest, HostileRequestsAndOtherTenants) {
   EXPECT_NE(over.body.find("monthly_predicted_rows"), std::string::npos) << over.body;
 }
 
+// Issue 30, finding 5: the quota was checked at submission and nothing reserved, so five
+// quick submissions used 500 rows of a 100-row quota. Each submission now reserves its
+// rows; a batch cancelled while queued gives them back; a batch that ran is charged what
+// it priced. On a queue-only server, so that no batch runs before all are submitted.
+TEST_F(BatchPredictionTest, QuickSubmissionsReserveTheirRowsAndACancelledOneGivesThemBack) {
+  Start();
+  server_->PutPlan("tiny",
+                   R"({"requests_per_second": 1000, "burst": 1000, "monthly_predicted_rows": 100,
+      "max_dataset_rows": 100000, "max_models": 2, "max_training_jobs": 1, "price_per_1k_rows": 1,
+      "price_per_training_minute": 1})");
+  const std::string carol = server_->CreateUserWithKey("carol", "tiny");
+  auto as_carol = [&](const std::string& method, const std::string& path,
+                      const std::string& body = "") {
+    return server_->RequestAs(carol, method, path, body, body.empty() ? "" : "application/json");
+  };
+  ASSERT_EQ(server_
+                ->RequestAs(carol, "PUT", "/datasets/thirty", StonesToCsv(SyntheticStones(30, 5)),
+                            "text/csv")
+                .status,
+            200);
+  ASSERT_EQ(as_carol("PUT", "/models/c?wait=60", R"({"dataset_id": "thirty"})").status, 201);
+  // Stopped, not killed: the usage of the last second is written at a stop (a kill loses it).
+  ASSERT_EQ(server_->Stop(15), 0);
+  server_ = nullptr;
+  Start({"--job-workers", "0"});
+
+  std::vector<int> statuses;
+  std::vector<std::string> queued;
+  for (int i = 0; i < 5; ++i) {
+    HttpResult r = as_carol("POST", "/models/c/batch-predictions", R"({"dataset_id": "thirty"})");
+    statuses.push_back(r.status);
+    if (r.status == 202) queued.push_back(json::parse(r.body)["id"]);
+  }
+  // 3 × 30 rows fit in 100; the fourth would need 30 of the 10 left.
+  EXPECT_EQ(statuses, (std::vector<int>{202, 202, 202, 429, 429}));
+  ASSERT_EQ(queued.size(), 3u);
+  EXPECT_EQ(json::parse(as_carol("GET", "/me").body)["usage"]["predicted_rows"], 90);
+
+  // A queued batch cancelled: its 30 rows are back, once (a second cancel is refused).
+  HttpResult cancelled = as_carol("DELETE", "/batch-predictions/" + queued[0]);
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  EXPECT_EQ(as_carol("DELETE", "/batch-predictions/" + queued[0]).status, 409);
+  EXPECT_EQ(json::parse(as_carol("GET", "/me").body)["usage"]["predicted_rows"], 60);
+  HttpResult again = as_carol("POST", "/models/c/batch-predictions", R"({"dataset_id": "thirty"})");
+  ASSERT_EQ(again.status, 202) << again.body;
+  queued[0] = json::parse(again.body)["id"];
+
+  // Run them: each prices its 30 rows and is charged nothing more.
+  ASSERT_EQ(server_->Stop(15), 0);
+  server_ = nullptr;
+  Start();
+  for (const std::string& id : queued) {
+    ASSERT_TRUE(Eventually(
+        [&] {
+          return json::parse(as_carol("GET", "/batch-predictions/" + id).body)["state"] ==
+                 "succeeded";
+        },
+        std::chrono::seconds(60)))
+        << as_carol("GET", "/batch-predictions/" + id).body;
+  }
+  json me = json::parse(as_carol("GET", "/me").body);
+  EXPECT_EQ(me["usage"]["predicted_rows"], 90) << me.dump();
+  EXPECT_EQ(me["remaining"]["monthly_predicted_rows"], 10);
+}
+
 TEST_F(BatchPredictionTest, QueuedBatchesAnswer409ForTheirResultAndCancel) {
   Start();
   Prepare(1);

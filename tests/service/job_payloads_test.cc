@@ -54,15 +54,22 @@ TEST(JobPayloads, TrainingRoundTripsAndRequiresEveryField) {
 }
 
 TEST(JobPayloads, BatchPredictionRoundTripsAndRequiresEveryField) {
-  BatchPredictJobPayload payload{"ann", 4,  "models/ann/m/j-a1.json", "stones", 2, {"s/1"}, 5000,
-                                 true,  0.9};
+  BatchPredictJobPayload payload{
+      "ann", 4, "models/ann/m/j-a1.json", "stones", 2, {"s/1"}, 5000, true, 0.9, true};
   auto back = BatchPredictJobPayload::Parse(payload.ToJson());
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->artifact_key, payload.artifact_key);
   EXPECT_EQ(back->dataset_segments, payload.dataset_segments);
   EXPECT_TRUE(back->explain);
   EXPECT_EQ(back->interval, 0.9);
-  ExpectEveryFieldRequired<BatchPredictJobPayload>(payload.ToJson());
+  EXPECT_TRUE(back->rows_reserved);
+  // Jobs queued before reservations carry no such field: charged as they go, as then.
+  ExpectEveryFieldRequired<BatchPredictJobPayload>(payload.ToJson(), {"rows_reserved"});
+  json older = json::parse(payload.ToJson());
+  older.erase("rows_reserved");
+  auto old_job = BatchPredictJobPayload::Parse(older.dump());
+  ASSERT_TRUE(old_job.ok()) << old_job.status().message();
+  EXPECT_FALSE(old_job->rows_reserved);
   json odd = json::parse(payload.ToJson());
   odd["interval"] = 1.5;
   EXPECT_FALSE(BatchPredictJobPayload::Parse(odd.dump()).ok());

@@ -125,8 +125,8 @@ void RegisterBatchRoutes(Router& router, ApiContext& ctx) {
       if (auto error = CheckId(batch.dataset_id, "dataset_id")) return *error;
     }
     if (!errors.empty()) return ValidationProblem("invalid batch prediction", errors);
-    auto job = ctx.batches.Start(
-        Owner(request), batch, [&](int64_t rows) { return ctx.gate.CheckRowsLeft(request, rows); });
+    Gate::CallerRows payer(ctx.gate, request);
+    auto job = ctx.batches.Start(Owner(request), batch, payer);
     if (!job.ok()) return ProblemFromStatus(job.status());
     ctx.jobs.Notify();
     HttpResponse response = Json(202, BatchJson(*job, request.prefix));
@@ -145,7 +145,8 @@ void RegisterBatchRoutes(Router& router, ApiContext& ctx) {
   router.Add("DELETE", "/batch-predictions/{batch_id}", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("batch_id");
     if (auto error = CheckId(id, "batch_id")) return *error;
-    auto job = ctx.batches.Cancel(Owner(request), id);
+    Gate::CallerRows payer(ctx.gate, request);
+    auto job = ctx.batches.Cancel(Owner(request), id, payer);
     if (!job.ok()) return ProblemFromStatus(job.status());
     return Json(200, BatchJson(*job, request.prefix));
   });
