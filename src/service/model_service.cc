@@ -21,7 +21,9 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
                                                 const std::string& model_id,
                                                 const TrainingRequest& request,
                                                 const TrainingLimits& limits) {
-  if (Status s = CheckWritable(owner, model_id); !s.ok()) return s;
+  // No CheckWritable here: a user's own id always wins over a model another user shares
+  // under the same id (training makes the user's own model, which hides the shared one
+  // from them); only the shared model itself cannot be changed by its viewers.
   // Pin the exact dataset versions now: lineage names what the model was trained on, even
   // if the dataset changes while the job waits in the queue.
   auto dataset = dataset_store_.GetDataset(owner, request.dataset_id);

@@ -327,13 +327,13 @@ TEST_F(AuthMatrixTest, SharedModelsServeEveryoneButOnlyTheirOwnerChangesThem) {
     const std::string location = "/" + json::parse(query.body)["location"].get<std::string>();
     EXPECT_EQ(server_->RequestAs(key, "POST", location, kStone, "application/json").status, 200);
     EXPECT_EQ(server_->RequestAs(key, "GET", location).status, 200);
-    // Read-only for them.
+    // Read-only for them. Training the id is not changing this model: it makes their own
+    // (issue 30, finding 8; Hardening.ASharedModelNeverTakes…) — here refused for want of a
+    // dataset "ds" of theirs, never with a 403.
     EXPECT_EQ(server_->RequestAs(key, "DELETE", "/models/house").status, 403);
-    EXPECT_EQ(
-        server_
-            ->RequestAs(key, "PUT", "/models/house", R"({"dataset_id": "ds"})", "application/json")
-            .status,
-        403);
+    HttpResult train = server_->RequestAs(key, "PUT", "/models/house", R"({"dataset_id": "ds"})",
+                                          "application/json");
+    EXPECT_TRUE(train.status == 404 || train.status == 422) << train.status << " " << train.body;
   }
   // Unshared: gone for everyone but the owner.
   ASSERT_EQ(server_->PutJson("/models/house/sharing", R"({"shared": false})").status, 200);

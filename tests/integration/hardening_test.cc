@@ -306,6 +306,42 @@ TEST(Hardening, ASharedModelShowsOtherUsersOnlyWhatPricingNeedsAndIsParsedOnce) 
   EXPECT_EQ(MetricValue(server.Get("/metrics").body, "diamond_models_loaded"), 1);
 }
 
+// Issue 30, finding 8: once a member deleted their model, an admin's shared model of the
+// same id answered under it without saying so, and the member could never train that id
+// again (403). A user's own id always wins, and /predict says whose model priced.
+TEST(Hardening, ASharedModelNeverTakesATenantsModelIdSilently) {
+  TempDir dir;
+  ServerProcess server(dir / "data", {"--quiet"});
+  TrainSmallModel(server, "m");
+  ASSERT_EQ(server.PutJson("/models/m/sharing", R"({"shared": true})").status, 200);
+  const std::string alice = server.CreateUserWithKey("alice");
+  auto owner_of_price = [&](const std::string& key) {
+    HttpResult r = server.RequestAs(key, "POST", "/models/m/predict", kStone, "application/json");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body).value("model_owner", "");
+  };
+  EXPECT_EQ(owner_of_price(alice), "admin");  // no model of her own: the shared one, named
+
+  ASSERT_EQ(server.RequestAs(alice, "PUT", "/datasets/mine", kSmallCsv, "text/csv").status, 200);
+  auto train = [&] {
+    return server.RequestAs(alice, "PUT", "/models/m",
+                            R"({"dataset_id": "mine", "validation": {"holdout": 0}})",
+                            "application/json");
+  };
+  HttpResult trained = train();
+  ASSERT_EQ(trained.status, 201) << trained.body;  // was 403: the shared id blocked hers
+  EXPECT_EQ(owner_of_price(alice), "alice");
+  EXPECT_EQ(owner_of_price(server.admin_key()), "admin");
+  EXPECT_EQ(json::parse(server.RequestAs(alice, "GET", "/models/m").body)["owner"], "alice");
+
+  ASSERT_EQ(server.RequestAs(alice, "DELETE", "/models/m").status, 200);
+  EXPECT_EQ(owner_of_price(alice), "admin");  // priced again by the shared one, and says so
+  // The shared model itself is still not hers to change, but the id is hers to train again.
+  EXPECT_EQ(server.RequestAs(alice, "DELETE", "/models/m").status, 403);
+  EXPECT_EQ(train().status, 201);
+  EXPECT_EQ(owner_of_price(alice), "alice");
+}
+
 TEST(Hardening, ASecondServerOnTheSameDataDirRefusesToStart) {
   TempDir dir;
   ServerProcess first(dir / "data", {"--quiet"});

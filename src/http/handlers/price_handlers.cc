@@ -134,7 +134,11 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
         out += id;
         out += "\",\"model_version\":";
         out += std::to_string(priced->model->version);
-        out += ",\"predictions\":[";
+        // Whose model priced them: a shared model answers under the caller's id once the
+        // caller has none of their own by that id.
+        out += ",\"model_owner\":\"";
+        out += priced->model->owner;  // a validated user id: no escaping needed
+        out += "\",\"predictions\":[";
         for (size_t i = 0; i < body.stones.size(); ++i) {
           const service::StonePrice& stone = priced->prices[i];
           if (i > 0) out += ',';
