@@ -128,7 +128,7 @@ void Train(const JobRecord& job, JobContext& context, store::ModelStore& models,
     store::DeleteUnreferencedBlobs(blobs, {key});  // cancelled or deleted meanwhile
     throw Failure{finished.message()};
   }
-  cache.Invalidate(job.model_id);  // the next prediction loads the new version
+  cache.Invalidate(job.owner, job.model_id);  // the next prediction loads the new version
 }
 
 }  // namespace

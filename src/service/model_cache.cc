@@ -44,7 +44,7 @@ std::shared_ptr<const LoadedModel> ModelCache::FindLoaded(const std::string& own
 void ModelCache::Put(const std::string& viewer, std::shared_ptr<const LoadedModel> model,
                      uint64_t generation) {
   WriterLock lock(mutex_);
-  if (generation != generation_) return;  // invalidated while it was loading: stale
+  if (ChangedSinceLocked(model->id, generation)) return;  // changed while it loaded: stale
   IdEntries& entries = by_id_[model->id];
   auto owned = entries.by_owner.find(model->owner);
   if (owned == entries.by_owner.end() || owned->second->model->version != model->version) {
@@ -100,14 +100,30 @@ void ModelCache::EvictLocked(const Entry* keep) {
   }
 }
 
-void ModelCache::Invalidate(const std::string& id) {
+bool ModelCache::ChangedSinceLocked(const std::string& id, uint64_t generation) const {
+  if (all_changed_at_ > generation) return true;
+  auto changed = changed_at_.find(id);
+  return changed != changed_at_.end() && changed->second > generation;
+}
+
+void ModelCache::Invalidate(const std::string& owner, const std::string& id) {
   WriterLock lock(mutex_);
-  auto by_id = by_id_.find(id);
-  if (by_id != by_id_.end()) {
-    for (const auto& [owner, entry] : by_id->second.by_owner) bytes_ -= entry->model->bytes;
-    by_id_.erase(by_id);
-  }
   ++generation_;
+  if (changed_at_.size() >= kMaxRememberedIds) {
+    changed_at_.clear();
+    all_changed_at_ = generation_;
+  }
+  changed_at_[id] = generation_;
+  auto by_id = by_id_.find(id);
+  if (by_id == by_id_.end()) return;
+  IdEntries& entries = by_id->second;
+  RemoveLocked(entries, owner);
+  for (auto it = entries.by_viewer.begin(); it != entries.by_viewer.end();) {
+    auto own = entries.by_owner.find(it->first);
+    const bool resolves_to_own = own != entries.by_owner.end() && own->second == it->second;
+    it = it->first == owner || !resolves_to_own ? entries.by_viewer.erase(it) : std::next(it);
+  }
+  if (entries.by_owner.empty()) by_id_.erase(by_id);
 }
 
 void ModelCache::InvalidateAll() {
@@ -115,6 +131,8 @@ void ModelCache::InvalidateAll() {
   by_id_.clear();
   bytes_ = 0;
   ++generation_;
+  changed_at_.clear();
+  all_changed_at_ = generation_;
 }
 
 size_t ModelCache::size() const {

@@ -51,13 +51,16 @@ class ModelCache {
   // The copy of (owner, id) at `version` another viewer loaded, if any: no second parse.
   std::shared_ptr<const LoadedModel> FindLoaded(const std::string& owner, const std::string& id,
                                                 int64_t version) const;
-  // Makes `viewer` resolve `model->id` to `model`, unless the cache was invalidated since
+  // Makes `viewer` resolve `model->id` to `model`, unless that id was invalidated since
   // the Lookup that missed. Evicts the least recently used models beyond the bound.
   void Put(const std::string& viewer, std::shared_ptr<const LoadedModel> model,
            uint64_t generation);
-  // Forgets every viewer's entry for models with this id: a retrain, a delete, sharing
-  // or a new model with the same id may change what any of them resolves to.
-  void Invalidate(const std::string& id);
+  // `owner`'s model `id` changed (trained, deleted, shared or unshared): forgets that
+  // owner's copy, every viewer resolving to it, the owner's own resolution (a new own
+  // model hides a shared one), and every resolution of the id to a shared model (sharing
+  // can change which shared one a viewer sees). Other users' own models of the same id
+  // stay: one tenant retraining "linear4c" costs no other tenant their "linear4c".
+  void Invalidate(const std::string& owner, const std::string& id);
   // Forgets everything (a replica that lost track of which models changed).
   void InvalidateAll();
 
@@ -86,11 +89,21 @@ class ModelCache {
   void RemoveLocked(IdEntries& entries, const std::string& owner) REQUIRES(mutex_);
   void EvictLocked(const Entry* keep) REQUIRES(mutex_);
 
+  // Whether `id` was invalidated after the Lookup that returned `generation`.
+  bool ChangedSinceLocked(const std::string& id, uint64_t generation) const REQUIRES(mutex_);
+
   const size_t max_bytes_;
   mutable SharedMutex mutex_;
   std::unordered_map<std::string, IdEntries> by_id_ GUARDED_BY(mutex_);
   size_t bytes_ GUARDED_BY(mutex_) = 0;
+  // Advanced by every invalidation; a Lookup carries its value. Each id remembers the
+  // value of its last invalidation, so that a load racing a change of *that* id is not
+  // kept, while loads of other ids are. The memory is capped: past kMaxRememberedIds the
+  // ids are forgotten and everything counts as changed once (InvalidateAll does the same).
+  static constexpr size_t kMaxRememberedIds = 100000;
   uint64_t generation_ GUARDED_BY(mutex_) = 0;
+  uint64_t all_changed_at_ GUARDED_BY(mutex_) = 0;
+  std::unordered_map<std::string, uint64_t> changed_at_ GUARDED_BY(mutex_);
   std::atomic<uint64_t> use_clock_{0};  // advanced by Put only
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};

@@ -41,7 +41,7 @@ int64_t ModelChangeWatcher::PollOnce() {
     dropped = -1;
   } else {
     for (const auto& [owner, id] : changes->models) {
-      cache_.Invalidate(id);
+      cache_.Invalidate(owner, id);
       ++dropped;
     }
   }

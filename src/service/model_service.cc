@@ -58,7 +58,7 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
     }
     return s;
   }
-  cache_.Invalidate(model_id);  // a new own model hides a shared one with the same id
+  cache_.Invalidate(owner, model_id);  // a new own model hides a shared one with the same id
   return job.id;
 }
 
@@ -74,7 +74,7 @@ Result<std::pair<std::vector<ModelRecord>, int64_t>> ModelService::List(const st
 Status ModelService::SetShared(const std::string& owner, const std::string& id, bool shared) {
   if (Status s = CheckWritable(owner, id); !s.ok()) return s;
   if (Status s = model_store_.SetModelShared(owner, id, shared); !s.ok()) return s;
-  cache_.Invalidate(id);
+  cache_.Invalidate(owner, id);
   return Status::Ok();
 }
 
@@ -82,7 +82,7 @@ Status ModelService::Delete(const std::string& owner, const std::string& id) {
   if (Status s = CheckWritable(owner, id); !s.ok()) return s;
   auto keys = model_store_.DeleteModel(owner, id);
   if (!keys.ok()) return keys.status();
-  cache_.Invalidate(id);
+  cache_.Invalidate(owner, id);
   store::DeleteUnreferencedBlobs(blobs_, *keys);
   return Status::Ok();
 }

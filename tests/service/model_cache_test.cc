@@ -60,10 +60,46 @@ TEST(ModelCache, EvictsTheLeastRecentlyUsedBeyondTheByteBound) {
 TEST(ModelCache, AnInvalidationDuringALoadKeepsTheStaleModelOut) {
   ModelCache cache(1000);
   const uint64_t generation = cache.Find("u", "m").generation;  // a miss; loading starts
-  cache.Invalidate("m");                                        // retrained meanwhile
+  cache.Invalidate("u", "m");                                   // retrained meanwhile
   cache.Put("u", Model("u", "m", 1, 10), generation);
   EXPECT_FALSE(cache.Contains("u", "m"));
   EXPECT_EQ(cache.bytes(), 0u);
+}
+
+// Issue 30, finding 7: invalidating an id dropped every owner's model of that id, and
+// any invalidation refused every load in flight. Now only what the change can affect.
+TEST(ModelCache, AChangeToOneTenantsModelCostsNoOtherTenantTheirsOrTheirLoads) {
+  ModelCache cache(1000);
+  cache.Put("alice", Model("alice", "linear4c", 1, 10), cache.Find("alice", "linear4c").generation);
+  cache.Put("bob", Model("bob", "linear4c", 1, 10), cache.Find("bob", "linear4c").generation);
+  const uint64_t loading = cache.Find("carol", "other").generation;  // a load in flight
+  cache.Invalidate("bob", "linear4c");                               // bob retrains his
+  EXPECT_TRUE(cache.Contains("alice", "linear4c"));
+  EXPECT_FALSE(cache.Contains("bob", "linear4c"));
+  EXPECT_EQ(cache.bytes(), 10u);
+  cache.Put("carol", Model("carol", "other", 1, 10), loading);  // another id: kept
+  EXPECT_TRUE(cache.Contains("carol", "other"));
+}
+
+TEST(ModelCache, AChangeToASharedModelDropsEveryoneResolvingToItButNotOwnModels) {
+  ModelCache cache(1000);
+  // admin shares "m": dave and erin price with it; frank has his own "m".
+  auto shared = Model("admin", "m", 1, 10);
+  cache.Put("dave", shared, cache.Find("dave", "m").generation);
+  cache.Put("erin", shared, cache.Find("erin", "m").generation);
+  cache.Put("frank", Model("frank", "m", 1, 10), cache.Find("frank", "m").generation);
+  cache.Invalidate("admin", "m");  // retrained or unshared
+  EXPECT_FALSE(cache.Contains("dave", "m"));
+  EXPECT_FALSE(cache.Contains("erin", "m"));
+  EXPECT_TRUE(cache.Contains("frank", "m"));
+  // dave trains his own "m": his resolution to the shared one goes, and (since sharing can
+  // change which shared model a viewer sees) so does erin's; frank's own stays.
+  cache.Put("dave", shared, cache.Find("dave", "m").generation);
+  cache.Put("erin", shared, cache.Find("erin", "m").generation);
+  cache.Invalidate("dave", "m");
+  EXPECT_FALSE(cache.Contains("dave", "m"));
+  EXPECT_FALSE(cache.Contains("erin", "m"));
+  EXPECT_TRUE(cache.Contains("frank", "m"));
 }
 
 }  // namespace
