@@ -23,16 +23,18 @@ struct Failure {
   std::string message;
 };
 
-// The rows a batch reserved at submission against what it priced (every attempt's
-// committed parts), so that whatever ends the job gives back the difference once.
+// The rows a batch reserved at submission against what its committed parts (every
+// attempt's) priced, so that whatever ends the job gives back the difference once.
 struct RowsSettlement {
   std::string owner;
   bool reserved = false;
   int64_t rows_reserved = 0;
-  int64_t rows_priced = 0;
+  int64_t rows_done = 0;     // read, in committed parts
+  int64_t rows_skipped = 0;  // of those, not priceable
 
   // The job has ended (succeeded, failed or cancelled, recorded by this attempt).
   void Settle(const RowsObserver& priced) const {
+    const int64_t rows_priced = rows_done - rows_skipped;
     if (reserved && priced && rows_reserved > rows_priced)
       priced(owner, rows_priced - rows_reserved);
   }
@@ -67,14 +69,13 @@ void Run(store::JobQueue& job_queue, store::BatchPartStore& parts, store::BlobSt
   auto committed = parts.ListBatchParts(job.owner, job.id);
   if (!committed.ok()) throw Failure{committed.status().message()};
   int64_t parts_done = 0;
-  int64_t rows_done = 0;
-  int64_t rows_skipped = 0;
+  int64_t& rows_done = settlement.rows_done;
+  int64_t& rows_skipped = settlement.rows_skipped;
   for (const auto& p : *committed) {
     if (p.part != parts_done) break;
     ++parts_done;
     rows_done += p.rows;
     rows_skipped += p.skipped;
-    settlement.rows_priced += p.rows - p.skipped;
   }
   const int64_t rows_before = rows_done;
   const auto started = std::chrono::steady_clock::now();
@@ -102,7 +103,6 @@ void Run(store::JobQueue& job_queue, store::BatchPartStore& parts, store::BlobSt
         !s.ok()) {
       throw Failure{s.message()};
     }
-    settlement.rows_priced += rows - skipped;
     // Reserved at submission: settled when the job ends. Else charged as committed.
     if (!payload.rows_reserved && priced && rows > skipped) priced(job.owner, rows - skipped);
   };
