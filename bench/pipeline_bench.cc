@@ -17,6 +17,7 @@
 #include "core/diamond_csv.h"
 #include "core/price_format.h"
 #include "ml/csv_pricing.h"
+#include "ml/gbdt_spec.h"
 #include "ml/trainer.h"
 
 namespace {
@@ -151,8 +152,7 @@ BENCHMARK(BM_TrainLinearAllFeatures)->Unit(benchmark::kMillisecond);
 // The default tree model on the 80/20 split, trained once.
 const diamond::ml::Model& DefaultTrees() {
   static const std::shared_ptr<const diamond::ml::Model> model = [] {
-    diamond::ml::ModelSpec spec;
-    spec.algorithm = diamond::ml::ModelSpec::Algorithm::kGbdt;
+    const diamond::ml::ModelSpec spec{diamond::ml::GbdtSpec{}};
     return diamond::ml::Train(ReferenceStones(), spec, diamond::ml::Validation{})->model;
   }();
   return *model;

@@ -54,8 +54,8 @@ bool BuildSpec(const TrainArgs& args, ml::ModelSpec* spec, std::optional<ml::Sea
     PrintError(kCommand, "--algorithm must be one of " + ml::AlgorithmNames());
     return false;
   }
-  spec->algorithm = algorithm->id();
-  if (args.positive && spec->algorithm != ml::ModelSpec::Algorithm::kLinear) {
+  const auto& names = algorithm->hyperparameter_names();
+  if (args.positive && std::find(names.begin(), names.end(), "positive") == names.end()) {
     PrintError(kCommand, "--positive applies to linear models only");
     return false;
   }
@@ -71,7 +71,7 @@ bool BuildSpec(const TrainArgs& args, ml::ModelSpec* spec, std::optional<ml::Sea
     params[name] = ParseValue(value);
   }
   std::vector<ml::SpecProblem> problems;
-  *spec = ml::ParseHyperparameters(spec->algorithm, params, *spec, &problems);
+  *spec = ml::ParseHyperparameters(*algorithm, params, *spec, &problems);
   if (!problems.empty()) {
     PrintError(kCommand,
                "hyperparameter " + problems.front().field + " " + problems.front().message);

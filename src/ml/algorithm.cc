@@ -1,30 +1,23 @@
 #include "ml/algorithm.h"
 
 #include <array>
-#include <cstdlib>
+
+#include "ml/gbdt_spec.h"
+#include "ml/linear_model.h"
 
 namespace diamond::ml {
-namespace {
 
-// The registry: one line per algorithm.
-const std::array<const Algorithm*, 2>& Registry() {
-  static const std::array<const Algorithm*, 2> kAlgorithms = {&LinearAlgorithm(), &GbdtAlgorithm()};
+std::span<const Algorithm* const> Algorithms() {
+  // The registry: one line per algorithm, each named by its hyperparameter struct.
+  static const std::array kAlgorithms = {
+      &AlgorithmOf(LinearSpec{}),
+      &AlgorithmOf(GbdtSpec{}),
+  };
   return kAlgorithms;
 }
 
-}  // namespace
-
-const Algorithm& AlgorithmFor(ModelSpec::Algorithm id) {
-  for (const Algorithm* algorithm : Registry()) {
-    if (algorithm->id() == id) return *algorithm;
-  }
-  // Every enum value is registered (tests/ml/algorithm_test.cc); a spec naming another
-  // would be priced by the wrong model, so this stops rather than guesses.
-  std::abort();
-}
-
 const Algorithm* FindAlgorithm(std::string_view name) {
-  for (const Algorithm* algorithm : Registry()) {
+  for (const Algorithm* algorithm : Algorithms()) {
     if (algorithm->name() == name) return algorithm;
   }
   return nullptr;
@@ -32,7 +25,7 @@ const Algorithm* FindAlgorithm(std::string_view name) {
 
 std::string AlgorithmNames() {
   std::string names;
-  for (const Algorithm* algorithm : Registry()) {
+  for (const Algorithm* algorithm : Algorithms()) {
     if (!names.empty()) names += ", ";
     names += algorithm->name();
   }

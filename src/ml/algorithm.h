@@ -2,8 +2,8 @@
 // JSON both ways, range checks), how many rows a fit needs, the fit itself, and how a
 // fitted model is read back from its section of a model file. Each kind implements this
 // once (linear_algorithm.cc, gbdt_algorithm.cc) and is listed in algorithm.cc's registry;
-// nothing else asks which algorithm a spec or a model is (docs/models.md, "Adding an
-// algorithm").
+// a ModelSpec knows its algorithm, so nothing else asks which one a spec or a model is
+// (docs/models.md, "Adding an algorithm").
 #pragma once
 
 #include <memory>
@@ -16,8 +16,8 @@
 #include "core/diamond.h"
 #include "core/status.h"
 #include "ml/features.h"
-#include "ml/gbdt_spec.h"
 #include "ml/model.h"
+#include "ml/model_spec.h"
 #include "ml/trainer.h"
 
 namespace diamond::ml {
@@ -31,11 +31,13 @@ class Algorithm {
  public:
   virtual ~Algorithm() = default;
 
-  virtual ModelSpec::Algorithm id() const = 0;
   virtual std::string_view name() const = 0;
+  // This algorithm with its default hyperparameters.
+  virtual ModelSpec DefaultSpec() const = 0;
 
   // The hyperparameter names the API and the CLI accept for this algorithm.
   virtual const std::vector<std::string>& hyperparameter_names() const = 0;
+  // The methods below take specs of this algorithm only (spec.algorithm() == *this).
   virtual nlohmann::ordered_json HyperparametersToJson(const ModelSpec& spec) const = 0;
   // Reads one named hyperparameter (one of hyperparameter_names()) into *spec; a wrong
   // type goes to *problems and leaves *spec as it was.
@@ -61,15 +63,12 @@ class Algorithm {
   virtual int since_format_version() const = 0;
 };
 
-// The algorithm of a spec (every ModelSpec::Algorithm value is registered).
-const Algorithm& AlgorithmFor(ModelSpec::Algorithm id);
 // By name ("linear", "gbdt"), or nullptr.
 const Algorithm* FindAlgorithm(std::string_view name);
 // "linear, gbdt": for messages listing what is allowed.
 std::string AlgorithmNames();
 
-// The registered algorithms' own definitions (linear_algorithm.cc, gbdt_algorithm.cc).
-const Algorithm& LinearAlgorithm();
-const Algorithm& GbdtAlgorithm();
+// Every registered algorithm, in registry order.
+std::span<const Algorithm* const> Algorithms();
 
 }  // namespace diamond::ml

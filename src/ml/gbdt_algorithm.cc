@@ -11,8 +11,8 @@ namespace {
 
 class Gbdt final : public Algorithm {
  public:
-  ModelSpec::Algorithm id() const override { return ModelSpec::Algorithm::kGbdt; }
   std::string_view name() const override { return "gbdt"; }
+  ModelSpec DefaultSpec() const override { return ModelSpec(GbdtSpec{}); }
 
   const std::vector<std::string>& hyperparameter_names() const override {
     static const std::vector<std::string> kNames = {
@@ -23,7 +23,7 @@ class Gbdt final : public Algorithm {
   }
 
   nlohmann::ordered_json HyperparametersToJson(const ModelSpec& spec) const override {
-    const GbdtSpec& g = spec.gbdt;
+    const auto& g = spec.params<GbdtSpec>();
     return {{"selector", SelectorJson(g.selector)},
             {"monotone", g.monotone},
             {"n_estimators", g.n_estimators},
@@ -40,7 +40,7 @@ class Gbdt final : public Algorithm {
 
   void ReadHyperparameter(const std::string& name, const nlohmann::ordered_json& value,
                           ModelSpec* spec, std::vector<SpecProblem>* problems) const override {
-    GbdtSpec& g = spec->gbdt;
+    auto& g = spec->mutable_params<GbdtSpec>();
     if (name == "selector")
       ReadSelector(value, &g.selector, problems);
     else if (name == "monotone")
@@ -69,7 +69,7 @@ class Gbdt final : public Algorithm {
 
   void CheckHyperparameters(const ModelSpec& spec,
                             std::vector<SpecProblem>* problems) const override {
-    for (SpecProblem& p : CheckGbdtSpec(spec.gbdt)) problems->push_back(std::move(p));
+    for (SpecProblem& p : CheckGbdtSpec(spec.params<GbdtSpec>())) problems->push_back(std::move(p));
   }
 
   // A few rows for the early-stopping slice.
@@ -86,7 +86,7 @@ class Gbdt final : public Algorithm {
         return observer(progress);
       };
     }
-    auto model = FitGbdt(rows, spec.gbdt, rounds);
+    auto model = FitGbdt(rows, spec.params<GbdtSpec>(), rounds);
     if (!model.ok()) return model.status();
     return std::shared_ptr<const Model>(std::make_shared<GbdtModel>(std::move(model).value()));
   }
@@ -96,17 +96,18 @@ class Gbdt final : public Algorithm {
                            const FeatureTransform& transform) const override {
     LoadedModel loaded;
     // Trees written before "monotone" existed were not constrained.
-    ModelSpec base;
-    base.gbdt.monotone = false;
+    GbdtSpec unconstrained;
+    unconstrained.monotone = false;
     std::vector<SpecProblem> problems;
-    loaded.spec = ParseHyperparameters(id(), Member(section, "hyperparameters"), base, &problems);
+    loaded.spec = ParseHyperparameters(*this, Member(section, "hyperparameters"),
+                                       ModelSpec(unconstrained), &problems);
     if (!problems.empty()) {
       return Corrupt("gbdt hyperparameters: " + problems.front().field + " " +
                      problems.front().message);
     }
-    if (loaded.spec.gbdt.selector != selector)
-      return Corrupt("gbdt: selector differs from the pipeline's");
-    auto model = GbdtModel::FromXgboost(loaded.spec.gbdt, transform, Member(section, "xgboost"));
+    const auto& gbdt = loaded.spec.params<GbdtSpec>();
+    if (gbdt.selector != selector) return Corrupt("gbdt: selector differs from the pipeline's");
+    auto model = GbdtModel::FromXgboost(gbdt, transform, Member(section, "xgboost"));
     if (!model.ok()) return model.status();
     loaded.model = std::make_shared<GbdtModel>(std::move(model).value());
     return loaded;
@@ -117,7 +118,7 @@ class Gbdt final : public Algorithm {
 
 }  // namespace
 
-const Algorithm& GbdtAlgorithm() {
+const Algorithm& AlgorithmOf(const GbdtSpec&) {
   static const Gbdt kGbdt;
   return kGbdt;
 }

@@ -84,10 +84,7 @@ std::vector<float> GbdtFeatureMatrix(std::span<const Diamond> rows,
 }
 
 nlohmann::ordered_json GbdtModel::FileSection() const {
-  ModelSpec spec;
-  spec.algorithm = ModelSpec::Algorithm::kGbdt;
-  spec.gbdt = spec_;
-  return {{"hyperparameters", HyperparametersToJson(spec)},
+  return {{"hyperparameters", HyperparametersToJson(ModelSpec(spec_))},
           {"monotone_constraints", MonotoneConstraintsJson(spec_)},
           {"rounds", rounds()},
           {"xgboost", xgboost_model_}};

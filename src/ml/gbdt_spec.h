@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ml/features.h"
+#include "ml/model_spec.h"
 
 namespace diamond::ml {
 
@@ -34,10 +35,8 @@ struct GbdtSpec {
 // The share of training rows set aside to decide when to stop (when early stopping is on).
 inline constexpr double kEarlyStoppingFraction = 0.1;
 
-struct SpecProblem {
-  std::string field;    // hyperparameter name
-  std::string message;  // what is allowed
-};
+// The gradient-boosted trees (gbdt_algorithm.cc), for ModelSpec(GbdtSpec{...}).
+const Algorithm& AlgorithmOf(const GbdtSpec&);
 
 // Every out-of-range hyperparameter, each with the allowed range; empty when valid.
 std::vector<SpecProblem> CheckGbdtSpec(const GbdtSpec& spec);

@@ -62,24 +62,18 @@ void ReadBoolean(const nlohmann::ordered_json& value, const char* name, bool* ou
   *out = value.get<bool>();
 }
 
-const std::vector<std::string>& HyperparameterNames(ModelSpec::Algorithm algorithm) {
-  return AlgorithmFor(algorithm).hyperparameter_names();
-}
-
 nlohmann::ordered_json HyperparametersToJson(const ModelSpec& spec) {
-  return AlgorithmFor(spec.algorithm).HyperparametersToJson(spec);
+  return spec.algorithm().HyperparametersToJson(spec);
 }
 
 template <typename Json>
-ModelSpec ParseHyperparameters(ModelSpec::Algorithm id, const Json& params, const ModelSpec& base,
-                               std::vector<SpecProblem>* problems) {
-  ModelSpec spec = base;
-  spec.algorithm = id;
+ModelSpec ParseHyperparameters(const Algorithm& algorithm, const Json& params,
+                               const ModelSpec& base, std::vector<SpecProblem>* problems) {
+  ModelSpec spec = &base.algorithm() == &algorithm ? base : algorithm.DefaultSpec();
   if (!params.is_object()) {
     problems->push_back({"", "must be an object"});
     return spec;
   }
-  const Algorithm& algorithm = AlgorithmFor(id);
   const auto& names = algorithm.hyperparameter_names();
   for (const auto& [key, value] : params.items()) {
     if (std::find(names.begin(), names.end(), key) == names.end()) {
@@ -100,7 +94,7 @@ std::vector<ModelSpec> ExpandGrid(const ModelSpec& base, const nlohmann::json& b
     problems->push_back({"", "must be an object mapping hyperparameter names to arrays of values"});
     return {};
   }
-  const auto& names = HyperparameterNames(base.algorithm);
+  const auto& names = base.algorithm().hyperparameter_names();
   size_t combinations = 1;
   for (const auto& [name, values] : grid.items()) {
     if (std::find(names.begin(), names.end(), name) == names.end()) {
@@ -132,7 +126,7 @@ std::vector<ModelSpec> ExpandGrid(const ModelSpec& base, const nlohmann::json& b
   std::vector<ModelSpec> candidates;
   for (const auto& combination : params) {
     std::vector<SpecProblem> found;
-    ModelSpec candidate = ParseHyperparameters(base.algorithm, combination, base, &found);
+    ModelSpec candidate = ParseHyperparameters(base.algorithm(), combination, base, &found);
     if (!found.empty()) {
       problems->push_back({found.front().field,
                            found.front().message + " (in combination " + combination.dump() + ")"});
@@ -143,10 +137,10 @@ std::vector<ModelSpec> ExpandGrid(const ModelSpec& base, const nlohmann::json& b
   return candidates;
 }
 
-template ModelSpec ParseHyperparameters<nlohmann::json>(ModelSpec::Algorithm, const nlohmann::json&,
+template ModelSpec ParseHyperparameters<nlohmann::json>(const Algorithm&, const nlohmann::json&,
                                                         const ModelSpec&,
                                                         std::vector<SpecProblem>*);
-template ModelSpec ParseHyperparameters<nlohmann::ordered_json>(ModelSpec::Algorithm,
+template ModelSpec ParseHyperparameters<nlohmann::ordered_json>(const Algorithm&,
                                                                 const nlohmann::ordered_json&,
                                                                 const ModelSpec&,
                                                                 std::vector<SpecProblem>*);

@@ -1,31 +1,28 @@
 // Hyperparameters as JSON, both ways: the shape the API accepts, the model file stores and
-// GET /models shows.
+// GET /models shows, one object of named values per algorithm, e.g.
 //
 //   linear: {"selector": ["carat", ...], "positive": true}
-//   gbdt:   {"selector": [...], "monotone": true, "n_estimators": 1000, "max_depth": 4,
-//            "learning_rate": 0.05,
-//            "subsample": 0.8, "colsample_bytree": 0.8, "min_child_weight": 1,
-//            "reg_lambda": 1, "early_stopping_rounds": 50, "seed": 42, "threads": 1}
+//   gbdt:   {"selector": [...], "monotone": true, "n_estimators": 400, "max_depth": 3, ...}
+//
+// Each algorithm names and reads its own (ml/algorithm.h); this file does the rest once:
+// unknown names, the overlay on a base spec, grids.
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "ml/gbdt_spec.h"
-#include "ml/trainer.h"
+#include "ml/model_spec.h"
 
 namespace diamond::ml {
 
 nlohmann::ordered_json HyperparametersToJson(const ModelSpec& spec);
 
-// The names `algorithm` accepts.
-const std::vector<std::string>& HyperparameterNames(ModelSpec::Algorithm algorithm);
-
-// Overlays `params` (an object; absent names keep `base`'s values) on `base` for
-// `algorithm`. Unknown names, wrong types and out-of-range values go to *problems, one per
-// name, each with what is allowed.
+// Overlays `params` (an object; absent names keep the values of `base`, or of the
+// algorithm's defaults when `base` is another algorithm's) for `algorithm`. Unknown names,
+// wrong types and out-of-range values go to *problems, one per name, each with what is
+// allowed.
 template <typename Json>
-ModelSpec ParseHyperparameters(ModelSpec::Algorithm algorithm, const Json& params,
+ModelSpec ParseHyperparameters(const Algorithm& algorithm, const Json& params,
                                const ModelSpec& base, std::vector<SpecProblem>* problems);
 
 // Most combinations one grid may name (each is then fitted once per fold).

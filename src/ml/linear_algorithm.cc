@@ -9,8 +9,8 @@ namespace {
 
 class Linear final : public Algorithm {
  public:
-  ModelSpec::Algorithm id() const override { return ModelSpec::Algorithm::kLinear; }
   std::string_view name() const override { return "linear"; }
+  ModelSpec DefaultSpec() const override { return ModelSpec(LinearSpec{}); }
 
   const std::vector<std::string>& hyperparameter_names() const override {
     static const std::vector<std::string> kNames = {"selector", "positive"};
@@ -18,28 +18,30 @@ class Linear final : public Algorithm {
   }
 
   nlohmann::ordered_json HyperparametersToJson(const ModelSpec& spec) const override {
-    return {{"selector", SelectorJson(spec.linear.selector)}, {"positive", spec.linear.positive}};
+    const auto& linear = spec.params<LinearSpec>();
+    return {{"selector", SelectorJson(linear.selector)}, {"positive", linear.positive}};
   }
 
   void ReadHyperparameter(const std::string& name, const nlohmann::ordered_json& value,
                           ModelSpec* spec, std::vector<SpecProblem>* problems) const override {
+    auto& linear = spec->mutable_params<LinearSpec>();
     if (name == "selector")
-      ReadSelector(value, &spec->linear.selector, problems);
+      ReadSelector(value, &linear.selector, problems);
     else if (name == "positive")
-      ReadBoolean(value, "positive", &spec->linear.positive, problems);
+      ReadBoolean(value, "positive", &linear.positive, problems);
   }
 
   void CheckHyperparameters(const ModelSpec&, std::vector<SpecProblem>*) const override {}
 
   // One row more than coefficients, or the fit is not determined.
   size_t MinimumRows(const ModelSpec& spec) const override {
-    return spec.linear.selector.size() + 1;
+    return spec.params<LinearSpec>().selector.size() + 1;
   }
 
   Result<std::shared_ptr<const Model>> Fit(std::span<const Diamond> rows, const ModelSpec& spec,
                                            const ProgressObserver& observer,
                                            Progress progress) const override {
-    auto model = LinearModel::Fit(rows, spec.linear);
+    auto model = LinearModel::Fit(rows, spec.params<LinearSpec>());
     if (!model.ok()) return model.status();
     if (observer && !observer(progress)) return Status::Cancelled("training cancelled");
     return std::shared_ptr<const Model>(std::make_shared<LinearModel>(std::move(model).value()));
@@ -57,12 +59,10 @@ class Linear final : public Algorithm {
     if (!FiniteArray(Member(section, "coefficients"), selector.size(), &coefficients)) {
       return Corrupt("linear: coefficients need one finite number per selected feature");
     }
-    LoadedModel loaded;
-    loaded.spec.algorithm = id();
-    loaded.spec.linear = LinearSpec{selector, positive.get<bool>()};
-    loaded.model = std::make_shared<LinearModel>(loaded.spec.linear, transform, intercept,
-                                                 std::move(coefficients));
-    return loaded;
+    const LinearSpec linear{selector, positive.get<bool>()};
+    return LoadedModel{
+        std::make_shared<LinearModel>(linear, transform, intercept, std::move(coefficients)),
+        ModelSpec(linear)};
   }
 
   int since_format_version() const override { return 1; }
@@ -70,7 +70,7 @@ class Linear final : public Algorithm {
 
 }  // namespace
 
-const Algorithm& LinearAlgorithm() {
+const Algorithm& AlgorithmOf(const LinearSpec&) {
   static const Linear kLinear;
   return kLinear;
 }

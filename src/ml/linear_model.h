@@ -16,6 +16,9 @@ struct LinearSpec {
   std::vector<Feature> selector = DefaultSelector();
   bool positive = false;  // non-negative coefficients (the seed's linear__regressor__positive)
 };
+// The linear algorithm (linear_algorithm.cc), for ModelSpec(LinearSpec{...}).
+class Algorithm;
+const Algorithm& AlgorithmOf(const LinearSpec&);
 
 class LinearModel final : public Model {
  public:

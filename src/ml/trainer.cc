@@ -37,7 +37,7 @@ std::vector<Diamond> Pick(std::span<const Diamond> rows, const std::vector<size_
   return out;
 }
 
-size_t MinimumRows(const ModelSpec& spec) { return AlgorithmFor(spec.algorithm).MinimumRows(spec); }
+size_t MinimumRows(const ModelSpec& spec) { return spec.algorithm().MinimumRows(spec); }
 
 double MetricValue(const Metrics& m, const std::string& metric) {
   if (metric == "rmse") return m.rmse;
@@ -113,10 +113,6 @@ Result<SearchResult> CrossValidate(std::span<const Diamond> rows, const SearchSp
 
 }  // namespace
 
-std::string_view AlgorithmName(ModelSpec::Algorithm algorithm) {
-  return AlgorithmFor(algorithm).name();
-}
-
 double Progress::Fraction() const {
   const double within = rounds > 0 ? static_cast<double>(round) / rounds : 1.0;
   return (static_cast<double>(fit - 1) + within) / static_cast<double>(fits);
@@ -134,7 +130,7 @@ std::string Progress::Describe() const {
 
 Result<std::shared_ptr<const Model>> FitModel(std::span<const Diamond> rows, const ModelSpec& spec,
                                               const ProgressObserver& observer, Progress progress) {
-  return AlgorithmFor(spec.algorithm).Fit(rows, spec, observer, progress);
+  return spec.algorithm().Fit(rows, spec, observer, progress);
 }
 
 Result<Evaluation> Evaluate(const Model& model, std::span<const Diamond> rows) {
@@ -266,9 +262,7 @@ Result<TrainingOutcome> Train(std::span<const Diamond> rows, const ModelSpec& sp
 Result<TrainingOutcome> TrainLinear(std::span<const Diamond> rows, const LinearSpec& spec,
                                     const Validation& validation,
                                     std::span<const Diamond> eval_rows) {
-  ModelSpec model_spec;
-  model_spec.linear = spec;
-  return Train(rows, model_spec, validation, eval_rows);
+  return Train(rows, ModelSpec(spec), validation, eval_rows);
 }
 
 }  // namespace diamond::ml

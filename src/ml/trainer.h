@@ -15,22 +15,13 @@
 #include "core/status.h"
 #include "ml/cleaning.h"
 #include "ml/conformal.h"
-#include "ml/gbdt_spec.h"
 #include "ml/linear_model.h"
 #include "ml/metrics.h"
 #include "ml/model.h"
+#include "ml/model_spec.h"
 #include "ml/monotonicity.h"
 
 namespace diamond::ml {
-
-// Which algorithm, with its hyperparameters.
-struct ModelSpec {
-  enum class Algorithm { kLinear, kGbdt };
-  Algorithm algorithm = Algorithm::kLinear;
-  LinearSpec linear;
-  GbdtSpec gbdt;
-};
-std::string_view AlgorithmName(ModelSpec::Algorithm algorithm);
 
 struct Validation {
   enum class Kind { kNone, kHoldout, kSeparateSet };

@@ -93,7 +93,7 @@ json TrainingRequest::ToJson() const {
       break;
   }
   json out = {{"dataset_id", dataset_id},
-              {"algorithm", ml::AlgorithmName(spec.algorithm)},
+              {"algorithm", spec.name()},
               {"hyperparameters", json::parse(ml::HyperparametersToJson(spec).dump())},
               {"validation", validation_json}};
   if (search) out["search"] = search_json;
@@ -106,7 +106,7 @@ Result<TrainingRequest> ParseTrainingRequest(const json& body, std::vector<Field
     errors->push_back(FieldError{0, 0, field, message});
   };
   TrainingRequest request;
-  request.spec.linear.positive = true;  // the seed's chosen model unless told otherwise
+  request.spec = ml::SeedModelSpec();  // unless told otherwise
   if (!body.is_object()) {
     fail("", "the body must be a JSON object");
     return Status::InvalidArgument("invalid training request");
@@ -134,10 +134,10 @@ Result<TrainingRequest> ParseTrainingRequest(const json& body, std::vector<Field
   if (algorithm != body.end() && !algorithm->is_null()) {
     const ml::Algorithm* found =
         algorithm->is_string() ? ml::FindAlgorithm(algorithm->get<std::string>()) : nullptr;
-    if (found != nullptr) {
-      request.spec.algorithm = found->id();
-    } else {
+    if (found == nullptr) {
       fail("algorithm", "unsupported algorithm (allowed: " + ml::AlgorithmNames() + ")");
+    } else if (found != &request.spec.algorithm()) {
+      request.spec = found->DefaultSpec();
     }
   }
 
@@ -153,7 +153,7 @@ Result<TrainingRequest> ParseTrainingRequest(const json& body, std::vector<Field
     const json& p = *seed_params;
     if (!p.is_object()) {
       fail("hyperparams", "must be an object");
-    } else if (request.spec.algorithm != ml::ModelSpec::Algorithm::kLinear) {
+    } else if (&request.spec.algorithm() != &ml::SeedModelSpec().algorithm()) {
       fail("hyperparams", "the seed's hyperparams describe a linear model; use hyperparameters");
     } else {
       for (const auto& [key, value] : p.items()) {
@@ -179,7 +179,7 @@ Result<TrainingRequest> ParseTrainingRequest(const json& body, std::vector<Field
   if (base_params.is_object()) {
     std::vector<ml::SpecProblem> problems;
     request.spec =
-        ml::ParseHyperparameters(request.spec.algorithm, base_params, request.spec, &problems);
+        ml::ParseHyperparameters(request.spec.algorithm(), base_params, request.spec, &problems);
     for (const auto& problem : problems) {
       const std::string name =
           has_seed && problem.field == "positive" ? "linear__regressor__positive" : problem.field;

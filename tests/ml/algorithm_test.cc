@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include "ml/gbdt_spec.h"
 #include "ml/hyperparameters.h"
+#include "ml/linear_model.h"
 #include "ml/model_file.h"
 #include "support/test_support.h"
 
@@ -12,30 +14,55 @@ namespace diamond::ml {
 namespace {
 
 TEST(Algorithms, EveryKindIsRegisteredUnderItsName) {
-  for (ModelSpec::Algorithm id : {ModelSpec::Algorithm::kLinear, ModelSpec::Algorithm::kGbdt}) {
-    const Algorithm& algorithm = AlgorithmFor(id);
-    EXPECT_EQ(algorithm.id(), id);
-    EXPECT_EQ(FindAlgorithm(algorithm.name()), &algorithm);
-    EXPECT_EQ(AlgorithmName(id), algorithm.name());
-    EXPECT_EQ(HyperparameterNames(id), algorithm.hyperparameter_names());
+  ASSERT_EQ(Algorithms().size(), 2u);
+  for (const Algorithm* algorithm : Algorithms()) {
+    EXPECT_EQ(FindAlgorithm(algorithm->name()), algorithm);
+    const ModelSpec defaults = algorithm->DefaultSpec();
+    EXPECT_EQ(&defaults.algorithm(), algorithm);
+    EXPECT_EQ(defaults.name(), algorithm->name());
+    // The defaults are within their own ranges.
+    std::vector<SpecProblem> problems;
+    algorithm->CheckHyperparameters(defaults, &problems);
+    EXPECT_TRUE(problems.empty()) << algorithm->name();
   }
+  EXPECT_EQ(&ModelSpec(LinearSpec{}).algorithm(), FindAlgorithm("linear"));
+  EXPECT_EQ(&ModelSpec(GbdtSpec{}).algorithm(), FindAlgorithm("gbdt"));
+  EXPECT_EQ(ModelSpec{}.name(), "linear");
   EXPECT_EQ(FindAlgorithm("forest"), nullptr);
   EXPECT_EQ(AlgorithmNames(), "linear, gbdt");
 }
 
+TEST(Algorithms, ASpecHoldsOnlyItsOwnAlgorithmsHyperparameters) {
+  ModelSpec spec(GbdtSpec{.max_depth = 5});
+  EXPECT_EQ(spec.params<GbdtSpec>().max_depth, 5);
+  spec.mutable_params<GbdtSpec>().max_depth = 2;
+  EXPECT_EQ(HyperparametersToJson(spec)["max_depth"], 2);
+  EXPECT_THROW((void)spec.params<LinearSpec>(), std::bad_any_cast);
+  // Parsing for another algorithm starts from that algorithm's defaults, not from base.
+  std::vector<SpecProblem> problems;
+  const ModelSpec linear =
+      ParseHyperparameters(*FindAlgorithm("linear"), nlohmann::json::object(), spec, &problems);
+  EXPECT_TRUE(problems.empty());
+  EXPECT_EQ(linear.name(), "linear");
+  EXPECT_EQ(HyperparametersToJson(linear), HyperparametersToJson(ModelSpec{}));
+  const ModelSpec trees =
+      ParseHyperparameters(*FindAlgorithm("gbdt"), nlohmann::json{{"seed", 7}}, spec, &problems);
+  EXPECT_TRUE(problems.empty());
+  EXPECT_EQ(trees.params<GbdtSpec>().max_depth, 2);  // kept from base
+  EXPECT_EQ(trees.params<GbdtSpec>().seed, 7u);
+}
+
 TEST(Algorithms, FittedModelsRoundTripThroughTheirOwnSection) {
   const std::vector<Diamond> stones = testing::SyntheticStones(200, 8);
-  for (const Algorithm* algorithm : {&LinearAlgorithm(), &GbdtAlgorithm()}) {
-    ModelSpec spec;
-    spec.algorithm = algorithm->id();
-    spec.gbdt.n_estimators = 20;
+  for (const ModelSpec& spec : {ModelSpec(LinearSpec{}), ModelSpec(GbdtSpec{.n_estimators = 20})}) {
+    const Algorithm* algorithm = &spec.algorithm();
     auto model = algorithm->Fit(stones, spec, {}, Progress{});
     ASSERT_TRUE(model.ok()) << model.status().message();
     EXPECT_EQ((*model)->algorithm(), algorithm->name());
     auto loaded =
         algorithm->Load((*model)->FileSection(), (*model)->features(), (*model)->transform());
     ASSERT_TRUE(loaded.ok()) << loaded.status().message();
-    EXPECT_EQ(loaded->spec.algorithm, algorithm->id());
+    EXPECT_EQ(&loaded->spec.algorithm(), algorithm);
     EXPECT_EQ(HyperparametersToJson(loaded->spec), HyperparametersToJson(spec));
     for (const Diamond& s : stones)
       ASSERT_EQ(loaded->model->PredictPrice(s), (*model)->PredictPrice(s));
@@ -50,7 +77,7 @@ TEST(Algorithms, FittedModelsRoundTripThroughTheirOwnSection) {
 
 TEST(Algorithms, UnknownNamesAreRefusedEverywhereWithTheRegisteredList) {
   std::vector<SpecProblem> problems;
-  ParseHyperparameters(ModelSpec::Algorithm::kLinear, nlohmann::json{{"max_depth", 3}}, ModelSpec{},
+  ParseHyperparameters(*FindAlgorithm("linear"), nlohmann::json{{"max_depth", 3}}, ModelSpec{},
                        &problems);
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0].message, "unknown hyperparameter for linear (allowed: selector, positive)");

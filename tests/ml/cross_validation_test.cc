@@ -24,8 +24,7 @@ TEST(CrossValidation, MeanAndStandardErrorAsTextbooksDefineThem) {
 TEST(CrossValidation, EverySpecIsScoredOnTheSameFoldsAndRepeatsReshuffle) {
   const std::vector<Diamond> stones = testing::SyntheticStones(300, 4);
   ModelSpec linear;
-  ModelSpec carat_only;
-  carat_only.linear.selector = {Feature::kCarat};
+  ModelSpec carat_only(LinearSpec{.selector = {Feature::kCarat}});
   const std::vector<ModelSpec> specs = {linear, carat_only, linear};
   auto result = CrossValidateSpecs(stones, specs, CrossValidationSpec{3, 2, 7});
   ASSERT_TRUE(result.ok()) << result.status().message();

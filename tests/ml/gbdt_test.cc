@@ -109,9 +109,7 @@ TEST(Gbdt, ExplanationsAddUpToTheLogPrice) {
 
 TEST(Gbdt, ModelFileRoundTripsToIdenticalPredictions) {
   const std::vector<Diamond> stones = testing::SyntheticStones(500, 7);
-  ModelSpec spec;
-  spec.algorithm = ModelSpec::Algorithm::kGbdt;
-  spec.gbdt = SmallSpec(4);
+  const ModelSpec spec(SmallSpec(4));
   auto outcome = Train(stones, spec, Validation{});
   ASSERT_TRUE(outcome.ok()) << outcome.status().message();
   const std::string text = ModelToJson(*outcome, DataLineage{"t.csv", std::string(64, 'b'), 500},
@@ -202,14 +200,14 @@ TEST(Gbdt, OutOfRangeHyperparametersAreNamed) {
       {"max_depth", 0}, {"learning_rate", 1.5}, {"subsample", 0},   {"n_estimators", 2.5},
       {"threads", 100}, {"colour", 1},          {"reg_lambda", -1}, {"seed", -3}};
   std::vector<SpecProblem> problems;
-  ParseHyperparameters(ModelSpec::Algorithm::kGbdt, params, ModelSpec{}, &problems);
+  ParseHyperparameters(AlgorithmOf(GbdtSpec{}), params, ModelSpec{}, &problems);
   std::set<std::string> fields;
   for (const auto& p : problems) fields.insert(p.field);
   EXPECT_EQ(fields,
             (std::set<std::string>{"max_depth", "learning_rate", "subsample", "n_estimators",
                                    "threads", "colour", "reg_lambda", "seed"}));
   problems.clear();
-  ParseHyperparameters(ModelSpec::Algorithm::kGbdt,
+  ParseHyperparameters(AlgorithmOf(GbdtSpec{}),
                        nlohmann::json{{"n_estimators", 5000}, {"max_depth", 10}}, ModelSpec{},
                        &problems);
   ASSERT_EQ(problems.size(), 1u);  // 5000 × 2^10 trees' leaves is too big a model
@@ -248,9 +246,7 @@ TEST(Gbdt, EarlyStoppingKeepsTheBestRoundsOnly) {
 
 TEST(Search, ScoresEveryCandidateRanksThemAndRefitsTheBest) {
   const std::vector<Diamond> stones = testing::SyntheticStones(400, 10);
-  ModelSpec base;
-  base.algorithm = ModelSpec::Algorithm::kGbdt;
-  base.gbdt = SmallSpec(2);
+  const ModelSpec base(SmallSpec(2));
   std::vector<SpecProblem> problems;
   SearchSpec search;
   search.folds = 3;
@@ -280,7 +276,7 @@ TEST(Search, ScoresEveryCandidateRanksThemAndRefitsTheBest) {
   }
   EXPECT_EQ(ranks, (std::set<int>{1, 2, 3, 4}));
   // 0.01 × 60 rounds barely moves from the mean: a 0.3 candidate must win.
-  EXPECT_EQ(outcome->spec.gbdt.learning_rate, 0.3);
+  EXPECT_EQ(outcome->spec.params<GbdtSpec>().learning_rate, 0.3);
   EXPECT_EQ(HyperparametersToJson(outcome->spec),
             HyperparametersToJson(result.candidates[result.best].spec));
 
@@ -304,7 +300,7 @@ TEST(Search, LinearGridOverSelectorsAndPositive) {
   auto outcome = Train(stones, ModelSpec{}, Validation{}, {}, &search);
   ASSERT_TRUE(outcome.ok());
   // Price depends on carat and clarity only: that selector wins on R².
-  EXPECT_EQ(outcome->spec.linear.selector,
+  EXPECT_EQ(outcome->spec.params<LinearSpec>().selector,
             (std::vector<Feature>{Feature::kCarat, Feature::kClarity}));
   problems.clear();
   ExpandGrid(ModelSpec{}, nlohmann::json::object(), nlohmann::json{{"max_depth", {3}}}, &problems);

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <random>
 
+#include "ml/gbdt_spec.h"
+#include "ml/linear_model.h"
 #include "support/test_support.h"
 
 namespace diamond::ml {
@@ -31,7 +33,7 @@ TEST(ModelFile, RoundTripGivesBitIdenticalPredictions) {
         {Feature::kCarat, Feature::kClarity, Feature::kVolume, Feature::kTableDistance}, positive);
     auto loaded = ParseModelFile(ModelText(outcome));
     ASSERT_TRUE(loaded.ok()) << loaded.status().message();
-    EXPECT_EQ(loaded->spec.linear.positive, positive);
+    EXPECT_EQ(loaded->spec.params<LinearSpec>().positive, positive);
     for (const Diamond& s : Stones()) {
       ASSERT_EQ(loaded->model->PredictPrice(s), outcome.model->PredictPrice(s));
     }
@@ -106,8 +108,8 @@ TEST(ModelFile, FilesFromBeforeMonotoneTreesStillLoad) {
         << name;
     auto loaded = ParseModelFile(text);
     ASSERT_TRUE(loaded.ok()) << name << ": " << loaded.status().message();
-    if (loaded->spec.algorithm == ModelSpec::Algorithm::kGbdt) {
-      EXPECT_FALSE(loaded->spec.gbdt.monotone);
+    if (loaded->spec.name() == "gbdt") {
+      EXPECT_FALSE(loaded->spec.params<GbdtSpec>().monotone);
     }
     for (const Diamond& s : Stones())
       ASSERT_TRUE(std::isfinite(loaded->model->PredictPrice(s))) << name;

@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "ml/cleaning.h"
+#include "ml/gbdt_spec.h"
 #include "ml/split.h"
 #include "ml/trainer.h"
 #include "support/test_support.h"
@@ -27,20 +28,14 @@ std::vector<Diamond> Reference() {
                << "/diamonds.csv): NOT checked"
 
 ModelSpec Linear4CPositive() {
-  ModelSpec spec;
-  spec.linear.positive = true;  // the default selector is carat, cut, color, clarity
-  return spec;
+  return SeedModelSpec();  // the default selector is carat, cut, color, clarity
 }
 
-ModelSpec DefaultTrees() {
-  ModelSpec spec;
-  spec.algorithm = ModelSpec::Algorithm::kGbdt;
-  return spec;
-}
+ModelSpec DefaultTrees() { return ModelSpec(GbdtSpec{}); }
 
 const TrainingOutcome& Trained(const ModelSpec& spec) {
-  static std::map<int, TrainingOutcome> cache;
-  const int key = static_cast<int>(spec.algorithm);
+  static std::map<std::string, TrainingOutcome, std::less<>> cache;
+  const std::string key(spec.name());
   auto it = cache.find(key);
   if (it == cache.end()) {
     auto outcome = Train(Reference(), spec, Validation{});
@@ -116,15 +111,15 @@ TEST(ModelQuality, IntervalsCoverUnseenStonesWithinThreePoints) {
             ++covered;
         }
         const double coverage = static_cast<double>(covered) / static_cast<double>(unseen.size());
-        std::cout << AlgorithmName(spec.algorithm) << " split " << seed << " level " << levels[l]
-                  << ": coverage " << coverage << " on " << unseen.size() << " unseen stones\n";
+        std::cout << spec.name() << " split " << seed << " level " << levels[l] << ": coverage "
+                  << coverage << " on " << unseen.size() << " unseen stones\n";
         mean_coverage[l] += coverage / kSplits;
       }
     }
     for (size_t l = 0; l < levels.size(); ++l) {
-      std::cout << AlgorithmName(spec.algorithm) << " level " << levels[l] << ": mean coverage "
-                << mean_coverage[l] << "\n";
-      EXPECT_NEAR(mean_coverage[l], levels[l], 0.03) << AlgorithmName(spec.algorithm);
+      std::cout << spec.name() << " level " << levels[l] << ": mean coverage " << mean_coverage[l]
+                << "\n";
+      EXPECT_NEAR(mean_coverage[l], levels[l], 0.03) << spec.name();
     }
   }
 }

@@ -28,11 +28,7 @@ std::vector<Diamond> Reference() {
   GTEST_SKIP() << "reference data not found (expected " << DIAMOND_SHARED_DATA_DIR \
                << "/diamonds.csv): NOT checked"
 
-ModelSpec Trees() {
-  ModelSpec spec;
-  spec.algorithm = ModelSpec::Algorithm::kGbdt;
-  return spec;
-}
+ModelSpec Trees() { return ModelSpec(GbdtSpec{}); }
 
 void ExpectNoInversions(const MonotonicityReport& report) {
   EXPECT_EQ(report.stones, 400);
@@ -48,7 +44,7 @@ TEST(Monotonicity, DefaultTreesNeverPriceABetterOrBiggerStoneLower) {
   REQUIRE_REFERENCE(rows);
   auto outcome = Train(rows, Trees(), Validation{});
   ASSERT_TRUE(outcome.ok()) << outcome.status().message();
-  EXPECT_TRUE(outcome->spec.gbdt.monotone);
+  EXPECT_TRUE(outcome->spec.params<GbdtSpec>().monotone);
   ExpectNoInversions(outcome->monotonicity);  // the probe training runs on its rows
   // Every grade of each scale (cut 5 steps, color 22, clarity 10) and 10 size steps.
   EXPECT_EQ(outcome->monotonicity.checks[0].steps, 400 * 5);
@@ -72,7 +68,7 @@ TEST(Monotonicity, EveryGridSearchWinnerIsMonotoneToo) {
   auto outcome = Train(rows, Trees(), Validation{}, {}, &search);
   ASSERT_TRUE(outcome.ok()) << outcome.status().message();
   ASSERT_TRUE(outcome->search.has_value());
-  EXPECT_TRUE(outcome->spec.gbdt.monotone);
+  EXPECT_TRUE(outcome->spec.params<GbdtSpec>().monotone);
   ExpectNoInversions(outcome->monotonicity);
 }
 
@@ -80,9 +76,10 @@ TEST(Monotonicity, TheProbeFindsTheInversionsOfUnconstrainedTreesOverXYZ) {
   const auto rows = Reference();
   REQUIRE_REFERENCE(rows);
   ModelSpec spec = Trees();
-  spec.gbdt.monotone = false;
-  spec.gbdt.colsample_bytree = 0.8;  // the defaults before monotone trees
-  spec.gbdt.selector.assign(AllFeatures().begin(), AllFeatures().begin() + kLegacyNumFeatures);
+  auto& trees = spec.mutable_params<GbdtSpec>();
+  trees.monotone = false;
+  trees.colsample_bytree = 0.8;  // the defaults before monotone trees
+  trees.selector.assign(AllFeatures().begin(), AllFeatures().begin() + kLegacyNumFeatures);
   auto outcome = Train(rows, spec, Validation{});
   ASSERT_TRUE(outcome.ok()) << outcome.status().message();
   const MonotonicityReport& report = outcome->monotonicity;
@@ -95,8 +92,7 @@ TEST(Monotonicity, TheProbeFindsTheInversionsOfUnconstrainedTreesOverXYZ) {
 TEST(Monotonicity, LinearModelsWithPositiveCoefficientsHaveNoInversions) {
   const auto rows = Reference();
   REQUIRE_REFERENCE(rows);
-  ModelSpec spec;
-  spec.linear.positive = true;
+  const ModelSpec spec = SeedModelSpec();  // linear, positive coefficients
   auto outcome = Train(rows, spec, Validation{});
   ASSERT_TRUE(outcome.ok()) << outcome.status().message();
   ExpectNoInversions(outcome->monotonicity);
@@ -119,8 +115,7 @@ TEST(Monotonicity, ProbeCountsADropOnlyBeyondRounding) {
   // A model whose price falls with cut: every cut step is an inversion of the same size.
   std::vector<Diamond> stones = testing::SyntheticStones(50, 5);
   for (Diamond& s : stones) s.price = 1000.0 * std::exp(-0.1 * s.cut) * s.carat;
-  ModelSpec spec;
-  spec.linear.selector = {Feature::kCarat, Feature::kCut};
+  const ModelSpec spec(LinearSpec{.selector = {Feature::kCarat, Feature::kCut}});
   auto outcome = Train(stones, spec, Validation{Validation::Kind::kNone});
   ASSERT_TRUE(outcome.ok()) << outcome.status().message();
   const MonotonicityReport& report = outcome->monotonicity;
