@@ -59,7 +59,11 @@ Result<std::unique_ptr<Application>> Application::Open(const ApplicationOptions&
   app->batches_ = std::make_unique<service::BatchPredictionService>(metadata, metadata, metadata,
                                                                     metadata, blobs, *app->models_);
   app->job_records_ = std::make_unique<service::JobService>(metadata, metadata);
-  app->runner_ = std::make_unique<jobs::JobRunner>(metadata, options.jobs);
+  jobs::JobRunnerOptions job_options = options.jobs;
+  // Completing an upload is quick and the client is polling for it: never behind a
+  // training (jobs/job_runner.h).
+  job_options.short_kinds = {std::string(service::kUploadCompleteJobKind)};
+  app->runner_ = std::make_unique<jobs::JobRunner>(metadata, job_options);
   app->runner_->SetExecutor(
       std::string(service::kTrainJobKind),
       jobs::MakeTrainingExecutor(metadata, metadata, blobs, *app->datasets_, *app->cache_,

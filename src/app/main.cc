@@ -37,8 +37,9 @@ void AddApplicationOptions(CLI::App* cmd, diamond::app::ServeArgs& args) {
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   cmd->add_option("--job-workers", args.job_workers,
-                  "In-process training workers (0: this process only queues jobs; "
-                  "`diamond serve` processes with workers on the same storage run them)")
+                  "In-process job workers, plus one for upload completions (0: this process "
+                  "only queues jobs; `diamond serve` processes with workers on the same "
+                  "storage run them). One owner's jobs take at most all but one of them")
       ->envname("DIAMOND_JOB_WORKERS")
       ->check(CLI::Range(0, 64))
       ->capture_default_str();

@@ -80,7 +80,18 @@ Status JobRunner::Start() {
     }
   }
   leaser_ = std::thread([this] { LeaseLoop(); });
-  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  store::JobQueue::JobClaim claim{worker_id_, options_.lease.count(), options_.max_attempts};
+  claim.max_running_per_owner = options_.max_running_per_owner > 0
+                                    ? options_.max_running_per_owner
+                                    : std::max(1, options_.workers - 1);
+  claim.short_kinds = options_.short_kinds;
+  for (int i = 0; i < options_.workers; ++i)
+    workers_.emplace_back([this, claim] { WorkerLoop(claim); });
+  if (!options_.short_kinds.empty()) {
+    store::JobQueue::JobClaim lane = claim;
+    lane.only_kinds = options_.short_kinds;
+    workers_.emplace_back([this, lane] { WorkerLoop(lane); });
+  }
   return Status::Ok();
 }
 
@@ -125,17 +136,16 @@ void JobRunner::Notify() {
     MutexLock lock(mutex_);
     work_pending_ = true;  // under the lock, so a worker about to sleep cannot miss it
   }
-  wake_.notify_one();
+  wake_.notify_all();  // the job may be of a kind only one of the workers claims
 }
 
-void JobRunner::WorkerLoop() {
+void JobRunner::WorkerLoop(store::JobQueue::JobClaim claim) {
   while (!stopping_) {
     {
       MutexLock lock(mutex_);
       work_pending_ = false;  // whatever was announced so far, the claim below will see
     }
-    auto job = job_queue_.ClaimNextJob(
-        store::JobQueue::JobClaim{worker_id_, options_.lease.count(), options_.max_attempts});
+    auto job = job_queue_.ClaimNextJob(claim);
     if (job.ok() && job->has_value()) {
       ++busy_;
       Run(**job);

@@ -56,12 +56,22 @@ class JobContext {
 bool RecordJobFailure(store::JobQueue& job_queue, const JobRecord& job, const std::string& error);
 
 struct JobRunnerOptions {
-  int workers = 1;       // 0: jobs are only queued here, for other processes to run
+  // 0: jobs are only queued here, for other processes to run. Two, so that with the
+  // per-owner cap below one tenant's long training never holds the only worker.
+  int workers = 2;
   int max_attempts = 3;  // starts of one job before it fails for stopping its worker each time
   std::chrono::milliseconds lease{30000};  // renewed every third of it while a job runs
   // Only for a process that holds its storage alone (the embedded default's data-dir
   // lock): at start, jobs its previous run left running are reclaimed at once.
   bool reclaim_at_start = false;
+  // An owner runs at most this many jobs at once (of kinds not in short_kinds), across
+  // every process on the storage; 0 picks workers − 1, at least 1, so that one worker
+  // stays free for other owners (store::JobQueue::JobClaim).
+  int max_running_per_owner = 0;
+  // Quick kinds that must never wait behind long jobs (upload completions): one more
+  // worker claims only these, and the per-owner cap neither holds nor counts them. The
+  // wiring (app/) names them.
+  std::vector<std::string> short_kinds;
 };
 
 class JobRunner final : public service::JobEvents {
@@ -98,7 +108,7 @@ class JobRunner final : public service::JobEvents {
   bool running() const override { return started_ && !stopping_; }
 
  private:
-  void WorkerLoop();
+  void WorkerLoop(store::JobQueue::JobClaim claim);
   void WatchLoop();
   void LeaseLoop();
   void Run(const JobRecord& job);

@@ -34,16 +34,25 @@ class JobQueue {
   // A worker's claim on jobs: who it is, how long a lease lasts unrenewed, and how many
   // starts a job gets before it fails for stopping its worker each time.
   // (The values are the claimer's to choose: jobs::JobRunnerOptions holds their defaults.)
+  // Fairness between owners: among the queued jobs a claim may take, the job of the owner
+  // with the fewest jobs running goes first (then the oldest), and an owner already running
+  // max_running_per_owner jobs gets no more until one ends, so one tenant's long jobs
+  // cannot hold every worker. Jobs of `short_kinds` are neither held back by the cap nor
+  // counted in it; `only_kinds` makes a lane that claims those kinds alone.
   struct JobClaim {
     std::string worker;
     int64_t lease_ms = 0;
     int64_t max_attempts = 0;
+    int64_t max_running_per_owner = 0;     // 0: no cap
+    std::vector<std::string> short_kinds;  // exempt from the cap
+    std::vector<std::string> only_kinds;   // empty: every kind
   };
   // First settles jobs whose lease lapsed (their worker died or lost the database): back
   // in the queue, or failed once started max_attempts times (a job that kills its process
-  // would otherwise kill one after another). Then claims the oldest queued job, if any:
-  // running, attempts + 1, leased to claim.worker for lease_ms. Concurrent claimers, in
-  // this process or others, never get the same job.
+  // would otherwise kill one after another). Then claims the next queued job by the rules
+  // of JobClaim, if any: running, attempts + 1, leased to claim.worker for lease_ms.
+  // Concurrent claimers, in this process or others, never get the same job, and claims
+  // across processes take turns, so the cap holds cluster-wide.
   virtual Result<std::optional<JobRecord>> ClaimNextJob(const JobClaim& claim) = 0;
   // Extends attempt `attempt`'s lease. FailedPrecondition if it no longer holds the job.
   virtual Status RenewJobLease(const std::string& id, int64_t attempt, int64_t lease_ms) = 0;

@@ -53,6 +53,7 @@ SqlEngine EngineOf(soci::session& session);
 void BeginWriteTransaction(soci::session& session, long long lock_id = 0);
 inline constexpr long long kSchemaLock = 0x6469616d6f6e6401;  // "diamond" + 1
 inline constexpr long long kBlobGcLock = 0x6469616d6f6e6402;
+inline constexpr long long kJobClaimLock = 0x6469616d6f6e6403;  // claims take turns
 
 // Appended to a SELECT that picks a row to claim: other claimers skip rows already being
 // claimed (PostgreSQL's FOR UPDATE SKIP LOCKED) rather than queueing behind them.

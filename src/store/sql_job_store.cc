@@ -101,19 +101,48 @@ void SettleLapsedLeases(soci::session& sql, ll now, ll max_attempts) {
   }
 }
 
+// ",a,b," for kinds {a, b}; "" for none.
+std::string KindList(const std::vector<std::string>& kinds) {
+  if (kinds.empty()) return "";
+  std::string list = ",";
+  for (const std::string& kind : kinds) list += kind + ",";
+  return list;
+}
+
 }  // namespace
 
 Result<std::optional<JobRecord>> SqlMetadataStore::ClaimNextJob(const JobClaim& claim) {
   return Locked([&](soci::session& session) -> Result<std::optional<JobRecord>> {
     soci::session& sql = session;
-    WriteTransaction tx(sql);
+    // Claims take turns across processes: the per-owner count below must not be read by
+    // two claimers at once (SQLite's write lock already serializes them).
+    WriteTransaction tx(sql, kJobClaimLock);
     const ll now = clock_.UnixMs();
     SettleLapsedLeases(sql, now, claim.max_attempts);
+    // Kind lists travel as one ",a,b," parameter matched with LIKE: the kinds are the
+    // server's own names (letters and '-'), never a client's text.
+    const std::string short_kinds = KindList(claim.short_kinds);
+    const std::string only_kinds = KindList(claim.only_kinds);
+    const ll cap = claim.max_running_per_owner;
+    // The running jobs of queued job j's owner that count toward the cap (`param` names
+    // the bound short-kind list: each use binds its own copy).
+    auto running = [](const char* param) {
+      return std::string(
+                 "(SELECT COUNT(*) FROM jobs r WHERE r.owner = j.owner AND r.state = "
+                 "'running' AND NOT (:") +
+             param + " LIKE ('%,' || r.kind || ',%')))";
+    };
     std::string id;
-    sql << "SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at COLLATE \"C\", id "
-           "COLLATE \"C\" LIMIT 1"
+    sql << "SELECT j.id FROM jobs j WHERE j.state = 'queued'"
+           " AND (:only_empty = '' OR :only LIKE ('%,' || j.kind || ',%'))"
+           " AND (:cap_off = 0 OR :short_exempt LIKE ('%,' || j.kind || ',%') OR "
+        << running("short_counted") << " < :cap) ORDER BY " << running("short_ordered")
+        << ", j.created_at COLLATE \"C\", j.id COLLATE \"C\" LIMIT 1"
         << ClaimRowSuffix(EngineOf(sql)),
-        soci::into(id);
+        soci::use(only_kinds, "only_empty"), soci::use(only_kinds, "only"),
+        soci::use(cap, "cap_off"), soci::use(short_kinds, "short_exempt"),
+        soci::use(short_kinds, "short_counted"), soci::use(cap, "cap"),
+        soci::use(short_kinds, "short_ordered"), soci::into(id);
     if (!sql.got_data()) {
       tx.Commit();  // the settled leases
       return std::optional<JobRecord>();

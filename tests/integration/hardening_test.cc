@@ -8,6 +8,7 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -626,6 +627,53 @@ TEST(Hardening, AMissingModelFileIsReportedAsPermanentNotAsARetry) {
   EXPECT_EQ(r.body.find("models/"), std::string::npos)
       << "the file's name is for the log: " << r.body;
   EXPECT_NE(server.Log().find("is missing from the blob store"), std::string::npos);
+}
+
+// Issue 30, finding 4: one FIFO queue let one tenant's long jobs take every worker while
+// another tenant's trivial training waited for them. With two workers (the default), one
+// owner runs at most one job at a time: the other worker stays free for everyone else.
+TEST(Hardening, OneTenantsLongJobsNeverHoldEveryWorker) {
+  TempDir dir;
+  ServerProcess server(dir / "data", {"--quiet"});
+  const std::string hog = server.CreateUserWithKey("hog");
+  const std::string victim = server.CreateUserWithKey("victim");
+  const std::string stones = StonesToCsv(SyntheticStones(400, 21));
+  ASSERT_EQ(server.RequestAs(hog, "PUT", "/datasets/d", stones, "text/csv").status, 200);
+  ASSERT_EQ(server.RequestAs(victim, "PUT", "/datasets/d", stones, "text/csv").status, 200);
+  // Two searches that run for minutes (cancelled at the end).
+  constexpr const char* kLong = R"({"dataset_id": "d", "algorithm": "gbdt",
+      "hyperparameters": {"n_estimators": 5000, "max_depth": 6, "learning_rate": 0.01,
+                          "early_stopping_rounds": 0},
+      "search": {"grid": {"min_child_weight": [0, 1, 2, 3, 4]}, "folds": 10}})";
+  for (const char* id : {"long1", "long2"}) {
+    HttpResult r = server.RequestAs(hog, "PUT", std::string("/models/") + id + "?wait=0", kLong,
+                                    "application/json");
+    ASSERT_EQ(r.status, 202) << r.body;
+  }
+  auto hog_jobs = [&] {
+    std::map<std::string, int> states;
+    HttpResult r = server.RequestAs(hog, "GET", "/jobs?page=0&page_size=10");
+    if (r.status != 200) return states;
+    const json jobs = json::parse(r.body);  // kept: a loop over a temporary's member dangles
+    for (const auto& job : jobs["results"]) ++states[job["state"].get<std::string>()];
+    return states;
+  };
+  ASSERT_TRUE(Eventually([&] { return hog_jobs()["running"] == 1; }, std::chrono::seconds(20)))
+      << server.RequestAs(hog, "GET", "/jobs?page=0&page_size=10").body;
+
+  HttpResult quick = server.RequestAs(victim, "PUT", "/models/quick?wait=60",
+                                      R"({"dataset_id": "d"})", "application/json");
+  EXPECT_EQ(quick.status, 201) << "the victim's training waited behind the other tenant's: "
+                               << quick.body;
+  // The hog's second search is still waiting: a worker was free, but it kept one already.
+  const auto states = hog_jobs();
+  EXPECT_EQ(states.count("running") ? states.at("running") : 0, 1);
+  EXPECT_EQ(states.count("queued") ? states.at("queued") : 0, 1);
+
+  const json jobs = json::parse(server.RequestAs(hog, "GET", "/jobs?page=0&page_size=10").body);
+  for (const auto& job : jobs["results"]) {
+    server.RequestAs(hog, "DELETE", "/jobs/" + job["id"].get<std::string>());
+  }
 }
 
 }  // namespace

@@ -49,22 +49,25 @@ class JobRunnerTest : public ::testing::Test {
                  .value();
   }
 
-  JobRecord Queue(const std::string& id) {
+  JobRecord Queue(const std::string& id, const std::string& owner = "alice",
+                  const std::string& kind = kKind) {
     JobRecord job;
-    job.owner = "alice";
+    job.owner = owner;
     job.id = id;
-    job.kind = kKind;
+    job.kind = kind;
     job.payload_json = "{}";
     EXPECT_TRUE(store_->QueueJob(job).ok());
     return job;
   }
-  JobRecord Get(const std::string& id) { return store_->GetJob("alice", id).value(); }
+  JobRecord Get(const std::string& id, const std::string& owner = "alice") {
+    return store_->GetJob(owner, id).value();
+  }
 
   // Polls the store (real time, bounded) until `done` holds for the job.
   template <typename Done>
-  bool Eventually(const std::string& id, Done done) {
+  bool Eventually(const std::string& id, Done done, const std::string& owner = "alice") {
     for (int i = 0; i < 400; ++i) {
-      if (done(Get(id))) return true;
+      if (done(Get(id, owner))) return true;
       std::this_thread::sleep_for(25ms);
     }
     return false;
@@ -191,6 +194,42 @@ TEST_F(JobRunnerTest, AWaiterHearsOfTheJobsEndOnce) {
   runner->Stop();
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(state, JobState::kSucceeded);
+}
+
+// Issue 30, finding 4. Two workers (the default) and a lane for a short kind: alice's two
+// long jobs take one worker, bob's the other while alice's second waits, and alice's short
+// job runs at once although both workers are busy.
+TEST_F(JobRunnerTest, OneOwnerTakesAllButOneWorkerAndShortJobsHaveTheirOwnLane) {
+  Latch release;
+  JobRunnerOptions options;
+  options.lease = 1h;
+  options.short_kinds = {"short"};
+  ASSERT_EQ(options.workers, 2);
+  JobRunner runner(*store_, options);
+  runner.SetExecutor(kKind, [&](const JobRecord& job, JobContext&) {
+    release.Wait();
+    EXPECT_TRUE(store_->FinishJob(job.id, job.attempts, "").ok());
+  });
+  runner.SetExecutor("short", [&](const JobRecord& job, JobContext&) {
+    EXPECT_TRUE(store_->FinishJob(job.id, job.attempts, "").ok());
+  });
+  ASSERT_TRUE(runner.Start().ok());
+  auto running = [](const JobRecord& j) { return j.state == JobState::kRunning; };
+  auto succeeded = [](const JobRecord& j) { return j.state == JobState::kSucceeded; };
+  Queue("a1");
+  Queue("a2");
+  Queue("b1", "bob");
+  runner.Notify();
+  EXPECT_TRUE(Eventually("a1", running));
+  EXPECT_TRUE(Eventually("b1", running, "bob"));
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(Get("a2").state, JobState::kQueued) << "alice already holds all but one worker";
+  Queue("s1", "alice", "short");
+  runner.Notify();
+  EXPECT_TRUE(Eventually("s1", succeeded)) << "a short job waited behind long ones";
+  release.Open();
+  EXPECT_TRUE(Eventually("a2", succeeded));
+  runner.Stop();
 }
 
 }  // namespace

@@ -48,6 +48,56 @@ TEST_P(JobQueueContract, BatchPartsAreFencedByAttemptAndReferenced) {
   EXPECT_EQ(first->FinishJob("b1", 1, "{}").code(), StatusCode::kFailedPrecondition) << "only once";
 }
 
+// Fair claiming (issue 30, finding 4): the owner with the fewest jobs running goes first, an
+// owner at the cap gets nothing more while another's job waits or not, short kinds pass the
+// cap without counting toward it, and a lane claims its kinds only. Claims from two store
+// objects (two processes on PostgreSQL) see one count.
+TEST_P(JobQueueContract, ClaimsAreFairBetweenOwnersAndShortKindsNeverWait) {
+  auto first = OpenStore(), second = OpenStore();
+  ASSERT_TRUE(first && second);
+  // Queued in this order: alice's three, then bob's one, then alice's upload completion.
+  for (const char* id : {"j1", "j2", "j3"})
+    ASSERT_TRUE(first->QueueJob(TrainingJob("alice", id, "m")).ok());
+  ASSERT_TRUE(first->QueueJob(TrainingJob("bob", "j4", "m")).ok());
+  JobRecord upload = TrainingJob("alice", "j5", "");
+  upload.kind = "upload-complete";
+  ASSERT_TRUE(first->QueueJob(upload).ok());
+
+  JobQueue::JobClaim claim{"w", 60000, 3};
+  claim.max_running_per_owner = 1;
+  claim.short_kinds = {"upload-complete"};
+  auto claim_id = [&](JobQueue& store, const JobQueue::JobClaim& c) -> std::string {
+    auto job = store.ClaimNextJob(c);
+    EXPECT_TRUE(job.ok()) << job.status().message();
+    return job.ok() && job->has_value() ? (*job)->id : "";
+  };
+  EXPECT_EQ(claim_id(*first, claim), "j1");  // oldest first while nobody runs anything
+  // Bob runs nothing, alice one: bob's job goes before alice's older ones.
+  EXPECT_EQ(claim_id(*second, claim), "j4");
+  // Alice is at the cap: her trainings wait, her upload completion does not.
+  EXPECT_EQ(claim_id(*first, claim), "j5");
+  EXPECT_EQ(claim_id(*second, claim), "") << "alice is at her cap of one running job";
+  // Without a cap she gets the next one (the short job running does not count either way).
+  JobQueue::JobClaim uncapped{"w", 60000, 3};
+  EXPECT_EQ(claim_id(*first, uncapped), "j2");
+  // When her first ends, she is over the cap still (j2 runs); when j2 ends too, j3 is hers.
+  ASSERT_TRUE(first->FinishJob("j1", 1, "{}").ok());
+  EXPECT_EQ(claim_id(*second, claim), "");
+  ASSERT_TRUE(second->FinishJob("j2", 1, "{}").ok());
+  EXPECT_EQ(claim_id(*second, claim), "j3");
+
+  // A lane claims only its kinds, whatever else waits.
+  JobQueue::JobClaim lane = claim;
+  lane.only_kinds = {"upload-complete"};
+  ASSERT_TRUE(first->QueueJob(TrainingJob("carol", "j6", "m")).ok());
+  EXPECT_EQ(claim_id(*first, lane), "");
+  JobRecord later_upload = TrainingJob("alice", "j7", "");
+  later_upload.kind = "upload-complete";
+  ASSERT_TRUE(first->QueueJob(later_upload).ok());
+  EXPECT_EQ(claim_id(*second, lane), "j7");
+  EXPECT_EQ(claim_id(*second, claim), "j6");
+}
+
 // Operators see every owner's jobs (GET /admin/jobs), narrowed by any of id, owner, state
 // and kind, newest first, with the total for paging.
 TEST_P(JobQueueContract, EveryOwnersJobsAreListedForOperatorsByAnyFilter) {
