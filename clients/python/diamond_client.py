@@ -177,6 +177,25 @@ class DiamondClient:
     def delete_model(self, model_id):
         return self.request("DELETE", "/models/" + model_id)
 
+    def model_versions(self, model_id):
+        """The kept versions of one of your models, newest first; `champion` marks the one
+        served."""
+        return self.request("GET", "/models/%s/versions" % model_id)["versions"]
+
+    def rollback(self, model_id, version=None, reason=None):
+        """Serves the champion before the current one again (or `version`); returns the
+        model as it now is."""
+        body = {}
+        if version is not None:
+            body["version"] = version
+        if reason is not None:
+            body["reason"] = reason
+        return self.request("POST", "/models/%s/rollback" % model_id, body)
+
+    def alias_history(self, model_id):
+        """Every move of the champion, newest first: from_version, to_version, by, reason, at."""
+        return self.request("GET", "/models/%s/aliases/history" % model_id)["moves"]
+
     def predict(self, model_id, stones, explain=False, interval=None):
         """Prices one stone (a dict) or many (a list): the price, and with `explain` the
         factors from the base price; with `interval` (e.g. 0.9) a price range."""

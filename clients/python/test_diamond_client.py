@@ -79,6 +79,23 @@ class DiamondClientTest(unittest.TestCase):
         self.assertEqual(len(many["predictions"]), 5)
         self.assertEqual(many["predictions"][0]["price"], prediction["price"])
 
+    def test_a_retrain_is_a_version_and_rollback_brings_back_the_last(self):
+        body = {"selector": ["carat", "cut"], "positive": True}
+        self.client.train("py-versions", "py-reference", hyperparameters=body)
+        first = self.client.predict("py-versions", stone(self.rows[0]))["predictions"][0]["price"]
+        self.client.train("py-versions", "py-reference", hyperparameters=dict(body, selector=["carat"]))
+        versions = self.client.model_versions("py-versions")
+        self.assertEqual([v["version"] for v in versions], [2, 1])
+        self.assertTrue(versions[0]["champion"])
+        model = self.client.rollback("py-versions", reason="carat alone is too coarse")
+        self.assertEqual(model["version"], 1)
+        answer = self.client.predict("py-versions", stone(self.rows[0]))
+        self.assertEqual(answer["model_version"], 1)
+        self.assertEqual(answer["predictions"][0]["price"], first)
+        moves = self.client.alias_history("py-versions")
+        self.assertEqual((moves[0]["from_version"], moves[0]["to_version"]), (2, 1))
+        self.assertEqual(moves[0]["reason"], "carat alone is too coarse")
+
     def test_the_original_services_price_query(self):
         batches = [[stone(r) for r in self.rows[i:i + 700]] for i in range(0, 1400, 700)]
         prices = self.client.price_query("py-linear", batches)

@@ -63,6 +63,32 @@ struct ModelRecord {
   std::string updated_at;
 };
 
+// One training's result, immutable once made: version numbers count up per model and are
+// never reused. The model row (ModelRecord) carries the champion's fields.
+struct ModelVersionRecord {
+  std::string owner;
+  std::string model_id;
+  int64_t version = 0;
+  std::string artifact_key;
+  std::string dataset_id;  // lineage
+  int64_t dataset_version = 0;
+  std::string summary_json;  // metrics, coefficients, timings
+  std::string request_json;  // the training request that made it
+  std::string job_id;
+  std::string created_at;
+  bool champion = false;  // what the model serves now
+};
+
+// A move of a model's alias ("champion"): a training's new version, or a rollback.
+struct AliasMove {
+  std::string alias;
+  int64_t from_version = 0;  // 0: the alias named no version before
+  int64_t to_version = 0;
+  std::string actor;   // the user who moved it (a training: its owner)
+  std::string reason;  // "training job <id>", "rollback", or the caller's words
+  std::string at;
+};
+
 enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
 std::string_view JobStateName(JobState state);
 // The state JobStateName names, or nullopt for any other text.

@@ -87,6 +87,35 @@ Status ModelService::Delete(const std::string& owner, const std::string& id) {
   return Status::Ok();
 }
 
+Result<std::vector<ModelVersionRecord>> ModelService::Versions(const std::string& owner,
+                                                               const std::string& id) {
+  return model_store_.ListModelVersions(owner, id);
+}
+
+Result<ModelVersionRecord> ModelService::Version(const std::string& owner, const std::string& id,
+                                                 int64_t version) {
+  auto versions = model_store_.ListModelVersions(owner, id);
+  if (!versions.ok()) return versions.status();
+  for (ModelVersionRecord& kept : *versions) {
+    if (kept.version == version) return std::move(kept);
+  }
+  return Status::NotFound("model '" + id + "' keeps no version " + std::to_string(version));
+}
+
+Result<ModelRecord> ModelService::MoveChampion(const std::string& owner, const std::string& id,
+                                               int64_t version, const std::string& actor,
+                                               const std::string& reason) {
+  if (Status s = CheckWritable(owner, id); !s.ok()) return s;
+  auto moved = model_store_.MoveChampion(owner, id, version, actor, reason);
+  if (moved.ok()) cache_.Invalidate(owner, id);
+  return moved;
+}
+
+Result<std::vector<AliasMove>> ModelService::AliasHistory(const std::string& owner,
+                                                          const std::string& id) {
+  return model_store_.AliasHistory(owner, id);
+}
+
 Result<std::shared_ptr<const LoadedModel>> ModelService::ForPrediction(const std::string& viewer,
                                                                        const std::string& id) {
   ModelCache::Lookup lookup = cache_.Find(viewer, id);

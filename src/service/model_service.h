@@ -45,6 +45,18 @@ class ModelService {
   // Shares the owner's model with every user, or stops sharing it.
   Status SetShared(const std::string& owner, const std::string& id, bool shared);
 
+  // Versions (issue 25): the owner's own model only (a shared model's versions are its
+  // owner's business: NotFound for others). Newest first; `champion` marks the served one.
+  Result<std::vector<ModelVersionRecord>> Versions(const std::string& owner, const std::string& id);
+  Result<ModelVersionRecord> Version(const std::string& owner, const std::string& id,
+                                     int64_t version);
+  // Makes `version` the champion (0: the champion before the current one), recorded as
+  // done by `actor` for `reason`; served by this process at once and by other replicas
+  // when they next read the change log. Returns the model as it now is.
+  Result<ModelRecord> MoveChampion(const std::string& owner, const std::string& id, int64_t version,
+                                   const std::string& actor, const std::string& reason);
+  Result<std::vector<AliasMove>> AliasHistory(const std::string& owner, const std::string& id);
+
   // The model to price with: NotFound, or FailedPrecondition while it has never been
   // trained successfully (still training, or failed).
   Result<std::shared_ptr<const LoadedModel>> ForPrediction(const std::string& viewer,

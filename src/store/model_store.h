@@ -56,6 +56,25 @@ class ModelStore {
   virtual Result<std::vector<std::string>> DeleteModel(const std::string& owner,
                                                        const std::string& id) = 0;
 
+  // Versions (issue 25). A training that succeeds adds an immutable version, numbered on
+  // from the model's last, and makes it the champion (what the model serves). The newest
+  // kKeptModelVersions versions and the champion are kept; older ones are deleted in the
+  // same transaction (their files go with the next blob GC).
+  static constexpr int64_t kKeptModelVersions = 5;
+  // The owner's model's kept versions, newest first.
+  virtual Result<std::vector<ModelVersionRecord>> ListModelVersions(const std::string& owner,
+                                                                    const std::string& id) = 0;
+  // Makes `version` the champion (0: the champion before the current one), recording the
+  // move with `actor` and `reason`; returns the model as it now is. NotFound for an unknown
+  // model or a version not kept; FailedPrecondition if there is no earlier champion kept,
+  // or `version` is the champion already.
+  virtual Result<ModelRecord> MoveChampion(const std::string& owner, const std::string& id,
+                                           int64_t version, const std::string& actor,
+                                           const std::string& reason) = 0;
+  // Every move of the model's aliases, newest first.
+  virtual Result<std::vector<AliasMove>> AliasHistory(const std::string& owner,
+                                                      const std::string& id) = 0;
+
   // What models changed (retrained, deleted, shared or unshared) after change `seq`,
   // through other store objects (other processes: this one's own changes were applied to
   // its cache when made): replicas poll this to drop cached copies. `complete` is false

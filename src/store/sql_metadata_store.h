@@ -27,7 +27,7 @@ class session;
 
 namespace diamond::store {
 
-inline constexpr int kSchemaVersion = 10;
+inline constexpr int kSchemaVersion = 11;
 
 // Both stores in one database: tenancy checks and account changes share transactions'
 // guarantees, and the embedded default stays one file.
@@ -99,6 +99,12 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
   Result<std::vector<std::string>> DeleteModel(const std::string& owner,
                                                const std::string& id) override;
   Result<ModelChanges> ModelChangesSince(int64_t seq) override;
+  Result<std::vector<ModelVersionRecord>> ListModelVersions(const std::string& owner,
+                                                            const std::string& id) override;
+  Result<ModelRecord> MoveChampion(const std::string& owner, const std::string& id, int64_t version,
+                                   const std::string& actor, const std::string& reason) override;
+  Result<std::vector<AliasMove>> AliasHistory(const std::string& owner,
+                                              const std::string& id) override;
 
   // JobQueue (sql_job_store.cc) and BatchPartStore (sql_batch_store.cc)
   Result<std::pair<std::vector<JobRecord>, int64_t>> ListJobs(const std::string& owner,

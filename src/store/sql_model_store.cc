@@ -1,6 +1,9 @@
 // MetadataStore on SQL: models, and the transactions that start and end their training.
 #include <soci/soci.h>
 
+#include <algorithm>
+#include <optional>
+
 #include "base/clock.h"
 #include "core/plan_rules.h"
 #include "store/sql_locked.h"
@@ -10,6 +13,58 @@ namespace diamond::store {
 
 using ll = long long;  // SOCI exchanges 64-bit integers as long long
 using namespace sql;   // the shared row readers and lookups (sql_rows.h)
+
+namespace {
+
+// The alias every model serves (the seed's routes, OIP, price queries).
+constexpr char kChampion[] = "champion";
+
+// Appends `move` to the model's alias history (inside the caller's write transaction).
+void RecordAliasMove(soci::session& sql, const std::string& owner, const std::string& id,
+                     const AliasMove& move) {
+  ll seq = 0;
+  soci::indicator ind = soci::i_null;
+  sql << "SELECT MAX(seq) FROM model_alias_moves WHERE owner = :o AND model_id = :m",
+      soci::use(owner), soci::use(id), soci::into(seq, ind);
+  seq = (ind == soci::i_ok ? seq : 0) + 1;
+  ll from = move.from_version, to = move.to_version;
+  sql << "INSERT INTO model_alias_moves (owner, model_id, seq, alias, from_version, to_version,"
+         " actor, reason, moved_at) VALUES (:o, :m, :s, :al, :f, :t, :ac, :r, :at)",
+      soci::use(owner), soci::use(id), soci::use(seq), soci::use(move.alias), soci::use(from),
+      soci::use(to), soci::use(move.actor), soci::use(move.reason), soci::use(move.at);
+}
+
+// Deletes the model's versions other than the newest kKeptModelVersions and the champion.
+void PruneModelVersions(soci::session& sql, const std::string& owner, const std::string& id,
+                        ll champion) {
+  ll kept = ModelStore::kKeptModelVersions;
+  sql << "DELETE FROM model_versions WHERE owner = :o AND model_id = :m AND version <> :c"
+         " AND version NOT IN (SELECT version FROM model_versions WHERE owner = :o2 AND"
+         " model_id = :m2 ORDER BY version DESC LIMIT :k)",
+      soci::use(owner), soci::use(id), soci::use(champion), soci::use(owner), soci::use(id),
+      soci::use(kept);
+}
+
+ModelVersionRecord ReadModelVersion(const soci::row& r) {
+  ModelVersionRecord v;
+  v.owner = r.get<std::string>(0);
+  v.model_id = r.get<std::string>(1);
+  v.version = r.get<ll>(2);
+  v.artifact_key = r.get<std::string>(3);
+  v.dataset_id = r.get<std::string>(4);
+  v.dataset_version = r.get<ll>(5);
+  v.summary_json = r.get<std::string>(6);
+  v.request_json = r.get<std::string>(7);
+  v.job_id = r.get<std::string>(8);
+  v.created_at = r.get<std::string>(9);
+  return v;
+}
+
+constexpr char kVersionColumns[] =
+    "owner, model_id, version, artifact_key, dataset_id, dataset_version, summary_json,"
+    " request_json, job_id, created_at";
+
+}  // namespace
 
 // --- models ------------------------------------------------------------------------------
 
@@ -134,7 +189,22 @@ Status SqlMetadataStore::FinishTraining(const std::string& job_id, int64_t attem
     const std::string now = clock_.Rfc3339();
     const std::string ready(ModelStatusName(ModelStatus::kReady));
     const std::string succeeded(JobStateName(JobState::kSucceeded));
-    ll version = model->version + 1, dv = dataset_version;
+    // Numbered on from the newest version ever kept (after a rollback the champion is older).
+    ll newest = 0;
+    soci::indicator newest_ind = soci::i_null;
+    sql << "SELECT MAX(version) FROM model_versions WHERE owner = :o AND model_id = :m",
+        soci::use(job->owner), soci::use(job->model_id), soci::into(newest, newest_ind);
+    ll version = std::max<ll>(model->version, newest_ind == soci::i_ok ? newest : 0) + 1;
+    ll dv = dataset_version;
+    sql << "INSERT INTO model_versions (owner, model_id, version, artifact_key, dataset_id,"
+           " dataset_version, summary_json, request_json, job_id, created_at)"
+           " VALUES (:o, :m, :v, :a, :d, :dv, :sum, :req, :j, :c)",
+        soci::use(job->owner), soci::use(job->model_id), soci::use(version),
+        soci::use(artifact_key), soci::use(dataset_id), soci::use(dv), soci::use(summary_json),
+        soci::use(model->request_json), soci::use(job_id), soci::use(now);
+    RecordAliasMove(
+        sql, job->owner, job->model_id,
+        AliasMove{kChampion, model->version, version, job->owner, "training job " + job_id, now});
     sql << "UPDATE models SET status = :s, version = :v, artifact_key = :a, dataset_id = :d,"
            " dataset_version = :dv, summary_json = :sum, error = '', updated_at = :u"
            " WHERE owner = :o AND id = :id",
@@ -144,6 +214,7 @@ Status SqlMetadataStore::FinishTraining(const std::string& job_id, int64_t attem
     sql << "UPDATE jobs SET state = :s, progress = 1, progress_detail = '', lease_owner = '',"
            " finished_at = :f WHERE id = :id",
         soci::use(succeeded), soci::use(now), soci::use(job_id);
+    PruneModelVersions(sql, job->owner, job->model_id, version);
     RecordModelChange(sql, job->owner, job->model_id, instance_id_);
     tx.Commit();
     return Status::Ok();
@@ -159,6 +230,17 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
     if (!model) return Status::NotFound("no model '" + id + "'");
     std::vector<std::string> keys;
     if (!model->artifact_key.empty()) keys.push_back(model->artifact_key);
+    {
+      soci::rowset<soci::row> rows =
+          (sql.prepare << "SELECT artifact_key FROM model_versions WHERE owner = :o AND "
+                          "model_id = :m AND artifact_key <> :current",
+           soci::use(owner), soci::use(id), soci::use(model->artifact_key));
+      for (const auto& r : rows) keys.push_back(r.get<std::string>(0));
+    }
+    sql << "DELETE FROM model_versions WHERE owner = :o AND model_id = :m", soci::use(owner),
+        soci::use(id);
+    sql << "DELETE FROM model_alias_moves WHERE owner = :o AND model_id = :m", soci::use(owner),
+        soci::use(id);
     {
       soci::rowset<soci::row> rows =
           (sql.prepare
@@ -240,6 +322,105 @@ Result<MetadataStore::ModelChanges> SqlMetadataStore::ModelChangesSince(int64_t 
          soci::use(since), soci::use(latest), soci::use(instance_id_));
     for (const auto& r : rows)
       out.models.emplace_back(r.get<std::string>(0), r.get<std::string>(1));
+    return out;
+  });
+}
+
+// --- versions ----------------------------------------------------------------------------
+
+Result<std::vector<ModelVersionRecord>> SqlMetadataStore::ListModelVersions(
+    const std::string& owner, const std::string& id) {
+  return Locked([&](soci::session& session) -> Result<std::vector<ModelVersionRecord>> {
+    soci::session& sql = session;
+    auto model = FindModel(sql, owner, id);
+    if (!model) return Status::NotFound("no model '" + id + "'");
+    std::vector<ModelVersionRecord> out;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT " << kVersionColumns
+                     << " FROM model_versions WHERE owner = :o AND model_id = :m"
+                        " ORDER BY version DESC",
+         soci::use(owner), soci::use(id));
+    for (const auto& r : rows) {
+      out.push_back(ReadModelVersion(r));
+      out.back().champion = out.back().version == model->version;
+    }
+    return out;
+  });
+}
+
+Result<ModelRecord> SqlMetadataStore::MoveChampion(const std::string& owner, const std::string& id,
+                                                   int64_t version, const std::string& actor,
+                                                   const std::string& reason) {
+  return Locked([&](soci::session& session) -> Result<ModelRecord> {
+    soci::session& sql = session;
+    WriteTransaction tx(sql);
+    auto model = FindModel(sql, owner, id);
+    if (!model) return Status::NotFound("no model '" + id + "'");
+    ll target = version;
+    if (target == 0) {
+      // The champion before this one: the latest move onto the current champion names it.
+      soci::indicator ind = soci::i_null;
+      ll current = model->version;
+      const std::string alias = kChampion;
+      sql << "SELECT from_version FROM model_alias_moves WHERE owner = :o AND model_id = :m"
+             " AND alias = :a AND to_version = :v ORDER BY seq DESC LIMIT 1",
+          soci::use(owner), soci::use(id), soci::use(alias), soci::use(current),
+          soci::into(target, ind);
+      if (!sql.got_data() || ind != soci::i_ok || target == 0) {
+        return Status::FailedPrecondition("model '" + id +
+                                          "' has no earlier champion to roll back to");
+      }
+    }
+    if (target == model->version) {
+      return Status::FailedPrecondition("version " + std::to_string(target) +
+                                        " is the champion already");
+    }
+    std::optional<ModelVersionRecord> found;
+    {
+      soci::rowset<soci::row> rows =
+          (sql.prepare
+               << "SELECT " << kVersionColumns
+               << " FROM model_versions WHERE owner = :o AND model_id = :m AND version = :v",
+           soci::use(owner), soci::use(id), soci::use(target));
+      for (const auto& r : rows) found = ReadModelVersion(r);
+    }
+    if (!found) {
+      return Status::NotFound("model '" + id + "' keeps no version " + std::to_string(target) +
+                              " (the newest " + std::to_string(kKeptModelVersions) +
+                              " and the champion are kept)");
+    }
+    const std::string now = clock_.Rfc3339();
+    RecordAliasMove(sql, owner, id,
+                    AliasMove{kChampion, model->version, target, actor, reason, now});
+    ll dv = found->dataset_version;
+    sql << "UPDATE models SET version = :v, artifact_key = :a, dataset_id = :d,"
+           " dataset_version = :dv, summary_json = :sum, updated_at = :u"
+           " WHERE owner = :o AND id = :id",
+        soci::use(target), soci::use(found->artifact_key), soci::use(found->dataset_id),
+        soci::use(dv), soci::use(found->summary_json), soci::use(now), soci::use(owner),
+        soci::use(id);
+    RecordModelChange(sql, owner, id, instance_id_);
+    auto moved = FindModel(sql, owner, id);
+    tx.Commit();
+    return *moved;
+  });
+}
+
+Result<std::vector<AliasMove>> SqlMetadataStore::AliasHistory(const std::string& owner,
+                                                              const std::string& id) {
+  return Locked([&](soci::session& session) -> Result<std::vector<AliasMove>> {
+    soci::session& sql = session;
+    if (!FindModel(sql, owner, id)) return Status::NotFound("no model '" + id + "'");
+    std::vector<AliasMove> out;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT alias, from_version, to_version, actor, reason, moved_at"
+                        " FROM model_alias_moves WHERE owner = :o AND model_id = :m"
+                        " ORDER BY seq DESC",
+         soci::use(owner), soci::use(id));
+    for (const auto& r : rows) {
+      out.push_back(AliasMove{r.get<std::string>(0), r.get<ll>(1), r.get<ll>(2),
+                              r.get<std::string>(3), r.get<std::string>(4), r.get<std::string>(5)});
+    }
     return out;
   });
 }

@@ -196,6 +196,23 @@ const char* const kMigrationV10[] = {
     "CREATE TABLE store_identity (id TEXT NOT NULL)",
 };
 
+// v11: every training makes an immutable model version (issue 25); the model row keeps the
+// champion's fields (what /predict serves). Each move of the champion is recorded. Ready
+// models from before become their current version.
+const char* const kMigrationV11[] = {
+    "CREATE TABLE model_versions (owner TEXT NOT NULL, model_id TEXT NOT NULL,"
+    " version BIGINT NOT NULL, artifact_key TEXT NOT NULL, dataset_id TEXT NOT NULL,"
+    " dataset_version BIGINT NOT NULL, summary_json TEXT NOT NULL, request_json TEXT NOT NULL,"
+    " job_id TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (owner, model_id, version))",
+    "INSERT INTO model_versions SELECT owner, id, version, artifact_key, dataset_id,"
+    " dataset_version, summary_json, request_json, job_id, updated_at FROM models"
+    " WHERE version > 0 AND artifact_key <> ''",
+    "CREATE TABLE model_alias_moves (owner TEXT NOT NULL, model_id TEXT NOT NULL,"
+    " seq BIGINT NOT NULL, alias TEXT NOT NULL, from_version BIGINT NOT NULL,"
+    " to_version BIGINT NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL,"
+    " moved_at TEXT NOT NULL, PRIMARY KEY (owner, model_id, seq))",
+};
+
 Result<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::Open(const std::string& url,
                                                                  size_t pool_size,
                                                                  const Clock& clock) {
@@ -252,6 +269,7 @@ Status SqlMetadataStore::Migrate() {
       std::string id = NewId();
       sql << "INSERT INTO store_identity (id) VALUES (:id)", soci::use(id);
     }
+    apply(11, kMigrationV11);
     tx.Commit();
     return Status::Ok();
   });
@@ -264,6 +282,7 @@ Result<std::vector<std::string>> SqlMetadataStore::ReferencedBlobKeys() {
         (session.prepare
          << "SELECT blob_key FROM dataset_segments"
             " UNION SELECT artifact_key FROM models WHERE artifact_key <> ''"
+            " UNION SELECT artifact_key FROM model_versions"
             " UNION SELECT blob_key FROM query_batches"
             " UNION SELECT results_key FROM queries WHERE results_key <> ''"
             " UNION SELECT blob_key FROM upload_parts WHERE blob_key <> ''"

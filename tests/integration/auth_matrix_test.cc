@@ -160,6 +160,8 @@ class AuthMatrixTest : public ::testing::Test {
     if (path == "/uploads/{upload_id}/parts/{part}") return {kSmallCsv, "text/csv"};
     if (path == "/models/{model_id}/batch-predictions")
       return {R"({"dataset_id": "ds"})", "application/json"};
+    // No body: back to the champion before (409 for the owner's model of one version).
+    if (path == "/models/{model_id}/rollback") return {"", ""};
     if (method == "PUT" || method == "POST") return {kStone, "application/json"};
     return {"", ""};
   }

@@ -222,5 +222,72 @@ TEST_F(ModelsTest, ALongSearchShowsProgressAndStopsWhenCancelled) {
   EXPECT_EQ(model["error"], "training cancelled");
 }
 
+// Issue 25: a retrain is a new version, not the end of the old one. The previous champion
+// is kept, listed, and comes back with one rollback — served by every replica within a
+// second (on the cluster, through the load balancer) — and each move is in the history.
+TEST_F(ModelsTest, ARetrainIsANewVersionAndRollbackRestoresYesterdaysPrices) {
+  ASSERT_EQ(server_->PutJson("/models/m", R"({"dataset_id": "stones"})").status, 201);
+  auto price_and_version = [&] {
+    HttpResult r = server_->PostJson("/models/m/predict", kStone);
+    EXPECT_EQ(r.status, 200) << r.body;
+    json body = json::parse(r.body);
+    return std::make_pair(body["predictions"][0]["price"].get<double>(),
+                          body["model_version"].get<int64_t>());
+  };
+  const auto [yesterdays_price, first] = price_and_version();
+  EXPECT_EQ(first, 1);
+  // A "bad upload": other stones, other prices.
+  ASSERT_EQ(
+      server_->Request("PUT", "/datasets/stones", StonesToCsv(SyntheticStones(300, 99)), "text/csv")
+          .status,
+      200);
+  HttpResult retrained = server_->PutJson("/models/m", R"({"dataset_id": "stones"})");
+  ASSERT_EQ(retrained.status, 201) << retrained.body;
+  EXPECT_EQ(json::parse(retrained.body)["version"], 2);
+
+  json versions = json::parse(server_->Get("/models/m/versions").body);
+  ASSERT_EQ(versions["versions"].size(), 2u) << versions.dump();
+  EXPECT_EQ(versions["versions"][0]["version"], 2);
+  EXPECT_TRUE(versions["versions"][0]["champion"].get<bool>());
+  EXPECT_FALSE(versions["versions"][1]["champion"].get<bool>());
+  EXPECT_EQ(versions["versions"][1]["dataset"]["version"], 1);
+  HttpResult one = server_->Get("/models/m/versions/1");
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(json::parse(one.body)["request"]["dataset_id"], "stones");
+  EXPECT_EQ(server_->Get("/models/m/versions/3").status, 404);
+  EXPECT_EQ(server_->Get("/models/m/versions/x").status, 422);
+
+  HttpResult rolled = server_->PostJson("/models/m/rollback", R"({"reason": "bad upload"})");
+  ASSERT_EQ(rolled.status, 200) << rolled.body;
+  EXPECT_EQ(json::parse(rolled.body)["version"], 1);
+  // Every replica serves version 1 again within a second, at yesterday's price.
+  EXPECT_TRUE(Eventually(
+      [&] {
+        for (int i = 0; i < 4; ++i) {
+          if (price_and_version() != std::make_pair(yesterdays_price, int64_t{1})) return false;
+        }
+        return true;
+      },
+      std::chrono::seconds(1)));
+
+  HttpResult history = server_->Get("/models/m/aliases/history");
+  ASSERT_EQ(history.status, 200) << history.body;
+  json moves = json::parse(history.body)["moves"];
+  ASSERT_EQ(moves.size(), 3u) << moves.dump();
+  EXPECT_EQ(moves[0]["from_version"], 2);
+  EXPECT_EQ(moves[0]["to_version"], 1);
+  EXPECT_EQ(moves[0]["reason"], "bad upload");
+  EXPECT_EQ(moves[0]["by"], "admin");
+  EXPECT_TRUE(moves[2]["from_version"].is_null());
+
+  // Rolling back twice is an undo; nothing earlier than version 1; hostile bodies.
+  EXPECT_EQ(json::parse(server_->PostJson("/models/m/rollback", "{}").body)["version"], 2);
+  EXPECT_EQ(server_->PostJson("/models/m/rollback", R"({"version": 2})").status, 409);
+  EXPECT_EQ(server_->PostJson("/models/m/rollback", R"({"version": 7})").status, 404);
+  ExpectFieldError(server_->PostJson("/models/m/rollback", R"({"version": 0})"), "version");
+  ExpectFieldError(server_->PostJson("/models/m/rollback", R"({"to": 1})"), "to");
+  EXPECT_EQ(server_->PostJson("/models/nothing/rollback", "{}").status, 404);
+}
+
 }  // namespace
 }  // namespace diamond::testing

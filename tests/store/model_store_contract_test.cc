@@ -35,6 +35,87 @@ TEST_P(ModelStoreContract, ModelChangesAreListedInOrderForTheOtherReplicas) {
   EXPECT_TRUE(other->ModelChangesSince(after->latest)->models.empty());
 }
 
+// Issue 25: every training is a version; the newest five are kept (older ones leave the
+// referenced blobs), the champion moves with each training and back with a rollback, each
+// move is in the history, a rollback reaches the other store object's change log, and
+// version numbers are never reused.
+TEST_P(ModelStoreContract, TrainingsAreVersionsKeptFiveDeepAndTheChampionRollsBack) {
+  auto store = OpenStore(), other = OpenStore();
+  ASSERT_TRUE(store && other);
+  auto train = [&](int n) {
+    const std::string job_id = Name("j", n);
+    ASSERT_TRUE(
+        store
+            ->StartTraining("m", Name("{\"n\": ", n) + "}", TrainingJob("u", job_id, "m"), {10, 10})
+            .ok());
+    auto job = store->ClaimNextJob({"w", 60000, 3});
+    ASSERT_TRUE(job.ok() && job->has_value());
+    ASSERT_TRUE(store->FinishTraining(job_id, 1, Name("models/u/m/", n), "d", n, "{}").ok());
+  };
+  for (int n = 1; n <= 7; ++n) train(n);
+  auto versions = other->ListModelVersions("u", "m");
+  ASSERT_TRUE(versions.ok()) << versions.status().message();
+  ASSERT_EQ(versions->size(), 5u);
+  EXPECT_EQ(versions->front().version, 7);
+  EXPECT_TRUE(versions->front().champion);
+  EXPECT_EQ(versions->back().version, 3);
+  EXPECT_FALSE(versions->back().champion);
+  EXPECT_EQ(versions->back().artifact_key, "models/u/m/3");
+  EXPECT_EQ(versions->back().dataset_version, 3);
+  EXPECT_EQ(versions->back().request_json, "{\"n\": 3}");
+  auto referenced = other->ReferencedBlobKeys();
+  ASSERT_TRUE(referenced.ok());
+  auto references = [&](const std::string& key) {
+    return std::count(referenced->begin(), referenced->end(), key) > 0;
+  };
+  EXPECT_TRUE(references("models/u/m/3"));
+  EXPECT_FALSE(references("models/u/m/2")) << "pruned versions' files are the GC's";
+  EXPECT_EQ(other->ListModelVersions("v", "m").status().code(), StatusCode::kNotFound);
+
+  const int64_t seen = other->ModelChangesSince(INT64_MAX)->latest;
+  auto back = store->MoveChampion("u", "m", 0, "u", "bad upload");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->version, 6);
+  EXPECT_EQ(back->artifact_key, "models/u/m/6");
+  EXPECT_EQ(back->dataset_version, 6);
+  EXPECT_EQ(other->GetModel("u", "m")->artifact_key, "models/u/m/6");
+  EXPECT_EQ(other->ModelChangesSince(seen)->models.size(), 1u) << "replicas drop their copy";
+  // Twice is back where it started; an explicit version, a missing one, the champion.
+  EXPECT_EQ(store->MoveChampion("u", "m", 0, "u", "undo")->version, 7);
+  EXPECT_EQ(store->MoveChampion("u", "m", 4, "admin", "rollback")->version, 4);
+  EXPECT_EQ(store->MoveChampion("u", "m", 2, "u", "x").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store->MoveChampion("u", "m", 4, "u", "x").status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store->MoveChampion("v", "m", 3, "v", "x").status().code(), StatusCode::kNotFound);
+
+  auto history = other->AliasHistory("u", "m");
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 10u);  // seven trainings, three moves back
+  EXPECT_EQ((*history)[0].from_version, 7);
+  EXPECT_EQ((*history)[0].to_version, 4);
+  EXPECT_EQ((*history)[0].actor, "admin");
+  EXPECT_EQ((*history)[2].reason, "bad upload");
+  EXPECT_EQ((*history)[3].reason, "training job j7");
+  EXPECT_EQ(history->back().from_version, 0);
+  EXPECT_EQ(history->back().to_version, 1);
+  EXPECT_EQ(history->back().alias, "champion");
+
+  // The next training numbers on from the newest (8, not 5) and is the champion.
+  train(8);
+  versions = other->ListModelVersions("u", "m");
+  ASSERT_TRUE(versions.ok());
+  EXPECT_EQ(versions->front().version, 8);
+  EXPECT_TRUE(versions->front().champion);
+  EXPECT_EQ(versions->back().version, 4);
+  EXPECT_EQ(other->GetModel("u", "m")->version, 8);
+
+  auto keys = store->DeleteModel("u", "m");
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(keys->size(), 5u) << "every kept version's file goes with the model";
+  EXPECT_EQ(other->ListModelVersions("u", "m").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(other->AliasHistory("u", "m").status().code(), StatusCode::kNotFound);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ModelStoreContract, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 

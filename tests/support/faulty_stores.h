@@ -217,6 +217,14 @@ class FaultyModelStore final : public store::ModelStore {
                   (j, n, a, d, v, s))
   DIAMOND_FORWARD(Keys, DeleteModel, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Result<ModelChanges>, ModelChangesSince, (int64_t s), (s))
+  DIAMOND_FORWARD(Result<std::vector<ModelVersionRecord>>, ListModelVersions,
+                  (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Result<ModelRecord>, MoveChampion,
+                  (const std::string& o, const std::string& id, int64_t v, const std::string& a,
+                   const std::string& r),
+                  (o, id, v, a, r))
+  DIAMOND_FORWARD(Result<std::vector<AliasMove>>, AliasHistory,
+                  (const std::string& o, const std::string& id), (o, id))
  private:
   store::ModelStore& real_;
   FaultPlan& plan_;

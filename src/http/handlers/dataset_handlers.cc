@@ -122,13 +122,8 @@ void RegisterDatasetRoutes(Router& router, ApiContext& ctx) {
   router.Add("DELETE", "/datasets/{dataset_id}/versions/{version}", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("dataset_id");
     if (auto error = CheckId(id, "dataset_id")) return *error;
-    const auto& text = request.Param("version");
     int64_t version = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
-    if (ec != std::errc() || end != text.data() + text.size() || version < 1) {
-      return ValidationProblem("invalid version",
-                               {FieldError{0, 0, "version", "must be a whole number >= 1"}});
-    }
+    if (auto error = ParseVersionParam(request.Param("version"), &version)) return *error;
     if (Status s = ctx.datasets.DeleteVersion(Owner(request), id, version); !s.ok())
       return ProblemFromStatus(s);
     return Json(200, {{"id_", id}, {"version", version}, {"deleted", true}});

@@ -197,4 +197,13 @@ HttpResponse CsvDownload(std::unique_ptr<RangeReader> reader, int64_t length) {
   return response;
 }
 
+std::optional<HttpResponse> ParseVersionParam(const std::string& text, int64_t* out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  if (ec != std::errc() || end != text.data() + text.size() || *out < 1) {
+    return ValidationProblem("invalid version",
+                             {FieldError{0, 0, "version", "must be a whole number >= 1"}});
+  }
+  return std::nullopt;
+}
+
 }  // namespace diamond::http

@@ -56,6 +56,9 @@ std::optional<HttpResponse> CheckPriceable(const std::vector<Diamond>& stones);
 // 400/415 unless the body is a JSON document; *out receives it.
 std::optional<HttpResponse> ParseJsonBody(const HttpRequest& request, nlohmann::json* out);
 
+// A `{version}` path parameter: a whole number >= 1, or a 422 naming it.
+std::optional<HttpResponse> ParseVersionParam(const std::string& text, int64_t* out);
+
 // A boolean query flag ("true"/"false"/"1"/"0"), or a 422.
 std::optional<HttpResponse> ParseFlag(const HttpRequest& request, const std::string& name,
                                       bool* out);

@@ -138,6 +138,73 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
       },
       AdminOnly());
 
+  // Versions (issue 25): every training's result, the champion marked; the owner's only.
+  router.Add("GET", "/models/{model_id}/versions", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("model_id");
+    if (auto error = CheckId(id, "model_id")) return *error;
+    auto versions = ctx.models.Versions(Owner(request), id);
+    if (!versions.ok()) return ProblemFromStatus(versions.status());
+    nlohmann::json results = nlohmann::json::array();
+    for (const auto& v : *versions) results.push_back(ModelVersionJson(v, request.prefix));
+    return Json(200, {{"id_", id}, {"versions", std::move(results)}});
+  });
+
+  router.Add("GET", "/models/{model_id}/versions/{version}", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("model_id");
+    if (auto error = CheckId(id, "model_id")) return *error;
+    int64_t version = 0;
+    if (auto error = ParseVersionParam(request.Param("version"), &version)) return *error;
+    auto found = ctx.models.Version(Owner(request), id, version);
+    if (!found.ok()) return ProblemFromStatus(found.status());
+    return Json(200, ModelVersionJson(*found, request.prefix));
+  });
+
+  // Moves the champion back: to the one before the current (no body), or to a kept
+  // version ({"version": n}); {"reason": "..."} is recorded in the history.
+  router.Add("POST", "/models/{model_id}/rollback", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("model_id");
+    if (auto error = CheckId(id, "model_id")) return *error;
+    nlohmann::json body = nlohmann::json::object();
+    if (!request.body.empty()) {
+      if (auto error = ParseJsonBody(request, &body)) return *error;
+    }
+    std::vector<FieldError> errors;
+    int64_t version = 0;
+    std::string reason = "rollback";
+    if (!body.is_object()) {
+      errors.push_back({0, 0, "", "the body must be a JSON object (or empty)"});
+    } else {
+      for (const auto& [key, value] : body.items()) {
+        if (key == "version" && value.is_number_integer() && value.get<int64_t>() > 0) {
+          version = value.get<int64_t>();
+        } else if (key == "version") {
+          errors.push_back({0, 0, "version", "must be a positive whole number"});
+        } else if (key == "reason" && value.is_string() && !value.get<std::string>().empty() &&
+                   value.get<std::string>().size() <= 500) {
+          reason = value.get<std::string>();
+        } else if (key == "reason") {
+          errors.push_back({0, 0, "reason", "must be text of 1 to 500 characters"});
+        } else {
+          errors.push_back({0, 0, key, "unknown field (allowed: version, reason)"});
+        }
+      }
+    }
+    if (!errors.empty()) return ValidationProblem("invalid rollback request", errors);
+    auto moved = ctx.models.MoveChampion(Owner(request), id, version, Owner(request), reason);
+    if (!moved.ok()) return ProblemFromStatus(moved.status());
+    return Json(200, ModelJson(*moved, request.prefix, Owner(request)));
+  });
+
+  router.Add("GET", "/models/{model_id}/aliases/history", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("model_id");
+    if (auto error = CheckId(id, "model_id")) return *error;
+    auto history = ctx.models.AliasHistory(Owner(request), id);
+    if (!history.ok()) return ProblemFromStatus(history.status());
+    nlohmann::json moves = nlohmann::json::array();
+    for (const auto& move : *history) moves.push_back(AliasMoveJson(move));
+    return Json(200, {{"id_", id}, {"moves", std::move(moves)}});
+  });
+
   router.Add("DELETE", "/models/{model_id}", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("model_id");
     if (auto error = CheckId(id, "model_id")) return *error;

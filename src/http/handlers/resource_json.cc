@@ -101,4 +101,27 @@ nlohmann::json JobJson(const JobRecord& j, const std::string& prefix) {
   return out;
 }
 
+nlohmann::json ModelVersionJson(const ModelVersionRecord& v, const std::string& prefix) {
+  nlohmann::json out = {
+      {"version", v.version},
+      {"champion", v.champion},
+      {"location", prefix + "/models/" + v.model_id + "/versions/" + std::to_string(v.version)},
+      {"created_at", v.created_at},
+      {"job_id", v.job_id},
+      {"dataset", {{"id", v.dataset_id}, {"version", v.dataset_version}}}};
+  if (auto request = ParseJson(v.request_json); request.ok()) out["request"] = *request;
+  if (auto summary = ParseJson(v.summary_json); summary.ok()) out["summary"] = *summary;
+  return out;
+}
+
+nlohmann::json AliasMoveJson(const AliasMove& move) {
+  return {{"alias", move.alias},
+          {"from_version",
+           move.from_version == 0 ? nlohmann::json(nullptr) : nlohmann::json(move.from_version)},
+          {"to_version", move.to_version},
+          {"by", move.actor},
+          {"reason", move.reason},
+          {"at", move.at}};
+}
+
 }  // namespace diamond::http

@@ -22,5 +22,10 @@ nlohmann::json ModelJson(const ModelRecord& model, const std::string& prefix,
                          const std::string& viewer);
 // {"id", "kind", "model_id", "state", "progress", "error", "attempts", ...}
 nlohmann::json JobJson(const JobRecord& job, const std::string& prefix);
+// One kept version of the owner's model: number, whether it is the champion, lineage,
+// the request that trained it and its summary (metrics, coefficients, timings).
+nlohmann::json ModelVersionJson(const ModelVersionRecord& version, const std::string& prefix);
+// One move of a model's alias.
+nlohmann::json AliasMoveJson(const AliasMove& move);
 
 }  // namespace diamond::http
