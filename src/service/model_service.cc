@@ -172,6 +172,24 @@ Result<std::shared_ptr<const LoadedModel>> ModelService::ForPrediction(const std
   return loaded;
 }
 
+Result<std::shared_ptr<const LoadedModel>> ModelService::ForPrediction(const std::string& viewer,
+                                                                       const std::string& id,
+                                                                       int64_t version) {
+  auto kept = Version(viewer, id, version);
+  if (!kept.ok()) return kept.status();
+  if (kept->champion) return ForPrediction(viewer, id);
+  ModelRecord record;
+  record.owner = viewer;
+  record.id = id + "@" + kept->artifact_key;  // the cache's key for this file
+  record.version = version;
+  record.artifact_key = kept->artifact_key;
+  ModelCache::Lookup lookup = cache_.Find(viewer, record.id);
+  if (lookup.model) return lookup.model;
+  LoadResult loaded = Load(record);
+  if (loaded.ok()) cache_.Put(viewer, *loaded, lookup.generation);
+  return loaded;
+}
+
 ModelService::LoadResult ModelService::Load(const ModelRecord& record) {
   cache_.RecordLoad();
   auto text = blobs_.Get(record.artifact_key);

@@ -62,6 +62,13 @@ class ModelService {
   Result<std::shared_ptr<const LoadedModel>> ForPrediction(const std::string& viewer,
                                                            const std::string& id);
 
+  // A kept version of the viewer's own model to price with (issue 25): the champion's
+  // path when it is the champion; else that version's file, cached under a key naming the
+  // file, so an old copy can never answer for a model deleted and trained again. Reads
+  // the database on every call (the version must still be kept). NotFound for a version
+  // not kept, or another user's model.
+  Result<std::shared_ptr<const LoadedModel>> ForPrediction(const std::string& viewer,
+                                                           const std::string& id, int64_t version);
   // True if a prediction with this model would be served from memory.
   bool IsWarm(const std::string& viewer, const std::string& id) const {
     return cache_.Contains(viewer, id);

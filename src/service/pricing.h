@@ -62,6 +62,12 @@ class Pricing {
                                                      const std::string& id) {
     return models_.ForPrediction(viewer, id);
   }
+  // A kept version of the viewer's own model (ModelService::ForPrediction); 0: as above.
+  Result<std::shared_ptr<const LoadedModel>> Resolve(const std::string& viewer,
+                                                     const std::string& id, int64_t version) {
+    return version == 0 ? models_.ForPrediction(viewer, id)
+                        : models_.ForPrediction(viewer, id, version);
+  }
   // True if Resolve would not touch the stores (decides where a request runs).
   bool IsWarm(const std::string& viewer, const std::string& id) const {
     return models_.IsWarm(viewer, id);

@@ -270,6 +270,17 @@ TEST_F(ModelsTest, ARetrainIsANewVersionAndRollbackRestoresYesterdaysPrices) {
       },
       std::chrono::seconds(1)));
 
+  // The version rolled back from still prices on request, by /predict and by OIP.
+  HttpResult second = server_->PostJson("/models/m/predict?version=2", kStone);
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(json::parse(second.body)["model_version"], 2);
+  EXPECT_NE(json::parse(second.body)["predictions"][0]["price"].get<double>(), yesterdays_price);
+  EXPECT_EQ(server_->PostJson("/models/m/predict?version=9", kStone).status, 404);
+  EXPECT_EQ(server_->PostJson("/models/m/predict?version=two", kStone).status, 422);
+  HttpResult oip = server_->Get("/v2/models/m/versions/2");
+  ASSERT_EQ(oip.status, 200) << oip.body;
+  EXPECT_EQ(json::parse(oip.body)["versions"], json::array({"2"}));
+
   HttpResult history = server_->Get("/models/m/aliases/history");
   ASSERT_EQ(history.status, 200) << history.body;
   json moves = json::parse(history.body)["moves"];

@@ -50,16 +50,22 @@ Result<std::shared_ptr<const service::LoadedModel>> ResolveModel(ApiContext& ctx
                                                                  const HttpRequest& request) {
   const auto& id = request.Param("model_id");
   if (CheckId(id, "model_id")) return Status::NotFound("no model '" + id + "'");
-  auto model = ctx.pricing.Resolve(Owner(request), id);
-  if (!model.ok()) return model.status();
   const bool versioned = std::any_of(request.path_params.begin(), request.path_params.end(),
                                      [](const auto& param) { return param.first == "version"; });
-  if (versioned && request.Param("version") != std::to_string((*model)->version)) {
-    return Status::NotFound("model '" + id + "' serves version " +
-                            std::to_string((*model)->version) + ", not '" +
-                            request.Param("version") + "'");
+  if (!versioned) return ctx.pricing.Resolve(Owner(request), id);
+  // Any kept version of the caller's own model (issue 25); the champion's for a shared one.
+  int64_t version = 0;
+  if (ParseVersionParam(request.Param("version"), &version)) {
+    return Status::NotFound("model '" + id + "' has no version '" + request.Param("version") + "'");
   }
-  return model;
+  auto model = ctx.pricing.Resolve(Owner(request), id);
+  if (!model.ok()) return model.status();
+  if ((*model)->version == version) return model;
+  auto kept = (*model)->owner == Owner(request) ? ctx.pricing.Resolve(Owner(request), id, version)
+                                                : Status::NotFound("");
+  if (kept.ok() || kept.status().code() != StatusCode::kNotFound) return kept;
+  return Status::NotFound("model '" + id + "' serves version " + std::to_string((*model)->version) +
+                          " and keeps no version '" + request.Param("version") + "'");
 }
 
 HttpResponse Metadata(ApiContext& ctx, HttpRequest& request) {

@@ -100,7 +100,11 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
       [&ctx](HttpRequest& request) {
         const auto& id = request.Param("model_id");
         if (auto error = CheckId(id, "model_id")) return *error;
-        auto model = ctx.pricing.Resolve(Owner(request), id);
+        int64_t version = 0;  // the champion
+        if (auto text = request.Query("version")) {
+          if (auto error = ParseVersionParam(std::string(*text), &version)) return *error;
+        }
+        auto model = ctx.pricing.Resolve(Owner(request), id, version);
         if (!model.ok()) return ProblemFromStatus(model.status());
         service::PricingOptions options;
         if (auto error = ParsePredictOptions(request, **model, &options)) return *error;
@@ -162,19 +166,24 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
         out += "]}";
         return JsonResponse(200, std::move(out));
       },
-      RouteOptions{
-          false, {"explain", "interval"}, Access::kUser, [&ctx](const HttpRequest& request) {
-            // On the I/O thread only when it cannot block: the model is in memory (else it is read
-            // and parsed on the pool) and the body is small enough to decode in microseconds, and
-            // no explanation is asked for — its cost grows with the model's trees and depth (0.2 s
-            // a stone for the largest model a plan admits), and on an I/O thread it would hold up
-            // every other connection of that thread, /healthz included (issue 30).
-            if (auto explain = request.Query("explain");
-                explain && *explain != "false" && *explain != "0")
-              return false;
-            return request.body.size() <= kInlinePredictBodyBytes &&
-                   ctx.pricing.IsWarm(Owner(request), request.Param("model_id"));
-          }});
+      RouteOptions{false,
+                   {"explain", "interval", "version"},
+                   Access::kUser,
+                   [&ctx](const HttpRequest& request) {
+                     // On the I/O thread only when it cannot block: the model is in memory (else it
+                     // is read and parsed on the pool) and the body is small enough to decode in
+                     // microseconds, and no explanation is asked for — its cost grows with the
+                     // model's trees and depth (0.2 s a stone for the largest model a plan admits),
+                     // and on an I/O thread it would hold up every other connection of that thread,
+                     // /healthz included (issue 30).
+                     if (auto explain = request.Query("explain");
+                         explain && *explain != "false" && *explain != "0")
+                       return false;
+                     // A version other than the champion is looked up in the database.
+                     return request.body.size() <= kInlinePredictBodyBytes &&
+                            !request.Query("version") &&
+                            ctx.pricing.IsWarm(Owner(request), request.Param("model_id"));
+                   }});
 
   router.Add("POST", "/models/{model_id}/prices", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("model_id");
