@@ -192,14 +192,24 @@ class DiamondClient:
             body["reason"] = reason
         return self.request("POST", "/models/%s/rollback" % model_id, body)
 
+    def set_alias(self, model_id, alias, version, reason=None):
+        """Points `alias` at a kept version: "champion" promotes it; another name (e.g.
+        "challenger") marks it for predict(..., alias=...)."""
+        body = {"version": version}
+        if reason is not None:
+            body["reason"] = reason
+        return self.request("PUT", "/models/%s/aliases/%s" % (model_id, alias), body)
+
     def alias_history(self, model_id):
         """Every move of the champion, newest first: from_version, to_version, by, reason, at."""
         return self.request("GET", "/models/%s/aliases/history" % model_id)["moves"]
 
-    def predict(self, model_id, stones, explain=False, interval=None):
+    def predict(self, model_id, stones, explain=False, interval=None, version=None, alias=None):
         """Prices one stone (a dict) or many (a list): the price, and with `explain` the
-        factors from the base price; with `interval` (e.g. 0.9) a price range."""
-        query = {"explain": "true" if explain else None, "interval": interval}
+        factors from the base price; with `interval` (e.g. 0.9) a price range. `version` or
+        `alias` prices with a kept version of your model instead of its champion."""
+        query = {"explain": "true" if explain else None, "interval": interval,
+                 "version": version, "alias": alias}
         return self.request("POST", "/models/%s/predict" % model_id, stones, query=query)
 
     # --- jobs and batch predictions -----------------------------------------------------

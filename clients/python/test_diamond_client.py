@@ -95,6 +95,9 @@ class DiamondClientTest(unittest.TestCase):
         moves = self.client.alias_history("py-versions")
         self.assertEqual((moves[0]["from_version"], moves[0]["to_version"]), (2, 1))
         self.assertEqual(moves[0]["reason"], "carat alone is too coarse")
+        self.client.set_alias("py-versions", "challenger", 2)
+        self.assertEqual(self.client.predict("py-versions", stone(self.rows[0]), alias="challenger")["model_version"], 2)
+        self.assertEqual(self.client.predict("py-versions", stone(self.rows[0]), version=1)["model_version"], 1)
 
     def test_the_original_services_price_query(self):
         batches = [[stone(r) for r in self.rows[i:i + 700]] for i in range(0, 1400, 700)]

@@ -76,16 +76,18 @@ struct ModelVersionRecord {
   std::string request_json;  // the training request that made it
   std::string job_id;
   std::string created_at;
-  bool champion = false;  // what the model serves now
+  bool champion = false;             // what the model serves now
+  std::vector<std::string> aliases;  // other names pointing at it ("challenger"), sorted
 };
 
-// A move of a model's alias ("champion"): a training's new version, or a rollback.
+// A move of a model's alias: the champion (a training's new version, a rollback, a
+// promotion) or another name set or removed by its owner.
 struct AliasMove {
   std::string alias;
   int64_t from_version = 0;  // 0: the alias named no version before
-  int64_t to_version = 0;
-  std::string actor;   // the user who moved it (a training: its owner)
-  std::string reason;  // "training job <id>", "rollback", or the caller's words
+  int64_t to_version = 0;    // 0: the alias was removed
+  std::string actor;         // the user who moved it (a training: its owner)
+  std::string reason;        // "training job <id>", "rollback", or the caller's words
   std::string at;
 };
 

@@ -122,8 +122,9 @@ void Train(const JobRecord& job, JobContext& context, store::ModelStore& models,
   key += "-a" + std::to_string(job.attempts) + ".json";
   if (Status s = blobs.Put(key, model_file); !s.ok()) throw Failure{s.message()};
   const json summary = Summary(*outcome, payload, seconds, created_at);
-  Status finished = models.FinishTraining(job.id, job.attempts, key, request->dataset_id,
-                                          payload.dataset.version, summary.dump());
+  Status finished =
+      models.FinishTraining(job.id, job.attempts, key, request->dataset_id, payload.dataset.version,
+                            summary.dump(), request->promote);
   if (!finished.ok()) {
     store::DeleteUnreferencedBlobs(blobs, {key});  // cancelled or deleted meanwhile
     throw Failure{finished.message()};

@@ -1,5 +1,7 @@
 #include "service/model_service.h"
 
+#include <algorithm>
+
 #include "core/ids.h"
 #include "ml/model_file.h"
 #include "service/job_payloads.h"
@@ -102,13 +104,27 @@ Result<ModelVersionRecord> ModelService::Version(const std::string& owner, const
   return Status::NotFound("model '" + id + "' keeps no version " + std::to_string(version));
 }
 
-Result<ModelRecord> ModelService::MoveChampion(const std::string& owner, const std::string& id,
-                                               int64_t version, const std::string& actor,
-                                               const std::string& reason) {
+Result<ModelRecord> ModelService::MoveAlias(const std::string& owner, const std::string& id,
+                                            const std::string& alias, int64_t version,
+                                            const std::string& actor, const std::string& reason) {
   if (Status s = CheckWritable(owner, id); !s.ok()) return s;
-  auto moved = model_store_.MoveChampion(owner, id, version, actor, reason);
-  if (moved.ok()) cache_.Invalidate(owner, id);
+  auto moved = model_store_.MoveAlias(owner, id, alias, version, actor, reason);
+  if (moved.ok() && alias == store::ModelStore::kChampionAlias) cache_.Invalidate(owner, id);
   return moved;
+}
+
+Result<int64_t> ModelService::AliasVersion(const std::string& owner, const std::string& id,
+                                           const std::string& alias) {
+  auto versions = model_store_.ListModelVersions(owner, id);
+  if (!versions.ok()) return versions.status();
+  for (const ModelVersionRecord& v : *versions) {
+    const bool named =
+        alias == store::ModelStore::kChampionAlias
+            ? v.champion
+            : std::find(v.aliases.begin(), v.aliases.end(), alias) != v.aliases.end();
+    if (named) return v.version;
+  }
+  return Status::NotFound("model '" + id + "' has no alias '" + alias + "'");
 }
 
 Result<std::vector<AliasMove>> ModelService::AliasHistory(const std::string& owner,

@@ -50,11 +50,16 @@ class ModelService {
   Result<std::vector<ModelVersionRecord>> Versions(const std::string& owner, const std::string& id);
   Result<ModelVersionRecord> Version(const std::string& owner, const std::string& id,
                                      int64_t version);
-  // Makes `version` the champion (0: the champion before the current one), recorded as
-  // done by `actor` for `reason`; served by this process at once and by other replicas
+  // Points `alias` at `version` (store::ModelStore::MoveAlias: for the champion, 0 is the
+  // one before; for another alias, 0 removes it), recorded as done by `actor` for
+  // `reason`. A champion moved is served by this process at once and by other replicas
   // when they next read the change log. Returns the model as it now is.
-  Result<ModelRecord> MoveChampion(const std::string& owner, const std::string& id, int64_t version,
-                                   const std::string& actor, const std::string& reason);
+  Result<ModelRecord> MoveAlias(const std::string& owner, const std::string& id,
+                                const std::string& alias, int64_t version, const std::string& actor,
+                                const std::string& reason);
+  // The version `alias` names on the owner's own model; NotFound when it names none.
+  Result<int64_t> AliasVersion(const std::string& owner, const std::string& id,
+                               const std::string& alias);
   Result<std::vector<AliasMove>> AliasHistory(const std::string& owner, const std::string& id);
 
   // The model to price with: NotFound, or FailedPrecondition while it has never been

@@ -97,6 +97,7 @@ json TrainingRequest::ToJson() const {
               {"hyperparameters", json::parse(ml::HyperparametersToJson(spec).dump())},
               {"validation", validation_json}};
   if (search) out["search"] = search_json;
+  if (!promote) out["promote"] = false;
   return out;
 }
 
@@ -112,13 +113,20 @@ Result<TrainingRequest> ParseTrainingRequest(const json& body, std::vector<Field
     return Status::InvalidArgument("invalid training request");
   }
   static const std::vector<std::string> kKnown = {"dataset_id", "hyperparams", "hyperparameters",
-                                                  "algorithm",  "validation",  "search"};
+                                                  "algorithm",  "validation",  "search",
+                                                  "promote"};
   for (const auto& [key, value] : body.items()) {
     if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end()) {
       fail(key,
            "unknown field (allowed: dataset_id, hyperparams, hyperparameters, algorithm, "
-           "validation, search)");
+           "validation, search, promote)");
     }
+  }
+  if (auto promote = body.find("promote"); promote != body.end() && !promote->is_null()) {
+    if (promote->is_boolean())
+      request.promote = promote->get<bool>();
+    else
+      fail("promote", "must be true or false");
   }
 
   auto dataset = body.find("dataset_id");

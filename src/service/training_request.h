@@ -33,6 +33,9 @@ struct TrainingRequest {
   std::string validation_dataset_id;  // for Validation::Kind::kSeparateSet
   std::optional<ml::SearchSpec> search;
   nlohmann::json search_json;  // as given, so the job re-reads the same grid
+  // The new version becomes the champion when ready; false keeps it beside the champion
+  // (a model's first version is the champion anyway).
+  bool promote = true;
 
   nlohmann::json ToJson() const;
 };

@@ -45,12 +45,14 @@ class ModelStore {
   // (job.owner owns both). FailedPrecondition if the model is already training.
   virtual Status StartTraining(const std::string& model_id, const std::string& request_json,
                                const JobRecord& job, const TrainingLimits& limits) = 0;
-  // Makes the job's artifact the model's current one. FailedPrecondition if attempt
+  // Adds the job's artifact as the model's next version and, with `promote` (or when the
+  // model has none yet), makes it the champion. FailedPrecondition if attempt
   // `attempt` no longer holds the job (cancelled, its lease lapsed and another worker took
   // it, or the model was deleted): a late worker never overwrites a newer attempt.
   virtual Status FinishTraining(const std::string& job_id, int64_t attempt,
                                 const std::string& artifact_key, const std::string& dataset_id,
-                                int64_t dataset_version, const std::string& summary_json) = 0;
+                                int64_t dataset_version, const std::string& summary_json,
+                                bool promote) = 0;
   // Removes the model, its queries (whoever opened them) and jobs, and the dataset version
   // it was trained on if only it kept that version; returns blob keys to delete.
   virtual Result<std::vector<std::string>> DeleteModel(const std::string& owner,
@@ -61,16 +63,19 @@ class ModelStore {
   // kKeptModelVersions versions and the champion are kept; older ones are deleted in the
   // same transaction (their files go with the next blob GC).
   static constexpr int64_t kKeptModelVersions = 5;
+  static constexpr char kChampionAlias[] = "champion";
   // The owner's model's kept versions, newest first.
   virtual Result<std::vector<ModelVersionRecord>> ListModelVersions(const std::string& owner,
                                                                     const std::string& id) = 0;
-  // Makes `version` the champion (0: the champion before the current one), recording the
-  // move with `actor` and `reason`; returns the model as it now is. NotFound for an unknown
-  // model or a version not kept; FailedPrecondition if there is no earlier champion kept,
-  // or `version` is the champion already.
-  virtual Result<ModelRecord> MoveChampion(const std::string& owner, const std::string& id,
-                                           int64_t version, const std::string& actor,
-                                           const std::string& reason) = 0;
+  // Points `alias` at `version`, recording the move with `actor` and `reason`; returns the
+  // model as it now is. For kChampionAlias, version 0 means the champion before the current
+  // one and the model then serves the version; for another alias, version 0 removes it (a
+  // version an alias names is kept). NotFound for an unknown model, a version not kept or
+  // an alias to remove that is not set; FailedPrecondition if there is no earlier champion,
+  // or the alias names that version already.
+  virtual Result<ModelRecord> MoveAlias(const std::string& owner, const std::string& id,
+                                        const std::string& alias, int64_t version,
+                                        const std::string& actor, const std::string& reason) = 0;
   // Every move of the model's aliases, newest first.
   virtual Result<std::vector<AliasMove>> AliasHistory(const std::string& owner,
                                                       const std::string& id) = 0;

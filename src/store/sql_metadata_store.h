@@ -95,14 +95,15 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
                        const JobRecord& job, const TrainingLimits& limits) override;
   Status FinishTraining(const std::string& job_id, int64_t attempt, const std::string& artifact_key,
                         const std::string& dataset_id, int64_t dataset_version,
-                        const std::string& summary_json) override;
+                        const std::string& summary_json, bool promote) override;
   Result<std::vector<std::string>> DeleteModel(const std::string& owner,
                                                const std::string& id) override;
   Result<ModelChanges> ModelChangesSince(int64_t seq) override;
   Result<std::vector<ModelVersionRecord>> ListModelVersions(const std::string& owner,
                                                             const std::string& id) override;
-  Result<ModelRecord> MoveChampion(const std::string& owner, const std::string& id, int64_t version,
-                                   const std::string& actor, const std::string& reason) override;
+  Result<ModelRecord> MoveAlias(const std::string& owner, const std::string& id,
+                                const std::string& alias, int64_t version, const std::string& actor,
+                                const std::string& reason) override;
   Result<std::vector<AliasMove>> AliasHistory(const std::string& owner,
                                               const std::string& id) override;
 

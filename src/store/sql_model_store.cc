@@ -17,7 +17,7 @@ using namespace sql;   // the shared row readers and lookups (sql_rows.h)
 namespace {
 
 // The alias every model serves (the seed's routes, OIP, price queries).
-constexpr char kChampion[] = "champion";
+constexpr const char* kChampion = ModelStore::kChampionAlias;
 
 // Appends `move` to the model's alias history (inside the caller's write transaction).
 void RecordAliasMove(soci::session& sql, const std::string& owner, const std::string& id,
@@ -34,15 +34,18 @@ void RecordAliasMove(soci::session& sql, const std::string& owner, const std::st
       soci::use(to), soci::use(move.actor), soci::use(move.reason), soci::use(move.at);
 }
 
-// Deletes the model's versions other than the newest kKeptModelVersions and the champion.
+// Deletes the model's versions other than the newest kKeptModelVersions, the champion and
+// those another alias names.
 void PruneModelVersions(soci::session& sql, const std::string& owner, const std::string& id,
                         ll champion) {
   ll kept = ModelStore::kKeptModelVersions;
   sql << "DELETE FROM model_versions WHERE owner = :o AND model_id = :m AND version <> :c"
          " AND version NOT IN (SELECT version FROM model_versions WHERE owner = :o2 AND"
-         " model_id = :m2 ORDER BY version DESC LIMIT :k)",
+         " model_id = :m2 ORDER BY version DESC LIMIT :k)"
+         " AND version NOT IN (SELECT version FROM model_aliases WHERE owner = :o3 AND"
+         " model_id = :m3)",
       soci::use(owner), soci::use(id), soci::use(champion), soci::use(owner), soci::use(id),
-      soci::use(kept);
+      soci::use(kept), soci::use(owner), soci::use(id);
 }
 
 ModelVersionRecord ReadModelVersion(const soci::row& r) {
@@ -169,7 +172,7 @@ Status SqlMetadataStore::StartTraining(const std::string& model_id, const std::s
 Status SqlMetadataStore::FinishTraining(const std::string& job_id, int64_t attempt,
                                         const std::string& artifact_key,
                                         const std::string& dataset_id, int64_t dataset_version,
-                                        const std::string& summary_json) {
+                                        const std::string& summary_json, bool promote) {
   return Locked([&](soci::session& session) -> Status {
     soci::session& sql = session;
     WriteTransaction tx(sql);
@@ -202,19 +205,27 @@ Status SqlMetadataStore::FinishTraining(const std::string& job_id, int64_t attem
         soci::use(job->owner), soci::use(job->model_id), soci::use(version),
         soci::use(artifact_key), soci::use(dataset_id), soci::use(dv), soci::use(summary_json),
         soci::use(model->request_json), soci::use(job_id), soci::use(now);
-    RecordAliasMove(
-        sql, job->owner, job->model_id,
-        AliasMove{kChampion, model->version, version, job->owner, "training job " + job_id, now});
-    sql << "UPDATE models SET status = :s, version = :v, artifact_key = :a, dataset_id = :d,"
-           " dataset_version = :dv, summary_json = :sum, error = '', updated_at = :u"
-           " WHERE owner = :o AND id = :id",
-        soci::use(ready), soci::use(version), soci::use(artifact_key), soci::use(dataset_id),
-        soci::use(dv), soci::use(summary_json), soci::use(now), soci::use(job->owner),
-        soci::use(job->model_id);
+    const bool champion = promote || model->version == 0;
+    if (champion) {
+      RecordAliasMove(
+          sql, job->owner, job->model_id,
+          AliasMove{kChampion, model->version, version, job->owner, "training job " + job_id, now});
+      sql << "UPDATE models SET status = :s, version = :v, artifact_key = :a, dataset_id = :d,"
+             " dataset_version = :dv, summary_json = :sum, error = '', updated_at = :u"
+             " WHERE owner = :o AND id = :id",
+          soci::use(ready), soci::use(version), soci::use(artifact_key), soci::use(dataset_id),
+          soci::use(dv), soci::use(summary_json), soci::use(now), soci::use(job->owner),
+          soci::use(job->model_id);
+    } else {
+      // Kept beside the champion, which goes on serving: the owner compares, then promotes.
+      sql << "UPDATE models SET status = :s, error = '', updated_at = :u"
+             " WHERE owner = :o AND id = :id",
+          soci::use(ready), soci::use(now), soci::use(job->owner), soci::use(job->model_id);
+    }
     sql << "UPDATE jobs SET state = :s, progress = 1, progress_detail = '', lease_owner = '',"
            " finished_at = :f WHERE id = :id",
         soci::use(succeeded), soci::use(now), soci::use(job_id);
-    PruneModelVersions(sql, job->owner, job->model_id, version);
+    PruneModelVersions(sql, job->owner, job->model_id, champion ? version : model->version);
     RecordModelChange(sql, job->owner, job->model_id, instance_id_);
     tx.Commit();
     return Status::Ok();
@@ -240,6 +251,8 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
     sql << "DELETE FROM model_versions WHERE owner = :o AND model_id = :m", soci::use(owner),
         soci::use(id);
     sql << "DELETE FROM model_alias_moves WHERE owner = :o AND model_id = :m", soci::use(owner),
+        soci::use(id);
+    sql << "DELETE FROM model_aliases WHERE owner = :o AND model_id = :m", soci::use(owner),
         soci::use(id);
     {
       soci::rowset<soci::row> rows =
@@ -344,24 +357,42 @@ Result<std::vector<ModelVersionRecord>> SqlMetadataStore::ListModelVersions(
       out.push_back(ReadModelVersion(r));
       out.back().champion = out.back().version == model->version;
     }
+    soci::rowset<soci::row> aliases =
+        (sql.prepare << "SELECT alias, version FROM model_aliases WHERE owner = :o AND "
+                        "model_id = :m ORDER BY alias COLLATE \"C\"",
+         soci::use(owner), soci::use(id));
+    for (const auto& r : aliases) {
+      for (ModelVersionRecord& v : out) {
+        if (v.version == r.get<ll>(1)) v.aliases.push_back(r.get<std::string>(0));
+      }
+    }
     return out;
   });
 }
 
-Result<ModelRecord> SqlMetadataStore::MoveChampion(const std::string& owner, const std::string& id,
-                                                   int64_t version, const std::string& actor,
-                                                   const std::string& reason) {
+Result<ModelRecord> SqlMetadataStore::MoveAlias(const std::string& owner, const std::string& id,
+                                                const std::string& alias, int64_t version,
+                                                const std::string& actor,
+                                                const std::string& reason) {
   return Locked([&](soci::session& session) -> Result<ModelRecord> {
     soci::session& sql = session;
     WriteTransaction tx(sql);
     auto model = FindModel(sql, owner, id);
     if (!model) return Status::NotFound("no model '" + id + "'");
+    const bool champion = alias == kChampion;
+    // Where the alias points now (0: nowhere).
+    ll current = model->version;
+    if (!champion) {
+      soci::indicator ind = soci::i_null;
+      current = 0;
+      sql << "SELECT version FROM model_aliases WHERE owner = :o AND model_id = :m AND alias = :a",
+          soci::use(owner), soci::use(id), soci::use(alias), soci::into(current, ind);
+      if (!sql.got_data() || ind != soci::i_ok) current = 0;
+    }
     ll target = version;
-    if (target == 0) {
+    if (target == 0 && champion) {
       // The champion before this one: the latest move onto the current champion names it.
       soci::indicator ind = soci::i_null;
-      ll current = model->version;
-      const std::string alias = kChampion;
       sql << "SELECT from_version FROM model_alias_moves WHERE owner = :o AND model_id = :m"
              " AND alias = :a AND to_version = :v ORDER BY seq DESC LIMIT 1",
           soci::use(owner), soci::use(id), soci::use(alias), soci::use(current),
@@ -371,35 +402,47 @@ Result<ModelRecord> SqlMetadataStore::MoveChampion(const std::string& owner, con
                                           "' has no earlier champion to roll back to");
       }
     }
-    if (target == model->version) {
-      return Status::FailedPrecondition("version " + std::to_string(target) +
-                                        " is the champion already");
+    if (target == 0 && current == 0) {
+      return Status::NotFound("model '" + id + "' has no alias '" + alias + "'");
+    }
+    if (target == current) {
+      return Status::FailedPrecondition("alias '" + alias + "' names version " +
+                                        std::to_string(target) + " already");
     }
     std::optional<ModelVersionRecord> found;
-    {
+    if (target != 0) {
       soci::rowset<soci::row> rows =
           (sql.prepare
                << "SELECT " << kVersionColumns
                << " FROM model_versions WHERE owner = :o AND model_id = :m AND version = :v",
            soci::use(owner), soci::use(id), soci::use(target));
       for (const auto& r : rows) found = ReadModelVersion(r);
-    }
-    if (!found) {
-      return Status::NotFound("model '" + id + "' keeps no version " + std::to_string(target) +
-                              " (the newest " + std::to_string(kKeptModelVersions) +
-                              " and the champion are kept)");
+      if (!found) {
+        return Status::NotFound("model '" + id + "' keeps no version " + std::to_string(target) +
+                                " (the newest " + std::to_string(kKeptModelVersions) +
+                                " and those an alias names are kept)");
+      }
     }
     const std::string now = clock_.Rfc3339();
-    RecordAliasMove(sql, owner, id,
-                    AliasMove{kChampion, model->version, target, actor, reason, now});
-    ll dv = found->dataset_version;
-    sql << "UPDATE models SET version = :v, artifact_key = :a, dataset_id = :d,"
-           " dataset_version = :dv, summary_json = :sum, updated_at = :u"
-           " WHERE owner = :o AND id = :id",
-        soci::use(target), soci::use(found->artifact_key), soci::use(found->dataset_id),
-        soci::use(dv), soci::use(found->summary_json), soci::use(now), soci::use(owner),
-        soci::use(id);
-    RecordModelChange(sql, owner, id, instance_id_);
+    RecordAliasMove(sql, owner, id, AliasMove{alias, current, target, actor, reason, now});
+    if (!champion) {
+      sql << "DELETE FROM model_aliases WHERE owner = :o AND model_id = :m AND alias = :a",
+          soci::use(owner), soci::use(id), soci::use(alias);
+      if (target != 0) {
+        sql << "INSERT INTO model_aliases (owner, model_id, alias, version)"
+               " VALUES (:o, :m, :a, :v)",
+            soci::use(owner), soci::use(id), soci::use(alias), soci::use(target);
+      }
+    } else {
+      ll dv = found->dataset_version;
+      sql << "UPDATE models SET version = :v, artifact_key = :a, dataset_id = :d,"
+             " dataset_version = :dv, summary_json = :sum, updated_at = :u"
+             " WHERE owner = :o AND id = :id",
+          soci::use(target), soci::use(found->artifact_key), soci::use(found->dataset_id),
+          soci::use(dv), soci::use(found->summary_json), soci::use(now), soci::use(owner),
+          soci::use(id);
+      RecordModelChange(sql, owner, id, instance_id_);  // other replicas drop their copy
+    }
     auto moved = FindModel(sql, owner, id);
     tx.Commit();
     return *moved;

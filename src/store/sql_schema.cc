@@ -197,8 +197,8 @@ const char* const kMigrationV10[] = {
 };
 
 // v11: every training makes an immutable model version (issue 25); the model row keeps the
-// champion's fields (what /predict serves). Each move of the champion is recorded. Ready
-// models from before become their current version.
+// champion's fields (what /predict serves), other aliases name versions too, and each move
+// of an alias is recorded. Ready models from before become their current version.
 const char* const kMigrationV11[] = {
     "CREATE TABLE model_versions (owner TEXT NOT NULL, model_id TEXT NOT NULL,"
     " version BIGINT NOT NULL, artifact_key TEXT NOT NULL, dataset_id TEXT NOT NULL,"
@@ -211,6 +211,9 @@ const char* const kMigrationV11[] = {
     " seq BIGINT NOT NULL, alias TEXT NOT NULL, from_version BIGINT NOT NULL,"
     " to_version BIGINT NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL,"
     " moved_at TEXT NOT NULL, PRIMARY KEY (owner, model_id, seq))",
+    // Aliases other than the champion (whose version is the model row's).
+    "CREATE TABLE model_aliases (owner TEXT NOT NULL, model_id TEXT NOT NULL,"
+    " alias TEXT NOT NULL, version BIGINT NOT NULL, PRIMARY KEY (owner, model_id, alias))",
 };
 
 Result<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::Open(const std::string& url,

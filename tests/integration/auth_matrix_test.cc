@@ -126,12 +126,13 @@ class AuthMatrixTest : public ::testing::Test {
 
   std::string Fill(std::string path) const {
     const std::pair<const char*, std::string> values[] = {
-        {"{dataset_id}", "ds"}, {"{model_id}", "m"},
-        {"{query_id}", query_}, {"{job_id}", job_},
-        {"{user_id}", "zed"},   {"{key_id}", zed_key_id_},
-        {"{plan}", "matrix"},   {"{asset}", "swagger-ui.css"},
-        {"{version}", "1"},     {"{upload_id}", upload_},
-        {"{part}", "1"},        {"{batch_id}", batch_}};
+        {"{dataset_id}", "ds"},   {"{model_id}", "m"},
+        {"{query_id}", query_},   {"{job_id}", job_},
+        {"{user_id}", "zed"},     {"{key_id}", zed_key_id_},
+        {"{plan}", "matrix"},     {"{asset}", "swagger-ui.css"},
+        {"{version}", "1"},       {"{upload_id}", upload_},
+        {"{part}", "1"},          {"{batch_id}", batch_},
+        {"{alias}", "challenger"}};
     for (const auto& [param, value] : values) {
       for (size_t at = path.find(param); at != std::string::npos; at = path.find(param)) {
         path.replace(at, std::string(param).size(), value);
@@ -162,6 +163,8 @@ class AuthMatrixTest : public ::testing::Test {
       return {R"({"dataset_id": "ds"})", "application/json"};
     // No body: back to the champion before (409 for the owner's model of one version).
     if (path == "/models/{model_id}/rollback") return {"", ""};
+    if (path == "/models/{model_id}/aliases/{alias}" && method == "PUT")
+      return {R"({"version": 1})", "application/json"};
     if (method == "PUT" || method == "POST") return {kStone, "application/json"};
     return {"", ""};
   }

@@ -300,5 +300,60 @@ TEST_F(ModelsTest, ARetrainIsANewVersionAndRollbackRestoresYesterdaysPrices) {
   EXPECT_EQ(server_->PostJson("/models/nothing/rollback", "{}").status, 404);
 }
 
+// Issue 25: a retrain can wait beside the champion ("promote": false), be priced under an
+// alias of its owner's choosing, then be promoted by pointing "champion" at it.
+TEST_F(ModelsTest, ANewVersionWaitsBesideTheChampionUnderAnAliasUntilPromoted) {
+  ASSERT_EQ(server_->PutJson("/models/m", R"({"dataset_id": "stones"})").status, 201);
+  HttpResult quiet = server_->PutJson(
+      "/models/m", R"({"dataset_id": "stones", "algorithm": "gbdt", "promote": false})");
+  ASSERT_EQ(quiet.status, 201) << quiet.body;
+  EXPECT_EQ(json::parse(quiet.body)["version"], 1) << "the champion goes on serving";
+  auto version_priced = [&](const std::string& query) {
+    HttpResult r = server_->PostJson("/models/m/predict" + query, kStone);
+    return r.status == 200 ? json::parse(r.body)["model_version"].get<int64_t>() : -r.status;
+  };
+  EXPECT_EQ(version_priced(""), 1);
+  json versions = json::parse(server_->Get("/models/m/versions").body)["versions"];
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_FALSE(versions[0]["champion"].get<bool>());
+  EXPECT_EQ(versions[0]["request"]["algorithm"], "gbdt");
+
+  HttpResult set = server_->PutJson("/models/m/aliases/challenger", R"({"version": 2})");
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(version_priced("?alias=challenger"), 2);
+  EXPECT_EQ(version_priced("?alias=champion"), 1);
+  EXPECT_EQ(version_priced("?alias=nobody"), -404);
+  EXPECT_EQ(version_priced("?alias=challenger&version=1"), -422);
+  EXPECT_EQ(json::parse(server_->Get("/models/m/versions").body)["versions"][0]["aliases"],
+            json::array({"challenger"}));
+
+  // Promotion is the champion alias moved; every replica serves it within a second.
+  ASSERT_EQ(server_->PutJson("/models/m/aliases/champion", R"({"version": 2, "reason": "better"})")
+                .status,
+            200);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        for (int i = 0; i < 4; ++i) {
+          if (version_priced("") != 2) return false;
+        }
+        return true;
+      },
+      std::chrono::seconds(1)));
+  json moves = json::parse(server_->Get("/models/m/aliases/history").body)["moves"];
+  EXPECT_EQ(moves[0]["alias"], "champion");
+  EXPECT_EQ(moves[0]["reason"], "better");
+  EXPECT_EQ(moves[1]["alias"], "challenger");
+
+  EXPECT_EQ(server_->Request("DELETE", "/models/m/aliases/challenger").status, 200);
+  EXPECT_EQ(server_->Request("DELETE", "/models/m/aliases/challenger").status, 404);
+  ExpectFieldError(server_->Request("DELETE", "/models/m/aliases/champion"), "alias");
+  ExpectFieldError(server_->PutJson("/models/m/aliases/Not-Lower", R"({"version": 1})"), "alias");
+  ExpectFieldError(server_->PutJson("/models/m/aliases/x", R"({"reason": "no version"})"),
+                   "version");
+  EXPECT_EQ(server_->PutJson("/models/m/aliases/x", R"({"version": 9})").status, 404);
+  ExpectFieldError(server_->PutJson("/models/m", R"({"dataset_id": "stones", "promote": "yes"})"),
+                   "promote");
+}
+
 }  // namespace
 }  // namespace diamond::testing

@@ -15,7 +15,7 @@ TEST_P(ModelStoreContract, ModelChangesAreListedInOrderForTheOtherReplicas) {
       store->StartTraining("m", "{}", TrainingJob("u", "j1", "m"), {10, 10}).ok());  // new model
   auto job = store->ClaimNextJob({"w", 60000, 3});
   ASSERT_TRUE(job.ok() && job->has_value());
-  ASSERT_TRUE(store->FinishTraining("j1", 1, "models/u/m/j1-a1.json", "d", 1, "{}").ok());
+  ASSERT_TRUE(store->FinishTraining("j1", 1, "models/u/m/j1-a1.json", "d", 1, "{}", true).ok());
   ASSERT_TRUE(store->SetModelShared("u", "m", true).ok());
   auto changes = other->ModelChangesSince(start);
   ASSERT_TRUE(changes.ok());
@@ -42,7 +42,7 @@ TEST_P(ModelStoreContract, ModelChangesAreListedInOrderForTheOtherReplicas) {
 TEST_P(ModelStoreContract, TrainingsAreVersionsKeptFiveDeepAndTheChampionRollsBack) {
   auto store = OpenStore(), other = OpenStore();
   ASSERT_TRUE(store && other);
-  auto train = [&](int n) {
+  auto train = [&](int n, bool promote = true) {
     const std::string job_id = Name("j", n);
     ASSERT_TRUE(
         store
@@ -50,7 +50,8 @@ TEST_P(ModelStoreContract, TrainingsAreVersionsKeptFiveDeepAndTheChampionRollsBa
             .ok());
     auto job = store->ClaimNextJob({"w", 60000, 3});
     ASSERT_TRUE(job.ok() && job->has_value());
-    ASSERT_TRUE(store->FinishTraining(job_id, 1, Name("models/u/m/", n), "d", n, "{}").ok());
+    ASSERT_TRUE(
+        store->FinishTraining(job_id, 1, Name("models/u/m/", n), "d", n, "{}", promote).ok());
   };
   for (int n = 1; n <= 7; ++n) train(n);
   auto versions = other->ListModelVersions("u", "m");
@@ -73,7 +74,7 @@ TEST_P(ModelStoreContract, TrainingsAreVersionsKeptFiveDeepAndTheChampionRollsBa
   EXPECT_EQ(other->ListModelVersions("v", "m").status().code(), StatusCode::kNotFound);
 
   const int64_t seen = other->ModelChangesSince(INT64_MAX)->latest;
-  auto back = store->MoveChampion("u", "m", 0, "u", "bad upload");
+  auto back = store->MoveAlias("u", "m", "champion", 0, "u", "bad upload");
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->version, 6);
   EXPECT_EQ(back->artifact_key, "models/u/m/6");
@@ -81,12 +82,14 @@ TEST_P(ModelStoreContract, TrainingsAreVersionsKeptFiveDeepAndTheChampionRollsBa
   EXPECT_EQ(other->GetModel("u", "m")->artifact_key, "models/u/m/6");
   EXPECT_EQ(other->ModelChangesSince(seen)->models.size(), 1u) << "replicas drop their copy";
   // Twice is back where it started; an explicit version, a missing one, the champion.
-  EXPECT_EQ(store->MoveChampion("u", "m", 0, "u", "undo")->version, 7);
-  EXPECT_EQ(store->MoveChampion("u", "m", 4, "admin", "rollback")->version, 4);
-  EXPECT_EQ(store->MoveChampion("u", "m", 2, "u", "x").status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(store->MoveChampion("u", "m", 4, "u", "x").status().code(),
+  EXPECT_EQ(store->MoveAlias("u", "m", "champion", 0, "u", "undo")->version, 7);
+  EXPECT_EQ(store->MoveAlias("u", "m", "champion", 4, "admin", "rollback")->version, 4);
+  EXPECT_EQ(store->MoveAlias("u", "m", "champion", 2, "u", "x").status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(store->MoveAlias("u", "m", "champion", 4, "u", "x").status().code(),
             StatusCode::kFailedPrecondition);
-  EXPECT_EQ(store->MoveChampion("v", "m", 3, "v", "x").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store->MoveAlias("v", "m", "champion", 3, "v", "x").status().code(),
+            StatusCode::kNotFound);
 
   auto history = other->AliasHistory("u", "m");
   ASSERT_TRUE(history.ok());
@@ -109,9 +112,29 @@ TEST_P(ModelStoreContract, TrainingsAreVersionsKeptFiveDeepAndTheChampionRollsBa
   EXPECT_EQ(versions->back().version, 4);
   EXPECT_EQ(other->GetModel("u", "m")->version, 8);
 
+  // Another alias keeps its version; a training that is not promoted leaves the champion.
+  ASSERT_TRUE(store->MoveAlias("u", "m", "challenger", 5, "u", "compare").ok());
+  EXPECT_EQ(store->MoveAlias("u", "m", "challenger", 5, "u", "x").status().code(),
+            StatusCode::kFailedPrecondition);
+  for (int n = 9; n <= 13; ++n) train(n, /*promote=*/false);
+  EXPECT_EQ(other->GetModel("u", "m")->version, 8);
+  EXPECT_EQ(other->GetModel("u", "m")->artifact_key, "models/u/m/8");
+  versions = other->ListModelVersions("u", "m");
+  ASSERT_TRUE(versions.ok());
+  std::vector<int64_t> kept;
+  for (const auto& v : *versions) kept.push_back(v.version);
+  EXPECT_EQ(kept, (std::vector<int64_t>{13, 12, 11, 10, 9, 8, 5}));
+  EXPECT_TRUE((*versions)[5].champion);
+  EXPECT_EQ(versions->back().aliases, std::vector<std::string>{"challenger"});
+  EXPECT_TRUE(versions->front().aliases.empty());
+  ASSERT_TRUE(store->MoveAlias("u", "m", "challenger", 0, "u", "done").ok());
+  EXPECT_EQ(store->MoveAlias("u", "m", "challenger", 0, "u", "again").status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(other->AliasHistory("u", "m")->front().to_version, 0);  // removed
+
   auto keys = store->DeleteModel("u", "m");
   ASSERT_TRUE(keys.ok());
-  EXPECT_EQ(keys->size(), 5u) << "every kept version's file goes with the model";
+  EXPECT_EQ(keys->size(), 7u) << "every kept version's file goes with the model";
   EXPECT_EQ(other->ListModelVersions("u", "m").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(other->AliasHistory("u", "m").status().code(), StatusCode::kNotFound);
 }

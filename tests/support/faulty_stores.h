@@ -213,16 +213,16 @@ class FaultyModelStore final : public store::ModelStore {
                   (m, r, j, l))
   DIAMOND_FORWARD(Status, FinishTraining,
                   (const std::string& j, int64_t n, const std::string& a, const std::string& d,
-                   int64_t v, const std::string& s),
-                  (j, n, a, d, v, s))
+                   int64_t v, const std::string& s, bool p),
+                  (j, n, a, d, v, s, p))
   DIAMOND_FORWARD(Keys, DeleteModel, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Result<ModelChanges>, ModelChangesSince, (int64_t s), (s))
   DIAMOND_FORWARD(Result<std::vector<ModelVersionRecord>>, ListModelVersions,
                   (const std::string& o, const std::string& id), (o, id))
-  DIAMOND_FORWARD(Result<ModelRecord>, MoveChampion,
-                  (const std::string& o, const std::string& id, int64_t v, const std::string& a,
-                   const std::string& r),
-                  (o, id, v, a, r))
+  DIAMOND_FORWARD(Result<ModelRecord>, MoveAlias,
+                  (const std::string& o, const std::string& id, const std::string& al, int64_t v,
+                   const std::string& a, const std::string& r),
+                  (o, id, al, v, a, r))
   DIAMOND_FORWARD(Result<std::vector<AliasMove>>, AliasHistory,
                   (const std::string& o, const std::string& id), (o, id))
  private:

@@ -41,6 +41,51 @@ HttpResponse TrainingAnswer(ApiContext& ctx, const std::string& owner, const std
   return response;
 }
 
+namespace store_alias {
+constexpr char kChampion[] = "champion";  // store::ModelStore::kChampionAlias
+}
+
+// An alias name: lower-case letters, digits, '-' and '_', starting with a letter, at most
+// 32 characters.
+std::optional<HttpResponse> CheckAliasName(const std::string& alias) {
+  const bool valid =
+      !alias.empty() && alias.size() <= 32 && alias[0] >= 'a' && alias[0] <= 'z' &&
+      std::all_of(alias.begin(), alias.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+      });
+  if (valid) return std::nullopt;
+  return ValidationProblem(
+      "invalid alias",
+      {FieldError{0, 0, "alias",
+                  "1 to 32 of a-z, 0-9, '-' and '_', starting with a letter (e.g. challenger)"}});
+}
+
+// {"version": n, "reason": "..."}: what moves an alias, and why.
+void ReadAliasBody(const nlohmann::json& body, bool version_required, int64_t* version,
+                   std::string* reason, std::vector<FieldError>* errors) {
+  if (!body.is_object()) {
+    errors->push_back({0, 0, "", "the body must be a JSON object"});
+    return;
+  }
+  for (const auto& [key, value] : body.items()) {
+    if (key == "version" && value.is_number_integer() && value.get<int64_t>() > 0) {
+      *version = value.get<int64_t>();
+    } else if (key == "version") {
+      errors->push_back({0, 0, "version", "must be a positive whole number"});
+    } else if (key == "reason" && value.is_string() && !value.get<std::string>().empty() &&
+               value.get<std::string>().size() <= 500) {
+      *reason = value.get<std::string>();
+    } else if (key == "reason") {
+      errors->push_back({0, 0, "reason", "must be text of 1 to 500 characters"});
+    } else {
+      errors->push_back({0, 0, key, "unknown field (allowed: version, reason)"});
+    }
+  }
+  if (version_required && !body.contains("version")) {
+    errors->push_back({0, 0, "version", "required: the kept version the alias names"});
+  }
+}
+
 }  // namespace
 
 void RegisterModelRoutes(Router& router, ApiContext& ctx) {
@@ -171,28 +216,48 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
     std::vector<FieldError> errors;
     int64_t version = 0;
     std::string reason = "rollback";
-    if (!body.is_object()) {
-      errors.push_back({0, 0, "", "the body must be a JSON object (or empty)"});
-    } else {
-      for (const auto& [key, value] : body.items()) {
-        if (key == "version" && value.is_number_integer() && value.get<int64_t>() > 0) {
-          version = value.get<int64_t>();
-        } else if (key == "version") {
-          errors.push_back({0, 0, "version", "must be a positive whole number"});
-        } else if (key == "reason" && value.is_string() && !value.get<std::string>().empty() &&
-                   value.get<std::string>().size() <= 500) {
-          reason = value.get<std::string>();
-        } else if (key == "reason") {
-          errors.push_back({0, 0, "reason", "must be text of 1 to 500 characters"});
-        } else {
-          errors.push_back({0, 0, key, "unknown field (allowed: version, reason)"});
-        }
-      }
-    }
+    ReadAliasBody(body, /*version_required=*/false, &version, &reason, &errors);
     if (!errors.empty()) return ValidationProblem("invalid rollback request", errors);
-    auto moved = ctx.models.MoveChampion(Owner(request), id, version, Owner(request), reason);
+    auto moved = ctx.models.MoveAlias(Owner(request), id, store_alias::kChampion, version,
+                                      Owner(request), reason);
     if (!moved.ok()) return ProblemFromStatus(moved.status());
     return Json(200, ModelJson(*moved, request.prefix, Owner(request)));
+  });
+
+  // Points an alias at a kept version ({"version": n, "reason"?}): "champion" promotes it
+  // (the model serves it), any other name marks it (and keeps it) for ?alias= pricing.
+  router.Add("PUT", "/models/{model_id}/aliases/{alias}", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("model_id");
+    if (auto error = CheckId(id, "model_id")) return *error;
+    const auto& alias = request.Param("alias");
+    if (auto error = CheckAliasName(alias)) return *error;
+    nlohmann::json body;
+    if (auto error = ParseJsonBody(request, &body)) return *error;
+    std::vector<FieldError> errors;
+    int64_t version = 0;
+    std::string reason = "alias set";
+    ReadAliasBody(body, /*version_required=*/true, &version, &reason, &errors);
+    if (!errors.empty()) return ValidationProblem("invalid alias request", errors);
+    auto moved = ctx.models.MoveAlias(Owner(request), id, alias, version, Owner(request), reason);
+    if (!moved.ok()) return ProblemFromStatus(moved.status());
+    return Json(200, {{"id_", id}, {"alias", alias}, {"version", version}});
+  });
+
+  // Removes an alias other than the champion (its version may then be pruned).
+  router.Add("DELETE", "/models/{model_id}/aliases/{alias}", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("model_id");
+    if (auto error = CheckId(id, "model_id")) return *error;
+    const auto& alias = request.Param("alias");
+    if (auto error = CheckAliasName(alias)) return *error;
+    if (alias == store_alias::kChampion) {
+      return ValidationProblem("invalid alias", {FieldError{0, 0, "alias",
+                                                            "the champion cannot be removed: "
+                                                            "move it with PUT or rollback"}});
+    }
+    auto moved =
+        ctx.models.MoveAlias(Owner(request), id, alias, 0, Owner(request), "alias removed");
+    if (!moved.ok()) return ProblemFromStatus(moved.status());
+    return Json(200, {{"id_", id}, {"alias", alias}, {"deleted", true}});
   });
 
   router.Add("GET", "/models/{model_id}/aliases/history", [&ctx](HttpRequest& request) {

@@ -104,6 +104,16 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
         if (auto text = request.Query("version")) {
           if (auto error = ParseVersionParam(std::string(*text), &version)) return *error;
         }
+        if (auto alias = request.Query("alias")) {
+          if (version != 0) {
+            return ValidationProblem(
+                "give version or alias, not both",
+                {FieldError{0, 0, "alias", "give version or alias, not both"}});
+          }
+          auto named = ctx.models.AliasVersion(Owner(request), id, std::string(*alias));
+          if (!named.ok()) return ProblemFromStatus(named.status());
+          version = *named;
+        }
         auto model = ctx.pricing.Resolve(Owner(request), id, version);
         if (!model.ok()) return ProblemFromStatus(model.status());
         service::PricingOptions options;
@@ -167,7 +177,7 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
         return JsonResponse(200, std::move(out));
       },
       RouteOptions{false,
-                   {"explain", "interval", "version"},
+                   {"explain", "interval", "version", "alias"},
                    Access::kUser,
                    [&ctx](const HttpRequest& request) {
                      // On the I/O thread only when it cannot block: the model is in memory (else it
@@ -181,7 +191,7 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
                        return false;
                      // A version other than the champion is looked up in the database.
                      return request.body.size() <= kInlinePredictBodyBytes &&
-                            !request.Query("version") &&
+                            !request.Query("version") && !request.Query("alias") &&
                             ctx.pricing.IsWarm(Owner(request), request.Param("model_id"));
                    }});
 

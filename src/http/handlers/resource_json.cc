@@ -105,6 +105,7 @@ nlohmann::json ModelVersionJson(const ModelVersionRecord& v, const std::string& 
   nlohmann::json out = {
       {"version", v.version},
       {"champion", v.champion},
+      {"aliases", v.aliases},
       {"location", prefix + "/models/" + v.model_id + "/versions/" + std::to_string(v.version)},
       {"created_at", v.created_at},
       {"job_id", v.job_id},
