@@ -220,6 +220,20 @@ try {
   await checkAccessible("model");
   await screenshot("model");
 
+  // Versions: a retrain is version 2; the model page lists both and rolls the champion back
+  // once the confirmation is accepted.
+  const retrained = await api("PUT", "/models/console-linear?wait=120",
+                              { dataset_id: "console-reference", hyperparameters: { selector: ["carat"] } });
+  assert.equal(retrained.status, 201, JSON.stringify(retrained.json));
+  await open("#/models/console-linear", /Model console-linear/);
+  await waitText("main table caption", /Versions/);
+  assert.match(await text("main"), /2\s*champion/);
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.click("#rollback");
+  await waitText("main", /Rolled back: version 1 is the champion/);
+  assert.equal((await api("GET", "/models/console-linear")).json.version, 1);
+  await checkAccessible("model versions");
+
   // Price: the stone by two models side by side; the page's numbers are the API's.
   await open("#/price", /Price a stone/);
   await page.select("#model-a", "console-trees");

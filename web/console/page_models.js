@@ -1,6 +1,6 @@
 // Models: the list, training with a form (algorithm, hyperparameters, an optional search
-// grid) whose job is watched live, and one model's metrics, feature importances and
-// interval calibration.
+// grid) whose job is watched live, and one model's metrics, feature importances,
+// interval calibration, and its versions with a rollback of the champion.
 import { call, listAll, sleep } from "./api.js";
 import { bars, scatter } from "./charts.js";
 import { announce, el, formatNumber, problemBox, makePage, table } from "./ui.js";
@@ -93,6 +93,39 @@ export async function renderModels() {
     : el("p", {}, "Upload a dataset first: ", el("a", { href: "#/datasets" }, "Datasets"), "."));
 }
 
+// The owner's view of the versions kept (the newest 5 and those an alias names): which is
+// the champion (what every price uses), what else names each one, and a rollback of the
+// champion to the one before, asked to be confirmed first. Another user's shared model
+// shows none of this: its versions are its owner's.
+async function versionsSection(id, m) {
+  if (!m.job_id) return null;
+  const path = `/models/${encodeURIComponent(id)}`;
+  const { versions } = await call("GET", `${path}/versions`);
+  const status = el("div", { "aria-live": "polite" });
+  const mae = (v) => {
+    const validation = v.summary && v.summary.metrics && v.summary.metrics.validation;
+    return validation ? formatNumber(validation.mae) : "—";
+  };
+  const rows = versions.map((v) => [String(v.version),
+    [v.champion ? "champion" : null, ...v.aliases].filter(Boolean).join(", ") || "—",
+    v.created_at.replace("T", " ").slice(0, 16), `${v.dataset.id} version ${v.dataset.version}`,
+    (v.request && v.request.algorithm) || "—", mae(v)]);
+  const rollback = versions.length > 1 ? el("button", { type: "button", id: "rollback", onclick: async () => {
+    if (!window.confirm(`Serve the champion before version ${m.version} of ${id} again? Every price of this model changes.`)) return;
+    try {
+      const moved = await call("POST", `${path}/rollback`, { body: { reason: "rolled back in the console" } });
+      status.replaceChildren(el("p", {}, `Rolled back: version ${moved.version} is the champion.`));
+      announce(`Version ${moved.version} of ${id} is the champion`);
+    } catch (error) {
+      status.replaceChildren(problemBox(error));
+    }
+  } }, "Roll back the champion") : null;
+  return el("section", { "aria-label": "Versions" },
+    table(["version", "aliases", "trained (UTC)", "dataset", "algorithm", "validation MAE ($)"], rows,
+      "Versions (the newest 5 and any an alias names are kept)"),
+    rollback, status);
+}
+
 export async function renderModel(id) {
   const m = await call("GET", `/models/${encodeURIComponent(id)}`);
   const metrics = m.metrics ? table(["set", "rows", "MAE ($)", "RMSE ($)", "MAPE", "R²"],
@@ -125,5 +158,5 @@ export async function renderModel(id) {
                                   { title: "Predicted against actual price (validation rows)" }) : null,
     importances.length ? el("figure", { class: "chart" }, el("figcaption", {}, "Feature importances"),
       bars(importances, { format: (v) => `${(v * 100).toFixed(1)}%` })) : null,
-    probe, calibration);
+    probe, calibration, await versionsSection(id, m));
 }
