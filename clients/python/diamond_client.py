@@ -200,6 +200,13 @@ class DiamondClient:
             body["reason"] = reason
         return self.request("PUT", "/models/%s/aliases/%s" % (model_id, alias), body)
 
+    def model_card(self, model_id, version, markdown=False):
+        """A version's model card: a dict, or the Markdown text with `markdown`."""
+        path = "/models/%s/versions/%d/card" % (model_id, version)
+        if markdown:
+            return self.request("GET", path, headers={"Accept": "text/markdown"}, raw=True).decode()
+        return self.request("GET", path)
+
     def alias_history(self, model_id):
         """Every move of the champion, newest first: from_version, to_version, by, reason, at."""
         return self.request("GET", "/models/%s/aliases/history" % model_id)["moves"]

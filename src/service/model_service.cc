@@ -5,6 +5,7 @@
 #include "core/ids.h"
 #include "ml/model_file.h"
 #include "service/job_payloads.h"
+#include "service/model_card.h"
 #include "store/blob_chain_source.h"
 
 namespace diamond::service {
@@ -125,6 +126,19 @@ Result<int64_t> ModelService::AliasVersion(const std::string& owner, const std::
     if (named) return v.version;
   }
   return Status::NotFound("model '" + id + "' has no alias '" + alias + "'");
+}
+
+Result<nlohmann::ordered_json> ModelService::Card(const std::string& owner, const std::string& id,
+                                                  int64_t version) {
+  auto kept = Version(owner, id, version);
+  if (!kept.ok()) return kept.status();
+  std::optional<DatasetVersion> dataset;
+  if (auto versions = dataset_store_.ListDatasetVersions(owner, kept->dataset_id); versions.ok()) {
+    for (DatasetVersion& v : *versions) {
+      if (v.version == kept->dataset_version) dataset = std::move(v);
+    }
+  }
+  return ModelCard(*kept, dataset);
 }
 
 Result<std::vector<AliasMove>> ModelService::AliasHistory(const std::string& owner,

@@ -61,6 +61,10 @@ class ModelService {
   Result<int64_t> AliasVersion(const std::string& owner, const std::string& id,
                                const std::string& alias);
   Result<std::vector<AliasMove>> AliasHistory(const std::string& owner, const std::string& id);
+  // The model card of a kept version (service/model_card.h), with the ranges of the
+  // dataset version it was trained on while that is kept.
+  Result<nlohmann::ordered_json> Card(const std::string& owner, const std::string& id,
+                                      int64_t version);
 
   // The model to price with: NotFound, or FailedPrecondition while it has never been
   // trained successfully (still training, or failed).

@@ -255,6 +255,22 @@ TEST_F(ModelsTest, ARetrainIsANewVersionAndRollbackRestoresYesterdaysPrices) {
   ASSERT_EQ(one.status, 200) << one.body;
   EXPECT_EQ(json::parse(one.body)["request"]["dataset_id"], "stones");
   EXPECT_EQ(server_->Get("/models/m/versions/3").status, 404);
+  // Its card: the data it saw (the ranges its prices are valid for), how it scored.
+  HttpResult card = server_->Get("/models/m/versions/1/card");
+  ASSERT_EQ(card.status, 200) << card.body;
+  json facts = json::parse(card.body);
+  EXPECT_EQ(facts["model"]["version"], 1);
+  EXPECT_EQ(facts["data"]["dataset_version"], 1);
+  EXPECT_LT(facts["data"]["ranges"]["carat"]["min"].get<double>(),
+            facts["data"]["ranges"]["carat"]["max"].get<double>());
+  EXPECT_TRUE(facts["metrics"]["validation"]["mae"].is_number());
+  EXPECT_EQ(facts["reproduce"]["request"]["dataset_id"], "stones");
+  HttpResult markdown =
+      server_->Request("GET", "/models/m/versions/1/card", "", "", {"Accept: text/markdown"});
+  ASSERT_EQ(markdown.status, 200);
+  EXPECT_EQ(markdown.Header("content-type"), "text/markdown; charset=utf-8");
+  EXPECT_EQ(markdown.body.rfind("# Model card: m, version 1\n", 0), 0u) << markdown.body;
+  EXPECT_NE(markdown.body.find("| carat |"), std::string::npos) << markdown.body;
   EXPECT_EQ(server_->Get("/models/m/versions/x").status, 422);
 
   HttpResult rolled = server_->PostJson("/models/m/rollback", R"({"reason": "bad upload"})");

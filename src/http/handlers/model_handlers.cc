@@ -9,6 +9,7 @@
 #include "http/handlers/resource_json.h"
 #include "http/problem.h"
 #include "service/batch_prediction_service.h"
+#include "service/model_card.h"
 #include "service/training_request.h"
 #include "service/upload_service.h"
 
@@ -202,6 +203,24 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
     auto found = ctx.models.Version(Owner(request), id, version);
     if (!found.ok()) return ProblemFromStatus(found.status());
     return Json(200, ModelVersionJson(*found, request.prefix));
+  });
+
+  // The model card of a version: JSON, or Markdown for `Accept: text/markdown`.
+  router.Add("GET", "/models/{model_id}/versions/{version}/card", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("model_id");
+    if (auto error = CheckId(id, "model_id")) return *error;
+    int64_t version = 0;
+    if (auto error = ParseVersionParam(request.Param("version"), &version)) return *error;
+    auto card = ctx.models.Card(Owner(request), id, version);
+    if (!card.ok()) return ProblemFromStatus(card.status());
+    const auto accept = request.Header("accept");
+    if (accept && accept->find("text/markdown") != std::string_view::npos) {
+      HttpResponse response;
+      response.content_type = "text/markdown; charset=utf-8";
+      response.body = service::ModelCardMarkdown(*card);
+      return response;
+    }
+    return JsonResponse(200, card->dump());
   });
 
   // Moves the champion back: to the one before the current (no body), or to a kept
