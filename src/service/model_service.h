@@ -23,6 +23,10 @@
 
 namespace diamond::service {
 
+// The alias every model serves (/predict, OIP, price queries): routes name it without
+// reaching into the store.
+inline constexpr const char* kChampionAlias = store::ModelStore::kChampionAlias;
+
 // The owner's plan limits that training checks (atomically, in the store).
 using TrainingLimits = store::ModelStore::TrainingLimits;
 

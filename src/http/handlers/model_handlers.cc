@@ -42,10 +42,6 @@ HttpResponse TrainingAnswer(ApiContext& ctx, const std::string& owner, const std
   return response;
 }
 
-namespace store_alias {
-constexpr char kChampion[] = "champion";  // store::ModelStore::kChampionAlias
-}
-
 // An alias name: lower-case letters, digits, '-' and '_', starting with a letter, at most
 // 32 characters.
 std::optional<HttpResponse> CheckAliasName(const std::string& alias) {
@@ -237,7 +233,7 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
     std::string reason = "rollback";
     ReadAliasBody(body, /*version_required=*/false, &version, &reason, &errors);
     if (!errors.empty()) return ValidationProblem("invalid rollback request", errors);
-    auto moved = ctx.models.MoveAlias(Owner(request), id, store_alias::kChampion, version,
+    auto moved = ctx.models.MoveAlias(Owner(request), id, service::kChampionAlias, version,
                                       Owner(request), reason);
     if (!moved.ok()) return ProblemFromStatus(moved.status());
     return Json(200, ModelJson(*moved, request.prefix, Owner(request)));
@@ -254,7 +250,7 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
     if (auto error = ParseJsonBody(request, &body)) return *error;
     std::vector<FieldError> errors;
     int64_t version = 0;
-    std::string reason = "alias set";
+    std::string reason = alias == service::kChampionAlias ? "promoted" : "alias set";
     ReadAliasBody(body, /*version_required=*/true, &version, &reason, &errors);
     if (!errors.empty()) return ValidationProblem("invalid alias request", errors);
     auto moved = ctx.models.MoveAlias(Owner(request), id, alias, version, Owner(request), reason);
@@ -268,7 +264,7 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
     if (auto error = CheckId(id, "model_id")) return *error;
     const auto& alias = request.Param("alias");
     if (auto error = CheckAliasName(alias)) return *error;
-    if (alias == store_alias::kChampion) {
+    if (alias == service::kChampionAlias) {
       return ValidationProblem("invalid alias", {FieldError{0, 0, "alias",
                                                             "the champion cannot be removed: "
                                                             "move it with PUT or rollback"}});
