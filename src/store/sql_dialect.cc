@@ -8,8 +8,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstring>
 #include <memory>
+#include <thread>
 
 namespace diamond::store {
 namespace {
@@ -25,7 +27,19 @@ int CompareBytes(void*, int left_size, const void* left, int right_size, const v
 }
 
 void ConfigureSqlite(soci::session& session) {
-  session << "PRAGMA journal_mode=WAL";
+  // Turning a new database to WAL needs its write lock, and SQLite answers "database is
+  // locked" at once instead of waiting the connection's timeout when another process
+  // holds it (one migrating the schema, as processes starting together do): retry for up
+  // to the same 10 s. On a database already in WAL mode this is a no-op.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      session << "PRAGMA journal_mode=WAL";
+      break;
+    } catch (const soci::sqlite3_soci_error& e) {
+      if ((e.result() & 0xff) != SQLITE_BUSY || attempt >= 1000) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
   session << "PRAGMA synchronous=FULL";  // an acknowledged write survives power loss
   session << "PRAGMA foreign_keys=ON";
   auto* backend = static_cast<soci::sqlite3_session_backend*>(session.get_backend());
