@@ -110,22 +110,8 @@ Result<ModelRecord> ModelService::MoveAlias(const std::string& owner, const std:
                                             const std::string& actor, const std::string& reason) {
   if (Status s = CheckWritable(owner, id); !s.ok()) return s;
   auto moved = model_store_.MoveAlias(owner, id, alias, version, actor, reason);
-  if (moved.ok() && alias == store::ModelStore::kChampionAlias) cache_.Invalidate(owner, id);
+  if (moved.ok() && alias == kChampionAlias) cache_.Invalidate(owner, id);
   return moved;
-}
-
-Result<int64_t> ModelService::AliasVersion(const std::string& owner, const std::string& id,
-                                           const std::string& alias) {
-  auto versions = model_store_.ListModelVersions(owner, id);
-  if (!versions.ok()) return versions.status();
-  for (const ModelVersionRecord& v : *versions) {
-    const bool named =
-        alias == store::ModelStore::kChampionAlias
-            ? v.champion
-            : std::find(v.aliases.begin(), v.aliases.end(), alias) != v.aliases.end();
-    if (named) return v.version;
-  }
-  return Status::NotFound("model '" + id + "' has no alias '" + alias + "'");
 }
 
 Result<nlohmann::ordered_json> ModelService::Card(const std::string& owner, const std::string& id,
@@ -207,12 +193,32 @@ Result<std::shared_ptr<const LoadedModel>> ModelService::ForPrediction(const std
                                                                        int64_t version) {
   auto kept = Version(viewer, id, version);
   if (!kept.ok()) return kept.status();
-  if (kept->champion) return ForPrediction(viewer, id);
+  return ForKept(viewer, id, *kept);
+}
+
+Result<std::shared_ptr<const LoadedModel>> ModelService::ForAlias(const std::string& viewer,
+                                                                  const std::string& id,
+                                                                  const std::string& alias) {
+  auto versions = model_store_.ListModelVersions(viewer, id);
+  if (!versions.ok()) return versions.status();
+  for (const ModelVersionRecord& v : *versions) {
+    const bool named = alias == kChampionAlias ? v.champion
+                                               : std::find(v.aliases.begin(), v.aliases.end(),
+                                                           alias) != v.aliases.end();
+    if (named) return ForKept(viewer, id, v);
+  }
+  return Status::NotFound("model '" + id + "' has no alias '" + alias + "'");
+}
+
+Result<std::shared_ptr<const LoadedModel>> ModelService::ForKept(const std::string& viewer,
+                                                                 const std::string& id,
+                                                                 const ModelVersionRecord& kept) {
+  if (kept.champion) return ForPrediction(viewer, id);
   ModelRecord record;
   record.owner = viewer;
-  record.id = id + "@" + kept->artifact_key;  // the cache's key for this file
-  record.version = version;
-  record.artifact_key = kept->artifact_key;
+  record.id = id + "@" + kept.artifact_key;  // the cache's key for this file
+  record.version = kept.version;
+  record.artifact_key = kept.artifact_key;
   ModelCache::Lookup lookup = cache_.Find(viewer, record.id);
   if (lookup.model) return lookup.model;
   LoadResult loaded = Load(record);

@@ -61,9 +61,6 @@ class ModelService {
   Result<ModelRecord> MoveAlias(const std::string& owner, const std::string& id,
                                 const std::string& alias, int64_t version, const std::string& actor,
                                 const std::string& reason);
-  // The version `alias` names on the owner's own model; NotFound when it names none.
-  Result<int64_t> AliasVersion(const std::string& owner, const std::string& id,
-                               const std::string& alias);
   Result<std::vector<AliasMove>> AliasHistory(const std::string& owner, const std::string& id);
   // The model card of a kept version (service/model_card.h), with the ranges of the
   // dataset version it was trained on while that is kept.
@@ -82,6 +79,11 @@ class ModelService {
   // not kept, or another user's model.
   Result<std::shared_ptr<const LoadedModel>> ForPrediction(const std::string& viewer,
                                                            const std::string& id, int64_t version);
+  // The same for the version `alias` names ("champion" or the owner's own); NotFound when
+  // it names none. One database read, as above.
+  Result<std::shared_ptr<const LoadedModel>> ForAlias(const std::string& viewer,
+                                                      const std::string& id,
+                                                      const std::string& alias);
   // True if a prediction with this model would be served from memory.
   bool IsWarm(const std::string& viewer, const std::string& id) const {
     return cache_.Contains(viewer, id);
@@ -93,6 +95,10 @@ class ModelService {
   using LoadResult = Result<std::shared_ptr<const LoadedModel>>;
   // Reads and parses the model file of `record`.
   LoadResult Load(const ModelRecord& record);
+  // Prices with `kept`, a version of the viewer's own model just read from the store.
+  Result<std::shared_ptr<const LoadedModel>> ForKept(const std::string& viewer,
+                                                     const std::string& id,
+                                                     const ModelVersionRecord& kept);
 
   // PermissionDenied if `id` is someone else's model shared with `owner`.
   Status CheckWritable(const std::string& owner, const std::string& id);

@@ -68,6 +68,12 @@ class Pricing {
     return version == 0 ? models_.ForPrediction(viewer, id)
                         : models_.ForPrediction(viewer, id, version);
   }
+  // The version `alias` of the viewer's own model names (ModelService::ForAlias).
+  Result<std::shared_ptr<const LoadedModel>> ResolveAlias(const std::string& viewer,
+                                                          const std::string& id,
+                                                          const std::string& alias) {
+    return models_.ForAlias(viewer, id, alias);
+  }
   // True if Resolve would not touch the stores (decides where a request runs).
   bool IsWarm(const std::string& viewer, const std::string& id) const {
     return models_.IsWarm(viewer, id);

@@ -104,17 +104,13 @@ void RegisterPriceRoutes(Router& router, ApiContext& ctx) {
         if (auto text = request.Query("version")) {
           if (auto error = ParseVersionParam(std::string(*text), &version)) return *error;
         }
-        if (auto alias = request.Query("alias")) {
-          if (version != 0) {
-            return ValidationProblem(
-                "give version or alias, not both",
-                {FieldError{0, 0, "alias", "give version or alias, not both"}});
-          }
-          auto named = ctx.models.AliasVersion(Owner(request), id, std::string(*alias));
-          if (!named.ok()) return ProblemFromStatus(named.status());
-          version = *named;
+        const auto alias = request.Query("alias");
+        if (alias && version != 0) {
+          return ValidationProblem("give version or alias, not both",
+                                   {FieldError{0, 0, "alias", "give version or alias, not both"}});
         }
-        auto model = ctx.pricing.Resolve(Owner(request), id, version);
+        auto model = alias ? ctx.pricing.ResolveAlias(Owner(request), id, std::string(*alias))
+                           : ctx.pricing.Resolve(Owner(request), id, version);
         if (!model.ok()) return ProblemFromStatus(model.status());
         service::PricingOptions options;
         if (auto error = ParsePredictOptions(request, **model, &options)) return *error;
