@@ -207,6 +207,21 @@ class DiamondClient:
             return self.request("GET", path, headers={"Accept": "text/markdown"}, raw=True).decode()
         return self.request("GET", path)
 
+    def reproduce(self, model_id, version, poll_seconds=0.5):
+        """Trains a kept version again from the data it was trained on (a job) and returns
+        its `reproduction`: `identical`, and where the new fit differs if it does."""
+        job = self.request("POST", "/models/%s/versions/%d/reproduce" % (model_id, version))
+        while job["state"] in ("queued", "running"):
+            time.sleep(poll_seconds)
+            job = self.job(job["id"])
+        if job["state"] != "succeeded":
+            raise ApiError(422, {"title": "Reproduction " + job["state"], "detail": job.get("error", "")})
+        return self.request("GET", "/models/%s/versions/%d" % (model_id, version))["reproduction"]
+
+    def delete_model_version(self, model_id, version):
+        """Deletes a kept version no alias names (not the champion) and its model file."""
+        return self.request("DELETE", "/models/%s/versions/%d" % (model_id, version))
+
     def alias_history(self, model_id):
         """Every move of the champion, newest first: from_version, to_version, by, reason, at."""
         return self.request("GET", "/models/%s/aliases/history" % model_id)["moves"]

@@ -102,6 +102,11 @@ class DiamondClientTest(unittest.TestCase):
         self.client.set_alias("py-versions", "challenger", 2)
         self.assertEqual(self.client.predict("py-versions", stone(self.rows[0]), alias="challenger")["model_version"], 2)
         self.assertEqual(self.client.predict("py-versions", stone(self.rows[0]), version=1)["model_version"], 1)
+        reproduction = self.client.reproduce("py-versions", 2)
+        self.assertTrue(reproduction["identical"], reproduction)
+        with self.assertRaises(ApiError) as refused:
+            self.client.delete_model_version("py-versions", 2)   # the challenger alias keeps it
+        self.assertEqual(refused.exception.status, 409)
 
     def test_the_original_services_price_query(self):
         batches = [[stone(r) for r in self.rows[i:i + 700]] for i in range(0, 1400, 700)]

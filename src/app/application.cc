@@ -64,12 +64,15 @@ Result<std::unique_ptr<Application>> Application::Open(const ApplicationOptions&
   // training (jobs/job_runner.h).
   job_options.short_kinds = {std::string(service::kUploadCompleteJobKind)};
   app->runner_ = std::make_unique<jobs::JobRunner>(metadata, job_options);
+  auto trained = [&meter, metered](const std::string& owner, double seconds) {
+    if (metered) meter.AddTrainingSeconds(owner, seconds);
+  };
+  app->runner_->SetExecutor(std::string(service::kTrainJobKind),
+                            jobs::MakeTrainingExecutor(metadata, metadata, blobs, *app->datasets_,
+                                                       *app->cache_, trained));
   app->runner_->SetExecutor(
-      std::string(service::kTrainJobKind),
-      jobs::MakeTrainingExecutor(metadata, metadata, blobs, *app->datasets_, *app->cache_,
-                                 [&meter, metered](const std::string& owner, double seconds) {
-                                   if (metered) meter.AddTrainingSeconds(owner, seconds);
-                                 }));
+      std::string(service::kReproduceJobKind),
+      jobs::MakeReproductionExecutor(metadata, metadata, blobs, *app->datasets_, trained));
   app->runner_->SetExecutor(std::string(service::kBatchPredictJobKind),
                             jobs::MakeBatchPredictionExecutor(
                                 metadata, metadata, blobs, options.batches,

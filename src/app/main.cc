@@ -8,6 +8,7 @@
 
 #include "app/asset_dirs.h"
 #include "app/commands.h"
+#include "base/build_info.h"
 
 namespace {
 
@@ -118,7 +119,7 @@ int main(int argc, char** argv) {
   using diamond::app::kExitBadInput;
   CLI::App app{"diamond: prices diamonds with the seed's model, exactly"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "diamond 0.1.0");
+  app.set_version_flag("--version", std::string(diamond::BinaryVersion()));
 
   diamond::app::TrainArgs train;
   std::string features;

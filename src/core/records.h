@@ -76,6 +76,7 @@ struct ModelVersionRecord {
   std::string request_json;  // the training request that made it
   std::string job_id;
   std::string created_at;
+  std::string reproduction_json;     // the latest reproduction's result; empty if never tried
   bool champion = false;             // what the model serves now
   std::vector<std::string> aliases;  // other names pointing at it ("challenger"), sorted
 };

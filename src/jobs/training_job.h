@@ -1,5 +1,6 @@
 // The "train" job: fit a model on the dataset version pinned in the job's payload, store
-// the model file, and make it the model's current version.
+// the model file, and make it the model's next version. The "reproduce" job: fit a kept
+// version again from its pinned data and record whether its model file came out the same.
 #pragma once
 
 #include <functional>
@@ -20,5 +21,10 @@ using TrainingObserver = std::function<void(const std::string& owner, double sec
 JobRunner::Executor MakeTrainingExecutor(store::ModelStore& models, store::JobQueue& job_queue,
                                          store::BlobStore& blobs, service::DatasetService& datasets,
                                          service::ModelCache& cache, TrainingObserver trained = {});
+
+JobRunner::Executor MakeReproductionExecutor(store::ModelStore& models, store::JobQueue& job_queue,
+                                             store::BlobStore& blobs,
+                                             service::DatasetService& datasets,
+                                             TrainingObserver trained = {});
 
 }  // namespace diamond::jobs

@@ -149,17 +149,18 @@ bool IsJobKind(std::string_view kind) {
   return std::find(std::begin(kJobKinds), std::end(kJobKinds), kind) != std::end(kJobKinds);
 }
 
-std::string TrainJobPayload::ToJson() const {
-  json out = {{"request", request}, {"dataset", PinnedDatasetJson(dataset)}};
-  if (validation_dataset) out["validation_dataset"] = PinnedDatasetJson(*validation_dataset);
-  return out.dump();
+namespace {
+
+// A training's fields, in a train job's payload or a reproduction's.
+json TrainingFields(const TrainJobPayload& payload) {
+  json out = {{"request", payload.request}, {"dataset", PinnedDatasetJson(payload.dataset)}};
+  if (payload.validation_dataset) {
+    out["validation_dataset"] = PinnedDatasetJson(*payload.validation_dataset);
+  }
+  return out;
 }
 
-Result<TrainJobPayload> TrainJobPayload::Parse(std::string_view text) {
-  const std::string kind(kTrainJobKind);
-  auto parsed = ParseObject(text, kind);
-  if (!parsed.ok()) return parsed.status();
-  Reader reader(*parsed, kind);
+TrainJobPayload ReadTrainingFields(Reader& reader, const std::string& kind) {
   TrainJobPayload payload;
   payload.request = reader.Object("request");
   payload.dataset = ReadPinned(reader.Object("dataset"), kind, &reader, "dataset");
@@ -167,6 +168,38 @@ Result<TrainJobPayload> TrainJobPayload::Parse(std::string_view text) {
     payload.validation_dataset =
         ReadPinned(reader.Object("validation_dataset"), kind, &reader, "validation_dataset");
   }
+  return payload;
+}
+
+}  // namespace
+
+std::string TrainJobPayload::ToJson() const { return TrainingFields(*this).dump(); }
+
+Result<TrainJobPayload> TrainJobPayload::Parse(std::string_view text) {
+  const std::string kind(kTrainJobKind);
+  auto parsed = ParseObject(text, kind);
+  if (!parsed.ok()) return parsed.status();
+  Reader reader(*parsed, kind);
+  TrainJobPayload payload = ReadTrainingFields(reader, kind);
+  return Done(reader, std::move(payload));
+}
+
+std::string ReproduceJobPayload::ToJson() const {
+  json out = TrainingFields(training);
+  out["version"] = version;
+  out["artifact_key"] = artifact_key;
+  return out.dump();
+}
+
+Result<ReproduceJobPayload> ReproduceJobPayload::Parse(std::string_view text) {
+  const std::string kind(kReproduceJobKind);
+  auto parsed = ParseObject(text, kind);
+  if (!parsed.ok()) return parsed.status();
+  Reader reader(*parsed, kind);
+  ReproduceJobPayload payload;
+  payload.version = reader.Integer("version");
+  payload.artifact_key = reader.String("artifact_key");
+  payload.training = ReadTrainingFields(reader, kind);
   return Done(reader, std::move(payload));
 }
 

@@ -20,10 +20,11 @@ namespace diamond::service {
 inline constexpr std::string_view kTrainJobKind = "train";
 inline constexpr std::string_view kBatchPredictJobKind = "batch-predict";
 inline constexpr std::string_view kUploadCompleteJobKind = "upload-complete";
+inline constexpr std::string_view kReproduceJobKind = "reproduce";
 
 // Every kind a job may have, for filters and checks.
 inline constexpr std::string_view kJobKinds[] = {kTrainJobKind, kBatchPredictJobKind,
-                                                 kUploadCompleteJobKind};
+                                                 kUploadCompleteJobKind, kReproduceJobKind};
 bool IsJobKind(std::string_view kind);
 
 // A dataset version pinned when the job was queued: lineage names what was used even if
@@ -46,6 +47,17 @@ struct TrainJobPayload {
 
   std::string ToJson() const;
   static Result<TrainJobPayload> Parse(std::string_view text);
+};
+
+// Retrains a kept model version from the data it was trained on and compares the result
+// with its file (POST /models/{id}/versions/{v}/reproduce).
+struct ReproduceJobPayload {
+  int64_t version = 0;
+  std::string artifact_key;  // the version's model file
+  TrainJobPayload training;  // its training request and pinned data, as when it was trained
+
+  std::string ToJson() const;
+  static Result<ReproduceJobPayload> Parse(std::string_view text);
 };
 
 struct BatchPredictJobPayload {

@@ -72,7 +72,8 @@ ojson ModelCard(const ModelVersionRecord& version, const std::optional<DatasetVe
             {"aliases", version.aliases},
             {"algorithm", At(summary, "algorithm")},
             {"trained_at", At(summary, "trained_at")},
-            {"training_seconds", At(summary, "training_seconds")}}},
+            {"training_seconds", At(summary, "training_seconds")},
+            {"binary_version", At(summary, "binary_version")}}},
           {"intended_use",
            "Prices of single loose diamonds described by carat, cut, color, clarity, depth, table "
            "and x, y, z, within the ranges of the data below; prices outside them are "
@@ -97,9 +98,14 @@ ojson ModelCard(const ModelVersionRecord& version, const std::optional<DatasetVe
               {"version", version.dataset_version},
               {"sha256", At(At(summary, "dataset"), "sha256")}}},
             {"how",
-             "Train the request above on a dataset whose canonical CSV has this SHA-256 (the same "
-             "rows in the same order): fits are deterministic for a given request, seed and "
-             "build."}}}};
+             "POST /models/" + version.model_id + "/versions/" + std::to_string(version.version) +
+                 "/reproduce trains the request above again on this dataset version (kept while "
+                 "the model version is) and records whether the model file is identical. "
+                 "Elsewhere: train the request on a dataset whose canonical CSV has this SHA-256 "
+                 "(the same rows in the same order); fits are deterministic for a given request, "
+                 "seed and build."},
+            {"last", version.reproduction_json.empty() ? ojson(nullptr)
+                                                       : Parsed(version.reproduction_json)}}}};
 }
 
 std::string ModelCardMarkdown(const ojson& card) {
@@ -196,6 +202,20 @@ std::string ModelCardMarkdown(const ojson& card) {
   md << "## Reproduce\n\n"
      << card["reproduce"]["how"].get<std::string>() << "\n\n```json\n"
      << card["reproduce"]["request"].dump(2) << "\n```\n";
+  const ojson last = At(card["reproduce"], "last");
+  if (last.is_object()) {
+    md << "\nLast reproduced " << At(last, "reproduced_at").dump() << " by "
+       << At(last, "binary_version").dump() << ": "
+       << (At(last, "identical") == ojson(true) ? "identical." : "different, in");
+    const ojson differences = At(last, "differences");
+    if (At(last, "identical") != ojson(true) && differences.is_array()) {
+      for (const auto& place : differences) md << " `" << place.get<std::string>() << "`";
+      md << ".";
+    }
+    md << "\n";
+  } else {
+    md << "\nNot reproduced yet.\n";
+  }
   return md.str();
 }
 

@@ -119,12 +119,67 @@ Result<nlohmann::ordered_json> ModelService::Card(const std::string& owner, cons
   auto kept = Version(owner, id, version);
   if (!kept.ok()) return kept.status();
   std::optional<DatasetVersion> dataset;
-  if (auto versions = dataset_store_.ListDatasetVersions(owner, kept->dataset_id); versions.ok()) {
-    for (DatasetVersion& v : *versions) {
-      if (v.version == kept->dataset_version) dataset = std::move(v);
-    }
+  if (auto found = dataset_store_.GetDatasetVersion(owner, kept->dataset_id, kept->dataset_version);
+      found.ok()) {
+    dataset = *std::move(found);
   }
   return ModelCard(*kept, dataset);
+}
+
+Status ModelService::DeleteVersion(const std::string& owner, const std::string& id,
+                                   int64_t version) {
+  auto keys = model_store_.DeleteModelVersion(owner, id, version);
+  if (!keys.ok()) return keys.status();
+  store::DeleteUnreferencedBlobs(blobs_, *keys);
+  return Status::Ok();
+}
+
+Result<PinnedDataset> ModelService::PinKept(const std::string& owner, const std::string& dataset_id,
+                                            int64_t version) {
+  auto kept = dataset_store_.GetDatasetVersion(owner, dataset_id, version);
+  if (!kept.ok() && kept.status().code() == StatusCode::kNotFound) {
+    return Status::FailedPrecondition("version " + std::to_string(version) + " of dataset '" +
+                                      dataset_id +
+                                      "' is no longer kept: it cannot be trained on "
+                                      "again");
+  }
+  if (!kept.ok()) return kept.status();
+  return PinnedDataset{dataset_id, version, store::SegmentKeys(*kept), kept->sha256, kept->rows};
+}
+
+Result<std::string> ModelService::Reproduce(const std::string& owner, const std::string& id,
+                                            int64_t version, const TrainingLimits& limits) {
+  auto kept = Version(owner, id, version);
+  if (!kept.ok()) return kept.status();
+  ReproduceJobPayload payload;
+  payload.version = kept->version;
+  payload.artifact_key = kept->artifact_key;
+  auto request = nlohmann::json::parse(kept->request_json, nullptr, /*allow_exceptions=*/false);
+  if (!request.is_object()) {
+    return Status::Corruption("version " + std::to_string(version) + " of model '" + id +
+                              "' has no readable training request");
+  }
+  payload.training.request = std::move(request);
+  auto dataset = PinKept(owner, kept->dataset_id, kept->dataset_version);
+  if (!dataset.ok()) return dataset.status();
+  payload.training.dataset = *std::move(dataset);
+  // A separate validation set is named in the version's summary, as it was pinned.
+  auto summary = nlohmann::json::parse(kept->summary_json, nullptr, /*allow_exceptions=*/false);
+  if (summary.is_object() && summary.contains("validation_dataset") &&
+      summary["validation_dataset"].is_object()) {
+    const nlohmann::json& pinned = summary["validation_dataset"];
+    auto validation = PinKept(owner, pinned.value("id", ""), pinned.value("version", int64_t{0}));
+    if (!validation.ok()) return validation.status();
+    payload.training.validation_dataset = *std::move(validation);
+  }
+  JobRecord job;
+  job.owner = owner;
+  job.id = NewId();
+  job.kind = kReproduceJobKind;
+  job.model_id = id;
+  job.payload_json = payload.ToJson();
+  if (Status s = model_store_.StartReproduction(job, version, limits); !s.ok()) return s;
+  return job.id;
 }
 
 Result<std::vector<AliasMove>> ModelService::AliasHistory(const std::string& owner,

@@ -15,6 +15,7 @@
 
 #include "base/mutex.h"
 #include "service/dataset_service.h"
+#include "service/job_payloads.h"
 #include "service/model_cache.h"
 #include "service/training_request.h"
 #include "store/blob_store.h"
@@ -67,6 +68,16 @@ class ModelService {
   Result<nlohmann::ordered_json> Card(const std::string& owner, const std::string& id,
                                       int64_t version);
 
+  // Deletes a kept version no alias names, with its file (store::ModelStore::
+  // DeleteModelVersion): FailedPrecondition for the champion or an aliased version.
+  Status DeleteVersion(const std::string& owner, const std::string& id, int64_t version);
+  // Queues a job that trains the kept version again from the dataset version(s) it was
+  // trained on and records whether the model came out identical (on the version, as
+  // `reproduction`, and in the job's detail); returns the job id. FailedPrecondition if
+  // that data is no longer kept; limits as for a training.
+  Result<std::string> Reproduce(const std::string& owner, const std::string& id, int64_t version,
+                                const TrainingLimits& limits);
+
   // The model to price with: NotFound, or FailedPrecondition while it has never been
   // trained successfully (still training, or failed).
   Result<std::shared_ptr<const LoadedModel>> ForPrediction(const std::string& viewer,
@@ -99,6 +110,10 @@ class ModelService {
   Result<std::shared_ptr<const LoadedModel>> ForKept(const std::string& viewer,
                                                      const std::string& id,
                                                      const ModelVersionRecord& kept);
+
+  // A kept dataset version pinned again for a training (FailedPrecondition if gone).
+  Result<PinnedDataset> PinKept(const std::string& owner, const std::string& dataset_id,
+                                int64_t version);
 
   // PermissionDenied if `id` is someone else's model shared with `owner`.
   Status CheckWritable(const std::string& owner, const std::string& id);

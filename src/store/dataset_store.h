@@ -46,14 +46,19 @@ class DatasetStore {
   // Every kept version of the dataset, oldest first.
   virtual Result<std::vector<DatasetVersion>> ListDatasetVersions(const std::string& owner,
                                                                   const std::string& id) = 0;
-  // Removes the dataset and every version no model was trained on; the versions models
-  // were trained on stay (unlisted, still counted as stored) until those models are
-  // deleted. Returns the blob keys of the segments no kept version uses any more, for the
-  // caller to delete.
+  // One kept version with its segments: of a live dataset, or one kept only for a model
+  // version's lineage after its dataset was deleted. NotFound otherwise.
+  virtual Result<DatasetVersion> GetDatasetVersion(const std::string& owner, const std::string& id,
+                                                   int64_t version) = 0;
+  // Removes the dataset and every version no kept model version was trained on; the
+  // versions models were trained on stay (unlisted, still counted as stored) until those
+  // model versions are deleted or pruned. Returns the blob keys of the segments no kept version
+  // uses any more, for the caller to delete.
   virtual Result<std::vector<std::string>> DeleteDataset(const std::string& owner,
                                                          const std::string& id) = 0;
   // Removes one version; returns the blob keys of its segments no other version uses.
-  // FailedPrecondition for the current version or one a model was trained on (naming it).
+  // FailedPrecondition for the current version or one a kept model version was trained on
+  // (naming it).
   virtual Result<std::vector<std::string>> DeleteDatasetVersion(const std::string& owner,
                                                                 const std::string& id,
                                                                 int64_t version) = 0;

@@ -79,6 +79,25 @@ class ModelStore {
   // Every move of the model's aliases, newest first.
   virtual Result<std::vector<AliasMove>> AliasHistory(const std::string& owner,
                                                       const std::string& id) = 0;
+  // Deletes a kept version no alias names (the champion included); returns blob keys to
+  // delete: its file, and the segments of a dataset version that was kept only for it.
+  // NotFound for an unknown model or version; FailedPrecondition for a version an alias
+  // names (saying which).
+  virtual Result<std::vector<std::string>> DeleteModelVersion(const std::string& owner,
+                                                              const std::string& id,
+                                                              int64_t version) = 0;
+
+  // Reproductions: a job retrains a kept version from the data it was trained on and
+  // records whether the result is identical. StartReproduction queues `job` (job.owner's
+  // model job.model_id), counted against the owner's queued and running jobs like a
+  // training (limits.max_training_jobs); NotFound if the version is not kept.
+  virtual Status StartReproduction(const JobRecord& job, int64_t version,
+                                   const TrainingLimits& limits) = 0;
+  // Records `result_json` as the version's latest reproduction and ends the job as
+  // succeeded with `detail`, fenced by attempt like FinishTraining (FailedPrecondition);
+  // NotFound if the version was deleted meanwhile (the job is left to fail).
+  virtual Status FinishReproduction(const std::string& job_id, int64_t attempt, int64_t version,
+                                    const std::string& result_json, const std::string& detail) = 0;
 
   // What models changed (retrained, deleted, shared or unshared) after change `seq`,
   // through other store objects (other processes: this one's own changes were applied to

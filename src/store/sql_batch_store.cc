@@ -10,24 +10,6 @@ namespace diamond::store {
 using ll = long long;  // SOCI exchanges 64-bit integers as long long
 using namespace sql;   // the shared row readers and lookups (sql_rows.h)
 
-namespace {
-
-// The fence every write of a running attempt passes (as FinishTraining's).
-Status CheckAttemptHolds(soci::session& sql, const std::string& job_id, int64_t attempt) {
-  auto job = FindJob(sql, job_id);
-  if (!job || job->state != JobState::kRunning || job->cancel_requested) {
-    return Status::FailedPrecondition("job " + job_id + " is no longer running");
-  }
-  if (job->attempts != attempt) {
-    return Status::FailedPrecondition("attempt " + std::to_string(attempt) + " of job " + job_id +
-                                      " lost its lease; attempt " + std::to_string(job->attempts) +
-                                      " holds the job now");
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 Status SqlMetadataStore::QueueJob(const JobRecord& job) {
   return Locked([&](soci::session& sql) -> Status {
     const std::string queued(JobStateName(JobState::kQueued));

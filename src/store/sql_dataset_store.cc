@@ -1,6 +1,8 @@
 // MetadataStore on SQL: datasets and their versions.
 #include <soci/soci.h>
 
+#include <optional>
+
 #include "base/clock.h"
 #include "core/plan_rules.h"
 #include "store/sql_locked.h"
@@ -70,6 +72,24 @@ std::vector<DatasetSegment> LoadSegments(soci::session& sql, const std::string& 
   for (const auto& r : rows) out.push_back({r.get<std::string>(0), r.get<ll>(1), r.get<ll>(2)});
   return out;
 }
+
+namespace {
+
+// A dataset_versions row read as "version, sha256_state, rows_count, bytes, sha256,
+// stats_json, created_at" (without its segments).
+DatasetVersion ReadDatasetVersion(const soci::row& r) {
+  DatasetVersion v;
+  v.version = r.get<ll>(0);
+  v.sha256_state = r.get<std::string>(1);
+  v.rows = r.get<ll>(2);
+  v.bytes = r.get<ll>(3);
+  v.sha256 = r.get<std::string>(4);
+  v.stats_json = r.get<std::string>(5);
+  v.created_at = r.get<std::string>(6);
+  return v;
+}
+
+}  // namespace
 
 std::vector<std::string> DeleteVersionIn(soci::session& sql, const std::string& owner,
                                          const std::string& dataset_id, int64_t version) {
@@ -162,6 +182,41 @@ Result<DatasetRecord> CommitVersionIn(soci::session& sql, const std::string& own
   return *committed;
 }
 
+namespace {
+
+// Versions of the owner's dataset that no kept model version was trained on: what deleting
+// the dataset removes (the others are kept for the models' lineage). The model row's
+// fields are the champion's, itself a kept version; both are named all the same.
+constexpr const char* kUnusedVersions =
+    " FROM dataset_versions WHERE owner = :o AND dataset_id = :id AND NOT EXISTS"
+    " (SELECT 1 FROM models m WHERE m.owner = dataset_versions.owner"
+    " AND m.dataset_id = dataset_versions.dataset_id AND m.dataset_version = "
+    "dataset_versions.version) AND NOT EXISTS (SELECT 1 FROM model_versions mv WHERE"
+    " mv.owner = dataset_versions.owner AND mv.dataset_id = dataset_versions.dataset_id"
+    " AND mv.dataset_version = dataset_versions.version)";
+
+}  // namespace
+
+std::vector<std::string> ReleaseLineageVersionsIn(soci::session& sql, const std::string& owner,
+                                                  const std::string& dataset_id) {
+  ll exists = 0;
+  sql << "SELECT COUNT(*) FROM datasets WHERE owner = :o AND id = :id", soci::use(owner),
+      soci::use(dataset_id), soci::into(exists);
+  if (exists > 0) return {};  // a live dataset keeps its history until it is deleted
+  std::vector<ll> unused;
+  {
+    soci::rowset<soci::row> rows = (sql.prepare << "SELECT version" << kUnusedVersions,
+                                    soci::use(owner), soci::use(dataset_id));
+    for (const auto& r : rows) unused.push_back(r.get<ll>(0));
+  }
+  std::vector<std::string> freed;
+  for (ll version : unused) {
+    std::vector<std::string> keys = DeleteVersionIn(sql, owner, dataset_id, version);
+    freed.insert(freed.end(), keys.begin(), keys.end());
+  }
+  return freed;
+}
+
 }  // namespace sql
 
 Result<DatasetRecord> SqlMetadataStore::CommitDatasetVersion(const std::string& owner,
@@ -192,56 +247,44 @@ Result<std::vector<DatasetVersion>> SqlMetadataStore::ListDatasetVersions(const 
              << "SELECT version, sha256_state, rows_count, bytes, sha256, stats_json, created_at"
                 " FROM dataset_versions WHERE owner = :o AND dataset_id = :id ORDER BY version",
          soci::use(owner), soci::use(id));
-    for (const auto& r : rows) {
-      DatasetVersion v;
-      v.version = r.get<ll>(0);
-      v.sha256_state = r.get<std::string>(1);
-      v.rows = r.get<ll>(2);
-      v.bytes = r.get<ll>(3);
-      v.sha256 = r.get<std::string>(4);
-      v.stats_json = r.get<std::string>(5);
-      v.created_at = r.get<std::string>(6);
-      out.push_back(std::move(v));
-    }
+    for (const auto& r : rows) out.push_back(ReadDatasetVersion(r));
     for (DatasetVersion& v : out) v.segments = LoadSegments(sql, owner, id, v.version);
     return out;
   });
 }
-
-namespace {
-
-// Versions of the owner's dataset that no model of theirs was trained on: what deleting
-// the dataset removes (the others are kept for the models' lineage).
-constexpr const char* kUnusedVersions =
-    " FROM dataset_versions WHERE owner = :o AND dataset_id = :id AND NOT EXISTS"
-    " (SELECT 1 FROM models m WHERE m.owner = dataset_versions.owner"
-    " AND m.dataset_id = dataset_versions.dataset_id AND m.dataset_version = "
-    "dataset_versions.version)";
-
-}  // namespace
 
 Result<std::vector<std::string>> SqlMetadataStore::DeleteDataset(const std::string& owner,
                                                                  const std::string& id) {
   return Locked([&](soci::session& session) -> Result<std::vector<std::string>> {
     soci::session& sql = session;
     WriteTransaction tx(sql);
-    std::vector<std::string> keys;
     soci::statement st = (sql.prepare << "DELETE FROM datasets WHERE owner = :o AND id = :id",
                           soci::use(owner), soci::use(id));
     st.execute(true);
     if (st.get_affected_rows() == 0) return Status::NotFound("no dataset '" + id + "'");
-    std::vector<ll> unused;
-    {
-      soci::rowset<soci::row> rows =
-          (sql.prepare << "SELECT version" << kUnusedVersions, soci::use(owner), soci::use(id));
-      for (const auto& r : rows) unused.push_back(r.get<ll>(0));
-    }
-    for (ll version : unused) {
-      std::vector<std::string> freed = DeleteVersionIn(sql, owner, id, version);
-      keys.insert(keys.end(), freed.begin(), freed.end());
-    }
+    std::vector<std::string> keys = ReleaseLineageVersionsIn(sql, owner, id);
     tx.Commit();
     return keys;
+  });
+}
+
+Result<DatasetVersion> SqlMetadataStore::GetDatasetVersion(const std::string& owner,
+                                                           const std::string& id, int64_t version) {
+  return Locked([&](soci::session& session) -> Result<DatasetVersion> {
+    soci::session& sql = session;
+    ll v = version;
+    std::optional<DatasetVersion> found;
+    soci::rowset<soci::row> rows =
+        (sql.prepare
+             << "SELECT version, sha256_state, rows_count, bytes, sha256, stats_json, created_at"
+                " FROM dataset_versions WHERE owner = :o AND dataset_id = :id AND version = :v",
+         soci::use(owner), soci::use(id), soci::use(v));
+    for (const auto& r : rows) found = ReadDatasetVersion(r);
+    if (!found) {
+      return Status::NotFound("dataset '" + id + "' keeps no version " + std::to_string(version));
+    }
+    found->segments = LoadSegments(sql, owner, id, version);
+    return *std::move(found);
   });
 }
 
@@ -268,13 +311,15 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteDatasetVersion(const st
                                         "'; replace the dataset or delete it whole");
     }
     std::string model;
-    sql << "SELECT id FROM models WHERE owner = :o AND dataset_id = :id AND dataset_version = :v"
-           " ORDER BY id COLLATE \"C\" LIMIT 1",
-        soci::use(owner), soci::use(id), soci::use(v), soci::into(model);
+    ll model_version = 0;
+    sql << "SELECT model_id, version FROM model_versions WHERE owner = :o AND dataset_id = :id"
+           " AND dataset_version = :v ORDER BY model_id COLLATE \"C\", version LIMIT 1",
+        soci::use(owner), soci::use(id), soci::use(v), soci::into(model), soci::into(model_version);
     if (sql.got_data()) {
-      return Status::FailedPrecondition("model '" + model + "' was trained on version " +
+      return Status::FailedPrecondition("version " + std::to_string(model_version) + " of model '" +
+                                        model + "' was trained on version " +
                                         std::to_string(version) + " of dataset '" + id +
-                                        "'; it is kept until that model is deleted");
+                                        "'; it is kept until that model version is deleted");
     }
     std::vector<std::string> freed = DeleteVersionIn(sql, owner, id, version);
     tx.Commit();

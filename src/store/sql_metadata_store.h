@@ -27,7 +27,7 @@ class session;
 
 namespace diamond::store {
 
-inline constexpr int kSchemaVersion = 11;
+inline constexpr int kSchemaVersion = 12;
 
 // Both stores in one database: tenancy checks and account changes share transactions'
 // guarantees, and the embedded default stays one file.
@@ -54,6 +54,8 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
                                              const StorageLimits& limits) override;
   Result<std::vector<DatasetVersion>> ListDatasetVersions(const std::string& owner,
                                                           const std::string& id) override;
+  Result<DatasetVersion> GetDatasetVersion(const std::string& owner, const std::string& id,
+                                           int64_t version) override;
   Result<std::vector<std::string>> DeleteDataset(const std::string& owner,
                                                  const std::string& id) override;
   Result<std::vector<std::string>> DeleteDatasetVersion(const std::string& owner,
@@ -106,6 +108,13 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
                                 const std::string& reason) override;
   Result<std::vector<AliasMove>> AliasHistory(const std::string& owner,
                                               const std::string& id) override;
+  Result<std::vector<std::string>> DeleteModelVersion(const std::string& owner,
+                                                      const std::string& id,
+                                                      int64_t version) override;
+  Status StartReproduction(const JobRecord& job, int64_t version,
+                           const TrainingLimits& limits) override;
+  Status FinishReproduction(const std::string& job_id, int64_t attempt, int64_t version,
+                            const std::string& result_json, const std::string& detail) override;
 
   // JobQueue (sql_job_store.cc) and BatchPartStore (sql_batch_store.cc)
   Result<std::pair<std::vector<JobRecord>, int64_t>> ListJobs(const std::string& owner,

@@ -34,10 +34,36 @@ void RecordAliasMove(soci::session& sql, const std::string& owner, const std::st
       soci::use(to), soci::use(move.actor), soci::use(move.reason), soci::use(move.at);
 }
 
+// The datasets the model's kept versions were trained on.
+std::vector<std::string> LineageDatasets(soci::session& sql, const std::string& owner,
+                                         const std::string& id) {
+  std::vector<std::string> out;
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT DISTINCT dataset_id FROM model_versions WHERE owner = :o AND"
+                      " model_id = :m AND dataset_id <> ''",
+       soci::use(owner), soci::use(id));
+  for (const auto& r : rows) out.push_back(r.get<std::string>(0));
+  return out;
+}
+
+// Releases the dataset versions kept only for lineage that none of the owner's kept model
+// versions names any more (sql_rows.h); returns the freed segments' keys.
+std::vector<std::string> ReleaseLineage(soci::session& sql, const std::string& owner,
+                                        const std::vector<std::string>& datasets) {
+  std::vector<std::string> freed;
+  for (const std::string& dataset : datasets) {
+    std::vector<std::string> keys = ReleaseLineageVersionsIn(sql, owner, dataset);
+    freed.insert(freed.end(), keys.begin(), keys.end());
+  }
+  return freed;
+}
+
 // Deletes the model's versions other than the newest kKeptModelVersions, the champion and
-// those another alias names.
+// those another alias names, with the dataset versions kept only for them (their files
+// and segments go with the next blob GC, which no longer finds them referenced).
 void PruneModelVersions(soci::session& sql, const std::string& owner, const std::string& id,
                         ll champion) {
+  const std::vector<std::string> datasets = LineageDatasets(sql, owner, id);
   ll kept = ModelStore::kKeptModelVersions;
   sql << "DELETE FROM model_versions WHERE owner = :o AND model_id = :m AND version <> :c"
          " AND version NOT IN (SELECT version FROM model_versions WHERE owner = :o2 AND"
@@ -46,6 +72,7 @@ void PruneModelVersions(soci::session& sql, const std::string& owner, const std:
          " model_id = :m3)",
       soci::use(owner), soci::use(id), soci::use(champion), soci::use(owner), soci::use(id),
       soci::use(kept), soci::use(owner), soci::use(id);
+  ReleaseLineage(sql, owner, datasets);
 }
 
 ModelVersionRecord ReadModelVersion(const soci::row& r) {
@@ -60,12 +87,25 @@ ModelVersionRecord ReadModelVersion(const soci::row& r) {
   v.request_json = r.get<std::string>(7);
   v.job_id = r.get<std::string>(8);
   v.created_at = r.get<std::string>(9);
+  v.reproduction_json = r.get<std::string>(10);
   return v;
 }
 
 constexpr char kVersionColumns[] =
     "owner, model_id, version, artifact_key, dataset_id, dataset_version, summary_json,"
-    " request_json, job_id, created_at";
+    " request_json, job_id, created_at, reproduction_json";
+
+// The kept version, if it is.
+std::optional<ModelVersionRecord> FindModelVersion(soci::session& sql, const std::string& owner,
+                                                   const std::string& id, ll version) {
+  std::optional<ModelVersionRecord> found;
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT " << kVersionColumns
+                   << " FROM model_versions WHERE owner = :o AND model_id = :m AND version = :v",
+       soci::use(owner), soci::use(id), soci::use(version));
+  for (const auto& r : rows) found = ReadModelVersion(r);
+  return found;
+}
 
 }  // namespace
 
@@ -176,15 +216,8 @@ Status SqlMetadataStore::FinishTraining(const std::string& job_id, int64_t attem
   return Locked([&](soci::session& session) -> Status {
     soci::session& sql = session;
     WriteTransaction tx(sql);
+    if (Status s = CheckAttemptHolds(sql, job_id, attempt); !s.ok()) return s;
     auto job = FindJob(sql, job_id);
-    if (!job || job->state != JobState::kRunning || job->cancel_requested) {
-      return Status::FailedPrecondition("job " + job_id + " is no longer running");
-    }
-    if (job->attempts != attempt) {
-      return Status::FailedPrecondition("attempt " + std::to_string(attempt) + " of job " + job_id +
-                                        " lost its lease; attempt " +
-                                        std::to_string(job->attempts) + " holds the job now");
-    }
     auto model = FindModel(sql, job->owner, job->model_id);
     if (!model || model->job_id != job_id) {
       return Status::FailedPrecondition("model of job " + job_id + " was deleted or retrained");
@@ -239,6 +272,8 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
     WriteTransaction tx(sql);
     auto model = FindModel(sql, owner, id);
     if (!model) return Status::NotFound("no model '" + id + "'");
+    std::vector<std::string> datasets = LineageDatasets(sql, owner, id);
+    if (!model->dataset_id.empty()) datasets.push_back(model->dataset_id);
     std::vector<std::string> keys;
     if (!model->artifact_key.empty()) keys.push_back(model->artifact_key);
     {
@@ -294,23 +329,10 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
         soci::use(cancelled), soci::use(now), soci::use(owner), soci::use(id);
     sql << "DELETE FROM models WHERE owner = :o AND id = :id", soci::use(owner), soci::use(id);
     RecordModelChange(sql, owner, id, instance_id_);
-    // The version it was trained on, if it was kept only for this model: its dataset was
-    // deleted, and no other model was trained on it.
-    if (!model->dataset_id.empty()) {
-      ll dv = model->dataset_version;
-      ll kept_only_for_it = 0;
-      sql << "SELECT COUNT(*) FROM dataset_versions v WHERE v.owner = :o AND v.dataset_id = :d"
-             " AND v.version = :v AND NOT EXISTS (SELECT 1 FROM datasets d WHERE d.owner = v.owner"
-             " AND d.id = v.dataset_id) AND NOT EXISTS (SELECT 1 FROM models m WHERE"
-             " m.owner = v.owner AND m.dataset_id = v.dataset_id AND m.dataset_version = "
-             "v.version)",
-          soci::use(owner), soci::use(model->dataset_id), soci::use(dv),
-          soci::into(kept_only_for_it);
-      if (kept_only_for_it > 0) {
-        std::vector<std::string> freed = DeleteVersionIn(sql, owner, model->dataset_id, dv);
-        keys.insert(keys.end(), freed.begin(), freed.end());
-      }
-    }
+    // The dataset versions its versions were trained on, where they were kept only for
+    // them (their datasets were deleted, and no other model was trained on them).
+    std::vector<std::string> freed = ReleaseLineage(sql, owner, datasets);
+    keys.insert(keys.end(), freed.begin(), freed.end());
     tx.Commit();
     return keys;
   });
@@ -411,12 +433,7 @@ Result<ModelRecord> SqlMetadataStore::MoveAlias(const std::string& owner, const 
     }
     std::optional<ModelVersionRecord> found;
     if (target != 0) {
-      soci::rowset<soci::row> rows =
-          (sql.prepare
-               << "SELECT " << kVersionColumns
-               << " FROM model_versions WHERE owner = :o AND model_id = :m AND version = :v",
-           soci::use(owner), soci::use(id), soci::use(target));
-      for (const auto& r : rows) found = ReadModelVersion(r);
+      found = FindModelVersion(sql, owner, id, target);
       if (!found) {
         return Status::NotFound("model '" + id + "' keeps no version " + std::to_string(target) +
                                 " (the newest " + std::to_string(kKeptModelVersions) +
@@ -465,6 +482,103 @@ Result<std::vector<AliasMove>> SqlMetadataStore::AliasHistory(const std::string&
                               r.get<std::string>(3), r.get<std::string>(4), r.get<std::string>(5)});
     }
     return out;
+  });
+}
+
+}  // namespace diamond::store
+
+namespace diamond::store {
+
+Result<std::vector<std::string>> SqlMetadataStore::DeleteModelVersion(const std::string& owner,
+                                                                      const std::string& id,
+                                                                      int64_t version) {
+  return Locked([&](soci::session& session) -> Result<std::vector<std::string>> {
+    soci::session& sql = session;
+    WriteTransaction tx(sql);
+    auto model = FindModel(sql, owner, id);
+    if (!model) return Status::NotFound("no model '" + id + "'");
+    auto found = FindModelVersion(sql, owner, id, version);
+    if (!found) {
+      return Status::NotFound("model '" + id + "' keeps no version " + std::to_string(version));
+    }
+    if (model->version == version) {
+      return Status::FailedPrecondition("version " + std::to_string(version) + " of model '" + id +
+                                        "' is the champion (what the model serves): roll back "
+                                        "or promote another version first");
+    }
+    std::string alias;
+    ll v = version;
+    sql << "SELECT alias FROM model_aliases WHERE owner = :o AND model_id = :m AND version = :v"
+           " ORDER BY alias COLLATE \"C\" LIMIT 1",
+        soci::use(owner), soci::use(id), soci::use(v), soci::into(alias);
+    if (sql.got_data()) {
+      return Status::FailedPrecondition("version " + std::to_string(version) + " of model '" + id +
+                                        "' is named by alias '" + alias +
+                                        "': remove the alias "
+                                        "first");
+    }
+    sql << "DELETE FROM model_versions WHERE owner = :o AND model_id = :m AND version = :v",
+        soci::use(owner), soci::use(id), soci::use(v);
+    std::vector<std::string> keys = {found->artifact_key};
+    std::vector<std::string> freed = ReleaseLineage(sql, owner, {found->dataset_id});
+    keys.insert(keys.end(), freed.begin(), freed.end());
+    tx.Commit();
+    return keys;
+  });
+}
+
+Status SqlMetadataStore::StartReproduction(const JobRecord& job, int64_t version,
+                                           const TrainingLimits& limits) {
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
+    WriteTransaction tx(sql);
+    if (!FindModel(sql, job.owner, job.model_id)) {
+      return Status::NotFound("no model '" + job.model_id + "'");
+    }
+    if (!FindModelVersion(sql, job.owner, job.model_id, version)) {
+      return Status::NotFound("model '" + job.model_id + "' keeps no version " +
+                              std::to_string(version));
+    }
+    ll active = 0;
+    sql << "SELECT COUNT(*) FROM jobs WHERE owner = :o AND state IN ('queued', 'running')",
+        soci::use(job.owner), soci::into(active);
+    if (Status s = CheckTrainingJobs(active, limits.max_training_jobs); !s.ok()) return s;
+    const std::string now = clock_.Rfc3339();
+    const std::string queued(JobStateName(JobState::kQueued));
+    sql << "INSERT INTO jobs (" << kJobColumns
+        << ") VALUES (:o, :id, :k, :m, :s, 0, '', :p, 0, 0, :c, '', '', '')",
+        soci::use(job.owner), soci::use(job.id), soci::use(job.kind), soci::use(job.model_id),
+        soci::use(queued), soci::use(job.payload_json), soci::use(now);
+    tx.Commit();
+    return Status::Ok();
+  });
+}
+
+Status SqlMetadataStore::FinishReproduction(const std::string& job_id, int64_t attempt,
+                                            int64_t version, const std::string& result_json,
+                                            const std::string& detail) {
+  return Locked([&](soci::session& session) -> Status {
+    soci::session& sql = session;
+    WriteTransaction tx(sql);
+    if (Status s = CheckAttemptHolds(sql, job_id, attempt); !s.ok()) return s;
+    auto job = FindJob(sql, job_id);
+    ll v = version;
+    soci::statement st =
+        (sql.prepare << "UPDATE model_versions SET reproduction_json = :r WHERE owner = :o AND"
+                        " model_id = :m AND version = :v",
+         soci::use(result_json), soci::use(job->owner), soci::use(job->model_id), soci::use(v));
+    st.execute(true);
+    if (st.get_affected_rows() == 0) {
+      return Status::NotFound("version " + std::to_string(version) + " of model '" + job->model_id +
+                              "' was deleted while it was reproduced");
+    }
+    const std::string now = clock_.Rfc3339();
+    const std::string succeeded(JobStateName(JobState::kSucceeded));
+    sql << "UPDATE jobs SET state = :s, progress = 1, progress_detail = :d, lease_owner = '',"
+           " finished_at = :f WHERE id = :id",
+        soci::use(succeeded), soci::use(detail), soci::use(now), soci::use(job_id);
+    tx.Commit();
+    return Status::Ok();
   });
 }
 

@@ -197,4 +197,18 @@ void SettleModelAfterJob(soci::session& sql, const JobRecord& job, const std::st
       soci::use(job.model_id);
 }
 
+// A running attempt still holds its job (sql_rows.h).
+Status CheckAttemptHolds(soci::session& sql, const std::string& job_id, int64_t attempt) {
+  auto job = FindJob(sql, job_id);
+  if (!job || job->state != JobState::kRunning || job->cancel_requested) {
+    return Status::FailedPrecondition("job " + job_id + " is no longer running");
+  }
+  if (job->attempts != attempt) {
+    return Status::FailedPrecondition("attempt " + std::to_string(attempt) + " of job " + job_id +
+                                      " lost its lease; attempt " + std::to_string(job->attempts) +
+                                      " holds the job now");
+  }
+  return Status::Ok();
+}
+
 }  // namespace diamond::store::sql

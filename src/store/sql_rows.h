@@ -40,6 +40,17 @@ std::vector<DatasetSegment> LoadSegments(soci::session& sql, const std::string& 
 std::vector<std::string> DeleteVersionIn(soci::session& sql, const std::string& owner,
                                          const std::string& dataset_id, int64_t version);
 
+// Deletes the versions of the owner's dataset `dataset_id` kept only for lineage that no
+// kept model version names any more, once the dataset itself was deleted (nothing while it
+// lives), inside the caller's write transaction; returns the freed segments' blob keys
+// (sql_dataset_store.cc).
+std::vector<std::string> ReleaseLineageVersionsIn(soci::session& sql, const std::string& owner,
+                                                  const std::string& dataset_id);
+
+// The fence every write of a running job's attempt passes: FailedPrecondition once the
+// job is no longer running, was asked to cancel, or another attempt holds it.
+Status CheckAttemptHolds(soci::session& sql, const std::string& job_id, int64_t attempt);
+
 // The owner's dataset with its current version.
 std::optional<DatasetRecord> FindDataset(soci::session& sql, const std::string& owner,
                                          const std::string& id);

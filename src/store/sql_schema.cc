@@ -216,6 +216,12 @@ const char* const kMigrationV11[] = {
     " alias TEXT NOT NULL, version BIGINT NOT NULL, PRIMARY KEY (owner, model_id, alias))",
 };
 
+// v12: a model version remembers its latest reproduction (POST .../reproduce): whether
+// retraining from its pinned data gave the identical model.
+const char* const kMigrationV12[] = {
+    "ALTER TABLE model_versions ADD COLUMN reproduction_json TEXT NOT NULL DEFAULT ''",
+};
+
 Result<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::Open(const std::string& url,
                                                                  size_t pool_size,
                                                                  const Clock& clock) {
@@ -273,6 +279,7 @@ Status SqlMetadataStore::Migrate() {
       sql << "INSERT INTO store_identity (id) VALUES (:id)", soci::use(id);
     }
     apply(11, kMigrationV11);
+    apply(12, kMigrationV12);
     tx.Commit();
     return Status::Ok();
   });

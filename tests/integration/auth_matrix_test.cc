@@ -163,6 +163,7 @@ class AuthMatrixTest : public ::testing::Test {
       return {R"({"dataset_id": "ds"})", "application/json"};
     // No body: back to the champion before (409 for the owner's model of one version).
     if (path == "/models/{model_id}/rollback") return {"", ""};
+    if (path == "/models/{model_id}/versions/{version}/reproduce") return {"", ""};
     if (path == "/models/{model_id}/aliases/{alias}" && method == "PUT")
       return {R"({"version": 1})", "application/json"};
     if (method == "PUT" || method == "POST") return {kStone, "application/json"};

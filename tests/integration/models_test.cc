@@ -371,5 +371,75 @@ TEST_F(ModelsTest, ANewVersionWaitsBesideTheChampionUnderAnAliasUntilPromoted) {
                    "promote");
 }
 
+// Issue 25: a kept version is trained again from the data it was trained on (kept for it
+// even after its dataset is deleted) and found identical; a version no alias names can be
+// deleted, the champion and aliased ones cannot.
+TEST_F(ModelsTest, AVersionIsReproducedIdenticallyAndDeletedOnlyWhenNoAliasNamesIt) {
+  ASSERT_EQ(server_->PutJson("/models/m", R"({"dataset_id": "stones"})").status, 201);
+  ASSERT_EQ(
+      server_->PutJson("/models/m", R"({"dataset_id": "stones", "algorithm": "gbdt"})").status,
+      201);
+  json facts = json::parse(server_->Get("/models/m/versions/1").body);
+  EXPECT_EQ(facts["reproduction"], nullptr);
+  EXPECT_EQ(facts["summary"]["binary_version"].get<std::string>().rfind("diamond ", 0), 0u)
+      << facts["summary"].dump();
+
+  // Runs a reproduction of `version` to its end; returns the job.
+  auto reproduce = [&](int version) {
+    HttpResult accepted = server_->Request(
+        "POST", "/models/m/versions/" + std::to_string(version) + "/reproduce", "", "");
+    EXPECT_EQ(accepted.status, 202) << accepted.body;
+    if (accepted.status != 202) return json();
+    const std::string location = accepted.Header("location");
+    EXPECT_EQ(json::parse(accepted.body)["kind"], "reproduce");
+    json job;
+    EXPECT_TRUE(Eventually(
+        [&] {
+          job = json::parse(server_->Get(location).body);
+          return job["state"] != "queued" && job["state"] != "running";
+        },
+        std::chrono::seconds(60)));
+    return job;
+  };
+  // Both algorithms fit deterministically: trees too, on the server's threads.
+  for (int version : {1, 2}) {
+    json job = reproduce(version);
+    ASSERT_EQ(job["state"], "succeeded") << job.dump();
+    EXPECT_EQ(job["progress_detail"], "identical to version " + std::to_string(version));
+    json reproduction = json::parse(
+        server_->Get("/models/m/versions/" + std::to_string(version)).body)["reproduction"];
+    EXPECT_EQ(reproduction["identical"], true) << reproduction.dump();
+    EXPECT_EQ(reproduction["differences"], json::array());
+    EXPECT_EQ(reproduction["job_id"], job["id"]);
+  }
+  HttpResult card =
+      server_->Request("GET", "/models/m/versions/2/card", "", "", {"Accept: text/markdown"});
+  EXPECT_NE(card.body.find("by \"diamond "), std::string::npos) << card.body;
+  EXPECT_NE(card.body.find(": identical."), std::string::npos) << card.body;
+
+  // The dataset goes; the versions its model versions were trained on stay for them.
+  ASSERT_EQ(server_->Request("DELETE", "/datasets/stones").status, 200);
+  json again = reproduce(1);
+  EXPECT_EQ(again["state"], "succeeded") << again.dump();
+  EXPECT_EQ(again["progress_detail"], "identical to version 1");
+
+  ExpectFieldError(server_->PostJson("/models/m/versions/1/reproduce", R"({"seed": 1})"), "seed");
+  EXPECT_EQ(server_->Request("POST", "/models/m/versions/9/reproduce", "", "").status, 404);
+  EXPECT_EQ(server_->Request("DELETE", "/models/m/versions/2").status, 409) << "the champion";
+  ASSERT_EQ(server_->PutJson("/models/m/aliases/old", R"({"version": 1})").status, 200);
+  HttpResult aliased = server_->Request("DELETE", "/models/m/versions/1");
+  EXPECT_EQ(aliased.status, 409) << aliased.body;
+  EXPECT_NE(aliased.body.find("'old'"), std::string::npos) << aliased.body;
+  ASSERT_EQ(server_->Request("DELETE", "/models/m/aliases/old").status, 200);
+  HttpResult deleted = server_->Request("DELETE", "/models/m/versions/1");
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_EQ(json::parse(deleted.body)["version"], 1);
+  EXPECT_EQ(server_->Get("/models/m/versions/1").status, 404);
+  EXPECT_EQ(server_->Request("DELETE", "/models/m/versions/1").status, 404);
+  EXPECT_EQ(json::parse(server_->Get("/models/m/versions").body)["versions"].size(), 1u);
+  EXPECT_EQ(server_->PostJson("/models/m/predict?version=1", kStone).status, 404);
+  EXPECT_EQ(server_->PostJson("/models/m/predict", kStone).status, 200);
+}
+
 }  // namespace
 }  // namespace diamond::testing

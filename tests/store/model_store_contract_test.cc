@@ -139,6 +139,116 @@ TEST_P(ModelStoreContract, TrainingsAreVersionsKeptFiveDeepAndTheChampionRollsBa
   EXPECT_EQ(other->AliasHistory("u", "m").status().code(), StatusCode::kNotFound);
 }
 
+// Issue 25: a dataset version is kept while any kept model version was trained on it (not
+// only the champion), so an old version can still be reproduced after its dataset was
+// deleted; deleting or pruning the last such model version releases it. A version is
+// deleted only when no alias names it.
+TEST_P(ModelStoreContract, DatasetVersionsStayWhileAnyKeptModelVersionWasTrainedOnThem) {
+  auto store = OpenStore(), other = OpenStore();
+  ASSERT_TRUE(store && other);
+  for (int64_t v = 1; v <= 3; ++v) {
+    ASSERT_TRUE(store->CommitDatasetVersion("u", "d", v - 1, Version(v, Name("seg", v)), {}).ok());
+  }
+  auto train = [&](int n, int64_t dataset_version) {
+    const std::string job_id = Name("j", n);
+    ASSERT_TRUE(store->StartTraining("m", "{}", TrainingJob("u", job_id, "m"), {10, 10}).ok());
+    auto job = store->ClaimNextJob({"w", 60000, 3});
+    ASSERT_TRUE(job.ok() && job->has_value());
+    ASSERT_TRUE(
+        store->FinishTraining(job_id, 1, Name("models/u/m/", n), "d", dataset_version, "{}", true)
+            .ok());
+  };
+  train(1, 1);
+  train(2, 2);
+  train(3, 3);  // the champion; versions 1 and 2 of the model name dataset versions 1 and 2
+
+  // A live dataset's version that an older model version names is not deleted...
+  auto refused = store->DeleteDatasetVersion("u", "d", 1);
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("version 1 of model 'm'"), std::string::npos)
+      << refused.status().message();
+  // ...and deleting the dataset keeps every version a kept model version names.
+  ASSERT_TRUE(store->DeleteDataset("u", "d").ok());
+  for (int64_t v = 1; v <= 3; ++v) {
+    auto kept = other->GetDatasetVersion("u", "d", v);
+    ASSERT_TRUE(kept.ok()) << v << ": " << kept.status().message();
+    ASSERT_EQ(kept->segments.size(), 1u);
+    EXPECT_EQ(kept->segments[0].blob_key, Name("seg", v));
+  }
+  EXPECT_EQ(other->GetDatasetVersion("u", "d", 4).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(other->GetDatasetVersion("v", "d", 1).status().code(), StatusCode::kNotFound);
+
+  // The champion and an aliased version cannot be deleted; another can, and the dataset
+  // version kept only for it goes with it (its segment returned to be deleted).
+  EXPECT_EQ(store->DeleteModelVersion("u", "m", 3).status().code(),
+            StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(store->MoveAlias("u", "m", "challenger", 2, "u", "keep").ok());
+  auto aliased = store->DeleteModelVersion("u", "m", 2);
+  EXPECT_EQ(aliased.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(aliased.status().message().find("challenger"), std::string::npos);
+  EXPECT_EQ(store->DeleteModelVersion("u", "m", 9).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store->DeleteModelVersion("v", "m", 1).status().code(), StatusCode::kNotFound);
+  auto keys = store->DeleteModelVersion("u", "m", 1);
+  ASSERT_TRUE(keys.ok()) << keys.status().message();
+  EXPECT_EQ(*keys, (std::vector<std::string>{"models/u/m/1", "seg1"}));
+  EXPECT_EQ(other->GetDatasetVersion("u", "d", 1).status().code(), StatusCode::kNotFound);
+  std::vector<int64_t> kept;
+  for (const auto& v : *other->ListModelVersions("u", "m")) kept.push_back(v.version);
+  EXPECT_EQ(kept, (std::vector<int64_t>{3, 2}));
+
+  // Pruning releases too: five more trainings push version 2 out once its alias goes.
+  ASSERT_TRUE(store->MoveAlias("u", "m", "challenger", 0, "u", "done").ok());
+  ASSERT_TRUE(store->CommitDatasetVersion("u", "e", 0, Version(1, "seg-e"), {}).ok());
+  for (int n = 4; n <= 8; ++n) {
+    const std::string job_id = Name("j", n);
+    ASSERT_TRUE(store->StartTraining("m", "{}", TrainingJob("u", job_id, "m"), {10, 10}).ok());
+    ASSERT_TRUE(store->ClaimNextJob({"w", 60000, 3})->has_value());
+    ASSERT_TRUE(store->FinishTraining(job_id, 1, Name("models/u/m/", n), "e", 1, "{}", true).ok());
+  }
+  EXPECT_EQ(other->GetDatasetVersion("u", "d", 2).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(other->GetDatasetVersion("u", "d", 3).status().code(), StatusCode::kNotFound);
+  auto referenced = other->ReferencedBlobKeys();
+  ASSERT_TRUE(referenced.ok());
+  EXPECT_EQ(std::count(referenced->begin(), referenced->end(), "seg2"), 0);
+  EXPECT_EQ(std::count(referenced->begin(), referenced->end(), "seg-e"), 1);
+}
+
+// A reproduction is a job counted like a training; its result is recorded on the version,
+// fenced by the attempt, and the job ends with the detail.
+TEST_P(ModelStoreContract, AReproductionIsRecordedOnItsVersion) {
+  auto store = OpenStore(), other = OpenStore();
+  ASSERT_TRUE(store && other);
+  ASSERT_TRUE(store->StartTraining("m", "{}", TrainingJob("u", "j1", "m"), {10, 10}).ok());
+  ASSERT_TRUE(store->ClaimNextJob({"w", 60000, 3})->has_value());
+  ASSERT_TRUE(store->FinishTraining("j1", 1, "models/u/m/1", "d", 1, "{}", true).ok());
+
+  JobRecord job = TrainingJob("u", "r1", "m");
+  job.kind = "reproduce";
+  EXPECT_EQ(store->StartReproduction(job, 2, {10, 10}).code(), StatusCode::kNotFound);
+  JobRecord others = TrainingJob("v", "r0", "m");
+  EXPECT_EQ(store->StartReproduction(others, 1, {10, 10}).code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store->StartReproduction(job, 1, {10, 1}).ok());
+  JobRecord second = job;
+  second.id = "r2";
+  EXPECT_EQ(store->StartReproduction(second, 1, {10, 1}).code(), StatusCode::kQuotaExceeded)
+      << "one job at a time on this plan";
+  auto claimed = store->ClaimNextJob({"w", 60000, 3});
+  ASSERT_TRUE(claimed.ok() && claimed->has_value());
+  EXPECT_EQ((*claimed)->kind, "reproduce");
+  EXPECT_EQ(store->FinishReproduction("r1", 2, 1, "{}", "x").code(),
+            StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(store->FinishReproduction("r1", 1, 1, R"({"identical": true})", "identical").ok());
+  auto versions = other->ListModelVersions("u", "m");
+  ASSERT_TRUE(versions.ok());
+  EXPECT_EQ(versions->front().reproduction_json, R"({"identical": true})");
+  auto finished = other->GetJob("u", "r1");
+  ASSERT_TRUE(finished.ok());
+  EXPECT_EQ(finished->state, JobState::kSucceeded);
+  EXPECT_EQ(finished->progress_detail, "identical");
+  EXPECT_EQ(store->FinishReproduction("r1", 1, 1, "{}", "again").code(),
+            StatusCode::kFailedPrecondition);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ModelStoreContract, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 

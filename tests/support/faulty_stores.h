@@ -155,6 +155,8 @@ class FaultyDatasetStore final : public store::DatasetStore {
                   (o, id, e, v, l))
   DIAMOND_FORWARD(Result<std::vector<DatasetVersion>>, ListDatasetVersions,
                   (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Result<DatasetVersion>, GetDatasetVersion,
+                  (const std::string& o, const std::string& id, int64_t v), (o, id, v))
   DIAMOND_FORWARD(Keys, DeleteDataset, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Keys, DeleteDatasetVersion,
                   (const std::string& o, const std::string& id, int64_t v), (o, id, v))
@@ -225,6 +227,14 @@ class FaultyModelStore final : public store::ModelStore {
                   (o, id, al, v, a, r))
   DIAMOND_FORWARD(Result<std::vector<AliasMove>>, AliasHistory,
                   (const std::string& o, const std::string& id), (o, id))
+  DIAMOND_FORWARD(Keys, DeleteModelVersion,
+                  (const std::string& o, const std::string& id, int64_t v), (o, id, v))
+  DIAMOND_FORWARD(Status, StartReproduction,
+                  (const JobRecord& j, int64_t v, const TrainingLimits& l), (j, v, l))
+  DIAMOND_FORWARD(Status, FinishReproduction,
+                  (const std::string& j, int64_t a, int64_t v, const std::string& r,
+                   const std::string& d),
+                  (j, a, v, r, d))
  private:
   store::ModelStore& real_;
   FaultPlan& plan_;

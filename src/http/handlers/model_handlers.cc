@@ -201,6 +201,51 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
     return Json(200, ModelVersionJson(*found, request.prefix));
   });
 
+  // Deletes a kept version no alias names (not the champion), with its model file.
+  router.Add("DELETE", "/models/{model_id}/versions/{version}", [&ctx](HttpRequest& request) {
+    const auto& id = request.Param("model_id");
+    if (auto error = CheckId(id, "model_id")) return *error;
+    int64_t version = 0;
+    if (auto error = ParseVersionParam(request.Param("version"), &version)) return *error;
+    if (Status s = ctx.models.DeleteVersion(Owner(request), id, version); !s.ok()) {
+      return ProblemFromStatus(s);
+    }
+    return Json(200, {{"id_", id}, {"version", version}, {"deleted", true}});
+  });
+
+  // Trains a kept version again from the data it was trained on, in a job: 202 with the
+  // job; when it succeeds the version's `reproduction` says whether the model is identical.
+  router.Add(
+      "POST", "/models/{model_id}/versions/{version}/reproduce", [&ctx](HttpRequest& request) {
+        const auto& id = request.Param("model_id");
+        if (auto error = CheckId(id, "model_id")) return *error;
+        int64_t version = 0;
+        if (auto error = ParseVersionParam(request.Param("version"), &version)) return *error;
+        if (!request.body.empty()) {  // nothing to choose: the version's request is replayed
+          nlohmann::json body;
+          if (auto error = ParseJsonBody(request, &body)) return *error;
+          std::vector<FieldError> errors;
+          if (!body.is_object()) errors.push_back({0, 0, "", "the body must be a JSON object"});
+          for (const auto& item : body.items()) {
+            if (body.is_object()) {
+              errors.push_back({0, 0, item.key(),
+                                "unknown field: a reproduction trains the version's own request"});
+            }
+          }
+          if (!errors.empty()) return ValidationProblem("invalid reproduce request", errors);
+        }
+        const PlanRecord& plan = PlanOf(request);
+        auto job_id = ctx.models.Reproduce(Owner(request), id, version,
+                                           {plan.max_models, plan.max_training_jobs});
+        if (!job_id.ok()) return ProblemFromStatus(job_id.status());
+        ctx.jobs.Notify();
+        auto job = ctx.job_records.Get(Owner(request), *job_id);
+        if (!job.ok()) return ProblemFromStatus(job.status());
+        HttpResponse response = Json(202, JobJson(*job, request.prefix));
+        response.headers.emplace_back("Location", request.prefix + "/jobs/" + *job_id);
+        return response;
+      });
+
   // The model card of a version: JSON, or Markdown for `Accept: text/markdown`.
   router.Add("GET", "/models/{model_id}/versions/{version}/card", [&ctx](HttpRequest& request) {
     const auto& id = request.Param("model_id");

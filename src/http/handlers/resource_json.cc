@@ -112,6 +112,10 @@ nlohmann::json ModelVersionJson(const ModelVersionRecord& v, const std::string& 
       {"dataset", {{"id", v.dataset_id}, {"version", v.dataset_version}}}};
   if (auto request = ParseJson(v.request_json); request.ok()) out["request"] = *request;
   if (auto summary = ParseJson(v.summary_json); summary.ok()) out["summary"] = *summary;
+  out["reproduction"] = nullptr;  // never reproduced
+  if (auto reproduction = ParseJson(v.reproduction_json); reproduction.ok()) {
+    out["reproduction"] = *reproduction;
+  }
   return out;
 }
 
