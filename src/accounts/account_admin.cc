@@ -105,8 +105,9 @@ Result<IssuedKey> IssueKey(store::UserStore& store, const std::string& user_id,
 
 PlanRecord UnlimitedPlan(const std::string& name) {
   constexpr int64_t kHuge = int64_t{1} << 52;  // exact as a double, far beyond any use
-  return PlanRecord{name, kMaxRequestsPerSecond, kMaxBurst, kHuge, kHuge, kHuge, kHuge, 0, 0, kHuge,
-                    kHuge};
+  return PlanRecord{
+      name,  kMaxRequestsPerSecond, kMaxBurst, kHuge, kHuge, kHuge, kHuge, 0, 0, kHuge,
+      kHuge, kMaxModelVersionsKept};
 }
 
 Status ValidatePlan(const PlanRecord& plan) {
@@ -127,6 +128,10 @@ Status ValidatePlan(const PlanRecord& plan) {
     return Status::InvalidArgument("requests_per_second must be 0 (no requests) or from " +
                                    std::to_string(kMinRequestsPerSecond) + " to " +
                                    std::to_string(static_cast<int64_t>(kMaxRequestsPerSecond)));
+  }
+  if (plan.model_versions_kept < 1 || plan.model_versions_kept > kMaxModelVersionsKept) {
+    return Status::InvalidArgument("model_versions_kept must be from 1 to " +
+                                   std::to_string(kMaxModelVersionsKept));
   }
   if (plan.burst > kMaxBurst) {
     return Status::InvalidArgument("burst must be at most " + std::to_string(kMaxBurst));

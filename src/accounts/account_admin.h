@@ -46,9 +46,14 @@ inline constexpr int64_t kMaxBurst = int64_t{1} << 40;
 // same to plans made before these limits existed).
 inline constexpr int64_t kDefaultMaxStoredBytes = int64_t{1} << 40;
 inline constexpr int64_t kDefaultMaxDatasets = 10000;
+// Versions kept per model when a plan does not say (as before it was a setting), and the
+// most a plan may keep (each is a model file in the store).
+inline constexpr int64_t kDefaultModelVersionsKept = 5;
+inline constexpr int64_t kMaxModelVersionsKept = 1000;
 
 // InvalidArgument unless every number is finite and >= 0, the rate and burst are within
-// what a token bucket represents, and the name is a valid id.
+// what a token bucket represents, model_versions_kept is from 1 to kMaxModelVersionsKept,
+// and the name is a valid id.
 Status ValidatePlan(const PlanRecord& plan);
 
 // On a store with no users: creates the admin user with a key and writes the key to

@@ -42,7 +42,7 @@ void PrintPlan(const PlanRecord& p) {
             << "\tprice_per_1k_rows=" << p.price_per_1k_rows
             << "\tprice_per_training_minute=" << p.price_per_training_minute
             << "\tmax_stored_bytes=" << p.max_stored_bytes << "\tmax_datasets=" << p.max_datasets
-            << "\n";
+            << "\tmodel_versions_kept=" << p.model_versions_kept << "\n";
 }
 
 int SetPlan(store::AccountStore& store, const AdminArgs& args) {
@@ -52,6 +52,7 @@ int SetPlan(store::AccountStore& store, const AdminArgs& args) {
   plan.name = args.target;
   plan.max_stored_bytes = accounts::kDefaultMaxStoredBytes;
   plan.max_datasets = accounts::kDefaultMaxDatasets;
+  plan.model_versions_kept = accounts::kDefaultModelVersionsKept;
   for (const auto& p : *plans) {
     if (p.name == args.target) plan = p;
   }
@@ -66,6 +67,7 @@ int SetPlan(store::AccountStore& store, const AdminArgs& args) {
     plan.price_per_training_minute = *args.price_per_training_minute;
   if (args.max_stored_bytes) plan.max_stored_bytes = *args.max_stored_bytes;
   if (args.max_datasets) plan.max_datasets = *args.max_datasets;
+  if (args.model_versions_kept) plan.model_versions_kept = *args.model_versions_kept;
   if (Status s = accounts::ValidatePlan(plan); !s.ok()) return Fail(s);
   if (Status s = store.PutPlan(plan); !s.ok()) return Fail(s);
   PrintPlan(plan);

@@ -152,7 +152,7 @@ struct AdminArgs {
   // plans set: only what is given changes
   std::optional<double> requests_per_second, price_per_1k_rows, price_per_training_minute;
   std::optional<int64_t> burst, monthly_predicted_rows, max_dataset_rows, max_models,
-      max_training_jobs, max_stored_bytes, max_datasets;
+      max_training_jobs, max_stored_bytes, max_datasets, model_versions_kept;
 };
 
 int RunTrain(const TrainArgs& args);

@@ -423,6 +423,8 @@ int main(int argc, char** argv) {
   plan_set->add_option("--max-stored-bytes", admin.max_stored_bytes,
                        "Bytes of datasets kept (all versions)");
   plan_set->add_option("--max-datasets", admin.max_datasets, "Datasets owned");
+  plan_set->add_option("--model-versions-kept", admin.model_versions_kept,
+                       "Versions kept per model (the newest; the champion and aliased ones too)");
   plan_set->add_option("--price-per-1k-rows", admin.price_per_1k_rows,
                        "Price per 1,000 predicted rows");
   plan_set->add_option("--price-per-training-minute", admin.price_per_training_minute,

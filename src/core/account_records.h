@@ -39,6 +39,9 @@ struct PlanRecord {
   double price_per_training_minute = 0;  // currency units per minute of training
   int64_t max_stored_bytes = 0;          // bytes of every dataset version kept, summed
   int64_t max_datasets = 0;              // datasets owned
+  // Versions kept per model: the newest this many, plus the champion and any an alias
+  // names (issue 25). At least 1.
+  int64_t model_versions_kept = 5;
 };
 
 // A process serving this database (a server, or a worker), as it last reported.

@@ -140,8 +140,9 @@ void Train(const JobRecord& job, JobContext& context, store::ModelStore& models,
   key += "-a" + std::to_string(job.attempts) + ".json";
   if (Status s = blobs.Put(key, fitted.model_file); !s.ok()) throw Failure{s.message()};
   const json summary = Summary(fitted.outcome, payload, fitted.seconds, fitted.created_at);
-  Status finished = models.FinishTraining(job.id, job.attempts, key, request.dataset_id,
-                                          payload.dataset.version, summary.dump(), request.promote);
+  Status finished =
+      models.FinishTraining(job.id, job.attempts, key, request.dataset_id, payload.dataset.version,
+                            summary.dump(), request.promote, payload.versions_kept);
   if (!finished.ok()) {
     store::DeleteUnreferencedBlobs(blobs, {key});  // cancelled or deleted meanwhile
     throw Failure{finished.message()};

@@ -173,7 +173,11 @@ TrainJobPayload ReadTrainingFields(Reader& reader, const std::string& kind) {
 
 }  // namespace
 
-std::string TrainJobPayload::ToJson() const { return TrainingFields(*this).dump(); }
+std::string TrainJobPayload::ToJson() const {
+  json out = TrainingFields(*this);
+  out["versions_kept"] = versions_kept;
+  return out.dump();
+}
 
 Result<TrainJobPayload> TrainJobPayload::Parse(std::string_view text) {
   const std::string kind(kTrainJobKind);
@@ -181,6 +185,7 @@ Result<TrainJobPayload> TrainJobPayload::Parse(std::string_view text) {
   if (!parsed.ok()) return parsed.status();
   Reader reader(*parsed, kind);
   TrainJobPayload payload = ReadTrainingFields(reader, kind);
+  if (reader.Has("versions_kept")) payload.versions_kept = reader.Integer("versions_kept");
   return Done(reader, std::move(payload));
 }
 

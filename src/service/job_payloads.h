@@ -44,6 +44,9 @@ struct TrainJobPayload {
   nlohmann::json request;  // the training request (service/training_request.h), as sent
   PinnedDataset dataset;
   std::optional<PinnedDataset> validation_dataset;  // for validation on a separate dataset
+  // The owner's plan's model_versions_kept when training was asked for (jobs queued
+  // before it was a plan setting: 5, as then).
+  int64_t versions_kept = 5;
 
   std::string ToJson() const;
   static Result<TrainJobPayload> Parse(std::string_view text);

@@ -35,7 +35,7 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
     return PinnedDataset{d.id, d.current.version, store::SegmentKeys(d.current), d.current.sha256,
                          d.current.rows};
   };
-  TrainJobPayload payload{request.ToJson(), pinned(*dataset), std::nullopt};
+  TrainJobPayload payload{request.ToJson(), pinned(*dataset), std::nullopt, limits.versions_kept};
   if (request.validation.kind == ml::Validation::Kind::kSeparateSet) {
     auto validation = dataset_store_.GetDataset(owner, request.validation_dataset_id);
     if (!validation.ok()) return validation.status();

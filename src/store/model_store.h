@@ -40,19 +40,23 @@ class ModelStore {
   struct TrainingLimits {
     int64_t max_models = 0;         // models owned: a new one beyond is LimitExceeded
     int64_t max_training_jobs = 0;  // queued or running at once: beyond is QuotaExceeded
+    int64_t versions_kept = 5;      // the plan's model_versions_kept, for FinishTraining
   };
   // Creates the model (or marks an existing one as training) and queues `job` for it
   // (job.owner owns both). FailedPrecondition if the model is already training.
   virtual Status StartTraining(const std::string& model_id, const std::string& request_json,
                                const JobRecord& job, const TrainingLimits& limits) = 0;
   // Adds the job's artifact as the model's next version and, with `promote` (or when the
-  // model has none yet), makes it the champion. FailedPrecondition if attempt
+  // model has none yet), makes it the champion; then deletes the versions beyond the
+  // newest `versions_kept` (>= 1) that are neither the champion nor named by an alias, in
+  // the same transaction (their files go with the next blob GC, as do the dataset
+  // versions kept only for them). FailedPrecondition if attempt
   // `attempt` no longer holds the job (cancelled, its lease lapsed and another worker took
   // it, or the model was deleted): a late worker never overwrites a newer attempt.
   virtual Status FinishTraining(const std::string& job_id, int64_t attempt,
                                 const std::string& artifact_key, const std::string& dataset_id,
                                 int64_t dataset_version, const std::string& summary_json,
-                                bool promote) = 0;
+                                bool promote, int64_t versions_kept) = 0;
   // Removes the model, its queries (whoever opened them) and jobs, and the dataset version
   // it was trained on if only it kept that version; returns blob keys to delete.
   virtual Result<std::vector<std::string>> DeleteModel(const std::string& owner,
@@ -60,9 +64,8 @@ class ModelStore {
 
   // Versions (issue 25). A training that succeeds adds an immutable version, numbered on
   // from the model's last, and makes it the champion (what the model serves). The newest
-  // kKeptModelVersions versions and the champion are kept; older ones are deleted in the
-  // same transaction (their files go with the next blob GC).
-  static constexpr int64_t kKeptModelVersions = 5;
+  // versions (as many as the owner's plan keeps) and the champion are kept; older ones are
+  // deleted in the same transaction (their files go with the next blob GC).
   static constexpr char kChampionAlias[] = "champion";
   // The owner's model's kept versions, newest first.
   virtual Result<std::vector<ModelVersionRecord>> ListModelVersions(const std::string& owner,

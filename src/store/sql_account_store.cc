@@ -16,7 +16,7 @@ constexpr const char* kKeyColumns =
 constexpr const char* kPlanColumns =
     "name, requests_per_second, burst, monthly_predicted_rows, max_dataset_rows, max_models,"
     " max_training_jobs, price_per_1k_rows, price_per_training_minute, max_stored_bytes,"
-    " max_datasets";
+    " max_datasets, model_versions_kept";
 
 UserRecord ReadUser(const soci::row& r) {
   return UserRecord{r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2),
@@ -30,9 +30,9 @@ ApiKeyRecord ReadKey(const soci::row& r) {
 }
 
 PlanRecord ReadPlan(const soci::row& r) {
-  return PlanRecord{r.get<std::string>(0), r.get<double>(1), r.get<ll>(2), r.get<ll>(3),
-                    r.get<ll>(4),          r.get<ll>(5),     r.get<ll>(6), r.get<double>(7),
-                    r.get<double>(8),      r.get<ll>(9),     r.get<ll>(10)};
+  return PlanRecord{r.get<std::string>(0), r.get<double>(1), r.get<ll>(2),  r.get<ll>(3),
+                    r.get<ll>(4),          r.get<ll>(5),     r.get<ll>(6),  r.get<double>(7),
+                    r.get<double>(8),      r.get<ll>(9),     r.get<ll>(10), r.get<ll>(11)};
 }
 
 void BumpGeneration(soci::session& sql) {
@@ -200,15 +200,15 @@ Status SqlMetadataStore::PutPlan(const PlanRecord& plan) {
     WriteTransaction tx(sql);
     ll burst = plan.burst, rows = plan.monthly_predicted_rows, dataset_rows = plan.max_dataset_rows,
        models = plan.max_models, jobs = plan.max_training_jobs, stored = plan.max_stored_bytes,
-       datasets = plan.max_datasets;
+       datasets = plan.max_datasets, versions_kept = plan.model_versions_kept;
     double rps = plan.requests_per_second, per_rows = plan.price_per_1k_rows,
            per_minute = plan.price_per_training_minute;
     sql << "DELETE FROM plans WHERE name = :n", soci::use(plan.name);
     sql << "INSERT INTO plans (" << kPlanColumns
-        << ") VALUES (:n, :rps, :b, :mr, :dr, :m, :j, :pr, :pm, :sb, :ds)",
+        << ") VALUES (:n, :rps, :b, :mr, :dr, :m, :j, :pr, :pm, :sb, :ds, :vk)",
         soci::use(plan.name), soci::use(rps), soci::use(burst), soci::use(rows),
         soci::use(dataset_rows), soci::use(models), soci::use(jobs), soci::use(per_rows),
-        soci::use(per_minute), soci::use(stored), soci::use(datasets);
+        soci::use(per_minute), soci::use(stored), soci::use(datasets), soci::use(versions_kept);
     BumpGeneration(sql);
     tx.Commit();
     return Status::Ok();

@@ -97,7 +97,8 @@ class SqlMetadataStore final : public MetadataStore, public AccountStore {
                        const JobRecord& job, const TrainingLimits& limits) override;
   Status FinishTraining(const std::string& job_id, int64_t attempt, const std::string& artifact_key,
                         const std::string& dataset_id, int64_t dataset_version,
-                        const std::string& summary_json, bool promote) override;
+                        const std::string& summary_json, bool promote,
+                        int64_t versions_kept) override;
   Result<std::vector<std::string>> DeleteModel(const std::string& owner,
                                                const std::string& id) override;
   Result<ModelChanges> ModelChangesSince(int64_t seq) override;

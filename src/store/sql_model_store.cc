@@ -58,13 +58,13 @@ std::vector<std::string> ReleaseLineage(soci::session& sql, const std::string& o
   return freed;
 }
 
-// Deletes the model's versions other than the newest kKeptModelVersions, the champion and
+// Deletes the model's versions other than the newest `versions_kept`, the champion and
 // those another alias names, with the dataset versions kept only for them (their files
 // and segments go with the next blob GC, which no longer finds them referenced).
 void PruneModelVersions(soci::session& sql, const std::string& owner, const std::string& id,
-                        ll champion) {
+                        ll champion, int64_t versions_kept) {
   const std::vector<std::string> datasets = LineageDatasets(sql, owner, id);
-  ll kept = ModelStore::kKeptModelVersions;
+  ll kept = std::max<int64_t>(versions_kept, 1);
   sql << "DELETE FROM model_versions WHERE owner = :o AND model_id = :m AND version <> :c"
          " AND version NOT IN (SELECT version FROM model_versions WHERE owner = :o2 AND"
          " model_id = :m2 ORDER BY version DESC LIMIT :k)"
@@ -212,7 +212,8 @@ Status SqlMetadataStore::StartTraining(const std::string& model_id, const std::s
 Status SqlMetadataStore::FinishTraining(const std::string& job_id, int64_t attempt,
                                         const std::string& artifact_key,
                                         const std::string& dataset_id, int64_t dataset_version,
-                                        const std::string& summary_json, bool promote) {
+                                        const std::string& summary_json, bool promote,
+                                        int64_t versions_kept) {
   return Locked([&](soci::session& session) -> Status {
     soci::session& sql = session;
     WriteTransaction tx(sql);
@@ -258,7 +259,8 @@ Status SqlMetadataStore::FinishTraining(const std::string& job_id, int64_t attem
     sql << "UPDATE jobs SET state = :s, progress = 1, progress_detail = '', lease_owner = '',"
            " finished_at = :f WHERE id = :id",
         soci::use(succeeded), soci::use(now), soci::use(job_id);
-    PruneModelVersions(sql, job->owner, job->model_id, champion ? version : model->version);
+    PruneModelVersions(sql, job->owner, job->model_id, champion ? version : model->version,
+                       versions_kept);
     RecordModelChange(sql, job->owner, job->model_id, instance_id_);
     tx.Commit();
     return Status::Ok();
@@ -436,8 +438,8 @@ Result<ModelRecord> SqlMetadataStore::MoveAlias(const std::string& owner, const 
       found = FindModelVersion(sql, owner, id, target);
       if (!found) {
         return Status::NotFound("model '" + id + "' keeps no version " + std::to_string(target) +
-                                " (the newest " + std::to_string(kKeptModelVersions) +
-                                " and those an alias names are kept)");
+                                " (the newest, as many as the plan keeps, and those an alias "
+                                "names are kept)");
       }
     }
     const std::string now = clock_.Rfc3339();

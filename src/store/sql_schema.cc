@@ -217,9 +217,11 @@ const char* const kMigrationV11[] = {
 };
 
 // v12: a model version remembers its latest reproduction (POST .../reproduce): whether
-// retraining from its pinned data gave the identical model.
+// retraining from its pinned data gave the identical model; how many versions a model
+// keeps is a plan setting (5 for every plan, as before).
 const char* const kMigrationV12[] = {
     "ALTER TABLE model_versions ADD COLUMN reproduction_json TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE plans ADD COLUMN model_versions_kept BIGINT NOT NULL DEFAULT 5",
 };
 
 Result<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::Open(const std::string& url,

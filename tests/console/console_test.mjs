@@ -232,6 +232,9 @@ try {
   await page.click("#rollback");
   await waitText("main", /Rolled back: version 1 is the champion/);
   assert.equal((await api("GET", "/models/console-linear")).json.version, 1);
+  await page.select("#card-version", "2");
+  await page.click("#show-card");
+  await waitText("pre.model-card", /# Model card: console-linear, version 2[\s\S]*## Reproduce/);
   await checkAccessible("model versions");
 
   // Price: the stone by two models side by side; the page's numbers are the API's.

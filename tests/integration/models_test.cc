@@ -441,5 +441,39 @@ TEST_F(ModelsTest, AVersionIsReproducedIdenticallyAndDeletedOnlyWhenNoAliasNames
   EXPECT_EQ(server_->PostJson("/models/m/predict", kStone).status, 200);
 }
 
+// How many versions a model keeps is its owner's plan's model_versions_kept (from 1).
+TEST_F(ModelsTest, APlanSaysHowManyVersionsEachModelKeeps) {
+  const std::string plan =
+      R"({"requests_per_second": 1000, "burst": 1000, "monthly_predicted_rows": 1000000,
+      "max_dataset_rows": 100000, "max_models": 5, "max_training_jobs": 5, "price_per_1k_rows": 0,
+      "price_per_training_minute": 0, "model_versions_kept": )";
+  HttpResult zero =
+      server_->Request("PUT", "/admin/plans/two-versions", plan + "0}", "application/json");
+  EXPECT_EQ(zero.status, 422) << zero.body;
+  EXPECT_NE(zero.body.find("model_versions_kept must be from 1"), std::string::npos) << zero.body;
+  server_->PutPlan("two-versions", plan + "2}");
+  int64_t listed = 0;
+  const json plans = json::parse(server_->Get("/admin/plans").body);  // named: outlives the loop
+  for (const auto& p : plans["results"]) {
+    if (p["name"] == "two-versions") listed = p["model_versions_kept"].get<int64_t>();
+  }
+  EXPECT_EQ(listed, 2);
+  const std::string key = server_->CreateUserWithKey("dora", "two-versions");
+  auto as_dora = [&](const std::string& method, const std::string& path, const std::string& body,
+                     const std::string& type) {
+    return server_->RequestAs(key, method, path, body, type);
+  };
+  ASSERT_EQ(as_dora("PUT", "/datasets/d", StonesToCsv(SyntheticStones(100, 5)), "text/csv").status,
+            200);
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_EQ(as_dora("PUT", "/models/m", R"({"dataset_id": "d"})", "application/json").status,
+              201);
+  }
+  json versions = json::parse(as_dora("GET", "/models/m/versions", "", "").body)["versions"];
+  ASSERT_EQ(versions.size(), 2u) << versions.dump();
+  EXPECT_EQ(versions[0]["version"], 4);
+  EXPECT_EQ(versions[1]["version"], 3);
+}
+
 }  // namespace
 }  // namespace diamond::testing

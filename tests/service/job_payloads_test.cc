@@ -33,15 +33,21 @@ PinnedDataset Pinned(const std::string& id) {
 
 TEST(JobPayloads, TrainingRoundTripsAndRequiresEveryField) {
   TrainJobPayload payload{json{{"dataset_id", "stones"}, {"algorithm", "gbdt"}}, Pinned("stones"),
-                          Pinned("check")};
+                          Pinned("check"), 12};
   auto back = TrainJobPayload::Parse(payload.ToJson());
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->request, payload.request);
+  EXPECT_EQ(back->versions_kept, 12);
   EXPECT_EQ(back->dataset.segments, payload.dataset.segments);
   EXPECT_EQ(back->dataset.rows, 4000);
   ASSERT_TRUE(back->validation_dataset.has_value());
   EXPECT_EQ(back->validation_dataset->id, "check");
-  ExpectEveryFieldRequired<TrainJobPayload>(payload.ToJson(), {"validation_dataset"});
+  // A job queued before versions kept were a plan setting keeps 5, as then.
+  ExpectEveryFieldRequired<TrainJobPayload>(payload.ToJson(),
+                                            {"validation_dataset", "versions_kept"});
+  json older = json::parse(payload.ToJson());
+  older.erase("versions_kept");
+  EXPECT_EQ(TrainJobPayload::Parse(older.dump())->versions_kept, 5);
   // Inside a pinned dataset too.
   json damaged = json::parse(payload.ToJson());
   damaged["dataset"].erase("sha256");
@@ -51,6 +57,19 @@ TEST(JobPayloads, TrainingRoundTripsAndRequiresEveryField) {
       << refused.status().message();
   EXPECT_NE(refused.status().message().find("'sha256' is missing"), std::string::npos)
       << refused.status().message();
+}
+
+TEST(JobPayloads, AReproductionRoundTripsAndRequiresEveryField) {
+  ReproduceJobPayload payload{
+      3, "models/ann/m/j-a1.json",
+      TrainJobPayload{json{{"dataset_id", "stones"}}, Pinned("stones"), std::nullopt, 5}};
+  auto back = ReproduceJobPayload::Parse(payload.ToJson());
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->version, 3);
+  EXPECT_EQ(back->artifact_key, "models/ann/m/j-a1.json");
+  EXPECT_EQ(back->training.dataset.segments, payload.training.dataset.segments);
+  EXPECT_FALSE(back->training.validation_dataset.has_value());
+  ExpectEveryFieldRequired<ReproduceJobPayload>(payload.ToJson());
 }
 
 TEST(JobPayloads, BatchPredictionRoundTripsAndRequiresEveryField) {

@@ -211,14 +211,14 @@ TEST_P(JobQueueContract, ALateWorkerCannotOverwriteANewerAttempt) {
   EXPECT_EQ(first->RenewJobLease("j1", 1, 60000).code(), StatusCode::kFailedPrecondition);
   EXPECT_TRUE(second->RenewJobLease("j1", 2, 60000).ok());
   ASSERT_TRUE(first->UpdateJobProgress("j1", 1, 0.99, "stale").ok());  // dropped, not an error
-  EXPECT_EQ(first->FinishTraining("j1", 1, "models/u/m/j1-a1.json", "d", 1, "{}", true).code(),
+  EXPECT_EQ(first->FinishTraining("j1", 1, "models/u/m/j1-a1.json", "d", 1, "{}", true, 5).code(),
             StatusCode::kFailedPrecondition);
   EXPECT_EQ(first->FailJob("j1", 1, "stale failure").code(), StatusCode::kFailedPrecondition);
   auto running = second->GetJob("u", "j1");
   ASSERT_TRUE(running.ok());
   EXPECT_EQ(running->state, JobState::kRunning);
   EXPECT_NE(running->progress_detail, "stale");
-  ASSERT_TRUE(second->FinishTraining("j1", 2, "models/u/m/j1-a2.json", "d", 1, "{}", true).ok());
+  ASSERT_TRUE(second->FinishTraining("j1", 2, "models/u/m/j1-a2.json", "d", 1, "{}", true, 5).ok());
   auto model = first->GetModel("u", "m");
   ASSERT_TRUE(model.ok());
   EXPECT_EQ(model->artifact_key, "models/u/m/j1-a2.json");

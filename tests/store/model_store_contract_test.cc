@@ -15,7 +15,7 @@ TEST_P(ModelStoreContract, ModelChangesAreListedInOrderForTheOtherReplicas) {
       store->StartTraining("m", "{}", TrainingJob("u", "j1", "m"), {10, 10}).ok());  // new model
   auto job = store->ClaimNextJob({"w", 60000, 3});
   ASSERT_TRUE(job.ok() && job->has_value());
-  ASSERT_TRUE(store->FinishTraining("j1", 1, "models/u/m/j1-a1.json", "d", 1, "{}", true).ok());
+  ASSERT_TRUE(store->FinishTraining("j1", 1, "models/u/m/j1-a1.json", "d", 1, "{}", true, 5).ok());
   ASSERT_TRUE(store->SetModelShared("u", "m", true).ok());
   auto changes = other->ModelChangesSince(start);
   ASSERT_TRUE(changes.ok());
@@ -51,7 +51,7 @@ TEST_P(ModelStoreContract, TrainingsAreVersionsKeptFiveDeepAndTheChampionRollsBa
     auto job = store->ClaimNextJob({"w", 60000, 3});
     ASSERT_TRUE(job.ok() && job->has_value());
     ASSERT_TRUE(
-        store->FinishTraining(job_id, 1, Name("models/u/m/", n), "d", n, "{}", promote).ok());
+        store->FinishTraining(job_id, 1, Name("models/u/m/", n), "d", n, "{}", promote, 5).ok());
   };
   for (int n = 1; n <= 7; ++n) train(n);
   auto versions = other->ListModelVersions("u", "m");
@@ -155,7 +155,8 @@ TEST_P(ModelStoreContract, DatasetVersionsStayWhileAnyKeptModelVersionWasTrained
     auto job = store->ClaimNextJob({"w", 60000, 3});
     ASSERT_TRUE(job.ok() && job->has_value());
     ASSERT_TRUE(
-        store->FinishTraining(job_id, 1, Name("models/u/m/", n), "d", dataset_version, "{}", true)
+        store
+            ->FinishTraining(job_id, 1, Name("models/u/m/", n), "d", dataset_version, "{}", true, 5)
             .ok());
   };
   train(1, 1);
@@ -203,7 +204,8 @@ TEST_P(ModelStoreContract, DatasetVersionsStayWhileAnyKeptModelVersionWasTrained
     const std::string job_id = Name("j", n);
     ASSERT_TRUE(store->StartTraining("m", "{}", TrainingJob("u", job_id, "m"), {10, 10}).ok());
     ASSERT_TRUE(store->ClaimNextJob({"w", 60000, 3})->has_value());
-    ASSERT_TRUE(store->FinishTraining(job_id, 1, Name("models/u/m/", n), "e", 1, "{}", true).ok());
+    ASSERT_TRUE(
+        store->FinishTraining(job_id, 1, Name("models/u/m/", n), "e", 1, "{}", true, 5).ok());
   }
   EXPECT_EQ(other->GetDatasetVersion("u", "d", 2).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(other->GetDatasetVersion("u", "d", 3).status().code(), StatusCode::kNotFound);
@@ -220,7 +222,7 @@ TEST_P(ModelStoreContract, AReproductionIsRecordedOnItsVersion) {
   ASSERT_TRUE(store && other);
   ASSERT_TRUE(store->StartTraining("m", "{}", TrainingJob("u", "j1", "m"), {10, 10}).ok());
   ASSERT_TRUE(store->ClaimNextJob({"w", 60000, 3})->has_value());
-  ASSERT_TRUE(store->FinishTraining("j1", 1, "models/u/m/1", "d", 1, "{}", true).ok());
+  ASSERT_TRUE(store->FinishTraining("j1", 1, "models/u/m/1", "d", 1, "{}", true, 5).ok());
 
   JobRecord job = TrainingJob("u", "r1", "m");
   job.kind = "reproduce";
@@ -247,6 +249,30 @@ TEST_P(ModelStoreContract, AReproductionIsRecordedOnItsVersion) {
   EXPECT_EQ(finished->progress_detail, "identical");
   EXPECT_EQ(store->FinishReproduction("r1", 1, 1, "{}", "again").code(),
             StatusCode::kFailedPrecondition);
+}
+
+// The number of versions kept is the caller's (the owner's plan): the newest that many,
+// plus the champion wherever it is.
+TEST_P(ModelStoreContract, AsManyVersionsAreKeptAsThePlanSays) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  auto train = [&](int n, bool promote, int64_t kept) {
+    const std::string job_id = Name("j", n);
+    ASSERT_TRUE(store->StartTraining("m", "{}", TrainingJob("u", job_id, "m"), {10, 10}).ok());
+    ASSERT_TRUE(store->ClaimNextJob({"w", 60000, 3})->has_value());
+    ASSERT_TRUE(
+        store->FinishTraining(job_id, 1, Name("models/u/m/", n), "d", 1, "{}", promote, kept).ok());
+  };
+  for (int n = 1; n <= 4; ++n) train(n, true, 5);
+  ASSERT_EQ(store->MoveAlias("u", "m", "champion", 2, "u", "back")->version, 2);
+  train(5, false, 2);
+  std::vector<int64_t> kept;
+  for (const auto& v : *store->ListModelVersions("u", "m")) kept.push_back(v.version);
+  EXPECT_EQ(kept, (std::vector<int64_t>{5, 4, 2}));
+  train(6, true, 1);
+  kept.clear();
+  for (const auto& v : *store->ListModelVersions("u", "m")) kept.push_back(v.version);
+  EXPECT_EQ(kept, (std::vector<int64_t>{6}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ModelStoreContract, ::testing::Values("sqlite", "postgresql"),

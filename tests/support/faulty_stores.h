@@ -215,8 +215,8 @@ class FaultyModelStore final : public store::ModelStore {
                   (m, r, j, l))
   DIAMOND_FORWARD(Status, FinishTraining,
                   (const std::string& j, int64_t n, const std::string& a, const std::string& d,
-                   int64_t v, const std::string& s, bool p),
-                  (j, n, a, d, v, s, p))
+                   int64_t v, const std::string& s, bool p, int64_t k),
+                  (j, n, a, d, v, s, p, k))
   DIAMOND_FORWARD(Keys, DeleteModel, (const std::string& o, const std::string& id), (o, id))
   DIAMOND_FORWARD(Result<ModelChanges>, ModelChangesSince, (int64_t s), (s))
   DIAMOND_FORWARD(Result<std::vector<ModelVersionRecord>>, ListModelVersions,

@@ -17,8 +17,9 @@ export function signOut() { sessionStorage.removeItem(KEY); }
 
 // JSON in, JSON out; a problem document becomes an ApiError. `body` may be a string
 // (sent as is with `contentType`) or a value (sent as JSON).
-export async function call(method, path, { body, contentType, query } = {}) {
+export async function call(method, path, { body, contentType, query, accept } = {}) {
   const headers = { Authorization: `Bearer ${key()}` };
+  if (accept) headers.Accept = accept;
   let payload;
   if (body !== undefined) {
     payload = typeof body === "string" || body instanceof Blob ? body : JSON.stringify(body);

@@ -93,8 +93,9 @@ export async function renderModels() {
     : el("p", {}, "Upload a dataset first: ", el("a", { href: "#/datasets" }, "Datasets"), "."));
 }
 
-// The owner's view of the versions kept (the newest 5 and those an alias names): which is
-// the champion (what every price uses), what else names each one, and a rollback of the
+// The owner's view of the versions kept (the newest the plan keeps and those an alias
+// names): which is the champion (what every price uses), what else names each one, whether
+// a reproduction found it identical, a version's model card, and a rollback of the
 // champion to the one before, asked to be confirmed first. Another user's shared model
 // shows none of this: its versions are its owner's.
 async function versionsSection(id, m) {
@@ -106,10 +107,23 @@ async function versionsSection(id, m) {
     const validation = v.summary && v.summary.metrics && v.summary.metrics.validation;
     return validation ? formatNumber(validation.mae) : "—";
   };
+  const reproduced = (v) => !v.reproduction ? "—"
+    : v.reproduction.identical ? "identical" : `differs: ${v.reproduction.differences.join(" ")}`;
   const rows = versions.map((v) => [String(v.version),
     [v.champion ? "champion" : null, ...v.aliases].filter(Boolean).join(", ") || "—",
     v.created_at.replace("T", " ").slice(0, 16), `${v.dataset.id} version ${v.dataset.version}`,
-    (v.request && v.request.algorithm) || "—", mae(v)]);
+    (v.request && v.request.algorithm) || "—", mae(v), reproduced(v)]);
+  // A version's model card, as the API writes it in Markdown (shown as text, never HTML).
+  const card = el("pre", { class: "model-card", "aria-live": "polite" });
+  const which = el("select", { id: "card-version", "aria-label": "Version whose card to show" },
+    ...versions.map((v) => el("option", { value: String(v.version) }, `version ${v.version}`)));
+  const showCard = el("button", { type: "button", id: "show-card", onclick: async () => {
+    try {
+      card.textContent = await call("GET", `${path}/versions/${which.value}/card`, { accept: "text/markdown" });
+    } catch (error) {
+      card.replaceChildren(problemBox(error));
+    }
+  } }, "Show the model card");
   const rollback = versions.length > 1 ? el("button", { type: "button", id: "rollback", onclick: async () => {
     if (!window.confirm(`Serve the champion before version ${m.version} of ${id} again? Every price of this model changes.`)) return;
     try {
@@ -121,9 +135,9 @@ async function versionsSection(id, m) {
     }
   } }, "Roll back the champion") : null;
   return el("section", { "aria-label": "Versions" },
-    table(["version", "aliases", "trained (UTC)", "dataset", "algorithm", "validation MAE ($)"], rows,
-      "Versions (the newest 5 and any an alias names are kept)"),
-    rollback, status);
+    table(["version", "aliases", "trained (UTC)", "dataset", "algorithm", "validation MAE ($)", "reproduced"],
+      rows, "Versions (the newest your plan keeps and any an alias names are kept)"),
+    rollback, status, el("p", {}, which, " ", showCard), card);
 }
 
 export async function renderModel(id) {

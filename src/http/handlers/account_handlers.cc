@@ -23,7 +23,8 @@ json PlanJson(const PlanRecord& p) {
           {"price_per_1k_rows", p.price_per_1k_rows},
           {"price_per_training_minute", p.price_per_training_minute},
           {"max_stored_bytes", p.max_stored_bytes},
-          {"max_datasets", p.max_datasets}};
+          {"max_datasets", p.max_datasets},
+          {"model_versions_kept", p.model_versions_kept}};
 }
 
 json UserJson(const UserRecord& u) {
@@ -91,6 +92,8 @@ Result<PlanRecord> ParsePlan(const std::string& name, const json& body,
   plan.name = name;
   plan.max_stored_bytes = existing ? existing->max_stored_bytes : accounts::kDefaultMaxStoredBytes;
   plan.max_datasets = existing ? existing->max_datasets : accounts::kDefaultMaxDatasets;
+  plan.model_versions_kept =
+      existing ? existing->model_versions_kept : accounts::kDefaultModelVersionsKept;
   auto number = [&](const char* field, double* out) {
     if (!body.contains(field) || !body[field].is_number()) {
       errors->push_back(FieldError{0, 0, field, "required, a number >= 0"});
@@ -121,6 +124,7 @@ Result<PlanRecord> ParsePlan(const std::string& name, const json& body,
   };
   optional_integer("max_stored_bytes", &plan.max_stored_bytes);
   optional_integer("max_datasets", &plan.max_datasets);
+  optional_integer("model_versions_kept", &plan.model_versions_kept);
   if (!errors->empty()) return Status::InvalidArgument("invalid plan");
   if (Status s = accounts::ValidatePlan(plan); !s.ok()) {
     errors->push_back(FieldError{0, 0, "", s.message()});
@@ -299,7 +303,8 @@ void RegisterAccountRoutes(Router& router, ApiContext& ctx) {
         if (auto error = CheckMembers(
                 body, {"name", "requests_per_second", "burst", "monthly_predicted_rows",
                        "max_dataset_rows", "max_models", "max_training_jobs", "price_per_1k_rows",
-                       "price_per_training_minute", "max_stored_bytes", "max_datasets"})) {
+                       "price_per_training_minute", "max_stored_bytes", "max_datasets",
+                       "model_versions_kept"})) {
           return *error;
         }
         if (body.contains("name") && body["name"] != name) {

@@ -136,8 +136,9 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
         auto training = service::ParseTrainingRequest(body, &errors);
         if (!training.ok()) return ValidationProblem("invalid training request", errors);
         const PlanRecord& plan = PlanOf(request);
-        auto job_id = ctx.models.StartTraining(Owner(request), id, *training,
-                                               {plan.max_models, plan.max_training_jobs});
+        auto job_id = ctx.models.StartTraining(
+            Owner(request), id, *training,
+            {plan.max_models, plan.max_training_jobs, plan.model_versions_kept});
         if (!job_id.ok()) return ProblemFromStatus(job_id.status());
         ctx.jobs.Notify();
         // The wait holds no thread: the job runner answers when the job ends or time is up,
@@ -235,8 +236,9 @@ void RegisterModelRoutes(Router& router, ApiContext& ctx) {
           if (!errors.empty()) return ValidationProblem("invalid reproduce request", errors);
         }
         const PlanRecord& plan = PlanOf(request);
-        auto job_id = ctx.models.Reproduce(Owner(request), id, version,
-                                           {plan.max_models, plan.max_training_jobs});
+        auto job_id = ctx.models.Reproduce(
+            Owner(request), id, version,
+            {plan.max_models, plan.max_training_jobs, plan.model_versions_kept});
         if (!job_id.ok()) return ProblemFromStatus(job_id.status());
         ctx.jobs.Notify();
         auto job = ctx.job_records.Get(Owner(request), *job_id);
