@@ -59,26 +59,8 @@ Status UpdateUser(store::UserStore& store, const std::string& id,
   if (plan) {
     if (Status s = CheckPlanExists(store, *plan); !s.ok()) return s;
   }
-  // No change may leave the service without an enabled admin: nobody could then make
-  // users, keys or plans except through the database.
-  if ((role && *role != "admin") || (disabled && *disabled)) {
-    auto users = store.ListUsers();
-    if (!users.ok()) return users.status();
-    int64_t other_admins = 0;
-    bool is_enabled_admin = false;
-    for (const auto& user : *users) {
-      if (user.role != "admin" || user.disabled) continue;
-      if (user.id == id) {
-        is_enabled_admin = true;
-      } else {
-        ++other_admins;
-      }
-    }
-    if (is_enabled_admin && other_admins == 0) {
-      return Status::FailedPrecondition("user '" + id +
-                                        "' is the last enabled admin: make another admin first");
-    }
-  }
+  // No change may leave the service without an enabled admin: the store refuses it in the
+  // change's own transaction (store::UserStore::UpdateUser).
   return store.UpdateUser(id, role, plan, disabled);
 }
 

@@ -102,6 +102,19 @@ Status SqlMetadataStore::UpdateUser(const std::string& id, const std::optional<s
       ll flag = *disabled ? 1 : 0;
       sql << "UPDATE users SET disabled = :d WHERE id = :id", soci::use(flag), soci::use(id);
     }
+    if ((role && *role != "admin") || (disabled && *disabled)) {
+      // Rolled back (never committed) if it would leave no enabled admin: nobody could
+      // then make users, keys or plans except through the database. Two admins demoting
+      // each other at once cannot both pass: SQLite has one writer, and PostgreSQL's
+      // serializable transactions (sql_dialect.cc) fail one of the two, which is retried
+      // and then sees the other's change.
+      ll admins = 0;
+      sql << "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0", soci::into(admins);
+      if (admins == 0) {
+        return Status::FailedPrecondition("user '" + id +
+                                          "' is the last enabled admin: make another admin first");
+      }
+    }
     BumpGeneration(sql);
     tx.Commit();
     return Status::Ok();

@@ -26,7 +26,9 @@ class UserStore {
   virtual Status CreateUser(const UserRecord& user) = 0;
   virtual Result<UserRecord> GetUser(const std::string& id) = 0;
   virtual Result<std::vector<UserRecord>> ListUsers() = 0;
-  // Changes what is given; NotFound for an unknown user.
+  // Changes what is given; NotFound for an unknown user, FailedPrecondition (nothing
+  // changed) if it would leave no enabled admin — checked in the change's transaction, so
+  // concurrent demotions cannot both pass.
   virtual Status UpdateUser(const std::string& id, const std::optional<std::string>& role,
                             const std::optional<std::string>& plan,
                             const std::optional<bool>& disabled) = 0;

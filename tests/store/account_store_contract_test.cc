@@ -57,6 +57,55 @@ TEST_P(AccountStoreContract, AccountsKeysUsageAndReplicas) {
   EXPECT_TRUE(first->ListReplicas()->empty());
 }
 
+// Issue 30 (finding 9): no change leaves the service without an enabled admin, even when
+// two admins demote each other at the same moment through two processes.
+TEST_P(AccountStoreContract, TheLastEnabledAdminIsNeverRemovedEvenByConcurrentDemotions) {
+  auto first = OpenStore(), second = OpenStore();
+  ASSERT_TRUE(first && second);
+  ASSERT_TRUE(first->CreateUser(UserRecord{"ann", "admin", "free", false, ""}).ok());
+  ASSERT_TRUE(first->CreateUser(UserRecord{"bob", "admin", "free", false, ""}).ok());
+  const std::optional<std::string> member = "member", admin = "admin";
+  EXPECT_TRUE(first->UpdateUser("ann", member, std::nullopt, std::nullopt).ok());
+  EXPECT_EQ(second->UpdateUser("bob", member, std::nullopt, std::nullopt).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(second->UpdateUser("bob", std::nullopt, std::nullopt, true).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(second->GetUser("bob")->role, "admin");
+  EXPECT_FALSE(second->GetUser("bob")->disabled);
+  EXPECT_TRUE(second->UpdateUser("bob", std::nullopt, "pro", std::nullopt).ok())
+      << "other changes to the last admin are fine";
+
+  SqlMetadataStore* stores[] = {first.get(), second.get()};
+  const char* names[] = {"ann", "bob"};
+  for (int round = 0; round < 20; ++round) {
+    ASSERT_TRUE(first->UpdateUser("ann", admin, std::nullopt, false).ok());
+    std::atomic<int> go{0};
+    Status results[2];
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t) {
+      threads.emplace_back([&, t] {
+        ++go;
+        while (go.load() < 2) {
+        }
+        // One demotes, the other disables: both would remove the last other admin.
+        results[t] = t == 0 ? stores[t]->UpdateUser(names[t], member, std::nullopt, std::nullopt)
+                            : stores[t]->UpdateUser(names[t], std::nullopt, std::nullopt, true);
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_NE(results[0].ok(), results[1].ok())
+        << "round " << round << ": " << results[0].message() << " / " << results[1].message();
+    int64_t enabled_admins = 0;
+    for (const UserRecord& user : *first->ListUsers()) {
+      enabled_admins += user.role == "admin" && !user.disabled;
+    }
+    ASSERT_EQ(enabled_admins, 1) << "round " << round;
+    // Back to two enabled admins for the next round.
+    ASSERT_TRUE(first->UpdateUser("ann", admin, std::nullopt, false).ok());
+    ASSERT_TRUE(first->UpdateUser("bob", admin, std::nullopt, false).ok());
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, AccountStoreContract, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
