@@ -47,8 +47,8 @@ Result<std::unique_ptr<Application>> Application::Open(const ApplicationOptions&
   app->datasets_ = std::make_unique<service::DatasetService>(metadata, blobs, storage_changed);
   app->uploads_ = std::make_unique<service::UploadService>(
       metadata, metadata, blobs, storage_changed, options.uploads, *options.clock);
-  app->cache_ =
-      std::make_unique<service::ModelCache>(static_cast<size_t>(options.model_cache_bytes));
+  app->cache_ = std::make_unique<service::ModelCache>(
+      static_cast<size_t>(options.model_cache_bytes), options.model_cache_owner_share);
   app->models_ = std::make_unique<service::ModelService>(metadata, metadata, blobs, *app->cache_);
   if (options.serves_api) {
     app->model_changes_ = std::make_unique<service::ModelChangeWatcher>(metadata, *app->cache_);

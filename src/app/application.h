@@ -40,6 +40,7 @@ struct ApplicationOptions {
   std::chrono::seconds blob_grace = store::kDefaultBlobGracePeriod;       // spared by the clean-up
   std::chrono::seconds blob_gc_interval = store::kDefaultBlobGcInterval;  // and how often
   int64_t model_cache_bytes = service::ModelCache::kDefaultMaxBytes;
+  double model_cache_owner_share = service::ModelCache::kDefaultOwnerShare;
   // Where the first start writes the bootstrap admin's key (empty: no bootstrap).
   std::filesystem::path admin_key_file;
   // Usage is metered (rows, training time, stored bytes); false only for benchmarks.

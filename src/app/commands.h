@@ -109,6 +109,7 @@ struct ServeArgs {
   std::vector<std::string> trusted_proxies;
   size_t max_predict_stones = http::ApiConfig{}.max_predict_stones;
   int64_t model_cache_mb = service::ModelCache::kDefaultMaxBytes >> 20;
+  double model_cache_owner_share = service::ModelCache::kDefaultOwnerShare;
   int max_job_attempts = jobs::JobRunnerOptions{}.max_attempts;
   int job_lease_seconds = kDefaultJobLeaseSeconds;  // renewed while the job runs
   int64_t blob_grace_seconds = store::kDefaultBlobGracePeriod.count();

@@ -53,6 +53,12 @@ void AddApplicationOptions(CLI::App* cmd, diamond::app::ServeArgs& args) {
       ->envname("DIAMOND_MODEL_CACHE_MB")
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
+  cmd->add_option("--model-cache-owner-share", args.model_cache_owner_share,
+                  "The part of the model cache one owner's models may hold; a larger model is "
+                  "served without being kept")
+      ->envname("DIAMOND_MODEL_CACHE_OWNER_SHARE")
+      ->check(CLI::Range(0.01, 1.0))
+      ->capture_default_str();
   cmd->add_option("--max-job-attempts", args.max_job_attempts,
                   "Starts of one job before it fails for stopping the worker each time")
       ->envname("DIAMOND_MAX_JOB_ATTEMPTS")

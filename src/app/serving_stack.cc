@@ -36,6 +36,7 @@ Result<ServingStack> OpenServingStack(const ServeArgs& args) {
   StackOptions options;
   options.app.jobs.workers = args.job_workers;
   options.app.model_cache_bytes = args.model_cache_mb << 20;
+  options.app.model_cache_owner_share = args.model_cache_owner_share;
   options.app.jobs.max_attempts = args.max_job_attempts;
   options.app.jobs.lease = std::chrono::seconds(args.job_lease_seconds);
   // Under the data-dir lock with the data dir's own database, no other process runs jobs.

@@ -47,6 +47,9 @@ std::string ServiceMetricsText(const service::ModelCache& cache, service::JobSer
                "Model files read and parsed (once per version, whoever prices).", cache.loads());
   AppendMetric(text, "diamond_model_cache_evictions_total", "counter",
                "Models dropped to stay within --model-cache-mb.", cache.evictions());
+  AppendMetric(text, "diamond_model_cache_uncached_total", "counter",
+               "Models served without being kept: larger than --model-cache-owner-share.",
+               cache.uncached());
   AppendMetric(text, "diamond_model_cache_bytes", "gauge", "Memory held by loaded models, about.",
                cache.bytes());
   AppendMetric(text, "diamond_models_loaded", "gauge", "Models held in memory.", cache.size());

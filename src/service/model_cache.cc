@@ -43,6 +43,10 @@ std::shared_ptr<const LoadedModel> ModelCache::FindLoaded(const std::string& own
 
 void ModelCache::Put(const std::string& viewer, std::shared_ptr<const LoadedModel> model,
                      uint64_t generation) {
+  if (model->bytes > owner_max_bytes_) {  // served, never kept: it would crowd out others
+    uncached_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   WriterLock lock(mutex_);
   if (ChangedSinceLocked(model->id, generation)) return;  // changed while it loaded: stale
   IdEntries& entries = by_id_[model->id];
@@ -52,6 +56,7 @@ void ModelCache::Put(const std::string& viewer, std::shared_ptr<const LoadedMode
     auto entry = std::make_shared<Entry>();
     entry->model = std::move(model);
     bytes_ += entry->model->bytes;
+    owner_bytes_[entry->model->owner] += entry->model->bytes;
     owned = entries.by_owner.emplace(entry->model->owner, std::move(entry)).first;
   }
   std::shared_ptr<Entry> entry = owned->second;
@@ -61,7 +66,9 @@ void ModelCache::Put(const std::string& viewer, std::shared_ptr<const LoadedMode
                          std::memory_order_relaxed);
   use_clock_.fetch_add(1, std::memory_order_relaxed);
   entries.by_viewer[viewer] = entry;
-  EvictLocked(entry.get());
+  const std::string& owner = entry->model->owner;
+  EvictLocked(entry.get(), owner, [&] { return owner_bytes_[owner] > owner_max_bytes_; });
+  EvictLocked(entry.get(), "", [&] { return bytes_ > max_bytes_; });
 }
 
 void ModelCache::RemoveLocked(IdEntries& entries, const std::string& owner) {
@@ -69,21 +76,27 @@ void ModelCache::RemoveLocked(IdEntries& entries, const std::string& owner) {
   if (owned == entries.by_owner.end()) return;
   const Entry* gone = owned->second.get();
   bytes_ -= gone->model->bytes;
+  auto held = owner_bytes_.find(owner);
+  if (held != owner_bytes_.end() && (held->second -= gone->model->bytes) == 0) {
+    owner_bytes_.erase(held);
+  }
   for (auto it = entries.by_viewer.begin(); it != entries.by_viewer.end();) {
     it = it->second.get() == gone ? entries.by_viewer.erase(it) : std::next(it);
   }
   entries.by_owner.erase(owned);
 }
 
-void ModelCache::EvictLocked(const Entry* keep) {
+template <typename Over>
+void ModelCache::EvictLocked(const Entry* keep, const std::string& only_owner, Over over) {
   // A scan for the oldest: evictions are rare and the cache holds few models, so an
   // intrusive list (and a write on every hit to keep it) would cost more than it saves.
-  while (bytes_ > max_bytes_) {
+  while (over()) {
     IdEntries* oldest_entries = nullptr;
     std::string oldest_id, oldest_owner;
     uint64_t oldest = std::numeric_limits<uint64_t>::max();
     for (auto& [id, entries] : by_id_) {
       for (auto& [owner, entry] : entries.by_owner) {
+        if (!only_owner.empty() && owner != only_owner) continue;
         const uint64_t used = entry->last_used.load(std::memory_order_relaxed);
         if (entry.get() != keep && used < oldest) {
           oldest = used;
@@ -129,6 +142,7 @@ void ModelCache::Invalidate(const std::string& owner, const std::string& id) {
 void ModelCache::InvalidateAll() {
   WriterLock lock(mutex_);
   by_id_.clear();
+  owner_bytes_.clear();
   bytes_ = 0;
   ++generation_;
   changed_at_.clear();
@@ -140,6 +154,12 @@ size_t ModelCache::size() const {
   size_t n = 0;
   for (const auto& [id, entries] : by_id_) n += entries.by_owner.size();
   return n;
+}
+
+size_t ModelCache::owner_bytes(const std::string& owner) const {
+  ReaderLock lock(mutex_);
+  auto held = owner_bytes_.find(owner);
+  return held == owner_bytes_.end() ? 0 : held->second;
 }
 
 size_t ModelCache::bytes() const {

@@ -4,8 +4,11 @@
 // the database or the blob store once a model is warm. Each model version is parsed and
 // held once, whoever prices with it: viewers of a shared model point at the same copy.
 // The cache is bounded in bytes (each model's MemoryBytes()); past the bound the least
-// recently used models go first. A model larger than the whole bound is still kept,
-// alone, so that it is not reloaded on every request.
+// recently used models go first. Tenants share it fairly: one owner's models may hold at
+// most `owner_share` of the bound (past it, that owner's own least recently used go, not
+// other tenants'), and a model larger than that share is served without being kept —
+// reloaded per request, at its owner's cost (issue 30: one 225 MB model emptied the
+// cache for everyone).
 //
 // Invalidate() on retrain, delete or sharing change; a generation counter stops a slow
 // loader from re-inserting a model invalidated meanwhile.
@@ -36,7 +39,11 @@ struct LoadedModel {
 class ModelCache {
  public:
   static constexpr size_t kDefaultMaxBytes = size_t{256} << 20;
-  explicit ModelCache(size_t max_bytes = kDefaultMaxBytes) : max_bytes_(max_bytes) {}
+  static constexpr double kDefaultOwnerShare = 0.5;
+  // owner_share in (0, 1]: the part of max_bytes one owner's models may hold.
+  explicit ModelCache(size_t max_bytes = kDefaultMaxBytes, double owner_share = kDefaultOwnerShare)
+      : max_bytes_(max_bytes),
+        owner_max_bytes_(static_cast<size_t>(static_cast<double>(max_bytes) * owner_share)) {}
 
   struct Lookup {
     std::shared_ptr<const LoadedModel> model;  // null on a miss
@@ -52,7 +59,9 @@ class ModelCache {
   std::shared_ptr<const LoadedModel> FindLoaded(const std::string& owner, const std::string& id,
                                                 int64_t version) const;
   // Makes `viewer` resolve `model->id` to `model`, unless that id was invalidated since
-  // the Lookup that missed. Evicts the least recently used models beyond the bound.
+  // the Lookup that missed, or the model is larger than one owner's share (then it is
+  // counted as uncached and not kept). Evicts the owner's least recently used models
+  // beyond their share, then anyone's beyond the bound.
   void Put(const std::string& viewer, std::shared_ptr<const LoadedModel> model,
            uint64_t generation);
   // `owner`'s model `id` changed (trained, deleted, shared or unshared): forgets that
@@ -70,9 +79,13 @@ class ModelCache {
   uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
   uint64_t loads() const { return loads_.load(std::memory_order_relaxed); }
   uint64_t evictions() const { return evictions_.load(std::memory_order_relaxed); }
+  // Models loaded but not kept: larger than one owner's share.
+  uint64_t uncached() const { return uncached_.load(std::memory_order_relaxed); }
   size_t size() const;   // models held (distinct versions)
   size_t bytes() const;  // their MemoryBytes, summed
   size_t max_bytes() const { return max_bytes_; }
+  size_t owner_max_bytes() const { return owner_max_bytes_; }
+  size_t owner_bytes(const std::string& owner) const;  // what the owner's models hold
 
  private:
   struct Entry {
@@ -87,15 +100,20 @@ class ModelCache {
     std::unordered_map<std::string, std::shared_ptr<Entry>> by_viewer;
   };
   void RemoveLocked(IdEntries& entries, const std::string& owner) REQUIRES(mutex_);
-  void EvictLocked(const Entry* keep) REQUIRES(mutex_);
+  // Evicts the least recently used entries other than `keep` while `over()` holds, among
+  // `owner`'s only when it is not empty.
+  template <typename Over>
+  void EvictLocked(const Entry* keep, const std::string& owner, Over over) REQUIRES(mutex_);
 
   // Whether `id` was invalidated after the Lookup that returned `generation`.
   bool ChangedSinceLocked(const std::string& id, uint64_t generation) const REQUIRES(mutex_);
 
   const size_t max_bytes_;
+  const size_t owner_max_bytes_;
   mutable SharedMutex mutex_;
   std::unordered_map<std::string, IdEntries> by_id_ GUARDED_BY(mutex_);
   size_t bytes_ GUARDED_BY(mutex_) = 0;
+  std::unordered_map<std::string, size_t> owner_bytes_ GUARDED_BY(mutex_);
   // Advanced by every invalidation; a Lookup carries its value. Each id remembers the
   // value of its last invalidation, so that a load racing a change of *that* id is not
   // kept, while loads of other ids are. The memory is capped: past kMaxRememberedIds the
@@ -109,6 +127,7 @@ class ModelCache {
   std::atomic<uint64_t> misses_{0};
   std::atomic<uint64_t> loads_{0};
   std::atomic<uint64_t> evictions_{0};
+  std::atomic<uint64_t> uncached_{0};
 };
 
 }  // namespace diamond::service

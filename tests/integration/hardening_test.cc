@@ -676,5 +676,41 @@ TEST(Hardening, OneTenantsLongJobsNeverHoldEveryWorker) {
   }
 }
 
+// Issue 30 (finding 7): one tenant's model larger than their share of the model cache is
+// priced from a fresh load each time instead of pushing every other tenant's model out.
+TEST(Hardening, OneTenantsOversizedModelNeverEmptiesTheModelCacheForOthers) {
+  TempDir dir;
+  ServerProcess server(dir / "data", {"--quiet", "--model-cache-mb", "1"});  // 512 KiB each
+  const std::string stones = StonesToCsv(SyntheticStones(400, 21));
+  const std::string alice = server.CreateUserWithKey("alice");
+  const std::string bob = server.CreateUserWithKey("bob");
+  auto as = [&](const std::string& key, const std::string& method, const std::string& path,
+                const std::string& body, const std::string& type) {
+    return server.RequestAs(key, method, path, body, type);
+  };
+  for (const std::string& key : {alice, bob}) {
+    ASSERT_EQ(as(key, "PUT", "/datasets/d", stones, "text/csv").status, 200);
+  }
+  ASSERT_EQ(as(alice, "PUT", "/models/small", R"({"dataset_id": "d"})", "application/json").status,
+            201);
+  HttpResult big = as(bob, "PUT", "/models/big?wait=120",
+                      R"({"dataset_id": "d", "algorithm": "gbdt",
+                          "hyperparameters": {"n_estimators": 1500, "max_depth": 6}})",
+                      "application/json");
+  ASSERT_EQ(big.status, 201) << big.body;
+  auto price = [&](const std::string& key, const std::string& model) {
+    return as(key, "POST", "/models/" + model + "/predict", kStone, "application/json").status;
+  };
+  auto metric = [&](const char* name) { return MetricValue(server.Get("/metrics").body, name); };
+  ASSERT_EQ(price(alice, "small"), 200);
+  const int64_t loads = metric("diamond_model_cache_loads_total");
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(price(bob, "big"), 200);
+  EXPECT_EQ(metric("diamond_model_cache_uncached_total"), 3) << "larger than bob's share";
+  EXPECT_EQ(metric("diamond_model_cache_loads_total"), loads + 3) << "loaded per request";
+  EXPECT_EQ(price(alice, "small"), 200);
+  EXPECT_EQ(metric("diamond_model_cache_loads_total"), loads + 3) << "alice's model stayed";
+  EXPECT_EQ(metric("diamond_model_cache_evictions_total"), 0);
+}
+
 }  // namespace
 }  // namespace diamond::testing

@@ -40,7 +40,7 @@ TEST(ModelCache, ViewersOfASharedModelShareOneCopy) {
 }
 
 TEST(ModelCache, EvictsTheLeastRecentlyUsedBeyondTheByteBound) {
-  ModelCache cache(250);
+  ModelCache cache(250, /*owner_share=*/1.0);
   cache.Put("u", Model("u", "a", 1, 100), cache.Find("u", "a").generation);
   cache.Put("u", Model("u", "b", 1, 100), cache.Find("u", "b").generation);
   ASSERT_NE(cache.Find("u", "a").model, nullptr);  // a is now more recent than b
@@ -50,11 +50,46 @@ TEST(ModelCache, EvictsTheLeastRecentlyUsedBeyondTheByteBound) {
   EXPECT_FALSE(cache.Contains("u", "b"));
   EXPECT_TRUE(cache.Contains("u", "a"));
   EXPECT_TRUE(cache.Contains("u", "c"));
-  // A model bigger than the whole bound is kept alone rather than reloaded every time.
+  // A model bigger than the whole bound is served, not kept: it would empty the cache.
   cache.Put("u", Model("u", "huge", 1, 1000), cache.Find("u", "huge").generation);
-  EXPECT_TRUE(cache.Contains("u", "huge"));
-  EXPECT_EQ(cache.size(), 1u);
-  EXPECT_EQ(cache.evictions(), 3u);
+  EXPECT_FALSE(cache.Contains("u", "huge"));
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_EQ(cache.uncached(), 1u);
+  EXPECT_EQ(cache.evictions(), 1u);
+}
+
+// Issue 30 (finding 7): one tenant's models hold at most their share of the cache — past
+// it their own least recently used go, never another tenant's — and a model larger than
+// the share is served uncached instead of emptying the cache for everyone.
+TEST(ModelCache, OneOwnersModelsNeverTakeMoreThanTheirShare) {
+  ModelCache cache(1000, /*owner_share=*/0.5);
+  EXPECT_EQ(cache.owner_max_bytes(), 500u);
+  cache.Put("bob", Model("bob", "b1", 1, 200), cache.Find("bob", "b1").generation);
+  cache.Put("bob", Model("bob", "b2", 1, 200), cache.Find("bob", "b2").generation);
+  for (const char* id : {"a1", "a2", "a3", "a4"}) {
+    cache.Put("ann", Model("ann", id, 1, 200), cache.Find("ann", id).generation);
+  }
+  EXPECT_EQ(cache.owner_bytes("ann"), 400u);
+  EXPECT_FALSE(cache.Contains("ann", "a1"));
+  EXPECT_FALSE(cache.Contains("ann", "a2"));
+  EXPECT_TRUE(cache.Contains("ann", "a4"));
+  EXPECT_TRUE(cache.Contains("bob", "b1")) << "another tenant's models are not evicted";
+  EXPECT_TRUE(cache.Contains("bob", "b2"));
+  EXPECT_EQ(cache.owner_bytes("bob"), 400u);
+  EXPECT_EQ(cache.bytes(), 800u);
+
+  // Larger than a share: priced from a fresh load each time, nobody's model evicted.
+  cache.Put("ann", Model("ann", "big", 1, 600), cache.Find("ann", "big").generation);
+  EXPECT_FALSE(cache.Contains("ann", "big"));
+  EXPECT_EQ(cache.uncached(), 1u);
+  EXPECT_EQ(cache.bytes(), 800u);
+  EXPECT_TRUE(cache.Contains("bob", "b1"));
+
+  // Invalidation and eviction give the owner's bytes back.
+  cache.Invalidate("ann", "a4");
+  EXPECT_EQ(cache.owner_bytes("ann"), 200u);
+  cache.InvalidateAll();
+  EXPECT_EQ(cache.owner_bytes("bob"), 0u);
 }
 
 TEST(ModelCache, AnInvalidationDuringALoadKeepsTheStaleModelOut) {
