@@ -41,6 +41,7 @@ json Summary(const ml::TrainingOutcome& outcome, const service::TrainJobPayload&
       {"rows_fit", outcome.rows_fit},
       {"metrics", metrics},
       {"feature_importances", json::parse(ml::ImportancesToJson(model).dump())},
+      {"explanation_cost", model.ExplanationCost()},
       {"monotonicity", json::parse(ml::MonotonicityToJson(outcome.monotonicity).dump())}};
   // The algorithm's own facts: coefficients, or rounds and monotone constraints.
   const nlohmann::ordered_json facts = model.Summary();  // kept alive while iterated

@@ -30,6 +30,7 @@ class GbdtModel final : public Model {
   // Total split gain shares.
   std::vector<double> Importances() const override;
   size_t MemoryBytes() const override;
+  int64_t ExplanationCost() const override { return ensemble_.ExplanationCost(); }
   // {"hyperparameters", "monotone_constraints", "rounds", "xgboost"}.
   nlohmann::ordered_json FileSection() const override;
   nlohmann::ordered_json Summary() const override;

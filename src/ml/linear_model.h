@@ -37,6 +37,9 @@ class LinearModel final : public Model {
   // |coefficient| shares: the coefficients are on standard-scaled features, so comparable.
   std::vector<double> Importances() const override;
   size_t MemoryBytes() const override;
+  int64_t ExplanationCost() const override {
+    return static_cast<int64_t>(coefficients_.size()) + 1;
+  }
   nlohmann::ordered_json FileSection() const override;
   nlohmann::ordered_json Summary() const override;
   std::string Detail() const override;

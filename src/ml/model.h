@@ -24,6 +24,11 @@ struct Explanation {
   double log_price = 0;         // PredictLogPrice(stone), the same number to the last bit
 };
 
+// The most explanation steps (Model::ExplanationCost × stones) one request may ask for:
+// about a second of one core. A request over it is refused before any work, so one key
+// cannot hold a worker for minutes with a few stones on a model of huge trees (issue 30).
+inline constexpr int64_t kMaxExplanationStepsPerRequest = int64_t{1} << 28;
+
 class Model {
  public:
   virtual ~Model() = default;
@@ -46,6 +51,11 @@ class Model {
 
   // About how much memory the fitted model holds (for the model cache's byte bound).
   virtual size_t MemoryBytes() const = 0;
+  // About how much work explaining one stone is, in steps of a few nanoseconds each (its
+  // features for a linear model; a table row per small tree and the square of each deeper
+  // path's length for trees): what a request's explanations are budgeted by
+  // (kMaxExplanationStepsPerRequest), known before any is computed.
+  virtual int64_t ExplanationCost() const = 0;
 
   // The model's own section of the model file, under its algorithm's name: everything its
   // Algorithm::Load needs to rebuild it (docs/model-file.md).

@@ -588,6 +588,15 @@ size_t TreeEnsemble::MemoryBytes() const {
   return total;
 }
 
+int64_t TreeEnsemble::ExplanationCost() const {
+  int64_t steps = static_cast<int64_t>(table_trees_.size() * kRowWidth);
+  for (size_t p = 0; p + 1 < path_begin_.size(); ++p) {
+    const int64_t length = path_begin_[p + 1] - path_begin_[p];
+    steps += length * length + length;
+  }
+  return steps;
+}
+
 std::vector<double> TreeEnsemble::TotalGain() const {
   std::vector<double> gain(num_features_, 0.0);
   for (const Node& node : nodes_) {

@@ -47,6 +47,9 @@ class TreeEnsemble {
 
   // The memory its tables and trees hold.
   size_t MemoryBytes() const;
+  // Steps Shap takes for one row, about: one table row per small tree, and the square of
+  // each deeper path's length (PathShap's work) plus the path itself.
+  int64_t ExplanationCost() const;
 
   size_t num_trees() const { return roots_.size(); }
   size_t num_paths() const { return path_begin_.size() - 1; }  // of the fallback trees

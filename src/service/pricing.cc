@@ -1,5 +1,7 @@
 #include "service/pricing.h"
 
+#include <algorithm>
+
 #include "core/grades.h"
 #include "ml/features.h"
 
@@ -53,6 +55,21 @@ Result<PricedBatch> Pricing::Price(std::shared_ptr<const LoadedModel> model,
   batch.explained = options.explain;
   const ml::Model& priced_by = *batch.model->model;
   const auto rows = static_cast<int64_t>(stones.size());
+  if (options.explain) {
+    // Known before any work and before any charge: explanations of huge trees cost far
+    // more than prices, and a few stones must not hold a worker for minutes.
+    const int64_t per_stone = std::max<int64_t>(priced_by.ExplanationCost(), 1);
+    if (rows > ml::kMaxExplanationStepsPerRequest / per_stone) {
+      const int64_t most = ml::kMaxExplanationStepsPerRequest / per_stone;
+      return Status::LimitExceeded(
+          "explanation_steps_per_request", ml::kMaxExplanationStepsPerRequest,
+          "explaining " + std::to_string(rows) + " stones with this model takes about " +
+              std::to_string(per_stone) + " steps each, over the " +
+              std::to_string(ml::kMaxExplanationStepsPerRequest) +
+              " one request may use: send at most " + std::to_string(most) +
+              " stones per explained request, or ask without explain=true");
+    }
+  }
   if (Status s = account.Reserve(rows); !s.ok()) return s;
   {
     PhaseTimer timer(phases, options.explain ? RequestPhase::kExplain : RequestPhase::kPrice);

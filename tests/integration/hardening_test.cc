@@ -676,9 +676,10 @@ TEST(Hardening, OneTenantsLongJobsNeverHoldEveryWorker) {
   }
 }
 
-// Issue 30 (finding 7): one tenant's model larger than their share of the model cache is
-// priced from a fresh load each time instead of pushing every other tenant's model out.
-TEST(Hardening, OneTenantsOversizedModelNeverEmptiesTheModelCacheForOthers) {
+// Issue 30 (findings 7 and 1): one tenant's model larger than their share of the model
+// cache is priced from a fresh load each time instead of pushing every other tenant's
+// model out, and its explanations are budgeted per request before any work.
+TEST(Hardening, OneTenantsHugeTreesNeitherEmptyTheModelCacheNorHoldAWorkerWithExplanations) {
   TempDir dir;
   ServerProcess server(dir / "data", {"--quiet", "--model-cache-mb", "1"});  // 512 KiB each
   const std::string stones = StonesToCsv(SyntheticStones(400, 21));
@@ -710,6 +711,34 @@ TEST(Hardening, OneTenantsOversizedModelNeverEmptiesTheModelCacheForOthers) {
   EXPECT_EQ(price(alice, "small"), 200);
   EXPECT_EQ(metric("diamond_model_cache_loads_total"), loads + 3) << "alice's model stayed";
   EXPECT_EQ(metric("diamond_model_cache_evictions_total"), 0);
+
+  // Finding 1: the model's explanation cost is known from training, and an explained
+  // request over the per-request budget is refused before any work or charge.
+  const int64_t cost =
+      json::parse(as(bob, "GET", "/models/big", "", "").body)["explanation_cost"].get<int64_t>();
+  ASSERT_GT(cost, 1000);
+  const int64_t most = (int64_t{1} << 28) / cost;
+  auto many = [](int64_t n) {
+    std::string body = "[";
+    for (int64_t i = 0; i < n; ++i) body += (i ? "," : "") + std::string(kStone);
+    return body + "]";
+  };
+  auto rows_used = [&] {
+    return json::parse(as(bob, "GET", "/me", "", "").body)["usage"]["predicted_rows"]
+        .get<int64_t>();
+  };
+  const int64_t before = rows_used();
+  HttpResult refused =
+      as(bob, "POST", "/models/big/predict?explain=true", many(most + 1), "application/json");
+  EXPECT_EQ(refused.status, 403) << refused.body.substr(0, 300);
+  EXPECT_NE(refused.body.find("explanation_steps_per_request"), std::string::npos);
+  EXPECT_NE(refused.body.find("at most " + std::to_string(most) + " stones"), std::string::npos)
+      << refused.body;
+  EXPECT_EQ(rows_used(), before) << "nothing charged";
+  EXPECT_EQ(as(bob, "POST", "/models/big/predict", many(most + 1), "application/json").status, 200)
+      << "prices alone are cheap";
+  EXPECT_EQ(as(bob, "POST", "/models/big/predict?explain=true", many(2), "application/json").status,
+            200);
 }
 
 }  // namespace
