@@ -96,7 +96,9 @@ TEST_P(AccountStoreContract, TheLastEnabledAdminIsNeverRemovedEvenByConcurrentDe
     EXPECT_NE(results[0].ok(), results[1].ok())
         << "round " << round << ": " << results[0].message() << " / " << results[1].message();
     int64_t enabled_admins = 0;
-    for (const UserRecord& user : *first->ListUsers()) {
+    auto users = first->ListUsers();  // named: a loop over *temporary would dangle
+    ASSERT_TRUE(users.ok());
+    for (const UserRecord& user : *users) {
       enabled_admins += user.role == "admin" && !user.disabled;
     }
     ASSERT_EQ(enabled_admins, 1) << "round " << round;

@@ -194,7 +194,9 @@ TEST_P(ModelStoreContract, DatasetVersionsStayWhileAnyKeptModelVersionWasTrained
   EXPECT_EQ(*keys, (std::vector<std::string>{"models/u/m/1", "seg1"}));
   EXPECT_EQ(other->GetDatasetVersion("u", "d", 1).status().code(), StatusCode::kNotFound);
   std::vector<int64_t> kept;
-  for (const auto& v : *other->ListModelVersions("u", "m")) kept.push_back(v.version);
+  auto listed = other->ListModelVersions("u", "m");  // named: a loop over *temporary dangles
+  ASSERT_TRUE(listed.ok());
+  for (const auto& v : *listed) kept.push_back(v.version);
   EXPECT_EQ(kept, (std::vector<int64_t>{3, 2}));
 
   // Pruning releases too: five more trainings push version 2 out once its alias goes.
@@ -267,11 +269,19 @@ TEST_P(ModelStoreContract, AsManyVersionsAreKeptAsThePlanSays) {
   ASSERT_EQ(store->MoveAlias("u", "m", "champion", 2, "u", "back")->version, 2);
   train(5, false, 2);
   std::vector<int64_t> kept;
-  for (const auto& v : *store->ListModelVersions("u", "m")) kept.push_back(v.version);
+  {
+    auto listed = store->ListModelVersions("u", "m");  // named: *temporary would dangle
+    ASSERT_TRUE(listed.ok());
+    for (const auto& v : *listed) kept.push_back(v.version);
+  }
   EXPECT_EQ(kept, (std::vector<int64_t>{5, 4, 2}));
   train(6, true, 1);
   kept.clear();
-  for (const auto& v : *store->ListModelVersions("u", "m")) kept.push_back(v.version);
+  {
+    auto listed = store->ListModelVersions("u", "m");  // named: *temporary would dangle
+    ASSERT_TRUE(listed.ok());
+    for (const auto& v : *listed) kept.push_back(v.version);
+  }
   EXPECT_EQ(kept, (std::vector<int64_t>{6}));
 }
 
