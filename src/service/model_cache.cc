@@ -67,8 +67,8 @@ void ModelCache::Put(const std::string& viewer, std::shared_ptr<const LoadedMode
   use_clock_.fetch_add(1, std::memory_order_relaxed);
   entries.by_viewer[viewer] = entry;
   const std::string& owner = entry->model->owner;
-  EvictLocked(entry.get(), owner, [&] { return owner_bytes_[owner] > owner_max_bytes_; });
-  EvictLocked(entry.get(), "", [&] { return bytes_ > max_bytes_; });
+  EvictLocked(entry.get(), owner);
+  EvictLocked(entry.get(), "");
 }
 
 void ModelCache::RemoveLocked(IdEntries& entries, const std::string& owner) {
@@ -86,11 +86,16 @@ void ModelCache::RemoveLocked(IdEntries& entries, const std::string& owner) {
   entries.by_owner.erase(owned);
 }
 
-template <typename Over>
-void ModelCache::EvictLocked(const Entry* keep, const std::string& only_owner, Over over) {
+bool ModelCache::OverLocked(const std::string& owner) const {
+  if (owner.empty()) return bytes_ > max_bytes_;
+  auto held = owner_bytes_.find(owner);
+  return held != owner_bytes_.end() && held->second > owner_max_bytes_;
+}
+
+void ModelCache::EvictLocked(const Entry* keep, const std::string& only_owner) {
   // A scan for the oldest: evictions are rare and the cache holds few models, so an
   // intrusive list (and a write on every hit to keep it) would cost more than it saves.
-  while (over()) {
+  while (OverLocked(only_owner)) {
     IdEntries* oldest_entries = nullptr;
     std::string oldest_id, oldest_owner;
     uint64_t oldest = std::numeric_limits<uint64_t>::max();

@@ -100,10 +100,11 @@ class ModelCache {
     std::unordered_map<std::string, std::shared_ptr<Entry>> by_viewer;
   };
   void RemoveLocked(IdEntries& entries, const std::string& owner) REQUIRES(mutex_);
-  // Evicts the least recently used entries other than `keep` while `over()` holds, among
-  // `owner`'s only when it is not empty.
-  template <typename Over>
-  void EvictLocked(const Entry* keep, const std::string& owner, Over over) REQUIRES(mutex_);
+  // Evicts the least recently used entries other than `keep` until OverLocked(owner) no
+  // longer holds: among `owner`'s entries for their share, or anyone's (owner empty) for
+  // the whole bound.
+  void EvictLocked(const Entry* keep, const std::string& owner) REQUIRES(mutex_);
+  bool OverLocked(const std::string& owner) const REQUIRES(mutex_);
 
   // Whether `id` was invalidated after the Lookup that returned `generation`.
   bool ChangedSinceLocked(const std::string& id, uint64_t generation) const REQUIRES(mutex_);
