@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/ids.h"
 #include "store/blob_chain_source.h"
 
 namespace diamond::service {
@@ -37,17 +36,13 @@ Result<JobRecord> BatchPredictionService::Start(const std::string& viewer,
   }
   // Reserved now, not checked: quick submissions must not each see the same rows left.
   if (Status s = payer.Reserve(version->rows); !s.ok()) return s;
-  JobRecord job;
-  job.owner = viewer;
-  job.id = NewId();
-  job.kind = kBatchPredictJobKind;
-  job.model_id = request.model_id;
-  job.payload_json =
-      BatchPredictJobPayload{model->owner,          model->version,   model->artifact_key,
-                             request.dataset_id,    version->version, store::SegmentKeys(*version),
-                             version->rows,         request.explain,  request.interval,
+  const JobRecord job = NewJob(
+      viewer, kBatchPredictJobKind, request.model_id,
+      BatchPredictJobPayload{model->owner, model->version, model->artifact_key, request.dataset_id,
+                             version->version, store::SegmentKeys(*version), version->rows,
+                             request.explain, request.interval,
                              /*rows_reserved=*/true}
-          .ToJson();
+          .ToJson());
   if (Status s = job_queue_.QueueJob(job); !s.ok()) {
     payer.Refund(version->rows);
     return s;

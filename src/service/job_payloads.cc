@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/ids.h"
+
 namespace diamond::service {
 namespace {
 
@@ -147,6 +149,17 @@ json PinnedDatasetJson(const PinnedDataset& d) {
 
 bool IsJobKind(std::string_view kind) {
   return std::find(std::begin(kJobKinds), std::end(kJobKinds), kind) != std::end(kJobKinds);
+}
+
+JobRecord NewJob(std::string owner, std::string_view kind, std::string model_id,
+                 std::string payload_json) {
+  JobRecord job;
+  job.owner = std::move(owner);
+  job.id = NewId();
+  job.kind = std::string(kind);
+  job.model_id = std::move(model_id);
+  job.payload_json = std::move(payload_json);
+  return job;
 }
 
 namespace {

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/records.h"
 #include "core/status.h"
 
 namespace diamond::service {
@@ -26,6 +27,11 @@ inline constexpr std::string_view kReproduceJobKind = "reproduce";
 inline constexpr std::string_view kJobKinds[] = {kTrainJobKind, kBatchPredictJobKind,
                                                  kUploadCompleteJobKind, kReproduceJobKind};
 bool IsJobKind(std::string_view kind);
+
+// A job ready to queue: a fresh id, queued by `owner` (who owns its model), of `kind`,
+// naming the model it trains or uses (empty for none), carrying `payload_json`.
+JobRecord NewJob(std::string owner, std::string_view kind, std::string model_id,
+                 std::string payload_json);
 
 // A dataset version pinned when the job was queued: lineage names what was used even if
 // the dataset changes while the job waits.

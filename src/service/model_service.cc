@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "core/ids.h"
 #include "ml/model_file.h"
 #include "service/job_payloads.h"
 #include "service/model_card.h"
@@ -41,12 +40,7 @@ Result<std::string> ModelService::StartTraining(const std::string& owner,
     if (!validation.ok()) return validation.status();
     payload.validation_dataset = pinned(*validation);
   }
-  JobRecord job;
-  job.owner = owner;
-  job.id = NewId();
-  job.kind = kTrainJobKind;
-  job.model_id = model_id;
-  job.payload_json = payload.ToJson();
+  const JobRecord job = NewJob(owner, kTrainJobKind, model_id, payload.ToJson());
   const std::string request_json = request.ToJson().dump();
   if (Status s = model_store_.StartTraining(model_id, request_json, job, limits); !s.ok()) {
     // The same request again while its training is in progress is a retry (a proxy resends
@@ -172,12 +166,7 @@ Result<std::string> ModelService::Reproduce(const std::string& owner, const std:
     if (!validation.ok()) return validation.status();
     payload.training.validation_dataset = *std::move(validation);
   }
-  JobRecord job;
-  job.owner = owner;
-  job.id = NewId();
-  job.kind = kReproduceJobKind;
-  job.model_id = id;
-  job.payload_json = payload.ToJson();
+  const JobRecord job = NewJob(owner, kReproduceJobKind, id, payload.ToJson());
   if (Status s = model_store_.StartReproduction(job, version, limits); !s.ok()) return s;
   return job.id;
 }

@@ -187,18 +187,12 @@ Result<std::optional<JobRecord>> UploadService::QueueIfLarge(const std::string& 
     if (Status s = CheckParts(parts); !s.ok()) return s;
     if (bytes <= options_.background_bytes) return std::optional<JobRecord>();
   }
-  JobRecord job;
-  job.owner = owner;
-  job.id = NewId();
-  job.kind = kUploadCompleteJobKind;
   // The plan's limits as they were when the completion was asked for.
-  job.payload_json = UploadCompleteJobPayload{id,
-                                              upload.dataset_id,
-                                              bytes,
-                                              limits.max_rows,
-                                              limits.storage.max_stored_bytes,
-                                              limits.storage.max_datasets}
-                         .ToJson();
+  const JobRecord job =
+      NewJob(owner, kUploadCompleteJobKind, "",
+             UploadCompleteJobPayload{id, upload.dataset_id, bytes, limits.max_rows,
+                                      limits.storage.max_stored_bytes, limits.storage.max_datasets}
+                 .ToJson());
   auto queued = upload_store_.QueueUploadCompletion(owner, id, job);
   if (!queued.ok()) return queued.status();
   return std::optional<JobRecord>(std::move(queued).value());

@@ -27,7 +27,7 @@ Status SqlMetadataStore::CommitBatchPart(const std::string& job_id, int64_t atte
                                          const std::string& detail) {
   return Locked([&](soci::session& sql) -> Status {
     WriteTransaction tx(sql);
-    if (Status s = CheckAttemptHolds(sql, job_id, attempt); !s.ok()) return s;
+    if (auto held = HeldJob(sql, job_id, attempt); !held.ok()) return held.status();
     ll number = part.part, bytes = part.bytes, rows = part.rows, skipped = part.skipped;
     sql << "DELETE FROM batch_parts WHERE job_id = :j AND part = :p", soci::use(job_id),
         soci::use(number);
@@ -64,7 +64,7 @@ Status SqlMetadataStore::FinishJob(const std::string& job_id, int64_t attempt,
                                    const std::string& detail) {
   return Locked([&](soci::session& sql) -> Status {
     WriteTransaction tx(sql);
-    if (Status s = CheckAttemptHolds(sql, job_id, attempt); !s.ok()) return s;
+    if (auto held = HeldJob(sql, job_id, attempt); !held.ok()) return held.status();
     const std::string now = clock_.Rfc3339();
     const std::string succeeded(JobStateName(JobState::kSucceeded));
     sql << "UPDATE jobs SET state = :s, progress = 1, progress_detail = :d, lease_owner = '', "

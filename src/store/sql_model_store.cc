@@ -217,8 +217,8 @@ Status SqlMetadataStore::FinishTraining(const std::string& job_id, int64_t attem
   return Locked([&](soci::session& session) -> Status {
     soci::session& sql = session;
     WriteTransaction tx(sql);
-    if (Status s = CheckAttemptHolds(sql, job_id, attempt); !s.ok()) return s;
-    auto job = FindJob(sql, job_id);
+    auto job = HeldJob(sql, job_id, attempt);
+    if (!job.ok()) return job.status();
     auto model = FindModel(sql, job->owner, job->model_id);
     if (!model || model->job_id != job_id) {
       return Status::FailedPrecondition("model of job " + job_id + " was deleted or retrained");
@@ -274,8 +274,8 @@ Result<std::vector<std::string>> SqlMetadataStore::DeleteModel(const std::string
     WriteTransaction tx(sql);
     auto model = FindModel(sql, owner, id);
     if (!model) return Status::NotFound("no model '" + id + "'");
-    std::vector<std::string> datasets = LineageDatasets(sql, owner, id);
-    if (!model->dataset_id.empty()) datasets.push_back(model->dataset_id);
+    // The champion is one of the kept versions: their datasets are the model's.
+    const std::vector<std::string> datasets = LineageDatasets(sql, owner, id);
     std::vector<std::string> keys;
     if (!model->artifact_key.empty()) keys.push_back(model->artifact_key);
     {
@@ -562,8 +562,8 @@ Status SqlMetadataStore::FinishReproduction(const std::string& job_id, int64_t a
   return Locked([&](soci::session& session) -> Status {
     soci::session& sql = session;
     WriteTransaction tx(sql);
-    if (Status s = CheckAttemptHolds(sql, job_id, attempt); !s.ok()) return s;
-    auto job = FindJob(sql, job_id);
+    auto job = HeldJob(sql, job_id, attempt);
+    if (!job.ok()) return job.status();
     ll v = version;
     soci::statement st =
         (sql.prepare << "UPDATE model_versions SET reproduction_json = :r WHERE owner = :o AND"

@@ -197,8 +197,8 @@ void SettleModelAfterJob(soci::session& sql, const JobRecord& job, const std::st
       soci::use(job.model_id);
 }
 
-// A running attempt still holds its job (sql_rows.h).
-Status CheckAttemptHolds(soci::session& sql, const std::string& job_id, int64_t attempt) {
+// The job, while the running attempt still holds it (sql_rows.h).
+Result<JobRecord> HeldJob(soci::session& sql, const std::string& job_id, int64_t attempt) {
   auto job = FindJob(sql, job_id);
   if (!job || job->state != JobState::kRunning || job->cancel_requested) {
     return Status::FailedPrecondition("job " + job_id + " is no longer running");
@@ -208,7 +208,7 @@ Status CheckAttemptHolds(soci::session& sql, const std::string& job_id, int64_t 
                                       " lost its lease; attempt " + std::to_string(job->attempts) +
                                       " holds the job now");
   }
-  return Status::Ok();
+  return *std::move(job);
 }
 
 }  // namespace diamond::store::sql

@@ -47,9 +47,9 @@ std::vector<std::string> DeleteVersionIn(soci::session& sql, const std::string& 
 std::vector<std::string> ReleaseLineageVersionsIn(soci::session& sql, const std::string& owner,
                                                   const std::string& dataset_id);
 
-// The fence every write of a running job's attempt passes: FailedPrecondition once the
-// job is no longer running, was asked to cancel, or another attempt holds it.
-Status CheckAttemptHolds(soci::session& sql, const std::string& job_id, int64_t attempt);
+// The fence every write of a running job's attempt passes: the job, or FailedPrecondition
+// once it is no longer running, was asked to cancel, or another attempt holds it.
+Result<JobRecord> HeldJob(soci::session& sql, const std::string& job_id, int64_t attempt);
 
 // The owner's dataset with its current version.
 std::optional<DatasetRecord> FindDataset(soci::session& sql, const std::string& owner,
